@@ -1,0 +1,47 @@
+#include "app/app.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/json_body.h"
+
+namespace tongban::app {
+
+App::~App() = default;
+
+Result<std::vector<store::MigrationSet>> App::AllMigrations() {
+  std::vector<store::MigrationSet> sets;
+  return sets;
+}
+
+Result<std::unique_ptr<App>> App::Create(const Config& config) {
+  std::unique_ptr<App> app(new App());
+  app->config_ = config;
+  TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl(config.db_url));
+  TB_ASSIGN_OR_RETURN(
+      app->db_,
+      store::Database::Open(url, store::Database::Options{
+                                     .pool_size = static_cast<size_t>(config.server.threads) + 2}));
+  TB_ASSIGN_OR_RETURN(auto sets, AllMigrations());
+  std::vector<const store::MigrationSet*> ptrs;
+  for (const auto& s : sets) ptrs.push_back(&s);
+  TB_ASSIGN_OR_RETURN(int applied, app->db_->Migrate(ptrs));
+  (void)applied;
+  app->server_ = std::make_unique<api::Server>(config.server);
+  app->RegisterRoutes();
+  return app;
+}
+
+void App::RegisterRoutes() {
+  api::Server& s = *server_;
+  s.Get("/api/v1/health",
+        [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
+          api::WriteJson(res, {{"status", "ok"},
+                               {"database", store::BackendName(db_->backend())},
+                               {"version", TONGBAN_VERSION}});
+        });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
+    res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
+  });
+}
+
+}  // namespace tongban::app

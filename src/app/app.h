@@ -1,0 +1,35 @@
+// The composition root shared by `tongban serve` and the HTTP tests: opens the database,
+// migrates it, builds the capability services and registers their routes on one server.
+#pragma once
+
+#include <memory>
+
+#include "api/server.h"
+#include "app/config.h"
+#include "store/database.h"
+
+namespace tongban::app {
+
+class App {
+ public:
+  // Opens and migrates the database and registers every route. Does not bind yet.
+  static Result<std::unique_ptr<App>> Create(const Config& config);
+  ~App();
+
+  store::Database& db() { return *db_; }
+  api::Server& server() { return *server_; }
+  const Config& config() const { return config_; }
+
+  // The migration sets of every module, in dependency order.
+  static Result<std::vector<store::MigrationSet>> AllMigrations();
+
+ private:
+  App() = default;
+  void RegisterRoutes();
+
+  Config config_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<api::Server> server_;
+};
+
+}  // namespace tongban::app

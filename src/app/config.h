@@ -1,0 +1,29 @@
+// Configuration of a tongban installation: defaults, then a YAML file, then TONGBAN_*
+// environment variables, then command-line flags, each overriding the one before.
+#pragma once
+
+#include <string>
+
+#include "api/server.h"
+#include "base/log.h"
+#include "base/result.h"
+
+namespace tongban::app {
+
+struct Config {
+  std::string db_url = "sqlite:tongban.db";
+  api::ServerOptions server;
+  LogLevel log_level = LogLevel::kInfo;
+};
+
+// Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,
+// max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level. Unknown keys are
+// refused so that a typo is not silently ignored.
+Status LoadConfigFile(const std::string& path, Config& config);
+// Applies TONGBAN_DB, TONGBAN_LISTEN, TONGBAN_THREADS, TONGBAN_TLS_CERT, TONGBAN_TLS_KEY,
+// TONGBAN_WEB_DIR, TONGBAN_LOG_LEVEL when set.
+Status ApplyEnvironment(Config& config);
+// Parses "HOST:PORT" (or ":PORT") into the server options.
+Status ParseListen(const std::string& listen, api::ServerOptions& server);
+
+}  // namespace tongban::app

@@ -1,0 +1,255 @@
+#include "store/database.h"
+
+#include <soci/postgresql/soci-postgresql.h>
+#include <soci/sqlite3/soci-sqlite3.h>
+#include <spdlog/spdlog.h>
+
+#include <fmt/chrono.h>
+#include <chrono>
+
+#include <regex>
+
+namespace tongban::store {
+
+std::string_view BackendName(Backend backend) {
+  return backend == Backend::kSqlite ? "sqlite" : "postgresql";
+}
+
+Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url) {
+  DatabaseUrl out;
+  if (url.starts_with("sqlite:")) {
+    out.backend = Backend::kSqlite;
+    out.target = std::string(url.substr(7));
+    if (out.target.starts_with("//")) out.target = out.target.substr(2);
+    if (out.target.empty()) {
+      return Error(ErrorCode::kInvalidArgument, "database URL 'sqlite:' needs a file path");
+    }
+    out.display = "sqlite:" + out.target;
+    return out;
+  }
+  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
+    out.backend = Backend::kPostgresql;
+    out.target = std::string(url);
+    // postgresql://user:secret@host -> postgresql://user:***@host
+    static const std::regex kPassword(R"(^(postgres(?:ql)?://[^:/@]*:)[^@]*@)");
+    out.display = std::regex_replace(out.target, kPassword, "$1***@");
+    return out;
+  }
+  return Error(ErrorCode::kInvalidArgument,
+               fmt::format("database URL '{}' must start with sqlite: or postgresql://",
+                           std::string(url.substr(0, 64))));
+}
+
+std::string PostgresConnectString(const std::string& uri) {
+  if (uri.find("application_name=") != std::string::npos) return uri;
+  return uri + (uri.find('?') == std::string::npos ? "?" : "&") + "application_name=tongban";
+}
+
+Error ErrorFromException(const std::exception& e) {
+  const std::string what = e.what();
+  if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
+    const std::string state = pg->sqlstate();
+    if (state == "23505") return Error(ErrorCode::kAlreadyExists, "the record already exists");
+    if (state == "40001" || state == "40P01" || state == "55P03") {
+      return Error(ErrorCode::kUnavailable, "the database is busy; try again");
+    }
+  }
+  if (what.find("UNIQUE constraint failed") != std::string::npos ||
+      what.find("PRIMARY KEY must be unique") != std::string::npos) {
+    return Error(ErrorCode::kAlreadyExists, "the record already exists");
+  }
+  if (what.find("database is locked") != std::string::npos) {
+    return Error(ErrorCode::kUnavailable, "the database is busy; try again");
+  }
+  spdlog::error("storage: {}", what);
+  return Error(ErrorCode::kStorage, what);
+}
+
+Database::Database(DatabaseUrl url, size_t pool_size)
+    : url_(std::move(url)), pool_(pool_size), pool_size_(pool_size) {}
+
+Database::~Database() = default;
+
+Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options options) {
+  if (options.pool_size == 0) options.pool_size = 1;
+  std::unique_ptr<Database> db(new Database(url, options.pool_size));
+  try {
+    for (size_t i = 0; i < options.pool_size; ++i) {
+      soci::session& s = db->pool_.at(i);
+      if (url.backend == Backend::kSqlite) {
+        s.open(soci::sqlite3,
+               fmt::format("db=\"{}\" timeout={}", url.target, options.busy_timeout_ms / 1000));
+        s << fmt::format("PRAGMA busy_timeout={}", options.busy_timeout_ms);
+        if (i == 0) s << "PRAGMA journal_mode=WAL";
+        s << "PRAGMA synchronous=FULL";
+        s << "PRAGMA foreign_keys=ON";
+      } else {
+        s.open(soci::postgresql, PostgresConnectString(url.target));
+        s << "SET client_min_messages TO WARNING";
+      }
+    }
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kUnavailable,
+                 fmt::format("cannot open database {}: {}", url.display, e.what()));
+  }
+  return db;
+}
+
+Status Database::RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body) {
+  soci::session sql(pool_);
+  bool open = false;
+  try {
+    if (url_.backend == Backend::kSqlite) {
+      sql << (kind == TxKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+    } else {
+      sql << (kind == TxKind::kWrite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    }
+    open = true;
+    Status s = body(sql);
+    if (!s.ok()) {
+      sql << "ROLLBACK";
+      return s;
+    }
+    sql << "COMMIT";
+    return Ok();
+  } catch (const std::exception& e) {
+    if (open) {
+      try {
+        sql << "ROLLBACK";
+      } catch (const std::exception&) {
+        // The connection may be gone; the transaction is void either way.
+      }
+    }
+    return ErrorFromException(e);
+  }
+}
+
+Result<int> Database::Migrate(std::span<const MigrationSet* const> sets) {
+  Status created = Transaction(TxKind::kWrite, [](soci::session& sql) -> Status {
+    sql << "CREATE TABLE IF NOT EXISTS schema_migrations ("
+           " module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+           " applied_at TEXT NOT NULL, PRIMARY KEY (module, version))";
+    return Ok();
+  });
+  TB_RETURN_IF_ERROR(created);
+  int applied = 0;
+  for (const MigrationSet* set : sets) {
+    for (const Migration& m : set->migrations) {
+      Status s = Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+        if (url_.backend == Backend::kPostgresql) {
+          // Two servers starting together must not both apply the same migration.
+          sql << "SELECT pg_advisory_xact_lock(7283001)";
+        }
+        int count = 0;
+        sql << "SELECT COUNT(*) FROM schema_migrations WHERE module = :m AND version = :v",
+            soci::use(set->module), soci::use(m.version), soci::into(count);
+        if (count > 0) return Ok();
+        const std::string& script =
+            url_.backend == Backend::kSqlite ? m.sqlite_sql : m.postgresql_sql;
+        for (const std::string& stmt : SplitStatements(script)) sql << stmt;
+        const std::string now = fmt::format(
+            "{:%Y-%m-%dT%H:%M:%SZ}",
+            fmt::gmtime(std::chrono::system_clock::to_time_t(std::chrono::system_clock::now())));
+        sql << "INSERT INTO schema_migrations (module, version, name, applied_at) "
+               "VALUES (:m, :v, :n, :t)",
+            soci::use(set->module), soci::use(m.version), soci::use(m.name), soci::use(now);
+        ++applied;
+        spdlog::info("migration {} {:04d} {} applied", set->module, m.version, m.name);
+        return Ok();
+      });
+      if (!s.ok()) {
+        Error e = std::move(s).error();
+        e.Prefix(fmt::format("migration {} {:04d} {}", set->module, m.version, m.name));
+        return e;
+      }
+    }
+  }
+  return applied;
+}
+
+Status Database::Backup(const std::string& path) {
+  if (url_.backend != Backend::kSqlite) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "backup copies SQLite databases; back up PostgreSQL with pg_dump");
+  }
+  try {
+    soci::session sql(pool_);
+    std::string target = path;
+    sql << "VACUUM INTO :path", soci::use(target);
+    return Ok();
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInvalidArgument,
+                 fmt::format("backup to {} failed: {}", path, e.what()));
+  }
+}
+
+std::vector<std::string> SplitStatements(std::string_view script) {
+  std::vector<std::string> out;
+  std::string current;
+  enum class State { kCode, kSingle, kDouble, kLineComment, kBlockComment } state = State::kCode;
+  // PostgreSQL function bodies use $$ ... $$; treat them as opaque.
+  bool in_dollar = false;
+  for (size_t i = 0; i < script.size(); ++i) {
+    const char c = script[i];
+    const char next = i + 1 < script.size() ? script[i + 1] : '\0';
+    switch (state) {
+      case State::kCode:
+        if (c == '$' && next == '$') {
+          in_dollar = !in_dollar;
+          current += "$$";
+          ++i;
+          continue;
+        }
+        if (in_dollar) break;
+        if (c == '\'')
+          state = State::kSingle;
+        else if (c == '"')
+          state = State::kDouble;
+        else if (c == '-' && next == '-') {
+          state = State::kLineComment;
+          ++i;
+          continue;
+        } else if (c == '/' && next == '*') {
+          state = State::kBlockComment;
+          ++i;
+          continue;
+        } else if (c == ';') {
+          size_t b = current.find_first_not_of(" \t\r\n");
+          if (b != std::string::npos) {
+            size_t e = current.find_last_not_of(" \t\r\n");
+            out.push_back(current.substr(b, e - b + 1));
+          }
+          current.clear();
+          continue;
+        }
+        break;
+      case State::kSingle:
+        if (c == '\'') state = State::kCode;
+        break;
+      case State::kDouble:
+        if (c == '"') state = State::kCode;
+        break;
+      case State::kLineComment:
+        if (c == '\n') {
+          state = State::kCode;
+          current += '\n';
+        }
+        continue;
+      case State::kBlockComment:
+        if (c == '*' && next == '/') {
+          state = State::kCode;
+          ++i;
+        }
+        continue;
+    }
+    current += c;
+  }
+  size_t b = current.find_first_not_of(" \t\r\n");
+  if (b != std::string::npos) {
+    size_t e = current.find_last_not_of(" \t\r\n");
+    out.push_back(current.substr(b, e - b + 1));
+  }
+  return out;
+}
+
+}  // namespace tongban::store

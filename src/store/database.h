@@ -1,0 +1,106 @@
+// Database sessions over SOCI for the two supported backends: SQLite (embedded default, WAL)
+// and PostgreSQL 15. Repositories take a Database& and run their named queries inside
+// Transaction(); SOCI exceptions never escape this layer, they become kStorage/kAlreadyExists
+// errors.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "store/migrations.h"
+
+namespace tongban::store {
+
+enum class Backend { kSqlite, kPostgresql };
+
+std::string_view BackendName(Backend backend);
+
+struct DatabaseUrl {
+  Backend backend = Backend::kSqlite;
+  // SQLite: the file path. PostgreSQL: the full libpq URI as given.
+  std::string target;
+  // The URL with any password masked, for logs.
+  std::string display;
+};
+
+// Accepts "sqlite:PATH" (PATH may be relative), "postgresql://..." and "postgres://...".
+Result<DatabaseUrl> ParseDatabaseUrl(std::string_view url);
+
+enum class TxKind {
+  kRead,   // a consistent snapshot, no writes
+  kWrite,  // SQLite takes the write lock at BEGIN (BEGIN IMMEDIATE), so it never fails mid-way
+};
+
+class Database {
+ public:
+  struct Options {
+    size_t pool_size = 8;
+    // SQLite only: how long a writer waits for the lock before kUnavailable.
+    int busy_timeout_ms = 10000;
+  };
+
+  // Opens `pool_size` sessions. SQLite files are created if missing and put in WAL mode with
+  // synchronous=FULL: an acknowledged commit survives a power cut.
+  static Result<std::unique_ptr<Database>> Open(const DatabaseUrl& url, Options options);
+  static Result<std::unique_ptr<Database>> Open(const DatabaseUrl& url) {
+    return Open(url, Options{});
+  }
+  ~Database();
+
+  Backend backend() const { return url_.backend; }
+  const DatabaseUrl& url() const { return url_; }
+
+  // Applies, in order, every migration of `sets` not yet recorded in schema_migrations, each
+  // in its own transaction. Returns how many were applied. Safe to run at every start-up.
+  Result<int> Migrate(std::span<const MigrationSet* const> sets);
+
+  // Runs `body` in one transaction on a pooled session: commits when it returns ok, rolls
+  // back on an error or an exception. The body must not keep the session.
+  template <typename T>
+  Result<T> Transaction(TxKind kind, const std::function<Result<T>(soci::session&)>& body) {
+    Result<T> out = Error(ErrorCode::kInternal, "transaction did not run");
+    Status s = RunTransaction(kind, [&](soci::session& sql) -> Status {
+      out = body(sql);
+      if (!out.ok()) return out.error();
+      return Ok();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return out;
+  }
+  Status Transaction(TxKind kind, const std::function<Status(soci::session&)>& body) {
+    return RunTransaction(kind, body);
+  }
+
+  // Writes a consistent copy of a SQLite database to `path` while others keep writing
+  // (VACUUM INTO). PostgreSQL installations use pg_dump instead.
+  Status Backup(const std::string& path);
+
+ private:
+  Database(DatabaseUrl url, size_t pool_size);
+  Status RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body);
+
+  DatabaseUrl url_;
+  soci::connection_pool pool_;
+  size_t pool_size_;
+};
+
+// The string to hand SOCI's postgresql backend for a postgresql:// URI. SOCI 4.0.3 re-joins its
+// connect string as key=value pairs, which appends a stray "=" to a URI that has no "?query";
+// adding application_name gives every URI a query, so libpq receives it unchanged.
+std::string PostgresConnectString(const std::string& uri);
+
+// Maps a SOCI/driver exception to the error catalog: unique violations become kAlreadyExists,
+// lock time-outs kUnavailable, everything else kStorage (detail logged, not shown to clients).
+Error ErrorFromException(const std::exception& e);
+
+// Splits a SQL script into statements at top-level semicolons (quotes and comments respected);
+// SQLite prepares one statement at a time.
+std::vector<std::string> SplitStatements(std::string_view script);
+
+}  // namespace tongban::store

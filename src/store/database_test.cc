@@ -1,0 +1,218 @@
+// The storage contract on both backends: migrations, named queries, transactions, errors.
+#include "store/database.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "store/queries.h"
+#include "store/testing.h"
+
+namespace tongban {
+extern const EmbeddedFile kStoreTestSql[];
+extern const size_t kStoreTestSql_count;
+}  // namespace tongban
+
+namespace tongban::store {
+namespace {
+
+TEST(DatabaseUrl, ParsesBothBackendsAndMasksPasswords) {
+  auto s = ParseDatabaseUrl("sqlite:data/tongban.db");
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(s->backend, Backend::kSqlite);
+  EXPECT_EQ(s->target, "data/tongban.db");
+  auto p = ParseDatabaseUrl("postgresql://tb:s3cret@localhost:5432/tongban");
+  ASSERT_TRUE(p.ok());
+  EXPECT_EQ(p->backend, Backend::kPostgresql);
+  EXPECT_EQ(p->target, "postgresql://tb:s3cret@localhost:5432/tongban");
+  EXPECT_EQ(p->display, "postgresql://tb:***@localhost:5432/tongban");
+  EXPECT_FALSE(ParseDatabaseUrl("mysql://x").ok());
+  EXPECT_FALSE(ParseDatabaseUrl("sqlite:").ok());
+}
+
+TEST(SplitStatements, RespectsQuotesAndComments) {
+  auto parts = SplitStatements(
+      "CREATE TABLE a (x TEXT DEFAULT ';'); -- c;\n/* b; */ INSERT INTO a VALUES ('a;b');\n"
+      "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql;");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0], "CREATE TABLE a (x TEXT DEFAULT ';')");
+  EXPECT_EQ(parts[1], "INSERT INTO a VALUES ('a;b')");
+  EXPECT_EQ(parts[2], "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql");
+}
+
+TEST(Migrations, RefusesGapsAndMissingDialects) {
+  const EmbeddedFile gap[] = {{"x/migrations/0001_a.sql", "SELECT 1;"},
+                              {"x/migrations/0003_c.sql", "SELECT 1;"}};
+  auto r = LoadMigrations("x", gap, 2);
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.error().ToString().find("version 3 found where 2 was expected"), std::string::npos);
+  const EmbeddedFile half[] = {{"x/migrations/0001_a.sqlite.sql", "SELECT 1;"}};
+  EXPECT_FALSE(LoadMigrations("x", half, 1).ok());
+}
+
+class StoreContract : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    temp_ = testing::TempDatabase::Create(GetParam());
+    if (!temp_) return;
+    db_ = temp_->Open();
+    ASSERT_TRUE(db_);
+    auto set = LoadMigrations("store_test", kStoreTestSql, kStoreTestSql_count);
+    ASSERT_TRUE(set.ok()) << set.error().ToString();
+    set_ = std::move(set).value();
+    auto q = QuerySet::Load(kStoreTestSql, kStoreTestSql_count);
+    ASSERT_TRUE(q.ok()) << q.error().ToString();
+    queries_ = std::move(q).value();
+  }
+  Result<int> Migrate() {
+    const MigrationSet* sets[] = {&set_};
+    return db_->Migrate(sets);
+  }
+  Status Insert(const std::string& id, const std::string& name) {
+    return db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+      std::string note = "n";
+      long long amount = 100;
+      sql << queries_.Get("insert_widget", db_->backend()), soci::use(id, "id"),
+          soci::use(name, "name"), soci::use(note, "note"), soci::use(amount, "amount");
+      return Ok();
+    });
+  }
+  Result<int> Count() {
+    return db_->Transaction<int>(TxKind::kRead, [&](soci::session& sql) -> Result<int> {
+      int n = 0;
+      sql << queries_.Get("count_widgets", db_->backend()), soci::into(n);
+      return n;
+    });
+  }
+
+  std::unique_ptr<testing::TempDatabase> temp_;
+  std::unique_ptr<Database> db_;
+  MigrationSet set_;
+  QuerySet queries_;
+};
+
+TEST_P(StoreContract, MigratesOnceAndRecordsVersions) {
+  auto first = Migrate();
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(*first, 2);
+  auto second = Migrate();
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(*second, 0);
+}
+
+TEST_P(StoreContract, NamedQueriesPickTheirDialect) {
+  ASSERT_TRUE(Migrate().ok());
+  auto name =
+      db_->Transaction<std::string>(TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+        std::string out;
+        sql << queries_.Get("backend_name", db_->backend()), soci::into(out);
+        return out;
+      });
+  ASSERT_TRUE(name.ok());
+  EXPECT_EQ(*name, BackendName(GetParam()));
+}
+
+TEST_P(StoreContract, CommitsOnOkAndRollsBackOnError) {
+  ASSERT_TRUE(Migrate().ok());
+  ASSERT_TRUE(Insert("w1", "通办").ok());
+  Status failed = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    sql << "INSERT INTO widget (id, name) VALUES ('w2', 'x')";
+    return Error(ErrorCode::kRefused, "a guard said no");
+  });
+  EXPECT_EQ(failed.error().code(), ErrorCode::kRefused);
+  EXPECT_EQ(*Count(), 1);
+  // Unicode survives the round trip unchanged.
+  auto got =
+      db_->Transaction<std::string>(TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+        std::string n;
+        sql << "SELECT name FROM widget WHERE id = 'w1'", soci::into(n);
+        return n;
+      });
+  EXPECT_EQ(*got, "通办");
+}
+
+TEST_P(StoreContract, DuplicateKeysBecomeAlreadyExists) {
+  ASSERT_TRUE(Migrate().ok());
+  ASSERT_TRUE(Insert("w1", "a").ok());
+  Status dup = Insert("w1", "b");
+  ASSERT_FALSE(dup.ok());
+  EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(*Count(), 1);
+}
+
+TEST_P(StoreContract, ExceptionsRollBackAndBecomeStorageErrors) {
+  ASSERT_TRUE(Migrate().ok());
+  Status s = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    sql << "INSERT INTO widget (id, name) VALUES ('w3', 'x')";
+    sql << "INSERT INTO no_such_table VALUES (1)";
+    return Ok();
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code(), ErrorCode::kStorage);
+  EXPECT_EQ(*Count(), 0);
+}
+
+TEST_P(StoreContract, ConcurrentWritersAllCommit) {
+  ASSERT_TRUE(Migrate().ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        if (!Insert(fmt::format("t{}-{}", t, i), "x").ok()) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(*Count(), 100);
+}
+
+TEST_P(StoreContract, NullsTravelAsIndicators) {
+  ASSERT_TRUE(Migrate().ok());
+  ASSERT_TRUE(
+      db_->Transaction(TxKind::kWrite,
+                       [&](soci::session& sql) -> Status {
+                         sql << "INSERT INTO widget (id, name, note) VALUES ('w9', 'n', NULL)";
+                         return Ok();
+                       })
+          .ok());
+  auto ind = db_->Transaction<int>(TxKind::kRead, [&](soci::session& sql) -> Result<int> {
+    std::string note;
+    soci::indicator i = soci::i_ok;
+    sql << "SELECT note FROM widget WHERE id = 'w9'", soci::into(note, i);
+    return static_cast<int>(i);
+  });
+  EXPECT_EQ(*ind, static_cast<int>(soci::i_null));
+}
+
+TEST_P(StoreContract, BackupCopiesSqliteWhileOpen) {
+  ASSERT_TRUE(Migrate().ok());
+  ASSERT_TRUE(Insert("w1", "a").ok());
+  const std::string target = temp_->url().target + ".backup";
+  Status s = db_->Backup(target);
+  if (GetParam() == Backend::kPostgresql) {
+    EXPECT_FALSE(s.ok());
+    return;
+  }
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  auto copy = Database::Open(*ParseDatabaseUrl("sqlite:" + target));
+  ASSERT_TRUE(copy.ok());
+  auto n = (*copy)->Transaction<int>(TxKind::kRead, [](soci::session& sql) -> Result<int> {
+    int n = 0;
+    sql << "SELECT COUNT(*) FROM widget", soci::into(n);
+    return n;
+  });
+  EXPECT_EQ(*n, 1);
+  std::filesystem::remove(target);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(testing::Backends()),
+                         testing::BackendTestName);
+
+}  // namespace
+}  // namespace tongban::store

@@ -1,0 +1,14 @@
+-- name: insert_widget
+INSERT INTO widget (id, name, note, amount_fen) VALUES (:id, :name, :note, :amount);
+
+-- name: count_widgets
+SELECT COUNT(*) FROM widget;
+
+-- name: widget_names_text
+SELECT name || ';' FROM widget ORDER BY name;
+
+-- name: backend_name [sqlite]
+SELECT 'sqlite';
+
+-- name: backend_name [postgresql]
+SELECT 'postgresql';
