@@ -1,0 +1,34 @@
+// Each group of `tongban` subcommands lives in its own *_command.cc and registers itself here.
+// A command's callback sets `exit_code`; errors go to stderr through Fail().
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "app/config.h"
+#include "base/result.h"
+
+namespace tongban::cli {
+
+// Flags shared by the commands that open the database.
+struct DatabaseFlags {
+  std::string config_file;
+  std::string db;
+  std::string log_level;
+};
+
+struct Context {
+  int exit_code = 0;
+};
+
+// Adds --config, --db and --log-level to `cmd`, bound to `flags`.
+void AddDatabaseFlags(CLI::App* cmd, DatabaseFlags& flags);
+// Defaults, then the config file, the environment and the flags; sets the log level.
+Result<app::Config> BuildConfig(const DatabaseFlags& flags);
+// Prints "tongban: <error>" to stderr and returns the exit code for it (2 bad input, 1 other).
+int Fail(const Error& error);
+
+void AddServeCommands(CLI::App& cli, Context& ctx);  // serve, migrate
+
+}  // namespace tongban::cli

@@ -1,0 +1,89 @@
+// tongban serve | migrate
+#include <signal.h>
+#include <spdlog/spdlog.h>
+
+#include <thread>
+
+#include "app/app.h"
+#include "cli/command.h"
+
+namespace tongban::cli {
+namespace {
+
+int Serve(const app::Config& config) {
+  // Block the stop signals in every thread; one thread waits for them and stops the server,
+  // which lets requests in flight finish (graceful shutdown).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto created = app::App::Create(config);
+  if (!created.ok()) return Fail(created.error());
+  app::App& a = **created;
+  auto port = a.server().Bind();
+  if (!port.ok()) return Fail(port.error());
+  spdlog::info("tongban serving on http{}://{}:{} (database {})",
+               config.server.tls_cert_file.empty() ? "" : "s", config.server.host, *port,
+               a.db().url().display);
+  std::thread waiter([&a, stop_signals] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    spdlog::info("signal {}: stopping", sig);
+    a.server().Stop();
+  });
+  a.server().Serve();
+  // Serve() also returns if the listener fails; release the waiter either way.
+  pthread_kill(waiter.native_handle(), SIGTERM);
+  waiter.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace
+
+void AddServeCommands(CLI::App& cli, Context& ctx) {
+  struct Flags {
+    DatabaseFlags db;
+    std::string listen;
+  };
+  auto flags = std::make_shared<Flags>();
+  auto* serve = cli.add_subcommand("serve", "serve the HTTP API and web pages");
+  AddDatabaseFlags(serve, flags->db);
+  serve->add_option("--listen", flags->listen, "HOST:PORT (default 127.0.0.1:8080)");
+  serve->callback([flags, &ctx] {
+    auto config = BuildConfig(flags->db);
+    if (!config.ok()) {
+      ctx.exit_code = Fail(config.error());
+      return;
+    }
+    if (!flags->listen.empty()) {
+      Status s = app::ParseListen(flags->listen, config->server);
+      if (!s.ok()) {
+        ctx.exit_code = Fail(s.error());
+        return;
+      }
+    }
+    ctx.exit_code = Serve(*config);
+  });
+
+  auto mflags = std::make_shared<DatabaseFlags>();
+  auto* migrate = cli.add_subcommand("migrate", "apply pending database migrations and exit");
+  AddDatabaseFlags(migrate, *mflags);
+  migrate->callback([mflags, &ctx] {
+    auto config = BuildConfig(*mflags);
+    if (!config.ok()) {
+      ctx.exit_code = Fail(config.error());
+      return;
+    }
+    auto a = app::App::Create(*config);
+    if (!a.ok()) {
+      ctx.exit_code = Fail(a.error());
+      return;
+    }
+    std::printf("database %s is up to date\n", (*a)->db().url().display.c_str());
+  });
+}
+
+}  // namespace tongban::cli
