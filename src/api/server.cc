@@ -101,6 +101,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
 Server::~Server() { Stop(); }
 
 void Server::Register(const std::string& method, const std::string& pattern, Handler handler) {
+  routes_.push_back({method, pattern});
   auto wrapped = [this, method, pattern, handler = std::move(handler)](const httplib::Request& req,
                                                                        httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
