@@ -3,6 +3,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <filesystem>
 #include <regex>
 #include <set>
 
@@ -155,6 +160,62 @@ TEST_P(Http, OpenApiMatchesTheServerRouteByRoute) {
 
 INSTANTIATE_TEST_SUITE_P(Backends, Http, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tongban
+
+namespace tongban {
+namespace {
+
+// Writes a throw-away self-signed certificate and key (P-256) for the TLS test.
+bool WriteSelfSigned(const std::string& cert_path, const std::string& key_path) {
+  EVP_PKEY* key = EVP_EC_gen("P-256");
+  if (!key) return false;
+  X509* x = X509_new();
+  ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+  X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  X509_set_pubkey(x, key);
+  X509_NAME* name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("127.0.0.1"), -1, -1, 0);
+  X509_set_issuer_name(x, name);
+  bool ok = X509_sign(x, key, EVP_sha256()) > 0;
+  FILE* c = fopen(cert_path.c_str(), "w");
+  FILE* k = fopen(key_path.c_str(), "w");
+  ok = ok && c && k && PEM_write_X509(c, x) &&
+       PEM_write_PrivateKey(k, key, nullptr, nullptr, 0, nullptr, nullptr);
+  if (c) fclose(c);
+  if (k) fclose(k);
+  X509_free(x);
+  EVP_PKEY_free(key);
+  return ok;
+}
+
+TEST(Https, ServesOverTlsWhenCertificateAndKeyAreSet) {
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("tongban_tls_" + std::to_string(getpid()));
+  std::filesystem::create_directories(dir);
+  const std::string cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  ASSERT_TRUE(WriteSelfSigned(cert, key));
+  app::Config config;
+  config.server.tls_cert_file = cert;
+  config.server.tls_key_file = key;
+  auto server = tongban::testing::TestServer::Start(store::Backend::kSqlite, config);
+  ASSERT_TRUE(server);
+  ASSERT_TRUE(server->Run());
+  httplib::SSLClient tls("127.0.0.1", server->port());
+  tls.enable_server_certificate_verification(false);
+  auto res = tls.Get("/api/v1/health");
+  ASSERT_TRUE(res) << httplib::to_string(res.error());
+  EXPECT_EQ(res->status, 200);
+  // Plain HTTP to a TLS port gets no answer.
+  httplib::Client plain("127.0.0.1", server->port());
+  plain.set_read_timeout(2);
+  auto p = plain.Get("/api/v1/health");
+  EXPECT_TRUE(!p || p->status != 200);
+  std::filesystem::remove_all(dir);
+}
 
 }  // namespace
 }  // namespace tongban
