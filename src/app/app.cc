@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "regions/region_import.h"
 
 namespace tongban::app {
 
@@ -10,6 +11,8 @@ App::~App() = default;
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
+  sets.push_back(std::move(regions_set));
   return sets;
 }
 
