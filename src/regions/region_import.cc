@@ -77,8 +77,11 @@ Result<store::MigrationSet> Migrations() {
 
 Result<std::vector<ImportedRegion>> ParseRegionFile(std::string_view text) {
   std::vector<ImportedRegion> out;
-  std::unordered_map<std::string, RegionLevel> in_file;
-  std::unordered_map<std::string, size_t> line_of;
+  struct Seen {
+    RegionLevel level;
+    size_t line;
+  };
+  std::unordered_map<std::string, Seen> in_file;
   FieldErrors errors;
   size_t error_count = 0;
   auto fail = [&](size_t line, std::string why) {
@@ -109,12 +112,11 @@ Result<std::vector<ImportedRegion>> ParseRegionFile(std::string_view text) {
       fail(line_no, "the name must be non-empty UTF-8 without tabs or control characters");
       continue;
     }
-    if (auto [it, fresh] = line_of.emplace(code->code, line_no); !fresh) {
+    if (auto [it, fresh] = in_file.emplace(code->code, Seen{code->level, line_no}); !fresh) {
       fail(line_no,
-           fmt::format("region code {} already appears on line {}", code->code, it->second));
+           fmt::format("region code {} already appears on line {}", code->code, it->second.line));
       continue;
     }
-    in_file.emplace(code->code, code->level);
     out.push_back(
         {.code = code->code, .name = std::string(name), .level = code->level, .parent_code = {}});
   }
@@ -122,7 +124,7 @@ Result<std::vector<ImportedRegion>> ParseRegionFile(std::string_view text) {
   // Parents are resolved once every line is known, so the file's order does not matter.
   std::unordered_map<std::string, std::optional<RegionLevel>> embedded;
   auto level_of = [&](const std::string& code) -> std::optional<RegionLevel> {
-    if (auto it = in_file.find(code); it != in_file.end()) return it->second;
+    if (auto it = in_file.find(code); it != in_file.end()) return it->second.level;
     auto [it, fresh] = embedded.emplace(code, std::nullopt);
     if (fresh) {
       if (auto r = LookupRegion(code); r.ok()) it->second = r->level;
@@ -139,8 +141,9 @@ Result<std::vector<ImportedRegion>> ParseRegionFile(std::string_view text) {
       }
     }
     if (r.parent_code.empty()) {
-      fail(line_of[r.code], fmt::format("no region above {} is known (its {} should exist)", r.code,
-                                        AncestorCandidates({r.code, r.level}).front()));
+      fail(in_file.at(r.code).line,
+           fmt::format("no region above {} is known (its {} should exist)", r.code,
+                       AncestorCandidates({r.code, r.level}).front()));
     }
   }
   if (!errors.empty()) {
