@@ -4,6 +4,7 @@
 
 #include "api/json_body.h"
 #include "api/openapi.h"
+#include "regions/region_import.h"
 
 namespace tongban::app {
 
@@ -11,6 +12,8 @@ App::~App() = default;
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
+  sets.push_back(std::move(regions_set));
   return sets;
 }
 
