@@ -29,6 +29,7 @@ Result<app::Config> BuildConfig(const DatabaseFlags& flags);
 // Prints "tongban: <error>" to stderr and returns the exit code for it (2 bad input, 1 other).
 int Fail(const Error& error);
 
-void AddServeCommands(CLI::App& cli, Context& ctx);  // serve, migrate
+void AddServeCommands(CLI::App& cli, Context& ctx);     // serve, migrate
+void AddCalendarCommands(CLI::App& cli, Context& ctx);  // calendar add-working-days|working-days
 
 }  // namespace tongban::cli
