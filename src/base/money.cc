@@ -17,11 +17,11 @@ Error Overflow(std::string_view field) {
                {{std::string(field), "the amount exceeds ±92233720368547758.07 元"}});
 }
 
-// "12.34" without the sign, from the magnitude in fen.
-std::string Unsigned(uint64_t fen) { return fmt::format("{}.{:02}", fen / 100, fen % 100); }
-
-uint64_t Magnitude(int64_t fen) {
-  return fen < 0 ? uint64_t{0} - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+// `prefix` then the magnitude of `fen` as yuan with two decimals: "-¥" + "12.34".
+std::string Format(int64_t fen, std::string_view prefix) {
+  const uint64_t magnitude =
+      fen < 0 ? uint64_t{0} - static_cast<uint64_t>(fen) : static_cast<uint64_t>(fen);
+  return fmt::format("{}{}.{:02}", prefix, magnitude / 100, magnitude % 100);
 }
 
 }  // namespace
@@ -64,13 +64,11 @@ Result<Money> Money::Parse(std::string_view text, std::string_view field) {
   return Money(negative ? static_cast<int64_t>(uint64_t{0} - fen) : static_cast<int64_t>(fen));
 }
 
-std::string Money::ToString() const { return (fen_ < 0 ? "-" : "") + Unsigned(Magnitude(fen_)); }
+std::string Money::ToString() const { return Format(fen_, fen_ < 0 ? "-" : ""); }
 
 std::string Money::ToYuanString() const { return ToString() + " 元"; }
 
-std::string Money::ToSymbolString() const {
-  return (fen_ < 0 ? "-¥" : "¥") + Unsigned(Magnitude(fen_));
-}
+std::string Money::ToSymbolString() const { return Format(fen_, fen_ < 0 ? "-¥" : "¥"); }
 
 Result<Money> Money::Add(Money other, std::string_view field) const {
   int64_t sum = 0;
