@@ -70,10 +70,9 @@ Result<Sm2Operation> StartOperation(EVP_PKEY* pkey, Purpose purpose) {
     return CryptoError("cannot set the SM2 distinguishing identifier");
   }
   EVP_MD_CTX_set_pkey_ctx(op.mctx.get(), op.pctx.get());
-  const int rc =
-      purpose == Purpose::kSign
-          ? EVP_DigestSignInit(op.mctx.get(), nullptr, EVP_sm3(), nullptr, pkey)
-          : EVP_DigestVerifyInit(op.mctx.get(), nullptr, EVP_sm3(), nullptr, pkey);
+  const int rc = purpose == Purpose::kSign
+                     ? EVP_DigestSignInit(op.mctx.get(), nullptr, EVP_sm3(), nullptr, pkey)
+                     : EVP_DigestVerifyInit(op.mctx.get(), nullptr, EVP_sm3(), nullptr, pkey);
   if (rc != 1) return CryptoError("cannot start an SM2 operation");
   return op;
 }
@@ -84,10 +83,10 @@ Result<Sm2Key> Sm2Key::Wrap(EVP_PKEY* pkey, bool has_private) {
   if (pkey == nullptr) return CryptoError("not an SM2 key");
   std::shared_ptr<EVP_PKEY> owned(pkey, EVP_PKEY_free);
   if (!EVP_PKEY_is_a(pkey, "SM2")) {
-    return Error(ErrorCode::kCrypto, fmt::format("the key is {}, not SM2",
-                                                 EVP_PKEY_get0_type_name(pkey)
-                                                     ? EVP_PKEY_get0_type_name(pkey)
-                                                     : "of an unknown type"));
+    return Error(ErrorCode::kCrypto,
+                 fmt::format("the key is {}, not SM2", EVP_PKEY_get0_type_name(pkey)
+                                                           ? EVP_PKEY_get0_type_name(pkey)
+                                                           : "of an unknown type"));
   }
   unsigned char* der = nullptr;
   const int len = i2d_PUBKEY(pkey, &der);

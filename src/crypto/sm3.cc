@@ -30,8 +30,8 @@ std::string ToHex(std::span<const uint8_t> bytes) {
 }
 
 std::string ToHex(std::string_view bytes) {
-  return ToHex(std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()),
-                                        bytes.size()));
+  return ToHex(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 Result<std::string> FromHex(std::string_view hex) {
