@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <latch>
 #include <thread>
 
 #include <fmt/format.h>
@@ -86,6 +87,7 @@ TEST_F(AuditCommand, BackupWhileServingAndWritingVerifies) {
   ASSERT_TRUE(writer_app.ok()) << writer_app.error().ToString();
   std::atomic<bool> stop{false};
   std::atomic<int> written{0};
+  std::latch writing(1);
   std::thread writer([&] {
     for (int i = 0; !stop || i < 20; ++i) {
       auto r = (*writer_app)
@@ -96,12 +98,14 @@ TEST_F(AuditCommand, BackupWhileServingAndWritingVerifies) {
                             .payload = fmt::format(R"({{"i":{}}})", i)});
       if (!r.ok()) {
         ADD_FAILURE() << r.error().ToString();
+        if (written < 5) writing.count_down();  // never leave the test waiting
         return;
       }
-      ++written;
+      if (++written == 5) writing.count_down();
       if (i % 7 == 0 && !(*writer_app)->trace().Checkpoint().ok()) ADD_FAILURE();
     }
   });
+  writing.wait();  // the backup starts while events are being appended
   const std::string copy = Path("copy.db");
   auto backup = Tongban(fmt::format("backup {} --db sqlite:{}", copy, live));
   stop = true;
@@ -113,6 +117,11 @@ TEST_F(AuditCommand, BackupWhileServingAndWritingVerifies) {
   EXPECT_NE(copy_verified.output.find("checkpoints verified"), std::string::npos);
 
   // The server's checkpoint thread signs the heads still unsigned when it stops.
+  ASSERT_TRUE((*writer_app)
+                  ->trace()
+                  .Append({.stream = "case/0", .actor = "system", .action = "case.step"})
+                  .ok());
+  ++written;
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
   auto exit_code = server.Wait(std::chrono::seconds(60));
   EXPECT_EQ(exit_code, 0) << server.output();
