@@ -5,15 +5,17 @@
 #include "api/json_body.h"
 #include "api/openapi.h"
 #include "regions/region_import.h"
+#include "trace/signing_key.h"
 
 namespace tongban::app {
 
-App::~App() = default;
+App::~App() { StopBackgroundWork(); }
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
   TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
   sets.push_back(std::move(regions_set));
+  sets.push_back(trace::TraceMigrations());
   return sets;
 }
 
@@ -30,9 +32,25 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, app->db_->Migrate(ptrs));
   (void)applied;
+  app->signing_key_path_ =
+      config.signing_key.empty() ? trace::DefaultSigningKeyPath(url) : config.signing_key;
+  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(app->signing_key_path_));
+  app->trace_ = std::make_unique<trace::Trace>(
+      *app->db_, trace::Trace::Options{.now = nullptr, .signing_key = std::move(key)});
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
+}
+
+void App::StartBackgroundWork() {
+  if (checkpointer_) return;
+  checkpointer_ = std::make_unique<trace::Checkpointer>(
+      *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
+  checkpointer_->Start();
+}
+
+void App::StopBackgroundWork() {
+  if (checkpointer_) checkpointer_->Stop();
 }
 
 void App::RegisterRoutes() {

@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddCheckCommands(cli, ctx);
   tongban::cli::AddRegionsCommands(cli, ctx);
   tongban::cli::AddCalendarCommands(cli, ctx);
+  tongban::cli::AddAuditCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
