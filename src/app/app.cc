@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "api/people_routes.h"
+#include "people/repository.h"
 
 namespace tongban::app {
 
@@ -10,6 +12,8 @@ App::~App() = default;
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(store::MigrationSet people, people::PeopleMigrations());
+  sets.push_back(std::move(people));
   return sets;
 }
 
@@ -26,6 +30,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, app->db_->Migrate(ptrs));
   (void)applied;
+  app->sms_ = std::make_unique<people::SimulatedSmsGateway>();
+  TB_ASSIGN_OR_RETURN(app->people_,
+                      people::PeopleService::Create(*app->db_, *app->sms_, people::SystemClock(),
+                                                    people::PeopleOptions{}));
+  TB_RETURN_IF_ERROR(app->people_->SeedRoles());
+  app->auth_ = std::make_unique<api::Auth>(*app->people_);
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -42,6 +52,8 @@ void App::RegisterRoutes() {
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
     res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
   });
+  api::RegisterPeopleRoutes(s, *people_, *auth_,
+                            {.sms_outbox = config_.dev_sms_outbox ? sms_.get() : nullptr});
 }
 
 }  // namespace tongban::app

@@ -4,8 +4,11 @@
 
 #include <memory>
 
+#include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "people/service.h"
+#include "people/sms.h"
 #include "store/database.h"
 
 namespace tongban::app {
@@ -19,6 +22,9 @@ class App {
   store::Database& db() { return *db_; }
   api::Server& server() { return *server_; }
   const Config& config() const { return config_; }
+  people::PeopleService& people() { return *people_; }
+  // Bearer-token authentication and permission/scope checks for every route.
+  const api::Auth& auth() const { return *auth_; }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -29,6 +35,9 @@ class App {
 
   Config config_;
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<people::SimulatedSmsGateway> sms_;  // the only SMS adapter shipped so far
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<api::Auth> auth_;
   std::unique_ptr<api::Server> server_;
 };
 

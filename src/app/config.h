@@ -14,6 +14,8 @@ struct Config {
   std::string db_url = "sqlite:tongban.db";
   api::ServerOptions server;
   LogLevel log_level = LogLevel::kInfo;
+  // Demo only (serve --demo): GET /api/v1/dev/sms-outbox shows the SMS simulator's messages.
+  bool dev_sms_outbox = false;
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,

@@ -30,5 +30,7 @@ Result<app::Config> BuildConfig(const DatabaseFlags& flags);
 int Fail(const Error& error);
 
 void AddServeCommands(CLI::App& cli, Context& ctx);  // serve, migrate
+// people add-staff, hash-password
+void AddPeopleCommands(CLI::App& cli, Context& ctx);
 
 }  // namespace tongban::cli
