@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "catalog/repository.h"
 
 namespace tongban::app {
 
@@ -10,6 +11,7 @@ App::~App() = default;
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
   return sets;
 }
 

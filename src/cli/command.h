@@ -30,5 +30,6 @@ Result<app::Config> BuildConfig(const DatabaseFlags& flags);
 int Fail(const Error& error);
 
 void AddServeCommands(CLI::App& cli, Context& ctx);  // serve, migrate
+void AddCatalogCommands(CLI::App& cli, Context& ctx);
 
 }  // namespace tongban::cli
