@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "api/openapi.h"
 #include "regions/region_import.h"
 
 namespace tongban::app {
@@ -41,6 +42,10 @@ void App::RegisterRoutes() {
           api::WriteJson(res, {{"status", "ok"},
                                {"database", store::BackendName(db_->backend())},
                                {"version", TONGBAN_VERSION}});
+        });
+  s.Get("/api/v1/openapi.json",
+        [](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
+          res.set_content(std::string(api::OpenApiDocument()), "application/json");
         });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
     res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");

@@ -32,5 +32,6 @@ int Fail(const Error& error);
 void AddServeCommands(CLI::App& cli, Context& ctx);    // serve, migrate
 void AddCheckCommands(CLI::App& cli, Context& ctx);    // check id-number|uscc|region|licence-id
 void AddRegionsCommands(CLI::App& cli, Context& ctx);  // regions import|show
+void AddCalendarCommands(CLI::App& cli, Context& ctx);  // calendar add-working-days|working-days
 
 }  // namespace tongban::cli

@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddServeCommands(cli, ctx);
   tongban::cli::AddCheckCommands(cli, ctx);
   tongban::cli::AddRegionsCommands(cli, ctx);
+  tongban::cli::AddCalendarCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
