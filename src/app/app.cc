@@ -3,7 +3,9 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "api/openapi.h"
 #include "catalog/repository.h"
+#include "regions/region_import.h"
 
 namespace tongban::app {
 
@@ -11,6 +13,8 @@ App::~App() = default;
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
+  sets.push_back(std::move(regions_set));
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
   return sets;
 }
@@ -40,6 +44,10 @@ void App::RegisterRoutes() {
           api::WriteJson(res, {{"status", "ok"},
                                {"database", store::BackendName(db_->backend())},
                                {"version", TONGBAN_VERSION}});
+        });
+  s.Get("/api/v1/openapi.json",
+        [](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
+          res.set_content(std::string(api::OpenApiDocument()), "application/json");
         });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
     res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
