@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "catalog/model.h"
 
 namespace tongban::catalog {

@@ -149,29 +149,6 @@ std::span<const EnumSpec<VersionStatus>> EnumSpecs<VersionStatus>() {
   return kSpecs;
 }
 
-std::optional<Date> ParseDate(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
-  auto number = [&](size_t pos, size_t len) -> std::optional<int> {
-    int v = 0;
-    for (size_t i = pos; i < pos + len; ++i) {
-      if (text[i] < '0' || text[i] > '9') return std::nullopt;
-      v = v * 10 + (text[i] - '0');
-    }
-    return v;
-  };
-  auto y = number(0, 4), m = number(5, 2), d = number(8, 2);
-  if (!y || !m || !d) return std::nullopt;
-  Date date{std::chrono::year(*y), std::chrono::month(static_cast<unsigned>(*m)),
-            std::chrono::day(static_cast<unsigned>(*d))};
-  if (!date.ok() || *y < 1900) return std::nullopt;
-  return date;
-}
-
-std::string FormatDate(Date date) {
-  return fmt::format("{:04d}-{:02d}-{:02d}", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()));
-}
-
 const std::vector<Level>& ServiceLists::Of(ServiceList list) const {
   switch (list) {
     case ServiceList::kNearby:

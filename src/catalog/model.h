@@ -4,7 +4,6 @@
 // no YAML. The file format that carries them is docs/catalog-format.md.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -156,13 +155,6 @@ TB_CATALOG_ENUM_(Requirement)
 TB_CATALOG_ENUM_(MaterialSource)
 TB_CATALOG_ENUM_(VersionStatus)
 #undef TB_CATALOG_ENUM_
-
-// A civil date. Effective dates are dates in China Standard Time.
-using Date = std::chrono::year_month_day;
-
-// "YYYY-MM-DD" of a real date; nullopt otherwise.
-std::optional<Date> ParseDate(std::string_view text);
-std::string FormatDate(Date date);
 
 // A region the installation serves (行政区划: GB/T 2260, or a 12-digit town/village code).
 struct Region {

@@ -146,7 +146,11 @@ struct VersionRow {
     v.id = id;
     v.version = version;
     v.status = StoredEnum<VersionStatus>(status, "status");
-    if (effective_ind != soci::i_null) v.effective_from = ParseDate(effective_from);
+    if (effective_ind != soci::i_null) {
+      auto date = Date::Parse(effective_from, "effective_from");
+      if (!date.ok()) throw std::runtime_error("catalog: stored " + date.error().ToString());
+      v.effective_from = *date;
+    }
     v.revision = revision;
     v.created_by = created_by;
     v.created_at = created_at;
@@ -545,7 +549,7 @@ bool CatalogRepository::Publish(soci::session& sql, const std::string& version_i
                                 Date effective_from, const std::string& actor,
                                 const std::string& at) const {
   std::string id = version_id, actor1 = actor, actor2 = actor, at1 = at, at2 = at;
-  std::string date = FormatDate(effective_from);
+  std::string date = effective_from.ToString();
   return Execute(sql, Q("publish_version"), [&](soci::statement& st) {
            st.exchange(soci::use(date, "effective_from"));
            st.exchange(soci::use(actor1, "actor"));
@@ -562,7 +566,9 @@ std::optional<Date> CatalogRepository::LatestEffectiveFrom(soci::session& sql,
   soci::indicator ind = soci::i_null;
   sql << Q("latest_effective_from"), soci::use(code, "code"), soci::into(date, ind);
   if (!sql.got_data() || ind == soci::i_null) return std::nullopt;
-  return ParseDate(date);
+  auto parsed = Date::Parse(date, "effective_from");
+  if (!parsed.ok()) throw std::runtime_error("catalog: stored " + parsed.error().ToString());
+  return *parsed;
 }
 
 Result<std::optional<Matter>> CatalogRepository::GetOne(
@@ -608,7 +614,7 @@ Result<std::optional<Matter>> CatalogRepository::GetVersionById(soci::session& s
 Result<std::optional<Matter>> CatalogRepository::GetInForce(soci::session& sql,
                                                             const std::string& code,
                                                             Date as_of) const {
-  return GetOne(sql, "version_where_in_force", {{"code", code}, {"as_of", FormatDate(as_of)}}, {});
+  return GetOne(sql, "version_where_in_force", {{"code", code}, {"as_of", as_of.ToString()}}, {});
 }
 
 std::vector<VersionInfo> CatalogRepository::ListVersions(soci::session& sql,
@@ -680,7 +686,7 @@ std::vector<std::string> CatalogRepository::ExportBodies(soci::session& sql,
   std::vector<std::string> out;
   std::string body;
   if (in_force_at) {
-    const std::string date = FormatDate(*in_force_at);
+    const std::string date = in_force_at->ToString();
     soci::statement st = (sql.prepare << Q("export_in_force_bodies"), soci::use(date, "as_of"),
                           soci::use(date, "as_of2"), soci::into(body));
     st.execute();

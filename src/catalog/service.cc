@@ -67,7 +67,7 @@ std::string LikePattern(std::string_view keyword) {
 }
 
 std::string EncodeCursor(Date as_of, const std::string& last_code) {
-  return Base64UrlEncode(fmt::format("{}|{}|{}", kCursorVersion, FormatDate(as_of), last_code));
+  return Base64UrlEncode(fmt::format("{}|{}|{}", kCursorVersion, as_of.ToString(), last_code));
 }
 
 bool DecodeCursor(std::string_view cursor, Date* as_of, std::string* last_code) {
@@ -76,8 +76,8 @@ bool DecodeCursor(std::string_view cursor, Date* as_of, std::string* last_code) 
   const size_t a = text.find('|');
   const size_t b = a == std::string::npos ? a : text.find('|', a + 1);
   if (b == std::string::npos || text.substr(0, a) != kCursorVersion) return false;
-  auto date = ParseDate(std::string_view(text).substr(a + 1, b - a - 1));
-  if (!date) return false;
+  auto date = Date::Parse(std::string_view(text).substr(a + 1, b - a - 1));
+  if (!date.ok()) return false;
   *as_of = *date;
   *last_code = text.substr(b + 1);
   return !last_code->empty();
@@ -90,8 +90,7 @@ std::string StatusText(VersionStatus s) { return std::string(EnumId(s)); }
 CatalogService::CatalogService(store::Database& db, CatalogRepository repo, Options options)
     : db_(db),
       repo_(std::move(repo)),
-      now_(options.now ? std::move(options.now)
-                       : Clock([] { return std::chrono::system_clock::now(); })),
+      clock_(options.clock != nullptr ? *options.clock : SystemClock::Instance()),
       observer_(options.observer) {}
 
 Result<std::unique_ptr<CatalogService>> CatalogService::Create(store::Database& db,
@@ -101,13 +100,10 @@ Result<std::unique_ptr<CatalogService>> CatalogService::Create(store::Database& 
       new CatalogService(db, std::move(repo), std::move(options)));
 }
 
-Date CatalogService::Today() const {
-  const auto china = now_() + std::chrono::hours(8);
-  return Date{std::chrono::floor<std::chrono::days>(china)};
-}
+Date CatalogService::Today() const { return TodayInChina(clock_); }
 
 std::string CatalogService::NowText() const {
-  const auto seconds = std::chrono::floor<std::chrono::seconds>(now_());
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(clock_.Now());
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", seconds);
 }
 
@@ -207,7 +203,7 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
         errors.Add(JoinPath("implementation_items", i),
                    fmt::format("would take effect on {}, before its published version effective "
                                "{}",
-                               FormatDate(effective), FormatDate(*previous)));
+                               effective.ToString(), previous->ToString()));
       }
     }
     plans.push_back(std::move(plan));
@@ -284,7 +280,7 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
       repo_.Publish(sql, version_id, effective, actor, at);
       TB_RETURN_IF_ERROR(
           Notify(sql, {CatalogChange::Action::kPublished, item.code, version_id, actor, at,
-                       fmt::format("effective {}", FormatDate(effective))}));
+                       fmt::format("effective {}", effective.ToString())}));
       ++summary.published;
     }
     // A new item inserted as a draft already has revision 1; every other change moves it on.
@@ -363,7 +359,7 @@ Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
   }
   if (!errors.empty()) return errors.ToError("the matter filter is invalid");
 
-  q.as_of = FormatDate(as_of);
+  q.as_of = as_of.ToString();
   q.limit = page.limit + 1;  // one more tells whether another page follows
   q.department = filter.department;
   if (filter.kind) q.kind = EnumId(*filter.kind);
@@ -390,7 +386,7 @@ Result<Matter> CatalogService::GetMatter(std::string_view code, std::optional<Da
     TB_ASSIGN_OR_RETURN(auto m, repo_.GetInForce(sql, c, date));
     if (!m) {
       return Error(ErrorCode::kNotFound, fmt::format("matter '{}' has no version in force on {}",
-                                                     Excerpt(c, 80), FormatDate(date)));
+                                                     Excerpt(c, 80), date.ToString()));
     }
     return std::move(*m);
   });
@@ -544,13 +540,13 @@ Result<Matter> CatalogService::Publish(std::string_view code, Date effective_fro
       return Error(ErrorCode::kInvalidArgument, "the effective date is too early",
                    {{"effective_from",
                      fmt::format("must not be before {}, when the previous version took effect",
-                                 FormatDate(*previous))}});
+                                 previous->ToString())}});
     }
     repo_.Publish(sql, latest.version.id, effective_from, actor, at);
     repo_.UpdateItem(sql, c,
                      {.revision = row->revision + 1, .latest_version = row->latest_version});
     TB_RETURN_IF_ERROR(Notify(sql, {CatalogChange::Action::kPublished, c, latest.version.id, actor,
-                                    at, fmt::format("effective {}", FormatDate(effective_from))}));
+                                    at, fmt::format("effective {}", effective_from.ToString())}));
     return Latest(sql, c);
   });
 }

@@ -6,14 +6,13 @@
 
 #include <soci/soci.h>
 
-#include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "catalog/matter.h"
 #include "catalog/model.h"
@@ -104,9 +103,8 @@ struct CertificateCounts {
 
 class CatalogService {
  public:
-  using Clock = std::function<std::chrono::system_clock::time_point()>;
   struct Options {
-    Clock now = {};  // the system clock when empty
+    const Clock* clock = nullptr;  // the system clock when null; must outlive the service
     ChangeObserver* observer = nullptr;
   };
 
@@ -179,7 +177,7 @@ class CatalogService {
 
   store::Database& db_;
   CatalogRepository repo_;
-  Clock now_;
+  const Clock& clock_;
   ChangeObserver* observer_;
 };
 

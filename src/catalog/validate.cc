@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "base/region.h"
+#include "base/uscc.h"
 #include "catalog/text.h"
 
 namespace tongban::catalog {
@@ -20,8 +22,8 @@ constexpr int64_t kMaxFeeFen = 1'000'000'000'000;  // ten billion yuan
 enum class TextShape { kLine, kMultiLine };
 enum class Need { kRequired, kOptional };
 
-// The region list and USCC validators of src/base, behind two functions so the rules below
-// read the same whichever list is loaded.
+// The region list and the USCC validator of src/base (never re-implemented here); nullopt when
+// the code is fine, else why not.
 std::optional<std::string> RegionProblem(std::string_view code);
 std::optional<std::string> UsccProblem(std::string_view code);
 
@@ -456,12 +458,20 @@ bool Covers(std::string_view prefix, std::string_view path) {
 }
 
 std::optional<std::string> RegionProblem(std::string_view code) {
-  (void)code;
-  return std::nullopt;
+  auto region = LookupRegion(code);
+  if (region.ok()) return std::nullopt;
+  if (region.error().code() == ErrorCode::kNotFound) {
+    return fmt::format("'{}' is not in the region list", Excerpt(code));
+  }
+  return region.error().message();
 }
 
 std::optional<std::string> UsccProblem(std::string_view code) {
-  if (code.size() != 18) return "must be 18 characters";
+  auto uscc = ParseUscc(code);
+  if (!uscc.ok()) return uscc.error().message();
+  if (uscc->normalized != code) {
+    return fmt::format("write the USCC in upper case: {}", uscc->normalized);
+  }
   return std::nullopt;
 }
 
@@ -511,8 +521,8 @@ Result<CatalogFile> ReadCatalog(std::string_view text, const KnownCodes& known,
 }
 
 std::string RegionName(std::string_view code) {
-  (void)code;
-  return "";
+  auto region = LookupRegion(code);
+  return region.ok() ? region->name : std::string();
 }
 
 std::optional<std::string> RegionSubtreePrefix(std::string_view code) {

@@ -4,7 +4,6 @@
 // draft is answered with all of them at once.
 #pragma once
 
-#include <functional>
 #include <map>
 #include <optional>
 #include <set>

@@ -56,6 +56,11 @@ TEST(CatalogRules, RegionCodes) {
              "6 or 12 digits");
   ExpectOnly([](CatalogFile& f) { f.regions[1].code = "431128"; }, "regions/1/code",
              "already used by regions/0/code");
+  // Well-formed but not in the region list (GB/T 2260 has no 431199).
+  ExpectOnly([](CatalogFile& f) { f.regions[0].code = "431199"; }, "regions/0/code",
+             "'431199' is not in the region list");
+  ExpectOnly([](CatalogFile& f) { Item(f, 2).region = "431128199000"; },
+             "implementation_items/2/region", "'431128199000' is not in the region list");
   ExpectOnly([](CatalogFile& f) { f.departments[0].region = "43112x"; }, "departments/0/region",
              "6 or 12 digits");
   ExpectOnly([](CatalogFile& f) { f.windows[0].region = ""; }, "windows/0/region", "required");
@@ -82,7 +87,11 @@ TEST(CatalogRules, Departments) {
       "departments/2/code", "longer than 64");
   ExpectOnly([](CatalogFile& f) { f.departments[0].uscc = ""; }, "departments/0/uscc", "required");
   ExpectOnly([](CatalogFile& f) { f.departments[0].uscc = "11431128MB123456"; },
-             "departments/0/uscc", "18");
+             "departments/0/uscc", "must have 18 characters");
+  ExpectOnly([](CatalogFile& f) { f.departments[0].uscc = "11431128MB1234562X"; },
+             "departments/0/uscc", "check");
+  ExpectOnly([](CatalogFile& f) { f.departments[0].uscc = "11431128mb1234562l"; },
+             "departments/0/uscc", "upper case: 11431128MB1234562L");
   ExpectOnly([](CatalogFile& f) { f.departments.push_back(f.departments[0]); },
              "departments/2/code", "already used by departments/0/code");
 }

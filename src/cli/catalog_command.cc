@@ -68,8 +68,9 @@ int Import(const DatabaseFlags& flags, const std::string& file, bool publish,
            const std::string& effective, const std::string& actor) {
   catalog::ImportOptions options{.actor = actor, .publish = publish};
   if (!effective.empty()) {
-    options.effective_from = catalog::ParseDate(effective);
-    if (!options.effective_from) {
+    auto date = Date::Parse(effective, "--effective");
+    if (date.ok()) options.effective_from = *date;
+    if (!date.ok()) {
       return FailWithFields(Error(ErrorCode::kInvalidArgument, "invalid option",
                                   {{"--effective", "must be a date YYYY-MM-DD"}}));
     }
@@ -101,8 +102,9 @@ int Import(const DatabaseFlags& flags, const std::string& file, bool publish,
 int Export(const DatabaseFlags& flags, const std::string& out, const std::string& in_force) {
   catalog::ExportOptions options;
   if (!in_force.empty()) {
-    options.in_force_at = catalog::ParseDate(in_force);
-    if (!options.in_force_at) {
+    auto date = Date::Parse(in_force, "--in-force");
+    if (date.ok()) options.in_force_at = *date;
+    if (!date.ok()) {
       return FailWithFields(Error(ErrorCode::kInvalidArgument, "invalid option",
                                   {{"--in-force", "must be a date YYYY-MM-DD"}}));
     }
