@@ -37,7 +37,9 @@ struct FieldError {
   bool operator==(const FieldError&) const = default;
 };
 
-class Error {
+// Every constructor sets code_; the analyzer loses track of it through std::variant in
+// Result<T> and reports the implicit move constructor here, a false positive.
+class Error {  // NOLINT(clang-analyzer-core.uninitialized.Assign)
  public:
   Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}
   Error(ErrorCode code, std::string message, std::vector<FieldError> fields)
