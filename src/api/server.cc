@@ -101,6 +101,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
 Server::~Server() { Stop(); }
 
 void Server::Register(const std::string& method, const std::string& pattern, Handler handler) {
+  routes_.push_back({method, pattern});
   auto wrapped = [this, method, pattern, handler = std::move(handler)](const httplib::Request& req,
                                                                        httplib::Response& res) {
     const auto start = std::chrono::steady_clock::now();
@@ -115,8 +116,13 @@ void Server::Register(const std::string& method, const std::string& pattern, Han
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     metrics_.Record(method, pattern, res.status, seconds);
-    spdlog::debug("[{}] {} {} -> {} ({:.3f} ms)", ctx.request_id, method, req.path, res.status,
-                  seconds * 1e3);
+    // The access log: every line carries the request id that the client also received.
+    // Successful requests log at debug so a load peak does not become a logging peak.
+    const auto level = res.status >= 500   ? spdlog::level::err
+                       : res.status >= 400 ? spdlog::level::info
+                                           : spdlog::level::debug;
+    spdlog::log(level, "[{}] {} {} -> {} ({:.3f} ms)", ctx.request_id, method, req.path, res.status,
+                seconds * 1e3);
   };
   if (method == "GET")
     http_->Get(pattern, wrapped);

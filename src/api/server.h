@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "api/metrics.h"
 #include "base/error.h"
@@ -41,6 +42,12 @@ struct RequestContext {
 
 using Handler = std::function<void(const httplib::Request&, httplib::Response&, RequestContext&)>;
 
+// A registered route: the method and the cpp-httplib pattern (a regex over the path).
+struct Route {
+  std::string method;
+  std::string pattern;
+};
+
 class Server {
  public:
   explicit Server(ServerOptions options);
@@ -63,6 +70,8 @@ class Server {
   int port() const { return port_; }
 
   Metrics& metrics() { return metrics_; }
+  // Every route registered so far, in order (the OpenAPI test checks them against the document).
+  const std::vector<Route>& routes() const { return routes_; }
 
  private:
   void Register(const std::string& method, const std::string& pattern, Handler handler);
@@ -70,6 +79,7 @@ class Server {
   ServerOptions options_;
   std::unique_ptr<httplib::Server> http_;
   Metrics metrics_;
+  std::vector<Route> routes_;
   int port_ = 0;
 };
 

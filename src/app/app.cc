@@ -3,15 +3,21 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "api/openapi.h"
+#include "regions/region_import.h"
+#include "trace/signing_key.h"
 #include "api/people_routes.h"
 #include "people/repository.h"
 
 namespace tongban::app {
 
-App::~App() = default;
+App::~App() { StopBackgroundWork(); }
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
+  sets.push_back(std::move(regions_set));
+  sets.push_back(trace::TraceMigrations());
   TB_ASSIGN_OR_RETURN(store::MigrationSet people, people::PeopleMigrations());
   sets.push_back(std::move(people));
   return sets;
@@ -30,6 +36,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, app->db_->Migrate(ptrs));
   (void)applied;
+  app->signing_key_path_ =
+      config.signing_key.empty() ? trace::DefaultSigningKeyPath(url) : config.signing_key;
+  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(app->signing_key_path_));
+  app->trace_ = std::make_unique<trace::Trace>(
+      *app->db_, trace::Trace::Options{.now = nullptr, .signing_key = std::move(key)});
   app->sms_ = std::make_unique<people::SimulatedSmsGateway>();
   TB_ASSIGN_OR_RETURN(app->people_,
                       people::PeopleService::Create(*app->db_, *app->sms_, people::SystemClock(),
@@ -41,6 +52,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   return app;
 }
 
+void App::StartBackgroundWork() {
+  if (checkpointer_) return;
+  checkpointer_ = std::make_unique<trace::Checkpointer>(
+      *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
+  checkpointer_->Start();
+}
+
+void App::StopBackgroundWork() {
+  if (checkpointer_) checkpointer_->Stop();
+}
+
 void App::RegisterRoutes() {
   api::Server& s = *server_;
   s.Get("/api/v1/health",
@@ -48,6 +70,10 @@ void App::RegisterRoutes() {
           api::WriteJson(res, {{"status", "ok"},
                                {"database", store::BackendName(db_->backend())},
                                {"version", TONGBAN_VERSION}});
+        });
+  s.Get("/api/v1/openapi.json",
+        [](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
+          res.set_content(std::string(api::OpenApiDocument()), "application/json");
         });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
     res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");

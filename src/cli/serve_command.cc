@@ -33,10 +33,12 @@ int Serve(const app::Config& config) {
     spdlog::info("signal {}: stopping", sig);
     a.server().Stop();
   });
+  a.StartBackgroundWork();
   a.server().Serve();
   // Serve() also returns if the listener fails; release the waiter either way.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  a.StopBackgroundWork();
   spdlog::info("stopped");
   return 0;
 }

@@ -1,0 +1,80 @@
+// The `tongban` command end to end: exit codes, messages, serving and graceful shutdown.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include "subprocess.h"
+
+namespace tongban {
+namespace {
+
+using tongban::testing::Child;
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("tongban_cli_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::string Db() const { return "sqlite:" + (dir_ / "t.db").string(); }
+  std::filesystem::path dir_;
+};
+
+TEST_F(Cli, VersionAndHelp) {
+  auto v = tongban::testing::Run({"--version"});
+  EXPECT_EQ(v.exit_code, 0);
+  EXPECT_NE(v.output.find("0.1.0"), std::string::npos);
+  auto none = tongban::testing::Run({});
+  EXPECT_NE(none.exit_code, 0);
+}
+
+TEST_F(Cli, MigrateCreatesTheDatabase) {
+  auto r = tongban::testing::Run({"migrate", "--db", Db(), "--log-level", "warn"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("up to date"), std::string::npos);
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "t.db"));
+}
+
+TEST_F(Cli, BadDatabaseUrlIsNamed) {
+  auto r = tongban::testing::Run({"migrate", "--db", "mysql://x"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("must start with sqlite: or postgresql://"), std::string::npos)
+      << r.output;
+}
+
+TEST_F(Cli, ConfigFileTyposAreRefused) {
+  std::ofstream(dir_ / "c.yaml") << "db: " << Db() << "\nthreds: 4\nlisten: nonsense\n";
+  auto r = tongban::testing::Run({"migrate", "--config", (dir_ / "c.yaml").string()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("threds: unknown configuration key"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("listen"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, ServesAndStopsGracefullyOnSigterm) {
+  Child server({"serve", "--db", Db(), "--listen", "127.0.0.1:0"});
+  ASSERT_TRUE(server.started());
+  ASSERT_TRUE(server.WaitFor("serving on http://127.0.0.1:", std::chrono::seconds(30)))
+      << server.output();
+  ASSERT_TRUE(server.WaitFor("(database", std::chrono::seconds(5)));
+  std::smatch m;
+  const std::string out = server.output();
+  ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(127\.0\.0\.1:(\d+))")));
+  httplib::Client c("127.0.0.1", std::stoi(m[1].str()));
+  auto res = c.Get("/api/v1/health");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
+  auto code = server.Wait(std::chrono::seconds(20));
+  ASSERT_TRUE(code.has_value()) << "did not stop on SIGTERM: " << server.output();
+  EXPECT_EQ(*code, 0);
+  EXPECT_NE(server.output().find("stopped"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace tongban

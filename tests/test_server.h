@@ -1,0 +1,68 @@
+// Starts the whole application (app::App) on port 0 with a fresh database, for HTTP tests.
+#pragma once
+
+#include <httplib.h>
+
+#include <memory>
+#include <thread>
+
+#include "app/app.h"
+#include "store/testing.h"
+
+namespace tongban::testing {
+
+class TestServer {
+ public:
+  // Returns nullptr (test failed or skipped) when the database or server cannot start.
+  static std::unique_ptr<TestServer> Start(store::Backend backend,
+                                           app::Config config = app::Config{}) {
+    std::unique_ptr<TestServer> t(new TestServer());
+    t->temp_ = store::testing::TempDatabase::Create(backend);
+    if (!t->temp_) return nullptr;
+    config.db_url = backend == store::Backend::kSqlite ? "sqlite:" + t->temp_->url().target
+                                                       : t->temp_->url().target;
+    config.server.host = "127.0.0.1";
+    config.server.port = 0;
+    config.server.threads = 4;
+    auto app = app::App::Create(config);
+    if (!app.ok()) {
+      ADD_FAILURE() << app.error().ToString();
+      return nullptr;
+    }
+    t->app_ = std::move(app).value();
+    return t;
+  }
+  // Binds and serves in a background thread; call after registering any test-only routes.
+  bool Run() {
+    auto port = app_->server().Bind();
+    if (!port.ok()) {
+      ADD_FAILURE() << port.error().ToString();
+      return false;
+    }
+    port_ = *port;
+    thread_ = std::thread([this] { app_->server().Serve(); });
+    return true;
+  }
+  ~TestServer() {
+    if (app_) app_->server().Stop();
+    if (thread_.joinable()) thread_.join();
+    app_.reset();
+  }
+  int port() const { return port_; }
+  app::App& app() { return *app_; }
+  httplib::Client Client() const {
+    httplib::Client c("127.0.0.1", port_);
+    c.set_connection_timeout(5);
+    c.set_read_timeout(10);
+    return c;
+  }
+
+ private:
+  TestServer() = default;
+  std::unique_ptr<store::testing::TempDatabase> temp_;
+  std::unique_ptr<app::App> app_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace tongban::testing
