@@ -154,7 +154,7 @@ TEST_P(Http, OpenApiMatchesTheServerRouteByRoute) {
   auto doc = nlohmann::json::parse(res->body);
   EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
   app::Config demo_config;
-  demo_config.dev_sms_outbox = true;
+  demo_config.demo = true;
   auto demo = tongban::testing::TestServer::Start(GetParam(), demo_config);
   ASSERT_TRUE(demo);
   const std::vector<api::Route> served = ServedRoutes(*server_);

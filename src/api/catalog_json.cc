@@ -81,7 +81,7 @@ json ToJson(const catalog::ImplementationItem& item) {
             {"keywords", item.keywords},
             {"aliases", item.aliases},
             {"scenarios", scenarios}};
-  if (item.promised_limit) j["promised_limit"] = Limit(item.promised_limit);
+  j["promised_limit"] = Limit(item.promised_limit);
   PutIfSet(j, "place", item.place);
   PutIfSet(j, "hours", item.hours);
   PutIfSet(j, "phone", item.phone);
@@ -129,8 +129,10 @@ json ToJson(const catalog::Matter& m) {
   j["name"] = m.basic.name;
   j["kind"] = EnumId(m.basic.kind);
   j["legal_basis"] = m.basic.legal_basis;
+  // `department` stays the item's code, as in the file format, so the answer can be sent back
+  // with PUT; the name is beside it.
   j["region_code"] = m.item.region;
-  j["department"] = {{"code", m.department.code}, {"name", m.department.name}};
+  j["department_name"] = m.department.name;
   j["version"] = ToJson(m.version);
   return j;
 }

@@ -89,6 +89,12 @@ std::string Encode(const std::string& s) {
 // and the file format accept exactly the same thing and report problems with the same paths.
 Result<catalog::ImplementationItem> ItemFromBody(const httplib::Request& req) {
   TB_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
+  // A matter as GET answers it may be sent back as it is: what it adds to the item (inherited
+  // from the basic item, the department's name, the version) is read-only and dropped here.
+  for (const char* read_only :
+       {"name", "kind", "legal_basis", "region_code", "department_name", "version"}) {
+    body.erase(read_only);
+  }
   // Canonical JSON (which is YAML) inside a file with one item; the body was checked to be one
   // object, so it cannot reach outside its array slot.
   const std::string text = "{\"implementation_items\": [" + body.dump() + "]}";
@@ -110,6 +116,18 @@ Result<catalog::ImplementationItem> ItemFromBody(const httplib::Request& req) {
 
 people::Target TargetOf(const catalog::ImplementationItem& item) {
   return {.region = item.region, .department = item.department, .matter = item.code};
+}
+
+// catalog.write over the new content and, when the matter exists, over the stored one too:
+// an editor of region A cannot take over region B's matter by sending its code with region A.
+Status RequireOverStoredAndNew(catalog::CatalogService& catalog, const Auth& auth,
+                               const people::Principal& p,
+                               const catalog::ImplementationItem& item) {
+  TB_RETURN_IF_ERROR(auth.Require(p, "catalog.write", TargetOf(item)));
+  auto stored = catalog.GetLatestMatter(item.code);
+  if (stored.ok()) return auth.Require(p, "catalog.write", TargetOf(stored->item));
+  if (stored.error().code() != ErrorCode::kNotFound) return std::move(stored).error();
+  return Ok();
 }
 
 }  // namespace
@@ -186,10 +204,12 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
 
   server.Post("/api/v1/matters", [&catalog, &auth](const httplib::Request& req,
                                                    httplib::Response& res, RequestContext& ctx) {
+    auto p = auth.Authenticate(req);
+    if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
     auto item = ItemFromBody(req);
     if (!item.ok()) return WriteProblem(res, item.error(), ctx);
-    auto p = auth.AuthenticateAndRequire(req, "catalog.write", TargetOf(*item));
-    if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+    Status allowed = RequireOverStoredAndNew(catalog, auth, *p, *item);
+    if (!allowed.ok()) return WriteAuthProblem(res, allowed.error(), ctx);
     auto rev = IfMatch(req);
     if (!rev.ok()) return WriteProblem(res, rev.error(), ctx);
     auto m = catalog.CreateDraft(*item, *rev, p->account.id);
@@ -323,7 +343,7 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
     catalog::CatalogFile file = catalog::ParseCatalogYaml(text, shape);
     if (!shape.empty()) return WriteProblem(res, shape.ToError("the catalog is invalid"), ctx);
     for (const auto& item : file.implementation_items) {
-      Status s = auth.Require(*p, "catalog.write", TargetOf(item));
+      Status s = RequireOverStoredAndNew(catalog, auth, *p, item);
       if (!s.ok()) return WriteAuthProblem(res, s.error(), ctx);
     }
     if (!file.departments.empty() || !file.regions.empty() || !file.windows.empty() ||

@@ -30,11 +30,14 @@ std::string RequestIdFor(const httplib::Request& req) {
 void WriteProblem(httplib::Response& res, const Error& error, const RequestContext& ctx) {
   const ErrorInfo& info = error.info();
   nlohmann::json body;
-  body["type"] = fmt::format("https://tongban.gov.cn/problems/{}", info.name);
-  body["title"] = info.title;
+  // Internal codes never leave the server: clients see one generic "internal" problem.
+  const bool is_public = info.visibility == Visibility::kPublic;
+  const ErrorInfo& shown = is_public ? info : Describe(ErrorCode::kInternal);
+  body["type"] = fmt::format("https://tongban.gov.cn/problems/{}", shown.name);
+  body["title"] = shown.title;
   body["status"] = info.http_status;
-  body["code"] = info.name;
-  if (info.visibility == Visibility::kPublic) {
+  body["code"] = shown.name;
+  if (is_public) {
     body["detail"] = error.message();
     if (!error.fields().empty()) {
       nlohmann::json fields = nlohmann::json::array();
