@@ -373,6 +373,29 @@ TEST_P(CatalogServiceTest, FiltersUseRegionSubtreesDepartmentsKindsListsModesAnd
   EXPECT_EQ(page->next_cursor, "");
 }
 
+TEST_P(CatalogServiceTest, RegionDepartmentAndKindFiltersUseTheirIndexes) {
+  // SQLite plans without statistics, so its choice is stable; PostgreSQL's depends on them
+  // (bench/catalog_bench prints both at scale).
+  if (GetParam() != Backend::kSqlite) GTEST_SKIP() << "plans are checked on SQLite";
+  ImportSmall(true, D("2025-01-01"));
+  auto plan = [&](const MatterFilter& f) {
+    auto lines = service_->ExplainListMatters(f, {.limit = 20});
+    EXPECT_TRUE(lines.ok()) << lines.error().ToString();
+    return lines.ok() && !lines->empty() ? lines->front() : std::string();
+  };
+  EXPECT_THAT(plan({}),
+              HasSubstr("USING INDEX catalog_version_in_force (status=? AND item_code>?)"));
+  EXPECT_THAT(plan({.region = "430000"}), HasSubstr("catalog_version_province (status=? AND "));
+  EXPECT_THAT(plan({.region = "431100"}), HasSubstr("catalog_version_city (status=? AND "));
+  EXPECT_THAT(plan({.region = "431128"}), HasSubstr("catalog_version_county (status=? AND "));
+  EXPECT_THAT(plan({.region = "431128101"}), HasSubstr("catalog_version_town (status=? AND "));
+  EXPECT_THAT(plan({.region = "431128101201"}), HasSubstr("catalog_version_region (status=? AND "));
+  EXPECT_THAT(plan({.department = "431128-wjj"}),
+              HasSubstr("catalog_version_department (status=? AND department_code=? AND "));
+  EXPECT_THAT(plan({.kind = Kind::kBenefit}),
+              HasSubstr("catalog_version_kind (status=? AND kind=? AND item_code>?)"));
+}
+
 TEST_P(CatalogServiceTest, BadFiltersNameTheirFields) {
   auto r = service_->ListMatters({.region = "43", .keyword = std::string(101, 'k')},
                                  {.limit = 101, .cursor = "not a cursor!"});
