@@ -296,8 +296,20 @@ std::string CatalogRepository::VersionId(std::string_view code, int version) {
   return fmt::format("{}@{}", code, version);
 }
 
+std::optional<std::string> CatalogRepository::ImportedRegionName(
+    soci::session& sql, std::string_view canonical_code) const {
+  const std::string code(canonical_code);
+  std::string name;
+  sql << Q("imported_region_name"), soci::use(code, "code"), soci::into(name);
+  if (!sql.got_data()) return std::nullopt;
+  return name;
+}
+
 KnownCodes CatalogRepository::LoadKnownCodes(soci::session& sql) const {
   KnownCodes known;
+  known.imported_region = [this, &sql](std::string_view code) {
+    return ImportedRegionName(sql, code);
+  };
   auto load = [&](std::string_view query, std::set<std::string, std::less<>>& into) {
     soci::rowset<std::string> rows = (sql.prepare << Q(query));
     for (const auto& code : rows) into.insert(code);

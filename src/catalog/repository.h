@@ -66,6 +66,9 @@ class CatalogRepository {
   std::map<CertificateStatus, int> CountCertificates(soci::session& sql) const;
   std::vector<BasicItem> ListBasicItems(soci::session& sql) const;
   std::vector<Bundle> ListBundles(soci::session& sql) const;
+  // The name of a region imported by `tongban regions import` (the regions module's table).
+  std::optional<std::string> ImportedRegionName(soci::session& sql,
+                                                std::string_view canonical_code) const;
   std::optional<BasicItem> FindBasicItem(soci::session& sql, const std::string& code) const;
 
   std::optional<ItemRow> FindItem(soci::session& sql, const std::string& code) const;

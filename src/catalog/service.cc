@@ -120,7 +120,7 @@ Result<ImportSummary> CatalogService::ImportYaml(std::string_view text,
       TxKind::kWrite, [&](soci::session& sql) -> Result<ImportSummary> {
         const KnownCodes known = repo_.LoadKnownCodes(sql);
         TB_ASSIGN_OR_RETURN(CatalogFile file, ReadCatalog(text, known));
-        return ImportLocked(sql, file, options);
+        return ImportLocked(sql, file, known, options);
       });
 }
 
@@ -136,11 +136,12 @@ Result<ImportSummary> CatalogService::Import(const CatalogFile& file,
           return errors.ToError(fmt::format("the catalog has {} error{}; nothing was imported",
                                             errors.size(), errors.size() == 1 ? "" : "s"));
         }
-        return ImportLocked(sql, file, options);
+        return ImportLocked(sql, file, known, options);
       });
 }
 
 Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const CatalogFile& file,
+                                                   const KnownCodes& known,
                                                    const ImportOptions& options) {
   const std::string at = NowText();
   const std::string& actor = options.actor;
@@ -204,7 +205,7 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
   ImportSummary summary;
   for (const auto& r : file.regions) {
     Region region = r;
-    if (region.name.empty()) region.name = RegionName(region.code);
+    if (region.name.empty()) region.name = RegionName(region.code, known);
     repo_.UpsertRegion(sql, region);
     ++summary.regions;
   }

@@ -175,7 +175,7 @@ class CatalogService {
   CatalogService(store::Database& db, CatalogRepository repo, Options options);
   std::string NowText() const;
   Result<ImportSummary> ImportLocked(soci::session& sql, const CatalogFile& file,
-                                     const ImportOptions& options);
+                                     const KnownCodes& known, const ImportOptions& options);
   Status Notify(soci::session& sql, CatalogChange change);
   Result<MatterQuery> BuildQuery(const MatterFilter& filter, const PageRequest& page) const;
   Result<Matter> Latest(soci::session& sql, const std::string& code);

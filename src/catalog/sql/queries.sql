@@ -59,6 +59,9 @@ SELECT code FROM catalog_item;
 -- name: certificate_statuses
 SELECT code, status FROM catalog_certificate;
 
+-- name: imported_region_name
+SELECT name FROM region WHERE code = :code;
+
 -- name: list_regions
 SELECT code, name FROM catalog_region ORDER BY code;
 
