@@ -4,6 +4,7 @@
 
 #include "api/json_body.h"
 #include "api/openapi.h"
+#include "regions/region_import.h"
 #include "trace/signing_key.h"
 
 namespace tongban::app {
@@ -12,6 +13,8 @@ App::~App() { StopBackgroundWork(); }
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
+  TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
+  sets.push_back(std::move(regions_set));
   sets.push_back(trace::TraceMigrations());
   return sets;
 }

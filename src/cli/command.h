@@ -29,7 +29,10 @@ Result<app::Config> BuildConfig(const DatabaseFlags& flags);
 // Prints "tongban: <error>" to stderr and returns the exit code for it (2 bad input, 1 other).
 int Fail(const Error& error);
 
-void AddServeCommands(CLI::App& cli, Context& ctx);  // serve, migrate
-void AddAuditCommands(CLI::App& cli, Context& ctx);  // audit verify, backup
+void AddServeCommands(CLI::App& cli, Context& ctx);     // serve, migrate
+void AddCheckCommands(CLI::App& cli, Context& ctx);     // check id-number|uscc|region|licence-id
+void AddRegionsCommands(CLI::App& cli, Context& ctx);   // regions import|show
+void AddCalendarCommands(CLI::App& cli, Context& ctx);  // calendar add-working-days|working-days
+void AddAuditCommands(CLI::App& cli, Context& ctx);     // audit verify, backup
 
 }  // namespace tongban::cli

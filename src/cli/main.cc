@@ -9,6 +9,9 @@ int main(int argc, char** argv) {
   cli.set_version_flag("--version", TONGBAN_VERSION);
   tongban::cli::Context ctx;
   tongban::cli::AddServeCommands(cli, ctx);
+  tongban::cli::AddCheckCommands(cli, ctx);
+  tongban::cli::AddRegionsCommands(cli, ctx);
+  tongban::cli::AddCalendarCommands(cli, ctx);
   tongban::cli::AddAuditCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
