@@ -74,7 +74,10 @@ inline Status Ok() { return {}; }
 // `TB_ASSIGN_OR_RETURN(auto x, F());` binds the value of F() or returns its error.
 #define TB_ASSIGN_OR_RETURN(lhs, expr) \
   TB_ASSIGN_OR_RETURN_IMPL_(TB_CONCAT_(tb_result_, __LINE__), lhs, expr)
+// `lhs` is a declaration ("auto x") and `tmp` a generated name: neither can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define TB_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \
   if (!tmp.ok()) return std::move(tmp).error();   \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)
