@@ -6,6 +6,8 @@
 #include "api/openapi.h"
 #include "regions/region_import.h"
 #include "trace/signing_key.h"
+#include "api/people_routes.h"
+#include "people/repository.h"
 
 namespace tongban::app {
 
@@ -16,6 +18,8 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
   sets.push_back(std::move(regions_set));
   sets.push_back(trace::TraceMigrations());
+  TB_ASSIGN_OR_RETURN(store::MigrationSet people, people::PeopleMigrations());
+  sets.push_back(std::move(people));
   return sets;
 }
 
@@ -37,6 +41,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(app->signing_key_path_));
   app->trace_ = std::make_unique<trace::Trace>(
       *app->db_, trace::Trace::Options{.now = nullptr, .signing_key = std::move(key)});
+  app->sms_ = std::make_unique<people::SimulatedSmsGateway>();
+  TB_ASSIGN_OR_RETURN(app->people_,
+                      people::PeopleService::Create(*app->db_, *app->sms_, people::SystemClock(),
+                                                    people::PeopleOptions{}));
+  TB_RETURN_IF_ERROR(app->people_->SeedRoles());
+  app->auth_ = std::make_unique<api::Auth>(*app->people_);
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -68,6 +78,8 @@ void App::RegisterRoutes() {
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
     res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
   });
+  api::RegisterPeopleRoutes(s, *people_, *auth_,
+                            {.sms_outbox = config_.dev_sms_outbox ? sms_.get() : nullptr});
 }
 
 }  // namespace tongban::app

@@ -4,8 +4,11 @@
 
 #include <memory>
 
+#include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "people/service.h"
+#include "people/sms.h"
 #include "store/database.h"
 #include "trace/checkpointer.h"
 #include "trace/trace.h"
@@ -30,6 +33,9 @@ class App {
   // Stops it; the checkpoint thread signs the last heads before it ends. Also run on destruction.
   void StopBackgroundWork();
   const Config& config() const { return config_; }
+  people::PeopleService& people() { return *people_; }
+  // Bearer-token authentication and permission/scope checks for every route.
+  const api::Auth& auth() const { return *auth_; }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -40,6 +46,9 @@ class App {
 
   Config config_;
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<people::SimulatedSmsGateway> sms_;  // the only SMS adapter shipped so far
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<api::Auth> auth_;
   std::unique_ptr<api::Server> server_;
   std::string signing_key_path_;
   std::unique_ptr<trace::Trace> trace_;

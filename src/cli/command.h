@@ -34,5 +34,6 @@ void AddCheckCommands(CLI::App& cli, Context& ctx);     // check id-number|uscc|
 void AddRegionsCommands(CLI::App& cli, Context& ctx);   // regions import|show
 void AddCalendarCommands(CLI::App& cli, Context& ctx);  // calendar add-working-days|working-days
 void AddAuditCommands(CLI::App& cli, Context& ctx);     // audit verify, backup
+void AddPeopleCommands(CLI::App& cli, Context& ctx);    // people add-staff, hash-password
 
 }  // namespace tongban::cli

@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddRegionsCommands(cli, ctx);
   tongban::cli::AddCalendarCommands(cli, ctx);
   tongban::cli::AddAuditCommands(cli, ctx);
+  tongban::cli::AddPeopleCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
