@@ -1,10 +1,13 @@
 // Authentication and authorisation at the HTTP edge, for every route that needs them: the
 // bearer token of "Authorization: Bearer <token>" becomes a people::Principal, and Require()
-// checks a permission over a target (region, department, matter). Routes call
-//   TB_ASSIGN_OR_RETURN-style: auto p = auth.Authenticate(req); ... auth.Require(*p,
-//   "catalog.write",
-//   {.region = item.region, .department = item.department, .matter = item.code});
-// and answer a failure with WriteAuthProblem (401 carries the RFC 6750 challenge).
+// checks a permission over a target (region, department, matter). A route does
+//   auto p = auth.Authenticate(req);
+//   if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+//   Status s = auth.Require(*p, "catalog.write",
+//                           {.region = item.region, .department = item.department,
+//                            .matter = item.code});
+//   if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+// A 401 answer carries the RFC 6750 challenge; a 403 names the missing permission or scope.
 #pragma once
 
 #include <httplib.h>

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <charconv>
 
 #include "api/catalog_json.h"
@@ -68,7 +69,21 @@ void WriteMatter(httplib::Response& res, const catalog::Matter& m, int status = 
   WriteJson(res, ToJson(m), status);
 }
 
-std::string Encode(const std::string& s) { return httplib::detail::encode_url(s); }
+// Percent-encodes a query or path component (RFC 3986 unreserved characters stay as they are).
+std::string Encode(const std::string& s) {
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
 
 // Reads one implementation item from a JSON body through the catalog's own reader, so the API
 // and the file format accept exactly the same thing and report problems with the same paths.

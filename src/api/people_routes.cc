@@ -306,8 +306,10 @@ class Routes {
                 fmt::format("only the legal representative of {} sees its agents", uscc)),
           ctx);
     }
+    auto agents = people_.ListAgents(uscc);
+    if (!agents.ok()) return WriteProblem(res, agents.error(), ctx);
     json items = json::array();
-    for (const auto& a : people_.ListAgents(uscc)) items.push_back(AuthorisationJson(a));
+    for (const auto& a : *agents) items.push_back(AuthorisationJson(a));
     WriteJson(res, {{"items", std::move(items)}});
   }
 
@@ -458,7 +460,7 @@ class Routes {
     WriteJson(res, {{"roles", std::move(roles)}, {"permissions", std::move(permissions)}});
   }
 
-  void SmsOutbox(const httplib::Request& req, httplib::Response& res, RequestContext&) {
+  void SmsOutbox(const httplib::Request& req, httplib::Response& res, RequestContext&) const {
     json items = json::array();
     for (const people::SmsMessage& m :
          options_.sms_outbox->Outbox(req.get_param_value("phone"), 50)) {
@@ -479,8 +481,8 @@ class Routes {
 void RegisterPeopleRoutes(Server& server, people::PeopleService& people, const Auth& auth,
                           PeopleRoutesOptions options) {
   auto routes = std::make_shared<Routes>(people, auth, options);
-  auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&,
-                                              RequestContext&)) {
+  // Any member function of Routes (const or not) as a Handler.
+  auto bind = [routes](auto method) {
     return [routes, method](const httplib::Request& req, httplib::Response& res,
                             RequestContext& ctx) { ((*routes).*method)(req, res, ctx); };
   };

@@ -7,6 +7,7 @@
 #include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "catalog/service.h"
 #include "people/service.h"
 #include "people/sms.h"
 #include "store/database.h"
@@ -34,6 +35,7 @@ class App {
   void StopBackgroundWork();
   const Config& config() const { return config_; }
   people::PeopleService& people() { return *people_; }
+  catalog::CatalogService& catalog() { return *catalog_; }
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
 
@@ -49,6 +51,9 @@ class App {
   std::unique_ptr<people::SimulatedSmsGateway> sms_;  // the only SMS adapter shipped so far
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<api::Auth> auth_;
+  class CatalogTrace;
+  std::unique_ptr<CatalogTrace> catalog_trace_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<api::Server> server_;
   std::string signing_key_path_;
   std::unique_ptr<trace::Trace> trace_;

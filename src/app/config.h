@@ -16,8 +16,9 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   // PEM file of the installation's SM2 signing key; empty: trace::DefaultSigningKeyPath().
   std::string signing_key;
-  // Demo only (serve --demo): GET /api/v1/dev/sms-outbox shows the SMS simulator's messages.
-  bool dev_sms_outbox = false;
+  // serve --demo: load the demo data set into the database (once) and show the SMS simulator's
+  // messages at GET /api/v1/dev/sms-outbox.
+  bool demo = false;
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,

@@ -37,7 +37,7 @@ void CheckKeys(const YAML::Node& node, const std::string& path,
   for (const auto& kv : node) {
     const std::string key = kv.first.as<std::string>();
     if (std::find(known.begin(), known.end(), key) == known.end()) {
-      errors.Add(path + "/" + key, "is not a known field");
+      errors.Add(fmt::format("{}/{}", path, key), "is not a known field");
     }
   }
 }

@@ -335,12 +335,11 @@ Status PeopleService::RevokeAgent(const Principal& caller, const std::string& us
   });
 }
 
-std::vector<AgentAuthorisation> PeopleService::ListAgents(const std::string& uscc) {
-  auto r = db_.Transaction<std::vector<AgentAuthorisation>>(
+Result<std::vector<AgentAuthorisation>> PeopleService::ListAgents(const std::string& uscc) {
+  return db_.Transaction<std::vector<AgentAuthorisation>>(
       TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<AgentAuthorisation>> {
         return repo_.ListAgentAuthorisations(sql, uscc);
       });
-  return r.ok() ? std::move(r).value() : std::vector<AgentAuthorisation>{};
 }
 
 Result<Account> PeopleService::CreateStaffAccount(const Principal& caller,

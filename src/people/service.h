@@ -146,7 +146,8 @@ class PeopleService {
   // The legal representative revokes an authorisation.
   Status RevokeAgent(const Principal& caller, const std::string& uscc,
                      const std::string& authorisation_id);
-  std::vector<AgentAuthorisation> ListAgents(const std::string& uscc);
+  // Every authorisation of the enterprise, revoked ones included, oldest first.
+  Result<std::vector<AgentAuthorisation>> ListAgents(const std::string& uscc);
 
   // Creates a staff account; needs account.create over the account's region and department.
   Result<Account> CreateStaffAccount(const Principal& caller, StaffAccountRequest request);

@@ -191,16 +191,14 @@ Result<RegionInfo> RegionRepository::Lookup(std::string_view code) {
   struct Row {
     std::string name, level, parent_code;
   };
-  TB_ASSIGN_OR_RETURN(
-      std::optional<Row> row,
-      db_->Transaction<std::optional<Row>>(
-          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<Row>> {
-            Row r;
-            sql << queries_.Get("find_region", db_->backend()), soci::use(parsed.code, "code"),
-                soci::into(r.name), soci::into(r.level), soci::into(r.parent_code);
-            if (!sql.got_data()) return std::optional<Row>();
-            return std::optional<Row>(std::move(r));
-          }));
+  std::optional<Row> row;
+  TB_RETURN_IF_ERROR(db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    Row r;
+    sql << queries_.Get("find_region", db_->backend()), soci::use(parsed.code, "code"),
+        soci::into(r.name), soci::into(r.level), soci::into(r.parent_code);
+    if (sql.got_data()) row = std::move(r);
+    return Ok();
+  }));
   if (!row) return std::move(embedded).error();
   RegionInfo info;
   info.code = parsed.code;

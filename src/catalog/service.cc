@@ -1,0 +1,604 @@
+#include "catalog/service.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <map>
+
+#include "catalog/text.h"
+#include "catalog/validate.h"
+#include "catalog/yaml_io.h"
+
+namespace tongban::catalog {
+namespace {
+
+using store::TxKind;
+
+constexpr int kMaxPageSize = 100;
+constexpr size_t kMaxKeywordBytes = 100;
+constexpr std::string_view kCursorVersion = "1";
+
+Status RequireActor(const std::string& actor) {
+  if (actor.empty() || actor.size() > 200 || !IsValidUtf8(actor)) {
+    return Error(ErrorCode::kInvalidArgument, "the acting account id is missing or malformed",
+                 {{"actor", "is required"}});
+  }
+  return Ok();
+}
+
+Status CheckRevision(std::optional<int64_t> expected, int64_t actual, std::string_view code) {
+  if (!expected) {
+    return Error(ErrorCode::kPreconditionRequired,
+                 fmt::format("name the revision of matter {} you are changing (If-Match)", code));
+  }
+  if (*expected != actual) {
+    return Error(
+        ErrorCode::kVersionMismatch,
+        fmt::format("matter {} is at revision {}, not {}; reload it", code, actual, *expected));
+  }
+  return Ok();
+}
+
+Error NotFound(std::string_view what, std::string_view code) {
+  return Error(ErrorCode::kNotFound,
+               fmt::format("{} '{}' is not in the catalog", what, Excerpt(code, 80)));
+}
+
+// The code range of a region subtree: [low, high) as strings; the prefix plus one as a number
+// is the first code outside it ("4311" → "4312", "4319" → "432").
+std::optional<std::pair<std::string, std::string>> RegionRange(std::string_view region) {
+  auto prefix = RegionSubtreePrefix(region);
+  if (!prefix) return std::nullopt;
+  std::string high = *prefix;
+  while (!high.empty() && high.back() == '9') high.pop_back();
+  if (high.empty()) return std::nullopt;
+  ++high.back();
+  return std::make_pair(*prefix, high);
+}
+
+std::string LikePattern(std::string_view keyword) {
+  std::string out = "%";
+  for (char c : AsciiLower(keyword)) {
+    if (c == '!' || c == '%' || c == '_') out += '!';
+    out += c;
+  }
+  out += '%';
+  return out;
+}
+
+std::string EncodeCursor(Date as_of, const std::string& last_code) {
+  return Base64UrlEncode(fmt::format("{}|{}|{}", kCursorVersion, as_of.ToString(), last_code));
+}
+
+bool DecodeCursor(std::string_view cursor, Date* as_of, std::string* last_code) {
+  std::string text;
+  if (cursor.size() > 400 || !Base64UrlDecode(cursor, &text)) return false;
+  const size_t a = text.find('|');
+  const size_t b = a == std::string::npos ? a : text.find('|', a + 1);
+  if (b == std::string::npos || text.substr(0, a) != kCursorVersion) return false;
+  auto date = Date::Parse(std::string_view(text).substr(a + 1, b - a - 1));
+  if (!date.ok()) return false;
+  *as_of = *date;
+  *last_code = text.substr(b + 1);
+  return !last_code->empty();
+}
+
+std::string StatusText(VersionStatus s) { return std::string(EnumId(s)); }
+
+}  // namespace
+
+CatalogService::CatalogService(store::Database& db, CatalogRepository repo, Options options)
+    : db_(db),
+      repo_(std::move(repo)),
+      clock_(options.clock != nullptr ? *options.clock : SystemClock::Instance()),
+      observer_(options.observer) {}
+
+Result<std::unique_ptr<CatalogService>> CatalogService::Create(store::Database& db,
+                                                               Options options) {
+  TB_ASSIGN_OR_RETURN(CatalogRepository repo, CatalogRepository::Create(db.backend()));
+  return std::unique_ptr<CatalogService>(
+      new CatalogService(db, std::move(repo), std::move(options)));
+}
+
+Date CatalogService::Today() const { return TodayInChina(clock_); }
+
+std::string CatalogService::NowText() const {
+  const auto seconds = std::chrono::floor<std::chrono::seconds>(clock_.Now());
+  return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", seconds);
+}
+
+Status CatalogService::Notify(soci::session& sql, CatalogChange change) {
+  if (observer_ == nullptr) return Ok();
+  return observer_->OnCatalogChange(sql, change);
+}
+
+Result<Matter> CatalogService::Latest(soci::session& sql, const std::string& code) {
+  auto row = repo_.FindItem(sql, code);
+  if (!row) return NotFound("matter", code);
+  TB_ASSIGN_OR_RETURN(auto matter, repo_.GetVersion(sql, code, row->latest_version));
+  if (!matter) {
+    return Error(ErrorCode::kIntegrity,
+                 fmt::format("matter {} has lost its version {}", code, row->latest_version));
+  }
+  return std::move(*matter);
+}
+
+// --- import and export ---
+
+Result<ImportSummary> CatalogService::ImportYaml(std::string_view text,
+                                                 const ImportOptions& options) {
+  TB_RETURN_IF_ERROR(RequireActor(options.actor));
+  return db_.Transaction<ImportSummary>(
+      TxKind::kWrite, [&](soci::session& sql) -> Result<ImportSummary> {
+        const KnownCodes known = repo_.LoadKnownCodes(sql);
+        TB_ASSIGN_OR_RETURN(CatalogFile file, ReadCatalog(text, known));
+        return ImportLocked(sql, file, options);
+      });
+}
+
+Result<ImportSummary> CatalogService::Import(const CatalogFile& file,
+                                             const ImportOptions& options) {
+  TB_RETURN_IF_ERROR(RequireActor(options.actor));
+  return db_.Transaction<ImportSummary>(
+      TxKind::kWrite, [&](soci::session& sql) -> Result<ImportSummary> {
+        const KnownCodes known = repo_.LoadKnownCodes(sql);
+        FieldErrors errors;
+        ValidateCatalog(file, known, errors);
+        if (!errors.empty()) {
+          return errors.ToError(fmt::format("the catalog has {} error{}; nothing was imported",
+                                            errors.size(), errors.size() == 1 ? "" : "s"));
+        }
+        return ImportLocked(sql, file, options);
+      });
+}
+
+Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const CatalogFile& file,
+                                                   const ImportOptions& options) {
+  const std::string at = NowText();
+  const std::string& actor = options.actor;
+  const Date effective = options.effective_from.value_or(Today());
+
+  // First decide what happens to each item, reading only, so every problem found against the
+  // stored versions is listed together before anything is written.
+  enum class Outcome { kCreate, kNewVersion, kReplaceDraft, kUnchanged };
+  struct Plan {
+    Outcome outcome = Outcome::kCreate;
+    BasicItem basic;
+    CatalogRepository::ItemRow row{.revision = 1, .latest_version = 1};
+    std::string latest_id;
+    VersionStatus latest_status = VersionStatus::kDraft;
+  };
+  std::map<std::string, const BasicItem*, std::less<>> file_basics;
+  for (const auto& b : file.basic_items) file_basics[b.code] = &b;
+  std::vector<Plan> plans;
+  FieldErrors errors;
+  for (size_t i = 0; i < file.implementation_items.size(); ++i) {
+    const ImplementationItem& item = file.implementation_items[i];
+    Plan plan;
+    if (auto it = file_basics.find(item.basic_item); it != file_basics.end()) {
+      plan.basic = *it->second;
+    } else if (auto stored = repo_.FindBasicItem(sql, item.basic_item)) {
+      plan.basic = *stored;
+    } else {
+      return NotFound("basic item", item.basic_item);  // validated before; not expected
+    }
+    if (auto row = repo_.FindItem(sql, item.code)) {
+      plan.row = *row;
+      TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, item.code));
+      plan.latest_id = latest.version.id;
+      plan.latest_status = latest.version.status;
+      if (latest.item == item && latest.basic == plan.basic) {
+        plan.outcome = Outcome::kUnchanged;
+      } else if (latest.version.status == VersionStatus::kPublished) {
+        plan.outcome = Outcome::kNewVersion;
+      } else {
+        plan.outcome = Outcome::kReplaceDraft;
+      }
+    }
+    const bool will_publish = options.publish && !(plan.outcome == Outcome::kUnchanged &&
+                                                   plan.latest_status == VersionStatus::kPublished);
+    if (will_publish) {
+      auto previous = repo_.LatestEffectiveFrom(sql, item.code);
+      if (previous && effective < *previous) {
+        errors.Add(JoinPath("implementation_items", i),
+                   fmt::format("would take effect on {}, before its published version effective "
+                               "{}",
+                               effective.ToString(), previous->ToString()));
+      }
+    }
+    plans.push_back(std::move(plan));
+  }
+  if (!errors.empty()) {
+    return errors.ToError(fmt::format("the catalog has {} error{}; nothing was imported",
+                                      errors.size(), errors.size() == 1 ? "" : "s"));
+  }
+
+  ImportSummary summary;
+  for (const auto& r : file.regions) {
+    Region region = r;
+    if (region.name.empty()) region.name = RegionName(region.code);
+    repo_.UpsertRegion(sql, region);
+    ++summary.regions;
+  }
+  for (const auto& d : file.departments) {
+    repo_.UpsertDepartment(sql, d);
+    ++summary.departments;
+  }
+  for (const auto& w : file.windows) {
+    repo_.UpsertWindow(sql, w);
+    ++summary.windows;
+  }
+  for (const auto& c : file.certificates) {
+    repo_.UpsertCertificate(sql, c);
+    ++summary.certificates;
+  }
+  for (const auto& b : file.basic_items) {
+    repo_.UpsertBasicItem(sql, b);
+    ++summary.basic_items;
+  }
+
+  for (size_t i = 0; i < file.implementation_items.size(); ++i) {
+    const ImplementationItem& item = file.implementation_items[i];
+    Plan& plan = plans[i];
+    std::string version_id = plan.latest_id;
+    VersionStatus status = VersionStatus::kDraft;
+    auto action = CatalogChange::Action::kDraftCreated;
+    switch (plan.outcome) {
+      case Outcome::kCreate:
+        repo_.InsertItem(sql, item.code, plan.row);
+        repo_.InsertVersion(sql, 1, item, plan.basic, actor, at);
+        version_id = CatalogRepository::VersionId(item.code, 1);
+        ++summary.items_created;
+        break;
+      case Outcome::kNewVersion:
+        ++plan.row.latest_version;
+        repo_.InsertVersion(sql, plan.row.latest_version, item, plan.basic, actor, at);
+        version_id = CatalogRepository::VersionId(item.code, plan.row.latest_version);
+        ++summary.versions_created;
+        break;
+      case Outcome::kReplaceDraft:
+        repo_.ReplaceContent(sql, version_id, item, plan.basic, actor, at);
+        action = CatalogChange::Action::kDraftUpdated;
+        ++summary.drafts_updated;
+        break;
+      case Outcome::kUnchanged:
+        status = plan.latest_status;
+        ++summary.unchanged;
+        break;
+    }
+    const bool changed = plan.outcome != Outcome::kUnchanged;
+    if (changed) {
+      TB_RETURN_IF_ERROR(Notify(sql, {action, item.code, version_id, actor, at, "imported"}));
+    }
+    const bool publish = options.publish && status != VersionStatus::kPublished;
+    if (publish) {
+      if (status == VersionStatus::kDraft) {
+        repo_.Approve(sql, version_id, actor, at);
+        TB_RETURN_IF_ERROR(Notify(
+            sql, {CatalogChange::Action::kApproved, item.code, version_id, actor, at, "imported"}));
+      }
+      repo_.Publish(sql, version_id, effective, actor, at);
+      TB_RETURN_IF_ERROR(
+          Notify(sql, {CatalogChange::Action::kPublished, item.code, version_id, actor, at,
+                       fmt::format("effective {}", effective.ToString())}));
+      ++summary.published;
+    }
+    // A new item inserted as a draft already has revision 1; every other change moves it on.
+    if ((changed || publish) && !(plan.outcome == Outcome::kCreate && !publish)) {
+      ++plan.row.revision;
+      repo_.UpdateItem(sql, item.code, plan.row);
+    }
+  }
+
+  for (const auto& b : file.bundles) {
+    repo_.UpsertBundle(sql, b);
+    ++summary.bundles;
+  }
+  TB_RETURN_IF_ERROR(Notify(
+      sql, {CatalogChange::Action::kImported, "catalog", "", actor, at,
+            fmt::format("regions {}, departments {}, windows {}, certificates {}, basic items {}, "
+                        "items created {}, versions created {}, drafts updated {}, unchanged {}, "
+                        "published {}, bundles {}",
+                        summary.regions, summary.departments, summary.windows, summary.certificates,
+                        summary.basic_items, summary.items_created, summary.versions_created,
+                        summary.drafts_updated, summary.unchanged, summary.published,
+                        summary.bundles)}));
+  return summary;
+}
+
+Result<CatalogFile> CatalogService::Export(const ExportOptions& options) {
+  return db_.Transaction<CatalogFile>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<CatalogFile> {
+        CatalogFile file;
+        file.regions = repo_.ListRegions(sql);
+        file.departments = repo_.ListDepartments(sql);
+        file.windows = repo_.ListWindows(sql);
+        file.certificates = repo_.ListCertificates(sql);
+        file.basic_items = repo_.ListBasicItems(sql);
+        for (const std::string& body : repo_.ExportBodies(sql, options.in_force_at)) {
+          TB_ASSIGN_OR_RETURN(ImplementationItem item, ParseItemYaml(body));
+          file.implementation_items.push_back(std::move(item));
+        }
+        file.bundles = repo_.ListBundles(sql);
+        return file;
+      });
+}
+
+Result<std::string> CatalogService::ExportYaml(const ExportOptions& options) {
+  TB_ASSIGN_OR_RETURN(CatalogFile file, Export(options));
+  return EmitCatalogYaml(file);
+}
+
+// --- reads ---
+
+Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
+                                               const PageRequest& page) {
+  FieldErrors errors;
+  MatterQuery q;
+  if (page.limit < 1 || page.limit > kMaxPageSize) {
+    errors.Add("limit", fmt::format("must be between 1 and {}", kMaxPageSize));
+  }
+  Date as_of = filter.as_of.value_or(Today());
+  if (!page.cursor.empty() && !DecodeCursor(page.cursor, &as_of, &q.after)) {
+    errors.Add("cursor", "is not a cursor this service gave out");
+  }
+  if (!filter.region.empty()) {
+    auto range = RegionRange(filter.region);
+    if (!range) {
+      errors.Add("region", "must be a region code of 6, 9 or 12 digits");
+    } else {
+      q.region_low = range->first;
+      q.region_high = range->second;
+    }
+  }
+  if (filter.department.size() > 64 || !IsValidUtf8(filter.department)) {
+    errors.Add("department", "is not a department code");
+  }
+  if (filter.keyword.size() > kMaxKeywordBytes || !IsValidUtf8(filter.keyword)) {
+    errors.Add("keyword", fmt::format("must be valid UTF-8 of at most {} bytes", kMaxKeywordBytes));
+  }
+  if (!errors.empty()) return errors.ToError("the matter filter is invalid");
+
+  q.as_of = as_of.ToString();
+  q.limit = page.limit + 1;  // one more tells whether another page follows
+  q.department = filter.department;
+  if (filter.kind) q.kind = EnumId(*filter.kind);
+  if (filter.list) q.list = EnumId(*filter.list);
+  if (filter.level) q.level = EnumId(*filter.level);
+  if (filter.mode) q.mode = EnumId(*filter.mode);
+  if (!filter.keyword.empty()) q.keyword_pattern = LikePattern(filter.keyword);
+
+  return db_.Transaction<MatterPage>(TxKind::kRead, [&](soci::session& sql) -> Result<MatterPage> {
+    MatterPage out;
+    out.items = repo_.ListMatters(sql, q);
+    if (out.items.size() > static_cast<size_t>(page.limit)) {
+      out.items.resize(static_cast<size_t>(page.limit));
+      out.next_cursor = EncodeCursor(as_of, out.items.back().code);
+    }
+    return out;
+  });
+}
+
+Result<Matter> CatalogService::GetMatter(std::string_view code, std::optional<Date> as_of) {
+  const Date date = as_of.value_or(Today());
+  const std::string c(code);
+  return db_.Transaction<Matter>(TxKind::kRead, [&](soci::session& sql) -> Result<Matter> {
+    TB_ASSIGN_OR_RETURN(auto m, repo_.GetInForce(sql, c, date));
+    if (!m) {
+      return Error(ErrorCode::kNotFound, fmt::format("matter '{}' has no version in force on {}",
+                                                     Excerpt(c, 80), date.ToString()));
+    }
+    return std::move(*m);
+  });
+}
+
+Result<Matter> CatalogService::GetMatterVersion(std::string_view code, int version) {
+  const std::string c(code);
+  return db_.Transaction<Matter>(TxKind::kRead, [&](soci::session& sql) -> Result<Matter> {
+    TB_ASSIGN_OR_RETURN(auto m, repo_.GetVersion(sql, c, version));
+    if (!m) return NotFound("matter version", fmt::format("{}@{}", c, version));
+    return std::move(*m);
+  });
+}
+
+Result<Matter> CatalogService::GetMatterByVersionId(std::string_view version_id) {
+  const std::string id(version_id);
+  return db_.Transaction<Matter>(TxKind::kRead, [&](soci::session& sql) -> Result<Matter> {
+    TB_ASSIGN_OR_RETURN(auto m, repo_.GetVersionById(sql, id));
+    if (!m) return NotFound("matter version", id);
+    return std::move(*m);
+  });
+}
+
+Result<Matter> CatalogService::GetLatestMatter(std::string_view code) {
+  const std::string c(code);
+  return db_.Transaction<Matter>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<Matter> { return Latest(sql, c); });
+}
+
+Result<std::vector<VersionInfo>> CatalogService::ListVersions(std::string_view code) {
+  const std::string c(code);
+  return db_.Transaction<std::vector<VersionInfo>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<VersionInfo>> {
+        auto versions = repo_.ListVersions(sql, c);
+        if (versions.empty()) return NotFound("matter", c);
+        return versions;
+      });
+}
+
+// --- drafts, approval, publication ---
+
+Result<Matter> CatalogService::CreateDraft(const ImplementationItem& item,
+                                           std::optional<int64_t> expected_revision,
+                                           const std::string& actor) {
+  TB_RETURN_IF_ERROR(RequireActor(actor));
+  const std::string at = NowText();
+  return db_.Transaction<Matter>(TxKind::kWrite, [&](soci::session& sql) -> Result<Matter> {
+    FieldErrors errors;
+    ValidateItem(item, repo_.LoadKnownCodes(sql), "", errors);
+    if (!errors.empty()) return errors.ToError("the matter is invalid");
+    auto basic = repo_.FindBasicItem(sql, item.basic_item);
+    if (!basic) return NotFound("basic item", item.basic_item);
+    auto row = repo_.FindItem(sql, item.code);
+    int version = 1;
+    if (!row) {
+      repo_.InsertItem(sql, item.code, {.revision = 1, .latest_version = 1});
+    } else {
+      TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, item.code));
+      TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, item.code));
+      if (latest.version.status != VersionStatus::kPublished) {
+        return Error(
+            ErrorCode::kConflict,
+            fmt::format("matter {} already has an unpublished version {} ({}); change "
+                        "that one",
+                        item.code, latest.version.version, StatusText(latest.version.status)));
+      }
+      version = row->latest_version + 1;
+      repo_.UpdateItem(sql, item.code, {.revision = row->revision + 1, .latest_version = version});
+    }
+    repo_.InsertVersion(sql, version, item, *basic, actor, at);
+    const std::string id = CatalogRepository::VersionId(item.code, version);
+    TB_RETURN_IF_ERROR(
+        Notify(sql, {CatalogChange::Action::kDraftCreated, item.code, id, actor, at, ""}));
+    return Latest(sql, item.code);
+  });
+}
+
+Result<Matter> CatalogService::UpdateDraft(std::string_view code, const ImplementationItem& item,
+                                           std::optional<int64_t> expected_revision,
+                                           const std::string& actor) {
+  TB_RETURN_IF_ERROR(RequireActor(actor));
+  const std::string c(code);
+  const std::string at = NowText();
+  return db_.Transaction<Matter>(TxKind::kWrite, [&](soci::session& sql) -> Result<Matter> {
+    auto row = repo_.FindItem(sql, c);
+    if (!row) return NotFound("matter", c);
+    TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
+    TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
+    if (latest.version.status != VersionStatus::kDraft) {
+      return Error(ErrorCode::kConflict,
+                   fmt::format("version {} of matter {} is {}; only drafts change",
+                               latest.version.version, c, StatusText(latest.version.status)));
+    }
+    FieldErrors errors;
+    if (item.code != c) errors.Add("code", "must be the code of the matter being changed");
+    ValidateItem(item, repo_.LoadKnownCodes(sql), "", errors);
+    if (!errors.empty()) return errors.ToError("the matter is invalid");
+    auto basic = repo_.FindBasicItem(sql, item.basic_item);
+    if (!basic) return NotFound("basic item", item.basic_item);
+    repo_.ReplaceContent(sql, latest.version.id, item, *basic, actor, at);
+    repo_.UpdateItem(sql, c,
+                     {.revision = row->revision + 1, .latest_version = row->latest_version});
+    TB_RETURN_IF_ERROR(
+        Notify(sql, {CatalogChange::Action::kDraftUpdated, c, latest.version.id, actor, at, ""}));
+    return Latest(sql, c);
+  });
+}
+
+Result<Matter> CatalogService::Approve(std::string_view code,
+                                       std::optional<int64_t> expected_revision,
+                                       const std::string& actor) {
+  TB_RETURN_IF_ERROR(RequireActor(actor));
+  const std::string c(code);
+  const std::string at = NowText();
+  return db_.Transaction<Matter>(TxKind::kWrite, [&](soci::session& sql) -> Result<Matter> {
+    auto row = repo_.FindItem(sql, c);
+    if (!row) return NotFound("matter", c);
+    TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
+    TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
+    if (!repo_.Approve(sql, latest.version.id, actor, at)) {
+      return Error(ErrorCode::kConflict,
+                   fmt::format("version {} of matter {} is {}; only drafts are approved",
+                               latest.version.version, c, StatusText(latest.version.status)));
+    }
+    repo_.UpdateItem(sql, c,
+                     {.revision = row->revision + 1, .latest_version = row->latest_version});
+    TB_RETURN_IF_ERROR(
+        Notify(sql, {CatalogChange::Action::kApproved, c, latest.version.id, actor, at, ""}));
+    return Latest(sql, c);
+  });
+}
+
+Result<Matter> CatalogService::Publish(std::string_view code, Date effective_from,
+                                       std::optional<int64_t> expected_revision,
+                                       const std::string& actor) {
+  TB_RETURN_IF_ERROR(RequireActor(actor));
+  const std::string c(code);
+  const std::string at = NowText();
+  return db_.Transaction<Matter>(TxKind::kWrite, [&](soci::session& sql) -> Result<Matter> {
+    auto row = repo_.FindItem(sql, c);
+    if (!row) return NotFound("matter", c);
+    TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
+    TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
+    if (latest.version.status != VersionStatus::kApproved) {
+      return Error(ErrorCode::kConflict,
+                   fmt::format("version {} of matter {} is {}; only approved versions are "
+                               "published",
+                               latest.version.version, c, StatusText(latest.version.status)));
+    }
+    if (auto previous = repo_.LatestEffectiveFrom(sql, c); previous && effective_from < *previous) {
+      return Error(ErrorCode::kInvalidArgument, "the effective date is too early",
+                   {{"effective_from",
+                     fmt::format("must not be before {}, when the previous version took effect",
+                                 previous->ToString())}});
+    }
+    repo_.Publish(sql, latest.version.id, effective_from, actor, at);
+    repo_.UpdateItem(sql, c,
+                     {.revision = row->revision + 1, .latest_version = row->latest_version});
+    TB_RETURN_IF_ERROR(Notify(sql, {CatalogChange::Action::kPublished, c, latest.version.id, actor,
+                                    at, fmt::format("effective {}", effective_from.ToString())}));
+    return Latest(sql, c);
+  });
+}
+
+// --- reference data ---
+
+Result<std::vector<Region>> CatalogService::ListRegions() {
+  return db_.Transaction<std::vector<Region>>(
+      TxKind::kRead,
+      [&](soci::session& sql) -> Result<std::vector<Region>> { return repo_.ListRegions(sql); });
+}
+
+Result<std::vector<Department>> CatalogService::ListDepartments() {
+  return db_.Transaction<std::vector<Department>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Department>> {
+        return repo_.ListDepartments(sql);
+      });
+}
+
+Result<std::vector<Window>> CatalogService::ListWindows() {
+  return db_.Transaction<std::vector<Window>>(
+      TxKind::kRead,
+      [&](soci::session& sql) -> Result<std::vector<Window>> { return repo_.ListWindows(sql); });
+}
+
+Result<std::vector<Certificate>> CatalogService::ListCertificates() {
+  return db_.Transaction<std::vector<Certificate>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Certificate>> {
+        return repo_.ListCertificates(sql);
+      });
+}
+
+Result<CertificateCounts> CatalogService::CountCertificates() {
+  return db_.Transaction<CertificateCounts>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<CertificateCounts> {
+        auto counts = repo_.CountCertificates(sql);
+        return CertificateCounts{.retained = counts[CertificateStatus::kRetained],
+                                 .cancelled = counts[CertificateStatus::kCancelled]};
+      });
+}
+
+Result<std::vector<BasicItem>> CatalogService::ListBasicItems() {
+  return db_.Transaction<std::vector<BasicItem>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<BasicItem>> {
+        return repo_.ListBasicItems(sql);
+      });
+}
+
+Result<std::vector<Bundle>> CatalogService::ListBundles() {
+  return db_.Transaction<std::vector<Bundle>>(
+      TxKind::kRead,
+      [&](soci::session& sql) -> Result<std::vector<Bundle>> { return repo_.ListBundles(sql); });
+}
+
+}  // namespace tongban::catalog

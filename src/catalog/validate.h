@@ -1,0 +1,53 @@
+// The rules of the catalog (docs/catalog-format.md) between values: codes well-formed and
+// unique, region codes and USCCs valid, references resolved, limits consistent, certificates on
+// the certificate list (清单外无证明). Every problem is collected with its path, so a file or a
+// draft is answered with all of them at once.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+
+#include "base/error.h"
+#include "base/result.h"
+#include "catalog/model.h"
+#include "catalog/yaml_io.h"
+
+namespace tongban::catalog {
+
+// What is already stored, so references from a file (or a single draft) may point at it. The
+// file's own entries take precedence: a file that cancels a certificate and still requires it
+// is refused.
+struct KnownCodes {
+  std::set<std::string, std::less<>> departments;
+  std::set<std::string, std::less<>> windows;
+  std::set<std::string, std::less<>> basic_items;
+  std::set<std::string, std::less<>> implementation_items;
+  std::map<std::string, CertificateStatus, std::less<>> certificates;
+};
+
+// Checks every rule on `file`; a reference is satisfied by the file itself or by `known`.
+void ValidateCatalog(const CatalogFile& file, const KnownCodes& known, FieldErrors& errors);
+
+// Checks one implementation item against `known` alone (a draft saved on its own); paths are
+// `base_path` joined with the item's fields ("scenarios/0/materials/2/certificate" for "").
+void ValidateItem(const ImplementationItem& item, const KnownCodes& known,
+                  std::string_view base_path, FieldErrors& errors);
+
+// Reads and validates a catalog file: the file, or one kInvalidArgument error listing every
+// problem (syntax, shape and rules) with its path. No database: references must resolve in the
+// file or in `known`. Never throws on any input (the importer's fuzz target).
+Result<CatalogFile> ReadCatalog(std::string_view text, const KnownCodes& known,
+                                const ParseLimits& limits = {});
+
+// The region's name in the region list (src/base), or "" when it is not there.
+std::string RegionName(std::string_view code);
+
+// The code prefix shared by a region and everything below it, for subtree filters: 430000 →
+// "43", 431100 → "4311", 431128 → "431128", a town 431128100 or 431128100000 → "431128100", a
+// village → all 12 digits. nullopt unless the code is 6, 9 or 12 digits.
+std::optional<std::string> RegionSubtreePrefix(std::string_view code);
+
+}  // namespace tongban::catalog

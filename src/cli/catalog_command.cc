@@ -1,0 +1,172 @@
+// tongban catalog import | export
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include "app/app.h"
+#include "catalog/service.h"
+#include "cli/command.h"
+
+namespace tongban::cli {
+namespace {
+
+// The database of `flags`, migrated, with a catalog service over it.
+struct CatalogSession {
+  std::unique_ptr<store::Database> db;
+  std::unique_ptr<catalog::CatalogService> service;
+};
+
+Result<CatalogSession> OpenCatalog(const DatabaseFlags& flags) {
+  // The command's own output (YAML, counts) owns stdout; logs go to stderr.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("tongban"));
+  TB_ASSIGN_OR_RETURN(app::Config config, BuildConfig(flags));
+  TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl(config.db_url));
+  CatalogSession s;
+  TB_ASSIGN_OR_RETURN(s.db, store::Database::Open(url, {.pool_size = 1}));
+  TB_ASSIGN_OR_RETURN(auto sets, app::App::AllMigrations());
+  std::vector<const store::MigrationSet*> ptrs;
+  for (const auto& set : sets) ptrs.push_back(&set);
+  TB_ASSIGN_OR_RETURN(int applied, s.db->Migrate(ptrs));
+  (void)applied;
+  TB_ASSIGN_OR_RETURN(s.service, catalog::CatalogService::Create(*s.db));
+  return s;
+}
+
+Result<std::string> ReadInput(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return Error(ErrorCode::kInvalidArgument, "cannot read " + path, {{"FILE", "cannot be read"}});
+  }
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Every invalid field on its own line: an import refused for many reasons shows them all.
+int FailWithFields(const Error& e) {
+  std::fprintf(stderr, "tongban: %s\n", e.message().c_str());
+  for (const auto& f : e.fields()) {
+    if (f.field.empty()) {
+      std::fprintf(stderr, "  %s\n", f.message.c_str());
+    } else {
+      std::fprintf(stderr, "  %s: %s\n", f.field.c_str(), f.message.c_str());
+    }
+  }
+  return e.code() == ErrorCode::kInvalidArgument ? 2 : 1;
+}
+
+int Import(const DatabaseFlags& flags, const std::string& file, bool publish,
+           const std::string& effective, const std::string& actor) {
+  catalog::ImportOptions options{.actor = actor, .publish = publish};
+  if (!effective.empty()) {
+    auto date = Date::Parse(effective, "--effective");
+    if (date.ok()) options.effective_from = *date;
+    if (!date.ok()) {
+      return FailWithFields(Error(ErrorCode::kInvalidArgument, "invalid option",
+                                  {{"--effective", "must be a date YYYY-MM-DD"}}));
+    }
+    if (!publish) {
+      return FailWithFields(Error(ErrorCode::kInvalidArgument, "invalid option",
+                                  {{"--effective", "applies only with --publish"}}));
+    }
+  }
+  auto text = ReadInput(file);
+  if (!text.ok()) return FailWithFields(text.error());
+  auto session = OpenCatalog(flags);
+  if (!session.ok()) return Fail(session.error());
+  auto summary = session->service->ImportYaml(*text, options);
+  if (!summary.ok()) return FailWithFields(summary.error());
+  const catalog::ImportSummary& s = *summary;
+  std::printf("imported %s into %s\n", file.c_str(), session->db->url().display.c_str());
+  std::printf("  regions               %d\n", s.regions);
+  std::printf("  departments           %d\n", s.departments);
+  std::printf("  windows               %d\n", s.windows);
+  std::printf("  certificates          %d\n", s.certificates);
+  std::printf("  basic_items           %d\n", s.basic_items);
+  std::printf("  implementation_items  %d new, %d new versions, %d drafts updated, %d unchanged\n",
+              s.items_created, s.versions_created, s.drafts_updated, s.unchanged);
+  std::printf("  published             %d\n", s.published);
+  std::printf("  bundles               %d\n", s.bundles);
+  return 0;
+}
+
+int Export(const DatabaseFlags& flags, const std::string& out, const std::string& in_force) {
+  catalog::ExportOptions options;
+  if (!in_force.empty()) {
+    auto date = Date::Parse(in_force, "--in-force");
+    if (date.ok()) options.in_force_at = *date;
+    if (!date.ok()) {
+      return FailWithFields(Error(ErrorCode::kInvalidArgument, "invalid option",
+                                  {{"--in-force", "must be a date YYYY-MM-DD"}}));
+    }
+  }
+  auto session = OpenCatalog(flags);
+  if (!session.ok()) return Fail(session.error());
+  auto text = session->service->ExportYaml(options);
+  if (!text.ok()) return Fail(text.error());
+  if (out.empty()) {
+    std::fwrite(text->data(), 1, text->size(), stdout);
+    return 0;
+  }
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  file << *text;
+  file.close();
+  if (!file) return Fail(Error(ErrorCode::kUnavailable, "cannot write " + out));
+  return 0;
+}
+
+}  // namespace
+
+void AddCatalogCommands(CLI::App& cli, Context& ctx) {
+  auto* catalog = cli.add_subcommand("catalog", "import or export the catalog of matters (YAML)");
+  catalog->require_subcommand(1);
+
+  struct ImportFlags {
+    DatabaseFlags db;
+    std::string file;
+    bool publish = false;
+    std::string effective;
+    std::string actor = "cli";
+  };
+  auto iflags = std::make_shared<ImportFlags>();
+  auto* import = catalog->add_subcommand(
+      "import", "import a catalog file; an invalid file imports nothing and lists every error");
+  AddDatabaseFlags(import, iflags->db);
+  import->add_option("FILE", iflags->file, "the YAML file (docs/catalog-format.md), - for stdin")
+      ->required();
+  import->add_flag("--publish", iflags->publish,
+                   "approve and publish every imported item (trusted bulk loads)");
+  import->add_option("--effective", iflags->effective,
+                     "with --publish: the date the items take effect, YYYY-MM-DD (default today)");
+  import->add_option("--actor", iflags->actor, "the account id recorded as the importer");
+  import->callback([iflags, &ctx] {
+    ctx.exit_code =
+        Import(iflags->db, iflags->file, iflags->publish, iflags->effective, iflags->actor);
+  });
+
+  struct ExportFlags {
+    DatabaseFlags db;
+    std::string out;
+    std::string in_force;
+  };
+  auto eflags = std::make_shared<ExportFlags>();
+  auto* exp = catalog->add_subcommand(
+      "export", "write the catalog as YAML: the latest version of every item");
+  AddDatabaseFlags(exp, eflags->db);
+  exp->add_option("--out", eflags->out, "write to this file instead of stdout");
+  exp->add_option("--in-force", eflags->in_force,
+                  "only the versions in force at this date, YYYY-MM-DD");
+  exp->callback(
+      [eflags, &ctx] { ctx.exit_code = Export(eflags->db, eflags->out, eflags->in_force); });
+}
+
+}  // namespace tongban::cli
