@@ -19,11 +19,16 @@ namespace {
 
 std::string_view ActionName(catalog::CatalogChange::Action action) {
   switch (action) {
-    case catalog::CatalogChange::Action::kDraftCreated: return "catalog.draft_created";
-    case catalog::CatalogChange::Action::kDraftUpdated: return "catalog.draft_updated";
-    case catalog::CatalogChange::Action::kApproved: return "catalog.approved";
-    case catalog::CatalogChange::Action::kPublished: return "catalog.published";
-    case catalog::CatalogChange::Action::kImported: return "catalog.imported";
+    case catalog::CatalogChange::Action::kDraftCreated:
+      return "catalog.draft_created";
+    case catalog::CatalogChange::Action::kDraftUpdated:
+      return "catalog.draft_updated";
+    case catalog::CatalogChange::Action::kApproved:
+      return "catalog.approved";
+    case catalog::CatalogChange::Action::kPublished:
+      return "catalog.published";
+    case catalog::CatalogChange::Action::kImported:
+      return "catalog.imported";
   }
   return "catalog.changed";
 }
@@ -92,9 +97,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
-    spdlog::info("demo data {}: {} matters published, {} staff, {} citizens, {} enterprises ({:.2f} s)",
-                 demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff,
-                 demo.citizens, demo.enterprises, demo.seconds);
+    spdlog::info(
+        "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises ({:.2f} s)",
+        demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff, demo.citizens,
+        demo.enterprises, demo.seconds);
   }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();

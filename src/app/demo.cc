@@ -42,8 +42,7 @@ Result<DemoLoad> LoadDemo(store::Database& db, catalog::CatalogService& catalog)
     return e;
   }
   out.matters = summary->published;
-  out.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }
 

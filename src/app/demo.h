@@ -1,7 +1,7 @@
-// The demo data set of `tongban serve --demo`: the five localities' catalog (data/demo/catalog.yaml,
-// published) and their people (data/demo/people.yaml), both embedded in the binary. Loaded once
-// into an empty database; a database that already holds them is left as it is, so restarting a
-// demo keeps what visitors did.
+// The demo data set of `tongban serve --demo`: the five localities' catalog
+// (data/demo/catalog.yaml, published) and their people (data/demo/people.yaml), both embedded in
+// the binary. Loaded once into an empty database; a database that already holds them is left as it
+// is, so restarting a demo keeps what visitors did.
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@ namespace tongban::app {
 
 struct DemoLoad {
   bool already_loaded = false;
-  int matters = 0;       // implementation items published by this load
+  int matters = 0;  // implementation items published by this load
   int staff = 0;
   int citizens = 0;
   int enterprises = 0;
