@@ -97,7 +97,8 @@ TEST_P(CatalogHttp, PagesThroughEveryMatterOnceWithFiltersKept) {
 }
 
 TEST_P(CatalogHttp, FiltersByKindListAndMode) {
-  for (const auto& item : GetJson("/api/v1/matters?limit=100&kind=benefit")["items"]) {
+  const json benefits = GetJson("/api/v1/matters?limit=100&kind=benefit");
+  for (const auto& item : benefits["items"]) {
     EXPECT_EQ(item["kind"], "benefit");
   }
   json nearby = GetJson("/api/v1/matters?limit=100&list=nearby&level=village");

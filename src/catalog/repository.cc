@@ -193,7 +193,7 @@ void ForEachVersionRow(soci::session& sql, const std::string& text, Params& para
   VersionRow row;
   soci::statement st(sql);
   st.alloc();
-  st.prepare(text);
+  st.prepare(text, soci::details::st_one_time_query);
   params.BindTo(st);
   row.BindTo(st, with_body);
   st.define_and_bind();
@@ -221,7 +221,17 @@ struct ContentParams {
         online_depth(item.online_depth),
         visits(item.visits),
         department(item.department),
-        region(item.region) {}
+        region(item.region) {
+    // Ancestors by level: each prefix the region's own prefix is long enough to have.
+    const std::string prefix = RegionSubtreePrefix(item.region).value_or("");
+    auto ancestor = [&](size_t digits) {
+      return prefix.size() >= digits ? prefix.substr(0, digits) : std::string();
+    };
+    province = ancestor(2);
+    city = ancestor(4);
+    county = ancestor(6);
+    town = ancestor(9);
+  }
 
   template <typename Stmt>
   void Bind(Stmt& st) {
@@ -231,6 +241,10 @@ struct ContentParams {
     st.exchange(soci::use(legal_basis, "legal_basis"));
     st.exchange(soci::use(department, "department_code"));
     st.exchange(soci::use(region, "region_code"));
+    st.exchange(soci::use(province, "region_province"));
+    st.exchange(soci::use(city, "region_city"));
+    st.exchange(soci::use(county, "region_county"));
+    st.exchange(soci::use(town, "region_town"));
     st.exchange(soci::use(handling_type, "handling_type"));
     st.exchange(soci::use(legal.value, "legal_limit_value"));
     st.exchange(soci::use(legal_unit, "legal_limit_unit"));
@@ -251,7 +265,7 @@ struct ContentParams {
   std::string promised_unit, basic_code, name, kind, legal_basis, handling_type, legal_unit, lists,
       modes, search_text, body;
   int online_depth, visits;
-  std::string department, region;
+  std::string department, region, province, city, county, town;
 };
 
 // Runs a prepared write whose parameters `bind` adds; returns the rows it affected.
@@ -259,7 +273,7 @@ template <typename Bind>
 long long Execute(soci::session& sql, const std::string& text, Bind bind) {
   soci::statement st(sql);
   st.alloc();
-  st.prepare(text);
+  st.prepare(text, soci::details::st_one_time_query);
   bind(st);
   st.define_and_bind();
   st.execute(true);
@@ -282,8 +296,20 @@ std::string CatalogRepository::VersionId(std::string_view code, int version) {
   return fmt::format("{}@{}", code, version);
 }
 
+std::optional<std::string> CatalogRepository::ImportedRegionName(
+    soci::session& sql, std::string_view canonical_code) const {
+  const std::string code(canonical_code);
+  std::string name;
+  sql << Q("imported_region_name"), soci::use(code, "code"), soci::into(name);
+  if (!sql.got_data()) return std::nullopt;
+  return name;
+}
+
 KnownCodes CatalogRepository::LoadKnownCodes(soci::session& sql) const {
   KnownCodes known;
+  known.imported_region = [this, &sql](std::string_view code) {
+    return ImportedRegionName(sql, code);
+  };
   auto load = [&](std::string_view query, std::set<std::string, std::less<>>& into) {
     soci::rowset<std::string> rows = (sql.prepare << Q(query));
     for (const auto& code : rows) into.insert(code);
@@ -629,22 +655,40 @@ std::vector<VersionInfo> CatalogRepository::ListVersions(soci::session& sql,
   return out;
 }
 
-std::vector<MatterSummary> CatalogRepository::ListMatters(soci::session& sql,
-                                                          const MatterQuery& q) const {
-  Params params;
-  std::string text = fmt::format("SELECT {}\n{}\n{}", Q("version_columns"), Q("version_from"),
-                                 Q("matters_in_force"));
+namespace {
+
+// The matters-in-force statement for `q`: only the filters in use are joined in, so the planner
+// can pick the index of the most selective one.
+template <typename Get>
+std::string MattersStatement(const MatterQuery& q, Get get, Params& params) {
+  std::string text = fmt::format("SELECT {}\n{}\n{}", get("version_columns"), get("version_from"),
+                                 get("matters_in_force"));
   params.Add("as_of", q.as_of);
   params.Add("as_of2", q.as_of);
   params.Add("after", q.after);
   auto filter = [&](std::string_view fragment) {
     text += '\n';
-    text += Q(fragment);
+    text += get(fragment);
   };
-  if (!q.region_low.empty()) {
-    filter("matters_region");
-    params.Add("region_low", q.region_low);
-    params.Add("region_high", q.region_high);
+  if (!q.region_prefix.empty()) {
+    switch (q.region_prefix.size()) {
+      case 2:
+        filter("matters_region_province");
+        break;
+      case 4:
+        filter("matters_region_city");
+        break;
+      case 6:
+        filter("matters_region_county");
+        break;
+      case 9:
+        filter("matters_region_town");
+        break;
+      default:
+        filter("matters_region_village");
+        break;
+    }
+    params.Add("region", q.region_prefix);
   }
   if (!q.department.empty()) {
     filter("matters_department");
@@ -675,10 +719,47 @@ std::vector<MatterSummary> CatalogRepository::ListMatters(soci::session& sql,
   }
   filter("matters_order");
   params.Add("limit", q.limit);
+  return text;
+}
+
+}  // namespace
+
+std::vector<MatterSummary> CatalogRepository::ListMatters(soci::session& sql,
+                                                          const MatterQuery& q) const {
+  Params params;
+  const std::string text = MattersStatement(
+      q, [this](std::string_view name) -> const std::string& { return Q(name); }, params);
   std::vector<MatterSummary> out;
   ForEachVersionRow(sql, text, params, false,
                     [&](const VersionRow& row) { out.push_back(row.Summary()); });
   return out;
+}
+
+std::vector<std::string> CatalogRepository::ExplainMatters(soci::session& sql,
+                                                           const MatterQuery& q) const {
+  Params params;
+  const std::string text = MattersStatement(
+      q, [this](std::string_view name) -> const std::string& { return Q(name); }, params);
+  std::vector<std::string> plan;
+  soci::statement st(sql);
+  st.alloc();
+  int id = 0, parent = 0, unused = 0;
+  std::string detail;
+  if (backend_ == store::Backend::kSqlite) {
+    st.prepare("EXPLAIN QUERY PLAN " + text, soci::details::st_one_time_query);
+    params.BindTo(st);
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(parent));
+    st.exchange(soci::into(unused));
+  } else {
+    st.prepare("EXPLAIN " + text, soci::details::st_one_time_query);
+    params.BindTo(st);
+  }
+  st.exchange(soci::into(detail));
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch()) plan.push_back(detail);
+  return plan;
 }
 
 std::vector<std::string> CatalogRepository::ExportBodies(soci::session& sql,

@@ -29,8 +29,8 @@ struct MatterQuery {
   std::string as_of;  // YYYY-MM-DD
   std::string after;  // the last item code of the previous page
   int limit = 20;
-  std::string region_low;  // region_low <= region_code < region_high
-  std::string region_high;
+  // A region subtree: the prefix RegionSubtreePrefix gives (2, 4, 6, 9 or 12 digits).
+  std::string region_prefix;
   std::string department;
   std::string kind;
   std::string list;
@@ -66,6 +66,9 @@ class CatalogRepository {
   std::map<CertificateStatus, int> CountCertificates(soci::session& sql) const;
   std::vector<BasicItem> ListBasicItems(soci::session& sql) const;
   std::vector<Bundle> ListBundles(soci::session& sql) const;
+  // The name of a region imported by `tongban regions import` (the regions module's table).
+  std::optional<std::string> ImportedRegionName(soci::session& sql,
+                                                std::string_view canonical_code) const;
   std::optional<BasicItem> FindBasicItem(soci::session& sql, const std::string& code) const;
 
   std::optional<ItemRow> FindItem(soci::session& sql, const std::string& code) const;
@@ -97,6 +100,9 @@ class CatalogRepository {
   std::vector<VersionInfo> ListVersions(soci::session& sql, const std::string& code) const;
   // At most q.limit matters in force, ordered by item code.
   std::vector<MatterSummary> ListMatters(soci::session& sql, const MatterQuery& q) const;
+  // How the database runs ListMatters(q): SQLite's EXPLAIN QUERY PLAN or PostgreSQL's EXPLAIN
+  // lines, to check that filters use their indexes.
+  std::vector<std::string> ExplainMatters(soci::session& sql, const MatterQuery& q) const;
   // The YAML bodies of the latest version of every item, or of the version in force at a date.
   std::vector<std::string> ExportBodies(soci::session& sql, std::optional<Date> in_force_at) const;
 

@@ -44,18 +44,6 @@ Error NotFound(std::string_view what, std::string_view code) {
                fmt::format("{} '{}' is not in the catalog", what, Excerpt(code, 80)));
 }
 
-// The code range of a region subtree: [low, high) as strings; the prefix plus one as a number
-// is the first code outside it ("4311" → "4312", "4319" → "432").
-std::optional<std::pair<std::string, std::string>> RegionRange(std::string_view region) {
-  auto prefix = RegionSubtreePrefix(region);
-  if (!prefix) return std::nullopt;
-  std::string high = *prefix;
-  while (!high.empty() && high.back() == '9') high.pop_back();
-  if (high.empty()) return std::nullopt;
-  ++high.back();
-  return std::make_pair(*prefix, high);
-}
-
 std::string LikePattern(std::string_view keyword) {
   std::string out = "%";
   for (char c : AsciiLower(keyword)) {
@@ -132,7 +120,7 @@ Result<ImportSummary> CatalogService::ImportYaml(std::string_view text,
       TxKind::kWrite, [&](soci::session& sql) -> Result<ImportSummary> {
         const KnownCodes known = repo_.LoadKnownCodes(sql);
         TB_ASSIGN_OR_RETURN(CatalogFile file, ReadCatalog(text, known));
-        return ImportLocked(sql, file, options);
+        return ImportLocked(sql, file, known, options);
       });
 }
 
@@ -148,11 +136,12 @@ Result<ImportSummary> CatalogService::Import(const CatalogFile& file,
           return errors.ToError(fmt::format("the catalog has {} error{}; nothing was imported",
                                             errors.size(), errors.size() == 1 ? "" : "s"));
         }
-        return ImportLocked(sql, file, options);
+        return ImportLocked(sql, file, known, options);
       });
 }
 
 Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const CatalogFile& file,
+                                                   const KnownCodes& known,
                                                    const ImportOptions& options) {
   const std::string at = NowText();
   const std::string& actor = options.actor;
@@ -216,7 +205,7 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
   ImportSummary summary;
   for (const auto& r : file.regions) {
     Region region = r;
-    if (region.name.empty()) region.name = RegionName(region.code);
+    if (region.name.empty()) region.name = RegionName(region.code, known);
     repo_.UpsertRegion(sql, region);
     ++summary.regions;
   }
@@ -331,8 +320,8 @@ Result<std::string> CatalogService::ExportYaml(const ExportOptions& options) {
 
 // --- reads ---
 
-Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
-                                               const PageRequest& page) {
+Result<MatterQuery> CatalogService::BuildQuery(const MatterFilter& filter,
+                                               const PageRequest& page) const {
   FieldErrors errors;
   MatterQuery q;
   if (page.limit < 1 || page.limit > kMaxPageSize) {
@@ -343,12 +332,11 @@ Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
     errors.Add("cursor", "is not a cursor this service gave out");
   }
   if (!filter.region.empty()) {
-    auto range = RegionRange(filter.region);
-    if (!range) {
+    auto prefix = RegionSubtreePrefix(filter.region);
+    if (!prefix) {
       errors.Add("region", "must be a region code of 6, 9 or 12 digits");
     } else {
-      q.region_low = range->first;
-      q.region_high = range->second;
+      q.region_prefix = *prefix;
     }
   }
   if (filter.department.size() > 64 || !IsValidUtf8(filter.department)) {
@@ -367,16 +355,30 @@ Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
   if (filter.level) q.level = EnumId(*filter.level);
   if (filter.mode) q.mode = EnumId(*filter.mode);
   if (!filter.keyword.empty()) q.keyword_pattern = LikePattern(filter.keyword);
+  return q;
+}
 
+Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
+                                               const PageRequest& page) {
+  TB_ASSIGN_OR_RETURN(const MatterQuery q, BuildQuery(filter, page));
   return db_.Transaction<MatterPage>(TxKind::kRead, [&](soci::session& sql) -> Result<MatterPage> {
     MatterPage out;
     out.items = repo_.ListMatters(sql, q);
     if (out.items.size() > static_cast<size_t>(page.limit)) {
       out.items.resize(static_cast<size_t>(page.limit));
-      out.next_cursor = EncodeCursor(as_of, out.items.back().code);
+      out.next_cursor = EncodeCursor(*Date::Parse(q.as_of), out.items.back().code);
     }
     return out;
   });
+}
+
+Result<std::vector<std::string>> CatalogService::ExplainListMatters(const MatterFilter& filter,
+                                                                    const PageRequest& page) {
+  TB_ASSIGN_OR_RETURN(const MatterQuery q, BuildQuery(filter, page));
+  return db_.Transaction<std::vector<std::string>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
+        return repo_.ExplainMatters(sql, q);
+      });
 }
 
 Result<Matter> CatalogService::GetMatter(std::string_view code, std::optional<Date> as_of) {

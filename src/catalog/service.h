@@ -130,6 +130,10 @@ class CatalogService {
   // One page of the matters in force, ordered by implementation code.
   Result<MatterPage> ListMatters(const MatterFilter& filter, const PageRequest& page);
 
+  // How the database would run ListMatters (query plan lines), to check index use.
+  Result<std::vector<std::string>> ExplainListMatters(const MatterFilter& filter,
+                                                      const PageRequest& page);
+
   // The version in force at `as_of` (today by default); kNotFound when none is.
   Result<Matter> GetMatter(std::string_view code, std::optional<Date> as_of = std::nullopt);
   Result<Matter> GetMatterVersion(std::string_view code, int version);
@@ -171,8 +175,9 @@ class CatalogService {
   CatalogService(store::Database& db, CatalogRepository repo, Options options);
   std::string NowText() const;
   Result<ImportSummary> ImportLocked(soci::session& sql, const CatalogFile& file,
-                                     const ImportOptions& options);
+                                     const KnownCodes& known, const ImportOptions& options);
   Status Notify(soci::session& sql, CatalogChange change);
+  Result<MatterQuery> BuildQuery(const MatterFilter& filter, const PageRequest& page) const;
   Result<Matter> Latest(soci::session& sql, const std::string& code);
 
   store::Database& db_;

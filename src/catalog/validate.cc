@@ -24,7 +24,7 @@ enum class Need { kRequired, kOptional };
 
 // The region list and the USCC validator of src/base (never re-implemented here); nullopt when
 // the code is fine, else why not.
-std::optional<std::string> RegionProblem(std::string_view code);
+std::optional<std::string> RegionProblem(std::string_view code, const KnownCodes& known);
 std::optional<std::string> UsccProblem(std::string_view code);
 
 class Checker {
@@ -100,7 +100,7 @@ class Checker {
       Add(path, fmt::format("'{}' must be a region code of 6 or 12 digits", Excerpt(value)));
       return;
     }
-    if (auto problem = RegionProblem(value)) Add(path, *problem);
+    if (auto problem = RegionProblem(value, known_)) Add(path, *problem);
   }
 
   void Uscc(const std::string& path, std::string_view value) {
@@ -457,10 +457,18 @@ bool Covers(std::string_view prefix, std::string_view path) {
   return path == prefix || (path.starts_with(prefix) && path[prefix.size()] == '/');
 }
 
-std::optional<std::string> RegionProblem(std::string_view code) {
+std::optional<std::string> ImportedRegionName(std::string_view code, const KnownCodes& known) {
+  if (!known.imported_region) return std::nullopt;
+  auto canonical = ParseRegionCode(code);
+  if (!canonical.ok()) return std::nullopt;
+  return known.imported_region(canonical->code);
+}
+
+std::optional<std::string> RegionProblem(std::string_view code, const KnownCodes& known) {
   auto region = LookupRegion(code);
   if (region.ok()) return std::nullopt;
   if (region.error().code() == ErrorCode::kNotFound) {
+    if (ImportedRegionName(code, known)) return std::nullopt;
     return fmt::format("'{}' is not in the region list", Excerpt(code));
   }
   return region.error().message();
@@ -520,9 +528,10 @@ Result<CatalogFile> ReadCatalog(std::string_view text, const KnownCodes& known,
                                  all.size() == 1 ? "" : "s"));
 }
 
-std::string RegionName(std::string_view code) {
+std::string RegionName(std::string_view code, const KnownCodes& known) {
   auto region = LookupRegion(code);
-  return region.ok() ? region->name : std::string();
+  if (region.ok()) return region->name;
+  return ImportedRegionName(code, known).value_or("");
 }
 
 std::optional<std::string> RegionSubtreePrefix(std::string_view code) {

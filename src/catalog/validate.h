@@ -4,6 +4,7 @@
 // draft is answered with all of them at once.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -26,6 +27,10 @@ struct KnownCodes {
   std::set<std::string, std::less<>> basic_items;
   std::set<std::string, std::less<>> implementation_items;
   std::map<std::string, CertificateStatus, std::less<>> certificates;
+  // Regions imported into the database (`tongban regions import`, module regions), asked for
+  // codes the embedded region list lacks: the name of a canonical code, or nullopt. Unset: the
+  // embedded list alone decides.
+  std::function<std::optional<std::string>(std::string_view canonical_code)> imported_region;
 };
 
 // Checks every rule on `file`; a reference is satisfied by the file itself or by `known`.
@@ -42,8 +47,9 @@ void ValidateItem(const ImplementationItem& item, const KnownCodes& known,
 Result<CatalogFile> ReadCatalog(std::string_view text, const KnownCodes& known,
                                 const ParseLimits& limits = {});
 
-// The region's name in the region list (src/base), or "" when it is not there.
-std::string RegionName(std::string_view code);
+// The region's name in the embedded region list (src/base) or else among `known`'s imported
+// regions; "" when neither has it.
+std::string RegionName(std::string_view code, const KnownCodes& known);
 
 // The code prefix shared by a region and everything below it, for subtree filters: 430000 →
 // "43", 431100 → "4311", 431128 → "431128", a town 431128100 or 431128100000 → "431128100", a

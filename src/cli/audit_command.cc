@@ -16,20 +16,6 @@
 #include "trace/signing_key.h"
 #include "trace/trace.h"
 
-// Binds the value of a Result or returns Fail(error) from the enclosing command function.
-#define ASSIGN_OR_FAIL(lhs, expr) \
-  ASSIGN_OR_FAIL_IMPL_(TB_CONCAT_(fail_result_, __LINE__), lhs, expr)
-#define ASSIGN_OR_FAIL_IMPL_(tmp, lhs, expr) \
-  auto tmp = (expr);                         \
-  if (!tmp.ok()) return Fail(tmp.error());   \
-  lhs = std::move(tmp).value()
-
-#define TB_RETURN_FAIL_IF_ERROR(expr)                          \
-  do {                                                         \
-    auto fail_status_ = (expr);                                \
-    if (!fail_status_.ok()) return Fail(fail_status_.error()); \
-  } while (0)
-
 namespace tongban::cli {
 namespace {
 
@@ -51,20 +37,20 @@ struct AuditFlags {
   bool no_checkpoint = false;
 };
 
-// Exit codes: 0 every chain and checkpoint verified, 1 something is broken (the first broken
-// item is named), 2 bad arguments or an unreadable database.
-int AuditVerify(const AuditFlags& flags) {
-  ASSIGN_OR_FAIL(app::Config config, BuildConfig(flags.db));
-  ASSIGN_OR_FAIL(store::DatabaseUrl url, store::ParseDatabaseUrl(config.db_url));
-  TB_RETURN_FAIL_IF_ERROR(RequireExistingFile(url));
-  ASSIGN_OR_FAIL(auto db, store::Database::Open(url, {.pool_size = 2}));
+// The exit code: 0 every chain and checkpoint verified, 1 something is broken (the first
+// broken item is named), 2 an unreadable trace; errors become Fail()'s exit code.
+Result<int> AuditVerify(const AuditFlags& flags) {
+  TB_ASSIGN_OR_RETURN(app::Config config, BuildConfig(flags.db));
+  TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl(config.db_url));
+  TB_RETURN_IF_ERROR(RequireExistingFile(url));
+  TB_ASSIGN_OR_RETURN(auto db, store::Database::Open(url, {.pool_size = 2}));
 
   trace::VerifyOptions options;
   std::optional<crypto::Sm2Key> installation_key;
   std::string key_note;
   if (!flags.keys.empty()) {
     for (const std::string& path : flags.keys) {
-      ASSIGN_OR_FAIL(crypto::Sm2Key key, trace::LoadKeyFile(path));
+      TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadKeyFile(path));
       options.trusted_key_ids.push_back(key.id());
     }
     key_note = fmt::format("signatures checked against {} pinned key(s)", flags.keys.size());
@@ -82,7 +68,7 @@ int AuditVerify(const AuditFlags& flags) {
           "(pass --key FILE to pin the installation's key)",
           path);
     } else {
-      return Fail(key.error());
+      return std::move(key).error();
     }
   }
 
@@ -146,11 +132,11 @@ Status CopyKeyFile(const std::string& from, const std::string& to) {
   return Ok();
 }
 
-// Exit codes: 0 written, 2 bad arguments, PostgreSQL (use pg_dump) or an existing target,
-// 1 the copy failed.
-int Backup(const DatabaseFlags& flags, const std::string& file) {
-  ASSIGN_OR_FAIL(app::Config config, BuildConfig(flags));
-  ASSIGN_OR_FAIL(store::DatabaseUrl url, store::ParseDatabaseUrl(config.db_url));
+// The exit code: 0 written, 2 PostgreSQL (use pg_dump); errors become Fail()'s exit code
+// (2 for bad arguments or an existing target).
+Result<int> Backup(const DatabaseFlags& flags, const std::string& file) {
+  TB_ASSIGN_OR_RETURN(app::Config config, BuildConfig(flags));
+  TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl(config.db_url));
   const std::string key_path = KeyPath(config, url);
   if (url.backend == store::Backend::kPostgresql) {
     std::fprintf(stderr,
@@ -161,23 +147,20 @@ int Backup(const DatabaseFlags& flags, const std::string& file) {
                  url.display.c_str(), key_path.c_str());
     return 2;
   }
-  const auto copy_url = store::ParseDatabaseUrl("sqlite:" + file);
-  if (!copy_url.ok()) return Fail(copy_url.error());
-  const std::string key_copy = trace::DefaultSigningKeyPath(*copy_url);
+  TB_ASSIGN_OR_RETURN(store::DatabaseUrl copy_url, store::ParseDatabaseUrl("sqlite:" + file));
+  const std::string key_copy = trace::DefaultSigningKeyPath(copy_url);
   for (const std::string& target : {file, key_copy}) {
     if (std::filesystem::exists(target)) {
-      return Fail(Error(ErrorCode::kInvalidArgument,
-                        fmt::format("{} exists; backup never overwrites a file", target)));
+      return Error(ErrorCode::kInvalidArgument,
+                   fmt::format("{} exists; backup never overwrites a file", target));
     }
   }
-  TB_RETURN_FAIL_IF_ERROR(RequireExistingFile(url));
-  ASSIGN_OR_FAIL(auto db, store::Database::Open(url, {.pool_size = 1}));
-  Status s = db->Backup(file);
-  if (!s.ok()) return Fail(s.error());
+  TB_RETURN_IF_ERROR(RequireExistingFile(url));
+  TB_ASSIGN_OR_RETURN(auto db, store::Database::Open(url, {.pool_size = 1}));
+  TB_RETURN_IF_ERROR(db->Backup(file));
   std::printf("database %s copied to %s\n", url.display.c_str(), file.c_str());
   if (std::filesystem::exists(key_path)) {
-    Status k = CopyKeyFile(key_path, key_copy);
-    if (!k.ok()) return Fail(k.error());
+    TB_RETURN_IF_ERROR(CopyKeyFile(key_path, key_copy));
     std::printf(
         "signing key %s copied to %s (mode 0600; it signs the trace: keep it as safe as the "
         "original)\n",
@@ -190,6 +173,8 @@ int Backup(const DatabaseFlags& flags, const std::string& file) {
   }
   return 0;
 }
+
+int ExitCode(const Result<int>& result) { return result.ok() ? *result : Fail(result.error()); }
 
 }  // namespace
 
@@ -205,7 +190,7 @@ void AddAuditCommands(CLI::App& cli, Context& ctx) {
                      "(default: the installation's key file, when present)");
   verify->add_flag("--no-checkpoint", vflags->no_checkpoint,
                    "do not sign the current heads before verifying");
-  verify->callback([vflags, &ctx] { ctx.exit_code = AuditVerify(*vflags); });
+  verify->callback([vflags, &ctx] { ctx.exit_code = ExitCode(AuditVerify(*vflags)); });
 
   auto bflags = std::make_shared<DatabaseFlags>();
   auto file = std::make_shared<std::string>();
@@ -215,7 +200,7 @@ void AddAuditCommands(CLI::App& cli, Context& ctx) {
       "is in use");
   backup->add_option("FILE", *file, "the copy to write; must not exist")->required();
   AddDatabaseFlags(backup, *bflags);
-  backup->callback([bflags, file, &ctx] { ctx.exit_code = Backup(*bflags, *file); });
+  backup->callback([bflags, file, &ctx] { ctx.exit_code = ExitCode(Backup(*bflags, *file)); });
 }
 
 }  // namespace tongban::cli

@@ -61,8 +61,7 @@ struct Sm2Operation {
 
 enum class Purpose { kSign, kVerify };
 
-Result<Sm2Operation> StartOperation(EVP_PKEY* pkey, Purpose purpose) {
-  Sm2Operation op;
+Status StartOperation(EVP_PKEY* pkey, Purpose purpose, Sm2Operation& op) {
   op.pctx.reset(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   op.mctx.reset(EVP_MD_CTX_new());
   if (!op.pctx || !op.mctx) return CryptoError("cannot allocate an SM2 context");
@@ -74,7 +73,7 @@ Result<Sm2Operation> StartOperation(EVP_PKEY* pkey, Purpose purpose) {
                      ? EVP_DigestSignInit(op.mctx.get(), nullptr, EVP_sm3(), nullptr, pkey)
                      : EVP_DigestVerifyInit(op.mctx.get(), nullptr, EVP_sm3(), nullptr, pkey);
   if (rc != 1) return CryptoError("cannot start an SM2 operation");
-  return op;
+  return Ok();
 }
 
 }  // namespace
@@ -146,7 +145,8 @@ Result<std::string> Sm2Key::PublicPem() const {
 
 Result<std::string> Sm2Key::Sign(std::string_view message) const {
   if (!has_private_) return Error(ErrorCode::kCrypto, "the SM2 key has no private part");
-  TB_ASSIGN_OR_RETURN(Sm2Operation op, StartOperation(pkey_.get(), Purpose::kSign));
+  Sm2Operation op;
+  TB_RETURN_IF_ERROR(StartOperation(pkey_.get(), Purpose::kSign, op));
   const auto* data = reinterpret_cast<const unsigned char*>(message.data());
   size_t len = 0;
   if (EVP_DigestSignUpdate(op.mctx.get(), data, message.size()) != 1 ||
@@ -163,7 +163,8 @@ Result<std::string> Sm2Key::Sign(std::string_view message) const {
 }
 
 Result<bool> Sm2Key::Verify(std::string_view message, std::string_view signature) const {
-  TB_ASSIGN_OR_RETURN(Sm2Operation op, StartOperation(pkey_.get(), Purpose::kVerify));
+  Sm2Operation op;
+  TB_RETURN_IF_ERROR(StartOperation(pkey_.get(), Purpose::kVerify, op));
   const auto* data = reinterpret_cast<const unsigned char*>(message.data());
   if (EVP_DigestVerifyUpdate(op.mctx.get(), data, message.size()) != 1) {
     return CryptoError("cannot verify with SM2");

@@ -21,7 +21,6 @@ constexpr size_t kMaxStreamBytes = 200;
 constexpr size_t kMaxActorBytes = 200;
 constexpr size_t kMaxActionBytes = 100;
 constexpr size_t kMaxPayloadBytes = 1 << 20;
-constexpr int kPageSize = 1000;
 
 const store::QuerySet& Queries() {
   static const store::QuerySet* queries = [] {
@@ -153,7 +152,7 @@ struct KnownKey {
   std::string problem;  // why it cannot be used, when key is empty
 };
 
-Status VerifyEvents(soci::session& sql, store::Backend backend, VerifyReport& report,
+Status VerifyEvents(soci::session& sql, store::Backend backend, int page_size, VerifyReport& report,
                     BreakSink& sink) {
   const std::string& query = Queries().Get("verify_events_page", backend);
   std::optional<StreamWalk> walk;
@@ -163,9 +162,12 @@ Status VerifyEvents(soci::session& sql, store::Backend backend, VerifyReport& re
     Record r;
     long long seq = 0, head_seq = 0;
     std::string head_hash;
-    int limit = kPageSize;
+    int limit = page_size;
+    // Bound values must stay put while the statement runs (SQLite reads them in place).
+    const std::string from_stream = after_stream;
+    const long long from_seq = after_seq;
     soci::statement st =
-        (sql.prepare << query, soci::use(after_stream, "stream"), soci::use(after_seq, "seq"),
+        (sql.prepare << query, soci::use(from_stream, "stream"), soci::use(from_seq, "seq"),
          soci::use(limit, "limit"), soci::into(r.stream), soci::into(seq), soci::into(r.time),
          soci::into(r.actor), soci::into(r.action), soci::into(r.payload), soci::into(r.prev_hash),
          soci::into(r.hash), soci::into(head_seq), soci::into(head_hash));
@@ -184,7 +186,7 @@ Status VerifyEvents(soci::session& sql, store::Backend backend, VerifyReport& re
       after_stream = r.stream;
       after_seq = seq;
     }
-    if (rows < kPageSize) break;
+    if (rows < page_size) break;
   }
   if (walk) walk->Finish();
 
@@ -237,9 +239,10 @@ Status VerifyCheckpoints(soci::session& sql, store::Backend backend, const Verif
       CheckpointRecord c;
       long long id = 0;
       int head_count = 0;
-      int limit = kPageSize;
+      int limit = options.page_size;
+      const long long from = after;  // bound values stay put while the statement runs
       soci::statement st = (sql.prepare << Queries().Get("checkpoints_page", backend),
-                            soci::use(after, "after"), soci::use(limit, "limit"), soci::into(id),
+                            soci::use(from, "after"), soci::use(limit, "limit"), soci::into(id),
                             soci::into(c.time), soci::into(c.prev_digest), soci::into(c.digest),
                             soci::into(c.key_id), soci::into(c.signature), soci::into(head_count));
       st.execute();
@@ -330,7 +333,7 @@ Status VerifyCheckpoints(soci::session& sql, store::Backend backend, const Verif
       expected_id = c.id + 1;
       expected_prev = c.digest;
     }
-    if (page.size() < static_cast<size_t>(kPageSize)) break;
+    if (page.size() < static_cast<size_t>(options.page_size)) break;
   }
   return Ok();
 }
@@ -564,12 +567,15 @@ Result<std::optional<CheckpointRecord>> Trace::Checkpoint() {
 }
 
 Result<VerifyReport> Trace::Verify(const VerifyOptions& options) {
+  if (options.page_size < 1) {
+    return Error(ErrorCode::kInvalidArgument, "page_size must be at least 1");
+  }
   const store::Backend backend = db_.backend();
   return db_.Transaction<VerifyReport>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<VerifyReport> {
         VerifyReport report;
         BreakSink sink(report);
-        TB_RETURN_IF_ERROR(VerifyEvents(sql, backend, report, sink));
+        TB_RETURN_IF_ERROR(VerifyEvents(sql, backend, options.page_size, report, sink));
         TB_RETURN_IF_ERROR(VerifyCheckpoints(sql, backend, options, report, sink));
         return report;
       });

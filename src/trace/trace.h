@@ -122,6 +122,8 @@ struct VerifyOptions {
   // recorded in the database, which proves the checkpoints are intact but not who made them;
   // pinning the installation's key also defeats someone who re-signs with a key of their own.
   std::vector<std::string> trusted_key_ids;
+  // Rows read per query; bounds memory on large databases (tests use tiny pages).
+  int page_size = 1000;
 };
 
 class Trace {

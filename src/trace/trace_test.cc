@@ -298,6 +298,34 @@ TEST_P(TraceTest, CheckpointsSignTheHeadsOfChangedStreamsAndChain) {
   EXPECT_EQ(report.events, 4);
 }
 
+// Pages of one or two rows: streams and checkpoints cross page boundaries, and a break that
+// sits exactly on one is still found.
+TEST_P(TraceTest, VerificationReadsPageByPage) {
+  for (int i = 0; i < 3; ++i) Append("case/a", "case.step");
+  TakeCheckpoint();
+  Append("case/b", "case.step");
+  TakeCheckpoint();
+  for (int i = 0; i < 2; ++i) Append("case/c", "case.step");
+  TakeCheckpoint();
+  for (int page : {1, 2, 3, 1000}) {
+    VerifyReport report = Verify({.trusted_key_ids = {}, .page_size = page});
+    EXPECT_TRUE(report.ok()) << "page " << page << ": " << report.breaks[0].ToString();
+    EXPECT_EQ(report.streams, 3) << "page " << page;
+    EXPECT_EQ(report.events, 6) << "page " << page;
+    EXPECT_EQ(report.checkpoints, 3) << "page " << page;
+  }
+  Tamper("DELETE FROM trace_event WHERE stream = 'case/a' AND seq = 3");
+  for (int page : {1, 2, 1000}) {
+    VerifyReport report = Verify({.trusted_key_ids = {}, .page_size = page});
+    ASSERT_FALSE(report.ok());
+    EXPECT_EQ(report.breaks[0].kind, BreakKind::kHeadMismatch) << "page " << page;
+    EXPECT_EQ(report.breaks[0].stream, "case/a");
+    EXPECT_EQ(report.breaks[1].kind, BreakKind::kCheckpointHeadMismatch);
+    EXPECT_EQ(report.total_breaks, 2) << "page " << page;
+  }
+  EXPECT_FALSE(trace_->Verify({.trusted_key_ids = {}, .page_size = 0}).ok());
+}
+
 TEST_P(TraceTest, CheckpointNeedsAPrivateKey) {
   Append("case/1", "case.submitted");
   Trace unsigned_trace(*db_, Trace::Options{});

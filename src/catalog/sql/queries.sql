@@ -59,6 +59,9 @@ SELECT code FROM catalog_item;
 -- name: certificate_statuses
 SELECT code, status FROM catalog_certificate;
 
+-- name: imported_region_name
+SELECT name FROM region WHERE code = :code;
+
 -- name: list_regions
 SELECT code, name FROM catalog_region ORDER BY code;
 
@@ -99,17 +102,21 @@ UPDATE catalog_item SET revision = :revision, latest_version = :version WHERE co
 
 -- name: insert_version
 INSERT INTO catalog_item_version (id, item_code, version, status, effective_from, basic_code,
-  name, kind, legal_basis, department_code, region_code, handling_type, legal_limit_value,
+  name, kind, legal_basis, department_code, region_code, region_province, region_city,
+  region_county, region_town, handling_type, legal_limit_value,
   legal_limit_unit, promised_limit_value, promised_limit_unit, online_depth, visits, lists, modes,
   search_text, body, created_by, created_at, updated_by, updated_at)
 VALUES (:id, :item_code, :version, 'draft', NULL, :basic_code, :name, :kind, :legal_basis,
-  :department_code, :region_code, :handling_type, :legal_limit_value, :legal_limit_unit,
+  :department_code, :region_code, :region_province, :region_city, :region_county,
+  :region_town, :handling_type, :legal_limit_value, :legal_limit_unit,
   :promised_limit_value, :promised_limit_unit, :online_depth, :visits, :lists, :modes,
   :search_text, :body, :actor, :at, :actor2, :at2);
 
 -- name: update_version_content
 UPDATE catalog_item_version SET basic_code = :basic_code, name = :name, kind = :kind,
   legal_basis = :legal_basis, department_code = :department_code, region_code = :region_code,
+  region_province = :region_province, region_city = :region_city,
+  region_county = :region_county, region_town = :region_town,
   handling_type = :handling_type, legal_limit_value = :legal_limit_value,
   legal_limit_unit = :legal_limit_unit, promised_limit_value = :promised_limit_value,
   promised_limit_unit = :promised_limit_unit, online_depth = :online_depth, visits = :visits,
@@ -194,8 +201,20 @@ WHERE v.status = 'published' AND v.effective_from <= :as_of
                     AND n.effective_from <= :as_of2 AND n.version > v.version)
   AND v.item_code > :after
 
--- name: matters_region
-AND v.region_code >= :region_low AND v.region_code < :region_high
+-- name: matters_region_province
+AND v.region_province = :region
+
+-- name: matters_region_city
+AND v.region_city = :region
+
+-- name: matters_region_county
+AND v.region_county = :region
+
+-- name: matters_region_town
+AND v.region_town = :region
+
+-- name: matters_region_village
+AND v.region_code = :region
 
 -- name: matters_department
 AND v.department_code = :department

@@ -66,6 +66,13 @@ CREATE TABLE catalog_item_version (
   legal_basis TEXT NOT NULL,
   department_code TEXT NOT NULL,
   region_code TEXT NOT NULL,
+  -- The region's ancestors by level ('' above the region's own level), so a subtree filter is
+  -- an equality the index can serve in item-code order: 431128101000 has province '43', city
+  -- '4311', county '431128' and town '431128101'.
+  region_province TEXT NOT NULL,
+  region_city TEXT NOT NULL,
+  region_county TEXT NOT NULL,
+  region_town TEXT NOT NULL,
   handling_type TEXT NOT NULL,
   legal_limit_value INTEGER NOT NULL,
   legal_limit_unit TEXT NOT NULL,
@@ -89,6 +96,11 @@ CREATE TABLE catalog_item_version (
 );
 -- Lists of matters in force: the status leads each index, the sort key (item_code) ends it.
 CREATE INDEX catalog_version_in_force ON catalog_item_version (status, item_code, version);
+CREATE INDEX catalog_version_province
+  ON catalog_item_version (status, region_province, item_code);
+CREATE INDEX catalog_version_city ON catalog_item_version (status, region_city, item_code);
+CREATE INDEX catalog_version_county ON catalog_item_version (status, region_county, item_code);
+CREATE INDEX catalog_version_town ON catalog_item_version (status, region_town, item_code);
 CREATE INDEX catalog_version_region ON catalog_item_version (status, region_code, item_code);
 CREATE INDEX catalog_version_department
   ON catalog_item_version (status, department_code, item_code);
