@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
+
+#include <yaml-cpp/yaml.h>
 
 #include "people/password.h"
 #include "people/repository.h"
@@ -166,6 +169,31 @@ enterprises:
   });
   EXPECT_EQ(*count, 0);
   EXPECT_FALSE(LoadDemoPeople(*db_, "staff: [", kT0).ok());
+}
+
+// Demo staff work in the demo catalog's departments, so an approver's scope reaches its matters.
+TEST(DemoPeopleFile, DepartmentsAreTheDemoCatalogs) {
+  const char* root = std::getenv("TONGBAN_SOURCE_DIR");
+  ASSERT_NE(root, nullptr) << "ctest sets TONGBAN_SOURCE_DIR";
+  const YAML::Node catalog = YAML::LoadFile(std::string(root) + "/data/demo/catalog.yaml");
+  std::set<std::string> departments;
+  for (const auto& d : catalog["departments"]) departments.insert(d["code"].as<std::string>());
+  ASSERT_GT(departments.size(), 10u);
+  const YAML::Node people = YAML::Load(std::string(DemoPeopleYaml()));
+  int checked = 0;
+  for (const auto& s : people["staff"]) {
+    const std::string who = s["username"].as<std::string>();
+    if (s["department"]) {
+      EXPECT_TRUE(departments.contains(s["department"].as<std::string>())) << who;
+      ++checked;
+    }
+    for (const auto& g : s["grants"]) {
+      if (!g["department"]) continue;
+      EXPECT_TRUE(departments.contains(g["department"].as<std::string>())) << who;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 60);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DemoPeopleTest, ::testing::ValuesIn(store::testing::Backends()),
