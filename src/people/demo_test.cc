@@ -117,8 +117,21 @@ TEST_P(DemoPeopleTest, DemoAccountsLogInWithTheDocumentedPassword) {
   ASSERT_TRUE(hunan.ok());
   auto hp = (*service)->Authenticate(hunan->token);
   ASSERT_TRUE(hp.ok());
-  EXPECT_TRUE((*service)->Authorize(*hp, "supervision.read", {"430603", "*", ""}).ok() ||
-              (*service)->Authorize(*hp, "supervision.read", {"430603", "430603-xzsp", "m"}).ok());
+  for (const char* region : {"431128", "430181101", "430423", "430204", "430603"}) {
+    EXPECT_TRUE((*service)->Authorize(*hp, "supervision.read", {region, "x-rsj", "m"}).ok())
+        << region;
+  }
+  EXPECT_FALSE((*service)->Authorize(*hp, "supervision.read", {"440300", "x-rsj", "m"}).ok());
+  EXPECT_FALSE((*service)->Authorize(*hp, "case.approve", {"431128", "431128-rsj", "m"}).ok());
+  // The approver's scope is its department.
+  auto approver =
+      (*service)->Login({LoginMethod::kUsernamePassword, "yunxi.approver", "tongban-demo"});
+  ASSERT_TRUE(approver.ok());
+  auto yp = (*service)->Authenticate(approver->token);
+  ASSERT_TRUE(yp.ok());
+  EXPECT_TRUE((*service)->Authorize(*yp, "case.approve", {"430603", "430603-rsj", "m"}).ok());
+  EXPECT_FALSE((*service)->Authorize(*yp, "case.approve", {"430603", "430603-wjj", "m"}).ok());
+  EXPECT_FALSE((*service)->Authorize(*yp, "case.approve", {"431128", "431128-rsj", "m"}).ok());
 }
 
 TEST_P(DemoPeopleTest, RefusesAnInvalidFileWholeWithEveryError) {
