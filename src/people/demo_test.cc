@@ -5,8 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <map>
 #include <set>
+
+#include <yaml-cpp/yaml.h>
 
 #include "people/password.h"
 #include "people/repository.h"
@@ -114,8 +117,21 @@ TEST_P(DemoPeopleTest, DemoAccountsLogInWithTheDocumentedPassword) {
   ASSERT_TRUE(hunan.ok());
   auto hp = (*service)->Authenticate(hunan->token);
   ASSERT_TRUE(hp.ok());
-  EXPECT_TRUE((*service)->Authorize(*hp, "supervision.read", {"430603", "*", ""}).ok() ||
-              (*service)->Authorize(*hp, "supervision.read", {"430603", "430603-xzsp", "m"}).ok());
+  for (const char* region : {"431128", "430181101", "430423", "430204", "430603"}) {
+    EXPECT_TRUE((*service)->Authorize(*hp, "supervision.read", {region, "x-rsj", "m"}).ok())
+        << region;
+  }
+  EXPECT_FALSE((*service)->Authorize(*hp, "supervision.read", {"440300", "x-rsj", "m"}).ok());
+  EXPECT_FALSE((*service)->Authorize(*hp, "case.approve", {"431128", "431128-rsj", "m"}).ok());
+  // The approver's scope is its department.
+  auto approver =
+      (*service)->Login({LoginMethod::kUsernamePassword, "yunxi.approver", "tongban-demo"});
+  ASSERT_TRUE(approver.ok());
+  auto yp = (*service)->Authenticate(approver->token);
+  ASSERT_TRUE(yp.ok());
+  EXPECT_TRUE((*service)->Authorize(*yp, "case.approve", {"430603", "430603-rsj", "m"}).ok());
+  EXPECT_FALSE((*service)->Authorize(*yp, "case.approve", {"430603", "430603-wjj", "m"}).ok());
+  EXPECT_FALSE((*service)->Authorize(*yp, "case.approve", {"431128", "431128-rsj", "m"}).ok());
 }
 
 TEST_P(DemoPeopleTest, RefusesAnInvalidFileWholeWithEveryError) {
@@ -166,6 +182,31 @@ enterprises:
   });
   EXPECT_EQ(*count, 0);
   EXPECT_FALSE(LoadDemoPeople(*db_, "staff: [", kT0).ok());
+}
+
+// Demo staff work in the demo catalog's departments, so an approver's scope reaches its matters.
+TEST(DemoPeopleFile, DepartmentsAreTheDemoCatalogs) {
+  const char* root = std::getenv("TONGBAN_SOURCE_DIR");
+  ASSERT_NE(root, nullptr) << "ctest sets TONGBAN_SOURCE_DIR";
+  const YAML::Node catalog = YAML::LoadFile(std::string(root) + "/data/demo/catalog.yaml");
+  std::set<std::string> departments;
+  for (const auto& d : catalog["departments"]) departments.insert(d["code"].as<std::string>());
+  ASSERT_GT(departments.size(), 10u);
+  const YAML::Node people = YAML::Load(std::string(DemoPeopleYaml()));
+  int checked = 0;
+  for (const auto& s : people["staff"]) {
+    const std::string who = s["username"].as<std::string>();
+    if (s["department"]) {
+      EXPECT_TRUE(departments.contains(s["department"].as<std::string>())) << who;
+      ++checked;
+    }
+    for (const auto& g : s["grants"]) {
+      if (!g["department"]) continue;
+      EXPECT_TRUE(departments.contains(g["department"].as<std::string>())) << who;
+      ++checked;
+    }
+  }
+  EXPECT_GT(checked, 60);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, DemoPeopleTest, ::testing::ValuesIn(store::testing::Backends()),

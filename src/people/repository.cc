@@ -413,6 +413,10 @@ int PeopleRepository::RevokeAccountSessions(soci::session& sql, const std::strin
   return static_cast<int>(Affected(st));
 }
 
+void PeopleRepository::LockPhone(soci::session& sql, const std::string& phone) const {
+  sql << Q("lock_phone"), soci::use(phone, "phone");
+}
+
 void PeopleRepository::InsertSmsCode(soci::session& sql, const StoredSmsCode& c) const {
   const long long created = c.created_at, expires = c.expires_at;
   sql << Q("insert_sms_code"), soci::use(c.id, "id"), soci::use(c.phone, "phone"),

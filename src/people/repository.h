@@ -116,6 +116,8 @@ class PeopleRepository {
   int RevokeAccountSessions(soci::session& sql, const std::string& account_id, int64_t now) const;
 
   // One-time codes.
+  // Serialises code requests for one phone until the transaction ends.
+  void LockPhone(soci::session& sql, const std::string& phone) const;
   void InsertSmsCode(soci::session& sql, const StoredSmsCode& code) const;
   SmsSendStats SmsCodesSince(soci::session& sql, const std::string& phone, int64_t since) const;
   // The newest unconsumed code for the phone and purpose (older ones are superseded).

@@ -126,3 +126,42 @@ TEST(RoleCatalogFile, EveryPermissionIsDocumented) {
 
 }  // namespace
 }  // namespace tongban::people
+
+namespace tongban {
+extern const EmbeddedFile kPeopleFiles[];
+extern const size_t kPeopleFiles_count;
+}  // namespace tongban
+
+namespace tongban::people {
+namespace {
+
+// SOCI's PostgreSQL backend finds ":name" placeholders by scanning the text, comments included:
+// a colon in a comment becomes a placeholder with no name, and an apostrophe hides the
+// placeholders after it. Comments inside the named queries must hold neither.
+TEST(PeopleQueries, CommentsHoldNoColonsOrQuotes) {
+  int checked = 0;
+  for (size_t i = 0; i < kPeopleFiles_count; ++i) {
+    const std::string_view path = kPeopleFiles[i].path;
+    if (!path.ends_with(".sql") || path.find("/migrations/") != std::string_view::npos) continue;
+    std::istringstream lines{std::string(kPeopleFiles[i].contents)};
+    std::string line;
+    int n = 0;
+    bool in_query = false;
+    while (std::getline(lines, line)) {
+      ++n;
+      if (line.starts_with("-- name:")) {
+        in_query = true;
+        continue;
+      }
+      const size_t comment = line.find("--");
+      if (!in_query || comment == std::string::npos) continue;
+      ++checked;
+      EXPECT_EQ(line.find_first_of("':", comment), std::string::npos)
+          << path << ":" << n << ": " << line;
+    }
+  }
+  EXPECT_GT(checked, 1);
+}
+
+}  // namespace
+}  // namespace tongban::people

@@ -104,6 +104,7 @@ Result<SmsCodeSent> PeopleService::RequestSmsCode(SmsCodeRequest request) {
   bool send = true;
   SmsCodeSent sent;
   Status s = db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    repo_.LockPhone(sql, phone);
     const SmsSendStats stats = repo_.SmsCodesSince(sql, phone, now - kHourMs);
     if (stats.count > 0 && now - stats.latest_at < options_.code_resend_interval_ms) {
       const int64_t wait = (stats.latest_at + options_.code_resend_interval_ms - now + 999) / 1000;

@@ -5,6 +5,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "people/repository.h"
 #include "store/testing.h"
 
@@ -219,6 +222,24 @@ TEST_P(PeopleServiceTest, RateLimitsCodesPerPhone) {
   now_ += kHourMs;
   EXPECT_TRUE(service_->RequestSmsCode({"13800000001", CodePurpose::kRegister}).ok());
   EXPECT_EQ(sms_.Outbox("13800000001", 100).size(), 6u);
+}
+
+TEST_P(PeopleServiceTest, ConcurrentCodeRequestsForOnePhoneSendOne) {
+  std::atomic<int> sent{0}, limited{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      auto r = service_->RequestSmsCode({"13800000001", CodePurpose::kRegister});
+      if (r.ok())
+        ++sent;
+      else if (r.error().code() == ErrorCode::kTooManyRequests)
+        ++limited;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(sent.load(), 1);
+  EXPECT_EQ(limited.load(), 3);
+  EXPECT_EQ(sms_.size(), 1u);
 }
 
 TEST_P(PeopleServiceTest, RegisteredPhonesAndIdNumbersAreRefused) {

@@ -55,8 +55,8 @@ SELECT id, kind, name, COALESCE(username, ''), COALESCE(id_number, ''), COALESCE
 FROM account WHERE phone = :key AND kind = 'citizen';
 
 -- name: lock_account [postgresql]
--- Serialises changes to one account's grants and login counters (SQLite: the write
--- transaction already holds the database's one write lock).
+-- Serialises changes to the grants and login counters of one account (in SQLite the write
+-- transaction already holds the one write lock of the database).
 SELECT id FROM account WHERE id = :id FOR UPDATE;
 
 -- name: lock_account [sqlite]
@@ -147,6 +147,14 @@ UPDATE auth_session SET revoked_at = :now WHERE id = :id AND revoked_at IS NULL;
 -- name: revoke_account_sessions
 UPDATE auth_session SET revoked_at = :now
 WHERE account_id = :account_id AND revoked_at IS NULL AND expires_at > :live_after;
+
+-- name: lock_phone [postgresql]
+-- Serialises code requests for one phone, so that two at once cannot both pass the rate limit
+-- (in SQLite the write transaction already holds the one write lock of the database).
+SELECT pg_advisory_xact_lock(7283, hashtext(:phone));
+
+-- name: lock_phone [sqlite]
+SELECT :phone;
 
 -- name: insert_sms_code
 INSERT INTO sms_code (id, phone, purpose, salt, code_hash, created_at, expires_at)
