@@ -292,6 +292,11 @@ Result<CatalogRepository> CatalogRepository::Create(store::Backend backend) {
   return CatalogRepository(backend, std::move(queries));
 }
 
+void CatalogRepository::Analyze(soci::session& sql) const {
+  sql << Q("analyze_versions");
+  sql << Q("analyze_version_lists");
+}
+
 std::string CatalogRepository::VersionId(std::string_view code, int version) {
   return fmt::format("{}@{}", code, version);
 }

@@ -106,6 +106,9 @@ class CatalogRepository {
   // The YAML bodies of the latest version of every item, or of the version in force at a date.
   std::vector<std::string> ExportBodies(soci::session& sql, std::optional<Date> in_force_at) const;
 
+  // Refreshes the planner statistics of the version tables (after bulk loads).
+  void Analyze(soci::session& sql) const;
+
   // The version id of `version` of item `code`.
   static std::string VersionId(std::string_view code, int version);
 

