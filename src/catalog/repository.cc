@@ -78,7 +78,9 @@ std::string SearchText(const ImplementationItem& item, const BasicItem& basic) {
 // statement has run.
 class Params {
  public:
-  void Add(std::string name, std::string value) { strings_.emplace_back(std::move(name), value); }
+  void Add(std::string name, std::string value) {
+    strings_.emplace_back(std::move(name), std::move(value));
+  }
   void Add(std::string name, int value) { ints_.emplace_back(std::move(name), value); }
   void BindTo(soci::statement& st) {
     for (auto& [name, value] : strings_) st.exchange(soci::use(value, name));

@@ -85,8 +85,7 @@ CatalogService::CatalogService(store::Database& db, CatalogRepository repo, Opti
 Result<std::unique_ptr<CatalogService>> CatalogService::Create(store::Database& db,
                                                                Options options) {
   TB_ASSIGN_OR_RETURN(CatalogRepository repo, CatalogRepository::Create(db.backend()));
-  return std::unique_ptr<CatalogService>(
-      new CatalogService(db, std::move(repo), std::move(options)));
+  return std::unique_ptr<CatalogService>(new CatalogService(db, std::move(repo), options));
 }
 
 Date CatalogService::Today() const { return TodayInChina(clock_); }
@@ -96,7 +95,7 @@ std::string CatalogService::NowText() const {
   return fmt::format("{:%Y-%m-%dT%H:%M:%SZ}", seconds);
 }
 
-Status CatalogService::Notify(soci::session& sql, CatalogChange change) {
+Status CatalogService::Notify(soci::session& sql, const CatalogChange& change) {
   if (observer_ == nullptr) return Ok();
   return observer_->OnCatalogChange(sql, change);
 }
