@@ -7,9 +7,12 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "api/json_body.h"
 #include "api/openapi.h"
@@ -123,43 +126,166 @@ TEST_P(Http, MetricsCountRequestsByRoute) {
   EXPECT_NE(res->body.find("tongban_http_request_duration_seconds_bucket"), std::string::npos);
 }
 
-// Every documented operation is served, and every served route is documented.
+// The routes `server` registers, without the test-only ones.
+std::vector<api::Route> ServedRoutes(tongban::testing::TestServer& server) {
+  std::vector<api::Route> served;
+  for (const auto& r : server.app().server().routes()) {
+    if (!r.pattern.starts_with("/test/")) served.push_back(r);
+  }
+  return served;
+}
+
+// The served route that answers `method` on a concrete `path`, or nullptr.
+const api::Route* RouteFor(const std::vector<api::Route>& served, const std::string& method,
+                           const std::string& path) {
+  for (const auto& r : served) {
+    if (r.method == method && std::regex_match(path, std::regex(r.pattern))) return &r;
+  }
+  return nullptr;
+}
+
+// Every documented operation is served, and every served route is documented. Operations marked
+// x-demo-only are served only with the demo's SMS simulator: checked against a server started
+// that way, and checked absent from the default one.
 TEST_P(Http, OpenApiMatchesTheServerRouteByRoute) {
   auto res = server_->Client().Get("/api/v1/openapi.json");
   ASSERT_TRUE(res);
   ASSERT_EQ(res->status, 200);
   auto doc = nlohmann::json::parse(res->body);
   EXPECT_EQ(doc["openapi"].get<std::string>().substr(0, 2), "3.");
-  std::vector<api::Route> served;
-  for (const auto& r : server_->app().server().routes()) {
-    if (!r.pattern.starts_with("/test/")) served.push_back(r);
-  }
+  app::Config demo_config;
+  demo_config.demo = true;
+  auto demo = tongban::testing::TestServer::Start(GetParam(), demo_config);
+  ASSERT_TRUE(demo);
+  const std::vector<api::Route> served = ServedRoutes(*server_);
+  const std::vector<api::Route> demo_served = ServedRoutes(*demo);
   static const std::regex kParam(R"(\{[^}]+\})");
   std::set<std::pair<std::string, std::string>> documented_matched;
+  int demo_only_operations = 0;
   for (const auto& [path, ops] : doc["paths"].items()) {
     const std::string sample = std::regex_replace(path, kParam, "sample-1");
     for (const auto& [method, op] : ops.items()) {
       std::string m = method;
       std::transform(m.begin(), m.end(), m.begin(), ::toupper);
-      bool found = false;
-      for (const auto& r : served) {
-        if (r.method == m && std::regex_match(sample, std::regex(r.pattern))) {
-          found = true;
-          documented_matched.insert({r.method, r.pattern});
-        }
+      const bool demo_only = op.value("x-demo-only", false);
+      if (demo_only) ++demo_only_operations;
+      const api::Route* by_default = RouteFor(served, m, sample);
+      const api::Route* in_demo = RouteFor(demo_served, m, sample);
+      if (demo_only) {
+        EXPECT_EQ(by_default, nullptr) << m << " " << path << " is demo-only but served by default";
+      } else {
+        EXPECT_NE(by_default, nullptr) << m << " " << path << " is documented but not served";
       }
-      EXPECT_TRUE(found) << m << " " << path << " is documented but not served";
+      EXPECT_NE(in_demo, nullptr) << m << " " << path
+                                  << " is documented but not served in the demo";
+      if (in_demo != nullptr) documented_matched.insert({in_demo->method, in_demo->pattern});
       EXPECT_TRUE(op.contains("responses")) << m << " " << path << " documents no responses";
     }
   }
-  for (const auto& r : served) {
-    EXPECT_TRUE(documented_matched.contains({r.method, r.pattern}))
-        << r.method << " " << r.pattern << " is served but not documented";
+  EXPECT_GE(demo_only_operations, 1);
+  for (const auto* routes : {&served, &demo_served}) {
+    for (const auto& r : *routes) {
+      EXPECT_TRUE(documented_matched.contains({r.method, r.pattern}))
+          << r.method << " " << r.pattern << " is served but not documented";
+    }
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Http, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
+
+// Resolves a local "$ref" ("#/components/schemas/Matter"); nullptr when it points nowhere.
+const nlohmann::json* Resolve(const nlohmann::json& doc, const std::string& ref) {
+  if (!ref.starts_with("#/")) return nullptr;
+  const nlohmann::json* node = &doc;
+  size_t start = 2;
+  while (start <= ref.size()) {
+    const size_t end = std::min(ref.find('/', start), ref.size());
+    const std::string key = ref.substr(start, end - start);
+    if (!node->is_object() || !node->contains(key)) return nullptr;
+    node = &(*node)[key];
+    start = end + 1;
+  }
+  return node;
+}
+
+void CollectDanglingRefs(const nlohmann::json& doc, const nlohmann::json& node,
+                         const std::string& at, std::vector<std::string>& dangling) {
+  if (node.is_object()) {
+    for (const auto& [key, value] : node.items()) {
+      if (key == "$ref" && value.is_string()) {
+        if (Resolve(doc, value.get<std::string>()) == nullptr)
+          dangling.push_back(at + ": " + value.dump());
+      } else {
+        CollectDanglingRefs(doc, value, at + "/" + key, dangling);
+      }
+    }
+  } else if (node.is_array()) {
+    for (size_t i = 0; i < node.size(); ++i) {
+      CollectDanglingRefs(doc, node[i], at + "/" + std::to_string(i), dangling);
+    }
+  }
+}
+
+// The document is complete on its own terms: every $ref resolves; every operation has a unique
+// operationId, says its security explicitly ([] for public), names each path parameter exactly
+// once, documents 401 when it takes a bearer token and 400/413/415 when it reads a body.
+TEST(OpenApi, EveryReferenceResolvesAndEveryOperationIsComplete) {
+  const auto doc = nlohmann::json::parse(api::OpenApiDocument());
+  std::vector<std::string> dangling;
+  CollectDanglingRefs(doc, doc, "#", dangling);
+  EXPECT_TRUE(dangling.empty()) << ::testing::PrintToString(dangling);
+
+  static const std::regex kParam(R"(\{([^}]+)\})");
+  std::set<std::string> operation_ids;
+  int operations = 0;
+  for (const auto& [path, ops] : doc["paths"].items()) {
+    std::multiset<std::string> in_path;
+    for (auto it = std::sregex_iterator(path.begin(), path.end(), kParam);
+         it != std::sregex_iterator(); ++it) {
+      in_path.insert((*it)[1].str());
+    }
+    for (const auto& [method, op] : ops.items()) {
+      ++operations;
+      const std::string where = method + " " + path;
+      ASSERT_TRUE(op.contains("operationId")) << where;
+      EXPECT_TRUE(operation_ids.insert(op["operationId"].get<std::string>()).second)
+          << where << " reuses operationId " << op["operationId"];
+      EXPECT_FALSE(op.value("summary", "").empty()) << where << " has no summary";
+      std::multiset<std::string> declared;
+      for (const auto& p : op.value("parameters", nlohmann::json::array())) {
+        const nlohmann::json* param =
+            p.contains("$ref") ? Resolve(doc, p["$ref"].get<std::string>()) : &p;
+        ASSERT_NE(param, nullptr) << where;
+        if (param->value("in", "") == "path") {
+          declared.insert(param->value("name", ""));
+          EXPECT_TRUE(param->value("required", false)) << where << " path parameters are required";
+        }
+      }
+      EXPECT_EQ(declared, in_path) << where << " declares other path parameters than its path";
+      ASSERT_TRUE(op.contains("security")) << where << " leaves its security implicit";
+      const auto& responses = op["responses"];
+      bool bearer = false;
+      for (const auto& requirement : op["security"]) {
+        bearer = bearer || requirement.contains("bearer");
+      }
+      if (bearer) {
+        EXPECT_TRUE(responses.contains("401")) << where << " takes a token, no 401";
+      }
+      if (op.contains("requestBody")) {
+        for (const char* status : {"400", "413", "415"}) {
+          EXPECT_TRUE(responses.contains(status)) << where << " reads a body, no " << status;
+        }
+      }
+      bool success = false;
+      for (auto it = responses.begin(); it != responses.end(); ++it) {
+        success = success || it.key().starts_with("2");
+      }
+      EXPECT_TRUE(success) << where << " documents no success answer";
+    }
+  }
+  EXPECT_GE(operations, 30);
+}
 
 }  // namespace
 }  // namespace tongban

@@ -3,6 +3,10 @@
 
 #include <httplib.h>
 
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
 #include <memory>
 #include <thread>
 
@@ -24,6 +28,12 @@ class TestServer {
     config.server.host = "127.0.0.1";
     config.server.port = 0;
     config.server.threads = 4;
+    if (config.signing_key.empty()) {
+      // Never the default path in the working directory: each test server has its own key.
+      t->key_path_ = std::filesystem::temp_directory_path() /
+                     fmt::format("tongban_test_key_{}_{}.pem", getpid(), ++Counter());
+      config.signing_key = t->key_path_.string();
+    }
     auto app = app::App::Create(config);
     if (!app.ok()) {
       ADD_FAILURE() << app.error().ToString();
@@ -47,6 +57,7 @@ class TestServer {
     if (app_) app_->server().Stop();
     if (thread_.joinable()) thread_.join();
     app_.reset();
+    if (!key_path_.empty()) std::filesystem::remove(key_path_);
   }
   int port() const { return port_; }
   app::App& app() { return *app_; }
@@ -59,6 +70,11 @@ class TestServer {
 
  private:
   TestServer() = default;
+  static int& Counter() {
+    static int n = 0;
+    return n;
+  }
+  std::filesystem::path key_path_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<app::App> app_;
   std::thread thread_;

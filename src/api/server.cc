@@ -16,7 +16,7 @@ std::string NewRequestId() {
 
 // Accepts a caller's X-Request-Id when it is short and printable, so a trace spans systems.
 std::string RequestIdFor(const httplib::Request& req) {
-  const std::string given = req.get_header_value("X-Request-Id");
+  std::string given = req.get_header_value("X-Request-Id");
   if (!given.empty() && given.size() <= 64 && std::all_of(given.begin(), given.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
       })) {
@@ -30,11 +30,14 @@ std::string RequestIdFor(const httplib::Request& req) {
 void WriteProblem(httplib::Response& res, const Error& error, const RequestContext& ctx) {
   const ErrorInfo& info = error.info();
   nlohmann::json body;
-  body["type"] = fmt::format("https://tongban.gov.cn/problems/{}", info.name);
-  body["title"] = info.title;
+  // Internal codes never leave the server: clients see one generic "internal" problem.
+  const bool is_public = info.visibility == Visibility::kPublic;
+  const ErrorInfo& shown = is_public ? info : Describe(ErrorCode::kInternal);
+  body["type"] = fmt::format("https://tongban.gov.cn/problems/{}", shown.name);
+  body["title"] = shown.title;
   body["status"] = info.http_status;
-  body["code"] = info.name;
-  if (info.visibility == Visibility::kPublic) {
+  body["code"] = shown.name;
+  if (is_public) {
     body["detail"] = error.message();
     if (!error.fields().empty()) {
       nlohmann::json fields = nlohmann::json::array();
@@ -85,7 +88,7 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
     }
   });
   http_->set_exception_handler(
-      [](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
+      [](const httplib::Request& req, httplib::Response& res, const std::exception_ptr& ep) {
         RequestContext ctx{RequestIdFor(req)};
         std::string what = "unknown exception";
         try {
@@ -160,12 +163,24 @@ Result<int> Server::Bind() {
   return port_;
 }
 
-void Server::Serve() { http_->listen_after_bind(); }
-
-void Server::Stop() {
-  if (http_ && http_->is_running()) http_->stop();
+// Serve() and Stop() may race (a SIGTERM right after start-up, a test that ends at once): each
+// first publishes its own flag, then reads the other's (sequentially consistent), so either
+// Serve() sees the stop request and never listens, or Stop() sees it serving and keeps asking
+// httplib to stop until the listener has actually started and returned.
+void Server::Serve() {
+  serving_ = true;
+  if (!stop_requested_) http_->listen_after_bind();
+  serving_ = false;
 }
 
-bool Server::running() const { return http_ && http_->is_running(); }
+void Server::Stop() {
+  stop_requested_ = true;
+  while (serving_) {
+    http_->stop();  // a no-op until the listener runs
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+bool Server::running() const { return serving_ && http_->is_running(); }
 
 }  // namespace tongban::api

@@ -64,7 +64,8 @@ class Server {
   Result<int> Bind();
   // Serves until Stop(); blocks the calling thread.
   void Serve();
-  // Stops accepting, lets running requests finish, returns. Safe from any thread.
+  // Stops accepting, lets running requests finish, returns once Serve() has returned (or at
+  // once when it never started; a later Serve() then returns immediately). Safe from any thread.
   void Stop();
   bool running() const;
   int port() const { return port_; }
@@ -81,6 +82,8 @@ class Server {
   Metrics metrics_;
   std::vector<Route> routes_;
   int port_ = 0;
+  std::atomic<bool> serving_{false};
+  std::atomic<bool> stop_requested_{false};
 };
 
 // Writes `error` as application/problem+json (RFC 9457) with its catalog status. Internal

@@ -2,19 +2,67 @@
 
 #include <nlohmann/json.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include "api/catalog_routes.h"
 #include "api/json_body.h"
 #include "api/openapi.h"
+#include "api/people_routes.h"
+#include "app/demo.h"
 #include "catalog/repository.h"
+#include "people/repository.h"
 #include "regions/region_import.h"
+#include "trace/signing_key.h"
 
 namespace tongban::app {
+namespace {
 
-App::~App() = default;
+std::string_view ActionName(catalog::CatalogChange::Action action) {
+  switch (action) {
+    case catalog::CatalogChange::Action::kDraftCreated:
+      return "catalog.draft_created";
+    case catalog::CatalogChange::Action::kDraftUpdated:
+      return "catalog.draft_updated";
+    case catalog::CatalogChange::Action::kApproved:
+      return "catalog.approved";
+    case catalog::CatalogChange::Action::kPublished:
+      return "catalog.published";
+    case catalog::CatalogChange::Action::kImported:
+      return "catalog.imported";
+  }
+  return "catalog.changed";
+}
+
+}  // namespace
+
+// Every catalog change becomes one event in the stream "catalog/<item code>" (or
+// "catalog/catalog" for a whole import), written in the change's own transaction.
+class App::CatalogTrace final : public catalog::ChangeObserver {
+ public:
+  explicit CatalogTrace(trace::Trace& trace) : trace_(trace) {}
+  Status OnCatalogChange(soci::session& sql, const catalog::CatalogChange& change) override {
+    nlohmann::json payload = {{"version_id", change.version_id}, {"detail", change.detail}};
+    auto r = trace_.Append(sql, {.stream = "catalog/" + change.subject,
+                                 .actor = change.actor,
+                                 .action = std::string(ActionName(change.action)),
+                                 .payload = payload.dump()});
+    if (!r.ok()) return std::move(r).error();
+    return Ok();
+  }
+
+ private:
+  trace::Trace& trace_;
+};
+
+App::~App() { StopBackgroundWork(); }
 
 Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   std::vector<store::MigrationSet> sets;
   TB_ASSIGN_OR_RETURN(auto regions_set, regions::Migrations());
   sets.push_back(std::move(regions_set));
+  sets.push_back(trace::TraceMigrations());
+  TB_ASSIGN_OR_RETURN(store::MigrationSet people, people::PeopleMigrations());
+  sets.push_back(std::move(people));
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
   return sets;
 }
@@ -32,9 +80,42 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, app->db_->Migrate(ptrs));
   (void)applied;
+  app->signing_key_path_ =
+      config.signing_key.empty() ? trace::DefaultSigningKeyPath(url) : config.signing_key;
+  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(app->signing_key_path_));
+  app->trace_ = std::make_unique<trace::Trace>(
+      *app->db_, trace::Trace::Options{.now = nullptr, .signing_key = std::move(key)});
+  app->sms_ = std::make_unique<people::SimulatedSmsGateway>();
+  TB_ASSIGN_OR_RETURN(app->people_,
+                      people::PeopleService::Create(*app->db_, *app->sms_, people::SystemClock(),
+                                                    people::PeopleOptions{}));
+  TB_RETURN_IF_ERROR(app->people_->SeedRoles());
+  app->auth_ = std::make_unique<api::Auth>(*app->people_);
+  app->catalog_trace_ = std::make_unique<CatalogTrace>(*app->trace_);
+  TB_ASSIGN_OR_RETURN(app->catalog_,
+                      catalog::CatalogService::Create(
+                          *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
+  if (config.demo) {
+    TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
+    spdlog::info(
+        "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises ({:.2f} s)",
+        demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff, demo.citizens,
+        demo.enterprises, demo.seconds);
+  }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
+}
+
+void App::StartBackgroundWork() {
+  if (checkpointer_) return;
+  checkpointer_ = std::make_unique<trace::Checkpointer>(
+      *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
+  checkpointer_->Start();
+}
+
+void App::StopBackgroundWork() {
+  if (checkpointer_) checkpointer_->Stop();
 }
 
 void App::RegisterRoutes() {
@@ -52,6 +133,9 @@ void App::RegisterRoutes() {
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
     res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
   });
+  api::RegisterPeopleRoutes(s, *people_, *auth_,
+                            {.sms_outbox = config_.demo ? sms_.get() : nullptr});
+  api::RegisterCatalogRoutes(s, *catalog_, *auth_);
 }
 
 }  // namespace tongban::app

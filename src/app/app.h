@@ -4,21 +4,40 @@
 
 #include <memory>
 
+#include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "catalog/service.h"
+#include "people/service.h"
+#include "people/sms.h"
 #include "store/database.h"
+#include "trace/checkpointer.h"
+#include "trace/trace.h"
 
 namespace tongban::app {
 
 class App {
  public:
-  // Opens and migrates the database and registers every route. Does not bind yet.
+  // Opens and migrates the database, loads (or at first start generates) the installation's
+  // signing key and registers every route. Does not bind yet.
   static Result<std::unique_ptr<App>> Create(const Config& config);
   ~App();
 
   store::Database& db() { return *db_; }
   api::Server& server() { return *server_; }
+  trace::Trace& trace() { return *trace_; }
+  // The signing key file in use (config.signing_key or the default beside the database).
+  const std::string& signing_key_path() const { return signing_key_path_; }
+
+  // Starts the server's background work: the trace checkpoint thread (every 10 minutes).
+  void StartBackgroundWork();
+  // Stops it; the checkpoint thread signs the last heads before it ends. Also run on destruction.
+  void StopBackgroundWork();
   const Config& config() const { return config_; }
+  people::PeopleService& people() { return *people_; }
+  catalog::CatalogService& catalog() { return *catalog_; }
+  // Bearer-token authentication and permission/scope checks for every route.
+  const api::Auth& auth() const { return *auth_; }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -29,7 +48,16 @@ class App {
 
   Config config_;
   std::unique_ptr<store::Database> db_;
+  std::unique_ptr<people::SimulatedSmsGateway> sms_;  // the only SMS adapter shipped so far
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<api::Auth> auth_;
+  class CatalogTrace;
+  std::unique_ptr<CatalogTrace> catalog_trace_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<api::Server> server_;
+  std::string signing_key_path_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<trace::Checkpointer> checkpointer_;
 };
 
 }  // namespace tongban::app

@@ -37,6 +37,8 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
     c.server.tls_cert_file = value;
   } else if (key == "tls_key") {
     c.server.tls_key_file = value;
+  } else if (key == "signing_key") {
+    c.signing_key = value;
   } else if (key == "web_dir") {
     c.server.web_dir = value;
   } else if (key == "log_level") {

@@ -14,11 +14,16 @@ struct Config {
   std::string db_url = "sqlite:tongban.db";
   api::ServerOptions server;
   LogLevel log_level = LogLevel::kInfo;
+  // PEM file of the installation's SM2 signing key; empty: trace::DefaultSigningKeyPath().
+  std::string signing_key;
+  // serve --demo: load the demo data set into the database (once) and show the SMS simulator's
+  // messages at GET /api/v1/dev/sms-outbox.
+  bool demo = false;
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,
-// max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level. Unknown keys are
-// refused so that a typo is not silently ignored.
+// max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level, signing_key. Unknown keys
+// are refused so that a typo is not silently ignored.
 Status LoadConfigFile(const std::string& path, Config& config);
 // Applies TONGBAN_DB, TONGBAN_LISTEN, TONGBAN_THREADS, TONGBAN_TLS_CERT, TONGBAN_TLS_KEY,
 // TONGBAN_WEB_DIR, TONGBAN_LOG_LEVEL when set.

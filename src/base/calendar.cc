@@ -255,7 +255,7 @@ YearSchedule ParseDocument(const YAML::Node& doc, const std::string& prefix, Fie
         int days = -1;
         for (const auto& hkv : hn) {
           const std::string hkey = Scalar(hkv.first);
-          const std::string fp = hp + "/" + hkey;
+          const std::string fp = fmt::format("{}/{}", hp, hkey);
           if (hkey == "name") {
             has_name = true;
             if (hkv.second.IsScalar())

@@ -37,6 +37,9 @@ struct FieldError {
   bool operator==(const FieldError&) const = default;
 };
 
+// clang-analyzer does not follow which member of Result's std::variant is active and calls
+// moving an Error out of it garbage.
+// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign)
 class Error {
  public:
   Error(ErrorCode code, std::string message) : code_(code), message_(std::move(message)) {}

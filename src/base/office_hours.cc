@@ -110,7 +110,7 @@ Result<OfficeHoursTable> OfficeHoursTable::ParseYaml(std::string_view yaml,
       bool has_weekdays = false, has_make_up = false;
       for (const auto& kv : e) {
         const std::string key = kv.first.as<std::string>();
-        const std::string kp = p + "/" + key;
+        const std::string kp = fmt::format("{}/{}", p, key);
         const auto day = std::find(std::begin(kDayKeys), std::end(kDayKeys), key);
         if (key == "region") {
           hours.region = kv.second.IsScalar() ? kv.second.as<std::string>() : "";

@@ -74,7 +74,7 @@ inline Status Ok() { return {}; }
 // `TB_ASSIGN_OR_RETURN(auto x, F());` binds the value of F() or returns its error.
 #define TB_ASSIGN_OR_RETURN(lhs, expr) \
   TB_ASSIGN_OR_RETURN_IMPL_(TB_CONCAT_(tb_result_, __LINE__), lhs, expr)
-// `lhs` is a declaration ("auto x") and `tmp` a generated name: neither can be parenthesized.
+// `tmp` is a generated name and `lhs` a declaration: neither can be parenthesised.
 // NOLINTBEGIN(bugprone-macro-parentheses)
 #define TB_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                              \

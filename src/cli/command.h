@@ -33,6 +33,8 @@ void AddServeCommands(CLI::App& cli, Context& ctx);     // serve, migrate
 void AddCheckCommands(CLI::App& cli, Context& ctx);     // check id-number|uscc|region|licence-id
 void AddRegionsCommands(CLI::App& cli, Context& ctx);   // regions import|show
 void AddCalendarCommands(CLI::App& cli, Context& ctx);  // calendar add-working-days|working-days
+void AddAuditCommands(CLI::App& cli, Context& ctx);     // audit verify, backup
+void AddPeopleCommands(CLI::App& cli, Context& ctx);    // people add-staff, hash-password
 void AddCatalogCommands(CLI::App& cli, Context& ctx);   // catalog import|export
 
 }  // namespace tongban::cli

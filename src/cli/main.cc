@@ -12,6 +12,8 @@ int main(int argc, char** argv) {
   tongban::cli::AddCheckCommands(cli, ctx);
   tongban::cli::AddRegionsCommands(cli, ctx);
   tongban::cli::AddCalendarCommands(cli, ctx);
+  tongban::cli::AddAuditCommands(cli, ctx);
+  tongban::cli::AddPeopleCommands(cli, ctx);
   tongban::cli::AddCatalogCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;

@@ -20,6 +20,7 @@ Result<std::unique_ptr<store::Database>> OpenDatabase(const DatabaseFlags& flags
                       store::Database::Open(url, store::Database::Options{.pool_size = 1}));
   TB_ASSIGN_OR_RETURN(auto sets, app::App::AllMigrations());
   std::vector<const store::MigrationSet*> ptrs;
+  ptrs.reserve(sets.size());
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, db->Migrate(ptrs));
   (void)applied;

@@ -33,10 +33,12 @@ int Serve(const app::Config& config) {
     spdlog::info("signal {}: stopping", sig);
     a.server().Stop();
   });
+  a.StartBackgroundWork();
   a.server().Serve();
   // Serve() also returns if the listener fails; release the waiter either way.
   pthread_kill(waiter.native_handle(), SIGTERM);
   waiter.join();
+  a.StopBackgroundWork();
   spdlog::info("stopped");
   return 0;
 }
@@ -47,11 +49,14 @@ void AddServeCommands(CLI::App& cli, Context& ctx) {
   struct Flags {
     DatabaseFlags db;
     std::string listen;
+    bool demo = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* serve = cli.add_subcommand("serve", "serve the HTTP API and web pages");
   AddDatabaseFlags(serve, flags->db);
   serve->add_option("--listen", flags->listen, "HOST:PORT (default 127.0.0.1:8080)");
+  serve->add_flag("--demo", flags->demo,
+                  "load the demo data set (five localities, their matters and accounts) once");
   serve->callback([flags, &ctx] {
     auto config = BuildConfig(flags->db);
     if (!config.ok()) {
@@ -65,6 +70,7 @@ void AddServeCommands(CLI::App& cli, Context& ctx) {
         return;
       }
     }
+    config->demo = flags->demo;
     ctx.exit_code = Serve(*config);
   });
 
