@@ -503,11 +503,16 @@ void CatalogRepository::InsertItem(soci::session& sql, const std::string& code,
       soci::use(row.latest_version, "version");
 }
 
-void CatalogRepository::UpdateItem(soci::session& sql, const std::string& code,
-                                   const ItemRow& row) const {
-  long long revision = row.revision;
-  sql << Q("update_item"), soci::use(code, "code"), soci::use(revision, "revision"),
-      soci::use(row.latest_version, "version");
+bool CatalogRepository::AdvanceItem(soci::session& sql, const std::string& code, int64_t revision,
+                                    int latest_version) const {
+  std::string c = code;
+  long long seen = revision;
+  int version = latest_version;
+  return Execute(sql, Q("advance_item"), [&](soci::statement& st) {
+           st.exchange(soci::use(version, "version"));
+           st.exchange(soci::use(c, "code"));
+           st.exchange(soci::use(seen, "revision"));
+         }) == 1;
 }
 
 void CatalogRepository::WriteListsAndModes(soci::session& sql, const std::string& version_id,

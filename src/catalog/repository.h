@@ -73,7 +73,11 @@ class CatalogRepository {
 
   std::optional<ItemRow> FindItem(soci::session& sql, const std::string& code) const;
   void InsertItem(soci::session& sql, const std::string& code, const ItemRow& row) const;
-  void UpdateItem(soci::session& sql, const std::string& code, const ItemRow& row) const;
+  // Moves the item to its next revision (and `latest_version`) if it is still at `revision`;
+  // false when another writer moved it first. On PostgreSQL the UPDATE waits for that writer to
+  // commit and then matches nothing, so two writers that read the same revision never both win.
+  bool AdvanceItem(soci::session& sql, const std::string& code, int64_t revision,
+                   int latest_version) const;
 
   // A new draft version `version` of item.code, its content from `item` and `basic`.
   void InsertVersion(soci::session& sql, int version, const ImplementationItem& item,

@@ -100,6 +100,13 @@ Status CatalogService::Notify(soci::session& sql, const CatalogChange& change) {
   return observer_->OnCatalogChange(sql, change);
 }
 
+Status CatalogService::Advance(soci::session& sql, const std::string& code,
+                               const CatalogRepository::ItemRow& seen, int latest_version) {
+  if (repo_.AdvanceItem(sql, code, seen.revision, latest_version)) return Ok();
+  return Error(ErrorCode::kVersionMismatch,
+               fmt::format("matter {} was changed by someone else meanwhile; reload it", code));
+}
+
 Result<Matter> CatalogService::Latest(soci::session& sql, const std::string& code) {
   auto row = repo_.FindItem(sql, code);
   if (!row) return NotFound("matter", code);
@@ -288,10 +295,10 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
                        fmt::format("effective {}", effective.ToString())}));
       ++summary.published;
     }
-    // A new item inserted as a draft already has revision 1; every other change moves it on.
+    // A new item inserted as a draft already has revision 1; every other change moves it on,
+    // from the revision the plan read (so a concurrent edit fails the import, never lost).
     if ((changed || publish) && !(plan.outcome == Outcome::kCreate && !publish)) {
-      ++plan.row.revision;
-      repo_.UpdateItem(sql, item.code, plan.row);
+      TB_RETURN_IF_ERROR(Advance(sql, item.code, plan.row, plan.row.latest_version));
     }
   }
 
@@ -472,7 +479,7 @@ Result<Matter> CatalogService::CreateDraft(const ImplementationItem& item,
                         item.code, latest.version.version, StatusText(latest.version.status)));
       }
       version = row->latest_version + 1;
-      repo_.UpdateItem(sql, item.code, {.revision = row->revision + 1, .latest_version = version});
+      TB_RETURN_IF_ERROR(Advance(sql, item.code, *row, version));
     }
     repo_.InsertVersion(sql, version, item, *basic, actor, at);
     const std::string id = CatalogRepository::VersionId(item.code, version);
@@ -492,6 +499,7 @@ Result<Matter> CatalogService::UpdateDraft(std::string_view code, const Implemen
     auto row = repo_.FindItem(sql, c);
     if (!row) return NotFound("matter", c);
     TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
+    TB_RETURN_IF_ERROR(Advance(sql, c, *row, row->latest_version));
     TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
     if (latest.version.status != VersionStatus::kDraft) {
       return Error(ErrorCode::kConflict,
@@ -505,8 +513,6 @@ Result<Matter> CatalogService::UpdateDraft(std::string_view code, const Implemen
     auto basic = repo_.FindBasicItem(sql, item.basic_item);
     if (!basic) return NotFound("basic item", item.basic_item);
     repo_.ReplaceContent(sql, latest.version.id, item, *basic, actor, at);
-    repo_.UpdateItem(sql, c,
-                     {.revision = row->revision + 1, .latest_version = row->latest_version});
     TB_RETURN_IF_ERROR(
         Notify(sql, {CatalogChange::Action::kDraftUpdated, c, latest.version.id, actor, at, ""}));
     return Latest(sql, c);
@@ -523,14 +529,13 @@ Result<Matter> CatalogService::Approve(std::string_view code,
     auto row = repo_.FindItem(sql, c);
     if (!row) return NotFound("matter", c);
     TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
+    TB_RETURN_IF_ERROR(Advance(sql, c, *row, row->latest_version));
     TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
     if (!repo_.Approve(sql, latest.version.id, actor, at)) {
       return Error(ErrorCode::kConflict,
                    fmt::format("version {} of matter {} is {}; only drafts are approved",
                                latest.version.version, c, StatusText(latest.version.status)));
     }
-    repo_.UpdateItem(sql, c,
-                     {.revision = row->revision + 1, .latest_version = row->latest_version});
     TB_RETURN_IF_ERROR(
         Notify(sql, {CatalogChange::Action::kApproved, c, latest.version.id, actor, at, ""}));
     return Latest(sql, c);
@@ -547,6 +552,7 @@ Result<Matter> CatalogService::Publish(std::string_view code, Date effective_fro
     auto row = repo_.FindItem(sql, c);
     if (!row) return NotFound("matter", c);
     TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
+    TB_RETURN_IF_ERROR(Advance(sql, c, *row, row->latest_version));
     TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
     if (latest.version.status != VersionStatus::kApproved) {
       return Error(ErrorCode::kConflict,
@@ -561,8 +567,6 @@ Result<Matter> CatalogService::Publish(std::string_view code, Date effective_fro
                                  previous->ToString())}});
     }
     repo_.Publish(sql, latest.version.id, effective_from, actor, at);
-    repo_.UpdateItem(sql, c,
-                     {.revision = row->revision + 1, .latest_version = row->latest_version});
     TB_RETURN_IF_ERROR(Notify(sql, {CatalogChange::Action::kPublished, c, latest.version.id, actor,
                                     at, fmt::format("effective {}", effective_from.ToString())}));
     return Latest(sql, c);

@@ -180,6 +180,8 @@ class CatalogService {
   void RefreshStatistics(const ImportSummary& summary);
   Result<MatterQuery> BuildQuery(const MatterFilter& filter, const PageRequest& page) const;
   Result<Matter> Latest(soci::session& sql, const std::string& code);
+  Status Advance(soci::session& sql, const std::string& code,
+                 const CatalogRepository::ItemRow& seen, int latest_version);
 
   store::Database& db_;
   CatalogRepository repo_;

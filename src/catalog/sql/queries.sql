@@ -97,8 +97,9 @@ SELECT revision, latest_version FROM catalog_item WHERE code = :code;
 -- name: insert_item
 INSERT INTO catalog_item (code, revision, latest_version) VALUES (:code, :revision, :version);
 
--- name: update_item
-UPDATE catalog_item SET revision = :revision, latest_version = :version WHERE code = :code;
+-- name: advance_item
+UPDATE catalog_item SET revision = revision + 1, latest_version = :version
+WHERE code = :code AND revision = :revision;
 
 -- name: insert_version
 INSERT INTO catalog_item_version (id, item_code, version, status, effective_from, basic_code,
