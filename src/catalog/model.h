@@ -138,23 +138,32 @@ std::string EnumIds() {
   return out;
 }
 
-#define TB_CATALOG_ENUM_(E) \
-  template <>               \
-  std::span<const EnumSpec<E>> EnumSpecs<E>();
-TB_CATALOG_ENUM_(Kind)
-TB_CATALOG_ENUM_(HandlingType)
-TB_CATALOG_ENUM_(LimitUnit)
-TB_CATALOG_ENUM_(Level)
-TB_CATALOG_ENUM_(ServiceList)
-TB_CATALOG_ENUM_(CrossRegionMode)
-TB_CATALOG_ENUM_(WindowKind)
-TB_CATALOG_ENUM_(CertificateStatus)
-TB_CATALOG_ENUM_(ScenarioKind)
-TB_CATALOG_ENUM_(FieldType)
-TB_CATALOG_ENUM_(Requirement)
-TB_CATALOG_ENUM_(MaterialSource)
-TB_CATALOG_ENUM_(VersionStatus)
-#undef TB_CATALOG_ENUM_
+template <>
+std::span<const EnumSpec<Kind>> EnumSpecs<Kind>();
+template <>
+std::span<const EnumSpec<HandlingType>> EnumSpecs<HandlingType>();
+template <>
+std::span<const EnumSpec<LimitUnit>> EnumSpecs<LimitUnit>();
+template <>
+std::span<const EnumSpec<Level>> EnumSpecs<Level>();
+template <>
+std::span<const EnumSpec<ServiceList>> EnumSpecs<ServiceList>();
+template <>
+std::span<const EnumSpec<CrossRegionMode>> EnumSpecs<CrossRegionMode>();
+template <>
+std::span<const EnumSpec<WindowKind>> EnumSpecs<WindowKind>();
+template <>
+std::span<const EnumSpec<CertificateStatus>> EnumSpecs<CertificateStatus>();
+template <>
+std::span<const EnumSpec<ScenarioKind>> EnumSpecs<ScenarioKind>();
+template <>
+std::span<const EnumSpec<FieldType>> EnumSpecs<FieldType>();
+template <>
+std::span<const EnumSpec<Requirement>> EnumSpecs<Requirement>();
+template <>
+std::span<const EnumSpec<MaterialSource>> EnumSpecs<MaterialSource>();
+template <>
+std::span<const EnumSpec<VersionStatus>> EnumSpecs<VersionStatus>();
 
 // A region the installation serves (行政区划: GB/T 2260, or a 12-digit town/village code).
 struct Region {

@@ -78,7 +78,9 @@ std::string SearchText(const ImplementationItem& item, const BasicItem& basic) {
 // statement has run.
 class Params {
  public:
-  void Add(std::string name, std::string value) { strings_.emplace_back(std::move(name), value); }
+  void Add(std::string name, std::string value) {
+    strings_.emplace_back(std::move(name), std::move(value));
+  }
   void Add(std::string name, int value) { ints_.emplace_back(std::move(name), value); }
   void BindTo(soci::statement& st) {
     for (auto& [name, value] : strings_) st.exchange(soci::use(value, name));
@@ -292,6 +294,11 @@ Result<CatalogRepository> CatalogRepository::Create(store::Backend backend) {
   return CatalogRepository(backend, std::move(queries));
 }
 
+void CatalogRepository::Analyze(soci::session& sql) const {
+  sql << Q("analyze_versions");
+  sql << Q("analyze_version_lists");
+}
+
 std::string CatalogRepository::VersionId(std::string_view code, int version) {
   return fmt::format("{}@{}", code, version);
 }
@@ -496,11 +503,16 @@ void CatalogRepository::InsertItem(soci::session& sql, const std::string& code,
       soci::use(row.latest_version, "version");
 }
 
-void CatalogRepository::UpdateItem(soci::session& sql, const std::string& code,
-                                   const ItemRow& row) const {
-  long long revision = row.revision;
-  sql << Q("update_item"), soci::use(code, "code"), soci::use(revision, "revision"),
-      soci::use(row.latest_version, "version");
+bool CatalogRepository::AdvanceItem(soci::session& sql, const std::string& code, int64_t revision,
+                                    int latest_version) const {
+  std::string c = code;
+  long long seen = revision;
+  int version = latest_version;
+  return Execute(sql, Q("advance_item"), [&](soci::statement& st) {
+           st.exchange(soci::use(version, "version"));
+           st.exchange(soci::use(c, "code"));
+           st.exchange(soci::use(seen, "revision"));
+         }) == 1;
 }
 
 void CatalogRepository::WriteListsAndModes(soci::session& sql, const std::string& version_id,

@@ -73,7 +73,11 @@ class CatalogRepository {
 
   std::optional<ItemRow> FindItem(soci::session& sql, const std::string& code) const;
   void InsertItem(soci::session& sql, const std::string& code, const ItemRow& row) const;
-  void UpdateItem(soci::session& sql, const std::string& code, const ItemRow& row) const;
+  // Moves the item to its next revision (and `latest_version`) if it is still at `revision`;
+  // false when another writer moved it first. On PostgreSQL the UPDATE waits for that writer to
+  // commit and then matches nothing, so two writers that read the same revision never both win.
+  bool AdvanceItem(soci::session& sql, const std::string& code, int64_t revision,
+                   int latest_version) const;
 
   // A new draft version `version` of item.code, its content from `item` and `basic`.
   void InsertVersion(soci::session& sql, int version, const ImplementationItem& item,
@@ -105,6 +109,9 @@ class CatalogRepository {
   std::vector<std::string> ExplainMatters(soci::session& sql, const MatterQuery& q) const;
   // The YAML bodies of the latest version of every item, or of the version in force at a date.
   std::vector<std::string> ExportBodies(soci::session& sql, std::optional<Date> in_force_at) const;
+
+  // Refreshes the planner statistics of the version tables (after bulk loads).
+  void Analyze(soci::session& sql) const;
 
   // The version id of `version` of item `code`.
   static std::string VersionId(std::string_view code, int version);

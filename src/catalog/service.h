@@ -176,9 +176,12 @@ class CatalogService {
   std::string NowText() const;
   Result<ImportSummary> ImportLocked(soci::session& sql, const CatalogFile& file,
                                      const KnownCodes& known, const ImportOptions& options);
-  Status Notify(soci::session& sql, CatalogChange change);
+  Status Notify(soci::session& sql, const CatalogChange& change);
+  void RefreshStatistics(const ImportSummary& summary);
   Result<MatterQuery> BuildQuery(const MatterFilter& filter, const PageRequest& page) const;
   Result<Matter> Latest(soci::session& sql, const std::string& code);
+  Status Advance(soci::session& sql, const std::string& code,
+                 const CatalogRepository::ItemRow& seen, int latest_version);
 
   store::Database& db_;
   CatalogRepository repo_;

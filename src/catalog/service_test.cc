@@ -7,7 +7,9 @@
 
 #include <fmt/format.h>
 
+#include <atomic>
 #include <set>
+#include <thread>
 
 #include "catalog/testing.h"
 #include "catalog/yaml_io.h"
@@ -350,6 +352,33 @@ TEST_P(CatalogServiceTest, DraftApprovedPublishedWithOptimisticConcurrency) {
   EXPECT_EQ((*versions)[0].effective_from, D("2025-03-01"));
   EXPECT_EQ((*versions)[1].published_by, "boss");
   EXPECT_EQ(service_->ListVersions("nope").error().code(), ErrorCode::kNotFound);
+}
+
+TEST_P(CatalogServiceTest, ConcurrentEditorsOfOneRevisionNeverBothWin) {
+  ImportSmall(false);
+  for (int round = 0; round < 10; ++round) {
+    auto m = service_->GetLatestMatter(kFreight);
+    ASSERT_TRUE(m.ok());
+    const int64_t seen = m->version.revision;
+    std::atomic<int> won{0}, lost{0};
+    std::vector<std::thread> editors;
+    for (int e = 0; e < 2; ++e) {
+      editors.emplace_back([&, e] {
+        ImplementationItem item = SmallItem(1);
+        item.visits = round * 2 + e;
+        auto r = service_->UpdateDraft(kFreight, item, seen, fmt::format("editor-{}", e));
+        if (r.ok()) {
+          ++won;
+        } else if (r.error().code() == ErrorCode::kVersionMismatch) {
+          ++lost;
+        }
+      });
+    }
+    for (auto& t : editors) t.join();
+    EXPECT_EQ(won.load(), 1) << "round " << round;
+    EXPECT_EQ(lost.load(), 1) << "round " << round;
+    EXPECT_EQ(service_->GetLatestMatter(kFreight)->version.revision, seen + 1);
+  }
 }
 
 TEST_P(CatalogServiceTest, FiltersUseRegionSubtreesDepartmentsKindsListsModesAndKeywords) {

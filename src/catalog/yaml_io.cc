@@ -524,7 +524,9 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
   KeyText(out, "name", s.name);
   KeyEnum(out, "kind", s.kind);
   KeyText(out, "process", s.process);
-  out << YAML::Key << "form" << YAML::Value << YAML::BeginSeq;
+  out << YAML::Key << "form" << YAML::Value;
+  if (s.form.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
   for (const FormField& f : s.form) {
     out << YAML::Flow << YAML::BeginMap;
     KeyText(out, "name", f.name);
@@ -535,7 +537,9 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
-  out << YAML::Key << "materials" << YAML::Value << YAML::BeginSeq;
+  out << YAML::Key << "materials" << YAML::Value;
+  if (s.materials.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
   for (const Material& m : s.materials) {
     out << YAML::BeginMap;
     KeyText(out, "name", m.name);
@@ -560,7 +564,9 @@ void EmitItem(YAML::Emitter& out, const ImplementationItem& it) {
   KeyEnum(out, "handling_type", it.handling_type);
   if (it.legal_limit) EmitLimit(out, "legal_limit", *it.legal_limit);
   if (it.promised_limit) EmitLimit(out, "promised_limit", *it.promised_limit);
-  out << YAML::Key << "fees" << YAML::Value << YAML::BeginSeq;
+  out << YAML::Key << "fees" << YAML::Value;
+  if (it.fees.empty()) out << YAML::Flow;
+  out << YAML::BeginSeq;
   for (const Fee& f : it.fees) {
     out << YAML::Flow << YAML::BeginMap;
     KeyText(out, "name", f.name);

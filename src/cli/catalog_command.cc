@@ -30,6 +30,7 @@ Result<CatalogSession> OpenCatalog(const DatabaseFlags& flags) {
   TB_ASSIGN_OR_RETURN(s.db, store::Database::Open(url, {.pool_size = 1}));
   TB_ASSIGN_OR_RETURN(auto sets, app::App::AllMigrations());
   std::vector<const store::MigrationSet*> ptrs;
+  ptrs.reserve(sets.size());
   for (const auto& set : sets) ptrs.push_back(&set);
   TB_ASSIGN_OR_RETURN(int applied, s.db->Migrate(ptrs));
   (void)applied;

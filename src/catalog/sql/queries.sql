@@ -97,8 +97,9 @@ SELECT revision, latest_version FROM catalog_item WHERE code = :code;
 -- name: insert_item
 INSERT INTO catalog_item (code, revision, latest_version) VALUES (:code, :revision, :version);
 
--- name: update_item
-UPDATE catalog_item SET revision = :revision, latest_version = :version WHERE code = :code;
+-- name: advance_item
+UPDATE catalog_item SET revision = revision + 1, latest_version = :version
+WHERE code = :code AND revision = :revision;
 
 -- name: insert_version
 INSERT INTO catalog_item_version (id, item_code, version, status, effective_from, basic_code,
@@ -154,16 +155,24 @@ INSERT INTO catalog_version_mode (version_id, mode) VALUES (:id, :mode);
 SELECT MAX(effective_from) FROM catalog_item_version
 WHERE item_code = :code AND status = 'published';
 
+-- name: analyze_versions
+ANALYZE catalog_item_version;
+
+-- name: analyze_version_lists
+ANALYZE catalog_version_list;
+
 -- name: version_columns
 v.id, v.item_code, v.version, v.status, v.effective_from, v.basic_code, v.name, v.kind,
 v.legal_basis, v.department_code, COALESCE(d.name, ''), v.region_code, v.handling_type,
 v.legal_limit_value, v.legal_limit_unit, v.promised_limit_value, v.promised_limit_unit,
 v.online_depth, v.visits, v.lists, v.modes, v.created_by, v.created_at, v.updated_by,
-v.updated_at, v.approved_by, v.approved_at, v.published_by, v.published_at, i.revision
+v.updated_at, v.approved_by, v.approved_at, v.published_by, v.published_at,
+(SELECT i.revision FROM catalog_item i WHERE i.code = v.item_code)
 
 -- name: version_from
+-- The revision of the item is a subquery in version_columns rather than a join, because a join
+-- lets PostgreSQL merge-join catalog_item from its first row on every page.
 FROM catalog_item_version v
-JOIN catalog_item i ON i.code = v.item_code
 LEFT JOIN catalog_department d ON d.code = v.department_code
 
 -- name: version_where_number
