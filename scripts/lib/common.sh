@@ -9,6 +9,7 @@ BUILD_PACKAGES=(
   libcpp-httplib-dev nlohmann-json3-dev libsoci-dev libboost-dev libsqlite3-dev libpq-dev
   libssl-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libintelrdfpmath-dev libhowardhinnant-date-dev libpcre2-dev tzdata
 )
 # What the tests need on top: PostgreSQL, clang-16 for the fuzzers, clang-tidy/format.
 TEST_PACKAGES=(
