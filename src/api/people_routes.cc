@@ -41,6 +41,13 @@ json AccountJson(const people::Account& a) {
           {"created_at", people::FormatTimestamp(a.created_at)}};
 }
 
+json EnterpriseJson(const people::Enterprise& e) {
+  return {{"uscc", e.uscc},
+          {"name", e.name},
+          {"legal_representative", e.legal_representative},
+          {"registered_at", people::FormatTimestamp(e.registered_at)}};
+}
+
 json ScopeJson(const people::Scope& s) {
   return {{"region", s.region},
           {"department", s.department},
@@ -258,6 +265,22 @@ class Routes {
                     {"enterprises", std::move(enterprises)}});
   }
 
+  void GetEnterprise(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(auth_, req, res, ctx);
+    if (!caller) return;
+    auto e = people_.ReadEnterprise(*caller, req.matches[1].str());
+    if (!e.ok()) return WriteProblem(res, e.error(), ctx);
+    WriteJson(res, EnterpriseJson(*e));
+  }
+
+  void GetAccount(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(auth_, req, res, ctx);
+    if (!caller) return;
+    auto a = people_.ReadAccount(*caller, req.matches[1].str());
+    if (!a.ok()) return WriteProblem(res, a.error(), ctx);
+    WriteJson(res, AccountJson(*a));
+  }
+
   void RegisterEnterprise(const httplib::Request& req, httplib::Response& res,
                           RequestContext& ctx) {
     auto caller = Caller(auth_, req, res, ctx);
@@ -283,12 +306,7 @@ class Routes {
     auto e = people_.RegisterEnterprise(*caller, std::move(request));
     if (!e.ok()) return WriteProblem(res, e.error(), ctx);
     res.set_header("Location", "/api/v1/enterprises/" + e->uscc);
-    WriteJson(res,
-              {{"uscc", e->uscc},
-               {"name", e->name},
-               {"legal_representative", e->legal_representative},
-               {"registered_at", people::FormatTimestamp(e->registered_at)}},
-              201);
+    WriteJson(res, EnterpriseJson(*e), 201);
   }
 
   void ListAgents(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -492,10 +510,12 @@ void RegisterPeopleRoutes(Server& server, people::PeopleService& people, const A
   server.Delete("/api/v1/sessions/current", bind(&Routes::Logout));
   server.Get("/api/v1/me", bind(&Routes::Me));
   server.Post("/api/v1/enterprises", bind(&Routes::RegisterEnterprise));
+  server.Get(R"(/api/v1/enterprises/([^/]+))", bind(&Routes::GetEnterprise));
   server.Get(R"(/api/v1/enterprises/([^/]+)/agents)", bind(&Routes::ListAgents));
   server.Post(R"(/api/v1/enterprises/([^/]+)/agents)", bind(&Routes::AuthoriseAgent));
   server.Delete(R"(/api/v1/enterprises/([^/]+)/agents/([^/]+))", bind(&Routes::RevokeAgent));
   server.Post("/api/v1/accounts", bind(&Routes::CreateAccount));
+  server.Get(R"(/api/v1/accounts/([^/]+))", bind(&Routes::GetAccount));
   server.Post(R"(/api/v1/accounts/([^/]+)/roles)", bind(&Routes::GrantRole));
   server.Delete(R"(/api/v1/accounts/([^/]+)/roles/([^/]+))", bind(&Routes::RevokeGrant));
   server.Delete(R"(/api/v1/accounts/([^/]+)/sessions)", bind(&Routes::RevokeSessions));

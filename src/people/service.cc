@@ -116,11 +116,10 @@ Result<SmsCodeSent> PeopleService::RequestSmsCode(SmsCodeRequest request) {
                    fmt::format("at most {} codes per hour are sent to one phone",
                                options_.max_codes_per_hour));
     }
+    // A registration code goes to a registered phone too: refusing it would tell anyone who
+    // is registered. Only the phone's holder gets the code, and RegisterCitizen tells the
+    // conflict to whoever brings it.
     const bool registered = repo_.FindCitizenByPhone(sql, phone).has_value();
-    if (request.purpose == CodePurpose::kRegister && registered) {
-      return Error(ErrorCode::kAlreadyExists,
-                   "this phone already belongs to an account; log in instead");
-    }
     sent.expires_at = now + options_.code_ttl_ms;
     sent.resend_after = now + options_.code_resend_interval_ms;
     if (request.purpose == CodePurpose::kLogin && !registered) {
@@ -467,6 +466,10 @@ Result<Account> PeopleService::BootstrapStaffAccount(StaffAccountRequest request
 Status PeopleService::RevokeGrant(const Principal& caller, const std::string& account_id,
                                   const std::string& grant_id) {
   const int64_t now = now_();
+  // Permission first: a caller without it cannot tell which grants exist.
+  if (!HoldsPermission(caller, "role.grant", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'role.grant'");
+  }
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     auto grant = repo_.FindGrant(sql, grant_id);
     if (!grant || grant->account_id != account_id) {
@@ -528,21 +531,27 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
         return std::optional<StoredAccount>();
       });
   TB_RETURN_IF_ERROR(found);
+  // Nothing about the account (its existence, lock or status) is revealed before the secret is
+  // proven: an unknown account, a wrong secret and an account without a password all answer the
+  // same 401 after the same Argon2id work.
   if (!found->has_value()) {
     if (request.method != LoginMethod::kPhoneCode) VerifyPassword(DummyHash(), request.secret);
     return wrong;
   }
   const StoredAccount stored = std::move(**found);
   const Account& account = stored.account;
-  if (account.status != AccountStatus::kActive) {
-    return Error(ErrorCode::kForbidden, "the account is disabled");
-  }
-  const auto locked = [&](int64_t until) {
-    return Error(ErrorCode::kLocked,
-                 fmt::format("too many failed logins; the account is locked until {}",
-                             FormatTimestamp(until)));
+  // Once the secret is proven, the account's state may be told.
+  const auto refusal = [&](const StoredAccount& current) -> std::optional<Error> {
+    if (current.account.status != AccountStatus::kActive) {
+      return Error(ErrorCode::kForbidden, "the account is disabled");
+    }
+    if (current.locked_until > now) {
+      return Error(ErrorCode::kLocked,
+                   fmt::format("too many failed logins; the account is locked until {}",
+                               FormatTimestamp(current.locked_until)));
+    }
+    return std::nullopt;
   };
-  if (stored.locked_until > now) return locked(stored.locked_until);
 
   if (request.method == LoginMethod::kPhoneCode) {
     CodeCheck check = CodeCheck::kOk;
@@ -551,6 +560,7 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
           std::string code_id;
           check = CheckCode(sql, key, CodePurpose::kLogin, request.secret, now, &code_id);
           if (check != CodeCheck::kOk) return IssuedSession{};
+          if (auto refused = refusal(stored)) return *refused;
           repo_.ConsumeSmsCode(sql, code_id, now);
           return IssueSession(sql, account, now);
         });
@@ -563,44 +573,31 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
     return session;
   }
 
-  // Argon2id is slow on purpose: verify outside the write transaction.
-  const bool verified = VerifyPassword(stored.password_hash, request.secret);
-  enum class Outcome { kOk, kWrong, kLockedNow, kLocked } outcome = Outcome::kOk;
-  int64_t locked_until = 0;
+  // Argon2id is slow on purpose: verify outside the write transaction. An account without a
+  // password is verified against the dummy hash, so it takes as long as any other.
+  const bool verified = stored.password_hash.empty()
+                            ? (VerifyPassword(DummyHash(), request.secret), false)
+                            : VerifyPassword(stored.password_hash, request.secret);
   auto session = db_.Transaction<IssuedSession>(
       TxKind::kWrite, [&](soci::session& sql) -> Result<IssuedSession> {
         repo_.LockAccount(sql, account.id);
-        // Another request may have locked the account while this one verified.
-        auto fresh = repo_.FindAccountById(sql, account.id);
-        if (fresh && fresh->locked_until > now) {
-          outcome = Outcome::kLocked;
-          locked_until = fresh->locked_until;
-          return IssuedSession{};
-        }
         if (!verified) {
+          // Counted whatever the account's state, so guessing on while locked extends the lock.
+          // The count must commit, so the failure travels out beside the transaction.
           if (repo_.IncrementFailedLogins(sql, account.id) >= options_.max_failed_logins) {
-            locked_until = now + options_.lockout_ms;
-            repo_.LockUntil(sql, account.id, locked_until);
-            outcome = Outcome::kLockedNow;
-          } else {
-            outcome = Outcome::kWrong;
+            repo_.LockUntil(sql, account.id, now + options_.lockout_ms);
           }
           return IssuedSession{};
         }
-        if (fresh && fresh->failed_logins > 0) repo_.ResetFailedLogins(sql, account.id);
+        // Another request may have locked the account while this one verified.
+        auto fresh = repo_.FindAccountById(sql, account.id);
+        if (!fresh) return wrong;
+        if (auto refused = refusal(*fresh)) return *refused;
+        if (fresh->failed_logins > 0) repo_.ResetFailedLogins(sql, account.id);
         return IssueSession(sql, account, now);
       });
-  if (!session.ok()) return session;
-  switch (outcome) {
-    case Outcome::kOk:
-      return session;
-    case Outcome::kWrong:
-      return wrong;
-    case Outcome::kLockedNow:
-    case Outcome::kLocked:
-      return locked(locked_until);
-  }
-  return wrong;
+  if (session.ok() && !verified) return wrong;
+  return session;
 }
 
 Result<Principal> PeopleService::Authenticate(std::string_view token) {
@@ -655,10 +652,16 @@ Status PeopleService::Logout(const Principal& caller) {
 Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
                                              const std::string& account_id) {
   const int64_t now = now_();
+  const bool own = account_id == caller.account.id;
+  // The permission is checked before the account is looked up, so a caller without it cannot
+  // tell account ids that exist from those that do not.
+  if (!own && !HoldsPermission(caller, "account.update", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'account.update'");
+  }
   return db_.Transaction<int>(TxKind::kWrite, [&](soci::session& sql) -> Result<int> {
     auto account = repo_.FindAccountById(sql, account_id);
     if (!account) return NotFound(fmt::format("no account {}", account_id));
-    if (account_id != caller.account.id) {
+    if (!own) {
       TB_RETURN_IF_ERROR(people::Authorize(
           caller, "account.update",
           Target{.region = account->account.region, .department = account->account.department},
@@ -687,6 +690,49 @@ Result<Account> PeopleService::GetAccount(const std::string& id) {
     if (!a) return NotFound(fmt::format("no account {}", id));
     return a->account;
   });
+}
+
+Result<Account> PeopleService::ReadAccount(const Principal& caller, const std::string& id) {
+  if (id == caller.account.id) return caller.account;
+  const int64_t now = now_();
+  if (!HoldsPermission(caller, "account.read", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'account.read'");
+  }
+  TB_ASSIGN_OR_RETURN(Account account, GetAccount(id));
+  TB_RETURN_IF_ERROR(
+      people::Authorize(caller, "account.read",
+                        Target{.region = account.region, .department = account.department}, now));
+  return account;
+}
+
+Result<Enterprise> PeopleService::ReadEnterprise(const Principal& caller, const std::string& uscc) {
+  const int64_t now = now_();
+  const bool acts_for = AuthorizeForEnterprise(caller, uscc, now).ok();
+  constexpr std::string_view kStaffPermissions[] = {"enterprise.register", "enterprise.serve"};
+  if (!acts_for &&
+      std::none_of(std::begin(kStaffPermissions), std::end(kStaffPermissions),
+                   [&](std::string_view p) { return HoldsPermission(caller, p, now); })) {
+    return Error(ErrorCode::kForbidden,
+                 fmt::format("only the legal representative, its agents and staff serving "
+                             "enterprises see enterprise {}",
+                             uscc));
+  }
+  auto found = db_.Transaction<std::optional<Enterprise>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<Enterprise>> {
+        return repo_.FindEnterprise(sql, uscc);
+      });
+  TB_RETURN_IF_ERROR(found);
+  if (!found->has_value()) return NotFound(fmt::format("enterprise {} is not registered", uscc));
+  if (acts_for) return std::move(**found);
+  // The refusal names the scope of a permission the caller holds, not one it lacks.
+  std::optional<Error> refusal;
+  for (std::string_view p : kStaffPermissions) {
+    if (!HoldsPermission(caller, p, now)) continue;
+    Status s = people::Authorize(caller, p, Target{.region = UsccRegion(uscc)}, now);
+    if (s.ok()) return std::move(**found);
+    if (!refusal) refusal = std::move(s).error();
+  }
+  return std::move(refusal).value_or(Error(ErrorCode::kForbidden, "not authorised"));
 }
 
 }  // namespace tongban::people

@@ -124,9 +124,10 @@ class PeopleService {
   // Adds the shipped roles and permissions the database lacks (start-up; idempotent).
   Status SeedRoles();
 
-  // Sends a one-time code. Rate-limited per phone (kTooManyRequests). For registration a phone
-  // that already has an account is refused (kAlreadyExists); for login a phone without an
-  // account is answered the same as one with, but nothing is sent.
+  // Sends a one-time code. Rate-limited per phone (kTooManyRequests). The answer never tells
+  // whether the phone has an account: a registration code is sent to a registered phone as to
+  // any other (RegisterCitizen reports the conflict to the holder of the code), and for login a
+  // phone without an account is answered the same as one with, but nothing is sent.
   Result<SmsCodeSent> RequestSmsCode(SmsCodeRequest request);
 
   // Registers a citizen by real name; the code must be the newest one sent to the phone for
@@ -161,13 +162,16 @@ class PeopleService {
   // up the first administrators. Validation and 三员分立 apply as in GrantRole.
   Result<Account> BootstrapStaffAccount(StaffAccountRequest request,
                                         std::vector<GrantRequest> grants);
-  // Revokes a grant; needs role.grant over a scope containing the grant's.
+  // Revokes a grant; needs role.grant over a scope containing the grant's. A caller holding
+  // role.grant nowhere gets kForbidden whether the grant exists or not.
   Status RevokeGrant(const Principal& caller, const std::string& account_id,
                      const std::string& grant_id);
 
-  // Logs in. Wrong credentials answer kUnauthenticated without saying which part was wrong;
-  // after max_failed_logins wrong passwords in a row the account is locked for lockout_ms and
-  // answers kLocked, even to the right password; a disabled account answers kForbidden.
+  // Logs in. Nothing about the account is told before its secret is proven: an unknown
+  // account, a wrong password or code, and an account without a password all answer the same
+  // kUnauthenticated after the same Argon2id work. Every wrong password counts, whatever the
+  // account's state; the max_failed_logins-th in a row locks the account for lockout_ms. Only to
+  // the right secret does a locked account answer kLocked and a disabled one kForbidden.
   Result<IssuedSession> Login(LoginRequest request);
 
   // The principal behind a bearer token; kUnauthenticated when the token is malformed, unknown,
@@ -178,7 +182,8 @@ class PeopleService {
   // Ends the caller's session (logout).
   Status Logout(const Principal& caller);
   // Ends every session of an account: one's own, or another's with account.update over the
-  // account's region. Returns how many were ended.
+  // account's region. Returns how many were ended. A caller holding account.update nowhere gets
+  // kForbidden for another's id whether it exists or not.
   Result<int> RevokeAllSessions(const Principal& caller, const std::string& account_id);
 
   // Authorize() at the service's current time.
@@ -187,6 +192,15 @@ class PeopleService {
 
   Result<RoleCatalog> ListRoles();
   Result<Account> GetAccount(const std::string& id);
+
+  // An account as the caller may see it: its own, or any with account.read over the account's
+  // region and department. A caller holding account.read nowhere gets kForbidden whether the
+  // account exists or not; then kNotFound, then kForbidden naming the scope.
+  Result<Account> ReadAccount(const Principal& caller, const std::string& id);
+  // An enterprise as the caller may see it: its legal representative, an agent whose
+  // authorisation is valid now, or staff with enterprise.register or enterprise.serve over the
+  // USCC's region. Others get kForbidden whether it is registered or not.
+  Result<Enterprise> ReadEnterprise(const Principal& caller, const std::string& uscc);
 
   int64_t Now() const { return now_(); }
   const PeopleOptions& options() const { return options_; }

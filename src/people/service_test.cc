@@ -244,9 +244,21 @@ TEST_P(PeopleServiceTest, ConcurrentCodeRequestsForOnePhoneSendOne) {
 
 TEST_P(PeopleServiceTest, RegisteredPhonesAndIdNumbersAreRefused) {
   ASSERT_TRUE(Register(kIdA, "李志强", "13800000003").ok());
+  // A registration code for a registered phone is answered and sent like any other, so the
+  // answer does not tell who is registered; only the code's holder learns of the conflict.
   auto code = service_->RequestSmsCode({"13800000003", CodePurpose::kRegister});
-  ASSERT_FALSE(code.ok());
-  EXPECT_EQ(code.error().code(), ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(code.ok()) << code.error().ToString();
+  const std::string sent = sms_.LatestCode("13800000003").value_or("");
+  const std::string wrong = sent == "000000" ? "111111" : "000000";
+  auto guess = service_->RegisterCitizen({kIdB, "王芳", "13800000003", wrong, {}});
+  ASSERT_FALSE(guess.ok());
+  EXPECT_EQ(guess.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(Fields(guess.error()), ::testing::ElementsAre("code: is wrong"));
+  auto holder = service_->RegisterCitizen({kIdB, "王芳", "13800000003", sent, {}});
+  ASSERT_FALSE(holder.ok());
+  EXPECT_EQ(holder.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(holder.error().message(), HasSubstr("phone already belongs to an account"));
+  now_ += 61'000;
   auto dup = Register(kIdA, "李志强", "13800000009");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
@@ -293,19 +305,62 @@ TEST_P(PeopleServiceTest, LocksAfterFiveFailedLoginsEvenForTheRightPassword) {
     EXPECT_EQ(r.error().message(), "wrong username or password");
   }
   EXPECT_EQ(Column("account", "failed_logins"), std::vector<std::string>{"4"});
+  // The fifth wrong password locks the account, but a wrong password never tells so.
   auto fifth = service_->Login({LoginMethod::kUsernamePassword, "clerk", "wrong-pass1"});
   ASSERT_FALSE(fifth.ok());
-  EXPECT_EQ(fifth.error().code(), ErrorCode::kLocked);
-  EXPECT_THAT(fifth.error().message(), HasSubstr("locked until 2025-06-15T15:21:40Z"));
+  EXPECT_EQ(fifth.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(fifth.error().message(), "wrong username or password");
+  EXPECT_EQ(Column("account", "locked_until"),
+            std::vector<std::string>{std::to_string(kT0 + 15 * kMinuteMs)});
+  auto sixth = service_->Login({LoginMethod::kUsernamePassword, "clerk", "wrong-pass2"});
+  EXPECT_EQ(sixth.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(Column("account", "failed_logins"), std::vector<std::string>{"1"});  // still counted
+  // The right password learns of the lock.
   auto right = service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});
   ASSERT_FALSE(right.ok());
   EXPECT_EQ(right.error().code(), ErrorCode::kLocked);
+  EXPECT_THAT(right.error().message(), HasSubstr("locked until 2025-06-15T15:21:40Z"));
   now_ += 15 * kMinuteMs - 1;
   EXPECT_EQ(service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword}).error().code(),
             ErrorCode::kLocked);
   now_ += 1;
   EXPECT_TRUE(service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword}).ok());
   EXPECT_EQ(Column("account", "failed_logins"), std::vector<std::string>{"0"});
+}
+
+TEST_P(PeopleServiceTest, ADisabledAccountIsToldOnlyToTheRightSecret) {
+  Staff("clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
+  const std::string phone = "13800000004";
+  ASSERT_TRUE(Register(kIdA, "李志强", phone).ok());
+  ASSERT_TRUE(db_->Transaction(TxKind::kWrite,
+                               [](soci::session& sql) -> Status {
+                                 sql << "UPDATE account SET status = 'disabled'";
+                                 return Ok();
+                               })
+                  .ok());
+  for (const LoginRequest& wrong :
+       {LoginRequest{LoginMethod::kUsernamePassword, "clerk", "wrong-pass1"},
+        LoginRequest{LoginMethod::kUsernamePassword, "nobody", "wrong-pass1"},
+        LoginRequest{LoginMethod::kIdNumberPassword, kIdA, "wrong-pass1"},
+        LoginRequest{LoginMethod::kIdNumberPassword, kIdB, "wrong-pass1"}}) {
+    auto r = service_->Login(wrong);
+    ASSERT_FALSE(r.ok()) << wrong.identifier;
+    EXPECT_EQ(r.error().code(), ErrorCode::kUnauthenticated) << wrong.identifier;
+    EXPECT_EQ(r.error().message(), "wrong username or password") << wrong.identifier;
+  }
+  EXPECT_EQ(Column("account", "failed_logins"), (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword}).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(service_->Login({LoginMethod::kIdNumberPassword, kIdA, kPassword}).error().code(),
+            ErrorCode::kForbidden);
+  // Phone login: a wrong code is a plain 401, the right one tells.
+  const std::string code = SendCode(phone, CodePurpose::kLogin);
+  ASSERT_FALSE(code.empty());
+  const std::string wrong_code = code == "000000" ? "111111" : "000000";
+  EXPECT_EQ(service_->Login({LoginMethod::kPhoneCode, phone, wrong_code}).error().code(),
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(service_->Login({LoginMethod::kPhoneCode, phone, code}).error().code(),
+            ErrorCode::kForbidden);
 }
 
 TEST_P(PeopleServiceTest, ASuccessfulLoginClearsTheFailureCount) {
