@@ -85,6 +85,19 @@ void Merge(FieldErrors& into, const FieldErrors& more) {
   }
 }
 
+// Answers a request that has shape errors (missing fields, wrong types): the service is not
+// called with it, but its validator still runs on what was read, so one answer lists every
+// invalid field (a field's shape error wins over its content error).
+template <typename Request, typename Validate>
+void WriteInvalid(const FieldErrors& shape, Request request, Validate validate,
+                  std::string_view message, httplib::Response& res, const RequestContext& ctx) {
+  FieldErrors errors = shape;
+  FieldErrors content;
+  validate(request, content);
+  Merge(errors, content);
+  WriteProblem(res, errors.ToError(std::string(message)), ctx);
+}
+
 std::optional<int64_t> ReadTime(ObjectReader& r, const std::string& key, bool required,
                                 FieldErrors& errors) {
   auto text = r.String(key, required);
@@ -168,11 +181,12 @@ class Routes {
     request.password = r.String("password", false);
     r.Finish();
     if (!errors.empty()) {
-      people::CitizenRegistration copy = request;
-      FieldErrors content;
-      people::ValidateCitizenRegistration(copy, people_.Now(), content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the registration is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [&](people::CitizenRegistration& r, FieldErrors& e) {
+            people::ValidateCitizenRegistration(r, people_.Now(), e);
+          },
+          "the registration is invalid", res, ctx);
     }
     auto account = people_.RegisterCitizen(std::move(request));
     if (!account.ok()) return WriteProblem(res, account.error(), ctx);
@@ -297,11 +311,12 @@ class Routes {
         r.String("legal_representative", false).value_or(caller->account.id);
     r.Finish();
     if (!errors.empty()) {
-      people::EnterpriseRegistration copy = request;
-      FieldErrors content;
-      people::ValidateEnterpriseRegistration(copy, content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the enterprise registration is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [](people::EnterpriseRegistration& r, FieldErrors& e) {
+            people::ValidateEnterpriseRegistration(r, e);
+          },
+          "the enterprise registration is invalid", res, ctx);
     }
     auto e = people_.RegisterEnterprise(*caller, std::move(request));
     if (!e.ok()) return WriteProblem(res, e.error(), ctx);
@@ -347,11 +362,12 @@ class Routes {
     request.valid_until = until.value_or(0);
     r.Finish();
     if (!errors.empty()) {
-      people::AgentRequest copy = request;
-      FieldErrors content;
-      people::ValidateAgentRequest(copy, people_.Now(), content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the authorisation is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [&](people::AgentRequest& r, FieldErrors& e) {
+            people::ValidateAgentRequest(r, people_.Now(), e);
+          },
+          "the authorisation is invalid", res, ctx);
     }
     auto a = people_.AuthoriseAgent(*caller, std::move(request));
     if (!a.ok()) return WriteProblem(res, a.error(), ctx);
@@ -382,11 +398,12 @@ class Routes {
     request.phone = r.String("phone", false).value_or("");
     r.Finish();
     if (!errors.empty()) {
-      people::StaffAccountRequest copy = request;
-      FieldErrors content;
-      people::ValidateStaffAccountRequest(copy, content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the account is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [](people::StaffAccountRequest& r, FieldErrors& e) {
+            people::ValidateStaffAccountRequest(r, e);
+          },
+          "the account is invalid", res, ctx);
     }
     auto a = people_.CreateStaffAccount(*caller, std::move(request));
     if (!a.ok()) return WriteProblem(res, a.error(), ctx);
@@ -420,18 +437,18 @@ class Routes {
           }
         }
       }
-      request.scope.valid_from = ReadTime(s, "valid_from", false, errors).value_or(0);
+      request.valid_from = ReadTime(s, "valid_from", false, errors);
       request.scope.valid_until = ReadTime(s, "valid_until", false, errors);
       s.Finish();
     }
     r.Finish();
     if (!errors.empty()) {
-      people::GrantRequest copy = request;
-      if (copy.scope.valid_from == 0) copy.scope.valid_from = people_.Now();
-      FieldErrors content;
-      people::ValidateGrantRequest(copy, content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the grant is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [&](people::GrantRequest& r, FieldErrors& e) {
+            people::ValidateGrantRequest(r, people_.Now(), e);
+          },
+          "the grant is invalid", res, ctx);
     }
     auto g = people_.GrantRole(*caller, std::move(request));
     if (!g.ok()) return WriteProblem(res, g.error(), ctx);

@@ -41,8 +41,7 @@ class PeopleRoutesTest : public ::testing::Test {
     ASSERT_TRUE(db_->Migrate(sets).ok());
     people::PeopleOptions options;
     options.password = people::PasswordOptions::Cheap();
-    auto service = people::PeopleService::Create(
-        *db_, sms_, [this] { return now_.load(); }, options);
+    auto service = people::PeopleService::Create(*db_, sms_, clock_, options);
     ASSERT_TRUE(service.ok());
     people_ = std::move(service).value();
     ASSERT_TRUE(people_->SeedRoles().ok());
@@ -118,13 +117,13 @@ class PeopleRoutesTest : public ::testing::Test {
                                            {"code", code},
                                            {"password", kPassword}});
     EXPECT_EQ(reg.status, 201) << reg.body.dump();
-    now_ += 61'000;
+    clock_.Advance(std::chrono::milliseconds(61'000));
     Answer login = Post("/api/v1/sessions", {{"id_number", id_number}, {"password", kPassword}});
     EXPECT_EQ(login.status, 201) << login.body.dump();
     return login.body.value("token", "");
   }
 
-  std::atomic<int64_t> now_{kT0};
+  FakeClock clock_{people::FromEpochMs(kT0)};
   people::SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<store::Database> db_;
@@ -156,7 +155,7 @@ TEST_F(PeopleRoutesTest, CitizensRegisterLogInAndOut) {
   EXPECT_EQ(reg.body["account"]["id_number"], "431128********0037");
   EXPECT_EQ(reg.body["account"]["phone"], "138****0003");
 
-  now_ += 61'000;
+  clock_.Advance(std::chrono::milliseconds(61'000));
   ASSERT_EQ(Post("/api/v1/sms-codes", {{"phone", "13800000003"}, {"purpose", "login"}}).status,
             202);
   Answer login = Post("/api/v1/sessions",
@@ -261,6 +260,14 @@ TEST_F(PeopleRoutesTest, AdministratorsCreateAccountsAndGrantRoles) {
   EXPECT_EQ(granted.body["scope"]["region"], "431128101");
   EXPECT_EQ(granted.body["scope"]["department"], "*");
   EXPECT_EQ(granted.body["scope"]["valid_until"], "2025-06-30T16:00:00Z");
+  EXPECT_EQ(granted.body["scope"]["valid_from"], "2025-06-15T15:06:40Z");  // not given: now
+  Answer from_epoch =
+      Post("/api/v1/accounts/" + clerk_id + "/roles",
+           {{"role", "hotline_operator"},
+            {"scope", {{"region", "431128"}, {"valid_from", "1970-01-01T00:00:00Z"}}}},
+           security);
+  ASSERT_EQ(from_epoch.status, 201) << from_epoch.body.dump();
+  EXPECT_EQ(from_epoch.body["scope"]["valid_from"], "1970-01-01T00:00:00Z");  // not "now"
 
   // 三员分立 over HTTP: 422.
   Answer separated = Post("/api/v1/accounts/" + clerk_id + "/roles",
@@ -289,7 +296,7 @@ TEST_F(PeopleRoutesTest, AdministratorsCreateAccountsAndGrantRoles) {
   const std::string clerk = Login("xt.clerk");
   Answer me = Send("GET", "/api/v1/me", "", clerk);
   ASSERT_EQ(me.status, 200);
-  EXPECT_EQ(me.body["roles"].size(), 2u);
+  EXPECT_EQ(me.body["roles"].size(), 3u);
   EXPECT_THAT(me.body["permissions"], ::testing::Contains("case.accept"));
 
   Answer roles = Send("GET", "/api/v1/roles", "", security);
@@ -303,7 +310,7 @@ TEST_F(PeopleRoutesTest, AdministratorsCreateAccountsAndGrantRoles) {
   EXPECT_EQ(
       Send("DELETE", "/api/v1/accounts/" + clerk_id + "/roles/" + grant_id, "", security).status,
       204);
-  EXPECT_EQ(Send("GET", "/api/v1/me", "", clerk).body["roles"].size(), 1u);
+  EXPECT_EQ(Send("GET", "/api/v1/me", "", clerk).body["roles"].size(), 2u);
 
   // Without account.update the answer is 403 whether the account exists or not.
   const std::string other = Login("xt.security");

@@ -73,18 +73,20 @@ void ValidateStaffAccountRequest(StaffAccountRequest& r, FieldErrors& errors) {
   if (!r.phone.empty()) r.phone = CheckPhone(r.phone, "phone", errors);
 }
 
-void ValidateGrantRequest(GrantRequest& r, FieldErrors& errors) {
+void ValidateGrantRequest(GrantRequest& r, int64_t now_ms, FieldErrors& errors) {
+  r.scope.valid_from = r.valid_from.value_or(now_ms);
   if (r.account_id.empty()) errors.Add("account_id", "is required");
   if (r.role.empty()) errors.Add("role", "is required");
   CheckScope(r.scope, "scope", errors);
 }
 
 Result<std::unique_ptr<PeopleService>> PeopleService::Create(store::Database& db, SmsGateway& sms,
-                                                             NowMs now, PeopleOptions options) {
+                                                             const Clock& clock,
+                                                             PeopleOptions options) {
   TB_ASSIGN_OR_RETURN(PeopleRepository repo, PeopleRepository::Create(db.backend()));
   EnsureSodium();
   return std::unique_ptr<PeopleService>(
-      new PeopleService(db, sms, std::move(now), options, std::move(repo)));
+      new PeopleService(db, sms, clock, options, std::move(repo)));
 }
 
 Status PeopleService::SeedRoles() {
@@ -99,7 +101,7 @@ Result<SmsCodeSent> PeopleService::RequestSmsCode(SmsCodeRequest request) {
   FieldErrors errors;
   const std::string phone = CheckPhone(request.phone, "phone", errors);
   if (!errors.empty()) return errors.ToError("the code request is invalid");
-  const int64_t now = now_();
+  const int64_t now = Now();
   const std::string code = NewSmsCode();
   bool send = true;
   SmsCodeSent sent;
@@ -164,7 +166,7 @@ PeopleService::CodeCheck PeopleService::CheckCode(soci::session& sql, const std:
 }
 
 Result<Account> PeopleService::RegisterCitizen(CitizenRegistration request) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   FieldErrors errors;
   ValidateCitizenRegistration(request, now, errors);
   if (!errors.empty()) return errors.ToError("the registration is invalid");
@@ -228,7 +230,7 @@ Result<Enterprise> PeopleService::RegisterEnterprise(const Principal& caller,
   FieldErrors errors;
   ValidateEnterpriseRegistration(request, errors);
   if (!errors.empty()) return errors.ToError("the enterprise registration is invalid");
-  const int64_t now = now_();
+  const int64_t now = Now();
   if (request.legal_representative != caller.account.id) {
     TB_RETURN_IF_ERROR(people::Authorize(caller, "enterprise.register",
                                          Target{.region = UsccRegion(request.uscc)}, now));
@@ -256,7 +258,7 @@ Result<Enterprise> PeopleService::RegisterEnterprise(const Principal& caller,
 
 Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller,
                                                          AgentRequest request) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   FieldErrors errors;
   ValidateAgentRequest(request, now, errors);
   if (!errors.empty()) return errors.ToError("the authorisation is invalid");
@@ -317,7 +319,7 @@ Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller
 
 Status PeopleService::RevokeAgent(const Principal& caller, const std::string& uscc,
                                   const std::string& authorisation_id) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     auto enterprise = repo_.FindEnterprise(sql, uscc);
     if (!enterprise) return NotFound(fmt::format("enterprise {} is not registered", uscc));
@@ -347,35 +349,42 @@ Result<Account> PeopleService::CreateStaffAccount(const Principal& caller,
   FieldErrors errors;
   ValidateStaffAccountRequest(request, errors);
   if (!errors.empty()) return errors.ToError("the account is invalid");
-  const int64_t now = now_();
+  const int64_t now = Now();
   TB_RETURN_IF_ERROR(
       people::Authorize(caller, "account.create",
                         Target{.region = request.region, .department = request.department}, now));
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.password, options_.password));
   return db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
-    if (repo_.FindAccountByUsername(sql, request.username)) {
-      return Error(ErrorCode::kAlreadyExists,
-                   fmt::format("username '{}' is taken", request.username));
-    }
-    Account a;
-    a.id = NewId("acc_", now);
-    a.kind = AccountKind::kStaff;
-    a.name = request.name;
-    a.username = request.username;
-    a.phone = request.phone;
-    a.region = request.region;
-    a.department = request.department;
-    a.created_at = now;
-    repo_.InsertAccount(sql, a, hash, caller.account.id);
-    return a;
+    return InsertStaffAccount(sql, request, hash, caller.account.id, now);
   });
 }
 
+Result<Account> PeopleService::InsertStaffAccount(soci::session& sql,
+                                                  const StaffAccountRequest& request,
+                                                  const std::string& password_hash,
+                                                  const std::string& created_by,
+                                                  int64_t now) const {
+  if (repo_.FindAccountByUsername(sql, request.username)) {
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("username '{}' is taken", request.username));
+  }
+  Account a;
+  a.id = NewId("acc_", now);
+  a.kind = AccountKind::kStaff;
+  a.name = request.name;
+  a.username = request.username;
+  a.phone = request.phone;
+  a.region = request.region;
+  a.department = request.department;
+  a.created_at = now;
+  repo_.InsertAccount(sql, a, password_hash, created_by);
+  return a;
+}
+
 Result<RoleGrant> PeopleService::GrantRole(const Principal& caller, GrantRequest request) {
-  const int64_t now = now_();
-  if (request.scope.valid_from == 0) request.scope.valid_from = now;
+  const int64_t now = Now();
   FieldErrors errors;
-  ValidateGrantRequest(request, errors);
+  ValidateGrantRequest(request, now, errors);
   if (!errors.empty()) return errors.ToError("the grant is invalid");
   TB_RETURN_IF_ERROR(AuthorizeWithin(caller, "role.grant", request.scope, now));
   if (request.account_id == caller.account.id) {
@@ -430,31 +439,18 @@ Result<RoleGrant> PeopleService::InsertGrantChecked(soci::session& sql, const Gr
 
 Result<Account> PeopleService::BootstrapStaffAccount(StaffAccountRequest request,
                                                      std::vector<GrantRequest> grants) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   FieldErrors errors;
   ValidateStaffAccountRequest(request, errors);
   for (size_t i = 0; i < grants.size(); ++i) {
-    if (grants[i].scope.valid_from == 0) grants[i].scope.valid_from = now;
+    grants[i].scope.valid_from = grants[i].valid_from.value_or(now);
     if (grants[i].role.empty()) errors.Add(fmt::format("grants/{}/role", i), "is required");
     CheckScope(grants[i].scope, fmt::format("grants/{}/scope", i), errors);
   }
   if (!errors.empty()) return errors.ToError("the account is invalid");
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.password, options_.password));
   return db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
-    if (repo_.FindAccountByUsername(sql, request.username)) {
-      return Error(ErrorCode::kAlreadyExists,
-                   fmt::format("username '{}' is taken", request.username));
-    }
-    Account a;
-    a.id = NewId("acc_", now);
-    a.kind = AccountKind::kStaff;
-    a.name = request.name;
-    a.username = request.username;
-    a.phone = request.phone;
-    a.region = request.region;
-    a.department = request.department;
-    a.created_at = now;
-    repo_.InsertAccount(sql, a, hash, "");
+    TB_ASSIGN_OR_RETURN(Account a, InsertStaffAccount(sql, request, hash, "", now));
     for (GrantRequest& g : grants) {
       g.account_id = a.id;
       TB_RETURN_IF_ERROR(InsertGrantChecked(sql, g, "", now));
@@ -465,7 +461,7 @@ Result<Account> PeopleService::BootstrapStaffAccount(StaffAccountRequest request
 
 Status PeopleService::RevokeGrant(const Principal& caller, const std::string& account_id,
                                   const std::string& grant_id) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   // Permission first: a caller without it cannot tell which grants exist.
   if (!HoldsPermission(caller, "role.grant", now)) {
     return Error(ErrorCode::kForbidden, "missing permission 'role.grant'");
@@ -507,7 +503,7 @@ Result<IssuedSession> PeopleService::IssueSession(soci::session& sql, const Acco
 }
 
 Result<IssuedSession> PeopleService::Login(LoginRequest request) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   const Error wrong(ErrorCode::kUnauthenticated, request.method == LoginMethod::kPhoneCode
                                                      ? "wrong phone number or code"
                                                      : "wrong username or password");
@@ -604,7 +600,7 @@ Result<Principal> PeopleService::Authenticate(std::string_view token) {
   if (!LooksLikeToken(token)) {
     return Error(ErrorCode::kUnauthenticated, "the bearer token is malformed");
   }
-  const int64_t now = now_();
+  const int64_t now = Now();
   const std::string hash = HashToken(token);
   bool touch = false;
   auto principal =
@@ -642,7 +638,7 @@ Result<Principal> PeopleService::Authenticate(std::string_view token) {
 }
 
 Status PeopleService::Logout(const Principal& caller) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     repo_.RevokeSession(sql, caller.session_id, now);
     return Ok();
@@ -651,7 +647,7 @@ Status PeopleService::Logout(const Principal& caller) {
 
 Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
                                              const std::string& account_id) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   const bool own = account_id == caller.account.id;
   // The permission is checked before the account is looked up, so a caller without it cannot
   // tell account ids that exist from those that do not.
@@ -673,7 +669,7 @@ Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
 
 Status PeopleService::Authorize(const Principal& caller, std::string_view permission,
                                 const Target& target) const {
-  return people::Authorize(caller, permission, target, now_());
+  return people::Authorize(caller, permission, target, Now());
 }
 
 Result<RoleCatalog> PeopleService::ListRoles() {
@@ -694,7 +690,7 @@ Result<Account> PeopleService::GetAccount(const std::string& id) {
 
 Result<Account> PeopleService::ReadAccount(const Principal& caller, const std::string& id) {
   if (id == caller.account.id) return caller.account;
-  const int64_t now = now_();
+  const int64_t now = Now();
   if (!HoldsPermission(caller, "account.read", now)) {
     return Error(ErrorCode::kForbidden, "missing permission 'account.read'");
   }
@@ -706,7 +702,7 @@ Result<Account> PeopleService::ReadAccount(const Principal& caller, const std::s
 }
 
 Result<Enterprise> PeopleService::ReadEnterprise(const Principal& caller, const std::string& uscc) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   const bool acts_for = AuthorizeForEnterprise(caller, uscc, now).ok();
   constexpr std::string_view kStaffPermissions[] = {"enterprise.register", "enterprise.serve"};
   if (!acts_for &&

@@ -84,7 +84,8 @@ struct StaffAccountRequest {
 struct GrantRequest {
   std::string account_id{};
   std::string role{};
-  Scope scope{};  // valid_from 0 means now
+  Scope scope{};  // its valid_from is not read: ValidateGrantRequest sets it from valid_from
+  std::optional<int64_t> valid_from{};  // when the grant starts (any instant); now when not given
 };
 
 enum class LoginMethod {
@@ -113,13 +114,14 @@ void ValidateCitizenRegistration(CitizenRegistration& r, int64_t now_ms, FieldEr
 void ValidateEnterpriseRegistration(EnterpriseRegistration& r, FieldErrors& errors);
 void ValidateAgentRequest(AgentRequest& r, int64_t now_ms, FieldErrors& errors);
 void ValidateStaffAccountRequest(StaffAccountRequest& r, FieldErrors& errors);
-void ValidateGrantRequest(GrantRequest& r, FieldErrors& errors);
+// Also sets r.scope.valid_from to r.valid_from, or to `now_ms` when it is not given.
+void ValidateGrantRequest(GrantRequest& r, int64_t now_ms, FieldErrors& errors);
 
 class PeopleService {
  public:
-  // Loads the module's queries. `sms` and `db` must outlive the service.
+  // Loads the module's queries. `sms`, `db` and `clock` must outlive the service.
   static Result<std::unique_ptr<PeopleService>> Create(store::Database& db, SmsGateway& sms,
-                                                       NowMs now, PeopleOptions options);
+                                                       const Clock& clock, PeopleOptions options);
 
   // Adds the shipped roles and permissions the database lacks (start-up; idempotent).
   Status SeedRoles();
@@ -202,19 +204,24 @@ class PeopleService {
   // USCC's region. Others get kForbidden whether it is registered or not.
   Result<Enterprise> ReadEnterprise(const Principal& caller, const std::string& uscc);
 
-  int64_t Now() const { return now_(); }
+  // The service's time, in milliseconds since the epoch.
+  int64_t Now() const { return EpochMs(clock_); }
   const PeopleOptions& options() const { return options_; }
   SmsGateway& sms() { return sms_; }
 
  private:
-  PeopleService(store::Database& db, SmsGateway& sms, NowMs now, PeopleOptions options,
+  PeopleService(store::Database& db, SmsGateway& sms, const Clock& clock, PeopleOptions options,
                 PeopleRepository repo)
-      : db_(db), sms_(sms), now_(std::move(now)), options_(options), repo_(std::move(repo)) {}
+      : db_(db), sms_(sms), clock_(clock), options_(options), repo_(std::move(repo)) {}
 
   enum class CodeCheck { kOk, kMissing, kExpired, kWrong, kExhausted };
   // Checks `code` against the newest live code; counts a wrong try. Does not consume it.
   CodeCheck CheckCode(soci::session& sql, const std::string& phone, CodePurpose purpose,
                       const std::string& code, int64_t now, std::string* code_id) const;
+  // Inserts a validated staff account; kAlreadyExists when the username is taken.
+  Result<Account> InsertStaffAccount(soci::session& sql, const StaffAccountRequest& request,
+                                     const std::string& password_hash,
+                                     const std::string& created_by, int64_t now) const;
   // Checks and inserts one grant (account active, role known and for its kind, 三员分立).
   Result<RoleGrant> InsertGrantChecked(soci::session& sql, const GrantRequest& request,
                                        const std::string& granted_by, int64_t now) const;
@@ -224,7 +231,7 @@ class PeopleService {
 
   store::Database& db_;
   SmsGateway& sms_;
-  NowMs now_;
+  const Clock& clock_;
   PeopleOptions options_;
   PeopleRepository repo_;
   std::once_flag dummy_once_;
