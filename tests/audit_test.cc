@@ -172,6 +172,8 @@ TEST_F(AuditCommand, BackupThenVerifyTheCopyThenCatchTampering) {
     ASSERT_TRUE((*db)
                     ->Transaction(store::TxKind::kWrite,
                                   [](soci::session& sql) -> Status {
+                                    // Past the append-only trigger, as the file's owner.
+                                    sql << "DROP TRIGGER trace_event_no_update";
                                     sql << R"(UPDATE trace_event SET payload = '{"n":3}')"
                                            " WHERE stream = 'case/2' AND seq = 2";
                                     return Ok();

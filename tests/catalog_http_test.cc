@@ -156,6 +156,28 @@ TEST_P(CatalogHttp, EditsGoThroughDraftApprovalAndPublicationWithEtags) {
   EXPECT_EQ(draft["version"]["version"], 2);
   const std::string draft_etag = created->get_header_value("ETag");
 
+  // An import never silently overwrites the open draft: 409 naming the item, nothing changed.
+  json in_force = GetJson("/api/v1/catalog");
+  json stored_item;
+  for (const json& item : in_force["implementation_items"]) {
+    if (item["code"] == code) stored_item = item;
+  }
+  ASSERT_FALSE(stored_item.is_null());
+  const json file = {{"implementation_items", json::array({stored_item})}};
+  auto conflict = Send("POST", "/api/v1/catalog", file, admin);
+  ASSERT_TRUE(conflict);
+  EXPECT_EQ(conflict->status, 409) << conflict->body;
+  const json problem = json::parse(conflict->body);
+  ASSERT_EQ(problem["errors"].size(), 1u) << conflict->body;
+  EXPECT_EQ(problem["errors"][0]["field"], "implementation_items/0");
+  EXPECT_NE(problem["errors"][0]["message"].get<std::string>().find(code + " has an unpublished"),
+            std::string::npos)
+      << conflict->body;
+  auto bad_flag = Send("POST", "/api/v1/catalog?replace_drafts=maybe", file, admin);
+  ASSERT_TRUE(bad_flag);
+  EXPECT_EQ(bad_flag->status, 400);
+  EXPECT_EQ(json::parse(bad_flag->body)["errors"][0]["field"], "replace_drafts");
+
   // Another region's catalog administrator can neither edit it nor take it over.
   const std::string other = Login("liuyang.catalog_admin");
   auto foreign = Send("PUT", path, edited, other, draft_etag);
@@ -212,6 +234,11 @@ TEST_P(CatalogHttp, InvalidMattersListEveryProblem) {
   EXPECT_TRUE(fields.contains("handling_type")) << res->body;
   EXPECT_TRUE(fields.contains("colour")) << res->body;
   EXPECT_TRUE(fields.contains("scenarios/0/materials/0/source")) << res->body;
+
+  // A query parameter's problem names the parameter as the client sent it.
+  json bad_query = GetJson("/api/v1/matters?q=%FF", 400);
+  ASSERT_EQ(bad_query["errors"].size(), 1u) << bad_query.dump();
+  EXPECT_EQ(bad_query["errors"][0]["field"], "q");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogHttp, ::testing::ValuesIn(store::testing::Backends()),

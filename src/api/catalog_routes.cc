@@ -48,6 +48,25 @@ std::optional<Date> DateParam(const httplib::Request& req, const char* name, Fie
   return *d;
 }
 
+// The service names MatterFilter's fields; the client sent query parameters, and its problem
+// names those.
+Error AsQueryError(const Error& e) {
+  std::vector<FieldError> fields = e.fields();
+  for (FieldError& f : fields) {
+    if (f.field == "keyword") f.field = "q";
+  }
+  return Error(e.code(), e.message(), std::move(fields));
+}
+
+// A true/false query parameter; false when absent, an error naming it for anything else.
+bool BoolParam(const httplib::Request& req, const char* name, FieldErrors& errors) {
+  if (!req.has_param(name)) return false;
+  const std::string text = req.get_param_value(name);
+  if (text == "true") return true;
+  if (text != "false") errors.Add(name, "must be true or false");
+  return false;
+}
+
 // The revision named by If-Match: `"12"`, `W/"12"` or `12`. nullopt when absent; an error when
 // present but not a revision.
 Result<std::optional<int64_t>> IfMatch(const httplib::Request& req) {
@@ -99,7 +118,7 @@ Result<catalog::ImplementationItem> ItemFromBody(const httplib::Request& req) {
   // object, so it cannot reach outside its array slot.
   const std::string text = "{\"implementation_items\": [" + body.dump() + "]}";
   FieldErrors shape;
-  catalog::CatalogFile file = catalog::ParseCatalogYaml(text, shape);
+  catalog::CatalogFile file = catalog::ParseCatalogJson(text, shape);
   if (!shape.empty()) {
     FieldErrors errors;
     const std::string prefix = "implementation_items/0/";
@@ -150,7 +169,7 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
                filter.as_of = DateParam(req, "as_of", errors);
                if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid query"), ctx);
                auto result = catalog.ListMatters(filter, page);
-               if (!result.ok()) return WriteProblem(res, result.error(), ctx);
+               if (!result.ok()) return WriteProblem(res, AsQueryError(result.error()), ctx);
                json items = json::array();
                for (const auto& m : result->items) items.push_back(ToJson(m));
                json next = nullptr;
@@ -333,6 +352,9 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
              });
   server.Post("/api/v1/catalog", [&catalog, &auth](const httplib::Request& req,
                                                    httplib::Response& res, RequestContext& ctx) {
+    FieldErrors query;
+    const bool replace_drafts = BoolParam(req, "replace_drafts", query);
+    if (!query.empty()) return WriteProblem(res, query.ToError("invalid query"), ctx);
     auto body = ParseJsonBody(req);
     if (!body.ok()) return WriteProblem(res, body.error(), ctx);
     auto p = auth.Authenticate(req);
@@ -340,7 +362,7 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
     // Shape first (every error at once), then rights over every item it touches.
     FieldErrors shape;
     const std::string text = body->dump();
-    catalog::CatalogFile file = catalog::ParseCatalogYaml(text, shape);
+    catalog::CatalogFile file = catalog::ParseCatalogJson(text, shape);
     if (!shape.empty()) return WriteProblem(res, shape.ToError("the catalog is invalid"), ctx);
     for (const auto& item : file.implementation_items) {
       Status s = RequireOverStoredAndNew(catalog, auth, *p, item);
@@ -352,7 +374,9 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
       Status s = auth.Require(*p, "catalog.write", {});
       if (!s.ok()) return WriteAuthProblem(res, s.error(), ctx);
     }
-    catalog::ImportOptions options{.actor = p->account.id};
+    catalog::ImportOptions options{.actor = p->account.id,
+                                   .open_drafts = replace_drafts ? catalog::OpenDrafts::kReplace
+                                                                 : catalog::OpenDrafts::kRefuse};
     auto summary = catalog.Import(file, options);
     if (!summary.ok()) return WriteProblem(res, summary.error(), ctx);
     WriteJson(res, {{"regions", summary->regions},

@@ -41,6 +41,13 @@ json AccountJson(const people::Account& a) {
           {"created_at", people::FormatTimestamp(a.created_at)}};
 }
 
+json EnterpriseJson(const people::Enterprise& e) {
+  return {{"uscc", e.uscc},
+          {"name", e.name},
+          {"legal_representative", e.legal_representative},
+          {"registered_at", people::FormatTimestamp(e.registered_at)}};
+}
+
 json ScopeJson(const people::Scope& s) {
   return {{"region", s.region},
           {"department", s.department},
@@ -76,6 +83,19 @@ void Merge(FieldErrors& into, const FieldErrors& more) {
                                       [&](const FieldError& e) { return e.field == f.field; });
     if (!reported) into.Add(f.field, f.message);
   }
+}
+
+// Answers a request that has shape errors (missing fields, wrong types): the service is not
+// called with it, but its validator still runs on what was read, so one answer lists every
+// invalid field (a field's shape error wins over its content error).
+template <typename Request, typename Validate>
+void WriteInvalid(const FieldErrors& shape, Request request, Validate validate,
+                  std::string_view message, httplib::Response& res, const RequestContext& ctx) {
+  FieldErrors errors = shape;
+  FieldErrors content;
+  validate(request, content);
+  Merge(errors, content);
+  WriteProblem(res, errors.ToError(std::string(message)), ctx);
 }
 
 std::optional<int64_t> ReadTime(ObjectReader& r, const std::string& key, bool required,
@@ -161,11 +181,12 @@ class Routes {
     request.password = r.String("password", false);
     r.Finish();
     if (!errors.empty()) {
-      people::CitizenRegistration copy = request;
-      FieldErrors content;
-      people::ValidateCitizenRegistration(copy, people_.Now(), content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the registration is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [&](people::CitizenRegistration& r, FieldErrors& e) {
+            people::ValidateCitizenRegistration(r, people_.Now(), e);
+          },
+          "the registration is invalid", res, ctx);
     }
     auto account = people_.RegisterCitizen(std::move(request));
     if (!account.ok()) return WriteProblem(res, account.error(), ctx);
@@ -258,6 +279,22 @@ class Routes {
                     {"enterprises", std::move(enterprises)}});
   }
 
+  void GetEnterprise(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(auth_, req, res, ctx);
+    if (!caller) return;
+    auto e = people_.ReadEnterprise(*caller, req.matches[1].str());
+    if (!e.ok()) return WriteProblem(res, e.error(), ctx);
+    WriteJson(res, EnterpriseJson(*e));
+  }
+
+  void GetAccount(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(auth_, req, res, ctx);
+    if (!caller) return;
+    auto a = people_.ReadAccount(*caller, req.matches[1].str());
+    if (!a.ok()) return WriteProblem(res, a.error(), ctx);
+    WriteJson(res, AccountJson(*a));
+  }
+
   void RegisterEnterprise(const httplib::Request& req, httplib::Response& res,
                           RequestContext& ctx) {
     auto caller = Caller(auth_, req, res, ctx);
@@ -274,21 +311,17 @@ class Routes {
         r.String("legal_representative", false).value_or(caller->account.id);
     r.Finish();
     if (!errors.empty()) {
-      people::EnterpriseRegistration copy = request;
-      FieldErrors content;
-      people::ValidateEnterpriseRegistration(copy, content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the enterprise registration is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [](people::EnterpriseRegistration& r, FieldErrors& e) {
+            people::ValidateEnterpriseRegistration(r, e);
+          },
+          "the enterprise registration is invalid", res, ctx);
     }
     auto e = people_.RegisterEnterprise(*caller, std::move(request));
     if (!e.ok()) return WriteProblem(res, e.error(), ctx);
     res.set_header("Location", "/api/v1/enterprises/" + e->uscc);
-    WriteJson(res,
-              {{"uscc", e->uscc},
-               {"name", e->name},
-               {"legal_representative", e->legal_representative},
-               {"registered_at", people::FormatTimestamp(e->registered_at)}},
-              201);
+    WriteJson(res, EnterpriseJson(*e), 201);
   }
 
   void ListAgents(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -329,11 +362,12 @@ class Routes {
     request.valid_until = until.value_or(0);
     r.Finish();
     if (!errors.empty()) {
-      people::AgentRequest copy = request;
-      FieldErrors content;
-      people::ValidateAgentRequest(copy, people_.Now(), content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the authorisation is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [&](people::AgentRequest& r, FieldErrors& e) {
+            people::ValidateAgentRequest(r, people_.Now(), e);
+          },
+          "the authorisation is invalid", res, ctx);
     }
     auto a = people_.AuthoriseAgent(*caller, std::move(request));
     if (!a.ok()) return WriteProblem(res, a.error(), ctx);
@@ -364,11 +398,12 @@ class Routes {
     request.phone = r.String("phone", false).value_or("");
     r.Finish();
     if (!errors.empty()) {
-      people::StaffAccountRequest copy = request;
-      FieldErrors content;
-      people::ValidateStaffAccountRequest(copy, content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the account is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [](people::StaffAccountRequest& r, FieldErrors& e) {
+            people::ValidateStaffAccountRequest(r, e);
+          },
+          "the account is invalid", res, ctx);
     }
     auto a = people_.CreateStaffAccount(*caller, std::move(request));
     if (!a.ok()) return WriteProblem(res, a.error(), ctx);
@@ -402,18 +437,18 @@ class Routes {
           }
         }
       }
-      request.scope.valid_from = ReadTime(s, "valid_from", false, errors).value_or(0);
+      request.valid_from = ReadTime(s, "valid_from", false, errors);
       request.scope.valid_until = ReadTime(s, "valid_until", false, errors);
       s.Finish();
     }
     r.Finish();
     if (!errors.empty()) {
-      people::GrantRequest copy = request;
-      if (copy.scope.valid_from == 0) copy.scope.valid_from = people_.Now();
-      FieldErrors content;
-      people::ValidateGrantRequest(copy, content);
-      Merge(errors, content);
-      return WriteProblem(res, errors.ToError("the grant is invalid"), ctx);
+      return WriteInvalid(
+          errors, request,
+          [&](people::GrantRequest& r, FieldErrors& e) {
+            people::ValidateGrantRequest(r, people_.Now(), e);
+          },
+          "the grant is invalid", res, ctx);
     }
     auto g = people_.GrantRole(*caller, std::move(request));
     if (!g.ok()) return WriteProblem(res, g.error(), ctx);
@@ -492,10 +527,12 @@ void RegisterPeopleRoutes(Server& server, people::PeopleService& people, const A
   server.Delete("/api/v1/sessions/current", bind(&Routes::Logout));
   server.Get("/api/v1/me", bind(&Routes::Me));
   server.Post("/api/v1/enterprises", bind(&Routes::RegisterEnterprise));
+  server.Get(R"(/api/v1/enterprises/([^/]+))", bind(&Routes::GetEnterprise));
   server.Get(R"(/api/v1/enterprises/([^/]+)/agents)", bind(&Routes::ListAgents));
   server.Post(R"(/api/v1/enterprises/([^/]+)/agents)", bind(&Routes::AuthoriseAgent));
   server.Delete(R"(/api/v1/enterprises/([^/]+)/agents/([^/]+))", bind(&Routes::RevokeAgent));
   server.Post("/api/v1/accounts", bind(&Routes::CreateAccount));
+  server.Get(R"(/api/v1/accounts/([^/]+))", bind(&Routes::GetAccount));
   server.Post(R"(/api/v1/accounts/([^/]+)/roles)", bind(&Routes::GrantRole));
   server.Delete(R"(/api/v1/accounts/([^/]+)/roles/([^/]+))", bind(&Routes::RevokeGrant));
   server.Delete(R"(/api/v1/accounts/([^/]+)/sessions)", bind(&Routes::RevokeSessions));

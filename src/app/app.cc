@@ -77,6 +77,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                      .pool_size = static_cast<size_t>(config.server.threads) + 2}));
   TB_ASSIGN_OR_RETURN(auto sets, AllMigrations());
   std::vector<const store::MigrationSet*> ptrs;
+  ptrs.reserve(sets.size());
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, app->db_->Migrate(ptrs));
   (void)applied;
@@ -87,7 +88,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       *app->db_, trace::Trace::Options{.now = nullptr, .signing_key = std::move(key)});
   app->sms_ = std::make_unique<people::SimulatedSmsGateway>();
   TB_ASSIGN_OR_RETURN(app->people_,
-                      people::PeopleService::Create(*app->db_, *app->sms_, people::SystemClock(),
+                      people::PeopleService::Create(*app->db_, *app->sms_, SystemClock::Instance(),
                                                     people::PeopleOptions{}));
   TB_RETURN_IF_ERROR(app->people_->SeedRoles());
   app->auth_ = std::make_unique<api::Auth>(*app->people_);

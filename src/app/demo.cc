@@ -32,9 +32,13 @@ Result<DemoLoad> LoadDemo(store::Database& db, catalog::CatalogService& catalog)
   out.citizens = people.citizens;
   out.enterprises = people.enterprises;
   // The catalog import is idempotent (unchanged items stay unchanged), so it runs every time:
-  // a demo database made by an older binary picks up catalog corrections.
+  // a demo database made by an older binary picks up catalog corrections. Drafts someone opened
+  // on the demo are kept as they are (never overwritten, and no reason to refuse to start).
   TB_ASSIGN_OR_RETURN(Date effective, Date::Parse(kDemoEffectiveFrom));
-  catalog::ImportOptions options{.actor = "system", .publish = true, .effective_from = effective};
+  catalog::ImportOptions options{.actor = "system",
+                                 .open_drafts = catalog::OpenDrafts::kKeep,
+                                 .publish = true,
+                                 .effective_from = effective};
   auto summary = catalog.ImportYaml(DemoFile("data/demo/catalog.yaml"), options);
   if (!summary.ok()) {
     Error e = std::move(summary).error();

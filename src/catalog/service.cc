@@ -172,7 +172,7 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
 
   // First decide what happens to each item, reading only, so every problem found against the
   // stored versions is listed together before anything is written.
-  enum class Outcome { kCreate, kNewVersion, kReplaceDraft, kUnchanged };
+  enum class Outcome { kCreate, kNewVersion, kReplaceDraft, kUnchanged, kKeepDraft };
   struct Plan {
     Outcome outcome = Outcome::kCreate;
     BasicItem basic;
@@ -184,6 +184,7 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
   for (const auto& b : file.basic_items) file_basics[b.code] = &b;
   std::vector<Plan> plans;
   FieldErrors errors;
+  std::vector<FieldError> open_drafts;
   for (size_t i = 0; i < file.implementation_items.size(); ++i) {
     const ImplementationItem& item = file.implementation_items[i];
     Plan plan;
@@ -204,11 +205,22 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
       } else if (latest.version.status == VersionStatus::kPublished) {
         plan.outcome = Outcome::kNewVersion;
       } else {
-        plan.outcome = Outcome::kReplaceDraft;
+        plan.outcome =
+            options.open_drafts == OpenDrafts::kKeep ? Outcome::kKeepDraft : Outcome::kReplaceDraft;
+        if (options.open_drafts == OpenDrafts::kRefuse) {
+          open_drafts.push_back(
+              {JoinPath("implementation_items", i),
+               fmt::format("{} has an unpublished version {} ({}, revision {}) with other "
+                           "content, which may be someone's work in progress; import with "
+                           "--replace-drafts (API: replace_drafts=true) to overwrite it",
+                           item.code, latest.version.version, EnumId(latest.version.status),
+                           plan.row.revision)});
+        }
       }
     }
-    const bool will_publish = options.publish && !(plan.outcome == Outcome::kUnchanged &&
-                                                   plan.latest_status == VersionStatus::kPublished);
+    const bool will_publish =
+        options.publish && plan.outcome != Outcome::kKeepDraft &&
+        !(plan.outcome == Outcome::kUnchanged && plan.latest_status == VersionStatus::kPublished);
     if (will_publish) {
       auto previous = repo_.LatestEffectiveFrom(sql, item.code);
       if (previous && effective < *previous) {
@@ -223,6 +235,14 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
   if (!errors.empty()) {
     return errors.ToError(fmt::format("the catalog has {} error{}; nothing was imported",
                                       errors.size(), errors.size() == 1 ? "" : "s"));
+  }
+  if (!open_drafts.empty()) {
+    const size_t n = open_drafts.size();
+    return Error(ErrorCode::kConflict,
+                 fmt::format("the file would overwrite {} unpublished version{}; nothing was "
+                             "imported",
+                             n, n == 1 ? "" : "s"),
+                 std::move(open_drafts));
   }
 
   ImportSummary summary;
@@ -277,6 +297,9 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
         status = plan.latest_status;
         ++summary.unchanged;
         break;
+      case Outcome::kKeepDraft:
+        ++summary.drafts_kept;
+        continue;  // neither written nor published
     }
     const bool changed = plan.outcome != Outcome::kUnchanged;
     if (changed) {
@@ -310,11 +333,11 @@ Result<ImportSummary> CatalogService::ImportLocked(soci::session& sql, const Cat
       sql, {CatalogChange::Action::kImported, "catalog", "", actor, at,
             fmt::format("regions {}, departments {}, windows {}, certificates {}, basic items {}, "
                         "items created {}, versions created {}, drafts updated {}, unchanged {}, "
-                        "published {}, bundles {}",
+                        "drafts kept {}, published {}, bundles {}",
                         summary.regions, summary.departments, summary.windows, summary.certificates,
                         summary.basic_items, summary.items_created, summary.versions_created,
-                        summary.drafts_updated, summary.unchanged, summary.published,
-                        summary.bundles)}));
+                        summary.drafts_updated, summary.unchanged, summary.drafts_kept,
+                        summary.published, summary.bundles)}));
   return summary;
 }
 
@@ -489,9 +512,9 @@ Result<Matter> CatalogService::CreateDraft(const ImplementationItem& item,
   });
 }
 
-Result<Matter> CatalogService::UpdateDraft(std::string_view code, const ImplementationItem& item,
-                                           std::optional<int64_t> expected_revision,
-                                           const std::string& actor) {
+Result<Matter> CatalogService::ChangeLatest(std::string_view code,
+                                            std::optional<int64_t> expected_revision,
+                                            const std::string& actor, const LatestChange& change) {
   TB_RETURN_IF_ERROR(RequireActor(actor));
   const std::string c(code);
   const std::string at = NowText();
@@ -501,104 +524,93 @@ Result<Matter> CatalogService::UpdateDraft(std::string_view code, const Implemen
     TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
     TB_RETURN_IF_ERROR(Advance(sql, c, *row, row->latest_version));
     TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
-    if (latest.version.status != VersionStatus::kDraft) {
-      return Error(ErrorCode::kConflict,
-                   fmt::format("version {} of matter {} is {}; only drafts change",
-                               latest.version.version, c, StatusText(latest.version.status)));
-    }
-    FieldErrors errors;
-    if (item.code != c) errors.Add("code", "must be the code of the matter being changed");
-    ValidateItem(item, repo_.LoadKnownCodes(sql), "", errors);
-    if (!errors.empty()) return errors.ToError("the matter is invalid");
-    auto basic = repo_.FindBasicItem(sql, item.basic_item);
-    if (!basic) return NotFound("basic item", item.basic_item);
-    repo_.ReplaceContent(sql, latest.version.id, item, *basic, actor, at);
-    TB_RETURN_IF_ERROR(
-        Notify(sql, {CatalogChange::Action::kDraftUpdated, c, latest.version.id, actor, at, ""}));
+    TB_RETURN_IF_ERROR(change(sql, latest, at));
     return Latest(sql, c);
   });
+}
+
+Result<Matter> CatalogService::UpdateDraft(std::string_view code, const ImplementationItem& item,
+                                           std::optional<int64_t> expected_revision,
+                                           const std::string& actor) {
+  return ChangeLatest(
+      code, expected_revision, actor,
+      [&](soci::session& sql, const Matter& latest, const std::string& at) -> Status {
+        const std::string& c = latest.item.code;
+        if (latest.version.status != VersionStatus::kDraft) {
+          return Error(ErrorCode::kConflict,
+                       fmt::format("version {} of matter {} is {}; only drafts change",
+                                   latest.version.version, c, StatusText(latest.version.status)));
+        }
+        FieldErrors errors;
+        if (item.code != c) errors.Add("code", "must be the code of the matter being changed");
+        ValidateItem(item, repo_.LoadKnownCodes(sql), "", errors);
+        if (!errors.empty()) return errors.ToError("the matter is invalid");
+        auto basic = repo_.FindBasicItem(sql, item.basic_item);
+        if (!basic) return NotFound("basic item", item.basic_item);
+        repo_.ReplaceContent(sql, latest.version.id, item, *basic, actor, at);
+        return Notify(sql,
+                      {CatalogChange::Action::kDraftUpdated, c, latest.version.id, actor, at, ""});
+      });
 }
 
 Result<Matter> CatalogService::Approve(std::string_view code,
                                        std::optional<int64_t> expected_revision,
                                        const std::string& actor) {
-  TB_RETURN_IF_ERROR(RequireActor(actor));
-  const std::string c(code);
-  const std::string at = NowText();
-  return db_.Transaction<Matter>(TxKind::kWrite, [&](soci::session& sql) -> Result<Matter> {
-    auto row = repo_.FindItem(sql, c);
-    if (!row) return NotFound("matter", c);
-    TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
-    TB_RETURN_IF_ERROR(Advance(sql, c, *row, row->latest_version));
-    TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
-    if (!repo_.Approve(sql, latest.version.id, actor, at)) {
-      return Error(ErrorCode::kConflict,
-                   fmt::format("version {} of matter {} is {}; only drafts are approved",
-                               latest.version.version, c, StatusText(latest.version.status)));
-    }
-    TB_RETURN_IF_ERROR(
-        Notify(sql, {CatalogChange::Action::kApproved, c, latest.version.id, actor, at, ""}));
-    return Latest(sql, c);
-  });
+  return ChangeLatest(
+      code, expected_revision, actor,
+      [&](soci::session& sql, const Matter& latest, const std::string& at) -> Status {
+        const std::string& c = latest.item.code;
+        if (!repo_.Approve(sql, latest.version.id, actor, at)) {
+          return Error(ErrorCode::kConflict,
+                       fmt::format("version {} of matter {} is {}; only drafts are approved",
+                                   latest.version.version, c, StatusText(latest.version.status)));
+        }
+        return Notify(sql, {CatalogChange::Action::kApproved, c, latest.version.id, actor, at, ""});
+      });
 }
 
 Result<Matter> CatalogService::Publish(std::string_view code, Date effective_from,
                                        std::optional<int64_t> expected_revision,
                                        const std::string& actor) {
-  TB_RETURN_IF_ERROR(RequireActor(actor));
-  const std::string c(code);
-  const std::string at = NowText();
-  return db_.Transaction<Matter>(TxKind::kWrite, [&](soci::session& sql) -> Result<Matter> {
-    auto row = repo_.FindItem(sql, c);
-    if (!row) return NotFound("matter", c);
-    TB_RETURN_IF_ERROR(CheckRevision(expected_revision, row->revision, c));
-    TB_RETURN_IF_ERROR(Advance(sql, c, *row, row->latest_version));
-    TB_ASSIGN_OR_RETURN(Matter latest, Latest(sql, c));
-    if (latest.version.status != VersionStatus::kApproved) {
-      return Error(ErrorCode::kConflict,
-                   fmt::format("version {} of matter {} is {}; only approved versions are "
-                               "published",
-                               latest.version.version, c, StatusText(latest.version.status)));
-    }
-    if (auto previous = repo_.LatestEffectiveFrom(sql, c); previous && effective_from < *previous) {
-      return Error(ErrorCode::kInvalidArgument, "the effective date is too early",
-                   {{"effective_from",
-                     fmt::format("must not be before {}, when the previous version took effect",
-                                 previous->ToString())}});
-    }
-    repo_.Publish(sql, latest.version.id, effective_from, actor, at);
-    TB_RETURN_IF_ERROR(Notify(sql, {CatalogChange::Action::kPublished, c, latest.version.id, actor,
-                                    at, fmt::format("effective {}", effective_from.ToString())}));
-    return Latest(sql, c);
-  });
+  return ChangeLatest(
+      code, expected_revision, actor,
+      [&](soci::session& sql, const Matter& latest, const std::string& at) -> Status {
+        const std::string& c = latest.item.code;
+        if (latest.version.status != VersionStatus::kApproved) {
+          return Error(ErrorCode::kConflict,
+                       fmt::format("version {} of matter {} is {}; only approved versions are "
+                                   "published",
+                                   latest.version.version, c, StatusText(latest.version.status)));
+        }
+        if (auto previous = repo_.LatestEffectiveFrom(sql, c);
+            previous && effective_from < *previous) {
+          return Error(ErrorCode::kInvalidArgument, "the effective date is too early",
+                       {{"effective_from",
+                         fmt::format("must not be before {}, when the previous version took effect",
+                                     previous->ToString())}});
+        }
+        repo_.Publish(sql, latest.version.id, effective_from, actor, at);
+        return Notify(sql, {CatalogChange::Action::kPublished, c, latest.version.id, actor, at,
+                            fmt::format("effective {}", effective_from.ToString())});
+      });
 }
 
 // --- reference data ---
 
 Result<std::vector<Region>> CatalogService::ListRegions() {
-  return db_.Transaction<std::vector<Region>>(
-      TxKind::kRead,
-      [&](soci::session& sql) -> Result<std::vector<Region>> { return repo_.ListRegions(sql); });
+  return ReadAll(&CatalogRepository::ListRegions);
 }
 
 Result<std::vector<Department>> CatalogService::ListDepartments() {
-  return db_.Transaction<std::vector<Department>>(
-      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Department>> {
-        return repo_.ListDepartments(sql);
-      });
+  return ReadAll(&CatalogRepository::ListDepartments);
 }
 
 Result<std::vector<Window>> CatalogService::ListWindows() {
-  return db_.Transaction<std::vector<Window>>(
-      TxKind::kRead,
-      [&](soci::session& sql) -> Result<std::vector<Window>> { return repo_.ListWindows(sql); });
+  return ReadAll(&CatalogRepository::ListWindows);
 }
 
 Result<std::vector<Certificate>> CatalogService::ListCertificates() {
-  return db_.Transaction<std::vector<Certificate>>(
-      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Certificate>> {
-        return repo_.ListCertificates(sql);
-      });
+  return ReadAll(&CatalogRepository::ListCertificates);
 }
 
 Result<CertificateCounts> CatalogService::CountCertificates() {
@@ -611,16 +623,11 @@ Result<CertificateCounts> CatalogService::CountCertificates() {
 }
 
 Result<std::vector<BasicItem>> CatalogService::ListBasicItems() {
-  return db_.Transaction<std::vector<BasicItem>>(
-      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<BasicItem>> {
-        return repo_.ListBasicItems(sql);
-      });
+  return ReadAll(&CatalogRepository::ListBasicItems);
 }
 
 Result<std::vector<Bundle>> CatalogService::ListBundles() {
-  return db_.Transaction<std::vector<Bundle>>(
-      TxKind::kRead,
-      [&](soci::session& sql) -> Result<std::vector<Bundle>> { return repo_.ListBundles(sql); });
+  return ReadAll(&CatalogRepository::ListBundles);
 }
 
 }  // namespace tongban::catalog

@@ -6,6 +6,7 @@
 
 #include <soci/soci.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,8 +44,17 @@ class ChangeObserver {
   virtual Status OnCatalogChange(soci::session& sql, const CatalogChange& change) = 0;
 };
 
+// What an import does to an item whose latest version is unpublished (a draft, or approved but
+// not yet published) and holds other content: someone may be editing it.
+enum class OpenDrafts {
+  kRefuse,   // the import is refused (kConflict naming every such item); nothing is imported
+  kReplace,  // the file's content replaces the draft's (tongban catalog import --replace-drafts)
+  kKeep,     // the item is left as it is, draft and all (the demo's load at every start)
+};
+
 struct ImportOptions {
   std::string actor = "system";
+  OpenDrafts open_drafts = OpenDrafts::kRefuse;
   // Approve and publish every imported item at once (trusted bulk loads).
   bool publish = false;
   // With publish: the date the new versions take effect; today when not given.
@@ -63,6 +73,7 @@ struct ImportSummary {
   int versions_created = 0;  // new versions of items already published
   int drafts_updated = 0;    // unpublished versions whose content the file replaced
   int unchanged = 0;         // items whose latest version already had this content
+  int drafts_kept = 0;       // items left alone for their open draft (OpenDrafts::kKeep)
   int published = 0;         // versions published by this import
 };
 
@@ -120,7 +131,9 @@ class CatalogService {
   // the file or at what is stored) and an invalid file imports nothing, answering one
   // kInvalidArgument error that lists every problem with its path. Reference data is inserted
   // or replaced by code; each implementation item becomes a new draft version unless its latest
-  // version already holds the same content (then it is unchanged). Nothing is ever deleted.
+  // version already holds the same content (then it is unchanged). An item whose unpublished
+  // version holds other content is refused (kConflict, every such item listed with its path)
+  // unless options.open_drafts is kReplace. Nothing is ever deleted.
   Result<ImportSummary> ImportYaml(std::string_view text, const ImportOptions& options);
   Result<ImportSummary> Import(const CatalogFile& file, const ImportOptions& options);
 
@@ -177,11 +190,25 @@ class CatalogService {
   Result<ImportSummary> ImportLocked(soci::session& sql, const CatalogFile& file,
                                      const KnownCodes& known, const ImportOptions& options);
   Status Notify(soci::session& sql, const CatalogChange& change);
+  // Every row of one reference list, in one read transaction.
+  template <typename T>
+  Result<std::vector<T>> ReadAll(std::vector<T> (CatalogRepository::*list)(soci::session&) const) {
+    return db_.Transaction<std::vector<T>>(
+        store::TxKind::kRead,
+        [&](soci::session& sql) -> Result<std::vector<T>> { return (repo_.*list)(sql); });
+  }
   void RefreshStatistics(const ImportSummary& summary);
   Result<MatterQuery> BuildQuery(const MatterFilter& filter, const PageRequest& page) const;
   Result<Matter> Latest(soci::session& sql, const std::string& code);
   Status Advance(soci::session& sql, const std::string& code,
                  const CatalogRepository::ItemRow& seen, int latest_version);
+  // One step on the item's latest version (update, approve, publish) in one write transaction:
+  // the item must exist and be at `expected_revision`, whose compare-and-set moves it on; then
+  // `change` runs on the latest version, and the answer is the latest version after it.
+  using LatestChange =
+      std::function<Status(soci::session& sql, const Matter& latest, const std::string& at)>;
+  Result<Matter> ChangeLatest(std::string_view code, std::optional<int64_t> expected_revision,
+                              const std::string& actor, const LatestChange& change);
 
   store::Database& db_;
   CatalogRepository repo_;

@@ -211,6 +211,58 @@ TEST_P(CatalogServiceTest, AnInvalidFileImportsNothing) {
   EXPECT_EQ((*service_->ListDepartments())[0].name, "新田县交通运输局");
 }
 
+TEST_P(CatalogServiceTest, AnImportNeverSilentlyOverwritesAnOpenDraft) {
+  ImportSmall(false);  // three drafts
+  ASSERT_TRUE(service_->Approve(kHygiene, 1, "approver-1").ok());
+  std::string changed = TestFile("small.yaml");
+  changed.replace(changed.find("visits: 1"), 9, "visits: 2");  // the freight item
+  const std::string department = "name: 新田县交通运输局";
+  changed.replace(changed.find(department), department.size(), "name: 新田县交通局");
+  const size_t hygiene = changed.find("code: \"" + std::string(kHygiene) + "\"");
+  ASSERT_NE(hygiene, std::string::npos);
+  changed.replace(changed.find("visits: 0", hygiene), 9, "visits: 3");
+  const size_t events = observer_.changes.size();
+
+  auto refused = service_->ImportYaml(changed, {.actor = "admin-2"});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kConflict);
+  EXPECT_THAT(refused.error().message(), HasSubstr("2 unpublished versions; nothing was imported"));
+  ASSERT_THAT(Paths(refused.error().fields()),
+              UnorderedElementsAre("implementation_items/0", "implementation_items/1"));
+  for (const FieldError& f : refused.error().fields()) {
+    EXPECT_THAT(f.message, HasSubstr("--replace-drafts"));
+  }
+  EXPECT_THAT(Describe(refused.error().fields()),
+              HasSubstr(std::string(kFreight) + " has an unpublished version 1 (draft"));
+  EXPECT_THAT(Describe(refused.error().fields()),
+              HasSubstr(std::string(kHygiene) + " has an unpublished version 1 (approved"));
+  EXPECT_EQ(service_->GetLatestMatter(kFreight)->item.visits, 1);
+  EXPECT_EQ((*service_->ListDepartments())[0].name, "新田县交通运输局");
+  EXPECT_EQ(observer_.changes.size(), events);
+
+  // The same content is no conflict: importing a file twice still changes nothing.
+  auto same = service_->ImportYaml(TestFile("small.yaml"), {.actor = "admin-2"});
+  ASSERT_TRUE(same.ok()) << same.error().ToString();
+  EXPECT_EQ(same->unchanged, 3);
+
+  // Kept: the open drafts stay as they are, the rest of the file is imported.
+  auto kept = service_->ImportYaml(
+      changed, {.actor = "admin-2", .open_drafts = OpenDrafts::kKeep, .publish = true});
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  EXPECT_EQ(kept->drafts_kept, 2);
+  EXPECT_EQ(kept->published, 1);  // the subsidy item, unchanged
+  EXPECT_EQ((*service_->ListDepartments())[0].name, "新田县交通局");
+  EXPECT_EQ(service_->GetLatestMatter(kFreight)->item.visits, 1);
+  EXPECT_EQ(service_->GetLatestMatter(kHygiene)->version.status, VersionStatus::kApproved);
+
+  auto replaced =
+      service_->ImportYaml(changed, {.actor = "admin-2", .open_drafts = OpenDrafts::kReplace});
+  ASSERT_TRUE(replaced.ok()) << replaced.error().ToString();
+  EXPECT_EQ(replaced->drafts_updated, 2);
+  EXPECT_EQ(service_->GetLatestMatter(kFreight)->item.visits, 2);
+  EXPECT_EQ(service_->GetLatestMatter(kHygiene)->version.status, VersionStatus::kDraft);
+}
+
 TEST_P(CatalogServiceTest, RegionsImportedIntoTheDatabaseCount) {
   // 431128101299 is in no embedded list; once `tongban regions import` has stored it, catalog
   // entries may name it, and its name fills a region listed without one.

@@ -13,10 +13,18 @@ namespace {
 
 enum class Need { kRequired, kOptional };
 
+// What the text is: YAML, whose plain scalars are read as whatever the field needs, or JSON
+// (read through the YAML parser), whose types are kept: "20" is a string, 20 a number.
+enum class Syntax { kYaml, kJson };
+
+// The type a field needs of its scalar.
+enum class Want { kString, kNumber, kBool };
+
 // Shared state of one read: where errors go and how much of the budget is left.
 class Context {
  public:
-  Context(FieldErrors& errors, const ParseLimits& limits) : errors_(errors), limits_(limits) {}
+  Context(FieldErrors& errors, const ParseLimits& limits, Syntax syntax = Syntax::kYaml)
+      : errors_(errors), limits_(limits), syntax_(syntax) {}
 
   void Add(std::string path, std::string message) {
     errors_.Add(std::move(path), std::move(message));
@@ -32,10 +40,12 @@ class Context {
   }
   bool exhausted() const { return exhausted_; }
   const ParseLimits& limits() const { return limits_; }
+  Syntax syntax() const { return syntax_; }
 
  private:
   FieldErrors& errors_;
   const ParseLimits& limits_;
+  Syntax syntax_;
   size_t nodes_ = 0;
   bool exhausted_ = false;
 };
@@ -126,7 +136,7 @@ class MapReader {
   std::optional<bool> Bool(std::string_view key, Need need) {
     const YAML::Node* node = Find(key, need);
     if (node == nullptr) return std::nullopt;
-    auto text = ScalarText(*node, PathOf(key));
+    auto text = ScalarText(*node, PathOf(key), Want::kBool);
     if (!text) return std::nullopt;
     if (*text == "true" || *text == "True" || *text == "TRUE") return true;
     if (*text == "false" || *text == "False" || *text == "FALSE") return false;
@@ -179,13 +189,29 @@ class MapReader {
     }
   }
 
-  std::optional<std::string> ScalarText(const YAML::Node& node, const std::string& path) {
+  std::optional<std::string> ScalarText(const YAML::Node& node, const std::string& path,
+                                        Want want = Want::kString) {
     if (!ctx_.Visit()) return std::nullopt;
     if (!node.IsScalar()) {
       ctx_.Add(path, fmt::format("must be a scalar, not {}", TypeName(node)));
       return std::nullopt;
     }
     const std::string& s = node.Scalar();
+    if (ctx_.syntax() == Syntax::kJson) {
+      // The YAML parser tags a quoted scalar (a JSON string) "!", a plain one (a JSON number,
+      // true or false) "?".
+      const bool quoted = node.Tag() == "!";
+      if (want == Want::kString && !quoted) {
+        ctx_.Add(path, fmt::format("must be a string, not {}",
+                                   s == "true" || s == "false" ? "true or false" : "a number"));
+        return std::nullopt;
+      }
+      if (want != Want::kString && quoted) {
+        ctx_.Add(path, fmt::format("must be {}, not a string",
+                                   want == Want::kNumber ? "a number" : "true or false"));
+        return std::nullopt;
+      }
+    }
     if (s.size() > ctx_.limits().max_scalar_bytes) {
       ctx_.Add(path, fmt::format("is longer than {} bytes", ctx_.limits().max_scalar_bytes));
       return std::nullopt;
@@ -201,7 +227,7 @@ class MapReader {
   };
 
   std::optional<int64_t> IntegerOf(const YAML::Node& node, const std::string& path) {
-    auto text = ScalarText(node, path);
+    auto text = ScalarText(node, path, Want::kNumber);
     if (!text) return std::nullopt;
     int64_t v = 0;
     const char* begin = text->data();
@@ -609,11 +635,9 @@ std::string Finished(YAML::Emitter& out) {
   return text;
 }
 
-}  // namespace
-
-CatalogFile ParseCatalogYaml(std::string_view text, FieldErrors& errors,
-                             const ParseLimits& limits) {
-  Context ctx(errors, limits);
+CatalogFile ParseCatalog(std::string_view text, FieldErrors& errors, const ParseLimits& limits,
+                         Syntax syntax) {
+  Context ctx(errors, limits, syntax);
   CatalogFile file;
   auto doc = LoadDocument(text, ctx);
   if (!doc) return file;
@@ -653,6 +677,18 @@ CatalogFile ParseCatalogYaml(std::string_view text, FieldErrors& errors,
     ctx.Add("", fmt::format("unreadable YAML: {}", Excerpt(e.msg, 200)));
   }
   return file;
+}
+
+}  // namespace
+
+CatalogFile ParseCatalogYaml(std::string_view text, FieldErrors& errors,
+                             const ParseLimits& limits) {
+  return ParseCatalog(text, errors, limits, Syntax::kYaml);
+}
+
+CatalogFile ParseCatalogJson(std::string_view text, FieldErrors& errors,
+                             const ParseLimits& limits) {
+  return ParseCatalog(text, errors, limits, Syntax::kJson);
 }
 
 Result<ImplementationItem> ParseItemYaml(std::string_view text) {

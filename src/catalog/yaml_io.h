@@ -29,6 +29,12 @@ struct ParseLimits {
 CatalogFile ParseCatalogYaml(std::string_view text, FieldErrors& errors,
                              const ParseLimits& limits = {});
 
+// The same for a catalog file sent as JSON (the API), read through the YAML parser but with
+// JSON's types kept: a string where a number or true/false is needed ("visits": "1"), or a
+// number or boolean where a string is ("code": 431128), is an error naming the field.
+CatalogFile ParseCatalogJson(std::string_view text, FieldErrors& errors,
+                             const ParseLimits& limits = {});
+
 // One implementation item in the shape of a file entry (how versions are stored).
 Result<ImplementationItem> ParseItemYaml(std::string_view text);
 

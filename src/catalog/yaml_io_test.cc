@@ -56,6 +56,45 @@ TEST(CatalogYaml, ReadsTheFixtureWithChineseAliases) {
   EXPECT_EQ(f.bundles[0].matters.size(), 2u);
 }
 
+TEST(CatalogJson, KeepsJsonTypesAndNamesTheFieldOfAWrongOne) {
+  const std::string text = R"({
+    "regions": [{"code": 431128, "name": "新田县"}, {"code": "431128101000", "name": true}],
+    "implementation_items": [{
+      "code": "X-1", "visits": "1", "online_depth": 2, "legal_limit": {"value": "20"},
+      "keywords": ["ok", 7],
+      "scenarios": [{"code": "new", "materials": [{"name": "申请书", "core": "true"}]}]
+    }]
+  })";
+  const std::vector<std::string> wrong_types = {
+      "regions/0/code: must be a string, not a number",
+      "regions/1/name: must be a string, not true or false",
+      "implementation_items/0/visits: must be a number, not a string",
+      "implementation_items/0/legal_limit/value: must be a number, not a string",
+      "implementation_items/0/keywords/1: must be a string, not a number",
+      "implementation_items/0/scenarios/0/materials/0/core: must be true or false, not a string"};
+  FieldErrors errors;
+  CatalogFile f = ParseCatalogJson(text, errors);
+  std::vector<std::string> found;
+  for (const FieldError& e : errors.fields()) {
+    if (e.message.starts_with("must be a") || e.message.starts_with("must be true")) {
+      found.push_back(e.field + ": " + e.message);
+    }
+  }
+  EXPECT_THAT(found, UnorderedElementsAre(wrong_types[0], wrong_types[1], wrong_types[2],
+                                          wrong_types[3], wrong_types[4], wrong_types[5]))
+      << Describe(errors.fields());
+  ASSERT_EQ(f.implementation_items.size(), 1u);
+  EXPECT_EQ(f.implementation_items[0].online_depth, 2);  // a number where a number belongs
+
+  // Read as YAML, plain scalars take the type their field needs: none of these is an error.
+  FieldErrors yaml_errors;
+  ParseCatalogYaml(text, yaml_errors);
+  for (const FieldError& e : yaml_errors.fields()) {
+    EXPECT_FALSE(e.message.starts_with("must be a") || e.message.starts_with("must be true"))
+        << e.field << ": " << e.message;
+  }
+}
+
 TEST(CatalogYaml, EmptyDocumentIsAnEmptyCatalog) {
   FieldErrors errors;
   EXPECT_EQ(Parse("", errors), CatalogFile{});

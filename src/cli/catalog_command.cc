@@ -66,8 +66,11 @@ int FailWithFields(const Error& e) {
 }
 
 int Import(const DatabaseFlags& flags, const std::string& file, bool publish,
-           const std::string& effective, const std::string& actor) {
-  catalog::ImportOptions options{.actor = actor, .publish = publish};
+           const std::string& effective, const std::string& actor, bool replace_drafts) {
+  catalog::ImportOptions options{
+      .actor = actor,
+      .open_drafts = replace_drafts ? catalog::OpenDrafts::kReplace : catalog::OpenDrafts::kRefuse,
+      .publish = publish};
   if (!effective.empty()) {
     auto date = Date::Parse(effective, "--effective");
     if (date.ok()) options.effective_from = *date;
@@ -135,6 +138,7 @@ void AddCatalogCommands(CLI::App& cli, Context& ctx) {
     DatabaseFlags db;
     std::string file;
     bool publish = false;
+    bool replace_drafts = false;
     std::string effective;
     std::string actor = "cli";
   };
@@ -148,10 +152,12 @@ void AddCatalogCommands(CLI::App& cli, Context& ctx) {
                    "approve and publish every imported item (trusted bulk loads)");
   import->add_option("--effective", iflags->effective,
                      "with --publish: the date the items take effect, YYYY-MM-DD (default today)");
+  import->add_flag("--replace-drafts", iflags->replace_drafts,
+                   "overwrite unpublished versions whose content differs (refused without it)");
   import->add_option("--actor", iflags->actor, "the account id recorded as the importer");
   import->callback([iflags, &ctx] {
-    ctx.exit_code =
-        Import(iflags->db, iflags->file, iflags->publish, iflags->effective, iflags->actor);
+    ctx.exit_code = Import(iflags->db, iflags->file, iflags->publish, iflags->effective,
+                           iflags->actor, iflags->replace_drafts);
   });
 
   struct ExportFlags {

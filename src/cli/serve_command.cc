@@ -2,6 +2,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <thread>
 
 #include "app/app.h"
@@ -17,6 +18,8 @@ int Serve(const app::Config& config) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  // SIGUSR1 only releases the waiter when the server stops by itself (it stops nothing).
+  sigaddset(&stop_signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   auto created = app::App::Create(config);
@@ -27,16 +30,24 @@ int Serve(const app::Config& config) {
   spdlog::info("tongban serving on http{}://{}:{} (database {})",
                config.server.tls_cert_file.empty() ? "" : "s", config.server.host, *port,
                a.db().url().display);
-  std::thread waiter([&a, stop_signals] {
+  std::atomic<bool> served{false};
+  std::thread waiter([&a, &served, stop_signals] {
     int sig = 0;
-    sigwait(&stop_signals, &sig);
-    spdlog::info("signal {}: stopping", sig);
-    a.server().Stop();
+    while (sigwait(&stop_signals, &sig) == 0) {
+      if (sig != SIGUSR1) {
+        spdlog::info("signal {}: stopping", sig);
+        a.server().Stop();
+        return;
+      }
+      if (served.load()) return;  // a stray SIGUSR1 from outside stops nothing
+    }
   });
   a.StartBackgroundWork();
   a.server().Serve();
-  // Serve() also returns if the listener fails; release the waiter either way.
-  pthread_kill(waiter.native_handle(), SIGTERM);
+  // Serve() also returns if the listener fails; release the waiter either way (SIGUSR1: a
+  // thread is never sent SIGTERM, which is meant to end processes).
+  served.store(true);
+  pthread_kill(waiter.native_handle(), SIGUSR1);
   waiter.join();
   a.StopBackgroundWork();
   spdlog::info("stopped");

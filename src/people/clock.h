@@ -1,18 +1,22 @@
-// The time source of the people module: milliseconds since the Unix epoch (UTC), injected so
-// that tests run on a fake clock (lockouts, code and token expiry, grant validity). It is a plain
-// std::function so the module does not depend on any other clock type; the composition root
-// passes whatever the installation uses.
+// Time in the people module: milliseconds since the Unix epoch (UTC), what its tables store. The
+// source is the platform's injectable base::Clock (base/clock.h), so tests run on a FakeClock
+// (lockouts, code and token expiry, grant validity) and never sleep.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
-#include <functional>
+
+#include "base/clock.h"
 
 namespace tongban::people {
 
-using NowMs = std::function<int64_t()>;
+// Milliseconds since the epoch on `clock` (sub-millisecond parts dropped).
+inline int64_t EpochMs(const Clock& clock) {
+  return std::chrono::floor<std::chrono::milliseconds>(clock.Now()).time_since_epoch().count();
+}
 
-// The system clock (std::chrono::system_clock) in milliseconds since the epoch.
-NowMs SystemClock();
+// The instant `ms` milliseconds after the epoch, for setting a FakeClock.
+inline Timestamp FromEpochMs(int64_t ms) { return Timestamp(std::chrono::milliseconds(ms)); }
 
 inline constexpr int64_t kSecondMs = 1000;
 inline constexpr int64_t kMinuteMs = 60 * kSecondMs;

@@ -280,7 +280,7 @@ std::string_view DemoPeopleYaml() {
 }
 
 Result<DemoPeopleCounts> LoadDemoPeople(store::Database& db, std::string_view yaml) {
-  return LoadDemoPeople(db, yaml, SystemClock()());
+  return LoadDemoPeople(db, yaml, EpochMs(tongban::SystemClock::Instance()));
 }
 
 Result<DemoPeopleCounts> LoadDemoPeople(store::Database& db, std::string_view yaml,

@@ -91,9 +91,8 @@ TEST_P(DemoPeopleTest, LoadsEveryRoleInEveryLocalityOnce) {
 TEST_P(DemoPeopleTest, DemoAccountsLogInWithTheDocumentedPassword) {
   ASSERT_TRUE(LoadDemoPeople(*db_, DemoPeopleYaml(), kT0).ok());
   SimulatedSmsGateway sms;
-  int64_t now = kT0 + 1000;
-  auto service = PeopleService::Create(
-      *db_, sms, [&] { return now; }, PeopleOptions{});
+  FakeClock clock(FromEpochMs(kT0 + 1000));
+  auto service = PeopleService::Create(*db_, sms, clock, PeopleOptions{});
   ASSERT_TRUE(service.ok());
   auto session =
       (*service)->Login({LoginMethod::kUsernamePassword, "xintian.window_clerk", "tongban-demo"});
@@ -110,7 +109,7 @@ TEST_P(DemoPeopleTest, DemoAccountsLogInWithTheDocumentedPassword) {
   auto ap = (*service)->Authenticate(agent->token);
   ASSERT_TRUE(ap.ok());
   EXPECT_EQ(ap->agencies.size(), 2u);
-  EXPECT_TRUE(AuthorizeForEnterprise(*ap, "91430181MA4M1B0268", now).ok());
+  EXPECT_TRUE(AuthorizeForEnterprise(*ap, "91430181MA4M1B0268", EpochMs(clock)).ok());
   // The province-level supervisor sees every locality.
   auto hunan =
       (*service)->Login({LoginMethod::kUsernamePassword, "hunan.supervisor", "tongban-demo"});

@@ -73,18 +73,20 @@ void ValidateStaffAccountRequest(StaffAccountRequest& r, FieldErrors& errors) {
   if (!r.phone.empty()) r.phone = CheckPhone(r.phone, "phone", errors);
 }
 
-void ValidateGrantRequest(GrantRequest& r, FieldErrors& errors) {
+void ValidateGrantRequest(GrantRequest& r, int64_t now_ms, FieldErrors& errors) {
+  r.scope.valid_from = r.valid_from.value_or(now_ms);
   if (r.account_id.empty()) errors.Add("account_id", "is required");
   if (r.role.empty()) errors.Add("role", "is required");
   CheckScope(r.scope, "scope", errors);
 }
 
 Result<std::unique_ptr<PeopleService>> PeopleService::Create(store::Database& db, SmsGateway& sms,
-                                                             NowMs now, PeopleOptions options) {
+                                                             const Clock& clock,
+                                                             PeopleOptions options) {
   TB_ASSIGN_OR_RETURN(PeopleRepository repo, PeopleRepository::Create(db.backend()));
   EnsureSodium();
   return std::unique_ptr<PeopleService>(
-      new PeopleService(db, sms, std::move(now), options, std::move(repo)));
+      new PeopleService(db, sms, clock, options, std::move(repo)));
 }
 
 Status PeopleService::SeedRoles() {
@@ -99,7 +101,7 @@ Result<SmsCodeSent> PeopleService::RequestSmsCode(SmsCodeRequest request) {
   FieldErrors errors;
   const std::string phone = CheckPhone(request.phone, "phone", errors);
   if (!errors.empty()) return errors.ToError("the code request is invalid");
-  const int64_t now = now_();
+  const int64_t now = Now();
   const std::string code = NewSmsCode();
   bool send = true;
   SmsCodeSent sent;
@@ -116,11 +118,10 @@ Result<SmsCodeSent> PeopleService::RequestSmsCode(SmsCodeRequest request) {
                    fmt::format("at most {} codes per hour are sent to one phone",
                                options_.max_codes_per_hour));
     }
+    // A registration code goes to a registered phone too: refusing it would tell anyone who
+    // is registered. Only the phone's holder gets the code, and RegisterCitizen tells the
+    // conflict to whoever brings it.
     const bool registered = repo_.FindCitizenByPhone(sql, phone).has_value();
-    if (request.purpose == CodePurpose::kRegister && registered) {
-      return Error(ErrorCode::kAlreadyExists,
-                   "this phone already belongs to an account; log in instead");
-    }
     sent.expires_at = now + options_.code_ttl_ms;
     sent.resend_after = now + options_.code_resend_interval_ms;
     if (request.purpose == CodePurpose::kLogin && !registered) {
@@ -165,7 +166,7 @@ PeopleService::CodeCheck PeopleService::CheckCode(soci::session& sql, const std:
 }
 
 Result<Account> PeopleService::RegisterCitizen(CitizenRegistration request) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   FieldErrors errors;
   ValidateCitizenRegistration(request, now, errors);
   if (!errors.empty()) return errors.ToError("the registration is invalid");
@@ -229,7 +230,7 @@ Result<Enterprise> PeopleService::RegisterEnterprise(const Principal& caller,
   FieldErrors errors;
   ValidateEnterpriseRegistration(request, errors);
   if (!errors.empty()) return errors.ToError("the enterprise registration is invalid");
-  const int64_t now = now_();
+  const int64_t now = Now();
   if (request.legal_representative != caller.account.id) {
     TB_RETURN_IF_ERROR(people::Authorize(caller, "enterprise.register",
                                          Target{.region = UsccRegion(request.uscc)}, now));
@@ -257,7 +258,7 @@ Result<Enterprise> PeopleService::RegisterEnterprise(const Principal& caller,
 
 Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller,
                                                          AgentRequest request) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   FieldErrors errors;
   ValidateAgentRequest(request, now, errors);
   if (!errors.empty()) return errors.ToError("the authorisation is invalid");
@@ -318,7 +319,7 @@ Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller
 
 Status PeopleService::RevokeAgent(const Principal& caller, const std::string& uscc,
                                   const std::string& authorisation_id) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     auto enterprise = repo_.FindEnterprise(sql, uscc);
     if (!enterprise) return NotFound(fmt::format("enterprise {} is not registered", uscc));
@@ -348,35 +349,42 @@ Result<Account> PeopleService::CreateStaffAccount(const Principal& caller,
   FieldErrors errors;
   ValidateStaffAccountRequest(request, errors);
   if (!errors.empty()) return errors.ToError("the account is invalid");
-  const int64_t now = now_();
+  const int64_t now = Now();
   TB_RETURN_IF_ERROR(
       people::Authorize(caller, "account.create",
                         Target{.region = request.region, .department = request.department}, now));
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.password, options_.password));
   return db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
-    if (repo_.FindAccountByUsername(sql, request.username)) {
-      return Error(ErrorCode::kAlreadyExists,
-                   fmt::format("username '{}' is taken", request.username));
-    }
-    Account a;
-    a.id = NewId("acc_", now);
-    a.kind = AccountKind::kStaff;
-    a.name = request.name;
-    a.username = request.username;
-    a.phone = request.phone;
-    a.region = request.region;
-    a.department = request.department;
-    a.created_at = now;
-    repo_.InsertAccount(sql, a, hash, caller.account.id);
-    return a;
+    return InsertStaffAccount(sql, request, hash, caller.account.id, now);
   });
 }
 
+Result<Account> PeopleService::InsertStaffAccount(soci::session& sql,
+                                                  const StaffAccountRequest& request,
+                                                  const std::string& password_hash,
+                                                  const std::string& created_by,
+                                                  int64_t now) const {
+  if (repo_.FindAccountByUsername(sql, request.username)) {
+    return Error(ErrorCode::kAlreadyExists,
+                 fmt::format("username '{}' is taken", request.username));
+  }
+  Account a;
+  a.id = NewId("acc_", now);
+  a.kind = AccountKind::kStaff;
+  a.name = request.name;
+  a.username = request.username;
+  a.phone = request.phone;
+  a.region = request.region;
+  a.department = request.department;
+  a.created_at = now;
+  repo_.InsertAccount(sql, a, password_hash, created_by);
+  return a;
+}
+
 Result<RoleGrant> PeopleService::GrantRole(const Principal& caller, GrantRequest request) {
-  const int64_t now = now_();
-  if (request.scope.valid_from == 0) request.scope.valid_from = now;
+  const int64_t now = Now();
   FieldErrors errors;
-  ValidateGrantRequest(request, errors);
+  ValidateGrantRequest(request, now, errors);
   if (!errors.empty()) return errors.ToError("the grant is invalid");
   TB_RETURN_IF_ERROR(AuthorizeWithin(caller, "role.grant", request.scope, now));
   if (request.account_id == caller.account.id) {
@@ -431,31 +439,18 @@ Result<RoleGrant> PeopleService::InsertGrantChecked(soci::session& sql, const Gr
 
 Result<Account> PeopleService::BootstrapStaffAccount(StaffAccountRequest request,
                                                      std::vector<GrantRequest> grants) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   FieldErrors errors;
   ValidateStaffAccountRequest(request, errors);
   for (size_t i = 0; i < grants.size(); ++i) {
-    if (grants[i].scope.valid_from == 0) grants[i].scope.valid_from = now;
+    grants[i].scope.valid_from = grants[i].valid_from.value_or(now);
     if (grants[i].role.empty()) errors.Add(fmt::format("grants/{}/role", i), "is required");
     CheckScope(grants[i].scope, fmt::format("grants/{}/scope", i), errors);
   }
   if (!errors.empty()) return errors.ToError("the account is invalid");
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.password, options_.password));
   return db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
-    if (repo_.FindAccountByUsername(sql, request.username)) {
-      return Error(ErrorCode::kAlreadyExists,
-                   fmt::format("username '{}' is taken", request.username));
-    }
-    Account a;
-    a.id = NewId("acc_", now);
-    a.kind = AccountKind::kStaff;
-    a.name = request.name;
-    a.username = request.username;
-    a.phone = request.phone;
-    a.region = request.region;
-    a.department = request.department;
-    a.created_at = now;
-    repo_.InsertAccount(sql, a, hash, "");
+    TB_ASSIGN_OR_RETURN(Account a, InsertStaffAccount(sql, request, hash, "", now));
     for (GrantRequest& g : grants) {
       g.account_id = a.id;
       TB_RETURN_IF_ERROR(InsertGrantChecked(sql, g, "", now));
@@ -466,7 +461,11 @@ Result<Account> PeopleService::BootstrapStaffAccount(StaffAccountRequest request
 
 Status PeopleService::RevokeGrant(const Principal& caller, const std::string& account_id,
                                   const std::string& grant_id) {
-  const int64_t now = now_();
+  const int64_t now = Now();
+  // Permission first: a caller without it cannot tell which grants exist.
+  if (!HoldsPermission(caller, "role.grant", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'role.grant'");
+  }
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     auto grant = repo_.FindGrant(sql, grant_id);
     if (!grant || grant->account_id != account_id) {
@@ -504,7 +503,7 @@ Result<IssuedSession> PeopleService::IssueSession(soci::session& sql, const Acco
 }
 
 Result<IssuedSession> PeopleService::Login(LoginRequest request) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   const Error wrong(ErrorCode::kUnauthenticated, request.method == LoginMethod::kPhoneCode
                                                      ? "wrong phone number or code"
                                                      : "wrong username or password");
@@ -528,21 +527,27 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
         return std::optional<StoredAccount>();
       });
   TB_RETURN_IF_ERROR(found);
+  // Nothing about the account (its existence, lock or status) is revealed before the secret is
+  // proven: an unknown account, a wrong secret and an account without a password all answer the
+  // same 401 after the same Argon2id work.
   if (!found->has_value()) {
     if (request.method != LoginMethod::kPhoneCode) VerifyPassword(DummyHash(), request.secret);
     return wrong;
   }
   const StoredAccount stored = std::move(**found);
   const Account& account = stored.account;
-  if (account.status != AccountStatus::kActive) {
-    return Error(ErrorCode::kForbidden, "the account is disabled");
-  }
-  const auto locked = [&](int64_t until) {
-    return Error(ErrorCode::kLocked,
-                 fmt::format("too many failed logins; the account is locked until {}",
-                             FormatTimestamp(until)));
+  // Once the secret is proven, the account's state may be told.
+  const auto refusal = [&](const StoredAccount& current) -> std::optional<Error> {
+    if (current.account.status != AccountStatus::kActive) {
+      return Error(ErrorCode::kForbidden, "the account is disabled");
+    }
+    if (current.locked_until > now) {
+      return Error(ErrorCode::kLocked,
+                   fmt::format("too many failed logins; the account is locked until {}",
+                               FormatTimestamp(current.locked_until)));
+    }
+    return std::nullopt;
   };
-  if (stored.locked_until > now) return locked(stored.locked_until);
 
   if (request.method == LoginMethod::kPhoneCode) {
     CodeCheck check = CodeCheck::kOk;
@@ -551,6 +556,7 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
           std::string code_id;
           check = CheckCode(sql, key, CodePurpose::kLogin, request.secret, now, &code_id);
           if (check != CodeCheck::kOk) return IssuedSession{};
+          if (auto refused = refusal(stored)) return *refused;
           repo_.ConsumeSmsCode(sql, code_id, now);
           return IssueSession(sql, account, now);
         });
@@ -563,51 +569,38 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
     return session;
   }
 
-  // Argon2id is slow on purpose: verify outside the write transaction.
-  const bool verified = VerifyPassword(stored.password_hash, request.secret);
-  enum class Outcome { kOk, kWrong, kLockedNow, kLocked } outcome = Outcome::kOk;
-  int64_t locked_until = 0;
+  // Argon2id is slow on purpose: verify outside the write transaction. An account without a
+  // password is verified against the dummy hash, so it takes as long as any other.
+  const bool verified = stored.password_hash.empty()
+                            ? (VerifyPassword(DummyHash(), request.secret), false)
+                            : VerifyPassword(stored.password_hash, request.secret);
   auto session = db_.Transaction<IssuedSession>(
       TxKind::kWrite, [&](soci::session& sql) -> Result<IssuedSession> {
         repo_.LockAccount(sql, account.id);
-        // Another request may have locked the account while this one verified.
-        auto fresh = repo_.FindAccountById(sql, account.id);
-        if (fresh && fresh->locked_until > now) {
-          outcome = Outcome::kLocked;
-          locked_until = fresh->locked_until;
-          return IssuedSession{};
-        }
         if (!verified) {
+          // Counted whatever the account's state, so guessing on while locked extends the lock.
+          // The count must commit, so the failure travels out beside the transaction.
           if (repo_.IncrementFailedLogins(sql, account.id) >= options_.max_failed_logins) {
-            locked_until = now + options_.lockout_ms;
-            repo_.LockUntil(sql, account.id, locked_until);
-            outcome = Outcome::kLockedNow;
-          } else {
-            outcome = Outcome::kWrong;
+            repo_.LockUntil(sql, account.id, now + options_.lockout_ms);
           }
           return IssuedSession{};
         }
-        if (fresh && fresh->failed_logins > 0) repo_.ResetFailedLogins(sql, account.id);
+        // Another request may have locked the account while this one verified.
+        auto fresh = repo_.FindAccountById(sql, account.id);
+        if (!fresh) return wrong;
+        if (auto refused = refusal(*fresh)) return *refused;
+        if (fresh->failed_logins > 0) repo_.ResetFailedLogins(sql, account.id);
         return IssueSession(sql, account, now);
       });
-  if (!session.ok()) return session;
-  switch (outcome) {
-    case Outcome::kOk:
-      return session;
-    case Outcome::kWrong:
-      return wrong;
-    case Outcome::kLockedNow:
-    case Outcome::kLocked:
-      return locked(locked_until);
-  }
-  return wrong;
+  if (session.ok() && !verified) return wrong;
+  return session;
 }
 
 Result<Principal> PeopleService::Authenticate(std::string_view token) {
   if (!LooksLikeToken(token)) {
     return Error(ErrorCode::kUnauthenticated, "the bearer token is malformed");
   }
-  const int64_t now = now_();
+  const int64_t now = Now();
   const std::string hash = HashToken(token);
   bool touch = false;
   auto principal =
@@ -645,7 +638,7 @@ Result<Principal> PeopleService::Authenticate(std::string_view token) {
 }
 
 Status PeopleService::Logout(const Principal& caller) {
-  const int64_t now = now_();
+  const int64_t now = Now();
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     repo_.RevokeSession(sql, caller.session_id, now);
     return Ok();
@@ -654,11 +647,17 @@ Status PeopleService::Logout(const Principal& caller) {
 
 Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
                                              const std::string& account_id) {
-  const int64_t now = now_();
+  const int64_t now = Now();
+  const bool own = account_id == caller.account.id;
+  // The permission is checked before the account is looked up, so a caller without it cannot
+  // tell account ids that exist from those that do not.
+  if (!own && !HoldsPermission(caller, "account.update", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'account.update'");
+  }
   return db_.Transaction<int>(TxKind::kWrite, [&](soci::session& sql) -> Result<int> {
     auto account = repo_.FindAccountById(sql, account_id);
     if (!account) return NotFound(fmt::format("no account {}", account_id));
-    if (account_id != caller.account.id) {
+    if (!own) {
       TB_RETURN_IF_ERROR(people::Authorize(
           caller, "account.update",
           Target{.region = account->account.region, .department = account->account.department},
@@ -670,7 +669,7 @@ Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
 
 Status PeopleService::Authorize(const Principal& caller, std::string_view permission,
                                 const Target& target) const {
-  return people::Authorize(caller, permission, target, now_());
+  return people::Authorize(caller, permission, target, Now());
 }
 
 Result<RoleCatalog> PeopleService::ListRoles() {
@@ -687,6 +686,49 @@ Result<Account> PeopleService::GetAccount(const std::string& id) {
     if (!a) return NotFound(fmt::format("no account {}", id));
     return a->account;
   });
+}
+
+Result<Account> PeopleService::ReadAccount(const Principal& caller, const std::string& id) {
+  if (id == caller.account.id) return caller.account;
+  const int64_t now = Now();
+  if (!HoldsPermission(caller, "account.read", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'account.read'");
+  }
+  TB_ASSIGN_OR_RETURN(Account account, GetAccount(id));
+  TB_RETURN_IF_ERROR(
+      people::Authorize(caller, "account.read",
+                        Target{.region = account.region, .department = account.department}, now));
+  return account;
+}
+
+Result<Enterprise> PeopleService::ReadEnterprise(const Principal& caller, const std::string& uscc) {
+  const int64_t now = Now();
+  const bool acts_for = AuthorizeForEnterprise(caller, uscc, now).ok();
+  constexpr std::string_view kStaffPermissions[] = {"enterprise.register", "enterprise.serve"};
+  if (!acts_for &&
+      std::none_of(std::begin(kStaffPermissions), std::end(kStaffPermissions),
+                   [&](std::string_view p) { return HoldsPermission(caller, p, now); })) {
+    return Error(ErrorCode::kForbidden,
+                 fmt::format("only the legal representative, its agents and staff serving "
+                             "enterprises see enterprise {}",
+                             uscc));
+  }
+  auto found = db_.Transaction<std::optional<Enterprise>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<Enterprise>> {
+        return repo_.FindEnterprise(sql, uscc);
+      });
+  TB_RETURN_IF_ERROR(found);
+  if (!found->has_value()) return NotFound(fmt::format("enterprise {} is not registered", uscc));
+  if (acts_for) return std::move(**found);
+  // The refusal names the scope of a permission the caller holds, not one it lacks.
+  std::optional<Error> refusal;
+  for (std::string_view p : kStaffPermissions) {
+    if (!HoldsPermission(caller, p, now)) continue;
+    Status s = people::Authorize(caller, p, Target{.region = UsccRegion(uscc)}, now);
+    if (s.ok()) return std::move(**found);
+    if (!refusal) refusal = std::move(s).error();
+  }
+  return std::move(refusal).value_or(Error(ErrorCode::kForbidden, "not authorised"));
 }
 
 }  // namespace tongban::people

@@ -84,7 +84,8 @@ struct StaffAccountRequest {
 struct GrantRequest {
   std::string account_id{};
   std::string role{};
-  Scope scope{};  // valid_from 0 means now
+  Scope scope{};  // its valid_from is not read: ValidateGrantRequest sets it from valid_from
+  std::optional<int64_t> valid_from{};  // when the grant starts (any instant); now when not given
 };
 
 enum class LoginMethod {
@@ -113,20 +114,22 @@ void ValidateCitizenRegistration(CitizenRegistration& r, int64_t now_ms, FieldEr
 void ValidateEnterpriseRegistration(EnterpriseRegistration& r, FieldErrors& errors);
 void ValidateAgentRequest(AgentRequest& r, int64_t now_ms, FieldErrors& errors);
 void ValidateStaffAccountRequest(StaffAccountRequest& r, FieldErrors& errors);
-void ValidateGrantRequest(GrantRequest& r, FieldErrors& errors);
+// Also sets r.scope.valid_from to r.valid_from, or to `now_ms` when it is not given.
+void ValidateGrantRequest(GrantRequest& r, int64_t now_ms, FieldErrors& errors);
 
 class PeopleService {
  public:
-  // Loads the module's queries. `sms` and `db` must outlive the service.
+  // Loads the module's queries. `sms`, `db` and `clock` must outlive the service.
   static Result<std::unique_ptr<PeopleService>> Create(store::Database& db, SmsGateway& sms,
-                                                       NowMs now, PeopleOptions options);
+                                                       const Clock& clock, PeopleOptions options);
 
   // Adds the shipped roles and permissions the database lacks (start-up; idempotent).
   Status SeedRoles();
 
-  // Sends a one-time code. Rate-limited per phone (kTooManyRequests). For registration a phone
-  // that already has an account is refused (kAlreadyExists); for login a phone without an
-  // account is answered the same as one with, but nothing is sent.
+  // Sends a one-time code. Rate-limited per phone (kTooManyRequests). The answer never tells
+  // whether the phone has an account: a registration code is sent to a registered phone as to
+  // any other (RegisterCitizen reports the conflict to the holder of the code), and for login a
+  // phone without an account is answered the same as one with, but nothing is sent.
   Result<SmsCodeSent> RequestSmsCode(SmsCodeRequest request);
 
   // Registers a citizen by real name; the code must be the newest one sent to the phone for
@@ -161,13 +164,16 @@ class PeopleService {
   // up the first administrators. Validation and 三员分立 apply as in GrantRole.
   Result<Account> BootstrapStaffAccount(StaffAccountRequest request,
                                         std::vector<GrantRequest> grants);
-  // Revokes a grant; needs role.grant over a scope containing the grant's.
+  // Revokes a grant; needs role.grant over a scope containing the grant's. A caller holding
+  // role.grant nowhere gets kForbidden whether the grant exists or not.
   Status RevokeGrant(const Principal& caller, const std::string& account_id,
                      const std::string& grant_id);
 
-  // Logs in. Wrong credentials answer kUnauthenticated without saying which part was wrong;
-  // after max_failed_logins wrong passwords in a row the account is locked for lockout_ms and
-  // answers kLocked, even to the right password; a disabled account answers kForbidden.
+  // Logs in. Nothing about the account is told before its secret is proven: an unknown
+  // account, a wrong password or code, and an account without a password all answer the same
+  // kUnauthenticated after the same Argon2id work. Every wrong password counts, whatever the
+  // account's state; the max_failed_logins-th in a row locks the account for lockout_ms. Only to
+  // the right secret does a locked account answer kLocked and a disabled one kForbidden.
   Result<IssuedSession> Login(LoginRequest request);
 
   // The principal behind a bearer token; kUnauthenticated when the token is malformed, unknown,
@@ -178,7 +184,8 @@ class PeopleService {
   // Ends the caller's session (logout).
   Status Logout(const Principal& caller);
   // Ends every session of an account: one's own, or another's with account.update over the
-  // account's region. Returns how many were ended.
+  // account's region. Returns how many were ended. A caller holding account.update nowhere gets
+  // kForbidden for another's id whether it exists or not.
   Result<int> RevokeAllSessions(const Principal& caller, const std::string& account_id);
 
   // Authorize() at the service's current time.
@@ -188,19 +195,33 @@ class PeopleService {
   Result<RoleCatalog> ListRoles();
   Result<Account> GetAccount(const std::string& id);
 
-  int64_t Now() const { return now_(); }
+  // An account as the caller may see it: its own, or any with account.read over the account's
+  // region and department. A caller holding account.read nowhere gets kForbidden whether the
+  // account exists or not; then kNotFound, then kForbidden naming the scope.
+  Result<Account> ReadAccount(const Principal& caller, const std::string& id);
+  // An enterprise as the caller may see it: its legal representative, an agent whose
+  // authorisation is valid now, or staff with enterprise.register or enterprise.serve over the
+  // USCC's region. Others get kForbidden whether it is registered or not.
+  Result<Enterprise> ReadEnterprise(const Principal& caller, const std::string& uscc);
+
+  // The service's time, in milliseconds since the epoch.
+  int64_t Now() const { return EpochMs(clock_); }
   const PeopleOptions& options() const { return options_; }
   SmsGateway& sms() { return sms_; }
 
  private:
-  PeopleService(store::Database& db, SmsGateway& sms, NowMs now, PeopleOptions options,
+  PeopleService(store::Database& db, SmsGateway& sms, const Clock& clock, PeopleOptions options,
                 PeopleRepository repo)
-      : db_(db), sms_(sms), now_(std::move(now)), options_(options), repo_(std::move(repo)) {}
+      : db_(db), sms_(sms), clock_(clock), options_(options), repo_(std::move(repo)) {}
 
   enum class CodeCheck { kOk, kMissing, kExpired, kWrong, kExhausted };
   // Checks `code` against the newest live code; counts a wrong try. Does not consume it.
   CodeCheck CheckCode(soci::session& sql, const std::string& phone, CodePurpose purpose,
                       const std::string& code, int64_t now, std::string* code_id) const;
+  // Inserts a validated staff account; kAlreadyExists when the username is taken.
+  Result<Account> InsertStaffAccount(soci::session& sql, const StaffAccountRequest& request,
+                                     const std::string& password_hash,
+                                     const std::string& created_by, int64_t now) const;
   // Checks and inserts one grant (account active, role known and for its kind, 三员分立).
   Result<RoleGrant> InsertGrantChecked(soci::session& sql, const GrantRequest& request,
                                        const std::string& granted_by, int64_t now) const;
@@ -210,7 +231,7 @@ class PeopleService {
 
   store::Database& db_;
   SmsGateway& sms_;
-  NowMs now_;
+  const Clock& clock_;
   PeopleOptions options_;
   PeopleRepository repo_;
   std::once_flag dummy_once_;

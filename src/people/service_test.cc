@@ -47,8 +47,7 @@ class PeopleServiceTest : public ::testing::TestWithParam<store::Backend> {
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
     PeopleOptions options;
     options.password = PasswordOptions::Cheap();
-    auto service = PeopleService::Create(
-        *db_, sms_, [this] { return now_; }, options);
+    auto service = PeopleService::Create(*db_, sms_, clock_, options);
     ASSERT_TRUE(service.ok());
     service_ = std::move(service).value();
     ASSERT_TRUE(service_->SeedRoles().ok());
@@ -63,7 +62,7 @@ class PeopleServiceTest : public ::testing::TestWithParam<store::Backend> {
   Result<Account> Register(const std::string& id_number, const std::string& name,
                            const std::string& phone) {
     const std::string code = SendCode(phone);
-    now_ += 61'000;  // past the resend interval, for the next registration
+    Advance(61'000);  // past the resend interval, for the next registration
     return service_->RegisterCitizen({id_number, name, phone, code, std::string(kPassword)});
   }
 
@@ -106,7 +105,12 @@ class PeopleServiceTest : public ::testing::TestWithParam<store::Backend> {
     return r.ok() ? *r : std::vector<std::string>{};
   }
 
-  int64_t now_ = kT0;
+  // Milliseconds since the epoch on the fake clock.
+  int64_t Now() const { return EpochMs(clock_); }
+  void Advance(int64_t ms) { clock_.Advance(std::chrono::milliseconds(ms)); }
+  void SetNow(int64_t ms) { clock_.Set(FromEpochMs(ms)); }
+
+  FakeClock clock_{FromEpochMs(kT0)};
   SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<store::Database> db_;
@@ -134,7 +138,7 @@ TEST_P(PeopleServiceTest, RegistersACitizenWithTheSmsCode) {
   ASSERT_FALSE(again.ok());
 
   // Phone + code login; the account holds the applicant role.
-  now_ += 61'000;
+  Advance(61'000);
   const std::string login_code = SendCode("13800000001", CodePurpose::kLogin);
   EXPECT_THAT(sms_.Outbox("13800000001", 1).at(0).text, HasSubstr("登录验证码"));
   Principal p = LoginAs(LoginMethod::kPhoneCode, "13800000001", login_code);
@@ -154,7 +158,7 @@ TEST_P(PeopleServiceTest, CitizensWithAPasswordLogInByIdNumber) {
   ASSERT_TRUE(Register(kIdA, "李志强", "13800000003").ok());
   Principal p = LoginAs(LoginMethod::kIdNumberPassword, kIdA, kPassword);
   EXPECT_EQ(p.account.id_number, kIdA);
-  EXPECT_EQ(p.session_expires_at, now_ + 30 * kDayMs);  // citizens: 30 days
+  EXPECT_EQ(p.session_expires_at, Now() + 30 * kDayMs);  // citizens: 30 days
 }
 
 TEST_P(PeopleServiceTest, ListsEveryInvalidField) {
@@ -187,14 +191,14 @@ TEST_P(PeopleServiceTest, WrongCodesAreCountedUntilTheCodeIsVoid) {
   EXPECT_EQ(r.error().code(), ErrorCode::kTooManyRequests);
   EXPECT_TRUE(Column("account", "id").empty());
   // A new code works.
-  now_ += 61'000;
+  Advance(61'000);
   const std::string fresh = SendCode("13800000001");
   EXPECT_TRUE(service_->RegisterCitizen({kIdA, "李志强", "13800000001", fresh, {}}).ok());
 }
 
 TEST_P(PeopleServiceTest, CodesExpireAfterFiveMinutes) {
   const std::string code = SendCode("13800000001");
-  now_ += 5 * kMinuteMs;
+  Advance(5 * kMinuteMs);
   auto r = service_->RegisterCitizen({kIdA, "李志强", "13800000001", code, {}});
   ASSERT_FALSE(r.ok());
   EXPECT_THAT(Fields(r.error()), ::testing::ElementsAre("code: has expired; request a new one"));
@@ -212,14 +216,14 @@ TEST_P(PeopleServiceTest, RateLimitsCodesPerPhone) {
   // Another phone is not affected.
   EXPECT_TRUE(service_->RequestSmsCode({"13800000002", CodePurpose::kRegister}).ok());
   for (int i = 0; i < 4; ++i) {
-    now_ += 61'000;
+    Advance(61'000);
     EXPECT_TRUE(service_->RequestSmsCode({"13800000001", CodePurpose::kRegister}).ok()) << i;
   }
-  now_ += 61'000;
+  Advance(61'000);
   auto hourly = service_->RequestSmsCode({"13800000001", CodePurpose::kRegister});
   ASSERT_FALSE(hourly.ok());
   EXPECT_THAT(hourly.error().message(), HasSubstr("at most 5 codes per hour"));
-  now_ += kHourMs;
+  Advance(kHourMs);
   EXPECT_TRUE(service_->RequestSmsCode({"13800000001", CodePurpose::kRegister}).ok());
   EXPECT_EQ(sms_.Outbox("13800000001", 100).size(), 6u);
 }
@@ -244,9 +248,21 @@ TEST_P(PeopleServiceTest, ConcurrentCodeRequestsForOnePhoneSendOne) {
 
 TEST_P(PeopleServiceTest, RegisteredPhonesAndIdNumbersAreRefused) {
   ASSERT_TRUE(Register(kIdA, "李志强", "13800000003").ok());
+  // A registration code for a registered phone is answered and sent like any other, so the
+  // answer does not tell who is registered; only the code's holder learns of the conflict.
   auto code = service_->RequestSmsCode({"13800000003", CodePurpose::kRegister});
-  ASSERT_FALSE(code.ok());
-  EXPECT_EQ(code.error().code(), ErrorCode::kAlreadyExists);
+  ASSERT_TRUE(code.ok()) << code.error().ToString();
+  const std::string sent = sms_.LatestCode("13800000003").value_or("");
+  const std::string wrong = sent == "000000" ? "111111" : "000000";
+  auto guess = service_->RegisterCitizen({kIdB, "王芳", "13800000003", wrong, {}});
+  ASSERT_FALSE(guess.ok());
+  EXPECT_EQ(guess.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(Fields(guess.error()), ::testing::ElementsAre("code: is wrong"));
+  auto holder = service_->RegisterCitizen({kIdB, "王芳", "13800000003", sent, {}});
+  ASSERT_FALSE(holder.ok());
+  EXPECT_EQ(holder.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_THAT(holder.error().message(), HasSubstr("phone already belongs to an account"));
+  Advance(61'000);
   auto dup = Register(kIdA, "李志强", "13800000009");
   ASSERT_FALSE(dup.ok());
   EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
@@ -293,19 +309,62 @@ TEST_P(PeopleServiceTest, LocksAfterFiveFailedLoginsEvenForTheRightPassword) {
     EXPECT_EQ(r.error().message(), "wrong username or password");
   }
   EXPECT_EQ(Column("account", "failed_logins"), std::vector<std::string>{"4"});
+  // The fifth wrong password locks the account, but a wrong password never tells so.
   auto fifth = service_->Login({LoginMethod::kUsernamePassword, "clerk", "wrong-pass1"});
   ASSERT_FALSE(fifth.ok());
-  EXPECT_EQ(fifth.error().code(), ErrorCode::kLocked);
-  EXPECT_THAT(fifth.error().message(), HasSubstr("locked until 2025-06-15T15:21:40Z"));
+  EXPECT_EQ(fifth.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(fifth.error().message(), "wrong username or password");
+  EXPECT_EQ(Column("account", "locked_until"),
+            std::vector<std::string>{std::to_string(kT0 + 15 * kMinuteMs)});
+  auto sixth = service_->Login({LoginMethod::kUsernamePassword, "clerk", "wrong-pass2"});
+  EXPECT_EQ(sixth.error().code(), ErrorCode::kUnauthenticated);
+  EXPECT_EQ(Column("account", "failed_logins"), std::vector<std::string>{"1"});  // still counted
+  // The right password learns of the lock.
   auto right = service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});
   ASSERT_FALSE(right.ok());
   EXPECT_EQ(right.error().code(), ErrorCode::kLocked);
-  now_ += 15 * kMinuteMs - 1;
+  EXPECT_THAT(right.error().message(), HasSubstr("locked until 2025-06-15T15:21:40Z"));
+  Advance(15 * kMinuteMs - 1);
   EXPECT_EQ(service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword}).error().code(),
             ErrorCode::kLocked);
-  now_ += 1;
+  Advance(1);
   EXPECT_TRUE(service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword}).ok());
   EXPECT_EQ(Column("account", "failed_logins"), std::vector<std::string>{"0"});
+}
+
+TEST_P(PeopleServiceTest, ADisabledAccountIsToldOnlyToTheRightSecret) {
+  Staff("clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
+  const std::string phone = "13800000004";
+  ASSERT_TRUE(Register(kIdA, "李志强", phone).ok());
+  ASSERT_TRUE(db_->Transaction(TxKind::kWrite,
+                               [](soci::session& sql) -> Status {
+                                 sql << "UPDATE account SET status = 'disabled'";
+                                 return Ok();
+                               })
+                  .ok());
+  for (const LoginRequest& wrong :
+       {LoginRequest{LoginMethod::kUsernamePassword, "clerk", "wrong-pass1"},
+        LoginRequest{LoginMethod::kUsernamePassword, "nobody", "wrong-pass1"},
+        LoginRequest{LoginMethod::kIdNumberPassword, kIdA, "wrong-pass1"},
+        LoginRequest{LoginMethod::kIdNumberPassword, kIdB, "wrong-pass1"}}) {
+    auto r = service_->Login(wrong);
+    ASSERT_FALSE(r.ok()) << wrong.identifier;
+    EXPECT_EQ(r.error().code(), ErrorCode::kUnauthenticated) << wrong.identifier;
+    EXPECT_EQ(r.error().message(), "wrong username or password") << wrong.identifier;
+  }
+  EXPECT_EQ(Column("account", "failed_logins"), (std::vector<std::string>{"1", "1"}));
+  EXPECT_EQ(service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword}).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(service_->Login({LoginMethod::kIdNumberPassword, kIdA, kPassword}).error().code(),
+            ErrorCode::kForbidden);
+  // Phone login: a wrong code is a plain 401, the right one tells.
+  const std::string code = SendCode(phone, CodePurpose::kLogin);
+  ASSERT_FALSE(code.empty());
+  const std::string wrong_code = code == "000000" ? "111111" : "000000";
+  EXPECT_EQ(service_->Login({LoginMethod::kPhoneCode, phone, wrong_code}).error().code(),
+            ErrorCode::kUnauthenticated);
+  EXPECT_EQ(service_->Login({LoginMethod::kPhoneCode, phone, code}).error().code(),
+            ErrorCode::kForbidden);
 }
 
 TEST_P(PeopleServiceTest, ASuccessfulLoginClearsTheFailureCount) {
@@ -329,9 +388,9 @@ TEST_P(PeopleServiceTest, TokensExpireAndAreRevoked) {
   auto s = service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->expires_at, kT0 + 8 * kHourMs);  // staff: 8 hours
-  now_ = kT0 + 8 * kHourMs - 1;
+  SetNow(kT0 + 8 * kHourMs - 1);
   EXPECT_TRUE(service_->Authenticate(s->token).ok());
-  now_ = kT0 + 8 * kHourMs;
+  SetNow(kT0 + 8 * kHourMs);
   auto expired = service_->Authenticate(s->token);
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.error().code(), ErrorCode::kUnauthenticated);
@@ -364,11 +423,11 @@ TEST_P(PeopleServiceTest, RecordsWhenATokenWasLastUsed) {
   Staff("clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
   auto s = service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});
   ASSERT_TRUE(s.ok());
-  now_ += 30'000;
+  Advance(30'000);
   ASSERT_TRUE(service_->Authenticate(s->token).ok());
   EXPECT_EQ(Column("auth_session", "last_used_at"),
             std::vector<std::string>{std::to_string(kT0)});  // within the touch interval
-  now_ += 31'000;
+  Advance(31'000);
   ASSERT_TRUE(service_->Authenticate(s->token).ok());
   EXPECT_EQ(Column("auth_session", "last_used_at"),
             std::vector<std::string>{std::to_string(kT0 + 61'000)});
@@ -385,8 +444,17 @@ TEST_P(PeopleServiceTest, GrantsCarryScopes) {
                                                         .matters = {"000172009000"},
                                                         .valid_until = kT0 + 10 * kDayMs}});
   ASSERT_TRUE(grant.ok()) << grant.error().ToString();
-  EXPECT_EQ(grant->scope.valid_from, kT0);
+  EXPECT_EQ(grant->scope.valid_from, kT0);  // not given: now
   EXPECT_EQ(grant->granted_by, security.account.id);
+  // The epoch is a start like any other, not "unset"; and a scope's own valid_from is not read.
+  auto since_epoch =
+      service_->GrantRole(security, {.account_id = clerk.id,
+                                     .role = "window_clerk",
+                                     .scope = {.region = "431128", .valid_from = kT0 + kDayMs},
+                                     .valid_from = 0});
+  ASSERT_TRUE(since_epoch.ok()) << since_epoch.error().ToString();
+  EXPECT_EQ(since_epoch->scope.valid_from, 0);
+  ASSERT_TRUE(service_->RevokeGrant(security, clerk.id, since_epoch->id).ok());
 
   Principal p = StaffPrincipal("clerk");
   EXPECT_TRUE(
@@ -401,7 +469,7 @@ TEST_P(PeopleServiceTest, GrantsCarryScopes) {
   EXPECT_FALSE(
       service_->Authorize(p, "case.approve", {"431128101", "431128-jtj", "000172009000"}).ok());
   EXPECT_FALSE(service_->Authorize(p, "case.approve", {"431128101", "431128-wjj", "other"}).ok());
-  now_ = kT0 + 10 * kDayMs;
+  SetNow(kT0 + 10 * kDayMs);
   EXPECT_FALSE(
       service_->Authorize(p, "case.approve", {"431128101", "431128-wjj", "000172009000"}).ok());
 
@@ -425,13 +493,12 @@ TEST_P(PeopleServiceTest, GrantsCarryScopes) {
       security, {.account_id = clerk.id, .role = "wizard", .scope = {.region = "431128"}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_THAT(Fields(unknown.error()), ::testing::ElementsAre("role: 'wizard' is not a role"));
-  auto bad = service_->GrantRole(security, {.account_id = clerk.id,
-                                            .role = "approver",
-                                            .scope = {.region = "4311",
-                                                      .department = "a b",
-                                                      .matters = {""},
-                                                      .valid_from = kT0,
-                                                      .valid_until = kT0}});
+  auto bad = service_->GrantRole(
+      security,
+      {.account_id = clerk.id,
+       .role = "approver",
+       .scope = {.region = "4311", .department = "a b", .matters = {""}, .valid_until = kT0},
+       .valid_from = kT0});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().fields().size(), 4u) << bad.error().ToString();
 
@@ -442,7 +509,7 @@ TEST_P(PeopleServiceTest, GrantsCarryScopes) {
   EXPECT_EQ(by_clerk.error().message(), "missing permission 'role.grant'");
 
   // Revocation takes effect at the next authentication.
-  now_ = kT0;
+  SetNow(kT0);
   ASSERT_TRUE(service_->RevokeGrant(security, clerk.id, grant->id).ok());
   Principal after = StaffPrincipal("clerk");
   EXPECT_TRUE(after.grants.empty());
@@ -568,7 +635,7 @@ TEST_P(PeopleServiceTest, EnterprisesAndTheirAgents) {
               ::testing::ElementsAre("name: does not match the registered real name"));
   EXPECT_EQ(service_->AuthoriseAgent(stranger, {kUscc, kIdB, "刘红霞", {}, until}).error().code(),
             ErrorCode::kForbidden);
-  auto past = service_->AuthoriseAgent(rep, {kUscc, kIdB, "刘红霞", {}, now_ - 1});
+  auto past = service_->AuthoriseAgent(rep, {kUscc, kIdB, "刘红霞", {}, Now() - 1});
   ASSERT_FALSE(past.ok());
   EXPECT_EQ(past.error().fields().at(0).field, "valid_until");
 
@@ -581,9 +648,9 @@ TEST_P(PeopleServiceTest, EnterprisesAndTheirAgents) {
   ASSERT_EQ(agent.agencies.size(), 1u);
   EXPECT_EQ(agent.agencies[0].uscc, kUscc);
   EXPECT_EQ(agent.agencies[0].relation, EnterpriseRelation::kAgent);
-  EXPECT_TRUE(AuthorizeForEnterprise(agent, kUscc, now_).ok());
+  EXPECT_TRUE(AuthorizeForEnterprise(agent, kUscc, Now()).ok());
   EXPECT_FALSE(AuthorizeForEnterprise(agent, kUscc, until).ok());
-  EXPECT_FALSE(AuthorizeForEnterprise(stranger, kUscc, now_).ok());
+  EXPECT_FALSE(AuthorizeForEnterprise(stranger, kUscc, Now()).ok());
   bool has_agent_role = false;
   for (const HeldGrant& g : agent.grants) has_agent_role |= g.grant.role == "enterprise_agent";
   EXPECT_TRUE(has_agent_role);
@@ -596,7 +663,7 @@ TEST_P(PeopleServiceTest, EnterprisesAndTheirAgents) {
   EXPECT_EQ(service_->RevokeAgent(rep, kUscc, auth->id).error().code(), ErrorCode::kNotFound);
   Principal revoked = LoginAs(LoginMethod::kIdNumberPassword, kIdB, kPassword);
   EXPECT_TRUE(revoked.agencies.empty());
-  EXPECT_FALSE(AuthorizeForEnterprise(revoked, kUscc, now_).ok());
+  EXPECT_FALSE(AuthorizeForEnterprise(revoked, kUscc, Now()).ok());
   // After revocation the agent may be authorised again.
   EXPECT_TRUE(service_->AuthoriseAgent(rep, {kUscc, kIdB, "刘红霞", {}, until}).ok());
 }

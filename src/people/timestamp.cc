@@ -39,14 +39,6 @@ bool Digits(std::string_view s, size_t pos, size_t n, int& out) {
 
 }  // namespace
 
-NowMs SystemClock() {
-  return [] {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
-}
-
 Result<int64_t> ParseTimestamp(std::string_view s) {
   const auto bad = [&] {
     return Error(ErrorCode::kInvalidArgument,

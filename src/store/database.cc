@@ -5,8 +5,9 @@
 #include <spdlog/spdlog.h>
 
 #include <fmt/chrono.h>
-#include <chrono>
 
+#include <cctype>
+#include <chrono>
 #include <regex>
 
 namespace tongban::store {
@@ -183,12 +184,30 @@ Status Database::Backup(const std::string& path) {
   }
 }
 
+namespace {
+
+bool IsWordChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+std::string Upper(std::string_view word) {
+  std::string out(word);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
 std::vector<std::string> SplitStatements(std::string_view script) {
   std::vector<std::string> out;
   std::string current;
   enum class State { kCode, kSingle, kDouble, kLineComment, kBlockComment } state = State::kCode;
   // PostgreSQL function bodies use $$ ... $$; treat them as opaque.
   bool in_dollar = false;
+  // A SQLite trigger's body, BEGIN ... END, holds statements of its own: inside a CREATE
+  // [TEMP|TEMPORARY] TRIGGER statement a semicolon splits only outside every BEGIN ... END and
+  // CASE ... END (CASE expressions end with END too).
+  int words = 0;  // words seen in the current statement, up to the one that says TRIGGER
+  bool trigger = false;
+  int depth = 0;
   for (size_t i = 0; i < script.size(); ++i) {
     const char c = script[i];
     const char next = i + 1 < script.size() ? script[i + 1] : '\0';
@@ -201,6 +220,27 @@ std::vector<std::string> SplitStatements(std::string_view script) {
           continue;
         }
         if (in_dollar) break;
+        if (IsWordChar(c) && (current.empty() || !IsWordChar(current.back()))) {
+          size_t end = i;
+          while (end < script.size() && IsWordChar(script[end])) ++end;
+          const std::string word = Upper(script.substr(i, end - i));
+          if (words == 0 && word != "CREATE") {
+            words = 3;  // not a CREATE statement: no trigger
+          } else if (words < 3) {
+            trigger = trigger || word == "TRIGGER";
+            ++words;
+          }
+          if (trigger && (word == "BEGIN" || word == "CASE")) ++depth;
+          if (trigger && word == "END" && depth > 0) --depth;
+          current.append(script.substr(i, end - i));
+          i = end - 1;
+          continue;
+        }
+        if (c == ';' && depth > 0) break;  // inside a trigger body
+        if (c == ';') {
+          words = 0;
+          trigger = false;
+        }
         if (c == '\'')
           state = State::kSingle;
         else if (c == '"')

@@ -44,6 +44,31 @@ TEST(SplitStatements, RespectsQuotesAndComments) {
   EXPECT_EQ(parts[2], "CREATE FUNCTION f() RETURNS int AS $$ SELECT 1; $$ LANGUAGE sql");
 }
 
+TEST(SplitStatements, KeepsASqliteTriggerBodyInItsStatement) {
+  auto parts = SplitStatements(
+      "CREATE TABLE t (x INTEGER);\n"
+      "CREATE TRIGGER t_no_update BEFORE UPDATE ON t\n"
+      "BEGIN\n"
+      "  SELECT RAISE(ABORT, 'no; never');\n"
+      "  SELECT CASE WHEN NEW.x > 0 THEN RAISE(ABORT, 'positive') END;\n"
+      "END;\n"
+      "create temp trigger t_no_delete before delete on t begin select 1; end;\n"
+      "BEGIN TRANSACTION; SELECT 'end'; END;");
+  ASSERT_EQ(parts.size(), 6u);
+  EXPECT_EQ(parts[0], "CREATE TABLE t (x INTEGER)");
+  EXPECT_EQ(parts[1],
+            "CREATE TRIGGER t_no_update BEFORE UPDATE ON t\n"
+            "BEGIN\n"
+            "  SELECT RAISE(ABORT, 'no; never');\n"
+            "  SELECT CASE WHEN NEW.x > 0 THEN RAISE(ABORT, 'positive') END;\n"
+            "END");
+  EXPECT_EQ(parts[2], "create temp trigger t_no_delete before delete on t begin select 1; end");
+  // Outside a trigger, BEGIN and END are statements of their own.
+  EXPECT_EQ(parts[3], "BEGIN TRANSACTION");
+  EXPECT_EQ(parts[4], "SELECT 'end'");
+  EXPECT_EQ(parts[5], "END");
+}
+
 TEST(Migrations, RefusesGapsAndMissingDialects) {
   const EmbeddedFile gap[] = {{"x/migrations/0001_a.sql", "SELECT 1;"},
                               {"x/migrations/0003_c.sql", "SELECT 1;"}};

@@ -100,8 +100,13 @@ TEST(Canonical, FormatsTimeAsUtcWithMilliseconds) {
 TEST(Migrations, LoadForBothBackends) {
   const store::MigrationSet& set = TraceMigrations();
   EXPECT_EQ(set.module, "trace");
-  ASSERT_EQ(set.migrations.size(), 1u);
+  ASSERT_EQ(set.migrations.size(), 2u);
   EXPECT_NE(set.migrations[0].postgresql_sql.find("trace_refuse_change"), std::string::npos);
+  // SQLite's append-only triggers, each one statement with its BEGIN ... END body.
+  const std::string& sqlite = set.migrations[1].sqlite_sql;
+  EXPECT_NE(sqlite.find("CREATE TRIGGER trace_event_no_update"), std::string::npos);
+  EXPECT_EQ(store::SplitStatements(sqlite).size(), 8u);
+  EXPECT_TRUE(store::SplitStatements(set.migrations[1].postgresql_sql).empty());
 }
 
 const crypto::Sm2Key& InstallationKey() {
@@ -154,13 +159,18 @@ class TraceTest : public ::testing::TestWithParam<store::Backend> {
     return report.ok() ? *report : VerifyReport{};
   }
 
-  // Runs raw SQL as someone with owner rights would, past the PostgreSQL append-only triggers.
+  // Runs raw SQL as someone with owner rights would, past the append-only triggers (disabled on
+  // PostgreSQL, dropped on SQLite, which cannot disable them).
   void Tamper(const std::string& statement) {
     Status s = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
-      if (GetParam() == store::Backend::kPostgresql) {
-        for (const char* t :
-             {"trace_event", "trace_checkpoint", "trace_checkpoint_head", "trace_key"}) {
+      for (const char* t :
+           {"trace_event", "trace_checkpoint", "trace_checkpoint_head", "trace_key"}) {
+        if (GetParam() == store::Backend::kPostgresql) {
           sql << fmt::format("ALTER TABLE {} DISABLE TRIGGER USER", t);
+        } else {
+          for (const char* event : {"update", "delete"}) {
+            sql << fmt::format("DROP TRIGGER IF EXISTS {}_no_{}", t, event);
+          }
         }
       }
       sql << statement;
@@ -185,6 +195,25 @@ class TraceTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<Trace> trace_;
 };
+
+TEST_P(TraceTest, TheDatabaseRefusesToChangeOrRemoveTraceRecords) {
+  Append("case/1", "case.submitted");
+  Append("case/1", "case.accepted");
+  TakeCheckpoint();
+  for (const std::string statement :
+       {"UPDATE trace_event SET payload = 'changed' WHERE stream = 'case/1' AND seq = 2",
+        "DELETE FROM trace_event WHERE stream = 'case/1' AND seq = 2",
+        "UPDATE trace_checkpoint SET signature = 'x'", "DELETE FROM trace_checkpoint_head",
+        "UPDATE trace_key SET public_key = 'x'", "DELETE FROM trace_key"}) {
+    Status s = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      sql << statement;
+      return Ok();
+    });
+    ASSERT_FALSE(s.ok()) << statement;
+  }
+  EXPECT_EQ(QueryText("SELECT payload FROM trace_event WHERE stream = 'case/1' AND seq = 2"), "{}");
+  EXPECT_TRUE(Verify().ok());
+}
 
 TEST_P(TraceTest, AppendsGaplessLinkedChainsPerStream) {
   Record a1 = Append("case/1", "case.submitted", R"({"matter":"公共场所卫生许可"})");

@@ -1,0 +1,2 @@
+-- Nothing to do: PostgreSQL has refused UPDATE and DELETE on the trace tables since 0001. This
+-- version adds the same refusal to SQLite (0002_append_only.sqlite.sql).
