@@ -78,6 +78,20 @@ struct Node {
   std::vector<std::unique_ptr<Node>> kids;
 
   const Node& kid(size_t i) const { return *kids[i]; }
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Iterative, so a very deep tree (a long chain of `+`) cannot overflow the stack.
+  ~Node() {
+    std::vector<std::unique_ptr<Node>> stack = std::move(kids);
+    while (!stack.empty()) {
+      std::unique_ptr<Node> n = std::move(stack.back());
+      stack.pop_back();
+      if (!n) continue;
+      for (auto& k : n->kids) stack.push_back(std::move(k));
+    }
+  }
 };
 
 // The result of parsing: the tree, the number of local slots, and the problems found.

@@ -35,6 +35,8 @@ struct Frame {
 };
 
 Value Eval(const Node& n, Frame& f);
+int EvalTruth(const Node& n, Frame& f);
+Value EvalNode(const Node& n, Frame& f);
 Value TestMatch(const Node& t, const Value& input, Frame& f);
 
 void Warn(Frame& f, const Node& n, std::string_view message) {
@@ -279,6 +281,62 @@ int Truth(const Value& v) {
 }
 
 Value FromTruth(int t) { return t == 0 ? Value() : Value::Boolean(t > 0); }
+
+// The truth of a boolean-valued node (-1 false, 0 null, 1 true) without building Values: the
+// hot path of rules, which are chains of `and` over comparisons.
+int EvalTruth(const Node& n, Frame& f) {
+  if (f.trace != nullptr || f.depth >= f.prog->limits.max_eval_depth) [[unlikely]] {
+    return Truth(Eval(n, f));
+  }
+  switch (n.op) {
+    case Op::kAnd:
+    case Op::kOr: {
+      ++f.depth;
+      int r = EvalTruth(n.kid(0), f);
+      if (n.op == Op::kAnd ? r >= 0 : r <= 0) {
+        const int b = EvalTruth(n.kid(1), f);
+        if (n.op == Op::kAnd) {
+          r = (r < 0 || b < 0) ? -1 : (r > 0 && b > 0 ? 1 : 0);
+        } else {
+          r = (r > 0 || b > 0) ? 1 : (r < 0 && b < 0 ? -1 : 0);
+        }
+      }
+      --f.depth;
+      return r;
+    }
+    case Op::kNot: {
+      ++f.depth;
+      const int r = -EvalTruth(n.kid(0), f);
+      --f.depth;
+      return r;
+    }
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe: {
+      Value ta;
+      Value tb;
+      const Value& a = Ref(n.kid(0), f, ta);
+      const Value& b = Ref(n.kid(1), f, tb);
+      if (a.is_small_int() && b.is_small_int()) {
+        const int64_t x = a.small_int();
+        const int64_t y = b.small_int();
+        bool r = false;
+        switch (n.op) {
+          case Op::kLt: r = x < y; break;
+          case Op::kLe: r = x <= y; break;
+          case Op::kGt: r = x > y; break;
+          default: r = x >= y; break;
+        }
+        return r ? 1 : -1;
+      }
+      return Truth(Comparison(n.op, a, b, f, n));
+    }
+    case Op::kGlobal: return Truth(f.globals[n.slot]);
+    case Op::kLocal: return Truth(f.locals[n.slot]);
+    default: return Truth(Eval(n, f));
+  }
+}
 
 Value Property(const Value& v, const std::string& name, Frame& f, const Node& n) {
   auto num = [](int64_t x) { return Value::Number(x); };
@@ -570,26 +628,20 @@ Value EvalNode(const Node& n, Frame& f) {
       return Comparison(n.op, a, b, f, n);
     }
     case Op::kAnd: {
-      Value t;
-      const int a = Truth(Ref(n.kid(0), f, t));
+      const int a = EvalTruth(n.kid(0), f);
       if (a < 0) return Value::Boolean(false);
-      const int b = Truth(Ref(n.kid(1), f, t));
+      const int b = EvalTruth(n.kid(1), f);
       if (b < 0) return Value::Boolean(false);
       return FromTruth(a > 0 && b > 0 ? 1 : 0);
     }
     case Op::kOr: {
-      Value t;
-      const int a = Truth(Ref(n.kid(0), f, t));
+      const int a = EvalTruth(n.kid(0), f);
       if (a > 0) return Value::Boolean(true);
-      const int b = Truth(Ref(n.kid(1), f, t));
+      const int b = EvalTruth(n.kid(1), f);
       if (b > 0) return Value::Boolean(true);
       return FromTruth(a < 0 && b < 0 ? -1 : 0);
     }
-    case Op::kNot: {
-      Value t;
-      const int a = Truth(Ref(n.kid(0), f, t));
-      return FromTruth(-a);
-    }
+    case Op::kNot: return FromTruth(-EvalTruth(n.kid(0), f));
     case Op::kBetween: {
       Value v = Eval(n.kid(0), f);
       Value lo = Eval(n.kid(1), f);
@@ -607,10 +659,11 @@ Value EvalNode(const Node& n, Frame& f) {
     case Op::kInConstList: {
       Value t;
       const Value& v = Ref(n.kid(0), f, t);
-      if (v.is_small_int()) {
+      if (v.is_small_int() && n.flag) {
         for (const Value& item : n.value.list()) {
-          if (item.is_small_int() && item.small_int() == v.small_int()) return Value::Boolean(true);
+          if (item.small_int() == v.small_int()) return Value::Boolean(true);
         }
+        return Value::Boolean(false);
       }
       for (const Value& item : n.value.list()) {
         std::optional<bool> e = Equal(v, item);
@@ -717,31 +770,47 @@ Value EvalNode(const Node& n, Frame& f) {
   return {};
 }
 
-Value Eval(const Node& n, Frame& f) {
-  if (++f.depth > f.prog->limits.max_eval_depth) {
-    --f.depth;
+Value EvalSlow(const Node& n, Frame& f) {
+  if (f.depth >= f.prog->limits.max_eval_depth) {
     if (!f.depth_warned) {
       f.depth_warned = true;
       Warn(f, n, "evaluation nested too deeply (recursion without end?)");
     }
     return {};
   }
-  Value v;
-  if (f.trace != nullptr && n.op != Op::kConst) {
-    const size_t at = f.trace->size();
-    TraceStep step;
-    step.begin = n.begin;
-    step.end = n.end;
-    step.depth = f.depth - 1;
-    step.text = f.prog->text.substr(n.begin, n.end - n.begin);
-    f.trace->push_back(std::move(step));
-    v = EvalNode(n, f);
-    (*f.trace)[at].value = v;
-  } else {
-    v = EvalNode(n, f);
-  }
+  ++f.depth;
+  const size_t at = f.trace->size();
+  TraceStep step;
+  step.begin = n.begin;
+  step.end = n.end;
+  step.depth = f.depth - 1;
+  step.text = f.prog->text.substr(n.begin, n.end - n.begin);
+  f.trace->push_back(std::move(step));
+  Value v = EvalNode(n, f);
+  (*f.trace)[at].value = v;
   --f.depth;
   return v;
+}
+
+Value Eval(const Node& n, Frame& f) {
+  if (f.trace != nullptr && n.op != Op::kConst) [[unlikely]] {
+    return EvalSlow(n, f);
+  }
+  if (f.depth >= f.prog->limits.max_eval_depth) [[unlikely]] {
+    if (!f.depth_warned) {
+      f.depth_warned = true;
+      Warn(f, n, "evaluation nested too deeply (recursion without end?)");
+    }
+    return {};
+  }
+  struct DepthScope {
+    Frame& f;
+    explicit DepthScope(Frame& frame) : f(frame) { ++f.depth; }
+    ~DepthScope() { --f.depth; }
+    DepthScope(const DepthScope&) = delete;
+    DepthScope& operator=(const DepthScope&) = delete;
+  } scope(f);
+  return EvalNode(n, f);
 }
 
 // Whether `input` passes the unary test `t`: true, false or null.
@@ -818,6 +887,7 @@ Value Run(const Program::Impl& p, const std::shared_ptr<const Program::Impl>& ow
     static const Value kNull;
     return TestMatch(*p.root, input != nullptr ? *input : kNull, f);
   }
+  if (p.root->op == Op::kAnd || p.root->op == Op::kOr) return FromTruth(EvalTruth(*p.root, f));
   return Eval(*p.root, f);
 }
 

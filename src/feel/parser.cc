@@ -902,6 +902,9 @@ class Parser {
       }
       if (constant) {
         NodePtr f = Make(Op::kInConstList, n->begin, n->end);
+        // flag: every item is a small integer, so a small-integer operand needs no Equal.
+        f->flag = std::all_of(items.begin(), items.end(),
+                              [](const Value& v) { return v.is_small_int(); });
         f->value = Value::List(std::move(items));
         f->kids.push_back(std::move(n->kids[0]));
         f->kids.push_back(std::move(n->kids[1]));  // kept for the trace's text

@@ -61,31 +61,11 @@ const T& Value::As() const {
   return static_cast<const Box<T>*>(p_)->value;
 }
 
-Value Value::Boolean(bool b) {
-  Value v;
-  v.kind_ = Kind::kBoolean;
-  v.i_ = 0;
-  v.b_ = b;
-  return v;
-}
-
-Value Value::Number(int64_t n) {
-  Value v;
-  v.kind_ = Kind::kNumber;
-  v.small_ = true;
-  v.i_ = n;
-  return v;
-}
-
 Value Value::Number(const Decimal& d) {
   if (d.IsInteger()) {
     if (std::optional<int64_t> i = d.ToInt64()) return Number(*i);
   }
-  Value v;
-  v.kind_ = Kind::kNumber;
-  v.small_ = false;
-  std::memcpy(v.d_, &d, sizeof(Decimal));
-  return v;
+  return Heap(new Box<Decimal>(Kind::kNumber, d));
 }
 
 Value Value::String(std::string text) {
@@ -133,9 +113,7 @@ Value Value::Function(std::vector<std::string> parameters,
 
 Decimal Value::number() const {
   if (small_) return Decimal::FromInt64(i_);
-  Decimal d;
-  std::memcpy(&d, d_, sizeof(Decimal));
-  return d;
+  return As<Decimal>();
 }
 const std::string& Value::string() const { return As<std::string>(); }
 const Date& Value::date() const { return As<Date>(); }
@@ -187,7 +165,7 @@ std::string Literal(const Value& v) {
 std::string Value::ToString() const {
   switch (kind_) {
     case Kind::kNull: return "null";
-    case Kind::kBoolean: return b_ ? "true" : "false";
+    case Kind::kBoolean: return i_ != 0 ? "true" : "false";
     case Kind::kNumber: return small_ ? std::to_string(i_) : number().ToString();
     case Kind::kString: return string();
     case Kind::kDate: return date().ToString();
