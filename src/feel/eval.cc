@@ -32,7 +32,11 @@ struct Frame {
   std::vector<TraceStep>* trace = nullptr;
   int depth = 0;
   bool depth_warned = false;
+  int64_t* budget = nullptr;  // steps left, shared with FEEL functions called from here
 };
+
+// Charges `cost` steps; false (with one warning) once the budget is spent.
+bool Spend(Frame& f, const Node& n, int64_t cost);
 
 Value Eval(const Node& n, Frame& f);
 int EvalTruth(const Node& n, Frame& f);
@@ -84,6 +88,8 @@ class Closure : public Function {
     f.locals = locals.data();
     f.warnings = ctx.warnings();
     f.depth = ctx.depth;
+    int64_t own = prog_->limits.max_steps;
+    f.budget = ctx.evaluator != nullptr ? static_cast<int64_t*>(ctx.evaluator) : &own;
     return Eval(def_->kid(0), f);
   }
 
@@ -102,6 +108,7 @@ Value CallFunction(const Function& fn, std::span<const Value> args, Frame& f, co
   }
   CallContext ctx(f.warnings);
   ctx.depth = f.depth;
+  ctx.evaluator = f.budget;
   return fn.Call(args, ctx);
 }
 
@@ -472,7 +479,7 @@ bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
 template <typename Each>
 bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, bool* stop) {
   if (level == levels) {
-    if (!each()) *stop = true;
+    if (!Spend(f, n, 1) || !each()) *stop = true;
     return true;
   }
   std::vector<Value> values;
@@ -495,12 +502,18 @@ Value EvalFor(const Node& n, Frame& f) {
       too_large = true;
       return false;
     }
-    f.locals[partial] = Value::List(out);
+    if (n.flag) {
+      if (!Spend(f, n, static_cast<int64_t>(out.size()))) {
+        too_large = true;
+        return false;
+      }
+      f.locals[partial] = Value::List(out);
+    }
     out.push_back(Eval(n.kid(levels), f));
     return true;
   };
   bool stop = false;
-  if (!Iterate(n, 0, levels, f, each, &stop)) return {};
+  if (!Iterate(n, 0, levels, f, each, &stop) || *f.budget < 0) return {};
   if (too_large) {
     Warn(f, n, "the result list is too large");
     return {};
@@ -526,7 +539,7 @@ Value EvalQuantified(const Node& n, Frame& f, bool every) {
     return true;
   };
   bool stop = false;
-  if (!Iterate(n, 0, levels, f, each, &stop)) return {};
+  if (!Iterate(n, 0, levels, f, each, &stop) || *f.budget < 0) return {};
   if (!stop && unknown) return {};
   return Value::Boolean(result > 0);
 }
@@ -745,6 +758,7 @@ Value EvalNode(const Node& n, Frame& f) {
       for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
       CallContext ctx(f.warnings);
       ctx.depth = f.depth;
+      ctx.evaluator = f.budget;
       return n.builtin->body(std::span<const Value>(args, count), ctx);
     }
     case Op::kCallValue: {
@@ -770,8 +784,18 @@ Value EvalNode(const Node& n, Frame& f) {
   return {};
 }
 
+bool Spend(Frame& f, const Node& n, int64_t cost) {
+  *f.budget -= cost;
+  if (*f.budget >= 0) return true;
+  if (!f.depth_warned) {
+    f.depth_warned = true;
+    Warn(f, n, "evaluation takes too long (work limit reached)");
+  }
+  return false;
+}
+
 Value EvalSlow(const Node& n, Frame& f) {
-  if (f.depth >= f.prog->limits.max_eval_depth) {
+  if (f.depth >= f.prog->limits.max_eval_depth || --*f.budget < 0) {
     if (!f.depth_warned) {
       f.depth_warned = true;
       Warn(f, n, "evaluation nested too deeply (recursion without end?)");
@@ -796,11 +820,13 @@ Value Eval(const Node& n, Frame& f) {
   if (f.trace != nullptr && n.op != Op::kConst) [[unlikely]] {
     return EvalSlow(n, f);
   }
-  if (f.depth >= f.prog->limits.max_eval_depth) [[unlikely]] {
+  if (f.depth >= f.prog->limits.max_eval_depth || --*f.budget < 0) [[unlikely]] {
     if (!f.depth_warned) {
       f.depth_warned = true;
-      Warn(f, n, "evaluation nested too deeply (recursion without end?)");
+      Warn(f, n, *f.budget < 0 ? "evaluation takes too long (work limit reached)"
+                               : "evaluation nested too deeply (recursion without end?)");
     }
+    *f.budget = std::min<int64_t>(*f.budget, -1);
     return {};
   }
   struct DepthScope {
@@ -878,6 +904,8 @@ Value Run(const Program::Impl& p, const std::shared_ptr<const Program::Impl>& ow
   f.input = input;
   f.warnings = warnings;
   f.trace = trace;
+  int64_t budget = p.limits.max_steps;
+  f.budget = &budget;
   std::vector<Value> locals;
   if (p.local_count > 0) {
     locals.resize(p.local_count);

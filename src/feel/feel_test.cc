@@ -284,3 +284,44 @@ TEST(FeelPlatform, WorkingDays) {
 
 }  // namespace
 }  // namespace tongban::feel
+
+namespace tongban::feel {
+namespace {
+
+TEST(FeelLimits, HugeLoopsStopAtTheWorkLimit) {
+  Scope scope;
+  Limits limits;
+  limits.max_steps = 100'000;
+  Result<Program> p =
+      Compile("every a in 1..1000000, b in 1..1000000 satisfies a > 0", scope,
+              Mode::kExpression, limits);
+  ASSERT_TRUE(p.ok());
+  Bindings b(scope);
+  Evaluation e = p->Evaluate(b);
+  EXPECT_TRUE(e.value.is_null());
+  ASSERT_FALSE(e.warnings.empty());
+  EXPECT_NE(e.warnings[0].find("work limit"), std::string::npos);
+  // partial is only built when read; reading it is charged.
+  Result<Program> q = Compile("count(for i in 1..100000 return partial)", scope,
+                              Mode::kExpression, limits);
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->Evaluate(b).value.is_null());
+  Result<Program> r = Compile("count(for i in 1..20000 return i)", scope, Mode::kExpression, limits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ToJson(r->Evaluate(b).value), "20000");
+}
+
+TEST(FeelLimits, LongChainsDoNotOverflowTheStack) {
+  Scope scope;
+  std::string chain = "1";
+  for (int i = 0; i < 60000; ++i) chain += " + 1";
+  Result<Program> p = Compile(chain, scope);
+  ASSERT_TRUE(p.ok());
+  Bindings b(scope);
+  Evaluation e = p->Evaluate(b);
+  EXPECT_TRUE(e.value.is_null());
+  EXPECT_FALSE(e.warnings.empty());
+}
+
+}  // namespace
+}  // namespace tongban::feel

@@ -294,8 +294,15 @@ class Parser {
     const size_t mark = locals_.size();
     ParseIterators(n.get());
     ExpectWord("return");
-    n->slots.push_back(NewLocal("partial"));
+    const int partial = NewLocal("partial");
+    n->slots.push_back(partial);
+    const bool saved_partial = uses_partial_;
+    partial_slot_.push_back(partial);
+    uses_partial_ = false;
     NodePtr body = ParseExpression();
+    n->flag = uses_partial_;  // `partial` is built only when the body reads it
+    uses_partial_ = saved_partial;
+    partial_slot_.pop_back();
     n->end = body->end;
     n->kids.push_back(std::move(body));
     locals_.resize(mark);
@@ -1115,6 +1122,7 @@ class Parser {
     NameRead name = ReadName();
     if (const Local* l = FindLocal(name.name)) {
       if (l->slot == filter_item_) uses_item_ = true;
+      if (!partial_slot_.empty() && l->slot == partial_slot_.back()) uses_partial_ = true;
       NodePtr n = Make(Op::kLocal, begin, name.end);
       n->slot = l->slot;
       return ItemFieldOr(std::move(n), name.name);
@@ -1189,6 +1197,8 @@ class Parser {
   bool uses_item_ = false;
   bool uses_input_ = false;
   bool no_filter_ = false;
+  bool uses_partial_ = false;
+  std::vector<int> partial_slot_;
 };
 
 }  // namespace
