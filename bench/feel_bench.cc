@@ -133,9 +133,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  auto opt_number = [](const std::optional<int64_t>& v) {
-    return v ? Value::Number(*v) : Value();
-  };
+  auto opt_number = [](const std::optional<int64_t>& v) { return v ? Value::Number(*v) : Value(); };
   std::vector<double> feel_runs;
   std::vector<double> fixed_runs;
   std::vector<double> hand_runs;
@@ -181,8 +179,8 @@ int main(int argc, char** argv) {
   }
   const double feel_s = Median(feel_runs);
   const double hand_s = Median(hand_runs);
-  Print("feel compiled rule, 1 thread (bind 5 slots + evaluate per person)", people.size(),
-        feel_s, feel_matches);
+  Print("feel compiled rule, 1 thread (bind 5 slots + evaluate per person)", people.size(), feel_s,
+        feel_matches);
   Print("feel compiled rule, 1 thread, evaluation only (fixed bindings, all 5 conditions true)",
         people.size(), Median(fixed_runs), static_cast<int64_t>(people.size()));
   Print("hand-written C++, 1 thread, same structs and null handling", people.size(), hand_s,

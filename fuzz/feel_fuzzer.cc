@@ -25,8 +25,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   b.Set(0, feel::Value::Number(42));
   b.Set(1, feel::Value::String("通办"));
   b.Set(2, feel::Value::List({feel::Value::Number(1), feel::Value::Number(2)}));
-  b.Set(3, feel::Value::Context({{"age", feel::Value::Number(30)},
-                                 {"name", feel::Value::String("Li")}}));
+  b.Set(3, feel::Value::Context(
+               {{"age", feel::Value::Number(30)}, {"name", feel::Value::String("Li")}}));
   b.Set(4, feel::Value::String("长安街"));
   b.Set(5, feel::Value::Number(60));
   // Small limits keep each input fast; the defaults are tested in feel_test.

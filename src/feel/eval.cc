@@ -54,10 +54,14 @@ void Warn(Frame& f, const Node& n, std::string_view message) {
 const Value& Ref(const Node& n, Frame& f, Value& tmp) {
   if (f.trace == nullptr) {
     switch (n.op) {
-      case Op::kConst: return n.value;
-      case Op::kGlobal: return f.globals[n.slot];
-      case Op::kLocal: return f.locals[n.slot];
-      default: break;
+      case Op::kConst:
+        return n.value;
+      case Op::kGlobal:
+        return f.globals[n.slot];
+      case Op::kLocal:
+        return f.locals[n.slot];
+      default:
+        break;
     }
   }
   tmp = Eval(n, f);
@@ -69,7 +73,9 @@ class Closure : public Function {
  public:
   Closure(std::shared_ptr<const Program::Impl> prog, const Node* def, std::vector<Value> locals,
           std::vector<Value> globals)
-      : prog_(std::move(prog)), def_(def), locals_(std::move(locals)),
+      : prog_(std::move(prog)),
+        def_(def),
+        locals_(std::move(locals)),
         globals_(std::move(globals)) {}
   const std::vector<std::string>& parameters() const override { return def_->names; }
   Value Call(std::span<const Value> args, CallContext& ctx) const override {
@@ -102,8 +108,9 @@ class Closure : public Function {
 
 Value CallFunction(const Function& fn, std::span<const Value> args, Frame& f, const Node& n) {
   if (args.size() < fn.required() || (!fn.variadic() && args.size() > fn.parameters().size())) {
-    Warn(f, n, fmt::format("'{}' takes {} arguments, not {}", fn.name(), fn.parameters().size(),
-                           args.size()));
+    Warn(f, n,
+         fmt::format("'{}' takes {} arguments, not {}", fn.name(), fn.parameters().size(),
+                     args.size()));
     return {};
   }
   CallContext ctx(f.warnings);
@@ -118,7 +125,7 @@ bool MulOverflows(int64_t a, int64_t b, int64_t* r) { return __builtin_mul_overf
 
 Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : Value(); }
 
-Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (a.is_null() || b.is_null()) return {};
   const Kind ka = a.kind();
   const Kind kb = b.kind();
@@ -135,16 +142,23 @@ Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
         case Op::kMul:
           if (!MulOverflows(a.small_int(), b.small_int(), &r)) return Value::Number(r);
           break;
-        default: break;
+        default:
+          break;
       }
     }
     const Decimal x = a.number();
     const Decimal y = b.number();
     std::optional<Decimal> r;
     switch (op) {
-      case Op::kAdd: r = x.Add(y); break;
-      case Op::kSub: r = x.Subtract(y); break;
-      case Op::kMul: r = x.Multiply(y); break;
+      case Op::kAdd:
+        r = x.Add(y);
+        break;
+      case Op::kSub:
+        r = x.Subtract(y);
+        break;
+      case Op::kMul:
+        r = x.Multiply(y);
+        break;
       case Op::kDiv:
         if (y.IsZero()) {
           Warn(f, n, "division by zero");
@@ -152,8 +166,11 @@ Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
         }
         r = x.Divide(y);
         break;
-      case Op::kPow: r = x.Pow(y); break;
-      default: break;
+      case Op::kPow:
+        r = x.Pow(y);
+        break;
+      default:
+        break;
     }
     if (!r) Warn(f, n, "the result is not a finite number");
     return FromOpt(r);
@@ -251,7 +268,7 @@ Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
   return {};
 }
 
-Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (op == Op::kEq || op == Op::kNe) {
     std::optional<bool> e = Equal(a, b);
     if (!e) return {};
@@ -262,10 +279,14 @@ Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
     const int64_t x = a.small_int();
     const int64_t y = b.small_int();
     switch (op) {
-      case Op::kLt: return Value::Boolean(x < y);
-      case Op::kLe: return Value::Boolean(x <= y);
-      case Op::kGt: return Value::Boolean(x > y);
-      default: return Value::Boolean(x >= y);
+      case Op::kLt:
+        return Value::Boolean(x < y);
+      case Op::kLe:
+        return Value::Boolean(x <= y);
+      case Op::kGt:
+        return Value::Boolean(x > y);
+      default:
+        return Value::Boolean(x >= y);
     }
   }
   std::optional<int> c = Compare(a, b);
@@ -274,10 +295,14 @@ Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
     return {};
   }
   switch (op) {
-    case Op::kLt: return Value::Boolean(*c < 0);
-    case Op::kLe: return Value::Boolean(*c <= 0);
-    case Op::kGt: return Value::Boolean(*c > 0);
-    default: return Value::Boolean(*c >= 0);
+    case Op::kLt:
+      return Value::Boolean(*c < 0);
+    case Op::kLe:
+      return Value::Boolean(*c <= 0);
+    case Op::kGt:
+      return Value::Boolean(*c > 0);
+    default:
+      return Value::Boolean(*c >= 0);
   }
 }
 
@@ -330,22 +355,33 @@ int EvalTruth(const Node& n, Frame& f) {
         const int64_t y = b.small_int();
         bool r = false;
         switch (n.op) {
-          case Op::kLt: r = x < y; break;
-          case Op::kLe: r = x <= y; break;
-          case Op::kGt: r = x > y; break;
-          default: r = x >= y; break;
+          case Op::kLt:
+            r = x < y;
+            break;
+          case Op::kLe:
+            r = x <= y;
+            break;
+          case Op::kGt:
+            r = x > y;
+            break;
+          default:
+            r = x >= y;
+            break;
         }
         return r ? 1 : -1;
       }
       return Truth(Comparison(n.op, a, b, f, n));
     }
-    case Op::kGlobal: return Truth(f.globals[n.slot]);
-    case Op::kLocal: return Truth(f.locals[n.slot]);
-    default: return Truth(Eval(n, f));
+    case Op::kGlobal:
+      return Truth(f.globals[n.slot]);
+    case Op::kLocal:
+      return Truth(f.locals[n.slot]);
+    default:
+      return Truth(Eval(n, f));
   }
 }
 
-Value Property(const Value& v, const std::string& name, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Property(const Value& v, const std::string& name, Frame& f, const Node& n) {
   auto num = [](int64_t x) { return Value::Number(x); };
   switch (v.kind()) {
     case Kind::kDate: {
@@ -412,14 +448,16 @@ Value Property(const Value& v, const std::string& name, Frame& f, const Node& n)
       if (name == "end included") return Value::Boolean(r.high_closed);
       break;
     }
-    case Kind::kNull: return {};
-    default: break;
+    case Kind::kNull:
+      return {};
+    default:
+      break;
   }
   Warn(f, n, fmt::format("a {} has no property '{}'", KindName(v.kind()), name));
   return {};
 }
 
-Value Path(const Value& v, const std::string& name, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Path(const Value& v, const std::string& name, Frame& f, const Node& n) {
   if (v.is(Kind::kContext)) {
     const Value* e = v.Find(name);
     return e != nullptr ? *e : Value();
@@ -434,7 +472,7 @@ Value Path(const Value& v, const std::string& name, Frame& f, const Node& n) {
 }
 
 // The values a for/some/every iterator walks: a list, a numeric range domain, or one value.
-bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
+[[gnu::noinline]] bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
   if (d.op == Op::kRangeDomain) {
     Value lo = Eval(d.kid(0), f);
     Value hi = Eval(d.kid(1), f);
@@ -444,14 +482,16 @@ bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
     }
     const int64_t a = lo.small_int();
     const int64_t b = hi.small_int();
-    const uint64_t count = (a <= b ? static_cast<uint64_t>(b - a) : static_cast<uint64_t>(a - b)) + 1;
+    const uint64_t count =
+        (a <= b ? static_cast<uint64_t>(b - a) : static_cast<uint64_t>(a - b)) + 1;
     if (count > f.prog->limits.max_list_size) {
       Warn(f, d, "the range to iterate over is too large");
       return false;
     }
     out->reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      out->push_back(Value::Number(a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i)));
+      out->push_back(
+          Value::Number(a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i)));
     }
     return true;
   }
@@ -492,7 +532,7 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
   return true;
 }
 
-Value EvalFor(const Node& n, Frame& f) {
+[[gnu::noinline]] Value EvalFor(const Node& n, Frame& f) {
   const size_t levels = n.kids.size() - 1;
   std::vector<Value> out;
   const int partial = n.slots.back();
@@ -521,7 +561,7 @@ Value EvalFor(const Node& n, Frame& f) {
   return Value::List(std::move(out));
 }
 
-Value EvalQuantified(const Node& n, Frame& f, bool every) {
+[[gnu::noinline]] Value EvalQuantified(const Node& n, Frame& f, bool every) {
   const size_t levels = n.kids.size() - 1;
   int result = every ? 1 : -1;
   bool unknown = false;
@@ -544,7 +584,7 @@ Value EvalQuantified(const Node& n, Frame& f, bool every) {
   return Value::Boolean(result > 0);
 }
 
-Value EvalFilter(const Node& n, Frame& f) {
+[[gnu::noinline]] Value EvalFilter(const Node& n, Frame& f) {
   Value list = Eval(n.kid(0), f);
   if (list.is_null()) return {};
   if (!list.is(Kind::kList)) list = Value::List({list});
@@ -570,7 +610,7 @@ Value EvalFilter(const Node& n, Frame& f) {
   return Value::List(std::move(out));
 }
 
-Value EvalCallNamed(const Node& n, Frame& f) {
+[[gnu::noinline]] Value EvalCallNamed(const Node& n, Frame& f) {
   Value callee = Eval(n.kid(0), f);
   if (!callee.is(Kind::kFunction)) {
     Warn(f, n, "this is not a function");
@@ -594,29 +634,126 @@ Value EvalCallNamed(const Node& n, Frame& f) {
   return CallFunction(fn, args, f, n);
 }
 
+[[gnu::noinline]] Value EvalStartsWith(const Node& n, Frame& f) {
+  Value ta;
+  Value tb;
+  const Value& a = Ref(n.kid(0), f, ta);
+  const Value& b = Ref(n.kid(1), f, tb);
+  if (a.is(Kind::kString) && b.is(Kind::kString)) {
+    return Value::Boolean(a.string().starts_with(b.string()));
+  }
+  const Value args[2] = {a, b};
+  CallContext ctx(f.warnings);
+  return n.builtin->body(args, ctx);
+}
+
+[[gnu::noinline]] Value EvalContext(const Node& n, Frame& f) {
+  std::vector<ContextEntry> entries;
+  entries.reserve(n.kids.size());
+  for (size_t i = 0; i < n.kids.size(); ++i) {
+    Value v = Eval(n.kid(i), f);
+    f.locals[n.slots[i]] = v;
+    entries.push_back({n.names[i], std::move(v)});
+  }
+  return Value::Context(std::move(entries));
+}
+
+[[gnu::noinline]] Value EvalList(const Node& n, Frame& f) {
+  std::vector<Value> items;
+  items.reserve(n.kids.size());
+  for (const auto& k : n.kids) items.push_back(Eval(*k, f));
+  return Value::List(std::move(items));
+}
+
+[[gnu::noinline]] Value EvalRange(const Node& n, Frame& f) {
+  Range r;
+  r.low = Eval(n.kid(0), f);
+  r.high = Eval(n.kid(1), f);
+  r.low_closed = n.low_closed;
+  r.high_closed = n.high_closed;
+  if (!r.low.is_null() && !r.high.is_null() && !Compare(r.low, r.high)) {
+    Warn(f, n, "the ends of the range cannot be compared");
+    return {};
+  }
+  return Value::FromRange(std::move(r));
+}
+
+[[gnu::noinline]] Value EvalFunctionDef(const Node& n, Frame& f) {
+  std::vector<Value> locals(f.locals, f.locals + f.prog->local_count);
+  std::vector<Value> globals(f.globals, f.globals + f.global_count);
+  return Value::FromFunction(
+      std::make_shared<Closure>(*f.owner, &n, std::move(locals), std::move(globals)));
+}
+
+[[gnu::noinline]] Value EvalCallBuiltin(const Node& n, Frame& f) {
+  const size_t count = n.kids.size();
+  Value small[4];
+  std::vector<Value> big;
+  Value* args = small;
+  if (count > 4) {
+    big.resize(count);
+    args = big.data();
+  }
+  for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
+  CallContext ctx(f.warnings);
+  ctx.depth = f.depth;
+  ctx.evaluator = f.budget;
+  return n.builtin->body(std::span<const Value>(args, count), ctx);
+}
+
+[[gnu::noinline]] Value EvalCallValue(const Node& n, Frame& f) {
+  Value callee = Eval(n.kid(0), f);
+  if (!callee.is(Kind::kFunction)) {
+    Warn(f, n, fmt::format("a {} cannot be called", KindName(callee.kind())));
+    return {};
+  }
+  std::vector<Value> args;
+  args.reserve(n.kids.size() - 1);
+  for (size_t i = 1; i < n.kids.size(); ++i) args.push_back(Eval(n.kid(i), f));
+  return CallFunction(callee.function(), args, f, n);
+}
+
+[[gnu::noinline]] Value EvalNeg(const Node& n, Frame& f) {
+  Value v = Eval(n.kid(0), f);
+  if (v.is_small_int() && v.small_int() != INT64_MIN) return Value::Number(-v.small_int());
+  if (v.is(Kind::kNumber)) return Value::Number(v.number().Negate());
+  if (v.is(Kind::kDaysTimeDuration)) return Value::FromDuration(v.days_time_duration().Negate());
+  if (v.is(Kind::kYearsMonthsDuration)) {
+    return Value::FromDuration(v.years_months_duration().Negate());
+  }
+  if (!v.is_null()) Warn(f, n, fmt::format("cannot negate a {}", KindName(v.kind())));
+  return {};
+}
+
+[[gnu::noinline]] Value EvalBetween(const Node& n, Frame& f) {
+  Value v = Eval(n.kid(0), f);
+  Value lo = Eval(n.kid(1), f);
+  Value hi = Eval(n.kid(2), f);
+  const int a = Truth(Comparison(Op::kGe, v, lo, f, n));
+  if (a < 0) return Value::Boolean(false);
+  const int b = Truth(Comparison(Op::kLe, v, hi, f, n));
+  if (b < 0) return Value::Boolean(false);
+  return FromTruth(a > 0 && b > 0 ? 1 : 0);
+}
+
 Value EvalNode(const Node& n, Frame& f) {
   switch (n.op) {
-    case Op::kConst: return n.value;
-    case Op::kGlobal: return f.globals[n.slot];
-    case Op::kLocal: return f.locals[n.slot];
-    case Op::kInput: return f.input != nullptr ? *f.input : Value();
+    case Op::kConst:
+      return n.value;
+    case Op::kGlobal:
+      return f.globals[n.slot];
+    case Op::kLocal:
+      return f.locals[n.slot];
+    case Op::kInput:
+      return f.input != nullptr ? *f.input : Value();
     case Op::kItemField: {
       const Value& item = f.locals[n.slot];
       if (const Value* e = item.Find(n.name)) return *e;
       if (!n.kids.empty()) return Eval(n.kid(0), f);
       return {};
     }
-    case Op::kNeg: {
-      Value v = Eval(n.kid(0), f);
-      if (v.is_small_int() && v.small_int() != INT64_MIN) return Value::Number(-v.small_int());
-      if (v.is(Kind::kNumber)) return Value::Number(v.number().Negate());
-      if (v.is(Kind::kDaysTimeDuration)) return Value::FromDuration(v.days_time_duration().Negate());
-      if (v.is(Kind::kYearsMonthsDuration)) {
-        return Value::FromDuration(v.years_months_duration().Negate());
-      }
-      if (!v.is_null()) Warn(f, n, fmt::format("cannot negate a {}", KindName(v.kind())));
-      return {};
-    }
+    case Op::kNeg:
+      return EvalNeg(n, f);
     case Op::kAdd:
     case Op::kSub:
     case Op::kMul:
@@ -654,17 +791,10 @@ Value EvalNode(const Node& n, Frame& f) {
       if (b > 0) return Value::Boolean(true);
       return FromTruth(a < 0 && b < 0 ? -1 : 0);
     }
-    case Op::kNot: return FromTruth(-EvalTruth(n.kid(0), f));
-    case Op::kBetween: {
-      Value v = Eval(n.kid(0), f);
-      Value lo = Eval(n.kid(1), f);
-      Value hi = Eval(n.kid(2), f);
-      const int a = Truth(Comparison(Op::kGe, v, lo, f, n));
-      if (a < 0) return Value::Boolean(false);
-      const int b = Truth(Comparison(Op::kLe, v, hi, f, n));
-      if (b < 0) return Value::Boolean(false);
-      return FromTruth(a > 0 && b > 0 ? 1 : 0);
-    }
+    case Op::kNot:
+      return FromTruth(-EvalTruth(n.kid(0), f));
+    case Op::kBetween:
+      return EvalBetween(n, f);
     case Op::kIn: {
       Value v = Eval(n.kid(0), f);
       return TestMatch(n.kid(1), v, f);
@@ -684,18 +814,8 @@ Value EvalNode(const Node& n, Frame& f) {
       }
       return Value::Boolean(false);
     }
-    case Op::kStartsWith: {
-      Value ta;
-      Value tb;
-      const Value& a = Ref(n.kid(0), f, ta);
-      const Value& b = Ref(n.kid(1), f, tb);
-      if (a.is(Kind::kString) && b.is(Kind::kString)) {
-        return Value::Boolean(a.string().starts_with(b.string()));
-      }
-      const Value args[2] = {a, b};
-      CallContext ctx(f.warnings);
-      return n.builtin->body(args, ctx);
-    }
+    case Op::kStartsWith:
+      return EvalStartsWith(n, f);
     case Op::kInstanceOf: {
       Value v = Eval(n.kid(0), f);
       return Value::Boolean(n.type.IsInstance(v));
@@ -704,82 +824,40 @@ Value EvalNode(const Node& n, Frame& f) {
       const int c = Truth(Eval(n.kid(0), f));
       return Eval(n.kid(c > 0 ? 1 : 2), f);
     }
-    case Op::kFor: return EvalFor(n, f);
-    case Op::kSome: return EvalQuantified(n, f, false);
-    case Op::kEvery: return EvalQuantified(n, f, true);
-    case Op::kFilter: return EvalFilter(n, f);
+    case Op::kFor:
+      return EvalFor(n, f);
+    case Op::kSome:
+      return EvalQuantified(n, f, false);
+    case Op::kEvery:
+      return EvalQuantified(n, f, true);
+    case Op::kFilter:
+      return EvalFilter(n, f);
     case Op::kPath: {
       Value v = Eval(n.kid(0), f);
       return Path(v, n.name, f, n);
     }
-    case Op::kContext: {
-      std::vector<ContextEntry> entries;
-      entries.reserve(n.kids.size());
-      for (size_t i = 0; i < n.kids.size(); ++i) {
-        Value v = Eval(n.kid(i), f);
-        f.locals[n.slots[i]] = v;
-        entries.push_back({n.names[i], std::move(v)});
-      }
-      return Value::Context(std::move(entries));
-    }
-    case Op::kList: {
-      std::vector<Value> items;
-      items.reserve(n.kids.size());
-      for (const auto& k : n.kids) items.push_back(Eval(*k, f));
-      return Value::List(std::move(items));
-    }
-    case Op::kRange: {
-      Range r;
-      r.low = Eval(n.kid(0), f);
-      r.high = Eval(n.kid(1), f);
-      r.low_closed = n.low_closed;
-      r.high_closed = n.high_closed;
-      if (!r.low.is_null() && !r.high.is_null() && !Compare(r.low, r.high)) {
-        Warn(f, n, "the ends of the range cannot be compared");
-        return {};
-      }
-      return Value::FromRange(std::move(r));
-    }
-    case Op::kFunctionDef: {
-      std::vector<Value> locals(f.locals, f.locals + f.prog->local_count);
-      std::vector<Value> globals(f.globals, f.globals + f.global_count);
-      return Value::FromFunction(
-          std::make_shared<Closure>(*f.owner, &n, std::move(locals), std::move(globals)));
-    }
-    case Op::kCallBuiltin: {
-      const size_t count = n.kids.size();
-      Value small[4];
-      std::vector<Value> big;
-      Value* args = small;
-      if (count > 4) {
-        big.resize(count);
-        args = big.data();
-      }
-      for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
-      CallContext ctx(f.warnings);
-      ctx.depth = f.depth;
-      ctx.evaluator = f.budget;
-      return n.builtin->body(std::span<const Value>(args, count), ctx);
-    }
-    case Op::kCallValue: {
-      Value callee = Eval(n.kid(0), f);
-      if (!callee.is(Kind::kFunction)) {
-        Warn(f, n, fmt::format("a {} cannot be called", KindName(callee.kind())));
-        return {};
-      }
-      std::vector<Value> args;
-      args.reserve(n.kids.size() - 1);
-      for (size_t i = 1; i < n.kids.size(); ++i) args.push_back(Eval(n.kid(i), f));
-      return CallFunction(callee.function(), args, f, n);
-    }
-    case Op::kCallNamed: return EvalCallNamed(n, f);
+    case Op::kContext:
+      return EvalContext(n, f);
+    case Op::kList:
+      return EvalList(n, f);
+    case Op::kRange:
+      return EvalRange(n, f);
+    case Op::kFunctionDef:
+      return EvalFunctionDef(n, f);
+    case Op::kCallBuiltin:
+      return EvalCallBuiltin(n, f);
+    case Op::kCallValue:
+      return EvalCallValue(n, f);
+    case Op::kCallNamed:
+      return EvalCallNamed(n, f);
     case Op::kTests:
     case Op::kTest:
     case Op::kTestCompare:
     case Op::kTestNot:
     case Op::kTestAny:
       return TestMatch(n, f.input != nullptr ? *f.input : Value(), f);
-    case Op::kRangeDomain: return {};
+    case Op::kRangeDomain:
+      return {};
   }
   return {};
 }
@@ -823,8 +901,9 @@ Value Eval(const Node& n, Frame& f) {
   if (f.depth >= f.prog->limits.max_eval_depth || --*f.budget < 0) [[unlikely]] {
     if (!f.depth_warned) {
       f.depth_warned = true;
-      Warn(f, n, *f.budget < 0 ? "evaluation takes too long (work limit reached)"
-                               : "evaluation nested too deeply (recursion without end?)");
+      Warn(f, n,
+           *f.budget < 0 ? "evaluation takes too long (work limit reached)"
+                         : "evaluation nested too deeply (recursion without end?)");
     }
     *f.budget = std::min<int64_t>(*f.budget, -1);
     return {};
@@ -840,9 +919,10 @@ Value Eval(const Node& n, Frame& f) {
 }
 
 // Whether `input` passes the unary test `t`: true, false or null.
-Value TestMatch(const Node& t, const Value& input, Frame& f) {
+[[gnu::noinline]] Value TestMatch(const Node& t, const Value& input, Frame& f) {
   switch (t.op) {
-    case Op::kTestAny: return Value::Boolean(true);
+    case Op::kTestAny:
+      return Value::Boolean(true);
     case Op::kTests: {
       bool unknown = false;
       for (const auto& k : t.kids) {
@@ -852,7 +932,8 @@ Value TestMatch(const Node& t, const Value& input, Frame& f) {
       }
       return unknown ? Value() : Value::Boolean(false);
     }
-    case Op::kTestNot: return FromTruth(-Truth(TestMatch(t.kid(0), input, f)));
+    case Op::kTestNot:
+      return FromTruth(-Truth(TestMatch(t.kid(0), input, f)));
     case Op::kTestCompare: {
       Value tmp;
       const Value& b = Ref(t.kid(0), f, tmp);
@@ -991,9 +1072,9 @@ Result<Program> Compile(std::string_view text, const Scope& scope, Mode mode,
       fields.push_back({fmt::format("{}:{}", line, column), p.message});
     }
     if (fields.empty()) fields.push_back({"1:1", "the expression is empty"});
-    std::string message = fmt::format("line {}, column {}: {}", fields[0].field.substr(0, fields[0].field.find(':')),
-                                      fields[0].field.substr(fields[0].field.find(':') + 1),
-                                      fields[0].message);
+    std::string message =
+        fmt::format("line {}, column {}: {}", fields[0].field.substr(0, fields[0].field.find(':')),
+                    fields[0].field.substr(fields[0].field.find(':') + 1), fields[0].message);
     return Error(ErrorCode::kInvalidArgument, std::move(message), std::move(fields));
   }
   auto impl = std::make_shared<Program::Impl>();

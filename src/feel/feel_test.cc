@@ -75,8 +75,7 @@ TEST(FeelEval, IfForSomeEvery) {
   EXPECT_EQ(Eval("for i in 1..3 return i"), "[1,2,3]");
   EXPECT_EQ(Eval("for i in 3..1 return i"), "[3,2,1]");
   EXPECT_EQ(Eval("for i in [1, 2], j in [10, 20] return i + j"), "[11,21,12,22]");
-  EXPECT_EQ(Eval("for i in 0..4 return if i = 0 then 1 else i * partial[-1]"),
-            "[1,1,2,6,24]");
+  EXPECT_EQ(Eval("for i in 0..4 return if i = 0 then 1 else i * partial[-1]"), "[1,1,2,6,24]");
   EXPECT_EQ(Eval("some x in [1, 5, 9] satisfies x > 8"), "true");
   EXPECT_EQ(Eval("every x in [1, 5, 9] satisfies x > 0"), "true");
   EXPECT_EQ(Eval("every x in [1, 5, 9] satisfies x > 1"), "false");
@@ -92,8 +91,7 @@ TEST(FeelEval, FiltersPathsContexts) {
   EXPECT_EQ(Eval("{a: {b: 3}}.a.b"), "3");
   EXPECT_EQ(Eval("[{a: 1}, {a: 2}].a"), "[1,2]");
   EXPECT_EQ(Eval("[{age: 10}, {age: 20}][age > 15].age"), "[20]");
-  EXPECT_EQ(Eval("{first name: \"Li\", greeting: \"hi \" + first name}.greeting"),
-            "\"hi Li\"");
+  EXPECT_EQ(Eval("{first name: \"Li\", greeting: \"hi \" + first name}.greeting"), "\"hi Li\"");
 }
 
 TEST(FeelEval, FunctionsAndBuiltins) {
@@ -292,9 +290,8 @@ TEST(FeelLimits, HugeLoopsStopAtTheWorkLimit) {
   Scope scope;
   Limits limits;
   limits.max_steps = 100'000;
-  Result<Program> p =
-      Compile("every a in 1..1000000, b in 1..1000000 satisfies a > 0", scope,
-              Mode::kExpression, limits);
+  Result<Program> p = Compile("every a in 1..1000000, b in 1..1000000 satisfies a > 0", scope,
+                              Mode::kExpression, limits);
   ASSERT_TRUE(p.ok());
   Bindings b(scope);
   Evaluation e = p->Evaluate(b);
@@ -302,11 +299,12 @@ TEST(FeelLimits, HugeLoopsStopAtTheWorkLimit) {
   ASSERT_FALSE(e.warnings.empty());
   EXPECT_NE(e.warnings[0].find("work limit"), std::string::npos);
   // partial is only built when read; reading it is charged.
-  Result<Program> q = Compile("count(for i in 1..100000 return partial)", scope,
-                              Mode::kExpression, limits);
+  Result<Program> q =
+      Compile("count(for i in 1..100000 return partial)", scope, Mode::kExpression, limits);
   ASSERT_TRUE(q.ok());
   EXPECT_TRUE(q->Evaluate(b).value.is_null());
-  Result<Program> r = Compile("count(for i in 1..20000 return i)", scope, Mode::kExpression, limits);
+  Result<Program> r =
+      Compile("count(for i in 1..20000 return i)", scope, Mode::kExpression, limits);
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(ToJson(r->Evaluate(b).value), "20000");
 }

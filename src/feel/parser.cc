@@ -11,10 +11,10 @@
 namespace tongban::feel {
 namespace {
 
-constexpr std::string_view kKeywords[] = {
-    "and",  "or",   "not",   "in",     "instance", "of",        "between", "if",
-    "then", "else", "for",   "return", "some",     "every",     "satisfies", "function",
-    "true", "false", "null", "external"};
+constexpr std::string_view kKeywords[] = {"and",      "or",      "not",   "in",    "instance",
+                                          "of",       "between", "if",    "then",  "else",
+                                          "for",      "return",  "some",  "every", "satisfies",
+                                          "function", "true",    "false", "null",  "external"};
 
 bool IsKeyword(std::string_view w) {
   return std::find(std::begin(kKeywords), std::end(kKeywords), w) != std::end(kKeywords);
@@ -58,8 +58,7 @@ class Parser {
                                    std::to_string(limits_.max_text_bytes) + " bytes)"});
       return r;
     }
-    std::unique_ptr<Node> root =
-        mode == Mode::kUnaryTests ? ParseUnaryTests() : ParseExpression();
+    std::unique_ptr<Node> root = mode == Mode::kUnaryTests ? ParseUnaryTests() : ParseExpression();
     if (!failed_ && cur_.kind != Tok::kEnd) {
       Error(cur_.begin, "unexpected " + Describe(cur_) + " after the end of the expression");
     }
@@ -89,7 +88,8 @@ class Parser {
     return true;
   }
   void Expect(Tok t, std::string_view what) {
-    if (!Accept(t)) Error(cur_.begin, "expected " + std::string(what) + ", found " + Describe(cur_));
+    if (!Accept(t))
+      Error(cur_.begin, "expected " + std::string(what) + ", found " + Describe(cur_));
   }
   void ExpectWord(std::string_view w) {
     if (!AcceptWord(w)) {
@@ -98,10 +98,14 @@ class Parser {
   }
   std::string Describe(const Token& t) const {
     switch (t.kind) {
-      case Tok::kEnd: return "the end of the expression";
-      case Tok::kError: return t.text;
-      case Tok::kString: return "a string";
-      case Tok::kNumber: return "the number " + t.text;
+      case Tok::kEnd:
+        return "the end of the expression";
+      case Tok::kError:
+        return t.text;
+      case Tok::kString:
+        return "a string";
+      case Tok::kNumber:
+        return "the number " + t.text;
       default:
         return "'" + std::string(lex_.text().substr(t.begin, t.end - t.begin)) + "'";
     }
@@ -144,7 +148,8 @@ class Parser {
   struct DepthGuard {
     Parser* p;
     bool ok;
-    explicit DepthGuard(Parser* parser) : p(parser), ok(++parser->depth_ <= parser->limits_.max_nesting) {
+    explicit DepthGuard(Parser* parser)
+        : p(parser), ok(++parser->depth_ <= parser->limits_.max_nesting) {
       if (!ok) {
         p->Error(p->cur_.begin, "the expression is nested too deeply (more than " +
                                     std::to_string(p->limits_.max_nesting) + " levels)");
@@ -407,13 +412,26 @@ class Parser {
 
   static bool CompareOp(Tok t, Op* op) {
     switch (t) {
-      case Tok::kEq: *op = Op::kEq; return true;
-      case Tok::kNe: *op = Op::kNe; return true;
-      case Tok::kLt: *op = Op::kLt; return true;
-      case Tok::kLe: *op = Op::kLe; return true;
-      case Tok::kGt: *op = Op::kGt; return true;
-      case Tok::kGe: *op = Op::kGe; return true;
-      default: return false;
+      case Tok::kEq:
+        *op = Op::kEq;
+        return true;
+      case Tok::kNe:
+        *op = Op::kNe;
+        return true;
+      case Tok::kLt:
+        *op = Op::kLt;
+        return true;
+      case Tok::kLe:
+        *op = Op::kLe;
+        return true;
+      case Tok::kGt:
+        *op = Op::kGt;
+        return true;
+      case Tok::kGe:
+        *op = Op::kGe;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -596,8 +614,8 @@ class Parser {
   // The text of a type: `number`, `date and time`, `list<context<a: number>>`,
   // `function<number>->string`, `ns.tPerson`.
   std::string ParseTypeText() {
-    static const std::vector<std::string> kMultiWord = {
-        "date and time", "days and time duration", "years and months duration"};
+    static const std::vector<std::string> kMultiWord = {"date and time", "days and time duration",
+                                                        "years and months duration"};
     std::string out;
     if (cur_.kind != Tok::kName) {
       Error(cur_.begin, "expected a type, found " + Describe(cur_));
@@ -799,8 +817,8 @@ class Parser {
     // A built-in named directly: bind the overload now.
     if (callee->op == Op::kConst && callee->value.is(Kind::kFunction) && !callee->name.empty()) {
       const std::string name = callee->name;
-      const Registry* reg = scope_.functions().Find(name) != nullptr ? &scope_.functions()
-                                                                     : &Registry::Standard();
+      const Registry* reg =
+          scope_.functions().Find(name) != nullptr ? &scope_.functions() : &Registry::Standard();
       const std::vector<std::shared_ptr<const Builtin>>* overloads = reg->Find(name);
       std::shared_ptr<const Builtin> chosen;
       NodePtr n = Make(Op::kCallBuiltin, begin, end);
@@ -889,8 +907,8 @@ class Parser {
       for (const std::string& a : args.names) given += (given.empty() ? "" : ", ") + a;
       return "'" + name + "' has no parameters named " + given + "; it takes " + expected;
     }
-    return "'" + name + "' does not take " + std::to_string(args.values.size()) +
-           " argument" + (args.values.size() == 1 ? "" : "s") + "; it takes " + expected;
+    return "'" + name + "' does not take " + std::to_string(args.values.size()) + " argument" +
+           (args.values.size() == 1 ? "" : "s") + "; it takes " + expected;
   }
 
   // Constant folding and fast paths for the shapes rules use most.
@@ -986,7 +1004,8 @@ class Parser {
         Expect(Tok::kDotDot, "'..' in the range");
         return FinishRange(begin, false, std::move(low));
       }
-      case Tok::kLBrace: return ParseContext();
+      case Tok::kLBrace:
+        return ParseContext();
       case Tok::kLt:
       case Tok::kLe:
       case Tok::kGt:
@@ -1014,7 +1033,8 @@ class Parser {
         }
         return r;
       }
-      case Tok::kName: return ParseNamePrimary();
+      case Tok::kName:
+        return ParseNamePrimary();
       case Tok::kMinus:
         return ParseUnary();
       default:
@@ -1073,8 +1093,8 @@ class Parser {
     const int n = static_cast<int>(t.size());
     while (p < n && t[p] != ':' && t[p] != ',' && t[p] != '}' && t[p] != '{') ++p;
     int end = p;
-    while (end > begin && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\n' ||
-                           t[end - 1] == '\r')) {
+    while (end > begin &&
+           (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\n' || t[end - 1] == '\r')) {
       --end;
     }
     std::string key;
@@ -1133,8 +1153,8 @@ class Parser {
       n->slot = g;
       return ItemFieldOr(std::move(n), name.name);
     }
-    const Registry* reg = scope_.functions().Find(name.name) != nullptr ? &scope_.functions()
-                                                                        : &Registry::Standard();
+    const Registry* reg =
+        scope_.functions().Find(name.name) != nullptr ? &scope_.functions() : &Registry::Standard();
     if (const auto* overloads = reg->Find(name.name)) {
       NodePtr n = Const(BuiltinValue(overloads->front()), begin, name.end);
       n->name = name.name;

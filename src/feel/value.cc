@@ -32,19 +32,32 @@ class NativeFunction : public Function {
 
 std::string_view KindName(Kind kind) {
   switch (kind) {
-    case Kind::kNull: return "null";
-    case Kind::kBoolean: return "boolean";
-    case Kind::kNumber: return "number";
-    case Kind::kString: return "string";
-    case Kind::kDate: return "date";
-    case Kind::kTime: return "time";
-    case Kind::kDateTime: return "date and time";
-    case Kind::kDaysTimeDuration: return "days and time duration";
-    case Kind::kYearsMonthsDuration: return "years and months duration";
-    case Kind::kList: return "list";
-    case Kind::kContext: return "context";
-    case Kind::kRange: return "range";
-    case Kind::kFunction: return "function";
+    case Kind::kNull:
+      return "null";
+    case Kind::kBoolean:
+      return "boolean";
+    case Kind::kNumber:
+      return "number";
+    case Kind::kString:
+      return "string";
+    case Kind::kDate:
+      return "date";
+    case Kind::kTime:
+      return "time";
+    case Kind::kDateTime:
+      return "date and time";
+    case Kind::kDaysTimeDuration:
+      return "days and time duration";
+    case Kind::kYearsMonthsDuration:
+      return "years and months duration";
+    case Kind::kList:
+      return "list";
+    case Kind::kContext:
+      return "context";
+    case Kind::kRange:
+      return "range";
+    case Kind::kFunction:
+      return "function";
   }
   return "?";
 }
@@ -124,11 +137,11 @@ const YearsMonthsDuration& Value::years_months_duration() const {
   return As<YearsMonthsDuration>();
 }
 const std::vector<Value>& Value::list() const { return As<std::vector<Value>>(); }
-const std::vector<ContextEntry>& Value::context() const {
-  return As<std::vector<ContextEntry>>();
-}
+const std::vector<ContextEntry>& Value::context() const { return As<std::vector<ContextEntry>>(); }
 const Range& Value::range() const { return As<Range>(); }
-const feel::Function& Value::function() const { return *As<std::shared_ptr<const feel::Function>>(); }
+const feel::Function& Value::function() const {
+  return *As<std::shared_ptr<const feel::Function>>();
+}
 std::shared_ptr<const feel::Function> Value::function_ptr() const {
   return As<std::shared_ptr<const feel::Function>>();
 }
@@ -164,15 +177,24 @@ std::string Literal(const Value& v) {
 
 std::string Value::ToString() const {
   switch (kind_) {
-    case Kind::kNull: return "null";
-    case Kind::kBoolean: return i_ != 0 ? "true" : "false";
-    case Kind::kNumber: return small_ ? std::to_string(i_) : number().ToString();
-    case Kind::kString: return string();
-    case Kind::kDate: return date().ToString();
-    case Kind::kTime: return time().ToString();
-    case Kind::kDateTime: return date_time().ToString();
-    case Kind::kDaysTimeDuration: return days_time_duration().ToString();
-    case Kind::kYearsMonthsDuration: return years_months_duration().ToString();
+    case Kind::kNull:
+      return "null";
+    case Kind::kBoolean:
+      return i_ != 0 ? "true" : "false";
+    case Kind::kNumber:
+      return small_ ? std::to_string(i_) : number().ToString();
+    case Kind::kString:
+      return string();
+    case Kind::kDate:
+      return date().ToString();
+    case Kind::kTime:
+      return time().ToString();
+    case Kind::kDateTime:
+      return date_time().ToString();
+    case Kind::kDaysTimeDuration:
+      return days_time_duration().ToString();
+    case Kind::kYearsMonthsDuration:
+      return years_months_duration().ToString();
     case Kind::kList: {
       std::string out = "[";
       for (size_t i = 0; i < list().size(); ++i) {
@@ -200,7 +222,8 @@ std::string Value::ToString() const {
       return (r.low_closed ? "[" : "(") + Literal(r.low) + ".." + Literal(r.high) +
              (r.high_closed ? "]" : ")");
     }
-    case Kind::kFunction: return std::string(function().name());
+    case Kind::kFunction:
+      return std::string(function().name());
   }
   return "null";
 }
@@ -232,7 +255,8 @@ std::optional<int> Compare(const Value& a, const Value& b) {
       const int c = a.string().compare(b.string());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
     }
-    case Kind::kDate: return Sign(a.date() <=> b.date());
+    case Kind::kDate:
+      return Sign(a.date() <=> b.date());
     case Kind::kTime: {
       std::optional<std::strong_ordering> c = a.time().Compare(b.time());
       if (!c) return std::nullopt;
@@ -243,10 +267,12 @@ std::optional<int> Compare(const Value& a, const Value& b) {
       if (!c) return std::nullopt;
       return Sign(*c);
     }
-    case Kind::kDaysTimeDuration: return Sign(a.days_time_duration() <=> b.days_time_duration());
+    case Kind::kDaysTimeDuration:
+      return Sign(a.days_time_duration() <=> b.days_time_duration());
     case Kind::kYearsMonthsDuration:
       return Sign(a.years_months_duration() <=> b.years_months_duration());
-    default: return std::nullopt;
+    default:
+      return std::nullopt;
   }
 }
 
@@ -254,7 +280,8 @@ std::optional<bool> Equal(const Value& a, const Value& b) {
   if (a.is_null() || b.is_null()) return a.is_null() && b.is_null();
   if (a.kind() != b.kind()) return false;
   switch (a.kind()) {
-    case Kind::kBoolean: return a.boolean() == b.boolean();
+    case Kind::kBoolean:
+      return a.boolean() == b.boolean();
     case Kind::kNumber:
     case Kind::kString:
     case Kind::kDate:
@@ -312,8 +339,10 @@ std::optional<bool> Equal(const Value& a, const Value& b) {
       if (!l || !h) return std::nullopt;
       return *l && *h;
     }
-    case Kind::kFunction: return &a.function() == &b.function();
-    case Kind::kNull: return true;
+    case Kind::kFunction:
+      return &a.function() == &b.function();
+    case Kind::kNull:
+      return true;
   }
   return false;
 }
@@ -345,9 +374,15 @@ namespace {
 
 void WriteJson(const Value& v, std::string* out) {
   switch (v.kind()) {
-    case Kind::kNull: *out += "null"; return;
-    case Kind::kBoolean: *out += v.boolean() ? "true" : "false"; return;
-    case Kind::kNumber: *out += v.ToString(); return;
+    case Kind::kNull:
+      *out += "null";
+      return;
+    case Kind::kBoolean:
+      *out += v.boolean() ? "true" : "false";
+      return;
+    case Kind::kNumber:
+      *out += v.ToString();
+      return;
     case Kind::kList: {
       *out += '[';
       bool first = true;
@@ -365,8 +400,8 @@ void WriteJson(const Value& v, std::string* out) {
       for (const ContextEntry& e : v.context()) {
         if (!first) *out += ',';
         first = false;
-        *out += nlohmann::json(e.name).dump(-1, ' ', false,
-                                            nlohmann::json::error_handler_t::replace);
+        *out +=
+            nlohmann::json(e.name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
         *out += ':';
         WriteJson(e.value, out);
       }

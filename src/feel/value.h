@@ -4,8 +4,8 @@
 #pragma once
 
 #include <atomic>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -125,7 +125,7 @@ class Value {
   bool boolean() const { return i_ != 0; }
   bool is_small_int() const { return kind_ == Kind::kNumber && small_; }
   int64_t small_int() const { return i_; }  // precondition: is_small_int()
-  Decimal number() const;                    // any number
+  Decimal number() const;                   // any number
   const std::string& string() const;
   const Date& date() const;
   const Time& time() const;
@@ -187,8 +187,6 @@ class Value {
   Kind kind_ = Kind::kNull;
   bool small_ = false;
 };
-
-
 
 struct ContextEntry {
   std::string name;
