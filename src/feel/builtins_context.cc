@@ -50,8 +50,8 @@ std::optional<Value> PutPath(const Value& context, std::span<const std::string> 
   Value inner = value;
   if (keys.size() > 1) {
     const Value* existing = context.Find(keys[0]);
-    Value base = existing != nullptr && existing->is(Kind::kContext) ? *existing
-                                                                      : Value::Context({});
+    Value base =
+        existing != nullptr && existing->is(Kind::kContext) ? *existing : Value::Context({});
     std::optional<Value> nested = PutPath(base, keys.subspan(1), value);
     if (!nested) return std::nullopt;
     inner = *nested;

@@ -119,7 +119,8 @@ Value NumberFrom(std::span<const Value> args, CallContext& ctx) {
   std::string grouping;
   std::string decimal = ".";
   if (args.size() > 1 && !args[1].is_null()) {
-    if (!args[1].is(Kind::kString)) return Fail(ctx, "number", "grouping separator is not a string");
+    if (!args[1].is(Kind::kString))
+      return Fail(ctx, "number", "grouping separator is not a string");
     grouping = args[1].string();
     if (grouping != " " && grouping != "," && grouping != ".") {
       return Fail(ctx, "number", "grouping separator must be ' ', ',' or '.'");

@@ -94,11 +94,17 @@ void RegisterNumericBuiltins(Registry& r) {
   r.Add({"floor", {"n", "scale"}, 1, false, FloorOrCeiling("floor", true)});
   r.Add({"ceiling", {"n", "scale"}, 1, false, FloorOrCeiling("ceiling", false)});
   r.Add({"round up", {"n", "scale"}, 2, false, Rounding("round up", RoundingMode::kUp, false)});
-  r.Add({"round down", {"n", "scale"}, 2, false,
-         Rounding("round down", RoundingMode::kDown, false)});
-  r.Add({"round half up", {"n", "scale"}, 2, false,
+  r.Add(
+      {"round down", {"n", "scale"}, 2, false, Rounding("round down", RoundingMode::kDown, false)});
+  r.Add({"round half up",
+         {"n", "scale"},
+         2,
+         false,
          Rounding("round half up", RoundingMode::kHalfUp, false)});
-  r.Add({"round half down", {"n", "scale"}, 2, false,
+  r.Add({"round half down",
+         {"n", "scale"},
+         2,
+         false,
          Rounding("round half down", RoundingMode::kHalfDown, false)});
   r.Add({"abs", {"n"}, 1, false, Abs});
   r.Add({"modulo", {"dividend", "divisor"}, 2, false, Modulo});

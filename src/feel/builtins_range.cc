@@ -87,13 +87,11 @@ void AddRangeFunction(Registry& r, const std::string& name,
 
 bool Before(Cmp& c, const Interval& a, const Interval& b, Shape /*shape*/) {
   // With points as closed one-point intervals, the four rows of the table are this one rule.
-  return c.Lt(a.end, b.start) ||
-         ((!a.end_included || !b.start_included) && c.Eq(a.end, b.start));
+  return c.Lt(a.end, b.start) || ((!a.end_included || !b.start_included) && c.Eq(a.end, b.start));
 }
 
 bool After(Cmp& c, const Interval& a, const Interval& b, Shape /*shape*/) {
-  return c.Gt(a.start, b.end) ||
-         ((!a.start_included || !b.end_included) && c.Eq(a.start, b.end));
+  return c.Gt(a.start, b.end) || ((!a.start_included || !b.end_included) && c.Eq(a.start, b.end));
 }
 
 bool Meets(Cmp& c, const Interval& a, const Interval& b, Shape /*shape*/) {
@@ -105,8 +103,7 @@ bool MetBy(Cmp& c, const Interval& a, const Interval& b, Shape /*shape*/) {
 }
 
 bool Overlaps(Cmp& c, const Interval& a, const Interval& b, Shape /*shape*/) {
-  return (c.Gt(a.end, b.start) ||
-          (c.Eq(a.end, b.start) && a.end_included && b.start_included)) &&
+  return (c.Gt(a.end, b.start) || (c.Eq(a.end, b.start) && a.end_included && b.start_included)) &&
          (c.Lt(a.start, b.end) || (c.Eq(a.start, b.end) && a.start_included && b.end_included));
 }
 

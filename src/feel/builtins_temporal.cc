@@ -10,7 +10,8 @@ using builtins::Fail;
 // `now()` and `today()` read the system clock in China Standard Time, the zone a case's "today"
 // is counted in (base/clock.h).
 const Zone& PlatformZone() {
-  static const Zone* zone = new Zone(Zone::Named("Asia/Shanghai").value_or(*Zone::Offset(8 * 3600)));
+  static const Zone* zone =
+      new Zone(Zone::Named("Asia/Shanghai").value_or(*Zone::Offset(8 * 3600)));
   return *zone;
 }
 
@@ -29,7 +30,8 @@ BuiltinFunction OnDate(std::string name, Value (*f)(const Date&)) {
 }
 
 Value Now(std::span<const Value> /*args*/, CallContext& /*ctx*/) {
-  return Value::FromDateTime(DateTime::FromTimestamp(SystemClock::Instance().Now(), PlatformZone()));
+  return Value::FromDateTime(
+      DateTime::FromTimestamp(SystemClock::Instance().Now(), PlatformZone()));
 }
 
 Value Today(std::span<const Value> /*args*/, CallContext& /*ctx*/) {

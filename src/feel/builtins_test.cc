@@ -34,8 +34,7 @@ TEST(FeelBuiltins, Conversion) {
   EXPECT_EQ(Eval("date and time(date(\"2017-01-01\"), time(\"23:59:01\"))"),
             "\"2017-01-01T23:59:01\"");
   EXPECT_EQ(Eval("date and time(\"2017-01-01\")"), "\"2017-01-01T00:00:00\"");
-  EXPECT_EQ(Eval("time(\"23:59:00z\") + duration(\"PT2M\") = time(\"00:01:00@Etc/UTC\")"),
-            "true");
+  EXPECT_EQ(Eval("time(\"23:59:00z\") + duration(\"PT2M\") = time(\"00:01:00@Etc/UTC\")"), "true");
   EXPECT_EQ(Eval("time(23, 59, 0, duration(\"PT2H\"))"), "\"23:59:00+02:00\"");
   EXPECT_EQ(Eval("time(14, 30, 1.5)"), "\"14:30:01.5\"");
   EXPECT_EQ(Eval("time(date and time(\"2012-12-25T11:00:00Z\"))"), "\"11:00:00Z\"");
@@ -235,8 +234,7 @@ TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("context([{key:\"a\", value:1}, {key:\"a\", value:2}])"), "null");
   EXPECT_EQ(Eval("context put({x:1}, \"y\", 2)"), "{\"x\":1,\"y\":2}");
   EXPECT_EQ(Eval("context put({x:1, y:0}, \"x\", 2)"), "{\"x\":2,\"y\":0}");
-  EXPECT_EQ(Eval("context put({x:1, y: {a: 0}}, [\"y\", \"a\"], 2)"),
-            "{\"x\":1,\"y\":{\"a\":2}}");
+  EXPECT_EQ(Eval("context put({x:1, y: {a: 0}}, [\"y\", \"a\"], 2)"), "{\"x\":1,\"y\":{\"a\":2}}");
   EXPECT_EQ(Eval("context put({x:1}, [], 2)"), "null");
   EXPECT_EQ(Eval("context merge([{x:1}, {y:2}])"), "{\"x\":1,\"y\":2}");
   EXPECT_EQ(Eval("context merge([{x:1, y:0}, {y:2}])"), "{\"x\":1,\"y\":2}");
