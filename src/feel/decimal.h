@@ -5,9 +5,9 @@
 #pragma once
 
 #include <compare>
-#include <functional>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,7 +84,8 @@ class Decimal {
   size_t Hash() const;
 
  private:
-  // The decimal128 bits (all zero bits is a valid zero), kept opaque so that the library's headers stay inside decimal.cc.
+  // The decimal128 bits (all zero bits is a valid zero), kept opaque so that the library's headers
+  // stay inside decimal.cc.
   uint64_t lo_ = 0;
   uint64_t hi_ = 0;
   friend struct DecimalBits;

@@ -260,8 +260,8 @@ std::string Zone::Suffix() const {
     case Kind::kOffset: {
       if (offset_seconds_ == 0) return "Z";
       int32_t a = offset_seconds_ < 0 ? -offset_seconds_ : offset_seconds_;
-      std::string s = fmt::format("{}{:02d}:{:02d}", offset_seconds_ < 0 ? '-' : '+', a / 3600,
-                                  a / 60 % 60);
+      std::string s =
+          fmt::format("{}{:02d}:{:02d}", offset_seconds_ < 0 ? '-' : '+', a / 3600, a / 60 % 60);
       if (a % 60 != 0) s += fmt::format(":{:02d}", a % 60);
       return s;
     }
@@ -294,9 +294,7 @@ int Date::day() const { return CivilFromDays(days_).day; }
 
 int Date::weekday() const { return static_cast<int>(FloorMod(days_ + 3, 7)) + 1; }
 
-int Date::DayOfYear() const {
-  return static_cast<int>(days_ - DaysFromCivil(year(), 1, 1)) + 1;
-}
+int Date::DayOfYear() const { return static_cast<int>(days_ - DaysFromCivil(year(), 1, 1)) + 1; }
 
 int Date::IsoWeekOfYear() const {
   const int64_t thursday = days_ - weekday() + 4;
@@ -446,8 +444,8 @@ DateTime DateTime::FromTimestamp(Timestamp ts, const Zone& zone) {
     offset = zone.offset_seconds();
   } else if (zone.kind() == Zone::Kind::kNamed) {
     if (const date::time_zone* tz = LocateZone(zone.name())) {
-      offset = tz->get_info(date::sys_seconds(std::chrono::seconds(ClampForTz(secs))))
-                   .offset.count();
+      offset =
+          tz->get_info(date::sys_seconds(std::chrono::seconds(ClampForTz(secs)))).offset.count();
     }
   }
   const int64_t local = secs + offset;
