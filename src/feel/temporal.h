@@ -38,8 +38,8 @@ class Zone {
   // Offset in seconds east of UTC; FEEL/XML Schema allow -14:00..+14:00, we accept ±18:00 as
   // java.time does. nullopt outside.
   static std::optional<Zone> Offset(int32_t seconds);
-  // An IANA zone id such as "Asia/Shanghai" or "Etc/UTC" known to the zone database; also "Z"
-  // and "UTC" which give the offset zero. nullopt for an unknown id.
+  // An IANA zone id known to the zone database, such as "Asia/Shanghai", "Europe/Paris",
+  // "Etc/UTC" or "UTC". nullopt for an unknown id.
   static std::optional<Zone> Named(std::string_view id);
 
   Kind kind() const { return kind_; }
