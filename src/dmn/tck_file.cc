@@ -115,7 +115,9 @@ Result<TckFile> ParseTckFile(std::string_view text, std::string_view source) {
     c.description = InnerText(Child(tc, "description"));
     for (pugi::xml_node n : tc.children()) {
       if (Is(n, "inputNode")) {
-        c.inputs.push_back({.name = n.attribute("name").value(), .value = ReadValue(n, 0)});
+        c.inputs.push_back({.name = n.attribute("name").value(),
+                            .namespace_uri = n.attribute("namespace").value(),
+                            .value = ReadValue(n, 0)});
       } else if (Is(n, "resultNode")) {
         TckResult r;
         r.name = n.attribute("name").value();

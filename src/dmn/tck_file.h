@@ -23,6 +23,7 @@ struct TckValue {
 
 struct TckInput {
   std::string name;
+  std::string namespace_uri;  // of the model that declares it (an imported model), or empty
   TckValue value;
 };
 

@@ -155,6 +155,7 @@ Result<Definitions> ParseUnguarded(std::string_view text, std::string_view sourc
     Keys k(data[i], fmt::format("data/{}", i), errors);
     InputData input{.id = "", .name = k.Text("name", true), .type_ref = k.Text("type")};
     input.id = input.name;
+    decision.required_inputs.push_back({.namespace_uri = "", .id = input.id});
     k.Finish();
     defs.input_data.push_back(std::move(input));
   }

@@ -9,8 +9,9 @@
 
 namespace tongban::dmn {
 
-// Reads one YAML decision table into a model with one decision (its logic the table) and the
-// input data the file lists under `data`. Every problem is reported at once with its path
+// Reads one YAML decision table into a model with one decision (its logic the table) that
+// requires the input data the file lists under `data`. Every problem is reported at once with its
+// path
 // ("rules/2: has 3 cells, the table has 2 inputs and 1 output"). Never throws.
 Result<Definitions> ParseDecisionTableYaml(std::string_view text, std::string_view source);
 
