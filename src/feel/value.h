@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstring>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -11,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -53,6 +55,7 @@ class CallContext {
   void Warn(std::string message) const {
     if (warnings_ != nullptr) warnings_->push_back(std::move(message));
   }
+  std::vector<std::string>* warnings() const { return warnings_; }
   int depth = 0;
   // Opaque to builtins: the evaluator's state for the trace of calls into FEEL functions.
   void* evaluator = nullptr;
@@ -98,7 +101,7 @@ class Value {
   // Entries keep their order; a later entry with the same name replaces the earlier one.
   static Value Context(std::vector<ContextEntry> entries);
   static Value FromRange(Range range);
-  static Value FromFunction(std::shared_ptr<const Function> f);
+  static Value FromFunction(std::shared_ptr<const feel::Function> f);
   // A function computed natively (a BKM, a decision service, a platform function).
   static Value Function(std::vector<std::string> parameters,
                         std::function<Value(std::span<const Value>)> body);
@@ -121,8 +124,8 @@ class Value {
   const std::vector<Value>& list() const;
   const std::vector<ContextEntry>& context() const;
   const Range& range() const;
-  const Function& function() const;
-  std::shared_ptr<const Function> function_ptr() const;
+  const feel::Function& function() const;
+  std::shared_ptr<const feel::Function> function_ptr() const;
 
   // The entry `name` of a context, or nullptr.
   const Value* Find(std::string_view name) const;
@@ -149,7 +152,7 @@ class Value {
       p_ = other.p_;
       p_->refs.fetch_add(1, std::memory_order_relaxed);
     } else if (kind_ == Kind::kNumber && !small_) {
-      d_ = other.d_;
+      std::memcpy(d_, other.d_, sizeof(d_));
     } else {
       i_ = other.i_;
     }
@@ -158,7 +161,7 @@ class Value {
     kind_ = other.kind_;
     small_ = other.small_;
     if (kind_ == Kind::kNumber && !small_) {
-      d_ = other.d_;
+      std::memcpy(d_, other.d_, sizeof(d_));
     } else {
       i_ = other.i_;
       if (IsHeap()) p_ = other.p_;
@@ -176,12 +179,14 @@ class Value {
   union {
     bool b_;
     int64_t i_ = 0;
-    Decimal d_;
+    alignas(16) unsigned char d_[sizeof(Decimal)];  // a Decimal (trivially copyable)
     Payload* p_;
   };
   Kind kind_ = Kind::kNull;
   bool small_ = false;
 };
+
+static_assert(std::is_trivially_copyable_v<Decimal>);
 
 struct ContextEntry {
   std::string name;
