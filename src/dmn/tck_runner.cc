@@ -129,7 +129,8 @@ std::vector<TckCaseResult> RunTckLevel(const std::string& level_dir,
         } catch (const std::exception& e) {
           reason = fmt::format("exception: {}", e.what());
         }
-        add(c.id, reason.empty() ? TckStatus::kSuccess : TckStatus::kError, std::move(reason));
+        TckStatus status = reason.empty() ? TckStatus::kSuccess : TckStatus::kError;
+        add(c.id, status, std::move(reason));
       }
     }
   }
