@@ -165,7 +165,8 @@ bool Conforms(const Value& v, const DmnType& t, int depth = 0) {
     if (!v.is(Kind::kContext)) return false;
     for (const auto& [name, type] : t.fields) {
       const Value* field = v.Find(name);
-      if (field != nullptr && type && !Conforms(*field, *type, depth + 1)) return false;
+      if (field == nullptr) return false;
+      if (type && !Conforms(*field, *type, depth + 1)) return false;
     }
   }
   if (t.function && !v.is(Kind::kFunction)) return false;
@@ -190,6 +191,20 @@ Value Coerce(Value v, const TypePtr& type, const EvalState& st, std::string_view
   }
   st.Warn(fmt::format("{}: {} does not conform to type {}", where, v.ToString(), type->name));
   return Value::Null();
+}
+
+// An argument of a call: coerced like any value, but one that does not conform makes the call
+// fail (nullopt) instead of passing null (DMN 1.5 §10.3.2.9.4, invocation).
+std::optional<Value> CoerceArgument(const Value& v, const TypePtr& type, const EvalState& st,
+                                    std::string_view where, std::string_view parameter) {
+  if (!type || v.is_null()) return v;
+  Value coerced = Coerce(v, type, EvalState{}, where);
+  if (coerced.is_null()) {
+    st.Warn(fmt::format("{}: argument {} for parameter '{}' does not conform to type {}", where,
+                        v.ToString(), parameter, type->name));
+    return std::nullopt;
+  }
+  return coerced;
 }
 
 }  // namespace
@@ -239,6 +254,24 @@ struct Parameter {
   TypePtr type;
 };
 
+// Pushes the arguments of a call onto `frame`, coerced to the parameters' types. False (with a
+// warning) when their number differs or one does not conform: the call's value is then null.
+bool BindArguments(std::span<const Value> args, const std::vector<Parameter>& parameters,
+                   Frame& frame, const EvalState& st, std::string_view where) {
+  if (args.size() != parameters.size()) {
+    st.Warn(
+        fmt::format("{}: {} arguments for {} parameters", where, args.size(), parameters.size()));
+    return false;
+  }
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    std::optional<Value> arg =
+        CoerceArgument(args[i], parameters[i].type, st, where, parameters[i].name);
+    if (!arg) return false;
+    frame.push_back(std::move(*arg));
+  }
+  return true;
+}
+
 struct CompiledBkm {
   const BusinessKnowledgeModel* bkm = nullptr;
   const ModelInfo* model = nullptr;
@@ -256,6 +289,7 @@ struct CompiledService {
   std::vector<int> input_decisions;  // decision indexes
   std::vector<int> input_data;       // input indexes
   std::vector<std::string> parameters;
+  TypePtr type;
   std::string where;
 };
 
@@ -315,7 +349,6 @@ class BkmFunction : public feel::Function {
     for (const Parameter& p : impl->bkms[index].parameters) names_.push_back(p.name);
   }
   const std::vector<std::string>& parameters() const override { return names_; }
-  size_t required() const override { return 0; }
   std::string_view name() const override { return impl_->bkms[index_].bkm->name; }
 
   Value Call(std::span<const Value> args, feel::CallContext& ctx) const override {
@@ -328,19 +361,14 @@ class BkmFunction : public feel::Function {
       ctx.Warn(fmt::format("{}: calls nested deeper than {}", bkm.where, kMaxCallDepth));
       return Value::Null();
     }
-    if (args.size() > bkm.parameters.size()) {
-      ctx.Warn(fmt::format("{}: {} arguments for {} parameters", bkm.where, args.size(),
-                           bkm.parameters.size()));
-      return Value::Null();
-    }
     if (!bkm.body) return Value::Null();
     std::vector<std::string> warnings;
     EvalState st{.warnings = &warnings, .depth = ctx.depth + 1};
     Frame frame;
     PushVisible(bkm.visible, nullptr, impl_, frame, st);
-    for (size_t i = 0; i < bkm.parameters.size(); ++i) {
-      frame.push_back(
-          Coerce(i < args.size() ? args[i] : Value::Null(), bkm.parameters[i].type, st, bkm.where));
+    if (!BindArguments(args, bkm.parameters, frame, st, bkm.where)) {
+      for (std::string& w : warnings) ctx.Warn(std::move(w));
+      return Value::Null();
     }
     Value result = bkm.body->Eval(frame, st);
     for (std::string& w : warnings) ctx.Warn(std::move(w));
@@ -353,7 +381,8 @@ class BkmFunction : public feel::Function {
   std::vector<std::string> names_;
 };
 
-Value InvokeService(const Impl* impl, int index, std::span<const Value> args, EvalState& st);
+Value InvokeService(const Impl* impl, int index, std::span<const Value> args, EvalState& st,
+                    bool strict_arguments);
 
 class ServiceFunction : public feel::Function {
  public:
@@ -361,7 +390,6 @@ class ServiceFunction : public feel::Function {
   const std::vector<std::string>& parameters() const override {
     return impl_->services[index_].parameters;
   }
-  size_t required() const override { return 0; }
   std::string_view name() const override { return impl_->services[index_].service->name; }
 
   Value Call(std::span<const Value> args, feel::CallContext& ctx) const override {
@@ -370,14 +398,14 @@ class ServiceFunction : public feel::Function {
       ctx.Warn(fmt::format("{}: calls nested deeper than {}", s.where, kMaxCallDepth));
       return Value::Null();
     }
-    if (args.size() > s.parameters.size()) {
+    if (args.size() != s.parameters.size()) {
       ctx.Warn(fmt::format("{}: {} arguments for {} parameters", s.where, args.size(),
                            s.parameters.size()));
       return Value::Null();
     }
     std::vector<std::string> warnings;
     EvalState st{.warnings = &warnings, .depth = ctx.depth + 1};
-    Value result = InvokeService(impl_, index_, args, st);
+    Value result = InvokeService(impl_, index_, args, st, /*strict_arguments=*/true);
     for (std::string& w : warnings) ctx.Warn(std::move(w));
     return result;
   }
@@ -418,27 +446,42 @@ Value EvaluateDecisionAt(int index, Request& req, EvalState& st) {
   return v;
 }
 
-Value InvokeService(const Impl* impl, int index, std::span<const Value> args, EvalState& st) {
+// Parameters are the input data, then the input decisions (DMN 1.5 §10.4). With
+// `strict_arguments` (a FEEL call) an argument that does not conform fails the call; a direct
+// invocation coerces it to null like an input.
+Value InvokeService(const Impl* impl, int index, std::span<const Value> args, EvalState& st,
+                    bool strict_arguments) {
   const CompiledService& s = impl->services[index];
   Request req(impl);
   size_t arg = 0;
-  for (int d : s.input_decisions) {
+  auto next = [&](const TypePtr& type, const std::string& name) -> std::optional<Value> {
     Value v = arg < args.size() ? args[arg] : Value::Null();
     ++arg;
-    req.values[d] = Coerce(std::move(v), impl->decisions[d].type, st, impl->decisions[d].where);
+    if (strict_arguments) return CoerceArgument(v, type, st, s.where, name);
+    return Coerce(std::move(v), type, st, s.where);
+  };
+  for (int i : s.input_data) {
+    std::optional<Value> v = next(impl->inputs[i].type, impl->inputs[i].input->name);
+    if (!v) return Value::Null();
+    req.inputs[i] = std::move(*v);
+  }
+  for (int d : s.input_decisions) {
+    std::optional<Value> v = next(impl->decisions[d].type, impl->decisions[d].decision->name);
+    if (!v) return Value::Null();
+    req.values[d] = std::move(*v);
     req.state[d] = 2;
   }
-  for (int i : s.input_data) {
-    Value v = arg < args.size() ? args[arg] : Value::Null();
-    ++arg;
-    req.inputs[i] = Coerce(std::move(v), impl->inputs[i].type, st, s.where);
+  Value result;
+  if (s.outputs.size() == 1) {
+    result = EvaluateDecisionAt(s.outputs[0], req, st);
+  } else {
+    std::vector<feel::ContextEntry> entries;
+    for (int d : s.outputs) {
+      entries.push_back({impl->decisions[d].decision->name, EvaluateDecisionAt(d, req, st)});
+    }
+    result = Value::Context(std::move(entries));
   }
-  if (s.outputs.size() == 1) return EvaluateDecisionAt(s.outputs[0], req, st);
-  std::vector<feel::ContextEntry> entries;
-  for (int d : s.outputs) {
-    entries.push_back({impl->decisions[d].decision->name, EvaluateDecisionAt(d, req, st)});
-  }
-  return Value::Context(std::move(entries));
+  return Coerce(std::move(result), s.type, st, s.where);
 }
 
 }  // namespace
@@ -606,7 +649,6 @@ class ClosureFunction : public feel::Function {
  public:
   ClosureFunction(const FunctionNode* node, Frame captured);
   const std::vector<std::string>& parameters() const override;
-  size_t required() const override { return 0; }
   Value Call(std::span<const Value> args, feel::CallContext& ctx) const override;
 
  private:
@@ -649,18 +691,13 @@ Value ClosureFunction::Call(std::span<const Value> args, feel::CallContext& ctx)
     ctx.Warn(fmt::format("{}: calls nested deeper than {}", node_->where_, kMaxCallDepth));
     return Value::Null();
   }
-  if (args.size() > node_->parameters_.size()) {
-    ctx.Warn(fmt::format("{}: {} arguments for {} parameters", node_->where_, args.size(),
-                         node_->parameters_.size()));
-    return Value::Null();
-  }
   if (!node_->body_) return Value::Null();
   std::vector<std::string> warnings;
   EvalState st{.warnings = &warnings, .depth = ctx.depth + 1};
   Frame frame = captured_;
-  for (size_t i = 0; i < node_->parameters_.size(); ++i) {
-    frame.push_back(Coerce(i < args.size() ? args[i] : Value::Null(), node_->parameters_[i].type,
-                           st, node_->where_));
+  if (!BindArguments(args, node_->parameters_, frame, st, node_->where_)) {
+    for (std::string& w : warnings) ctx.Warn(std::move(w));
+    return Value::Null();
   }
   Value v = node_->body_->Eval(frame, st);
   for (std::string& w : warnings) ctx.Warn(std::move(w));
@@ -672,7 +709,12 @@ class ConditionalNode : public Node {
   ConditionalNode(NodePtr c, NodePtr t, NodePtr e)
       : if_(std::move(c)), then_(std::move(t)), else_(std::move(e)) {}
   Value Eval(Frame& frame, EvalState& st) const override {
-    return IsTrue(if_->Eval(frame, st)) ? then_->Eval(frame, st) : else_->Eval(frame, st);
+    Value condition = if_->Eval(frame, st);
+    if (!condition.is_null() && !condition.is(Kind::kBoolean)) {
+      st.Warn(fmt::format("conditional: the condition {} is not a boolean", condition.ToString()));
+      return Value::Null();
+    }
+    return IsTrue(condition) ? then_->Eval(frame, st) : else_->Eval(frame, st);
   }
 
  private:
@@ -695,6 +737,10 @@ class IteratorNode : public Node {
       frame.push_back(item);
       Value v = body_->Eval(frame, st);
       frame.pop_back();
+      if (kind_ != IteratorKind::kFor && !v.is_null() && !v.is(Kind::kBoolean)) {
+        st.Warn(fmt::format("{}: satisfies gives {}, not a boolean", where_, v.ToString()));
+        return Value::Null();
+      }
       switch (kind_) {
         case IteratorKind::kFor:
           out.push_back(std::move(v));
@@ -735,6 +781,10 @@ class FilterNode : public Node {
       frame.push_back(item);
       Value keep = match_->Eval(frame, st);
       frame.pop_back();
+      if (!keep.is_null() && !keep.is(Kind::kBoolean)) {
+        st.Warn(fmt::format("{}: match gives {}, not a boolean", where_, keep.ToString()));
+        return Value::Null();
+      }
       if (IsTrue(keep)) out.push_back(item);
     }
     return Value::List(std::move(out));
@@ -1264,9 +1314,9 @@ class Compiler {
         out.push_back(ref->index);
       }
     };
+    s.type = ResolveType(s.service->type_ref, *s.model);
     decisions_of(s.service->output_decisions, s.outputs);
     decisions_of(s.service->input_decisions, s.input_decisions);
-    for (int d : s.input_decisions) s.parameters.push_back(impl_.decisions[d].decision->name);
     for (const Reference& r : s.service->input_data) {
       std::optional<ElementRef> ref = Lookup(r, *s.model);
       if (!ref || ref->kind != ElementKind::kInput) {
@@ -1276,6 +1326,7 @@ class Compiler {
       s.input_data.push_back(ref->index);
       s.parameters.push_back(impl_.inputs[ref->index].input->name);
     }
+    for (int d : s.input_decisions) s.parameters.push_back(impl_.decisions[d].decision->name);
   }
 
   // ---- expressions ----
@@ -1667,7 +1718,8 @@ Result<Outcome> DecisionModel::InvokeDecisionService(std::string_view name,
     TB_ASSIGN_OR_RETURN(auto args, ArgumentsByName(s.parameters, arguments, s.where));
     Outcome o;
     EvalState st{.warnings = &o.warnings, .depth = 0};
-    o.value = InvokeService(impl_.get(), static_cast<int>(i), args, st);
+    o.value = InvokeService(impl_.get(), static_cast<int>(i), args, st,
+                            /*strict_arguments=*/false);
     return o;
   }
   return Error(ErrorCode::kNotFound, fmt::format("no decision service '{}'", name));

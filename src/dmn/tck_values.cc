@@ -79,7 +79,7 @@ bool NumbersClose(const feel::Decimal& a, const feel::Decimal& b) {
   if (!diff) return false;
   feel::Decimal scale = b.Abs();
   if (scale < feel::Decimal::FromInt64(1)) scale = feel::Decimal::FromInt64(1);
-  std::optional<feel::Decimal> tolerance = scale.Multiply(*feel::Decimal::Parse("1e-24"));
+  std::optional<feel::Decimal> tolerance = scale.Multiply(*feel::Decimal::Parse("1e-12"));
   return tolerance && diff->Abs() <= *tolerance;
 }
 
