@@ -6,6 +6,7 @@ list(APPEND FEEL_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/parser.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/eval.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/builtins.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/core_builtins.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/core_builtins.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/platform_functions.cc)
 list(APPEND FEEL_TEST_SOURCES
   ${CMAKE_CURRENT_SOURCE_DIR}/feel_test.cc)

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "feel/feel.h"
+#include "feel/platform_functions.h"
 
 namespace tongban::feel {
 namespace {
@@ -258,6 +259,27 @@ TEST(FeelTypes, ParseAndInstance) {
   EXPECT_TRUE(Type::Parse("function<number, string>->boolean").ok());
   EXPECT_TRUE(Type::Parse("days and time duration").ok());
   EXPECT_FALSE(Type::Parse("list<").ok());
+}
+
+}  // namespace
+}  // namespace tongban::feel
+
+namespace tongban::feel {
+namespace {
+
+TEST(FeelPlatform, WorkingDays) {
+  auto calendar = Calendar::WithEmbeddedSchedules();
+  Scope scope;
+  AddCalendarFunctions(scope, *calendar);
+  Bindings b(scope);
+  auto eval = [&](std::string_view t) {
+    Result<Program> p = Compile(t, scope);
+    return p.ok() ? ToJson(p->Evaluate(b).value) : "error: " + p.error().message();
+  };
+  // The same answers as calendar_command_test.sh (Spring Festival 2025).
+  EXPECT_EQ(eval("add working days(@\"2025-01-24\", 1)"), "\"2025-01-26\"");
+  EXPECT_EQ(eval("working days between(@\"2025-01-24\", @\"2025-02-10\")"), "7");
+  EXPECT_EQ(eval("add working days(\"2025-01-24\", 1)"), "null");
 }
 
 }  // namespace
