@@ -984,12 +984,7 @@ class TableNode : public Node {
       any_default = true;
       values[o] = Coerce(EvalCell(*outputs_[o].default_value, b, st), outputs_[o].type, st, where_);
     }
-    if (!any_default) {
-      if (hit_policy_ == HitPolicy::kCollect && aggregation_ == Aggregation::kCount) {
-        return Value::Number(int64_t{0});
-      }
-      return Value::Null();
-    }
+    if (!any_default) return Value::Null();
     if (outputs_.size() == 1) return values[0];
     std::vector<feel::ContextEntry> entries;
     for (size_t o = 0; o < outputs_.size(); ++o) {
