@@ -37,5 +37,6 @@ void AddAuditCommands(CLI::App& cli, Context& ctx);     // audit verify, backup
 void AddPeopleCommands(CLI::App& cli, Context& ctx);    // people add-staff, hash-password
 void AddCatalogCommands(CLI::App& cli, Context& ctx);   // catalog import|export
 void AddFeelCommands(CLI::App& cli, Context& ctx);      // feel eval|check
+void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
 
 }  // namespace tongban::cli

@@ -16,6 +16,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddPeopleCommands(cli, ctx);
   tongban::cli::AddCatalogCommands(cli, ctx);
   tongban::cli::AddFeelCommands(cli, ctx);
+  tongban::cli::AddDmnCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
