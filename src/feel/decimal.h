@@ -49,7 +49,7 @@ class Decimal {
 
   // Numeric comparison: 1.0 equals 1.
   std::strong_ordering Compare(const Decimal& other) const;
-  bool operator==(const Decimal& other) const { return Compare(other) == 0; }
+  bool operator==(const Decimal& other) const { return std::is_eq(Compare(other)); }
   std::strong_ordering operator<=>(const Decimal& other) const { return Compare(other); }
 
   bool IsZero() const;

@@ -176,10 +176,6 @@ class Translator {
           return Invalid(fmt::format("regular expression: unescaped '{}' at {}", c, i_));
         case '|':
         case '^':
-          ++i_;
-          out += c;
-          can_quantify = false;
-          break;
         case '$':
           ++i_;
           out += c;
@@ -294,7 +290,6 @@ class Translator {
       case ']':
       case '^':
       case '$':
-        return std::string{'\\', c};
       case 'd':
       case 'D':
         return std::string{'\\', c};
