@@ -993,7 +993,7 @@ Value Run(const Program::Impl& p, const std::shared_ptr<const Program::Impl>& ow
     f.locals = locals.data();
   }
   if (p.mode == Mode::kUnaryTests) {
-    static const Value kNull;
+    static const Value kNull = Value::Null();
     return TestMatch(*p.root, input != nullptr ? *input : kNull, f);
   }
   if (p.root->op == Op::kAnd || p.root->op == Op::kOr) return FromTruth(EvalTruth(*p.root, f));

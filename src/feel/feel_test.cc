@@ -197,7 +197,7 @@ TEST(FeelLimits, EndlessRecursionEndsWithAWarning) {
 TEST(FeelUnaryTests, DecisionTableCells) {
   Scope scope;
   Bindings b(scope);
-  auto test = [&](std::string_view cell, Value input) {
+  auto test = [&](std::string_view cell, const Value& input) {
     Result<Program> p = Compile(cell, scope, Mode::kUnaryTests);
     if (!p.ok()) return std::string("error: ") + p.error().message();
     return ToJson(p->Test(input, b).value);
