@@ -33,6 +33,18 @@ struct Frame {
   int depth = 0;
   bool depth_warned = false;
   int64_t* budget = nullptr;  // steps left, shared with FEEL functions called from here
+
+  // The compiler only emits slots below the scope's and the program's counts; the checks
+  // keep that invariant visible (and a null, not a crash, if it were ever broken).
+  const Value& Global(int slot) const {
+    return globals != nullptr && static_cast<size_t>(slot) < global_count ? globals[slot]
+                                                                          : NullValue();
+  }
+  const Value& Local(int slot) const { return locals != nullptr ? locals[slot] : NullValue(); }
+  static const Value& NullValue() {
+    static const Value kNull = Value::Null();
+    return kNull;
+  }
 };
 
 // Charges `cost` steps; false (with one warning) once the budget is spent.
@@ -57,9 +69,9 @@ const Value& Ref(const Node& n, Frame& f, Value& tmp) {
       case Op::kConst:
         return n.value;
       case Op::kGlobal:
-        return f.globals[n.slot];
+        return f.Global(n.slot);
       case Op::kLocal:
-        return f.locals[n.slot];
+        return f.Local(n.slot);
       default:
         break;
     }
@@ -373,9 +385,9 @@ int EvalTruth(const Node& n, Frame& f) {
       return Truth(Comparison(n.op, a, b, f, n));
     }
     case Op::kGlobal:
-      return Truth(f.globals[n.slot]);
+      return Truth(f.Global(n.slot));
     case Op::kLocal:
-      return Truth(f.locals[n.slot]);
+      return Truth(f.Local(n.slot));
     default:
       return Truth(Eval(n, f));
   }
@@ -741,13 +753,13 @@ Value EvalNode(const Node& n, Frame& f) {
     case Op::kConst:
       return n.value;
     case Op::kGlobal:
-      return f.globals[n.slot];
+      return f.Global(n.slot);
     case Op::kLocal:
-      return f.locals[n.slot];
+      return f.Local(n.slot);
     case Op::kInput:
       return f.input != nullptr ? *f.input : Value();
     case Op::kItemField: {
-      const Value& item = f.locals[n.slot];
+      const Value& item = f.Local(n.slot);
       if (const Value* e = item.Find(n.name)) return *e;
       if (!n.kids.empty()) return Eval(n.kid(0), f);
       return {};
