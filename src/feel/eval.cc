@@ -326,6 +326,19 @@ int Truth(const Value& v) {
 
 Value FromTruth(int t) { return t == 0 ? Value() : Value::Boolean(t > 0); }
 
+// `and` / `or` over any number of operands, left to right: for `and` false wins, for `or`
+// true wins; otherwise null if any operand was null (not boolean).
+int AndOrTruth(const Node& n, Frame& f) {
+  const int winner = n.op == Op::kAnd ? -1 : 1;
+  int result = -winner;
+  for (const auto& k : n.kids) {
+    const int t = EvalTruth(*k, f);
+    if (t == winner) return winner;
+    if (t == 0) result = 0;
+  }
+  return result;
+}
+
 // The truth of a boolean-valued node (-1 false, 0 null, 1 true) without building Values: the
 // hot path of rules, which are chains of `and` over comparisons.
 int EvalTruth(const Node& n, Frame& f) {
@@ -336,15 +349,7 @@ int EvalTruth(const Node& n, Frame& f) {
     case Op::kAnd:
     case Op::kOr: {
       ++f.depth;
-      int r = EvalTruth(n.kid(0), f);
-      if (n.op == Op::kAnd ? r >= 0 : r <= 0) {
-        const int b = EvalTruth(n.kid(1), f);
-        if (n.op == Op::kAnd) {
-          r = (r < 0 || b < 0) ? -1 : (r > 0 && b > 0 ? 1 : 0);
-        } else {
-          r = (r > 0 || b > 0) ? 1 : (r < 0 && b < 0 ? -1 : 0);
-        }
-      }
+      const int r = AndOrTruth(n, f);
       --f.depth;
       return r;
     }
@@ -789,20 +794,9 @@ Value EvalNode(const Node& n, Frame& f) {
       const Value& b = Ref(n.kid(1), f, tb);
       return Comparison(n.op, a, b, f, n);
     }
-    case Op::kAnd: {
-      const int a = EvalTruth(n.kid(0), f);
-      if (a < 0) return Value::Boolean(false);
-      const int b = EvalTruth(n.kid(1), f);
-      if (b < 0) return Value::Boolean(false);
-      return FromTruth(a > 0 && b > 0 ? 1 : 0);
-    }
-    case Op::kOr: {
-      const int a = EvalTruth(n.kid(0), f);
-      if (a > 0) return Value::Boolean(true);
-      const int b = EvalTruth(n.kid(1), f);
-      if (b > 0) return Value::Boolean(true);
-      return FromTruth(a < 0 && b < 0 ? -1 : 0);
-    }
+    case Op::kAnd:
+    case Op::kOr:
+      return FromTruth(AndOrTruth(n, f));
     case Op::kNot:
       return FromTruth(-EvalTruth(n.kid(0), f));
     case Op::kBetween:
