@@ -33,6 +33,18 @@ struct Frame {
   int depth = 0;
   bool depth_warned = false;
   int64_t* budget = nullptr;  // steps left, shared with FEEL functions called from here
+
+  // The compiler only emits slots below the scope's and the program's counts; the checks
+  // keep that invariant visible (and a null, not a crash, if it were ever broken).
+  const Value& Global(int slot) const {
+    return globals != nullptr && static_cast<size_t>(slot) < global_count ? globals[slot]
+                                                                          : NullValue();
+  }
+  const Value& Local(int slot) const { return locals != nullptr ? locals[slot] : NullValue(); }
+  static const Value& NullValue() {
+    static const Value kNull = Value::Null();
+    return kNull;
+  }
 };
 
 // Charges `cost` steps; false (with one warning) once the budget is spent.
@@ -57,9 +69,9 @@ const Value& Ref(const Node& n, Frame& f, Value& tmp) {
       case Op::kConst:
         return n.value;
       case Op::kGlobal:
-        return f.globals[n.slot];
+        return f.Global(n.slot);
       case Op::kLocal:
-        return f.locals[n.slot];
+        return f.Local(n.slot);
       default:
         break;
     }
@@ -314,6 +326,19 @@ int Truth(const Value& v) {
 
 Value FromTruth(int t) { return t == 0 ? Value() : Value::Boolean(t > 0); }
 
+// `and` / `or` over any number of operands, left to right: for `and` false wins, for `or`
+// true wins; otherwise null if any operand was null (not boolean).
+int AndOrTruth(const Node& n, Frame& f) {
+  const int winner = n.op == Op::kAnd ? -1 : 1;
+  int result = -winner;
+  for (const auto& k : n.kids) {
+    const int t = EvalTruth(*k, f);
+    if (t == winner) return winner;
+    if (t == 0) result = 0;
+  }
+  return result;
+}
+
 // The truth of a boolean-valued node (-1 false, 0 null, 1 true) without building Values: the
 // hot path of rules, which are chains of `and` over comparisons.
 int EvalTruth(const Node& n, Frame& f) {
@@ -324,15 +349,7 @@ int EvalTruth(const Node& n, Frame& f) {
     case Op::kAnd:
     case Op::kOr: {
       ++f.depth;
-      int r = EvalTruth(n.kid(0), f);
-      if (n.op == Op::kAnd ? r >= 0 : r <= 0) {
-        const int b = EvalTruth(n.kid(1), f);
-        if (n.op == Op::kAnd) {
-          r = (r < 0 || b < 0) ? -1 : (r > 0 && b > 0 ? 1 : 0);
-        } else {
-          r = (r > 0 || b > 0) ? 1 : (r < 0 && b < 0 ? -1 : 0);
-        }
-      }
+      const int r = AndOrTruth(n, f);
       --f.depth;
       return r;
     }
@@ -373,9 +390,9 @@ int EvalTruth(const Node& n, Frame& f) {
       return Truth(Comparison(n.op, a, b, f, n));
     }
     case Op::kGlobal:
-      return Truth(f.globals[n.slot]);
+      return Truth(f.Global(n.slot));
     case Op::kLocal:
-      return Truth(f.locals[n.slot]);
+      return Truth(f.Local(n.slot));
     default:
       return Truth(Eval(n, f));
   }
@@ -741,13 +758,13 @@ Value EvalNode(const Node& n, Frame& f) {
     case Op::kConst:
       return n.value;
     case Op::kGlobal:
-      return f.globals[n.slot];
+      return f.Global(n.slot);
     case Op::kLocal:
-      return f.locals[n.slot];
+      return f.Local(n.slot);
     case Op::kInput:
       return f.input != nullptr ? *f.input : Value();
     case Op::kItemField: {
-      const Value& item = f.locals[n.slot];
+      const Value& item = f.Local(n.slot);
       if (const Value* e = item.Find(n.name)) return *e;
       if (!n.kids.empty()) return Eval(n.kid(0), f);
       return {};
@@ -777,20 +794,9 @@ Value EvalNode(const Node& n, Frame& f) {
       const Value& b = Ref(n.kid(1), f, tb);
       return Comparison(n.op, a, b, f, n);
     }
-    case Op::kAnd: {
-      const int a = EvalTruth(n.kid(0), f);
-      if (a < 0) return Value::Boolean(false);
-      const int b = EvalTruth(n.kid(1), f);
-      if (b < 0) return Value::Boolean(false);
-      return FromTruth(a > 0 && b > 0 ? 1 : 0);
-    }
-    case Op::kOr: {
-      const int a = EvalTruth(n.kid(0), f);
-      if (a > 0) return Value::Boolean(true);
-      const int b = EvalTruth(n.kid(1), f);
-      if (b > 0) return Value::Boolean(true);
-      return FromTruth(a < 0 && b < 0 ? -1 : 0);
-    }
+    case Op::kAnd:
+    case Op::kOr:
+      return FromTruth(AndOrTruth(n, f));
     case Op::kNot:
       return FromTruth(-EvalTruth(n.kid(0), f));
     case Op::kBetween:
@@ -993,7 +999,7 @@ Value Run(const Program::Impl& p, const std::shared_ptr<const Program::Impl>& ow
     f.locals = locals.data();
   }
   if (p.mode == Mode::kUnaryTests) {
-    static const Value kNull;
+    static const Value kNull = Value::Null();
     return TestMatch(*p.root, input != nullptr ? *input : kNull, f);
   }
   if (p.root->op == Op::kAnd || p.root->op == Op::kOr) return FromTruth(EvalTruth(*p.root, f));

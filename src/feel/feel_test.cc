@@ -197,7 +197,7 @@ TEST(FeelLimits, EndlessRecursionEndsWithAWarning) {
 TEST(FeelUnaryTests, DecisionTableCells) {
   Scope scope;
   Bindings b(scope);
-  auto test = [&](std::string_view cell, Value input) {
+  auto test = [&](std::string_view cell, const Value& input) {
     Result<Program> p = Compile(cell, scope, Mode::kUnaryTests);
     if (!p.ok()) return std::string("error: ") + p.error().message();
     return ToJson(p->Test(input, b).value);
@@ -243,6 +243,20 @@ TEST(FeelTrace, RecordsSubExpressions) {
   EXPECT_EQ(ToJson(e.trace[0].value), "false");
   EXPECT_EQ(e.trace[1].text, "disability_level");
   EXPECT_EQ(ToJson(e.trace[1].value), "3");
+
+  // An `and` chain stops at the first false operand; the trace shows the operands it ran.
+  Result<Program> chain =
+      Compile("disability_level > 1 and disability_level < 3 and 1 / 0 = 1", scope);
+  ASSERT_TRUE(chain.ok());
+  Evaluation c = chain->Evaluate(b, {.trace = true});
+  EXPECT_EQ(ToJson(c.value), "false");
+  bool saw_second = false;
+  for (const TraceStep& step : c.trace) {
+    if (step.text == "disability_level < 3") saw_second = ToJson(step.value) == "false";
+    EXPECT_FALSE(step.text.starts_with("1 / 0")) << "evaluated after a false operand";
+  }
+  EXPECT_TRUE(saw_second);
+  EXPECT_TRUE(c.warnings.empty());
 }
 
 TEST(FeelTypes, ParseAndInstance) {

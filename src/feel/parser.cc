@@ -142,7 +142,16 @@ class Parser {
     n->kids.push_back(std::move(b));
     return n;
   }
-  int prev_end() const { return prev_end_; }
+  // `a and b and c` as one node with three operands (`and`/`or` are associative in FEEL's
+  // three-valued logic), evaluated left to right with short circuit.
+  NodePtr Chain(Op op, NodePtr a, NodePtr b) {
+    if (a->op == op) {
+      a->end = b->end;
+      a->kids.push_back(std::move(b));
+      return a;
+    }
+    return Binary(op, std::move(a), std::move(b));
+  }
 
   // --- depth guard ---
   struct DepthGuard {
@@ -396,7 +405,7 @@ class Parser {
     NodePtr a = ParseAnd();
     while (IsWord("or") && !failed_) {
       Advance();
-      a = Binary(Op::kOr, std::move(a), ParseAnd());
+      a = Chain(Op::kOr, std::move(a), ParseAnd());
     }
     return a;
   }
@@ -405,7 +414,7 @@ class Parser {
     NodePtr a = ParseComparison();
     while (IsWord("and") && !failed_) {
       Advance();
-      a = Binary(Op::kAnd, std::move(a), ParseComparison());
+      a = Chain(Op::kAnd, std::move(a), ParseComparison());
     }
     return a;
   }

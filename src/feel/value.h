@@ -178,6 +178,8 @@ class Value {
   bool IsHeap() const { return kind_ > Kind::kNumber || (kind_ == Kind::kNumber && !small_); }
   static Value Heap(Payload* p);
   template <typename T>
+  static Value Boxed(Kind kind, T value);
+  template <typename T>
   const T& As() const;
 
   union {
