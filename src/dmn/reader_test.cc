@@ -203,10 +203,11 @@ TEST(TckFileTest, ReadsValuesOfEveryShape) {
   const TckValue& person = c.inputs[1].value;
   ASSERT_EQ(person.kind, TckValue::Kind::kComponents);
   ASSERT_EQ(person.components.size(), 2u);
-  EXPECT_EQ(person.components[0].second.text, "张三");
-  ASSERT_EQ(person.components[1].second.kind, TckValue::Kind::kList);
-  ASSERT_EQ(person.components[1].second.items.size(), 2u);
-  EXPECT_EQ(person.components[1].second.items[1].kind, TckValue::Kind::kNil);
+  EXPECT_EQ(person.component_names[0], "name");
+  EXPECT_EQ(person.components[0].text, "张三");
+  ASSERT_EQ(person.components[1].kind, TckValue::Kind::kList);
+  ASSERT_EQ(person.components[1].items.size(), 2u);
+  EXPECT_EQ(person.components[1].items[1].kind, TckValue::Kind::kNil);
   EXPECT_EQ(c.inputs[2].value.kind, TckValue::Kind::kNil);
   ASSERT_EQ(c.results.size(), 2u);
   EXPECT_EQ(c.results[0].expected.xsi_type, "date");

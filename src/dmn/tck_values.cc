@@ -155,9 +155,9 @@ Result<Value> ToFeelValue(const TckValue& value) {
     }
     case TckValue::Kind::kComponents: {
       std::vector<feel::ContextEntry> entries;
-      for (const auto& [name, component] : value.components) {
-        TB_ASSIGN_OR_RETURN(Value v, ToFeelValue(component));
-        entries.push_back({name, std::move(v)});
+      for (size_t i = 0; i < value.components.size(); ++i) {
+        TB_ASSIGN_OR_RETURN(Value v, ToFeelValue(value.components[i]));
+        entries.push_back({value.component_names[i], std::move(v)});
       }
       return Value::Context(std::move(entries));
     }
