@@ -87,7 +87,8 @@ int RunCheck(const FeelFlags& flags) {
   }
   const feel::Mode mode = flags.unary_tests ? feel::Mode::kUnaryTests : feel::Mode::kExpression;
   std::vector<feel::Diagnostic> d = feel::Check(flags.expression, (*env)->scope, mode);
-  for (const feel::Diagnostic& x : d) std::printf("%d:%d: %s\n", x.line, x.column, x.message.c_str());
+  for (const feel::Diagnostic& x : d)
+    std::printf("%d:%d: %s\n", x.line, x.column, x.message.c_str());
   if (d.empty()) std::printf("ok\n");
   return d.empty() ? 0 : 1;
 }

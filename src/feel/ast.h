@@ -14,12 +14,12 @@
 namespace tongban::feel {
 
 enum class Op : uint8_t {
-  kConst,       // value
-  kGlobal,      // slot: a Scope variable
-  kLocal,       // slot: a local variable
-  kInput,       // `?`
-  kItemField,   // name: entry of the filter item in local `slot`; kids[0] (optional) fallback
-  kNeg,         // -kids[0]
+  kConst,      // value
+  kGlobal,     // slot: a Scope variable
+  kLocal,      // slot: a local variable
+  kInput,      // `?`
+  kItemField,  // name: entry of the filter item in local `slot`; kids[0] (optional) fallback
+  kNeg,        // -kids[0]
   kAdd,
   kSub,
   kMul,
@@ -33,31 +33,31 @@ enum class Op : uint8_t {
   kGe,
   kAnd,
   kOr,
-  kNot,         // not(kids[0]) as a function
-  kBetween,     // kids: value, low, high
-  kIn,          // kids[0] value; kids[1] a test (kTests/kTest/kTestCompare/...)
-  kInstanceOf,  // kids[0] value; type
-  kIf,          // kids: condition, then, else
-  kFor,         // kids: domain 1..n, body; slots: iterator locals then `partial`
-  kRangeDomain, // kids: low, high (for i in a..b)
-  kSome,        // kids: domain 1..n, condition; slots: iterator locals
+  kNot,          // not(kids[0]) as a function
+  kBetween,      // kids: value, low, high
+  kIn,           // kids[0] value; kids[1] a test (kTests/kTest/kTestCompare/...)
+  kInstanceOf,   // kids[0] value; type
+  kIf,           // kids: condition, then, else
+  kFor,          // kids: domain 1..n, body; slots: iterator locals then `partial`
+  kRangeDomain,  // kids: low, high (for i in a..b)
+  kSome,         // kids: domain 1..n, condition; slots: iterator locals
   kEvery,
-  kFilter,      // kids: list, condition; slot: item local; flag: uses item
-  kPath,        // kids[0].name
-  kContext,     // kids: entry values; names; slots: entry locals
-  kList,        // kids: items
-  kRange,       // kids: low, high (either may be kConst null = unbounded); low/high_closed
-  kFunctionDef, // kids[0] body; slots: parameter locals; names: parameter names
-  kCallBuiltin, // builtin; kids: arguments in parameter order
-  kCallValue,   // kids[0] callee, kids[1..] positional arguments
-  kCallNamed,   // kids[0] callee, kids[1..] arguments; names: their parameter names
-  kTests,       // a disjunction of unary tests: kids
-  kTest,        // kids[0] expression tested against `?` (flag: the expression uses `?`)
-  kTestCompare, // cmp applied to (?, kids[0])
-  kTestNot,     // not(kids[0] tests)
-  kTestAny,     // `-`
-  kInConstList, // kids[0] value in the constant list `value` (fast path of `x in [1, 2]`)
-  kStartsWith,  // intrinsic starts with(kids[0], kids[1]) (fast path)
+  kFilter,       // kids: list, condition; slot: item local; flag: uses item
+  kPath,         // kids[0].name
+  kContext,      // kids: entry values; names; slots: entry locals
+  kList,         // kids: items
+  kRange,        // kids: low, high (either may be kConst null = unbounded); low/high_closed
+  kFunctionDef,  // kids[0] body; slots: parameter locals; names: parameter names
+  kCallBuiltin,  // builtin; kids: arguments in parameter order
+  kCallValue,    // kids[0] callee, kids[1..] positional arguments
+  kCallNamed,    // kids[0] callee, kids[1..] arguments; names: their parameter names
+  kTests,        // a disjunction of unary tests: kids
+  kTest,         // kids[0] expression tested against `?` (flag: the expression uses `?`)
+  kTestCompare,  // cmp applied to (?, kids[0])
+  kTestNot,      // not(kids[0] tests)
+  kTestAny,      // `-`
+  kInConstList,  // kids[0] value in the constant list `value` (fast path of `x in [1, 2]`)
+  kStartsWith,   // intrinsic starts with(kids[0], kids[1]) (fast path)
 };
 
 struct Node {
@@ -78,6 +78,20 @@ struct Node {
   std::vector<std::unique_ptr<Node>> kids;
 
   const Node& kid(size_t i) const { return *kids[i]; }
+
+  Node() = default;
+  Node(const Node&) = delete;
+  Node& operator=(const Node&) = delete;
+  // Iterative, so a very deep tree (a long chain of `+`) cannot overflow the stack.
+  ~Node() {
+    std::vector<std::unique_ptr<Node>> stack = std::move(kids);
+    while (!stack.empty()) {
+      std::unique_ptr<Node> n = std::move(stack.back());
+      stack.pop_back();
+      if (!n) continue;
+      for (auto& k : n->kids) stack.push_back(std::move(k));
+    }
+  }
 };
 
 // The result of parsing: the tree, the number of local slots, and the problems found.

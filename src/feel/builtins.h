@@ -67,7 +67,7 @@ Value BuiltinValue(std::shared_ptr<const Builtin> builtin);
 // Shared helpers for builtin bodies.
 // The argument `i`, or null when omitted.
 inline const Value& Arg(std::span<const Value> args, size_t i) {
-  static const Value kNull;
+  static const Value kNull = Value::Null();
   return i < args.size() ? args[i] : kNull;
 }
 

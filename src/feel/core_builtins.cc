@@ -181,10 +181,12 @@ void RegisterCoreBuiltins(Registry& r) {
   r.Add({"not", {"negand"}, 1, false, Not});
   r.Add({"count", {"list"}, 1, false, Count});
   r.Add({"sum", {"list"}, 1, true, Sum});
-  r.Add({"min", {"list"}, 1, true,
-         [](std::span<const Value> a, CallContext& c) { return MinMax(a, c, -1, "min"); }});
-  r.Add({"max", {"list"}, 1, true,
-         [](std::span<const Value> a, CallContext& c) { return MinMax(a, c, 1, "max"); }});
+  r.Add({"min", {"list"}, 1, true, [](std::span<const Value> a, CallContext& c) {
+           return MinMax(a, c, -1, "min");
+         }});
+  r.Add({"max", {"list"}, 1, true, [](std::span<const Value> a, CallContext& c) {
+           return MinMax(a, c, 1, "max");
+         }});
   r.Add({"string length", {"string"}, 1, false, StringLength});
   r.Add({"starts with", {"string", "match"}, 2, false, StartsWith});
   r.Add({"ends with", {"string", "match"}, 2, false, EndsWith});

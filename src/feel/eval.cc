@@ -32,9 +32,27 @@ struct Frame {
   std::vector<TraceStep>* trace = nullptr;
   int depth = 0;
   bool depth_warned = false;
+  int64_t* budget = nullptr;  // steps left, shared with FEEL functions called from here
+
+  // The compiler only emits slots below the scope's and the program's counts; the checks
+  // keep that invariant visible (and a null, not a crash, if it were ever broken).
+  const Value& Global(int slot) const {
+    return globals != nullptr && static_cast<size_t>(slot) < global_count ? globals[slot]
+                                                                          : NullValue();
+  }
+  const Value& Local(int slot) const { return locals != nullptr ? locals[slot] : NullValue(); }
+  static const Value& NullValue() {
+    static const Value kNull = Value::Null();
+    return kNull;
+  }
 };
 
+// Charges `cost` steps; false (with one warning) once the budget is spent.
+bool Spend(Frame& f, const Node& n, int64_t cost);
+
 Value Eval(const Node& n, Frame& f);
+int EvalTruth(const Node& n, Frame& f);
+Value EvalNode(const Node& n, Frame& f);
 Value TestMatch(const Node& t, const Value& input, Frame& f);
 
 void Warn(Frame& f, const Node& n, std::string_view message) {
@@ -48,10 +66,14 @@ void Warn(Frame& f, const Node& n, std::string_view message) {
 const Value& Ref(const Node& n, Frame& f, Value& tmp) {
   if (f.trace == nullptr) {
     switch (n.op) {
-      case Op::kConst: return n.value;
-      case Op::kGlobal: return f.globals[n.slot];
-      case Op::kLocal: return f.locals[n.slot];
-      default: break;
+      case Op::kConst:
+        return n.value;
+      case Op::kGlobal:
+        return f.Global(n.slot);
+      case Op::kLocal:
+        return f.Local(n.slot);
+      default:
+        break;
     }
   }
   tmp = Eval(n, f);
@@ -63,7 +85,9 @@ class Closure : public Function {
  public:
   Closure(std::shared_ptr<const Program::Impl> prog, const Node* def, std::vector<Value> locals,
           std::vector<Value> globals)
-      : prog_(std::move(prog)), def_(def), locals_(std::move(locals)),
+      : prog_(std::move(prog)),
+        def_(def),
+        locals_(std::move(locals)),
         globals_(std::move(globals)) {}
   const std::vector<std::string>& parameters() const override { return def_->names; }
   Value Call(std::span<const Value> args, CallContext& ctx) const override {
@@ -82,6 +106,8 @@ class Closure : public Function {
     f.locals = locals.data();
     f.warnings = ctx.warnings();
     f.depth = ctx.depth;
+    int64_t own = prog_->limits.max_steps;
+    f.budget = ctx.evaluator != nullptr ? static_cast<int64_t*>(ctx.evaluator) : &own;
     return Eval(def_->kid(0), f);
   }
 
@@ -94,12 +120,14 @@ class Closure : public Function {
 
 Value CallFunction(const Function& fn, std::span<const Value> args, Frame& f, const Node& n) {
   if (args.size() < fn.required() || (!fn.variadic() && args.size() > fn.parameters().size())) {
-    Warn(f, n, fmt::format("'{}' takes {} arguments, not {}", fn.name(), fn.parameters().size(),
-                           args.size()));
+    Warn(f, n,
+         fmt::format("'{}' takes {} arguments, not {}", fn.name(), fn.parameters().size(),
+                     args.size()));
     return {};
   }
   CallContext ctx(f.warnings);
   ctx.depth = f.depth;
+  ctx.evaluator = f.budget;
   return fn.Call(args, ctx);
 }
 
@@ -109,7 +137,7 @@ bool MulOverflows(int64_t a, int64_t b, int64_t* r) { return __builtin_mul_overf
 
 Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : Value(); }
 
-Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (a.is_null() || b.is_null()) return {};
   const Kind ka = a.kind();
   const Kind kb = b.kind();
@@ -126,16 +154,23 @@ Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
         case Op::kMul:
           if (!MulOverflows(a.small_int(), b.small_int(), &r)) return Value::Number(r);
           break;
-        default: break;
+        default:
+          break;
       }
     }
     const Decimal x = a.number();
     const Decimal y = b.number();
     std::optional<Decimal> r;
     switch (op) {
-      case Op::kAdd: r = x.Add(y); break;
-      case Op::kSub: r = x.Subtract(y); break;
-      case Op::kMul: r = x.Multiply(y); break;
+      case Op::kAdd:
+        r = x.Add(y);
+        break;
+      case Op::kSub:
+        r = x.Subtract(y);
+        break;
+      case Op::kMul:
+        r = x.Multiply(y);
+        break;
       case Op::kDiv:
         if (y.IsZero()) {
           Warn(f, n, "division by zero");
@@ -143,8 +178,11 @@ Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
         }
         r = x.Divide(y);
         break;
-      case Op::kPow: r = x.Pow(y); break;
-      default: break;
+      case Op::kPow:
+        r = x.Pow(y);
+        break;
+      default:
+        break;
     }
     if (!r) Warn(f, n, "the result is not a finite number");
     return FromOpt(r);
@@ -242,7 +280,7 @@ Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
   return {};
 }
 
-Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (op == Op::kEq || op == Op::kNe) {
     std::optional<bool> e = Equal(a, b);
     if (!e) return {};
@@ -253,10 +291,14 @@ Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
     const int64_t x = a.small_int();
     const int64_t y = b.small_int();
     switch (op) {
-      case Op::kLt: return Value::Boolean(x < y);
-      case Op::kLe: return Value::Boolean(x <= y);
-      case Op::kGt: return Value::Boolean(x > y);
-      default: return Value::Boolean(x >= y);
+      case Op::kLt:
+        return Value::Boolean(x < y);
+      case Op::kLe:
+        return Value::Boolean(x <= y);
+      case Op::kGt:
+        return Value::Boolean(x > y);
+      default:
+        return Value::Boolean(x >= y);
     }
   }
   std::optional<int> c = Compare(a, b);
@@ -265,10 +307,14 @@ Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n)
     return {};
   }
   switch (op) {
-    case Op::kLt: return Value::Boolean(*c < 0);
-    case Op::kLe: return Value::Boolean(*c <= 0);
-    case Op::kGt: return Value::Boolean(*c > 0);
-    default: return Value::Boolean(*c >= 0);
+    case Op::kLt:
+      return Value::Boolean(*c < 0);
+    case Op::kLe:
+      return Value::Boolean(*c <= 0);
+    case Op::kGt:
+      return Value::Boolean(*c > 0);
+    default:
+      return Value::Boolean(*c >= 0);
   }
 }
 
@@ -280,7 +326,79 @@ int Truth(const Value& v) {
 
 Value FromTruth(int t) { return t == 0 ? Value() : Value::Boolean(t > 0); }
 
-Value Property(const Value& v, const std::string& name, Frame& f, const Node& n) {
+// `and` / `or` over any number of operands, left to right: for `and` false wins, for `or`
+// true wins; otherwise null if any operand was null (not boolean).
+int AndOrTruth(const Node& n, Frame& f) {
+  const int winner = n.op == Op::kAnd ? -1 : 1;
+  int result = -winner;
+  for (const auto& k : n.kids) {
+    const int t = EvalTruth(*k, f);
+    if (t == winner) return winner;
+    if (t == 0) result = 0;
+  }
+  return result;
+}
+
+// The truth of a boolean-valued node (-1 false, 0 null, 1 true) without building Values: the
+// hot path of rules, which are chains of `and` over comparisons.
+int EvalTruth(const Node& n, Frame& f) {
+  if (f.trace != nullptr || f.depth >= f.prog->limits.max_eval_depth) [[unlikely]] {
+    return Truth(Eval(n, f));
+  }
+  switch (n.op) {
+    case Op::kAnd:
+    case Op::kOr: {
+      ++f.depth;
+      const int r = AndOrTruth(n, f);
+      --f.depth;
+      return r;
+    }
+    case Op::kNot: {
+      ++f.depth;
+      const int r = -EvalTruth(n.kid(0), f);
+      --f.depth;
+      return r;
+    }
+    case Op::kLt:
+    case Op::kLe:
+    case Op::kGt:
+    case Op::kGe: {
+      Value ta;
+      Value tb;
+      const Value& a = Ref(n.kid(0), f, ta);
+      const Value& b = Ref(n.kid(1), f, tb);
+      if (a.is_small_int() && b.is_small_int()) {
+        const int64_t x = a.small_int();
+        const int64_t y = b.small_int();
+        bool r = false;
+        switch (n.op) {
+          case Op::kLt:
+            r = x < y;
+            break;
+          case Op::kLe:
+            r = x <= y;
+            break;
+          case Op::kGt:
+            r = x > y;
+            break;
+          default:
+            r = x >= y;
+            break;
+        }
+        return r ? 1 : -1;
+      }
+      return Truth(Comparison(n.op, a, b, f, n));
+    }
+    case Op::kGlobal:
+      return Truth(f.Global(n.slot));
+    case Op::kLocal:
+      return Truth(f.Local(n.slot));
+    default:
+      return Truth(Eval(n, f));
+  }
+}
+
+[[gnu::noinline]] Value Property(const Value& v, const std::string& name, Frame& f, const Node& n) {
   auto num = [](int64_t x) { return Value::Number(x); };
   switch (v.kind()) {
     case Kind::kDate: {
@@ -347,14 +465,16 @@ Value Property(const Value& v, const std::string& name, Frame& f, const Node& n)
       if (name == "end included") return Value::Boolean(r.high_closed);
       break;
     }
-    case Kind::kNull: return {};
-    default: break;
+    case Kind::kNull:
+      return {};
+    default:
+      break;
   }
   Warn(f, n, fmt::format("a {} has no property '{}'", KindName(v.kind()), name));
   return {};
 }
 
-Value Path(const Value& v, const std::string& name, Frame& f, const Node& n) {
+[[gnu::noinline]] Value Path(const Value& v, const std::string& name, Frame& f, const Node& n) {
   if (v.is(Kind::kContext)) {
     const Value* e = v.Find(name);
     return e != nullptr ? *e : Value();
@@ -369,7 +489,7 @@ Value Path(const Value& v, const std::string& name, Frame& f, const Node& n) {
 }
 
 // The values a for/some/every iterator walks: a list, a numeric range domain, or one value.
-bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
+[[gnu::noinline]] bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
   if (d.op == Op::kRangeDomain) {
     Value lo = Eval(d.kid(0), f);
     Value hi = Eval(d.kid(1), f);
@@ -379,14 +499,16 @@ bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
     }
     const int64_t a = lo.small_int();
     const int64_t b = hi.small_int();
-    const uint64_t count = (a <= b ? static_cast<uint64_t>(b - a) : static_cast<uint64_t>(a - b)) + 1;
+    const uint64_t count =
+        (a <= b ? static_cast<uint64_t>(b - a) : static_cast<uint64_t>(a - b)) + 1;
     if (count > f.prog->limits.max_list_size) {
       Warn(f, d, "the range to iterate over is too large");
       return false;
     }
     out->reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      out->push_back(Value::Number(a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i)));
+      out->push_back(
+          Value::Number(a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i)));
     }
     return true;
   }
@@ -414,7 +536,7 @@ bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
 template <typename Each>
 bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, bool* stop) {
   if (level == levels) {
-    if (!each()) *stop = true;
+    if (!Spend(f, n, 1) || !each()) *stop = true;
     return true;
   }
   std::vector<Value> values;
@@ -427,7 +549,7 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
   return true;
 }
 
-Value EvalFor(const Node& n, Frame& f) {
+[[gnu::noinline]] Value EvalFor(const Node& n, Frame& f) {
   const size_t levels = n.kids.size() - 1;
   std::vector<Value> out;
   const int partial = n.slots.back();
@@ -437,12 +559,18 @@ Value EvalFor(const Node& n, Frame& f) {
       too_large = true;
       return false;
     }
-    f.locals[partial] = Value::List(out);
+    if (n.flag) {
+      if (!Spend(f, n, static_cast<int64_t>(out.size()))) {
+        too_large = true;
+        return false;
+      }
+      f.locals[partial] = Value::List(out);
+    }
     out.push_back(Eval(n.kid(levels), f));
     return true;
   };
   bool stop = false;
-  if (!Iterate(n, 0, levels, f, each, &stop)) return {};
+  if (!Iterate(n, 0, levels, f, each, &stop) || *f.budget < 0) return {};
   if (too_large) {
     Warn(f, n, "the result list is too large");
     return {};
@@ -450,7 +578,7 @@ Value EvalFor(const Node& n, Frame& f) {
   return Value::List(std::move(out));
 }
 
-Value EvalQuantified(const Node& n, Frame& f, bool every) {
+[[gnu::noinline]] Value EvalQuantified(const Node& n, Frame& f, bool every) {
   const size_t levels = n.kids.size() - 1;
   int result = every ? 1 : -1;
   bool unknown = false;
@@ -468,12 +596,12 @@ Value EvalQuantified(const Node& n, Frame& f, bool every) {
     return true;
   };
   bool stop = false;
-  if (!Iterate(n, 0, levels, f, each, &stop)) return {};
+  if (!Iterate(n, 0, levels, f, each, &stop) || *f.budget < 0) return {};
   if (!stop && unknown) return {};
   return Value::Boolean(result > 0);
 }
 
-Value EvalFilter(const Node& n, Frame& f) {
+[[gnu::noinline]] Value EvalFilter(const Node& n, Frame& f) {
   Value list = Eval(n.kid(0), f);
   if (list.is_null()) return {};
   if (!list.is(Kind::kList)) list = Value::List({list});
@@ -499,7 +627,7 @@ Value EvalFilter(const Node& n, Frame& f) {
   return Value::List(std::move(out));
 }
 
-Value EvalCallNamed(const Node& n, Frame& f) {
+[[gnu::noinline]] Value EvalCallNamed(const Node& n, Frame& f) {
   Value callee = Eval(n.kid(0), f);
   if (!callee.is(Kind::kFunction)) {
     Warn(f, n, "this is not a function");
@@ -523,29 +651,126 @@ Value EvalCallNamed(const Node& n, Frame& f) {
   return CallFunction(fn, args, f, n);
 }
 
+[[gnu::noinline]] Value EvalStartsWith(const Node& n, Frame& f) {
+  Value ta;
+  Value tb;
+  const Value& a = Ref(n.kid(0), f, ta);
+  const Value& b = Ref(n.kid(1), f, tb);
+  if (a.is(Kind::kString) && b.is(Kind::kString)) {
+    return Value::Boolean(a.string().starts_with(b.string()));
+  }
+  const Value args[2] = {a, b};
+  CallContext ctx(f.warnings);
+  return n.builtin->body(args, ctx);
+}
+
+[[gnu::noinline]] Value EvalContext(const Node& n, Frame& f) {
+  std::vector<ContextEntry> entries;
+  entries.reserve(n.kids.size());
+  for (size_t i = 0; i < n.kids.size(); ++i) {
+    Value v = Eval(n.kid(i), f);
+    f.locals[n.slots[i]] = v;
+    entries.push_back({n.names[i], std::move(v)});
+  }
+  return Value::Context(std::move(entries));
+}
+
+[[gnu::noinline]] Value EvalList(const Node& n, Frame& f) {
+  std::vector<Value> items;
+  items.reserve(n.kids.size());
+  for (const auto& k : n.kids) items.push_back(Eval(*k, f));
+  return Value::List(std::move(items));
+}
+
+[[gnu::noinline]] Value EvalRange(const Node& n, Frame& f) {
+  Range r;
+  r.low = Eval(n.kid(0), f);
+  r.high = Eval(n.kid(1), f);
+  r.low_closed = n.low_closed;
+  r.high_closed = n.high_closed;
+  if (!r.low.is_null() && !r.high.is_null() && !Compare(r.low, r.high)) {
+    Warn(f, n, "the ends of the range cannot be compared");
+    return {};
+  }
+  return Value::FromRange(std::move(r));
+}
+
+[[gnu::noinline]] Value EvalFunctionDef(const Node& n, Frame& f) {
+  std::vector<Value> locals(f.locals, f.locals + f.prog->local_count);
+  std::vector<Value> globals(f.globals, f.globals + f.global_count);
+  return Value::FromFunction(
+      std::make_shared<Closure>(*f.owner, &n, std::move(locals), std::move(globals)));
+}
+
+[[gnu::noinline]] Value EvalCallBuiltin(const Node& n, Frame& f) {
+  const size_t count = n.kids.size();
+  Value small[4];
+  std::vector<Value> big;
+  Value* args = small;
+  if (count > 4) {
+    big.resize(count);
+    args = big.data();
+  }
+  for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
+  CallContext ctx(f.warnings);
+  ctx.depth = f.depth;
+  ctx.evaluator = f.budget;
+  return n.builtin->body(std::span<const Value>(args, count), ctx);
+}
+
+[[gnu::noinline]] Value EvalCallValue(const Node& n, Frame& f) {
+  Value callee = Eval(n.kid(0), f);
+  if (!callee.is(Kind::kFunction)) {
+    Warn(f, n, fmt::format("a {} cannot be called", KindName(callee.kind())));
+    return {};
+  }
+  std::vector<Value> args;
+  args.reserve(n.kids.size() - 1);
+  for (size_t i = 1; i < n.kids.size(); ++i) args.push_back(Eval(n.kid(i), f));
+  return CallFunction(callee.function(), args, f, n);
+}
+
+[[gnu::noinline]] Value EvalNeg(const Node& n, Frame& f) {
+  Value v = Eval(n.kid(0), f);
+  if (v.is_small_int() && v.small_int() != INT64_MIN) return Value::Number(-v.small_int());
+  if (v.is(Kind::kNumber)) return Value::Number(v.number().Negate());
+  if (v.is(Kind::kDaysTimeDuration)) return Value::FromDuration(v.days_time_duration().Negate());
+  if (v.is(Kind::kYearsMonthsDuration)) {
+    return Value::FromDuration(v.years_months_duration().Negate());
+  }
+  if (!v.is_null()) Warn(f, n, fmt::format("cannot negate a {}", KindName(v.kind())));
+  return {};
+}
+
+[[gnu::noinline]] Value EvalBetween(const Node& n, Frame& f) {
+  Value v = Eval(n.kid(0), f);
+  Value lo = Eval(n.kid(1), f);
+  Value hi = Eval(n.kid(2), f);
+  const int a = Truth(Comparison(Op::kGe, v, lo, f, n));
+  if (a < 0) return Value::Boolean(false);
+  const int b = Truth(Comparison(Op::kLe, v, hi, f, n));
+  if (b < 0) return Value::Boolean(false);
+  return FromTruth(a > 0 && b > 0 ? 1 : 0);
+}
+
 Value EvalNode(const Node& n, Frame& f) {
   switch (n.op) {
-    case Op::kConst: return n.value;
-    case Op::kGlobal: return f.globals[n.slot];
-    case Op::kLocal: return f.locals[n.slot];
-    case Op::kInput: return f.input != nullptr ? *f.input : Value();
+    case Op::kConst:
+      return n.value;
+    case Op::kGlobal:
+      return f.Global(n.slot);
+    case Op::kLocal:
+      return f.Local(n.slot);
+    case Op::kInput:
+      return f.input != nullptr ? *f.input : Value();
     case Op::kItemField: {
-      const Value& item = f.locals[n.slot];
+      const Value& item = f.Local(n.slot);
       if (const Value* e = item.Find(n.name)) return *e;
       if (!n.kids.empty()) return Eval(n.kid(0), f);
       return {};
     }
-    case Op::kNeg: {
-      Value v = Eval(n.kid(0), f);
-      if (v.is_small_int() && v.small_int() != INT64_MIN) return Value::Number(-v.small_int());
-      if (v.is(Kind::kNumber)) return Value::Number(v.number().Negate());
-      if (v.is(Kind::kDaysTimeDuration)) return Value::FromDuration(v.days_time_duration().Negate());
-      if (v.is(Kind::kYearsMonthsDuration)) {
-        return Value::FromDuration(v.years_months_duration().Negate());
-      }
-      if (!v.is_null()) Warn(f, n, fmt::format("cannot negate a {}", KindName(v.kind())));
-      return {};
-    }
+    case Op::kNeg:
+      return EvalNeg(n, f);
     case Op::kAdd:
     case Op::kSub:
     case Op::kMul:
@@ -569,37 +794,13 @@ Value EvalNode(const Node& n, Frame& f) {
       const Value& b = Ref(n.kid(1), f, tb);
       return Comparison(n.op, a, b, f, n);
     }
-    case Op::kAnd: {
-      Value t;
-      const int a = Truth(Ref(n.kid(0), f, t));
-      if (a < 0) return Value::Boolean(false);
-      const int b = Truth(Ref(n.kid(1), f, t));
-      if (b < 0) return Value::Boolean(false);
-      return FromTruth(a > 0 && b > 0 ? 1 : 0);
-    }
-    case Op::kOr: {
-      Value t;
-      const int a = Truth(Ref(n.kid(0), f, t));
-      if (a > 0) return Value::Boolean(true);
-      const int b = Truth(Ref(n.kid(1), f, t));
-      if (b > 0) return Value::Boolean(true);
-      return FromTruth(a < 0 && b < 0 ? -1 : 0);
-    }
-    case Op::kNot: {
-      Value t;
-      const int a = Truth(Ref(n.kid(0), f, t));
-      return FromTruth(-a);
-    }
-    case Op::kBetween: {
-      Value v = Eval(n.kid(0), f);
-      Value lo = Eval(n.kid(1), f);
-      Value hi = Eval(n.kid(2), f);
-      const int a = Truth(Comparison(Op::kGe, v, lo, f, n));
-      if (a < 0) return Value::Boolean(false);
-      const int b = Truth(Comparison(Op::kLe, v, hi, f, n));
-      if (b < 0) return Value::Boolean(false);
-      return FromTruth(a > 0 && b > 0 ? 1 : 0);
-    }
+    case Op::kAnd:
+    case Op::kOr:
+      return FromTruth(AndOrTruth(n, f));
+    case Op::kNot:
+      return FromTruth(-EvalTruth(n.kid(0), f));
+    case Op::kBetween:
+      return EvalBetween(n, f);
     case Op::kIn: {
       Value v = Eval(n.kid(0), f);
       return TestMatch(n.kid(1), v, f);
@@ -607,10 +808,11 @@ Value EvalNode(const Node& n, Frame& f) {
     case Op::kInConstList: {
       Value t;
       const Value& v = Ref(n.kid(0), f, t);
-      if (v.is_small_int()) {
+      if (v.is_small_int() && n.flag) {
         for (const Value& item : n.value.list()) {
-          if (item.is_small_int() && item.small_int() == v.small_int()) return Value::Boolean(true);
+          if (item.small_int() == v.small_int()) return Value::Boolean(true);
         }
+        return Value::Boolean(false);
       }
       for (const Value& item : n.value.list()) {
         std::optional<bool> e = Equal(v, item);
@@ -618,18 +820,8 @@ Value EvalNode(const Node& n, Frame& f) {
       }
       return Value::Boolean(false);
     }
-    case Op::kStartsWith: {
-      Value ta;
-      Value tb;
-      const Value& a = Ref(n.kid(0), f, ta);
-      const Value& b = Ref(n.kid(1), f, tb);
-      if (a.is(Kind::kString) && b.is(Kind::kString)) {
-        return Value::Boolean(a.string().starts_with(b.string()));
-      }
-      const Value args[2] = {a, b};
-      CallContext ctx(f.warnings);
-      return n.builtin->body(args, ctx);
-    }
+    case Op::kStartsWith:
+      return EvalStartsWith(n, f);
     case Op::kInstanceOf: {
       Value v = Eval(n.kid(0), f);
       return Value::Boolean(n.type.IsInstance(v));
@@ -638,116 +830,105 @@ Value EvalNode(const Node& n, Frame& f) {
       const int c = Truth(Eval(n.kid(0), f));
       return Eval(n.kid(c > 0 ? 1 : 2), f);
     }
-    case Op::kFor: return EvalFor(n, f);
-    case Op::kSome: return EvalQuantified(n, f, false);
-    case Op::kEvery: return EvalQuantified(n, f, true);
-    case Op::kFilter: return EvalFilter(n, f);
+    case Op::kFor:
+      return EvalFor(n, f);
+    case Op::kSome:
+      return EvalQuantified(n, f, false);
+    case Op::kEvery:
+      return EvalQuantified(n, f, true);
+    case Op::kFilter:
+      return EvalFilter(n, f);
     case Op::kPath: {
       Value v = Eval(n.kid(0), f);
       return Path(v, n.name, f, n);
     }
-    case Op::kContext: {
-      std::vector<ContextEntry> entries;
-      entries.reserve(n.kids.size());
-      for (size_t i = 0; i < n.kids.size(); ++i) {
-        Value v = Eval(n.kid(i), f);
-        f.locals[n.slots[i]] = v;
-        entries.push_back({n.names[i], std::move(v)});
-      }
-      return Value::Context(std::move(entries));
-    }
-    case Op::kList: {
-      std::vector<Value> items;
-      items.reserve(n.kids.size());
-      for (const auto& k : n.kids) items.push_back(Eval(*k, f));
-      return Value::List(std::move(items));
-    }
-    case Op::kRange: {
-      Range r;
-      r.low = Eval(n.kid(0), f);
-      r.high = Eval(n.kid(1), f);
-      r.low_closed = n.low_closed;
-      r.high_closed = n.high_closed;
-      if (!r.low.is_null() && !r.high.is_null() && !Compare(r.low, r.high)) {
-        Warn(f, n, "the ends of the range cannot be compared");
-        return {};
-      }
-      return Value::FromRange(std::move(r));
-    }
-    case Op::kFunctionDef: {
-      std::vector<Value> locals(f.locals, f.locals + f.prog->local_count);
-      std::vector<Value> globals(f.globals, f.globals + f.global_count);
-      return Value::FromFunction(
-          std::make_shared<Closure>(*f.owner, &n, std::move(locals), std::move(globals)));
-    }
-    case Op::kCallBuiltin: {
-      const size_t count = n.kids.size();
-      Value small[4];
-      std::vector<Value> big;
-      Value* args = small;
-      if (count > 4) {
-        big.resize(count);
-        args = big.data();
-      }
-      for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
-      CallContext ctx(f.warnings);
-      ctx.depth = f.depth;
-      return n.builtin->body(std::span<const Value>(args, count), ctx);
-    }
-    case Op::kCallValue: {
-      Value callee = Eval(n.kid(0), f);
-      if (!callee.is(Kind::kFunction)) {
-        Warn(f, n, fmt::format("a {} cannot be called", KindName(callee.kind())));
-        return {};
-      }
-      std::vector<Value> args;
-      args.reserve(n.kids.size() - 1);
-      for (size_t i = 1; i < n.kids.size(); ++i) args.push_back(Eval(n.kid(i), f));
-      return CallFunction(callee.function(), args, f, n);
-    }
-    case Op::kCallNamed: return EvalCallNamed(n, f);
+    case Op::kContext:
+      return EvalContext(n, f);
+    case Op::kList:
+      return EvalList(n, f);
+    case Op::kRange:
+      return EvalRange(n, f);
+    case Op::kFunctionDef:
+      return EvalFunctionDef(n, f);
+    case Op::kCallBuiltin:
+      return EvalCallBuiltin(n, f);
+    case Op::kCallValue:
+      return EvalCallValue(n, f);
+    case Op::kCallNamed:
+      return EvalCallNamed(n, f);
     case Op::kTests:
     case Op::kTest:
     case Op::kTestCompare:
     case Op::kTestNot:
     case Op::kTestAny:
       return TestMatch(n, f.input != nullptr ? *f.input : Value(), f);
-    case Op::kRangeDomain: return {};
+    case Op::kRangeDomain:
+      return {};
   }
   return {};
 }
 
-Value Eval(const Node& n, Frame& f) {
-  if (++f.depth > f.prog->limits.max_eval_depth) {
-    --f.depth;
+bool Spend(Frame& f, const Node& n, int64_t cost) {
+  *f.budget -= cost;
+  if (*f.budget >= 0) return true;
+  if (!f.depth_warned) {
+    f.depth_warned = true;
+    Warn(f, n, "evaluation takes too long (work limit reached)");
+  }
+  return false;
+}
+
+Value EvalSlow(const Node& n, Frame& f) {
+  if (f.depth >= f.prog->limits.max_eval_depth || --*f.budget < 0) {
     if (!f.depth_warned) {
       f.depth_warned = true;
       Warn(f, n, "evaluation nested too deeply (recursion without end?)");
     }
     return {};
   }
-  Value v;
-  if (f.trace != nullptr && n.op != Op::kConst) {
-    const size_t at = f.trace->size();
-    TraceStep step;
-    step.begin = n.begin;
-    step.end = n.end;
-    step.depth = f.depth - 1;
-    step.text = f.prog->text.substr(n.begin, n.end - n.begin);
-    f.trace->push_back(std::move(step));
-    v = EvalNode(n, f);
-    (*f.trace)[at].value = v;
-  } else {
-    v = EvalNode(n, f);
-  }
+  ++f.depth;
+  const size_t at = f.trace->size();
+  TraceStep step;
+  step.begin = n.begin;
+  step.end = n.end;
+  step.depth = f.depth - 1;
+  step.text = f.prog->text.substr(n.begin, n.end - n.begin);
+  f.trace->push_back(std::move(step));
+  Value v = EvalNode(n, f);
+  (*f.trace)[at].value = v;
   --f.depth;
   return v;
 }
 
+Value Eval(const Node& n, Frame& f) {
+  if (f.trace != nullptr && n.op != Op::kConst) [[unlikely]] {
+    return EvalSlow(n, f);
+  }
+  if (f.depth >= f.prog->limits.max_eval_depth || --*f.budget < 0) [[unlikely]] {
+    if (!f.depth_warned) {
+      f.depth_warned = true;
+      Warn(f, n,
+           *f.budget < 0 ? "evaluation takes too long (work limit reached)"
+                         : "evaluation nested too deeply (recursion without end?)");
+    }
+    *f.budget = std::min<int64_t>(*f.budget, -1);
+    return {};
+  }
+  struct DepthScope {
+    Frame& f;
+    explicit DepthScope(Frame& frame) : f(frame) { ++f.depth; }
+    ~DepthScope() { --f.depth; }
+    DepthScope(const DepthScope&) = delete;
+    DepthScope& operator=(const DepthScope&) = delete;
+  } scope(f);
+  return EvalNode(n, f);
+}
+
 // Whether `input` passes the unary test `t`: true, false or null.
-Value TestMatch(const Node& t, const Value& input, Frame& f) {
+[[gnu::noinline]] Value TestMatch(const Node& t, const Value& input, Frame& f) {
   switch (t.op) {
-    case Op::kTestAny: return Value::Boolean(true);
+    case Op::kTestAny:
+      return Value::Boolean(true);
     case Op::kTests: {
       bool unknown = false;
       for (const auto& k : t.kids) {
@@ -757,7 +938,8 @@ Value TestMatch(const Node& t, const Value& input, Frame& f) {
       }
       return unknown ? Value() : Value::Boolean(false);
     }
-    case Op::kTestNot: return FromTruth(-Truth(TestMatch(t.kid(0), input, f)));
+    case Op::kTestNot:
+      return FromTruth(-Truth(TestMatch(t.kid(0), input, f)));
     case Op::kTestCompare: {
       Value tmp;
       const Value& b = Ref(t.kid(0), f, tmp);
@@ -809,15 +991,18 @@ Value Run(const Program::Impl& p, const std::shared_ptr<const Program::Impl>& ow
   f.input = input;
   f.warnings = warnings;
   f.trace = trace;
+  int64_t budget = p.limits.max_steps;
+  f.budget = &budget;
   std::vector<Value> locals;
   if (p.local_count > 0) {
     locals.resize(p.local_count);
     f.locals = locals.data();
   }
   if (p.mode == Mode::kUnaryTests) {
-    static const Value kNull;
+    static const Value kNull = Value::Null();
     return TestMatch(*p.root, input != nullptr ? *input : kNull, f);
   }
+  if (p.root->op == Op::kAnd || p.root->op == Op::kOr) return FromTruth(EvalTruth(*p.root, f));
   return Eval(*p.root, f);
 }
 
@@ -893,9 +1078,9 @@ Result<Program> Compile(std::string_view text, const Scope& scope, Mode mode,
       fields.push_back({fmt::format("{}:{}", line, column), p.message});
     }
     if (fields.empty()) fields.push_back({"1:1", "the expression is empty"});
-    std::string message = fmt::format("line {}, column {}: {}", fields[0].field.substr(0, fields[0].field.find(':')),
-                                      fields[0].field.substr(fields[0].field.find(':') + 1),
-                                      fields[0].message);
+    std::string message =
+        fmt::format("line {}, column {}: {}", fields[0].field.substr(0, fields[0].field.find(':')),
+                    fields[0].field.substr(fields[0].field.find(':') + 1), fields[0].message);
     return Error(ErrorCode::kInvalidArgument, std::move(message), std::move(fields));
   }
   auto impl = std::make_shared<Program::Impl>();

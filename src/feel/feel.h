@@ -34,9 +34,12 @@ struct Diagnostic {
 // Limits that keep any input from exhausting memory or the stack.
 struct Limits {
   size_t max_text_bytes = 256 * 1024;
-  int max_nesting = 120;       // parenthesised / nested expressions in the text
-  int max_eval_depth = 1500;   // evaluation frames, including calls of FEEL functions
+  int max_nesting = 120;              // parenthesised / nested expressions in the text
+  int max_eval_depth = 600;           // evaluation frames, including calls of FEEL functions
   size_t max_list_size = 10'000'000;  // e.g. `for i in 1..1e9 return i`
+  // Work per evaluation (nodes evaluated, list items copied): bounds nested loops such as
+  // `every a in 1..1e6, b in 1..1e6 satisfies ...`. Exhausted: null plus a warning.
+  int64_t max_steps = 100'000'000;
 };
 
 // Compile-time names: variables (each bound to a slot) and extra functions (platform

@@ -75,8 +75,7 @@ TEST(FeelEval, IfForSomeEvery) {
   EXPECT_EQ(Eval("for i in 1..3 return i"), "[1,2,3]");
   EXPECT_EQ(Eval("for i in 3..1 return i"), "[3,2,1]");
   EXPECT_EQ(Eval("for i in [1, 2], j in [10, 20] return i + j"), "[11,21,12,22]");
-  EXPECT_EQ(Eval("for i in 0..4 return if i = 0 then 1 else i * partial[-1]"),
-            "[1,1,2,6,24]");
+  EXPECT_EQ(Eval("for i in 0..4 return if i = 0 then 1 else i * partial[-1]"), "[1,1,2,6,24]");
   EXPECT_EQ(Eval("some x in [1, 5, 9] satisfies x > 8"), "true");
   EXPECT_EQ(Eval("every x in [1, 5, 9] satisfies x > 0"), "true");
   EXPECT_EQ(Eval("every x in [1, 5, 9] satisfies x > 1"), "false");
@@ -92,8 +91,7 @@ TEST(FeelEval, FiltersPathsContexts) {
   EXPECT_EQ(Eval("{a: {b: 3}}.a.b"), "3");
   EXPECT_EQ(Eval("[{a: 1}, {a: 2}].a"), "[1,2]");
   EXPECT_EQ(Eval("[{age: 10}, {age: 20}][age > 15].age"), "[20]");
-  EXPECT_EQ(Eval("{first name: \"Li\", greeting: \"hi \" + first name}.greeting"),
-            "\"hi Li\"");
+  EXPECT_EQ(Eval("{first name: \"Li\", greeting: \"hi \" + first name}.greeting"), "\"hi Li\"");
 }
 
 TEST(FeelEval, FunctionsAndBuiltins) {
@@ -199,7 +197,7 @@ TEST(FeelLimits, EndlessRecursionEndsWithAWarning) {
 TEST(FeelUnaryTests, DecisionTableCells) {
   Scope scope;
   Bindings b(scope);
-  auto test = [&](std::string_view cell, Value input) {
+  auto test = [&](std::string_view cell, const Value& input) {
     Result<Program> p = Compile(cell, scope, Mode::kUnaryTests);
     if (!p.ok()) return std::string("error: ") + p.error().message();
     return ToJson(p->Test(input, b).value);
@@ -245,6 +243,20 @@ TEST(FeelTrace, RecordsSubExpressions) {
   EXPECT_EQ(ToJson(e.trace[0].value), "false");
   EXPECT_EQ(e.trace[1].text, "disability_level");
   EXPECT_EQ(ToJson(e.trace[1].value), "3");
+
+  // An `and` chain stops at the first false operand; the trace shows the operands it ran.
+  Result<Program> chain =
+      Compile("disability_level > 1 and disability_level < 3 and 1 / 0 = 1", scope);
+  ASSERT_TRUE(chain.ok());
+  Evaluation c = chain->Evaluate(b, {.trace = true});
+  EXPECT_EQ(ToJson(c.value), "false");
+  bool saw_second = false;
+  for (const TraceStep& step : c.trace) {
+    if (step.text == "disability_level < 3") saw_second = ToJson(step.value) == "false";
+    EXPECT_FALSE(step.text.starts_with("1 / 0")) << "evaluated after a false operand";
+  }
+  EXPECT_TRUE(saw_second);
+  EXPECT_TRUE(c.warnings.empty());
 }
 
 TEST(FeelTypes, ParseAndInstance) {
@@ -280,6 +292,47 @@ TEST(FeelPlatform, WorkingDays) {
   EXPECT_EQ(eval("add working days(@\"2025-01-24\", 1)"), "\"2025-01-26\"");
   EXPECT_EQ(eval("working days between(@\"2025-01-24\", @\"2025-02-10\")"), "7");
   EXPECT_EQ(eval("add working days(\"2025-01-24\", 1)"), "null");
+}
+
+}  // namespace
+}  // namespace tongban::feel
+
+namespace tongban::feel {
+namespace {
+
+TEST(FeelLimits, HugeLoopsStopAtTheWorkLimit) {
+  Scope scope;
+  Limits limits;
+  limits.max_steps = 100'000;
+  Result<Program> p = Compile("every a in 1..1000000, b in 1..1000000 satisfies a > 0", scope,
+                              Mode::kExpression, limits);
+  ASSERT_TRUE(p.ok());
+  Bindings b(scope);
+  Evaluation e = p->Evaluate(b);
+  EXPECT_TRUE(e.value.is_null());
+  ASSERT_FALSE(e.warnings.empty());
+  EXPECT_NE(e.warnings[0].find("work limit"), std::string::npos);
+  // partial is only built when read; reading it is charged.
+  Result<Program> q =
+      Compile("count(for i in 1..100000 return partial)", scope, Mode::kExpression, limits);
+  ASSERT_TRUE(q.ok());
+  EXPECT_TRUE(q->Evaluate(b).value.is_null());
+  Result<Program> r =
+      Compile("count(for i in 1..20000 return i)", scope, Mode::kExpression, limits);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(ToJson(r->Evaluate(b).value), "20000");
+}
+
+TEST(FeelLimits, LongChainsDoNotOverflowTheStack) {
+  Scope scope;
+  std::string chain = "1";
+  for (int i = 0; i < 60000; ++i) chain += " + 1";
+  Result<Program> p = Compile(chain, scope);
+  ASSERT_TRUE(p.ok());
+  Bindings b(scope);
+  Evaluation e = p->Evaluate(b);
+  EXPECT_TRUE(e.value.is_null());
+  EXPECT_FALSE(e.warnings.empty());
 }
 
 }  // namespace

@@ -64,8 +64,8 @@ namespace {
 bool IsNameStart(uint32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '?' ||
          (c >= 0xC0 && c <= 0xD6) || (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) ||
-         (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF) || c == 0x200C ||
-         c == 0x200D || (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+         (c >= 0x370 && c <= 0x37D) || (c >= 0x37F && c <= 0x1FFF) || c == 0x200C || c == 0x200D ||
+         (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
          (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
          (c >= 0xFDF0 && c <= 0xFFFD && c != 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
 }
@@ -185,14 +185,30 @@ Token Lexer::ScanString(int begin) {
     const char e = text_[p + 1];
     p += 2;
     switch (e) {
-      case '"': out.push_back('"'); break;
-      case '\'': out.push_back('\''); break;
-      case '\\': out.push_back('\\'); break;
-      case 'n': out.push_back('\n'); break;
-      case 'r': out.push_back('\r'); break;
-      case 't': out.push_back('\t'); break;
-      case 'b': out.push_back('\b'); break;
-      case 'f': out.push_back('\f'); break;
+      case '"':
+        out.push_back('"');
+        break;
+      case '\'':
+        out.push_back('\'');
+        break;
+      case '\\':
+        out.push_back('\\');
+        break;
+      case 'n':
+        out.push_back('\n');
+        break;
+      case 'r':
+        out.push_back('\r');
+        break;
+      case 't':
+        out.push_back('\t');
+        break;
+      case 'b':
+        out.push_back('\b');
+        break;
+      case 'f':
+        out.push_back('\f');
+        break;
       case 'u':
       case 'U': {
         const int digits = e == 'u' ? 4 : 6;
@@ -265,26 +281,43 @@ Token Lexer::Next() {
   const int word = WordLength(b);
   if (word > 0) return Make(Tok::kName, b, b + word, std::string(text_.substr(b, word)));
   switch (c) {
-    case '(': return Make(Tok::kLParen, b, b + 1);
-    case ')': return Make(Tok::kRParen, b, b + 1);
-    case '[': return Make(Tok::kLBracket, b, b + 1);
-    case ']': return Make(Tok::kRBracket, b, b + 1);
-    case '{': return Make(Tok::kLBrace, b, b + 1);
-    case '}': return Make(Tok::kRBrace, b, b + 1);
-    case ',': return Make(Tok::kComma, b, b + 1);
-    case ':': return Make(Tok::kColon, b, b + 1);
-    case '.': return next == '.' ? Make(Tok::kDotDot, b, b + 2) : Make(Tok::kDot, b, b + 1);
-    case '+': return Make(Tok::kPlus, b, b + 1);
-    case '-': return next == '>' ? Make(Tok::kArrow, b, b + 2) : Make(Tok::kMinus, b, b + 1);
-    case '*': return next == '*' ? Make(Tok::kStarStar, b, b + 2) : Make(Tok::kStar, b, b + 1);
-    case '/': return Make(Tok::kSlash, b, b + 1);
-    case '=': return Make(Tok::kEq, b, b + 1);
+    case '(':
+      return Make(Tok::kLParen, b, b + 1);
+    case ')':
+      return Make(Tok::kRParen, b, b + 1);
+    case '[':
+      return Make(Tok::kLBracket, b, b + 1);
+    case ']':
+      return Make(Tok::kRBracket, b, b + 1);
+    case '{':
+      return Make(Tok::kLBrace, b, b + 1);
+    case '}':
+      return Make(Tok::kRBrace, b, b + 1);
+    case ',':
+      return Make(Tok::kComma, b, b + 1);
+    case ':':
+      return Make(Tok::kColon, b, b + 1);
+    case '.':
+      return next == '.' ? Make(Tok::kDotDot, b, b + 2) : Make(Tok::kDot, b, b + 1);
+    case '+':
+      return Make(Tok::kPlus, b, b + 1);
+    case '-':
+      return next == '>' ? Make(Tok::kArrow, b, b + 2) : Make(Tok::kMinus, b, b + 1);
+    case '*':
+      return next == '*' ? Make(Tok::kStarStar, b, b + 2) : Make(Tok::kStar, b, b + 1);
+    case '/':
+      return Make(Tok::kSlash, b, b + 1);
+    case '=':
+      return Make(Tok::kEq, b, b + 1);
     case '!':
       if (next == '=') return Make(Tok::kNe, b, b + 2);
       break;
-    case '<': return next == '=' ? Make(Tok::kLe, b, b + 2) : Make(Tok::kLt, b, b + 1);
-    case '>': return next == '=' ? Make(Tok::kGe, b, b + 2) : Make(Tok::kGt, b, b + 1);
-    default: break;
+    case '<':
+      return next == '=' ? Make(Tok::kLe, b, b + 2) : Make(Tok::kLt, b, b + 1);
+    case '>':
+      return next == '=' ? Make(Tok::kGe, b, b + 2) : Make(Tok::kGt, b, b + 1);
+    default:
+      break;
   }
   uint32_t cp = 0;
   const int len = DecodeUtf8(text_, b, &cp);

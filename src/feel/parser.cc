@@ -11,10 +11,10 @@
 namespace tongban::feel {
 namespace {
 
-constexpr std::string_view kKeywords[] = {
-    "and",  "or",   "not",   "in",     "instance", "of",        "between", "if",
-    "then", "else", "for",   "return", "some",     "every",     "satisfies", "function",
-    "true", "false", "null", "external"};
+constexpr std::string_view kKeywords[] = {"and",      "or",      "not",   "in",    "instance",
+                                          "of",       "between", "if",    "then",  "else",
+                                          "for",      "return",  "some",  "every", "satisfies",
+                                          "function", "true",    "false", "null",  "external"};
 
 bool IsKeyword(std::string_view w) {
   return std::find(std::begin(kKeywords), std::end(kKeywords), w) != std::end(kKeywords);
@@ -58,8 +58,7 @@ class Parser {
                                    std::to_string(limits_.max_text_bytes) + " bytes)"});
       return r;
     }
-    std::unique_ptr<Node> root =
-        mode == Mode::kUnaryTests ? ParseUnaryTests() : ParseExpression();
+    std::unique_ptr<Node> root = mode == Mode::kUnaryTests ? ParseUnaryTests() : ParseExpression();
     if (!failed_ && cur_.kind != Tok::kEnd) {
       Error(cur_.begin, "unexpected " + Describe(cur_) + " after the end of the expression");
     }
@@ -89,7 +88,8 @@ class Parser {
     return true;
   }
   void Expect(Tok t, std::string_view what) {
-    if (!Accept(t)) Error(cur_.begin, "expected " + std::string(what) + ", found " + Describe(cur_));
+    if (!Accept(t))
+      Error(cur_.begin, "expected " + std::string(what) + ", found " + Describe(cur_));
   }
   void ExpectWord(std::string_view w) {
     if (!AcceptWord(w)) {
@@ -98,10 +98,14 @@ class Parser {
   }
   std::string Describe(const Token& t) const {
     switch (t.kind) {
-      case Tok::kEnd: return "the end of the expression";
-      case Tok::kError: return t.text;
-      case Tok::kString: return "a string";
-      case Tok::kNumber: return "the number " + t.text;
+      case Tok::kEnd:
+        return "the end of the expression";
+      case Tok::kError:
+        return t.text;
+      case Tok::kString:
+        return "a string";
+      case Tok::kNumber:
+        return "the number " + t.text;
       default:
         return "'" + std::string(lex_.text().substr(t.begin, t.end - t.begin)) + "'";
     }
@@ -138,13 +142,23 @@ class Parser {
     n->kids.push_back(std::move(b));
     return n;
   }
-  int prev_end() const { return prev_end_; }
+  // `a and b and c` as one node with three operands (`and`/`or` are associative in FEEL's
+  // three-valued logic), evaluated left to right with short circuit.
+  NodePtr Chain(Op op, NodePtr a, NodePtr b) {
+    if (a->op == op) {
+      a->end = b->end;
+      a->kids.push_back(std::move(b));
+      return a;
+    }
+    return Binary(op, std::move(a), std::move(b));
+  }
 
   // --- depth guard ---
   struct DepthGuard {
     Parser* p;
     bool ok;
-    explicit DepthGuard(Parser* parser) : p(parser), ok(++parser->depth_ <= parser->limits_.max_nesting) {
+    explicit DepthGuard(Parser* parser)
+        : p(parser), ok(++parser->depth_ <= parser->limits_.max_nesting) {
       if (!ok) {
         p->Error(p->cur_.begin, "the expression is nested too deeply (more than " +
                                     std::to_string(p->limits_.max_nesting) + " levels)");
@@ -294,8 +308,15 @@ class Parser {
     const size_t mark = locals_.size();
     ParseIterators(n.get());
     ExpectWord("return");
-    n->slots.push_back(NewLocal("partial"));
+    const int partial = NewLocal("partial");
+    n->slots.push_back(partial);
+    const bool saved_partial = uses_partial_;
+    partial_slot_.push_back(partial);
+    uses_partial_ = false;
     NodePtr body = ParseExpression();
+    n->flag = uses_partial_;  // `partial` is built only when the body reads it
+    uses_partial_ = saved_partial;
+    partial_slot_.pop_back();
     n->end = body->end;
     n->kids.push_back(std::move(body));
     locals_.resize(mark);
@@ -384,7 +405,7 @@ class Parser {
     NodePtr a = ParseAnd();
     while (IsWord("or") && !failed_) {
       Advance();
-      a = Binary(Op::kOr, std::move(a), ParseAnd());
+      a = Chain(Op::kOr, std::move(a), ParseAnd());
     }
     return a;
   }
@@ -393,20 +414,33 @@ class Parser {
     NodePtr a = ParseComparison();
     while (IsWord("and") && !failed_) {
       Advance();
-      a = Binary(Op::kAnd, std::move(a), ParseComparison());
+      a = Chain(Op::kAnd, std::move(a), ParseComparison());
     }
     return a;
   }
 
   static bool CompareOp(Tok t, Op* op) {
     switch (t) {
-      case Tok::kEq: *op = Op::kEq; return true;
-      case Tok::kNe: *op = Op::kNe; return true;
-      case Tok::kLt: *op = Op::kLt; return true;
-      case Tok::kLe: *op = Op::kLe; return true;
-      case Tok::kGt: *op = Op::kGt; return true;
-      case Tok::kGe: *op = Op::kGe; return true;
-      default: return false;
+      case Tok::kEq:
+        *op = Op::kEq;
+        return true;
+      case Tok::kNe:
+        *op = Op::kNe;
+        return true;
+      case Tok::kLt:
+        *op = Op::kLt;
+        return true;
+      case Tok::kLe:
+        *op = Op::kLe;
+        return true;
+      case Tok::kGt:
+        *op = Op::kGt;
+        return true;
+      case Tok::kGe:
+        *op = Op::kGe;
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -589,8 +623,8 @@ class Parser {
   // The text of a type: `number`, `date and time`, `list<context<a: number>>`,
   // `function<number>->string`, `ns.tPerson`.
   std::string ParseTypeText() {
-    static const std::vector<std::string> kMultiWord = {
-        "date and time", "days and time duration", "years and months duration"};
+    static const std::vector<std::string> kMultiWord = {"date and time", "days and time duration",
+                                                        "years and months duration"};
     std::string out;
     if (cur_.kind != Tok::kName) {
       Error(cur_.begin, "expected a type, found " + Describe(cur_));
@@ -792,8 +826,8 @@ class Parser {
     // A built-in named directly: bind the overload now.
     if (callee->op == Op::kConst && callee->value.is(Kind::kFunction) && !callee->name.empty()) {
       const std::string name = callee->name;
-      const Registry* reg = scope_.functions().Find(name) != nullptr ? &scope_.functions()
-                                                                     : &Registry::Standard();
+      const Registry* reg =
+          scope_.functions().Find(name) != nullptr ? &scope_.functions() : &Registry::Standard();
       const std::vector<std::shared_ptr<const Builtin>>* overloads = reg->Find(name);
       std::shared_ptr<const Builtin> chosen;
       NodePtr n = Make(Op::kCallBuiltin, begin, end);
@@ -882,8 +916,8 @@ class Parser {
       for (const std::string& a : args.names) given += (given.empty() ? "" : ", ") + a;
       return "'" + name + "' has no parameters named " + given + "; it takes " + expected;
     }
-    return "'" + name + "' does not take " + std::to_string(args.values.size()) +
-           " argument" + (args.values.size() == 1 ? "" : "s") + "; it takes " + expected;
+    return "'" + name + "' does not take " + std::to_string(args.values.size()) + " argument" +
+           (args.values.size() == 1 ? "" : "s") + "; it takes " + expected;
   }
 
   // Constant folding and fast paths for the shapes rules use most.
@@ -902,6 +936,9 @@ class Parser {
       }
       if (constant) {
         NodePtr f = Make(Op::kInConstList, n->begin, n->end);
+        // flag: every item is a small integer, so a small-integer operand needs no Equal.
+        f->flag = std::all_of(items.begin(), items.end(),
+                              [](const Value& v) { return v.is_small_int(); });
         f->value = Value::List(std::move(items));
         f->kids.push_back(std::move(n->kids[0]));
         f->kids.push_back(std::move(n->kids[1]));  // kept for the trace's text
@@ -976,7 +1013,8 @@ class Parser {
         Expect(Tok::kDotDot, "'..' in the range");
         return FinishRange(begin, false, std::move(low));
       }
-      case Tok::kLBrace: return ParseContext();
+      case Tok::kLBrace:
+        return ParseContext();
       case Tok::kLt:
       case Tok::kLe:
       case Tok::kGt:
@@ -1004,7 +1042,8 @@ class Parser {
         }
         return r;
       }
-      case Tok::kName: return ParseNamePrimary();
+      case Tok::kName:
+        return ParseNamePrimary();
       case Tok::kMinus:
         return ParseUnary();
       default:
@@ -1063,8 +1102,8 @@ class Parser {
     const int n = static_cast<int>(t.size());
     while (p < n && t[p] != ':' && t[p] != ',' && t[p] != '}' && t[p] != '{') ++p;
     int end = p;
-    while (end > begin && (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\n' ||
-                           t[end - 1] == '\r')) {
+    while (end > begin &&
+           (t[end - 1] == ' ' || t[end - 1] == '\t' || t[end - 1] == '\n' || t[end - 1] == '\r')) {
       --end;
     }
     std::string key;
@@ -1112,6 +1151,7 @@ class Parser {
     NameRead name = ReadName();
     if (const Local* l = FindLocal(name.name)) {
       if (l->slot == filter_item_) uses_item_ = true;
+      if (!partial_slot_.empty() && l->slot == partial_slot_.back()) uses_partial_ = true;
       NodePtr n = Make(Op::kLocal, begin, name.end);
       n->slot = l->slot;
       return ItemFieldOr(std::move(n), name.name);
@@ -1122,8 +1162,8 @@ class Parser {
       n->slot = g;
       return ItemFieldOr(std::move(n), name.name);
     }
-    const Registry* reg = scope_.functions().Find(name.name) != nullptr ? &scope_.functions()
-                                                                        : &Registry::Standard();
+    const Registry* reg =
+        scope_.functions().Find(name.name) != nullptr ? &scope_.functions() : &Registry::Standard();
     if (const auto* overloads = reg->Find(name.name)) {
       NodePtr n = Const(BuiltinValue(overloads->front()), begin, name.end);
       n->name = name.name;
@@ -1186,6 +1226,8 @@ class Parser {
   bool uses_item_ = false;
   bool uses_input_ = false;
   bool no_filter_ = false;
+  bool uses_partial_ = false;
+  std::vector<int> partial_slot_;
 };
 
 }  // namespace

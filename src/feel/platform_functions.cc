@@ -17,7 +17,10 @@ std::optional<tongban::Date> ToCalendarDate(const Value& v) {
 void AddCalendarFunctions(Scope& scope, const Calendar& calendar) {
   const Calendar* cal = &calendar;
   scope.AddFunction(
-      {"add working days", {"date", "n"}, 2, false,
+      {"add working days",
+       {"date", "n"},
+       2,
+       false,
        [cal](std::span<const Value> args, CallContext& ctx) -> Value {
          std::optional<tongban::Date> from = ToCalendarDate(args[0]);
          if (!from || !args[1].is_small_int()) {
@@ -30,27 +33,31 @@ void AddCalendarFunctions(Scope& scope, const Calendar& calendar) {
            return {};
          }
          if (r->provisional) {
-           ctx.Warn("add working days: the holiday schedule of a year involved is not loaded; "
-                    "the result counts weekends only");
+           ctx.Warn(
+               "add working days: the holiday schedule of a year involved is not loaded; "
+               "the result counts weekends only");
          }
          return Value::FromDate(feel::Date::FromDays(r->date.days()));
        }});
-  scope.AddFunction(
-      {"working days between", {"from", "to"}, 2, false,
-       [cal](std::span<const Value> args, CallContext& ctx) -> Value {
-         std::optional<tongban::Date> from = ToCalendarDate(args[0]);
-         std::optional<tongban::Date> to = ToCalendarDate(args[1]);
-         if (!from || !to) {
-           ctx.Warn("working days between: expects two dates (years 1-9999)");
-           return {};
-         }
-         WorkingDayCount c = cal->WorkingDaysBetween(*from, *to);
-         if (c.provisional) {
-           ctx.Warn("working days between: the holiday schedule of a year involved is not "
-                    "loaded; the count uses weekends only");
-         }
-         return Value::Number(c.days);
-       }});
+  scope.AddFunction({"working days between",
+                     {"from", "to"},
+                     2,
+                     false,
+                     [cal](std::span<const Value> args, CallContext& ctx) -> Value {
+                       std::optional<tongban::Date> from = ToCalendarDate(args[0]);
+                       std::optional<tongban::Date> to = ToCalendarDate(args[1]);
+                       if (!from || !to) {
+                         ctx.Warn("working days between: expects two dates (years 1-9999)");
+                         return {};
+                       }
+                       WorkingDayCount c = cal->WorkingDaysBetween(*from, *to);
+                       if (c.provisional) {
+                         ctx.Warn(
+                             "working days between: the holiday schedule of a year involved is not "
+                             "loaded; the count uses weekends only");
+                       }
+                       return Value::Number(c.days);
+                     }});
 }
 
 }  // namespace tongban::feel

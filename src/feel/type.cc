@@ -6,10 +6,10 @@
 namespace tongban::feel {
 
 struct Type::Detail {
-  Type element;                // list, range
-  std::vector<Field> fields;   // context
-  std::vector<Type> params;    // function
-  Type result;                 // function
+  Type element;               // list, range
+  std::vector<Field> fields;  // context
+  std::vector<Type> params;   // function
+  Type result;                // function
 };
 
 Type Type::List(Type element) {
@@ -64,23 +64,31 @@ const Type& Type::element() const { return detail_ ? detail_->element : AnyType(
 const std::vector<Type::Field>& Type::fields() const {
   return detail_ ? detail_->fields : NoFields();
 }
-const std::vector<Type>& Type::parameters() const {
-  return detail_ ? detail_->params : NoTypes();
-}
+const std::vector<Type>& Type::parameters() const { return detail_ ? detail_->params : NoTypes(); }
 const Type& Type::result() const { return detail_ ? detail_->result : AnyType(); }
 
 Type Type::Of(const Value& v) {
   switch (v.kind()) {
-    case Kind::kNull: return Null();
-    case Kind::kBoolean: return Boolean();
-    case Kind::kNumber: return Number();
-    case Kind::kString: return String();
-    case Kind::kDate: return Date();
-    case Kind::kTime: return Time();
-    case Kind::kDateTime: return DateTime();
-    case Kind::kDaysTimeDuration: return DaysTimeDuration();
-    case Kind::kYearsMonthsDuration: return YearsMonthsDuration();
-    case Kind::kList: return List(Any());
+    case Kind::kNull:
+      return Null();
+    case Kind::kBoolean:
+      return Boolean();
+    case Kind::kNumber:
+      return Number();
+    case Kind::kString:
+      return String();
+    case Kind::kDate:
+      return Date();
+    case Kind::kTime:
+      return Time();
+    case Kind::kDateTime:
+      return DateTime();
+    case Kind::kDaysTimeDuration:
+      return DaysTimeDuration();
+    case Kind::kYearsMonthsDuration:
+      return YearsMonthsDuration();
+    case Kind::kList:
+      return List(Any());
     case Kind::kContext: {
       std::vector<Field> fields;
       for (const ContextEntry& e : v.context()) fields.push_back({e.name, Of(e.value)});
@@ -90,7 +98,8 @@ Type Type::Of(const Value& v) {
       const Value& end = v.range().low.is_null() ? v.range().high : v.range().low;
       return Range(Of(end));
     }
-    case Kind::kFunction: return Function({}, Any());
+    case Kind::kFunction:
+      return Function({}, Any());
   }
   return Any();
 }
@@ -228,16 +237,26 @@ Result<Type> Type::Parse(std::string_view text) {
 
 bool Type::IsInstance(const Value& v) const {
   switch (tag_) {
-    case Tag::kAny: return !v.is_null();
-    case Tag::kNull: return v.is_null();
-    case Tag::kNumber: return v.is(Kind::kNumber);
-    case Tag::kString: return v.is(Kind::kString);
-    case Tag::kBoolean: return v.is(Kind::kBoolean);
-    case Tag::kDate: return v.is(Kind::kDate);
-    case Tag::kTime: return v.is(Kind::kTime);
-    case Tag::kDateTime: return v.is(Kind::kDateTime);
-    case Tag::kDaysTimeDuration: return v.is(Kind::kDaysTimeDuration);
-    case Tag::kYearsMonthsDuration: return v.is(Kind::kYearsMonthsDuration);
+    case Tag::kAny:
+      return !v.is_null();
+    case Tag::kNull:
+      return v.is_null();
+    case Tag::kNumber:
+      return v.is(Kind::kNumber);
+    case Tag::kString:
+      return v.is(Kind::kString);
+    case Tag::kBoolean:
+      return v.is(Kind::kBoolean);
+    case Tag::kDate:
+      return v.is(Kind::kDate);
+    case Tag::kTime:
+      return v.is(Kind::kTime);
+    case Tag::kDateTime:
+      return v.is(Kind::kDateTime);
+    case Tag::kDaysTimeDuration:
+      return v.is(Kind::kDaysTimeDuration);
+    case Tag::kYearsMonthsDuration:
+      return v.is(Kind::kYearsMonthsDuration);
     case Tag::kList:
       if (!v.is(Kind::kList)) return false;
       for (const Value& item : v.list()) {
@@ -260,8 +279,7 @@ bool Type::IsInstance(const Value& v) const {
     }
     case Tag::kFunction: {
       if (!v.is(Kind::kFunction)) return false;
-      return parameters().empty() ||
-             v.function().parameters().size() == parameters().size() ||
+      return parameters().empty() || v.function().parameters().size() == parameters().size() ||
              v.function().variadic();
     }
   }
@@ -274,7 +292,8 @@ bool Type::Accepts(const Type& other) const {
   if (tag_ != other.tag_) return false;
   switch (tag_) {
     case Tag::kList:
-    case Tag::kRange: return element().Accepts(other.element());
+    case Tag::kRange:
+      return element().Accepts(other.element());
     case Tag::kContext:
       for (const Field& f : fields()) {
         bool found = false;
@@ -294,24 +313,37 @@ bool Type::Accepts(const Type& other) const {
       }
       return result().Accepts(other.result());
     }
-    default: return true;
+    default:
+      return true;
   }
 }
 
 std::string Type::ToString() const {
   switch (tag_) {
-    case Tag::kAny: return "Any";
-    case Tag::kNull: return "Null";
-    case Tag::kNumber: return "number";
-    case Tag::kString: return "string";
-    case Tag::kBoolean: return "boolean";
-    case Tag::kDate: return "date";
-    case Tag::kTime: return "time";
-    case Tag::kDateTime: return "date and time";
-    case Tag::kDaysTimeDuration: return "days and time duration";
-    case Tag::kYearsMonthsDuration: return "years and months duration";
-    case Tag::kList: return "list<" + element().ToString() + ">";
-    case Tag::kRange: return "range<" + element().ToString() + ">";
+    case Tag::kAny:
+      return "Any";
+    case Tag::kNull:
+      return "Null";
+    case Tag::kNumber:
+      return "number";
+    case Tag::kString:
+      return "string";
+    case Tag::kBoolean:
+      return "boolean";
+    case Tag::kDate:
+      return "date";
+    case Tag::kTime:
+      return "time";
+    case Tag::kDateTime:
+      return "date and time";
+    case Tag::kDaysTimeDuration:
+      return "days and time duration";
+    case Tag::kYearsMonthsDuration:
+      return "years and months duration";
+    case Tag::kList:
+      return "list<" + element().ToString() + ">";
+    case Tag::kRange:
+      return "range<" + element().ToString() + ">";
     case Tag::kContext: {
       std::string out = "context<";
       for (size_t i = 0; i < fields().size(); ++i) {

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <atomic>
-#include <cstring>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -86,8 +86,19 @@ class Value {
   ~Value() { Release(); }
 
   static Value Null() { return {}; }
-  static Value Boolean(bool b);
-  static Value Number(int64_t n);
+  static Value Boolean(bool b) {
+    Value v;
+    v.kind_ = Kind::kBoolean;
+    v.i_ = b ? 1 : 0;
+    return v;
+  }
+  static Value Number(int64_t n) {
+    Value v;
+    v.kind_ = Kind::kNumber;
+    v.small_ = true;
+    v.i_ = n;
+    return v;
+  }
   // Numbers that are integers within int64 are stored as int64 (the fast path).
   static Value Number(const Decimal& d);
   // `text` must be UTF-8.
@@ -111,10 +122,10 @@ class Value {
   bool is(Kind k) const { return kind_ == k; }
 
   // Accessors: precondition is(kind).
-  bool boolean() const { return b_; }
+  bool boolean() const { return i_ != 0; }
   bool is_small_int() const { return kind_ == Kind::kNumber && small_; }
   int64_t small_int() const { return i_; }  // precondition: is_small_int()
-  Decimal number() const;                    // any number
+  Decimal number() const;                   // any number
   const std::string& string() const;
   const Date& date() const;
   const Time& time() const;
@@ -145,48 +156,39 @@ class Value {
   };
 
  private:
+  // Every kind keeps its inline state in the one 8-byte word (booleans as 0/1), so copies are
+  // one load and one store of the same width; decimals that are not small integers are boxed.
   void CopyFrom(const Value& other) {
     kind_ = other.kind_;
     small_ = other.small_;
-    if (IsHeap()) {
-      p_ = other.p_;
-      p_->refs.fetch_add(1, std::memory_order_relaxed);
-    } else if (kind_ == Kind::kNumber && !small_) {
-      std::memcpy(d_, other.d_, sizeof(d_));
-    } else {
-      i_ = other.i_;
-    }
+    i_ = other.i_;
+    if (IsHeap()) p_->refs.fetch_add(1, std::memory_order_relaxed);
   }
   void MoveFrom(Value& other) {
     kind_ = other.kind_;
     small_ = other.small_;
-    if (kind_ == Kind::kNumber && !small_) {
-      std::memcpy(d_, other.d_, sizeof(d_));
-    } else {
-      i_ = other.i_;
-      if (IsHeap()) p_ = other.p_;
-    }
+    i_ = other.i_;
     other.kind_ = Kind::kNull;
   }
   void Release() {
-    if (IsHeap() && p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p_;
+    if (IsHeap()) [[unlikely]] {
+      if (p_->refs.fetch_sub(1, std::memory_order_acq_rel) == 1) delete p_;
+    }
   }
-  bool IsHeap() const { return kind_ > Kind::kNumber; }
+  bool IsHeap() const { return kind_ > Kind::kNumber || (kind_ == Kind::kNumber && !small_); }
   static Value Heap(Payload* p);
+  template <typename T>
+  static Value Boxed(Kind kind, T value);
   template <typename T>
   const T& As() const;
 
   union {
-    bool b_;
     int64_t i_ = 0;
-    alignas(16) unsigned char d_[sizeof(Decimal)];  // a Decimal (trivially copyable)
     Payload* p_;
   };
   Kind kind_ = Kind::kNull;
   bool small_ = false;
 };
-
-static_assert(std::is_trivially_copyable_v<Decimal>);
 
 struct ContextEntry {
   std::string name;
