@@ -263,8 +263,7 @@ std::optional<Decimal> Decimal::Ceiling(int32_t scale) const {
 }
 
 std::optional<Decimal> Decimal::Round(int32_t scale, RoundingMode mode) const {
-  return RoundAtScale(Bits(*this), scale,
-                      [mode](BID_UINT128 x) { return RoundIntegral(x, mode); });
+  return RoundAtScale(Bits(*this), scale, [mode](BID_UINT128 x) { return RoundIntegral(x, mode); });
 }
 
 Decimal Decimal::Abs() const { return DecimalBits::Make(bid128_abs(Bits(*this))); }

@@ -5,9 +5,9 @@
 #pragma once
 
 #include <compare>
-#include <functional>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,7 +49,7 @@ class Decimal {
 
   // Numeric comparison: 1.0 equals 1.
   std::strong_ordering Compare(const Decimal& other) const;
-  bool operator==(const Decimal& other) const { return Compare(other) == 0; }
+  bool operator==(const Decimal& other) const { return std::is_eq(Compare(other)); }
   std::strong_ordering operator<=>(const Decimal& other) const { return Compare(other); }
 
   bool IsZero() const;
@@ -84,7 +84,8 @@ class Decimal {
   size_t Hash() const;
 
  private:
-  // The decimal128 bits (all zero bits is a valid zero), kept opaque so that the library's headers stay inside decimal.cc.
+  // The decimal128 bits (all zero bits is a valid zero), kept opaque so that the library's headers
+  // stay inside decimal.cc.
   uint64_t lo_ = 0;
   uint64_t hi_ = 0;
   friend struct DecimalBits;

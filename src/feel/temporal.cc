@@ -14,7 +14,7 @@
 namespace tongban::feel {
 namespace {
 
-int64_t FloorDiv(int64_t a, int64_t b) {
+constexpr int64_t FloorDiv(int64_t a, int64_t b) {
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
   return q;
@@ -22,7 +22,7 @@ int64_t FloorDiv(int64_t a, int64_t b) {
 
 int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
 
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
+constexpr int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
   y -= m <= 2 ? 1 : 0;
   const int64_t era = FloorDiv(y, 400);
   const int64_t yoe = y - era * 400;
@@ -57,8 +57,8 @@ int DaysInMonth(int64_t y, int m) {
   return m == 2 && IsLeap(y) ? 29 : kDays[m - 1];
 }
 
-const int64_t kMinDays = DaysFromCivil(kMinYear, 1, 1);
-const int64_t kMaxDays = DaysFromCivil(kMaxYear, 12, 31);
+constexpr int64_t kMinDays = DaysFromCivil(kMinYear, 1, 1);
+constexpr int64_t kMaxDays = DaysFromCivil(kMaxYear, 12, 31);
 
 bool DaysInRange(int64_t days) { return days >= kMinDays && days <= kMaxDays; }
 
@@ -260,8 +260,8 @@ std::string Zone::Suffix() const {
     case Kind::kOffset: {
       if (offset_seconds_ == 0) return "Z";
       int32_t a = offset_seconds_ < 0 ? -offset_seconds_ : offset_seconds_;
-      std::string s = fmt::format("{}{:02d}:{:02d}", offset_seconds_ < 0 ? '-' : '+', a / 3600,
-                                  a / 60 % 60);
+      std::string s =
+          fmt::format("{}{:02d}:{:02d}", offset_seconds_ < 0 ? '-' : '+', a / 3600, a / 60 % 60);
       if (a % 60 != 0) s += fmt::format(":{:02d}", a % 60);
       return s;
     }
@@ -294,9 +294,7 @@ int Date::day() const { return CivilFromDays(days_).day; }
 
 int Date::weekday() const { return static_cast<int>(FloorMod(days_ + 3, 7)) + 1; }
 
-int Date::DayOfYear() const {
-  return static_cast<int>(days_ - DaysFromCivil(year(), 1, 1)) + 1;
-}
+int Date::DayOfYear() const { return static_cast<int>(days_ - DaysFromCivil(year(), 1, 1)) + 1; }
 
 int Date::IsoWeekOfYear() const {
   const int64_t thursday = days_ - weekday() + 4;
@@ -446,8 +444,8 @@ DateTime DateTime::FromTimestamp(Timestamp ts, const Zone& zone) {
     offset = zone.offset_seconds();
   } else if (zone.kind() == Zone::Kind::kNamed) {
     if (const date::time_zone* tz = LocateZone(zone.name())) {
-      offset = tz->get_info(date::sys_seconds(std::chrono::seconds(ClampForTz(secs))))
-                   .offset.count();
+      offset =
+          tz->get_info(date::sys_seconds(std::chrono::seconds(ClampForTz(secs)))).offset.count();
     }
   }
   const int64_t local = secs + offset;
@@ -519,7 +517,7 @@ std::optional<DaysTimeDuration> DateTime::Minus(const DateTime& other) const {
 std::optional<std::strong_ordering> DateTime::Compare(const DateTime& other) const {
   if (zone().is_local() != other.zone().is_local()) return std::nullopt;
   if (zone().is_local()) {
-    if (auto c = date_ <=> other.date_; c != 0) return c;
+    if (auto c = date_ <=> other.date_; std::is_neq(c)) return c;
     return time_.nanos_of_day() <=> other.time_.nanos_of_day();
   }
   return *ToInstant() <=> *other.ToInstant();

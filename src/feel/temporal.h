@@ -88,9 +88,9 @@ class Date {
 
   int64_t days() const { return days_; }  // since 1970-01-01
   int64_t year() const;
-  int month() const;  // 1..12
-  int day() const;    // 1..31
-  int weekday() const;  // ISO: Monday 1 … Sunday 7
+  int month() const;      // 1..12
+  int day() const;        // 1..31
+  int weekday() const;    // ISO: Monday 1 … Sunday 7
   int DayOfYear() const;  // 1..366
   // ISO 8601 week of the week-based year, 1..53.
   int IsoWeekOfYear() const;
@@ -121,8 +121,8 @@ class Time {
  public:
   Time() = default;
   // hour 0..23, minute 0..59, second 0..59, nanos 0..999999999; nullopt otherwise.
-  static std::optional<Time> FromParts(int64_t hour, int64_t minute, int64_t second,
-                                       int64_t nanos, Zone zone = Zone::Local());
+  static std::optional<Time> FromParts(int64_t hour, int64_t minute, int64_t second, int64_t nanos,
+                                       Zone zone = Zone::Local());
   // `10:30:00`, `10:30:00.123`, `10:30:00+08:00`, `10:30:00Z`, `10:30:00@Asia/Shanghai`;
   // `24:00:00` is midnight as XML Schema allows. nullopt for anything else (`24:00:01`).
   static std::optional<Time> Parse(std::string_view text);

@@ -3,8 +3,8 @@
 #include "feel/xpath_regex.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 #include <fmt/format.h>
+#include <pcre2.h>
 
 #include <array>
 #include <cctype>
@@ -99,7 +99,8 @@ constexpr std::array<Block, 62> kBlocks = {{
 
 // Class bodies (without brackets) for the XPath escapes that differ from PCRE2's.
 constexpr std::string_view kNameStart = "\\p{L}\\p{Nl}_:";
-constexpr std::string_view kNameChar = "\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}\\p{Lm}._:\\-\\x{B7}";
+constexpr std::string_view kNameChar =
+    "\\p{L}\\p{Nl}\\p{Mn}\\p{Mc}\\p{Nd}\\p{Pc}\\p{Lm}._:\\-\\x{B7}";
 constexpr std::string_view kSpace = " \\t\\n\\r";
 
 class Translator {
@@ -175,10 +176,6 @@ class Translator {
           return Invalid(fmt::format("regular expression: unescaped '{}' at {}", c, i_));
         case '|':
         case '^':
-          ++i_;
-          out += c;
-          can_quantify = false;
-          break;
         case '$':
           ++i_;
           out += c;
@@ -293,7 +290,6 @@ class Translator {
       case ']':
       case '^':
       case '$':
-        return std::string{'\\', c};
       case 'd':
       case 'D':
         return std::string{'\\', c};
@@ -448,7 +444,9 @@ namespace {
 class Matcher {
  public:
   Matcher(pcre2_code* code, pcre2_match_context* ctx, std::string_view input)
-      : code_(code), ctx_(ctx), input_(input),
+      : code_(code),
+        ctx_(ctx),
+        input_(input),
         md_(pcre2_match_data_create_from_pattern(code, nullptr)) {}
   ~Matcher() { pcre2_match_data_free(md_); }
   Matcher(const Matcher&) = delete;
@@ -512,13 +510,13 @@ Result<XPathRegex> XPathRegex::Compile(std::string_view pattern, std::string_vie
   PCRE2_SIZE offset = 0;
   auto compiled = std::make_shared<Compiled>();
   compiled->literal = f.literal;
-  compiled->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()),
-                                 translated.size(), options, &error, &offset, nullptr);
+  compiled->code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(translated.data()), translated.size(),
+                                 options, &error, &offset, nullptr);
   if (compiled->code == nullptr) {
     std::array<PCRE2_UCHAR, 256> msg{};
     pcre2_get_error_message(error, msg.data(), msg.size());
-    return Invalid(fmt::format("regular expression: {}",
-                               reinterpret_cast<const char*>(msg.data())));
+    return Invalid(
+        fmt::format("regular expression: {}", reinterpret_cast<const char*>(msg.data())));
   }
   compiled->match_context = pcre2_match_context_create(nullptr);
   if (compiled->match_context == nullptr) {
@@ -553,11 +551,13 @@ Result<void> Expand(std::string_view replacement, std::string_view input, const 
       return Invalid("replace: '\\' in the replacement must be followed by '\\' or '$'");
     }
     if (c == '$') {
-      if (i + 1 >= replacement.size() || isdigit(static_cast<unsigned char>(replacement[i + 1])) == 0) {
+      if (i + 1 >= replacement.size() ||
+          isdigit(static_cast<unsigned char>(replacement[i + 1])) == 0) {
         return Invalid("replace: '$' in the replacement must be followed by a group number");
       }
       size_t n = static_cast<size_t>(replacement[++i] - '0');
-      while (i + 1 < replacement.size() && isdigit(static_cast<unsigned char>(replacement[i + 1])) != 0 &&
+      while (i + 1 < replacement.size() &&
+             isdigit(static_cast<unsigned char>(replacement[i + 1])) != 0 &&
              n * 10 + static_cast<size_t>(replacement[i + 1] - '0') <= groups) {
         n = n * 10 + static_cast<size_t>(replacement[++i] - '0');
       }
