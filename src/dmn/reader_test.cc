@@ -6,11 +6,14 @@
 
 #include "dmn/model.h"
 #include "dmn/tck_file.h"
+#include "dmn/tck_values.h"
 #include "dmn/xml_reader.h"
 #include "dmn/yaml_table.h"
 
 namespace tongban::dmn {
 namespace {
+
+using feel::Value;
 
 std::filesystem::path TckDir() {
   const char* shared = std::getenv("TONGBAN_SHARED_DIR");
@@ -217,6 +220,41 @@ TEST(TckFileTest, ReadsValuesOfEveryShape) {
   EXPECT_EQ(file->cases[1].kind, TckCaseKind::kDecisionService);
   EXPECT_EQ(file->cases[1].invocable_name, "svc");
   EXPECT_FALSE(ParseTckFile("<notTestCases/>", "t.xml").ok());
+}
+
+TEST(TckValuesTest, ConvertsAndCompares) {
+  auto number = [](std::string text) {
+    TckValue v{.kind = TckValue::Kind::kSimple, .xsi_type = "decimal", .text = std::move(text)};
+    return *ToFeelValue(v);
+  };
+  std::string why;
+  EXPECT_TRUE(TckMatches(number("1.10"), number("1.1"), &why));
+  // Shortened expectations: rounded to the expected's 8 digits, or 1e-12 relative.
+  EXPECT_TRUE(
+      TckMatches(number("54.59815003314423907811026120286088"), number("54.59815003"), &why));
+  EXPECT_TRUE(
+      TckMatches(number("562.7073593732659271562143285576407"), number("562.707359373292"), &why));
+  EXPECT_FALSE(TckMatches(number("1.45"), number("1.5"), &why));
+  why.clear();
+  EXPECT_FALSE(TckMatches(number("54.598151"), number("54.59815003"), &why));
+  EXPECT_NE(why.find("expected 54.59815003"), std::string::npos) << why;
+
+  TckValue date{.kind = TckValue::Kind::kSimple, .xsi_type = "date", .text = "2026-02-15"};
+  auto d = ToFeelValue(date);
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->is(feel::Kind::kDate));
+  EXPECT_FALSE(TckMatches(Value::String("2026-02-15"), *d, &why));
+  TckValue bad{.kind = TckValue::Kind::kSimple, .xsi_type = "date", .text = "2026-02-30"};
+  EXPECT_FALSE(ToFeelValue(bad).ok());
+
+  TckValue person{.kind = TckValue::Kind::kComponents};
+  person.component_names = {"name", "age"};
+  person.components = {TckValue{.kind = TckValue::Kind::kSimple, .xsi_type = "string", .text = "a"},
+                       TckValue{}};
+  auto context = ToFeelValue(person);
+  ASSERT_TRUE(context.ok());
+  EXPECT_TRUE(TckMatches(*context, *context, &why));
+  EXPECT_FALSE(TckMatches(Value::Context({{"name", Value::String("a")}}), *context, &why));
 }
 
 TEST(YamlTableTest, ReadsACompactTable) {
