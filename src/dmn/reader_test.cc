@@ -222,11 +222,16 @@ TEST(TckFileTest, ReadsValuesOfEveryShape) {
   EXPECT_FALSE(ParseTckFile("<notTestCases/>", "t.xml").ok());
 }
 
+TckValue Simple(std::string type, std::string text) {
+  TckValue v;
+  v.kind = TckValue::Kind::kSimple;
+  v.xsi_type = std::move(type);
+  v.text = std::move(text);
+  return v;
+}
+
 TEST(TckValuesTest, ConvertsAndCompares) {
-  auto number = [](std::string text) {
-    TckValue v{.kind = TckValue::Kind::kSimple, .xsi_type = "decimal", .text = std::move(text)};
-    return *ToFeelValue(v);
-  };
+  auto number = [](std::string text) { return *ToFeelValue(Simple("decimal", std::move(text))); };
   std::string why;
   EXPECT_TRUE(TckMatches(number("1.10"), number("1.1"), &why));
   // Shortened expectations: rounded to the expected's 8 digits, or 1e-12 relative.
@@ -239,18 +244,16 @@ TEST(TckValuesTest, ConvertsAndCompares) {
   EXPECT_FALSE(TckMatches(number("54.598151"), number("54.59815003"), &why));
   EXPECT_NE(why.find("expected 54.59815003"), std::string::npos) << why;
 
-  TckValue date{.kind = TckValue::Kind::kSimple, .xsi_type = "date", .text = "2026-02-15"};
-  auto d = ToFeelValue(date);
+  auto d = ToFeelValue(Simple("date", "2026-02-15"));
   ASSERT_TRUE(d.ok());
   EXPECT_TRUE(d->is(feel::Kind::kDate));
   EXPECT_FALSE(TckMatches(Value::String("2026-02-15"), *d, &why));
-  TckValue bad{.kind = TckValue::Kind::kSimple, .xsi_type = "date", .text = "2026-02-30"};
-  EXPECT_FALSE(ToFeelValue(bad).ok());
+  EXPECT_FALSE(ToFeelValue(Simple("date", "2026-02-30")).ok());
 
-  TckValue person{.kind = TckValue::Kind::kComponents};
+  TckValue person;
+  person.kind = TckValue::Kind::kComponents;
   person.component_names = {"name", "age"};
-  person.components = {TckValue{.kind = TckValue::Kind::kSimple, .xsi_type = "string", .text = "a"},
-                       TckValue{}};
+  person.components = {Simple("string", "a"), TckValue()};
   auto context = ToFeelValue(person);
   ASSERT_TRUE(context.ok());
   EXPECT_TRUE(TckMatches(*context, *context, &why));
