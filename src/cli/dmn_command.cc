@@ -37,6 +37,7 @@ void AddDmnCommands(CLI::App& cli, Context& ctx) {
 
   struct EvalFlags {
     std::string file, decision, context = "{}";
+    bool explain = false;
   };
   auto eval_flags = std::make_shared<EvalFlags>();
   auto* eval = dmn->add_subcommand(
@@ -49,6 +50,9 @@ void AddDmnCommands(CLI::App& cli, Context& ctx) {
   eval->add_option("--context", eval_flags->context,
                    "JSON object of input data values by name (numbers exact; dates, times and "
                    "durations as ISO 8601 strings)");
+  eval->add_flag("--explain", eval_flags->explain,
+                 "print each decision table's inputs and matched rules and each decision's value "
+                 "on stderr");
   eval->callback([eval_flags, &ctx] {
     auto run = [&]() -> Status {
       TB_ASSIGN_OR_RETURN(auto model, LoadModel(eval_flags->file));
@@ -60,8 +64,12 @@ void AddDmnCommands(CLI::App& cli, Context& ctx) {
                                   : "--context: " + context.error().message());
       }
       std::vector<dmn::InputValue> inputs = model->InputsFromContext(*context);
-      TB_ASSIGN_OR_RETURN(dmn::Outcome outcome,
-                          model->EvaluateDecision(eval_flags->decision, inputs));
+      TB_ASSIGN_OR_RETURN(
+          dmn::Outcome outcome,
+          model->EvaluateDecision(eval_flags->decision, inputs, {.explain = eval_flags->explain}));
+      for (const std::string& line : outcome.explanation) {
+        std::fprintf(stderr, "explain: %s\n", line.c_str());
+      }
       for (const std::string& w : outcome.warnings) {
         std::fprintf(stderr, "warning: %s\n", w.c_str());
       }

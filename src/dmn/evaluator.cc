@@ -28,8 +28,13 @@ constexpr int kMaxCallDepth = 180;
 struct EvalState {
   std::vector<std::string>* warnings = nullptr;
   int depth = 0;
+  std::vector<std::string>* explanation = nullptr;  // set when asked to explain
   void Warn(std::string message) const {
     if (warnings != nullptr) warnings->push_back(std::move(message));
+  }
+  bool explaining() const { return explanation != nullptr; }
+  void Explain(std::string line) const {
+    if (explanation != nullptr) explanation->push_back(std::move(line));
   }
 };
 
@@ -441,6 +446,7 @@ Value EvaluateDecisionAt(int index, Request& req, EvalState& st) {
   PushVisible(d.visible, &req, req.impl, frame, st);
   Value v = d.logic ? d.logic->Eval(frame, st) : Value::Null();
   v = Coerce(std::move(v), d.type, st, d.where);
+  if (st.explaining()) st.Explain(fmt::format("{} = {}", d.where, v.ToString()));
   req.state[index] = 2;
   req.values[index] = v;
   return v;
@@ -848,6 +854,7 @@ class TableNode : public Node {
       }
       if (match) matched.push_back(r);
     }
+    if (st.explaining()) Explain(in, matched, st);
     if (matched.empty()) return Defaults(b, st);
 
     bool failed = false;
@@ -941,6 +948,17 @@ class TableNode : public Node {
   Aggregation aggregation_ = Aggregation::kNone;
 
  private:
+  // "…, decision table: 年龄 = 70, 残疾等级 = 3; rules matched: 1" (or "no rule matched").
+  void Explain(const std::vector<Value>& in, const std::vector<size_t>& matched,
+               const EvalState& st) const {
+    std::string line = where_ + ":";
+    for (size_t i = 0; i < inputs_.size(); ++i) {
+      line += fmt::format("{} {} = {}", i == 0 ? "" : ",", inputs_[i].label, in[i].ToString());
+    }
+    line += matched.empty() ? "; no rule matched" : "; rules matched: " + RuleList(matched);
+    st.Explain(std::move(line));
+  }
+
   static std::string RuleList(const std::vector<size_t>& rules) {
     std::string s;
     for (size_t r : rules) s += (s.empty() ? "" : ", ") + std::to_string(r + 1);
@@ -1594,8 +1612,9 @@ std::optional<int> FindDecision(const Impl& impl, std::string_view name) {
 
 }  // namespace
 
-Result<std::vector<Outcome>> DecisionModel::EvaluateDecisions(
-    std::span<const std::string> names, std::span<const InputValue> inputs) const {
+Result<std::vector<Outcome>> DecisionModel::EvaluateDecisions(std::span<const std::string> names,
+                                                              std::span<const InputValue> inputs,
+                                                              EvaluateOptions options) const {
   std::vector<int> indexes;
   for (const std::string& name : names) {
     std::optional<int> index = FindDecision(*impl_, name);
@@ -1613,7 +1632,9 @@ Result<std::vector<Outcome>> DecisionModel::EvaluateDecisions(
   for (int index : indexes) {
     Outcome o;
     o.warnings = input_warnings;
-    EvalState st{.warnings = &o.warnings, .depth = 0};
+    EvalState st{.warnings = &o.warnings,
+                 .depth = 0,
+                 .explanation = options.explain ? &o.explanation : nullptr};
     o.value = EvaluateDecisionAt(index, req, st);
     out.push_back(std::move(o));
   }
@@ -1621,9 +1642,10 @@ Result<std::vector<Outcome>> DecisionModel::EvaluateDecisions(
 }
 
 Result<Outcome> DecisionModel::EvaluateDecision(std::string_view name,
-                                                std::span<const InputValue> inputs) const {
+                                                std::span<const InputValue> inputs,
+                                                EvaluateOptions options) const {
   std::string n(name);
-  TB_ASSIGN_OR_RETURN(auto outcomes, EvaluateDecisions(std::span(&n, 1), inputs));
+  TB_ASSIGN_OR_RETURN(auto outcomes, EvaluateDecisions(std::span(&n, 1), inputs, options));
   return std::move(outcomes[0]);
 }
 

@@ -33,6 +33,14 @@ struct InputValue {
 struct Outcome {
   feel::Value value;
   std::vector<std::string> warnings;
+  // With EvaluateOptions::explain: each decision table's inputs and matched rules and each
+  // decision's value, in evaluation order, so a result can be explained to the person it
+  // concerns ("…decision table: 残疾等级 = 3; no rule matched").
+  std::vector<std::string> explanation;
+};
+
+struct EvaluateOptions {
+  bool explain = false;
 };
 
 class DecisionModel {
@@ -47,10 +55,12 @@ class DecisionModel {
 
   // Evaluates the decision named `name` (or with that id) of the main model.
   // kNotFound when there is no such decision.
-  Result<Outcome> EvaluateDecision(std::string_view name, std::span<const InputValue> inputs) const;
+  Result<Outcome> EvaluateDecision(std::string_view name, std::span<const InputValue> inputs,
+                                   EvaluateOptions options = {}) const;
   // Evaluates several decisions of one request: each required decision is evaluated once.
   Result<std::vector<Outcome>> EvaluateDecisions(std::span<const std::string> names,
-                                                 std::span<const InputValue> inputs) const;
+                                                 std::span<const InputValue> inputs,
+                                                 EvaluateOptions options = {}) const;
   // Invokes the decision service `name` with its parameters (input decisions and input data)
   // given by name. The value is the output decision's value, or a context of the output
   // decisions' values when there are several.

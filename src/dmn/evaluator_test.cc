@@ -119,6 +119,13 @@ TEST(DecisionTableTest, MultipleOutputsDefaultsAndValueChecks) {
   ASSERT_FALSE(outcome->warnings.empty());
   EXPECT_NE(outcome->warnings[0].find("input values"), std::string::npos) << outcome->warnings[0];
   EXPECT_FALSE(model->EvaluateDecision("No Such Decision", {}).ok());
+  auto explained = model->EvaluateDecision(
+      "Eligibility", std::vector<InputValue>{{"", "Applicant Age", Num(30)}}, {.explain = true});
+  ASSERT_TRUE(explained.ok());
+  ASSERT_EQ(explained->explanation.size(), 2u);
+  EXPECT_EQ(explained->explanation[0],
+            "decision 'Eligibility', decision table: Age = 30; rules matched: 1");
+  EXPECT_EQ(explained->explanation[1], "decision 'Eligibility' = {status: \"yes\", rate: 0.5}");
 }
 
 TEST(DrgTest, DecisionsBkmsServicesAndTypes) {

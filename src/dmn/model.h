@@ -76,6 +76,8 @@ struct DecisionRule {
   std::vector<std::string> output_entries;  // FEEL text, one per output
 };
 
+// clang-analyzer does not follow Result's std::variant and calls this enum member garbage.
+// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign)
 struct DecisionTable {
   HitPolicy hit_policy = HitPolicy::kUnique;
   Aggregation aggregation = Aggregation::kNone;
@@ -123,6 +125,8 @@ struct Invocation {
 
 enum class FunctionKind { kFeel, kJava, kPmml };
 
+// clang-analyzer does not follow Result's std::variant and calls this enum member garbage.
+// NOLINTNEXTLINE(clang-analyzer-core.uninitialized.Assign)
 struct FunctionDefinition {
   FunctionKind kind = FunctionKind::kFeel;
   std::vector<FormalParameter> parameters;

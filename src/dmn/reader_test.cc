@@ -6,11 +6,14 @@
 
 #include "dmn/model.h"
 #include "dmn/tck_file.h"
+#include "dmn/tck_values.h"
 #include "dmn/xml_reader.h"
 #include "dmn/yaml_table.h"
 
 namespace tongban::dmn {
 namespace {
+
+using feel::Value;
 
 std::filesystem::path TckDir() {
   const char* shared = std::getenv("TONGBAN_SHARED_DIR");
@@ -203,10 +206,11 @@ TEST(TckFileTest, ReadsValuesOfEveryShape) {
   const TckValue& person = c.inputs[1].value;
   ASSERT_EQ(person.kind, TckValue::Kind::kComponents);
   ASSERT_EQ(person.components.size(), 2u);
-  EXPECT_EQ(person.components[0].second.text, "张三");
-  ASSERT_EQ(person.components[1].second.kind, TckValue::Kind::kList);
-  ASSERT_EQ(person.components[1].second.items.size(), 2u);
-  EXPECT_EQ(person.components[1].second.items[1].kind, TckValue::Kind::kNil);
+  EXPECT_EQ(person.component_names[0], "name");
+  EXPECT_EQ(person.components[0].text, "张三");
+  ASSERT_EQ(person.components[1].kind, TckValue::Kind::kList);
+  ASSERT_EQ(person.components[1].items.size(), 2u);
+  EXPECT_EQ(person.components[1].items[1].kind, TckValue::Kind::kNil);
   EXPECT_EQ(c.inputs[2].value.kind, TckValue::Kind::kNil);
   ASSERT_EQ(c.results.size(), 2u);
   EXPECT_EQ(c.results[0].expected.xsi_type, "date");
@@ -216,6 +220,44 @@ TEST(TckFileTest, ReadsValuesOfEveryShape) {
   EXPECT_EQ(file->cases[1].kind, TckCaseKind::kDecisionService);
   EXPECT_EQ(file->cases[1].invocable_name, "svc");
   EXPECT_FALSE(ParseTckFile("<notTestCases/>", "t.xml").ok());
+}
+
+TckValue Simple(std::string type, std::string text) {
+  TckValue v;
+  v.kind = TckValue::Kind::kSimple;
+  v.xsi_type = std::move(type);
+  v.text = std::move(text);
+  return v;
+}
+
+TEST(TckValuesTest, ConvertsAndCompares) {
+  auto number = [](std::string text) { return *ToFeelValue(Simple("decimal", std::move(text))); };
+  std::string why;
+  EXPECT_TRUE(TckMatches(number("1.10"), number("1.1"), &why));
+  // Shortened expectations: rounded to the expected's 8 digits, or 1e-12 relative.
+  EXPECT_TRUE(
+      TckMatches(number("54.59815003314423907811026120286088"), number("54.59815003"), &why));
+  EXPECT_TRUE(
+      TckMatches(number("562.7073593732659271562143285576407"), number("562.707359373292"), &why));
+  EXPECT_FALSE(TckMatches(number("1.45"), number("1.5"), &why));
+  why.clear();
+  EXPECT_FALSE(TckMatches(number("54.598151"), number("54.59815003"), &why));
+  EXPECT_NE(why.find("expected 54.59815003"), std::string::npos) << why;
+
+  auto d = ToFeelValue(Simple("date", "2026-02-15"));
+  ASSERT_TRUE(d.ok());
+  EXPECT_TRUE(d->is(feel::Kind::kDate));
+  EXPECT_FALSE(TckMatches(Value::String("2026-02-15"), *d, &why));
+  EXPECT_FALSE(ToFeelValue(Simple("date", "2026-02-30")).ok());
+
+  TckValue person;
+  person.kind = TckValue::Kind::kComponents;
+  person.component_names = {"name", "age"};
+  person.components = {Simple("string", "a"), TckValue()};
+  auto context = ToFeelValue(person);
+  ASSERT_TRUE(context.ok());
+  EXPECT_TRUE(TckMatches(*context, *context, &why));
+  EXPECT_FALSE(TckMatches(Value::Context({{"name", Value::String("a")}}), *context, &why));
 }
 
 TEST(YamlTableTest, ReadsACompactTable) {

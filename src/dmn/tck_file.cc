@@ -71,7 +71,8 @@ TckValue ReadValue(pugi::xml_node node, int depth) {
   for (pugi::xml_node c : node.children()) {
     if (!Is(c, "component")) continue;
     any_component = true;
-    v.components.emplace_back(c.attribute("name").value(), ReadValue(c, depth + 1));
+    v.component_names.emplace_back(c.attribute("name").value());
+    v.components.push_back(ReadValue(c, depth + 1));
   }
   if (any_component) v.kind = TckValue::Kind::kComponents;
   return v;

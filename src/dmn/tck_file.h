@@ -17,7 +17,9 @@ struct TckValue {
   Kind kind = Kind::kNil;
   std::string xsi_type;  // without prefix: "decimal", "string", "dateTime"; empty if untyped
   std::string text;
-  std::vector<std::pair<std::string, TckValue>> components;
+  // Components: names[i] names components[i] (a vector of pairs would need TckValue complete).
+  std::vector<std::string> component_names;
+  std::vector<TckValue> components;
   std::vector<TckValue> items;
 };
 

@@ -41,6 +41,7 @@ std::string RunCase(const DecisionModel& model, const TckCase& c) {
   std::vector<std::string> warnings;
   if (c.kind == TckCaseKind::kDecision) {
     std::vector<std::string> names;
+    names.reserve(c.results.size());
     for (const TckResult& r : c.results) names.push_back(r.name);
     auto outcomes = model.EvaluateDecisions(names, inputs);
     if (!outcomes.ok()) return outcomes.error().message();

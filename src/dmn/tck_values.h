@@ -18,7 +18,9 @@ Result<feel::Value> ToFeelValue(const TckValue& value);
 
 // Whether `actual` is what the test expects: numbers by value, or within 1e-12 relative (the
 // suite's expected values for inexact results, such as 0008-LX-arithmetic's annuity, were
-// computed in binary floating point and differ from 34-digit decimals after ~13 digits), strings,
+// computed in binary floating point and differ from 34-digit decimals after ~13 digits), or
+// rounded to the expected's decimals when it has 8 or more significant digits (expected values
+// printed shortened, 54.59815003 for exp(4)); strings,
 // booleans and temporals by value, lists and contexts deeply (a context must have exactly the
 // expected entries). On a mismatch, `why` names the first difference.
 bool TckMatches(const feel::Value& actual, const feel::Value& expected, std::string* why);
