@@ -130,8 +130,7 @@ class Compiler {
     std::string part(text_.substr(n.begin, n.end - n.begin));
     std::string message = fmt::format("`{}`: {}", part, why);
     if (problems_.empty()) {
-      first_problem_ =
-          fmt::format("cannot compile to SQL at {}:{}: {}", line, column, message);
+      first_problem_ = fmt::format("cannot compile to SQL at {}:{}: {}", line, column, message);
     }
     problems_.Add(fmt::format("{}:{}", line, column), std::move(message));
     Sql s;
@@ -284,8 +283,7 @@ class Compiler {
     }
     if (a.type != b.type) {
       if (!a.nullable || !b.nullable) return BoolConst(ne);
-      return negate(
-          BoolSql(fmt::format("({} IS NULL AND {} IS NULL)", a.text, b.text), false));
+      return negate(BoolSql(fmt::format("({} IS NULL AND {} IS NULL)", a.text, b.text), false));
     }
     const std::string rhs = a.type == T::kString ? b.text + Collate() : b.text;
     if (!a.nullable && !b.nullable) {
@@ -299,8 +297,8 @@ class Compiler {
       return BoolSql(fmt::format("({} IS NOT NULL AND {} = {})", x.text, a.text, rhs), false);
     }
     if (pg()) {
-      return BoolSql(
-          fmt::format("({} IS {}DISTINCT FROM {})", a.text, ne ? "" : "NOT ", rhs), false);
+      return BoolSql(fmt::format("({} IS {}DISTINCT FROM {})", a.text, ne ? "" : "NOT ", rhs),
+                     false);
     }
     return BoolSql(fmt::format("({} IS {}{})", a.text, ne ? "NOT " : "", rhs), false);
   }
@@ -315,7 +313,8 @@ class Compiler {
     }
     if (a.type == T::kBoolean) return Fail(n, "booleans have no order (FEEL gives null)");
     std::string_view sym = op == Op::kLt ? "<" : op == Op::kLe ? "<=" : op == Op::kGt ? ">" : ">=";
-    const std::string rhs = a.type == T::kString ? fmt::format("({}){}", b.text, Collate()) : b.text;
+    const std::string rhs =
+        a.type == T::kString ? fmt::format("({}){}", b.text, Collate()) : b.text;
     return BoolSql(fmt::format("({} {} {})", a.text, sym, rhs), a.nullable || b.nullable);
   }
 
@@ -444,8 +443,7 @@ class Compiler {
     if (!values.empty()) {
       std::string lhs = a.type == T::kString ? fmt::format("({}){}", a.text, Collate()) : a.text;
       std::string in = values.size() == 1 ? fmt::format("{} = {}", lhs, values[0])
-                                          : fmt::format("{} IN ({})", lhs,
-                                                        fmt::join(values, ", "));
+                                          : fmt::format("{} IN ({})", lhs, fmt::join(values, ", "));
       parts.push_back(a.nullable ? fmt::format("({} IS NOT NULL AND {})", a.text, in)
                                  : fmt::format("({})", in));
     }
@@ -462,8 +460,8 @@ class Compiler {
     Sql b = Expr(n.kid(1), input_);
     if (a.type == T::kNull || b.type == T::kNull) return NullBool();
     if (a.type != T::kString || b.type != T::kString) {
-      return Fail(n, fmt::format("'{}' of a {} and a {} (FEEL gives null)", name,
-                                 TypeName(a.type), TypeName(b.type)));
+      return Fail(n, fmt::format("'{}' of a {} and a {} (FEEL gives null)", name, TypeName(a.type),
+                                 TypeName(b.type)));
     }
     const bool nullable = a.nullable || b.nullable;
     std::optional<Value> match = Fold(n.kid(1));
@@ -483,8 +481,14 @@ class Compiler {
       part = fmt::format("{}({}, {})", starts ? "left" : "right", a.text, length);
     } else if (starts) {
       part = fmt::format("substr({}, 1, {})", a.text, length);
-    } else {
+    } else if (match) {
       part = fmt::format("substr({}, -{})", a.text, length);
+    } else {
+      // substr(a, -0) is all of `a`: an empty suffix needs its own branch.
+      return BoolSql(fmt::format("(CASE WHEN {} = 0 THEN length({}) >= 0 ELSE substr({}, -{}) = "
+                                 "{} END)",
+                                 length, a.text, a.text, length, b.text),
+                     nullable);
     }
     return BoolSql(fmt::format("({} = {})", part, b.text), nullable);
   }
@@ -552,8 +556,9 @@ class Compiler {
       case Op::kDiv:
       case Op::kPow:
         if (std::optional<Value> v = Fold(n)) return Literal(n, *v);
-        return Fail(n, "division and `**` of columns are not compiled: SQL rounds them "
-                       "differently from FEEL's decimal128");
+        return Fail(n,
+                    "division and `**` of columns are not compiled: SQL rounds them "
+                    "differently from FEEL's decimal128");
       case Op::kEq:
       case Op::kNe:
       case Op::kLt:
@@ -568,9 +573,8 @@ class Compiler {
       case Op::kOr: {
         Sql a = Boolean(n, n.kid(0));
         Sql b = Boolean(n, n.kid(1));
-        return BoolSql(
-            fmt::format("({} {} {})", a.text, n.op == Op::kAnd ? "AND" : "OR", b.text),
-            a.nullable || b.nullable);
+        return BoolSql(fmt::format("({} {} {})", a.text, n.op == Op::kAnd ? "AND" : "OR", b.text),
+                       a.nullable || b.nullable);
       }
       case Op::kNot: {
         Sql a = Boolean(n, n.kid(0));

@@ -2,8 +2,8 @@
 // with bound parameters, for SQLite and PostgreSQL, selecting exactly the rows for which the
 // interpreter returns true (null and false both exclude a row, as in a FEEL filter).
 //
-//   std::vector<feel::SqlColumn> schema = {{"age", feel::SqlType::kNumber},
-//                                          {"region", feel::SqlType::kString}};
+//   std::vector<feel::SqlColumn> schema = {{.name = "age", .type = feel::SqlType::kNumber},
+//                                          {.name = "region", .type = feel::SqlType::kString}};
 //   TB_ASSIGN_OR_RETURN(feel::SqlWhere w, feel::CompileToSql(
 //       "age >= 16 and starts with(region, \"431128\")", schema, feel::SqlDialect::kSqlite));
 //   // w.sql: ("age" >= :p1 AND substr("region", 1, 6) = :p2), w.params: 16, "431128"

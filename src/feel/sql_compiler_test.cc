@@ -21,17 +21,21 @@ constexpr std::string_view kEligibility =
     "age >= 16 and disability_level in [1, 2] and starts with(region, \"431128\") and income < "
     "10000 and not(receiving)";
 
+SqlColumn Column(std::string name, SqlType type, bool nullable = true, std::string column = "") {
+  return {.name = std::move(name), .type = type, .nullable = nullable, .column = std::move(column)};
+}
+
 std::vector<SqlColumn> Schema() {
-  return {{"age", SqlType::kNumber},
-          {"disability_level", SqlType::kNumber},
-          {"region", SqlType::kString},
-          {"income", SqlType::kNumber},
-          {"receiving", SqlType::kBoolean},
-          {"name", SqlType::kString},
-          {"birth", SqlType::kDate},
-          {"score", SqlType::kNumber},
-          {"household", SqlType::kNumber, /*nullable=*/false},
-          {"family name", SqlType::kString, true, "family_name"}};
+  return {Column("age", SqlType::kNumber),
+          Column("disability_level", SqlType::kNumber),
+          Column("region", SqlType::kString),
+          Column("income", SqlType::kNumber),
+          Column("receiving", SqlType::kBoolean),
+          Column("name", SqlType::kString),
+          Column("birth", SqlType::kDate),
+          Column("score", SqlType::kNumber),
+          Column("household", SqlType::kNumber, /*nullable=*/false),
+          Column("family name", SqlType::kString, true, "family_name")};
 }
 
 SqlWhere MustCompile(std::string_view rule, SqlDialect dialect) {
@@ -47,12 +51,12 @@ SqlParam Text(std::string v) { return {SqlParam::Kind::kText, 0, 0, std::move(v)
 
 TEST(FeelSql, EligibilityRuleOnSqlite) {
   SqlWhere w = MustCompile(kEligibility, SqlDialect::kSqlite);
-  EXPECT_EQ(w.sql,
-            "(((((\"age\" >= :p1) AND (\"disability_level\" IS NOT NULL AND \"disability_level\" IN "
-            "(:p2, :p3))) AND (substr(\"region\", 1, 6) = :p4)) AND (\"income\" < :p5)) AND "
-            "(NOT \"receiving\"))");
-  EXPECT_EQ(w.params,
-            (std::vector<SqlParam>{Int(16), Int(1), Int(2), Text("431128"), Int(10000)}));
+  EXPECT_EQ(
+      w.sql,
+      "(((((\"age\" >= :p1) AND (\"disability_level\" IS NOT NULL AND \"disability_level\" IN "
+      "(:p2, :p3))) AND (substr(\"region\", 1, 6) = :p4)) AND (\"income\" < :p5)) AND "
+      "(NOT \"receiving\"))");
+  EXPECT_EQ(w.params, (std::vector<SqlParam>{Int(16), Int(1), Int(2), Text("431128"), Int(10000)}));
 }
 
 TEST(FeelSql, EligibilityRuleOnPostgresql) {
@@ -105,8 +109,7 @@ TEST(FeelSql, DecimalsStayExact) {
   EXPECT_EQ(lite.params, (std::vector<SqlParam>{Real(0.1), Real(1000.25)}));
   // 17 significant digits cannot be held by SQLite's REAL: an error rather than a wrong row.
   const std::vector<SqlColumn> schema = Schema();
-  Result<SqlWhere> w =
-      CompileToSql("score = 0.12345678901234567", schema, SqlDialect::kSqlite);
+  Result<SqlWhere> w = CompileToSql("score = 0.12345678901234567", schema, SqlDialect::kSqlite);
   ASSERT_FALSE(w.ok());
   EXPECT_NE(w.error().message().find("15 significant digits"), std::string::npos);
   EXPECT_TRUE(CompileToSql("score = 0.12345678901234567", schema, SqlDialect::kPostgresql).ok());
@@ -119,7 +122,8 @@ TEST(FeelSql, RangesListsAndBetween) {
             "((\"age\" >= :p1) AND (\"age\" <= \"household\"))");
   EXPECT_EQ(MustCompile("age in (< 10, null)", SqlDialect::kSqlite).sql,
             "((\"age\" < :p1) OR (\"age\" IS NULL))");
-  EXPECT_EQ(MustCompile("household in [1, \"x\"]", SqlDialect::kSqlite).sql, "(\"household\" = :p1)");
+  EXPECT_EQ(MustCompile("household in [1, \"x\"]", SqlDialect::kSqlite).sql,
+            "(\"household\" = :p1)");
   EXPECT_EQ(MustCompile("birth >= date(\"1990-01-01\")", SqlDialect::kPostgresql).sql,
             "(\"birth\" >= CAST(:p1 AS DATE))");
 }
@@ -137,15 +141,15 @@ TEST(FeelSql, UncompilablePartsAreNamedWithTheirPosition) {
   EXPECT_EQ(w.error().fields()[1].field, "2:31");
   EXPECT_NE(w.error().fields()[1].message.find("`income / 12`"), std::string::npos);
 
-  for (std::string_view rule : {"for x in [1] return x > age", "age > 3 and {a: 1}.a = 1",
-                                "birth.year > 1990", "some x in [1] satisfies x = age",
-                                "age instance of number", "age + 1"}) {
+  for (std::string_view rule :
+       {"for x in [1] return x > age", "age > 3 and {a: 1}.a = 1", "birth.year > 1990",
+        "some x in [1] satisfies x = age", "age instance of number", "age + 1"}) {
     EXPECT_FALSE(CompileToSql(rule, schema, SqlDialect::kPostgresql).ok()) << rule;
   }
   // A syntax error is reported as the interpreter reports it.
   EXPECT_FALSE(CompileToSql("age >", schema, SqlDialect::kSqlite).ok());
   // An invalid schema names the column.
-  std::vector<SqlColumn> bad = {{"a b", SqlType::kNumber}};
+  std::vector<SqlColumn> bad = {Column("a b", SqlType::kNumber)};
   Result<SqlWhere> b = CompileToSql("`a b` > 1", bad, SqlDialect::kSqlite);
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.error().fields()[0].field, "schema[0].column");
@@ -163,7 +167,7 @@ std::vector<Row> GenerateRegister(size_t count, uint64_t seed) {
   std::mt19937_64 rng(seed);
   auto pick = [&](const auto& pool) { return pool[rng() % std::size(pool)]; };
   auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
-  const char* regions[] = {"431128001", "431128", "43112", "4311280", "431127999",
+  const char* regions[] = {"431128001", "431128", "43112",  "4311280", "431127999",
                            "431129",    "",       "110101", "4311281"};
   const char* fractions[] = {"0", "5", "25"};
   const char* names[] = {"a", "B", "b", "é", "中文", "中", "abc", "ABC", "Ab", "", "𠀀", "z"};
@@ -175,17 +179,17 @@ std::vector<Row> GenerateRegister(size_t count, uint64_t seed) {
       if (chance(12)) return std::nullopt;
       return v;
     };
-    r.cells.push_back(cell(std::to_string(rng() % 100)));                         // age
-    r.cells.push_back(cell(std::to_string(rng() % 5)));                           // disability
-    r.cells.push_back(cell(pick(regions)));                                       // region
+    r.cells.push_back(cell(std::to_string(rng() % 100)));  // age
+    r.cells.push_back(cell(std::to_string(rng() % 5)));    // disability
+    r.cells.push_back(cell(pick(regions)));                // region
     r.cells.push_back(cell(fmt::format("{}.{}", rng() % 20000, pick(fractions))));
-    r.cells.push_back(cell(chance(50) ? "true" : "false"));                       // receiving
-    r.cells.push_back(cell(pick(names)));                                         // name
+    r.cells.push_back(cell(chance(50) ? "true" : "false"));  // receiving
+    r.cells.push_back(cell(pick(names)));                    // name
     r.cells.push_back(cell(fmt::format("{:04}-{:02}-{:02}", 1930 + rng() % 95, 1 + rng() % 12,
-                                       1 + rng() % 28)));                         // birth
-    r.cells.push_back(cell(fmt::format("0.{}", rng() % 10)));                     // score
-    r.cells.push_back(std::to_string(1 + rng() % 8));                             // household
-    r.cells.push_back(cell(pick(names)));                                         // family name
+                                       1 + rng() % 28)));      // birth
+    r.cells.push_back(cell(fmt::format("0.{}", rng() % 10)));  // score
+    r.cells.push_back(std::to_string(1 + rng() % 8));          // household
+    r.cells.push_back(cell(pick(names)));                      // family name
     rows.push_back(std::move(r));
   }
   return rows;
@@ -244,6 +248,9 @@ std::vector<std::string> ListedRules() {
           "contains(name, \"b\")",
           "contains(name, \"中\")",
           "ends with(name, \"文\")",
+          "ends with(name, family name)",
+          "not(starts with(name, family name))",
+          "contains(family name, name)",
           "name < \"B\"",
           "name >= \"a\"",
           "name > \"中\"",
@@ -325,8 +332,8 @@ Status CreateRegister(store::Database& db, const std::vector<Row>& rows) {
     insert_columns += ", " + ColumnSql(c);
     std::string cast = pg ? std::string(type) : (c.type == SqlType::kNumber ? "NUMERIC" : "");
     if (!pg && c.type == SqlType::kBoolean) cast = "INTEGER";
-    insert_values += cast.empty() ? fmt::format(", :c{}", i)
-                                  : fmt::format(", CAST(:c{} AS {})", i, cast);
+    insert_values +=
+        cast.empty() ? fmt::format(", :c{}", i) : fmt::format(", CAST(:c{} AS {})", i, cast);
   }
   create += ")";
   return db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
@@ -338,8 +345,7 @@ Status CreateRegister(store::Database& db, const std::vector<Row>& rows) {
     st.exchange(soci::use(id));
     for (size_t i = 0; i < schema.size(); ++i) st.exchange(soci::use(values[i], nulls[i]));
     st.alloc();
-    st.prepare(fmt::format("INSERT INTO register ({}) VALUES ({})", insert_columns,
-                           insert_values));
+    st.prepare(fmt::format("INSERT INTO register ({}) VALUES ({})", insert_columns, insert_values));
     st.define_and_bind();
     for (const Row& r : rows) {
       id = r.id;
@@ -416,8 +422,8 @@ TEST_P(FeelSqlAgreement, InterpreterAndSqlSelectTheSameRows) {
     }
     bindings.push_back(std::move(b));
   }
-  const SqlDialect dialect = GetParam() == store::Backend::kPostgresql ? SqlDialect::kPostgresql
-                                                                         : SqlDialect::kSqlite;
+  const SqlDialect dialect =
+      GetParam() == store::Backend::kPostgresql ? SqlDialect::kPostgresql : SqlDialect::kSqlite;
   std::vector<std::string> rules = ListedRules();
   for (std::string& r : GeneratedRules(150, 7)) rules.push_back(std::move(r));
   size_t nonempty = 0;
