@@ -188,7 +188,7 @@ std::vector<Row> GenerateRegister(size_t count, uint64_t seed) {
     r.cells.push_back(cell(fmt::format("{:04}-{:02}-{:02}", 1930 + rng() % 95, 1 + rng() % 12,
                                        1 + rng() % 28)));      // birth
     r.cells.push_back(cell(fmt::format("0.{}", rng() % 10)));  // score
-    r.cells.push_back(std::to_string(1 + rng() % 8));          // household
+    r.cells.emplace_back(std::to_string(1 + rng() % 8));       // household
     r.cells.push_back(cell(pick(names)));                      // family name
     rows.push_back(std::move(r));
   }
@@ -294,10 +294,10 @@ std::vector<std::string> GeneratedRules(size_t count, uint64_t seed) {
     const int terms = 1 + static_cast<int>(rng() % 3);
     for (int t = 0; t < terms; ++t) {
       std::string b = atom();
-      if (rng() % 3 == 0) b = "not(" + b + ")";
+      if (rng() % 3 == 0) b = fmt::format("not({})", b);
       e = fmt::format("({} {} {})", e, rng() % 2 == 0 ? "and" : "or", b);
     }
-    if (rng() % 4 == 0) e = "not(" + e + ")";
+    if (rng() % 4 == 0) e = fmt::format("not({})", e);
     out.push_back(e);
   }
   return out;
