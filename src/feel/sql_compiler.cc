@@ -66,6 +66,45 @@ bool IsSimpleIdentifier(std::string_view s) {
   return true;
 }
 
+// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF): what
+// PostgreSQL accepts and what SQLite's substr/length count in code points.
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    int extra = 0;
+    uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      extra = 1;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      extra = 2;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      extra = 3;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + extra >= s.size()) return false;
+    for (int k = 1; k <= extra; ++k) {
+      const auto d = static_cast<unsigned char>(s[i + k]);
+      if ((d & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (d & 0x3F);
+    }
+    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return false;
+    }
+    i += extra + 1;
+  }
+  return true;
+}
+
 // Significant digits of a plain-notation decimal ("-0.00120" -> 3).
 int SignificantDigits(std::string_view plain) {
   std::string digits;
@@ -188,6 +227,7 @@ class Compiler {
         s.type = T::kBoolean;
         return s;
       case Kind::kString:
+        if (!IsValidUtf8(v.string())) return Fail(n, "the string is not valid UTF-8");
         s.text = TextParam(v.string());
         if (pg()) s.text = fmt::format("CAST({} AS TEXT)", s.text);
         s.type = T::kString;
