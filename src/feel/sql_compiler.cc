@@ -125,8 +125,15 @@ class Compiler {
   Compiler(std::string_view text, std::span<const SqlColumn> schema, SqlDialect dialect)
       : text_(text), schema_(schema), dialect_(dialect) {}
 
-  Result<SqlWhere> Run(const Node& root) {
-    Sql where = Expr(root, nullptr);
+  // `input`: -1 for an expression, else the column slot that unary tests apply to.
+  Result<SqlWhere> Run(const Node& root, int input) {
+    Sql where;
+    if (input >= 0) {
+      const Sql column = Column(input);
+      where = Test(root, column);
+    } else {
+      where = Expr(root, nullptr);
+    }
     if (problems_.empty() && where.type != T::kBoolean && where.type != T::kNull) {
       Fail(root, fmt::format("the rule gives a {}, not a boolean", TypeName(where.type)));
     }
@@ -560,22 +567,25 @@ class Compiler {
     return s;
   }
 
+  Sql Column(int slot) const {
+    const SqlColumn& c = schema_[slot];
+    Sql s;
+    s.text = fmt::format("\"{}\"", c.column.empty() ? c.name : c.column);
+    s.type = FromColumn(c.type);
+    s.nullable = c.nullable;
+    return s;
+  }
+
   Sql Expr(const Node& n, const Sql* input) {
     input_ = input;
     switch (n.op) {
       case Op::kConst:
         return Literal(n, n.value);
-      case Op::kGlobal: {
+      case Op::kGlobal:
         if (n.slot < 0 || n.slot >= static_cast<int>(schema_.size())) {
           return Fail(n, "not a column of the register");
         }
-        const SqlColumn& c = schema_[n.slot];
-        Sql s;
-        s.text = fmt::format("\"{}\"", c.column.empty() ? c.name : c.column);
-        s.type = FromColumn(c.type);
-        s.nullable = c.nullable;
-        return s;
-      }
+        return Column(n.slot);
       case Op::kInput:
         if (input == nullptr) return Fail(n, "`?` outside a test");
         return *input;
@@ -715,8 +725,10 @@ Type FeelType(SqlType t) {
 
 }  // namespace
 
-Result<SqlWhere> CompileToSql(std::string_view rule, std::span<const SqlColumn> schema,
-                              SqlDialect dialect) {
+namespace {
+
+Result<SqlWhere> CompileFeel(std::string_view rule, std::span<const SqlColumn> schema,
+                             SqlDialect dialect, Mode mode, std::string_view input) {
   Scope scope;
   FieldErrors invalid;
   for (size_t i = 0; i < schema.size(); ++i) {
@@ -733,13 +745,34 @@ Result<SqlWhere> CompileToSql(std::string_view rule, std::span<const SqlColumn> 
   }
   if (!invalid.empty()) return invalid.ToError("invalid register schema");
   // Syntax and name errors exactly as the interpreter reports them.
-  TB_RETURN_IF_ERROR(Compile(rule, scope));
-  ParseResult parsed = Parse(rule, scope, Mode::kExpression, Limits{});
+  int input_slot = -1;
+  if (mode == Mode::kUnaryTests) {
+    input_slot = scope.Find(input);
+    if (input_slot < 0) {
+      FieldErrors unknown;
+      unknown.Add("input", fmt::format("'{}' is not a column of the schema", input));
+      return unknown.ToError("invalid input column");
+    }
+  }
+  TB_RETURN_IF_ERROR(Compile(rule, scope, mode));
+  ParseResult parsed = Parse(rule, scope, mode, Limits{});
   if (!parsed.root || !parsed.problems.empty()) {
     return Error(ErrorCode::kInvalidArgument, "the rule does not parse");
   }
   Compiler compiler(rule, schema, dialect);
-  return compiler.Run(*parsed.root);
+  return compiler.Run(*parsed.root, input_slot);
+}
+
+}  // namespace
+
+Result<SqlWhere> CompileToSql(std::string_view rule, std::span<const SqlColumn> schema,
+                              SqlDialect dialect) {
+  return CompileFeel(rule, schema, dialect, Mode::kExpression, {});
+}
+
+Result<SqlWhere> CompileTestsToSql(std::string_view tests, std::string_view input,
+                                   std::span<const SqlColumn> schema, SqlDialect dialect) {
+  return CompileFeel(tests, schema, dialect, Mode::kUnaryTests, input);
 }
 
 }  // namespace tongban::feel

@@ -65,4 +65,10 @@ struct SqlWhere {
 Result<SqlWhere> CompileToSql(std::string_view rule, std::span<const SqlColumn> schema,
                               SqlDialect dialect);
 
+// Compiles decision-table unary tests (`< 10`, `[18..60]`, `"A", "B"`, `not(1, 2)`, `-`) applied
+// to the column whose FEEL name is `input`: the rows where the cell matches. Errors as above;
+// an unknown `input` is a field error "input".
+Result<SqlWhere> CompileTestsToSql(std::string_view tests, std::string_view input,
+                                   std::span<const SqlColumn> schema, SqlDialect dialect);
+
 }  // namespace tongban::feel

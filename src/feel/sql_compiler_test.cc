@@ -160,6 +160,24 @@ TEST(FeelSql, UncompilablePartsAreNamedWithTheirPosition) {
   EXPECT_EQ(b.error().fields()[0].field, "schema[0].column");
 }
 
+TEST(FeelSql, DecisionTableCells) {
+  const std::vector<SqlColumn> schema = Schema();
+  auto cell = [&](std::string_view tests, std::string_view input) {
+    Result<SqlWhere> w = CompileTestsToSql(tests, input, schema, SqlDialect::kSqlite);
+    return w.ok() ? w->sql : w.error().message();
+  };
+  EXPECT_EQ(cell("< 10", "age"), "(\"age\" < :p1)");
+  EXPECT_EQ(cell("[18..60]", "age"), "((\"age\" >= :p1) AND (\"age\" <= :p2))");
+  EXPECT_EQ(cell("\"A\", \"B\"", "name"),
+            "((\"name\" IS NOT NULL AND \"name\" = :p1 COLLATE BINARY) OR (\"name\" IS NOT NULL "
+            "AND \"name\" = :p2 COLLATE BINARY))");
+  EXPECT_EQ(cell("not(1, 2)", "age"),
+            "(NOT ((\"age\" IS NOT NULL AND \"age\" = :p1) OR (\"age\" IS NOT NULL AND \"age\" = "
+            ":p2)))");
+  EXPECT_EQ(cell("-", "age"), "1");
+  EXPECT_EQ(cell("< 10", "agee"), "invalid input column");
+}
+
 // ---- One meaning: interpreter vs SQLite vs PostgreSQL over a generated register. -----------
 
 struct Row {
@@ -520,6 +538,38 @@ TEST_P(FeelSqlAgreement, InterpreterAndSqlSelectTheSameRows) {
     ASSERT_TRUE(got.ok()) << rule << "\n" << where->sql << "\n" << got.error().message();
     EXPECT_EQ(*got, expected) << rule << "\n" << where->sql;
     if (!expected.empty() && expected.size() < rows.size()) ++nonempty;
+  }
+  // Decision-table cells applied to a column, against Program::Test.
+  const std::vector<std::pair<std::string, std::string>> cells = {
+      {"< 10", "age"},
+      {"[18..60]", "age"},
+      {"not(1, 2)", "disability_level"},
+      {"not(null)", "disability_level"},
+      {"1, 2, null", "disability_level"},
+      {"\"a\", \"中\"", "name"},
+      {"not(\"a\", \"中\")", "name"},
+      {">= \"B\"", "family name"},
+      {"-", "region"},
+      {"? > 50", "age"},
+      {"> household", "age"},
+      {"true", "receiving"},
+      {"not(true)", "receiving"},
+      {"[date(\"1960-01-01\")..date(\"1970-01-01\")[", "birth"},
+      {"]0.2..0.7]", "score"}};
+  for (const auto& [tests, input] : cells) {
+    Result<Program> program = Compile(tests, scope, Mode::kUnaryTests);
+    ASSERT_TRUE(program.ok()) << tests;
+    const int slot = scope.Find(input);
+    std::vector<int64_t> expected;
+    for (size_t i = 0; i < rows.size(); ++i) {
+      Value v = program->TestFast(bindings[i].Get(slot), bindings[i]);
+      if (v.is(Kind::kBoolean) && v.boolean()) expected.push_back(rows[i].id);
+    }
+    Result<SqlWhere> where = CompileTestsToSql(tests, input, schema, dialect);
+    ASSERT_TRUE(where.ok()) << tests << ": " << where.error().message();
+    Result<std::vector<int64_t>> got = SelectIds(*db, *where);
+    ASSERT_TRUE(got.ok()) << tests << "\n" << where->sql << "\n" << got.error().message();
+    EXPECT_EQ(*got, expected) << tests << " on " << input << "\n" << where->sql;
   }
   // The rules discriminate: most select some rows but not all.
   EXPECT_GT(nonempty, rules.size() * 3 / 4);
