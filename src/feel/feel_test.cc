@@ -66,6 +66,12 @@ TEST(FeelEval, InBindsTighterThanAnd) {
   EXPECT_EQ(Eval("5 in < 10"), "true");
   EXPECT_EQ(Eval("5 in (> 6, < 2)"), "false");
   EXPECT_EQ(Eval("5 in >= 5"), "true");
+  // A range opened with '(' is a range test like any other, not an equality with the range.
+  EXPECT_EQ(Eval("3 in (1..5]"), "true");
+  EXPECT_EQ(Eval("3 in (1..5)"), "true");
+  EXPECT_EQ(Eval("1 in (1..5]"), "false");
+  EXPECT_EQ(Eval("5 in (1..5)"), "false");
+  EXPECT_EQ(Eval("5 in (1..5]"), "true");
 }
 
 TEST(FeelEval, IfForSomeEvery) {

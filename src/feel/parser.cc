@@ -488,7 +488,12 @@ class Parser {
     if (cur_.kind == Tok::kDotDot && first->op == Op::kTest) {
       Advance();
       NodePtr low = std::move(first->kids[0]);
-      return FinishRange(begin, false, std::move(low));
+      // The range is the test (input within it), as for `x in [1..5]`; a bare range node would
+      // be compared for equality with the input.
+      NodePtr range = FinishRange(begin, false, std::move(low));
+      NodePtr test = Make(Op::kTest, range->begin, range->end);
+      test->kids.push_back(std::move(range));
+      return test;
     }
     NodePtr list = Make(Op::kTests, begin, begin);
     list->kids.push_back(std::move(first));
