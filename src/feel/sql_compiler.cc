@@ -621,10 +621,15 @@ class Compiler {
       }
       case Op::kAnd:
       case Op::kOr: {
-        Sql a = Boolean(n, n.kid(0));
-        Sql b = Boolean(n, n.kid(1));
-        return BoolSql(fmt::format("({} {} {})", a.text, n.op == Op::kAnd ? "AND" : "OR", b.text),
-                       a.nullable || b.nullable);
+        // `a and b and c` is one n-ary node (evaluated left to right); every operand counts.
+        const char* word = n.op == Op::kAnd ? "AND" : "OR";
+        Sql acc = Boolean(n, n.kid(0));
+        for (size_t i = 1; i < n.kids.size(); ++i) {
+          Sql b = Boolean(n, n.kid(i));
+          acc = BoolSql(fmt::format("({} {} {})", acc.text, word, b.text),
+                        acc.nullable || b.nullable);
+        }
+        return acc;
       }
       case Op::kNot: {
         Sql a = Boolean(n, n.kid(0));
