@@ -482,6 +482,7 @@ Value InvokeService(const Impl* impl, int index, std::span<const Value> args, Ev
     result = EvaluateDecisionAt(s.outputs[0], req, st);
   } else {
     std::vector<feel::ContextEntry> entries;
+    entries.reserve(s.outputs.size());
     for (int d : s.outputs) {
       entries.push_back({impl->decisions[d].decision->name, EvaluateDecisionAt(d, req, st)});
     }
@@ -924,12 +925,14 @@ class TableNode : public Node {
         if (failed) return Value::Null();
         if (hit_policy_ == HitPolicy::kPriority) return shape(std::move(ranked[0].second));
         std::vector<Value> out;
+        out.reserve(ranked.size());
         for (auto& [rank, values] : ranked) out.push_back(shape(std::move(values)));
         return Value::List(std::move(out));
       }
       case HitPolicy::kRuleOrder:
       case HitPolicy::kCollect: {
         std::vector<Value> out;
+        out.reserve(matched.size());
         for (size_t r : matched) out.push_back(shape(outputs_of(r)));
         if (failed) return Value::Null();
         if (hit_policy_ == HitPolicy::kRuleOrder || aggregation_ == Aggregation::kNone) {
@@ -1403,6 +1406,7 @@ class Compiler {
     }
     if (const auto* list = std::get_if<List>(&e.body)) {
       std::vector<NodePtr> items;
+      items.reserve(list->items.size());
       for (const ExpressionPtr& item : list->items) {
         items.push_back(CompileOptional(item, env, model, where));
       }
@@ -1748,6 +1752,7 @@ Result<Outcome> DecisionModel::InvokeKnowledgeModel(std::string_view name,
     const CompiledBkm& b = impl_->bkms[i];
     if (b.bkm->name != name && b.bkm->id != name) continue;
     std::vector<std::string> names;
+    names.reserve(b.parameters.size());
     for (const Parameter& p : b.parameters) names.push_back(p.name);
     TB_ASSIGN_OR_RETURN(auto args, ArgumentsByName(names, arguments, b.where));
     Outcome o;

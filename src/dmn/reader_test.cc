@@ -147,6 +147,30 @@ TEST(DmnXmlReaderTest, ReadsDmn11AndPrefixedElements) {
   EXPECT_EQ(invocation->bindings[1].value, nullptr);
 }
 
+TEST(DmnXmlReaderTest, RefusesDeepNestingWithoutCrashing) {
+  std::string contexts, items;
+  for (int i = 0; i < 5000; ++i) {
+    contexts += "<context><contextEntry><variable name=\"x\"/>";
+    items += "<itemComponent name=\"c\">";
+  }
+  for (int i = 0; i < 5000; ++i) {
+    contexts += "</contextEntry></context>";
+    items += "</itemComponent>";
+  }
+  auto wrap = [](const std::string& body) {
+    return R"(<definitions xmlns="https://www.omg.org/spec/DMN/20230324/MODEL/" namespace="urn:x">)" +
+           body + "</definitions>";
+  };
+  auto deep_context =
+      ParseDmnXml(wrap("<decision id=\"d\" name=\"D\">" + contexts + "</decision>"), "deep.dmn");
+  ASSERT_FALSE(deep_context.ok());
+  EXPECT_NE(deep_context.error().message().find("nested too deeply"), std::string::npos);
+  auto deep_type =
+      ParseDmnXml(wrap("<itemDefinition name=\"t\">" + items + "</itemDefinition>"), "deep.dmn");
+  ASSERT_FALSE(deep_type.ok());
+  EXPECT_NE(deep_type.error().message().find("nested too deeply"), std::string::npos);
+}
+
 // Every model of the conformance suite (levels 2 and 3) reads, with its imports.
 TEST(DmnXmlReaderTest, ReadsEveryTckModel) {
   std::filesystem::path root = TckDir();

@@ -203,7 +203,8 @@ class Reader {
     return out;
   }
 
-  Result<ItemDefinition> ReadItemDefinition(pugi::xml_node node) {
+  Result<ItemDefinition> ReadItemDefinition(pugi::xml_node node, int depth = 0) {
+    if (depth > kMaxDepth) return FailAt(node, "item components nested too deeply");
     ItemDefinition item;
     item.id = Attr(node, "id");
     item.name = Attr(node, "name");
@@ -212,7 +213,7 @@ class Reader {
     if (pugi::xml_node a = Child(node, "allowedValues")) item.allowed_values = TextChild(a);
     if (pugi::xml_node a = Child(node, "typeConstraint")) item.type_constraint = TextChild(a);
     for (pugi::xml_node c : Children(node, "itemComponent")) {
-      TB_ASSIGN_OR_RETURN(auto component, ReadItemDefinition(c));
+      TB_ASSIGN_OR_RETURN(auto component, ReadItemDefinition(c, depth + 1));
       item.components.push_back(std::move(component));
     }
     if (pugi::xml_node f = Child(node, "functionItem")) {
