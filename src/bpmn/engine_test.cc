@@ -166,6 +166,21 @@ TEST(EngineTest, MessageWaitIsCorrelated) {
   EXPECT_FALSE(engine.CorrelateMessage(s, "", "", feel::Value()).ok());
 }
 
+TEST(EngineTest, MessageIsCorrelatedByKey) {
+  Definitions defs = Load("message.bpmn");
+  FakeClock clock(Monday());
+  Engine engine(defs, defs.processes[0], clock);
+  InstanceState s;
+  ASSERT_TRUE(engine.Start(s, Json(R"({"case_id": "C-7"})")).ok());
+  EXPECT_FALSE(engine.CorrelateMessage(s, "payment received", "C-8", feel::Value()).ok());
+  EXPECT_FALSE(engine.CorrelateMessage(s, "other", "C-7", feel::Value()).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kRunning);
+  ASSERT_TRUE(engine.CorrelateMessage(s, "payment received", "C-7", Json(R"({"paid": 12})")).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(s.completed, (Ids{"start", "wait_payment", "end"}));
+  EXPECT_EQ(feel::ToJson(s.variables.at("paid")), "12");
+}
+
 TEST(EngineTest, MultiInstanceParallelAndSequentialWithCompletionCondition) {
   Definitions defs = Load("multi.bpmn");
   RunOutcome out =

@@ -191,7 +191,17 @@ class Reader {
                                root.name()));
     }
     for (pugi::xml_node c : root.children()) {
-      if (Is(c, "message")) messages_[c.attribute("id").value()] = c.attribute("name").value();
+      if (Is(c, "message")) {
+        messages_[c.attribute("id").value()] = c.attribute("name").value();
+        // Camunda 8 writes the correlation key on the message: zeebe:subscription.
+        if (pugi::xml_node ext = Child(c, "extensionElements")) {
+          for (pugi::xml_node z : ext.children()) {
+            if (UriOf(z) == kZeebe && LocalName(z.name()) == "subscription") {
+              message_keys_[c.attribute("id").value()] = z.attribute("correlationKey").value();
+            }
+          }
+        }
+      }
       if (Is(c, "error")) errors_[c.attribute("id").value()] = c.attribute("errorCode").value();
     }
     for (pugi::xml_node c : root.children()) {
@@ -218,6 +228,14 @@ class Reader {
   }
   void Warn(const std::string& id, std::string message) {
     defs_.problems.push_back({Severity::kWarning, id, std::move(message)});
+  }
+
+  void SetMessage(const std::string& ref, Node& n) {
+    n.message_name = messages_[ref];
+    auto key = message_keys_.find(ref);
+    if (key != message_keys_.end() && n.correlation_key.empty()) {
+      n.correlation_key = ReadExpression(key->second, n.id, "correlation key", true);
+    }
   }
 
   // Compiles FEEL `text`; names it uses become variables of the scope.
@@ -452,7 +470,7 @@ class Reader {
     if (element.attribute("default"))
       defaults_.emplace_back(n.id, element.attribute("default").value());
     if (kind == NodeKind::kReceiveTask || kind == NodeKind::kSendTask) {
-      n.message_name = messages_[element.attribute("messageRef").value()];
+      SetMessage(element.attribute("messageRef").value(), n);
     }
     if (kind == NodeKind::kScriptTask) {
       std::string format = element.attribute("scriptFormat").value();
@@ -490,7 +508,7 @@ class Reader {
           ReadTimer(c, n);
         } else if (local == "messageEventDefinition") {
           n.event = EventKind::kMessage;
-          n.message_name = messages_[c.attribute("messageRef").value()];
+          SetMessage(c.attribute("messageRef").value(), n);
         } else if (local == "errorEventDefinition") {
           n.event = EventKind::kError;
           n.error_code = errors_[c.attribute("errorRef").value()];
@@ -621,8 +639,9 @@ class Reader {
 
   std::shared_ptr<feel::Scope> scope_;
   Definitions defs_;
-  std::map<std::string, std::string> messages_;  // id -> name
-  std::map<std::string, std::string> errors_;    // id -> errorCode
+  std::map<std::string, std::string> messages_;      // id -> name
+  std::map<std::string, std::string> message_keys_;  // id -> zeebe:subscription key
+  std::map<std::string, std::string> errors_;        // id -> errorCode
   std::vector<std::pair<std::string, std::string>> flow_refs_;
   std::vector<int> flow_parents_;
   std::vector<std::pair<std::string, std::string>> attached_;
