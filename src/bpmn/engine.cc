@@ -149,7 +149,7 @@ class Engine::Step {
       SetVariable(io.target, Eval(io.source, scope, &locals), scope);
   }
 
-  std::map<std::string, feel::Value> EvalInputs(const Node& n, int scope) {
+  std::map<std::string, feel::Value> EvalInputs(const Node& n, int scope) const {
     std::map<std::string, feel::Value> locals;
     for (const IoMapping& io : n.inputs) locals[io.target] = Eval(io.source, scope, &locals);
     return locals;

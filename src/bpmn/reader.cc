@@ -403,13 +403,17 @@ class Reader {
   void ReadTimer(pugi::xml_node def, Node& n) {
     Timer t;
     pugi::xml_node value;
-    if ((value = Child(def, "timeDuration"))) {
-      t.kind = TimerKind::kDuration;
-    } else if ((value = Child(def, "timeDate"))) {
-      t.kind = TimerKind::kDate;
-    } else if ((value = Child(def, "timeCycle"))) {
-      t.kind = TimerKind::kCycle;
-    } else {
+    constexpr std::array<std::pair<std::string_view, TimerKind>, 3> kTimerElements = {{
+        {"timeDuration", TimerKind::kDuration},
+        {"timeDate", TimerKind::kDate},
+        {"timeCycle", TimerKind::kCycle},
+    }};
+    for (const auto& [element, kind] : kTimerElements) {
+      if (value) break;
+      value = Child(def, element);
+      t.kind = kind;
+    }
+    if (!value) {
       Refuse(n.id, "timer has no timeDuration, timeDate or timeCycle");
       return;
     }
@@ -525,19 +529,10 @@ class Reader {
         Refuse(n.id, "standard loops are not supported (model the loop with a gateway)");
       } else if (local == "dataInputAssociation" || local == "dataOutputAssociation") {
         Refuse(n.id, "data associations are not supported (use zeebe:ioMapping)");
-      } else if (local == "script") {
-        if (kind == NodeKind::kScriptTask && n.script.empty() && !TextOf(c).empty()) {
-          // The text of a script without a FEEL zeebe:script is JavaScript or unknown.
-          bool refused = std::any_of(defs_.problems.begin(), defs_.problems.end(),
-                                     [&](const Problem& pr) { return pr.element_id == n.id; });
-          if (!refused) Refuse(n.id, "a script task needs a FEEL zeebe:script expression");
-        }
       } else if (local == "conditionExpression" || local == "loopCardinality" ||
-                 local == "completionCondition" || IsInertElement(local) ||
-                 local == "ioSpecification") {
-        continue;
-      } else if (kind == NodeKind::kSubProcess) {
-        continue;  // contents, read by ReadScope
+                 local == "completionCondition" || local == "script" || IsInertElement(local) ||
+                 kind == NodeKind::kSubProcess) {
+        continue;  // read elsewhere (a sub-process's contents by ReadScope) or inert
       } else {
         Refuse(n.id, fmt::format("{} is not supported here", local));
       }
@@ -592,8 +587,6 @@ class Reader {
         flow_parents_.push_back(parent);
       } else if (std::optional<NodeKind> kind = KindOf(local)) {
         ReadNode(c, *kind, parent, p);
-      } else if (local == "adHocSubProcess" || local == "transaction") {
-        Refuse(IdOf(c), fmt::format("{} is not supported", local));
       } else if (IsInertElement(local)) {
         continue;
       } else {
