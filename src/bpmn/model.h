@@ -86,9 +86,9 @@ struct Node {
   std::optional<MultiInstance> loop;
   // zeebe extensions
   std::string task_type;  // zeebe:taskDefinition type: the platform action
-  std::string assignee;
+  Expression assignee;
   std::vector<std::string> candidate_groups;
-  std::string due_date;
+  Expression due_date;  // zeebe:taskSchedule: a date and time (FEEL with `=`)
   std::map<std::string, std::string> headers;
   std::map<std::string, std::string> properties;
   std::vector<IoMapping> inputs;

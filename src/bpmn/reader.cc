@@ -324,7 +324,7 @@ class Reader {
     if (local == "taskDefinition") {
       n.task_type = attr("type");
     } else if (local == "assignmentDefinition") {
-      n.assignee = attr("assignee");
+      n.assignee = ReadExpression(attr("assignee"), n.id, "assignee");
       std::string groups = attr("candidateGroups");
       std::stringstream ss(groups);
       std::string g;
@@ -335,7 +335,7 @@ class Reader {
         Warn(n.id, fmt::format("candidate group '{}' is not checked without a catalog", group));
       }
     } else if (local == "taskSchedule") {
-      n.due_date = attr("dueDate");
+      n.due_date = ReadExpression(attr("dueDate"), n.id, "due date");
     } else if (local == "taskHeaders") {
       for (pugi::xml_node h : ext.children()) {
         if (h.type() == pugi::node_element) {
@@ -584,7 +584,6 @@ class Reader {
           }
         }
         p.flows.push_back(std::move(f));
-        flow_parents_.push_back(parent);
       } else if (std::optional<NodeKind> kind = KindOf(local)) {
         ReadNode(c, *kind, parent, p);
       } else if (IsInertElement(local)) {
@@ -625,7 +624,6 @@ class Reader {
       if (n.default_flow < 0) Refuse(id, fmt::format("default flow '{}' is not outgoing", ref));
     }
     flow_refs_.clear();
-    flow_parents_.clear();
     attached_.clear();
     defaults_.clear();
   }
@@ -636,7 +634,6 @@ class Reader {
   std::map<std::string, std::string> message_keys_;  // id -> zeebe:subscription key
   std::map<std::string, std::string> errors_;        // id -> errorCode
   std::vector<std::pair<std::string, std::string>> flow_refs_;
-  std::vector<int> flow_parents_;
   std::vector<std::pair<std::string, std::string>> attached_;
   std::vector<std::pair<std::string, std::string>> defaults_;
 };

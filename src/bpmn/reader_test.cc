@@ -35,7 +35,8 @@ TEST(ReaderTest, ReadsZeebeExtensionsWithPrefixedNamespace) {
   EXPECT_EQ(review.kind, NodeKind::kUserTask);
   EXPECT_EQ(review.candidate_groups, std::vector<std::string>{"reviewers"});
   EXPECT_EQ(review.headers.at("kind"), "acceptance");
-  EXPECT_EQ(review.due_date, "=add working days(today(), 3)");
+  EXPECT_EQ(review.due_date.text, "add working days(today(), 3)");
+  EXPECT_NE(review.due_date.feel, nullptr);  // compiled at load
   const Node& notify = p.nodes[p.Find("notify")];
   EXPECT_EQ(notify.task_type, "notify-applicant");
   const Node& archive = p.nodes[p.Find("archive")];
