@@ -430,7 +430,7 @@ class Engine::Step {
       }
       return;
     }
-    ArmBoundaries(a);
+    if (item < 0) ArmBoundaries(a);  // an inner instance's boundaries are its body's
     if (wait == WaitKind::kSubProcess) {
       for (int start : p_.ScopeStarts(node)) Enqueue(start, -1, a);
     }
@@ -576,7 +576,7 @@ class Engine::Step {
   void ThrowError(const std::string& thrower, const std::string& code, int scope) {
     for (int a = scope; a >= 0;) {
       const ActivityInstance& act = s_.activities.at(a);
-      for (int b : p_.nodes[act.node].boundaries) {
+      for (int b : act.item >= 0 ? std::vector<int>() : p_.nodes[act.node].boundaries) {
         const Node& bn = p_.nodes[b];
         if (bn.event == EventKind::kError && (bn.error_code.empty() || bn.error_code == code)) {
           int parent = act.parent;
@@ -646,7 +646,7 @@ class Engine::Step {
           }
         }
       }
-      for (int b : n.boundaries) {
+      for (int b : a.item >= 0 ? std::vector<int>() : n.boundaries) {
         const Node& bn = p_.nodes[b];
         if (bn.event != EventKind::kMessage || !matches(bn, id)) continue;
         int scope = a.parent;

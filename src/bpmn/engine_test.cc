@@ -195,5 +195,33 @@ TEST(EngineTest, MultiInstanceParallelAndSequentialWithCompletionCondition) {
   EXPECT_EQ(bad.state.incident_element, "dept_approval");
 }
 
+TEST(EngineTest, BoundaryOfAMultiInstanceBelongsToItsBody) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+           xmlns:zeebe="http://camunda.org/schema/zeebe/1.0"><process id="p">
+         <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="approve"/>
+         <userTask id="approve"><multiInstanceLoopCharacteristics><extensionElements>
+           <zeebe:loopCharacteristics inputCollection="=[&quot;a&quot;, &quot;b&quot;]"/>
+         </extensionElements></multiInstanceLoopCharacteristics></userTask>
+         <boundaryEvent id="late" attachedToRef="approve"><timerEventDefinition>
+           <timeDuration>PT2H</timeDuration></timerEventDefinition></boundaryEvent>
+         <sequenceFlow id="f2" sourceRef="approve" targetRef="e"/>
+         <sequenceFlow id="f3" sourceRef="late" targetRef="e2"/>
+         <endEvent id="e"/><endEvent id="e2"/></process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_FALSE(defs->HasErrors()) << FormatProblem(defs->problems[0]);
+  FakeClock clock(Monday());
+  Engine engine(*defs, defs->processes[0], clock);
+  InstanceState s;
+  ASSERT_TRUE(engine.Start(s, feel::Value()).ok());
+  EXPECT_EQ(s.activities.size(), 3u);  // the body and two inner tasks
+  ASSERT_EQ(s.timers.size(), 1u);      // one boundary timer, on the body
+  clock.Advance(hours(2));
+  ASSERT_TRUE(engine.FireTimer(s, s.timers[0].id).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(s.completed, (Ids{"s", "late", "e2"}));
+  EXPECT_TRUE(s.activities.empty());
+}
+
 }  // namespace
 }  // namespace tongban::bpmn
