@@ -223,5 +223,48 @@ TEST(EngineTest, BoundaryOfAMultiInstanceBelongsToItsBody) {
   EXPECT_TRUE(s.activities.empty());
 }
 
+TEST(EngineTest, EventBasedGatewayTakesTheFirstEventAndTerminateEndsTheRest) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">
+         <message id="m" name="supplement"/><process id="p">
+         <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="fork"/>
+         <parallelGateway id="fork"/>
+         <sequenceFlow id="f2" sourceRef="fork" targetRef="gw"/>
+         <sequenceFlow id="f3" sourceRef="fork" targetRef="other"/>
+         <userTask id="other"/><sequenceFlow id="f4" sourceRef="other" targetRef="e_other"/>
+         <endEvent id="e_other"/>
+         <eventBasedGateway id="gw"/>
+         <sequenceFlow id="f5" sourceRef="gw" targetRef="got"/>
+         <sequenceFlow id="f6" sourceRef="gw" targetRef="timeout"/>
+         <intermediateCatchEvent id="got"><messageEventDefinition messageRef="m"/></intermediateCatchEvent>
+         <intermediateCatchEvent id="timeout"><timerEventDefinition><timeDuration>P5D</timeDuration>
+           </timerEventDefinition></intermediateCatchEvent>
+         <sequenceFlow id="f7" sourceRef="got" targetRef="e"/>
+         <sequenceFlow id="f8" sourceRef="timeout" targetRef="stop"/>
+         <endEvent id="e"/><endEvent id="stop"><terminateEventDefinition/></endEvent>
+         </process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_FALSE(defs->HasErrors()) << FormatProblem(defs->problems[0]);
+  FakeClock clock(Monday());
+  Engine engine(*defs, defs->processes[0], clock);
+  // The message comes first: the timer is dropped; the user task still waits.
+  InstanceState a;
+  ASSERT_TRUE(engine.Start(a, feel::Value()).ok());
+  ASSERT_EQ(a.timers.size(), 1u);
+  EXPECT_EQ(a.timers[0].due, Monday() + hours(24 * 5));
+  ASSERT_TRUE(engine.CorrelateMessage(a, "supplement", "", feel::Value()).ok());
+  EXPECT_TRUE(a.timers.empty());
+  EXPECT_EQ(a.status, InstanceStatus::kRunning);
+  EXPECT_EQ(a.completed, (Ids{"s", "fork", "gw", "got", "e"}));
+  // The timer comes first: the terminate end event cancels the waiting user task.
+  InstanceState b;
+  ASSERT_TRUE(engine.Start(b, feel::Value()).ok());
+  clock.Advance(hours(24 * 5));
+  ASSERT_TRUE(engine.FireTimer(b, b.timers[0].id).ok());
+  EXPECT_EQ(b.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(b.completed, (Ids{"s", "fork", "gw", "timeout", "stop"}));
+  EXPECT_TRUE(b.activities.empty());
+}
+
 }  // namespace
 }  // namespace tongban::bpmn
