@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddCatalogCommands(cli, ctx);
   tongban::cli::AddFeelCommands(cli, ctx);
   tongban::cli::AddDmnCommands(cli, ctx);
+  tongban::cli::AddBpmnCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }

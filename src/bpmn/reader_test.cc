@@ -1,0 +1,110 @@
+#include "bpmn/reader.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
+
+namespace tongban::bpmn {
+namespace {
+
+Definitions Load(const std::string& name) {
+  auto defs = LoadBpmnFile(std::string(TONGBAN_BPMN_TESTDATA) + "/" + name);
+  EXPECT_TRUE(defs.ok()) << (defs.ok() ? "" : defs.error().ToString());
+  return defs.ok() ? *std::move(defs) : Definitions{};
+}
+
+// Every problem as "error|warning element_id".
+std::vector<std::string> Ids(const Definitions& defs) {
+  std::vector<std::string> out;
+  for (const Problem& p : defs.problems) {
+    out.push_back((p.severity == Severity::kError ? "error " : "warning ") + p.element_id);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ReaderTest, ReadsZeebeExtensionsWithPrefixedNamespace) {
+  Definitions defs = Load("approval.bpmn");
+  ASSERT_EQ(defs.processes.size(), 1u);
+  const Process& p = defs.processes[0];
+  EXPECT_EQ(p.id, "approval");
+  EXPECT_EQ(Ids(defs), std::vector<std::string>{"warning review"});  // group without catalog
+  const Node& review = p.nodes[p.Find("review")];
+  EXPECT_EQ(review.kind, NodeKind::kUserTask);
+  EXPECT_EQ(review.candidate_groups, std::vector<std::string>{"reviewers"});
+  EXPECT_EQ(review.headers.at("kind"), "acceptance");
+  EXPECT_EQ(review.due_date.text, "add working days(today(), 3)");
+  EXPECT_NE(review.due_date.feel, nullptr);  // compiled at load
+  const Node& notify = p.nodes[p.Find("notify")];
+  EXPECT_EQ(notify.task_type, "notify-applicant");
+  const Node& archive = p.nodes[p.Find("archive")];
+  ASSERT_EQ(archive.outputs.size(), 1u);
+  EXPECT_EQ(archive.outputs[0].target, "archive_state");
+  EXPECT_NE(archive.outputs[0].source.feel, nullptr);
+  const Node& decide = p.nodes[p.Find("decide")];
+  ASSERT_GE(decide.default_flow, 0);
+  EXPECT_EQ(p.flows[decide.default_flow].id, "f_no");
+  EXPECT_GE(defs.scope->Find("approved"), 0);  // a name the conditions use
+}
+
+TEST(ReaderTest, DefaultNamespaceAndOtherPrefixResolveToBpmn) {
+  Definitions inclusive = Load("inclusive.bpmn");
+  ASSERT_EQ(inclusive.processes.size(), 1u);
+  EXPECT_EQ(inclusive.processes[0].nodes.size(), 7u);
+  EXPECT_TRUE(inclusive.problems.empty());
+  Definitions sub = Load("subprocess.bpmn");
+  ASSERT_EQ(sub.processes.size(), 1u);
+  const Process& p = sub.processes[0];
+  EXPECT_EQ(p.nodes[p.Find("s_task")].parent, p.Find("check"));
+  EXPECT_EQ(p.nodes[p.Find("s_error")].error_code, "MISSING");
+  EXPECT_EQ(p.nodes[p.Find("on_missing")].attached_to, p.Find("check"));
+  EXPECT_TRUE(sub.problems.empty()) << FormatProblem(sub.problems[0]);
+}
+
+TEST(ReaderTest, RefusesWhatWouldChangeExecutionNamingTheElement) {
+  Definitions defs = Load("refused.bpmn");
+  EXPECT_TRUE(defs.HasErrors());
+  std::vector<std::string> ids = Ids(defs);
+  for (const char* id : {"error js", "error c7", "error f4", "error sig_throw", "error f6"}) {
+    EXPECT_NE(std::find(ids.begin(), ids.end(), id), ids.end()) << id;
+  }
+  auto message_of = [&](const std::string& id) {
+    for (const Problem& p : defs.problems) {
+      if (p.element_id == id) return p.message;
+    }
+    return std::string();
+  };
+  EXPECT_NE(message_of("js").find("JavaScript"), std::string::npos);
+  EXPECT_NE(message_of("c7").find("camunda:assignee"), std::string::npos);
+  EXPECT_NE(message_of("f6").find("no such function"), std::string::npos);
+}
+
+TEST(ReaderTest, ValidationListsEveryProblemWithItsElement) {
+  Definitions defs = Load("invalid.bpmn");
+  EXPECT_EQ(Ids(defs), (std::vector<std::string>{
+                           "error dead_end",  // gateway without outgoing flow
+                           "error f4",        // no condition, not the default
+                           "error f5",        //
+                           "error orphan",    // unreachable (a cycle no start leads to)
+                           "error split",     // unreachable
+                           "warning choose",  // no default flow
+                       }));
+}
+
+TEST(ReaderTest, RejectsNonBpmnAndBrokenXml) {
+  EXPECT_FALSE(ParseBpmn("<definitions/>").ok());  // no BPMN namespace
+  EXPECT_FALSE(ParseBpmn("<bpmn:definitions").ok());
+  auto timer = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">
+         <startEvent id="s"/><sequenceFlow id="f" sourceRef="s" targetRef="t"/>
+         <intermediateCatchEvent id="t"><timerEventDefinition><timeDuration>soon</timeDuration>
+         </timerEventDefinition></intermediateCatchEvent></process></definitions>)");
+  ASSERT_TRUE(timer.ok());
+  ASSERT_EQ(timer->problems.size(), 1u);
+  EXPECT_EQ(timer->problems[0].element_id, "t");
+}
+
+}  // namespace
+}  // namespace tongban::bpmn
