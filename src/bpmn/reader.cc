@@ -675,11 +675,9 @@ std::vector<Problem> Validate(const Process& p) {
   // Reachability from the start events of each scope, through flows, boundary events and the
   // start events of reached sub-processes.
   std::vector<bool> reached(p.nodes.size(), false);
-  std::vector<int> work;
-  std::vector<int> top = p.ScopeStarts(-1);
-  if (top.empty())
+  std::vector<int> work = p.ScopeStarts(-1);
+  if (work.empty())
     error(p.id, "the process has no start event nor any node without incoming flows");
-  for (int s : top) work.push_back(s);
   while (!work.empty()) {
     int i = work.back();
     work.pop_back();
