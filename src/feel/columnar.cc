@@ -652,12 +652,15 @@ class Evaluator {
       case BoolKind::kOr: {
         const bool is_and = e.kind == BoolKind::kAnd;
         Eval(e.kids[0], begin, n, out);
-        auto tmp = std::make_unique<Mask>();
+        // One scratch mask per nesting depth, reused across blocks.
+        const size_t depth = depth_++;
+        if (scratch_.size() <= depth) scratch_.push_back(std::make_unique<Mask>());
+        Mask* tmp = scratch_[depth].get();
         for (size_t k = 1; k < e.kids.size(); ++k) {
           // FEEL's and/or are commutative over true/false/null: once every row is decided
           // (all false for `and`, all true for `or`), the other operands cannot change it.
           const uint8_t* decided = is_and ? out.f : out.t;
-          if (std::memchr(decided, 0, static_cast<size_t>(n)) == nullptr) return;
+          if (std::memchr(decided, 0, static_cast<size_t>(n)) == nullptr) break;
           Eval(e.kids[k], begin, n, *tmp);
           if (is_and) {
             for (int i = 0; i < n; ++i) {
@@ -671,6 +674,7 @@ class Evaluator {
             }
           }
         }
+        --depth_;
         return;
       }
       case BoolKind::kCompare:
@@ -805,6 +809,8 @@ class Evaluator {
 
   const Register& reg_;
   bool overflow_ = false;
+  size_t depth_ = 0;
+  std::vector<std::unique_ptr<Mask>> scratch_;
 };
 
 }  // namespace
