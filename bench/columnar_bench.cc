@@ -69,6 +69,10 @@ int main(int argc, char** argv) {
   const feel::Register reg = Load(argv[1]);
   const double load_s =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - load_start).count();
+  for (const feel::Column& c : reg.columns()) {
+    std::fprintf(stderr, "%s: %d byte(s) per row, %zu dictionary entries, nulls: %s\n",
+                 c.spec.name.c_str(), c.width, c.dictionary.size(), c.valid.empty() ? "no" : "yes");
+  }
   auto rule = feel::CompileColumnar(kRule, reg);
   if (!rule.ok()) {
     std::fprintf(stderr, "%s\n", rule.error().message().c_str());
