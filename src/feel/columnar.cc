@@ -611,6 +611,15 @@ class PlanCompiler {
 template <typename T>
 void MemberKernel(const T* x, int n, const std::vector<Interval>& set, uint8_t* t) {
   using U = std::make_unsigned_t<T>;
+  if (set.size() == 1) {  // the common case: one pass that writes the mask
+    const T lo = static_cast<T>(set[0].lo);
+    const U span = static_cast<U>(static_cast<U>(set[0].hi) - static_cast<U>(set[0].lo));
+    for (int i = 0; i < n; ++i) {
+      t[i] =
+          static_cast<uint8_t>(static_cast<U>(static_cast<U>(x[i]) - static_cast<U>(lo)) <= span);
+    }
+    return;
+  }
   std::memset(t, 0, static_cast<size_t>(n));
   for (const Interval& iv : set) {
     // Clamped to the column's range, so lo and hi fit T: one unsigned compare per cell.
