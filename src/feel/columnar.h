@@ -99,8 +99,8 @@ class ColumnarRule {
   struct Plan;
   ColumnarRule(std::shared_ptr<const Plan> plan) : plan_(std::move(plan)) {}  // NOLINT
 
-  // Ids of the rows where the rule is true, ascending, computed on `threads` threads (>= 1)
-  // over contiguous row ranges.
+  // Ids of the rows where the rule is true, ascending (uint32: registers of up to 4,294,967,295
+  // rows), computed on `threads` threads (>= 1) over contiguous row ranges.
   std::vector<uint32_t> Select(int threads = 1) const;
   // Empty when the whole rule runs column-wise; else why it is evaluated per record through
   // Program::EvaluateFast (the first part that could not be vectorised).
