@@ -1,0 +1,3 @@
+# FEEL evaluated column-wise over a register held in memory (issue 4, item 2).
+list(APPEND FEEL_SOURCES
+  ${CMAKE_CURRENT_SOURCE_DIR}/columnar.cc)
