@@ -225,6 +225,27 @@ TEST(FeelBuiltins, Ranges) {
   EXPECT_EQ(Eval("meets(5, [5..8])"), "null");
 }
 
+TEST(FeelBuiltins, RangeFromString) {
+  EXPECT_EQ(Eval("range(\"[18..21)\") = [18..21)"), "true");
+  EXPECT_EQ(Eval("range(\" ]1.5 .. 3] \") = ]1.5..3]"), "true");
+  EXPECT_EQ(Eval("2 in range(from: \"[1..3]\")"), "true");
+  EXPECT_EQ(Eval("range(\"[\\\"a\\\"..\\\"c\\\"]\") = [\"a\"..\"c\"]"), "true");
+  EXPECT_EQ(Eval("range(\"[date(\\\"1970-01-01\\\")..@\\\"1970-01-02\\\"]\") = "
+                 "[@\"1970-01-01\"..@\"1970-01-02\"]"),
+            "true");
+  // Only literals; same kinds; low <= high; the whole string is the range.
+  EXPECT_EQ(Eval("range(\"[1+1..3]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[date(string(\\\"1970-01-01\\\"))..@\\\"1970-01-02\\\"]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[1..\\\"b\\\"]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[3..1]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[..2]\")"), "null");
+  EXPECT_EQ(Eval("range(\">=10\")"), "null");
+  EXPECT_EQ(Eval("range(\"[1..2] x\")"), "null");
+  EXPECT_EQ(Eval("range(\"\")"), "null");
+  EXPECT_EQ(Eval("range([1..3])"), "null");
+  EXPECT_FALSE(Warnings("range(\"[3..1]\")").empty());
+}
+
 TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"key1\")"), "\"value1\"");
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"unexistent-key\")"), "null");

@@ -137,6 +137,12 @@ bool MulOverflows(int64_t a, int64_t b, int64_t* r) { return __builtin_mul_overf
 
 Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : Value(); }
 
+// 00:00:00Z: a date as an instant when it meets a date and time.
+const Time& MidnightUtc() {
+  static const Time kMidnight = *Time::FromParts(0, 0, 0, 0, *Zone::Offset(0));
+  return kMidnight;
+}
+
 [[gnu::noinline]] Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (a.is_null() || b.is_null()) return {};
   const Kind ka = a.kind();
@@ -192,6 +198,9 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
   }
   auto dt = [](const std::optional<DateTime>& v) { return v ? Value::FromDateTime(*v) : Value(); };
   auto dd = [](const std::optional<Date>& v) { return v ? Value::FromDate(*v) : Value(); };
+  auto date_of = [](const std::optional<DateTime>& v) {
+    return v ? Value::FromDate(v->date()) : Value();
+  };
   auto dtd = [](const std::optional<DaysTimeDuration>& v) {
     return v ? Value::FromDuration(*v) : Value();
   };
@@ -205,8 +214,9 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
       const DaysTimeDuration d = sub ? b.days_time_duration().Negate() : b.days_time_duration();
       if (ka == Kind::kDateTime) return dt(a.date_time().Plus(d));
       if (ka == Kind::kDate) {
-        // date ± days and time duration: a date and time at midnight (DMN 1.5 Table 57).
-        return dt(DateTime(a.date(), Time()).Plus(d));
+        // date ± days and time duration: the date of that date and time at midnight plus the
+        // duration (DMN 1.5 Table 57: the result is a date; TCK 0100-arithmetic).
+        return date_of(DateTime(a.date(), Time()).Plus(d));
       }
       if (ka == Kind::kTime) return Value::FromTime(a.time().Plus(d));
       if (ka == Kind::kDaysTimeDuration) return dtd(a.days_time_duration().Plus(d));
@@ -220,7 +230,9 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
     }
     if (!sub && ka == Kind::kDaysTimeDuration) {
       if (kb == Kind::kDateTime) return dt(b.date_time().Plus(a.days_time_duration()));
-      if (kb == Kind::kDate) return dt(DateTime(b.date(), Time()).Plus(a.days_time_duration()));
+      if (kb == Kind::kDate) {
+        return date_of(DateTime(b.date(), Time()).Plus(a.days_time_duration()));
+      }
       if (kb == Kind::kTime) return Value::FromTime(b.time().Plus(a.days_time_duration()));
     }
     if (!sub && ka == Kind::kYearsMonthsDuration) {
@@ -235,11 +247,13 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
         return Value::FromDuration(
             DaysTimeDuration::FromSeconds((a.date().days() - b.date().days()) * kSecondsPerDay));
       }
+      // A date against a date and time is that date at midnight UTC (DMN 1.5 §10.3.2.3.6), so a
+      // local date and time minus a date is null.
       if (ka == Kind::kDateTime && kb == Kind::kDate) {
-        return dtd(a.date_time().Minus(DateTime(b.date(), Time(a.date_time().time()))));
+        return dtd(a.date_time().Minus(DateTime(b.date(), MidnightUtc())));
       }
       if (ka == Kind::kDate && kb == Kind::kDateTime) {
-        return dtd(DateTime(a.date(), Time()).Minus(b.date_time()));
+        return dtd(DateTime(a.date(), MidnightUtc()).Minus(b.date_time()));
       }
       if (ka == Kind::kTime && kb == Kind::kTime) return dtd(a.time().Minus(b.time()));
     }
@@ -282,6 +296,11 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
 
 [[gnu::noinline]] Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (op == Op::kEq || op == Op::kNe) {
+    // DMN 1.5 §10.3.2.9: `=` between two non-null values of different kinds is null, not false.
+    if (a.kind() != b.kind() && !a.is_null() && !b.is_null()) {
+      Warn(f, n, fmt::format("cannot compare {} and {}", KindName(a.kind()), KindName(b.kind())));
+      return {};
+    }
     std::optional<bool> e = Equal(a, b);
     if (!e) return {};
     return Value::Boolean(op == Op::kEq ? *e : !*e);
@@ -688,6 +707,9 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
   r.high = Eval(n.kid(1), f);
   r.low_closed = n.low_closed;
   r.high_closed = n.high_closed;
+  // A written range `a..b` whose end is null (not the unbounded side of `< 10`, marked by flag).
+  r.low_null = !n.flag && r.low.is_null();
+  r.high_null = !n.flag && r.high.is_null();
   if (!r.low.is_null() && !r.high.is_null() && !Compare(r.low, r.high)) {
     Warn(f, n, "the ends of the range cannot be compared");
     return {};

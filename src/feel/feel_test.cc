@@ -45,7 +45,12 @@ TEST(FeelEval, ThreeValuedLogic) {
 
 TEST(FeelEval, Comparison) {
   EXPECT_EQ(Eval("1 = 1.0"), "true");
-  EXPECT_EQ(Eval("1 = \"1\""), "false");
+  // DMN 1.5 (TCK 0068-feel-equality): `=` across kinds is null, not false.
+  EXPECT_EQ(Eval("1 = \"1\""), "null");
+  EXPECT_EQ(Eval("1 != \"1\""), "null");
+  EXPECT_EQ(Eval("true = 1"), "null");
+  EXPECT_EQ(Eval("duration(\"P1Y\") = duration(\"P365D\")"), "null");
+  EXPECT_EQ(Eval("1 in [\"1\", 1]"), "true");
   EXPECT_EQ(Eval("null = null"), "true");
   EXPECT_EQ(Eval("null = 1"), "false");
   EXPECT_EQ(Eval("1 < 2"), "true");
@@ -54,6 +59,30 @@ TEST(FeelEval, Comparison) {
   EXPECT_EQ(Eval("{a: 1} = {a: 1.0}"), "true");
   EXPECT_EQ(Eval("5 between 1 and 10"), "true");
   EXPECT_EQ(Eval("\"b\" > \"a\""), "true");
+}
+
+TEST(FeelEval, RangeWithNullEndIsNotUnbounded) {
+  // TCK 0072-feel-in and 0068-feel-equality: a written null end makes `in` null, and such a
+  // range differs from the unbounded `< 10`.
+  EXPECT_EQ(Eval("5 in (null..10]"), "null");
+  EXPECT_EQ(Eval("5 in [1..null)"), "null");
+  EXPECT_EQ(Eval("5 in < 10"), "true");
+  EXPECT_EQ(Eval("(< 10) = (null..10)"), "false");
+  EXPECT_EQ(Eval("(>= 10) = [10..null)"), "false");
+  EXPECT_EQ(Eval("(< 10) = (< 10)"), "true");
+  EXPECT_EQ(Eval("[1..10] = [1..10]"), "true");
+}
+
+TEST(FeelEval, DateArithmetic) {
+  // DMN 1.5 Table 57 (TCK 0100-arithmetic): date ± days and time duration is a date.
+  EXPECT_EQ(Eval("@\"2021-01-01\" + @\"PT36H\""), "\"2021-01-02\"");
+  EXPECT_EQ(Eval("@\"PT24H\" + @\"2021-01-01\""), "\"2021-01-02\"");
+  EXPECT_EQ(Eval("@\"2021-01-01\" - @\"PT1H\""), "\"2020-12-31\"");
+  // A date meeting a date and time is midnight UTC; against a local date and time it is null.
+  EXPECT_EQ(Eval("@\"2021-01-02T10:10:10+01:00\" - @\"2021-01-01\""), "\"P1DT9H10M10S\"");
+  EXPECT_EQ(Eval("@\"2021-01-02\" - @\"2021-01-01T10:10:10+11:00\""), "\"P1DT49M50S\"");
+  EXPECT_EQ(Eval("@\"2021-01-01T00:00:00\" - @\"2021-01-02\""), "null");
+  EXPECT_EQ(Eval("@\"2021-01-02\" - @\"2021-01-01T10:10:10\""), "null");
 }
 
 TEST(FeelEval, InBindsTighterThanAnd) {

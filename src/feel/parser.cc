@@ -1031,6 +1031,7 @@ class Parser {
         Advance();
         NodePtr e = ParseEndpoint();
         NodePtr r = Make(Op::kRange, begin, e->end);
+        r->flag = true;  // the null end is unbounded, not a written null
         NodePtr unbounded = Const({}, begin, begin);
         if (t == Tok::kLt || t == Tok::kLe) {
           r->high_closed = t == Tok::kLe;

@@ -195,13 +195,16 @@ struct ContextEntry {
   Value value;
 };
 
-// A FEEL range. A null endpoint is unbounded (`> 5` is ]5..null]); `low_closed`/`high_closed`
-// say whether the endpoints belong to it.
+// A FEEL range. A null endpoint is unbounded (`> 5` is ]5..null]) unless `low_null`/`high_null`
+// says null was written there (`(null..10]`): DMN 1.5 makes `x in` such a range null, and it
+// is not equal to `< 10`. `low_closed`/`high_closed` say whether the endpoints belong to it.
 struct Range {
   Value low;
   Value high;
   bool low_closed = true;
   bool high_closed = true;
+  bool low_null = false;
+  bool high_null = false;
 };
 
 // A callable FEEL value: a built-in, a user-defined `function(a, b) ...`, or a native function.
