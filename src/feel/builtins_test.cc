@@ -246,6 +246,41 @@ TEST(FeelBuiltins, RangeFromString) {
   EXPECT_FALSE(Warnings("range(\"[3..1]\")").empty());
 }
 
+TEST(FeelBuiltins, SingletonConversions) {
+  // DMN 1.5 §10.3.2.9.4: a value for a list parameter is a singleton list, a singleton list for
+  // a string parameter is its element (TCK 1140, 1145, 1147, 0021).
+  EXPECT_EQ(Eval("string join(\"a\", \"X\")"), "\"a\"");
+  EXPECT_EQ(Eval("string join(list: \"a\", delimiter: \"X\")"), "\"a\"");
+  EXPECT_EQ(Eval("context({key: \"a\", value: 1})"), "{\"a\":1}");
+  EXPECT_EQ(Eval("upper case([\"bob\"])"), "\"BOB\"");
+  EXPECT_EQ(Eval("upper case([\"bob\", \"x\"])"), "null");
+  EXPECT_EQ(Eval("reverse(null)"), "null");
+}
+
+TEST(FeelBuiltins, ListReplace) {
+  EXPECT_EQ(Eval("list replace([1, 2, 3], 2.5, 4)"), "[1,4,3]");
+  EXPECT_EQ(Eval("list replace([1, 2, 3], -1.5, 4)"), "[1,2,4]");
+  EXPECT_EQ(Eval("list replace([2, 4], function(item, newItem) item = 2, 5)"), "[5,4]");
+  EXPECT_EQ(Eval("list replace([2, 4], function(item) item = 2, 5)"), "null");
+  EXPECT_EQ(Eval("list replace([2, 4], function(a, b, c) a = 2, 5)"), "null");
+  EXPECT_EQ(Eval("list replace([2, 4], function(item, newItem) item, 5)"), "null");
+}
+
+TEST(FeelBuiltins, RoundAtAHugeScaleKeepsTheValue) {
+  EXPECT_EQ(Eval("round up(5.5, 6176)"), "5.5");
+  EXPECT_EQ(Eval("round down(-5.5, 6176)"), "-5.5");
+  EXPECT_EQ(Eval("round up(5.5, 6177)"), "null");
+  EXPECT_EQ(Eval("round up(5.51, 1)"), "5.6");
+}
+
+TEST(FeelBuiltins, BackslashOutsideEscapesIsKept) {
+  // DMN 1.5 rule 64: `\d` is not an escape sequence, so regular expressions keep it.
+  EXPECT_EQ(Eval("matches(\"a12\", \"a\\d+\")"), "true");
+  EXPECT_EQ(Eval("split(\"John Doe\", \"\\s\")"), "[\"John\",\"Doe\"]");
+  EXPECT_EQ(Eval("string length(\"\\q\")"), "2");
+  EXPECT_EQ(Eval("\"a\\tb\" = \"a\tb\""), "true");
+}
+
 TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"key1\")"), "\"value1\"");
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"unexistent-key\")"), "null");

@@ -507,17 +507,20 @@ int EvalTruth(const Node& n, Frame& f) {
   return Property(v, name, f, n);
 }
 
-// The values a for/some/every iterator walks: a list, a numeric range domain, or one value.
+// The values a for/some/every iterator walks: a list; a domain `a..b` of whole numbers or of
+// dates (one day apart), ascending or descending; a range value `[a..b]` of whole numbers,
+// ascending; or one value. Other ranges are refused (DMN 1.5 §10.3.2.14, TCK 0084).
 [[gnu::noinline]] bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
   if (d.op == Op::kRangeDomain) {
     Value lo = Eval(d.kid(0), f);
     Value hi = Eval(d.kid(1), f);
-    if (!lo.is_small_int() || !hi.is_small_int()) {
-      Warn(f, d, "a range to iterate over needs whole numbers at both ends");
+    const bool dates = lo.is(Kind::kDate) && hi.is(Kind::kDate);
+    if (!dates && (!lo.is_small_int() || !hi.is_small_int())) {
+      Warn(f, d, "a range to iterate over needs whole numbers or dates at both ends");
       return false;
     }
-    const int64_t a = lo.small_int();
-    const int64_t b = hi.small_int();
+    const int64_t a = dates ? lo.date().days() : lo.small_int();
+    const int64_t b = dates ? hi.date().days() : hi.small_int();
     const uint64_t count =
         (a <= b ? static_cast<uint64_t>(b - a) : static_cast<uint64_t>(a - b)) + 1;
     if (count > f.prog->limits.max_list_size) {
@@ -526,15 +529,20 @@ int EvalTruth(const Node& n, Frame& f) {
     }
     out->reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      out->push_back(
-          Value::Number(a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i)));
+      const int64_t k = a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i);
+      out->push_back(dates ? Value::FromDate(Date::FromDays(k)) : Value::Number(k));
     }
     return true;
   }
   Value v = Eval(d, f);
   if (v.is(Kind::kList)) {
     *out = v.list();
-  } else if (v.is(Kind::kRange) && v.range().low.is_small_int() && v.range().high.is_small_int()) {
+  } else if (v.is(Kind::kRange)) {
+    if (!v.range().low.is_small_int() || !v.range().high.is_small_int() ||
+        v.range().low.small_int() > v.range().high.small_int()) {
+      Warn(f, d, "a range to iterate over needs whole numbers at both ends, the low one first");
+      return false;
+    }
     int64_t a = v.range().low.small_int() + (v.range().low_closed ? 0 : 1);
     int64_t b = v.range().high.small_int() - (v.range().high_closed ? 0 : 1);
     if (b >= a && static_cast<uint64_t>(b - a) >= f.prog->limits.max_list_size) {
@@ -734,6 +742,9 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
     args = big.data();
   }
   for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
+  if ((n.builtin->list_parameters | n.builtin->string_parameters) != 0) {
+    CoerceArguments(*n.builtin, std::span<Value>(args, count));
+  }
   CallContext ctx(f.warnings);
   ctx.depth = f.depth;
   ctx.evaluator = f.budget;
@@ -1065,6 +1076,23 @@ int Scope::Declare(std::string name, Type type) {
 }
 
 void Scope::AddFunction(Builtin builtin) { functions_.Add(std::move(builtin)); }
+
+void Scope::DeclareType(std::string name, Type type) {
+  for (auto& [n, t] : named_types_) {
+    if (n == name) {
+      t = std::move(type);
+      return;
+    }
+  }
+  named_types_.emplace_back(std::move(name), std::move(type));
+}
+
+const Type* Scope::FindType(std::string_view name) const {
+  for (const auto& [n, t] : named_types_) {
+    if (n == name) return &t;
+  }
+  return nullptr;
+}
 
 int Scope::Find(std::string_view name) const {
   for (size_t i = 0; i < names_.size(); ++i) {

@@ -85,6 +85,19 @@ TEST(FeelEval, DateArithmetic) {
   EXPECT_EQ(Eval("@\"2021-01-02\" - @\"2021-01-01T10:10:10\""), "null");
 }
 
+TEST(FeelEval, ForOverDatesAndRanges) {
+  // TCK 0084-feel-for-loops: `a..b` walks whole numbers or days; a range value only whole
+  // numbers, low end first.
+  EXPECT_EQ(Eval("for i in @\"1980-01-01\"..@\"1980-01-03\" return i"),
+            "[\"1980-01-01\",\"1980-01-02\",\"1980-01-03\"]");
+  EXPECT_EQ(Eval("for i in @\"1980-01-02\"..@\"1980-01-01\" return i"),
+            "[\"1980-01-02\",\"1980-01-01\"]");
+  EXPECT_EQ(Eval("for i in [1..3) return i"), "[1,2]");
+  EXPECT_EQ(Eval("for i in [2..1] return i"), "null");
+  EXPECT_EQ(Eval("for i in [\"a\"..\"z\"] return i"), "null");
+  EXPECT_EQ(Eval("for i in \"a\"..\"z\" return i"), "null");
+}
+
 TEST(FeelEval, InBindsTighterThanAnd) {
   EXPECT_EQ(Eval("1 in [1, 2] and true"), "true");
   EXPECT_EQ(Eval("3 in [1, 2] and true"), "false");

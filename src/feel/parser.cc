@@ -613,7 +613,10 @@ class Parser {
       const int tb = cur_.begin;
       std::string text = ParseTypeText();
       NodePtr n = Make(Op::kInstanceOf, a->begin, prev_end_);
-      Result<Type> type = Type::Parse(text);
+      Result<Type> type = Type::Parse(text, [this](std::string_view name) -> std::optional<Type> {
+        const Type* t = scope_.FindType(name);
+        return t == nullptr ? std::nullopt : std::optional<Type>(*t);
+      });
       if (!type.ok()) {
         Problem(tb, "unknown type '" + text + "'");
       } else {
