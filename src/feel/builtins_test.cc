@@ -281,6 +281,18 @@ TEST(FeelBuiltins, BackslashOutsideEscapesIsKept) {
   EXPECT_EQ(Eval("\"a\\tb\" = \"a\tb\""), "true");
 }
 
+TEST(FeelBuiltins, DurationsFromTheTck) {
+  // TCK 1121: whole months between the dates; the times do not count.
+  EXPECT_EQ(Eval("years and months duration(date and time(\"2014-12-31T23:59:59\"), "
+                 "date and time(\"2016-12-31T00:00:01\"))"),
+            "\"P2Y\"");
+  EXPECT_EQ(Eval("years and months duration(date(\"2014-12-31\"), date(\"2016-12-30\"))"),
+            "\"P1Y11M\"");
+  // TCK 1120: XML Schema's "0." seconds.
+  EXPECT_EQ(Eval("duration(\"PT0.S\")"), "\"PT0S\"");
+  EXPECT_EQ(Eval("duration(\"PT.S\")"), "null");
+}
+
 TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"key1\")"), "\"value1\"");
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"unexistent-key\")"), "null");

@@ -98,6 +98,31 @@ TEST(FeelEval, ForOverDatesAndRanges) {
   EXPECT_EQ(Eval("for i in \"a\"..\"z\" return i"), "null");
 }
 
+TEST(FeelEval, InstanceOfDeclaredType) {
+  // A DMN item definition declared in the Scope: base type and structure, no allowed values.
+  Scope scope;
+  scope.DeclareType("tPerson", Type::Context({{"name", Type::String()}}));
+  scope.DeclareType("tAge", Type::Number());
+  auto eval = [&scope](std::string_view text) {
+    Result<Program> p = Compile(text, scope);
+    if (!p.ok()) return "error: " + p.error().message();
+    return ToJson(p->Evaluate(Bindings(scope)).value);
+  };
+  EXPECT_EQ(eval("{name: \"Li\", age: 3} instance of tPerson"), "true");
+  EXPECT_EQ(eval("{age: 3} instance of tPerson"), "false");
+  EXPECT_EQ(eval("[{name: \"Li\"}] instance of list<tPerson>"), "true");
+  EXPECT_EQ(eval("256 instance of tAge"), "true");
+  EXPECT_EQ(eval("\"x\" instance of tAge"), "false");
+  EXPECT_EQ(eval("1 instance of tUnknown").substr(0, 6), "error:");
+  EXPECT_EQ(Eval("1 instance of tAge").substr(0, 6), "error:");
+}
+
+TEST(FeelEval, ContextKeysAreUnique) {
+  EXPECT_EQ(Eval("{foo: \"bar\", foo: \"baz\"}").substr(0, 6), "error:");
+  EXPECT_EQ(Eval("{foo: 1, \"foo\": 2}").substr(0, 6), "error:");
+  EXPECT_EQ(Eval("{foo: 1, bar: foo + 1}.bar"), "2");
+}
+
 TEST(FeelEval, InBindsTighterThanAnd) {
   EXPECT_EQ(Eval("1 in [1, 2] and true"), "true");
   EXPECT_EQ(Eval("3 in [1, 2] and true"), "false");

@@ -1080,6 +1080,7 @@ class Parser {
       do {
         if (failed_) break;
         std::string key;
+        const int key_begin = cur_.begin;
         if (cur_.kind == Tok::kString) {
           key = cur_.text;
           Advance();
@@ -1088,6 +1089,10 @@ class Parser {
         } else {
           Error(cur_.begin, "expected an entry name, found " + Describe(cur_));
           break;
+        }
+        // DMN 1.5 §10.3.2.6: the keys of a context are unique (TCK 0057-feel-context).
+        if (std::find(n->names.begin(), n->names.end(), key) != n->names.end()) {
+          Problem(key_begin, "the context has two entries named '" + key + "'");
         }
         Expect(Tok::kColon, "':' after the entry name");
         NodePtr value = ParseExpression();
