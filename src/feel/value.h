@@ -195,9 +195,9 @@ struct ContextEntry {
   Value value;
 };
 
-// A FEEL range. A null endpoint is unbounded (`> 5` is ]5..null]) unless `low_null`/`high_null`
-// says null was written there (`(null..10]`): DMN 1.5 makes `x in` such a range null, and it
-// is not equal to `< 10`. `low_closed`/`high_closed` say whether the endpoints belong to it.
+// A FEEL range. A null endpoint is unbounded (`> 5` is ]5..null]); `low_null`/`high_null` say
+// null was written there (`(null..10]`), which DMN 1.5 makes unequal to `< 10`.
+// `low_closed`/`high_closed` say whether the endpoints belong to it.
 struct Range {
   Value low;
   Value high;
