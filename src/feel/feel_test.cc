@@ -121,6 +121,15 @@ TEST(FeelEval, ContextKeysAreUnique) {
   EXPECT_EQ(Eval("{foo: 1, bar: foo + 1}.bar"), "2");
 }
 
+TEST(FeelEval, FilterEntriesShadowItemAndBuiltins) {
+  // TCK 0069-feel-list 026 and 0006-join: an entry of the item wins over `item` and over a
+  // built-in's name; without such an entry they keep their meaning.
+  EXPECT_EQ(Eval("[{item: 1}, {item: 2}, {item: 3}][item >= 2]"), "[{\"item\":2},{\"item\":3}]");
+  EXPECT_EQ(Eval("[1, 2, 3][item >= 2]"), "[2,3]");
+  EXPECT_EQ(Eval("[{number: 1, m: \"a\"}, {number: 2, m: \"b\"}][number = 2].m"), "[\"b\"]");
+  EXPECT_EQ(Eval("[{a: \"1\"}][number(a, null, null) = 1].a"), "[\"1\"]");
+}
+
 TEST(FeelEval, InBindsTighterThanAnd) {
   EXPECT_EQ(Eval("1 in [1, 2] and true"), "true");
   EXPECT_EQ(Eval("3 in [1, 2] and true"), "false");

@@ -1181,6 +1181,8 @@ class Parser {
     if (const auto* overloads = reg->Find(name.name)) {
       NodePtr n = Const(BuiltinValue(overloads->front()), begin, name.end);
       n->name = name.name;
+      // Not called: inside a filter an entry of the item wins (`depts[number = 1]`, TCK 0006).
+      if (cur_.kind != Tok::kLParen) return ItemFieldOr(std::move(n), name.name);
       return n;
     }
     // Unknown: inside a filter, an entry of the item (`persons[age > 18]`).
@@ -1213,9 +1215,10 @@ class Parser {
     return Const({}, begin, name.end);
   }
 
-  // Inside a filter, a name that is also an entry of the item means the entry.
+  // Inside a filter, a name that is also an entry of the item means the entry; `item` too
+  // (`[{item: 2}][item >= 2]`, TCK 0069), else the item itself.
   NodePtr ItemFieldOr(NodePtr n, const std::string& name) {
-    if (filter_item_ < 0 || n->slot == filter_item_) return n;
+    if (filter_item_ < 0) return n;
     NodePtr f = Make(Op::kItemField, n->begin, n->end);
     f->slot = filter_item_;
     f->name = name;
