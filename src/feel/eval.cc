@@ -97,7 +97,18 @@ class Closure : public Function {
       return {};
     }
     std::vector<Value> locals = locals_;
-    for (size_t i = 0; i < args.size(); ++i) locals[def_->slots[i]] = args[i];
+    // Typed parameters (`function(a: number)`): an argument of another type is null
+    // (DMN 1.5 §10.3.2.9.4; TCK 0082-feel-coercion). def_->type is function<params>->Any.
+    const bool typed = def_->type.tag() == Type::Tag::kFunction;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (typed && !args[i].is_null() && !def_->type.parameters()[i].IsInstance(args[i])) {
+        ctx.Warn(fmt::format("argument {} ({}) is not a {}", def_->names[i],
+                             KindName(args[i].kind()), def_->type.parameters()[i].ToString()));
+        locals[def_->slots[i]] = Value();
+      } else {
+        locals[def_->slots[i]] = args[i];
+      }
+    }
     Frame f;
     f.prog = prog_.get();
     f.owner = &prog_;

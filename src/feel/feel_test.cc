@@ -130,6 +130,15 @@ TEST(FeelEval, FilterEntriesShadowItemAndBuiltins) {
   EXPECT_EQ(Eval("[{a: \"1\"}][number(a, null, null) = 1].a"), "[\"1\"]");
 }
 
+TEST(FeelEval, TypedFunctionParameters) {
+  // TCK 0082-feel-coercion: an argument not of the parameter's type is null.
+  EXPECT_EQ(Eval("{f: function(a: number) a, r: f(\"foo\")}.r"), "null");
+  EXPECT_EQ(Eval("{f: function(a: number) a, r: f(5)}.r"), "5");
+  EXPECT_EQ(Eval("{f: function(a: number, b) b, r: f(1, \"x\")}.r"), "\"x\"");
+  EXPECT_EQ(Eval("{f: function(a: list<string>) count(a), r: f([\"x\"])}.r"), "1");
+  EXPECT_EQ(Eval("function(a: nosuchtype) a").substr(0, 6), "error:");
+}
+
 TEST(FeelEval, InBindsTighterThanAnd) {
   EXPECT_EQ(Eval("1 in [1, 2] and true"), "true");
   EXPECT_EQ(Eval("3 in [1, 2] and true"), "false");

@@ -376,6 +376,8 @@ class Parser {
     NodePtr n = Make(Op::kFunctionDef, begin, begin);
     const size_t mark = locals_.size();
     std::vector<std::string> params;
+    std::vector<Type> types;
+    bool typed = false;
     if (cur_.kind != Tok::kRParen) {
       do {
         if (cur_.kind != Tok::kName) {
@@ -383,10 +385,27 @@ class Parser {
           break;
         }
         NameRead p = ReadWords();
-        if (Accept(Tok::kColon)) ParseTypeText();  // parameter types are not enforced
+        Type type = Type::Any();
+        if (Accept(Tok::kColon)) {
+          const int tb = cur_.begin;
+          const std::string text = ParseTypeText();
+          Result<Type> t = Type::Parse(text, [this](std::string_view name) -> std::optional<Type> {
+            const Type* found = scope_.FindType(name);
+            return found == nullptr ? std::nullopt : std::optional<Type>(*found);
+          });
+          if (!t.ok()) {
+            Problem(tb, "unknown type '" + text + "'");
+          } else {
+            type = *t;
+            typed = true;
+          }
+        }
         params.push_back(p.name);
+        types.push_back(std::move(type));
       } while (Accept(Tok::kComma));
     }
+    // Checked when called (Closure::Call); untyped functions skip the check.
+    if (typed) n->type = Type::Function(std::move(types), Type::Any());
     Expect(Tok::kRParen, "')' after the parameters");
     if (IsWord("external")) {
       Error(cur_.begin, "external functions (Java, PMML) are not supported");
