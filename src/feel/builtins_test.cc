@@ -293,6 +293,15 @@ TEST(FeelBuiltins, DurationsFromTheTck) {
   EXPECT_EQ(Eval("duration(\"PT.S\")"), "null");
 }
 
+TEST(FeelBuiltins, OmittedNamedParametersAreNull) {
+  // TCK 0103: `is(value1: x)` is is(x, null).
+  EXPECT_EQ(Eval("is(value1: @\"2021-02-13\")"), "false");
+  EXPECT_EQ(Eval("is(value2: null, value1: null)"), "true");
+  EXPECT_EQ(Eval("substring(string: \"abc\", start position: 2)"), "\"bc\"");
+  EXPECT_EQ(Eval("substring(start position: 2)"), "null");
+  EXPECT_EQ(Eval("is(value3: 1)").substr(0, 6), "error:");
+}
+
 TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"key1\")"), "\"value1\"");
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"unexistent-key\")"), "null");

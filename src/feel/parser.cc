@@ -868,42 +868,46 @@ class Parser {
         }
         if (chosen) n->kids = std::move(args.values);
       } else if (overloads != nullptr) {
-        for (const auto& b : *overloads) {
-          std::vector<NodePtr> ordered(b->parameters.size());
-          bool ok = true;
-          for (size_t i = 0; i < args.names.size() && ok; ++i) {
-            auto it = std::find(b->parameters.begin(), b->parameters.end(), args.names[i]);
-            if (it == b->parameters.end() || ordered[it - b->parameters.begin()]) {
-              ok = false;
-            } else {
-              ordered[it - b->parameters.begin()] = std::move(args.values[i]);
-            }
-          }
-          size_t last = 0;
-          for (size_t i = 0; i < ordered.size(); ++i) {
-            if (ordered[i]) last = i + 1;
-          }
-          for (size_t i = 0; i < b->required && ok; ++i) {
-            if (!ordered[i]) ok = false;
-          }
-          if (!ok) {
-            // Give the moved arguments back for the next overload.
-            for (size_t i = 0; i < args.names.size(); ++i) {
+        // First an overload whose required parameters are all named; then (DMN 1.5 §10.3.2.13:
+        // an omitted named parameter is null, TCK 0103 `is(value1: x)`) one with some missing.
+        for (int pass = 0; pass < 2 && !chosen; ++pass) {
+          for (const auto& b : *overloads) {
+            std::vector<NodePtr> ordered(b->parameters.size());
+            bool ok = true;
+            for (size_t i = 0; i < args.names.size() && ok; ++i) {
               auto it = std::find(b->parameters.begin(), b->parameters.end(), args.names[i]);
-              if (it != b->parameters.end() && ordered[it - b->parameters.begin()] &&
-                  !args.values[i]) {
-                args.values[i] = std::move(ordered[it - b->parameters.begin()]);
+              if (it == b->parameters.end() || ordered[it - b->parameters.begin()]) {
+                ok = false;
+              } else {
+                ordered[it - b->parameters.begin()] = std::move(args.values[i]);
               }
             }
-            continue;
+            size_t last = 0;
+            for (size_t i = 0; i < ordered.size(); ++i) {
+              if (ordered[i]) last = i + 1;
+            }
+            for (size_t i = 0; i < b->required && ok && pass == 0; ++i) {
+              if (!ordered[i]) ok = false;
+            }
+            if (!ok) {
+              // Give the moved arguments back for the next overload.
+              for (size_t i = 0; i < args.names.size(); ++i) {
+                auto it = std::find(b->parameters.begin(), b->parameters.end(), args.names[i]);
+                if (it != b->parameters.end() && ordered[it - b->parameters.begin()] &&
+                    !args.values[i]) {
+                  args.values[i] = std::move(ordered[it - b->parameters.begin()]);
+                }
+              }
+              continue;
+            }
+            chosen = b;
+            ordered.resize(std::max(last, b->required));
+            for (NodePtr& o : ordered) {
+              if (!o) o = Const({}, begin, begin);
+            }
+            n->kids = std::move(ordered);
+            break;
           }
-          chosen = b;
-          ordered.resize(last);
-          for (NodePtr& o : ordered) {
-            if (!o) o = Const({}, begin, begin);
-          }
-          n->kids = std::move(ordered);
-          break;
         }
       }
       if (!chosen) {
