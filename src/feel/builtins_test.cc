@@ -302,6 +302,15 @@ TEST(FeelBuiltins, OmittedNamedParametersAreNull) {
   EXPECT_EQ(Eval("is(value3: 1)").substr(0, 6), "error:");
 }
 
+TEST(FeelBuiltins, ContextPutKeyByNameIsOneString) {
+  EXPECT_EQ(Eval("context put(context: {x: 1, y: {a: 0}}, key: [\"y\", \"a\"], value: 2)"), "null");
+  EXPECT_EQ(Eval("context put(context: {x: 1}, key: \"x\", value: 2)"), "{\"x\":2}");
+  EXPECT_EQ(Eval("context put(context: {y: {a: 0}}, keys: [\"y\", \"a\"], value: 2)"),
+            "{\"y\":{\"a\":2}}");
+  EXPECT_EQ(Eval("context put({y: {a: 0}}, [\"y\", \"a\"], 2)"), "{\"y\":{\"a\":2}}");
+  EXPECT_EQ(Eval("context put({x: 1}, \"x\", 2)"), "{\"x\":2}");
+}
+
 TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"key1\")"), "\"value1\"");
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"unexistent-key\")"), "null");
