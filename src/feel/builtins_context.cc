@@ -81,7 +81,7 @@ Value ContextPut(std::span<const Value> args, CallContext& ctx) {
   }
   std::optional<Value> out = PutPath(args[0], keys, args[2]);
   if (!out) return Fail(ctx, "context put", "cannot put the value");
-  return *out;
+  return std::move(*out);
 }
 
 Value ContextMerge(std::span<const Value> args, CallContext& ctx) {
