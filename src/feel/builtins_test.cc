@@ -266,6 +266,12 @@ TEST(FeelBuiltins, ListReplace) {
   EXPECT_EQ(Eval("list replace([2, 4], function(item, newItem) item, 5)"), "null");
 }
 
+TEST(FeelBuiltins, FractionalScaleIsTruncated) {
+  EXPECT_EQ(Eval("decimal(1/3, 2.5)"), "0.33");
+  EXPECT_EQ(Eval("round up(5.55, 1.9)"), "5.6");
+  EXPECT_EQ(Eval("decimal(1/3, \"2\")"), "null");
+}
+
 TEST(FeelBuiltins, RoundAtAHugeScaleKeepsTheValue) {
   EXPECT_EQ(Eval("round up(5.5, 6176)"), "5.5");
   EXPECT_EQ(Eval("round down(-5.5, 6176)"), "-5.5");
