@@ -6,7 +6,6 @@ namespace tongban::feel {
 namespace {
 
 using builtins::Fail;
-using builtins::Integer;
 using builtins::NumberOrFail;
 
 // The scale argument: an integer within decimal128's exponent range.
