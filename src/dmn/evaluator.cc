@@ -154,6 +154,32 @@ struct DmnType {
 };
 using TypePtr = std::shared_ptr<const DmnType>;
 
+// The FEEL type of an item definition for `instance of` (its base type and structure; allowed
+// values are not part of it: `256 instance of t255` is true, TCK 0070). nullopt for function
+// items and what cannot be told.
+std::optional<feel::Type> FeelTypeOf(const DmnType& t, int depth = 0) {
+  if (depth > 32) return std::nullopt;
+  if (t.collection) {
+    if (!t.element) return feel::Type::List(feel::Type::Any());
+    std::optional<feel::Type> e = FeelTypeOf(*t.element, depth + 1);
+    if (!e) return std::nullopt;
+    return feel::Type::List(*e);
+  }
+  if (t.feel_type) return t.feel_type;
+  if (t.alias) return FeelTypeOf(*t.alias, depth + 1);
+  if (t.structure) {
+    std::vector<feel::Type::Field> fields;
+    for (const auto& [name, type] : t.fields) {
+      std::optional<feel::Type> f = type ? FeelTypeOf(*type, depth + 1) : feel::Type::Any();
+      if (!f) return std::nullopt;
+      fields.push_back({name, *f});
+    }
+    return feel::Type::Context(std::move(fields));
+  }
+  if (t.function) return std::nullopt;
+  return feel::Type::Any();
+}
+
 bool Conforms(const Value& v, const DmnType& t, int depth = 0) {
   if (v.is_null()) return true;
   if (depth > 64) return true;
@@ -1347,9 +1373,16 @@ class Compiler {
 
   // ---- expressions ----
 
-  NodePtr CompileText(std::string_view text, const Env& env, const std::string& where) {
-    feel::Scope scope;
+  NodePtr CompileText(std::string_view text, const Env& env, const std::string& where,
+                      const ModelInfo* model = nullptr) {
     ScopeOverEnv over(env);
+    if (model != nullptr) {
+      for (const auto& [name, type] : model->types) {
+        if (std::optional<feel::Type> t = type ? FeelTypeOf(*type) : std::nullopt) {
+          over.scope.DeclareType(name, *t);
+        }
+      }
+    }
     auto program = feel::Compile(text, over.scope);
     if (!program.ok()) {
       std::string message =
@@ -1382,7 +1415,7 @@ class Compiler {
   NodePtr CompileBody(const Expression& e, Env& env, const ModelInfo& model,
                       const std::string& where) {
     if (const auto* lit = std::get_if<LiteralExpression>(&e.body)) {
-      return CompileText(lit->text, env, where);
+      return CompileText(lit->text, env, where, &model);
     }
     if (const auto* table = std::get_if<DecisionTable>(&e.body)) {
       return CompileTable(*table, env, model, where);

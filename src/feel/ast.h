@@ -46,7 +46,7 @@ enum class Op : uint8_t {
   kPath,         // kids[0].name
   kContext,      // kids: entry values; names; slots: entry locals
   kList,         // kids: items
-  kRange,        // kids: low, high (either may be kConst null = unbounded); low/high_closed
+  kRange,        // kids: low, high; low/high_closed; flag: `< e`-style, a null end is unbounded
   kFunctionDef,  // kids[0] body; slots: parameter locals; names: parameter names
   kCallBuiltin,  // builtin; kids: arguments in parameter order
   kCallValue,    // kids[0] callee, kids[1..] positional arguments

@@ -18,6 +18,11 @@ class BuiltinFunctionValue : public Function {
       ctx.Warn(b_->name + ": wrong number of arguments (" + std::to_string(args.size()) + ")");
       return {};
     }
+    if ((b_->list_parameters | b_->string_parameters) != 0) {
+      std::vector<Value> coerced(args.begin(), args.end());
+      CoerceArguments(*b_, coerced);
+      return b_->body(coerced, ctx);
+    }
     return b_->body(args, ctx);
   }
   std::string_view name() const override { return b_->name; }
@@ -28,7 +33,27 @@ class BuiltinFunctionValue : public Function {
 
 }  // namespace
 
+void CoerceArguments(const Builtin& builtin, std::span<Value> args) {
+  const size_t n = std::min<size_t>(args.size(), 32);
+  for (size_t i = 0; i < n; ++i) {
+    Value& a = args[i];
+    if ((builtin.list_parameters >> i & 1U) != 0 && !a.is_null() && !a.is(Kind::kList)) {
+      a = Value::List({a});
+    } else if ((builtin.string_parameters >> i & 1U) != 0 && a.is(Kind::kList) &&
+               a.list().size() == 1) {
+      a = Value(a.list()[0]);
+    }
+  }
+}
+
 void Registry::Add(Builtin builtin) {
+  if (!builtin.variadic) {
+    for (size_t i = 0; i < builtin.parameters.size() && i < 32; ++i) {
+      const std::string& p = builtin.parameters[i];
+      if (p == "list" || p == "entries" || p == "contexts") builtin.list_parameters |= 1U << i;
+      if (p == "string") builtin.string_parameters |= 1U << i;
+    }
+  }
   auto& overloads = by_name_[builtin.name];
   auto b = std::make_shared<const Builtin>(std::move(builtin));
   for (auto& o : overloads) {

@@ -7,6 +7,7 @@
 // self-registering objects nobody references, so registration is explicit.
 #pragma once
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <span>
@@ -30,7 +31,16 @@ struct Builtin {
   size_t required = 0;                  // parameters that must be given
   bool variadic = false;                // the last parameter repeats (`sum(1, 2, 3)`)
   BuiltinFunction body;
+  // Set by Registry::Add from the parameter names: bit i when parameter i takes a list
+  // (`list`, `entries`, `contexts`) or a string (`string`), for CoerceArguments.
+  uint32_t list_parameters = 0;
+  uint32_t string_parameters = 0;
 };
+
+// DMN 1.5 §10.3.2.9.4 conversions of arguments, applied before a built-in's body runs: a
+// value given for a list parameter becomes a singleton list (`string join("a")`), and a
+// singleton list given for a string parameter becomes its element (`upper case(["bob"])`).
+void CoerceArguments(const Builtin& builtin, std::span<Value> args);
 
 // Names to built-ins. One name may have several overloads told apart by arity (`substring` with
 // 2 or 3 arguments is one entry with required = 2; `date(text)` and `date(y, m, d)` are two

@@ -81,7 +81,7 @@ Value ContextPut(std::span<const Value> args, CallContext& ctx) {
   }
   std::optional<Value> out = PutPath(args[0], keys, args[2]);
   if (!out) return Fail(ctx, "context put", "cannot put the value");
-  return *out;
+  return std::move(*out);
 }
 
 Value ContextMerge(std::span<const Value> args, CallContext& ctx) {
@@ -103,8 +103,17 @@ void RegisterContextBuiltins(Registry& r) {
   r.Add({"get value", {"m", "key"}, 2, false, GetValue});
   r.Add({"get entries", {"m"}, 1, false, GetEntries});
   r.Add({"context", {"entries"}, 1, false, MakeContext});
-  r.Add({"context put", {"context", "key", "value"}, 3, false, ContextPut});
+  // Positional calls take the first overload, which accepts a key or a list of keys; `key:` by
+  // name must be one string (TCK 1146 nested008: `key: ["y", "a"]` is null).
   r.Add({"context put", {"context", "keys", "value"}, 3, false, ContextPut});
+  r.Add({"context put",
+         {"context", "key", "value"},
+         3,
+         false,
+         [](std::span<const Value> args, CallContext& ctx) {
+           if (!args[1].is(Kind::kString)) return Fail(ctx, "context put", "key is not a string");
+           return ContextPut(args, ctx);
+         }});
   r.Add({"context merge", {"contexts"}, 1, false, ContextMerge});
 }
 

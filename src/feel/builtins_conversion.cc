@@ -186,7 +186,9 @@ Value YearsMonthsBetween(std::span<const Value> args, CallContext& ctx) {
   if (!from || !to) {
     return Fail(ctx, "years and months duration", "from and to must be dates or date and times");
   }
-  return Value::FromDuration(YearsMonthsDuration::Between(*from, *to));
+  // Whole months between the dates alone: the times and zones do not count (TCK 1121:
+  // 2014-12-31T23:59:59 to 2016-12-31T00:00:01 is P2Y).
+  return Value::FromDuration(YearsMonthsDuration::Between(from->date(), to->date()));
 }
 
 }  // namespace

@@ -250,14 +250,25 @@ Value ListReplace(std::span<const Value> args, CallContext& ctx) {
   std::vector<Value> out = args[0].list();
   if (args[1].is(Kind::kFunction)) {
     const feel::Function& match = args[1].function();
+    if (match.required() > 2 || (!match.variadic() && match.parameters().size() < 2)) {
+      return Fail(ctx, "list replace", "match must take two parameters (item, newItem)");
+    }
     for (Value& item : out) {
       std::array<Value, 2> pair = {item, args[2]};
       Value r = match.Call(pair, ctx);
-      if (r.is(Kind::kBoolean) && r.boolean()) item = args[2];
+      if (!r.is(Kind::kBoolean)) return Fail(ctx, "list replace", "match did not return a boolean");
+      if (r.boolean()) item = args[2];
     }
     return Value::List(std::move(out));
   }
-  std::optional<size_t> i = Index(args[1], out.size());
+  // A fractional position is truncated (TCK 1155-list-replace-function: 2.5 is 2).
+  Value position = args[1];
+  if (position.is(Kind::kNumber) && !position.is_small_int()) {
+    if (std::optional<Decimal> t = position.number().Round(0, RoundingMode::kDown)) {
+      position = Value::Number(*t);
+    }
+  }
+  std::optional<size_t> i = Index(position, out.size());
   if (!i) return Fail(ctx, "list replace", "position is out of range");
   out[*i] = args[2];
   return Value::List(std::move(out));

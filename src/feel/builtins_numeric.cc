@@ -6,12 +6,14 @@ namespace tongban::feel {
 namespace {
 
 using builtins::Fail;
-using builtins::Integer;
 using builtins::NumberOrFail;
 
 // The scale argument: an integer within decimal128's exponent range.
+// A scale: its integer part (TCK 1100: `decimal(1/3, 2.5)` is 0.33), within decimal128's.
 std::optional<int32_t> Scale(const Value& v) {
-  std::optional<int64_t> s = Integer(v);
+  if (!v.is(Kind::kNumber)) return std::nullopt;
+  std::optional<Decimal> whole = v.number().Round(0, RoundingMode::kDown);
+  std::optional<int64_t> s = whole ? whole->ToInt64() : std::nullopt;
   if (!s || *s < -6111 || *s > 6176) return std::nullopt;
   return static_cast<int32_t>(*s);
 }

@@ -1,8 +1,10 @@
 // Range built-ins (DMN 1.5 §10.3.4.9): before, after, meets, met by, overlaps, overlaps before,
 // overlaps after, finishes, finished by, includes, during, starts, started by, coincides, each
-// over points and ranges as the specification's table defines them. An unbounded endpoint
+// over points and ranges as the specification's table defines them; and range(from), a range
+// literal read from a string. An unbounded endpoint
 // (`< 10`) compares as infinity. Registered as the group "Range".
 #include "feel/builtins_util.h"
+#include "feel/feel.h"
 
 namespace tongban::feel {
 namespace {
@@ -164,9 +166,106 @@ bool Coincides(Cmp& c, const Interval& a, const Interval& b, Shape /*shape*/) {
          a.end_included == b.end_included;
 }
 
+// The end of a string literal starting at text[i] == '"' (one past the closing quote), or npos.
+size_t StringLiteralEnd(std::string_view text, size_t i) {
+  for (++i; i < text.size(); ++i) {
+    if (text[i] == '\\') {
+      ++i;
+    } else if (text[i] == '"') {
+      return i + 1;
+    }
+  }
+  return std::string_view::npos;
+}
+
+size_t SkipSpaces(std::string_view text, size_t i) {
+  while (i < text.size() &&
+         (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r')) {
+    ++i;
+  }
+  return i;
+}
+
+// The end of one range endpoint at text[i], or npos. DMN 1.5 §10.3.4.9 `range(from)` accepts
+// literals only: a number, a string, an `@"..."` literal, or date / time / date and time /
+// duration applied to one string literal. Anything else (names, arithmetic, nested calls) is
+// refused so that the string cannot run an expression.
+size_t EndpointEnd(std::string_view text, size_t i) {
+  if (i >= text.size()) return std::string_view::npos;
+  if (text[i] == '"') return StringLiteralEnd(text, i);
+  if (text[i] == '@') {
+    if (i + 1 < text.size() && text[i + 1] == '"') return StringLiteralEnd(text, i + 1);
+    return std::string_view::npos;
+  }
+  if (text[i] == '-' || text[i] == '.' || (text[i] >= '0' && text[i] <= '9')) {
+    size_t j = text[i] == '-' ? i + 1 : i;
+    const size_t digits = j;
+    // Stops before "..": a number's '.' must be followed by a digit.
+    while (j < text.size() &&
+           ((text[j] >= '0' && text[j] <= '9') ||
+            (text[j] == '.' && j + 1 < text.size() && text[j + 1] >= '0' && text[j + 1] <= '9'))) {
+      ++j;
+    }
+    return j == digits ? std::string_view::npos : j;
+  }
+  static constexpr std::string_view kConversions[] = {"date and time", "date", "time", "duration"};
+  for (std::string_view name : kConversions) {
+    if (text.substr(i, name.size()) != name) continue;
+    size_t j = SkipSpaces(text, i + name.size());
+    if (j >= text.size() || text[j] != '(') continue;
+    j = SkipSpaces(text, j + 1);
+    if (j >= text.size() || text[j] != '"') return std::string_view::npos;
+    j = StringLiteralEnd(text, j);
+    if (j == std::string_view::npos) return j;
+    j = SkipSpaces(text, j);
+    if (j >= text.size() || text[j] != ')') return std::string_view::npos;
+    return j + 1;
+  }
+  return std::string_view::npos;
+}
+
+// The value of an endpoint's text (already checked to be a literal), or null.
+Value EndpointValue(std::string_view text) {
+  const Scope empty;
+  Result<Program> p = Compile(text, empty);
+  if (!p.ok()) return {};
+  return p->EvaluateFast(Bindings(empty));
+}
+
+// `range(from)`: the range written in `from` with the range literal syntax (`[1..10)`, `]a..b[`),
+// or null when it is not one: both endpoints must be literals of the same kind, low <= high.
+Value RangeFromString(std::span<const Value> args, CallContext& ctx) {
+  if (!args[0].is(Kind::kString)) return Fail(ctx, "range", "from must be a string");
+  const std::string_view text = args[0].string();
+  const auto fail = [&] { return Fail(ctx, "range", "from is not a range literal"); };
+  size_t i = SkipSpaces(text, 0);
+  if (i >= text.size() || (text[i] != '[' && text[i] != '(' && text[i] != ']')) return fail();
+  Range r;
+  r.low_closed = text[i] == '[';
+  const size_t low_begin = SkipSpaces(text, i + 1);
+  const size_t low_end = EndpointEnd(text, low_begin);
+  if (low_end == std::string_view::npos) return fail();
+  i = SkipSpaces(text, low_end);
+  if (text.substr(i, 2) != "..") return fail();
+  const size_t high_begin = SkipSpaces(text, i + 2);
+  const size_t high_end = EndpointEnd(text, high_begin);
+  if (high_end == std::string_view::npos) return fail();
+  i = SkipSpaces(text, high_end);
+  if (i >= text.size() || (text[i] != ']' && text[i] != ')' && text[i] != '[')) return fail();
+  r.high_closed = text[i] == ']';
+  if (SkipSpaces(text, i + 1) != text.size()) return fail();
+  r.low = EndpointValue(text.substr(low_begin, low_end - low_begin));
+  r.high = EndpointValue(text.substr(high_begin, high_end - high_begin));
+  if (r.low.is_null() || r.high.is_null() || r.low.kind() != r.high.kind()) return fail();
+  std::optional<int> c = Compare(r.low, r.high);
+  if (!c || *c > 0) return Fail(ctx, "range", "the low end is not before the high end");
+  return Value::FromRange(std::move(r));
+}
+
 }  // namespace
 
 void RegisterRangeBuiltins(Registry& r) {
+  r.Add({"range", {"from"}, 1, false, RangeFromString});
   using S = Shape;
   const std::pair<Shape, std::vector<std::string>> pp = {S::kPointPoint, {"point1", "point2"}};
   const std::pair<Shape, std::vector<std::string>> pr = {S::kPointRange, {"point", "range"}};

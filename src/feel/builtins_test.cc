@@ -225,6 +225,98 @@ TEST(FeelBuiltins, Ranges) {
   EXPECT_EQ(Eval("meets(5, [5..8])"), "null");
 }
 
+TEST(FeelBuiltins, RangeFromString) {
+  EXPECT_EQ(Eval("range(\"[18..21)\") = [18..21)"), "true");
+  EXPECT_EQ(Eval("range(\" ]1.5 .. 3] \") = ]1.5..3]"), "true");
+  EXPECT_EQ(Eval("2 in range(from: \"[1..3]\")"), "true");
+  EXPECT_EQ(Eval("range(\"[\\\"a\\\"..\\\"c\\\"]\") = [\"a\"..\"c\"]"), "true");
+  EXPECT_EQ(Eval("range(\"[date(\\\"1970-01-01\\\")..@\\\"1970-01-02\\\"]\") = "
+                 "[@\"1970-01-01\"..@\"1970-01-02\"]"),
+            "true");
+  // Only literals; same kinds; low <= high; the whole string is the range.
+  EXPECT_EQ(Eval("range(\"[1+1..3]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[date(string(\\\"1970-01-01\\\"))..@\\\"1970-01-02\\\"]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[1..\\\"b\\\"]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[3..1]\")"), "null");
+  EXPECT_EQ(Eval("range(\"[..2]\")"), "null");
+  EXPECT_EQ(Eval("range(\">=10\")"), "null");
+  EXPECT_EQ(Eval("range(\"[1..2] x\")"), "null");
+  EXPECT_EQ(Eval("range(\"\")"), "null");
+  EXPECT_EQ(Eval("range([1..3])"), "null");
+  EXPECT_FALSE(Warnings("range(\"[3..1]\")").empty());
+}
+
+TEST(FeelBuiltins, SingletonConversions) {
+  // DMN 1.5 §10.3.2.9.4: a value for a list parameter is a singleton list, a singleton list for
+  // a string parameter is its element (TCK 1140, 1145, 1147, 0021).
+  EXPECT_EQ(Eval("string join(\"a\", \"X\")"), "\"a\"");
+  EXPECT_EQ(Eval("string join(list: \"a\", delimiter: \"X\")"), "\"a\"");
+  EXPECT_EQ(Eval("context({key: \"a\", value: 1})"), "{\"a\":1}");
+  EXPECT_EQ(Eval("upper case([\"bob\"])"), "\"BOB\"");
+  EXPECT_EQ(Eval("upper case([\"bob\", \"x\"])"), "null");
+  EXPECT_EQ(Eval("reverse(null)"), "null");
+}
+
+TEST(FeelBuiltins, ListReplace) {
+  EXPECT_EQ(Eval("list replace([1, 2, 3], 2.5, 4)"), "[1,4,3]");
+  EXPECT_EQ(Eval("list replace([1, 2, 3], -1.5, 4)"), "[1,2,4]");
+  EXPECT_EQ(Eval("list replace([2, 4], function(item, newItem) item = 2, 5)"), "[5,4]");
+  EXPECT_EQ(Eval("list replace([2, 4], function(item) item = 2, 5)"), "null");
+  EXPECT_EQ(Eval("list replace([2, 4], function(a, b, c) a = 2, 5)"), "null");
+  EXPECT_EQ(Eval("list replace([2, 4], function(item, newItem) item, 5)"), "null");
+}
+
+TEST(FeelBuiltins, FractionalScaleIsTruncated) {
+  EXPECT_EQ(Eval("decimal(1/3, 2.5)"), "0.33");
+  EXPECT_EQ(Eval("round up(5.55, 1.9)"), "5.6");
+  EXPECT_EQ(Eval("decimal(1/3, \"2\")"), "null");
+}
+
+TEST(FeelBuiltins, RoundAtAHugeScaleKeepsTheValue) {
+  EXPECT_EQ(Eval("round up(5.5, 6176)"), "5.5");
+  EXPECT_EQ(Eval("round down(-5.5, 6176)"), "-5.5");
+  EXPECT_EQ(Eval("round up(5.5, 6177)"), "null");
+  EXPECT_EQ(Eval("round up(5.51, 1)"), "5.6");
+}
+
+TEST(FeelBuiltins, BackslashOutsideEscapesIsKept) {
+  // DMN 1.5 rule 64: `\d` is not an escape sequence, so regular expressions keep it.
+  EXPECT_EQ(Eval("matches(\"a12\", \"a\\d+\")"), "true");
+  EXPECT_EQ(Eval("split(\"John Doe\", \"\\s\")"), "[\"John\",\"Doe\"]");
+  EXPECT_EQ(Eval("string length(\"\\q\")"), "2");
+  EXPECT_EQ(Eval("\"a\\tb\" = \"a\tb\""), "true");
+}
+
+TEST(FeelBuiltins, DurationsFromTheTck) {
+  // TCK 1121: whole months between the dates; the times do not count.
+  EXPECT_EQ(Eval("years and months duration(date and time(\"2014-12-31T23:59:59\"), "
+                 "date and time(\"2016-12-31T00:00:01\"))"),
+            "\"P2Y\"");
+  EXPECT_EQ(Eval("years and months duration(date(\"2014-12-31\"), date(\"2016-12-30\"))"),
+            "\"P1Y11M\"");
+  // TCK 1120: XML Schema's "0." seconds.
+  EXPECT_EQ(Eval("duration(\"PT0.S\")"), "\"PT0S\"");
+  EXPECT_EQ(Eval("duration(\"PT.S\")"), "null");
+}
+
+TEST(FeelBuiltins, OmittedNamedParametersAreNull) {
+  // TCK 0103: `is(value1: x)` is is(x, null).
+  EXPECT_EQ(Eval("is(value1: @\"2021-02-13\")"), "false");
+  EXPECT_EQ(Eval("is(value2: null, value1: null)"), "true");
+  EXPECT_EQ(Eval("substring(string: \"abc\", start position: 2)"), "\"bc\"");
+  EXPECT_EQ(Eval("substring(start position: 2)"), "null");
+  EXPECT_EQ(Eval("is(value3: 1)").substr(0, 6), "error:");
+}
+
+TEST(FeelBuiltins, ContextPutKeyByNameIsOneString) {
+  EXPECT_EQ(Eval("context put(context: {x: 1, y: {a: 0}}, key: [\"y\", \"a\"], value: 2)"), "null");
+  EXPECT_EQ(Eval("context put(context: {x: 1}, key: \"x\", value: 2)"), "{\"x\":2}");
+  EXPECT_EQ(Eval("context put(context: {y: {a: 0}}, keys: [\"y\", \"a\"], value: 2)"),
+            "{\"y\":{\"a\":2}}");
+  EXPECT_EQ(Eval("context put({y: {a: 0}}, [\"y\", \"a\"], 2)"), "{\"y\":{\"a\":2}}");
+  EXPECT_EQ(Eval("context put({x: 1}, \"x\", 2)"), "{\"x\":2}");
+}
+
 TEST(FeelBuiltins, Contexts) {
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"key1\")"), "\"value1\"");
   EXPECT_EQ(Eval("get value({key1 : \"value1\"}, \"unexistent-key\")"), "null");

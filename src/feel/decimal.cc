@@ -240,7 +240,9 @@ std::optional<Decimal> RoundAtScale(BID_UINT128 x, int32_t scale,
   if (bid128_isZero(x)) return DecimalBits::Make(FromInt(0));
   _IDEC_flags flags = 0;
   BID_UINT128 shifted = bid128_scalbn(x, scale, kNearestEven, &flags);
-  if (!Finite(shifted)) return std::nullopt;
+  // x * 10^scale overflowing means |x| >= 10^(6145 - scale): with 34 digits, x has none past
+  // the scale's position, so it is its own rounding (`round up(5.5, 6176)` is 5.5).
+  if (!Finite(shifted)) return Checked(x);
   BID_UINT128 rounded = round(shifted);
   BID_UINT128 back = bid128_scalbn(rounded, -scale, kNearestEven, &flags);
   return Checked(back);

@@ -97,7 +97,18 @@ class Closure : public Function {
       return {};
     }
     std::vector<Value> locals = locals_;
-    for (size_t i = 0; i < args.size(); ++i) locals[def_->slots[i]] = args[i];
+    // Typed parameters (`function(a: number)`): an argument of another type is null
+    // (DMN 1.5 §10.3.2.9.4; TCK 0082-feel-coercion). def_->type is function<params>->Any.
+    const bool typed = def_->type.tag() == Type::Tag::kFunction;
+    for (size_t i = 0; i < args.size(); ++i) {
+      if (typed && !args[i].is_null() && !def_->type.parameters()[i].IsInstance(args[i])) {
+        ctx.Warn(fmt::format("argument {} ({}) is not a {}", def_->names[i],
+                             KindName(args[i].kind()), def_->type.parameters()[i].ToString()));
+        locals[def_->slots[i]] = Value();
+      } else {
+        locals[def_->slots[i]] = args[i];
+      }
+    }
     Frame f;
     f.prog = prog_.get();
     f.owner = &prog_;
@@ -136,6 +147,12 @@ bool SubOverflows(int64_t a, int64_t b, int64_t* r) { return __builtin_sub_overf
 bool MulOverflows(int64_t a, int64_t b, int64_t* r) { return __builtin_mul_overflow(a, b, r); }
 
 Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : Value(); }
+
+// 00:00:00Z: a date as an instant when it meets a date and time.
+const Time& MidnightUtc() {
+  static const Time kMidnight = *Time::FromParts(0, 0, 0, 0, *Zone::Offset(0));
+  return kMidnight;
+}
 
 [[gnu::noinline]] Value Arithmetic(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (a.is_null() || b.is_null()) return {};
@@ -192,6 +209,9 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
   }
   auto dt = [](const std::optional<DateTime>& v) { return v ? Value::FromDateTime(*v) : Value(); };
   auto dd = [](const std::optional<Date>& v) { return v ? Value::FromDate(*v) : Value(); };
+  auto date_of = [](const std::optional<DateTime>& v) {
+    return v ? Value::FromDate(v->date()) : Value();
+  };
   auto dtd = [](const std::optional<DaysTimeDuration>& v) {
     return v ? Value::FromDuration(*v) : Value();
   };
@@ -205,8 +225,9 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
       const DaysTimeDuration d = sub ? b.days_time_duration().Negate() : b.days_time_duration();
       if (ka == Kind::kDateTime) return dt(a.date_time().Plus(d));
       if (ka == Kind::kDate) {
-        // date ± days and time duration: a date and time at midnight (DMN 1.5 Table 57).
-        return dt(DateTime(a.date(), Time()).Plus(d));
+        // date ± days and time duration: the date of that date and time at midnight plus the
+        // duration (DMN 1.5 Table 57: the result is a date; TCK 0100-arithmetic).
+        return date_of(DateTime(a.date(), Time()).Plus(d));
       }
       if (ka == Kind::kTime) return Value::FromTime(a.time().Plus(d));
       if (ka == Kind::kDaysTimeDuration) return dtd(a.days_time_duration().Plus(d));
@@ -220,7 +241,9 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
     }
     if (!sub && ka == Kind::kDaysTimeDuration) {
       if (kb == Kind::kDateTime) return dt(b.date_time().Plus(a.days_time_duration()));
-      if (kb == Kind::kDate) return dt(DateTime(b.date(), Time()).Plus(a.days_time_duration()));
+      if (kb == Kind::kDate) {
+        return date_of(DateTime(b.date(), Time()).Plus(a.days_time_duration()));
+      }
       if (kb == Kind::kTime) return Value::FromTime(b.time().Plus(a.days_time_duration()));
     }
     if (!sub && ka == Kind::kYearsMonthsDuration) {
@@ -235,11 +258,13 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
         return Value::FromDuration(
             DaysTimeDuration::FromSeconds((a.date().days() - b.date().days()) * kSecondsPerDay));
       }
+      // A date against a date and time is that date at midnight UTC (DMN 1.5 §10.3.2.3.6), so a
+      // local date and time minus a date is null.
       if (ka == Kind::kDateTime && kb == Kind::kDate) {
-        return dtd(a.date_time().Minus(DateTime(b.date(), Time(a.date_time().time()))));
+        return dtd(a.date_time().Minus(DateTime(b.date(), MidnightUtc())));
       }
       if (ka == Kind::kDate && kb == Kind::kDateTime) {
-        return dtd(DateTime(a.date(), Time()).Minus(b.date_time()));
+        return dtd(DateTime(a.date(), MidnightUtc()).Minus(b.date_time()));
       }
       if (ka == Kind::kTime && kb == Kind::kTime) return dtd(a.time().Minus(b.time()));
     }
@@ -282,6 +307,11 @@ Value FromOpt(const std::optional<Decimal>& d) { return d ? Value::Number(*d) : 
 
 [[gnu::noinline]] Value Comparison(Op op, const Value& a, const Value& b, Frame& f, const Node& n) {
   if (op == Op::kEq || op == Op::kNe) {
+    // DMN 1.5 §10.3.2.9: `=` between two non-null values of different kinds is null, not false.
+    if (a.kind() != b.kind() && !a.is_null() && !b.is_null()) {
+      Warn(f, n, fmt::format("cannot compare {} and {}", KindName(a.kind()), KindName(b.kind())));
+      return {};
+    }
     std::optional<bool> e = Equal(a, b);
     if (!e) return {};
     return Value::Boolean(op == Op::kEq ? *e : !*e);
@@ -488,17 +518,20 @@ int EvalTruth(const Node& n, Frame& f) {
   return Property(v, name, f, n);
 }
 
-// The values a for/some/every iterator walks: a list, a numeric range domain, or one value.
+// The values a for/some/every iterator walks: a list; a domain `a..b` of whole numbers or of
+// dates (one day apart), ascending or descending; a range value `[a..b]` of whole numbers,
+// ascending; or one value. Other ranges are refused (DMN 1.5 §10.3.2.14, TCK 0084).
 [[gnu::noinline]] bool DomainValues(const Node& d, Frame& f, std::vector<Value>* out) {
   if (d.op == Op::kRangeDomain) {
     Value lo = Eval(d.kid(0), f);
     Value hi = Eval(d.kid(1), f);
-    if (!lo.is_small_int() || !hi.is_small_int()) {
-      Warn(f, d, "a range to iterate over needs whole numbers at both ends");
+    const bool dates = lo.is(Kind::kDate) && hi.is(Kind::kDate);
+    if (!dates && (!lo.is_small_int() || !hi.is_small_int())) {
+      Warn(f, d, "a range to iterate over needs whole numbers or dates at both ends");
       return false;
     }
-    const int64_t a = lo.small_int();
-    const int64_t b = hi.small_int();
+    const int64_t a = dates ? lo.date().days() : lo.small_int();
+    const int64_t b = dates ? hi.date().days() : hi.small_int();
     const uint64_t count =
         (a <= b ? static_cast<uint64_t>(b - a) : static_cast<uint64_t>(a - b)) + 1;
     if (count > f.prog->limits.max_list_size) {
@@ -507,15 +540,20 @@ int EvalTruth(const Node& n, Frame& f) {
     }
     out->reserve(count);
     for (uint64_t i = 0; i < count; ++i) {
-      out->push_back(
-          Value::Number(a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i)));
+      const int64_t k = a <= b ? a + static_cast<int64_t>(i) : a - static_cast<int64_t>(i);
+      out->push_back(dates ? Value::FromDate(Date::FromDays(k)) : Value::Number(k));
     }
     return true;
   }
   Value v = Eval(d, f);
   if (v.is(Kind::kList)) {
     *out = v.list();
-  } else if (v.is(Kind::kRange) && v.range().low.is_small_int() && v.range().high.is_small_int()) {
+  } else if (v.is(Kind::kRange)) {
+    if (!v.range().low.is_small_int() || !v.range().high.is_small_int() ||
+        v.range().low.small_int() > v.range().high.small_int()) {
+      Warn(f, d, "a range to iterate over needs whole numbers at both ends, the low one first");
+      return false;
+    }
     int64_t a = v.range().low.small_int() + (v.range().low_closed ? 0 : 1);
     int64_t b = v.range().high.small_int() - (v.range().high_closed ? 0 : 1);
     if (b >= a && static_cast<uint64_t>(b - a) >= f.prog->limits.max_list_size) {
@@ -688,6 +726,9 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
   r.high = Eval(n.kid(1), f);
   r.low_closed = n.low_closed;
   r.high_closed = n.high_closed;
+  // A written range `a..b` whose end is null (not the unbounded side of `< 10`, marked by flag).
+  r.low_null = !n.flag && r.low.is_null();
+  r.high_null = !n.flag && r.high.is_null();
   if (!r.low.is_null() && !r.high.is_null() && !Compare(r.low, r.high)) {
     Warn(f, n, "the ends of the range cannot be compared");
     return {};
@@ -712,6 +753,9 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
     args = big.data();
   }
   for (size_t i = 0; i < count; ++i) args[i] = Eval(n.kid(i), f);
+  if ((n.builtin->list_parameters | n.builtin->string_parameters) != 0) {
+    CoerceArguments(*n.builtin, std::span<Value>(args, count));
+  }
   CallContext ctx(f.warnings);
   ctx.depth = f.depth;
   ctx.evaluator = f.budget;
@@ -1043,6 +1087,23 @@ int Scope::Declare(std::string name, Type type) {
 }
 
 void Scope::AddFunction(Builtin builtin) { functions_.Add(std::move(builtin)); }
+
+void Scope::DeclareType(std::string name, Type type) {
+  for (auto& [n, t] : named_types_) {
+    if (n == name) {
+      t = std::move(type);
+      return;
+    }
+  }
+  named_types_.emplace_back(std::move(name), std::move(type));
+}
+
+const Type* Scope::FindType(std::string_view name) const {
+  for (const auto& [n, t] : named_types_) {
+    if (n == name) return &t;
+  }
+  return nullptr;
+}
 
 int Scope::Find(std::string_view name) const {
   for (size_t i = 0; i < names_.size(); ++i) {

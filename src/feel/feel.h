@@ -15,6 +15,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -51,6 +52,11 @@ class Scope {
   int Declare(std::string name, Type type = Type::Any());
   // Registers a function visible in this scope only (it shadows a standard built-in).
   void AddFunction(Builtin builtin);
+  // Declares a named type for `instance of` (a DMN item definition: `x instance of tPerson`,
+  // `list<tPerson>`); a later declaration of the same name replaces it.
+  void DeclareType(std::string name, Type type);
+  // The type declared as `name`, or nullptr.
+  const Type* FindType(std::string_view name) const;
 
   int size() const { return static_cast<int>(names_.size()); }
   // The slot of `name`, or -1.
@@ -62,6 +68,7 @@ class Scope {
  private:
   std::vector<std::string> names_;
   std::vector<Type> types_;
+  std::vector<std::pair<std::string, Type>> named_types_;
   Registry functions_;
 };
 

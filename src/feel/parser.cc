@@ -376,6 +376,8 @@ class Parser {
     NodePtr n = Make(Op::kFunctionDef, begin, begin);
     const size_t mark = locals_.size();
     std::vector<std::string> params;
+    std::vector<Type> types;
+    bool typed = false;
     if (cur_.kind != Tok::kRParen) {
       do {
         if (cur_.kind != Tok::kName) {
@@ -383,10 +385,27 @@ class Parser {
           break;
         }
         NameRead p = ReadWords();
-        if (Accept(Tok::kColon)) ParseTypeText();  // parameter types are not enforced
+        Type type = Type::Any();
+        if (Accept(Tok::kColon)) {
+          const int tb = cur_.begin;
+          const std::string text = ParseTypeText();
+          Result<Type> t = Type::Parse(text, [this](std::string_view name) -> std::optional<Type> {
+            const Type* found = scope_.FindType(name);
+            return found == nullptr ? std::nullopt : std::optional<Type>(*found);
+          });
+          if (!t.ok()) {
+            Problem(tb, "unknown type '" + text + "'");
+          } else {
+            type = *t;
+            typed = true;
+          }
+        }
         params.push_back(p.name);
+        types.push_back(std::move(type));
       } while (Accept(Tok::kComma));
     }
+    // Checked when called (Closure::Call); untyped functions skip the check.
+    if (typed) n->type = Type::Function(std::move(types), Type::Any());
     Expect(Tok::kRParen, "')' after the parameters");
     if (IsWord("external")) {
       Error(cur_.begin, "external functions (Java, PMML) are not supported");
@@ -613,7 +632,10 @@ class Parser {
       const int tb = cur_.begin;
       std::string text = ParseTypeText();
       NodePtr n = Make(Op::kInstanceOf, a->begin, prev_end_);
-      Result<Type> type = Type::Parse(text);
+      Result<Type> type = Type::Parse(text, [this](std::string_view name) -> std::optional<Type> {
+        const Type* t = scope_.FindType(name);
+        return t == nullptr ? std::nullopt : std::optional<Type>(*t);
+      });
       if (!type.ok()) {
         Problem(tb, "unknown type '" + text + "'");
       } else {
@@ -846,42 +868,46 @@ class Parser {
         }
         if (chosen) n->kids = std::move(args.values);
       } else if (overloads != nullptr) {
-        for (const auto& b : *overloads) {
-          std::vector<NodePtr> ordered(b->parameters.size());
-          bool ok = true;
-          for (size_t i = 0; i < args.names.size() && ok; ++i) {
-            auto it = std::find(b->parameters.begin(), b->parameters.end(), args.names[i]);
-            if (it == b->parameters.end() || ordered[it - b->parameters.begin()]) {
-              ok = false;
-            } else {
-              ordered[it - b->parameters.begin()] = std::move(args.values[i]);
-            }
-          }
-          size_t last = 0;
-          for (size_t i = 0; i < ordered.size(); ++i) {
-            if (ordered[i]) last = i + 1;
-          }
-          for (size_t i = 0; i < b->required && ok; ++i) {
-            if (!ordered[i]) ok = false;
-          }
-          if (!ok) {
-            // Give the moved arguments back for the next overload.
-            for (size_t i = 0; i < args.names.size(); ++i) {
+        // First an overload whose required parameters are all named; then (DMN 1.5 §10.3.2.13:
+        // an omitted named parameter is null, TCK 0103 `is(value1: x)`) one with some missing.
+        for (int pass = 0; pass < 2 && !chosen; ++pass) {
+          for (const auto& b : *overloads) {
+            std::vector<NodePtr> ordered(b->parameters.size());
+            bool ok = true;
+            for (size_t i = 0; i < args.names.size() && ok; ++i) {
               auto it = std::find(b->parameters.begin(), b->parameters.end(), args.names[i]);
-              if (it != b->parameters.end() && ordered[it - b->parameters.begin()] &&
-                  !args.values[i]) {
-                args.values[i] = std::move(ordered[it - b->parameters.begin()]);
+              if (it == b->parameters.end() || ordered[it - b->parameters.begin()]) {
+                ok = false;
+              } else {
+                ordered[it - b->parameters.begin()] = std::move(args.values[i]);
               }
             }
-            continue;
+            size_t last = 0;
+            for (size_t i = 0; i < ordered.size(); ++i) {
+              if (ordered[i]) last = i + 1;
+            }
+            for (size_t i = 0; i < b->required && ok && pass == 0; ++i) {
+              if (!ordered[i]) ok = false;
+            }
+            if (!ok) {
+              // Give the moved arguments back for the next overload.
+              for (size_t i = 0; i < args.names.size(); ++i) {
+                auto it = std::find(b->parameters.begin(), b->parameters.end(), args.names[i]);
+                if (it != b->parameters.end() && ordered[it - b->parameters.begin()] &&
+                    !args.values[i]) {
+                  args.values[i] = std::move(ordered[it - b->parameters.begin()]);
+                }
+              }
+              continue;
+            }
+            chosen = b;
+            ordered.resize(std::max(last, b->required));
+            for (NodePtr& o : ordered) {
+              if (!o) o = Const({}, begin, begin);
+            }
+            n->kids = std::move(ordered);
+            break;
           }
-          chosen = b;
-          ordered.resize(last);
-          for (NodePtr& o : ordered) {
-            if (!o) o = Const({}, begin, begin);
-          }
-          n->kids = std::move(ordered);
-          break;
         }
       }
       if (!chosen) {
@@ -1031,6 +1057,7 @@ class Parser {
         Advance();
         NodePtr e = ParseEndpoint();
         NodePtr r = Make(Op::kRange, begin, e->end);
+        r->flag = true;  // the null end is unbounded, not a written null
         NodePtr unbounded = Const({}, begin, begin);
         if (t == Tok::kLt || t == Tok::kLe) {
           r->high_closed = t == Tok::kLe;
@@ -1076,6 +1103,7 @@ class Parser {
       do {
         if (failed_) break;
         std::string key;
+        const int key_begin = cur_.begin;
         if (cur_.kind == Tok::kString) {
           key = cur_.text;
           Advance();
@@ -1084,6 +1112,10 @@ class Parser {
         } else {
           Error(cur_.begin, "expected an entry name, found " + Describe(cur_));
           break;
+        }
+        // DMN 1.5 §10.3.2.6: the keys of a context are unique (TCK 0057-feel-context).
+        if (std::find(n->names.begin(), n->names.end(), key) != n->names.end()) {
+          Problem(key_begin, "the context has two entries named '" + key + "'");
         }
         Expect(Tok::kColon, "':' after the entry name");
         NodePtr value = ParseExpression();
@@ -1172,6 +1204,8 @@ class Parser {
     if (const auto* overloads = reg->Find(name.name)) {
       NodePtr n = Const(BuiltinValue(overloads->front()), begin, name.end);
       n->name = name.name;
+      // Not called: inside a filter an entry of the item wins (`depts[number = 1]`, TCK 0006).
+      if (cur_.kind != Tok::kLParen) return ItemFieldOr(std::move(n), name.name);
       return n;
     }
     // Unknown: inside a filter, an entry of the item (`persons[age > 18]`).
@@ -1204,9 +1238,10 @@ class Parser {
     return Const({}, begin, name.end);
   }
 
-  // Inside a filter, a name that is also an entry of the item means the entry.
+  // Inside a filter, a name that is also an entry of the item means the entry; `item` too
+  // (`[{item: 2}][item >= 2]`, TCK 0069), else the item itself.
   NodePtr ItemFieldOr(NodePtr n, const std::string& name) {
-    if (filter_item_ < 0 || n->slot == filter_item_) return n;
+    if (filter_item_ < 0) return n;
     NodePtr f = Make(Op::kItemField, n->begin, n->end);
     f->slot = filter_item_;
     f->name = name;

@@ -569,7 +569,8 @@ std::optional<DaysTimeDuration> DaysTimeDuration::Parse(std::string_view text) {
       if (!v) return std::nullopt;
       if (sc.Eat('.')) {
         std::string_view frac = sc.DigitRun();
-        if (frac.empty() || !sc.Eat('S') || stage > 2) return std::nullopt;
+        // XML Schema allows "0." (unsignedDecimalPtNumeral): "PT0.S" is PT0S (TCK 1120).
+        if (!sc.Eat('S') || stage > 2) return std::nullopt;
         for (size_t k = 0; k < 9; ++k) nanos = nanos * 10 + (k < frac.size() ? frac[k] - '0' : 0);
         if (!add(*v, 1)) return std::nullopt;
         stage = 3;

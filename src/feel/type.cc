@@ -108,7 +108,8 @@ namespace {
 
 class TypeParser {
  public:
-  explicit TypeParser(std::string_view s) : s_(s) {}
+  TypeParser(std::string_view s, const std::function<std::optional<Type>(std::string_view)>& named)
+      : s_(s), named_(named) {}
 
   std::optional<Type> ParseAll() {
     std::optional<Type> t = ParseType(0);
@@ -220,17 +221,20 @@ class TypeParser {
       if (!r) return std::nullopt;
       return Type::Function(std::move(params), *r);
     }
+    if (named_ && !name.empty()) return named_(name);
     return std::nullopt;
   }
 
   std::string_view s_;
+  const std::function<std::optional<Type>(std::string_view)>& named_;
   size_t pos_ = 0;
 };
 
 }  // namespace
 
-Result<Type> Type::Parse(std::string_view text) {
-  std::optional<Type> t = TypeParser(text).ParseAll();
+Result<Type> Type::Parse(std::string_view text,
+                         const std::function<std::optional<Type>(std::string_view)>& named) {
+  std::optional<Type> t = TypeParser(text, named).ParseAll();
   if (!t) return Error(ErrorCode::kInvalidArgument, "unknown type '" + std::string(text) + "'");
   return *t;
 }

@@ -3,6 +3,7 @@
 // `function<T, ...>->T` are structural.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -55,7 +56,11 @@ class Type {
   // "number", "list<number>", "context<name: string, age: number>", "range<date>",
   // "function<number, number>->boolean", "date and time", also the DMN spellings
   // "dateTime", "dayTimeDuration", "yearMonthDuration" and an optional "feel:" prefix.
-  static Result<Type> Parse(std::string_view text);
+  // `named` resolves other names (DMN item definitions such as `tPerson`, also inside
+  // `list<tPerson>`); nullopt or an empty function leaves them unknown.
+  static Result<Type> Parse(
+      std::string_view text,
+      const std::function<std::optional<Type>(std::string_view)>& named = nullptr);
 
   Tag tag() const { return tag_; }
   // list<T> and range<T>: T. Precondition: tag is kList or kRange.

@@ -198,13 +198,16 @@ struct ContextEntry {
   Value value;
 };
 
-// A FEEL range. A null endpoint is unbounded (`> 5` is ]5..null]); `low_closed`/`high_closed`
-// say whether the endpoints belong to it.
+// A FEEL range. A null endpoint is unbounded (`> 5` is ]5..null]); `low_null`/`high_null` say
+// null was written there (`(null..10]`), which DMN 1.5 makes unequal to `< 10`.
+// `low_closed`/`high_closed` say whether the endpoints belong to it.
 struct Range {
   Value low;
   Value high;
   bool low_closed = true;
   bool high_closed = true;
+  bool low_null = false;
+  bool high_null = false;
 };
 
 // A callable FEEL value: a built-in, a user-defined `function(a, b) ...`, or a native function.
