@@ -496,11 +496,20 @@ class PlanCompiler {
     if (t.flag) return Fail(t, "a test using `?`");
     const Node& e = t.kid(0);
     if (e.op == Op::kRange && e.kid(0).op == Op::kConst && e.kid(1).op == Op::kConst) {
+      if (!e.flag && (e.kid(0).value.is_null() || e.kid(1).value.is_null())) {
+        // `[1..null]`: the test is null for every cell, which the interval sets cannot say.
+        return Fail(t, "a range with a written null end");
+      }
       Range r{e.kid(0).value, e.kid(1).value, e.low_closed, e.high_closed};
       return RangeSet(e, column, r);
     }
     if (e.op != Op::kConst) return Fail(t, "a test against a non-constant");
-    if (e.value.is(Kind::kRange)) return RangeSet(e, column, e.value.range());
+    if (e.value.is(Kind::kRange)) {
+      if (e.value.range().low_null || e.value.range().high_null) {
+        return Fail(t, "a range with a written null end");
+      }
+      return RangeSet(e, column, e.value.range());
+    }
     if (e.value.is(Kind::kList)) {
       std::vector<Interval> all;
       for (const Value& item : e.value.list()) {

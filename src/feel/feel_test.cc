@@ -62,8 +62,10 @@ TEST(FeelEval, Comparison) {
 }
 
 TEST(FeelEval, RangeWithNullEndIsNotUnbounded) {
-  // TCK 0068-feel-equality: a range with a written null end differs from the unbounded
-  // `< 10`. (TCK 0072 also wants `5 in (null..10]` null; that waits for the SQL compiler.)
+  // TCK 0072-feel-in and 0068-feel-equality: a written null end makes `in` null, and such a
+  // range differs from the unbounded `< 10`.
+  EXPECT_EQ(Eval("5 in (null..10]"), "null");
+  EXPECT_EQ(Eval("5 in [1..null)"), "null");
   EXPECT_EQ(Eval("5 in < 10"), "true");
   EXPECT_EQ(Eval("(< 10) = (null..10)"), "false");
   EXPECT_EQ(Eval("(>= 10) = [10..null)"), "false");

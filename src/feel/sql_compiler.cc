@@ -379,6 +379,8 @@ class Compiler {
   // `value in range`, the range constant: null for a null value.
   Sql RangeTest(const Node& n, const Sql& a, const Range& r) {
     if (a.type == T::kNull) return NullBool();
+    // A written null end (`[1..null]`) makes the test null, unlike an open end (`>= 1`).
+    if (r.low_null || r.high_null) return NullBool();
     std::vector<std::string> parts;
     auto end = [&](const Value& v, Op op) {
       if (v.is_null()) return;

@@ -250,6 +250,8 @@ std::vector<std::string> ListedRules() {
           "disability_level in (1, 3, null)",
           "not(disability_level in (1, 3, null))",
           "age in [18..60)",
+          "age in [18..null] or receiving",  // a written null end: null, not unbounded
+          "not(age in (null..60))",
           "not(age in ]18..60])",
           "age in (< 10, > 90)",
           "not(age in (< 10, > 90))",

@@ -353,9 +353,9 @@ std::optional<bool> Equal(const Value& a, const Value& b) {
 }
 
 std::optional<bool> InRange(const Value& v, const Range& r) {
-  // A written null end (`[1..null]`) still tests as unbounded here: TCK 0072 wants null, but
-  // the SQL compiler (sql_compiler.cc) reads it as unbounded and must change in step.
-  if (v.is_null()) return std::nullopt;
+  // A written null end (`[1..null]`) is not unbounded (that is `>= 1`): the test is null
+  // (TCK 0072). The SQL compiler and the column-wise engine follow the same rule.
+  if (v.is_null() || r.low_null || r.high_null) return std::nullopt;
   if (!r.low.is_null()) {
     std::optional<int> c = Compare(v, r.low);
     if (!c) return std::nullopt;
