@@ -502,6 +502,32 @@ uint64_t Seed() {
   return env != nullptr ? std::strtoull(env, nullptr, 10) : 20261126;
 }
 
+// One Bindings per row, the slots in schema order.
+std::vector<Bindings> MakeBindings(const Scope& scope, const std::vector<SqlColumn>& schema,
+                                   const std::vector<Row>& rows) {
+  std::vector<Bindings> bindings;
+  bindings.reserve(rows.size());
+  for (const Row& r : rows) {
+    Bindings b(scope);
+    for (size_t i = 0; i < schema.size(); ++i) {
+      b.Set(static_cast<int>(i), CellValue(schema[i].type, r.cells[i]));
+    }
+    bindings.push_back(std::move(b));
+  }
+  return bindings;
+}
+
+// The ids of the rows the interpreter says true for.
+std::vector<int64_t> Interpreted(const Program& program, const std::vector<Bindings>& bindings,
+                                 const std::vector<Row>& rows) {
+  std::vector<int64_t> ids;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    Value v = program.EvaluateFast(bindings[i]);
+    if (v.is(Kind::kBoolean) && v.boolean()) ids.push_back(rows[i].id);
+  }
+  return ids;
+}
+
 class FeelSqlAgreement : public ::testing::TestWithParam<store::Backend> {};
 
 TEST_P(FeelSqlAgreement, InterpreterAndSqlSelectTheSameRows) {
@@ -514,15 +540,7 @@ TEST_P(FeelSqlAgreement, InterpreterAndSqlSelectTheSameRows) {
   const std::vector<SqlColumn> schema = Schema();
   Scope scope;
   for (const SqlColumn& c : schema) scope.Declare(c.name);
-  std::vector<Bindings> bindings;
-  bindings.reserve(rows.size());
-  for (const Row& r : rows) {
-    Bindings b(scope);
-    for (size_t i = 0; i < schema.size(); ++i) {
-      b.Set(static_cast<int>(i), CellValue(schema[i].type, r.cells[i]));
-    }
-    bindings.push_back(std::move(b));
-  }
+  const std::vector<Bindings> bindings = MakeBindings(scope, schema, rows);
   const SqlDialect dialect =
       GetParam() == store::Backend::kPostgresql ? SqlDialect::kPostgresql : SqlDialect::kSqlite;
   std::vector<std::string> rules = ListedRules();
@@ -531,11 +549,7 @@ TEST_P(FeelSqlAgreement, InterpreterAndSqlSelectTheSameRows) {
   for (const std::string& rule : rules) {
     Result<Program> program = Compile(rule, scope);
     ASSERT_TRUE(program.ok()) << rule;
-    std::vector<int64_t> expected;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      Value v = program->EvaluateFast(bindings[i]);
-      if (v.is(Kind::kBoolean) && v.boolean()) expected.push_back(rows[i].id);
-    }
+    const std::vector<int64_t> expected = Interpreted(*program, bindings, rows);
     Result<SqlWhere> where = CompileToSql(rule, schema, dialect);
     ASSERT_TRUE(where.ok()) << rule << ": " << where.error().message();
     Result<std::vector<int64_t>> got = SelectIds(*db, *where);
@@ -608,15 +622,9 @@ TEST_P(FeelSqlAgreement, InterpreterSqlAndColumnarSelectTheSameRows) {
     specs.push_back({.name = schema[i].name, .type = t});
     held.push_back(i);
   }
+  const std::vector<Bindings> bindings = MakeBindings(scope, schema, rows);
   RegisterBuilder builder(specs);
-  std::vector<Bindings> bindings;
-  bindings.reserve(rows.size());
   for (const Row& r : rows) {
-    Bindings b(scope);
-    for (size_t i = 0; i < schema.size(); ++i) {
-      b.Set(static_cast<int>(i), CellValue(schema[i].type, r.cells[i]));
-    }
-    bindings.push_back(std::move(b));
     builder.AddRow();
     for (size_t c = 0; c < held.size(); ++c) {
       const std::optional<std::string>& cell = r.cells[held[c]];
@@ -645,11 +653,7 @@ TEST_P(FeelSqlAgreement, InterpreterSqlAndColumnarSelectTheSameRows) {
   for (const std::string& rule : rules) {
     Result<Program> program = Compile(rule, scope);
     ASSERT_TRUE(program.ok()) << rule;
-    std::vector<int64_t> expected;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      Value v = program->EvaluateFast(bindings[i]);
-      if (v.is(Kind::kBoolean) && v.boolean()) expected.push_back(rows[i].id);
-    }
+    const std::vector<int64_t> expected = Interpreted(*program, bindings, rows);
     Result<SqlWhere> where = CompileToSql(rule, schema, dialect);
     ASSERT_TRUE(where.ok()) << rule << ": " << where.error().message();
     Result<std::vector<int64_t>> got = SelectIds(*db, *where);
