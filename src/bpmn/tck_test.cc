@@ -33,6 +33,8 @@ TEST(BpmnEngineModelsTest, EachIsSupportedOrRefusedNamingTheElement) {
   const char* shared = std::getenv("TONGBAN_SHARED_DIR");
   ASSERT_NE(shared, nullptr) << "TONGBAN_SHARED_DIR is set by ctest";
   std::filesystem::path dir = std::filesystem::path(shared) / "tck/bpmn/bpmn-engine";
+  ASSERT_TRUE(std::filesystem::is_directory(dir))
+      << dir << " is missing: the shared suites sit beside the project's root";
   int files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(dir)) {
     if (entry.path().extension() != ".bpmn") continue;
