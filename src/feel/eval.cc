@@ -430,6 +430,22 @@ int EvalTruth(const Node& n, Frame& f) {
 
 [[gnu::noinline]] Value Property(const Value& v, const std::string& name, Frame& f, const Node& n) {
   auto num = [](int64_t x) { return Value::Number(x); };
+  // The properties a time and a date and time share: the clock from `clock`, the zone from
+  // `zoned`.
+  auto time_property = [&](const Time& clock, const auto& zoned) -> std::optional<Value> {
+    if (name == "hour") return num(clock.hour());
+    if (name == "minute") return num(clock.minute());
+    if (name == "second") return num(clock.second());
+    if (name == "time offset") {
+      auto o = zoned.TimeOffset();
+      return o ? Value::FromDuration(*o) : Value();
+    }
+    if (name == "timezone") {
+      auto z = zoned.TimezoneName();
+      return z ? Value::String(*z) : Value();
+    }
+    return std::nullopt;
+  };
   switch (v.kind()) {
     case Kind::kDate: {
       const Date& d = v.date();
@@ -445,32 +461,12 @@ int EvalTruth(const Node& n, Frame& f) {
       if (name == "month") return num(dt.date().month());
       if (name == "day") return num(dt.date().day());
       if (name == "weekday") return num(dt.date().weekday());
-      if (name == "hour") return num(dt.time().hour());
-      if (name == "minute") return num(dt.time().minute());
-      if (name == "second") return num(dt.time().second());
-      if (name == "time offset") {
-        auto o = dt.TimeOffset();
-        return o ? Value::FromDuration(*o) : Value();
-      }
-      if (name == "timezone") {
-        auto z = dt.TimezoneName();
-        return z ? Value::String(*z) : Value();
-      }
+      if (auto p = time_property(dt.time(), dt)) return *p;
       break;
     }
     case Kind::kTime: {
       const Time& t = v.time();
-      if (name == "hour") return num(t.hour());
-      if (name == "minute") return num(t.minute());
-      if (name == "second") return num(t.second());
-      if (name == "time offset") {
-        auto o = t.TimeOffset();
-        return o ? Value::FromDuration(*o) : Value();
-      }
-      if (name == "timezone") {
-        auto z = t.TimezoneName();
-        return z ? Value::String(*z) : Value();
-      }
+      if (auto p = time_property(t, t)) return *p;
       break;
     }
     case Kind::kDaysTimeDuration: {
