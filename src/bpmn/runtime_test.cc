@@ -11,7 +11,13 @@
 #include <fmt/format.h>
 
 #include "bpmn/runtime_codec.h"
+#include "store/queries.h"
 #include "store/testing.h"
+
+namespace tongban {
+extern const EmbeddedFile kBpmnRuntimeFiles[];
+extern const size_t kBpmnRuntimeFiles_count;
+}  // namespace tongban
 
 namespace tongban::bpmn {
 namespace {
@@ -456,6 +462,291 @@ TEST_P(RuntimeTest, AFailedStepIsRolledBackAndBecomesAnIncidentToRetry) {
   EXPECT_FALSE(failed.ok());
   EXPECT_EQ(StatusOf(other), RunStatus::kRunning);
   EXPECT_EQ(runtime_->GetInstance(other)->revision, revision);
+}
+
+TEST_P(RuntimeTest, InboxPagesClaimsUnclaimsAndDelegates) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(kCase);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(Start("case"));
+    clock_.Advance(minutes(1));
+  }
+  // Oldest first, two per page, the cursor continues where the page ended.
+  std::vector<std::string> seen;
+  std::optional<TaskCursor> cursor;
+  for (int pages = 0; pages < 5; ++pages) {
+    auto page = runtime_->ListGroupTasks("window", 2, cursor);
+    ASSERT_TRUE(page.ok()) << page.error().ToString();
+    for (const Task& t : page->tasks) seen.push_back(t.instance_id);
+    cursor = page->next;
+    if (!cursor) break;
+  }
+  EXPECT_EQ(seen, ids);
+  EXPECT_TRUE(runtime_->ListGroupTasks("director", 10)->tasks.empty());
+  EXPECT_FALSE(runtime_->ListGroupTasks("window", 0).ok());
+
+  std::string task = OnlyTaskOf(ids[0]);
+  EXPECT_EQ(runtime_->ClaimTask(task, Director("d1")).error().code(), ErrorCode::kForbidden);
+  ASSERT_TRUE(runtime_->ClaimTask(task, Clerk("clerk1")).ok());
+  EXPECT_EQ(runtime_->ClaimTask(task, Clerk("clerk2")).error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(runtime_->GetTask(task)->state, TaskState::kClaimed);
+  auto mine = runtime_->ListAssigneeTasks("clerk1", 10);
+  ASSERT_TRUE(mine.ok());
+  ASSERT_EQ(mine->tasks.size(), 1u);
+  EXPECT_EQ(mine->tasks[0].id, task);
+  // Claimed by clerk1: clerk2 (same group) may not complete it.
+  EXPECT_EQ(runtime_->CompleteTask(task, feel::Value(), Clerk("clerk2")).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(runtime_->UnclaimTask(task, Clerk("clerk2")).error().code(), ErrorCode::kForbidden);
+  ASSERT_TRUE(runtime_->UnclaimTask(task, Clerk("clerk1")).ok());
+  EXPECT_TRUE(runtime_->ListAssigneeTasks("clerk1", 10)->tasks.empty());
+  ASSERT_TRUE(runtime_->ClaimTask(task, Clerk("clerk1")).ok());
+  ASSERT_TRUE(runtime_->DelegateTask(task, Clerk("clerk1"), "clerk3").ok());
+  auto delegated = runtime_->GetTask(task);
+  EXPECT_EQ(delegated->assignee, "clerk3");
+  EXPECT_EQ(delegated->delegated_by, "clerk1");
+  EXPECT_EQ(runtime_->CompleteTask(task, feel::Value(), Clerk("clerk1")).error().code(),
+            ErrorCode::kForbidden);
+  ASSERT_TRUE(runtime_->CompleteTask(task, feel::Value(), Clerk("clerk3")).ok());
+  std::vector<std::string> kinds = Kinds(ids[0]);
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "accept:claimed"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "accept:unclaimed"), kinds.end());
+  EXPECT_NE(std::find(kinds.begin(), kinds.end(), "accept:delegated to clerk3"), kinds.end());
+  auto history = runtime_->History(ids[0]);
+  for (const HistoryEvent& e : *history) {
+    if (e.kind == "claimed") {
+      EXPECT_EQ(e.actor, "clerk1");
+    }
+  }
+}
+
+// The group inbox reads its index, on both backends (a million open tasks stay fast).
+TEST_P(RuntimeTest, GroupInboxQueryUsesItsIndex) {
+  SKIP_WITHOUT_DATABASE();
+  std::string plan;
+  ::tongban::Status s =
+      db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> ::tongban::Status {
+        // The runtime's own query, its parameters written in.
+        auto queries = store::QuerySet::Load(kBpmnRuntimeFiles, kBpmnRuntimeFiles_count);
+        EXPECT_TRUE(queries.ok());
+        std::string select = queries->Get("group_tasks", GetParam());
+        for (auto [name, value] :
+             std::vector<std::pair<std::string, std::string>>{{":group_name", "'window'"},
+                                                              {":after_created", "5"},
+                                                              {":after_id", "'a'"},
+                                                              {":limit", "50"}}) {
+          select.replace(select.find(name), name.size(), value);
+        }
+        if (GetParam() == Backend::kSqlite) {
+          soci::rowset<soci::row> rows = (sql.prepare << "EXPLAIN QUERY PLAN " + select);
+          for (const soci::row& r : rows) plan += r.get<std::string>(3) + "\n";
+        } else {
+          sql << "SET LOCAL enable_seqscan = off";  // an empty table: ask for the index plan
+          soci::rowset<std::string> rows = (sql.prepare << "EXPLAIN " + select);
+          for (const std::string& r : rows) plan += r + "\n";
+        }
+        return Ok();
+      });
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  if (GetParam() == Backend::kSqlite) {
+    EXPECT_NE(plan.find("SEARCH c USING"), std::string::npos) << plan;
+    EXPECT_NE(plan.find("INDEX sqlite_autoindex_bpmn_task_candidate_1 (group_name=?"),
+              std::string::npos)
+        << plan;
+    EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: index order
+  } else {
+    EXPECT_NE(plan.find("bpmn_task_candidate_pkey"), std::string::npos) << plan;
+    EXPECT_EQ(plan.find("Sort"), std::string::npos) << plan;
+  }
+}
+
+TEST_P(RuntimeTest, TwoRuntimesNeverFireOneTimerTwice) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(kTimer);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 12; ++i) ids.push_back(Start("wait"));
+  // Not due yet.
+  EXPECT_EQ(*runtime_->FireDueTimers(100), 0);
+  clock_.Advance(hours(1));
+  std::unique_ptr<Runtime> second = NewRuntime("r2");
+  std::atomic<int> fired{0};
+  std::thread a([&] {
+    for (int i = 0; i < 6; ++i) fired += runtime_->FireDueTimers(3).value_or(0);
+  });
+  std::thread b([&] {
+    for (int i = 0; i < 6; ++i) fired += second->FireDueTimers(3).value_or(0);
+  });
+  a.join();
+  b.join();
+  EXPECT_EQ(fired.load(), 12);
+  for (const std::string& id : ids) {
+    std::vector<std::string> kinds = Kinds(id);
+    EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "an_hour:completed"), 1) << id;
+    EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  }
+  EXPECT_EQ(*runtime_->FireDueTimers(100), 0);
+}
+
+TEST_P(RuntimeTest, ALeasedTimerIsNotTakenUntilItsLeaseExpires) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(kTimer);
+  std::string id = Start("wait");
+  clock_.Advance(hours(2));
+  // r2 leases it and "crashes" before firing: a lease row taken by hand.
+  ::tongban::Status s =
+      db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> ::tongban::Status {
+        long long until = (clock_.Now() + std::chrono::seconds(30)).time_since_epoch().count();
+        sql << "UPDATE bpmn_timer SET lease_owner = 'r2', lease_until = :u", soci::use(until);
+        return Ok();
+      });
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ(*runtime_->FireDueTimers(10), 0);
+  clock_.Advance(std::chrono::seconds(31));
+  EXPECT_EQ(*runtime_->FireDueTimers(10), 1);
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+}
+
+TEST_P(RuntimeTest, FailingJobsRetryWithBackoffThenBecomeIncidents) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(kCase);
+  int notify_calls = 0;
+  bool notify_works = false;
+  std::vector<int> attempts;
+  runtime_->RegisterJobHandler("notify", [&](const Job& job) -> Result<feel::Value> {
+    ++notify_calls;
+    attempts.push_back(job.attempt);
+    EXPECT_EQ(feel::ToJson(*job.variables.Find("applicant")), "\"李四\"");
+    if (!notify_works) return Error(ErrorCode::kUnavailable, "SMS gateway down");
+    return feel::Value();
+  });
+  // "archive" has no handler: an incident naming the type.
+  std::string id = Start("case", R"({"applicant": "李四"})");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Clerk("clerk1")).ok());
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Director("d1")).ok());
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(notify_calls, 1);
+  auto incidents = runtime_->ListIncidents(id);
+  ASSERT_EQ(incidents->size(), 1u);
+  EXPECT_EQ((*incidents)[0].element_id, "archive");
+  EXPECT_NE((*incidents)[0].message.find("'archive'"), std::string::npos);
+  // Backoff: 10 s after the first failure, 20 s after the second.
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(notify_calls, 1);
+  clock_.Advance(std::chrono::seconds(10));
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(notify_calls, 2);
+  clock_.Advance(std::chrono::seconds(19));
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(notify_calls, 2);
+  clock_.Advance(std::chrono::seconds(1));
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(notify_calls, 3);  // the third attempt failed: an incident
+  clock_.Advance(hours(1));
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(notify_calls, 3);
+  incidents = runtime_->ListIncidents(id);
+  ASSERT_EQ(incidents->size(), 2u);
+  const Incident& failed = (*incidents)[1];
+  EXPECT_EQ(failed.element_id, "notify");
+  EXPECT_NE(failed.message.find("SMS gateway down"), std::string::npos);
+
+  // Fixed: retry runs the job again; the archive incident is resolved by hand.
+  notify_works = true;
+  ASSERT_TRUE(runtime_->RetryIncident(failed.id, Json(R"({"sms": "ok"})"), Clerk("ops")).ok());
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 1);
+  EXPECT_EQ(notify_calls, 4);
+  EXPECT_EQ(attempts, (std::vector<int>{1, 2, 3, 1}));
+  EXPECT_EQ(StatusOf(id), RunStatus::kRunning);
+  ASSERT_TRUE(runtime_->ResolveIncident((*incidents)[0].id, Clerk("ops")).ok());
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  EXPECT_EQ(feel::ToJson(runtime_->GetInstance(id)->state.variables.at("sms")), "\"ok\"");
+  EXPECT_TRUE(runtime_->ListIncidents()->empty());
+}
+
+TEST_P(RuntimeTest, MessagesCorrelateByKeyAndWaitBufferedForTheirSubscription) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(kMessage);
+  std::string a = Start("pay", R"({"case_id": "A-1"})");
+  auto none =
+      runtime_->CorrelateMessage("paid", "Z-9", Json(R"({"x": 1})"), std::chrono::seconds(0));
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, MessageOutcome::kDropped);
+  EXPECT_EQ(StatusOf(a), RunStatus::kRunning);
+  auto hit = runtime_->CorrelateMessage("paid", "A-1", Json(R"({"amount": 30})"), hours(1));
+  ASSERT_TRUE(hit.ok()) << hit.error().ToString();
+  EXPECT_EQ(*hit, MessageOutcome::kCorrelated);
+  EXPECT_EQ(StatusOf(a), RunStatus::kCompleted);
+  EXPECT_EQ(feel::ToJson(runtime_->GetInstance(a)->state.variables.at("amount")), "30");
+
+  // Early: buffered, then delivered in the step that opens the subscription.
+  auto early = runtime_->CorrelateMessage("paid", "B-2", Json(R"({"amount": 40})"), hours(1));
+  EXPECT_EQ(*early, MessageOutcome::kBuffered);
+  std::string b = Start("pay", R"({"case_id": "B-2"})");
+  EXPECT_EQ(StatusOf(b), RunStatus::kCompleted);
+  EXPECT_EQ(feel::ToJson(runtime_->GetInstance(b)->state.variables.at("amount")), "40");
+  // Delivered once: a second instance with the same key waits.
+  std::string b2 = Start("pay", R"({"case_id": "B-2"})");
+  EXPECT_EQ(StatusOf(b2), RunStatus::kRunning);
+
+  // Expired: dropped.
+  EXPECT_EQ(*runtime_->CorrelateMessage("paid", "C-3", feel::Value(), minutes(5)),
+            MessageOutcome::kBuffered);
+  clock_.Advance(minutes(6));
+  std::string c = Start("pay", R"({"case_id": "C-3"})");
+  EXPECT_EQ(StatusOf(c), RunStatus::kRunning);
+}
+
+TEST_P(RuntimeTest, CancellingClosesTasksTimersAndCalledInstances) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(kBundle);
+  std::string id = Start("bundle", R"({"applicant": "王五"})");
+  auto page = runtime_->ListGroupTasks("x", 10);
+  ASSERT_TRUE(page.ok());
+  // The called instance waits in its user task; it saw the caller's variables.
+  std::string child;
+  ::tongban::Status s =
+      db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> ::tongban::Status {
+        sql << "SELECT id FROM bpmn_instance WHERE parent_instance = :p", soci::use(id),
+            soci::into(child);
+        return Ok();
+      });
+  ASSERT_TRUE(s.ok());
+  ASSERT_FALSE(child.empty());
+  auto info = runtime_->GetInstance(child);
+  EXPECT_EQ(info->process_id, "matter");
+  EXPECT_EQ(info->parent_instance, id);
+  EXPECT_EQ(feel::ToJson(info->state.variables.at("applicant")), "\"王五\"");
+  std::string task = OnlyTaskOf(child);
+  ASSERT_TRUE(runtime_->CompleteTask(task, Json(R"({"permit": "P-1"})"), Clerk("c")).ok());
+  EXPECT_EQ(StatusOf(child), RunStatus::kCompleted);
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  EXPECT_EQ(feel::ToJson(runtime_->GetInstance(id)->state.variables.at("permit")), "\"P-1\"");
+
+  std::string other = Start("bundle");
+  std::string other_child;
+  s = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> ::tongban::Status {
+    sql << "SELECT id FROM bpmn_instance WHERE parent_instance = :p", soci::use(other),
+        soci::into(other_child);
+    return Ok();
+  });
+  std::string open = OnlyTaskOf(other_child);
+  ASSERT_TRUE(runtime_->CancelInstance(other, Clerk("ops")).ok());
+  EXPECT_EQ(StatusOf(other), RunStatus::kCancelled);
+  EXPECT_EQ(StatusOf(other_child), RunStatus::kCancelled);
+  EXPECT_EQ(runtime_->GetTask(open)->state, TaskState::kCancelled);
+  EXPECT_EQ(runtime_->CompleteTask(open, feel::Value(), Clerk("c")).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(runtime_->CancelInstance(other, Clerk("ops")).error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(Kinds(other).back(), "bundle:cancelled");
+
+  // A timer of a cancelled instance never fires.
+  Deploy(kTimer);
+  std::string waiting = Start("wait");
+  ASSERT_TRUE(runtime_->CancelInstance(waiting, Clerk("ops")).ok());
+  clock_.Advance(hours(2));
+  EXPECT_EQ(*runtime_->FireDueTimers(10), 0);
+  EXPECT_EQ(StatusOf(waiting), RunStatus::kCancelled);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeTest, ::testing::ValuesIn(store::testing::Backends()),

@@ -82,7 +82,7 @@ SELECT t.id, t.instance_id, t.activity, t.element_id, t.name, t.process_id,
        COALESCE(t.delegated_by, ''), COALESCE(t.completed_by, ''), t.created_at
 FROM bpmn_task_candidate c JOIN bpmn_task t ON t.id = c.task_id
 WHERE c.group_name = :group_name
-  AND (c.created_at > :after_created OR (c.created_at = :after_created AND c.task_id > :after_id))
+  AND (c.created_at, c.task_id) > (:after_created, :after_id)
 ORDER BY c.created_at, c.task_id
 LIMIT :limit;
 
@@ -92,7 +92,7 @@ SELECT id, instance_id, activity, element_id, name, process_id, COALESCE(assigne
        COALESCE(completed_by, ''), created_at
 FROM bpmn_task
 WHERE assignee = :assignee AND state = 'claimed'
-  AND (created_at > :after_created OR (created_at = :after_created AND id > :after_id))
+  AND (created_at, id) > (:after_created, :after_id)
 ORDER BY created_at, id
 LIMIT :limit;
 
