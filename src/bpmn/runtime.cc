@@ -204,10 +204,8 @@ class Runtime::Impl {
 
   Result<Deployment> Deploy(std::string_view xml, const Actor& actor) {
     TB_ASSIGN_OR_RETURN(Definitions defs, ParseBpmn(xml, "deployment"));
+    // ParseBpmn has validated every process; its problems name their elements.
     FieldErrors problems;
-    for (const Process& p : defs.processes) {
-      for (const Problem& problem : Validate(p)) defs.problems.push_back(problem);
-    }
     for (const Problem& p : defs.problems) {
       if (p.severity == Severity::kError) problems.Add(p.element_id, p.message);
     }
@@ -474,6 +472,28 @@ class Runtime::Impl {
     if (trigger.kind == Trigger::Kind::kStart && fix == nullptr) {
       events.push_back({process.id, "started"});
     }
+    if (state.status == InstanceStatus::kIncident && !state.uncaught_error.empty() &&
+        !row->parent_instance.empty()) {
+      // A called process ended with an error nothing in it catches: it ends, and the error is
+      // thrown from the call activity of its caller, in the same transaction.
+      std::string code = state.uncaught_error;
+      state.activities.clear();
+      state.timers.clear();
+      state.joins.clear();
+      TB_RETURN_IF_ERROR(
+          SyncRows(sql, id, *loaded, process, before, state, task_id, actor, events));
+      for (const std::string& element : state.completed) events.push_back({element, "completed"});
+      state.completed.clear();
+      events.push_back({process.id, fmt::format("ended with error {}", code)});
+      TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, state, "completed", events, actor));
+      Trigger failed;
+      failed.kind = Trigger::Kind::kCallDone;
+      failed.activity = row->parent_activity;
+      failed.error_code = code;
+      Result<InstanceStatus> parent = Step(sql, row->parent_instance, failed, actor, "", nullptr);
+      if (!parent.ok() && parent.error().code() != ErrorCode::kNotFound) return parent.error();
+      return InstanceStatus::kCompleted;
+    }
     if (state.status == InstanceStatus::kIncident) {
       // The failed step is not applied: the instance keeps its state before it, and the
       // incident keeps the trigger to run again once fixed.
@@ -508,7 +528,9 @@ class Runtime::Impl {
       std::vector<feel::ContextEntry> vars;
       for (const auto& [k, v] : state.variables) vars.push_back({k, v});
       done.variables = feel::Value::Context(std::move(vars));
-      TB_RETURN_IF_ERROR(StatusOf(Step(sql, row->parent_instance, done, actor, "", nullptr)));
+      Result<InstanceStatus> parent = Step(sql, row->parent_instance, done, actor, "", nullptr);
+      // kNotFound: the caller no longer waits (a boundary event left the call activity).
+      if (!parent.ok() && parent.error().code() != ErrorCode::kNotFound) return parent.error();
     }
     return state.status;
   }
@@ -656,6 +678,15 @@ class Runtime::Impl {
             soci::use(task_id, "task_id");
       }
       events.push_back({n.id, "task-created"});
+    }
+    // Call activities that ended without their called instance (a boundary event, a
+    // terminate end): the called instance is cancelled.
+    for (int a : waits(before, WaitKind::kCall)) {
+      if (after.activities.contains(a)) continue;
+      std::string child;
+      sql << Q("called_instance_of"), soci::use(id, "id"), soci::use(a, "activity"),
+          soci::into(child);
+      if (sql.got_data()) TB_RETURN_IF_ERROR(Cancel(sql, child, Actor{actor, {}, "", ""}));
     }
     // Jobs.
     std::set<int> jobs_before = waits(before, WaitKind::kJob);

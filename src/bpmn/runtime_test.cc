@@ -144,6 +144,31 @@ const std::string kBundle = Model(R"(
     <bpmn:endEvent id="m_end"/>
   </bpmn:process>)");
 
+// A called process whose error is caught on the call activity of its caller.
+const std::string kCallError = Model(R"(
+  <bpmn:process id="caller" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="call"/>
+    <bpmn:callActivity id="call">
+      <bpmn:extensionElements><zeebe:calledElement processId="checks"/></bpmn:extensionElements>
+    </bpmn:callActivity>
+    <bpmn:boundaryEvent id="rejected" attachedToRef="call">
+      <bpmn:errorEventDefinition errorRef="e"/>
+    </bpmn:boundaryEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="call" targetRef="end"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="rejected" targetRef="refused"/>
+    <bpmn:endEvent id="end"/>
+    <bpmn:endEvent id="refused"/>
+  </bpmn:process>
+  <bpmn:process id="checks" isExecutable="true">
+    <bpmn:startEvent id="c_start"/>
+    <bpmn:sequenceFlow id="c1" sourceRef="c_start" targetRef="c_task"/>
+    <bpmn:userTask id="c_task"/>
+    <bpmn:sequenceFlow id="c2" sourceRef="c_task" targetRef="c_end"/>
+    <bpmn:endEvent id="c_end"><bpmn:errorEventDefinition errorRef="e"/></bpmn:endEvent>
+  </bpmn:process>)",
+                                     R"(<bpmn:error id="e" errorCode="REJECTED"/>)");
+
 Actor Clerk(const std::string& id) { return Actor{id, {"clerk"}, "window", "330102"}; }
 Actor Director(const std::string& id) { return Actor{id, {"director"}, "office", "330102"}; }
 
@@ -739,6 +764,23 @@ TEST_P(RuntimeTest, CancellingClosesTasksTimersAndCalledInstances) {
             ErrorCode::kNotFound);
   EXPECT_EQ(runtime_->CancelInstance(other, Clerk("ops")).error().code(), ErrorCode::kConflict);
   EXPECT_EQ(Kinds(other).back(), "bundle:cancelled");
+
+  // A called process's uncaught error is thrown from the call activity.
+  Deploy(kCallError);
+  std::string caller = Start("caller");
+  std::string checks;
+  s = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> ::tongban::Status {
+    sql << "SELECT id FROM bpmn_instance WHERE parent_instance = :p", soci::use(caller),
+        soci::into(checks);
+    return Ok();
+  });
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(checks), feel::Value(), Clerk("c")).ok());
+  EXPECT_EQ(StatusOf(checks), RunStatus::kCompleted);
+  EXPECT_EQ(Kinds(checks).back(), "checks:ended with error REJECTED");
+  EXPECT_EQ(StatusOf(caller), RunStatus::kCompleted);
+  std::vector<std::string> caller_kinds = Kinds(caller);
+  EXPECT_NE(std::find(caller_kinds.begin(), caller_kinds.end(), "refused:completed"),
+            caller_kinds.end());
 
   // A timer of a cancelled instance never fires.
   Deploy(kTimer);

@@ -50,6 +50,10 @@ SELECT history_seq FROM bpmn_instance WHERE id = :id;
 SELECT id FROM bpmn_instance
 WHERE parent_instance = :id AND status IN ('running', 'incident');
 
+-- name: called_instance_of
+SELECT id FROM bpmn_instance
+WHERE parent_instance = :id AND parent_activity = :activity AND status IN ('running', 'incident');
+
 -- name: insert_task
 INSERT INTO bpmn_task (id, instance_id, activity, element_id, name, process_id, assignee,
                        candidate_groups, due_at, headers, step, state, created_at)
