@@ -73,7 +73,9 @@ Result<feel::Value> FromJsonValue(const Json& j) {
     return feel::Value::List(std::move(items));
   }
   if (!j.is_object() || j.size() != 1) return Corrupt("a value is neither scalar nor tagged");
-  const auto& [tag, body] = *j.items().begin();
+  auto first = j.begin();
+  const std::string& tag = first.key();
+  const Json& body = first.value();
   auto text = [&]() { return body.is_string() ? body.get<std::string>() : std::string(); };
   if (tag == "n") {
     if (auto d = feel::Decimal::Parse(text())) return feel::Value::Number(*d);
