@@ -385,7 +385,7 @@ class Runtime::Impl {
     return *process_of_.at(fmt::format("{}@{}", process_id, version));
   }
 
-  Result<int> LatestVersion(soci::session& sql, const std::string& process_id) {
+  Result<int> LatestVersion(soci::session& sql, const std::string& process_id) const {
     int latest = 0;
     sql << Q("latest_version"), soci::use(process_id, "process_id"), soci::into(latest);
     if (latest == 0) {
@@ -424,7 +424,7 @@ class Runtime::Impl {
     return id;
   }
 
-  std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id) {
+  std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id) const {
     InstanceRow r;
     sql << Q("load_instance"), soci::use(id, "id"), soci::into(r.process_id), soci::into(r.version),
         soci::into(r.status), soci::into(r.state), soci::into(r.revision),
@@ -614,6 +614,7 @@ class Runtime::Impl {
       done.kind = Trigger::Kind::kCallDone;
       done.activity = row->parent_activity;
       std::vector<feel::ContextEntry> vars;
+      vars.reserve(state.variables.size());
       for (const auto& [k, v] : state.variables) vars.push_back({k, v});
       done.variables = feel::Value::Context(std::move(vars));
       Result<InstanceStatus> parent = Step(sql, row->parent_instance, done, actor, "", nullptr);
@@ -643,7 +644,7 @@ class Runtime::Impl {
   }
 
   Status AppendHistory(soci::session& sql, const std::string& id, long long seq,
-                       const std::vector<HistoryRow>& events, const std::string& actor) {
+                       const std::vector<HistoryRow>& events, const std::string& actor) const {
     if (events.empty()) return Ok();
     long long now = Micros(Now());
     HistoryRow e;
@@ -670,7 +671,7 @@ class Runtime::Impl {
   }
 
   Status DeliverBuffered(soci::session& sql, const Engine& engine, const Loaded& loaded,
-                         const Process& process, InstanceState& state) {
+                         const Process& process, InstanceState& state) const {
     long long now = Micros(Now());
     for (int round = 0; round < 100 && state.status == InstanceStatus::kRunning; ++round) {
       bool delivered = false;
@@ -868,7 +869,7 @@ class Runtime::Impl {
     return row;
   }
 
-  Result<Task> FindTask(soci::session& sql, const std::string& task_id) {
+  Result<Task> FindTask(soci::session& sql, const std::string& task_id) const {
     TaskBuffer b;
     soci::details::prepare_temp_type p = (sql.prepare << Q("find_task"));
     p, soci::use(task_id, "id");
@@ -1139,6 +1140,7 @@ class Runtime::Impl {
             for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
           }
           std::vector<feel::ContextEntry> entries;
+          entries.reserve(seen.size());
           for (auto& [k, v] : seen) entries.push_back({k, v});
           job.variables = feel::Value::Context(std::move(entries));
           if (s.activities.contains(j.number)) {
