@@ -136,6 +136,8 @@ struct Trigger {
   }
 };
 
+enum class RowLock { kNone, kForUpdate };
+
 struct InstanceRow {
   std::string process_id;
   int version = 0;
@@ -424,11 +426,14 @@ class Runtime::Impl {
     return id;
   }
 
-  std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id) const {
+  // Reads the instance row; kForUpdate (every write) holds it until the transaction ends.
+  std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id,
+                                     RowLock lock = RowLock::kForUpdate) const {
     InstanceRow r;
-    sql << Q("load_instance"), soci::use(id, "id"), soci::into(r.process_id), soci::into(r.version),
-        soci::into(r.status), soci::into(r.state), soci::into(r.revision),
-        soci::into(r.history_seq), soci::into(r.parent_instance), soci::into(r.parent_activity);
+    sql << Q(lock == RowLock::kForUpdate ? "lock_instance" : "load_instance"), soci::use(id, "id"),
+        soci::into(r.process_id), soci::into(r.version), soci::into(r.status), soci::into(r.state),
+        soci::into(r.revision), soci::into(r.history_seq), soci::into(r.parent_instance),
+        soci::into(r.parent_activity);
     if (!sql.got_data()) return std::nullopt;
     return r;
   }
@@ -1125,7 +1130,7 @@ class Runtime::Impl {
                 .attempt = j.attempts + 1,
                 .variables = feel::Value(),
                 .headers = {}};
-        std::optional<InstanceRow> row = LoadRow(sql, j.instance_id);
+        std::optional<InstanceRow> row = LoadRow(sql, j.instance_id, RowLock::kNone);
         if (row) {
           TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
           TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
@@ -1365,7 +1370,7 @@ Result<std::string> Runtime::StartInstance(const std::string& process_id,
 Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
   return impl_->db_.Transaction<InstanceInfo>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<InstanceInfo> {
-        std::optional<InstanceRow> row = impl_->LoadRow(sql, instance_id);
+        std::optional<InstanceRow> row = impl_->LoadRow(sql, instance_id, RowLock::kNone);
         if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", instance_id));
         InstanceInfo info;
         info.id = instance_id;
