@@ -631,7 +631,7 @@ class Runtime::Impl {
 
   Status WriteInstance(soci::session& sql, const std::string& id, const InstanceRow& row,
                        const InstanceState& state, const std::string& status,
-                       const std::vector<HistoryRow>& events, const std::string& actor) {
+                       const std::vector<HistoryRow>& events, const std::string& actor) const {
     std::string encoded = EncodeState(state);
     long long seq = row.history_seq;
     long long next_seq = seq + static_cast<long long>(events.size());
@@ -668,7 +668,7 @@ class Runtime::Impl {
   // A history event outside a step (claim, delegate, cancel): takes the next sequence number
   // and bumps the revision, so a step that raced it fails its compare-and-set.
   Status RecordEvent(soci::session& sql, const std::string& id, const HistoryRow& event,
-                     const std::string& actor) {
+                     const std::string& actor) const {
     sql << Q("bump_instance"), soci::use(id, "id");
     long long seq = 0;
     sql << Q("instance_history_seq"), soci::use(id, "id"), soci::into(seq);
