@@ -1267,7 +1267,7 @@ class Runtime::Impl {
   }
 
   Status MergeVariables(soci::session& sql, const std::string& id, const feel::Value& vars,
-                        const std::string& actor) {
+                        const std::string& actor) const {
     std::optional<InstanceRow> row = LoadRow(sql, id);
     if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", id));
     TB_ASSIGN_OR_RETURN(InstanceState state, DecodeState(row->state));
