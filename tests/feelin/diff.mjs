@@ -111,39 +111,228 @@ function near(a, b) {
 const contains = (t, pred) => pred(t) || (t.items || []).some((x) => contains(x, pred)) ||
   Object.values(t.entries || {}).some((x) => contains(x, pred));
 
-// `x in LIST`, `x in RANGE`, `x in (tests)`, `x in < 5` wrapped in parentheses: what the DMN
-// grammar means; if feelin then agrees, its parse of the unparenthesised text was the defect.
-const IN_TEST = /((?:monthly income|[\w.]+|-?\d+(?:\.\d+)?) in (?:\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]|\([^()]*\)|[\[\]()][^\[\]()]*[\[\]()]|[<>]=? ?-?\d+))/g;
-const parenthesiseIn = (e) => e.replace(IN_TEST, '($1)');
+// Each `x in TEST` wrapped in parentheses: what the DMN grammar means. If feelin then agrees, its
+// parse of the unparenthesised text was the defect. TEST is a bracketed list, range or list of
+// tests (brackets counted, a range's `)` or `[` closing what `[` or `]` opened), or `< 5`.
+function parenthesiseIn(text) {
+  let out = text;
+  for (let at = out.indexOf(' in '); at >= 0; at = out.indexOf(' in ', at + 6)) {
+    const left = /(?:monthly income|[\w.]+|-?\d+(?:\.\d+)?)$/.exec(out.slice(0, at));
+    if (!left) continue;
+    let end = at + 4;
+    const range = /^[\[\]()]-?[\d.]+\.\.-?[\d.]+[\[\]()]/.exec(out.slice(end));
+    if (range) {
+      end += range[0].length;
+    } else if ('[(]'.includes(out[end])) {
+      let depth = 0;
+      do {
+        const ch = out[end];
+        if (ch === '[' || ch === '(' || (ch === ']' && depth === 0)) depth++;
+        else if (ch === ']' || ch === ')') depth--;
+        end++;
+      } while (depth > 0 && end < out.length);
+      if (depth > 0) continue;
+    } else {
+      const test = /^[<>]=? ?-?\d+(?:\.\d+)?/.exec(out.slice(end));
+      if (!test) continue;
+      end += test[0].length;
+    }
+    out = `${out.slice(0, left.index)}(${out.slice(left.index, end)})${out.slice(end)}`;
+    at = end + 2;
+  }
+  return out;
+}
+// Whether feelin, given `text` (the expression rewritten to what the spec means), changes its
+// answer and then agrees with tongban: the rewrite isolates the defect.
+function feelinAgreesWith(c, text) {
+  if (text === c.expression) return false;
+  const r = runFeelin(text, c.context).result;
+  return !same(r, c.feelin) && same(c.tongban, r, true);
+}
+const warned = (c, re) => c.feelinWarnings.some((w) => re.test(w));
+const numbers = (c) => c.tongban.type === 'number' && c.feelin.type === 'number';
+const decimals = (x) => (String(x).split('.')[1] || '').length;
 
-// Named classes of disagreement, first match wins. owner: whose defect it is per the spec
-// (feelin, tongban), or 'open' where the spec leaves it undecided. Each `section` was checked
-// against the DMN 1.5 text (formal/24-01-01).
+// Named classes of disagreement, first match wins. owner: whose defect it is per the spec text
+// (feelin or tongban), or 'open' where the spec leaves it undecided. Sections are those of
+// DMN 1.5 (formal/24-01-01) clause 10; each was checked against the specification's text.
 const CLASSES = [
   {
     name: 'feelin-precedence-in',
     owner: 'feelin',
-    section: 'DMN 1.5 §10.3.1.3 grammar rules 2 (textual expression) and 49 (comparison): `in` binds tighter than `and`/`or`',
-    description: '`x in [1, 2] and y` parsed as `x in ([1, 2] and y)`; parenthesising the `in` test makes feelin agree',
-    match: (c) => /\bin\b/.test(c.expression) && /\b(and|or)\b/.test(c.expression) &&
-      parenthesiseIn(c.expression) !== c.expression &&
-      same(c.tongban, runFeelin(parenthesiseIn(c.expression), c.context).result, true),
+    section: '§10.3.1.2 grammar rules 2 and 49.c/d, precedence by the order of rule 2: `in` (comparison) binds tighter than `and`/`or`',
+    description: '`x in [1, 2] and y` parsed as `x in ([1, 2] and y)`; with the `in` test parenthesised feelin agrees',
+    match: (c) => /\b(and|or)\b/.test(c.expression) && feelinAgreesWith(c, parenthesiseIn(c.expression)),
+  },
+  {
+    name: 'feelin-if-truthy',
+    owner: 'feelin',
+    section: '§10.3.2.15 rule 45: `if e1 then e2 else e3` is e2 only if e1 is true, else e3',
+    description: 'a non-boolean condition (1) takes the then branch; with `(cond) = true` feelin agrees',
+    match: (c) => /^if /.test(c.expression) &&
+      feelinAgreesWith(c, c.expression.replace(/^if (.*?) then /, 'if ($1) = true then ')),
   },
   {
     name: 'feelin-ym-duration-days',
     owner: 'feelin',
-    section: 'DMN 1.5 §10.3.2.3.8 (years and months duration: months only) and §10.3.4.7 Table 71 years and months duration(from, to)',
+    section: '§10.3.4.1 years and months duration(from, to) (example P1Y8M) and §10.3.2.3.8: a years and months duration is years and months only',
     description: 'years and months duration(from, to) keeps the days of the difference (P1Y1M14D instead of P1Y1M)',
     match: (c) => /years and months duration\(/.test(c.expression) &&
-      contains(c.feelin, (x) => x.type === 'years and months duration' && /\d+D|T/.test(x.value)) ||
-      /years and months duration\(/.test(c.expression) && c.tongban.type === 'boolean' && c.feelin.type === 'boolean',
+      contains(c.feelin, (x) => x.type === 'years and months duration' && /\d+D|T/.test(x.value)),
   },
   {
     name: 'feelin-binary-float',
     owner: 'feelin',
-    section: 'DMN 1.5 §10.3.2.3.1 number: FEEL numbers are IEEE 754-2008 decimal128, 34 digits',
+    section: '§10.3.2.3.1 number: IEEE 754-2008 Decimal128, 34 decimal digits',
     description: 'a result computed in binary floating point (0.1 + 0.2 = 0.30000000000000004), within 1e-9 of the decimal result',
     match: (c) => same(c.tongban, c.feelin, true),
+  },
+  {
+    name: 'feelin-binary-float-rounding',
+    owner: 'feelin',
+    section: '§10.3.2.3.1 number (Decimal128) and §10.3.4.5 rounding functions',
+    description: 'a binary value just below or above a decimal one rounds or compares the other way: ceiling(16.10, 2) = 16.11, 0.1 * 3 = 0.3 is false',
+    match: (c) => (numbers(c) && /(ceiling|floor|round up|round down|round half up|round half down|decimal)\(/.test(c.expression) &&
+        Math.abs(Number(c.tongban.value) - c.feelin.value) <= 1.0000001 * 10 ** -Math.max(decimals(c.tongban.value), decimals(c.feelin.value))) ||
+      (c.tongban.type === 'boolean' && c.feelin.type === 'boolean' && /\d\.\d|income/.test(c.expression) &&
+        /[*/]|\+ [\d(]|- [\d(]/.test(c.expression) && /[<>=]/.test(c.expression)),
+  },
+  {
+    name: 'feelin-quantifier-null',
+    owner: 'feelin',
+    section: '§10.3.2.15 rule 46: `some` is `false or e(x1) or ...`, `every` is `true and e(x1) and ...` (ternary logic, §10.3.2.4)',
+    description: 'a null among the tested items gives false instead of null',
+    match: (c) => /\b(some|every) \w+ in /.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'boolean',
+  },
+  {
+    name: 'feelin-for-descending-range',
+    owner: 'feelin',
+    section: '§10.3.2.14 for loop expression: a range such as 50..40 iterates downwards',
+    description: '`for i in 3..0 return i` is null instead of [3, 2, 1, 0]',
+    match: (c) => /for \w+ in -?\d+\.\.-?\d+/.test(c.expression) && c.feelin.type === 'null' && c.tongban.type === 'list',
+  },
+  {
+    name: 'feelin-duration-times-number',
+    owner: 'feelin',
+    section: '§10.3.2.15 Table 59 (specific semantics of multiplication and division): duration * number and duration / number are durations',
+    description: 'multiplying or dividing a duration by a number is null',
+    match: (c) => c.feelin.type === 'null' && warned(c, /Can't (multiply|divide)/) && /duration/.test(c.tongban.type),
+  },
+  {
+    name: 'feelin-compare-duration-kinds',
+    owner: 'feelin',
+    section: '§10.3.2.15 rule 49.a: both operands of = and < must be of the same datatype; years and months and days and time durations are different datatypes (§10.3.2.3.7, §10.3.2.3.8)',
+    description: 'duration("P1Y") < duration("P1D") compares instead of being null',
+    match: (c) => c.tongban.type === 'null' && c.feelin.type === 'boolean' &&
+      /(years and months|days and time) duration (with|and) (years and months|days and time) duration/.test(c.tongbanWarning || ''),
+  },
+  {
+    name: 'feelin-order-of-booleans-throws',
+    owner: 'feelin',
+    section: '§10.3.2.15 rule 49.a and Table 54: < is defined for numbers, strings, temporals and durations only; otherwise null',
+    description: '`true < false` or `null > true` throws "unsupported range" out of evaluate() instead of returning null',
+    match: (c) => c.feelin.type === 'error' && /unsupported range/.test(c.feelin.message) && c.tongban.type === 'null',
+  },
+  {
+    name: 'feelin-list-position',
+    owner: 'feelin',
+    section: '§10.3.4.4 list functions, notes 1 and 2: a position is a non-zero integer in [-L..L], negative from the end; a length is in [1..E]',
+    description: 'remove/insert before/sublist with a negative, zero or too large position or length: wrong element, duplicated items, or a list instead of null',
+    match: (c) => /^(remove|insert before|sublist)\(/.test(c.expression),
+  },
+  {
+    name: 'feelin-substring-position',
+    owner: 'feelin',
+    section: '§10.3.4.3 string functions, note 1: start position is a non-zero integer in [-L..L]',
+    description: 'substring with start position 0 or beyond the string is "" or a character instead of null',
+    match: (c) => /substring\(/.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'string' &&
+      /start position out of range/.test(c.tongbanWarning || ''),
+  },
+  {
+    name: 'feelin-range-relation-functions',
+    owner: 'feelin',
+    section: '§10.3.4.7 range functions (during, starts, finishes, coincides ...)',
+    description: 'the call fails with "Cannot invoke \'function()\'" and returns null',
+    match: (c) => c.feelin.type === 'null' && warned(c, /Cannot invoke 'function\(\)'/),
+  },
+  {
+    name: 'feelin-no-range-function',
+    owner: 'feelin',
+    section: '§10.3.4.1 conversion functions: range(from) (new in DMN 1.5)',
+    description: 'range("[1..2)") is an unknown name',
+    match: (c) => /\brange\(/.test(c.expression) && warned(c, /Variable 'range' not found/),
+  },
+  {
+    name: 'feelin-date-from-non-date-string',
+    owner: 'feelin',
+    section: '§10.3.4.1 date(from): from is a date string, the lexical space of XML Schema date',
+    description: 'date("2026-11-26T10:00:00") and date("20261126") are dates instead of null',
+    match: (c) => /date\("/.test(c.expression) && c.tongban.type === 'null' && /is not a date/.test(c.tongbanWarning || '') &&
+      c.feelin.type === 'date',
+  },
+  {
+    name: 'feelin-negative-year-throws',
+    owner: 'feelin',
+    section: '§10.3.2.3.5 date: the year is in [-999,999,999..999,999,999]',
+    description: 'date("-0001-01-01") throws "not implemented: negative date"',
+    match: (c) => c.feelin.type === 'error' && /negative date/.test(c.feelin.message),
+  },
+  {
+    name: 'feelin-date-plus-time-duration',
+    owner: 'feelin',
+    section: '§10.3.2.15 Table 57 (addition and subtraction): date +/- days and time duration is a date',
+    description: 'date - duration("PT90M") is a date and time',
+    match: (c) => c.tongban.type === 'date' && c.feelin.type === 'date and time',
+  },
+  {
+    name: 'feelin-median-mode-unsorted',
+    owner: 'feelin',
+    section: '§10.3.4.5 numeric functions: median is taken "after sorting the list", mode returns its numbers "in ascending order"',
+    description: 'median of an unsorted list picks the wrong middle; mode keeps the order of first appearance',
+    match: (c) => /\b(median|mode)\(/.test(c.expression),
+  },
+  {
+    name: 'tongban-sort-without-precedes',
+    owner: 'tongban',
+    section: '§10.3.4.9 sort(list, precedes): precedes is not optional',
+    description: 'tongban sorts `sort(list)` in ascending order (an extension, as the DMN TCK engines do); feelin answers null',
+    match: (c) => /^sort\((\[[^\]]*\]|\w+)\)$/.test(c.expression) && c.feelin.type === 'null',
+  },
+  {
+    name: 'feelin-between-unordered-bounds',
+    owner: 'feelin',
+    section: '§10.3.2.15 rule 49.b: `e1 between e2 and e3` is `e1 >= e2 and e1 <= e3`',
+    description: '`13 between 17 and 0.5` is true: feelin accepts the bounds in either order',
+    match: (c) => /\bbetween\b/.test(c.expression) && c.tongban.type === 'boolean' && c.feelin.type === 'boolean' &&
+      feelinAgreesWith(c, c.expression.replace(/^(.*) between (.*) and (.*)$/, '$1 >= $2 and $1 <= $3')),
+  },
+  {
+    name: 'feelin-regex-is-javascript',
+    owner: 'feelin',
+    section: '§10.3.4.3 string functions, note 2: patterns, replacements and flags follow XQuery 1.0 and XPath 2.0 Functions and Operators clause 7.6 (\\w is every character but punctuation, separators and others; $N of a missing group is "")',
+    description: 'JavaScript regular expressions: \\w misses 李 and ü, $1 without a group stays literal',
+    match: (c) => /^(replace|matches)\(/.test(c.expression) && /\\w|\$\d/.test(c.expression),
+  },
+  {
+    name: 'open-split-empty-string',
+    owner: 'open',
+    section: '§10.3.4.3 split(string, delimiter) does not say; XPath fn:tokenize (which its pattern follows) gives the empty sequence for ""',
+    description: 'split("", ",") is [] in tongban, [""] in feelin',
+    match: (c) => /^split\("",/.test(c.expression),
+  },
+  {
+    name: 'open-sort-precedes-null',
+    owner: 'open',
+    section: '§10.3.4.9 sort: precedes must be a boolean function defined on every pair ("be careful with nulls"); with a null item x > y is null',
+    description: 'tongban answers null (precedes is outside its domain), feelin orders the null somewhere',
+    match: (c) => /^sort\(.*null.*function/.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'list',
+  },
+  {
+    name: 'open-singleton-list-equality',
+    owner: 'open',
+    section: '§10.3.2.9.4 (from singleton list applies in filter, invocation and binding contexts) vs §10.3.2.15 rule 49.a (= needs the same datatype)',
+    description: '[1] = 1: tongban null (different kinds), feelin true (unwraps the singleton)',
+    match: (c) => c.tongban.type === 'null' && c.feelin.type === 'boolean' && /cannot compare list and/.test(c.tongbanWarning || ''),
   },
 ];
 
@@ -169,6 +358,7 @@ const byFamily = new Map();
 const disagreements = [];
 const unclassified = [];
 let agree = 0;
+const agreeKinds = {};
 for (const line of lines) {
   const item = JSON.parse(line);
   const context = Object.fromEntries(Object.entries(item.variables).map(([k, v]) => [k, toFeelin(v)]));
@@ -178,10 +368,12 @@ for (const line of lines) {
   byFamily.set(item.family, fam);
   if (same(item.tongban, result)) {
     agree++;
+    agreeKinds[item.tongban.type] = (agreeKinds[item.tongban.type] || 0) + 1;
     fam.agree++;
     continue;
   }
-  const c = { expression: item.expression, family: item.family, context, tongban: item.tongban, feelin: result };
+  const c = { expression: item.expression, family: item.family, context, tongban: item.tongban, feelin: result,
+    tongbanWarning: item.warning, feelinWarnings: warnings };
   const cls = classify(c);
   const record = { id: item.id, family: item.family, class: cls, expression: item.expression,
     tongban: item.tongban, feelin: result, tongban_warning: item.warning, feelin_warnings: warnings,
@@ -196,7 +388,7 @@ const seconds = (performance.now() - started) / 1000;
 const sentinelFailures = [];
 for (const s of SENTINELS) {
   const f = runFeelin(s.expression, {}).result;
-  const cls = same(s.tongban, f) ? 'agree' : classify({ expression: s.expression, context: {}, tongban: s.tongban, feelin: f });
+  const cls = same(s.tongban, f) ? 'agree' : classify({ expression: s.expression, context: {}, tongban: s.tongban, feelin: f, feelinWarnings: [] });
   if (cls !== (s.class ?? null)) sentinelFailures.push({ ...s, got: cls, feelin: f });
 }
 
@@ -206,6 +398,7 @@ const summary = {
   feelin: feelinPackage.version,
   expressions: lines.length,
   agree,
+  agree_by_type: agreeKinds,
   disagree: disagreements.length,
   classes: CLASSES.map((k) => ({ name: k.name, count: counts.get(k.name), owner: k.owner, section: k.section })),
   unclassified: unclassified.length,
@@ -217,6 +410,7 @@ writeFileSync(join(outDir, 'summary.json'), JSON.stringify(summary, null, 1) + '
 const pct = (n) => (100 * n / lines.length).toFixed(2);
 console.log(`feelin ${feelinPackage.version}: ${lines.length} expressions, ${agree} agree (${pct(agree)} %), ` +
   `${disagreements.length} disagree, ${seconds.toFixed(1)} s`);
+console.log(`agreeing results by type: ${Object.entries(agreeKinds).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 for (const k of CLASSES) {
   console.log(`  ${String(counts.get(k.name)).padStart(6)}  ${k.name.padEnd(34)} ${k.owner.padEnd(8)} ${k.section}`);
 }
