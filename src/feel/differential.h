@@ -40,7 +40,8 @@ std::vector<Case> GenerateCorpus(uint64_t seed, int count);
 std::string TypedJson(const Value& value);
 
 // Evaluates `c` with tongban's interpreter and returns one JSON line:
-// {"id", "family", "expression", "variables": {name: typed}, "tongban": typed, "warning"}.
+// {"id", "family", "expression", "variables": {name: typed} (those the text mentions),
+// "tongban": typed, "warning": the first warning, if any}.
 std::string EvaluateCase(int id, const Case& c);
 
 }  // namespace tongban::feel::differential
