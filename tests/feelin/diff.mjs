@@ -295,7 +295,7 @@ const CLASSES = [
   {
     name: 'feelin-median-mode-unsorted',
     owner: 'feelin',
-    section: '§10.3.4.5 numeric functions: median is taken "after sorting the list", mode returns its numbers "in ascending order"',
+    section: '§10.3.4.4 list functions: median is taken "after sorting the list", mode returns its numbers "in ascending order"',
     description: 'median of an unsorted list picks the wrong middle; mode keeps the order of first appearance',
     match: (c) => /\b(median|mode)\(/.test(c.expression),
   },
