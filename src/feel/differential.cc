@@ -51,6 +51,9 @@ constexpr std::array<std::string_view, 4> kRelations = {"spouse", "child", "pare
 constexpr std::array<std::string_view, 5> kCountyNames = {"新田县", "浏阳市", "衡山县", "石峰区",
                                                           "云溪区"};
 
+constexpr std::string_view kDateEqualsDateTime =
+    R"(date("2026-01-01") = date and time("2026-01-01T00:00:00"))";
+
 Value Num(std::string_view text) { return Value::Number(*Decimal::Parse(text)); }
 Value Str(std::string_view s) { return Value::String(std::string(s)); }
 
@@ -401,9 +404,7 @@ class Generator {
       case 5:
         return std::string(rng_.Pick({"1 = \"1\"", "null = null", "null != 1", "[1, 2] = [1, 2]",
                                       "{a: 1} = {a: 1.0}", "\"Z\" < \"a\"", "\"é\" > \"z\"",
-                                      "1 = 1.0", "[1] = 1", "null < 1",
-                                      "date(\"2026-01-01\") = "
-                                      "date and time(\"2026-01-01T00:00:00\")"}));
+                                      "1 = 1.0", "[1] = 1", "null < 1", kDateEqualsDateTime}));
       case 6:
         return fmt::format("{} between {} and {}", NumberOperand(), NumberLiteral(),
                            NumberLiteral());
