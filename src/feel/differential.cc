@@ -85,6 +85,7 @@ class Generator {
         {"temporal", 14, &Generator::Temporal},
         {"range", 5, &Generator::RangeExpr},
         {"conversion", 3, &Generator::Conversion},
+        {"unary tests", 8, nullptr},
     };
     int total = 0;
     for (const Family& f : kFamilies) total += f.weight;
@@ -93,7 +94,11 @@ class Generator {
       roll -= f.weight;
       if (roll <= 0) {
         c.family = std::string(f.name);
-        c.text = (this->*f.make)();
+        if (f.make == nullptr) {
+          UnaryTests(c);
+        } else {
+          c.text = (this->*f.make)();
+        }
         break;
       }
     }
@@ -389,7 +394,7 @@ class Generator {
 
   std::string Comparison() {
     std::string_view op = rng_.Pick({"=", "!=", "<", "<=", ">", ">="});
-    switch (rng_.Int(0, 7)) {
+    switch (rng_.Int(0, 8)) {
       case 0:
         return fmt::format("{} {} {}", NumberExpr(1), op, NumberExpr(1));
       case 1:
@@ -408,6 +413,10 @@ class Generator {
       case 6:
         return fmt::format("{} between {} and {}", NumberOperand(), NumberLiteral(),
                            NumberLiteral());
+      case 7:
+        return fmt::format("is({}, {})", rng_.Pick({"1", "date(\"2026-01-01\")", "\"a\"", "null"}),
+                           rng_.Pick({"1.0", "@\"2026-01-01\"", "\"a\"", "null",
+                                      "date and time(\"2026-01-01T00:00:00\")"}));
       default:
         return fmt::format("{} {} {}", NumberOperand(), op, rng_.Chance(20) ? "null" : "10");
     }
@@ -542,7 +551,7 @@ class Generator {
 
   std::string ListFunction() {
     std::string l = ListLiteral();
-    switch (rng_.Int(0, 25)) {
+    switch (rng_.Int(0, 27)) {
       case 0:
         return fmt::format("count({})", l);
       case 1:
@@ -595,6 +604,11 @@ class Generator {
         return fmt::format("{}[{}]", l, rng_.Int(-3, 4));
       case 24:
         return fmt::format("{}(household.age)", rng_.Pick({"max", "min", "sum", "count", "mean"}));
+      case 25:
+        return fmt::format("list replace({}, {}, {})", l, rng_.Int(-2, 3), NumberLiteral());
+      case 26:
+        return fmt::format("list replace({}, function(item, newItem) item < newItem, {})", l,
+                           rng_.Int(0, 9));
       default:
         return fmt::format("count({}) > 0 and sum({}) >= {}", l, l, rng_.Int(0, 50));
     }
@@ -613,7 +627,9 @@ class Generator {
       case 4:
         return "get entries({a: 1, b: \"x\"})";
       case 5:
-        return fmt::format("context put(applicant, \"age\", {})", rng_.Int(0, 99));
+        return rng_.Chance(50)
+                   ? fmt::format("context put(applicant, \"age\", {})", rng_.Int(0, 99))
+                   : "context put(applicant, [\"address\", \"county\"], \"浏阳市\").address";
       case 6:
         return "context merge([{a: 1}, {b: 2}, {a: 3}])";
       case 7:
@@ -676,7 +692,7 @@ class Generator {
   }
 
   std::string Temporal() {
-    switch (rng_.Int(0, 35)) {
+    switch (rng_.Int(0, 38)) {
       case 0:
         return DateLiteral();
       case 1:
@@ -752,6 +768,15 @@ class Generator {
         return fmt::format("{}.{}", DtDuration(), rng_.Pick({"years", "months"}));
       case 34:
         return fmt::format("{} {} {}", DateOperand(), rng_.Pick({"<", ">=", "="}), DateOperand());
+      case 35:
+        return fmt::format("@\"{}\" {} @\"{}\"", ValidDateText(2025, 2026),
+                           rng_.Pick({"-", "<", "="}), ValidDateText(2025, 2026));
+      case 36:
+        return fmt::format("abs({})", Duration());
+      case 37:
+        return fmt::format("date and time(\"{}T{}{}\").{}", ValidDateText(2020, 2030), TimeText(),
+                           rng_.Pick({"@Asia/Shanghai", "+08:00", "Z"}),
+                           rng_.Pick({"timezone", "time offset", "hour"}));
       default:
         return fmt::format("{} in [date(\"2026-01-01\")..date(\"2026-12-31\")]", DateOperand());
     }
@@ -761,9 +786,17 @@ class Generator {
     std::string r = RangeLiteral();
     std::string q = RangeLiteral();
     int p = rng_.Int(0, 80);
-    switch (rng_.Int(0, 13)) {
+    switch (rng_.Int(0, 16)) {
       case 0:
         return r;
+      case 13:
+        return fmt::format("{}({}, {})", rng_.Pick({"before", "after", "met by", "overlaps after"}),
+                           r, q);
+      case 14:
+        return fmt::format("{}({}, {})", rng_.Pick({"started by", "finished by", "includes"}), r,
+                           rng_.Int(0, 80));
+      case 15:
+        return fmt::format("{} in {}", RangeLiteral(Brackets::kInner), RangeLiteral());
       case 1:
         return fmt::format("before({}, {})", p, r);
       case 2:
@@ -823,6 +856,81 @@ class Generator {
         return fmt::format("decimal({}, 2)", NumberExpr(1));
       default:
         return fmt::format("duration(\"{}\")", rng_.Pick({"P", "1D", "PT", "P1.5Y", "P-1D"}));
+    }
+  }
+
+  // A decision table's input entry and the input it is tested with.
+  void UnaryTests(Case& c) {
+    c.mode = Mode::kUnaryTests;
+    switch (rng_.Int(0, 3)) {
+      case 0:
+        c.input = Value::Number(rng_.Int(-5, 100));
+        break;
+      case 1:
+        c.input = Num(fmt::format("{}.{}", rng_.Int(0, 100), rng_.Int(1, 9)));
+        break;
+      case 2:
+        c.input =
+            rng_.Chance(80) ? Str(rng_.Pick({"A", "B", "C", "431128", "430181001"})) : Value();
+        break;
+      default:
+        c.input = Value::FromDate(*Date::Parse(ValidDateText(2024, 2027)));
+        break;
+    }
+    bool number = c.input.is(Kind::kNumber);
+    bool date = c.input.is(Kind::kDate);
+    auto endpoint = [&] {
+      if (date) return fmt::format("date(\"{}\")", ValidDateText(2024, 2027));
+      if (number) return std::to_string(rng_.Int(-5, 100));
+      return fmt::format("\"{}\"", rng_.Pick({"A", "B", "C", "431128"}));
+    };
+    switch (rng_.Int(0, 13)) {
+      case 0:
+        c.text = fmt::format("{} {}", rng_.Pick({"<", "<=", ">", ">="}), endpoint());
+        break;
+      case 1:
+        c.text = fmt::format("[{}..{}]", endpoint(), endpoint());
+        break;
+      case 2:
+        c.text = fmt::format("{}{}..{}{}", rng_.Pick({"(", "[", "]"}), endpoint(), endpoint(),
+                             rng_.Pick({")", "]", "["}));
+        break;
+      case 3:
+        c.text = fmt::format("{}, {}", endpoint(), endpoint());
+        break;
+      case 4:
+        c.text = fmt::format("not({}, {})", endpoint(), endpoint());
+        break;
+      case 5:
+        c.text = "-";
+        break;
+      case 6:
+        c.text = std::string(rng_.Pick({"null", "not(null)", "? = null", "? != null"}));
+        break;
+      case 7:
+        c.text = fmt::format("< {}, > {}", endpoint(), endpoint());
+        break;
+      case 8:
+        c.text = number ? fmt::format("? * 2 > {}", rng_.Int(0, 100))
+                        : fmt::format("? = {}", endpoint());
+        break;
+      case 9:
+        c.text = c.input.is(Kind::kString) ? "starts with(?, \"4311\")" : "? != null";
+        break;
+      case 10:
+        c.text = fmt::format("[{}, {}]", endpoint(), endpoint());
+        break;
+      case 11:
+        c.text = fmt::format("{} {}", rng_.Pick({"=", "!="}), endpoint());
+        break;
+      case 12:
+        c.text = number ? fmt::format("[{}..{}], > {}", rng_.Int(0, 20), rng_.Int(20, 40),
+                                      rng_.Int(40, 90))
+                        : fmt::format("not({})", endpoint());
+        break;
+      default:
+        c.text = number ? "income, age" : "name";  // expressions over variables as tests
+        break;
     }
   }
 
@@ -900,13 +1008,18 @@ std::string EvaluateCase(int id, const Case& c) {
     scope.Declare(e.name);
   }
   out["variables"] = std::move(variables);
-  Result<Program> program = Compile(c.text, scope);
+  if (c.mode == Mode::kUnaryTests) {
+    out["mode"] = "unary tests";
+    out["input"] = Typed(c.input);
+  }
+  Result<Program> program = Compile(c.text, scope, c.mode);
   if (!program.ok()) {
     out["tongban"] = {{"type", "error"}, {"message", program.error().message()}};
   } else {
     Bindings bindings(scope);
     for (const ContextEntry& e : c.variables) bindings.Set(scope.Find(e.name), e.value);
-    Evaluation e = program->Evaluate(bindings);
+    Evaluation e = c.mode == Mode::kUnaryTests ? program->Test(c.input, bindings)
+                                               : program->Evaluate(bindings);
     out["tongban"] = Typed(e.value);
     if (!e.warnings.empty()) out["warning"] = e.warnings.front();
   }

@@ -18,16 +18,20 @@
 #include <string>
 #include <vector>
 
+#include "feel/feel.h"
 #include "feel/value.h"
 
 namespace tongban::feel::differential {
 
 // One generated expression. `family` names the part of the language it exercises (rule,
-// arithmetic, temporal, ...) so the report can say where disagreements come from.
+// arithmetic, temporal, ...) so the report can say where disagreements come from. In unary-tests
+// mode (a decision table's input entry) the text is tested against `input`, the value of `?`.
 struct Case {
   std::string family;
   std::string text;
   std::vector<ContextEntry> variables;
+  Mode mode = Mode::kExpression;
+  Value input;
 };
 
 // `count` expressions generated from `seed`: the same seed gives the same corpus on every
@@ -41,7 +45,8 @@ std::string TypedJson(const Value& value);
 
 // Evaluates `c` with tongban's interpreter and returns one JSON line:
 // {"id", "family", "expression", "variables": {name: typed} (those the text mentions),
-// "tongban": typed, "warning": the first warning, if any}.
+// "tongban": typed, "warning": the first warning, if any}, plus "mode": "unary tests" and
+// "input": typed for a unary test.
 std::string EvaluateCase(int id, const Case& c);
 
 }  // namespace tongban::feel::differential

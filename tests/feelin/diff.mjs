@@ -22,7 +22,7 @@ if (!corpusFile || !outDir || !modulesDir) {
 const require = createRequire(join(resolve(modulesDir), 'package.json'));
 const feelinPackage = JSON.parse(readFileSync(require.resolve('feelin/package.json'), 'utf8'));
 const feelin = await import(pathToFileURL(require.resolve('feelin')).href);
-const { evaluate, parseDate, parseTime, parseDateTime, duration, isRange, isFunction,
+const { evaluate, unaryTest, parseDate, parseTime, parseDateTime, duration, isRange, isFunction,
   FeelDate, FeelTime, FeelDateTime, FeelDuration } = feelin;
 const isDate = (v) => v instanceof FeelDate;
 const isTime = (v) => v instanceof FeelTime;
@@ -71,9 +71,10 @@ function typed(v) {
   return { type: 'unknown', value: String(v) };
 }
 
+// `context['?']` set: a unary test (a decision table's input entry) of that input.
 function runFeelin(expression, context) {
   try {
-    const r = evaluate(expression, context);
+    const r = '?' in context ? unaryTest(expression, context) : evaluate(expression, context);
     return { result: typed(r.value), warnings: (r.warnings || []).map((w) => w.message) };
   } catch (e) {
     return { result: { type: 'error', message: String(e.message || e).split('\n')[0] }, warnings: [] };
@@ -161,6 +162,22 @@ const warned = (c, re) => c.feelinWarnings.some((w) => re.test(w));
 const numbers = (c) => c.tongban.type === 'number' && c.feelin.type === 'number';
 const decimals = (x) => (String(x).split('.')[1] || '').length;
 
+// Whole months from date `a` to date `b` (ISO texts), truncated towards zero: what
+// years and months duration(a, b) means (§10.3.4.1).
+function wholeMonths(a, b) {
+  const [ya, ma, da] = a.split('-').map(Number);
+  const [yb, mb, db] = b.split('-').map(Number);
+  let n = (yb - ya) * 12 + (mb - ma);
+  if (n > 0 && db < da) n--;
+  if (n < 0 && db > da) n++;
+  return n;
+}
+// The months of a years and months duration text such as -P4Y10M.
+function months(iso) {
+  const m = /^(-?)P(?:(\d+)Y)?(?:(\d+)M)?$/.exec(iso);
+  return m ? (m[1] ? -1 : 1) * (Number(m[2] || 0) * 12 + Number(m[3] || 0)) : NaN;
+}
+
 // Named classes of disagreement, first match wins. owner: whose defect it is per the spec text
 // (feelin or tongban), or 'open' where the spec leaves it undecided. Sections are those of
 // DMN 1.5 (formal/24-01-01) clause 10; each was checked against the specification's text.
@@ -184,9 +201,14 @@ const CLASSES = [
     name: 'feelin-ym-duration-days',
     owner: 'feelin',
     section: '§10.3.4.1 years and months duration(from, to) (example P1Y8M) and §10.3.2.3.8: a years and months duration is years and months only',
-    description: 'years and months duration(from, to) keeps the days of the difference (P1Y1M14D instead of P1Y1M)',
-    match: (c) => /years and months duration\(/.test(c.expression) &&
-      contains(c.feelin, (x) => x.type === 'years and months duration' && /\d+D|T/.test(x.value)),
+    description: 'years and months duration(from, to) keeps the days of the difference (P1Y1M14D instead of P1Y1M), or rounds a month up (P4Y11M for 2020-09-06 to 2025-08-05); tongban\'s answer is checked against the whole months computed here',
+    match: (c) => {
+      const m = /^years and months duration\((.*)\)$/.exec(c.expression);
+      if (!m || c.tongban.type !== 'years and months duration') return false;
+      const args = runFeelin(`[${m[1]}]`, c.context).result;
+      if (args.type !== 'list' || args.items.length !== 2 || !args.items.every((x) => x.type === 'date')) return false;
+      return wholeMonths(args.items[0].value, args.items[1].value) === months(c.tongban.value);
+    },
   },
   {
     name: 'feelin-binary-float',
@@ -245,8 +267,8 @@ const CLASSES = [
     name: 'feelin-list-position',
     owner: 'feelin',
     section: '§10.3.4.4 list functions, notes 1 and 2: a position is a non-zero integer in [-L..L], negative from the end; a length is in [1..E]',
-    description: 'remove/insert before/sublist with a negative, zero or too large position or length: wrong element, duplicated items, or a list instead of null',
-    match: (c) => /^(remove|insert before|sublist)\(/.test(c.expression),
+    description: 'remove/insert before/sublist/list replace with a negative, zero or too large position or length: wrong element, duplicated items, or a list instead of null',
+    match: (c) => /^(remove|insert before|sublist|list replace)\(/.test(c.expression) && !/function/.test(c.expression),
   },
   {
     name: 'feelin-substring-position',
@@ -315,6 +337,22 @@ const CLASSES = [
       feelinAgreesWith(c, c.expression.replace(/^(.*) between (.*) and (.*)$/, '$1 >= $2 and $1 <= $3')),
   },
   {
+    name: 'feelin-range-unordered-bounds',
+    owner: 'feelin',
+    section: '§10.3.2.15 Table 55 (decision table syntax), rule 49.c: `e1 in [e2..e3]` is `e1 >= e2 and e1 <= e3`',
+    description: 'the unary test [86..19] accepts 42: feelin takes the endpoints in either order; as comparisons feelin agrees',
+    match: (c) => '?' in c.context && feelinAgreesWith(c, c.expression.replace(/^([\[\]()])(.+)\.\.(.+)([\[\]()])$/,
+      (m, open, lo, hi, close) => `? ${open === '[' ? '>=' : '>'} ${lo} and ? ${close === ']' ? '<=' : '<'} ${hi}`)),
+  },
+  {
+    name: 'feelin-unary-test-null-input',
+    owner: 'feelin',
+    section: '§10.3.2.15 Table 55 rule 49.c (`e1 in < e2` is `e1 < e2`) and rule 49.a: comparing null with a string is null',
+    description: 'a null input against `> "B"` or `["A".."C"]` is false instead of null (no effect on a decision table: neither is true)',
+    match: (c) => '?' in c.context && c.context['?'] === null && c.tongban.type === 'null' &&
+      c.feelin.type === 'boolean' && c.feelin.value === false,
+  },
+  {
     name: 'feelin-regex-is-javascript',
     owner: 'feelin',
     section: '§10.3.4.3 string functions, note 2: patterns, replacements and flags follow XQuery 1.0 and XPath 2.0 Functions and Operators clause 7.6 (\\w is every character but punctuation, separators and others; $N of a missing group is "")',
@@ -329,11 +367,32 @@ const CLASSES = [
     match: (c) => /^split\("",/.test(c.expression),
   },
   {
-    name: 'open-sort-precedes-null',
+    name: 'open-function-argument-null',
     owner: 'open',
-    section: '§10.3.4.9 sort: precedes must be a boolean function defined on every pair ("be careful with nulls"); with a null item x > y is null',
-    description: 'tongban answers null (precedes is outside its domain), feelin orders the null somewhere',
-    match: (c) => /^sort\(.*null.*function/.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'list',
+    section: '§10.3.4.9 sort (precedes: a boolean function "defined on every pair", "be careful with nulls") and §10.3.4.4 list replace (match: a boolean function)',
+    description: 'with a null item, x > y is null: tongban answers null (the function is outside its domain), feelin orders or replaces as if it were false',
+    match: (c) => /^(sort|list replace)\(.*null.*function/.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'list',
+  },
+  {
+    name: 'feelin-is-across-types',
+    owner: 'feelin',
+    section: '§10.3.4.6 is(value1, value2): true if both are the same element of the semantic domain (example: is(date(...), time(...)) is false)',
+    description: 'is() of values of different types is null instead of false',
+    match: (c) => /^is\(/.test(c.expression) && c.tongban.type === 'boolean' && c.tongban.value === false && c.feelin.type === 'null',
+  },
+  {
+    name: 'feelin-range-in-range',
+    owner: 'feelin',
+    section: '§10.3.2.15 Table 55 rule 49.c: `e1 in [e2..e3]` is `e1 >= e2 and e1 <= e3`, null for a range e1 (< is not defined on ranges, Table 54); includes(range, range) is the function for it',
+    description: '(21..26] in [0..39[ is true or false: feelin reads it as includes()',
+    match: (c) => /^[\[\]()][^ ]*\.\.[^ ]*[\[\]()] in /.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'boolean',
+  },
+  {
+    name: 'feelin-timezone-of-offset',
+    owner: 'feelin',
+    section: '§10.3.2.15 temporal properties: timezone is the IANA identifier, null when the value has none',
+    description: 'date and time("...Z").timezone is "UTC", "...+08:00" gives "+08:00", instead of null',
+    match: (c) => /\.timezone$/.test(c.expression) && c.tongban.type === 'null' && c.feelin.type === 'string',
   },
   {
     name: 'open-singleton-list-equality',
@@ -356,6 +415,8 @@ const SENTINELS = [
   { expression: '176519548627022', tongban: { type: 'number', value: '176519548627023' }, class: null },
   { expression: 'if 1 > 0 then 1 else 2', tongban: { type: 'number', value: '2' }, class: null },
   { expression: '2 in [1, 2] and false', tongban: { type: 'boolean', value: true }, class: null },
+  { expression: 'years and months duration(date("2020-01-01"), date("2021-02-15"))',
+    tongban: { type: 'years and months duration', value: 'P1Y2M' }, class: null },
   { expression: 'if 1 then 1 else 2', tongban: { type: 'number', value: '2' }, class: 'feelin-if-truthy' },
   { expression: 'for i in 1..0 return i', tongban: { type: 'list', items: [{ type: 'number', value: '1' }, { type: 'number', value: '0' }] },
     class: 'feelin-for-range-to-zero' },
@@ -377,6 +438,7 @@ const agreeKinds = {};
 for (const line of lines) {
   const item = JSON.parse(line);
   const context = Object.fromEntries(Object.entries(item.variables).map(([k, v]) => [k, toFeelin(v)]));
+  if (item.mode === 'unary tests') context['?'] = toFeelin(item.input);
   const { result, warnings } = runFeelin(item.expression, context);
   const fam = byFamily.get(item.family) || { expressions: 0, agree: 0 };
   fam.expressions++;
@@ -392,6 +454,7 @@ for (const line of lines) {
   const cls = classify(c);
   const record = { id: item.id, family: item.family, class: cls, expression: item.expression,
     tongban: item.tongban, feelin: result, tongban_warning: item.warning, feelin_warnings: warnings,
+    ...(item.mode ? { mode: item.mode, input: item.input } : {}),
     variables: Object.fromEntries(Object.keys(item.variables).filter((k) => new RegExp(`\\b${k}\\b`).test(item.expression))
       .map((k) => [k, item.variables[k]])) };
   disagreements.push(record);
@@ -438,7 +501,8 @@ const shown = unclassified.slice(0, Number(process.env.FEELIN_SHOW || 40));
 for (const u of shown) {
   console.log(`UNCLASSIFIED #${u.id} [${u.family}] ${u.expression}\n  tongban ${JSON.stringify(u.tongban)}` +
     `${u.tongban_warning ? ` (${u.tongban_warning})` : ''}\n  feelin  ${JSON.stringify(u.feelin)}` +
-    `${u.feelin_warnings.length ? ` (${u.feelin_warnings[0]})` : ''}\n  variables ${JSON.stringify(u.variables)}`);
+    `${u.feelin_warnings.length ? ` (${u.feelin_warnings[0]})` : ''}\n  variables ${JSON.stringify(u.variables)}` +
+    `${u.mode ? `\n  unary test of ? = ${JSON.stringify(u.input)}` : ''}`);
 }
 if (unclassified.length > shown.length) console.log(`... ${unclassified.length - shown.length} more in disagreements.json`);
 process.exit(unclassified.length === 0 && sentinelFailures.length === 0 && lines.length >= 10000 ? 0 : 1);
