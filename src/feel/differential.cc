@@ -282,7 +282,8 @@ class Generator {
       case 3:
         return fmt::format("disability_level in [{}, {}]", rng_.Int(1, 2), rng_.Int(2, 4));
       case 4:
-        return fmt::format("disability_level in {}", rng_.Pick({"[1..2]", "(1..3]", "<= 2"}));
+        return fmt::format("disability_level in {}",
+                           rng_.Pick({"[1..2]", "(1..3]", "<= 2", "[[1..2], 4]"}));
       case 5:
         return fmt::format("starts with(region, \"{}\")", rng_.Pick(kCounties));
       case 6:

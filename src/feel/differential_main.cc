@@ -2,6 +2,7 @@
 // expression with tongban's result, for tests/feelin/diff.mjs to compare with feelin.
 //
 //   feel_differential [--seed N] [--count N] --out FILE
+//   feel_differential --eval EXPRESSION     one expression, no variables: its typed JSON line
 //
 // A separate binary, not a `tongban` subcommand: it exists only for the test, and keeping it out
 // of the command keeps the generator out of the shipped binary and out of src/cli.
@@ -26,6 +27,10 @@ int main(int argc, char** argv) {
       count = std::atoi(value.c_str());
     } else if (flag == "--out") {
       out = value;
+    } else if (flag == "--eval") {
+      tongban::feel::differential::Case c{.family = "eval", .text = value};
+      std::printf("%s\n", tongban::feel::differential::EvaluateCase(0, c).c_str());
+      return 0;
     } else {
       std::fprintf(stderr, "unknown flag %s\n", argv[i]);
       return 2;
