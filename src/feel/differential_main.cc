@@ -28,7 +28,9 @@ int main(int argc, char** argv) {
     } else if (flag == "--out") {
       out = value;
     } else if (flag == "--eval") {
-      tongban::feel::differential::Case c{.family = "eval", .text = value};
+      tongban::feel::differential::Case c;
+      c.family = "eval";
+      c.text = value;
       std::printf("%s\n", tongban::feel::differential::EvaluateCase(0, c).c_str());
       return 0;
     } else {
