@@ -203,6 +203,9 @@ class Reader {
         }
       }
       if (Is(c, "error")) errors_[c.attribute("id").value()] = c.attribute("errorCode").value();
+      if (Is(c, "escalation")) {
+        escalations_[c.attribute("id").value()] = c.attribute("escalationCode").value();
+      }
     }
     for (pugi::xml_node c : root.children()) {
       if (!Is(c, "process")) continue;
@@ -516,6 +519,9 @@ class Reader {
         } else if (local == "errorEventDefinition") {
           n.event = EventKind::kError;
           n.error_code = errors_[c.attribute("errorRef").value()];
+        } else if (local == "escalationEventDefinition") {
+          n.event = EventKind::kEscalation;
+          n.error_code = escalations_[c.attribute("escalationRef").value()];
         } else if (local == "terminateEventDefinition") {
           n.event = EventKind::kTerminate;
         } else {
@@ -586,8 +592,8 @@ class Reader {
         p.flows.push_back(std::move(f));
       } else if (std::optional<NodeKind> kind = KindOf(local)) {
         ReadNode(c, *kind, parent, p);
-      } else if (IsInertElement(local)) {
-        continue;
+      } else if (IsInertElement(local) || (parent >= 0 && local.ends_with("LoopCharacteristics"))) {
+        continue;  // a sub-process's own loop is read by ReadNode
       } else {
         Refuse(IdOf(c), fmt::format("{} is not supported", local));
       }
@@ -633,6 +639,7 @@ class Reader {
   std::map<std::string, std::string> messages_;      // id -> name
   std::map<std::string, std::string> message_keys_;  // id -> zeebe:subscription key
   std::map<std::string, std::string> errors_;        // id -> errorCode
+  std::map<std::string, std::string> escalations_;   // id -> escalationCode
   std::vector<std::pair<std::string, std::string>> flow_refs_;
   std::vector<std::pair<std::string, std::string>> attached_;
   std::vector<std::pair<std::string, std::string>> defaults_;
@@ -706,8 +713,22 @@ std::vector<Problem> Validate(const Process& p) {
       error(n.id, "a boundary event must be attached to an activity");
     }
     if (n.kind == NodeKind::kBoundaryEvent && n.event != EventKind::kTimer &&
-        n.event != EventKind::kError && n.event != EventKind::kMessage) {
-      error(n.id, "a boundary event needs a timer, error or message definition");
+        n.event != EventKind::kError && n.event != EventKind::kMessage &&
+        n.event != EventKind::kEscalation) {
+      error(n.id, "a boundary event needs a timer, error, escalation or message definition");
+    }
+    if (n.kind == NodeKind::kBoundaryEvent && n.event == EventKind::kEscalation &&
+        n.attached_to >= 0 && p.nodes[n.attached_to].kind != NodeKind::kSubProcess &&
+        p.nodes[n.attached_to].kind != NodeKind::kCallActivity) {
+      error(n.id,
+            "an escalation boundary event must be attached to a sub-process or call activity");
+    }
+    if (n.kind == NodeKind::kIntermediateThrowEvent && n.event != EventKind::kNone &&
+        n.event != EventKind::kMessage && n.event != EventKind::kEscalation) {
+      error(n.id, "an intermediate throw event may only throw a message or an escalation");
+    }
+    if (n.kind == NodeKind::kStartEvent && n.event == EventKind::kEscalation) {
+      error(n.id, "escalation start events belong to event sub-processes, which are not supported");
     }
     if (n.kind == NodeKind::kIntermediateCatchEvent && n.event != EventKind::kTimer &&
         n.event != EventKind::kMessage) {
