@@ -34,9 +34,9 @@ constexpr std::array<std::string_view, 9> kPresentation = {
     "http://bpmn.io/schema/bpmn",
 };
 // camunda: attributes that do not change execution.
-constexpr std::array<std::string_view, 5> kCamundaHarmless = {
+constexpr std::array<std::string_view, 9> kCamundaHarmless = {
     "versionTag", "historyTimeToLive", "isStartableInTasklist", "modelerTemplate",
-    "modelerTemplateVersion"};
+    "modelerTemplateVersion", "formKey", "formRef", "formRefBinding", "formRefVersion"};
 
 thread_local const Clock* current_clock = nullptr;
 
@@ -213,6 +213,10 @@ class Reader {
       p.id = c.attribute("id").value();
       p.name = c.attribute("name").value();
       CheckAttributes(c, p.id);
+      if (std::string_view(c.attribute("isExecutable").value()) == "false") {
+        Warn(p.id, "isExecutable=\"false\": `bpmn run` runs it to try it, Camunda 8 and "
+                   "bpmn-engine do not run it on their own");
+      }
       ReadScope(c, -1, p);
       ResolveFlows(p);
       for (Problem& problem : Validate(p)) defs_.problems.push_back(std::move(problem));
@@ -394,6 +398,14 @@ class Reader {
         ReadZeebe(ext, n);
       } else if (uri == kCamunda) {
         if (local == "properties") continue;
+        if (local == "formData") {
+          Warn(n.id, "camunda:formData describes a form for the task list; the engine ignores it");
+          continue;
+        }
+        if ((local == "taskListener" || local == "executionListener") && DoesNothing(ext)) {
+          Warn(n.id, fmt::format("camunda:{} names no class, expression or script: ignored", local));
+          continue;
+        }
         Refuse(n.id, fmt::format("Camunda 7 extension camunda:{} is not supported (use the "
                                  "zeebe: extension elements of Camunda 8)",
                                  local));
@@ -401,6 +413,14 @@ class Reader {
         Refuse(n.id, fmt::format("extension element {} ({}) is not supported", ext.name(), uri));
       }
     }
+  }
+
+  // A Camunda 7 listener that names nothing to run (the modeler writes `class=""`).
+  static bool DoesNothing(pugi::xml_node listener) {
+    for (const char* attr : {"class", "expression", "delegateExpression"}) {
+      if (!Trim(listener.attribute(attr).value()).empty()) return false;
+    }
+    return !listener.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; });
   }
 
   void ReadTimer(pugi::xml_node def, Node& n) {
@@ -534,7 +554,8 @@ class Reader {
       } else if (local == "standardLoopCharacteristics") {
         Refuse(n.id, "standard loops are not supported (model the loop with a gateway)");
       } else if (local == "dataInputAssociation" || local == "dataOutputAssociation") {
-        Refuse(n.id, "data associations are not supported (use zeebe:ioMapping)");
+        Warn(n.id, "data associations are documentation, as in Camunda 8 (variables move "
+                   "through zeebe:ioMapping): ignored");
       } else if (local == "conditionExpression" || local == "loopCardinality" ||
                  local == "completionCondition" || local == "script" || IsInertElement(local) ||
                  kind == NodeKind::kSubProcess) {
