@@ -35,8 +35,9 @@ constexpr std::array<std::string_view, 9> kPresentation = {
 };
 // camunda: attributes that do not change execution.
 constexpr std::array<std::string_view, 9> kCamundaHarmless = {
-    "versionTag", "historyTimeToLive", "isStartableInTasklist", "modelerTemplate",
-    "modelerTemplateVersion", "formKey", "formRef", "formRefBinding", "formRefVersion"};
+    "versionTag",      "historyTimeToLive",      "isStartableInTasklist",
+    "modelerTemplate", "modelerTemplateVersion", "formKey",
+    "formRef",         "formRefBinding",         "formRefVersion"};
 
 thread_local const Clock* current_clock = nullptr;
 
@@ -214,8 +215,9 @@ class Reader {
       p.name = c.attribute("name").value();
       CheckAttributes(c, p.id);
       if (std::string_view(c.attribute("isExecutable").value()) == "false") {
-        Warn(p.id, "isExecutable=\"false\": `bpmn run` runs it to try it, Camunda 8 and "
-                   "bpmn-engine do not run it on their own");
+        Warn(p.id,
+             "isExecutable=\"false\": `bpmn run` runs it to try it, Camunda 8 and "
+             "bpmn-engine do not run it on their own");
       }
       ReadScope(c, -1, p);
       ResolveFlows(p);
@@ -403,7 +405,8 @@ class Reader {
           continue;
         }
         if ((local == "taskListener" || local == "executionListener") && DoesNothing(ext)) {
-          Warn(n.id, fmt::format("camunda:{} names no class, expression or script: ignored", local));
+          Warn(n.id,
+               fmt::format("camunda:{} names no class, expression or script: ignored", local));
           continue;
         }
         Refuse(n.id, fmt::format("Camunda 7 extension camunda:{} is not supported (use the "
@@ -554,8 +557,9 @@ class Reader {
       } else if (local == "standardLoopCharacteristics") {
         Refuse(n.id, "standard loops are not supported (model the loop with a gateway)");
       } else if (local == "dataInputAssociation" || local == "dataOutputAssociation") {
-        Warn(n.id, "data associations are documentation, as in Camunda 8 (variables move "
-                   "through zeebe:ioMapping): ignored");
+        Warn(n.id,
+             "data associations are documentation, as in Camunda 8 (variables move "
+             "through zeebe:ioMapping): ignored");
       } else if (local == "conditionExpression" || local == "loopCardinality" ||
                  local == "completionCondition" || local == "script" || IsInertElement(local) ||
                  kind == NodeKind::kSubProcess) {

@@ -41,7 +41,7 @@ if (modelDirs.length === 0) {
 const modules = join(nodeDir, 'node_modules');
 if (!existsSync(join(modules, 'bpmn-engine'))) {
   console.error(`bpmn-engine is not installed in ${modules}: run scripts/test, or ` +
-    `source scripts/lib/common.sh scripts/lib/bpmn_engine.sh; bpmn_engine_install BUILD_DIR`);
+    `source scripts/lib/common.sh; source scripts/lib/bpmn_engine.sh; bpmn_engine_install BUILD_DIR`);
   process.exit(77);
 }
 const { Engine } = await import(pathToFileURL(join(modules, 'bpmn-engine/src/index.js')));
