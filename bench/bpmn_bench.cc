@@ -78,8 +78,8 @@ bool RunSteps(const Engine& engine, int n, const tongban::feel::Value& approved)
 bool RunLoop(const Definitions& defs, int n, const tongban::feel::Value& outputs,
              tongban::FakeClock& clock) {
   for (int i = 0; i < n; ++i) {
-    auto out = tongban::bpmn::RunInMemory(defs, defs.processes[0], tongban::feel::Value(),
-                                          outputs, clock);
+    auto out =
+        tongban::bpmn::RunInMemory(defs, defs.processes[0], tongban::feel::Value(), outputs, clock);
     if (!out.ok() || out->status != InstanceStatus::kCompleted) return false;
   }
   return true;
