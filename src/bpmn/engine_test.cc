@@ -454,7 +454,7 @@ TEST(EngineTest, EventBasedGatewayMessageByKeyOrTimer) {
          <sequenceFlow id="f3" sourceRef="gw" targetRef="late"/>
          <intermediateCatchEvent id="got"><messageEventDefinition messageRef="m"/></intermediateCatchEvent>
          <intermediateCatchEvent id="late"><timerEventDefinition>
-           <timeDate>=add working days(today(), 2)</timeDate></timerEventDefinition></intermediateCatchEvent>
+           <timeDate>=add working days(now(), 2)</timeDate></timerEventDefinition></intermediateCatchEvent>
          <sequenceFlow id="f4" sourceRef="got" targetRef="e"/>
          <sequenceFlow id="f5" sourceRef="late" targetRef="closed"/>
          <endEvent id="e"/><endEvent id="closed"/></process></definitions>)");
@@ -472,11 +472,17 @@ TEST(EngineTest, EventBasedGatewayMessageByKeyOrTimer) {
   InstanceState b;
   ASSERT_TRUE(engine.Start(b, Json(R"({"case_id": "C-2"})")).ok());
   ASSERT_EQ(b.timers.size(), 1u);
-  EXPECT_EQ(b.timers[0].due, Monday() + hours(39));  // Wednesday 00:00 +08:00
+  EXPECT_EQ(b.timers[0].due, Monday() + hours(48));  // Wednesday, the same time of day
   clock.Set(b.timers[0].due);
   ASSERT_TRUE(engine.FireTimer(b, b.timers[0].id).ok());
   EXPECT_EQ(b.completed, (Ids{"s", "gw", "late", "closed"}));
   EXPECT_FALSE(engine.CorrelateMessage(b, "supplied", "C-2", feel::Value()).ok());
+  // Started on Friday 17:00: two working days later is Tuesday 17:00, over the weekend.
+  clock.Set(Monday() + hours(24 * 4 + 8));
+  InstanceState c;
+  ASSERT_TRUE(engine.Start(c, Json(R"({"case_id": "C-3"})")).ok());
+  ASSERT_EQ(c.timers.size(), 1u);
+  EXPECT_EQ(c.timers[0].due, Monday() + hours(24 * 8 + 8));
 }
 
 }  // namespace
