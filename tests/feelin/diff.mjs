@@ -179,7 +179,6 @@ function months(iso) {
 }
 
 // Whether `operand` (a name or a literal of the text) is null for this case.
-const toFeelinNull = (c, operand) => operand in c.context ? c.context[operand] === null : operand === 'null';
 
 // Named classes of disagreement, first match wins. owner: whose defect it is per the spec text
 // (feelin or tongban), or 'open' where the spec leaves it undecided. Sections are those of
@@ -325,18 +324,6 @@ const CLASSES = [
     match: (c) => /\b(median|mode)\(/.test(c.expression),
   },
   {
-    name: 'tongban-null-in-list-of-ranges',
-    owner: 'tongban',
-    section: '§10.3.2.15 Table 55 rule 49.c: `e1 in [e2, e3]` with ranges is `e1 in e2 or e1 in e3`; `null in [48..58)` is null, so the disjunction is null, not false',
-    description: 'tongban answers false for a null left operand and a list holding a range (`null in [[48..58), 8]`), although it answers null for `null in [48..58)` and `null in (< 5, > 10)`; with that test replaced by false feelin agrees',
-    // Proof: with each such `x in [range, ...]` (x null) replaced by false, feelin gives tongban's answer.
-    match: (c) => {
-      const text = c.expression.replace(/(monthly income|[\w.]+) in \[[\[(][^\[\]()]*[\])](, [^\[\]]*)?\]/g,
-        (m, operand) => (toFeelinNull(c, operand) ? 'false' : m));
-      return feelinAgreesWith(c, text);
-    },
-  },
-  {
     name: 'tongban-sort-without-precedes',
     owner: 'tongban',
     section: '§10.3.4.9 sort(list, precedes): precedes is not optional',
@@ -432,7 +419,8 @@ const SENTINELS = [
   { expression: '2 in [1, 2] and false', tongban: { type: 'boolean', value: true }, class: null },
   { expression: 'years and months duration(date("2020-01-01"), date("2021-02-15"))',
     tongban: { type: 'years and months duration', value: 'P1Y2M' }, class: null },
-  { expression: 'null in [[48..58), 8]', tongban: { type: 'boolean', value: false }, class: 'tongban-null-in-list-of-ranges' },
+  // Fixed in tongban (DMN 1.5 §10.3.2.15 rule 49.c): the old answer must no longer be classified.
+  { expression: 'null in [[48..58), 8]', tongban: { type: 'boolean', value: false }, class: null },
   { expression: 'if 1 then 1 else 2', tongban: { type: 'number', value: '2' }, class: 'feelin-if-truthy' },
   { expression: 'for i in 1..0 return i', tongban: { type: 'list', items: [{ type: 'number', value: '1' }, { type: 'number', value: '0' }] },
     class: 'feelin-for-range-to-zero' },
