@@ -880,6 +880,22 @@ class Evaluator {
     }
   }
 
+  // `out` and= each of `kids` (three-valued), stopping once every row is false.
+  void AndInto(const std::vector<const BoolExpr*>& kids, size_t begin, int n, Mask& out) {
+    if (scratch_.size() <= depth_) scratch_.push_back(std::make_unique<Mask>());
+    Mask* tmp = scratch_[depth_].get();
+    ++depth_;
+    for (const BoolExpr* k : kids) {
+      if (std::memchr(out.f, 0, static_cast<size_t>(n)) == nullptr) break;
+      Eval(*k, begin, n, *tmp);
+      for (int i = 0; i < n; ++i) {
+        out.t[i] &= tmp->t[i];
+        out.f[i] |= tmp->f[i];
+      }
+    }
+    --depth_;
+  }
+
   bool overflow() const { return overflow_; }
   void ResetOverflow() { overflow_ = false; }
 
@@ -1122,6 +1138,120 @@ std::vector<Part> OnThreads(size_t rows, int threads, const Work& work) {
   return parts;
 }
 
+bool Same(const NumExpr& a, const NumExpr& b) {
+  if (a.kind != b.kind || a.column != b.column || a.value != b.value || a.null != b.null ||
+      a.scale != b.scale || a.date != b.date || a.kids.size() != b.kids.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.kids.size(); ++i) {
+    if (!Same(a.kids[i], b.kids[i])) return false;
+  }
+  return true;
+}
+
+bool Same(const BoolExpr& a, const BoolExpr& b) {
+  if (a.kind != b.kind || a.constant != b.constant || a.column != b.column ||
+      a.null_is != b.null_is || a.op != b.op || a.kids.size() != b.kids.size() ||
+      a.set.size() != b.set.size() || a.operands.size() != b.operands.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.set.size(); ++i) {
+    if (a.set[i].lo != b.set[i].lo || a.set[i].hi != b.set[i].hi) return false;
+  }
+  for (size_t i = 0; i < a.kids.size(); ++i) {
+    if (!Same(a.kids[i], b.kids[i])) return false;
+  }
+  for (size_t i = 0; i < a.operands.size(); ++i) {
+    if (!Same(a.operands[i], b.operands[i])) return false;
+  }
+  return true;
+}
+
+// The operands of an `and` (a rule that is not one is its own single operand).
+std::vector<const BoolExpr*> Conjuncts(const BoolExpr& e) {
+  std::vector<const BoolExpr*> out;
+  if (e.kind != BoolKind::kAnd) return {&e};
+  for (const BoolExpr& k : e.kids) out.push_back(&k);
+  return out;
+}
+
+// A rule and its baseline block by block. A what-if changes one threshold, so the two are
+// mostly the same `and`: when they share operands, those are evaluated once per block (and a
+// block where they are false for every row skips the rest of both).
+class PairRunner {
+ public:
+  PairRunner(const ColumnarRule::Plan& rule, const ColumnarRule::Plan& base, const Scope& scope)
+      : rule_(rule, scope),
+        base_(base, scope),
+        rule_plan_(rule),
+        base_plan_(base),
+        bindings_(scope),
+        ev_(*rule.reg),
+        common_mask_(std::make_unique<Mask>()),
+        rule_mask_(std::make_unique<Mask>()),
+        base_mask_(std::make_unique<Mask>()) {
+    if (!rule.root || !base.root) return;
+    std::vector<const BoolExpr*> r = Conjuncts(*rule.root);
+    std::vector<const BoolExpr*> b = Conjuncts(*base.root);
+    std::vector<bool> used(b.size(), false);
+    for (const BoolExpr* x : r) {
+      bool found = false;
+      for (size_t j = 0; j < b.size() && !found; ++j) {
+        if (!used[j] && Same(*x, *b[j])) {
+          used[j] = true;
+          found = true;
+        }
+      }
+      (found ? common_ : only_rule_).push_back(x);
+    }
+    for (size_t j = 0; j < b.size(); ++j) {
+      if (!used[j]) only_base_.push_back(b[j]);
+    }
+    shared_ = !common_.empty();
+  }
+
+  // Rows [block, block + n): where the rule and where the baseline are true.
+  std::pair<const uint8_t*, const uint8_t*> Run(size_t block, int n) {
+    if (!shared_) return {rule_.Run(block, n), base_.Run(block, n)};
+    ev_.ResetOverflow();
+    Mask& c = *common_mask_;
+    std::memset(c.t, 1, static_cast<size_t>(n));
+    std::memset(c.f, 0, static_cast<size_t>(n));
+    ev_.AndInto(common_, block, n, c);
+    if (std::memchr(c.f, 0, static_cast<size_t>(n)) == nullptr && !ev_.overflow()) {
+      return {c.t, c.t};  // false everywhere: t is all zero
+    }
+    std::memcpy(rule_mask_->t, c.t, static_cast<size_t>(n));
+    std::memcpy(rule_mask_->f, c.f, static_cast<size_t>(n));
+    std::memcpy(base_mask_->t, c.t, static_cast<size_t>(n));
+    std::memcpy(base_mask_->f, c.f, static_cast<size_t>(n));
+    ev_.AndInto(only_rule_, block, n, *rule_mask_);
+    ev_.AndInto(only_base_, block, n, *base_mask_);
+    if (!ev_.overflow()) return {rule_mask_->t, base_mask_->t};
+    for (int i = 0; i < n; ++i) {
+      const size_t row = block + static_cast<size_t>(i);
+      rule_mask_->t[i] = RowTrue(rule_plan_, bindings_, row) ? 1 : 0;
+      base_mask_->t[i] = RowTrue(base_plan_, bindings_, row) ? 1 : 0;
+    }
+    return {rule_mask_->t, base_mask_->t};
+  }
+
+ private:
+  BlockRunner rule_;
+  BlockRunner base_;
+  const ColumnarRule::Plan& rule_plan_;
+  const ColumnarRule::Plan& base_plan_;
+  Bindings bindings_;
+  Evaluator ev_;
+  bool shared_ = false;
+  std::vector<const BoolExpr*> common_;
+  std::vector<const BoolExpr*> only_rule_;
+  std::vector<const BoolExpr*> only_base_;
+  std::unique_ptr<Mask> common_mask_;
+  std::unique_ptr<Mask> rule_mask_;
+  std::unique_ptr<Mask> base_mask_;
+};
+
 using GroupCounts = std::vector<MatchCounts::Group>;
 
 void Add(MatchCounts::Group& to, const MatchCounts::Group& from) {
@@ -1136,17 +1266,20 @@ void CountRange(const ColumnarRule::Plan& plan, const ColumnarRule::Plan* baseli
                 const Grouping* grouping, const Scope& scope, size_t begin, size_t end,
                 GroupCounts& out) {
   out.assign(grouping ? grouping->size() : 1, MatchCounts::Group{});
-  BlockRunner rule(plan, scope);
-  std::optional<BlockRunner> base;
-  if (baseline) base.emplace(*baseline, scope);
+  std::optional<BlockRunner> alone;
+  std::optional<PairRunner> pair;
+  if (baseline) {
+    pair.emplace(plan, *baseline, scope);
+  } else {
+    alone.emplace(plan, scope);
+  }
   static const uint8_t kZeros[kBlock] = {};
-  const Column* key =
-      grouping ? &plan.reg->columns()[static_cast<size_t>(grouping->column())] : nullptr;
-  const uint32_t null_group = grouping ? static_cast<uint32_t>(grouping->size() - 1) : 0;
+  const uint32_t* row_group = grouping ? grouping->row_groups().data() : nullptr;
   for (size_t block = begin; block < end; block += kBlock) {
     const int n = static_cast<int>(std::min<size_t>(kBlock, end - block));
-    const uint8_t* t = rule.Run(block, n);
-    const uint8_t* b = base ? base->Run(block, n) : kZeros;
+    const auto [t, b] =
+        pair ? pair->Run(block, n)
+             : std::pair<const uint8_t*, const uint8_t*>{alone->Run(block, n), kZeros};
     if (!grouping) {
       uint64_t matches = 0;
       uint64_t based = 0;
@@ -1173,9 +1306,7 @@ void CountRange(const ColumnarRule::Plan& plan, const ColumnarRule::Plan* baseli
       if ((tw | bw) == 0) continue;
       for (int j = i; j < i + m; ++j) {
         if ((t[j] | b[j]) == 0) continue;
-        const size_t row = block + static_cast<size_t>(j);
-        const uint32_t g = key->IsNull(row) ? null_group : grouping->GroupOfId(key->Get(row));
-        MatchCounts::Group& c = out[g];
+        MatchCounts::Group& c = out[row_group[block + static_cast<size_t>(j)]];
         c.matches += t[j];
         c.baseline += b[j];
         c.entering += t[j] & (b[j] ^ 1);
@@ -1262,6 +1393,13 @@ Result<Grouping> Grouping::ByPrefix(const Register& reg, std::string_view column
     g.group_of_id_.push_back(static_cast<uint32_t>(g.keys_.size() - 1));
   }
   g.keys_.emplace_back(std::nullopt);  // the rows whose cell is null
+  // Each row's group, once: counting then reads it in row order instead of looking the
+  // dictionary id up in a table as large as the dictionary (6 million codes in a province).
+  const auto null_group = static_cast<uint32_t>(g.keys_.size() - 1);
+  g.row_groups_.resize(reg.rows());
+  for (size_t r = 0; r < reg.rows(); ++r) {
+    g.row_groups_[r] = col.IsNull(r) ? null_group : g.group_of_id_[static_cast<size_t>(col.Get(r))];
+  }
   return g;
 }
 

@@ -111,7 +111,7 @@ class ColumnarRule;
 // The rows of a register grouped by the first `prefix` characters (code points) of a string
 // column: region codes (GB/T 2260: 6 digits to the county, 12 to the village) grouped to the
 // county are `ByPrefix(reg, "region", 6)`. A value shorter than the prefix is its own group.
-// Built once per register and prefix (a table over the column's dictionary, not per row); the
+// Built once per register and prefix (one pass: each row's group id, 4 bytes per row); the
 // register must outlive it.
 class Grouping {
  public:
@@ -124,13 +124,14 @@ class Grouping {
   const std::optional<std::string>& key(size_t group) const { return keys_[group]; }
   const Register& reg() const { return *reg_; }
   int column() const { return column_; }
-  // The group of the non-null cell holding dictionary id `id`.
-  uint32_t GroupOfId(int64_t id) const { return group_of_id_[static_cast<size_t>(id)]; }
+  // The group of each row.
+  const std::vector<uint32_t>& row_groups() const { return row_groups_; }
 
  private:
   const Register* reg_ = nullptr;
   int column_ = -1;
-  std::vector<uint32_t> group_of_id_;
+  std::vector<uint32_t> group_of_id_;  // of each dictionary id
+  std::vector<uint32_t> row_groups_;
   std::vector<std::optional<std::string>> keys_;
 };
 

@@ -399,8 +399,10 @@ TEST(ColumnarCount, AgreesWithCountingTheInterpretersRows) {
       {"income < 12000 and age >= 16", "income < 10000 and age >= 16"},
       {"pay < 12000.5", "pay < 10000"},
       {"birth < @\"1980-01-01\"", "birth < @\"1990-01-01\" and receiving"},
-      {"income * income > 100", "income > 10"},                         // overflow blocks
-      {"string length(region) = 12", "starts with(region, \"4311\")"},  // per record
+      {"income * income > 100", "income > 10"},                          // overflow blocks
+      {"age > 5 and income * income > 100", "income > 10 and age > 5"},  // shared, overflow
+      {"age > 5 and not(receiving)", "not(receiving) and age > 5"},      // all shared
+      {"string length(region) = 12", "starts with(region, \"4311\")"},   // per record
   };
   for (const auto& [rule, base] : pairs) {
     for (int prefix : {1, 4, 6, 12}) {
