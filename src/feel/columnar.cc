@@ -1169,8 +1169,9 @@ bool Same(const BoolExpr& a, const BoolExpr& b) {
 
 // The operands of an `and` (a rule that is not one is its own single operand).
 std::vector<const BoolExpr*> Conjuncts(const BoolExpr& e) {
-  std::vector<const BoolExpr*> out;
   if (e.kind != BoolKind::kAnd) return {&e};
+  std::vector<const BoolExpr*> out;
+  out.reserve(e.kids.size());
   for (const BoolExpr& k : e.kids) out.push_back(&k);
   return out;
 }

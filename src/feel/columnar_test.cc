@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "feel/feel.h"
 
 namespace tongban::feel {
@@ -415,7 +417,7 @@ TEST(ColumnarCount, AgreesWithCountingTheInterpretersRows) {
       for (int threads : {1, 2}) {
         Result<MatchCounts> got = r->Count({.baseline = &*b, .grouping = &*g, .threads = threads});
         ASSERT_TRUE(got.ok());
-        ExpectSame(*got, want, rule + " vs " + base);
+        ExpectSame(*got, want, fmt::format("{} vs {}", rule, base));
       }
     }
   }
