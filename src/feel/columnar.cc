@@ -1380,7 +1380,8 @@ Result<Grouping> Grouping::ByPrefix(const Register& reg, std::string_view column
   Grouping g;
   g.reg_ = &reg;
   g.column_ = c;
-  g.group_of_id_.reserve(col.dictionary.size());
+  std::vector<uint32_t> group_of_id;  // of each dictionary id
+  group_of_id.reserve(col.dictionary.size());
   // The dictionary is sorted, so the values sharing a prefix are adjacent.
   for (const std::string& s : col.dictionary) {
     size_t bytes = 0;
@@ -1391,7 +1392,7 @@ Result<Grouping> Grouping::ByPrefix(const Register& reg, std::string_view column
     }
     const std::string_view key(s.data(), bytes);
     if (g.keys_.empty() || *g.keys_.back() != key) g.keys_.emplace_back(std::string(key));
-    g.group_of_id_.push_back(static_cast<uint32_t>(g.keys_.size() - 1));
+    group_of_id.push_back(static_cast<uint32_t>(g.keys_.size() - 1));
   }
   g.keys_.emplace_back(std::nullopt);  // the rows whose cell is null
   // Each row's group, once: counting then reads it in row order instead of looking the
@@ -1399,7 +1400,7 @@ Result<Grouping> Grouping::ByPrefix(const Register& reg, std::string_view column
   const auto null_group = static_cast<uint32_t>(g.keys_.size() - 1);
   g.row_groups_.resize(reg.rows());
   for (size_t r = 0; r < reg.rows(); ++r) {
-    g.row_groups_[r] = col.IsNull(r) ? null_group : g.group_of_id_[static_cast<size_t>(col.Get(r))];
+    g.row_groups_[r] = col.IsNull(r) ? null_group : group_of_id[static_cast<size_t>(col.Get(r))];
   }
   return g;
 }

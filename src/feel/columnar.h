@@ -11,6 +11,15 @@
 //       "age >= 16 and starts with(region, \"431128\")", reg));
 //   std::vector<uint32_t> rows = rule.Select(2);   // on 2 threads
 //
+// A what-if, counted per county against the rule in force:
+//
+//   TB_ASSIGN_OR_RETURN(feel::ColumnarRule now, feel::CompileColumnar("income < 10000", reg));
+//   TB_ASSIGN_OR_RETURN(feel::ColumnarRule raised, feel::CompileColumnar("income < 12000", reg));
+//   TB_ASSIGN_OR_RETURN(feel::Grouping county, feel::Grouping::ByPrefix(reg, "region", 6));
+//   TB_ASSIGN_OR_RETURN(feel::MatchCounts c,
+//                       raised.Count({.baseline = &now, .grouping = &county, .threads = 2}));
+//   // c.total.entering; c.groups[i].key, .matches, .baseline, .entering, .leaving
+//
 // What is vectorised and what falls back to the interpreter is in docs/ARCHITECTURE.md,
 // "Column-wise evaluation".
 #pragma once
@@ -130,7 +139,6 @@ class Grouping {
  private:
   const Register* reg_ = nullptr;
   int column_ = -1;
-  std::vector<uint32_t> group_of_id_;  // of each dictionary id
   std::vector<uint32_t> row_groups_;
   std::vector<std::optional<std::string>> keys_;
 };
