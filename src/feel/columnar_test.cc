@@ -375,6 +375,26 @@ TEST(ColumnarCount, CountsPerRegionPrefixAndTheDeltaAgainstABaseline) {
   EXPECT_EQ(alone->groups.size(), 2u);
 }
 
+TEST(ColumnarCount, PrefixesCountCharactersNotBytes) {
+  RegisterBuilder b(Schema());
+  for (const char* region : {"中文a", "中文b", "中x", "中", "中文a"}) {
+    b.AddRow();
+    b.SetString(2, region);
+  }
+  const Register reg = std::move(b).Build();
+  Result<Grouping> g = Grouping::ByPrefix(reg, "region", 2);
+  Result<ColumnarRule> all = CompileColumnar("region != null", reg);
+  ASSERT_TRUE(g.ok() && all.ok());
+  Result<MatchCounts> c = all->Count({.grouping = &*g});
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->groups.size(), 3u);
+  EXPECT_EQ(c->groups[0].key, "中");
+  EXPECT_EQ(c->groups[0].matches, 1u);
+  EXPECT_EQ(c->groups[1].key, "中x");
+  EXPECT_EQ(c->groups[2].key, "中文");
+  EXPECT_EQ(c->groups[2].matches, 3u);
+}
+
 TEST(ColumnarCount, BadGroupingsAndForeignRulesAreErrors) {
   const Register reg = Generate(3, 100);
   const Register other = Generate(4, 100);
