@@ -386,6 +386,10 @@ class Engine::Step {
       case NodeKind::kParallelGateway:
       case NodeKind::kInclusiveGateway:
         ApplyOutputs(n, scope, locals);
+        if (n.event == EventKind::kEscalation && ThrowEscalation(n.error_code, scope)) {
+          s_.completed.push_back(n.id);  // an interrupting catch ended the thrower's scope
+          return;
+        }
         Leave(node, scope, &locals);
         return;
       case NodeKind::kEndEvent:
@@ -394,6 +398,8 @@ class Engine::Step {
           Terminate(scope);
         } else if (n.event == EventKind::kError) {
           ThrowError(n.id, n.error_code, scope);
+        } else if (n.event == EventKind::kEscalation) {
+          ThrowEscalation(n.error_code, scope);
         }
         return;
       case NodeKind::kBoundaryEvent:
@@ -609,6 +615,36 @@ class Engine::Step {
     s_.uncaught_error = code;
   }
 
+  // An escalation goes up from `scope` to the first enclosing activity with a boundary event
+  // that catches `code` (one naming the code before a catch-all). An interrupting catch ends that
+  // activity, and the thrower inside it; a non-interrupting one starts its path beside it.
+  // Uncaught, BPMN lets the thrower go on: not an incident. Returns whether the thrower's scope
+  // was ended.
+  bool ThrowEscalation(const std::string& code, int scope) {
+    for (int a = scope; a >= 0;) {
+      const ActivityInstance& act = s_.activities.at(a);
+      int parent = act.parent;
+      int caught = -1;
+      for (int b : act.item >= 0 ? std::vector<int>() : p_.nodes[act.node].boundaries) {
+        const Node& bn = p_.nodes[b];
+        if (bn.event != EventKind::kEscalation) continue;
+        if (bn.error_code == code) {
+          caught = b;
+          break;
+        }
+        if (bn.error_code.empty() && caught < 0) caught = b;
+      }
+      if (caught >= 0) {
+        bool interrupting = p_.nodes[caught].cancel_activity;
+        if (interrupting) Cancel(a);
+        Enqueue(caught, -1, parent);
+        return interrupting;
+      }
+      a = parent;
+    }
+    return false;
+  }
+
   void FireTimer(const PendingTimer& t) {
     auto owner = s_.activities.find(t.owner);
     if (owner == s_.activities.end()) return;
@@ -627,7 +663,8 @@ class Engine::Step {
       } else if (t.repeat != 0) {
         int repeat = 0;
         if (std::optional<Timestamp> due = Due(tn, t.owner, &repeat)) {
-          s_.timers.push_back({s_.next_id++, *due, t.owner, t.node, t.repeat - 1});
+          s_.timers.push_back(
+              {s_.next_id++, *due, t.owner, t.node, t.repeat < 0 ? -1 : t.repeat - 1});
         }
       }
       Leave(t.node, scope, nullptr);

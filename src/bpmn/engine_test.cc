@@ -266,5 +266,224 @@ TEST(EngineTest, EventBasedGatewayTakesTheFirstEventAndTerminateEndsTheRest) {
   EXPECT_TRUE(b.activities.empty());
 }
 
+TEST(EngineTest, EscalationsAreCaughtByCodeInterruptingOrNot) {
+  Definitions defs = Load("escalation.bpmn");
+  FakeClock clock(Monday());
+  Engine engine(defs, defs.processes[0], clock);
+  // LATE goes to its own non-interrupting catch, not the catch-all; STRAY to the catch-all;
+  // both throwers go on to the task.
+  InstanceState s;
+  ASSERT_TRUE(engine.Start(s, feel::Value()).ok());
+  EXPECT_EQ(s.completed, (Ids{"start", "s_start", "s_late", "on_late", "s_stray", "notified",
+                              "on_any", "other"}));
+  ASSERT_EQ(s.activities.size(), 2u);  // the sub-process and its task
+  int task = s.activities.rbegin()->first;
+  // The escalation end event DONE: the interrupting catch ends the sub-process.
+  ASSERT_TRUE(engine.CompleteTask(s, task, Json(R"({"escalate": true})")).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(std::vector<std::string>(s.completed.begin() + 8, s.completed.end()),
+            (Ids{"s_task", "s_gw", "s_escalate", "on_done", "escalated"}));
+  EXPECT_TRUE(s.activities.empty());
+  // Without it the sub-process completes normally.
+  RunOutcome normal = RunOnce(defs, "{}", R"({"s_task": {"escalate": false}})");
+  EXPECT_EQ(normal.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(
+      std::vector<std::string>(normal.state.completed.end() - 5, normal.state.completed.end()),
+      (Ids{"s_task", "s_gw", "s_end", "review", "end"}));
+}
+
+TEST(EngineTest, UncaughtEscalationContinuesWithoutIncident) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">
+         <escalation id="x" escalationCode="X"/><escalation id="y" escalationCode="Y"/>
+         <process id="p"><startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>
+         <subProcess id="sub"><startEvent id="ss"/>
+           <sequenceFlow id="g1" sourceRef="ss" targetRef="t"/>
+           <intermediateThrowEvent id="t"><escalationEventDefinition escalationRef="x"/></intermediateThrowEvent>
+           <sequenceFlow id="g2" sourceRef="t" targetRef="se"/>
+           <endEvent id="se"><escalationEventDefinition escalationRef="x"/></endEvent></subProcess>
+         <boundaryEvent id="only_y" attachedToRef="sub"><escalationEventDefinition escalationRef="y"/></boundaryEvent>
+         <sequenceFlow id="f2" sourceRef="sub" targetRef="e"/>
+         <sequenceFlow id="f3" sourceRef="only_y" targetRef="ye"/>
+         <endEvent id="e"/><endEvent id="ye"/></process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_FALSE(defs->HasErrors()) << FormatProblem(defs->problems[0]);
+  RunOutcome out = RunOnce(*defs, "{}");
+  EXPECT_EQ(out.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(out.state.completed, (Ids{"s", "ss", "t", "se", "sub", "e"}));
+}
+
+TEST(ReaderEscalationTest, EscalationBoundaryOnlyOnSubProcessesAndCallActivities) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL">
+         <process id="p"><startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="u"/>
+         <userTask id="u"/><boundaryEvent id="b" attachedToRef="u"><escalationEventDefinition/></boundaryEvent>
+         <sequenceFlow id="f2" sourceRef="u" targetRef="e"/><sequenceFlow id="f3" sourceRef="b" targetRef="e"/>
+         <endEvent id="e"/></process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_EQ(defs->problems.size(), 1u);
+  EXPECT_EQ(defs->problems[0].element_id, "b");
+  EXPECT_EQ(defs->problems[0].severity, Severity::kError);
+}
+
+TEST(EngineTest, MessageBoundariesInterruptingOrNotAreCorrelatedByKey) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+           xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+         <message id="w" name="withdraw"><extensionElements>
+           <zeebe:subscription correlationKey="=case_id"/></extensionElements></message>
+         <message id="m" name="supplement"><extensionElements>
+           <zeebe:subscription correlationKey="=case_id"/></extensionElements></message>
+         <process id="p"><startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+         <userTask id="review"/>
+         <boundaryEvent id="on_withdraw" attachedToRef="review"><messageEventDefinition messageRef="w"/></boundaryEvent>
+         <boundaryEvent id="on_supplement" attachedToRef="review" cancelActivity="false">
+           <messageEventDefinition messageRef="m"/></boundaryEvent>
+         <sequenceFlow id="f2" sourceRef="review" targetRef="e"/>
+         <sequenceFlow id="f3" sourceRef="on_withdraw" targetRef="withdrawn"/>
+         <sequenceFlow id="f4" sourceRef="on_supplement" targetRef="noted"/>
+         <endEvent id="e"/><endEvent id="withdrawn"/><endEvent id="noted"/></process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_FALSE(defs->HasErrors()) << FormatProblem(defs->problems[0]);
+  FakeClock clock(Monday());
+  Engine engine(*defs, defs->processes[0], clock);
+  InstanceState s;
+  ASSERT_TRUE(engine.Start(s, Json(R"({"case_id": "C-1"})")).ok());
+  EXPECT_FALSE(engine.CorrelateMessage(s, "supplement", "C-2", feel::Value()).ok());
+  // Not interrupting: twice, the task still waits.
+  ASSERT_TRUE(engine.CorrelateMessage(s, "supplement", "C-1", Json(R"({"page": 1})")).ok());
+  ASSERT_TRUE(engine.CorrelateMessage(s, "supplement", "C-1", Json(R"({"page": 2})")).ok());
+  EXPECT_EQ(s.completed, (Ids{"s", "on_supplement", "noted", "on_supplement", "noted"}));
+  EXPECT_EQ(feel::ToJson(s.variables.at("page")), "2");
+  ASSERT_EQ(s.activities.size(), 1u);
+  EXPECT_EQ(s.status, InstanceStatus::kRunning);
+  EXPECT_FALSE(engine.CorrelateMessage(s, "withdraw", "C-9", feel::Value()).ok());
+  ASSERT_TRUE(engine.CorrelateMessage(s, "withdraw", "C-1", feel::Value()).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(s.completed.back(), "withdrawn");
+  EXPECT_TRUE(s.activities.empty());
+  EXPECT_FALSE(engine.CorrelateMessage(s, "supplement", "C-1", feel::Value()).ok());
+}
+
+// One department of a parallel approval over a multi-instance sub-process fails: its error end
+// event is caught by the boundary on the body, which ends every other department's instance.
+TEST(EngineTest, ErrorEndInAMultiInstanceSubProcessIsCaughtOnTheBody) {
+  std::string xml =
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+           xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+         <error id="bad" errorCode="REFUSED"/><error id="other" errorCode="OTHER"/>
+         <process id="p"><startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="depts"/>
+         <subProcess id="depts"><multiInstanceLoopCharacteristics><extensionElements>
+             <zeebe:loopCharacteristics inputCollection="=departments" inputElement="dept"/>
+           </extensionElements></multiInstanceLoopCharacteristics>
+           <startEvent id="ds"/><sequenceFlow id="g1" sourceRef="ds" targetRef="gw"/>
+           <exclusiveGateway id="gw" default="g3"/>
+           <sequenceFlow id="g2" sourceRef="gw" targetRef="refused"><conditionExpression>=dept = "fire"</conditionExpression></sequenceFlow>
+           <sequenceFlow id="g3" sourceRef="gw" targetRef="approve"/>
+           <userTask id="approve"/><sequenceFlow id="g4" sourceRef="approve" targetRef="de"/>
+           <endEvent id="de"/>
+           <endEvent id="refused"><errorEventDefinition errorRef="CODE"/></endEvent></subProcess>
+         <boundaryEvent id="on_refused" attachedToRef="depts"><errorEventDefinition errorRef="bad"/></boundaryEvent>
+         <sequenceFlow id="f2" sourceRef="depts" targetRef="e"/>
+         <sequenceFlow id="f3" sourceRef="on_refused" targetRef="denied"/>
+         <endEvent id="e"/><endEvent id="denied"/></process></definitions>)";
+  auto caught = ParseBpmn(std::string(xml).replace(xml.find("CODE"), 4, "bad"));
+  ASSERT_TRUE(caught.ok());
+  ASSERT_FALSE(caught->HasErrors()) << FormatProblem(caught->problems[0]);
+  FakeClock clock(Monday());
+  Engine engine(*caught, caught->processes[0], clock);
+  InstanceState s;
+  ASSERT_TRUE(engine.Start(s, Json(R"({"departments": ["land", "fire", "water"]})")).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(s.completed,
+            (Ids{"s", "ds", "ds", "ds", "gw", "gw", "gw", "refused", "on_refused", "denied"}));
+  EXPECT_TRUE(s.activities.empty());
+  // Without a fire department every instance waits at its task, then the body completes.
+  RunOutcome fine = RunOnce(*caught, R"({"departments": ["land", "water"]})");
+  EXPECT_EQ(fine.status, InstanceStatus::kCompleted);
+  EXPECT_EQ(fine.state.completed.back(), "e");
+  // An error code no boundary catches is an incident naming the thrower.
+  auto uncaught = ParseBpmn(std::string(xml).replace(xml.find("CODE"), 4, "other"));
+  ASSERT_TRUE(uncaught.ok());
+  RunOutcome out = RunOnce(*uncaught, R"({"departments": ["fire"]})");
+  EXPECT_EQ(out.status, InstanceStatus::kIncident);
+  EXPECT_EQ(out.state.incident_element, "refused");
+}
+
+TEST(EngineTest, NonInterruptingTimerCycleRemindsThreeTimes) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"><process id="p">
+         <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="review"/>
+         <userTask id="review"/>
+         <boundaryEvent id="remind" attachedToRef="review" cancelActivity="false">
+           <timerEventDefinition><timeCycle>R3/PT1H</timeCycle></timerEventDefinition></boundaryEvent>
+         <sequenceFlow id="f2" sourceRef="review" targetRef="e"/>
+         <sequenceFlow id="f3" sourceRef="remind" targetRef="reminded"/>
+         <endEvent id="e"/><endEvent id="reminded"/></process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_FALSE(defs->HasErrors()) << FormatProblem(defs->problems[0]);
+  FakeClock clock(Monday());
+  Engine engine(*defs, defs->processes[0], clock);
+  InstanceState s;
+  ASSERT_TRUE(engine.Start(s, feel::Value()).ok());
+  std::vector<Timestamp> fired;
+  while (!s.timers.empty()) {
+    ASSERT_LT(fired.size(), 10u);
+    clock.Set(s.timers[0].due);
+    fired.push_back(clock.Now());
+    ASSERT_TRUE(engine.FireTimer(s, s.timers[0].id).ok());
+  }
+  EXPECT_EQ(fired, (std::vector<Timestamp>{Monday() + hours(1), Monday() + hours(2),
+                                           Monday() + hours(3)}));
+  EXPECT_EQ(s.completed,
+            (Ids{"s", "remind", "reminded", "remind", "reminded", "remind", "reminded"}));
+  ASSERT_EQ(s.activities.size(), 1u);
+  ASSERT_TRUE(engine.CompleteTask(s, s.activities.begin()->first, feel::Value()).ok());
+  EXPECT_EQ(s.status, InstanceStatus::kCompleted);
+}
+
+TEST(EngineTest, EventBasedGatewayMessageByKeyOrTimer) {
+  auto defs = ParseBpmn(
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+           xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+         <message id="m" name="supplied"><extensionElements>
+           <zeebe:subscription correlationKey="=case_id"/></extensionElements></message>
+         <process id="p"><startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="gw"/>
+         <eventBasedGateway id="gw"/>
+         <sequenceFlow id="f2" sourceRef="gw" targetRef="got"/>
+         <sequenceFlow id="f3" sourceRef="gw" targetRef="late"/>
+         <intermediateCatchEvent id="got"><messageEventDefinition messageRef="m"/></intermediateCatchEvent>
+         <intermediateCatchEvent id="late"><timerEventDefinition>
+           <timeDate>=add working days(now(), 2)</timeDate></timerEventDefinition></intermediateCatchEvent>
+         <sequenceFlow id="f4" sourceRef="got" targetRef="e"/>
+         <sequenceFlow id="f5" sourceRef="late" targetRef="closed"/>
+         <endEvent id="e"/><endEvent id="closed"/></process></definitions>)");
+  ASSERT_TRUE(defs.ok());
+  ASSERT_FALSE(defs->HasErrors()) << FormatProblem(defs->problems[0]);
+  FakeClock clock(Monday());
+  Engine engine(*defs, defs->processes[0], clock);
+  InstanceState a;
+  ASSERT_TRUE(engine.Start(a, Json(R"({"case_id": "C-1"})")).ok());
+  ASSERT_EQ(a.status, InstanceStatus::kRunning) << a.incident_element << ": " << a.incident_message;
+  EXPECT_FALSE(engine.CorrelateMessage(a, "supplied", "C-2", feel::Value()).ok());
+  ASSERT_TRUE(engine.CorrelateMessage(a, "supplied", "C-1", feel::Value()).ok());
+  EXPECT_EQ(a.completed, (Ids{"s", "gw", "got", "e"}));
+  EXPECT_TRUE(a.timers.empty());
+  InstanceState b;
+  ASSERT_TRUE(engine.Start(b, Json(R"({"case_id": "C-2"})")).ok());
+  ASSERT_EQ(b.timers.size(), 1u);
+  EXPECT_EQ(b.timers[0].due, Monday() + hours(48));  // Wednesday, the same time of day
+  clock.Set(b.timers[0].due);
+  ASSERT_TRUE(engine.FireTimer(b, b.timers[0].id).ok());
+  EXPECT_EQ(b.completed, (Ids{"s", "gw", "late", "closed"}));
+  EXPECT_FALSE(engine.CorrelateMessage(b, "supplied", "C-2", feel::Value()).ok());
+  // Started on Friday 17:00: two working days later is Tuesday 17:00, over the weekend.
+  clock.Set(Monday() + hours(24 * 4 + 8));
+  InstanceState c;
+  ASSERT_TRUE(engine.Start(c, Json(R"({"case_id": "C-3"})")).ok());
+  ASSERT_EQ(c.timers.size(), 1u);
+  EXPECT_EQ(c.timers[0].due, Monday() + hours(24 * 8 + 8));
+}
+
 }  // namespace
 }  // namespace tongban::bpmn

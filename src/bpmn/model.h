@@ -35,7 +35,7 @@ enum class NodeKind {
 };
 
 // The event definition of an event (kNone when it has none).
-enum class EventKind { kNone, kTerminate, kMessage, kError, kTimer };
+enum class EventKind { kNone, kTerminate, kMessage, kError, kTimer, kEscalation };
 
 enum class TimerKind { kDuration, kDate, kCycle };
 
@@ -74,7 +74,8 @@ struct Node {
   int parent = -1;  // index of the enclosing sub-process node, -1 for the process
   EventKind event = EventKind::kNone;
   std::optional<Timer> timer;
-  std::string error_code;      // error events: the error's errorCode (empty: catch all)
+  std::string
+      error_code;  // error / escalation events: errorCode / escalationCode (empty: catch all)
   std::string message_name;    // message events, receive/send tasks
   Expression correlation_key;  // zeebe:subscription
   int attached_to = -1;        // boundary events

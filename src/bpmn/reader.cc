@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "base/calendar.h"
+#include "feel/builtins.h"
 #include "feel/platform_functions.h"
 #include "feel/temporal.h"
 
@@ -34,9 +35,10 @@ constexpr std::array<std::string_view, 9> kPresentation = {
     "http://bpmn.io/schema/bpmn",
 };
 // camunda: attributes that do not change execution.
-constexpr std::array<std::string_view, 5> kCamundaHarmless = {
-    "versionTag", "historyTimeToLive", "isStartableInTasklist", "modelerTemplate",
-    "modelerTemplateVersion"};
+constexpr std::array<std::string_view, 9> kCamundaHarmless = {
+    "versionTag",      "historyTimeToLive",      "isStartableInTasklist",
+    "modelerTemplate", "modelerTemplateVersion", "formKey",
+    "formRef",         "formRefBinding",         "formRefVersion"};
 
 thread_local const Clock* current_clock = nullptr;
 
@@ -172,6 +174,20 @@ class Reader {
   Reader() : scope_(std::make_shared<feel::Scope>()) {
     static const Calendar* calendar = Calendar::WithEmbeddedSchedules().release();
     feel::AddCalendarFunctions(*scope_, *calendar);
+    // Timers are written `=add working days(now(), 3)`: a date and time moves by working days
+    // and keeps its time of day (the calendar function itself takes a date).
+    if (const feel::Builtin* by_date = scope_->functions().FindByArity("add working days", 2)) {
+      scope_->AddFunction(
+          {"add working days", by_date->parameters, 2, false,
+           [dates = by_date->body](std::span<const feel::Value> args, feel::CallContext& ctx) {
+             if (!args[0].is(feel::Kind::kDateTime)) return dates(args, ctx);
+             const feel::DateTime& at = args[0].date_time();
+             std::array<feel::Value, 2> date_args = {feel::Value::FromDate(at.date()), args[1]};
+             feel::Value day = dates(date_args, ctx);
+             if (!day.is(feel::Kind::kDate)) return day;
+             return feel::Value::FromDateTime(feel::DateTime(day.date(), at.time()));
+           }});
+    }
     scope_->AddFunction({"now", {}, 0, false, [](std::span<const feel::Value>, feel::CallContext&) {
                            return feel::Value::FromDateTime(
                                feel::DateTime::FromTimestamp(EngineClock().Now(), PlatformZone()));
@@ -203,6 +219,9 @@ class Reader {
         }
       }
       if (Is(c, "error")) errors_[c.attribute("id").value()] = c.attribute("errorCode").value();
+      if (Is(c, "escalation")) {
+        escalations_[c.attribute("id").value()] = c.attribute("escalationCode").value();
+      }
     }
     for (pugi::xml_node c : root.children()) {
       if (!Is(c, "process")) continue;
@@ -210,6 +229,11 @@ class Reader {
       p.id = c.attribute("id").value();
       p.name = c.attribute("name").value();
       CheckAttributes(c, p.id);
+      if (std::string_view(c.attribute("isExecutable").value()) == "false") {
+        Warn(p.id,
+             "isExecutable=\"false\": `bpmn run` runs it to try it, Camunda 8 and "
+             "bpmn-engine do not run it on their own");
+      }
       ReadScope(c, -1, p);
       ResolveFlows(p);
       for (Problem& problem : Validate(p)) defs_.problems.push_back(std::move(problem));
@@ -391,6 +415,15 @@ class Reader {
         ReadZeebe(ext, n);
       } else if (uri == kCamunda) {
         if (local == "properties") continue;
+        if (local == "formData") {
+          Warn(n.id, "camunda:formData describes a form for the task list; the engine ignores it");
+          continue;
+        }
+        if ((local == "taskListener" || local == "executionListener") && DoesNothing(ext)) {
+          Warn(n.id,
+               fmt::format("camunda:{} names no class, expression or script: ignored", local));
+          continue;
+        }
         Refuse(n.id, fmt::format("Camunda 7 extension camunda:{} is not supported (use the "
                                  "zeebe: extension elements of Camunda 8)",
                                  local));
@@ -398,6 +431,14 @@ class Reader {
         Refuse(n.id, fmt::format("extension element {} ({}) is not supported", ext.name(), uri));
       }
     }
+  }
+
+  // A Camunda 7 listener that names nothing to run (the modeler writes `class=""`).
+  static bool DoesNothing(pugi::xml_node listener) {
+    for (const char* attr : {"class", "expression", "delegateExpression"}) {
+      if (!Trim(listener.attribute(attr).value()).empty()) return false;
+    }
+    return !listener.find_child([](pugi::xml_node c) { return c.type() == pugi::node_element; });
   }
 
   void ReadTimer(pugi::xml_node def, Node& n) {
@@ -516,6 +557,9 @@ class Reader {
         } else if (local == "errorEventDefinition") {
           n.event = EventKind::kError;
           n.error_code = errors_[c.attribute("errorRef").value()];
+        } else if (local == "escalationEventDefinition") {
+          n.event = EventKind::kEscalation;
+          n.error_code = escalations_[c.attribute("escalationRef").value()];
         } else if (local == "terminateEventDefinition") {
           n.event = EventKind::kTerminate;
         } else {
@@ -528,7 +572,9 @@ class Reader {
       } else if (local == "standardLoopCharacteristics") {
         Refuse(n.id, "standard loops are not supported (model the loop with a gateway)");
       } else if (local == "dataInputAssociation" || local == "dataOutputAssociation") {
-        Refuse(n.id, "data associations are not supported (use zeebe:ioMapping)");
+        Warn(n.id,
+             "data associations are documentation, as in Camunda 8 (variables move "
+             "through zeebe:ioMapping): ignored");
       } else if (local == "conditionExpression" || local == "loopCardinality" ||
                  local == "completionCondition" || local == "script" || IsInertElement(local) ||
                  kind == NodeKind::kSubProcess) {
@@ -586,8 +632,8 @@ class Reader {
         p.flows.push_back(std::move(f));
       } else if (std::optional<NodeKind> kind = KindOf(local)) {
         ReadNode(c, *kind, parent, p);
-      } else if (IsInertElement(local)) {
-        continue;
+      } else if (IsInertElement(local) || (parent >= 0 && local.ends_with("LoopCharacteristics"))) {
+        continue;  // a sub-process's own loop is read by ReadNode
       } else {
         Refuse(IdOf(c), fmt::format("{} is not supported", local));
       }
@@ -633,6 +679,7 @@ class Reader {
   std::map<std::string, std::string> messages_;      // id -> name
   std::map<std::string, std::string> message_keys_;  // id -> zeebe:subscription key
   std::map<std::string, std::string> errors_;        // id -> errorCode
+  std::map<std::string, std::string> escalations_;   // id -> escalationCode
   std::vector<std::pair<std::string, std::string>> flow_refs_;
   std::vector<std::pair<std::string, std::string>> attached_;
   std::vector<std::pair<std::string, std::string>> defaults_;
@@ -706,8 +753,22 @@ std::vector<Problem> Validate(const Process& p) {
       error(n.id, "a boundary event must be attached to an activity");
     }
     if (n.kind == NodeKind::kBoundaryEvent && n.event != EventKind::kTimer &&
-        n.event != EventKind::kError && n.event != EventKind::kMessage) {
-      error(n.id, "a boundary event needs a timer, error or message definition");
+        n.event != EventKind::kError && n.event != EventKind::kMessage &&
+        n.event != EventKind::kEscalation) {
+      error(n.id, "a boundary event needs a timer, error, escalation or message definition");
+    }
+    if (n.kind == NodeKind::kBoundaryEvent && n.event == EventKind::kEscalation &&
+        n.attached_to >= 0 && p.nodes[n.attached_to].kind != NodeKind::kSubProcess &&
+        p.nodes[n.attached_to].kind != NodeKind::kCallActivity) {
+      error(n.id,
+            "an escalation boundary event must be attached to a sub-process or call activity");
+    }
+    if (n.kind == NodeKind::kIntermediateThrowEvent && n.event != EventKind::kNone &&
+        n.event != EventKind::kMessage && n.event != EventKind::kEscalation) {
+      error(n.id, "an intermediate throw event may only throw a message or an escalation");
+    }
+    if (n.kind == NodeKind::kStartEvent && n.event == EventKind::kEscalation) {
+      error(n.id, "escalation start events belong to event sub-processes, which are not supported");
     }
     if (n.kind == NodeKind::kIntermediateCatchEvent && n.event != EventKind::kTimer &&
         n.event != EventKind::kMessage) {

@@ -106,5 +106,31 @@ TEST(ReaderTest, RejectsNonBpmnAndBrokenXml) {
   EXPECT_EQ(timer->problems[0].element_id, "t");
 }
 
+// Presentation and documentation are kept and ignored with a warning; a listener that runs
+// something is still refused.
+TEST(ReaderTest, FormsEmptyListenersAndDataAssociationsAreWarningsOnly) {
+  std::string xml =
+      R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+           xmlns:camunda="http://camunda.org/schema/1.0/bpmn"><process id="p">
+         <startEvent id="s"><extensionElements><camunda:formData>
+           <camunda:formField id="x" type="date" defaultValue="${now}"/></camunda:formData>
+         </extensionElements></startEvent>
+         <sequenceFlow id="f1" sourceRef="s" targetRef="u"/>
+         <userTask id="u" camunda:formKey="embedded:app:forms/u.html"><extensionElements>
+           <camunda:taskListener class="LISTENER" event="create"/></extensionElements>
+           <property id="pr"/><dataInputAssociation id="da"><sourceRef>d</sourceRef>
+           <targetRef>pr</targetRef></dataInputAssociation></userTask>
+         <dataObjectReference id="d" dataObjectRef="o"/><dataObject id="o"/>
+         <sequenceFlow id="f2" sourceRef="u" targetRef="e"/><endEvent id="e"/>
+         </process></definitions>)";
+  auto quiet = ParseBpmn(std::string(xml).replace(xml.find("LISTENER"), 8, ""));
+  ASSERT_TRUE(quiet.ok());
+  EXPECT_FALSE(quiet->HasErrors()) << FormatProblem(quiet->problems[0]);
+  EXPECT_EQ(Ids(*quiet), (std::vector<std::string>{"warning s", "warning u", "warning u"}));
+  auto listener = ParseBpmn(std::string(xml).replace(xml.find("LISTENER"), 8, "org.Audit"));
+  ASSERT_TRUE(listener.ok());
+  EXPECT_EQ(Ids(*listener), (std::vector<std::string>{"error u", "warning s", "warning u"}));
+}
+
 }  // namespace
 }  // namespace tongban::bpmn
