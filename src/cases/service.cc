@@ -29,6 +29,11 @@ Result<store::MigrationSet> CaseMigrations() {
   return store::LoadMigrations("cases", kCaseSql, kCaseSql_count);
 }
 
+std::string DefaultDataDir(const store::DatabaseUrl& url) {
+  if (url.backend == store::Backend::kSqlite) return url.target + ".files";
+  return "tongban-files";
+}
+
 namespace {
 
 using nlohmann::json;

@@ -28,6 +28,10 @@ namespace tongban::cases {
 
 Result<store::MigrationSet> CaseMigrations();
 
+// Where material files go by default: beside a SQLite file ("<file>.files"), else
+// "tongban-files" in the working directory.
+std::string DefaultDataDir(const store::DatabaseUrl& url);
+
 // A material as the applicant declares it at submission: its state when not uploaded later.
 struct MaterialDeclaration {
   std::string name{};

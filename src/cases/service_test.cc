@@ -6,6 +6,11 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
 #include <filesystem>
 
 #include "catalog/repository.h"
@@ -567,6 +572,37 @@ TEST_P(CaseServiceTest, AcceptanceQueueIsScopedAndKeysetPaged) {
   EXPECT_TRUE(cases_->AcceptanceQueue(other_clerk_, "430181", "", 2, "")->items.empty());
   EXPECT_THAT(Fields(cases_->AcceptanceQueue(clerk_, "x", "", 0, "bad").error()),
               ElementsAre("region", "limit", "cursor"));
+}
+
+TEST_P(CaseServiceTest, ConcurrentSubmissionsGetDistinctNumbersWithoutGaps) {
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<std::string> numbers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        SubmitRequest r = Valid();
+        // Half of them are retries of the same request: one case per key.
+        r.idempotency_key = fmt::format("t{}-{}", t, i / 2);
+        auto s = cases_->Submit(t % 2 ? bob_ : alice_, r);
+        if (!s.ok()) {
+          ++failures;
+          continue;
+        }
+        if (s->replayed) continue;
+        std::lock_guard lock(mu);
+        numbers.push_back(s->record.number);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::sort(numbers.begin(), numbers.end());
+  ASSERT_EQ(numbers.size(), 16u);
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    EXPECT_EQ(numbers[i], fmt::format("431128-20261126-{:06d}", i + 1));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest, ::testing::ValuesIn(store::testing::Backends()),
