@@ -36,7 +36,7 @@ std::string BlobStore::PathOf(std::string_view hash) const {
   return fmt::format("{}/{}/{}", dir_, hash.substr(0, 2), hash);
 }
 
-Result<std::string> BlobStore::Put(std::string_view bytes) {
+Result<std::string> BlobStore::Put(std::string_view bytes) const {
   namespace fs = std::filesystem;
   std::string hash = crypto::Sm3Hex(bytes);
   const fs::path path = PathOf(hash);

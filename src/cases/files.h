@@ -36,7 +36,7 @@ class BlobStore {
  public:
   explicit BlobStore(std::string dir) : dir_(std::move(dir)) {}
   // Stores `bytes`; returns their SM3 hex.
-  Result<std::string> Put(std::string_view bytes);
+  Result<std::string> Put(std::string_view bytes) const;
   // The bytes stored under `hash`; kNotFound when absent, kIntegrity when they no longer hash
   // to `hash`.
   Result<std::string> Get(std::string_view hash) const;

@@ -284,7 +284,7 @@ struct CaseService::Impl {
     return c;
   }
 
-  void LoadMaterials(soci::session& sql, Case& c) {
+  void LoadMaterials(soci::session& sql, Case& c) const {
     CaseMaterial m;
     long long idx = 0, required = 0, core = 0, size = 0;
     std::string state, origin, due_on;
@@ -307,7 +307,7 @@ struct CaseService::Impl {
     }
   }
 
-  void LoadDocuments(soci::session& sql, Case& c) {
+  void LoadDocuments(soci::session& sql, Case& c) const {
     Document d;
     std::string kind, issued_on;
     soci::statement st = (sql.prepare << Q("select_documents"), soci::use(c.id, "case_id"),
@@ -323,7 +323,7 @@ struct CaseService::Impl {
   }
 
   void SaveMaterial(soci::session& sql, const std::string& case_id, const CaseMaterial& m,
-                    bool insert) {
+                    bool insert) const {
     long long idx = m.index, required = m.required ? 1 : 0, core = m.core ? 1 : 0, size = m.size;
     std::string state(MaterialStateName(m.state)), origin(MaterialOriginName(m.origin)),
         due_on = DateText(m.due_on);
@@ -344,7 +344,7 @@ struct CaseService::Impl {
   }
 
   // Writes the case's changeable columns if its stored version is still `c.version`.
-  Status SaveCase(soci::session& sql, Case& c) {
+  Status SaveCase(soci::session& sql, Case& c) const {
     std::string form = FormJson(c.form), state(CaseStateName(c.state)),
                 accepted_on = DateText(c.clock.started_on),
                 correction_on = DateText(c.correction_on),
@@ -452,10 +452,6 @@ struct CaseService::Impl {
 
   // ---- the clock ----
 
-  int64_t LimitValue(const catalog::Matter& m) const {
-    if (m.item.promised_limit) return m.item.promised_limit->value;
-    return m.item.legal_limit ? m.item.legal_limit->value : 0;
-  }
   catalog::TimeLimit Limit(const catalog::Matter& m) const {
     if (m.item.promised_limit) return *m.item.promised_limit;
     if (m.item.legal_limit) return *m.item.legal_limit;
@@ -646,7 +642,7 @@ Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,
 
 Date CaseService::Today() const { return impl_->Today(); }
 
-Result<SubmitResult> CaseService::Submit(const Principal& caller, SubmitRequest request) {
+Result<SubmitResult> CaseService::Submit(const Principal& caller, const SubmitRequest& request) {
   auto r = impl_->SubmitOnce(caller, request);
   // Two requests with one new key raced (PostgreSQL): the loser finds the winner's case.
   if (!r.ok() && r.error().code() == ErrorCode::kAlreadyExists &&

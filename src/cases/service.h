@@ -97,7 +97,7 @@ class CaseService {
   // what the catalog allows. The same idempotency key with the same request returns the original
   // case (replayed); with a different request it is kConflict naming the key. The case number
   // is allocated in the transaction: region + date (CST) + a sequence per region and day.
-  Result<SubmitResult> Submit(const people::Principal& caller, SubmitRequest request);
+  Result<SubmitResult> Submit(const people::Principal& caller, const SubmitRequest& request);
 
   // The case as `caller` may see it: its applicant, agent or submitter, or staff with case.read
   // over its region and department. The clock is computed for today.
