@@ -573,8 +573,7 @@ struct CaseService::Impl {
         store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
           std::string version;
           const std::string n(number);
-          sql << "SELECT matter_version FROM case_record WHERE number = :n", soci::use(n, "n"),
-              soci::into(version);
+          sql << Q("select_matter_version"), soci::use(n, "number"), soci::into(version);
           if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", n));
           return version;
         });
@@ -1386,6 +1385,41 @@ Result<CasePage> CaseService::AcceptanceQueue(const Principal& caller, const std
           page.items.push_back(std::move(out));
         }
         return page;
+      });
+}
+
+Result<std::vector<std::string>> CaseService::ExplainAcceptanceQueue(const std::string& region,
+                                                                    const std::string& department) {
+  Impl& I = *impl_;
+  const std::string low = people::RegionPrefix(region), high = low + ":", after_id;
+  long long after_at = -1, n = 21;
+  const bool sqlite = I.db.backend() == store::Backend::kSqlite;
+  return I.db.Transaction<std::vector<std::string>>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
+        if (!sqlite) sql << "SET LOCAL enable_seqscan = off";
+        std::vector<std::string> plan;
+        int id = 0, parent = 0, unused = 0;
+        std::string detail;
+        soci::statement st(sql);
+        st.alloc();
+        st.prepare((sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + I.Q("acceptance_queue"),
+                   soci::details::st_one_time_query);
+        st.exchange(soci::use(low, "region_low"));
+        st.exchange(soci::use(high, "region_high"));
+        st.exchange(soci::use(department, "department"));
+        st.exchange(soci::use(after_at, "after_at"));
+        st.exchange(soci::use(after_id, "after_id"));
+        st.exchange(soci::use(n, "limit"));
+        if (sqlite) {
+          st.exchange(soci::into(id));
+          st.exchange(soci::into(parent));
+          st.exchange(soci::into(unused));
+        }
+        st.exchange(soci::into(detail));
+        st.define_and_bind();
+        st.execute(false);
+        while (st.fetch()) plan.push_back(detail);
+        return plan;
       });
 }
 

@@ -158,6 +158,11 @@ class CaseService {
   Result<CasePage> AcceptanceQueue(const people::Principal& caller, const std::string& region,
                                    const std::string& department, int limit,
                                    const std::string& cursor);
+  // How the database runs the acceptance queue's query (plan lines), to check it uses
+  // case_record_queue. On PostgreSQL sequential scans are disabled for the check, since tiny
+  // test tables would otherwise be scanned.
+  Result<std::vector<std::string>> ExplainAcceptanceQueue(const std::string& region,
+                                                          const std::string& department);
   // 第32条 supervision: cases still submitted although more than 5 working days passed since
   // receipt without a correction notice: they count as accepted from the day received.
   Result<std::vector<CaseSummary>> DeemedAccepted(std::optional<Date> as_of);

@@ -572,6 +572,12 @@ TEST_P(CaseServiceTest, AcceptanceQueueIsScopedAndKeysetPaged) {
   EXPECT_TRUE(cases_->AcceptanceQueue(other_clerk_, "430181", "", 2, "")->items.empty());
   EXPECT_THAT(Fields(cases_->AcceptanceQueue(clerk_, "x", "", 0, "bad").error()),
               ElementsAre("region", "limit", "cursor"));
+  // The queue is answered from its index on both backends.
+  auto plan = cases_->ExplainAcceptanceQueue("431128", "");
+  ASSERT_TRUE(plan.ok()) << plan.error().ToString();
+  std::string text;
+  for (const auto& line : *plan) text += line + "\n";
+  EXPECT_THAT(text, HasSubstr("case_record_queue"));
 }
 
 TEST_P(CaseServiceTest, ConcurrentSubmissionsGetDistinctNumbersWithoutGaps) {

@@ -24,6 +24,9 @@ SELECT id, number, matter_code, matter_version, scenario, region_code, departmen
   extension_days, extended_by, decided_by, decision_reasons
 FROM case_record WHERE number = :number;
 
+-- name: select_matter_version
+SELECT matter_version FROM case_record WHERE number = :number;
+
 -- name: select_case_by_id
 SELECT number FROM case_record WHERE id = :id;
 
