@@ -1388,8 +1388,8 @@ Result<CasePage> CaseService::AcceptanceQueue(const Principal& caller, const std
       });
 }
 
-Result<std::vector<std::string>> CaseService::ExplainAcceptanceQueue(const std::string& region,
-                                                                    const std::string& department) {
+Result<std::vector<std::string>> CaseService::ExplainAcceptanceQueue(
+    const std::string& region, const std::string& department) {
   Impl& I = *impl_;
   const std::string low = people::RegionPrefix(region), high = low + ":", after_id;
   long long after_at = -1, n = 21;
