@@ -245,7 +245,7 @@ struct CaseService::Impl {
 
   // ---- storage ----
 
-  Result<Case> Load(soci::session& sql, std::string_view number_view) {
+  Result<Case> Load(soci::session& sql, std::string_view number_view) const {
     const std::string number(number_view);
     Case c;
     std::string applicant_kind, channel, form, state, received_on, accepted_on, correction_on,
