@@ -4,6 +4,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/json_body.h"
 #include "api/openapi.h"
@@ -64,6 +65,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(store::MigrationSet people, people::PeopleMigrations());
   sets.push_back(std::move(people));
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), cases::CaseMigrations());
   return sets;
 }
 
@@ -96,6 +98,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
+  TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
+                                       *app->db_, *app->catalog_, *app->people_, *app->trace_,
+                                       {.data_dir = cases::DefaultDataDir(url)}));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
     spdlog::info(
@@ -137,6 +142,7 @@ void App::RegisterRoutes() {
   api::RegisterPeopleRoutes(s, *people_, *auth_,
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
   api::RegisterCatalogRoutes(s, *catalog_, *auth_);
+  api::RegisterCaseRoutes(s, *cases_, *auth_);
 }
 
 }  // namespace tongban::app

@@ -1,0 +1,25 @@
+// HTTP routes of cases (办件; JSON <-> cases:: types, see docs/ARCHITECTURE.md "Cases"):
+//   POST /api/v1/cases                                   submit (Idempotency-Key)
+//   GET  /api/v1/cases/{number}                          the case with its clock and documents
+//   POST /api/v1/cases/{number}/{action}                 accept, refuse, correction, fix,
+//                                                        withdraw, suspend, resume, extend,
+//                                                        approve, deny, conclude (If-Match)
+//   PUT  /api/v1/cases/{number}/materials/{index}        upload a material's bytes
+//   POST /api/v1/cases/{number}/materials/{index}        an e-licence or register reference
+//   GET  /api/v1/cases/{number}/materials/{index}        the uploaded bytes
+//   GET  /api/v1/cases/{number}/documents/{id}           a sealed document
+//   GET  /api/v1/cases/{number}/documents/{id}/verification   whether its seal verifies
+//   GET  /api/v1/acceptance-queue                        a clerk's queue, keyset-paged
+//   GET  /api/v1/supervision/deemed-accepted             第32条: silent for 5 working days
+#pragma once
+
+#include "api/auth.h"
+#include "api/server.h"
+#include "cases/service.h"
+
+namespace tongban::api {
+
+// Registers the routes above. `cases` and `auth` must outlive `server`.
+void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+
+}  // namespace tongban::api

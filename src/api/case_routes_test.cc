@@ -1,0 +1,290 @@
+// The case routes over a real server on port 0, with real logins: submission with
+// Idempotency-Key, uploads, the acceptance queue, transitions with If-Match, sealed documents.
+#include "api/case_routes.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <thread>
+
+#include "api/people_routes.h"
+#include "catalog/repository.h"
+#include "people/clock.h"
+#include "people/repository.h"
+#include "regions/region_import.h"
+#include "store/testing.h"
+
+namespace tongban {
+extern const EmbeddedFile kCaseApiTestData[];
+extern const size_t kCaseApiTestData_count;
+}  // namespace tongban
+
+namespace tongban::api {
+namespace {
+
+using nlohmann::json;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kPassword[] = "s3cret-pass";
+constexpr char kMatter[] = "11431128MB1234562L000172003000001";
+
+class CaseRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    temp_ = store::testing::TempDatabase::Create(store::Backend::kSqlite);
+    ASSERT_TRUE(temp_);
+    db_ = temp_->Open();
+    std::vector<store::MigrationSet> sets;
+    sets.push_back(*regions::Migrations());
+    sets.push_back(trace::TraceMigrations());
+    sets.push_back(*people::PeopleMigrations());
+    sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(*cases::CaseMigrations());
+    std::vector<const store::MigrationSet*> ptrs;
+    for (const auto& s : sets) ptrs.push_back(&s);
+    ASSERT_TRUE(db_->Migrate(ptrs).ok());
+    people::PeopleOptions po;
+    po.password = people::PasswordOptions::Cheap();
+    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
+    ASSERT_TRUE(people_->SeedRoles().ok());
+    catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
+    ASSERT_TRUE(
+        catalog_->ImportYaml(std::string(kCaseApiTestData[0].contents), {.publish = true}).ok());
+    trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
+    dir_ = ::testing::TempDir() + "/case-routes-" + std::to_string(::getpid());
+    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                                         {.clock = &clock_, .data_dir = dir_});
+    auth_ = std::make_unique<Auth>(*people_);
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    server_ = std::make_unique<Server>(options);
+    RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
+    RegisterCaseRoutes(*server_, *cases_, *auth_);
+    auto port = server_->Bind();
+    ASSERT_TRUE(port.ok());
+    thread_ = std::thread([this] { server_->Serve(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    clerk_ = Staff("xintian.clerk", "window_clerk");
+    approver_ = Staff("xintian.approver", "approver");
+    citizen_ = RegisterCitizen("431128199001010037", "李志强", "13800000003");
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+    std::filesystem::remove_all(dir_);
+  }
+
+  struct Answer {
+    int status = 0;
+    json body;
+    std::string etag;
+    std::string location;
+  };
+  Answer Send(const std::string& method, const std::string& path, const std::string& body,
+              const std::string& token, httplib::Headers headers = {},
+              const std::string& type = "application/json") {
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    httplib::Result r = method == "GET" ? client_->Get(path.c_str(), headers)
+                        : method == "PUT"
+                            ? client_->Put(path.c_str(), headers, body, type.c_str())
+                            : client_->Post(path.c_str(), headers, body, type.c_str());
+    Answer a;
+    if (!r) {
+      ADD_FAILURE() << method << " " << path << ": no answer";
+      return a;
+    }
+    a.status = r->status;
+    a.etag = r->get_header_value("ETag");
+    a.location = r->get_header_value("Location");
+    if (!r->body.empty()) a.body = json::parse(r->body, nullptr, false);
+    return a;
+  }
+  Answer Post(const std::string& path, const json& body, const std::string& token,
+              httplib::Headers headers = {}) {
+    return Send("POST", path, body.dump(), token, std::move(headers));
+  }
+
+  std::string Staff(const std::string& username, const std::string& role) {
+    auto a = people_->BootstrapStaffAccount(
+        {.username = username, .name = "测试", .password = kPassword, .region = "431128"},
+        {{.role = role, .scope = {.region = "431128"}}});
+    EXPECT_TRUE(a.ok()) << a.error().ToString();
+    Answer login = Post("/api/v1/sessions", {{"username", username}, {"password", kPassword}}, "");
+    EXPECT_EQ(login.status, 201);
+    return login.body.value("token", "");
+  }
+  std::string RegisterCitizen(const std::string& id_number, const std::string& name,
+                              const std::string& phone) {
+    EXPECT_EQ(Post("/api/v1/sms-codes", {{"phone", phone}, {"purpose", "register"}}, "").status,
+              202);
+    Answer reg = Post("/api/v1/citizens",
+                      {{"id_number", id_number},
+                       {"name", name},
+                       {"phone", phone},
+                       {"code", *sms_.LatestCode(phone)},
+                       {"password", kPassword}},
+                      "");
+    EXPECT_EQ(reg.status, 201) << reg.body.dump();
+    Answer login =
+        Post("/api/v1/sessions", {{"id_number", id_number}, {"password", kPassword}}, "");
+    EXPECT_EQ(login.status, 201) << login.body.dump();
+    return login.body.value("token", "");
+  }
+  json Application() {
+    return {{"matter", kMatter},
+            {"channel", "online"},
+            {"form", {{"venue_name", "龙泉宾馆"}, {"area_m2", 120.5}, {"venue_kind", "宾馆"}}}};
+  }
+  // Supplies every material of `number` as the citizen.
+  void SupplyAll(const std::string& number) {
+    const std::string base = "/api/v1/cases/" + number + "/materials/";
+    EXPECT_EQ(Post(base + "0", {{"origin", "licence"}, {"reference", "L-001"}}, citizen_).status,
+              200);
+    EXPECT_EQ(Send("PUT", base + "1?file_name=a.pdf", "%PDF-1.4 a", citizen_, {},
+                   "application/octet-stream")
+                  .status,
+              200);
+    EXPECT_EQ(Send("PUT", base + "2", "%PDF-1.4 b", citizen_, {}, "application/pdf").status, 200);
+  }
+
+  FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9)};
+  people::SimulatedSmsGateway sms_;
+  std::unique_ptr<store::testing::TempDatabase> temp_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<Auth> auth_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string dir_, clerk_, approver_, citizen_;
+};
+
+std::vector<std::string> ErrorFields(const json& problem) {
+  std::vector<std::string> out;
+  for (const json& e : problem.value("errors", json::array())) out.push_back(e["field"]);
+  return out;
+}
+
+TEST_F(CaseRoutesTest, SubmissionIsIdempotentPerKey) {
+  EXPECT_EQ(Post("/api/v1/cases", Application(), "").status, 401);
+  Answer first = Post("/api/v1/cases", Application(), citizen_, {{"Idempotency-Key", "abc"}});
+  ASSERT_EQ(first.status, 201) << first.body.dump();
+  EXPECT_EQ(first.body["number"], "431128-20261126-000001");
+  EXPECT_EQ(first.location, "/api/v1/cases/431128-20261126-000001");
+  EXPECT_EQ(first.body["state"], "submitted");
+  EXPECT_EQ(first.body["form"]["area_m2"], "120.5");
+  EXPECT_EQ(first.body["remaining_working_days"], 5);
+  Answer retry = Post("/api/v1/cases", Application(), citizen_, {{"Idempotency-Key", "abc"}});
+  EXPECT_EQ(retry.status, 200);
+  EXPECT_EQ(retry.body["number"], first.body["number"]);
+  json changed = Application();
+  changed["form"]["venue_name"] = "另一家";
+  Answer conflict = Post("/api/v1/cases", changed, citizen_, {{"Idempotency-Key", "abc"}});
+  EXPECT_EQ(conflict.status, 409);
+  EXPECT_THAT(ErrorFields(conflict.body), ElementsAre("Idempotency-Key"));
+  json bad = Application();
+  bad["form"].erase("venue_name");
+  bad["channel"] = "fax";
+  bad["colour"] = "red";
+  Answer invalid = Post("/api/v1/cases", bad, citizen_);
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_THAT(ErrorFields(invalid.body), ::testing::UnorderedElementsAre("channel", "colour"));
+  bad.erase("colour");
+  bad["channel"] = "online";
+  EXPECT_THAT(ErrorFields(Post("/api/v1/cases", bad, citizen_).body),
+              ElementsAre("form/venue_name"));
+}
+
+TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
+  Answer c = Post("/api/v1/cases", Application(), citizen_);
+  ASSERT_EQ(c.status, 201);
+  const std::string number = c.body["number"];
+  const std::string base = "/api/v1/cases/" + number;
+  // Uploads are sniffed and scanned.
+  Answer text = Send("PUT", base + "/materials/1", "hello", citizen_, {}, "application/pdf");
+  EXPECT_EQ(text.status, 400);
+  Answer virus =
+      Send("PUT", base + "/materials/1",
+           "%PDF-1.4 X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*",
+           citizen_, {}, "application/pdf");
+  EXPECT_EQ(virus.status, 422);
+  SupplyAll(number);
+  Answer got = Send("GET", base, "", citizen_);
+  EXPECT_EQ(got.body["materials"][1]["state"], "provided");
+  EXPECT_EQ(got.body["materials"][1]["media_type"], "application/pdf");
+  EXPECT_EQ(got.body["materials"][1]["file_name"], "a.pdf");
+  EXPECT_EQ(got.body["materials"][0]["origin"], "licence");
+  auto bytes = client_->Get((base + "/materials/1").c_str(),
+                            httplib::Headers{{"Authorization", "Bearer " + citizen_}});
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(bytes->body, "%PDF-1.4 a");
+  // The clerk's queue shows it; the approver has no queue.
+  Answer queue = Send("GET", "/api/v1/acceptance-queue", "", clerk_);
+  ASSERT_EQ(queue.status, 200) << queue.body.dump();
+  ASSERT_EQ(queue.body["items"].size(), 1u);
+  EXPECT_EQ(queue.body["items"][0]["number"], number);
+  EXPECT_EQ(Send("GET", "/api/v1/acceptance-queue?region=431128&department=", "", approver_).status,
+            403);
+  // Accept with If-Match: stale is 412, current is 200.
+  EXPECT_EQ(Post(base + "/accept", json::object(), clerk_, {{"If-Match", "\"1\""}}).status, 412);
+  Answer accepted = Post(base + "/accept", json::object(), clerk_, {{"If-Match", got.etag}});
+  ASSERT_EQ(accepted.status, 200) << accepted.body.dump();
+  EXPECT_EQ(accepted.body["state"], "under_review");
+  EXPECT_EQ(accepted.body["clock"]["due_on"], "2026-12-03");
+  EXPECT_EQ(accepted.body["remaining_working_days"], 5);
+  // The acceptance notice is sealed and verifies.
+  const std::string href = accepted.body["documents"][0]["href"];
+  Answer doc = Send("GET", href, "", citizen_);
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_EQ(doc.body["title"], "受理通知书");
+  EXPECT_EQ(doc.body["content"]["case_number"], number);
+  EXPECT_EQ(doc.body["signed_text"].get<std::string>(), doc.body["content"].dump());
+  Answer verified = Send("GET", href + "/verification", "", citizen_);
+  EXPECT_EQ(verified.body["valid"], true);
+  EXPECT_THAT(verified.body["public_key"].get<std::string>(), HasSubstr("BEGIN PUBLIC KEY"));
+  // The clerk who accepted cannot decide; the approver can; then it is archived.
+  EXPECT_EQ(Post(base + "/approve", json::object(), clerk_).status, 403);
+  Answer approved = Send("POST", base + "/approve", "", approver_, {}, "");
+  EXPECT_EQ(approved.status, 200) << approved.body.dump();
+  EXPECT_EQ(Post(base + "/conclude", json::object(), approver_).body["state"], "concluded");
+  Answer late = Post(base + "/withdraw", json::object(), citizen_);
+  EXPECT_EQ(late.status, 409);
+  EXPECT_THAT(late.body["detail"].get<std::string>(), HasSubstr("archived"));
+}
+
+TEST_F(CaseRoutesTest, CorrectionDenialAndBadActions) {
+  const std::string number = Post("/api/v1/cases", Application(), citizen_).body["number"];
+  const std::string base = "/api/v1/cases/" + number;
+  EXPECT_THAT(ErrorFields(Post(base + "/correction", json::object(), clerk_).body),
+              ElementsAre("items"));
+  Answer notice = Post(base + "/correction", {{"items", {"营业执照"}}}, clerk_);
+  ASSERT_EQ(notice.status, 200) << notice.body.dump();
+  EXPECT_EQ(notice.body["state"], "correction_requested");
+  Answer second = Post(base + "/correction", {{"items", {"身份证"}}}, clerk_);
+  EXPECT_EQ(second.status, 422);
+  EXPECT_THAT(ErrorFields(second.body), ElementsAre("items/0"));
+  Answer fixed = Post(base + "/fix", {{"changes", {{"venue_name", "龙泉大宾馆"}}}}, clerk_);
+  EXPECT_EQ(fixed.body["form"]["venue_name"], "龙泉大宾馆");
+  SupplyAll(number);
+  ASSERT_EQ(Post(base + "/accept", json::object(), clerk_).status, 200);
+  Answer suspend = Post(base + "/suspend", {{"reason", "lunch"}, {"expected_days", 0}}, approver_);
+  EXPECT_THAT(ErrorFields(suspend.body), ElementsAre("reason", "expected_days"));
+  EXPECT_EQ(Post(base + "/extend", {{"reasons", "现场核查"}}, approver_).status, 403);
+  Answer denied = Post(base + "/deny", {{"reasons", "面积不足"}}, approver_);
+  ASSERT_EQ(denied.status, 200) << denied.body.dump();
+  Answer decision = Send("GET", std::string(denied.body["documents"].back()["href"]), "", citizen_);
+  EXPECT_EQ(decision.body["content"]["kind"], "denial_decision");
+  EXPECT_THAT(decision.body["content"]["remedies"].get<std::string>(), HasSubstr("行政复议"));
+  EXPECT_EQ(Send("GET", "/api/v1/cases/431128-20261126-999999", "", citizen_).status, 404);
+}
+
+}  // namespace
+}  // namespace tongban::api

@@ -1,0 +1,187 @@
+// The case service: submission, materials, the steps before acceptance, decision, conclusion
+// and the promised-limit clock. What the HTTP routes and the command line call. Every change is
+// one write transaction together with its trace event (stream "case/<id>"); every transition
+// checks who may do it (permission over the case's region, the matter's department and the
+// matter), in which state, and the version the caller saw when it names one.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/calendar.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "cases/files.h"
+#include "cases/model.h"
+#include "catalog/service.h"
+#include "people/model.h"
+#include "people/service.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "trace/trace.h"
+
+namespace tongban::cases {
+
+Result<store::MigrationSet> CaseMigrations();
+
+// Where material files go by default: beside a SQLite file ("<file>.files"), else
+// "tongban-files" in the working directory.
+std::string DefaultDataDir(const store::DatabaseUrl& url);
+
+// A material as the applicant declares it at submission: its state when not uploaded later.
+struct MaterialDeclaration {
+  std::string name{};
+  MaterialState state = MaterialState::kMissing;
+  MaterialOrigin origin = MaterialOrigin::kNone;  // kLicence / kRegister with a reference
+  std::string reference{};
+  std::optional<Date> due_on{};  // kSupplyLater
+};
+
+struct SubmitRequest {
+  std::string matter{};    // implementation item code (the version in force today is pinned)
+  std::string scenario{};  // scenario code; the first scenario when empty
+  Channel channel = Channel::kOnline;
+  ApplicantKind applicant_kind = ApplicantKind::kPerson;
+  // Person: the ID number (a citizen applying for themself may leave it empty). Enterprise:
+  // the USCC.
+  std::string applicant_code{};
+  std::string applicant_name{};  // for staff-assisted person applications
+  // Staff submitting for an enterprise: the agent account the enterprise authorised.
+  std::string agent_account{};
+  std::map<std::string, std::string> form{};  // field name -> value as text
+  std::vector<MaterialDeclaration> materials{};
+  // Scoped per submitting account, kept at least 24 h.
+  std::string idempotency_key{};
+};
+
+struct SubmitResult {
+  Case record;
+  bool replayed = false;  // the same key and body were seen before: this is the original case
+};
+
+// A transition's common fields.
+struct Step {
+  std::optional<int64_t> expected_version{};  // If-Match; unchecked when absent
+  std::string note{};
+};
+
+struct CaseServiceOptions {
+  const Clock* clock = nullptr;        // the system clock when null
+  const Calendar* calendar = nullptr;  // the embedded national calendar when null
+  std::string data_dir = {};           // material files go to <data_dir>/materials
+  VirusScanner* scanner = nullptr;     // the simulator when null
+  int64_t max_material_bytes = 20 * 1024 * 1024;
+  int64_t idempotency_keep_ms = 48LL * 3600 * 1000;  // at least 24 h
+};
+
+class CaseService {
+ public:
+  // `db` (with CaseMigrations and the trace, people and catalog migrations applied), `catalog`,
+  // `people` and `trace` must outlive the service.
+  static Result<std::unique_ptr<CaseService>> Create(store::Database& db,
+                                                     catalog::CatalogService& catalog,
+                                                     people::PeopleService& people,
+                                                     trace::Trace& trace,
+                                                     CaseServiceOptions options);
+  ~CaseService();
+
+  // Submits a case. A citizen applies for themself, or for an enterprise it may act for (legal
+  // representative or authorised agent); staff with case.assist over the matter's region and
+  // department apply for others through the window, kiosk, service point or assisted channels
+  // (the clerk is recorded). The form is checked against the scenario's form (every required
+  // field present, every value of its type, no unknown field); declared material states against
+  // what the catalog allows. The same idempotency key with the same request returns the original
+  // case (replayed); with a different request it is kConflict naming the key. The case number
+  // is allocated in the transaction: region + date (CST) + a sequence per region and day.
+  Result<SubmitResult> Submit(const people::Principal& caller, const SubmitRequest& request);
+
+  // The case as `caller` may see it: its applicant, agent or submitter, or staff with case.read
+  // over its region and department. The clock is computed for today.
+  Result<Case> Get(const people::Principal& caller, std::string_view number);
+  // The same without a caller: for the operator's command line.
+  Result<Case> Read(std::string_view number);
+
+  // Uploads a material's bytes (applicant: kUploaded; clerk with case.accept: kClerkScan):
+  // size limit, sniffed type, virus scan, then stored content-addressed and the material marked
+  // provided. Or, with no bytes, records an e-licence/register reference (kLicence/kRegister).
+  Result<Case> SupplyMaterial(const people::Principal& caller, std::string_view number, int index,
+                              MaterialOrigin origin, std::string_view bytes, std::string file_name,
+                              std::string reference);
+  // The stored bytes of a material, for those who may read the case.
+  Result<std::string> MaterialContent(const people::Principal& caller, std::string_view number,
+                                      int index);
+
+  // 受理. Every required material must be provided or in a state the catalog allows; gap and
+  // supply_later only for non-core materials and only when every core material is provided.
+  // Issues the 受理通知书 and starts the clock the day after. A case received more than 5
+  // working days before without a correction notice counts as accepted from the day received.
+  Result<Case> Accept(const people::Principal& caller, std::string_view number, const Step& step);
+  // 不予受理, naming the competent agency. Issues the 不予受理决定书; final.
+  Result<Case> Refuse(const people::Principal& caller, std::string_view number, std::string reason,
+                      std::string competent_agency, const Step& step);
+  // 一次性补正告知: ONE notice listing everything missing, within 5 working days of receipt.
+  // A second notice is refused (kRefused naming what the first did not list).
+  Result<Case> RequestCorrection(const people::Principal& caller, std::string_view number,
+                                 std::vector<std::string> items, const Step& step);
+  // Fix on the spot by the clerk: form fields changed before acceptance, recorded (old and
+  // new values) in the trace.
+  Result<Case> FixForm(const people::Principal& caller, std::string_view number,
+                       std::map<std::string, std::string> changes, const Step& step);
+  // Withdrawal by the applicant (or its agent or submitter) before decision.
+  Result<Case> Withdraw(const people::Principal& caller, std::string_view number, const Step& step);
+
+  // 第45条: stops the clock. The reason must be on the list; the applicant is told in writing
+  // (a suspension notice with the reason and expected length).
+  Result<Case> Suspend(const people::Principal& caller, std::string_view number,
+                       SuspensionReason reason, int expected_days, const Step& step);
+  Result<Case> Resume(const people::Principal& caller, std::string_view number, const Step& step);
+  // 第42条: one extension of 10 working days, with reasons, by a holder of case.extend.
+  Result<Case> Extend(const people::Principal& caller, std::string_view number, std::string reasons,
+                      const Step& step);
+
+  // 准予 / 不予许可 by a holder of case.approve who did not accept the case (受审分离). A denial
+  // needs reasons and carries the 行政复议/行政诉讼 rights and limits. A gap (容缺) material
+  // still missing holds the result back.
+  Result<Case> Approve(const people::Principal& caller, std::string_view number, const Step& step);
+  Result<Case> Deny(const people::Principal& caller, std::string_view number, std::string reasons,
+                    const Step& step);
+  // 办结: archives a decided case; read-only afterwards.
+  Result<Case> Conclude(const people::Principal& caller, std::string_view number, const Step& step);
+
+  // The clerk's acceptance queue: submitted and correction-requested cases of `region` (and
+  // its subtree) and `department` ("" = every department, which needs a scope of "*"), oldest
+  // first, keyset-paged. Needs case.accept over that region and department.
+  Result<CasePage> AcceptanceQueue(const people::Principal& caller, const std::string& region,
+                                   const std::string& department, int limit,
+                                   const std::string& cursor);
+  // How the database runs the acceptance queue's query (plan lines), to check it uses
+  // case_record_queue. On PostgreSQL sequential scans are disabled for the check, since tiny
+  // test tables would otherwise be scanned.
+  Result<std::vector<std::string>> ExplainAcceptanceQueue(const std::string& region,
+                                                          const std::string& department);
+  // 第32条 supervision: cases still submitted although more than 5 working days passed since
+  // receipt without a correction notice: they count as accepted from the day received.
+  Result<std::vector<CaseSummary>> DeemedAccepted(std::optional<Date> as_of);
+
+  // A document with its content.
+  Result<Document> GetDocument(const people::Principal& caller, std::string_view number,
+                               std::string_view document_id);
+  Result<Document> ReadDocument(std::string_view number, std::string_view document_id);
+  // Whether `document`'s signature is the department key's signature of its content.
+  Result<bool> VerifyDocument(const Document& document);
+  // The department's public key (PEM), for verifying outside tongban.
+  Result<std::string> DepartmentPublicKey(const std::string& department);
+
+  Date Today() const;
+
+ private:
+  struct Impl;
+  explicit CaseService(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tongban::cases

@@ -1,0 +1,618 @@
+// The case service on both backends: submission, idempotency, numbers, materials, the steps
+// before acceptance, decisions, the clock and the documents' seals.
+#include "cases/service.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <filesystem>
+
+#include "catalog/repository.h"
+#include "crypto/sm3.h"
+#include "people/clock.h"
+#include "people/repository.h"
+#include "people/sms.h"
+#include "regions/region_import.h"
+#include "store/testing.h"
+
+namespace tongban {
+extern const EmbeddedFile kCaseTestData[];
+extern const size_t kCaseTestData_count;
+}  // namespace tongban
+
+namespace tongban::cases {
+namespace {
+
+using people::Principal;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+constexpr char kMatter[] = "11431128MB1234562L000172003000001";
+constexpr char kPdf[] = "%PDF-1.4 卫生管理制度";
+const std::string kEicar = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
+
+// 2026-11-26 (a Thursday) 09:00 China Standard Time.
+Timestamp T0() { return StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9); }
+
+people::HeldGrant Grant(std::string role, std::string region, std::vector<std::string> perms,
+                        std::string department = "*") {
+  people::HeldGrant g;
+  g.grant.id = role + "@" + region;
+  g.grant.role = std::move(role);
+  g.grant.scope.region = std::move(region);
+  g.grant.scope.department = std::move(department);
+  std::sort(perms.begin(), perms.end());
+  g.permissions = std::move(perms);
+  return g;
+}
+
+Principal Staff(std::string id, std::string role, std::string region,
+                std::vector<std::string> perms) {
+  Principal p;
+  p.account.id = std::move(id);
+  p.account.kind = people::AccountKind::kStaff;
+  p.account.name = "工作人员";
+  p.grants.push_back(Grant(std::move(role), std::move(region), std::move(perms)));
+  return p;
+}
+
+Principal Citizen(std::string id, std::string id_number, std::string name) {
+  Principal p;
+  p.account.id = std::move(id);
+  p.account.kind = people::AccountKind::kCitizen;
+  p.account.id_number = std::move(id_number);
+  p.account.name = std::move(name);
+  p.grants.push_back(Grant("applicant", "*", {"case.apply", "case.read_own"}));
+  return p;
+}
+
+std::vector<std::string> Fields(const Error& e) {
+  std::vector<std::string> out;
+  for (const auto& f : e.fields()) out.push_back(f.field);
+  return out;
+}
+
+class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
+ protected:
+  void SetUp() override {
+    temp_ = store::testing::TempDatabase::Create(GetParam());
+    if (!temp_) return;
+    db_ = temp_->Open();
+    std::vector<store::MigrationSet> sets;
+    sets.push_back(*regions::Migrations());
+    sets.push_back(trace::TraceMigrations());
+    sets.push_back(*people::PeopleMigrations());
+    sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(*CaseMigrations());
+    std::vector<const store::MigrationSet*> ptrs;
+    for (const auto& s : sets) ptrs.push_back(&s);
+    auto migrated = db_->Migrate(ptrs);
+    ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
+    people::PeopleOptions po;
+    po.password = people::PasswordOptions::Cheap();
+    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
+    ASSERT_TRUE(people_->SeedRoles().ok());
+    catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
+    auto imported = catalog_->ImportYaml(std::string(kCaseTestData[0].contents), {.publish = true});
+    ASSERT_TRUE(imported.ok()) << imported.error().ToString();
+    trace_ = std::make_unique<trace::Trace>(
+        *db_, trace::Trace::Options{.now =
+                                        [this] {
+                                          return std::chrono::system_clock::time_point(
+                                              clock_.Now().time_since_epoch());
+                                        },
+                                    .signing_key = std::nullopt});
+    dir_ = ::testing::TempDir() + "/cases-" + std::to_string(::getpid()) + "-" +
+           std::string(store::BackendName(GetParam()));
+    auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                                       {.clock = &clock_, .data_dir = dir_});
+    ASSERT_TRUE(service.ok()) << service.error().ToString();
+    cases_ = std::move(service).value();
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  SubmitRequest Valid() {
+    SubmitRequest r;
+    r.matter = kMatter;
+    r.channel = Channel::kOnline;
+    r.form = {{"venue_name", "龙泉宾馆"}, {"area_m2", "120.5"}, {"venue_kind", "宾馆"}};
+    return r;
+  }
+  Case Submit(const Principal& who, SubmitRequest r) {
+    auto s = cases_->Submit(who, std::move(r));
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+    return s.ok() ? s->record : Case{};
+  }
+  // A case whose materials are all there: the licence by reference, two uploads.
+  Case Complete(const Principal& who) {
+    Case c = Submit(who, Valid());
+    EXPECT_TRUE(cases_
+                    ->SupplyMaterial(who, c.number, 0, MaterialOrigin::kLicence, "", "",
+                                     "11431128MB1234562L-营业执照-001")
+                    .ok());
+    EXPECT_TRUE(
+        cases_->SupplyMaterial(who, c.number, 1, MaterialOrigin::kUploaded, kPdf, "制度.pdf", "")
+            .ok());
+    auto last = cases_->SupplyMaterial(who, c.number, 2, MaterialOrigin::kUploaded,
+                                       "%PDF-1.4 检测报告", "检测.pdf", "");
+    EXPECT_TRUE(last.ok()) << last.error().ToString();
+    return last.ok() ? *last : c;
+  }
+  void AdvanceDays(int days) { clock_.Advance(std::chrono::hours(24 * days)); }
+
+  FakeClock clock_{T0()};
+  people::SimulatedSmsGateway sms_;
+  std::unique_ptr<store::testing::TempDatabase> temp_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<CaseService> cases_;
+  std::string dir_;
+
+  const Principal alice_ = Citizen("acct-alice", "431128199001010037", "李志强");
+  const Principal bob_ = Citizen("acct-bob", "11010519491231002X", "王芳");
+  const Principal clerk_ =
+      Staff("acct-clerk", "window_clerk", "431128",
+            {"case.read", "case.accept", "case.assist", "enterprise.register"});
+  const Principal other_clerk_ =
+      Staff("acct-clerk2", "window_clerk", "430181", {"case.read", "case.accept", "case.assist"});
+  const Principal approver_ =
+      Staff("acct-approver", "approver", "431128", {"case.read", "case.review", "case.approve"});
+  const Principal head_ = Staff("acct-head", "department_head", "431128",
+                                {"case.read", "case.review", "case.approve", "case.extend"});
+};
+
+TEST_P(CaseServiceTest, SubmitsWithReadableNumbersAndChecksTheForm) {
+  Case first = Submit(alice_, Valid());
+  EXPECT_EQ(first.number, "431128-20261126-000001");
+  EXPECT_EQ(first.state, CaseState::kSubmitted);
+  EXPECT_EQ(first.applicant_code, "431128199001010037");
+  EXPECT_EQ(first.applicant_name, "李志强");
+  EXPECT_EQ(first.matter_name, "公共场所卫生许可");
+  EXPECT_EQ(first.matter_version, std::string(kMatter) + "@1");
+  ASSERT_EQ(first.materials.size(), 3u);
+  EXPECT_EQ(first.materials[0].state, MaterialState::kMissing);
+  // The clock has not started: the whole promised limit remains.
+  EXPECT_FALSE(first.clock.started_on);
+  EXPECT_EQ(first.clock.remaining_working_days, 5);
+  EXPECT_EQ(Submit(bob_, Valid()).number, "431128-20261126-000002");
+  AdvanceDays(1);
+  EXPECT_EQ(Submit(bob_, Valid()).number, "431128-20261127-000001");
+
+  SubmitRequest bad = Valid();
+  bad.form.erase("venue_name");
+  bad.form["venue_kind"] = "网吧";
+  bad.form["area_m2"] = "12x";
+  bad.form["opened_on"] = "2026-13-01";
+  bad.form["colour"] = "red";
+  auto refused = cases_->Submit(alice_, bad);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_THAT(Fields(refused.error()),
+              ::testing::UnorderedElementsAre("form/venue_name", "form/area_m2", "form/venue_kind",
+                                              "form/opened_on", "form/colour"));
+  SubmitRequest unknown = Valid();
+  unknown.matter = "no-such-matter";
+  EXPECT_THAT(Fields(cases_->Submit(alice_, unknown).error()), ElementsAre("matter"));
+  // A citizen applies for themself only, and only online, on a phone or at a kiosk.
+  SubmitRequest other = Valid();
+  other.applicant_code = "11010519491231002X";
+  EXPECT_EQ(cases_->Submit(alice_, other).error().code(), ErrorCode::kForbidden);
+  SubmitRequest window = Valid();
+  window.channel = Channel::kWindow;
+  EXPECT_THAT(Fields(cases_->Submit(alice_, window).error()), ElementsAre("channel"));
+}
+
+TEST_P(CaseServiceTest, ClerksApplyForOthersAndAreRecorded) {
+  SubmitRequest r = Valid();
+  r.channel = Channel::kAssisted;
+  r.applicant_code = "11010519491231002x";
+  r.applicant_name = "王芳";
+  Case c = Submit(clerk_, r);
+  EXPECT_EQ(c.clerk_account, "acct-clerk");
+  EXPECT_EQ(c.submitted_by, "acct-clerk");
+  EXPECT_EQ(c.applicant_code, "11010519491231002X");
+  // The applicant sees the case a clerk made for her; another region's clerk may not apply here.
+  EXPECT_TRUE(cases_->Get(bob_, c.number).ok());
+  EXPECT_EQ(cases_->Get(alice_, c.number).error().code(), ErrorCode::kForbidden);
+  EXPECT_EQ(cases_->Submit(other_clerk_, r).error().code(), ErrorCode::kForbidden);
+  r.applicant_code = "11010519491231002";
+  EXPECT_THAT(Fields(cases_->Submit(clerk_, r).error()), ElementsAre("applicant/code"));
+}
+
+TEST_P(CaseServiceTest, EnterprisesApplyThroughTheirRepresentativeOrAgent) {
+  ASSERT_TRUE(people_->RequestSmsCode({.phone = "13800000009"}).ok());
+  auto rep = people_->RegisterCitizen({.id_number = "431128199001010037",
+                                       .name = "李志强",
+                                       .phone = "13800000009",
+                                       .code = *sms_.LatestCode("13800000009")});
+  ASSERT_TRUE(rep.ok()) << rep.error().ToString();
+  Principal p = Citizen(rep->id, rep->id_number, rep->name);
+  ASSERT_TRUE(people_
+                  ->RegisterEnterprise(p, {.uscc = "91350100M000100Y43",
+                                           .name = "新田县龙泉宾馆有限公司",
+                                           .legal_representative = rep->id})
+                  .ok());
+  SubmitRequest r = Valid();
+  r.applicant_kind = ApplicantKind::kEnterprise;
+  r.applicant_code = "91350100M000100Y43";
+  EXPECT_EQ(cases_->Submit(p, r).error().code(), ErrorCode::kForbidden);  // no agency yet
+  p.agencies.push_back({.uscc = "91350100M000100Y43",
+                        .enterprise_name = "新田县龙泉宾馆有限公司",
+                        .relation = people::EnterpriseRelation::kLegalRepresentative});
+  Case c = Submit(p, r);
+  EXPECT_EQ(c.applicant_kind, ApplicantKind::kEnterprise);
+  EXPECT_EQ(c.applicant_name, "新田县龙泉宾馆有限公司");
+  EXPECT_EQ(c.agent_account, rep->id);
+  // A clerk applying for the enterprise must name an agent it authorised.
+  r.channel = Channel::kWindow;
+  r.agent_account = "acct-nobody";
+  EXPECT_THAT(Fields(cases_->Submit(clerk_, r).error()), ElementsAre("applicant/agent_account"));
+}
+
+TEST_P(CaseServiceTest, IdempotencyKeyReturnsTheOriginalAndRefusesADifferentBody) {
+  SubmitRequest r = Valid();
+  r.idempotency_key = "k-1";
+  auto first = cases_->Submit(alice_, r);
+  ASSERT_TRUE(first.ok());
+  EXPECT_FALSE(first->replayed);
+  clock_.Advance(std::chrono::hours(23));
+  auto again = cases_->Submit(alice_, r);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->record.number, first->record.number);
+  r.form["venue_name"] = "另一家宾馆";
+  auto changed = cases_->Submit(alice_, r);
+  ASSERT_FALSE(changed.ok());
+  EXPECT_EQ(changed.error().code(), ErrorCode::kConflict);
+  EXPECT_THAT(Fields(changed.error()), ElementsAre("Idempotency-Key"));
+  // The key is scoped per account: another account's k-1 is a new case.
+  SubmitRequest b = Valid();
+  b.idempotency_key = "k-1";
+  auto other = cases_->Submit(bob_, b);
+  ASSERT_TRUE(other.ok());
+  EXPECT_FALSE(other->replayed);
+  EXPECT_NE(other->record.number, first->record.number);
+}
+
+TEST_P(CaseServiceTest, MaterialsAreSniffedScannedAndStoredByDigest) {
+  Case c = Submit(alice_, Valid());
+  auto ok =
+      cases_->SupplyMaterial(alice_, c.number, 1, MaterialOrigin::kUploaded, kPdf, "制度.exe", "");
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  const CaseMaterial& m = ok->materials[1];
+  EXPECT_EQ(m.state, MaterialState::kProvided);
+  EXPECT_EQ(m.origin, MaterialOrigin::kUploaded);
+  EXPECT_EQ(m.media_type, "application/pdf");
+  EXPECT_EQ(m.content_hash, crypto::Sm3Hex(kPdf));
+  EXPECT_TRUE(std::filesystem::exists(dir_ + "/materials/" + m.content_hash.substr(0, 2) + "/" +
+                                      m.content_hash));
+  EXPECT_EQ(*cases_->MaterialContent(alice_, c.number, 1), kPdf);
+  EXPECT_EQ(cases_->MaterialContent(bob_, c.number, 1).error().code(), ErrorCode::kForbidden);
+
+  auto virus = cases_->SupplyMaterial(alice_, c.number, 2, MaterialOrigin::kUploaded,
+                                      "%PDF-1.4 " + kEicar, "a.pdf", "");
+  EXPECT_EQ(virus.error().code(), ErrorCode::kRefused);
+  auto text = cases_->SupplyMaterial(alice_, c.number, 2, MaterialOrigin::kUploaded, "just text",
+                                     "a.pdf", "");
+  EXPECT_THAT(Fields(text.error()), ElementsAre("content"));
+  auto big = cases_->SupplyMaterial(alice_, c.number, 2, MaterialOrigin::kUploaded,
+                                    "%PDF-" + std::string(20 * 1024 * 1024, 'x'), "a.pdf", "");
+  EXPECT_EQ(big.error().code(), ErrorCode::kPayloadTooLarge);
+  EXPECT_EQ(cases_->SupplyMaterial(bob_, c.number, 2, MaterialOrigin::kUploaded, kPdf, "", "")
+                .error()
+                .code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(cases_->SupplyMaterial(alice_, c.number, 7, MaterialOrigin::kUploaded, kPdf, "", "")
+                .error()
+                .code(),
+            ErrorCode::kNotFound);
+  // The clerk's scan is recorded as such.
+  auto scan = cases_->SupplyMaterial(clerk_, c.number, 2, MaterialOrigin::kClerkScan,
+                                     "\x89PNG\r\n\x1a\nscan", "scan.png", "");
+  ASSERT_TRUE(scan.ok());
+  EXPECT_EQ(scan->materials[2].origin, MaterialOrigin::kClerkScan);
+  EXPECT_EQ(scan->materials[2].media_type, "image/png");
+}
+
+TEST_P(CaseServiceTest, DeclaredStatesFollowTheCatalog) {
+  SubmitRequest r = Valid();
+  r.materials = {{.name = "营业执照", .state = MaterialState::kGap},
+                 {.name = "卫生管理制度", .state = MaterialState::kProofWaived},
+                 {.name = "卫生检测报告", .state = MaterialState::kSupplyLater},
+                 {.name = "身份证", .state = MaterialState::kGap}};
+  auto refused = cases_->Submit(alice_, r);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(Fields(refused.error()),
+              ::testing::UnorderedElementsAre("materials/0/state", "materials/1/state",
+                                              "materials/2/due_on", "materials/3/name"));
+  r.materials = {{.name = "营业执照",
+                  .state = MaterialState::kProvided,
+                  .origin = MaterialOrigin::kLicence,
+                  .reference = "L-001"},
+                 {.name = "卫生管理制度", .state = MaterialState::kGap},
+                 {.name = "卫生检测报告", .state = MaterialState::kProofWaived}};
+  Case c = Submit(alice_, r);
+  EXPECT_EQ(c.materials[0].state, MaterialState::kProvided);
+  EXPECT_EQ(c.materials[1].state, MaterialState::kGap);
+  EXPECT_EQ(c.materials[2].state, MaterialState::kProofWaived);
+  // 容缺受理: the core material is there, the gap is on the list: accepted, and the notice says
+  // what is missing; the result waits for the gap.
+  auto accepted = cases_->Accept(clerk_, c.number, {});
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  auto doc = cases_->ReadDocument(c.number, accepted->documents.back().id);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_THAT(doc->content, HasSubstr("\"gap_materials\":[{\"name\":\"卫生管理制度\"}]"));
+  auto held = cases_->Approve(approver_, c.number, {});
+  EXPECT_EQ(held.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(Fields(held.error()), ElementsAre("materials/1"));
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 1, MaterialOrigin::kUploaded, kPdf, "x.pdf", "")
+          .ok());
+  EXPECT_TRUE(cases_->Approve(approver_, c.number, {}).ok());
+}
+
+TEST_P(CaseServiceTest, GapsNeedEveryCoreMaterial) {
+  SubmitRequest r = Valid();
+  r.materials = {{.name = "卫生管理制度", .state = MaterialState::kGap},
+                 {.name = "卫生检测报告", .state = MaterialState::kProofWaived}};
+  Case c = Submit(alice_, r);
+  auto refused = cases_->Accept(clerk_, c.number, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(refused.error().fields()[0].message, HasSubstr("营业执照"));
+}
+
+TEST_P(CaseServiceTest, TheLifecycleToAnArchivedDecision) {
+  Case c = Submit(alice_, Valid());
+  // Nothing supplied: acceptance is refused listing every missing material.
+  auto incomplete = cases_->Accept(clerk_, c.number, {});
+  ASSERT_FALSE(incomplete.ok());
+  EXPECT_EQ(incomplete.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(Fields(incomplete.error()), ElementsAre("materials/0", "materials/1", "materials/2"));
+  // Only the clerk of the matter's region may act; the applicant may not accept.
+  EXPECT_EQ(cases_->Accept(other_clerk_, c.number, {}).error().code(), ErrorCode::kForbidden);
+  EXPECT_EQ(cases_->Accept(alice_, c.number, {}).error().code(), ErrorCode::kForbidden);
+  // ONE correction notice listing everything; a second for something new is refused.
+  auto notice = cases_->RequestCorrection(clerk_, c.number, {"营业执照", "卫生管理制度"}, {});
+  ASSERT_TRUE(notice.ok()) << notice.error().ToString();
+  EXPECT_EQ(notice->state, CaseState::kCorrectionRequested);
+  auto second = cases_->RequestCorrection(clerk_, c.number, {"卫生检测报告"}, {});
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(Fields(second.error()), ElementsAre("items/0"));
+  // The clerk fixes a typo on the spot; a stale version is refused.
+  auto fixed = cases_->FixForm(clerk_, c.number, {{"venue_name", "龙泉大宾馆"}},
+                               {.expected_version = notice->version});
+  ASSERT_TRUE(fixed.ok()) << fixed.error().ToString();
+  EXPECT_EQ(fixed->form.at("venue_name"), "龙泉大宾馆");
+  EXPECT_EQ(
+      cases_
+          ->FixForm(clerk_, c.number, {{"venue_name", "x"}}, {.expected_version = notice->version})
+          .error()
+          .code(),
+      ErrorCode::kVersionMismatch);
+  EXPECT_THAT(Fields(cases_->FixForm(clerk_, c.number, {{"venue_kind", "网吧"}}, {}).error()),
+              ElementsAre("form/venue_kind"));
+  // Supplied; accepted on Monday 2026-11-30: 5 working days from the day after.
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 0, MaterialOrigin::kLicence, "", "", "L-1").ok());
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 1, MaterialOrigin::kUploaded, kPdf, "a.pdf", "")
+          .ok());
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 2, MaterialOrigin::kUploaded, kPdf, "b.pdf", "")
+          .ok());
+  AdvanceDays(4);
+  auto accepted = cases_->Accept(clerk_, c.number, {});
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  EXPECT_EQ(accepted->state, CaseState::kUnderReview);
+  EXPECT_EQ(accepted->clock.started_on->ToString(), "2026-11-30");
+  EXPECT_EQ(accepted->clock.due_on->ToString(), "2026-12-07");
+  EXPECT_EQ(accepted->clock.remaining_working_days, 5);
+  AdvanceDays(2);  // Wednesday
+  EXPECT_EQ(cases_->Get(alice_, c.number)->clock.remaining_working_days, 3);
+  // 受审分离: the accepting clerk cannot decide, even holding case.approve.
+  Principal clerk_approver = clerk_;
+  clerk_approver.grants.push_back(Grant("approver", "431128", {"case.approve"}));
+  EXPECT_EQ(cases_->Approve(clerk_approver, c.number, {}).error().code(), ErrorCode::kRefused);
+  EXPECT_EQ(cases_->Approve(clerk_, c.number, {}).error().code(), ErrorCode::kForbidden);
+  auto approved = cases_->Approve(approver_, c.number, {});
+  ASSERT_TRUE(approved.ok()) << approved.error().ToString();
+  EXPECT_EQ(approved->state, CaseState::kApproved);
+  EXPECT_EQ(cases_->Withdraw(alice_, c.number, {}).error().code(), ErrorCode::kConflict);
+  auto concluded = cases_->Conclude(approver_, c.number, {});
+  ASSERT_TRUE(concluded.ok());
+  EXPECT_EQ(concluded->state, CaseState::kConcluded);
+  // Archived: read-only.
+  auto late = cases_->SupplyMaterial(alice_, c.number, 1, MaterialOrigin::kUploaded, kPdf, "", "");
+  EXPECT_EQ(late.error().code(), ErrorCode::kConflict);
+  EXPECT_THAT(late.error().message(), HasSubstr("archived"));
+  // Documents: correction notice, acceptance notice, approval decision, each sealed.
+  std::vector<DocumentKind> kinds;
+  for (const Document& d : concluded->documents) kinds.push_back(d.kind);
+  EXPECT_THAT(kinds, ElementsAre(DocumentKind::kCorrectionNotice, DocumentKind::kAcceptanceNotice,
+                                 DocumentKind::kApprovalDecision));
+  for (const Document& listed : concluded->documents) {
+    auto d = cases_->GetDocument(alice_, c.number, listed.id);
+    ASSERT_TRUE(d.ok());
+    EXPECT_TRUE(*cases_->VerifyDocument(*d)) << d->content;
+    Document forged = *d;
+    forged.content.replace(forged.content.find("李志强"), 9, "王五某");
+    EXPECT_FALSE(*cases_->VerifyDocument(forged));
+  }
+  // The trace holds every step in order, and verifies.
+  auto events = trace_->Read("case/" + c.id, 0, 100);
+  ASSERT_TRUE(events.ok());
+  std::vector<std::string> actions;
+  for (const auto& e : *events) actions.push_back(e.action);
+  EXPECT_THAT(actions, ElementsAre("case.submitted", "case.correction_requested", "case.form_fixed",
+                                   "case.material_supplied", "case.material_supplied",
+                                   "case.material_supplied", "case.accepted", "case.approved",
+                                   "case.concluded"));
+  EXPECT_THAT((*events)[2].payload, HasSubstr("\"old\":\"龙泉宾馆\""));
+  EXPECT_TRUE(trace_->Verify()->ok());
+}
+
+TEST_P(CaseServiceTest, RefusalDenialAndWithdrawal) {
+  Case refused_case = Submit(alice_, Valid());
+  auto no_agency = cases_->Refuse(clerk_, refused_case.number, "不属于本部门职权范围", "", {});
+  EXPECT_THAT(Fields(no_agency.error()), ElementsAre("competent_agency"));
+  auto refused = cases_->Refuse(clerk_, refused_case.number, "不属于本部门职权范围",
+                                "永州市市场监督管理局", {});
+  ASSERT_TRUE(refused.ok());
+  EXPECT_EQ(refused->state, CaseState::kRefused);
+  auto refusal = cases_->ReadDocument(refused_case.number, refused->documents[0].id);
+  EXPECT_THAT(refusal->content, HasSubstr("永州市市场监督管理局"));
+  EXPECT_EQ(cases_->Accept(clerk_, refused_case.number, {}).error().code(), ErrorCode::kConflict);
+
+  Case denied_case = Complete(alice_);
+  ASSERT_TRUE(cases_->Accept(clerk_, denied_case.number, {}).ok());
+  EXPECT_THAT(Fields(cases_->Deny(approver_, denied_case.number, "", {}).error()),
+              ElementsAre("reasons"));
+  auto denied = cases_->Deny(approver_, denied_case.number, "场所面积不符合卫生规范", {});
+  ASSERT_TRUE(denied.ok());
+  auto decision = cases_->ReadDocument(denied_case.number, denied->documents.back().id);
+  EXPECT_EQ(decision->kind, DocumentKind::kDenialDecision);
+  EXPECT_THAT(decision->content, HasSubstr("行政复议"));
+  EXPECT_THAT(decision->content, HasSubstr("\"reconsideration_days\":60"));
+  EXPECT_TRUE(*cases_->VerifyDocument(*decision));
+
+  Case withdrawn = Submit(alice_, Valid());
+  EXPECT_EQ(cases_->Withdraw(bob_, withdrawn.number, {}).error().code(), ErrorCode::kForbidden);
+  auto w = cases_->Withdraw(alice_, withdrawn.number, {});
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(w->state, CaseState::kWithdrawn);
+}
+
+TEST_P(CaseServiceTest, SilenceForFiveWorkingDaysCountsAsAcceptance) {
+  Case c = Submit(alice_, Valid());  // Thursday 2026-11-26; the 5th working day is 12-03
+  AdvanceDays(7);                    // 12-03: still in time
+  EXPECT_TRUE(cases_->DeemedAccepted(std::nullopt)->empty());
+  AdvanceDays(1);  // 12-04
+  auto deemed = cases_->DeemedAccepted(std::nullopt);
+  ASSERT_EQ(deemed->size(), 1u);
+  EXPECT_EQ((*deemed)[0].number, c.number);
+  auto late = cases_->RequestCorrection(clerk_, c.number, {"营业执照"}, {});
+  EXPECT_EQ(late.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(late.error().message(), HasSubstr("第32条"));
+  Complete(alice_);
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 0, MaterialOrigin::kLicence, "", "", "L").ok());
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 1, MaterialOrigin::kUploaded, kPdf, "", "").ok());
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 2, MaterialOrigin::kUploaded, kPdf, "", "").ok());
+  auto accepted = cases_->Accept(clerk_, c.number, {});
+  ASSERT_TRUE(accepted.ok());
+  EXPECT_EQ(accepted->clock.started_on->ToString(), "2026-11-26");
+  EXPECT_EQ(accepted->clock.due_on->ToString(), "2026-12-03");
+  EXPECT_TRUE(accepted->clock.overdue);
+  EXPECT_EQ(accepted->clock.remaining_working_days, -1);
+}
+
+TEST_P(CaseServiceTest, SuspensionStopsTheClockAndOneExtensionAddsTen) {
+  Case c = Complete(alice_);
+  ASSERT_TRUE(cases_->Accept(clerk_, c.number, {}).ok());  // due 2026-12-03
+  AdvanceDays(1);                                          // Friday 11-27
+  EXPECT_EQ(cases_->Suspend(clerk_, c.number, SuspensionReason::kTesting, 5, {}).error().code(),
+            ErrorCode::kForbidden);
+  auto suspended = cases_->Suspend(approver_, c.number, SuspensionReason::kTesting, 5, {});
+  ASSERT_TRUE(suspended.ok()) << suspended.error().ToString();
+  EXPECT_EQ(suspended->clock.remaining_working_days, 4);
+  EXPECT_EQ(suspended->documents.back().kind, DocumentKind::kSuspensionNotice);
+  AdvanceDays(4);  // Tuesday 12-01: 2 working days stood still
+  EXPECT_EQ(cases_->Get(alice_, c.number)->clock.remaining_working_days, 4);
+  auto resumed = cases_->Resume(approver_, c.number, {});
+  ASSERT_TRUE(resumed.ok());
+  EXPECT_EQ(resumed->suspended_days, 2);
+  EXPECT_EQ(resumed->clock.due_on->ToString(), "2026-12-07");
+  EXPECT_EQ(resumed->clock.remaining_working_days, 4);
+  // One extension of 10 working days, only with case.extend, only once, with reasons.
+  EXPECT_EQ(cases_->Extend(approver_, c.number, "需要现场核查", {}).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_THAT(Fields(cases_->Extend(head_, c.number, "", {}).error()), ElementsAre("reasons"));
+  auto extended = cases_->Extend(head_, c.number, "需要组织专家现场核查", {});
+  ASSERT_TRUE(extended.ok()) << extended.error().ToString();
+  EXPECT_EQ(extended->clock.due_on->ToString(), "2026-12-21");
+  EXPECT_EQ(extended->clock.remaining_working_days, 14);
+  EXPECT_EQ(cases_->Extend(head_, c.number, "再次延长", {}).error().code(), ErrorCode::kRefused);
+  auto notice = cases_->ReadDocument(c.number, extended->documents.back().id);
+  EXPECT_THAT(notice->content, HasSubstr("\"extension_working_days\":10"));
+}
+
+TEST_P(CaseServiceTest, AcceptanceQueueIsScopedAndKeysetPaged) {
+  std::vector<std::string> numbers;
+  for (int i = 0; i < 5; ++i) {
+    numbers.push_back(Submit(i % 2 ? bob_ : alice_, Valid()).number);
+    clock_.Advance(std::chrono::seconds(1));
+  }
+  ASSERT_TRUE(cases_->Withdraw(alice_, numbers[2], {}).ok());
+  std::vector<std::string> seen;
+  std::string cursor;
+  int pages = 0;
+  do {
+    auto page = cases_->AcceptanceQueue(clerk_, "431128", "", 2, cursor);
+    ASSERT_TRUE(page.ok()) << page.error().ToString();
+    for (const auto& s : page->items) seen.push_back(s.number);
+    cursor = page->next_cursor;
+    ++pages;
+  } while (!cursor.empty() && pages < 10);
+  EXPECT_EQ(pages, 2);
+  EXPECT_THAT(seen, ElementsAre(numbers[0], numbers[1], numbers[3], numbers[4]));
+  EXPECT_EQ(cases_->AcceptanceQueue(other_clerk_, "431128", "", 2, "").error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_TRUE(cases_->AcceptanceQueue(other_clerk_, "430181", "", 2, "")->items.empty());
+  EXPECT_THAT(Fields(cases_->AcceptanceQueue(clerk_, "x", "", 0, "bad").error()),
+              ElementsAre("region", "limit", "cursor"));
+  // The queue is answered from its index on both backends.
+  auto plan = cases_->ExplainAcceptanceQueue("431128", "");
+  ASSERT_TRUE(plan.ok()) << plan.error().ToString();
+  std::string text;
+  for (const auto& line : *plan) text += line + "\n";
+  EXPECT_THAT(text, HasSubstr("case_record_queue"));
+}
+
+TEST_P(CaseServiceTest, ConcurrentSubmissionsGetDistinctNumbersWithoutGaps) {
+  std::vector<std::thread> threads;
+  std::mutex mu;
+  std::vector<std::string> numbers;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 8; ++i) {
+        SubmitRequest r = Valid();
+        // Half of them are retries of the same request: one case per key.
+        r.idempotency_key = fmt::format("t{}-{}", t, i / 2);
+        auto s = cases_->Submit(t % 2 ? bob_ : alice_, r);
+        if (!s.ok()) {
+          ++failures;
+          continue;
+        }
+        if (s->replayed) continue;
+        std::lock_guard lock(mu);
+        numbers.push_back(s->record.number);
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::sort(numbers.begin(), numbers.end());
+  ASSERT_EQ(numbers.size(), 16u);
+  for (size_t i = 0; i < numbers.size(); ++i) {
+    EXPECT_EQ(numbers[i], fmt::format("431128-20261126-{:06d}", i + 1));
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CaseServiceTest, ::testing::ValuesIn(store::testing::Backends()),
+                         store::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tongban::cases
