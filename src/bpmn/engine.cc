@@ -149,6 +149,21 @@ class Engine::Step {
       SetVariable(io.target, Eval(io.source, scope, &locals), scope);
   }
 
+  // The variables seen from `scope` as one context (the called process's input).
+  feel::Value Visible(int scope) const {
+    std::map<std::string, feel::Value> seen = s_.variables;
+    std::vector<int> chain;
+    for (int a = scope; a >= 0 && s_.activities.contains(a); a = s_.activities.at(a).parent) {
+      chain.push_back(a);
+    }
+    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+      for (const auto& [k, v] : s_.activities.at(*it).locals) seen[k] = v;
+    }
+    std::vector<feel::ContextEntry> entries;
+    for (auto& [k, v] : seen) entries.push_back({k, v});
+    return feel::Value::Context(std::move(entries));
+  }
+
   std::map<std::string, feel::Value> EvalInputs(const Node& n, int scope) const {
     std::map<std::string, feel::Value> locals;
     for (const IoMapping& io : n.inputs) locals[io.target] = Eval(io.source, scope, &locals);
@@ -239,6 +254,7 @@ class Engine::Step {
     }
     for (int c : children) Cancel(c);
     std::erase_if(s_.timers, [&](const PendingTimer& t) { return t.owner == activity; });
+    std::erase_if(s_.calls, [&](const CallRequest& c) { return c.activity == activity; });
     std::erase_if(s_.joins, [&](const JoinWait& j) { return j.scope == activity; });
     std::erase_if(agenda_, [&](const Token& t) { return t.scope == activity; });
     s_.activities.erase(activity);
@@ -391,7 +407,9 @@ class Engine::Step {
       default:
         break;
     }
-    if (IsImmediateTask(n.kind)) {
+    bool job = n.kind == NodeKind::kServiceTask && !n.task_type.empty() &&
+               engine_.options_.service_tasks == EngineOptions::ServiceTasks::kRunAsJobs;
+    if (IsImmediateTask(n.kind) && !job) {
       if (n.kind == NodeKind::kScriptTask && !n.script.empty()) {
         feel::Value result = Eval(n.script, scope, &locals);
         if (!n.result_variable.empty()) SetVariable(n.result_variable, result, scope);
@@ -406,7 +424,7 @@ class Engine::Step {
       Leave(node, scope, &locals);
       return;
     }
-    WaitKind wait = WaitKind::kTask;
+    WaitKind wait = job ? WaitKind::kJob : WaitKind::kTask;
     if (n.kind == NodeKind::kReceiveTask ||
         (n.kind == NodeKind::kIntermediateCatchEvent && n.event == EventKind::kMessage)) {
       wait = WaitKind::kMessage;
@@ -417,9 +435,7 @@ class Engine::Step {
     } else if (n.kind == NodeKind::kEventBasedGateway) {
       wait = WaitKind::kEventGateway;
     } else if (n.kind == NodeKind::kCallActivity) {
-      Incident(n.id, fmt::format("call activity of '{}': called processes do not run in memory",
-                                 n.called_element));
-      return;
+      wait = WaitKind::kCall;
     }
     int a = NewActivity(node, scope, wait);
     ActivityInstance& act = s_.activities.at(a);
@@ -436,6 +452,7 @@ class Engine::Step {
       }
       return;
     }
+    if (wait == WaitKind::kCall) s_.calls.push_back({a, n.called_element, Visible(a)});
     if (item < 0) ArmBoundaries(a);  // an inner instance's boundaries are its body's
     if (wait == WaitKind::kSubProcess) {
       for (int start : p_.ScopeStarts(node)) Enqueue(start, -1, a);
@@ -594,6 +611,7 @@ class Engine::Step {
       a = act.parent;
     }
     Incident(thrower, fmt::format("error '{}' is not caught by any boundary event", code));
+    s_.uncaught_error = code;
   }
 
   // An escalation goes up from `scope` to the first enclosing activity with a boundary event
@@ -708,8 +726,9 @@ class Engine::Step {
   int moves_ = 0;
 };
 
-Engine::Engine(const Definitions& definitions, const Process& process, const Clock& clock)
-    : definitions_(definitions), process_(process), clock_(clock) {}
+Engine::Engine(const Definitions& definitions, const Process& process, const Clock& clock,
+               EngineOptions options)
+    : definitions_(definitions), process_(process), clock_(clock), options_(options) {}
 
 Status Engine::Start(InstanceState& state, const feel::Value& variables) const {
   Step step(*this, state);
@@ -735,6 +754,36 @@ Status Engine::CompleteTask(InstanceState& state, int activity_id,
   }
   Step step(*this, state);
   step.CompleteActivity(activity_id, &variables);
+  step.Run();
+  return Ok();
+}
+
+Status Engine::CompleteJob(InstanceState& state, int activity_id,
+                           const feel::Value& variables) const {
+  auto it = state.activities.find(activity_id);
+  if (state.status != InstanceStatus::kRunning || it == state.activities.end() ||
+      it->second.wait != WaitKind::kJob) {
+    return Error(ErrorCode::kNotFound, fmt::format("no waiting job {}", activity_id));
+  }
+  Step step(*this, state);
+  step.CompleteActivity(activity_id, &variables);
+  step.Run();
+  return Ok();
+}
+
+Status Engine::CompleteCall(InstanceState& state, int activity_id, const feel::Value& variables,
+                            const std::optional<std::string>& error_code) const {
+  auto it = state.activities.find(activity_id);
+  if (state.status != InstanceStatus::kRunning || it == state.activities.end() ||
+      it->second.wait != WaitKind::kCall) {
+    return Error(ErrorCode::kNotFound, fmt::format("no waiting call activity {}", activity_id));
+  }
+  Step step(*this, state);
+  if (error_code) {
+    step.ThrowError(process_.nodes[it->second.node].id, *error_code, activity_id);
+  } else {
+    step.CompleteActivity(activity_id, &variables);
+  }
   step.Run();
   return Ok();
 }
@@ -780,6 +829,38 @@ Result<RunOutcome> RunInMemory(const Definitions& definitions, const Process& pr
       s.incident_element = process.id;
       s.incident_message = fmt::format("more than {} steps", max_steps);
       break;
+    }
+    if (!s.calls.empty()) {
+      CallRequest call = s.calls.front();
+      s.calls.erase(s.calls.begin());
+      auto called = std::find_if(definitions.processes.begin(), definitions.processes.end(),
+                                 [&](const Process& p) { return p.id == call.process_id; });
+      if (called == definitions.processes.end()) {
+        s.status = InstanceStatus::kIncident;
+        s.incident_element = process.nodes[s.activities.at(call.activity).node].id;
+        s.incident_message =
+            fmt::format("called process '{}' is not in the model", call.process_id);
+        break;
+      }
+      TB_ASSIGN_OR_RETURN(RunOutcome child, RunInMemory(definitions, *called, call.variables,
+                                                        outputs, clock, max_steps - steps));
+      s.completed.insert(s.completed.end(), child.state.completed.begin(),
+                         child.state.completed.end());
+      if (child.status == InstanceStatus::kCompleted) {
+        std::vector<feel::ContextEntry> vars;
+        for (const auto& [k, v] : child.state.variables) vars.push_back({k, v});
+        TB_RETURN_IF_ERROR(
+            engine.CompleteCall(s, call.activity, feel::Value::Context(std::move(vars))));
+      } else if (!child.state.uncaught_error.empty()) {
+        TB_RETURN_IF_ERROR(
+            engine.CompleteCall(s, call.activity, feel::Value(), child.state.uncaught_error));
+      } else {
+        s.status = child.status;
+        s.incident_element = child.state.incident_element;
+        s.incident_message = child.state.incident_message;
+        break;
+      }
+      continue;
     }
     auto task = std::find_if(s.activities.begin(), s.activities.end(),
                              [](const auto& e) { return e.second.wait == WaitKind::kTask; });

@@ -17,7 +17,16 @@ namespace tongban::bpmn {
 
 enum class InstanceStatus { kRunning, kCompleted, kIncident };
 
-enum class WaitKind { kTask, kMessage, kTimer, kSubProcess, kMultiInstance, kEventGateway };
+enum class WaitKind {
+  kTask,
+  kMessage,
+  kTimer,
+  kSubProcess,
+  kMultiInstance,
+  kEventGateway,
+  kJob,   // a service task run by the durable runtime as a job after the step commits
+  kCall,  // a call activity waiting for its called process (see InstanceState::calls)
+};
 
 // A flow node instance that waits for something, or a scope that runs other nodes (a
 // sub-process, a multi-instance body).
@@ -49,6 +58,14 @@ struct JoinWait {
   std::vector<int> arrived;  // per incoming flow, in the node's `incoming` order
 };
 
+// A call activity asks its driver to start `process_id` with `variables` (the variables the
+// call activity sees, its input mappings applied); the driver drains InstanceState::calls.
+struct CallRequest {
+  int activity = -1;
+  std::string process_id;
+  feel::Value variables;
+};
+
 struct InstanceState {
   InstanceStatus status = InstanceStatus::kRunning;
   std::map<std::string, feel::Value> variables;
@@ -58,7 +75,17 @@ struct InstanceState {
   std::vector<std::string> completed;  // flow node ids, in completion order
   std::string incident_element;
   std::string incident_message;
+  std::string uncaught_error;  // the error code when the incident is an uncaught error
+  std::vector<CallRequest> calls;
   int next_id = 1;
+};
+
+struct EngineOptions {
+  enum class ServiceTasks {
+    kCompleteAtOnce,  // `bpmn run`: a service task completes when entered
+    kRunAsJobs,       // the durable runtime: one with a zeebe:taskDefinition type waits (kJob)
+  };
+  ServiceTasks service_tasks = ServiceTasks::kCompleteAtOnce;
 };
 
 // Runs one process of read Definitions (which must outlive the engine). Expected failures
@@ -67,12 +94,20 @@ struct InstanceState {
 // (completing an activity that does not wait).
 class Engine {
  public:
-  Engine(const Definitions& definitions, const Process& process, const Clock& clock);
+  Engine(const Definitions& definitions, const Process& process, const Clock& clock,
+         EngineOptions options = {});
 
   // Starts an instance with `variables` (a FEEL context, or null).
   Status Start(InstanceState& state, const feel::Value& variables) const;
   // Completes the waiting task `activity_id`, merging `variables` (a context or null).
   Status CompleteTask(InstanceState& state, int activity_id, const feel::Value& variables) const;
+  // Completes the service task job `activity_id` (kJob) after its action ran.
+  Status CompleteJob(InstanceState& state, int activity_id, const feel::Value& variables) const;
+  // Completes the call activity `activity_id` (kCall) with the called instance's variables
+  // (merged as a completed task's are), or, when `error_code` is set, throws that error from it
+  // (the called process ended with an uncaught error).
+  Status CompleteCall(InstanceState& state, int activity_id, const feel::Value& variables,
+                      const std::optional<std::string>& error_code = std::nullopt) const;
   // Fires the pending timer `timer_id` (the caller moved the clock to its due time).
   Status FireTimer(InstanceState& state, int timer_id) const;
   // Delivers message `name` to the first subscription whose correlation key equals
@@ -87,6 +122,7 @@ class Engine {
   const Definitions& definitions_;
   const Process& process_;
   const Clock& clock_;
+  EngineOptions options_;
 };
 
 // `tongban bpmn run`: one instance in memory. User tasks complete at once with the variables

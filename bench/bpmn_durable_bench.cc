@@ -1,0 +1,171 @@
+// The issue's process (start → user task → parallel fork → two service tasks → join → end) run
+// to completion N times by the durable runtime, every step committed: on SQLite (WAL,
+// synchronous=FULL) and, when TONGBAN_TEST_POSTGRES_URL names a server, on PostgreSQL (a fresh
+// database, dropped at the end). Prints one JSON line per backend: instances/s (wall clock) and
+// the p50/p99 latency of one step (start, task completion, one job's completion).
+// Usage: bpmn_durable_bench [instances=2000] [threads=1]
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bpmn/runtime.h"
+#include "store/database.h"
+
+namespace {
+
+using tongban::bpmn::Actor;
+using tongban::bpmn::Runtime;
+using Clock = std::chrono::steady_clock;
+
+constexpr std::string_view kModel = R"(<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">
+  <bpmn:process id="bench" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="window"/></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="fork"/>
+    <bpmn:parallelGateway id="fork"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="a"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="b"/>
+    <bpmn:serviceTask id="a">
+      <bpmn:extensionElements><zeebe:taskDefinition type="notify"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:serviceTask id="b">
+      <bpmn:extensionElements><zeebe:taskDefinition type="archive"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f5" sourceRef="a" targetRef="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="b" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="join" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>)";
+
+double Percentile(std::vector<double>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+}
+
+template <typename T>
+T Must(tongban::Result<T> r, std::string_view what) {
+  if (!r.ok()) {
+    fmt::print(stderr, "{}: {}\n", what, r.error().ToString());
+    std::exit(1);
+  }
+  return *std::move(r);
+}
+
+void Must(const tongban::Status& s, std::string_view what) {
+  if (!s.ok()) {
+    fmt::print(stderr, "{}: {}\n", what, s.error().ToString());
+    std::exit(1);
+  }
+}
+
+void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int instances,
+         int threads) {
+  auto db = Must(tongban::store::Database::Open(url, {.pool_size = static_cast<size_t>(threads) + 2,
+                                                      .busy_timeout_ms = 60000}),
+                 "open");
+  auto set = Must(Runtime::Migrations(), "migrations");
+  const tongban::store::MigrationSet* sets[] = {&set};
+  Must(db->Migrate(sets), "migrate");
+  const tongban::Clock& clock = tongban::SystemClock::Instance();
+  auto runtime = Must(Runtime::Create(*db, clock, {.owner = "bench"}), "runtime");
+  for (const char* type : {"notify", "archive"}) {
+    runtime->RegisterJobHandler(type, [](const tongban::bpmn::Job&) {
+      return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
+    });
+  }
+  Actor clerk{"clerk", {"clerk"}, "window", "330102"};
+  Must(runtime->Deploy(kModel, clerk), "deploy");
+
+  std::mutex mu;
+  std::vector<double> latencies;  // microseconds per step
+  std::vector<std::string> ids;
+  auto worker = [&](int count) {
+    std::vector<double> mine;
+    std::vector<std::string> started;
+    auto timed = [&](auto&& f, int steps) {
+      auto t0 = Clock::now();
+      f();
+      double us = std::chrono::duration<double, std::micro>(Clock::now() - t0).count();
+      for (int i = 0; i < steps; ++i) mine.push_back(us / steps);
+    };
+    for (int i = 0; i < count; ++i) {
+      std::string id;
+      timed([&] { id = Must(runtime->StartInstance("bench", {}, clerk), "start"); }, 1);
+      auto info = Must(runtime->GetInstance(id), "get");
+      std::string task = fmt::format("{}/{}", id, info.state.activities.begin()->first);
+      started.push_back(id);
+      timed([&] { Must(runtime->CompleteTask(task, {}, clerk), "complete"); }, 1);
+      // The lease transaction plus two job steps; other threads' jobs may be taken too.
+      timed([&] { Must(runtime->RunDueJobs(2), "jobs"); }, 2);
+    }
+    std::lock_guard lock(mu);
+    latencies.insert(latencies.end(), mine.begin(), mine.end());
+    ids.insert(ids.end(), started.begin(), started.end());
+  };
+  auto t0 = Clock::now();
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) pool.emplace_back(worker, instances / threads);
+  for (std::thread& t : pool) t.join();
+  while (Must(runtime->RunDueJobs(100), "drain") > 0) {
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+  int total = instances / threads * threads;
+  // Every instance must have reached its end (checked outside the timing).
+  for (const std::string& id : ids) {
+    if (Must(runtime->GetInstance(id), "get").status != tongban::bpmn::RunStatus::kCompleted) {
+      fmt::print(stderr, "instance {} did not complete\n", id);
+      std::exit(1);
+    }
+  }
+  fmt::print(
+      "{{\"engine\": \"tongban-durable\", \"backend\": \"{}\", \"instances\": {}, "
+      "\"threads\": {}, \"seconds\": {:.3f}, \"instances_per_second\": {:.0f}, "
+      "\"steps_per_instance\": 4, \"p50_step_ms\": {:.3f}, \"p99_step_ms\": {:.3f}}}\n",
+      label, total, threads, seconds, total / seconds, Percentile(latencies, 0.50) / 1000,
+      Percentile(latencies, 0.99) / 1000);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int instances = argc > 1 ? std::atoi(argv[1]) : 2000;
+  int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 1;
+  std::string dir = fmt::format("/tmp/bpmn_durable_bench_{}", getpid());
+  std::filesystem::create_directories(dir);
+  auto sqlite = Must(tongban::store::ParseDatabaseUrl("sqlite:" + dir + "/bench.db"), "url");
+  Run(sqlite, "sqlite-wal-full", instances, threads);
+  std::filesystem::remove_all(dir);
+
+  if (const char* pg = std::getenv("TONGBAN_TEST_POSTGRES_URL"); pg && *pg) {
+    std::string admin = pg;
+    std::string name = fmt::format("bpmn_bench_{}", getpid());
+    {
+      soci::session s(soci::postgresql, tongban::store::PostgresConnectString(admin));
+      s << "CREATE DATABASE " + name + " TEMPLATE template0 ENCODING 'UTF8'";
+    }
+    size_t slash = admin.find('/', admin.find("//") + 2);
+    size_t query = admin.find('?', slash);
+    std::string url =
+        admin.substr(0, slash + 1) + name + (query == std::string::npos ? "" : admin.substr(query));
+    Run(Must(tongban::store::ParseDatabaseUrl(url), "url"), "postgresql", instances, threads);
+    soci::session s(soci::postgresql, tongban::store::PostgresConnectString(admin));
+    s << "DROP DATABASE " + name;
+  }
+  return 0;
+}

@@ -1,0 +1,220 @@
+// The durable, exactly-once workflow runtime over store::Database (SQLite and PostgreSQL).
+//
+// An instance is one row holding the engine's InstanceState and a revision. A step loads the
+// row, runs one Engine call (start, task completion, timer, job, message, called process done),
+// and in the SAME write transaction writes the new state with revision + 1 (compare-and-set) and
+// every row derived from it: open tasks, timers, jobs, message subscriptions, incidents, history
+// events. So a crash leaves every instance before or after a step, and a trigger that two
+// requests (or two runtimes) race to apply has exactly one effect: the loser finds its task,
+// timer or job gone (kNotFound) or the revision moved (kConflict).
+//
+// Timers and jobs are taken with leases (owner + expiry), so runtimes sharing one database never
+// run the same one twice; a job's action runs after the lease is taken and outside any
+// transaction, and its completion is a step that deletes the job row.
+//
+// Acceptance–approval separation: a user task whose zeebe:taskHeaders have
+// `tongban.step = approval` cannot be completed by the account that completed a task with
+// `tongban.step = acceptance` of the same instance.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "bpmn/engine.h"
+#include "feel/value.h"
+#include "store/database.h"
+#include "store/migrations.h"
+
+namespace tongban::bpmn {
+
+// Who acts: a user completing or claiming a task, deploying, starting. Candidate groups of a
+// task name a role or a department; the actor is in a group when it holds that role or belongs
+// to that department.
+struct Actor {
+  std::string account_id;
+  std::vector<std::string> roles;
+  std::string department;
+  std::string region;
+};
+
+// The header key and values of acceptance–approval separation.
+inline constexpr std::string_view kStepHeader = "tongban.step";
+inline constexpr std::string_view kAcceptanceStep = "acceptance";
+inline constexpr std::string_view kApprovalStep = "approval";
+
+struct ProcessVersion {
+  std::string process_id;
+  int version = 0;
+};
+
+struct Deployment {
+  std::string id;
+  std::vector<ProcessVersion> processes;
+  bool reused = false;  // the same bytes were deployed before: nothing new was created
+};
+
+enum class TaskState { kOpen, kClaimed, kCompleted, kCancelled };
+std::string_view TaskStateName(TaskState s);
+
+struct Task {
+  std::string id;  // instance id '/' activity id
+  std::string instance_id;
+  int activity = 0;
+  std::string element_id;
+  std::string name;
+  std::string process_id;
+  std::string assignee;  // empty: unassigned
+  std::vector<std::string> candidate_groups;
+  std::optional<Timestamp> due;
+  std::map<std::string, std::string> headers;
+  TaskState state = TaskState::kOpen;
+  std::string delegated_by;
+  std::string completed_by;
+  Timestamp created;
+};
+
+// Keyset pagination: pass the last page's `next` to get the following page.
+struct TaskCursor {
+  int64_t created_at = 0;
+  std::string task_id;
+};
+struct TaskPage {
+  std::vector<Task> tasks;
+  std::optional<TaskCursor> next;  // absent on the last page
+};
+
+enum class RunStatus { kRunning, kCompleted, kIncident, kCancelled };
+std::string_view RunStatusName(RunStatus s);
+
+struct InstanceInfo {
+  std::string id;
+  std::string process_id;
+  int version = 0;
+  RunStatus status = RunStatus::kRunning;
+  int64_t revision = 0;
+  std::string parent_instance;  // a called instance: its caller
+  InstanceState state;
+};
+
+struct Incident {
+  std::string id;
+  std::string instance_id;
+  std::string element_id;
+  std::string message;
+  std::string job_id;  // a job's incident; empty for a failed step
+  bool open = true;
+  Timestamp created;
+};
+
+struct HistoryEvent {
+  int64_t seq = 0;
+  std::string element_id;
+  std::string kind;  // started, completed, task-created, claimed, delegated, incident, ...
+  Timestamp at;
+  std::string actor;
+};
+
+// What a job handler gets: the job and the variables its service task sees.
+struct Job {
+  std::string id;
+  std::string instance_id;
+  int activity = 0;
+  std::string element_id;
+  std::string task_type;
+  int attempt = 1;
+  feel::Value variables;
+  std::map<std::string, std::string> headers;
+};
+// A platform action. Returns the variables to merge (a context, or null); an error makes the
+// job retry with backoff, then an incident. Must be idempotent: after a crash between the
+// action and the step that records it, the job runs again.
+using JobHandler = std::function<Result<feel::Value>(const Job&)>;
+
+enum class MessageOutcome { kCorrelated, kBuffered, kDropped };
+
+class Runtime {
+ public:
+  struct Options {
+    std::string owner = "runtime";  // lease owner: unique per runtime sharing the database
+    std::chrono::microseconds lease = std::chrono::seconds(30);
+    int job_attempts = 3;  // a failing job becomes an incident after this many attempts
+    std::chrono::microseconds job_backoff = std::chrono::seconds(10);  // doubled per attempt
+  };
+
+  // The schema of the runtime's tables, for Database::Migrate.
+  static Result<store::MigrationSet> Migrations();
+  // `db` and `clock` must outlive the runtime. The schema must be migrated.
+  static Result<std::unique_ptr<Runtime>> Create(store::Database& db, const Clock& clock,
+                                                 Options options);
+  ~Runtime();
+
+  // Deploys BPMN XML: each process it contains becomes the next version of its id. The same
+  // bytes deployed again return the first deployment (reused). Invalid models are refused
+  // (kInvalidArgument) with every problem, each naming its element.
+  Result<Deployment> Deploy(std::string_view xml, const Actor& actor);
+
+  // Starts the latest (or the given) version of `process_id`, running its first step. Returns
+  // the instance id.
+  Result<std::string> StartInstance(const std::string& process_id, const feel::Value& variables,
+                                    const Actor& actor, std::optional<int> version = std::nullopt);
+  Result<InstanceInfo> GetInstance(const std::string& instance_id);
+  // Closes every task, timer, job and subscription of the instance (and its called instances).
+  Status CancelInstance(const std::string& instance_id, const Actor& actor);
+
+  // The open tasks of a candidate group / of an assignee, oldest first.
+  Result<TaskPage> ListGroupTasks(const std::string& group, int limit,
+                                  const std::optional<TaskCursor>& after = std::nullopt);
+  Result<TaskPage> ListAssigneeTasks(const std::string& assignee, int limit,
+                                     const std::optional<TaskCursor>& after = std::nullopt);
+  Result<Task> GetTask(const std::string& task_id);
+  // Claim: an unassigned task for an actor in one of its groups. Unclaim: the assignee gives it
+  // back. Delegate: the assignee (or, unassigned, a group member) hands it to `to_account`.
+  Status ClaimTask(const std::string& task_id, const Actor& actor);
+  Status UnclaimTask(const std::string& task_id, const Actor& actor);
+  Status DelegateTask(const std::string& task_id, const Actor& actor,
+                      const std::string& to_account);
+  // Completes the task with `variables` (a context or null) as one step. A second completion
+  // of the same task is kNotFound; a concurrent one kNotFound or kConflict.
+  Status CompleteTask(const std::string& task_id, const feel::Value& variables, const Actor& actor);
+
+  // Delivers message `name` to the oldest subscription with `correlation_key`. Without one,
+  // the message is buffered until now + ttl (ttl 0: dropped) and delivered in the step that
+  // opens a matching subscription.
+  Result<MessageOutcome> CorrelateMessage(const std::string& name,
+                                          const std::string& correlation_key,
+                                          const feel::Value& variables,
+                                          std::chrono::microseconds ttl);
+
+  // Jobs run through the handler registered for their zeebe:taskDefinition type.
+  void RegisterJobHandler(const std::string& task_type, JobHandler handler);
+  // Takes up to `limit` due timers with a lease and fires each as a step. Returns how many
+  // fired.
+  Result<int> FireDueTimers(int limit);
+  // Takes up to `limit` runnable jobs with a lease and runs each; returns how many completed.
+  Result<int> RunDueJobs(int limit);
+
+  Result<std::vector<Incident>> ListIncidents(const std::string& instance_id = "");
+  // Runs the failed step (or the failed job) again, after merging `variables` (a context or
+  // null: the fix) into the instance's variables.
+  Status RetryIncident(const std::string& incident_id, const feel::Value& variables,
+                       const Actor& actor);
+  // Marks the incident resolved without running anything (an operator fixed it elsewhere).
+  Status ResolveIncident(const std::string& incident_id, const Actor& actor);
+
+  Result<std::vector<HistoryEvent>> History(const std::string& instance_id);
+
+ private:
+  class Impl;
+  explicit Runtime(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tongban::bpmn
