@@ -3,8 +3,10 @@
 // synchronous=FULL) and, when TONGBAN_TEST_POSTGRES_URL names a server, on PostgreSQL (a fresh
 // database, dropped at the end). Prints one JSON line per backend: instances/s (wall clock) and
 // the p50/p99 latency of one step (start, task completion, one job's completion).
-// Usage: bpmn_durable_bench [instances=2000] [threads=1]
+// Usage: bpmn_durable_bench [instances=2000] [threads=1] [group_commit=0]
+// (group_commit > 1: one writer thread commits up to that many callers' steps together)
 #include <fmt/format.h>
+#include <soci/postgresql/soci-postgresql.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -74,8 +76,8 @@ void Must(const tongban::Status& s, std::string_view what) {
   }
 }
 
-void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int instances,
-         int threads) {
+void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int instances, int threads,
+         int group_commit) {
   auto db = Must(tongban::store::Database::Open(url, {.pool_size = static_cast<size_t>(threads) + 2,
                                                       .busy_timeout_ms = 60000}),
                  "open");
@@ -83,7 +85,8 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
   const tongban::store::MigrationSet* sets[] = {&set};
   Must(db->Migrate(sets), "migrate");
   const tongban::Clock& clock = tongban::SystemClock::Instance();
-  auto runtime = Must(Runtime::Create(*db, clock, {.owner = "bench"}), "runtime");
+  auto runtime = Must(Runtime::Create(*db, clock, {.owner = "bench", .group_commit = group_commit}),
+                      "runtime");
   for (const char* type : {"notify", "archive"}) {
     runtime->RegisterJobHandler(type, [](const tongban::bpmn::Job&) {
       return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
@@ -135,10 +138,11 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
   }
   fmt::print(
       "{{\"engine\": \"tongban-durable\", \"backend\": \"{}\", \"instances\": {}, "
-      "\"threads\": {}, \"seconds\": {:.3f}, \"instances_per_second\": {:.0f}, "
+      "\"threads\": {}, \"group_commit\": {}, \"seconds\": {:.3f}, \"instances_per_second\": "
+      "{:.0f}, "
       "\"steps_per_instance\": 4, \"p50_step_ms\": {:.3f}, \"p99_step_ms\": {:.3f}}}\n",
-      label, total, threads, seconds, total / seconds, Percentile(latencies, 0.50) / 1000,
-      Percentile(latencies, 0.99) / 1000);
+      label, total, threads, group_commit, seconds, total / seconds,
+      Percentile(latencies, 0.50) / 1000, Percentile(latencies, 0.99) / 1000);
 }
 
 }  // namespace
@@ -146,10 +150,12 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
 int main(int argc, char** argv) {
   int instances = argc > 1 ? std::atoi(argv[1]) : 2000;
   int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 1;
-  std::string dir = fmt::format("/tmp/bpmn_durable_bench_{}", getpid());
+  int group_commit = argc > 3 ? std::atoi(argv[3]) : 0;
+  const char* base = std::getenv("BPMN_BENCH_DIR");  // default /tmp
+  std::string dir = fmt::format("{}/bpmn_durable_bench_{}", base ? base : "/tmp", getpid());
   std::filesystem::create_directories(dir);
   auto sqlite = Must(tongban::store::ParseDatabaseUrl("sqlite:" + dir + "/bench.db"), "url");
-  Run(sqlite, "sqlite-wal-full", instances, threads);
+  Run(sqlite, "sqlite-wal-full", instances, threads, group_commit);
   std::filesystem::remove_all(dir);
 
   if (const char* pg = std::getenv("TONGBAN_TEST_POSTGRES_URL"); pg && *pg) {
@@ -163,7 +169,8 @@ int main(int argc, char** argv) {
     size_t query = admin.find('?', slash);
     std::string url =
         admin.substr(0, slash + 1) + name + (query == std::string::npos ? "" : admin.substr(query));
-    Run(Must(tongban::store::ParseDatabaseUrl(url), "url"), "postgresql", instances, threads);
+    Run(Must(tongban::store::ParseDatabaseUrl(url), "url"), "postgresql", instances, threads,
+        group_commit);
     soci::session s(soci::postgresql, tongban::store::PostgresConnectString(admin));
     s << "DROP DATABASE " + name;
   }

@@ -3,9 +3,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <deque>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "base/id.h"
 #include "bpmn/reader.h"
@@ -103,14 +107,15 @@ struct Trigger {
   std::string error_code;
 
   std::string Encode() const {
-    return Json{{"kind", static_cast<int>(kind)},
-                {"activity", activity},
-                {"timer", timer},
-                {"name", name},
-                {"key", key},
-                {"vars", EncodeValue(variables)},
-                {"error", error_code}}
-        .dump();
+    Json j;
+    j["kind"] = static_cast<int>(kind);
+    j["activity"] = activity;
+    j["timer"] = timer;
+    j["name"] = name;
+    j["key"] = key;
+    j["vars"] = EncodeValue(variables);
+    j["error"] = error_code;
+    return j.dump();
   }
   static Result<Trigger> Decode(const std::string& text) {
     Json j = Json::parse(text, nullptr, false);
@@ -195,7 +200,91 @@ std::string_view RunStatusName(RunStatus s) {
 class Runtime::Impl {
  public:
   Impl(store::Database& db, const Clock& clock, Options options, store::QuerySet queries)
-      : db_(db), clock_(clock), options_(std::move(options)), queries_(std::move(queries)) {}
+      : db_(db), clock_(clock), options_(std::move(options)), queries_(std::move(queries)) {
+    if (options_.group_commit > 1) writer_ = std::thread([this] { WriterLoop(); });
+  }
+
+  ~Impl() {
+    if (!writer_.joinable()) return;
+    {
+      std::lock_guard lock(queue_mu_);
+      stop_ = true;
+    }
+    queue_cv_.notify_all();
+    writer_.join();
+  }
+
+  Impl(const Impl&) = delete;
+  Impl& operator=(const Impl&) = delete;
+
+  // ---- write transactions, one each or grouped
+
+  // Runs `body` in a write transaction and returns once it is committed. With group commit,
+  // the writer thread runs the bodies of several callers in one transaction, each inside its
+  // own savepoint (a failing body is rolled back alone), and answers every caller only after
+  // the COMMIT: an acknowledged step is durable, and a failed COMMIT fails every step of the
+  // batch (none of them took effect). The bodies run one after another, so a step sees the
+  // steps batched before it, and the compare-and-set keeps a trigger to one effect.
+  Status Write(const std::function<Status(soci::session&)>& body) {
+    if (!writer_.joinable()) return db_.Transaction(store::TxKind::kWrite, body);
+    Pending pending{body, {}};
+    std::future<Status> done = pending.done.get_future();
+    {
+      std::lock_guard lock(queue_mu_);
+      queue_.push_back(&pending);
+    }
+    queue_cv_.notify_one();
+    return done.get();
+  }
+
+  template <typename T>
+  Result<T> Write(const std::function<Result<T>(soci::session&)>& body) {
+    std::optional<Result<T>> out;
+    Status s = Write([&](soci::session& sql) -> Status {
+      out.emplace(body(sql));
+      if (!out->ok()) return out->error();
+      return Ok();
+    });
+    if (!s.ok()) return s.error();
+    return std::move(*out);
+  }
+
+  struct Pending {
+    std::function<Status(soci::session&)> body;
+    std::promise<Status> done;
+  };
+
+  void WriterLoop() {
+    for (;;) {
+      std::vector<Pending*> batch;
+      {
+        std::unique_lock lock(queue_mu_);
+        queue_cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+        if (queue_.empty()) return;
+        while (!queue_.empty() && static_cast<int>(batch.size()) < options_.group_commit) {
+          batch.push_back(queue_.front());
+          queue_.pop_front();
+        }
+      }
+      std::vector<Status> results(batch.size());
+      Status commit = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+        for (size_t i = 0; i < batch.size(); ++i) {
+          sql << "SAVEPOINT step";
+          try {
+            results[i] = batch[i]->body(sql);
+          } catch (const std::exception& e) {
+            results[i] = store::ErrorFromException(e);
+          }
+          if (!results[i].ok()) sql << "ROLLBACK TO SAVEPOINT step";
+          sql << "RELEASE SAVEPOINT step";
+        }
+        return Ok();
+      });
+      for (size_t i = 0; i < batch.size(); ++i) {
+        batch[i]->done.set_value(commit.ok() ? results[i] : commit);
+      }
+    }
+  }
 
   const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
   Timestamp Now() const { return clock_.Now(); }
@@ -215,38 +304,37 @@ class Runtime::Impl {
     }
     std::string text(xml);
     std::string checksum = Checksum(text);
-    return db_.Transaction<Deployment>(
-        store::TxKind::kWrite, [&](soci::session& sql) -> Result<Deployment> {
-          Deployment out;
-          std::string existing;
-          sql << Q("find_deployment_by_checksum"), soci::use(checksum, "checksum"),
-              soci::into(existing);
-          if (sql.got_data()) {
-            out.id = existing;
-            out.reused = true;
-          } else {
-            out.id = NewId(clock_);
-            long long now = Micros(Now());
-            sql << Q("insert_deployment"), soci::use(out.id, "id"), soci::use(checksum, "checksum"),
-                soci::use(text, "xml"), soci::use(actor.account_id, "deployed_by"),
-                soci::use(now, "created_at");
-            for (const Process& p : defs.processes) {
-              int latest = 0;
-              sql << Q("latest_version"), soci::use(p.id, "process_id"), soci::into(latest);
-              int version = latest + 1;
-              sql << Q("insert_process_version"), soci::use(p.id, "process_id"),
-                  soci::use(version, "version"), soci::use(out.id, "deployment_id");
-            }
-          }
-          std::string process_id;
-          int version = 0;
-          soci::statement st =
-              (sql.prepare << Q("deployment_versions"), soci::use(out.id, "deployment_id"),
-               soci::into(process_id), soci::into(version));
-          st.execute();
-          while (st.fetch()) out.processes.push_back({process_id, version});
-          return out;
-        });
+    return Write<Deployment>([&](soci::session& sql) -> Result<Deployment> {
+      Deployment out;
+      std::string existing;
+      sql << Q("find_deployment_by_checksum"), soci::use(checksum, "checksum"),
+          soci::into(existing);
+      if (sql.got_data()) {
+        out.id = existing;
+        out.reused = true;
+      } else {
+        out.id = NewId(clock_);
+        long long now = Micros(Now());
+        sql << Q("insert_deployment"), soci::use(out.id, "id"), soci::use(checksum, "checksum"),
+            soci::use(text, "xml"), soci::use(actor.account_id, "deployed_by"),
+            soci::use(now, "created_at");
+        for (const Process& p : defs.processes) {
+          int latest = 0;
+          sql << Q("latest_version"), soci::use(p.id, "process_id"), soci::into(latest);
+          int version = latest + 1;
+          sql << Q("insert_process_version"), soci::use(p.id, "process_id"),
+              soci::use(version, "version"), soci::use(out.id, "deployment_id");
+        }
+      }
+      std::string process_id;
+      int version = 0;
+      soci::statement st =
+          (sql.prepare << Q("deployment_versions"), soci::use(out.id, "deployment_id"),
+           soci::into(process_id), soci::into(version));
+      st.execute();
+      while (st.fetch()) out.processes.push_back({process_id, version});
+      return out;
+    });
   }
 
   // The parsed process `process_id` version `version`, parsed once per deployment.
@@ -822,7 +910,7 @@ class Runtime::Impl {
 
   Status CompleteTask(const std::string& task_id, const feel::Value& variables,
                       const Actor& actor) {
-    return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    return Write([&](soci::session& sql) -> Status {
       TB_ASSIGN_OR_RETURN(Task task, FindTask(sql, task_id));
       if (task.state != TaskState::kOpen && task.state != TaskState::kClaimed) {
         return Error(ErrorCode::kNotFound,
@@ -859,7 +947,7 @@ class Runtime::Impl {
 
   Status ChangeTask(const std::string& task_id, const Actor& actor, std::string_view op,
                     const std::string& to_account) {
-    return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    return Write([&](soci::session& sql) -> Status {
       TB_ASSIGN_OR_RETURN(Task task, FindTask(sql, task_id));
       if (task.state != TaskState::kOpen && task.state != TaskState::kClaimed) {
         return Error(ErrorCode::kNotFound,
@@ -924,31 +1012,30 @@ class Runtime::Impl {
       return Error(ErrorCode::kInvalidArgument, "a message needs a name",
                    {{"name", "is required"}});
     }
-    return db_.Transaction<MessageOutcome>(
-        store::TxKind::kWrite, [&](soci::session& sql) -> Result<MessageOutcome> {
-          long long now = Micros(Now());
-          sql << Q("delete_expired_messages"), soci::use(now, "now");
-          std::string instance_id;
-          sql << Q("find_subscription"), soci::use(name, "message_name"),
-              soci::use(key, "correlation_key"), soci::into(instance_id);
-          if (sql.got_data()) {
-            Trigger t;
-            t.kind = Trigger::Kind::kMessage;
-            t.name = name;
-            t.key = key;
-            t.variables = variables;
-            TB_RETURN_IF_ERROR(StatusOf(Step(sql, instance_id, t, "", "", nullptr)));
-            return MessageOutcome::kCorrelated;
-          }
-          if (ttl.count() <= 0) return MessageOutcome::kDropped;
-          std::string id = NewId(clock_);
-          std::string vars = EncodeValue(variables);
-          long long expires = now + ttl.count();
-          sql << Q("insert_message"), soci::use(id, "id"), soci::use(name, "message_name"),
-              soci::use(key, "correlation_key"), soci::use(vars, "variables"),
-              soci::use(now, "created_at"), soci::use(expires, "expires_at");
-          return MessageOutcome::kBuffered;
-        });
+    return Write<MessageOutcome>([&](soci::session& sql) -> Result<MessageOutcome> {
+      long long now = Micros(Now());
+      sql << Q("delete_expired_messages"), soci::use(now, "now");
+      std::string instance_id;
+      sql << Q("find_subscription"), soci::use(name, "message_name"),
+          soci::use(key, "correlation_key"), soci::into(instance_id);
+      if (sql.got_data()) {
+        Trigger t;
+        t.kind = Trigger::Kind::kMessage;
+        t.name = name;
+        t.key = key;
+        t.variables = variables;
+        TB_RETURN_IF_ERROR(StatusOf(Step(sql, instance_id, t, "", "", nullptr)));
+        return MessageOutcome::kCorrelated;
+      }
+      if (ttl.count() <= 0) return MessageOutcome::kDropped;
+      std::string id = NewId(clock_);
+      std::string vars = EncodeValue(variables);
+      long long expires = now + ttl.count();
+      sql << Q("insert_message"), soci::use(id, "id"), soci::use(name, "message_name"),
+          soci::use(key, "correlation_key"), soci::use(vars, "variables"),
+          soci::use(now, "created_at"), soci::use(expires, "expires_at");
+      return MessageOutcome::kBuffered;
+    });
   }
 
   // ---- timers and jobs
@@ -963,34 +1050,33 @@ class Runtime::Impl {
   };
 
   Result<std::vector<Leased>> LeaseTimers(int limit) {
-    return db_.Transaction<std::vector<Leased>>(
-        store::TxKind::kWrite, [&](soci::session& sql) -> Result<std::vector<Leased>> {
-          long long now = Micros(Now());
-          long long until = now + options_.lease.count();
-          std::vector<Leased> out;
-          Leased l;
-          soci::statement st =
-              (sql.prepare << Q("due_timers"), soci::use(now, "now"), soci::use(limit, "limit"),
-               soci::into(l.id), soci::into(l.instance_id), soci::into(l.number));
-          st.execute();
-          while (st.fetch()) out.push_back(l);
-          std::vector<Leased> leased;
-          for (const Leased& t : out) {
-            soci::statement up =
-                (sql.prepare << Q("lease_timer"), soci::use(options_.owner, "owner"),
-                 soci::use(until, "until"), soci::use(t.id, "id"), soci::use(now, "now"));
-            up.execute(true);
-            if (up.get_affected_rows() == 1) leased.push_back(t);
-          }
-          return leased;
-        });
+    return Write<std::vector<Leased>>([&](soci::session& sql) -> Result<std::vector<Leased>> {
+      long long now = Micros(Now());
+      long long until = now + options_.lease.count();
+      std::vector<Leased> out;
+      Leased l;
+      soci::statement st =
+          (sql.prepare << Q("due_timers"), soci::use(now, "now"), soci::use(limit, "limit"),
+           soci::into(l.id), soci::into(l.instance_id), soci::into(l.number));
+      st.execute();
+      while (st.fetch()) out.push_back(l);
+      std::vector<Leased> leased;
+      for (const Leased& t : out) {
+        soci::statement up =
+            (sql.prepare << Q("lease_timer"), soci::use(options_.owner, "owner"),
+             soci::use(until, "until"), soci::use(t.id, "id"), soci::use(now, "now"));
+        up.execute(true);
+        if (up.get_affected_rows() == 1) leased.push_back(t);
+      }
+      return leased;
+    });
   }
 
   Result<int> FireDueTimers(int limit) {
     TB_ASSIGN_OR_RETURN(std::vector<Leased> timers, LeaseTimers(limit));
     int fired = 0;
     for (const Leased& t : timers) {
-      Status s = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      Status s = Write([&](soci::session& sql) -> Status {
         std::string owner;
         sql << Q("timer_lease_owner"), soci::use(t.id, "id"), soci::into(owner);
         if (!sql.got_data() || owner != options_.owner) {
@@ -1012,58 +1098,57 @@ class Runtime::Impl {
   }
 
   Result<std::vector<Job>> LeaseJobs(int limit) {
-    return db_.Transaction<std::vector<Job>>(
-        store::TxKind::kWrite, [&](soci::session& sql) -> Result<std::vector<Job>> {
-          long long now = Micros(Now());
-          long long until = now + options_.lease.count();
-          std::vector<Leased> due;
-          Leased l;
-          soci::statement st =
-              (sql.prepare << Q("due_jobs"), soci::use(now, "now"), soci::use(limit, "limit"),
-               soci::into(l.id), soci::into(l.instance_id), soci::into(l.number),
-               soci::into(l.element_id), soci::into(l.task_type), soci::into(l.attempts));
-          st.execute();
-          while (st.fetch()) due.push_back(l);
-          std::vector<Job> jobs;
-          for (const Leased& j : due) {
-            soci::statement up =
-                (sql.prepare << Q("lease_job"), soci::use(options_.owner, "owner"),
-                 soci::use(until, "until"), soci::use(j.id, "id"), soci::use(now, "now"));
-            up.execute(true);
-            if (up.get_affected_rows() != 1) continue;
-            Job job{.id = j.id,
-                    .instance_id = j.instance_id,
-                    .activity = j.number,
-                    .element_id = j.element_id,
-                    .task_type = j.task_type,
-                    .attempt = j.attempts + 1,
-                    .variables = feel::Value(),
-                    .headers = {}};
-            std::optional<InstanceRow> row = LoadRow(sql, j.instance_id);
-            if (row) {
-              TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
-              TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
-              const Process& p = ProcessOf(row->process_id, row->version);
-              std::map<std::string, feel::Value> seen = s.variables;
-              std::vector<int> chain;
-              for (int a = j.number; a >= 0 && s.activities.contains(a);
-                   a = s.activities.at(a).parent) {
-                chain.push_back(a);
-              }
-              for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-                for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
-              }
-              std::vector<feel::ContextEntry> entries;
-              for (auto& [k, v] : seen) entries.push_back({k, v});
-              job.variables = feel::Value::Context(std::move(entries));
-              if (s.activities.contains(j.number)) {
-                job.headers = p.nodes[s.activities.at(j.number).node].headers;
-              }
-            }
-            jobs.push_back(std::move(job));
+    return Write<std::vector<Job>>([&](soci::session& sql) -> Result<std::vector<Job>> {
+      long long now = Micros(Now());
+      long long until = now + options_.lease.count();
+      std::vector<Leased> due;
+      Leased l;
+      soci::statement st =
+          (sql.prepare << Q("due_jobs"), soci::use(now, "now"), soci::use(limit, "limit"),
+           soci::into(l.id), soci::into(l.instance_id), soci::into(l.number),
+           soci::into(l.element_id), soci::into(l.task_type), soci::into(l.attempts));
+      st.execute();
+      while (st.fetch()) due.push_back(l);
+      std::vector<Job> jobs;
+      for (const Leased& j : due) {
+        soci::statement up =
+            (sql.prepare << Q("lease_job"), soci::use(options_.owner, "owner"),
+             soci::use(until, "until"), soci::use(j.id, "id"), soci::use(now, "now"));
+        up.execute(true);
+        if (up.get_affected_rows() != 1) continue;
+        Job job{.id = j.id,
+                .instance_id = j.instance_id,
+                .activity = j.number,
+                .element_id = j.element_id,
+                .task_type = j.task_type,
+                .attempt = j.attempts + 1,
+                .variables = feel::Value(),
+                .headers = {}};
+        std::optional<InstanceRow> row = LoadRow(sql, j.instance_id);
+        if (row) {
+          TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
+          TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
+          const Process& p = ProcessOf(row->process_id, row->version);
+          std::map<std::string, feel::Value> seen = s.variables;
+          std::vector<int> chain;
+          for (int a = j.number; a >= 0 && s.activities.contains(a);
+               a = s.activities.at(a).parent) {
+            chain.push_back(a);
           }
-          return jobs;
-        });
+          for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
+          }
+          std::vector<feel::ContextEntry> entries;
+          for (auto& [k, v] : seen) entries.push_back({k, v});
+          job.variables = feel::Value::Context(std::move(entries));
+          if (s.activities.contains(j.number)) {
+            job.headers = p.nodes[s.activities.at(j.number).node].headers;
+          }
+        }
+        jobs.push_back(std::move(job));
+      }
+      return jobs;
+    });
   }
 
   Result<int> RunDueJobs(int limit) {
@@ -1082,7 +1167,7 @@ class Runtime::Impl {
                         Error(ErrorCode::kNotFound,
                               fmt::format("no job handler for task type '{}'", job.task_type)));
       bool failed = false;
-      Status s = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      Status s = Write([&](soci::session& sql) -> Status {
         std::string owner;
         sql << Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner);
         if (!sql.got_data() || owner != options_.owner) {
@@ -1127,7 +1212,7 @@ class Runtime::Impl {
 
   Status RetryOrResolve(const std::string& incident_id, const feel::Value* fix,
                         const Actor& actor) {
-    return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    return Write([&](soci::session& sql) -> Status {
       std::string instance_id, element_id, message, job_id, trigger_text, state;
       sql << Q("find_incident"), soci::use(incident_id, "id"), soci::into(instance_id),
           soci::into(element_id), soci::into(message), soci::into(job_id), soci::into(trigger_text),
@@ -1241,6 +1326,11 @@ class Runtime::Impl {
   std::map<std::string, const Process*> process_of_;              // "process@version"
   std::map<std::string, std::shared_ptr<Loaded>> by_deployment_;  // deployment id
   std::map<std::string, JobHandler> handlers_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Pending*> queue_;
+  bool stop_ = false;
+  std::thread writer_;
 };
 
 Result<store::MigrationSet> Runtime::Migrations() {
@@ -1265,10 +1355,9 @@ Result<Deployment> Runtime::Deploy(std::string_view xml, const Actor& actor) {
 Result<std::string> Runtime::StartInstance(const std::string& process_id,
                                            const feel::Value& variables, const Actor& actor,
                                            std::optional<int> version) {
-  return impl_->db_.Transaction<std::string>(
-      store::TxKind::kWrite, [&](soci::session& sql) -> Result<std::string> {
-        return impl_->CreateInstance(sql, process_id, version, variables, actor.account_id, "", -1);
-      });
+  return impl_->Write<std::string>([&](soci::session& sql) -> Result<std::string> {
+    return impl_->CreateInstance(sql, process_id, version, variables, actor.account_id, "", -1);
+  });
 }
 
 Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
@@ -1289,9 +1378,8 @@ Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
 }
 
 Status Runtime::CancelInstance(const std::string& instance_id, const Actor& actor) {
-  return impl_->db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
-    return impl_->Cancel(sql, instance_id, actor);
-  });
+  return impl_->Write(
+      [&](soci::session& sql) -> Status { return impl_->Cancel(sql, instance_id, actor); });
 }
 
 Result<TaskPage> Runtime::ListGroupTasks(const std::string& group, int limit,

@@ -147,6 +147,10 @@ class Runtime {
     std::chrono::microseconds lease = std::chrono::seconds(30);
     int job_attempts = 3;  // a failing job becomes an incident after this many attempts
     std::chrono::microseconds job_backoff = std::chrono::seconds(10);  // doubled per attempt
+    // Group commit: when > 1, one writer thread commits the steps of up to this many
+    // concurrent callers in one transaction (each in its own savepoint), acknowledging each
+    // only after the commit. 0 or 1: every step commits on its own.
+    int group_commit = 0;
   };
 
   // The schema of the runtime's tables, for Database::Migrate.

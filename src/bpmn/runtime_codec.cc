@@ -9,6 +9,12 @@ namespace {
 
 using Json = nlohmann::json;
 
+Json Tagged(const char* tag, Json body) {
+  Json j = Json::object();
+  j[tag] = std::move(body);
+  return j;
+}
+
 // Scalars that JSON has map to themselves (small integers to JSON integers); everything else is
 // an object with one key naming its kind.
 Json ToJsonValue(const feel::Value& v) {
@@ -20,19 +26,19 @@ Json ToJsonValue(const feel::Value& v) {
       return v.boolean();
     case feel::Kind::kNumber:
       if (v.is_small_int()) return v.small_int();
-      return Json{{"n", v.number().ToString()}};
+      return Tagged("n", v.number().ToString());
     case feel::Kind::kString:
       return v.string();
     case feel::Kind::kDate:
-      return Json{{"d", v.date().ToString()}};
+      return Tagged("d", v.date().ToString());
     case feel::Kind::kTime:
-      return Json{{"t", v.time().ToString()}};
+      return Tagged("t", v.time().ToString());
     case feel::Kind::kDateTime:
-      return Json{{"dt", v.date_time().ToString()}};
+      return Tagged("dt", v.date_time().ToString());
     case feel::Kind::kDaysTimeDuration:
-      return Json{{"dtd", v.days_time_duration().ToString()}};
+      return Tagged("dtd", v.days_time_duration().ToString());
     case feel::Kind::kYearsMonthsDuration:
-      return Json{{"ymd", v.years_months_duration().ToString()}};
+      return Tagged("ymd", v.years_months_duration().ToString());
     case feel::Kind::kList: {
       Json out = Json::array();
       for (const feel::Value& item : v.list()) out.push_back(ToJsonValue(item));
@@ -43,12 +49,12 @@ Json ToJsonValue(const feel::Value& v) {
       for (const feel::ContextEntry& e : v.context()) {
         entries.push_back(Json::array({e.name, ToJsonValue(e.value)}));
       }
-      return Json{{"c", std::move(entries)}};
+      return Tagged("c", std::move(entries));
     }
     case feel::Kind::kRange: {
       const feel::Range& r = v.range();
-      return Json{{"r", Json::array({ToJsonValue(r.low), ToJsonValue(r.high), r.low_closed,
-                                     r.high_closed, r.low_null, r.high_null})}};
+      return Tagged("r", Json::array({ToJsonValue(r.low), ToJsonValue(r.high), r.low_closed,
+                                      r.high_closed, r.low_null, r.high_null}));
     }
   }
   return nullptr;
@@ -73,7 +79,9 @@ Result<feel::Value> FromJsonValue(const Json& j) {
     return feel::Value::List(std::move(items));
   }
   if (!j.is_object() || j.size() != 1) return Corrupt("a value is neither scalar nor tagged");
-  const auto& [tag, body] = *j.items().begin();
+  auto first = j.begin();
+  const std::string& tag = first.key();
+  const Json& body = first.value();
   auto text = [&]() { return body.is_string() ? body.get<std::string>() : std::string(); };
   if (tag == "n") {
     if (auto d = feel::Decimal::Parse(text())) return feel::Value::Number(*d);

@@ -791,6 +791,63 @@ TEST_P(RuntimeTest, CancellingClosesTasksTimersAndCalledInstances) {
   EXPECT_EQ(StatusOf(waiting), RunStatus::kCancelled);
 }
 
+// Group commit: steps of concurrent callers share one transaction, each in its savepoint; a
+// task raced by four threads is still completed once, and a refused step takes no one down.
+TEST_P(RuntimeTest, GroupCommitKeepsOneEffectPerTrigger) {
+  SKIP_WITHOUT_DATABASE();
+  auto grouped = Runtime::Create(*db_, clock_, {.owner = "g", .group_commit = 16});
+  ASSERT_TRUE(grouped.ok());
+  Runtime& g = **grouped;
+  ASSERT_TRUE(g.Deploy(kRoute, Clerk("admin")).ok());
+  constexpr int kInstances = 12;
+  std::vector<std::string> ids(kInstances);
+  {
+    std::vector<std::thread> starters;
+    for (int t = 0; t < 4; ++t) {
+      starters.emplace_back([&, t] {
+        for (int i = t; i < kInstances; i += 4) {
+          ids[i] = g.StartInstance("route", feel::Value(), Clerk("c")).value_or("");
+        }
+      });
+    }
+    for (std::thread& th : starters) th.join();
+  }
+  std::vector<std::string> tasks;
+  for (const std::string& id : ids) {
+    ASSERT_FALSE(id.empty());
+    tasks.push_back(OnlyTaskOf(id));
+  }
+  std::atomic<int> ok{0};
+  std::atomic<int> refused{0};
+  std::vector<std::thread> racers;
+  for (int t = 0; t < 4; ++t) {
+    racers.emplace_back([&, t] {
+      for (int i = 0; i < kInstances; ++i) {
+        // One thread in four sends an amount that takes no flow: an incident, not an error.
+        const std::string vars = t == 3 && i == 0 ? R"({"amount": null})" : R"({"amount": 1})";
+        if (g.CompleteTask(tasks[i], Json(vars), Clerk("c")).ok()) {
+          ++ok;
+        } else {
+          ++refused;
+        }
+      }
+    });
+  }
+  for (std::thread& th : racers) th.join();
+  EXPECT_EQ(ok.load(), kInstances);
+  EXPECT_EQ(refused.load(), 3 * kInstances);
+  for (int i = 0; i < kInstances; ++i) {
+    std::vector<std::string> kinds = Kinds(ids[i]);
+    RunStatus status = StatusOf(ids[i]);
+    if (status == RunStatus::kIncident) {
+      EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "decide:incident"), 1);
+    } else {
+      EXPECT_EQ(status, RunStatus::kCompleted);
+      EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "review:completed"), 1);
+    }
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
