@@ -485,10 +485,13 @@ class Routes {
                 {"parent_instance", Nullable(info.parent_instance)},
                 {"variables", variables},
                 {"completed", info.state.completed}};
-    if (!info.state.incident_element.empty()) {
-      out["incident"] = {{"element_id", info.state.incident_element},
-                         {"message", info.state.incident_message}};
+    json incidents = json::array();
+    if (auto open = runtime_.ListIncidents(info.id); open.ok()) {
+      for (const bpmn::Incident& i : *open) {
+        if (i.open) incidents.push_back(IncidentJson(i));
+      }
     }
+    out["incidents"] = std::move(incidents);
     auto waits = inspector_.WaitsOf(info.id);
     json w = {{"tasks", json::array()},
               {"timers", json::array()},
