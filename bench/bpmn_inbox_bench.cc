@@ -59,8 +59,7 @@ void Fill(tongban::store::Database& db, const std::string& group, const std::str
                                "SELECT :p1 || i || '/1', :p2 || i, 1, 'review', 'Review', "
                                "'bench', NULL, :g1, NULL, '{}', '', 'open', :t0 + i * 1000 FROM n",
                             soci::use(count, "count"), soci::use(prefix, "p1"),
-                            soci::use(prefix, "p2"), soci::use(group, "g1"),
-                            soci::use(t0_us, "t0");
+                            soci::use(prefix, "p2"), soci::use(group, "g1"), soci::use(t0_us, "t0");
                         sql << "INSERT INTO bpmn_task_candidate (group_name, created_at, task_id) "
                                "SELECT :g, created_at, id FROM bpmn_task WHERE id LIKE :like",
                             soci::use(group, "g"), soci::use(prefix + "%", "like");

@@ -203,8 +203,7 @@ TEST_P(WorkflowHttp, TheDemoApprovalRunsFromAcceptanceToTheTextMessage) {
   EXPECT_EQ(refused.status, 403) << refused.body.dump();
   EXPECT_EQ(refused.body["rule"], "acceptance_approval_separation");
   EXPECT_NE(refused.body["detail"].get<std::string>().find("acceptance"), std::string::npos);
-  Answer decided =
-      Post(decide_path + "/complete", approver, {{"variables", {{"approved", true}}}});
+  Answer decided = Post(decide_path + "/complete", approver, {{"variables", {{"approved", true}}}});
   ASSERT_EQ(decided.status, 200) << decided.body.dump();
 
   // The text message is a job after the commit: the worker runs it.
@@ -288,9 +287,9 @@ TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {
   std::vector<std::string> seen;
   std::string next;
   for (int page = 0; page < 5; ++page) {
-    Answer a = Get("/api/v1/tasks?group=window_clerk&limit=2" +
-                       (next.empty() ? "" : "&after=" + Encode(next)),
-                   clerk);
+    Answer a = Get(
+        "/api/v1/tasks?group=window_clerk&limit=2" + (next.empty() ? "" : "&after=" + Encode(next)),
+        clerk);
     ASSERT_EQ(a.status, 200) << a.body.dump();
     EXPECT_LE(a.body["items"].size(), 2u);
     for (const json& t : a.body["items"]) seen.push_back(t["instance_id"]);
@@ -323,14 +322,14 @@ TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {
   EXPECT_EQ(Post("/api/v1/messages", admin, {{"ttl_seconds", -1}}).body["errors"].size(), 2u);
   auto work = TasksOf("group=window_clerk", clerk, instances[0]);
   ASSERT_EQ(work.size(), 1u);
-  ASSERT_EQ(
-      Post("/api/v1/tasks/" + work[0]["id"].get<std::string>() + "/complete", clerk).status, 200);
+  ASSERT_EQ(Post("/api/v1/tasks/" + work[0]["id"].get<std::string>() + "/complete", clerk).status,
+            200);
   EXPECT_EQ(Get("/api/v1/instances/" + instances[0], clerk).body["status"], "completed");
   // The second case waits for its message; it arrives now.
   work = TasksOf("group=window_clerk", clerk, instances[1]);
   ASSERT_EQ(work.size(), 1u);
-  ASSERT_EQ(
-      Post("/api/v1/tasks/" + work[0]["id"].get<std::string>() + "/complete", clerk).status, 200);
+  ASSERT_EQ(Post("/api/v1/tasks/" + work[0]["id"].get<std::string>() + "/complete", clerk).status,
+            200);
   Answer correlated =
       Post("/api/v1/messages", admin, {{"name", "payment"}, {"correlation_key", "C1"}});
   EXPECT_EQ(correlated.status, 200);
@@ -338,7 +337,8 @@ TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {
   EXPECT_EQ(Get("/api/v1/instances/" + instances[1], clerk).body["status"], "completed");
 
   // Started without `ok`, the gateway has no flow: an incident, retried with the fix.
-  Answer broken = Post("/api/v1/processes/simple/instances", clerk, {{"variables", json::object()}});
+  Answer broken =
+      Post("/api/v1/processes/simple/instances", clerk, {{"variables", json::object()}});
   ASSERT_EQ(broken.status, 201);
   EXPECT_EQ(broken.body["status"], "incident");
   ASSERT_EQ(broken.body["incidents"].size(), 1u) << broken.body.dump();
@@ -349,8 +349,8 @@ TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {
   ASSERT_EQ(incidents.body["items"].size(), 1u);
   const std::string incident = incidents.body["items"][0]["id"];
   EXPECT_EQ(incidents.body["items"][0]["element_id"], "check");
-  Answer retried = Post("/api/v1/incidents/" + incident + "/retry", admin,
-                        {{"variables", {{"ok", true}}}});
+  Answer retried =
+      Post("/api/v1/incidents/" + incident + "/retry", admin, {{"variables", {{"ok", true}}}});
   ASSERT_EQ(retried.status, 200) << retried.body.dump();
   EXPECT_EQ(retried.body["instance"]["status"], "running");
   EXPECT_EQ(Get("/api/v1/incidents", admin).body["items"].size(), 0u);
@@ -406,15 +406,14 @@ TEST(WorkflowWorker, FiresTimersAndRunsJobsOnItsThreadThenStops) {
   std::mutex mu;
   std::condition_variable cv;
   int timers = 0, jobs = 0, rounds = 0;
-  app::WorkflowWorker worker(**runtime, {.poll = std::chrono::milliseconds(1),
-                                         .batch = 10,
-                                         .observer = [&](int t, int j) {
-                                           std::lock_guard lock(mu);
-                                           timers += t;
-                                           jobs += j;
-                                           ++rounds;
-                                           cv.notify_all();
-                                         }});
+  app::WorkflowWorker worker(
+      **runtime, {.poll = std::chrono::milliseconds(1), .batch = 10, .observer = [&](int t, int j) {
+                    std::lock_guard lock(mu);
+                    timers += t;
+                    jobs += j;
+                    ++rounds;
+                    cv.notify_all();
+                  }});
   // Not due yet: rounds find nothing.
   worker.Start();
   {

@@ -26,9 +26,7 @@ json Time(Timestamp t) {
       std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
 }
 
-json ValueJson(const feel::Value& v) {
-  return json::parse(feel::ToJson(v), nullptr, false);
-}
+json ValueJson(const feel::Value& v) { return json::parse(feel::ToJson(v), nullptr, false); }
 
 json Nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
 
@@ -152,17 +150,18 @@ class Routes {
     }
     if (!problems->empty()) {
       const FieldErrors& p = *problems;
-      return WriteProblem(res,
-                          Error(ErrorCode::kRefused,
-                                fmt::format("the process model cannot be deployed: {} problem(s)",
-                                            p.size()),
-                                p.fields()),
-                          ctx);
+      return WriteProblem(
+          res,
+          Error(ErrorCode::kRefused,
+                fmt::format("the process model cannot be deployed: {} problem(s)", p.size()),
+                p.fields()),
+          ctx);
     }
     auto d = runtime_.Deploy(req.body, Actor(*caller));
     if (!d.ok()) {
       Error e = std::move(d).error();
-      if (e.code() == ErrorCode::kInvalidArgument) e = Error(ErrorCode::kRefused, e.message(), e.fields());
+      if (e.code() == ErrorCode::kInvalidArgument)
+        e = Error(ErrorCode::kRefused, e.message(), e.fields());
       return WriteProblem(res, e, ctx);
     }
     json versions = json::array();
@@ -252,9 +251,9 @@ class Routes {
                        {"created_at", Time(s.created)},
                        {"updated_at", Time(s.updated)}});
     }
-    json next = instances->next ? json(CursorText(instances->next->created_at,
-                                                  instances->next->instance_id))
-                                : json(nullptr);
+    json next = instances->next
+                    ? json(CursorText(instances->next->created_at, instances->next->instance_id))
+                    : json(nullptr);
     WriteJson(res, {{"items", items}, {"next", next}});
   }
 
@@ -323,7 +322,8 @@ class Routes {
                             actor.account_id, group)),
           ctx);
     }
-    if (!errors.empty()) return WriteProblem(res, errors.ToError("the inbox query is invalid"), ctx);
+    if (!errors.empty())
+      return WriteProblem(res, errors.ToError("the inbox query is invalid"), ctx);
     std::optional<bpmn::TaskCursor> after;
     if (page.after) after = bpmn::TaskCursor{page.after->first, page.after->second};
     auto tasks = by_group ? runtime_.ListGroupTasks(group, page.limit, after)
@@ -468,9 +468,8 @@ class Routes {
   bool Holds(const Principal& p, std::string_view permission, httplib::Response& res,
              const RequestContext& ctx) const {
     if (people::HoldsPermission(p, permission, Now())) return true;
-    WriteProblem(res,
-                 Error(ErrorCode::kForbidden, fmt::format("missing permission '{}'", permission)),
-                 ctx);
+    WriteProblem(
+        res, Error(ErrorCode::kForbidden, fmt::format("missing permission '{}'", permission)), ctx);
     return false;
   }
 

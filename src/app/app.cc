@@ -1,8 +1,8 @@
 #include "app/app.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
 
@@ -115,9 +115,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
-    TB_ASSIGN_OR_RETURN(int processes, DeployDemoProcesses(*app->workflow_, [&] {
-                          return app->KnownGroups();
-                        }));
+    TB_ASSIGN_OR_RETURN(int processes,
+                        DeployDemoProcesses(*app->workflow_, [&] { return app->KnownGroups(); }));
     demo.processes = processes;
     spdlog::info(
         "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises, {} processes "
@@ -142,8 +141,8 @@ Result<std::set<std::string>> App::KnownGroups() {
 void App::StartBackgroundWork() {
   if (!worker_) {
     worker_ = std::make_unique<WorkflowWorker>(
-        *workflow_, WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100,
-                                            .observer = {}});
+        *workflow_,
+        WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
     worker_->Start();
   }
   if (checkpointer_) return;

@@ -104,15 +104,15 @@ Status LoadConfigFile(const std::string& path, Config& config) {
 }
 
 Status ApplyEnvironment(Config& config) {
-  static const std::pair<const char*, const char*> kVars[] = {{"TONGBAN_DB", "db"},
-                                                              {"TONGBAN_LISTEN", "listen"},
-                                                              {"TONGBAN_THREADS", "threads"},
-                                                              {"TONGBAN_TLS_CERT", "tls_cert"},
-                                                              {"TONGBAN_TLS_KEY", "tls_key"},
-                                                              {"TONGBAN_WEB_DIR", "web_dir"},
-                                                              {"TONGBAN_LOG_LEVEL", "log_level"},
-                                                              {"TONGBAN_WORKFLOW_POLL_MS",
-                                                               "workflow_poll_ms"}};
+  static const std::pair<const char*, const char*> kVars[] = {
+      {"TONGBAN_DB", "db"},
+      {"TONGBAN_LISTEN", "listen"},
+      {"TONGBAN_THREADS", "threads"},
+      {"TONGBAN_TLS_CERT", "tls_cert"},
+      {"TONGBAN_TLS_KEY", "tls_key"},
+      {"TONGBAN_WEB_DIR", "web_dir"},
+      {"TONGBAN_LOG_LEVEL", "log_level"},
+      {"TONGBAN_WORKFLOW_POLL_MS", "workflow_poll_ms"}};
   for (const auto& [var, key] : kVars) {
     const char* v = std::getenv(var);
     if (!v || !*v) continue;

@@ -72,11 +72,10 @@ Result<int> DeployDemoProcesses(
         FieldErrors problems,
         bpmn::DeploymentProblems(xml, [&](const std::string& g) { return groups.contains(g); }));
     if (!problems.empty()) return problems.ToError(fmt::format("demo process {}", path));
-    TB_ASSIGN_OR_RETURN(bpmn::Deployment d,
-                        runtime.Deploy(xml, bpmn::Actor{.account_id = "system",
-                                                        .roles = {},
-                                                        .department = "",
-                                                        .region = ""}));
+    TB_ASSIGN_OR_RETURN(
+        bpmn::Deployment d,
+        runtime.Deploy(
+            xml, bpmn::Actor{.account_id = "system", .roles = {}, .department = "", .region = ""}));
     versions += static_cast<int>(d.processes.size());
   }
   return versions;

@@ -1,8 +1,8 @@
 #include "app/workflow_worker.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 namespace tongban::app {
 namespace {

@@ -40,10 +40,9 @@ class Inspector::Impl {
           std::vector<DeployedVersion> out;
           DeployedVersion v;
           long long at = 0;
-          soci::statement st =
-              (sql.prepare << Q("list_process_versions"), soci::into(v.process_id),
-               soci::into(v.version), soci::into(v.deployment_id), soci::into(v.deployed_by),
-               soci::into(at));
+          soci::statement st = (sql.prepare << Q("list_process_versions"), soci::into(v.process_id),
+                                soci::into(v.version), soci::into(v.deployment_id),
+                                soci::into(v.deployed_by), soci::into(at));
           st.execute();
           while (st.fetch()) {
             v.deployed_at = FromMicros(at);
@@ -55,40 +54,39 @@ class Inspector::Impl {
 
   Result<InstancePage> ListInstances(const InstanceFilter& filter) {
     const int limit = std::clamp(filter.limit, 1, 500);
-    return db_.Transaction<InstancePage>(
-        store::TxKind::kRead, [&](soci::session& sql) -> Result<InstancePage> {
-          int process_any = filter.process_id.empty() ? 1 : 0;
-          int status_any = filter.status ? 0 : 1;
-          std::string status(filter.status ? RunStatusName(*filter.status) : "");
-          long long after_created = filter.after ? filter.after->created_at : -1;
-          std::string after_id = filter.after ? filter.after->instance_id : std::string();
-          int fetch = limit + 1;
-          InstanceSummary s;
-          std::string status_text;
-          long long created = 0, updated = 0;
-          soci::statement st =
-              (sql.prepare << Q("list_instances"), soci::use(process_any, "process_any"),
-               soci::use(filter.process_id, "process_id"), soci::use(status_any, "status_any"),
-               soci::use(status, "status"), soci::use(after_created, "after_created"),
-               soci::use(after_created, "after_created2"), soci::use(after_id, "after_id"),
-               soci::use(fetch, "limit"), soci::into(s.id), soci::into(s.process_id),
-               soci::into(s.version), soci::into(status_text), soci::into(s.started_by),
-               soci::into(created), soci::into(updated));
-          st.execute();
-          InstancePage page;
-          while (st.fetch()) {
-            s.status = ParseRunStatus(status_text).value_or(RunStatus::kRunning);
-            s.created = FromMicros(created);
-            s.updated = FromMicros(updated);
-            page.instances.push_back(s);
-          }
-          if (static_cast<int>(page.instances.size()) > limit) {
-            page.instances.resize(limit);
-            page.next =
-                InstanceCursor{Micros(page.instances.back().created), page.instances.back().id};
-          }
-          return page;
-        });
+    return db_.Transaction<
+        InstancePage>(store::TxKind::kRead, [&](soci::session& sql) -> Result<InstancePage> {
+      int process_any = filter.process_id.empty() ? 1 : 0;
+      int status_any = filter.status ? 0 : 1;
+      std::string status(filter.status ? RunStatusName(*filter.status) : "");
+      long long after_created = filter.after ? filter.after->created_at : -1;
+      std::string after_id = filter.after ? filter.after->instance_id : std::string();
+      int fetch = limit + 1;
+      InstanceSummary s;
+      std::string status_text;
+      long long created = 0, updated = 0;
+      soci::statement st =
+          (sql.prepare << Q("list_instances"), soci::use(process_any, "process_any"),
+           soci::use(filter.process_id, "process_id"), soci::use(status_any, "status_any"),
+           soci::use(status, "status"), soci::use(after_created, "after_created"),
+           soci::use(after_created, "after_created2"), soci::use(after_id, "after_id"),
+           soci::use(fetch, "limit"), soci::into(s.id), soci::into(s.process_id),
+           soci::into(s.version), soci::into(status_text), soci::into(s.started_by),
+           soci::into(created), soci::into(updated));
+      st.execute();
+      InstancePage page;
+      while (st.fetch()) {
+        s.status = ParseRunStatus(status_text).value_or(RunStatus::kRunning);
+        s.created = FromMicros(created);
+        s.updated = FromMicros(updated);
+        page.instances.push_back(s);
+      }
+      if (static_cast<int>(page.instances.size()) > limit) {
+        page.instances.resize(limit);
+        page.next = InstanceCursor{Micros(page.instances.back().created), page.instances.back().id};
+      }
+      return page;
+    });
   }
 
   Result<Waits> WaitsOf(const std::string& instance_id) {
@@ -96,18 +94,18 @@ class Inspector::Impl {
       Waits w;
       {
         Waits::TaskWait t;
-        soci::statement st = (sql.prepare << Q("instance_open_tasks"),
-                              soci::use(instance_id, "instance_id"), soci::into(t.task_id),
-                              soci::into(t.element_id));
+        soci::statement st =
+            (sql.prepare << Q("instance_open_tasks"), soci::use(instance_id, "instance_id"),
+             soci::into(t.task_id), soci::into(t.element_id));
         st.execute();
         while (st.fetch()) w.tasks.push_back(t);
       }
       {
         Waits::TimerWait t;
         long long due = 0;
-        soci::statement st = (sql.prepare << Q("instance_timers"),
-                              soci::use(instance_id, "instance_id"), soci::into(t.timer_id),
-                              soci::into(t.element_id), soci::into(due));
+        soci::statement st =
+            (sql.prepare << Q("instance_timers"), soci::use(instance_id, "instance_id"),
+             soci::into(t.timer_id), soci::into(t.element_id), soci::into(due));
         st.execute();
         while (st.fetch()) {
           t.due = FromMicros(due);
@@ -125,10 +123,9 @@ class Inspector::Impl {
       }
       {
         Waits::MessageWait m;
-        soci::statement st =
-            (sql.prepare << Q("instance_subscriptions"), soci::use(instance_id, "instance_id"),
-             soci::into(m.subscription_id), soci::into(m.message_name),
-             soci::into(m.correlation_key));
+        soci::statement st = (sql.prepare << Q("instance_subscriptions"),
+                              soci::use(instance_id, "instance_id"), soci::into(m.subscription_id),
+                              soci::into(m.message_name), soci::into(m.correlation_key));
         st.execute();
         while (st.fetch()) w.messages.push_back(m);
       }
@@ -144,8 +141,7 @@ class Inspector::Impl {
 Result<std::unique_ptr<Inspector>> Inspector::Create(store::Database& db) {
   TB_ASSIGN_OR_RETURN(store::QuerySet queries,
                       store::QuerySet::Load(kBpmnInspectFiles, kBpmnInspectFiles_count));
-  return std::unique_ptr<Inspector>(
-      new Inspector(std::make_unique<Impl>(db, std::move(queries))));
+  return std::unique_ptr<Inspector>(new Inspector(std::make_unique<Impl>(db, std::move(queries))));
 }
 
 Inspector::Inspector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -159,8 +155,8 @@ Result<Waits> Inspector::WaitsOf(const std::string& instance_id) {
   return impl_->WaitsOf(instance_id);
 }
 
-Result<FieldErrors> DeploymentProblems(
-    std::string_view xml, const std::function<bool(const std::string&)>& known_group) {
+Result<FieldErrors> DeploymentProblems(std::string_view xml,
+                                       const std::function<bool(const std::string&)>& known_group) {
   TB_ASSIGN_OR_RETURN(Definitions defs, ParseBpmn(xml, "deployment"));
   FieldErrors problems;
   for (const Problem& p : defs.problems) {
