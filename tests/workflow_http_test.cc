@@ -104,19 +104,8 @@ class WorkflowHttp : public ::testing::TestWithParam<Backend> {
     EXPECT_EQ(a.status, 201) << a.body.dump();
     return a.body.value("token", "");
   }
-  // A process administrator of 新田县 (the demo has none: the operator makes one).
-  std::string ProcessAdmin() {
-    auto a = server_->app().people().BootstrapStaffAccount(
-        {.username = "xintian.process_admin",
-         .name = "流程管理员",
-         .password = "process-admin-pass",
-         .region = "431128",
-         .department = "431128-zwzx",
-         .phone = ""},
-        {{.account_id = "", .role = "process_admin", .scope = {.region = "431128"}}});
-    EXPECT_TRUE(a.ok()) << a.error().ToString();
-    return Login("xintian.process_admin", "process-admin-pass");
-  }
+  // The demo's process administrator of 新田县.
+  std::string ProcessAdmin() { return Login("xintian.process_admin"); }
   Answer Deploy(const std::string& xml, const std::string& token) {
     return Send("POST", "/api/v1/processes", token, xml, "application/xml");
   }

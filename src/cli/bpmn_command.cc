@@ -41,7 +41,9 @@ Result<feel::Value> JsonObject(const std::string& text, const char* flag) {
 }
 
 // The operator acting at the server: deployments, starts and retries are recorded as "operator".
-const bpmn::Actor kOperator{.account_id = "operator", .roles = {}, .department = "", .region = ""};
+bpmn::Actor Operator() {
+  return {.account_id = "operator", .roles = {}, .department = "", .region = ""};
+}
 
 // The runtime actor of a staff account named by username or id: its roles (grants valid now),
 // department and region, as the API would see it after a login.
@@ -110,7 +112,7 @@ void AddRuntimeCommands(CLI::App* bpmn, Context& ctx) {
                             return groups.contains(g);
                           }));
       if (!problems.empty()) return problems.ToError("the process model cannot be deployed");
-      TB_ASSIGN_OR_RETURN(bpmn::Deployment d, a.workflow().Deploy(text.str(), kOperator));
+      TB_ASSIGN_OR_RETURN(bpmn::Deployment d, a.workflow().Deploy(text.str(), Operator()));
       for (const bpmn::ProcessVersion& v : d.processes) {
         std::printf("%s %d%s\n", v.process_id.c_str(), v.version, d.reused ? " (unchanged)" : "");
       }
@@ -126,7 +128,7 @@ void AddRuntimeCommands(CLI::App* bpmn, Context& ctx) {
   start->callback([f, &ctx] {
     WithApp(f->db, ctx, [&](app::App& a) -> Status {
       TB_ASSIGN_OR_RETURN(feel::Value vars, JsonObject(f->vars, "--vars"));
-      TB_ASSIGN_OR_RETURN(std::string id, a.workflow().StartInstance(f->process, vars, kOperator));
+      TB_ASSIGN_OR_RETURN(std::string id, a.workflow().StartInstance(f->process, vars, Operator()));
       TB_ASSIGN_OR_RETURN(bpmn::InstanceInfo info, a.workflow().GetInstance(id));
       std::printf("%s %s\n", id.c_str(), std::string(bpmn::RunStatusName(info.status)).c_str());
       return Ok();
@@ -200,7 +202,7 @@ void AddRuntimeCommands(CLI::App* bpmn, Context& ctx) {
   retry->callback([f, &ctx] {
     WithApp(f->db, ctx, [&](app::App& a) -> Status {
       TB_ASSIGN_OR_RETURN(feel::Value vars, JsonObject(f->vars, "--vars"));
-      TB_RETURN_IF_ERROR(a.workflow().RetryIncident(f->incident, vars, kOperator));
+      TB_RETURN_IF_ERROR(a.workflow().RetryIncident(f->incident, vars, Operator()));
       std::printf("retried %s\n", f->incident.c_str());
       return Ok();
     });
