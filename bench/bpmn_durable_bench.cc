@@ -123,6 +123,7 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
   };
   auto t0 = Clock::now();
   std::vector<std::thread> pool;
+  pool.reserve(threads);
   for (int t = 0; t < threads; ++t) pool.emplace_back(worker, instances / threads);
   for (std::thread& t : pool) t.join();
   while (Must(runtime->RunDueJobs(100), "drain") > 0) {

@@ -39,4 +39,17 @@ setup_ccache() {
   export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 }
 
+# node and npm for the feelin differential test: Debian's packages unless a node is already there
+# (NodeSource's bundles npm). feelin 8.2.0 needs node >= 20.12; Debian 12's is 18 (test skipped).
+install_node() { command -v node >/dev/null && command -v npm >/dev/null || install_packages nodejs npm; }
+
+# install_feelin DIR: `npm ci` of tests/feelin into DIR, outside the source tree, from the npm
+# cache when it can (--prefer-offline); nothing to do when DIR already has this lock file.
+install_feelin() {
+  local dir=$1 lock="$ROOT/tests/feelin/package-lock.json"
+  cmp -s "$lock" "$dir/package-lock.json" && [ -d "$dir/node_modules/feelin" ] && return 0
+  mkdir -p "$dir" && cp "$ROOT/tests/feelin/package.json" "$lock" "$dir/"
+  (cd "$dir" && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+}
+
 jobs() { nproc 2>/dev/null || echo 2; }

@@ -160,6 +160,7 @@ class Engine::Step {
       for (const auto& [k, v] : s_.activities.at(*it).locals) seen[k] = v;
     }
     std::vector<feel::ContextEntry> entries;
+    entries.reserve(seen.size());
     for (auto& [k, v] : seen) entries.push_back({k, v});
     return feel::Value::Context(std::move(entries));
   }
@@ -848,6 +849,7 @@ Result<RunOutcome> RunInMemory(const Definitions& definitions, const Process& pr
                          child.state.completed.end());
       if (child.status == InstanceStatus::kCompleted) {
         std::vector<feel::ContextEntry> vars;
+        vars.reserve(child.state.variables.size());
         for (const auto& [k, v] : child.state.variables) vars.push_back({k, v});
         TB_RETURN_IF_ERROR(
             engine.CompleteCall(s, call.activity, feel::Value::Context(std::move(vars))));

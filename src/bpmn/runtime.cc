@@ -136,6 +136,8 @@ struct Trigger {
   }
 };
 
+enum class RowLock { kNone, kForUpdate };
+
 struct InstanceRow {
   std::string process_id;
   int version = 0;
@@ -385,7 +387,7 @@ class Runtime::Impl {
     return *process_of_.at(fmt::format("{}@{}", process_id, version));
   }
 
-  Result<int> LatestVersion(soci::session& sql, const std::string& process_id) {
+  Result<int> LatestVersion(soci::session& sql, const std::string& process_id) const {
     int latest = 0;
     sql << Q("latest_version"), soci::use(process_id, "process_id"), soci::into(latest);
     if (latest == 0) {
@@ -424,11 +426,14 @@ class Runtime::Impl {
     return id;
   }
 
-  std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id) {
+  // Reads the instance row; kForUpdate (every write) holds it until the transaction ends.
+  std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id,
+                                     RowLock lock = RowLock::kForUpdate) const {
     InstanceRow r;
-    sql << Q("load_instance"), soci::use(id, "id"), soci::into(r.process_id), soci::into(r.version),
-        soci::into(r.status), soci::into(r.state), soci::into(r.revision),
-        soci::into(r.history_seq), soci::into(r.parent_instance), soci::into(r.parent_activity);
+    sql << Q(lock == RowLock::kForUpdate ? "lock_instance" : "load_instance"), soci::use(id, "id"),
+        soci::into(r.process_id), soci::into(r.version), soci::into(r.status), soci::into(r.state),
+        soci::into(r.revision), soci::into(r.history_seq), soci::into(r.parent_instance),
+        soci::into(r.parent_activity);
     if (!sql.got_data()) return std::nullopt;
     return r;
   }
@@ -614,6 +619,7 @@ class Runtime::Impl {
       done.kind = Trigger::Kind::kCallDone;
       done.activity = row->parent_activity;
       std::vector<feel::ContextEntry> vars;
+      vars.reserve(state.variables.size());
       for (const auto& [k, v] : state.variables) vars.push_back({k, v});
       done.variables = feel::Value::Context(std::move(vars));
       Result<InstanceStatus> parent = Step(sql, row->parent_instance, done, actor, "", nullptr);
@@ -625,7 +631,7 @@ class Runtime::Impl {
 
   Status WriteInstance(soci::session& sql, const std::string& id, const InstanceRow& row,
                        const InstanceState& state, const std::string& status,
-                       const std::vector<HistoryRow>& events, const std::string& actor) {
+                       const std::vector<HistoryRow>& events, const std::string& actor) const {
     std::string encoded = EncodeState(state);
     long long seq = row.history_seq;
     long long next_seq = seq + static_cast<long long>(events.size());
@@ -643,7 +649,7 @@ class Runtime::Impl {
   }
 
   Status AppendHistory(soci::session& sql, const std::string& id, long long seq,
-                       const std::vector<HistoryRow>& events, const std::string& actor) {
+                       const std::vector<HistoryRow>& events, const std::string& actor) const {
     if (events.empty()) return Ok();
     long long now = Micros(Now());
     HistoryRow e;
@@ -662,7 +668,7 @@ class Runtime::Impl {
   // A history event outside a step (claim, delegate, cancel): takes the next sequence number
   // and bumps the revision, so a step that raced it fails its compare-and-set.
   Status RecordEvent(soci::session& sql, const std::string& id, const HistoryRow& event,
-                     const std::string& actor) {
+                     const std::string& actor) const {
     sql << Q("bump_instance"), soci::use(id, "id");
     long long seq = 0;
     sql << Q("instance_history_seq"), soci::use(id, "id"), soci::into(seq);
@@ -670,7 +676,7 @@ class Runtime::Impl {
   }
 
   Status DeliverBuffered(soci::session& sql, const Engine& engine, const Loaded& loaded,
-                         const Process& process, InstanceState& state) {
+                         const Process& process, InstanceState& state) const {
     long long now = Micros(Now());
     for (int round = 0; round < 100 && state.status == InstanceStatus::kRunning; ++round) {
       bool delivered = false;
@@ -868,7 +874,7 @@ class Runtime::Impl {
     return row;
   }
 
-  Result<Task> FindTask(soci::session& sql, const std::string& task_id) {
+  Result<Task> FindTask(soci::session& sql, const std::string& task_id) const {
     TaskBuffer b;
     soci::details::prepare_temp_type p = (sql.prepare << Q("find_task"));
     p, soci::use(task_id, "id");
@@ -1124,7 +1130,7 @@ class Runtime::Impl {
                 .attempt = j.attempts + 1,
                 .variables = feel::Value(),
                 .headers = {}};
-        std::optional<InstanceRow> row = LoadRow(sql, j.instance_id);
+        std::optional<InstanceRow> row = LoadRow(sql, j.instance_id, RowLock::kNone);
         if (row) {
           TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
           TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
@@ -1139,6 +1145,7 @@ class Runtime::Impl {
             for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
           }
           std::vector<feel::ContextEntry> entries;
+          entries.reserve(seen.size());
           for (auto& [k, v] : seen) entries.push_back({k, v});
           job.variables = feel::Value::Context(std::move(entries));
           if (s.activities.contains(j.number)) {
@@ -1260,7 +1267,7 @@ class Runtime::Impl {
   }
 
   Status MergeVariables(soci::session& sql, const std::string& id, const feel::Value& vars,
-                        const std::string& actor) {
+                        const std::string& actor) const {
     std::optional<InstanceRow> row = LoadRow(sql, id);
     if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", id));
     TB_ASSIGN_OR_RETURN(InstanceState state, DecodeState(row->state));
@@ -1363,7 +1370,7 @@ Result<std::string> Runtime::StartInstance(const std::string& process_id,
 Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
   return impl_->db_.Transaction<InstanceInfo>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<InstanceInfo> {
-        std::optional<InstanceRow> row = impl_->LoadRow(sql, instance_id);
+        std::optional<InstanceRow> row = impl_->LoadRow(sql, instance_id, RowLock::kNone);
         if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", instance_id));
         InstanceInfo info;
         info.id = instance_id;

@@ -36,13 +36,31 @@ int Register::Find(std::string_view name) const {
   return -1;
 }
 
+namespace {
+
+// 10^k for 0 <= k <= kMaxScale.
+int64_t Pow10(int k) {
+  int64_t p = 1;
+  for (int i = 0; i < k; ++i) p *= 10;
+  return p;
+}
+
+}  // namespace
+
 Value Register::Cell(size_t column, size_t row) const {
   const Column& c = columns_[column];
   if (c.IsNull(row)) return Value::Null();
   const int64_t v = c.Get(row);
   switch (c.spec.type) {
-    case ColumnType::kNumber:
-      return Value::Number(v);
+    case ColumnType::kNumber: {
+      if (c.spec.scale == 0) return Value::Number(v);
+      // Exact: at most 19 digits divided by a power of ten in decimal128's 34 digits.
+      std::optional<Decimal> d =
+          Decimal::FromInt64(v).Divide(Decimal::FromInt64(Pow10(c.spec.scale)));
+      return d ? Value::Number(*d) : Value::Null();
+    }
+    case ColumnType::kDate:
+      return Value::FromDate(Date::FromDays(v));
     case ColumnType::kString:
       return Value::String(c.dictionary[static_cast<size_t>(v)]);
     case ColumnType::kBoolean:
@@ -74,6 +92,9 @@ RegisterBuilder::RegisterBuilder(std::vector<ColumnSpec> schema)
     : state_(std::make_unique<State>()) {
   state_->columns.resize(schema.size());
   state_->schema = std::move(schema);
+  for (ColumnSpec& c : state_->schema) {
+    c.scale = c.type == ColumnType::kNumber ? std::clamp(c.scale, 0, kMaxScale) : 0;
+  }
 }
 RegisterBuilder::~RegisterBuilder() = default;
 RegisterBuilder::RegisterBuilder(RegisterBuilder&&) noexcept = default;
@@ -87,7 +108,26 @@ void RegisterBuilder::AddRow() {
   }
 }
 
-void RegisterBuilder::SetNumber(size_t column, int64_t value) { state_->Set(column, value); }
+void RegisterBuilder::SetNumber(size_t column, int64_t value) {
+  state_->Set(column, value * Pow10(state_->schema[column].scale));
+}
+
+void RegisterBuilder::SetScaled(size_t column, int64_t scaled) { state_->Set(column, scaled); }
+
+bool RegisterBuilder::SetDecimal(size_t column, const Decimal& value) {
+  // Shifting the exponent is exact in decimal128; the product is then an integer or not.
+  std::optional<Decimal> scaled =
+      value.Multiply(Decimal::FromInt64(Pow10(state_->schema[column].scale)));
+  if (!scaled) return false;
+  std::optional<int64_t> held = scaled->ToInt64();
+  if (!held) return false;
+  state_->Set(column, *held);
+  return true;
+}
+
+void RegisterBuilder::SetDate(size_t column, const Date& value) {
+  state_->Set(column, value.days());
+}
 
 void RegisterBuilder::SetBoolean(size_t column, bool value) { state_->Set(column, value ? 1 : 0); }
 
@@ -193,15 +233,33 @@ struct Interval {
   int64_t hi;
 };
 
-enum class NumKind { kColumn, kConst, kAdd, kSub, kMul, kNeg };
+// kScale: kids[0] * value (a power of ten), bringing a number to a larger scale.
+enum class NumKind { kColumn, kConst, kAdd, kSub, kMul, kNeg, kScale };
 
+// An integer-valued expression per row: a number held at `scale` (the value times 10^scale)
+// or, when `date`, a date as days since 1970-01-01.
 struct NumExpr {
   NumKind kind = NumKind::kConst;
   int column = -1;
   int64_t value = 0;
   bool null = false;  // kConst null
+  int scale = 0;
+  bool date = false;
   std::vector<NumExpr> kids;
 };
+
+NumExpr Rescale(NumExpr e, int to) {
+  if (e.scale == to || e.null) {
+    e.scale = to;
+    return e;
+  }
+  NumExpr w;
+  w.kind = NumKind::kScale;
+  w.value = Pow10(to - e.scale);
+  w.scale = to;
+  w.kids.push_back(std::move(e));
+  return w;
+}
 
 enum class BoolKind { kConst, kAnd, kOr, kNot, kMember, kCompare };
 
@@ -305,11 +363,13 @@ class PlanCompiler {
         return Comparison(n);
       case Op::kBetween: {
         const Node& v = n.kid(0);
-        if (v.op != Op::kGlobal || n.kid(1).op != Op::kConst || n.kid(2).op != Op::kConst) {
+        std::optional<Value> low = Constant(n.kid(1));
+        std::optional<Value> high = Constant(n.kid(2));
+        if (v.op != Op::kGlobal || !low || !high) {
           return Fail(n, "`between` other than a column between two constants");
         }
-        auto lo = OpSet(n, v.slot, Op::kGe, n.kid(1).value);
-        auto hi = OpSet(n, v.slot, Op::kLe, n.kid(2).value);
+        auto lo = OpSet(n, v.slot, Op::kGe, *low);
+        auto hi = OpSet(n, v.slot, Op::kLe, *high);
         if (!lo || !hi) return std::nullopt;
         return MemberWithNull(n, v.slot, Intersect(*lo, *hi));
       }
@@ -350,6 +410,43 @@ class PlanCompiler {
     BoolExpr e;
     e.constant = t;
     return e;
+  }
+
+  // The value of a part that reads no column (`date("1990-01-01")`, `-5`, `@"P1D"`), computed
+  // once by the interpreter from the part's own text; nullopt for a part that reads a name or
+  // may change between evaluations (now(), today()).
+  std::optional<Value> Constant(const Node& n) {
+    if (n.op == Op::kConst) return n.value;
+    if (!ColumnFree(n) || n.begin < 0 || n.end <= n.begin ||
+        static_cast<size_t>(n.end) > text_.size()) {
+      return std::nullopt;
+    }
+    Result<Program> p = Compile(text_.substr(n.begin, n.end - n.begin), scope_);
+    if (!p.ok()) return std::nullopt;
+    Bindings none(scope_);
+    return p->EvaluateFast(none);
+  }
+
+  static bool ColumnFree(const Node& n) {
+    switch (n.op) {
+      case Op::kGlobal:
+      case Op::kLocal:
+      case Op::kInput:
+      case Op::kItemField:
+      case Op::kCallValue:
+      case Op::kCallNamed:
+      case Op::kFunctionDef:
+        return false;
+      case Op::kCallBuiltin:
+        if (!n.builtin || n.builtin->name == "now" || n.builtin->name == "today") return false;
+        break;
+      default:
+        break;
+    }
+    for (const auto& k : n.kids) {
+      if (k && !ColumnFree(*k)) return false;
+    }
+    return true;
   }
 
   std::nullopt_t Fail(const Node& n, std::string_view why) {
@@ -405,13 +502,38 @@ class PlanCompiler {
     int64_t below = 0;  // first key >= v
     int64_t above = 0;  // first key > v
     switch (c.spec.type) {
-      case ColumnType::kNumber:
+      case ColumnType::kNumber: {
         if (!v.is(Kind::kNumber)) return Fail(n, "a number column compared with another kind");
-        if (!v.is_small_int()) return Fail(n, "a constant that is not an int64 integer");
-        key = v.small_int();
+        if (c.min == kMin || c.max == kMax) return Fail(n, "a column holding the int64 limits");
+        // The constant at the column's scale, exactly (decimal128 shifts the exponent); a
+        // constant with more digits than the scale falls between two held keys.
+        std::optional<Decimal> x = v.number().Multiply(Decimal::FromInt64(Pow10(c.spec.scale)));
+        if (!x) return Fail(n, "a constant out of range");
+        bool exact = false;
+        if (*x > Decimal::FromInt64(c.max)) {
+          below = above = c.max + 1;  // above every cell
+        } else if (*x < Decimal::FromInt64(c.min)) {
+          below = above = c.min;  // below every cell
+        } else {
+          std::optional<Decimal> floor = x->Floor(0);
+          std::optional<int64_t> f = floor ? floor->ToInt64() : std::nullopt;
+          if (!f) return Fail(n, "a constant out of range");
+          exact = x->IsInteger();
+          key = *f;
+          below = exact ? *f : *f + 1;
+          above = *f + 1;
+        }
+        if (!exact) {
+          if (op == Op::kEq) return std::vector<Interval>{};
+          if (op == Op::kNe) return std::vector<Interval>{{kMin, kMax}};
+        }
+        break;
+      }
+      case ColumnType::kDate:
+        if (!v.is(Kind::kDate)) return Fail(n, "a date column compared with another kind");
+        key = v.date().days();
         below = key;
-        above = key == kMax ? kMax : key + 1;
-        if (key == kMin || key == kMax) return Fail(n, "a constant at the int64 limits");
+        above = key + 1;
         break;
       case ColumnType::kBoolean:
         if (!v.is(Kind::kBoolean)) return Fail(n, "a boolean column compared with another kind");
@@ -485,9 +607,11 @@ class PlanCompiler {
         if (!s) return std::nullopt;
         return Complement(*s);
       }
-      case Op::kTestCompare:
-        if (t.kid(0).op != Op::kConst) return Fail(t, "a test against a non-constant");
-        return OpSet(t, column, t.cmp, t.kid(0).value);
+      case Op::kTestCompare: {
+        std::optional<Value> v = Constant(t.kid(0));
+        if (!v) return Fail(t, "a test against a non-constant");
+        return OpSet(t, column, t.cmp, *v);
+      }
       case Op::kTest:
         break;
       default:
@@ -495,31 +619,35 @@ class PlanCompiler {
     }
     if (t.flag) return Fail(t, "a test using `?`");
     const Node& e = t.kid(0);
-    if (e.op == Op::kRange && e.kid(0).op == Op::kConst && e.kid(1).op == Op::kConst) {
-      if (!e.flag && (e.kid(0).value.is_null() || e.kid(1).value.is_null())) {
+    if (e.op == Op::kRange) {
+      std::optional<Value> low = Constant(e.kid(0));
+      std::optional<Value> high = Constant(e.kid(1));
+      if (!low || !high) return Fail(t, "a range with an end that is not constant");
+      if (!e.flag && (low->is_null() || high->is_null())) {
         // `[1..null]`: the test is null for every cell, which the interval sets cannot say.
         return Fail(t, "a range with a written null end");
       }
-      Range r{e.kid(0).value, e.kid(1).value, e.low_closed, e.high_closed};
+      Range r{*low, *high, e.low_closed, e.high_closed};
       return RangeSet(e, column, r);
     }
-    if (e.op != Op::kConst) return Fail(t, "a test against a non-constant");
-    if (e.value.is(Kind::kRange)) {
-      if (e.value.range().low_null || e.value.range().high_null) {
+    std::optional<Value> value = Constant(e);
+    if (!value) return Fail(t, "a test against a non-constant");
+    if (value->is(Kind::kRange)) {
+      if (value->range().low_null || value->range().high_null) {
         return Fail(t, "a range with a written null end");
       }
-      return RangeSet(e, column, e.value.range());
+      return RangeSet(e, column, value->range());
     }
-    if (e.value.is(Kind::kList)) {
+    if (value->is(Kind::kList)) {
       std::vector<Interval> all;
-      for (const Value& item : e.value.list()) {
+      for (const Value& item : value->list()) {
         auto s = OpSet(e, column, Op::kEq, item);
         if (!s) return std::nullopt;
         all.insert(all.end(), s->begin(), s->end());
       }
       return all;
     }
-    return OpSet(e, column, Op::kEq, e.value);
+    return OpSet(e, column, Op::kEq, *value);
   }
 
   std::optional<BoolExpr> StartsWith(const Node& n) {
@@ -544,7 +672,7 @@ class PlanCompiler {
     const Node* a = &n.kid(0);
     const Node* b = &n.kid(1);
     Op op = n.op;
-    if (a->op == Op::kConst && b->op == Op::kGlobal) {
+    if (a->op != Op::kGlobal && b->op == Op::kGlobal) {
       std::swap(a, b);
       op = op == Op::kLt   ? Op::kGt
            : op == Op::kLe ? Op::kGe
@@ -552,14 +680,17 @@ class PlanCompiler {
            : op == Op::kGe ? Op::kLe
                            : op;
     }
-    if (a->op == Op::kGlobal && b->op == Op::kConst) {
-      const Value& v = b->value;
-      Truth null_is = Truth::kNull;  // a null cell: `= c` false, `!= c` true, orderings null
-      if (op == Op::kEq) null_is = v.is_null() ? Truth::kTrue : Truth::kFalse;
-      if (op == Op::kNe) null_is = v.is_null() ? Truth::kFalse : Truth::kTrue;
-      auto s = OpSet(n, a->slot, op, v);
-      if (!s) return std::nullopt;
-      return Member(n, a->slot, std::move(*s), null_is);
+    if (a->op == Op::kGlobal) {
+      if (std::optional<Value> v = Constant(*b)) {
+        // An ordering with null is null whatever the cell (`birth < date("not a date")`).
+        if (v->is_null() && op != Op::kEq && op != Op::kNe) return ConstBool(Truth::kNull);
+        Truth null_is = Truth::kNull;  // a null cell: `= c` false, `!= c` true, orderings null
+        if (op == Op::kEq) null_is = v->is_null() ? Truth::kTrue : Truth::kFalse;
+        if (op == Op::kNe) null_is = v->is_null() ? Truth::kFalse : Truth::kTrue;
+        auto s = OpSet(n, a->slot, op, *v);
+        if (!s) return std::nullopt;
+        return Member(n, a->slot, std::move(*s), null_is);
+      }
     }
     BoolExpr e;
     e.kind = BoolKind::kCompare;
@@ -569,27 +700,65 @@ class PlanCompiler {
       if (!x) return std::nullopt;
       e.operands.push_back(std::move(*x));
     }
+    NumExpr& x = e.operands[0];
+    NumExpr& y = e.operands[1];
+    if (x.date != y.date && !x.null && !y.null) {
+      return Fail(n, "a comparison of a date with a number");
+    }
+    const int scale = std::max(x.scale, y.scale);
+    x = Rescale(std::move(x), scale);
+    y = Rescale(std::move(y), scale);
     return e;
+  }
+
+  // A constant as an integer expression: a number at the fewest fractional digits that hold
+  // it exactly, a date as its days.
+  std::optional<NumExpr> NumConst(const Node& n, const Value& v) {
+    NumExpr e;
+    if (v.is_null()) {
+      e.null = true;
+      return e;
+    }
+    if (v.is(Kind::kDate)) {
+      e.value = v.date().days();
+      e.date = true;
+      return e;
+    }
+    if (!v.is(Kind::kNumber)) return Fail(n, "a constant that is not a number or a date");
+    if (v.is_small_int()) {
+      e.value = v.small_int();
+      return e;
+    }
+    for (int scale = 0; scale <= kMaxScale; ++scale) {
+      std::optional<Decimal> x = v.number().Multiply(Decimal::FromInt64(Pow10(scale)));
+      if (!x || !x->IsInteger()) continue;
+      std::optional<int64_t> held = x->ToInt64();
+      if (!held) break;
+      e.value = *held;
+      e.scale = scale;
+      return e;
+    }
+    return Fail(n, "a constant that does not fit int64 at 18 fractional digits");
   }
 
   std::optional<NumExpr> Num(const Node& n) {
     NumExpr e;
+    if (n.op == Op::kConst) return NumConst(n, n.value);
+    if (n.op != Op::kGlobal) {
+      if (std::optional<Value> v = Constant(n)) return NumConst(n, *v);
+    }
     switch (n.op) {
-      case Op::kConst:
-        if (n.value.is_null()) {
-          e.null = true;
-          return e;
-        }
-        if (!n.value.is_small_int()) return Fail(n, "a constant that is not an int64 integer");
-        e.value = n.value.small_int();
-        return e;
-      case Op::kGlobal:
-        if (reg_.columns()[n.slot].spec.type != ColumnType::kNumber) {
-          return Fail(n, "arithmetic or comparison of a column that is not a number");
+      case Op::kGlobal: {
+        const ColumnSpec& spec = reg_.columns()[n.slot].spec;
+        if (spec.type != ColumnType::kNumber && spec.type != ColumnType::kDate) {
+          return Fail(n, "arithmetic or comparison of a column that is not a number or a date");
         }
         e.kind = NumKind::kColumn;
         e.column = n.slot;
+        e.scale = spec.scale;
+        e.date = spec.type == ColumnType::kDate;
         return e;
+      }
       case Op::kAdd:
       case Op::kSub:
       case Op::kMul:
@@ -601,11 +770,22 @@ class PlanCompiler {
         for (const auto& k : n.kids) {
           std::optional<NumExpr> x = Num(*k);
           if (!x) return std::nullopt;
+          if (x->date) return Fail(n, "arithmetic on dates");
           e.kids.push_back(std::move(*x));
+        }
+        if (e.kind == NumKind::kNeg) {
+          e.scale = e.kids[0].scale;
+        } else if (e.kind == NumKind::kMul) {
+          e.scale = e.kids[0].scale + e.kids[1].scale;
+          if (e.scale > kMaxScale) return Fail(n, "a product with more than 18 fractional digits");
+        } else {
+          e.scale = std::max(e.kids[0].scale, e.kids[1].scale);
+          e.kids[0] = Rescale(std::move(e.kids[0]), e.scale);
+          e.kids[1] = Rescale(std::move(e.kids[1]), e.scale);
         }
         return e;
       default:
-        return Fail(n, "this numeric form (only + - * of integer columns and constants)");
+        return Fail(n, "this numeric form (only + - * of number columns and constants)");
     }
   }
 
@@ -700,6 +880,22 @@ class Evaluator {
     }
   }
 
+  // `out` and= each of `kids` (three-valued), stopping once every row is false.
+  void AndInto(const std::vector<const BoolExpr*>& kids, size_t begin, int n, Mask& out) {
+    if (scratch_.size() <= depth_) scratch_.push_back(std::make_unique<Mask>());
+    Mask* tmp = scratch_[depth_].get();
+    ++depth_;
+    for (const BoolExpr* k : kids) {
+      if (std::memchr(out.f, 0, static_cast<size_t>(n)) == nullptr) break;
+      Eval(*k, begin, n, *tmp);
+      for (int i = 0; i < n; ++i) {
+        out.t[i] &= tmp->t[i];
+        out.f[i] |= tmp->f[i];
+      }
+    }
+    --depth_;
+  }
+
   bool overflow() const { return overflow_; }
   void ResetOverflow() { overflow_ = false; }
 
@@ -755,6 +951,15 @@ class Evaluator {
           overflow_ |= __builtin_sub_overflow(int64_t{0}, out.v[i], &out.v[i]);
         }
         return;
+      case NumKind::kScale: {
+        Num(e.kids[0], begin, n, out);
+        bool over = false;
+        for (int i = 0; i < n; ++i) {
+          over |= __builtin_mul_overflow(out.v[i], e.value, &out.v[i]) && out.ok[i];
+        }
+        overflow_ |= over;
+        return;
+      }
       default:
         break;
     }
@@ -854,45 +1059,260 @@ Scope ScopeOf(const Register& reg) {
   for (const Column& c : reg.columns()) {
     Type t = c.spec.type == ColumnType::kNumber   ? Type::Number()
              : c.spec.type == ColumnType::kString ? Type::String()
+             : c.spec.type == ColumnType::kDate   ? Type::Date()
                                                   : Type::Boolean();
     scope.Declare(c.spec.name, t);
   }
   return scope;
 }
 
+// Evaluates one rule block by block on one thread: vectorised when planned, per record when
+// not, or for a block where integer arithmetic overflowed (where FEEL's decimals would not).
+class BlockRunner {
+ public:
+  BlockRunner(const ColumnarRule::Plan& plan, const Scope& scope)
+      : plan_(plan), bindings_(scope), ev_(*plan.reg), mask_(std::make_unique<Mask>()) {}
+
+  // Rows [block, block + n) (n <= kBlock): t[i] is 1 where the rule is true for row block + i.
+  const uint8_t* Run(size_t block, int n) {
+    if (plan_.root) {
+      ev_.ResetOverflow();
+      ev_.Eval(*plan_.root, block, n, *mask_);
+      if (!ev_.overflow()) return mask_->t;
+    }
+    for (int i = 0; i < n; ++i) {
+      mask_->t[i] = RowTrue(plan_, bindings_, block + static_cast<size_t>(i)) ? 1 : 0;
+    }
+    return mask_->t;
+  }
+
+ private:
+  const ColumnarRule::Plan& plan_;
+  Bindings bindings_;
+  Evaluator ev_;
+  std::unique_ptr<Mask> mask_;
+};
+
 void SelectRange(const ColumnarRule::Plan& plan, const Scope& scope, size_t begin, size_t end,
                  std::vector<uint32_t>& out) {
-  Bindings b(scope);
-  if (!plan.root) {
-    for (size_t r = begin; r < end; ++r) {
-      if (RowTrue(plan, b, r)) out.push_back(static_cast<uint32_t>(r));
-    }
-    return;
-  }
-  Evaluator ev(*plan.reg);
-  auto mask = std::make_unique<Mask>();
+  BlockRunner runner(plan, scope);
   for (size_t block = begin; block < end; block += kBlock) {
     const int n = static_cast<int>(std::min<size_t>(kBlock, end - block));
-    ev.ResetOverflow();
-    ev.Eval(*plan.root, block, n, *mask);
-    if (ev.overflow()) {
-      // An integer overflowed where FEEL's decimals would not: this block per record.
-      for (size_t r = block; r < block + static_cast<size_t>(n); ++r) {
-        if (RowTrue(plan, b, r)) out.push_back(static_cast<uint32_t>(r));
-      }
-      continue;
-    }
+    const uint8_t* t = runner.Run(block, n);
     int i = 0;
     for (; i + 8 <= n; i += 8) {
       uint64_t word = 0;
-      std::memcpy(&word, mask->t + i, 8);
+      std::memcpy(&word, t + i, 8);
       if (word == 0) continue;
       for (int j = i; j < i + 8; ++j) {
-        if (mask->t[j]) out.push_back(static_cast<uint32_t>(block + static_cast<size_t>(j)));
+        if (t[j]) out.push_back(static_cast<uint32_t>(block + static_cast<size_t>(j)));
       }
     }
     for (; i < n; ++i) {
-      if (mask->t[i]) out.push_back(static_cast<uint32_t>(block + static_cast<size_t>(i)));
+      if (t[i]) out.push_back(static_cast<uint32_t>(block + static_cast<size_t>(i)));
+    }
+  }
+}
+
+// Runs `work(begin, end, part)` over contiguous block-aligned row ranges, one per thread (the
+// last on the calling thread), so blocks never straddle threads.
+template <typename Part, typename Work>
+std::vector<Part> OnThreads(size_t rows, int threads, const Work& work) {
+  threads = std::max(1, threads);
+  const size_t blocks = (rows + kBlock - 1) / kBlock;
+  const size_t per = (blocks + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads);
+  std::vector<Part> parts(static_cast<size_t>(threads));
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    const size_t begin = std::min(rows, static_cast<size_t>(t) * per * kBlock);
+    const size_t end = std::min(rows, begin + per * kBlock);
+    if (begin >= end) continue;
+    Part& part = parts[static_cast<size_t>(t)];
+    if (t == threads - 1) {
+      work(begin, end, part);
+    } else {
+      pool.emplace_back([&work, &part, begin, end] { work(begin, end, part); });
+    }
+  }
+  for (auto& th : pool) th.join();
+  return parts;
+}
+
+bool Same(const NumExpr& a, const NumExpr& b) {
+  if (a.kind != b.kind || a.column != b.column || a.value != b.value || a.null != b.null ||
+      a.scale != b.scale || a.date != b.date || a.kids.size() != b.kids.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.kids.size(); ++i) {
+    if (!Same(a.kids[i], b.kids[i])) return false;
+  }
+  return true;
+}
+
+bool Same(const BoolExpr& a, const BoolExpr& b) {
+  if (a.kind != b.kind || a.constant != b.constant || a.column != b.column ||
+      a.null_is != b.null_is || a.op != b.op || a.kids.size() != b.kids.size() ||
+      a.set.size() != b.set.size() || a.operands.size() != b.operands.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.set.size(); ++i) {
+    if (a.set[i].lo != b.set[i].lo || a.set[i].hi != b.set[i].hi) return false;
+  }
+  for (size_t i = 0; i < a.kids.size(); ++i) {
+    if (!Same(a.kids[i], b.kids[i])) return false;
+  }
+  for (size_t i = 0; i < a.operands.size(); ++i) {
+    if (!Same(a.operands[i], b.operands[i])) return false;
+  }
+  return true;
+}
+
+// The operands of an `and` (a rule that is not one is its own single operand).
+std::vector<const BoolExpr*> Conjuncts(const BoolExpr& e) {
+  if (e.kind != BoolKind::kAnd) return {&e};
+  std::vector<const BoolExpr*> out;
+  out.reserve(e.kids.size());
+  for (const BoolExpr& k : e.kids) out.push_back(&k);
+  return out;
+}
+
+// A rule and its baseline block by block. A what-if changes one threshold, so the two are
+// mostly the same `and`: when they share operands, those are evaluated once per block (and a
+// block where they are false for every row skips the rest of both).
+class PairRunner {
+ public:
+  PairRunner(const ColumnarRule::Plan& rule, const ColumnarRule::Plan& base, const Scope& scope)
+      : rule_(rule, scope),
+        base_(base, scope),
+        rule_plan_(rule),
+        base_plan_(base),
+        bindings_(scope),
+        ev_(*rule.reg),
+        common_mask_(std::make_unique<Mask>()),
+        rule_mask_(std::make_unique<Mask>()),
+        base_mask_(std::make_unique<Mask>()) {
+    if (!rule.root || !base.root) return;
+    std::vector<const BoolExpr*> r = Conjuncts(*rule.root);
+    std::vector<const BoolExpr*> b = Conjuncts(*base.root);
+    std::vector<bool> used(b.size(), false);
+    for (const BoolExpr* x : r) {
+      bool found = false;
+      for (size_t j = 0; j < b.size() && !found; ++j) {
+        if (!used[j] && Same(*x, *b[j])) {
+          used[j] = true;
+          found = true;
+        }
+      }
+      (found ? common_ : only_rule_).push_back(x);
+    }
+    for (size_t j = 0; j < b.size(); ++j) {
+      if (!used[j]) only_base_.push_back(b[j]);
+    }
+    shared_ = !common_.empty();
+  }
+
+  // Rows [block, block + n): where the rule and where the baseline are true.
+  std::pair<const uint8_t*, const uint8_t*> Run(size_t block, int n) {
+    if (!shared_) return {rule_.Run(block, n), base_.Run(block, n)};
+    ev_.ResetOverflow();
+    Mask& c = *common_mask_;
+    std::memset(c.t, 1, static_cast<size_t>(n));
+    std::memset(c.f, 0, static_cast<size_t>(n));
+    ev_.AndInto(common_, block, n, c);
+    if (std::memchr(c.f, 0, static_cast<size_t>(n)) == nullptr && !ev_.overflow()) {
+      return {c.t, c.t};  // false everywhere: t is all zero
+    }
+    std::memcpy(rule_mask_->t, c.t, static_cast<size_t>(n));
+    std::memcpy(rule_mask_->f, c.f, static_cast<size_t>(n));
+    std::memcpy(base_mask_->t, c.t, static_cast<size_t>(n));
+    std::memcpy(base_mask_->f, c.f, static_cast<size_t>(n));
+    ev_.AndInto(only_rule_, block, n, *rule_mask_);
+    ev_.AndInto(only_base_, block, n, *base_mask_);
+    if (!ev_.overflow()) return {rule_mask_->t, base_mask_->t};
+    for (int i = 0; i < n; ++i) {
+      const size_t row = block + static_cast<size_t>(i);
+      rule_mask_->t[i] = RowTrue(rule_plan_, bindings_, row) ? 1 : 0;
+      base_mask_->t[i] = RowTrue(base_plan_, bindings_, row) ? 1 : 0;
+    }
+    return {rule_mask_->t, base_mask_->t};
+  }
+
+ private:
+  BlockRunner rule_;
+  BlockRunner base_;
+  const ColumnarRule::Plan& rule_plan_;
+  const ColumnarRule::Plan& base_plan_;
+  Bindings bindings_;
+  Evaluator ev_;
+  bool shared_ = false;
+  std::vector<const BoolExpr*> common_;
+  std::vector<const BoolExpr*> only_rule_;
+  std::vector<const BoolExpr*> only_base_;
+  std::unique_ptr<Mask> common_mask_;
+  std::unique_ptr<Mask> rule_mask_;
+  std::unique_ptr<Mask> base_mask_;
+};
+
+using GroupCounts = std::vector<MatchCounts::Group>;
+
+void Add(MatchCounts::Group& to, const MatchCounts::Group& from) {
+  to.matches += from.matches;
+  to.baseline += from.baseline;
+  to.entering += from.entering;
+  to.leaving += from.leaving;
+}
+
+// Counts rows [begin, end) into `out` (one entry, or one per group).
+void CountRange(const ColumnarRule::Plan& plan, const ColumnarRule::Plan* baseline,
+                const Grouping* grouping, const Scope& scope, size_t begin, size_t end,
+                GroupCounts& out) {
+  out.assign(grouping ? grouping->size() : 1, MatchCounts::Group{});
+  std::optional<BlockRunner> alone;
+  std::optional<PairRunner> pair;
+  if (baseline) {
+    pair.emplace(plan, *baseline, scope);
+  } else {
+    alone.emplace(plan, scope);
+  }
+  static const uint8_t kZeros[kBlock] = {};
+  const uint32_t* row_group = grouping ? grouping->row_groups().data() : nullptr;
+  for (size_t block = begin; block < end; block += kBlock) {
+    const int n = static_cast<int>(std::min<size_t>(kBlock, end - block));
+    const auto [t, b] =
+        pair ? pair->Run(block, n)
+             : std::pair<const uint8_t*, const uint8_t*>{alone->Run(block, n), kZeros};
+    if (!grouping) {
+      uint64_t matches = 0;
+      uint64_t based = 0;
+      uint64_t entering = 0;
+      uint64_t leaving = 0;
+      for (int i = 0; i < n; ++i) {
+        matches += t[i];
+        based += b[i];
+        entering += t[i] & (b[i] ^ 1);
+        leaving += b[i] & (t[i] ^ 1);
+      }
+      out[0].matches += matches;
+      out[0].baseline += based;
+      out[0].entering += entering;
+      out[0].leaving += leaving;
+      continue;
+    }
+    for (int i = 0; i < n; i += 8) {
+      const int m = std::min(8, n - i);
+      uint64_t tw = 0;
+      uint64_t bw = 0;
+      std::memcpy(&tw, t + i, static_cast<size_t>(m));
+      std::memcpy(&bw, b + i, static_cast<size_t>(m));
+      if ((tw | bw) == 0) continue;
+      for (int j = i; j < i + m; ++j) {
+        if ((t[j] | b[j]) == 0) continue;
+        MatchCounts::Group& c = out[row_group[block + static_cast<size_t>(j)]];
+        c.matches += t[j];
+        c.baseline += b[j];
+        c.entering += t[j] & (b[j] ^ 1);
+        c.leaving += b[j] & (t[j] ^ 1);
+      }
     }
   }
 }
@@ -902,30 +1322,87 @@ void SelectRange(const ColumnarRule::Plan& plan, const Scope& scope, size_t begi
 const std::string& ColumnarRule::fallback_reason() const { return plan_->fallback_reason; }
 
 std::vector<uint32_t> ColumnarRule::Select(int threads) const {
-  const size_t rows = plan_->reg->rows();
   const Scope scope = ScopeOf(*plan_->reg);
-  threads = std::max(1, threads);
-  // Contiguous ranges, a multiple of the block size each, so blocks never straddle threads.
-  const size_t blocks = (rows + kBlock - 1) / kBlock;
-  const size_t per = (blocks + static_cast<size_t>(threads) - 1) / static_cast<size_t>(threads);
-  std::vector<std::vector<uint32_t>> parts(static_cast<size_t>(threads));
-  std::vector<std::thread> pool;
-  for (int t = 0; t < threads; ++t) {
-    const size_t begin = std::min(rows, static_cast<size_t>(t) * per * kBlock);
-    const size_t end = std::min(rows, begin + per * kBlock);
-    if (begin >= end) continue;
-    if (t == threads - 1 || threads == 1) {
-      SelectRange(*plan_, scope, begin, end, parts[static_cast<size_t>(t)]);
-    } else {
-      pool.emplace_back([&, t, begin, end] {
-        SelectRange(*plan_, scope, begin, end, parts[static_cast<size_t>(t)]);
+  std::vector<std::vector<uint32_t>> parts = OnThreads<std::vector<uint32_t>>(
+      plan_->reg->rows(), threads, [&](size_t begin, size_t end, std::vector<uint32_t>& part) {
+        SelectRange(*plan_, scope, begin, end, part);
       });
-    }
-  }
-  for (auto& th : pool) th.join();
   std::vector<uint32_t> out;
   for (auto& p : parts) out.insert(out.end(), p.begin(), p.end());
   return out;
+}
+
+Result<MatchCounts> ColumnarRule::Count(const CountOptions& options) const {
+  const Register& reg = *plan_->reg;
+  const Plan* baseline = options.baseline ? options.baseline->plan_.get() : nullptr;
+  if (baseline && baseline->reg != &reg) {
+    return Error(ErrorCode::kInvalidArgument, "the baseline rule is of another register");
+  }
+  if (options.grouping && &options.grouping->reg() != &reg) {
+    return Error(ErrorCode::kInvalidArgument, "the grouping is of another register");
+  }
+  const Scope scope = ScopeOf(reg);
+  std::vector<GroupCounts> parts = OnThreads<GroupCounts>(
+      reg.rows(), options.threads, [&](size_t begin, size_t end, GroupCounts& part) {
+        CountRange(*plan_, baseline, options.grouping, scope, begin, end, part);
+      });
+  GroupCounts sum(options.grouping ? options.grouping->size() : 1, MatchCounts::Group{});
+  for (const GroupCounts& part : parts) {
+    for (size_t g = 0; g < part.size(); ++g) Add(sum[g], part[g]);
+  }
+  MatchCounts out;
+  for (const MatchCounts::Group& g : sum) Add(out.total, g);
+  if (options.grouping) {
+    for (size_t g = 0; g < sum.size(); ++g) {
+      if (sum[g].matches == 0 && sum[g].baseline == 0) continue;
+      sum[g].key = options.grouping->key(g);
+      out.groups.push_back(std::move(sum[g]));
+    }
+  }
+  return out;
+}
+
+Result<Grouping> Grouping::ByPrefix(const Register& reg, std::string_view column, int prefix) {
+  const int c = reg.Find(column);
+  if (c < 0) {
+    return Error(ErrorCode::kInvalidArgument, "the register has no such column",
+                 {{"group_by", fmt::format("no column `{}`", column)}});
+  }
+  const Column& col = reg.columns()[static_cast<size_t>(c)];
+  if (col.spec.type != ColumnType::kString) {
+    return Error(ErrorCode::kInvalidArgument, "only a string column can be grouped by prefix",
+                 {{"group_by", fmt::format("`{}` is not a string column", column)}});
+  }
+  if (prefix < 1) {
+    return Error(ErrorCode::kInvalidArgument, "the prefix length must be at least 1",
+                 {{"group_by", "prefix below 1"}});
+  }
+  Grouping g;
+  g.reg_ = &reg;
+  g.column_ = c;
+  std::vector<uint32_t> group_of_id;  // of each dictionary id
+  group_of_id.reserve(col.dictionary.size());
+  // The dictionary is sorted, so the values sharing a prefix are adjacent.
+  for (const std::string& s : col.dictionary) {
+    size_t bytes = 0;
+    for (int k = 0; k < prefix && bytes < s.size(); ++k) {
+      // One UTF-8 code point: skip the continuation bytes after its lead byte.
+      ++bytes;
+      while (bytes < s.size() && (static_cast<uint8_t>(s[bytes]) & 0xC0) == 0x80) ++bytes;
+    }
+    const std::string_view key(s.data(), bytes);
+    if (g.keys_.empty() || *g.keys_.back() != key) g.keys_.emplace_back(std::string(key));
+    group_of_id.push_back(static_cast<uint32_t>(g.keys_.size() - 1));
+  }
+  g.keys_.emplace_back(std::nullopt);  // the rows whose cell is null
+  // Each row's group, once: counting then reads it in row order instead of looking the
+  // dictionary id up in a table as large as the dictionary (6 million codes in a province).
+  const auto null_group = static_cast<uint32_t>(g.keys_.size() - 1);
+  g.row_groups_.resize(reg.rows());
+  for (size_t r = 0; r < reg.rows(); ++r) {
+    g.row_groups_[r] = col.IsNull(r) ? null_group : group_of_id[static_cast<size_t>(col.Get(r))];
+  }
+  return g;
 }
 
 Result<ColumnarRule> CompileColumnar(std::string_view rule, const Register& reg) {

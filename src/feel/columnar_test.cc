@@ -4,9 +4,13 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
+
+#include <fmt/format.h>
 
 #include "feel/feel.h"
 
@@ -18,11 +22,10 @@ constexpr char kEligibility[] =
     "income < 10000 and not(receiving)";
 
 std::vector<ColumnSpec> Schema() {
-  return {{"age", ColumnType::kNumber},
-          {"disability_level", ColumnType::kNumber},
-          {"region", ColumnType::kString},
-          {"income", ColumnType::kNumber},
-          {"receiving", ColumnType::kBoolean}};
+  return {{"age", ColumnType::kNumber},        {"disability_level", ColumnType::kNumber},
+          {"region", ColumnType::kString},     {"income", ColumnType::kNumber},
+          {"receiving", ColumnType::kBoolean}, {"birth", ColumnType::kDate},
+          {"pay", ColumnType::kNumber, 2}};
 }
 
 // A seeded register: about 10 % nulls in every column, region codes sharing prefixes, incomes
@@ -45,6 +48,13 @@ Register Generate(uint32_t seed, size_t rows) {
                           : static_cast<int64_t>(rng() % 30000) - 1000);
     }
     if (present()) b.SetBoolean(4, rng() % 2 == 0);
+    // Births 1950-01-01 .. about 2005; pay with cents, some far beyond int64 when multiplied.
+    if (present()) b.SetDate(5, Date::FromDays(-7305 + static_cast<int64_t>(rng() % 20000)));
+    if (present()) {
+      const bool huge = rng() % 60 == 0;
+      b.SetScaled(6, huge ? static_cast<int64_t>(rng() % 4'000'000'000'000'000'000ULL)
+                          : static_cast<int64_t>(rng() % 3'000'000) - 100'000);
+    }
   }
   return std::move(b).Build();
 }
@@ -174,6 +184,34 @@ TEST(Columnar, AgreesWithTheInterpreterOnGeneratedRegisters) {
       "null",
       "age > 200 and receiving",
       "income <= 5000 or age >= 99 or region = null",
+      // Dates: literals, date(), ranges, lists, null, two date columns compared.
+      "birth < @\"1980-01-01\"",
+      "birth >= date(\"1990-06-15\") and age > 20",
+      "birth in [date(\"1970-01-01\")..date(\"1979-12-31\")]",
+      "not(birth in (date(\"1970-01-01\")..@\"1979-12-31\"))",
+      "birth between date(\"1960-01-01\") and date(\"1969-12-31\")",
+      "birth in (< @\"1960-01-01\", >= @\"2000-01-01\")",
+      "birth in [@\"1970-01-01\", date(\"1999-12-31\")]",
+      "birth = null or birth != date(\"1980-02-29\")",
+      "date(\"1985-01-01\") > birth",
+      "birth < date(\"not a date\")",
+      "birth = birth",
+      // Fractional numbers at scale 2: exact, and constants finer than the scale.
+      "pay < 10000",
+      "pay < 100.005",
+      "pay <= 100.00",
+      "pay = 123.45 or pay = 123.455",
+      "pay != 0.1",
+      "pay > -0.001",
+      "pay between 99.995 and 20000.5",
+      "pay in [100.5..200.25)",
+      "pay in (0.01, 12.34, 99.999)",
+      "pay * 2 > income",
+      "pay + 0.005 >= 1000",
+      "pay - income * 1.5 < 0.25",
+      "pay * pay > 1",
+      "-pay < -1000.1",
+      "100.005 > pay",
   };
   for (uint32_t seed : {1u, 2u, 3u}) {
     const Register reg = Generate(seed, 3000 + seed * 77);
@@ -192,6 +230,225 @@ TEST(Columnar, AgreesWithTheInterpreterOnGeneratedRegisters) {
   ASSERT_TRUE(yes.ok());
   EXPECT_NE(yes->Select(1), Interpreted("age < 16", reg));
   EXPECT_FALSE(yes->Select(1).empty());
+}
+
+TEST(Columnar, DatesAndScaledNumbersAreHeldExactly) {
+  RegisterBuilder b(Schema());
+  b.AddRow();
+  b.SetDate(5, *Date::Parse("2026-02-15"));
+  ASSERT_TRUE(b.SetDecimal(6, *Decimal::Parse("12345.67")));
+  EXPECT_FALSE(b.SetDecimal(6, *Decimal::Parse("1.234")));  // finer than the scale
+  EXPECT_FALSE(b.SetDecimal(6, *Decimal::Parse("1e30")));   // beyond int64 once scaled
+  b.AddRow();
+  ASSERT_TRUE(b.SetDecimal(6, *Decimal::Parse("100.00")));
+  b.AddRow();
+  b.SetNumber(6, 100);
+  b.AddRow();
+  ASSERT_TRUE(b.SetDecimal(6, *Decimal::Parse("100.01")));
+  const Register reg = std::move(b).Build();
+  EXPECT_EQ(reg.columns()[6].Get(0), 1234567);
+  EXPECT_EQ(reg.columns()[6].Get(2), 10000);
+  EXPECT_EQ(reg.Cell(6, 0), Value::Number(*Decimal::Parse("12345.67")));
+  EXPECT_EQ(reg.Cell(5, 0), Value::FromDate(*Date::Parse("2026-02-15")));
+  EXPECT_TRUE(reg.Cell(5, 1).is_null());
+  EXPECT_EQ(reg.columns()[5].Get(0), 20499);  // days since 1970-01-01
+  for (const auto& [text, rows] : std::vector<std::pair<std::string, std::vector<uint32_t>>>{
+           {"pay < 100.005", {1, 2}},
+           {"pay <= 100.005", {1, 2}},
+           {"pay > 100.005", {0, 3}},
+           {"pay = 100.005", {}},
+           {"pay != 100.005", {0, 1, 2, 3}},
+           {"pay = 100", {1, 2}},
+           {"pay >= 100.01", {0, 3}},
+           {"pay < 1e30 and pay > -1e30", {0, 1, 2, 3}},
+           {"birth = @\"2026-02-15\"", {0}},
+           {"birth > date(\"2026-02-14\")", {0}},
+           {"birth > date(\"2026-02-15\")", {}}}) {
+    Result<ColumnarRule> rule = CompileColumnar(text, reg);
+    ASSERT_TRUE(rule.ok()) << text;
+    EXPECT_EQ(rule->fallback_reason(), "") << text;
+    EXPECT_EQ(rule->Select(1), rows) << text;
+    EXPECT_EQ(Interpreted(text, reg), rows) << text;
+  }
+  // A date against a number, and date arithmetic, are not vectorised: per record, and right.
+  for (const char* text :
+       {"birth < 5", "birth + duration(\"P1D\") > @\"2026-02-15\"", "birth < today()"}) {
+    Result<ColumnarRule> rule = CompileColumnar(text, reg);
+    ASSERT_TRUE(rule.ok()) << text;
+    EXPECT_NE(rule->fallback_reason(), "") << text;
+    EXPECT_EQ(rule->Select(2), Interpreted(text, reg)) << text;
+  }
+}
+
+// The counts of a rule and a baseline per group, against counting the interpreter's rows.
+MatchCounts Expected(const Register& reg, const std::string& rule, const std::string& baseline,
+                     const std::string& column, int prefix) {
+  const std::vector<uint32_t> r = Interpreted(rule, reg);
+  const std::vector<uint32_t> b = Interpreted(baseline, reg);
+  std::vector<uint8_t> in_r(reg.rows()), in_b(reg.rows());
+  for (uint32_t i : r) in_r[i] = 1;
+  for (uint32_t i : b) in_b[i] = 1;
+  std::map<std::optional<std::string>, MatchCounts::Group> groups;
+  MatchCounts out;
+  const int c = reg.Find(column);
+  for (size_t i = 0; i < reg.rows(); ++i) {
+    if (!in_r[i] && !in_b[i]) continue;
+    std::optional<std::string> key;
+    if (!reg.columns()[c].IsNull(i)) {
+      key = reg.Cell(c, i).string().substr(0, static_cast<size_t>(prefix));
+    }
+    for (MatchCounts::Group* g : {&groups[key], &out.total}) {
+      g->matches += in_r[i];
+      g->baseline += in_b[i];
+      g->entering += in_r[i] && !in_b[i];
+      g->leaving += in_b[i] && !in_r[i];
+    }
+  }
+  for (auto& [key, g] : groups) {
+    if (key) {
+      g.key = key;
+      out.groups.push_back(g);
+    }
+  }
+  if (groups.contains(std::nullopt)) out.groups.push_back(groups[std::nullopt]);
+  return out;
+}
+
+void ExpectSame(const MatchCounts& got, const MatchCounts& want, const std::string& what) {
+  auto same = [&](const MatchCounts::Group& x, const MatchCounts::Group& y) {
+    EXPECT_EQ(x.key, y.key) << what;
+    EXPECT_EQ(x.matches, y.matches) << what << " " << y.key.value_or("null");
+    EXPECT_EQ(x.baseline, y.baseline) << what << " " << y.key.value_or("null");
+    EXPECT_EQ(x.entering, y.entering) << what << " " << y.key.value_or("null");
+    EXPECT_EQ(x.leaving, y.leaving) << what << " " << y.key.value_or("null");
+  };
+  same(got.total, want.total);
+  ASSERT_EQ(got.groups.size(), want.groups.size()) << what;
+  for (size_t i = 0; i < got.groups.size(); ++i) same(got.groups[i], want.groups[i]);
+}
+
+TEST(ColumnarCount, CountsPerRegionPrefixAndTheDeltaAgainstABaseline) {
+  RegisterBuilder b(Schema());
+  auto row = [&](const char* region, int64_t income) {
+    b.AddRow();
+    if (region != nullptr) b.SetString(2, region);
+    b.SetNumber(3, income);
+  };
+  row("431128001001", 9000);   // in both
+  row("431128002003", 11000);  // enters when the limit is raised
+  row("431127000001", 11500);  // enters
+  row("431127000002", 13000);  // in neither
+  row("43112", 5000);          // shorter than the prefix: its own group
+  row(nullptr, 11999);         // enters, region null
+  const Register reg = std::move(b).Build();
+  Result<ColumnarRule> raised = CompileColumnar("income < 12000", reg);
+  Result<ColumnarRule> now = CompileColumnar("income < 10000", reg);
+  Result<Grouping> county = Grouping::ByPrefix(reg, "region", 6);
+  ASSERT_TRUE(raised.ok() && now.ok() && county.ok());
+  EXPECT_EQ(county->size(), 4u);  // 43112, 431127, 431128, null
+  Result<MatchCounts> c = raised->Count({.baseline = &*now, .grouping = &*county, .threads = 2});
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->total.matches, 5u);
+  EXPECT_EQ(c->total.baseline, 2u);
+  EXPECT_EQ(c->total.entering, 3u);
+  EXPECT_EQ(c->total.leaving, 0u);
+  ASSERT_EQ(c->groups.size(), 4u);
+  EXPECT_EQ(c->groups[0].key, "43112");
+  EXPECT_EQ(c->groups[1].key, "431127");
+  EXPECT_EQ(c->groups[1].entering, 1u);
+  EXPECT_EQ(c->groups[2].key, "431128");
+  EXPECT_EQ(c->groups[2].matches, 2u);
+  EXPECT_EQ(c->groups[2].baseline, 1u);
+  EXPECT_EQ(c->groups[3].key, std::nullopt);
+  EXPECT_EQ(c->groups[3].entering, 1u);
+  // Lowering the limit instead: persons leave.
+  Result<MatchCounts> lower = now->Count({.baseline = &*raised, .threads = 1});
+  ASSERT_TRUE(lower.ok());
+  EXPECT_EQ(lower->total.leaving, 3u);
+  EXPECT_EQ(lower->total.entering, 0u);
+  EXPECT_TRUE(lower->groups.empty());
+  // Without a baseline only matches are counted.
+  Result<MatchCounts> alone = now->Count({.grouping = &*county});
+  ASSERT_TRUE(alone.ok());
+  EXPECT_EQ(alone->total.matches, 2u);
+  EXPECT_EQ(alone->total.baseline, 0u);
+  EXPECT_EQ(alone->groups.size(), 2u);
+}
+
+TEST(ColumnarCount, PrefixesCountCharactersNotBytes) {
+  RegisterBuilder b(Schema());
+  for (const char* region : {"中文a", "中文b", "中x", "中", "中文a"}) {
+    b.AddRow();
+    b.SetString(2, region);
+  }
+  const Register reg = std::move(b).Build();
+  Result<Grouping> g = Grouping::ByPrefix(reg, "region", 2);
+  Result<ColumnarRule> all = CompileColumnar("region != null", reg);
+  ASSERT_TRUE(g.ok() && all.ok());
+  Result<MatchCounts> c = all->Count({.grouping = &*g});
+  ASSERT_TRUE(c.ok());
+  ASSERT_EQ(c->groups.size(), 3u);
+  EXPECT_EQ(c->groups[0].key, "中");
+  EXPECT_EQ(c->groups[0].matches, 1u);
+  EXPECT_EQ(c->groups[1].key, "中x");
+  EXPECT_EQ(c->groups[2].key, "中文");
+  EXPECT_EQ(c->groups[2].matches, 3u);
+}
+
+TEST(ColumnarCount, BadGroupingsAndForeignRulesAreErrors) {
+  const Register reg = Generate(3, 100);
+  const Register other = Generate(4, 100);
+  Result<Grouping> none = Grouping::ByPrefix(reg, "regio", 6);
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().fields()[0].field, "group_by");
+  EXPECT_FALSE(Grouping::ByPrefix(reg, "age", 2).ok());
+  EXPECT_FALSE(Grouping::ByPrefix(reg, "region", 0).ok());
+  Result<ColumnarRule> a = CompileColumnar("age > 3", reg);
+  Result<ColumnarRule> b = CompileColumnar("age > 3", other);
+  Result<Grouping> g = Grouping::ByPrefix(other, "region", 4);
+  ASSERT_TRUE(a.ok() && b.ok() && g.ok());
+  EXPECT_FALSE(a->Count({.baseline = &*b}).ok());
+  EXPECT_FALSE(a->Count({.grouping = &*g}).ok());
+  EXPECT_TRUE(b->Count({.baseline = &*b, .grouping = &*g}).ok());
+}
+
+// What-if on generated registers with nulls: vectorised and per-record rules (and blocks that
+// overflow), 1 and 2 threads, counted as the interpreter's rows are.
+TEST(ColumnarCount, AgreesWithCountingTheInterpretersRows) {
+  const Register reg = Generate(5, 5000);
+  const std::vector<std::pair<std::string, std::string>> pairs = {
+      {kEligibility, "age >= 16 and disability_level in [1, 2] and income < 10000"},
+      {"income < 12000 and age >= 16", "income < 10000 and age >= 16"},
+      {"pay < 12000.5", "pay < 10000"},
+      {"birth < @\"1980-01-01\"", "birth < @\"1990-01-01\" and receiving"},
+      {"income * income > 100", "income > 10"},                          // overflow blocks
+      {"age > 5 and income * income > 100", "income > 10 and age > 5"},  // shared, overflow
+      {"age > 5 and not(receiving)", "not(receiving) and age > 5"},      // all shared
+      {"string length(region) = 12", "starts with(region, \"4311\")"},   // per record
+  };
+  for (const auto& [rule, base] : pairs) {
+    for (int prefix : {1, 4, 6, 12}) {
+      Result<ColumnarRule> r = CompileColumnar(rule, reg);
+      Result<ColumnarRule> b = CompileColumnar(base, reg);
+      Result<Grouping> g = Grouping::ByPrefix(reg, "region", prefix);
+      ASSERT_TRUE(r.ok() && b.ok() && g.ok()) << rule;
+      const MatchCounts want = Expected(reg, rule, base, "region", prefix);
+      EXPECT_GT(want.total.matches + want.total.baseline, 0u) << rule;
+      for (int threads : {1, 2}) {
+        Result<MatchCounts> got = r->Count({.baseline = &*b, .grouping = &*g, .threads = threads});
+        ASSERT_TRUE(got.ok());
+        ExpectSame(*got, want, fmt::format("{} vs {}", rule, base));
+      }
+    }
+  }
+  // Known-bad: swapping rule and baseline swaps entering and leaving, so the check can fail.
+  Result<ColumnarRule> r = CompileColumnar("income < 12000", reg);
+  Result<ColumnarRule> b = CompileColumnar("income < 10000", reg);
+  ASSERT_TRUE(r.ok() && b.ok());
+  Result<MatchCounts> got = b->Count({.baseline = &*r});
+  ASSERT_TRUE(got.ok());
+  EXPECT_NE(got->total.leaving,
+            Expected(reg, "income < 12000", "income < 10000", "region", 6).total.leaving);
 }
 
 // Generated and/or/not combinations of atoms with random constants and nulls (seeded): the

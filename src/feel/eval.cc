@@ -1000,12 +1000,16 @@ Value Eval(const Node& n, Frame& f) {
           std::optional<bool> e = Equal(input, v);
           if (e && *e) return Value::Boolean(true);
         }
+        // `e in [a, b]` is `e in a or e in b` (DMN 1.5 §10.3.2.15): a range an input cannot be
+        // placed in (null, another kind) leaves the answer unknown unless another item matches.
+        bool unknown = false;
         for (const Value& item : v.list()) {
           std::optional<bool> e =
               item.is(Kind::kRange) ? InRange(input, item.range()) : Equal(input, item);
           if (e && *e) return Value::Boolean(true);
+          if (!e && item.is(Kind::kRange)) unknown = true;
         }
-        return Value::Boolean(false);
+        return unknown ? Value() : Value::Boolean(false);
       }
       if (v.is(Kind::kBoolean) && !input.is(Kind::kBoolean) && !input.is_null()) return v;
       std::optional<bool> e = Equal(input, v);

@@ -309,6 +309,18 @@ TEST(FeelUnaryTests, DecisionTableCells) {
   EXPECT_EQ(test("<= 5, > 9", Value::Number(10)), "true");
 }
 
+// `e in [a, b]` is `e in a or e in b` (DMN 1.5 §10.3.2.15): a null that no range can hold
+// leaves the answer unknown unless another item matches (found by the feelin differential).
+TEST(FeelUnaryTests, InAListOfRangesIsTheDisjunctionOfItsItems) {
+  EXPECT_EQ(Eval("null in [1..2]"), "null");
+  EXPECT_EQ(Eval("null in [[1..2], 4]"), "null");
+  EXPECT_EQ(Eval("4 in [[1..2], 4]"), "true");
+  EXPECT_EQ(Eval("2 in [[1..2], 4]"), "true");
+  EXPECT_EQ(Eval("3 in [[1..2], 4]"), "false");
+  EXPECT_EQ(Eval("null in [1, 4]"), "false");
+  EXPECT_EQ(Eval("null in [1, null]"), "true");
+}
+
 TEST(FeelJson, NumbersFromTheirText) {
   Result<Value> v = ParseJson(R"({"a": 0.1, "b": [1, 2.50, null, true], "c": "x"})");
   ASSERT_TRUE(v.ok());

@@ -34,6 +34,18 @@ SELECT process_id, version, status, state, revision, history_seq, COALESCE(paren
        COALESCE(parent_activity, -1)
 FROM bpmn_instance WHERE id = :id;
 
+-- name: lock_instance [postgresql]
+-- A step holds its instance's row from the load to the commit, so a concurrent step on the same
+-- instance waits and then sees the new state (SQLite's write transaction already serialises).
+SELECT process_id, version, status, state, revision, history_seq, COALESCE(parent_instance, ''),
+       COALESCE(parent_activity, -1)
+FROM bpmn_instance WHERE id = :id FOR UPDATE;
+
+-- name: lock_instance [sqlite]
+SELECT process_id, version, status, state, revision, history_seq, COALESCE(parent_instance, ''),
+       COALESCE(parent_activity, -1)
+FROM bpmn_instance WHERE id = :id;
+
 -- name: update_instance
 UPDATE bpmn_instance SET state = :state, status = :status, revision = revision + 1,
                          history_seq = :history_seq, updated_at = :updated_at
