@@ -28,7 +28,8 @@ std::string Model(const std::string& body) {
 
 // One user task for the window clerks, then a gateway whose only flow needs `ok`: started
 // without it, the instance has an incident at the gateway.
-const std::string kSimple = Model(R"(
+std::string Simple() {
+  return Model(R"(
   <bpmn:process id="simple" isExecutable="true">
     <bpmn:startEvent id="start"/>
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
@@ -51,6 +52,7 @@ const std::string kSimple = Model(R"(
   <bpmn:message id="m" name="payment">
     <bpmn:extensionElements><zeebe:subscription correlationKey="=case_no"/></bpmn:extensionElements>
   </bpmn:message>)");
+}
 
 // Percent-encodes a query value (cursors hold ':' and '/').
 std::string Encode(const std::string& s) {
@@ -227,12 +229,12 @@ TEST_P(WorkflowHttp, TheDemoApprovalRunsFromAcceptanceToTheTextMessage) {
 TEST_P(WorkflowHttp, DeploymentsAreRefusedWithEveryProblemAndReusedWhenUnchanged) {
   const std::string admin = ProcessAdmin();
   const std::string clerk = Login("xintian.window_clerk");
-  EXPECT_EQ(Deploy(kSimple, "").status, 401);
-  EXPECT_EQ(Deploy(kSimple, clerk).status, 403);  // no process.deploy
-  EXPECT_EQ(Send("POST", "/api/v1/processes", admin, kSimple, "application/json").status, 415);
+  EXPECT_EQ(Deploy(Simple(), "").status, 401);
+  EXPECT_EQ(Deploy(Simple(), clerk).status, 403);  // no process.deploy
+  EXPECT_EQ(Send("POST", "/api/v1/processes", admin, Simple(), "application/json").status, 415);
 
   // An unknown group and a refused element: both named by element id.
-  std::string bad = kSimple;
+  std::string bad = Simple();
   bad.replace(bad.find("window_clerk"), 12, "nobody_here");
   bad.replace(bad.find("<bpmn:endEvent id=\"end\"/>"), 25,
               "<bpmn:scriptTask id=\"js\" scriptFormat=\"javascript\"><bpmn:script>x</bpmn:script>"
@@ -244,13 +246,13 @@ TEST_P(WorkflowHttp, DeploymentsAreRefusedWithEveryProblemAndReusedWhenUnchanged
   EXPECT_TRUE(fields.contains("work")) << refused.body.dump();
   EXPECT_TRUE(fields.contains("js")) << refused.body.dump();
 
-  Answer first = Deploy(kSimple, admin);
+  Answer first = Deploy(Simple(), admin);
   ASSERT_EQ(first.status, 201) << first.body.dump();
   EXPECT_EQ(first.body["processes"], json({{{"process_id", "simple"}, {"version", 1}}}));
-  Answer again = Deploy(kSimple, admin);
+  Answer again = Deploy(Simple(), admin);
   EXPECT_EQ(again.status, 200);
   EXPECT_EQ(again.body["deployment_id"], first.body["deployment_id"]);
-  std::string changed = kSimple;
+  std::string changed = Simple();
   changed.replace(changed.find("id=\"end\""), 8, "id=\"done\"");
   changed.replace(changed.find("targetRef=\"end\""), 15, "targetRef=\"done\"");
   Answer second = Deploy(changed, admin);
@@ -261,7 +263,7 @@ TEST_P(WorkflowHttp, DeploymentsAreRefusedWithEveryProblemAndReusedWhenUnchanged
 TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {
   const std::string admin = ProcessAdmin();
   const std::string clerk = Login("xintian.window_clerk");
-  ASSERT_EQ(Deploy(kSimple, admin).status, 201);
+  ASSERT_EQ(Deploy(Simple(), admin).status, 201);
   std::vector<std::string> instances;
   for (int i = 0; i < 3; ++i) {
     Answer s = Post("/api/v1/processes/simple/instances", clerk,
