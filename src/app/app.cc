@@ -1,5 +1,7 @@
 #include "app/app.h"
 
+#include <fmt/format.h>
+#include <unistd.h>
 #include <nlohmann/json.hpp>
 
 #include <spdlog/spdlog.h>
@@ -9,7 +11,9 @@
 #include "api/json_body.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
+#include "api/workflow_routes.h"
 #include "app/demo.h"
+#include "base/id.h"
 #include "catalog/repository.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
@@ -32,6 +36,13 @@ std::string_view ActionName(catalog::CatalogChange::Action action) {
       return "catalog.imported";
   }
   return "catalog.changed";
+}
+
+// Unique per process, so servers sharing one database take leases under different names.
+std::string LeaseOwner() {
+  char host[256] = {};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  return fmt::format("{}:{}:{}", host, getpid(), NewId(SystemClock::Instance()));
 }
 
 }  // namespace
@@ -66,6 +77,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   sets.push_back(std::move(people));
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), cases::CaseMigrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), bpmn::Runtime::Migrations());
   return sets;
 }
 
@@ -101,19 +113,43 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
                                        *app->db_, *app->catalog_, *app->people_, *app->trace_,
                                        {.data_dir = cases::DefaultDataDir(url)}));
+  TB_ASSIGN_OR_RETURN(app->workflow_,
+                      bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
+                                            bpmn::Runtime::Options{.owner = LeaseOwner()}));
+  RegisterPlatformActions(*app->workflow_, *app->sms_, SystemClock::Instance());
+  TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
+    TB_ASSIGN_OR_RETURN(int processes,
+                        DeployDemoProcesses(*app->workflow_, [&] { return app->KnownGroups(); }));
+    demo.processes = processes;
     spdlog::info(
-        "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises ({:.2f} s)",
+        "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises, {} processes "
+        "({:.2f} s)",
         demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff, demo.citizens,
-        demo.enterprises, demo.seconds);
+        demo.enterprises, demo.processes, demo.seconds);
   }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
 }
 
+Result<std::set<std::string>> App::KnownGroups() {
+  std::set<std::string> groups;
+  TB_ASSIGN_OR_RETURN(people::RoleCatalog roles, people_->ListRoles());
+  for (const people::Role& r : roles.roles) groups.insert(r.name);
+  TB_ASSIGN_OR_RETURN(std::vector<catalog::Department> departments, catalog_->ListDepartments());
+  for (const catalog::Department& d : departments) groups.insert(d.code);
+  return groups;
+}
+
 void App::StartBackgroundWork() {
+  if (!worker_) {
+    worker_ = std::make_unique<WorkflowWorker>(
+        *workflow_,
+        WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
+    worker_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -121,6 +157,7 @@ void App::StartBackgroundWork() {
 }
 
 void App::StopBackgroundWork() {
+  if (worker_) worker_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -143,6 +180,8 @@ void App::RegisterRoutes() {
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
   api::RegisterCatalogRoutes(s, *catalog_, *auth_);
   api::RegisterCaseRoutes(s, *cases_, *auth_);
+  api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
+                              {.known_groups = [this] { return KnownGroups(); }});
 }
 
 }  // namespace tongban::app

@@ -3,10 +3,15 @@
 #pragma once
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "app/workflow_worker.h"
+#include "bpmn/inspect.h"
+#include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/service.h"
 #include "people/service.h"
@@ -30,14 +35,24 @@ class App {
   // The signing key file in use (config.signing_key or the default beside the database).
   const std::string& signing_key_path() const { return signing_key_path_; }
 
-  // Starts the server's background work: the trace checkpoint thread (every 10 minutes).
+  // Starts the server's background work: the trace checkpoint thread (every 10 minutes) and the
+  // workflow worker (due timers and runnable jobs, every config.workflow_poll when idle).
   void StartBackgroundWork();
-  // Stops it; the checkpoint thread signs the last heads before it ends. Also run on destruction.
+  // Stops it: the workflow worker finishes its round, the checkpoint thread signs the last heads
+  // before it ends. Also run on destruction.
   void StopBackgroundWork();
   const Config& config() const { return config_; }
   people::PeopleService& people() { return *people_; }
   catalog::CatalogService& catalog() { return *catalog_; }
   cases::CaseService& cases() { return *cases_; }
+  // The durable workflow runtime (platform actions registered) and its read side.
+  bpmn::Runtime& workflow() { return *workflow_; }
+  bpmn::Inspector& workflow_inspector() { return *inspector_; }
+  // The roles of the role catalog and the department codes of the catalog: the candidate groups
+  // a deployment may name.
+  Result<std::set<std::string>> KnownGroups();
+  // The SMS adapter in use (the simulator until a real gateway is configured).
+  people::SimulatedSmsGateway& sms() { return *sms_; }
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
 
@@ -56,6 +71,9 @@ class App {
   class CatalogTrace;
   std::unique_ptr<CatalogTrace> catalog_trace_;
   std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<bpmn::Runtime> workflow_;
+  std::unique_ptr<bpmn::Inspector> inspector_;
+  std::unique_ptr<WorkflowWorker> worker_;
   std::unique_ptr<api::Server> server_;
   std::string signing_key_path_;
   std::unique_ptr<trace::Trace> trace_;

@@ -39,6 +39,9 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
     c.server.tls_key_file = value;
   } else if (key == "signing_key") {
     c.signing_key = value;
+  } else if (key == "workflow_poll_ms") {
+    TB_ASSIGN_OR_RETURN(int ms, ParsePositive(key, value, 3'600'000));
+    c.workflow_poll = std::chrono::milliseconds(ms);
   } else if (key == "web_dir") {
     c.server.web_dir = value;
   } else if (key == "log_level") {
@@ -101,13 +104,15 @@ Status LoadConfigFile(const std::string& path, Config& config) {
 }
 
 Status ApplyEnvironment(Config& config) {
-  static const std::pair<const char*, const char*> kVars[] = {{"TONGBAN_DB", "db"},
-                                                              {"TONGBAN_LISTEN", "listen"},
-                                                              {"TONGBAN_THREADS", "threads"},
-                                                              {"TONGBAN_TLS_CERT", "tls_cert"},
-                                                              {"TONGBAN_TLS_KEY", "tls_key"},
-                                                              {"TONGBAN_WEB_DIR", "web_dir"},
-                                                              {"TONGBAN_LOG_LEVEL", "log_level"}};
+  static const std::pair<const char*, const char*> kVars[] = {
+      {"TONGBAN_DB", "db"},
+      {"TONGBAN_LISTEN", "listen"},
+      {"TONGBAN_THREADS", "threads"},
+      {"TONGBAN_TLS_CERT", "tls_cert"},
+      {"TONGBAN_TLS_KEY", "tls_key"},
+      {"TONGBAN_WEB_DIR", "web_dir"},
+      {"TONGBAN_LOG_LEVEL", "log_level"},
+      {"TONGBAN_WORKFLOW_POLL_MS", "workflow_poll_ms"}};
   for (const auto& [var, key] : kVars) {
     const char* v = std::getenv(var);
     if (!v || !*v) continue;

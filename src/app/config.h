@@ -2,6 +2,7 @@
 // environment variables, then command-line flags, each overriding the one before.
 #pragma once
 
+#include <chrono>
 #include <string>
 
 #include "api/server.h"
@@ -19,14 +20,18 @@ struct Config {
   // serve --demo: load the demo data set into the database (once) and show the SMS simulator's
   // messages at GET /api/v1/dev/sms-outbox.
   bool demo = false;
+  // How often `serve`'s workflow worker looks for due timers and runnable jobs when the last
+  // look found none (it goes on at once while there is work).
+  std::chrono::milliseconds workflow_poll{1000};
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,
-// max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level, signing_key. Unknown keys
+// max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level, signing_key,
+// workflow_poll_ms. Unknown keys
 // are refused so that a typo is not silently ignored.
 Status LoadConfigFile(const std::string& path, Config& config);
 // Applies TONGBAN_DB, TONGBAN_LISTEN, TONGBAN_THREADS, TONGBAN_TLS_CERT, TONGBAN_TLS_KEY,
-// TONGBAN_WEB_DIR, TONGBAN_LOG_LEVEL when set.
+// TONGBAN_WEB_DIR, TONGBAN_LOG_LEVEL, TONGBAN_WORKFLOW_POLL_MS when set.
 Status ApplyEnvironment(Config& config);
 // Parses "HOST:PORT" (or ":PORT") into the server options.
 Status ParseListen(const std::string& listen, api::ServerOptions& server);

@@ -2,7 +2,10 @@
 
 #include <chrono>
 
+#include <fmt/format.h>
+
 #include "base/embedded.h"
+#include "bpmn/inspect.h"
 #include "people/demo.h"
 
 namespace tongban {
@@ -48,6 +51,34 @@ Result<DemoLoad> LoadDemo(store::Database& db, catalog::CatalogService& catalog)
   out.matters = summary->published;
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
+}
+
+std::vector<std::pair<std::string_view, std::string_view>> DemoProcessFiles() {
+  std::vector<std::pair<std::string_view, std::string_view>> out;
+  for (size_t i = 0; i < kDemoData_count; ++i) {
+    if (kDemoData[i].path.ends_with(".bpmn")) {
+      out.emplace_back(kDemoData[i].path, kDemoData[i].contents);
+    }
+  }
+  return out;
+}
+
+Result<int> DeployDemoProcesses(
+    bpmn::Runtime& runtime, const std::function<Result<std::set<std::string>>()>& known_groups) {
+  TB_ASSIGN_OR_RETURN(std::set<std::string> groups, known_groups());
+  int versions = 0;
+  for (const auto& [path, xml] : DemoProcessFiles()) {
+    TB_ASSIGN_OR_RETURN(
+        FieldErrors problems,
+        bpmn::DeploymentProblems(xml, [&](const std::string& g) { return groups.contains(g); }));
+    if (!problems.empty()) return problems.ToError(fmt::format("demo process {}", path));
+    TB_ASSIGN_OR_RETURN(
+        bpmn::Deployment d,
+        runtime.Deploy(
+            xml, bpmn::Actor{.account_id = "system", .roles = {}, .department = "", .region = ""}));
+    versions += static_cast<int>(d.processes.size());
+  }
+  return versions;
 }
 
 }  // namespace tongban::app

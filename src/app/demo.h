@@ -4,9 +4,15 @@
 // is, so restarting a demo keeps what visitors did.
 #pragma once
 
+#include <functional>
+#include <set>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "base/result.h"
+#include "bpmn/runtime.h"
 #include "catalog/service.h"
 #include "store/database.h"
 
@@ -18,6 +24,7 @@ struct DemoLoad {
   int staff = 0;
   int citizens = 0;
   int enterprises = 0;
+  int processes = 0;  // demo process versions deployed (or found deployed)
   double seconds = 0;
 };
 
@@ -25,5 +32,15 @@ struct DemoLoad {
 inline constexpr const char* kDemoEffectiveFrom = "2025-01-01";
 
 Result<DemoLoad> LoadDemo(store::Database& db, catalog::CatalogService& catalog);
+
+// Deploys the demo processes (data/demo/processes/*.bpmn, embedded) as the system, after the
+// same candidate-group check as a deployment over HTTP (`known_groups`: roles and department
+// codes). Deploying unchanged bytes again reuses the first deployment, so this runs at every
+// start. Returns how many process versions the files hold.
+Result<int> DeployDemoProcesses(bpmn::Runtime& runtime,
+                                const std::function<Result<std::set<std::string>>()>& known_groups);
+
+// The demo process files as (path, contents), for tests.
+std::vector<std::pair<std::string_view, std::string_view>> DemoProcessFiles();
 
 }  // namespace tongban::app

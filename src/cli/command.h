@@ -38,7 +38,7 @@ void AddPeopleCommands(CLI::App& cli, Context& ctx);    // people add-staff, has
 void AddCatalogCommands(CLI::App& cli, Context& ctx);   // catalog import|export
 void AddFeelCommands(CLI::App& cli, Context& ctx);      // feel eval|check
 void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
-void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run
+void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run|deploy|start|tasks|...
 void AddCaseCommands(CLI::App& cli, Context& ctx);      // case show|verify|deemed-accepted
 
 }  // namespace tongban::cli
