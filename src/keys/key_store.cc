@@ -98,7 +98,8 @@ Result<SigningKey> KeyStore::Unwrap(const StoredCertificate& cert,
     return Error(ErrorCode::kIntegrity,
                  fmt::format("the private key stored for {} is another key", cert.key_id));
   }
-  return SigningKey{.key = std::move(key), .certificate = cert};
+  TB_ASSIGN_OR_RETURN(CertificateInfo info, ReadCertificate(cert.certificate_pem));
+  return SigningKey{.key = std::move(key), .certificate = cert, .not_after = info.not_after};
 }
 
 Result<StoredCertificate> KeyStore::CreateKey(soci::session& sql, const Department& owner,
@@ -171,7 +172,10 @@ Result<StoredCertificate> KeyStore::Root() {
 Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
   {
     std::lock_guard lock(mu_);
-    if (auto it = cache_.find(department.code); it != cache_.end()) return it->second;
+    if (auto it = cache_.find(department.code);
+        it != cache_.end() && it->second.not_after > clock_.Now()) {
+      return it->second;
+    }
   }
   if (department.code == kRootOwner || department.code.empty()) {
     return Error(ErrorCode::kInvalidArgument, "department: a department code is required");
@@ -189,6 +193,13 @@ Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
                                            "owner", &department.code));
           if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
         }
+        TB_ASSIGN_OR_RETURN(SigningKey active, Unwrap(rows[0].cert, rows[0].wrapped));
+        if (active.not_after > clock_.Now()) return active;
+        TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
+        TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
+        TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
+                                         "owner", &department.code));
+        if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
         return Unwrap(rows[0].cert, rows[0].wrapped);
       }));
   std::lock_guard lock(mu_);

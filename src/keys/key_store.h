@@ -43,6 +43,7 @@ struct StoredCertificate {
 struct SigningKey {
   crypto::Sm2Key key;  // with its private part
   StoredCertificate certificate;
+  Timestamp not_after;  // when its certificate expires
 };
 
 struct Department {
@@ -65,7 +66,8 @@ class KeyStore {
   // The root certificate, creating the root key and its self-signed certificate the first time.
   // Two processes racing both end with the one root that committed first.
   Result<StoredCertificate> Root();
-  // The department's active signing key; the first call creates it, certified by the root.
+  // The department's active signing key; the first call creates it, certified by the root, and
+  // a key whose certificate has expired is rotated first (it could not sign anything valid).
   // kNotFound/kIntegrity when the private key cannot be unwrapped with the ring.
   Result<SigningKey> ActiveKey(const Department& department);
   // Retires the department's active key (if any) and creates a new certified one.
