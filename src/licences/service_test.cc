@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -9,6 +13,7 @@
 #include "crypto/sm3.h"
 #include "keys/certificate.h"
 #include "licences/jcs.h"
+#include "licences/pdf.h"
 #include "store/testing.h"
 
 namespace tongban::licences {
@@ -34,6 +39,15 @@ Result<IssuerDepartment> Departments(const std::string& code) {
   if (code == "431128-cl") return IssuerDepartment{code, "新田县残疾人联合会", "13431128MB170873XW"};
   return Error(ErrorCode::kNotFound, "no department");
 }
+
+struct TempDirForPdf {
+  TempDirForPdf() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "licence_pdf.XXXXXX").string();
+    path = mkdtemp(tmpl.data());
+  }
+  ~TempDirForPdf() { std::filesystem::remove_all(path); }
+  std::string path;
+};
 
 IssueRequest BusinessLicence() {
   return {.type_code = "11100000000013338W011",
@@ -251,6 +265,30 @@ TEST_P(LicenceServiceTest, RevokeRenewReissueAndExpiry) {
   (void)keys_->Rotate({.code = "431128-cl", .name = "新田县残疾人联合会"}).value();
   clock_.Set(kStart + std::chrono::days(3661));
   EXPECT_EQ(service_->VerifyById(renewed_late.id).value().outcome, VerifyOutcome::kValid);
+}
+
+TEST_P(LicenceServiceTest, PrintsAPdfWithAnEmbeddedCjkFont) {
+  if (db_ == nullptr) return;
+  const Licence l = service_->Issue(BusinessLicence()).value();
+  const LicenceType type = service_->GetType(l.type_code).value();
+  const std::string pdf = RenderPdf(l, type, "https://tongban.example/verify/" + l.id).value();
+  ASSERT_GT(pdf.size(), 1000u);
+  EXPECT_EQ(pdf.substr(0, 5), "%PDF-");
+  // cairo embeds a subset of the CJK font, named "<6 letters>+NotoSerifCJKsc-…".
+  EXPECT_NE(pdf.find("NotoSerifCJK"), std::string::npos);
+  EXPECT_NE(pdf.find("NotoSansCJK"), std::string::npos);
+  EXPECT_NE(pdf.find("/FontFile3"), std::string::npos);  // an embedded CFF font program
+  TempDirForPdf dir;
+  if (std::system("command -v pdffonts >/dev/null 2>&1") == 0) {
+    const std::string path = dir.path + "/licence.pdf";
+    std::ofstream(path, std::ios::binary) << pdf;
+    const std::string cmd = "pdffonts " + path + " | grep -c 'CJK.*yes' > " + dir.path + "/n";
+    ASSERT_EQ(std::system(cmd.c_str()), 0);
+    std::ifstream n(dir.path + "/n");
+    int embedded = 0;
+    n >> embedded;
+    EXPECT_GE(embedded, 2);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LicenceServiceTest,
