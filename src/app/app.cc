@@ -6,6 +6,7 @@
 
 #include "api/catalog_routes.h"
 #include "api/json_body.h"
+#include "api/licence_routes.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
 #include "app/demo.h"
@@ -64,6 +65,8 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(store::MigrationSet people, people::PeopleMigrations());
   sets.push_back(std::move(people));
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
+  sets.push_back(keys::KeysMigrations());
+  sets.push_back(licences::LicencesMigrations());
   return sets;
 }
 
@@ -103,6 +106,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
         demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff, demo.citizens,
         demo.enterprises, demo.seconds);
   }
+  TB_ASSIGN_OR_RETURN(
+      app->licence_parts_,
+      CreateLicenceParts(*app->db_, *app->catalog_, *app->trace_,
+                         config.master_key.empty() ? DefaultMasterKeyPath(app->signing_key_path_)
+                                                   : config.master_key,
+                         config.demo));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -137,6 +146,8 @@ void App::RegisterRoutes() {
   api::RegisterPeopleRoutes(s, *people_, *auth_,
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
   api::RegisterCatalogRoutes(s, *catalog_, *auth_);
+  api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
+                             {.public_base_url = config_.public_url});
 }
 
 }  // namespace tongban::app

@@ -7,6 +7,7 @@
 #include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "app/licence_wiring.h"
 #include "catalog/service.h"
 #include "people/service.h"
 #include "people/sms.h"
@@ -36,6 +37,8 @@ class App {
   const Config& config() const { return config_; }
   people::PeopleService& people() { return *people_; }
   catalog::CatalogService& catalog() { return *catalog_; }
+  licences::LicenceService& licences() { return *licence_parts_->licences; }
+  keys::KeyStore& keys() { return *licence_parts_->keys; }
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
 
@@ -58,6 +61,7 @@ class App {
   std::string signing_key_path_;
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<trace::Checkpointer> checkpointer_;
+  std::unique_ptr<LicenceParts> licence_parts_;
 };
 
 }  // namespace tongban::app

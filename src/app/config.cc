@@ -39,6 +39,10 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
     c.server.tls_key_file = value;
   } else if (key == "signing_key") {
     c.signing_key = value;
+  } else if (key == "master_key") {
+    c.master_key = value;
+  } else if (key == "public_url") {
+    c.public_url = value;
   } else if (key == "web_dir") {
     c.server.web_dir = value;
   } else if (key == "log_level") {

@@ -109,9 +109,9 @@ std::string NameEntry(const X509_NAME* name, int nid) {
 // Verification of an SM2-signed certificate uses the distinguishing identifier attached to it.
 Status SetDistinguishingId(X509* cert) {
   ASN1_OCTET_STRING* id = ASN1_OCTET_STRING_new();
-  if (id == nullptr ||
-      ASN1_OCTET_STRING_set(id, reinterpret_cast<const unsigned char*>(crypto::kSm2DefaultId.data()),
-                            static_cast<int>(crypto::kSm2DefaultId.size())) != 1) {
+  if (id == nullptr || ASN1_OCTET_STRING_set(
+                           id, reinterpret_cast<const unsigned char*>(crypto::kSm2DefaultId.data()),
+                           static_cast<int>(crypto::kSm2DefaultId.size())) != 1) {
     ASN1_OCTET_STRING_free(id);
     return CryptoError("cannot set the SM2 distinguishing identifier");
   }
@@ -141,8 +141,8 @@ Result<std::string> IssueCertificate(const crypto::Sm2Key& issuer,
                                  reinterpret_cast<const unsigned char*>("CN"), -1, -1, 0) != 1 ||
       X509_NAME_add_entry_by_txt(subject, "O", MBSTRING_UTF8, org, -1, -1, 0) != 1 ||
       X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, cn, -1, -1, 0) != 1 ||
-      X509_set_issuer_name(cert.get(), issuer_cert ? X509_get_subject_name(issuer_cert.get())
-                                                   : subject) != 1 ||
+      X509_set_issuer_name(cert.get(),
+                           issuer_cert ? X509_get_subject_name(issuer_cert.get()) : subject) != 1 ||
       ASN1_TIME_set(X509_getm_notBefore(cert.get()), ToTimeT(request.not_before)) == nullptr ||
       ASN1_TIME_set(X509_getm_notAfter(cert.get()), ToTimeT(request.not_after)) == nullptr ||
       X509_set_pubkey(cert.get(), subject_pkey.get()) != 1) {
@@ -151,11 +151,10 @@ Result<std::string> IssueCertificate(const crypto::Sm2Key& issuer,
   X509* issuer_for_ext = issuer_cert ? issuer_cert.get() : cert.get();
   TB_RETURN_IF_ERROR(AddExtension(cert.get(), issuer_for_ext, NID_basic_constraints,
                                   request.is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE"));
-  TB_RETURN_IF_ERROR(AddExtension(cert.get(), issuer_for_ext, NID_key_usage,
-                                  request.is_ca ? "critical,keyCertSign,cRLSign"
-                                                : "critical,digitalSignature,nonRepudiation"));
-  TB_RETURN_IF_ERROR(
-      AddExtension(cert.get(), issuer_for_ext, NID_subject_key_identifier, "hash"));
+  TB_RETURN_IF_ERROR(AddExtension(
+      cert.get(), issuer_for_ext, NID_key_usage,
+      request.is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,nonRepudiation"));
+  TB_RETURN_IF_ERROR(AddExtension(cert.get(), issuer_for_ext, NID_subject_key_identifier, "hash"));
   TB_RETURN_IF_ERROR(
       AddExtension(cert.get(), issuer_for_ext, NID_authority_key_identifier, "keyid:always"));
 
@@ -209,8 +208,7 @@ Result<CertificateInfo> ReadCertificate(std::string_view pem) {
   return info;
 }
 
-Result<bool> IsSignedBy(std::string_view certificate_pem,
-                        std::string_view issuer_certificate_pem) {
+Result<bool> IsSignedBy(std::string_view certificate_pem, std::string_view issuer_certificate_pem) {
   TB_ASSIGN_OR_RETURN(X509Ptr cert, ParsePem(certificate_pem));
   TB_ASSIGN_OR_RETURN(X509Ptr issuer, ParsePem(issuer_certificate_pem));
   if (X509_NAME_cmp(X509_get_issuer_name(cert.get()), X509_get_subject_name(issuer.get())) != 0) {

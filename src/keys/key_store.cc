@@ -121,10 +121,10 @@ Result<StoredCertificate> KeyStore::CreateKey(soci::session& sql, const Departme
         .not_before = now - std::chrono::minutes(5),
         .not_after = AddYears(now, root ? options_.root_years : options_.department_years),
         .is_ca = root};
-    TB_ASSIGN_OR_RETURN(std::string pem,
-                        root ? IssueCertificate(key, "", request)
-                             : IssueCertificate(issuer->key, issuer->certificate.certificate_pem,
-                                                request));
+    TB_ASSIGN_OR_RETURN(
+        std::string pem,
+        root ? IssueCertificate(key, "", request)
+             : IssueCertificate(issuer->key, issuer->certificate.certificate_pem, request));
     TB_ASSIGN_OR_RETURN(std::string wrapped, ring_.Wrap(private_pem, key.id()));
     const std::string created = IsoTime(now);
     sql << queries_.Get("retire_keys", backend), soci::use(created, "retired_at"),
@@ -151,8 +151,8 @@ Result<SigningKey> KeyStore::RootKey(soci::session& sql) {
   TB_ASSIGN_OR_RETURN(auto rows,
                       Select(sql, queries_.Get("active_key", db_.backend()), "owner", &owner));
   if (rows.empty()) {
-    TB_RETURN_IF_ERROR(CreateKey(sql, Department{.code = owner, .name = "tongban root"},
-                                 std::nullopt));
+    TB_RETURN_IF_ERROR(
+        CreateKey(sql, Department{.code = owner, .name = "tongban root"}, std::nullopt));
     TB_ASSIGN_OR_RETURN(rows,
                         Select(sql, queries_.Get("active_key", db_.backend()), "owner", &owner));
     if (rows.empty()) return Error(ErrorCode::kInternal, "the root key was not stored");
@@ -161,12 +161,12 @@ Result<SigningKey> KeyStore::RootKey(soci::session& sql) {
 }
 
 Result<StoredCertificate> KeyStore::Root() {
-  return db_.Transaction<StoredCertificate>(
-      store::TxKind::kWrite, [&](soci::session& sql) -> Result<StoredCertificate> {
-        sql << queries_.Get("lock_keys", db_.backend());
-        TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
-        return root.certificate;
-      });
+  return db_.Transaction<StoredCertificate>(store::TxKind::kWrite,
+                                            [&](soci::session& sql) -> Result<StoredCertificate> {
+                                              sql << queries_.Get("lock_keys", db_.backend());
+                                              TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
+                                              return root.certificate;
+                                            });
 }
 
 Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
@@ -182,26 +182,27 @@ Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
   }
   TB_ASSIGN_OR_RETURN(
       SigningKey key,
-      db_.Transaction<SigningKey>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<SigningKey> {
-        sql << queries_.Get("lock_keys", db_.backend());
-        TB_ASSIGN_OR_RETURN(auto rows, Select(sql, queries_.Get("active_key", db_.backend()),
-                                              "owner", &department.code));
-        if (rows.empty()) {
-          TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
-          TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
-          TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
-                                           "owner", &department.code));
-          if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
-        }
-        TB_ASSIGN_OR_RETURN(SigningKey active, Unwrap(rows[0].cert, rows[0].wrapped));
-        if (active.not_after > clock_.Now()) return active;
-        TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
-        TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
-        TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
-                                         "owner", &department.code));
-        if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
-        return Unwrap(rows[0].cert, rows[0].wrapped);
-      }));
+      db_.Transaction<SigningKey>(
+          store::TxKind::kWrite, [&](soci::session& sql) -> Result<SigningKey> {
+            sql << queries_.Get("lock_keys", db_.backend());
+            TB_ASSIGN_OR_RETURN(auto rows, Select(sql, queries_.Get("active_key", db_.backend()),
+                                                  "owner", &department.code));
+            if (rows.empty()) {
+              TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
+              TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
+              TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
+                                               "owner", &department.code));
+              if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
+            }
+            TB_ASSIGN_OR_RETURN(SigningKey active, Unwrap(rows[0].cert, rows[0].wrapped));
+            if (active.not_after > clock_.Now()) return active;
+            TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
+            TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
+            TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
+                                             "owner", &department.code));
+            if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
+            return Unwrap(rows[0].cert, rows[0].wrapped);
+          }));
   std::lock_guard lock(mu_);
   cache_.insert_or_assign(department.code, key);
   return key;
@@ -211,13 +212,14 @@ Result<StoredCertificate> KeyStore::Rotate(const Department& department) {
   if (department.code == kRootOwner || department.code.empty()) {
     return Error(ErrorCode::kInvalidArgument, "department: a department code is required");
   }
-  TB_ASSIGN_OR_RETURN(StoredCertificate cert,
-                      db_.Transaction<StoredCertificate>(
-                          store::TxKind::kWrite, [&](soci::session& sql) -> Result<StoredCertificate> {
-                            sql << queries_.Get("lock_keys", db_.backend());
-                            TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
-                            return CreateKey(sql, department, root);
-                          }));
+  TB_ASSIGN_OR_RETURN(
+      StoredCertificate cert,
+      db_.Transaction<StoredCertificate>(store::TxKind::kWrite,
+                                         [&](soci::session& sql) -> Result<StoredCertificate> {
+                                           sql << queries_.Get("lock_keys", db_.backend());
+                                           TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
+                                           return CreateKey(sql, department, root);
+                                         }));
   std::lock_guard lock(mu_);
   cache_.erase(department.code);
   return cert;
@@ -246,8 +248,8 @@ Result<std::vector<StoredCertificate>> KeyStore::List() {
 Result<int> KeyStore::Rewrap() {
   return db_.Transaction<int>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<int> {
     sql << queries_.Get("lock_keys", db_.backend());
-    TB_ASSIGN_OR_RETURN(auto rows, Select(sql, queries_.Get("all_keys", db_.backend()), "",
-                                          nullptr));
+    TB_ASSIGN_OR_RETURN(auto rows,
+                        Select(sql, queries_.Get("all_keys", db_.backend()), "", nullptr));
     int count = 0;
     for (const Row& row : rows) {
       if (row.cert.master_key_id == ring_.current_id()) continue;

@@ -146,10 +146,10 @@ TEST(Certificate, RootCertifiesADepartmentKey) {
   const std::string ca = dir.Write("root.pem", root_pem);
   const std::string leaf = dir.Write("dept.pem", dept_pem);
   EXPECT_EQ(Shell("openssl verify -attime " +
-                    std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                       (kStart + std::chrono::days(1)).time_since_epoch())
-                                       .count()) +
-                    " -vfyopt distid:1234567812345678 -CAfile " + ca + " " + leaf),
+                  std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                     (kStart + std::chrono::days(1)).time_since_epoch())
+                                     .count()) +
+                  " -vfyopt distid:1234567812345678 -CAfile " + ca + " " + leaf),
             0);
 }
 
@@ -170,31 +170,32 @@ class Sm2Interop : public ::testing::Test {
 
 TEST_F(Sm2Interop, TongbanSignatureVerifiesWithTheOpensslCommand) {
   dir_.Write("sig", key_.Sign(message_).value());
-  EXPECT_EQ(Shell("openssl pkeyutl -verify -pubin -inkey " + P("pub.pem") + " -rawin -digest sm3" +
-                " -pkeyopt distid:1234567812345678 -in " + P("message") + " -sigfile " + P("sig")),
-            0);
+  EXPECT_EQ(
+      Shell("openssl pkeyutl -verify -pubin -inkey " + P("pub.pem") + " -rawin -digest sm3" +
+            " -pkeyopt distid:1234567812345678 -in " + P("message") + " -sigfile " + P("sig")),
+      0);
   EXPECT_EQ(Shell("openssl dgst -sm3 -verify " + P("pub.pem") +
-                " -sigopt distid:1234567812345678 -signature " + P("sig") + " " + P("message")),
+                  " -sigopt distid:1234567812345678 -signature " + P("sig") + " " + P("message")),
             0);
   // Without the identifier the openssl command refuses it: the ID really is in the signature.
   EXPECT_NE(Shell("openssl dgst -sm3 -verify " + P("pub.pem") + " -signature " + P("sig") + " " +
-                P("message")),
+                  P("message")),
             0);
   // And an altered message fails.
   dir_.Write("message2", message_ + " ");
   EXPECT_NE(Shell("openssl dgst -sm3 -verify " + P("pub.pem") +
-                " -sigopt distid:1234567812345678 -signature " + P("sig") + " " + P("message2")),
+                  " -sigopt distid:1234567812345678 -signature " + P("sig") + " " + P("message2")),
             0);
 }
 
 TEST_F(Sm2Interop, OpensslCommandSignatureVerifiesInTongban) {
   ASSERT_EQ(Shell("openssl dgst -sm3 -sign " + P("key.pem") +
-                " -sigopt distid:1234567812345678 -out " + P("sig") + " " + P("message")),
+                  " -sigopt distid:1234567812345678 -out " + P("sig") + " " + P("message")),
             0);
   EXPECT_TRUE(key_.Verify(message_, dir_.Read("sig")).value());
   EXPECT_FALSE(key_.Verify(message_ + " ", dir_.Read("sig")).value());
   ASSERT_EQ(Shell("openssl dgst -sm3 -sign " + P("key.pem") + " -out " + P("sig-noid") + " " +
-                P("message")),
+                  P("message")),
             0);
   EXPECT_FALSE(key_.Verify(message_, dir_.Read("sig-noid")).value());
 }
@@ -278,8 +279,7 @@ TEST_P(KeyStoreTest, RewrapMovesEveryKeyToTheNewMasterKey) {
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, KeyStoreTest,
-                         ::testing::ValuesIn(store::testing::Backends()),
+INSTANTIATE_TEST_SUITE_P(Backends, KeyStoreTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
 }  // namespace

@@ -141,8 +141,7 @@ Result<std::string> MasterKeyRing::Wrap(std::string_view plaintext,
   auto* dst = reinterpret_cast<unsigned char*>(out.data());
   int len = 0;
   int total = 0;
-  if (!ctx ||
-      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), nonce) != 1 ||
+  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, Bytes(key), nonce) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, Bytes(context),
                         static_cast<int>(context.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), dst, &len, Bytes(plaintext),
@@ -156,9 +155,10 @@ Result<std::string> MasterKeyRing::Wrap(std::string_view plaintext,
   }
   total += len;
   out.resize(total + kTagBytes);
-  return fmt::format("{}:{}:{}", current_, crypto::ToHex(std::string_view(
-                                                reinterpret_cast<const char*>(nonce), kNonceBytes)),
-                     crypto::ToHex(out));
+  return fmt::format(
+      "{}:{}:{}", current_,
+      crypto::ToHex(std::string_view(reinterpret_cast<const char*>(nonce), kNonceBytes)),
+      crypto::ToHex(out));
 }
 
 Result<std::string> MasterKeyRing::Unwrap(std::string_view wrapped,
@@ -191,11 +191,11 @@ Result<std::string> MasterKeyRing::Unwrap(std::string_view wrapped,
                          Bytes(nonce.value())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, Bytes(context),
                         static_cast<int>(context.size())) != 1 ||
-      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len,
-                        Bytes(data), static_cast<int>(body)) != 1 ||
+      EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(out.data()), &len, Bytes(data),
+                        static_cast<int>(body)) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagBytes, tag.data()) != 1 ||
-      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
-                          &len) != 1) {
+      EVP_DecryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len, &len) !=
+          1) {
     return Error(ErrorCode::kIntegrity,
                  fmt::format("a private key does not decrypt under master key {}", id));
   }

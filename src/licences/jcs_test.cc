@@ -75,7 +75,8 @@ TEST(Jcs, SortingOfSection323) {
 }
 
 TEST(Jcs, NestedValuesAndIntegers) {
-  const auto input = nlohmann::json::parse(R"({"b":[1,{"z":true,"a":-0.0}],"a":"营业执照","n":100})");
+  const auto input =
+      nlohmann::json::parse(R"({"b":[1,{"z":true,"a":-0.0}],"a":"营业执照","n":100})");
   EXPECT_EQ(Canonicalize(input).value(), R"({"a":"营业执照","b":[1,{"a":0,"z":true}],"n":100})");
   nlohmann::json bad = "\xff";
   EXPECT_FALSE(Canonicalize(bad).ok());

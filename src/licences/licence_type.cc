@@ -30,10 +30,8 @@ bool ParseFieldType(std::string_view text, FieldType& out) {
 // Checks a type's own definition; errors are prefixed with `path`.
 void ValidateType(const LicenceType& t, const std::string& path, FieldErrors& errors) {
   // A type code is the part of a licence id before the issuer: check it by building one.
-  const LicenceIdParts probe{.type_code = t.code,
-                             .issuer_uscc = "11100000000013338W",
-                             .serial = "1",
-                             .version = "001"};
+  const LicenceIdParts probe{
+      .type_code = t.code, .issuer_uscc = "11100000000013338W", .serial = "1", .version = "001"};
   if (!MakeLicenceId(probe).ok()) {
     errors.Add(path + "/code", "must be a GB/T 36904 type code: an authority's USCC + 3 digits");
   }
@@ -135,8 +133,8 @@ Result<LicenceType> LicenceTypeFromJson(const nlohmann::json& j) {
     LicenceType t;
     t.code = j.at("code").get<std::string>();
     t.name = j.at("name").get<std::string>();
-    t.holder = j.at("holder").get<std::string>() == "entity" ? HolderKind::kEntity
-                                                            : HolderKind::kPerson;
+    t.holder =
+        j.at("holder").get<std::string>() == "entity" ? HolderKind::kEntity : HolderKind::kPerson;
     t.issuers = j.at("issuers").get<std::vector<std::string>>();
     t.validity_years = j.at("validity_years").get<int>();
     for (const auto& f : j.at("fields")) {
@@ -149,8 +147,8 @@ Result<LicenceType> LicenceTypeFromJson(const nlohmann::json& j) {
     }
     return t;
   } catch (const nlohmann::json::exception& e) {
-    return Error(ErrorCode::kIntegrity, fmt::format("a stored licence type is malformed: {}",
-                                                    e.what()));
+    return Error(ErrorCode::kIntegrity,
+                 fmt::format("a stored licence type is malformed: {}", e.what()));
   }
 }
 

@@ -22,8 +22,8 @@ cairo_status_t AppendBytes(void* closure, const unsigned char* data, unsigned in
   return CAIRO_STATUS_SUCCESS;
 }
 
-void Text(cairo_t* cr, const char* family, double size, double x, double y,
-          std::string_view text, bool bold = false) {
+void Text(cairo_t* cr, const char* family, double size, double x, double y, std::string_view text,
+          bool bold = false) {
   cairo_select_font_face(cr, family, CAIRO_FONT_SLANT_NORMAL,
                          bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL);
   cairo_set_font_size(cr, size);
@@ -177,10 +177,10 @@ Result<std::string> RenderPdf(const Licence& licence, const LicenceType& type,
     if (it == licence.data.end() || it->is_null()) continue;
     row(f.description.empty() ? f.name : f.description, ValueText(*it));
   }
-  row("有效期限", licence.valid_until
-                      ? fmt::format("{} 至 {}", licence.valid_from.ToString(),
-                                    licence.valid_until->ToString())
-                      : fmt::format("{} 起长期有效", licence.valid_from.ToString()));
+  row("有效期限",
+      licence.valid_until
+          ? fmt::format("{} 至 {}", licence.valid_from.ToString(), licence.valid_until->ToString())
+          : fmt::format("{} 起长期有效", licence.valid_from.ToString()));
   row("版本", fmt::format("第 {} 版", licence.version));
 
   // Issuer, date and seal at the bottom right; QR code at the bottom left.
@@ -198,8 +198,9 @@ Result<std::string> RenderPdf(const Licence& licence, const LicenceType& type,
   context.reset();
   cairo_surface_finish(surface.get());
   if (cairo_surface_status(surface.get()) != CAIRO_STATUS_SUCCESS) {
-    return Error(ErrorCode::kInternal,
-                 fmt::format("cairo: {}", cairo_status_to_string(cairo_surface_status(surface.get()))));
+    return Error(
+        ErrorCode::kInternal,
+        fmt::format("cairo: {}", cairo_status_to_string(cairo_surface_status(surface.get()))));
   }
   surface.reset();
   return out;

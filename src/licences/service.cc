@@ -225,8 +225,8 @@ Result<std::vector<LicenceType>> LicenceService::ListTypes() {
       store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<LicenceType>> {
         std::vector<LicenceType> out;
         try {
-          soci::rowset<std::string> rows = (sql.prepare << queries_.Get("list_types",
-                                                                          db_.backend()));
+          soci::rowset<std::string> rows =
+              (sql.prepare << queries_.Get("list_types", db_.backend()));
           for (const auto& definition : rows) {
             TB_ASSIGN_OR_RETURN(LicenceType t,
                                 LicenceTypeFromJson(nlohmann::json::parse(definition)));
@@ -375,11 +375,10 @@ Result<Licence> LicenceService::Issue(const IssueRequest& r) {
                                                               {"holder", l.holder_id},
                                                               {"issuer", l.issuer.code},
                                                               {"case", r.case_id}};
-                                    auto event = trace_.Append(
-                                        sql, {.stream = "licence/" + l.id,
-                                              .actor = r.actor,
-                                              .action = "licence.issued",
-                                              .payload = payload.dump()});
+                                    auto event = trace_.Append(sql, {.stream = "licence/" + l.id,
+                                                                     .actor = r.actor,
+                                                                     .action = "licence.issued",
+                                                                     .payload = payload.dump()});
                                     if (!event.ok()) return event.error();
                                     return l;
                                   });
@@ -414,9 +413,9 @@ Result<Licence> LicenceService::Load(soci::session& sql, const std::string& id) 
 }
 
 Result<Licence> LicenceService::Get(const std::string& id) {
-  TB_ASSIGN_OR_RETURN(Licence l, db_.Transaction<Licence>(
-                                     store::TxKind::kRead,
-                                     [&](soci::session& sql) { return Load(sql, id); }));
+  TB_ASSIGN_OR_RETURN(Licence l,
+                      db_.Transaction<Licence>(store::TxKind::kRead,
+                                               [&](soci::session& sql) { return Load(sql, id); }));
   auto cert = keys_.Certificate(l.key_id);
   if (cert.ok()) l.signed_licence.certificate = cert.value().certificate_pem;
   return l;
@@ -611,8 +610,7 @@ Result<Verification> LicenceService::Check(const SignedLicence& presented, bool 
     if (!registered || registered->signed_licence.document == presented.document) {
       return std::nullopt;
     }
-    v.altered_fields =
-        Differences(nlohmann::json::parse(registered->signed_licence.document), doc);
+    v.altered_fields = Differences(nlohmann::json::parse(registered->signed_licence.document), doc);
     return fail(VerifyOutcome::kAltered,
                 fmt::format("证照内容与登记不符，被改动的项目：{}", Join(v.altered_fields)));
   };
@@ -623,8 +621,10 @@ Result<Verification> LicenceService::Check(const SignedLicence& presented, bool 
   auto stored = keys_.Certificate(cert.value().public_key.id());
   TB_ASSIGN_OR_RETURN(keys::StoredCertificate root, keys_.Root());
   auto chained = keys::IsSignedBy(presented.certificate, root.certificate_pem);
-  if (!stored.ok() || !chained.ok() || !chained.value() || stored.value().owner == keys::kRootOwner) {
-    return fail(VerifyOutcome::kUnknownIssuer, "签发证书不是本平台根证书签发的部门证书，签发机关无法确认");
+  if (!stored.ok() || !chained.ok() || !chained.value() ||
+      stored.value().owner == keys::kRootOwner) {
+    return fail(VerifyOutcome::kUnknownIssuer,
+                "签发证书不是本平台根证书签发的部门证书，签发机关无法确认");
   }
   // 2. The signature over the canonical document.
   auto signature = crypto::FromHex(presented.signature);
@@ -637,7 +637,8 @@ Result<Verification> LicenceService::Check(const SignedLicence& presented, bool 
       v.altered_fields = {"document"};
       return fail(VerifyOutcome::kAltered, "证照库中的内容与其签名不符，已被改动");
     }
-    return fail(VerifyOutcome::kForgedSignature, "电子签名无效：签名不是该签发证书对本证照内容的签名");
+    return fail(VerifyOutcome::kForgedSignature,
+                "电子签名无效：签名不是该签发证书对本证照内容的签名");
   }
   // 3. Signed by the department the document names, with a certificate valid at issuing time.
   auto issuer_code = doc.find("issuer");
@@ -653,8 +654,7 @@ Result<Verification> LicenceService::Check(const SignedLicence& presented, bool 
     return fail(VerifyOutcome::kRevoked, fmt::format("该证照已被注销，原因：{}", l.revoked_reason));
   }
   if (l.status == LicenceStatus::kSuperseded) {
-    return fail(VerifyOutcome::kSuperseded,
-                fmt::format("该证照已被新版本 {} 取代", l.next_id));
+    return fail(VerifyOutcome::kSuperseded, fmt::format("该证照已被新版本 {} 取代", l.next_id));
   }
   const Date today = TodayInChina(clock_);
   if (today < l.valid_from) {

@@ -33,9 +33,10 @@ std::string_view LicenceStatusName(LicenceStatus status);
 
 // An issuing department as the catalog knows it.
 struct IssuerDepartment {
-  std::string code;  // 431128-scjgj
-  std::string name;  // 新田县市场监督管理局
-  std::string uscc;  // its 统一社会信用代码, part of every licence id it issues
+  std::string code;    // 431128-scjgj
+  std::string name;    // 新田县市场监督管理局
+  std::string uscc;    // its 统一社会信用代码, part of every licence id it issues
+  std::string region;  // where it serves: the scope a grant must reach (not signed)
 };
 
 // What a licence is, exchanged and verified anywhere: the document is the signed bytes.
@@ -93,7 +94,7 @@ std::string_view VerifyOutcomeName(VerifyOutcome outcome);
 
 struct Verification {
   VerifyOutcome outcome = VerifyOutcome::kValid;
-  std::string reason;                      // Chinese, for the public page and the API
+  std::string reason;                       // Chinese, for the public page and the API
   std::vector<std::string> altered_fields;  // "data.name", "holder.id", … for kAltered
   std::optional<Licence> licence;           // the register's record, when there is one
   bool valid() const { return outcome == VerifyOutcome::kValid; }
@@ -104,8 +105,11 @@ class LicenceService {
   using DepartmentLookup = std::function<Result<IssuerDepartment>(const std::string& code)>;
 
   // `db` carries KeysMigrations(), LicencesMigrations() and the trace's; all outlive the service.
-  LicenceService(store::Database& db, keys::KeyStore& keys, trace::Trace& trace,
-                 const Clock& clock, DepartmentLookup departments);
+  LicenceService(store::Database& db, keys::KeyStore& keys, trace::Trace& trace, const Clock& clock,
+                 DepartmentLookup departments);
+
+  // The department `code` as the lookup given at construction knows it.
+  Result<IssuerDepartment> Department(const std::string& code) const { return departments_(code); }
 
   // Stores (inserts or replaces) licence types, e.g. from data/demo/licence_types.yaml.
   Status PutTypes(const std::vector<LicenceType>& types);

@@ -22,8 +22,8 @@ namespace {
 using store::Backend;
 using store::testing::TempDatabase;
 
-const Timestamp kStart = StartOfDayInChina(Date::Parse("2026-03-02").value()) +
-                         std::chrono::hours(9);
+const Timestamp kStart =
+    StartOfDayInChina(Date::Parse("2026-03-02").value()) + std::chrono::hours(9);
 
 std::string ReadSource(const std::string& relative) {
   const char* root = std::getenv("TONGBAN_SOURCE_DIR");
@@ -34,9 +34,11 @@ std::string ReadSource(const std::string& relative) {
 }
 
 Result<IssuerDepartment> Departments(const std::string& code) {
-  if (code == "431128-scjgj") return IssuerDepartment{code, "新田县市场监督管理局", "11431128MB170582X2"};
+  if (code == "431128-scjgj")
+    return IssuerDepartment{code, "新田县市场监督管理局", "11431128MB170582X2"};
   if (code == "431128-wjj") return IssuerDepartment{code, "新田县卫生健康局", "11431128MB17009738"};
-  if (code == "431128-cl") return IssuerDepartment{code, "新田县残疾人联合会", "13431128MB170873XW"};
+  if (code == "431128-cl")
+    return IssuerDepartment{code, "新田县残疾人联合会", "13431128MB170873XW"};
   return Error(ErrorCode::kNotFound, "no department");
 }
 
@@ -98,12 +100,11 @@ TEST_P(LicenceServiceTest, IssuesASignedLicenceThatVerifies) {
   auto l = service_->Issue(BusinessLicence());
   ASSERT_TRUE(l.ok()) << l.error().ToString();
   const Licence& licence = l.value();
-  EXPECT_EQ(licence.id,
-            MakeLicenceId({.type_code = "11100000000013338W011",
-                           .issuer_uscc = "11431128MB170582X2",
-                           .serial = "2026000001",
-                           .version = "001"})
-                .value());
+  EXPECT_EQ(licence.id, MakeLicenceId({.type_code = "11100000000013338W011",
+                                       .issuer_uscc = "11431128MB170582X2",
+                                       .serial = "2026000001",
+                                       .version = "001"})
+                            .value());
   EXPECT_EQ(licence.valid_from.ToString(), "2026-03-02");
   EXPECT_FALSE(licence.valid_until.has_value());
   // The signed bytes are the canonical JSON of the document.
@@ -173,13 +174,14 @@ TEST_P(LicenceServiceTest, AlteredForgedAndForeignLicencesFailWithTheReason) {
 
   // A licence signed with a self-made certificate: an unknown issuer.
   const Timestamp now = clock_.Now();
-  const std::string fake_root = keys::IssueCertificate(other, "", {.common_name = "tongban root",
-                                                                  .organization = "root",
-                                                                  .public_pem = other.PublicPem().value(),
-                                                                  .serial = 1,
-                                                                  .not_before = now,
-                                                                  .not_after = now + std::chrono::days(9),
-                                                                  .is_ca = true})
+  const std::string fake_root = keys::IssueCertificate(other, "",
+                                                       {.common_name = "tongban root",
+                                                        .organization = "root",
+                                                        .public_pem = other.PublicPem().value(),
+                                                        .serial = 1,
+                                                        .not_before = now,
+                                                        .not_after = now + std::chrono::days(9),
+                                                        .is_ca = true})
                                     .value();
   SignedLicence foreign{.document = l.signed_licence.document,
                         .signature = crypto::ToHex(other.Sign(l.signed_licence.document).value()),
@@ -197,11 +199,13 @@ TEST_P(LicenceServiceTest, AlteredForgedAndForeignLicencesFailWithTheReason) {
   // The register's copy altered behind the service's back.
   std::string tampered = l.signed_licence.document;
   tampered.replace(tampered.find("张三"), std::string("张三").size(), "王五");
-  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
-                   sql << "UPDATE licence SET document = :d WHERE id = :id", soci::use(tampered),
-                       soci::use(l.id);
-                   return Ok();
-                 }).ok());
+  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite,
+                               [&](soci::session& sql) -> Status {
+                                 sql << "UPDATE licence SET document = :d WHERE id = :id",
+                                     soci::use(tampered), soci::use(l.id);
+                                 return Ok();
+                               })
+                  .ok());
   auto t = service_->VerifyById(l.id).value();
   EXPECT_EQ(t.outcome, VerifyOutcome::kAltered) << t.reason;
   // And the genuine copy, presented, now disagrees with the register on that field.
@@ -237,7 +241,11 @@ TEST_P(LicenceServiceTest, RevokeRenewReissueAndExpiry) {
   EXPECT_EQ(reissued.version, 3);
   EXPECT_EQ(reissued.data["level"], 1);
   EXPECT_EQ(reissued.valid_until, renewed.valid_until);
-  EXPECT_EQ(service_->Reissue(reissued.id, {{"level", "一级"}}, "", "acct-1").error().fields().at(0).field,
+  EXPECT_EQ(service_->Reissue(reissued.id, {{"level", "一级"}}, "", "acct-1")
+                .error()
+                .fields()
+                .at(0)
+                .field,
             "data.level");
 
   EXPECT_FALSE(service_->Revoke(reissued.id, "", "acct-1").ok());
