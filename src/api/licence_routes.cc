@@ -68,6 +68,13 @@ people::Target TargetOf(const licences::IssuerDepartment& d) {
   return {.region = d.region, .department = d.code, .matter = ""};
 }
 
+// The scope of a stored licence: its issuer's region comes from the catalog (the signed
+// document names the department, not its region).
+people::Target TargetOf(licences::LicenceService& service, const licences::Licence& l) {
+  auto d = service.Department(l.issuer.code);
+  return TargetOf(d.ok() ? *d : l.issuer);
+}
+
 }  // namespace
 
 std::string VerificationPage(const std::string& id, const licences::Verification& v) {
@@ -187,7 +194,7 @@ void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, k
       WriteProblem(res, l.error(), ctx);
       return std::nullopt;
     }
-    Status allowed = auth.Require(*p, "licence.read", TargetOf(l->issuer));
+    Status allowed = auth.Require(*p, "licence.read", TargetOf(licences, *l));
     if (!allowed.ok()) {
       WriteAuthProblem(res, allowed.error(), ctx);
       return std::nullopt;
@@ -220,7 +227,7 @@ void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, k
       if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
       auto l = licences.Get(req.matches[1]);
       if (!l.ok()) return WriteProblem(res, l.error(), ctx);
-      Status allowed = auth.Require(*p, permission, TargetOf(l->issuer));
+      Status allowed = auth.Require(*p, permission, TargetOf(licences, *l));
       if (!allowed.ok()) return WriteAuthProblem(res, allowed.error(), ctx);
       json body = json::object();
       if (!req.body.empty()) {

@@ -35,10 +35,11 @@ std::string ReadSource(const std::string& relative) {
 
 Result<IssuerDepartment> Departments(const std::string& code) {
   if (code == "431128-scjgj")
-    return IssuerDepartment{code, "新田县市场监督管理局", "11431128MB170582X2"};
-  if (code == "431128-wjj") return IssuerDepartment{code, "新田县卫生健康局", "11431128MB17009738"};
+    return IssuerDepartment{code, "新田县市场监督管理局", "11431128MB170582X2", "431128"};
+  if (code == "431128-wjj")
+    return IssuerDepartment{code, "新田县卫生健康局", "11431128MB17009738", "431128"};
   if (code == "431128-cl")
-    return IssuerDepartment{code, "新田县残疾人联合会", "13431128MB170873XW"};
+    return IssuerDepartment{code, "新田县残疾人联合会", "13431128MB170873XW", "431128"};
   return Error(ErrorCode::kNotFound, "no department");
 }
 
