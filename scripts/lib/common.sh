@@ -10,10 +10,11 @@ BUILD_PACKAGES=(
   libssl-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libintelrdfpmath-dev libhowardhinnant-date-dev libpcre2-dev tzdata
+  libcairo2-dev libqrencode-dev fonts-noto-cjk
 )
 # What the tests need on top: PostgreSQL, clang-16 for the fuzzers, clang-tidy/format.
 TEST_PACKAGES=(
-  postgresql sqlite3 curl clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
+  postgresql sqlite3 curl poppler-utils clang-16 libclang-rt-16-dev clang-tidy-16 clang-format-16
 )
 
 log() { printf '\n== %s\n' "$*" >&2; }

@@ -9,6 +9,7 @@
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/json_body.h"
+#include "api/licence_routes.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
 #include "api/workflow_routes.h"
@@ -78,6 +79,8 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), cases::CaseMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), bpmn::Runtime::Migrations());
+  sets.push_back(keys::KeysMigrations());
+  sets.push_back(licences::LicencesMigrations());
   return sets;
 }
 
@@ -129,6 +132,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
         demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff, demo.citizens,
         demo.enterprises, demo.processes, demo.seconds);
   }
+  TB_ASSIGN_OR_RETURN(
+      app->licence_parts_,
+      CreateLicenceParts(*app->db_, *app->catalog_, *app->trace_,
+                         config.master_key.empty() ? DefaultMasterKeyPath(app->signing_key_path_)
+                                                   : config.master_key,
+                         config.demo));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -182,6 +191,8 @@ void App::RegisterRoutes() {
   api::RegisterCaseRoutes(s, *cases_, *auth_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
                               {.known_groups = [this] { return KnownGroups(); }});
+  api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
+                             {.public_base_url = config_.public_url});
 }
 
 }  // namespace tongban::app

@@ -9,6 +9,7 @@
 #include "api/auth.h"
 #include "api/server.h"
 #include "app/config.h"
+#include "app/licence_wiring.h"
 #include "app/workflow_worker.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
@@ -53,6 +54,8 @@ class App {
   Result<std::set<std::string>> KnownGroups();
   // The SMS adapter in use (the simulator until a real gateway is configured).
   people::SimulatedSmsGateway& sms() { return *sms_; }
+  licences::LicenceService& licences() { return *licence_parts_->licences; }
+  keys::KeyStore& keys() { return *licence_parts_->keys; }
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
 
@@ -79,6 +82,7 @@ class App {
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<trace::Checkpointer> checkpointer_;
   std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<LicenceParts> licence_parts_;
 };
 
 }  // namespace tongban::app

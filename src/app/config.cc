@@ -42,6 +42,10 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
   } else if (key == "workflow_poll_ms") {
     TB_ASSIGN_OR_RETURN(int ms, ParsePositive(key, value, 3'600'000));
     c.workflow_poll = std::chrono::milliseconds(ms);
+  } else if (key == "master_key") {
+    c.master_key = value;
+  } else if (key == "public_url") {
+    c.public_url = value;
   } else if (key == "web_dir") {
     c.server.web_dir = value;
   } else if (key == "log_level") {

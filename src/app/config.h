@@ -17,6 +17,10 @@ struct Config {
   LogLevel log_level = LogLevel::kInfo;
   // PEM file of the installation's SM2 signing key; empty: trace::DefaultSigningKeyPath().
   std::string signing_key;
+  // The master key file encrypting private keys at rest; empty: app::DefaultMasterKeyPath().
+  std::string master_key;
+  // The public base URL printed in licences' QR codes (GET {public_url}/verify/{id}).
+  std::string public_url = "http://localhost:8080";
   // serve --demo: load the demo data set into the database (once) and show the SMS simulator's
   // messages at GET /api/v1/dev/sms-outbox.
   bool demo = false;

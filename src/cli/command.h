@@ -40,5 +40,6 @@ void AddFeelCommands(CLI::App& cli, Context& ctx);      // feel eval|check
 void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
 void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run|deploy|start|tasks|...
 void AddCaseCommands(CLI::App& cli, Context& ctx);      // case show|verify|deemed-accepted
+void AddLicenceCommands(CLI::App& cli, Context& ctx);   // licence issue|verify|pdf|keys …
 
 }  // namespace tongban::cli

@@ -1,0 +1,128 @@
+// E-licences over HTTP against the demo data set: issue with a token and within scope, the
+// public verification page and API (no login) with the reason for an altered or revoked
+// licence, and the PDF.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "test_server.h"
+
+namespace tongban {
+namespace {
+
+using nlohmann::json;
+
+class LicenceHttpTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    app::Config config;
+    config.demo = true;
+    config.public_url = "https://zwfw.example.cn";
+    server_ = testing::TestServer::Start(store::Backend::kSqlite, config);
+    ASSERT_TRUE(server_ && server_->Run());
+  }
+
+  std::string Login(const std::string& username) {
+    auto c = server_->Client();
+    auto res = c.Post("/api/v1/sessions",
+                      json{{"username", username}, {"password", "tongban-demo"}}.dump(),
+                      "application/json");
+    EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
+    return res ? json::parse(res->body).value("token", "") : "";
+  }
+  httplib::Result Post(const std::string& path, const json& body, const std::string& token) {
+    auto c = server_->Client();
+    httplib::Headers h;
+    if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+    return c.Post(path, h, body.dump(), "application/json");
+  }
+  httplib::Result Get(const std::string& path, const std::string& token = "") {
+    auto c = server_->Client();
+    httplib::Headers h;
+    if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
+    return c.Get(path, h);
+  }
+
+  static json BusinessLicence(const std::string& issuer) {
+    return {{"type_code", "11100000000013338W011"},
+            {"holder_id", "91431128MB1711648A"},
+            {"holder_name", "新田县自来水有限公司"},
+            {"issuer", issuer},
+            {"data",
+             {{"name", "新田县自来水有限公司"},
+              {"kind", "有限责任公司"},
+              {"legal_representative", "张三"},
+              {"established", "2010-05-04"},
+              {"address", "新田县龙泉镇"},
+              {"scope", "自来水生产与供应"}}}};
+  }
+
+  std::unique_ptr<testing::TestServer> server_;
+};
+
+TEST_F(LicenceHttpTest, IssueVerifyRevokeAndPrint) {
+  auto types = Get("/api/v1/licence-types");
+  ASSERT_TRUE(types);
+  EXPECT_EQ(json::parse(types->body)["items"].size(), 5u);
+
+  const std::string token = Login("xintian.certificate_issuer");
+  auto unauthenticated = Post("/api/v1/licences", BusinessLicence("431128-scjgj"), "");
+  ASSERT_TRUE(unauthenticated);
+  EXPECT_EQ(unauthenticated->status, 401);
+  // 浏阳's department is outside the account's region.
+  auto outside = Post("/api/v1/licences", BusinessLicence("430181-scjgj"), token);
+  ASSERT_TRUE(outside);
+  EXPECT_EQ(outside->status, 403) << outside->body;
+  json bad = BusinessLicence("431128-scjgj");
+  bad["data"].erase("scope");
+  auto invalid = Post("/api/v1/licences", bad, token);
+  ASSERT_TRUE(invalid);
+  EXPECT_EQ(invalid->status, 400);
+  EXPECT_NE(invalid->body.find("data.scope"), std::string::npos) << invalid->body;
+
+  auto issued = Post("/api/v1/licences", BusinessLicence("431128-scjgj"), token);
+  ASSERT_TRUE(issued);
+  ASSERT_EQ(issued->status, 201) << issued->body;
+  const json licence = json::parse(issued->body);
+  const std::string id = licence["id"];
+
+  // The public page, no login.
+  auto page = Get("/verify/" + id);
+  ASSERT_TRUE(page);
+  EXPECT_EQ(page->status, 200);
+  EXPECT_NE(page->body.find("<strong>有效</strong>"), std::string::npos) << page->body;
+  EXPECT_NE(page->body.find("新田县市场监督管理局"), std::string::npos);
+
+  // A presented licence, altered.
+  json presented = licence["licence"];
+  auto ok = Post("/api/v1/licences/verify", presented, "");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(json::parse(ok->body)["outcome"], "valid") << ok->body;
+  presented["document"]["holder"]["name"] = "别的公司";
+  auto altered = Post("/api/v1/licences/verify", presented, "");
+  ASSERT_TRUE(altered);
+  const json a = json::parse(altered->body);
+  EXPECT_EQ(a["outcome"], "altered");
+  EXPECT_EQ(a["altered_fields"], json::array({"holder.name"}));
+
+  // The PDF needs licence.read.
+  EXPECT_EQ(Get("/api/v1/licences/" + id + "/pdf")->status, 401);
+  auto pdf = Get("/api/v1/licences/" + id + "/pdf", token);
+  ASSERT_TRUE(pdf);
+  EXPECT_EQ(pdf->status, 200);
+  EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+
+  // Revoke with a reason; the page then says why.
+  auto no_reason = Post("/api/v1/licences/" + id + "/revoke", json::object(), token);
+  ASSERT_TRUE(no_reason);
+  EXPECT_EQ(no_reason->status, 400);
+  auto revoked = Post("/api/v1/licences/" + id + "/revoke", {{"reason", "企业申请注销"}}, token);
+  ASSERT_TRUE(revoked);
+  EXPECT_EQ(revoked->status, 200) << revoked->body;
+  page = Get("/verify/" + id);
+  EXPECT_NE(page->body.find("<strong>无效</strong>"), std::string::npos);
+  EXPECT_NE(page->body.find("企业申请注销"), std::string::npos);
+  EXPECT_EQ(Get("/verify/1.2.156.3005.2.nothing")->status, 404);
+}
+
+}  // namespace
+}  // namespace tongban
