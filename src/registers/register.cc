@@ -22,7 +22,9 @@ constexpr std::string_view kIdNumber = "id_number";
 constexpr std::string_view kPhone = "phone";
 constexpr std::string_view kCertificate = "disability_certificate";
 
-void UsePersonRow(soci::statement& st, PersonRow& r) {
+}  // namespace
+
+void detail::UsePersonRow(soci::statement& st, PersonRow& r) {
   st.exchange(soci::use(r.id, "id"));
   st.exchange(soci::use(r.id_number_index, "id_number_index"));
   st.exchange(soci::use(r.id_number_sealed, "id_number_sealed"));
@@ -47,6 +49,10 @@ void UsePersonRow(soci::statement& st, PersonRow& r) {
   st.exchange(soci::use(r.updated_at, "updated_at"));
   st.exchange(soci::use(r.updated_by, "updated_by"));
 }
+
+namespace {
+
+using detail::UsePersonRow;
 
 void IntoPersonRow(soci::statement& st, PersonRow& r) {
   st.exchange(soci::into(r.id));
@@ -272,6 +278,14 @@ Status ValidatePurpose(const Purpose& purpose) {
 }
 
 }  // namespace
+
+Result<bool> detail::InsertEntity(soci::session& sql, const store::QuerySet& queries,
+                                  store::Backend backend, const Entity& entity) {
+  EntityRow row = ToEntityRow(entity);
+  soci::statement st(sql);
+  UseEntityRow(st, row);
+  return Run(st, queries.Get("insert_entity", backend)) == 1;
+}
 
 Result<store::MigrationSet> Migrations() {
   return store::LoadMigrations("registers", kRegistersFiles, kRegistersFiles_count);

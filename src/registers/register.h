@@ -122,6 +122,7 @@ class Registers {
   store::Database& db() { return db_; }
   const store::QuerySet& queries() const { return queries_; }
   const Clock& clock() const { return clock_; }
+  trace::Trace& trace() { return trace_; }
 
  private:
   Registers(store::Database& db, FieldCipher cipher, trace::Trace& trace, const Clock& clock,
@@ -157,5 +158,13 @@ struct PersonRow {
   std::string updated_at, updated_by{};
 };
 PersonRow ToRow(const FieldCipher& cipher, const Person& person);
+
+namespace detail {
+// Binds every column of `row` to `st` by name (for insert_person and update_person).
+void UsePersonRow(soci::statement& st, PersonRow& row);
+// Inserts a validated entity; false when its USCC is registered already.
+Result<bool> InsertEntity(soci::session& sql, const store::QuerySet& queries,
+                          store::Backend backend, const Entity& entity);
+}  // namespace detail
 
 }  // namespace tongban::registers

@@ -2,9 +2,14 @@
 // service's contract on SQLite and PostgreSQL (history, scope, purpose-gated full reads, trace).
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "base/clock.h"
 #include "regions/region_import.h"
 #include "registers/field_cipher.h"
+#include "registers/import.h"
 #include "registers/model.h"
 #include "registers/register.h"
 #include "registers/testing.h"
@@ -372,6 +377,122 @@ TEST_P(RegistersContract, EntitiesKeepHistoryToo) {
   ASSERT_EQ(history->size(), 2u);
   EXPECT_EQ((*history)[1].old_values, "{\"status\":\"active\"}");
   EXPECT_EQ(registers_->GetEntity(outsider_, e.uscc).error().code(), ErrorCode::kForbidden);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(SplitCsvLine, HonoursQuotes) {
+  EXPECT_EQ(SplitCsvLine("a,\"b,c\",\"d\"\"e\","),
+            (std::vector<std::string>{"a", "b,c", "d\"e", ""}));
+}
+
+TEST_P(RegistersContract, ImportsGoodRowsReportsBadOnesAndResumes) {
+  if (!registers_) return;
+  const std::string dir = ::testing::TempDir();
+  const std::string csv = dir + "/persons_" + std::string(store::BackendName(GetParam())) + ".csv";
+  std::string text =
+      "id_number,name,sex,birth_date,household_region,address,phone,income_band,assistance,"
+      "disability_certificate,disability_category,disability_level,long_term_care\n";
+  std::vector<std::string> good;
+  for (int i = 0; i < 7; ++i) {
+    std::string id = MakeIdNumber("431128", "19700101", 101 + 2 * i);  // men
+    good.push_back(id);
+    text +=
+        fmt::format("{},人{},male,1970-01-01,{},\"新田县, {}号\",1381234{:04d},low,none,,,,false\n",
+                    id, i, kVillage, i, i);
+    if (i == 1) {  // line 4: wrong check character
+      std::string bad = id.substr(0, 17) + (id[17] == '1' ? '2' : '1');
+      text += fmt::format("{},坏,male,1970-01-01,{},,,,,,,,\n", bad, kVillage);
+    }
+    if (i == 3) {  // line 7: birth date and sex disagree; line 8: unknown region and enum
+      text += fmt::format("{},坏,female,1970-01-02,{},,,,,,,,\n",
+                          MakeIdNumber("431128", "19700101", 301), kVillage);
+      text += fmt::format("{},坏,male,1970-01-01,431128001999,,,rich,,,,,\n",
+                          MakeIdNumber("431128", "19700101", 303));
+    }
+  }
+  text += fmt::format("{},重复,male,1970-01-01,{},,,,,,,,\n", good[0], kVillage);  // line 12
+  {
+    std::ofstream out(csv);
+    out << text;
+  }
+  std::vector<int64_t> progress;
+  ImportOptions options{.batch_size = 3,
+                        .report_path = csv + ".report",
+                        .progress = [&](const ImportProgress& p) { progress.push_back(p.lines); },
+                        .stop_after_batches = 2};
+  auto first = ImportCsv(*registers_, ImportKind::kPersons, csv, options);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_FALSE(first->complete);
+  // A batch holds 3 good rows: lines 2-5 (4 bad), then lines 6-10 (7, 8 bad).
+  EXPECT_EQ(first->imported, 6);
+  EXPECT_EQ(progress, (std::vector<int64_t>{4, 9}));
+
+  auto refused = ImportCsv(*registers_, ImportKind::kPersons, csv, {.batch_size = 3});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kConflict);
+
+  options.resume = Resume::kYes;
+  options.stop_after_batches = 0;
+  auto second = ImportCsv(*registers_, ImportKind::kPersons, csv, options);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  EXPECT_TRUE(second->resumed);
+  EXPECT_TRUE(second->complete);
+  EXPECT_EQ(second->job_id, first->job_id);
+  EXPECT_EQ(second->lines, 11);
+  EXPECT_EQ(second->imported, 7);
+  EXPECT_EQ(second->rejected, 4);
+
+  for (const auto& id : good) {
+    auto found = registers_->FindByIdNumber(clerk_, id);
+    ASSERT_TRUE(found.ok());
+    EXPECT_EQ(found->size(), 1u) << id;
+  }
+  auto listed = registers_->ListPersons(clerk_, "431128", "", 100);
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->size(), 7u);  // nothing twice
+  EXPECT_EQ((*listed)[0].address.substr(0, 10), "新田县,");
+
+  std::string report = ReadFile(csv + ".report");
+  EXPECT_EQ(report.substr(0, report.find('\n')), "line,field,reason");
+  EXPECT_NE(report.find("\n4,id_number,"), std::string::npos) << report;
+  EXPECT_NE(report.find("\n7,birth_date,"), std::string::npos) << report;
+  EXPECT_NE(report.find("\n7,sex,"), std::string::npos) << report;
+  EXPECT_NE(report.find("\n8,income_band,unknown value 'rich'"), std::string::npos) << report;
+  EXPECT_NE(report.find("\n12,id_number,already registered"), std::string::npos) << report;
+  EXPECT_EQ(std::count(report.begin(), report.end(), '\n'), 6) << report;
+
+  auto again = ImportCsv(*registers_, ImportKind::kPersons, csv, options);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kConflict);
+  auto events = Events("import/" + second->job_id);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].action, "register.import.completed");
+}
+
+TEST_P(RegistersContract, ImportsEntitiesAndRefusesABadHeader) {
+  if (!registers_) return;
+  const std::string csv =
+      ::testing::TempDir() + "/entities_" + std::string(store::BackendName(GetParam())) + ".csv";
+  {
+    std::ofstream out(csv);
+    out << "uscc,name,type,legal_representative,industry,size,registered_region,status\n"
+        << "91350100M000100Y43,某某餐饮有限公司,company,李四,H62,micro,431128,active\n"
+        << "91350100M000100Y44,坏,company,李四,H62,micro,431128,active\n";
+  }
+  auto r = ImportCsv(*registers_, ImportKind::kEntities, csv, {});
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->imported, 1);
+  EXPECT_EQ(r->rejected, 1);
+  EXPECT_TRUE(registers_->GetEntity(clerk_, "91350100M000100Y43").ok());
+  auto wrong = ImportCsv(*registers_, ImportKind::kPersons, csv, {});
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().fields().size(), 4u);  // id_number, sex, birth_date, household_region
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistersContract,
