@@ -4,14 +4,18 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <sstream>
 
 #include "base/clock.h"
 #include "regions/region_import.h"
+#include "registers/columns.h"
 #include "registers/field_cipher.h"
 #include "registers/import.h"
 #include "registers/model.h"
 #include "registers/register.h"
+#include "registers/rules.h"
 #include "registers/testing.h"
 #include "store/testing.h"
 #include "trace/trace.h"
@@ -493,6 +497,110 @@ TEST_P(RegistersContract, ImportsEntitiesAndRefusesABadHeader) {
   auto wrong = ImportCsv(*registers_, ImportKind::kPersons, csv, {});
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().fields().size(), 4u);  // id_number, sex, birth_date, household_region
+}
+
+TEST(AgeAt, CountsWholeYears) {
+  EXPECT_EQ(AgeAt(*Date::Parse("1980-02-15"), *Date::Parse("2026-02-14")), 45);
+  EXPECT_EQ(AgeAt(*Date::Parse("1980-02-15"), *Date::Parse("2026-02-15")), 46);
+  EXPECT_EQ(AgeAt(*Date::Parse("2000-02-29"), *Date::Parse("2026-02-28")), 25);
+  EXPECT_EQ(AgeAt(*Date::Parse("2000-02-29"), *Date::Parse("2026-03-01")), 26);
+}
+
+TEST(RegisterRules, TheTwoSubsidiesShipWithTheirLegalBasis) {
+  auto rules = BuiltinRegisterRules();
+  ASSERT_TRUE(rules.ok()) << rules.error().ToString();
+  ASSERT_EQ(rules->size(), 2u);
+  for (const auto& r : *rules) {
+    EXPECT_NE(r.legal_basis.find("国发〔2015〕52号"), std::string::npos) << r.name;
+    EXPECT_TRUE(feel::Compile(r.feel, PersonScope()).ok()) << r.feel;
+  }
+  EXPECT_FALSE(ParseRegisterRule("name: x\n").ok());
+}
+
+// The two subsidies over a small register: each rule selects exactly the persons the policy
+// names, through the interpreter (one person at a time) and column-wise (the whole register).
+TEST_P(RegistersContract, TheSubsidyRulesSelectExactlyTheEligible) {
+  if (!registers_) return;
+  struct Case {
+    const char* label;
+    Assistance assistance;
+    std::optional<std::pair<DisabilityCategory, int>> disability;
+    bool care;
+    bool living;   // expected: 困难残疾人生活补贴
+    bool nursing;  // expected: 重度残疾人护理补贴
+  };
+  using C = DisabilityCategory;
+  const std::vector<Case> cases = {
+      {"低保, level 2, care", Assistance::kMinimumLiving, {{C::kPhysical, 2}}, true, true, true},
+      {"低保, level 4", Assistance::kMinimumLiving, {{C::kHearing, 4}}, false, true, false},
+      {"低保, no certificate", Assistance::kMinimumLiving, std::nullopt, true, false, false},
+      {"特困, level 3", Assistance::kExtremePoverty, {{C::kVisual, 3}}, false, false, false},
+      {"level 1, care, not poor", Assistance::kNone, {{C::kIntellectual, 1}}, true, false, true},
+      {"level 1, no care", Assistance::kNone, {{C::kMental, 1}}, false, false, false},
+      {"level 3, care", Assistance::kNone, {{C::kMultiple, 3}}, true, false, false},
+      {"nobody special", Assistance::kNone, std::nullopt, false, false, false},
+  };
+  std::map<std::string, std::string> label_of;
+  std::vector<Person> persons;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Person p = SamplePerson(101 + 2 * static_cast<int>(i));
+    p.assistance = cases[i].assistance;
+    p.long_term_care = cases[i].care;
+    p.disability.reset();
+    if (cases[i].disability) {
+      p.disability =
+          Disability{.certificate = p.id_number +
+                                    std::to_string(static_cast<int>(cases[i].disability->first)) +
+                                    std::to_string(cases[i].disability->second),
+                     .category = cases[i].disability->first,
+                     .level = cases[i].disability->second};
+    }
+    auto created = registers_->CreatePerson(clerk_, p);
+    ASSERT_TRUE(created.ok()) << cases[i].label << ": " << created.error().ToString();
+    label_of[created->id] = cases[i].label;
+    persons.push_back(*created);
+  }
+  // A dead person who would qualify for both is selected by neither.
+  Person dead = SamplePerson(199);
+  auto d = registers_->CreatePerson(clerk_, dead);
+  ASSERT_TRUE(d.ok());
+  auto died =
+      registers_->PatchPerson(clerk_, d->id, 1, PersonPatch{.status = PersonStatus::kDeceased});
+  ASSERT_TRUE(died.ok());
+  label_of[d->id] = "deceased";
+  persons.push_back(*died);
+
+  const Date reference = *Date::Parse("2026-11-26");
+  auto columns = LoadPersonColumns(*registers_, "431128", reference);
+  ASSERT_TRUE(columns.ok()) << columns.error().ToString();
+  ASSERT_EQ(columns->reg.rows(), persons.size());
+  EXPECT_TRUE(LoadPersonColumns(*registers_, "430181", reference)->person_ids.empty());
+
+  auto rules = BuiltinRegisterRules();
+  ASSERT_TRUE(rules.ok());
+  const feel::Scope scope = PersonScope();
+  for (const auto& rule : *rules) {
+    const bool living = rule.name == "disability_living_subsidy";
+    std::set<std::string> expected;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      if (living ? cases[i].living : cases[i].nursing) expected.insert(cases[i].label);
+    }
+    auto program = feel::Compile(rule.feel, scope);
+    ASSERT_TRUE(program.ok());
+    std::set<std::string> interpreted;
+    for (const auto& p : persons) {
+      feel::Value v = program->Evaluate(PersonBindings(scope, p, reference)).value;
+      if (v == feel::Value::Boolean(true)) interpreted.insert(label_of[p.id]);
+    }
+    EXPECT_EQ(interpreted, expected) << rule.name;
+
+    auto columnar = feel::CompileColumnar(rule.feel, columns->reg);
+    ASSERT_TRUE(columnar.ok()) << columnar.error().ToString();
+    EXPECT_EQ(columnar->fallback_reason(), "") << rule.name;
+    std::set<std::string> selected;
+    for (uint32_t row : columnar->Select(2)) selected.insert(label_of[columns->person_ids[row]]);
+    EXPECT_EQ(selected, expected) << rule.name;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RegistersContract,
