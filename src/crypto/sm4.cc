@@ -30,7 +30,7 @@ std::string Sm4Ctr(const Sm4Key& key, const Sm4Iv& iv, std::string_view data) {
                         static_cast<int>(data.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), reinterpret_cast<unsigned char*>(out.data()) + len,
                           &final_len) != 1 ||
-      static_cast<size_t>(len + final_len) != data.size()) {
+      static_cast<size_t>(len) + static_cast<size_t>(final_len) != data.size()) {
     throw std::runtime_error("OpenSSL cannot compute SM4-CTR");
   }
   return out;
