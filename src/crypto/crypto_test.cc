@@ -37,25 +37,31 @@ TEST(HmacSm3, MatchesTheOpensslCommand) {
   // printf 'what do ya want for nothing?' | openssl dgst -sm3 -hmac Jefe
   EXPECT_EQ(ToHex(HmacSm3("Jefe", "what do ya want for nothing?")),
             "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
+  const HmacSm3Key jefe("Jefe");
+  EXPECT_EQ(ToHex(jefe.Mac("what do ya want for nothing?")),
+            "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
+  EXPECT_EQ(ToHex(jefe.Mac("what do ya ", "want for nothing?")),
+            "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
 }
 
 TEST(Sm4Seal, OpensWhatItSealedAndRefusesTampering) {
   Sm4Key key{};
   key.fill(7);
-  std::string sealed = Sm4Seal(key, "mac-key", "k1/id_number", "430111199001011234");
+  const HmacSm3Key mac("mac-key");
+  const HmacSm3Key other("other");
+  std::string sealed = Sm4Seal(key, mac, "k1/id_number", "430111199001011234");
   EXPECT_EQ(sealed.size(), 16u + 18u + 16u);
-  auto opened = Sm4Open(key, "mac-key", "k1/id_number", sealed);
+  auto opened = Sm4Open(key, mac, "k1/id_number", sealed);
   ASSERT_TRUE(opened.ok());
   EXPECT_EQ(*opened, "430111199001011234");
   // Two seals of one value differ (random IV).
-  EXPECT_NE(Sm4Seal(key, "mac-key", "k1/id_number", "x"),
-            Sm4Seal(key, "mac-key", "k1/id_number", "x"));
+  EXPECT_NE(Sm4Seal(key, mac, "k1/id_number", "x"), Sm4Seal(key, mac, "k1/id_number", "x"));
   std::string flipped = sealed;
   flipped[20] ^= 1;
-  EXPECT_EQ(Sm4Open(key, "mac-key", "k1/id_number", flipped).error().code(), ErrorCode::kIntegrity);
-  EXPECT_FALSE(Sm4Open(key, "mac-key", "k1/phone", sealed).ok());
-  EXPECT_FALSE(Sm4Open(key, "other", "k1/id_number", sealed).ok());
-  EXPECT_FALSE(Sm4Open(key, "mac-key", "k1/id_number", sealed.substr(0, 20)).ok());
+  EXPECT_EQ(Sm4Open(key, mac, "k1/id_number", flipped).error().code(), ErrorCode::kIntegrity);
+  EXPECT_FALSE(Sm4Open(key, mac, "k1/phone", sealed).ok());
+  EXPECT_FALSE(Sm4Open(key, other, "k1/id_number", sealed).ok());
+  EXPECT_FALSE(Sm4Open(key, mac, "k1/id_number", sealed.substr(0, 20)).ok());
 }
 
 TEST(Hex, RoundTripsAndRefusesBadDigits) {

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -24,6 +25,20 @@ std::string Sm4Ctr(const Sm4Key& key, const Sm4Iv& iv, std::string_view data);
 // HMAC (RFC 2104) with SM3 of `data` under `key` (any length).
 Sm3Digest HmacSm3(std::string_view key, std::string_view data);
 
+// An HMAC-SM3 key prepared once (OpenSSL 3 fetches the MAC and digest on every one-shot call,
+// which dominates a bulk import); each Mac() copies the keyed state. Cheap to copy (shared),
+// safe to use from several threads.
+class HmacSm3Key {
+ public:
+  explicit HmacSm3Key(std::string_view key);
+  Sm3Digest Mac(std::string_view data) const;
+  // The MAC of the concatenation of `a` and `b`, without concatenating them.
+  Sm3Digest Mac(std::string_view a, std::string_view b) const;
+
+ private:
+  std::shared_ptr<void> ctx_;  // EVP_MAC_CTX
+};
+
 // `n` bytes from OpenSSL's CSPRNG; throws std::runtime_error if it cannot be seeded.
 std::string RandomBytes(size_t n);
 
@@ -31,11 +46,11 @@ std::string RandomBytes(size_t n);
 // associated || iv || ciphertext). `associated` binds the ciphertext to its context (the key id
 // and field name), so a ciphertext copied into another field or labelled with another key id
 // fails to open.
-std::string Sm4Seal(const Sm4Key& enc_key, std::string_view mac_key, std::string_view associated,
+std::string Sm4Seal(const Sm4Key& enc_key, const HmacSm3Key& mac_key, std::string_view associated,
                     std::string_view plaintext);
 // The plaintext of Sm4Seal's output; kIntegrity when it is too short or its MAC does not verify
 // (altered, truncated, or sealed under other keys or another `associated`).
-Result<std::string> Sm4Open(const Sm4Key& enc_key, std::string_view mac_key,
+Result<std::string> Sm4Open(const Sm4Key& enc_key, const HmacSm3Key& mac_key,
                             std::string_view associated, std::string_view sealed);
 
 }  // namespace tongban::crypto

@@ -67,11 +67,12 @@ Result<FieldCipher> FieldCipher::Create(const RegisterKeys& keys) {
       errors.Add("sealing_keys/" + id, "must be 64 hex digits (32 bytes)");
       continue;
     }
-    Key k;
     crypto::Sm3Digest enc = crypto::HmacSm3(*secret, "tongban register sm4");
-    std::copy(enc.begin(), enc.begin() + 16, k.enc.begin());
     crypto::Sm3Digest mac = crypto::HmacSm3(*secret, "tongban register mac");
-    k.mac.assign(reinterpret_cast<const char*>(mac.data()), mac.size());
+    Key k{.enc = {},
+          .mac = crypto::HmacSm3Key(
+              std::string_view(reinterpret_cast<const char*>(mac.data()), mac.size()))};
+    std::copy(enc.begin(), enc.begin() + 16, k.enc.begin());
     c.keys_.emplace(id, std::move(k));
   }
   if (c.keys_.find(keys.current_key_id) == c.keys_.end()) {
@@ -81,7 +82,7 @@ Result<FieldCipher> FieldCipher::Create(const RegisterKeys& keys) {
   if (!index.ok()) {
     errors.Add("index_key", "must be 64 hex digits (32 bytes)");
   } else {
-    c.index_key_ = std::move(index).value();
+    c.index_key_.emplace(*index);
   }
   if (!errors.empty()) return errors.ToError("invalid register keys");
   c.current_ = keys.current_key_id;
@@ -106,12 +107,9 @@ Result<std::string> FieldCipher::Open(std::string_view field, std::string_view s
 }
 
 std::string FieldCipher::Index(std::string_view field, std::string_view value) const {
-  std::string input;
-  input.reserve(field.size() + 1 + value.size());
-  input += field;
-  input += ':';
-  input += value;
-  crypto::Sm3Digest d = crypto::HmacSm3(index_key_, input);
+  std::string prefix(field);
+  prefix += ':';
+  crypto::Sm3Digest d = index_key_->Mac(prefix, value);
   return crypto::ToHex(std::span<const uint8_t>(d.data(), 16));
 }
 

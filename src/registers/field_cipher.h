@@ -10,6 +10,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,11 +52,11 @@ class FieldCipher {
  private:
   struct Key {
     crypto::Sm4Key enc{};
-    std::string mac;
+    crypto::HmacSm3Key mac;
   };
   std::map<std::string, Key, std::less<>> keys_;
   std::string current_;
-  std::string index_key_;
+  std::optional<crypto::HmacSm3Key> index_key_;
 };
 
 }  // namespace tongban::registers
