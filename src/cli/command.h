@@ -39,5 +39,6 @@ void AddCatalogCommands(CLI::App& cli, Context& ctx);   // catalog import|export
 void AddFeelCommands(CLI::App& cli, Context& ctx);      // feel eval|check
 void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
 void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run
+void AddRegisterCommands(CLI::App& cli, Context& ctx);  // register import|show|find|generate
 
 }  // namespace tongban::cli

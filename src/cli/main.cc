@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddFeelCommands(cli, ctx);
   tongban::cli::AddDmnCommands(cli, ctx);
   tongban::cli::AddBpmnCommands(cli, ctx);
+  tongban::cli::AddRegisterCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
