@@ -41,5 +41,6 @@ void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
 void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run|deploy|start|tasks|...
 void AddCaseCommands(CLI::App& cli, Context& ctx);      // case show|verify|deemed-accepted
 void AddLicenceCommands(CLI::App& cli, Context& ctx);   // licence issue|verify|pdf|keys …
+void AddRegisterCommands(CLI::App& cli, Context& ctx);  // register import|show|find|generate
 
 }  // namespace tongban::cli

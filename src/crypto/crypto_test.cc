@@ -4,6 +4,7 @@
 
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
+#include "crypto/sm4.h"
 
 namespace tongban::crypto {
 namespace {
@@ -16,6 +17,51 @@ TEST(Sm3, MatchesTheStandardsExamples) {
   EXPECT_EQ(Sm3Hex(sixty_four), "debe9ff92275b8a138604889c18e5a4d6fdb70e5387e5765293dcba39c0c5732");
   EXPECT_EQ(Sm3("abc").size(), 32u);
   EXPECT_NE(Sm3Hex("abc"), Sm3Hex("abd"));
+}
+
+TEST(Sm4, CtrMatchesTheStandardsBlock) {
+  // GB/T 32907-2016 appendix A: E(K, P) with K = P = 0123456789abcdeffedcba9876543210 is
+  // 681edf34d206965e86b3e94f536e4246; CTR's first block is P xor E(K, IV), so IV = P and a
+  // zero block gives that ciphertext.
+  auto raw = FromHex("0123456789abcdeffedcba9876543210");
+  ASSERT_TRUE(raw.ok());
+  Sm4Key key{};
+  Sm4Iv iv{};
+  std::copy(raw->begin(), raw->end(), key.begin());
+  std::copy(raw->begin(), raw->end(), iv.begin());
+  EXPECT_EQ(ToHex(Sm4Ctr(key, iv, std::string(16, '\0'))), "681edf34d206965e86b3e94f536e4246");
+  EXPECT_EQ(Sm4Ctr(key, iv, Sm4Ctr(key, iv, "13812345678")), "13812345678");
+}
+
+TEST(HmacSm3, MatchesTheOpensslCommand) {
+  // printf 'what do ya want for nothing?' | openssl dgst -sm3 -hmac Jefe
+  EXPECT_EQ(ToHex(HmacSm3("Jefe", "what do ya want for nothing?")),
+            "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
+  const HmacSm3Key jefe("Jefe");
+  EXPECT_EQ(ToHex(jefe.Mac("what do ya want for nothing?")),
+            "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
+  EXPECT_EQ(ToHex(jefe.Mac("what do ya ", "want for nothing?")),
+            "2e87f1d16862e6d964b50a5200bf2b10b764faa9680a296a2405f24bec39f882");
+}
+
+TEST(Sm4Seal, OpensWhatItSealedAndRefusesTampering) {
+  Sm4Key key{};
+  key.fill(7);
+  const HmacSm3Key mac("mac-key");
+  const HmacSm3Key other("other");
+  std::string sealed = Sm4Seal(key, mac, "k1/id_number", "430111199001011234");
+  EXPECT_EQ(sealed.size(), 16u + 18u + 16u);
+  auto opened = Sm4Open(key, mac, "k1/id_number", sealed);
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(*opened, "430111199001011234");
+  // Two seals of one value differ (random IV).
+  EXPECT_NE(Sm4Seal(key, mac, "k1/id_number", "x"), Sm4Seal(key, mac, "k1/id_number", "x"));
+  std::string flipped = sealed;
+  flipped[20] ^= 1;
+  EXPECT_EQ(Sm4Open(key, mac, "k1/id_number", flipped).error().code(), ErrorCode::kIntegrity);
+  EXPECT_FALSE(Sm4Open(key, mac, "k1/phone", sealed).ok());
+  EXPECT_FALSE(Sm4Open(key, other, "k1/id_number", sealed).ok());
+  EXPECT_FALSE(Sm4Open(key, mac, "k1/id_number", sealed.substr(0, 20)).ok());
 }
 
 TEST(Hex, RoundTripsAndRefusesBadDigits) {
