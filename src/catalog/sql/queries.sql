@@ -249,3 +249,26 @@ AND v.search_text LIKE :keyword ESCAPE '!'
 
 -- name: matters_order
 ORDER BY v.item_code LIMIT :limit
+
+-- name: delete_search_terms
+DELETE FROM catalog_search_term WHERE version_id = :id;
+
+-- name: insert_search_term
+INSERT INTO catalog_search_term (term, version_id, weight) VALUES (:term, :id, :weight);
+
+-- name: versions_without_terms
+SELECT v.id, v.basic_code, v.name, v.kind, v.legal_basis, v.body FROM catalog_item_version v
+WHERE NOT EXISTS (SELECT 1 FROM catalog_search_term t WHERE t.version_id = v.id);
+
+-- name: search_select
+-- The matters in force holding any of the query's terms, each with the sum of its weights;
+-- ranking and pagination are the repository's (byte order of names, the same on both backends).
+SELECT v.id, v.item_code, v.name, SUM(t.weight)
+FROM catalog_search_term t
+JOIN catalog_item_version v ON v.id = t.version_id
+
+-- name: search_group
+GROUP BY v.id, v.item_code, v.name
+
+-- name: version_where_ids
+WHERE v.id IN
