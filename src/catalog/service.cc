@@ -540,6 +540,14 @@ Result<std::vector<std::string>> CatalogService::ExplainSearch(std::string_view 
       });
 }
 
+Result<std::pair<Matter, GuideStep>> CatalogService::RunMatterGuide(std::string_view code,
+                                                                    const GuideAnswers& answers,
+                                                                    std::optional<Date> as_of) {
+  TB_ASSIGN_OR_RETURN(Matter matter, GetMatter(code, as_of));
+  TB_ASSIGN_OR_RETURN(GuideStep step, RunGuide(matter.item, answers));
+  return std::make_pair(std::move(matter), std::move(step));
+}
+
 Result<Matter> CatalogService::GetMatter(std::string_view code, std::optional<Date> as_of) {
   const Date date = as_of.value_or(Today());
   const std::string c(code);

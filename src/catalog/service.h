@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "catalog/guide.h"
 #include "catalog/matter.h"
 #include "catalog/model.h"
 #include "catalog/repository.h"
@@ -169,6 +170,12 @@ class CatalogService {
   // How the database would run the search (query plan lines), to check it uses the index.
   Result<std::vector<std::string>> ExplainSearch(std::string_view query,
                                                  const MatterFilter& filter);
+
+  // The next step of the guide (智能导办) of the matter's version in force at `as_of` (today by
+  // default) given the answers so far (catalog/guide.h: RunGuide's errors), with that version.
+  Result<std::pair<Matter, GuideStep>> RunMatterGuide(std::string_view code,
+                                                      const GuideAnswers& answers,
+                                                      std::optional<Date> as_of = std::nullopt);
 
   // The version in force at `as_of` (today by default); kNotFound when none is.
   Result<Matter> GetMatter(std::string_view code, std::optional<Date> as_of = std::nullopt);
