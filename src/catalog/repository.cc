@@ -763,24 +763,37 @@ std::string MattersStatement(const MatterQuery& q, Get get, Params& params) {
   return text;
 }
 
-// The search statement: the versions in force within q's filters holding any of `terms`.
+// The search statement: the versions in force within q's filters holding any of `terms`,
+// ranked, after `after`, at most q.limit.
 template <typename Get>
-std::string SearchStatement(const std::vector<std::string>& terms, const MatterQuery& q, Get get,
-                            Params& params) {
-  std::string text =
-      fmt::format("{}\n{}\nAND t.term IN (", get("search_select"), get("matters_in_force"));
+std::string SearchStatement(const std::vector<std::string>& terms, const MatterQuery& q,
+                            const std::optional<SearchHit>& after, Get get, Params& params) {
+  std::string names;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const std::string name = fmt::format("t{}", i);
+    names += fmt::format("{}:{}", i == 0 ? "" : ", ", name);
+    params.Add(name, terms[i]);
+  }
+  std::string select = get("search_select");
+  const size_t at = select.find(":terms");
+  if (at != std::string::npos) select.replace(at, 6, names);
+  std::string text = fmt::format("{}\n{}", select, get("matters_in_force"));
   params.Add("as_of", q.as_of);
   params.Add("as_of2", q.as_of);
   params.Add("after", std::string());
-  for (size_t i = 0; i < terms.size(); ++i) {
-    const std::string name = fmt::format("t{}", i);
-    text += fmt::format("{}:{}", i == 0 ? "" : ", ", name);
-    params.Add(name, terms[i]);
-  }
-  text += ")";
   AppendFilters(text, q, get, params);
+  if (after) {
+    text += '\n';
+    text += get("search_after");
+    params.Add("score", after->score);
+    params.Add("score2", after->score);
+    params.Add("name", after->name);
+    params.Add("name2", after->name);
+    params.Add("code", after->code);
+  }
   text += '\n';
-  text += get("search_group");
+  text += get("search_order");
+  params.Add("limit", q.limit);
   return text;
 }
 
@@ -830,14 +843,15 @@ std::vector<std::string> CatalogRepository::ExplainMatters(soci::session& sql,
   return Explain(sql, backend_, text, params);
 }
 
-std::vector<SearchHit> CatalogRepository::SearchMatters(soci::session& sql,
-                                                        const std::vector<std::string>& terms,
-                                                        const MatterQuery& q) const {
+std::vector<SearchHit> CatalogRepository::SearchMatters(
+    soci::session& sql, const std::vector<std::string>& terms, const MatterQuery& q,
+    const std::optional<SearchHit>& after) const {
   std::vector<SearchHit> out;
   if (terms.empty()) return out;
   Params params;
   const std::string text = SearchStatement(
-      terms, q, [this](std::string_view name) -> const std::string& { return Q(name); }, params);
+      terms, q, after, [this](std::string_view name) -> const std::string& { return Q(name); },
+      params);
   SearchHit hit;
   long long score = 0;
   soci::statement st(sql);
@@ -857,12 +871,13 @@ std::vector<SearchHit> CatalogRepository::SearchMatters(soci::session& sql,
   return out;
 }
 
-std::vector<std::string> CatalogRepository::ExplainSearch(soci::session& sql,
-                                                          const std::vector<std::string>& terms,
-                                                          const MatterQuery& q) const {
+std::vector<std::string> CatalogRepository::ExplainSearch(
+    soci::session& sql, const std::vector<std::string>& terms, const MatterQuery& q,
+    const std::optional<SearchHit>& after) const {
   Params params;
   const std::string text = SearchStatement(
-      terms, q, [this](std::string_view name) -> const std::string& { return Q(name); }, params);
+      terms, q, after, [this](std::string_view name) -> const std::string& { return Q(name); },
+      params);
   return Explain(sql, backend_, text, params);
 }
 

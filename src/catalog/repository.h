@@ -115,13 +115,16 @@ class CatalogRepository {
   // How the database runs ListMatters(q): SQLite's EXPLAIN QUERY PLAN or PostgreSQL's EXPLAIN
   // lines, to check that filters use their indexes.
   std::vector<std::string> ExplainMatters(soci::session& sql, const MatterQuery& q) const;
-  // Every matter in force (at q.as_of, within q's filters; q.after, q.limit and
-  // q.keyword_pattern are not used) that holds any of `terms`, unordered.
+  // The matters in force (at q.as_of, within q's filters; q.after and q.keyword_pattern are
+  // not used) that hold any of `terms`: at most q.limit of them, best score first, then by name
+  // and code in byte order, after `after` in that order when it is given.
   std::vector<SearchHit> SearchMatters(soci::session& sql, const std::vector<std::string>& terms,
-                                       const MatterQuery& q) const;
+                                       const MatterQuery& q,
+                                       const std::optional<SearchHit>& after) const;
   // How the database runs SearchMatters, as ExplainMatters.
   std::vector<std::string> ExplainSearch(soci::session& sql, const std::vector<std::string>& terms,
-                                         const MatterQuery& q) const;
+                                         const MatterQuery& q,
+                                         const std::optional<SearchHit>& after) const;
   // The summaries of these versions, in the order given (ids not found are left out).
   std::vector<MatterSummary> Summaries(soci::session& sql,
                                        const std::vector<std::string>& version_ids) const;

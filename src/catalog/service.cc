@@ -111,14 +111,6 @@ bool DecodeSearchCursor(std::string_view cursor, Date* as_of, SearchHit* last) {
   return true;
 }
 
-// Search order: best score first, then name and code in byte order (the same on both backends,
-// whatever the database's collation).
-bool RanksBefore(const SearchHit& a, const SearchHit& b) {
-  if (a.score != b.score) return a.score > b.score;
-  if (a.name != b.name) return a.name < b.name;
-  return a.code < b.code;
-}
-
 std::string StatusText(VersionStatus s) { return std::string(EnumId(s)); }
 
 }  // namespace
@@ -505,27 +497,23 @@ Result<SearchPage> CatalogService::SearchMatters(std::string_view query, const M
   }
   if (!errors.empty()) return errors.ToError("the search is invalid");
 
+  std::optional<SearchHit> last;
+  if (has_cursor) last = after;
   return db_.Transaction<SearchPage>(TxKind::kRead, [&](soci::session& sql) -> Result<SearchPage> {
-    std::vector<SearchHit> hits = repo_.SearchMatters(sql, terms, *q);
-    std::sort(hits.begin(), hits.end(), RanksBefore);
-    auto first = hits.begin();
-    if (has_cursor) {
-      first = std::upper_bound(hits.begin(), hits.end(), after, RanksBefore);
-    }
+    // q->limit is one more than the page: whether another page follows.
+    std::vector<SearchHit> hits = repo_.SearchMatters(sql, terms, *q, last);
     SearchPage out;
     out.terms = terms;
-    const auto remaining = static_cast<size_t>(hits.end() - first);
-    const size_t take = std::min(remaining, static_cast<size_t>(page.limit));
+    const bool more = hits.size() > static_cast<size_t>(page.limit);
+    if (more) hits.resize(static_cast<size_t>(page.limit));
     std::vector<std::string> ids;
-    for (size_t i = 0; i < take; ++i) ids.push_back(first[static_cast<ptrdiff_t>(i)].version_id);
+    ids.reserve(hits.size());
+    for (const auto& h : hits) ids.push_back(h.version_id);
     std::vector<MatterSummary> summaries = repo_.Summaries(sql, ids);
-    for (size_t i = 0; i < summaries.size(); ++i) {
-      out.items.push_back(
-          {.matter = std::move(summaries[i]), .score = first[static_cast<ptrdiff_t>(i)].score});
+    for (size_t i = 0; i < summaries.size() && i < hits.size(); ++i) {
+      out.items.push_back({.matter = std::move(summaries[i]), .score = hits[i].score});
     }
-    if (remaining > take && take > 0) {
-      out.next_cursor = EncodeSearchCursor(as_of, first[static_cast<ptrdiff_t>(take - 1)]);
-    }
+    if (more && !hits.empty()) out.next_cursor = EncodeSearchCursor(as_of, hits.back());
     return out;
   });
 }
@@ -536,7 +524,7 @@ Result<std::vector<std::string>> CatalogService::ExplainSearch(std::string_view 
   const std::vector<std::string> terms = QueryTerms(query);
   return db_.Transaction<std::vector<std::string>>(
       TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
-        return repo_.ExplainSearch(sql, terms, q);
+        return repo_.ExplainSearch(sql, terms, q, std::nullopt);
       });
 }
 
