@@ -7,7 +7,10 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <memory>
 
 #include "app/app.h"
@@ -139,6 +142,20 @@ bool SetUp() {
   if (!service.ok()) return false;
   fixture->service = std::move(service).value();
 
+  // TONGBAN_BENCH_CATALOG: a catalog file (e.g. data/demo/catalog.yaml) instead of a generated one.
+  const char* catalog_env = std::getenv("TONGBAN_BENCH_CATALOG");
+  if (catalog_env != nullptr) {
+    std::ifstream in(catalog_env, std::ios::binary);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto imported = fixture->service->ImportYaml(
+        text, {.actor = "bench", .publish = true, .effective_from = *Date::Parse("2025-01-01")});
+    if (!imported.ok()) return false;
+    std::fprintf(stderr, "imported %s (%d items)\n", catalog_env, imported->published);
+    fixture->county = "431128";
+    fixture->town = "431128";
+    fixture->department = "431128-wjj";
+    return true;
+  }
   CatalogFile file = Generate(items);
   fixture->county = file.implementation_items[1].region;
   fixture->town = file.implementation_items[0].region;
@@ -178,6 +195,30 @@ void PrintPlans() {
     auto plan = fixture->service->ExplainListMatters(filter, {.limit = 20});
     std::fprintf(stderr, "plan %s:\n", name.c_str());
     if (!plan.ok()) continue;
+    for (const auto& line : *plan) std::fprintf(stderr, "    %s\n", line.c_str());
+  }
+}
+
+// Search latency percentiles over `runs` runs of each query (a page of 20), and each plan.
+void PrintSearchPercentiles(int runs) {
+  for (const char* q : {"我要开餐馆", "公共场所卫生", "卫生许可", "关键词7", "事项", "水", "许可"}) {
+    std::vector<double> us;
+    size_t hits = 0;
+    for (int i = 0; i < runs; ++i) {
+      const auto start = std::chrono::steady_clock::now();
+      auto page = fixture->service->SearchMatters(q, {}, {.limit = 20});
+      us.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+              .count());
+      hits = page.ok() ? page->items.size() : 0;
+    }
+    std::sort(us.begin(), us.end());
+    std::fprintf(stderr, "search %-8s page of %2zu: p50 %8.0f us  p99 %8.0f us  (%d runs)\n", q,
+                 hits, us[us.size() / 2], us[us.size() * 99 / 100], runs);
+  }
+  auto plan = fixture->service->ExplainSearch("我要开餐馆", {});
+  std::fprintf(stderr, "plan search:\n");
+  if (plan.ok()) {
     for (const auto& line : *plan) std::fprintf(stderr, "    %s\n", line.c_str());
   }
 }
@@ -223,6 +264,7 @@ int main(int argc, char** argv) {
   benchmark::Initialize(&argc, argv);
   if (!SetUp()) return 1;
   PrintPlans();
+  PrintSearchPercentiles(200);
   for (const auto& [name, filter] : Filters()) {
     benchmark::RegisterBenchmark(("ListMatters/" + name).c_str(), BM_ListMatters, filter)
         ->Unit(benchmark::kMicrosecond);

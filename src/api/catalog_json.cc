@@ -48,6 +48,19 @@ json ToJson(const catalog::Material& m) {
   return j;
 }
 
+}  // namespace
+
+json ToJson(const catalog::GuideQuestion& q) {
+  json options = json::array();
+  for (const auto& o : q.options) {
+    json j = {{"value", o.value}, {"label", o.label}};
+    PutIfSet(j, "next", o.next);
+    PutIfSet(j, "scenario", o.scenario);
+    options.push_back(std::move(j));
+  }
+  return {{"id", q.id}, {"text", q.text}, {"options", std::move(options)}};
+}
+
 json ToJson(const catalog::Scenario& s) {
   json form = json::array();
   for (const auto& f : s.form) form.push_back(ToJson(f));
@@ -56,8 +69,6 @@ json ToJson(const catalog::Scenario& s) {
   return {{"code", s.code},       {"name", s.name}, {"kind", EnumId(s.kind)},
           {"process", s.process}, {"form", form},   {"materials", materials}};
 }
-
-}  // namespace
 
 json ToJson(const catalog::ImplementationItem& item) {
   json fees = json::array();
@@ -87,6 +98,12 @@ json ToJson(const catalog::ImplementationItem& item) {
   PutIfSet(j, "phone", item.phone);
   PutIfSet(j, "jurisdiction", item.jurisdiction);
   PutIfSet(j, "result_licence_type", item.result_licence_type);
+  if (item.guide) {
+    json questions = json::array();
+    for (const auto& q : item.guide->questions) questions.push_back(ToJson(q));
+    j["guide"] = {{"questions", std::move(questions)}};
+    PutIfSet(j["guide"], "decision_table", item.guide->decision_table);
+  }
   return j;
 }
 

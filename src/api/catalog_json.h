@@ -10,6 +10,8 @@
 namespace tongban::api {
 
 nlohmann::json ToJson(const catalog::ImplementationItem& item);
+nlohmann::json ToJson(const catalog::Scenario& scenario);
+nlohmann::json ToJson(const catalog::GuideQuestion& question);
 nlohmann::json ToJson(const catalog::VersionInfo& version);
 // A list entry: the filterable fields, with region_code and department {code, name}.
 nlohmann::json ToJson(const catalog::MatterSummary& summary);

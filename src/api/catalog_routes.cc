@@ -7,6 +7,7 @@
 
 #include "api/catalog_json.h"
 #include "api/json_body.h"
+#include "catalog/guide.h"
 #include "catalog/yaml_io.h"
 
 namespace tongban::api {
@@ -149,6 +150,55 @@ Status RequireOverStoredAndNew(catalog::CatalogService& catalog, const Auth& aut
   return Ok();
 }
 
+// The answers of a guide request: {"answers": {"<question id>": "<option value>", ...},
+// "as_of": "YYYY-MM-DD"} (both optional), every problem named by its path.
+Result<std::pair<catalog::GuideAnswers, std::optional<Date>>> GuideRequestFromBody(
+    const httplib::Request& req) {
+  catalog::GuideAnswers answers;
+  std::optional<Date> as_of;
+  if (req.body.empty()) return std::make_pair(answers, as_of);
+  TB_ASSIGN_OR_RETURN(json body, ParseJsonBody(req));
+  FieldErrors errors;
+  ObjectReader r(body, "", errors);
+  if (const json* a = r.Member("answers", json::value_t::object, false)) {
+    for (const auto& [id, value] : a->items()) {
+      if (!value.is_string()) {
+        errors.Add("answers/" + id,
+                   "must be the value of one of the question's options (a string)");
+      } else {
+        answers[id] = value.get<std::string>();
+      }
+    }
+  }
+  if (auto text = r.String("as_of", false)) {
+    auto d = Date::Parse(*text, "as_of");
+    if (d.ok()) {
+      as_of = *d;
+    } else {
+      errors.Add("as_of", d.error().message());
+    }
+  }
+  r.Finish();
+  if (!errors.empty()) return errors.ToError("the guide request is invalid");
+  return std::make_pair(std::move(answers), as_of);
+}
+
+json GuideStepJson(const catalog::Matter& m, const catalog::GuideStep& step) {
+  json answered = json::array();
+  for (const auto& a : step.answered) {
+    answered.push_back(
+        {{"question", a.question}, {"text", a.text}, {"value", a.value}, {"label", a.label}});
+  }
+  return {{"matter",
+           {{"code", m.item.code},
+            {"name", m.basic.name},
+            {"version_id", m.version.id},
+            {"department", {{"code", m.department.code}, {"name", m.department.name}}}}},
+          {"answered", std::move(answered)},
+          {"question", step.question ? ToJson(*step.question) : json(nullptr)},
+          {"scenario", step.scenario ? ToJson(*step.scenario) : json(nullptr)}};
+}
+
 }  // namespace
 
 void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth) {
@@ -186,6 +236,72 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
                }
                WriteJson(res, {{"items", std::move(items)}, {"next", std::move(next)}});
              });
+
+  // Search in Chinese (catalog/search.h): registered before /matters/{code}, which would
+  // otherwise take "search" for a code.
+  server.Get("/api/v1/matters/search", [&catalog](const httplib::Request& req,
+                                                  httplib::Response& res, RequestContext& ctx) {
+    FieldErrors errors;
+    catalog::MatterFilter filter;
+    catalog::PageRequest page;
+    page.limit = IntParam(req, "limit", 1, 100, errors).value_or(20);
+    page.cursor = req.get_param_value("cursor");
+    filter.region = req.get_param_value("region");
+    filter.department = req.get_param_value("department");
+    filter.kind = EnumParam<catalog::Kind>(req, "kind", errors);
+    filter.list = EnumParam<catalog::ServiceList>(req, "list", errors);
+    filter.level = EnumParam<catalog::Level>(req, "level", errors);
+    filter.mode = EnumParam<catalog::CrossRegionMode>(req, "mode", errors);
+    filter.as_of = DateParam(req, "as_of", errors);
+    if (!req.has_param("q")) errors.Add("q", "is required");
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid query"), ctx);
+    auto result = catalog.SearchMatters(req.get_param_value("q"), filter, page);
+    if (!result.ok()) return WriteProblem(res, result.error(), ctx);
+    json items = json::array();
+    for (const auto& r : result->items) {
+      json j = ToJson(r.matter);
+      j["score"] = r.score;
+      items.push_back(std::move(j));
+    }
+    json next = nullptr;
+    if (!result->next_cursor.empty()) {
+      std::string url = fmt::format("/api/v1/matters/search?limit={}&cursor={}", page.limit,
+                                    Encode(result->next_cursor));
+      for (const char* p :
+           {"q", "region", "department", "kind", "list", "level", "mode", "as_of"}) {
+        if (req.has_param(p)) url += fmt::format("&{}={}", p, Encode(req.get_param_value(p)));
+      }
+      next = url;
+    }
+    WriteJson(res,
+              {{"items", std::move(items)}, {"next", std::move(next)}, {"terms", result->terms}});
+  });
+
+  // 智能导办: the answers so far in, the next question or the scenario out; ?format=text or
+  // ?format=html gives the printable checklist instead of JSON. Public, like the matter itself.
+  server.Post(
+      R"(/api/v1/matters/([^/]+)/guide)",
+      [&catalog](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
+        if (format != "json" && format != "text" && format != "html") {
+          FieldErrors errors;
+          errors.Add("format", "must be json, text or html");
+          return WriteProblem(res, errors.ToError("invalid query"), ctx);
+        }
+        auto request = GuideRequestFromBody(req);
+        if (!request.ok()) return WriteProblem(res, request.error(), ctx);
+        auto result =
+            catalog.RunMatterGuide(std::string(req.matches[1]), request->first, request->second);
+        if (!result.ok()) return WriteProblem(res, result.error(), ctx);
+        const auto& [matter, step] = *result;
+        if (format == "text") {
+          return res.set_content(catalog::ChecklistText(matter, step), "text/plain; charset=utf-8");
+        }
+        if (format == "html") {
+          return res.set_content(catalog::ChecklistHtml(matter, step), "text/html; charset=utf-8");
+        }
+        WriteJson(res, GuideStepJson(matter, step));
+      });
 
   server.Get(kMatterPath, [&catalog, &auth](const httplib::Request& req, httplib::Response& res,
                                             RequestContext& ctx) {

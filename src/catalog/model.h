@@ -271,6 +271,34 @@ struct Scenario {
   bool operator==(const Scenario&) const = default;
 };
 
+// One answer a guide question offers. In a question tree it leads on: to the next question
+// (`next`) or to a scenario (`scenario`), exactly one of them. Under a decision table it leads
+// nowhere itself (the table maps the answers to a scenario).
+struct GuideOption {
+  std::string value;  // what the answer is called in the API and in the table: a code
+  std::string label;  // what the applicant reads
+  std::string next;
+  std::string scenario;
+  bool operator==(const GuideOption&) const = default;
+};
+
+struct GuideQuestion {
+  std::string id;  // an identifier: the decision table reads the answer under this name
+  std::string text;
+  std::vector<GuideOption> options;
+  bool operator==(const GuideQuestion&) const = default;
+};
+
+// 智能导办: questions whose answers select the scenario. Either a question tree (the first
+// question is asked first; each option leads to a question or a scenario) or, with
+// `decision_table`, the questions asked in order and then a decision table (docs/dmn-yaml.md)
+// over the answers whose single output is the scenario code.
+struct Guide {
+  std::vector<GuideQuestion> questions;
+  std::string decision_table;  // YAML decision table text; empty for a question tree
+  bool operator==(const Guide&) const = default;
+};
+
 // 实施清单 item. Name, kind and legal basis come from its basic item.
 struct ImplementationItem {
   std::string code;  // implementation code, unique
@@ -294,6 +322,7 @@ struct ImplementationItem {
   std::vector<std::string> keywords;
   std::vector<std::string> aliases;
   std::vector<Scenario> scenarios;
+  std::optional<Guide> guide;
   bool operator==(const ImplementationItem&) const = default;
 };
 

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "catalog/search.h"
 #include "catalog/text.h"
 #include "catalog/yaml_io.h"
 
@@ -551,6 +552,26 @@ void CatalogRepository::InsertVersion(soci::session& sql, int version,
     st.exchange(soci::use(at2, "at2"));
   });
   WriteListsAndModes(sql, id, item);
+  WriteSearchTerms(sql, id, item, basic);
+}
+
+void CatalogRepository::WriteSearchTerms(soci::session& sql, const std::string& version_id,
+                                         const ImplementationItem& item,
+                                         const BasicItem& basic) const {
+  sql << Q("delete_search_terms"), soci::use(version_id, "id");
+  const auto terms = IndexTerms(item, basic);
+  if (terms.empty()) return;
+  std::vector<std::string> names, ids(terms.size(), version_id);
+  std::vector<int> weights;
+  names.reserve(terms.size());
+  weights.reserve(terms.size());
+  for (const auto& [term, weight] : terms) {
+    names.push_back(term);
+    weights.push_back(weight);
+  }
+  // One bulk statement: a version has a few dozen terms, a bulk import tens of thousands.
+  sql << Q("insert_search_term"), soci::use(names, "term"), soci::use(ids, "id"),
+      soci::use(weights, "weight");
 }
 
 bool CatalogRepository::ReplaceContent(soci::session& sql, const std::string& version_id,
@@ -568,6 +589,7 @@ bool CatalogRepository::ReplaceContent(soci::session& sql, const std::string& ve
   });
   if (changed != 1) return false;
   WriteListsAndModes(sql, id, item);
+  WriteSearchTerms(sql, id, item, basic);
   return true;
 }
 
@@ -672,12 +694,7 @@ namespace {
 // The matters-in-force statement for `q`: only the filters in use are joined in, so the planner
 // can pick the index of the most selective one.
 template <typename Get>
-std::string MattersStatement(const MatterQuery& q, Get get, Params& params) {
-  std::string text = fmt::format("SELECT {}\n{}\n{}", get("version_columns"), get("version_from"),
-                                 get("matters_in_force"));
-  params.Add("as_of", q.as_of);
-  params.Add("as_of2", q.as_of);
-  params.Add("after", q.after);
+void AppendFilters(std::string& text, const MatterQuery& q, Get get, Params& params) {
   auto filter = [&](std::string_view fragment) {
     text += '\n';
     text += get(fragment);
@@ -725,13 +742,84 @@ std::string MattersStatement(const MatterQuery& q, Get get, Params& params) {
     filter("matters_mode");
     params.Add("mode", q.mode);
   }
+}
+
+template <typename Get>
+std::string MattersStatement(const MatterQuery& q, Get get, Params& params) {
+  std::string text = fmt::format("SELECT {}\n{}\n{}", get("version_columns"), get("version_from"),
+                                 get("matters_in_force"));
+  params.Add("as_of", q.as_of);
+  params.Add("as_of2", q.as_of);
+  params.Add("after", q.after);
+  AppendFilters(text, q, get, params);
   if (!q.keyword_pattern.empty()) {
-    filter("matters_keyword");
+    text += '\n';
+    text += get("matters_keyword");
     params.Add("keyword", q.keyword_pattern);
   }
-  filter("matters_order");
+  text += '\n';
+  text += get("matters_order");
   params.Add("limit", q.limit);
   return text;
+}
+
+// The search statement: the versions in force within q's filters holding any of `terms`,
+// ranked, after `after`, at most q.limit.
+template <typename Get>
+std::string SearchStatement(const std::vector<std::string>& terms, const MatterQuery& q,
+                            const std::optional<SearchHit>& after, Get get, Params& params) {
+  std::string names;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    const std::string name = fmt::format("t{}", i);
+    names += fmt::format("{}:{}", i == 0 ? "" : ", ", name);
+    params.Add(name, terms[i]);
+  }
+  std::string select = get("search_select");
+  const size_t at = select.find(":terms");
+  if (at != std::string::npos) select.replace(at, 6, names);
+  std::string text = fmt::format("{}\n{}", select, get("matters_in_force"));
+  params.Add("as_of", q.as_of);
+  params.Add("as_of2", q.as_of);
+  params.Add("after", std::string());
+  AppendFilters(text, q, get, params);
+  if (after) {
+    text += '\n';
+    text += get("search_after");
+    params.Add("score", after->score);
+    params.Add("score2", after->score);
+    params.Add("name", after->name);
+    params.Add("name2", after->name);
+    params.Add("code", after->code);
+  }
+  text += '\n';
+  text += get("search_order");
+  params.Add("limit", q.limit);
+  return text;
+}
+
+// Runs EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL) on `text`, one line per plan row.
+std::vector<std::string> Explain(soci::session& sql, store::Backend backend,
+                                 const std::string& text, Params& params) {
+  std::vector<std::string> plan;
+  soci::statement st(sql);
+  st.alloc();
+  int id = 0, parent = 0, unused = 0;
+  std::string detail;
+  if (backend == store::Backend::kSqlite) {
+    st.prepare("EXPLAIN QUERY PLAN " + text, soci::details::st_one_time_query);
+    params.BindTo(st);
+    st.exchange(soci::into(id));
+    st.exchange(soci::into(parent));
+    st.exchange(soci::into(unused));
+  } else {
+    st.prepare("EXPLAIN " + text, soci::details::st_one_time_query);
+    params.BindTo(st);
+  }
+  st.exchange(soci::into(detail));
+  st.define_and_bind();
+  st.execute(false);
+  while (st.fetch()) plan.push_back(detail);
+  return plan;
 }
 
 }  // namespace
@@ -752,26 +840,93 @@ std::vector<std::string> CatalogRepository::ExplainMatters(soci::session& sql,
   Params params;
   const std::string text = MattersStatement(
       q, [this](std::string_view name) -> const std::string& { return Q(name); }, params);
-  std::vector<std::string> plan;
+  return Explain(sql, backend_, text, params);
+}
+
+std::vector<SearchHit> CatalogRepository::SearchMatters(
+    soci::session& sql, const std::vector<std::string>& terms, const MatterQuery& q,
+    const std::optional<SearchHit>& after) const {
+  std::vector<SearchHit> out;
+  if (terms.empty()) return out;
+  Params params;
+  const std::string text = SearchStatement(
+      terms, q, after, [this](std::string_view name) -> const std::string& { return Q(name); },
+      params);
+  SearchHit hit;
+  long long score = 0;
   soci::statement st(sql);
   st.alloc();
-  int id = 0, parent = 0, unused = 0;
-  std::string detail;
-  if (backend_ == store::Backend::kSqlite) {
-    st.prepare("EXPLAIN QUERY PLAN " + text, soci::details::st_one_time_query);
-    params.BindTo(st);
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(parent));
-    st.exchange(soci::into(unused));
-  } else {
-    st.prepare("EXPLAIN " + text, soci::details::st_one_time_query);
-    params.BindTo(st);
-  }
-  st.exchange(soci::into(detail));
+  st.prepare(text, soci::details::st_one_time_query);
+  params.BindTo(st);
+  st.exchange(soci::into(hit.version_id));
+  st.exchange(soci::into(hit.code));
+  st.exchange(soci::into(hit.name));
+  st.exchange(soci::into(score));
   st.define_and_bind();
   st.execute(false);
-  while (st.fetch()) plan.push_back(detail);
-  return plan;
+  while (st.fetch()) {
+    hit.score = static_cast<int>(score);
+    out.push_back(hit);
+  }
+  return out;
+}
+
+std::vector<std::string> CatalogRepository::ExplainSearch(
+    soci::session& sql, const std::vector<std::string>& terms, const MatterQuery& q,
+    const std::optional<SearchHit>& after) const {
+  Params params;
+  const std::string text = SearchStatement(
+      terms, q, after, [this](std::string_view name) -> const std::string& { return Q(name); },
+      params);
+  return Explain(sql, backend_, text, params);
+}
+
+std::vector<MatterSummary> CatalogRepository::Summaries(
+    soci::session& sql, const std::vector<std::string>& version_ids) const {
+  std::vector<MatterSummary> out;
+  if (version_ids.empty()) return out;
+  Params params;
+  std::string text = fmt::format("SELECT {}\n{}\n{} (", Q("version_columns"), Q("version_from"),
+                                 Q("version_where_ids"));
+  for (size_t i = 0; i < version_ids.size(); ++i) {
+    const std::string name = fmt::format("i{}", i);
+    text += fmt::format("{}:{}", i == 0 ? "" : ", ", name);
+    params.Add(name, version_ids[i]);
+  }
+  text += ")";
+  std::map<std::string, MatterSummary> by_id;
+  ForEachVersionRow(sql, text, params, false,
+                    [&](const VersionRow& row) { by_id.emplace(row.id, row.Summary()); });
+  for (const auto& id : version_ids) {
+    if (auto it = by_id.find(id); it != by_id.end()) out.push_back(it->second);
+  }
+  return out;
+}
+
+Result<int> CatalogRepository::IndexMissingVersions(soci::session& sql) const {
+  struct Missing {
+    std::string id;
+    BasicItem basic;
+    std::string body;
+  };
+  std::vector<Missing> missing;
+  {
+    Missing m;
+    std::string kind;
+    soci::statement st = (sql.prepare << Q("versions_without_terms"), soci::into(m.id),
+                          soci::into(m.basic.code), soci::into(m.basic.name), soci::into(kind),
+                          soci::into(m.basic.legal_basis), soci::into(m.body));
+    st.execute();
+    while (st.fetch()) {
+      m.basic.kind = StoredEnum<Kind>(kind, "kind");
+      missing.push_back(m);
+    }
+  }
+  for (const Missing& m : missing) {
+    TB_ASSIGN_OR_RETURN(ImplementationItem item, ParseItemYaml(m.body));
+    WriteSearchTerms(sql, m.id, item, m.basic);
+  }
+  return static_cast<int>(missing.size());
 }
 
 std::vector<std::string> CatalogRepository::ExportBodies(soci::session& sql,

@@ -39,6 +39,14 @@ struct MatterQuery {
   std::string keyword_pattern;  // a LIKE pattern over search_text, '!' escapes
 };
 
+// A matter in force that holds some of a search's terms, with the sum of their weights.
+struct SearchHit {
+  std::string version_id;
+  std::string code;
+  std::string name;
+  int score = 0;
+};
+
 class CatalogRepository {
  public:
   struct ItemRow {
@@ -107,6 +115,23 @@ class CatalogRepository {
   // How the database runs ListMatters(q): SQLite's EXPLAIN QUERY PLAN or PostgreSQL's EXPLAIN
   // lines, to check that filters use their indexes.
   std::vector<std::string> ExplainMatters(soci::session& sql, const MatterQuery& q) const;
+  // The matters in force (at q.as_of, within q's filters; q.after and q.keyword_pattern are
+  // not used) that hold any of `terms`: at most q.limit of them, best score first, then by name
+  // and code in byte order, after `after` in that order when it is given.
+  std::vector<SearchHit> SearchMatters(soci::session& sql, const std::vector<std::string>& terms,
+                                       const MatterQuery& q,
+                                       const std::optional<SearchHit>& after) const;
+  // How the database runs SearchMatters, as ExplainMatters.
+  std::vector<std::string> ExplainSearch(soci::session& sql, const std::vector<std::string>& terms,
+                                         const MatterQuery& q,
+                                         const std::optional<SearchHit>& after) const;
+  // The summaries of these versions, in the order given (ids not found are left out).
+  std::vector<MatterSummary> Summaries(soci::session& sql,
+                                       const std::vector<std::string>& version_ids) const;
+  // Indexes every version the search index does not hold yet (a catalog from before the
+  // index); returns how many.
+  Result<int> IndexMissingVersions(soci::session& sql) const;
+
   // The YAML bodies of the latest version of every item, or of the version in force at a date.
   std::vector<std::string> ExportBodies(soci::session& sql, std::optional<Date> in_force_at) const;
 
@@ -126,6 +151,9 @@ class CatalogRepository {
       const std::vector<std::pair<std::string, int>>& int_params) const;
   void WriteListsAndModes(soci::session& sql, const std::string& version_id,
                           const ImplementationItem& item) const;
+  // Replaces the version's rows of the search index with the terms of this content.
+  void WriteSearchTerms(soci::session& sql, const std::string& version_id,
+                        const ImplementationItem& item, const BasicItem& basic) const;
 
   store::Backend backend_;
   store::QuerySet queries_;

@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "catalog/search.h"
 #include "catalog/text.h"
 #include "catalog/validate.h"
 #include "catalog/yaml_io.h"
@@ -72,6 +73,44 @@ bool DecodeCursor(std::string_view cursor, Date* as_of, std::string* last_code) 
   return !last_code->empty();
 }
 
+constexpr std::string_view kSearchCursorVersion = "s1";
+
+std::string EncodeSearchCursor(Date as_of, const SearchHit& last) {
+  return Base64UrlEncode(fmt::format("{}|{}|{}|{}|{}", kSearchCursorVersion, as_of.ToString(),
+                                     last.score, last.code, last.name));
+}
+
+// The as-of date and the last hit of the previous page; false for anything else.
+bool DecodeSearchCursor(std::string_view cursor, Date* as_of, SearchHit* last) {
+  std::string text;
+  if (cursor.size() > 1200 || !Base64UrlDecode(cursor, &text)) return false;
+  std::vector<std::string> parts;
+  size_t from = 0;
+  for (int i = 0; i < 4; ++i) {
+    const size_t bar = text.find('|', from);
+    if (bar == std::string::npos) return false;
+    parts.push_back(text.substr(from, bar - from));
+    from = bar + 1;
+  }
+  parts.push_back(text.substr(from));  // the name, which may itself hold '|'
+  if (parts[0] != kSearchCursorVersion || parts[3].empty()) return false;
+  auto date = Date::Parse(parts[1]);
+  if (!date.ok()) return false;
+  int score = 0;
+  try {
+    size_t used = 0;
+    score = std::stoi(parts[2], &used);
+    if (used != parts[2].size()) return false;
+  } catch (const std::exception&) {
+    return false;
+  }
+  *as_of = *date;
+  last->score = score;
+  last->code = parts[3];
+  last->name = parts[4];
+  return true;
+}
+
 std::string StatusText(VersionStatus s) { return std::string(EnumId(s)); }
 
 }  // namespace
@@ -85,6 +124,11 @@ CatalogService::CatalogService(store::Database& db, CatalogRepository repo, Opti
 Result<std::unique_ptr<CatalogService>> CatalogService::Create(store::Database& db,
                                                                Options options) {
   TB_ASSIGN_OR_RETURN(CatalogRepository repo, CatalogRepository::Create(db.backend()));
+  // A catalog stored before the search index existed is indexed once, here.
+  TB_ASSIGN_OR_RETURN(int indexed, db.Transaction<int>(TxKind::kWrite, [&](soci::session& sql) {
+    return repo.IndexMissingVersions(sql);
+  }));
+  if (indexed > 0) spdlog::info("catalog: indexed {} matter versions for search", indexed);
   return std::unique_ptr<CatalogService>(new CatalogService(db, std::move(repo), options));
 }
 
@@ -425,6 +469,71 @@ Result<std::vector<std::string>> CatalogService::ExplainListMatters(const Matter
       TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
         return repo_.ExplainMatters(sql, q);
       });
+}
+
+Result<SearchPage> CatalogService::SearchMatters(std::string_view query, const MatterFilter& filter,
+                                                 const PageRequest& page) {
+  FieldErrors errors;
+  if (query.size() > kMaxKeywordBytes || !IsValidUtf8(query)) {
+    errors.Add("q", fmt::format("must be valid UTF-8 of at most {} bytes", kMaxKeywordBytes));
+  }
+  std::vector<std::string> terms;
+  if (errors.empty()) {
+    terms = QueryTerms(query);
+    if (terms.empty()) errors.Add("q", "must hold a Chinese character, a letter or a digit");
+  }
+  if (!filter.keyword.empty()) errors.Add("keyword", "is not used by a search: put it in q");
+  Date as_of = filter.as_of.value_or(Today());
+  SearchHit after;
+  const bool has_cursor = !page.cursor.empty();
+  if (has_cursor && !DecodeSearchCursor(page.cursor, &as_of, &after)) {
+    errors.Add("cursor", "is not a cursor this service gave out");
+  }
+  MatterFilter checked = filter;
+  checked.as_of = as_of;
+  auto q = BuildQuery(checked, {.limit = page.limit});
+  if (!q.ok()) {
+    for (const auto& f : q.error().fields()) errors.Add(f.field, f.message);
+  }
+  if (!errors.empty()) return errors.ToError("the search is invalid");
+
+  std::optional<SearchHit> last;
+  if (has_cursor) last = after;
+  return db_.Transaction<SearchPage>(TxKind::kRead, [&](soci::session& sql) -> Result<SearchPage> {
+    // q->limit is one more than the page: whether another page follows.
+    std::vector<SearchHit> hits = repo_.SearchMatters(sql, terms, *q, last);
+    SearchPage out;
+    out.terms = terms;
+    const bool more = hits.size() > static_cast<size_t>(page.limit);
+    if (more) hits.resize(static_cast<size_t>(page.limit));
+    std::vector<std::string> ids;
+    ids.reserve(hits.size());
+    for (const auto& h : hits) ids.push_back(h.version_id);
+    std::vector<MatterSummary> summaries = repo_.Summaries(sql, ids);
+    for (size_t i = 0; i < summaries.size() && i < hits.size(); ++i) {
+      out.items.push_back({.matter = std::move(summaries[i]), .score = hits[i].score});
+    }
+    if (more && !hits.empty()) out.next_cursor = EncodeSearchCursor(as_of, hits.back());
+    return out;
+  });
+}
+
+Result<std::vector<std::string>> CatalogService::ExplainSearch(std::string_view query,
+                                                               const MatterFilter& filter) {
+  TB_ASSIGN_OR_RETURN(const MatterQuery q, BuildQuery(filter, {.limit = 20}));
+  const std::vector<std::string> terms = QueryTerms(query);
+  return db_.Transaction<std::vector<std::string>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
+        return repo_.ExplainSearch(sql, terms, q, std::nullopt);
+      });
+}
+
+Result<std::pair<Matter, GuideStep>> CatalogService::RunMatterGuide(std::string_view code,
+                                                                    const GuideAnswers& answers,
+                                                                    std::optional<Date> as_of) {
+  TB_ASSIGN_OR_RETURN(Matter matter, GetMatter(code, as_of));
+  TB_ASSIGN_OR_RETURN(GuideStep step, RunGuide(matter.item, answers));
+  return std::make_pair(std::move(matter), std::move(step));
 }
 
 Result<Matter> CatalogService::GetMatter(std::string_view code, std::optional<Date> as_of) {

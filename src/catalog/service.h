@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "catalog/guide.h"
 #include "catalog/matter.h"
 #include "catalog/model.h"
 #include "catalog/repository.h"
@@ -107,6 +108,19 @@ struct MatterPage {
   std::string next_cursor;
 };
 
+// One matter found by a search, with its score: the sum over the query's terms it holds of the
+// weight of the best field each is in (name 3, keyword or alias 2, description 1).
+struct SearchResult {
+  MatterSummary matter;
+  int score = 0;
+};
+
+struct SearchPage {
+  std::vector<SearchResult> items;  // best score first, then by name (byte order), then code
+  std::string next_cursor;          // opaque; empty on the last page
+  std::vector<std::string> terms;   // what the query was looked up by (after stop words)
+};
+
 struct CertificateCounts {
   int retained = 0;
   int cancelled = 0;  // 取消: still listed with the decision that cancelled them
@@ -146,6 +160,22 @@ class CatalogService {
   // How the database would run ListMatters (query plan lines), to check index use.
   Result<std::vector<std::string>> ExplainListMatters(const MatterFilter& filter,
                                                       const PageRequest& page);
+
+  // Searches the matters in force in Chinese or ASCII (catalog/search.h: bigrams, stop words,
+  // keywords and aliases), within `filter` (its `keyword` must be empty: the query is `query`).
+  // Ranked by score, then name, then code; keyset pagination through next_cursor. A query
+  // without any term (blank, or only punctuation) is kInvalidArgument naming `q`.
+  Result<SearchPage> SearchMatters(std::string_view query, const MatterFilter& filter,
+                                   const PageRequest& page);
+  // How the database would run the search (query plan lines), to check it uses the index.
+  Result<std::vector<std::string>> ExplainSearch(std::string_view query,
+                                                 const MatterFilter& filter);
+
+  // The next step of the guide (智能导办) of the matter's version in force at `as_of` (today by
+  // default) given the answers so far (catalog/guide.h: RunGuide's errors), with that version.
+  Result<std::pair<Matter, GuideStep>> RunMatterGuide(std::string_view code,
+                                                      const GuideAnswers& answers,
+                                                      std::optional<Date> as_of = std::nullopt);
 
   // The version in force at `as_of` (today by default); kNotFound when none is.
   Result<Matter> GetMatter(std::string_view code, std::optional<Date> as_of = std::nullopt);

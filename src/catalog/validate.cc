@@ -7,6 +7,7 @@
 
 #include "base/region.h"
 #include "base/uscc.h"
+#include "catalog/guide.h"
 #include "catalog/text.h"
 
 namespace tongban::catalog {
@@ -346,6 +347,11 @@ void Checker::Item(const ImplementationItem& it, const std::string& path) {
     const std::string sp = JoinPath(JoinPath(path, "scenarios"), i);
     Unique(codes, JoinPath(sp, "code"), it.scenarios[i].code);
     ScenarioRules(it.scenarios[i], sp);
+  }
+  if (it.guide) {
+    for (auto& e : CheckGuide(*it.guide, it.scenarios, JoinPath(path, "guide"))) {
+      Add(std::move(e.field), std::move(e.message));
+    }
   }
 }
 

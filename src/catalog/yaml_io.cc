@@ -408,6 +408,45 @@ Scenario ReadScenario(Context& ctx, const YAML::Node& node, const std::string& p
   return out;
 }
 
+GuideOption ReadGuideOption(Context& ctx, const YAML::Node& node, const std::string& path) {
+  MapReader r(ctx, node, path);
+  GuideOption out;
+  if (!r.valid()) return out;
+  out.value = r.Text("value", Need::kRequired);
+  out.label = r.Text("label", Need::kRequired);
+  out.next = r.Text("next", Need::kOptional);
+  out.scenario = r.Text("scenario", Need::kOptional);
+  r.Finish();
+  return out;
+}
+
+GuideQuestion ReadGuideQuestion(Context& ctx, const YAML::Node& node, const std::string& path) {
+  MapReader r(ctx, node, path);
+  GuideQuestion out;
+  if (!r.valid()) return out;
+  out.id = r.Text("id", Need::kRequired);
+  out.text = r.Text("text", Need::kRequired);
+  out.options = ReadList<GuideOption>(
+      ctx, r, "options", Need::kRequired,
+      [&](const YAML::Node& n, const std::string& p) { return ReadGuideOption(ctx, n, p); });
+  r.Finish();
+  return out;
+}
+
+std::optional<Guide> ReadGuide(Context& ctx, MapReader& parent) {
+  const YAML::Node* node = parent.Find("guide", Need::kOptional);
+  if (node == nullptr) return std::nullopt;
+  MapReader r(ctx, *node, parent.PathOf("guide"));
+  Guide out;
+  if (!r.valid()) return out;
+  out.questions = ReadList<GuideQuestion>(
+      ctx, r, "questions", Need::kRequired,
+      [&](const YAML::Node& n, const std::string& p) { return ReadGuideQuestion(ctx, n, p); });
+  out.decision_table = r.Text("decision_table", Need::kOptional);
+  r.Finish();
+  return out;
+}
+
 ServiceLists ReadLists(Context& ctx, MapReader& parent) {
   ServiceLists out;
   const YAML::Node* node = parent.Find("lists", Need::kOptional);
@@ -448,6 +487,7 @@ ImplementationItem ReadItem(Context& ctx, const YAML::Node& node, const std::str
   out.scenarios = ReadList<Scenario>(
       ctx, r, "scenarios", Need::kRequired,
       [&](const YAML::Node& n, const std::string& p) { return ReadScenario(ctx, n, p); });
+  out.guide = ReadGuide(ctx, r);
   r.Finish();
   return out;
 }
@@ -581,6 +621,31 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
   out << YAML::EndMap;
 }
 
+void EmitGuide(YAML::Emitter& out, const Guide& g) {
+  out << YAML::Key << "guide" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "questions" << YAML::Value << YAML::BeginSeq;
+  for (const GuideQuestion& q : g.questions) {
+    out << YAML::BeginMap;
+    KeyCode(out, "id", q.id);
+    KeyText(out, "text", q.text);
+    out << YAML::Key << "options" << YAML::Value << YAML::BeginSeq;
+    for (const GuideOption& o : q.options) {
+      out << YAML::Flow << YAML::BeginMap;
+      KeyCode(out, "value", o.value);
+      KeyText(out, "label", o.label);
+      OptionalCode(out, "next", o.next);
+      OptionalCode(out, "scenario", o.scenario);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  if (!g.decision_table.empty()) {
+    out << YAML::Key << "decision_table" << YAML::Value << YAML::Literal << g.decision_table;
+  }
+  out << YAML::EndMap;
+}
+
 void EmitItem(YAML::Emitter& out, const ImplementationItem& it) {
   out << YAML::BeginMap;
   KeyCode(out, "code", it.code);
@@ -620,6 +685,7 @@ void EmitItem(YAML::Emitter& out, const ImplementationItem& it) {
   out << YAML::Key << "scenarios" << YAML::Value << YAML::BeginSeq;
   for (const Scenario& s : it.scenarios) EmitScenario(out, s);
   out << YAML::EndSeq;
+  if (it.guide) EmitGuide(out, *it.guide);
   out << YAML::EndMap;
 }
 

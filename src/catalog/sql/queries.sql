@@ -249,3 +249,40 @@ AND v.search_text LIKE :keyword ESCAPE '!'
 
 -- name: matters_order
 ORDER BY v.item_code LIMIT :limit
+
+-- name: delete_search_terms
+DELETE FROM catalog_search_term WHERE version_id = :id;
+
+-- name: insert_search_term
+INSERT INTO catalog_search_term (term, version_id, weight) VALUES (:term, :id, :weight);
+
+-- name: versions_without_terms
+SELECT v.id, v.basic_code, v.name, v.kind, v.legal_basis, v.body FROM catalog_item_version v
+WHERE NOT EXISTS (SELECT 1 FROM catalog_search_term t WHERE t.version_id = v.id);
+
+-- name: search_select
+-- The matters in force holding any of the query's terms, each with the sum of its weights,
+-- ranked by score, then name and code in byte order (COLLATE "C" on PostgreSQL, SQLite's
+-- default BINARY), so both backends rank and page alike. The terms are summed per version
+-- first, so the in-force condition runs once per version, not once per term.
+SELECT v.id, v.item_code, v.name, s.score
+FROM (SELECT t.version_id, SUM(t.weight) AS score FROM catalog_search_term t
+      WHERE t.term IN (:terms) GROUP BY t.version_id) s
+JOIN catalog_item_version v ON v.id = s.version_id
+
+-- name: search_after
+AND (s.score < :score OR (s.score = :score2 AND (v.name > :name
+     OR (v.name = :name2 AND v.item_code > :code))))
+
+-- name: search_after [postgresql]
+AND (s.score < :score OR (s.score = :score2 AND (v.name COLLATE "C" > :name
+     OR (v.name = :name2 AND v.item_code COLLATE "C" > :code))))
+
+-- name: search_order
+ORDER BY s.score DESC, v.name, v.item_code LIMIT :limit
+
+-- name: search_order [postgresql]
+ORDER BY s.score DESC, v.name COLLATE "C", v.item_code COLLATE "C" LIMIT :limit
+
+-- name: version_where_ids
+WHERE v.id IN
