@@ -184,6 +184,7 @@ TEST_P(StoreContract, ExceptionsRollBackAndBecomeStorageErrors) {
 TEST_P(StoreContract, ConcurrentWritersAllCommit) {
   ASSERT_TRUE(Migrate().ok());
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> failures{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
