@@ -877,12 +877,14 @@ class Runtime::Impl {
 
   Result<Task> FindTask(soci::session& sql, const std::string& task_id) const {
     TaskBuffer b;
-    soci::details::prepare_temp_type p = (sql.prepare << Q("find_task"));
-    p, soci::use(task_id, "id");
-    IntoTask(p, b);
-    soci::statement st(p);
-    st.execute();
-    if (!st.fetch()) return Error(ErrorCode::kNotFound, fmt::format("no task {}", task_id));
+    // The columns of IntoTask, through the statement cache: every completion looks its task up.
+    store::Executed found = store::Execute(
+        sql, Q("find_task"), soci::use(task_id, "id"), soci::into(b.task.id),
+        soci::into(b.task.instance_id), soci::into(b.task.activity), soci::into(b.task.element_id),
+        soci::into(b.task.name), soci::into(b.task.process_id), soci::into(b.task.assignee),
+        soci::into(b.groups), soci::into(b.due), soci::into(b.headers), soci::into(b.state),
+        soci::into(b.task.delegated_by), soci::into(b.task.completed_by), soci::into(b.created));
+    if (!found.got_data) return Error(ErrorCode::kNotFound, fmt::format("no task {}", task_id));
     return FromBuffer(b);
   }
 
@@ -1062,18 +1064,17 @@ class Runtime::Impl {
       long long until = now + options_.lease.count();
       std::vector<Leased> out;
       Leased l;
-      soci::statement st =
-          (sql.prepare << Q("due_timers"), soci::use(now, "now"), soci::use(limit, "limit"),
-           soci::into(l.id), soci::into(l.instance_id), soci::into(l.number));
-      st.execute();
-      while (st.fetch()) out.push_back(l);
+      store::ExecuteRows(
+          sql, Q("due_timers"), [&] { out.push_back(l); }, soci::use(now, "now"),
+          soci::use(limit, "limit"), soci::into(l.id), soci::into(l.instance_id),
+          soci::into(l.number));
       std::vector<Leased> leased;
       for (const Leased& t : out) {
-        soci::statement up =
-            (sql.prepare << Q("lease_timer"), soci::use(options_.owner, "owner"),
-             soci::use(until, "until"), soci::use(t.id, "id"), soci::use(now, "now"));
-        up.execute(true);
-        if (up.get_affected_rows() == 1) leased.push_back(t);
+        if (store::Execute(sql, Q("lease_timer"), soci::use(options_.owner, "owner"),
+                           soci::use(until, "until"), soci::use(t.id, "id"), soci::use(now, "now"))
+                .affected_rows == 1) {
+          leased.push_back(t);
+        }
       }
       return leased;
     });
@@ -1111,12 +1112,11 @@ class Runtime::Impl {
       long long until = now + options_.lease.count();
       std::vector<Leased> due;
       Leased l;
-      soci::statement st =
-          (sql.prepare << Q("due_jobs"), soci::use(now, "now"), soci::use(limit, "limit"),
-           soci::into(l.id), soci::into(l.instance_id), soci::into(l.number),
-           soci::into(l.element_id), soci::into(l.task_type), soci::into(l.attempts));
-      st.execute();
-      while (st.fetch()) due.push_back(l);
+      store::ExecuteRows(
+          sql, Q("due_jobs"), [&] { due.push_back(l); }, soci::use(now, "now"),
+          soci::use(limit, "limit"), soci::into(l.id), soci::into(l.instance_id),
+          soci::into(l.number), soci::into(l.element_id), soci::into(l.task_type),
+          soci::into(l.attempts));
       std::vector<Job> jobs;
       for (const Leased& j : due) {
         if (store::Execute(sql, Q("lease_job"), soci::use(options_.owner, "owner"),

@@ -105,6 +105,39 @@ Executed Execute(soci::session& sql, const std::string& query, Bindings&&... bin
   return out;
 }
 
+// Like Execute for a query that returns rows: `on_row()` runs after each row is fetched into the
+// intos. Returns how many rows there were.
+template <typename OnRow, typename... Bindings>
+int ExecuteRows(soci::session& sql, const std::string& query, const OnRow& on_row,
+                Bindings&&... bindings) {
+  auto run = [&](soci::statement& st) {
+    (st.exchange(std::forward<Bindings>(bindings)), ...);
+    st.define_and_bind();
+    int rows = 0;
+    if (st.execute(true)) {
+      do {
+        ++rows;
+        on_row();
+      } while (st.fetch());
+    }
+    return rows;
+  };
+  StatementCache* cache = internal::CacheOf(sql);
+  if (cache == nullptr) {
+    soci::statement st(sql);
+    st.alloc();
+    st.prepare(query);
+    return run(st);
+  }
+  soci::statement& st = cache->Get(sql, query);
+  struct Unbind {
+    soci::statement& st;
+    bool sqlite;
+    ~Unbind() { internal::Release(st, sqlite); }
+  } unbind{st, cache->sqlite()};
+  return run(st);
+}
+
 class Database {
  public:
   struct Options {
