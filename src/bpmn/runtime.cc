@@ -271,14 +271,14 @@ class Runtime::Impl {
       std::vector<Status> results(batch.size());
       Status commit = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
         for (size_t i = 0; i < batch.size(); ++i) {
-          sql << "SAVEPOINT step";
+          store::Execute(sql, "SAVEPOINT step");
           try {
             results[i] = batch[i]->body(sql);
           } catch (const std::exception& e) {
             results[i] = store::ErrorFromException(e);
           }
-          if (!results[i].ok()) sql << "ROLLBACK TO SAVEPOINT step";
-          sql << "RELEASE SAVEPOINT step";
+          if (!results[i].ok()) store::Execute(sql, "ROLLBACK TO SAVEPOINT step");
+          store::Execute(sql, "RELEASE SAVEPOINT step");
         }
         return Ok();
       });
@@ -309,23 +309,24 @@ class Runtime::Impl {
     return Write<Deployment>([&](soci::session& sql) -> Result<Deployment> {
       Deployment out;
       std::string existing;
-      sql << Q("find_deployment_by_checksum"), soci::use(checksum, "checksum"),
-          soci::into(existing);
+      store::Execute(sql, Q("find_deployment_by_checksum"), soci::use(checksum, "checksum"),
+                     soci::into(existing));
       if (sql.got_data()) {
         out.id = existing;
         out.reused = true;
       } else {
         out.id = NewId(clock_);
         long long now = Micros(Now());
-        sql << Q("insert_deployment"), soci::use(out.id, "id"), soci::use(checksum, "checksum"),
-            soci::use(text, "xml"), soci::use(actor.account_id, "deployed_by"),
-            soci::use(now, "created_at");
+        store::Execute(sql, Q("insert_deployment"), soci::use(out.id, "id"),
+                       soci::use(checksum, "checksum"), soci::use(text, "xml"),
+                       soci::use(actor.account_id, "deployed_by"), soci::use(now, "created_at"));
         for (const Process& p : defs.processes) {
           int latest = 0;
-          sql << Q("latest_version"), soci::use(p.id, "process_id"), soci::into(latest);
+          store::Execute(sql, Q("latest_version"), soci::use(p.id, "process_id"),
+                         soci::into(latest));
           int version = latest + 1;
-          sql << Q("insert_process_version"), soci::use(p.id, "process_id"),
-              soci::use(version, "version"), soci::use(out.id, "deployment_id");
+          store::Execute(sql, Q("insert_process_version"), soci::use(p.id, "process_id"),
+                         soci::use(version, "version"), soci::use(out.id, "deployment_id"));
         }
       }
       std::string process_id;
@@ -349,8 +350,8 @@ class Runtime::Impl {
       if (it != cache_.end()) return it->second;
     }
     std::string deployment_id, xml;
-    sql << Q("find_process_xml"), soci::use(process_id, "process_id"),
-        soci::use(version, "version"), soci::into(deployment_id), soci::into(xml);
+    store::Execute(sql, Q("find_process_xml"), soci::use(process_id, "process_id"),
+                   soci::use(version, "version"), soci::into(deployment_id), soci::into(xml));
     if (!sql.got_data()) {
       return Error(ErrorCode::kNotFound,
                    fmt::format("process '{}' version {} is not deployed", process_id, version));
@@ -389,7 +390,8 @@ class Runtime::Impl {
 
   Result<int> LatestVersion(soci::session& sql, const std::string& process_id) const {
     int latest = 0;
-    sql << Q("latest_version"), soci::use(process_id, "process_id"), soci::into(latest);
+    store::Execute(sql, Q("latest_version"), soci::use(process_id, "process_id"),
+                   soci::into(latest));
     if (latest == 0) {
       return Error(ErrorCode::kNotFound, fmt::format("process '{}' is not deployed", process_id));
     }
@@ -414,11 +416,11 @@ class Runtime::Impl {
     long long now = Micros(Now());
     soci::indicator parent_ind = parent.empty() ? soci::i_null : soci::i_ok;
     soci::indicator activity_ind = parent.empty() ? soci::i_null : soci::i_ok;
-    sql << Q("insert_instance"), soci::use(id, "id"), soci::use(process_id, "process_id"),
-        soci::use(v, "version"), soci::use(state, "state"),
-        soci::use(parent, parent_ind, "parent_instance"),
-        soci::use(parent_activity, activity_ind, "parent_activity"), soci::use(actor, "started_by"),
-        soci::use(now, "created_at");
+    store::Execute(sql, Q("insert_instance"), soci::use(id, "id"),
+                   soci::use(process_id, "process_id"), soci::use(v, "version"),
+                   soci::use(state, "state"), soci::use(parent, parent_ind, "parent_instance"),
+                   soci::use(parent_activity, activity_ind, "parent_activity"),
+                   soci::use(actor, "started_by"), soci::use(now, "created_at"));
     Trigger start;
     start.kind = Trigger::Kind::kStart;
     start.variables = variables;
@@ -430,10 +432,11 @@ class Runtime::Impl {
   std::optional<InstanceRow> LoadRow(soci::session& sql, const std::string& id,
                                      RowLock lock = RowLock::kForUpdate) const {
     InstanceRow r;
-    sql << Q(lock == RowLock::kForUpdate ? "lock_instance" : "load_instance"), soci::use(id, "id"),
-        soci::into(r.process_id), soci::into(r.version), soci::into(r.status), soci::into(r.state),
-        soci::into(r.revision), soci::into(r.history_seq), soci::into(r.parent_instance),
-        soci::into(r.parent_activity);
+    store::Execute(sql, Q(lock == RowLock::kForUpdate ? "lock_instance" : "load_instance"),
+                   soci::use(id, "id"), soci::into(r.process_id), soci::into(r.version),
+                   soci::into(r.status), soci::into(r.state), soci::into(r.revision),
+                   soci::into(r.history_seq), soci::into(r.parent_instance),
+                   soci::into(r.parent_activity));
     if (!sql.got_data()) return std::nullopt;
     return r;
   }
@@ -547,7 +550,8 @@ class Runtime::Impl {
     if (state.status == InstanceStatus::kRunning) {
       for (const CallRequest& c : state.calls) {
         int latest = 0;
-        sql << Q("latest_version"), soci::use(c.process_id, "process_id"), soci::into(latest);
+        store::Execute(sql, Q("latest_version"), soci::use(c.process_id, "process_id"),
+                       soci::into(latest));
         if (latest == 0) {
           state.status = InstanceStatus::kIncident;
           state.incident_element = process.nodes[state.activities.at(c.activity).node].id;
@@ -593,10 +597,10 @@ class Runtime::Impl {
       std::string incident_id = NewId(clock_);
       std::string encoded = trigger.Encode();
       std::string no_job;
-      sql << Q("insert_incident"), soci::use(incident_id, "id"), soci::use(id, "instance_id"),
-          soci::use(state.incident_element, "element_id"),
-          soci::use(state.incident_message, "message"), soci::use(no_job, "job_id"),
-          soci::use(encoded, "retry_trigger"), soci::use(now, "created_at");
+      store::Execute(sql, Q("insert_incident"), soci::use(incident_id, "id"),
+                     soci::use(id, "instance_id"), soci::use(state.incident_element, "element_id"),
+                     soci::use(state.incident_message, "message"), soci::use(no_job, "job_id"),
+                     soci::use(encoded, "retry_trigger"), soci::use(now, "created_at"));
       events.push_back({state.incident_element, "incident"});
       InstanceState kept = before;
       kept.status = InstanceStatus::kIncident;
@@ -636,12 +640,11 @@ class Runtime::Impl {
     long long seq = row.history_seq;
     long long next_seq = seq + static_cast<long long>(events.size());
     long long now = Micros(Now());
-    soci::statement st =
-        (sql.prepare << Q("update_instance"), soci::use(encoded, "state"),
-         soci::use(status, "status"), soci::use(next_seq, "history_seq"),
-         soci::use(now, "updated_at"), soci::use(id, "id"), soci::use(row.revision, "revision"));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) {
+    store::Executed updated = store::Execute(
+        sql, Q("update_instance"), soci::use(encoded, "state"), soci::use(status, "status"),
+        soci::use(next_seq, "history_seq"), soci::use(now, "updated_at"), soci::use(id, "id"),
+        soci::use(row.revision, "revision"));
+    if (updated.affected_rows != 1) {
       return Error(ErrorCode::kConflict,
                    fmt::format("instance {} was changed by another step; try again", id));
     }
@@ -652,15 +655,11 @@ class Runtime::Impl {
                        const std::vector<HistoryRow>& events, const std::string& actor) const {
     if (events.empty()) return Ok();
     long long now = Micros(Now());
-    HistoryRow e;
-    soci::statement st =
-        (sql.prepare << Q("insert_history"), soci::use(id, "instance_id"), soci::use(seq, "seq"),
-         soci::use(e.element_id, "element_id"), soci::use(e.kind, "kind"),
-         soci::use(now, "happened_at"), soci::use(actor, "actor"));
     for (const HistoryRow& event : events) {
       ++seq;
-      e = event;
-      st.execute(true);
+      store::Execute(sql, Q("insert_history"), soci::use(id, "instance_id"), soci::use(seq, "seq"),
+                     soci::use(event.element_id, "element_id"), soci::use(event.kind, "kind"),
+                     soci::use(now, "happened_at"), soci::use(actor, "actor"));
     }
     return Ok();
   }
@@ -669,9 +668,9 @@ class Runtime::Impl {
   // and bumps the revision, so a step that raced it fails its compare-and-set.
   Status RecordEvent(soci::session& sql, const std::string& id, const HistoryRow& event,
                      const std::string& actor) const {
-    sql << Q("bump_instance"), soci::use(id, "id");
+    store::Execute(sql, Q("bump_instance"), soci::use(id, "id"));
     long long seq = 0;
-    sql << Q("instance_history_seq"), soci::use(id, "id"), soci::into(seq);
+    store::Execute(sql, Q("instance_history_seq"), soci::use(id, "id"), soci::into(seq));
     return AppendHistory(sql, id, seq - 1, {event}, actor);
   }
 
@@ -682,13 +681,13 @@ class Runtime::Impl {
       bool delivered = false;
       for (const Subscription& sub : Subscriptions(loaded, process, state)) {
         std::string message_id, vars_text;
-        sql << Q("find_buffered_message"), soci::use(sub.name, "message_name"),
-            soci::use(sub.key, "correlation_key"), soci::use(now, "now"), soci::into(message_id),
-            soci::into(vars_text);
+        store::Execute(sql, Q("find_buffered_message"), soci::use(sub.name, "message_name"),
+                       soci::use(sub.key, "correlation_key"), soci::use(now, "now"),
+                       soci::into(message_id), soci::into(vars_text));
         if (!sql.got_data()) continue;
         TB_ASSIGN_OR_RETURN(feel::Value vars, DecodeValue(vars_text));
         TB_RETURN_IF_ERROR(engine.CorrelateMessage(state, sub.name, sub.key, vars));
-        sql << Q("delete_message"), soci::use(message_id, "id");
+        store::Execute(sql, Q("delete_message"), soci::use(message_id, "id"));
         delivered = true;
         break;
       }
@@ -733,9 +732,10 @@ class Runtime::Impl {
       std::string state = completed ? "completed" : "cancelled";
       std::string by = completed ? actor : std::string();
       soci::indicator by_ind = completed ? soci::i_ok : soci::i_null;
-      sql << Q("close_task"), soci::use(state, "state"), soci::use(by, by_ind, "completed_by"),
-          soci::use(now, "closed_at"), soci::use(task_id, "id");
-      sql << Q("delete_task_candidates"), soci::use(task_id, "task_id");
+      store::Execute(sql, Q("close_task"), soci::use(state, "state"),
+                     soci::use(by, by_ind, "completed_by"), soci::use(now, "closed_at"),
+                     soci::use(task_id, "id"));
+      store::Execute(sql, Q("delete_task_candidates"), soci::use(task_id, "task_id"));
       if (!completed)
         events.push_back({process.nodes[before.activities.at(a).node].id, "task-cancelled"});
     }
@@ -761,15 +761,16 @@ class Runtime::Impl {
       std::string groups = JoinComma(n.candidate_groups);
       std::string state = assignee.empty() ? "open" : "claimed";
       std::string name = n.name.empty() ? n.id : n.name;
-      sql << Q("insert_task"), soci::use(task_id, "id"), soci::use(id, "instance_id"),
-          soci::use(a, "activity"), soci::use(n.id, "element_id"), soci::use(name, "name"),
-          soci::use(process.id, "process_id"), soci::use(assignee, assignee_ind, "assignee"),
-          soci::use(groups, "candidate_groups"), soci::use(due_at, due_ind, "due_at"),
-          soci::use(headers_text, "headers"), soci::use(step, "step"), soci::use(state, "state"),
-          soci::use(now, "created_at");
+      store::Execute(sql, Q("insert_task"), soci::use(task_id, "id"), soci::use(id, "instance_id"),
+                     soci::use(a, "activity"), soci::use(n.id, "element_id"),
+                     soci::use(name, "name"), soci::use(process.id, "process_id"),
+                     soci::use(assignee, assignee_ind, "assignee"),
+                     soci::use(groups, "candidate_groups"), soci::use(due_at, due_ind, "due_at"),
+                     soci::use(headers_text, "headers"), soci::use(step, "step"),
+                     soci::use(state, "state"), soci::use(now, "created_at"));
       for (const std::string& g : n.candidate_groups) {
-        sql << Q("insert_task_candidate"), soci::use(g, "group_name"), soci::use(now, "created_at"),
-            soci::use(task_id, "task_id");
+        store::Execute(sql, Q("insert_task_candidate"), soci::use(g, "group_name"),
+                       soci::use(now, "created_at"), soci::use(task_id, "task_id"));
       }
       events.push_back({n.id, "task-created"});
     }
@@ -778,8 +779,8 @@ class Runtime::Impl {
     for (int a : waits(before, WaitKind::kCall)) {
       if (after.activities.contains(a)) continue;
       std::string child;
-      sql << Q("called_instance_of"), soci::use(id, "id"), soci::use(a, "activity"),
-          soci::into(child);
+      store::Execute(sql, Q("called_instance_of"), soci::use(id, "id"), soci::use(a, "activity"),
+                     soci::into(child));
       if (sql.got_data()) TB_RETURN_IF_ERROR(Cancel(sql, child, Actor{actor, {}, "", ""}));
     }
     // Jobs.
@@ -788,15 +789,15 @@ class Runtime::Impl {
     for (int a : jobs_before) {
       if (jobs_after.contains(a)) continue;
       std::string job_id = fmt::format("{}/{}", id, a);
-      sql << Q("delete_job"), soci::use(job_id, "id");
+      store::Execute(sql, Q("delete_job"), soci::use(job_id, "id"));
     }
     for (int a : jobs_after) {
       if (jobs_before.contains(a)) continue;
       const Node& n = process.nodes[after.activities.at(a).node];
       std::string job_id = fmt::format("{}/{}", id, a);
-      sql << Q("insert_job"), soci::use(job_id, "id"), soci::use(id, "instance_id"),
-          soci::use(a, "activity"), soci::use(n.id, "element_id"),
-          soci::use(n.task_type, "task_type"), soci::use(now, "run_at");
+      store::Execute(sql, Q("insert_job"), soci::use(job_id, "id"), soci::use(id, "instance_id"),
+                     soci::use(a, "activity"), soci::use(n.id, "element_id"),
+                     soci::use(n.task_type, "task_type"), soci::use(now, "run_at"));
     }
     // Timers.
     std::set<int> timers_before, timers_after;
@@ -805,15 +806,15 @@ class Runtime::Impl {
     for (int t : timers_before) {
       if (timers_after.contains(t)) continue;
       std::string timer_id = fmt::format("{}/{}", id, t);
-      sql << Q("delete_timer"), soci::use(timer_id, "id");
+      store::Execute(sql, Q("delete_timer"), soci::use(timer_id, "id"));
     }
     for (const PendingTimer& t : after.timers) {
       if (timers_before.contains(t.id)) continue;
       std::string timer_id = fmt::format("{}/{}", id, t.id);
       long long due = Micros(t.due);
-      sql << Q("insert_timer"), soci::use(timer_id, "id"), soci::use(id, "instance_id"),
-          soci::use(t.id, "timer"), soci::use(process.nodes[t.node].id, "element_id"),
-          soci::use(due, "due_at");
+      store::Execute(sql, Q("insert_timer"), soci::use(timer_id, "id"),
+                     soci::use(id, "instance_id"), soci::use(t.id, "timer"),
+                     soci::use(process.nodes[t.node].id, "element_id"), soci::use(due, "due_at"));
     }
     // Subscriptions.
     std::map<std::string, Subscription> subs_before, subs_after;
@@ -822,14 +823,14 @@ class Runtime::Impl {
     for (const auto& [sid, s] : subs_before) {
       if (subs_after.contains(sid)) continue;
       std::string row_id = fmt::format("{}/{}", id, sid);
-      sql << Q("delete_subscription"), soci::use(row_id, "id");
+      store::Execute(sql, Q("delete_subscription"), soci::use(row_id, "id"));
     }
     for (const auto& [sid, s] : subs_after) {
       if (subs_before.contains(sid)) continue;
       std::string row_id = fmt::format("{}/{}", id, sid);
-      sql << Q("insert_subscription"), soci::use(row_id, "id"), soci::use(id, "instance_id"),
-          soci::use(s.name, "message_name"), soci::use(s.key, "correlation_key"),
-          soci::use(now, "created_at");
+      store::Execute(sql, Q("insert_subscription"), soci::use(row_id, "id"),
+                     soci::use(id, "instance_id"), soci::use(s.name, "message_name"),
+                     soci::use(s.key, "correlation_key"), soci::use(now, "created_at"));
     }
     return Ok();
   }
@@ -876,12 +877,14 @@ class Runtime::Impl {
 
   Result<Task> FindTask(soci::session& sql, const std::string& task_id) const {
     TaskBuffer b;
-    soci::details::prepare_temp_type p = (sql.prepare << Q("find_task"));
-    p, soci::use(task_id, "id");
-    IntoTask(p, b);
-    soci::statement st(p);
-    st.execute();
-    if (!st.fetch()) return Error(ErrorCode::kNotFound, fmt::format("no task {}", task_id));
+    // The columns of IntoTask, through the statement cache: every completion looks its task up.
+    store::Executed found = store::Execute(
+        sql, Q("find_task"), soci::use(task_id, "id"), soci::into(b.task.id),
+        soci::into(b.task.instance_id), soci::into(b.task.activity), soci::into(b.task.element_id),
+        soci::into(b.task.name), soci::into(b.task.process_id), soci::into(b.task.assignee),
+        soci::into(b.groups), soci::into(b.due), soci::into(b.headers), soci::into(b.state),
+        soci::into(b.task.delegated_by), soci::into(b.task.completed_by), soci::into(b.created));
+    if (!found.got_data) return Error(ErrorCode::kNotFound, fmt::format("no task {}", task_id));
     return FromBuffer(b);
   }
 
@@ -934,8 +937,8 @@ class Runtime::Impl {
       auto step = task.headers.find(std::string(kStepHeader));
       if (step != task.headers.end() && step->second == kApprovalStep) {
         int count = 0;
-        sql << Q("count_acceptances_by"), soci::use(task.instance_id, "instance_id"),
-            soci::use(actor.account_id, "account"), soci::into(count);
+        store::Execute(sql, Q("count_acceptances_by"), soci::use(task.instance_id, "instance_id"),
+                       soci::use(actor.account_id, "account"), soci::into(count));
         if (count > 0) {
           return Error(ErrorCode::kRefused,
                        fmt::format("{} completed the acceptance of this case and may not also "
@@ -1020,10 +1023,10 @@ class Runtime::Impl {
     }
     return Write<MessageOutcome>([&](soci::session& sql) -> Result<MessageOutcome> {
       long long now = Micros(Now());
-      sql << Q("delete_expired_messages"), soci::use(now, "now");
+      store::Execute(sql, Q("delete_expired_messages"), soci::use(now, "now"));
       std::string instance_id;
-      sql << Q("find_subscription"), soci::use(name, "message_name"),
-          soci::use(key, "correlation_key"), soci::into(instance_id);
+      store::Execute(sql, Q("find_subscription"), soci::use(name, "message_name"),
+                     soci::use(key, "correlation_key"), soci::into(instance_id));
       if (sql.got_data()) {
         Trigger t;
         t.kind = Trigger::Kind::kMessage;
@@ -1037,9 +1040,9 @@ class Runtime::Impl {
       std::string id = NewId(clock_);
       std::string vars = EncodeValue(variables);
       long long expires = now + ttl.count();
-      sql << Q("insert_message"), soci::use(id, "id"), soci::use(name, "message_name"),
-          soci::use(key, "correlation_key"), soci::use(vars, "variables"),
-          soci::use(now, "created_at"), soci::use(expires, "expires_at");
+      store::Execute(sql, Q("insert_message"), soci::use(id, "id"), soci::use(name, "message_name"),
+                     soci::use(key, "correlation_key"), soci::use(vars, "variables"),
+                     soci::use(now, "created_at"), soci::use(expires, "expires_at"));
       return MessageOutcome::kBuffered;
     });
   }
@@ -1061,18 +1064,17 @@ class Runtime::Impl {
       long long until = now + options_.lease.count();
       std::vector<Leased> out;
       Leased l;
-      soci::statement st =
-          (sql.prepare << Q("due_timers"), soci::use(now, "now"), soci::use(limit, "limit"),
-           soci::into(l.id), soci::into(l.instance_id), soci::into(l.number));
-      st.execute();
-      while (st.fetch()) out.push_back(l);
+      store::ExecuteRows(
+          sql, Q("due_timers"), [&] { out.push_back(l); }, soci::use(now, "now"),
+          soci::use(limit, "limit"), soci::into(l.id), soci::into(l.instance_id),
+          soci::into(l.number));
       std::vector<Leased> leased;
       for (const Leased& t : out) {
-        soci::statement up =
-            (sql.prepare << Q("lease_timer"), soci::use(options_.owner, "owner"),
-             soci::use(until, "until"), soci::use(t.id, "id"), soci::use(now, "now"));
-        up.execute(true);
-        if (up.get_affected_rows() == 1) leased.push_back(t);
+        if (store::Execute(sql, Q("lease_timer"), soci::use(options_.owner, "owner"),
+                           soci::use(until, "until"), soci::use(t.id, "id"), soci::use(now, "now"))
+                .affected_rows == 1) {
+          leased.push_back(t);
+        }
       }
       return leased;
     });
@@ -1084,7 +1086,7 @@ class Runtime::Impl {
     for (const Leased& t : timers) {
       Status s = Write([&](soci::session& sql) -> Status {
         std::string owner;
-        sql << Q("timer_lease_owner"), soci::use(t.id, "id"), soci::into(owner);
+        store::Execute(sql, Q("timer_lease_owner"), soci::use(t.id, "id"), soci::into(owner));
         if (!sql.got_data() || owner != options_.owner) {
           return Error(ErrorCode::kConflict, "the timer's lease was lost");
         }
@@ -1093,7 +1095,8 @@ class Runtime::Impl {
         trigger.timer = t.number;
         Result<InstanceStatus> r = Step(sql, t.instance_id, trigger, "", "", nullptr);
         if (!r.ok() && r.error().code() == ErrorCode::kNotFound) {
-          sql << Q("delete_timer"), soci::use(t.id, "id");  // a stale row: its timer is gone
+          store::Execute(sql, Q("delete_timer"),
+                         soci::use(t.id, "id"));  // a stale row: its timer is gone
           return Ok();
         }
         return StatusOf(r);
@@ -1109,19 +1112,18 @@ class Runtime::Impl {
       long long until = now + options_.lease.count();
       std::vector<Leased> due;
       Leased l;
-      soci::statement st =
-          (sql.prepare << Q("due_jobs"), soci::use(now, "now"), soci::use(limit, "limit"),
-           soci::into(l.id), soci::into(l.instance_id), soci::into(l.number),
-           soci::into(l.element_id), soci::into(l.task_type), soci::into(l.attempts));
-      st.execute();
-      while (st.fetch()) due.push_back(l);
+      store::ExecuteRows(
+          sql, Q("due_jobs"), [&] { due.push_back(l); }, soci::use(now, "now"),
+          soci::use(limit, "limit"), soci::into(l.id), soci::into(l.instance_id),
+          soci::into(l.number), soci::into(l.element_id), soci::into(l.task_type),
+          soci::into(l.attempts));
       std::vector<Job> jobs;
       for (const Leased& j : due) {
-        soci::statement up =
-            (sql.prepare << Q("lease_job"), soci::use(options_.owner, "owner"),
-             soci::use(until, "until"), soci::use(j.id, "id"), soci::use(now, "now"));
-        up.execute(true);
-        if (up.get_affected_rows() != 1) continue;
+        if (store::Execute(sql, Q("lease_job"), soci::use(options_.owner, "owner"),
+                           soci::use(until, "until"), soci::use(j.id, "id"), soci::use(now, "now"))
+                .affected_rows != 1) {
+          continue;
+        }
         Job job{.id = j.id,
                 .instance_id = j.instance_id,
                 .activity = j.number,
@@ -1176,7 +1178,7 @@ class Runtime::Impl {
       bool failed = false;
       Status s = Write([&](soci::session& sql) -> Status {
         std::string owner;
-        sql << Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner);
+        store::Execute(sql, Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner));
         if (!sql.got_data() || owner != options_.owner) {
           return Error(ErrorCode::kConflict, "the job's lease was lost");
         }
@@ -1193,18 +1195,20 @@ class Runtime::Impl {
         std::string state = incident ? "incident" : "ready";
         std::string message = result.error().message();
         int attempts = job.attempt;
-        sql << Q("fail_job"), soci::use(attempts, "attempts"), soci::use(state, "state"),
-            soci::use(run_at, "run_at"), soci::use(message, "last_error"), soci::use(job.id, "id");
+        store::Execute(sql, Q("fail_job"), soci::use(attempts, "attempts"),
+                       soci::use(state, "state"), soci::use(run_at, "run_at"),
+                       soci::use(message, "last_error"), soci::use(job.id, "id"));
         if (incident) {
           std::string incident_id = NewId(clock_);
           long long now = Micros(Now());
           std::string none;
           std::string text =
               handler ? fmt::format("job failed {} times: {}", attempts, message) : message;
-          sql << Q("insert_incident"), soci::use(incident_id, "id"),
-              soci::use(job.instance_id, "instance_id"), soci::use(job.element_id, "element_id"),
-              soci::use(text, "message"), soci::use(job.id, "job_id"),
-              soci::use(none, "retry_trigger"), soci::use(now, "created_at");
+          store::Execute(sql, Q("insert_incident"), soci::use(incident_id, "id"),
+                         soci::use(job.instance_id, "instance_id"),
+                         soci::use(job.element_id, "element_id"), soci::use(text, "message"),
+                         soci::use(job.id, "job_id"), soci::use(none, "retry_trigger"),
+                         soci::use(now, "created_at"));
           TB_RETURN_IF_ERROR(RecordEvent(sql, job.instance_id, {job.element_id, "incident"}, ""));
         }
         failed = true;
@@ -1221,9 +1225,9 @@ class Runtime::Impl {
                         const Actor& actor) {
     return Write([&](soci::session& sql) -> Status {
       std::string instance_id, element_id, message, job_id, trigger_text, state;
-      sql << Q("find_incident"), soci::use(incident_id, "id"), soci::into(instance_id),
-          soci::into(element_id), soci::into(message), soci::into(job_id), soci::into(trigger_text),
-          soci::into(state);
+      store::Execute(sql, Q("find_incident"), soci::use(incident_id, "id"), soci::into(instance_id),
+                     soci::into(element_id), soci::into(message), soci::into(job_id),
+                     soci::into(trigger_text), soci::into(state));
       if (!sql.got_data()) {
         return Error(ErrorCode::kNotFound, fmt::format("no incident {}", incident_id));
       }
@@ -1231,13 +1235,13 @@ class Runtime::Impl {
         return Error(ErrorCode::kConflict, fmt::format("incident {} is {}", incident_id, state));
       }
       long long now = Micros(Now());
-      sql << Q("resolve_incident"), soci::use(now, "now"),
-          soci::use(actor.account_id, "resolved_by"), soci::use(incident_id, "id");
+      store::Execute(sql, Q("resolve_incident"), soci::use(now, "now"),
+                     soci::use(actor.account_id, "resolved_by"), soci::use(incident_id, "id"));
       if (!job_id.empty()) {
         if (fix != nullptr) {
           // The fixed variables are merged by a step that changes nothing else.
           TB_RETURN_IF_ERROR(MergeVariables(sql, instance_id, *fix, actor.account_id));
-          sql << Q("reset_job"), soci::use(now, "now"), soci::use(job_id, "id");
+          store::Execute(sql, Q("reset_job"), soci::use(now, "now"), soci::use(job_id, "id"));
           return RecordEvent(sql, instance_id, {element_id, "incident-retried"}, actor.account_id);
         }
         // Resolved by hand: the job counts as done.
@@ -1256,8 +1260,8 @@ class Runtime::Impl {
       if (fix == nullptr) {
         // Resolved without running the step again: the instance goes on from before it.
         std::string running = "running";
-        sql << Q("set_instance_status"), soci::use(running, "status"), soci::use(now, "now"),
-            soci::use(instance_id, "id");
+        store::Execute(sql, Q("set_instance_status"), soci::use(running, "status"),
+                       soci::use(now, "now"), soci::use(instance_id, "id"));
         return RecordEvent(sql, instance_id, {element_id, "incident-resolved"}, actor.account_id);
       }
       TB_RETURN_IF_ERROR(
@@ -1296,16 +1300,16 @@ class Runtime::Impl {
       std::string cancelled = "cancelled";
       std::string none;
       soci::indicator null_ind = soci::i_null;
-      sql << Q("close_task"), soci::use(cancelled, "state"),
-          soci::use(none, null_ind, "completed_by"), soci::use(now, "closed_at"),
-          soci::use(task_id, "id");
-      sql << Q("delete_task_candidates"), soci::use(task_id, "task_id");
+      store::Execute(sql, Q("close_task"), soci::use(cancelled, "state"),
+                     soci::use(none, null_ind, "completed_by"), soci::use(now, "closed_at"),
+                     soci::use(task_id, "id"));
+      store::Execute(sql, Q("delete_task_candidates"), soci::use(task_id, "task_id"));
     }
-    sql << Q("delete_instance_timers"), soci::use(id, "instance_id");
-    sql << Q("delete_instance_jobs"), soci::use(id, "instance_id");
-    sql << Q("delete_instance_subscriptions"), soci::use(id, "instance_id");
-    sql << Q("resolve_instance_incidents"), soci::use(now, "now"),
-        soci::use(actor.account_id, "resolved_by"), soci::use(id, "instance_id");
+    store::Execute(sql, Q("delete_instance_timers"), soci::use(id, "instance_id"));
+    store::Execute(sql, Q("delete_instance_jobs"), soci::use(id, "instance_id"));
+    store::Execute(sql, Q("delete_instance_subscriptions"), soci::use(id, "instance_id"));
+    store::Execute(sql, Q("resolve_instance_incidents"), soci::use(now, "now"),
+                   soci::use(actor.account_id, "resolved_by"), soci::use(id, "instance_id"));
     TB_ASSIGN_OR_RETURN(InstanceState state, DecodeState(row->state));
     state.activities.clear();
     state.timers.clear();

@@ -66,8 +66,74 @@ Error ErrorFromException(const std::exception& e) {
   return Error(ErrorCode::kStorage, what);
 }
 
+namespace {
+
+// The session of the transaction running on this thread and its statement cache.
+thread_local const soci::session* t_session = nullptr;
+thread_local StatementCache* t_cache = nullptr;
+
+// Lends one pooled session for a scope and makes its cache the current one on this thread.
+class Lease {
+ public:
+  Lease(soci::connection_pool& pool, std::vector<std::unique_ptr<StatementCache>>& caches)
+      : pool_(pool),
+        position_(pool.lease()),
+        session_(pool.at(position_)),
+        saved_session_(t_session),
+        saved_cache_(t_cache) {
+    t_session = &session_;
+    t_cache = caches[position_].get();
+  }
+  ~Lease() {
+    t_session = saved_session_;
+    t_cache = saved_cache_;
+    pool_.give_back(position_);
+  }
+  Lease(const Lease&) = delete;
+  Lease& operator=(const Lease&) = delete;
+
+  soci::session& session() { return session_; }
+
+ private:
+  soci::connection_pool& pool_;
+  size_t position_;
+  soci::session& session_;
+  const soci::session* saved_session_;
+  StatementCache* saved_cache_;
+};
+
+}  // namespace
+
+soci::statement& StatementCache::Get(soci::session& sql, const std::string& query) {
+  auto it = statements_.find(query);
+  if (it != statements_.end()) return *it->second;
+  auto st = std::make_unique<soci::statement>(sql);
+  st->alloc();
+  st->prepare(query);  // throws before anything is cached when the query is wrong
+  return *statements_.emplace(query, std::move(st)).first->second;
+}
+
+namespace internal {
+
+StatementCache* CacheOf(const soci::session& sql) { return t_session == &sql ? t_cache : nullptr; }
+
+void Release(soci::statement& st, bool sqlite) {
+  st.bind_clean_up();
+  if (sqlite) {
+    auto* backend = static_cast<soci::sqlite3_statement_backend*>(st.get_backend());
+    if (backend->stmt_ != nullptr) sqlite_api::sqlite3_reset(backend->stmt_);
+  }
+}
+
+}  // namespace internal
+
 Database::Database(DatabaseUrl url, size_t pool_size)
-    : url_(std::move(url)), pool_(pool_size), pool_size_(pool_size) {}
+    : url_(std::move(url)), pool_(pool_size), pool_size_(pool_size) {
+  caches_.reserve(pool_size);
+  for (size_t i = 0; i < pool_size; ++i) {
+    caches_.push_back(std::make_unique<StatementCache>(url_.backend == Backend::kSqlite));
+  }
+}
 
 Database::~Database() = default;
 
@@ -97,7 +163,8 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options
 }
 
 Status Database::RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body) {
-  soci::session sql(pool_);
+  Lease lease(pool_, caches_);
+  soci::session& sql = lease.session();
   bool open = false;
   try {
     if (url_.backend == Backend::kSqlite) {

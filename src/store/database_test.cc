@@ -184,6 +184,7 @@ TEST_P(StoreContract, ExceptionsRollBackAndBecomeStorageErrors) {
 TEST_P(StoreContract, ConcurrentWritersAllCommit) {
   ASSERT_TRUE(Migrate().ok());
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> failures{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
@@ -234,6 +235,82 @@ TEST_P(StoreContract, BackupCopiesSqliteWhileOpen) {
   });
   EXPECT_EQ(*n, 1);
   std::filesystem::remove(target);
+}
+
+TEST_P(StoreContract, CachedStatementsAreReboundAndOutliveErrors) {
+  ASSERT_TRUE(Migrate().ok());
+  const std::string& insert = queries_.Get("insert_widget", db_->backend());
+  const std::string select = "SELECT name FROM widget WHERE id = :id";
+  Status wrote = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    EXPECT_NE(internal::CacheOf(sql), nullptr);
+    const size_t before = internal::CacheOf(sql)->size();
+    std::string note = "n";
+    long long amount = 1;
+    for (const char* id : {"w1", "w2", "w3"}) {
+      std::string key = id;
+      std::string name = std::string("name-") + id;
+      Executed e = Execute(sql, insert, soci::use(key, "id"), soci::use(name, "name"),
+                           soci::use(note, "note"), soci::use(amount, "amount"));
+      EXPECT_EQ(e.affected_rows, 1);
+    }
+    std::string name;
+    std::string key = "w2";
+    EXPECT_TRUE(Execute(sql, select, soci::use(key, "id"), soci::into(name)).got_data);
+    EXPECT_EQ(name, "name-w2");
+    key = "nobody";
+    name.clear();
+    EXPECT_FALSE(Execute(sql, select, soci::use(key, "id"), soci::into(name)).got_data);
+    EXPECT_FALSE(sql.got_data());
+    EXPECT_EQ(name, "");
+    // One statement per text, however often it ran.
+    EXPECT_EQ(internal::CacheOf(sql)->size(), before + 2);
+    return Ok();
+  });
+  ASSERT_TRUE(wrote.ok()) << wrote.error().ToString();
+  // A duplicate key fails the transaction; the same cached statements work afterwards.
+  for (int round = 0; round < 2 * 8; ++round) {
+    Status dup = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+      std::string key = "w1", name = "again", note = "n";
+      long long amount = 1;
+      Execute(sql, insert, soci::use(key, "id"), soci::use(name, "name"), soci::use(note, "note"),
+              soci::use(amount, "amount"));
+      return Ok();
+    });
+    ASSERT_FALSE(dup.ok());
+    EXPECT_EQ(dup.error().code(), ErrorCode::kAlreadyExists);
+  }
+  ASSERT_TRUE(Insert("w4", "x").ok());
+  EXPECT_EQ(*Count(), 4);
+  // Outside a transaction the statement is prepared for the one use.
+  soci::session direct;
+  EXPECT_EQ(internal::CacheOf(direct), nullptr);
+}
+
+TEST_P(StoreContract, ACachedReadHoldsNoSnapshotAfterItsTransaction) {
+  ASSERT_TRUE(Migrate().ok());
+  auto one = Database::Open(temp_->url(), {.pool_size = 1});
+  ASSERT_TRUE(one.ok()) << one.error().ToString();
+  const std::string count = "SELECT COUNT(*) FROM widget";
+  auto read = [&] {
+    return (*one)->Transaction<int>(TxKind::kRead, [&](soci::session& sql) -> Result<int> {
+      int n = -1;
+      Execute(sql, count, soci::into(n));
+      return n;
+    });
+  };
+  EXPECT_EQ(*read(), 0);
+  ASSERT_TRUE(Insert("w1", "a").ok());  // through the other database's sessions
+  EXPECT_EQ(*read(), 1);
+  // The one session can also write after others did (no stale snapshot to upgrade).
+  Status wrote = (*one)->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    int n = -1;
+    Execute(sql, count, soci::into(n));
+    EXPECT_EQ(n, 1);
+    Execute(sql, "INSERT INTO widget (id, name) VALUES ('w2', 'b')");
+    return Ok();
+  });
+  ASSERT_TRUE(wrote.ok()) << wrote.error().ToString();
+  EXPECT_EQ(*Count(), 2);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(testing::Backends()),
