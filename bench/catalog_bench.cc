@@ -5,9 +5,9 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -201,7 +201,8 @@ void PrintPlans() {
 
 // Search latency percentiles over `runs` runs of each query (a page of 20), and each plan.
 void PrintSearchPercentiles(int runs) {
-  for (const char* q : {"我要开餐馆", "公共场所卫生", "卫生许可", "关键词7", "事项", "水", "许可"}) {
+  for (const char* q :
+       {"我要开餐馆", "公共场所卫生", "卫生许可", "关键词7", "事项", "水", "许可"}) {
     std::vector<double> us;
     size_t hits = 0;
     for (int i = 0; i < runs; ++i) {
