@@ -101,7 +101,7 @@ std::string VerificationPage(const std::string& id, const licences::Verification
 }
 
 void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, keys::KeyStore& keys,
-                           const Auth& auth, LicenceRouteOptions options) {
+                           const Auth& auth, const LicenceRouteOptions& options) {
   const std::string base = options.public_base_url;
 
   server.Get("/api/v1/licence-types",

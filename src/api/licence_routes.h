@@ -20,7 +20,7 @@ struct LicenceRouteOptions {
 };
 
 void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, keys::KeyStore& keys,
-                           const Auth& auth, LicenceRouteOptions options);
+                           const Auth& auth, const LicenceRouteOptions& options);
 
 // The HTML of the public verification page for `v` (Chinese, no scripts).
 std::string VerificationPage(const std::string& id, const licences::Verification& v);

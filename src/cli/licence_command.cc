@@ -53,7 +53,7 @@ void Print(const nlohmann::json& j) { std::printf("%s\n", j.dump(2).c_str()); }
 
 // Runs `body` with the application open; its Result decides the exit code.
 template <typename F>
-std::function<void()> Command(std::shared_ptr<LicenceFlags> flags, Context& ctx, F body) {
+std::function<void()> Command(const std::shared_ptr<LicenceFlags>& flags, Context& ctx, F body) {
   return [flags, &ctx, body] {
     auto a = OpenApp(*flags);
     if (!a.ok()) {

@@ -85,6 +85,7 @@ Result<Opened> Open(const RegisterFlags& f) {
   TB_ASSIGN_OR_RETURN(auto sets, app::App::AllMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   std::vector<const store::MigrationSet*> ptrs;
+  ptrs.reserve(sets.size());
   for (const auto& s : sets) ptrs.push_back(&s);
   TB_ASSIGN_OR_RETURN(int applied, o.db->Migrate(ptrs));
   (void)applied;

@@ -93,7 +93,9 @@ std::vector<std::string> Differences(const nlohmann::json& a, const nlohmann::js
   for (auto it = a.begin(); it != a.end(); ++it) names.insert(it.key());
   for (auto it = b.begin(); it != b.end(); ++it) names.insert(it.key());
   for (const auto& name : names) {
-    const std::string path = prefix.empty() ? name : prefix + "." + name;
+    std::string path = prefix;
+    if (!path.empty()) path += '.';
+    path += name;
     const auto ia = a.find(name);
     const auto ib = b.find(name);
     if (ia == a.end() || ib == b.end()) {
