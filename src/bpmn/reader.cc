@@ -13,7 +13,6 @@
 #include <utility>
 
 #include "base/calendar.h"
-#include "feel/builtins.h"
 #include "feel/platform_functions.h"
 #include "feel/temporal.h"
 
@@ -174,20 +173,6 @@ class Reader {
   Reader() : scope_(std::make_shared<feel::Scope>()) {
     static const Calendar* calendar = Calendar::WithEmbeddedSchedules().release();
     feel::AddCalendarFunctions(*scope_, *calendar);
-    // Timers are written `=add working days(now(), 3)`: a date and time moves by working days
-    // and keeps its time of day (the calendar function itself takes a date).
-    if (const feel::Builtin* by_date = scope_->functions().FindByArity("add working days", 2)) {
-      scope_->AddFunction(
-          {"add working days", by_date->parameters, 2, false,
-           [dates = by_date->body](std::span<const feel::Value> args, feel::CallContext& ctx) {
-             if (!args[0].is(feel::Kind::kDateTime)) return dates(args, ctx);
-             const feel::DateTime& at = args[0].date_time();
-             std::array<feel::Value, 2> date_args = {feel::Value::FromDate(at.date()), args[1]};
-             feel::Value day = dates(date_args, ctx);
-             if (!day.is(feel::Kind::kDate)) return day;
-             return feel::Value::FromDateTime(feel::DateTime(day.date(), at.time()));
-           }});
-    }
     scope_->AddFunction({"now", {}, 0, false, [](std::span<const feel::Value>, feel::CallContext&) {
                            return feel::Value::FromDateTime(
                                feel::DateTime::FromTimestamp(EngineClock().Now(), PlatformZone()));

@@ -395,6 +395,8 @@ TEST(FeelPlatform, WorkingDays) {
   EXPECT_EQ(eval("add working days(@\"2025-01-24\", 1)"), "\"2025-01-26\"");
   EXPECT_EQ(eval("working days between(@\"2025-01-24\", @\"2025-02-10\")"), "7");
   EXPECT_EQ(eval("add working days(\"2025-01-24\", 1)"), "null");
+  // A date and time (a BPMN timer's `add working days(now(), 3)`) keeps its time of day.
+  EXPECT_EQ(eval("add working days(@\"2025-01-24T09:30:00\", 1)"), "\"2025-01-26T09:30:00\"");
 }
 
 }  // namespace

@@ -22,9 +22,15 @@ void AddCalendarFunctions(Scope& scope, const Calendar& calendar) {
        2,
        false,
        [cal](std::span<const Value> args, CallContext& ctx) -> Value {
-         std::optional<tongban::Date> from = ToCalendarDate(args[0]);
+         // A date and time (a BPMN timer's `add working days(now(), 3)`) moves by working days
+         // and keeps its time of day.
+         const bool timed = args[0].is(Kind::kDateTime);
+         std::optional<tongban::Date> from =
+             ToCalendarDate(timed ? Value::FromDate(args[0].date_time().date()) : args[0]);
          if (!from || !args[1].is_small_int()) {
-           ctx.Warn("add working days: expects a date (years 1-9999) and a whole number");
+           ctx.Warn(
+               "add working days: expects a date or date and time (years 1-9999) and a whole "
+               "number");
            return {};
          }
          Result<CalendarDate> r = cal->AddWorkingDays(*from, args[1].small_int());
@@ -37,7 +43,9 @@ void AddCalendarFunctions(Scope& scope, const Calendar& calendar) {
                "add working days: the holiday schedule of a year involved is not loaded; "
                "the result counts weekends only");
          }
-         return Value::FromDate(feel::Date::FromDays(r->date.days()));
+         const feel::Date day = feel::Date::FromDays(r->date.days());
+         if (timed) return Value::FromDateTime(DateTime(day, args[0].date_time().time()));
+         return Value::FromDate(day);
        }});
   scope.AddFunction({"working days between",
                      {"from", "to"},
