@@ -147,7 +147,23 @@ struct InstanceRow {
   long long history_seq = 0;
   std::string parent_instance;
   int parent_activity = -1;
+  std::string region;
+  std::string department;
+  std::string started_by;
+  bool fresh = false;  // not written yet: the instance's first step inserts it
 };
+
+// Who or what caused a step or event, for its history rows: an account, `timer`,
+// `job:<type>`, `message:<name>`; and the HTTP request's id when there was one.
+struct Cause {
+  std::string actor;
+  std::string request_id;
+};
+
+Cause CauseOf(const Actor& actor) { return {actor.account_id, actor.request_id}; }
+
+// Multi-row history inserts: one statement per step for up to this many events.
+constexpr size_t kHistoryChunk = 16;
 
 // A deployed file parsed once; engines reference its Definitions.
 struct Loaded {
@@ -203,6 +219,17 @@ class Runtime::Impl {
  public:
   Impl(store::Database& db, const Clock& clock, Options options, store::QuerySet queries)
       : db_(db), clock_(clock), options_(std::move(options)), queries_(std::move(queries)) {
+    std::string values;
+    for (size_t n = 0; n < kHistoryChunk; ++n) {
+      std::string k = std::to_string(n);
+      values += fmt::format("{}(:i{k}, :s{k}, :e{k}, :k{k}, :t{k}, :a{k}, :r{k})", n ? ", " : "",
+                            fmt::arg("k", k));
+      history_keys_.push_back(k);
+      history_inserts_.push_back(
+          "INSERT INTO bpmn_history (instance_id, seq, element_id, kind, happened_at, actor, "
+          "request_id) VALUES " +
+          values);
+    }
     if (options_.group_commit > 1) writer_ = std::thread([this] { WriterLoop(); });
   }
 
@@ -269,19 +296,37 @@ class Runtime::Impl {
         }
       }
       std::vector<Status> results(batch.size());
-      Status commit = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
-        for (size_t i = 0; i < batch.size(); ++i) {
-          store::Execute(sql, "SAVEPOINT step");
-          try {
-            results[i] = batch[i]->body(sql);
-          } catch (const std::exception& e) {
-            results[i] = store::ErrorFromException(e);
+      // First without savepoints (two statements less per step): almost every step succeeds.
+      // When one fails, the whole batch is rolled back and run again with a savepoint per step,
+      // so that the failed one is undone alone; nothing was acknowledged in between.
+      bool step_failed = false;
+      auto run = [&](bool savepoints) {
+        return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+          for (size_t i = 0; i < batch.size(); ++i) {
+            if (savepoints) store::Execute(sql, "SAVEPOINT step");
+            try {
+              results[i] = batch[i]->body(sql);
+            } catch (const std::exception& e) {
+              results[i] = store::ErrorFromException(e);
+            }
+            if (!savepoints) {
+              if (!results[i].ok()) {
+                step_failed = true;
+                return results[i];
+              }
+              continue;
+            }
+            if (!results[i].ok()) store::Execute(sql, "ROLLBACK TO SAVEPOINT step");
+            store::Execute(sql, "RELEASE SAVEPOINT step");
           }
-          if (!results[i].ok()) store::Execute(sql, "ROLLBACK TO SAVEPOINT step");
-          store::Execute(sql, "RELEASE SAVEPOINT step");
-        }
-        return Ok();
-      });
+          return Ok();
+        });
+      };
+      Status commit = run(false);
+      if (step_failed) {
+        // A batch of one needs no second run: its rollback undid exactly the failed step.
+        commit = batch.size() == 1 ? Ok() : run(true);
+      }
       for (size_t i = 0; i < batch.size(); ++i) {
         batch[i]->done.set_value(commit.ok() ? results[i] : commit);
       }
@@ -402,8 +447,9 @@ class Runtime::Impl {
 
   Result<std::string> CreateInstance(soci::session& sql, const std::string& process_id,
                                      std::optional<int> version, const feel::Value& variables,
-                                     const std::string& actor, const std::string& parent,
-                                     int parent_activity) {
+                                     const Cause& cause, const std::string& parent,
+                                     int parent_activity, const std::string& region,
+                                     const std::string& department) {
     int v = 0;
     if (version) {
       v = *version;
@@ -411,20 +457,22 @@ class Runtime::Impl {
       TB_ASSIGN_OR_RETURN(v, LatestVersion(sql, process_id));
     }
     TB_RETURN_IF_ERROR(StatusOf(Load(sql, process_id, v)));
+    // The row is inserted once, by the first step, with the state that step leaves.
+    InstanceRow fresh;
+    fresh.process_id = process_id;
+    fresh.version = v;
+    fresh.status = "running";
+    fresh.parent_instance = parent;
+    fresh.parent_activity = parent.empty() ? -1 : parent_activity;
+    fresh.region = region;
+    fresh.department = department;
+    fresh.started_by = cause.actor;
+    fresh.fresh = true;
     std::string id = NewId(clock_);
-    std::string state = EncodeState(InstanceState{});
-    long long now = Micros(Now());
-    soci::indicator parent_ind = parent.empty() ? soci::i_null : soci::i_ok;
-    soci::indicator activity_ind = parent.empty() ? soci::i_null : soci::i_ok;
-    store::Execute(sql, Q("insert_instance"), soci::use(id, "id"),
-                   soci::use(process_id, "process_id"), soci::use(v, "version"),
-                   soci::use(state, "state"), soci::use(parent, parent_ind, "parent_instance"),
-                   soci::use(parent_activity, activity_ind, "parent_activity"),
-                   soci::use(actor, "started_by"), soci::use(now, "created_at"));
     Trigger start;
     start.kind = Trigger::Kind::kStart;
     start.variables = variables;
-    TB_RETURN_IF_ERROR(StatusOf(Step(sql, id, start, actor, "", nullptr)));
+    TB_RETURN_IF_ERROR(StatusOf(Step(sql, id, start, cause, "", nullptr, &fresh)));
     return id;
   }
 
@@ -436,7 +484,7 @@ class Runtime::Impl {
                    soci::use(id, "id"), soci::into(r.process_id), soci::into(r.version),
                    soci::into(r.status), soci::into(r.state), soci::into(r.revision),
                    soci::into(r.history_seq), soci::into(r.parent_instance),
-                   soci::into(r.parent_activity));
+                   soci::into(r.parent_activity), soci::into(r.region), soci::into(r.department));
     if (!sql.got_data()) return std::nullopt;
     return r;
   }
@@ -524,9 +572,14 @@ class Runtime::Impl {
   // cancelled). `fix`: variables merged before the trigger (an incident's retry); then an
   // instance in incident runs again.
   Result<InstanceStatus> Step(soci::session& sql, const std::string& id, const Trigger& trigger,
-                              const std::string& actor, const std::string& task_id,
-                              const feel::Value* fix) {
-    std::optional<InstanceRow> row = LoadRow(sql, id);
+                              const Cause& cause, const std::string& task_id,
+                              const feel::Value* fix, const InstanceRow* fresh = nullptr) {
+    std::optional<InstanceRow> row;
+    if (fresh != nullptr) {
+      row = *fresh;
+    } else {
+      row = LoadRow(sql, id);
+    }
     if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", id));
     if (row->status != "running" && !(fix != nullptr && row->status == "incident")) {
       return Error(ErrorCode::kConflict, fmt::format("instance {} is {}", id, row->status));
@@ -534,7 +587,10 @@ class Runtime::Impl {
     TB_ASSIGN_OR_RETURN(std::shared_ptr<const Loaded> loaded,
                         Load(sql, row->process_id, row->version));
     const Process& process = ProcessOf(row->process_id, row->version);
-    TB_ASSIGN_OR_RETURN(InstanceState state, DecodeState(row->state));
+    InstanceState state;
+    if (!row->fresh) {
+      TB_ASSIGN_OR_RETURN(state, DecodeState(row->state));
+    }
     state.status = InstanceStatus::kRunning;
     if (fix != nullptr && fix->is(feel::Kind::kContext)) {
       for (const feel::ContextEntry& e : fix->context()) state.variables[e.name] = e.value;
@@ -578,16 +634,16 @@ class Runtime::Impl {
       state.timers.clear();
       state.joins.clear();
       TB_RETURN_IF_ERROR(
-          SyncRows(sql, id, *loaded, process, before, state, task_id, actor, events));
+          SyncRows(sql, id, *loaded, process, before, state, task_id, cause, events));
       for (const std::string& element : state.completed) events.push_back({element, "completed"});
       state.completed.clear();
       events.push_back({process.id, fmt::format("ended with error {}", code)});
-      TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, state, "completed", events, actor));
+      TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, state, "completed", events, cause));
       Trigger failed;
       failed.kind = Trigger::Kind::kCallDone;
       failed.activity = row->parent_activity;
       failed.error_code = code;
-      Result<InstanceStatus> parent = Step(sql, row->parent_instance, failed, actor, "", nullptr);
+      Result<InstanceStatus> parent = Step(sql, row->parent_instance, failed, cause, "", nullptr);
       if (!parent.ok() && parent.error().code() != ErrorCode::kNotFound) return parent.error();
       return InstanceStatus::kCompleted;
     }
@@ -604,19 +660,20 @@ class Runtime::Impl {
       events.push_back({state.incident_element, "incident"});
       InstanceState kept = before;
       kept.status = InstanceStatus::kIncident;
-      TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, kept, "incident", events, actor));
+      TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, kept, "incident", events, cause));
       return InstanceStatus::kIncident;
     }
-    TB_RETURN_IF_ERROR(SyncRows(sql, id, *loaded, process, before, state, task_id, actor, events));
+    TB_RETURN_IF_ERROR(SyncRows(sql, id, *loaded, process, before, state, task_id, cause, events));
     for (const std::string& element : state.completed) events.push_back({element, "completed"});
     state.completed.clear();
     if (state.status == InstanceStatus::kCompleted) events.push_back({process.id, "ended"});
     TB_RETURN_IF_ERROR(
-        WriteInstance(sql, id, *row, state, RunStatusText(state.status), events, actor));
+        WriteInstance(sql, id, *row, state, RunStatusText(state.status), events, cause));
 
     for (const auto& [call, version] : calls) {
-      TB_RETURN_IF_ERROR(StatusOf(
-          CreateInstance(sql, call.process_id, version, call.variables, actor, id, call.activity)));
+      TB_RETURN_IF_ERROR(
+          StatusOf(CreateInstance(sql, call.process_id, version, call.variables, cause, id,
+                                  call.activity, row->region, row->department)));
     }
     if (state.status == InstanceStatus::kCompleted && !row->parent_instance.empty()) {
       Trigger done;
@@ -626,7 +683,7 @@ class Runtime::Impl {
       vars.reserve(state.variables.size());
       for (const auto& [k, v] : state.variables) vars.push_back({k, v});
       done.variables = feel::Value::Context(std::move(vars));
-      Result<InstanceStatus> parent = Step(sql, row->parent_instance, done, actor, "", nullptr);
+      Result<InstanceStatus> parent = Step(sql, row->parent_instance, done, cause, "", nullptr);
       // kNotFound: the caller no longer waits (a boundary event left the call activity).
       if (!parent.ok() && parent.error().code() != ErrorCode::kNotFound) return parent.error();
     }
@@ -635,11 +692,23 @@ class Runtime::Impl {
 
   Status WriteInstance(soci::session& sql, const std::string& id, const InstanceRow& row,
                        const InstanceState& state, const std::string& status,
-                       const std::vector<HistoryRow>& events, const std::string& actor) const {
+                       const std::vector<HistoryRow>& events, const Cause& cause) const {
     std::string encoded = EncodeState(state);
     long long seq = row.history_seq;
     long long next_seq = seq + static_cast<long long>(events.size());
     long long now = Micros(Now());
+    if (row.fresh) {
+      soci::indicator parent_ind = row.parent_instance.empty() ? soci::i_null : soci::i_ok;
+      store::Execute(sql, Q("insert_instance"), soci::use(id, "id"),
+                     soci::use(row.process_id, "process_id"), soci::use(row.version, "version"),
+                     soci::use(status, "status"), soci::use(encoded, "state"),
+                     soci::use(next_seq, "history_seq"),
+                     soci::use(row.parent_instance, parent_ind, "parent_instance"),
+                     soci::use(row.parent_activity, parent_ind, "parent_activity"),
+                     soci::use(row.started_by, "started_by"), soci::use(row.region, "region"),
+                     soci::use(row.department, "department"), soci::use(now, "created_at"));
+      return AppendHistory(sql, id, seq, events, cause);
+    }
     store::Executed updated = store::Execute(
         sql, Q("update_instance"), soci::use(encoded, "state"), soci::use(status, "status"),
         soci::use(next_seq, "history_seq"), soci::use(now, "updated_at"), soci::use(id, "id"),
@@ -648,18 +717,51 @@ class Runtime::Impl {
       return Error(ErrorCode::kConflict,
                    fmt::format("instance {} was changed by another step; try again", id));
     }
-    return AppendHistory(sql, id, seq, events, actor);
+    return AppendHistory(sql, id, seq, events, cause);
   }
 
+  // Appends `events` after sequence number `seq`: one multi-row INSERT per kHistoryChunk
+  // events, each row count's statement prepared once per session (a step writes 1–5 events;
+  // one statement instead of one per event is most of the saving).
   Status AppendHistory(soci::session& sql, const std::string& id, long long seq,
-                       const std::vector<HistoryRow>& events, const std::string& actor) const {
-    if (events.empty()) return Ok();
+                       const std::vector<HistoryRow>& events, const Cause& cause) const {
     long long now = Micros(Now());
-    for (const HistoryRow& event : events) {
-      ++seq;
-      store::Execute(sql, Q("insert_history"), soci::use(id, "instance_id"), soci::use(seq, "seq"),
-                     soci::use(event.element_id, "element_id"), soci::use(event.kind, "kind"),
-                     soci::use(now, "happened_at"), soci::use(actor, "actor"));
+    for (size_t first = 0; first < events.size(); first += kHistoryChunk) {
+      size_t n = std::min(kHistoryChunk, events.size() - first);
+      std::vector<long long> seqs(n);
+      for (size_t i = 0; i < n; ++i) seqs[i] = seq + static_cast<long long>(first + i) + 1;
+      const std::string& query = history_inserts_[n - 1];
+      auto bind = [&](soci::statement& st) {
+        for (size_t i = 0; i < n; ++i) {
+          const std::string& k = history_keys_[i];
+          st.exchange(soci::use(id, "i" + k));
+          st.exchange(soci::use(seqs[i], "s" + k));
+          st.exchange(soci::use(events[first + i].element_id, "e" + k));
+          st.exchange(soci::use(events[first + i].kind, "k" + k));
+          st.exchange(soci::use(now, "t" + k));
+          st.exchange(soci::use(cause.actor, "a" + k));
+          st.exchange(soci::use(cause.request_id, "r" + k));
+        }
+      };
+      store::StatementCache* cache = store::internal::CacheOf(sql);
+      if (cache == nullptr) {
+        soci::statement st(sql);
+        bind(st);
+        st.alloc();
+        st.prepare(query);
+        st.define_and_bind();
+        st.execute(true);
+        continue;
+      }
+      soci::statement& st = cache->Get(sql, query);
+      struct Unbind {
+        soci::statement& st;
+        bool sqlite;
+        ~Unbind() { store::internal::Release(st, sqlite); }
+      } unbind{st, cache->sqlite()};
+      bind(st);
+      st.define_and_bind();
+      st.execute(true);
     }
     return Ok();
   }
@@ -667,11 +769,11 @@ class Runtime::Impl {
   // A history event outside a step (claim, delegate, cancel): takes the next sequence number
   // and bumps the revision, so a step that raced it fails its compare-and-set.
   Status RecordEvent(soci::session& sql, const std::string& id, const HistoryRow& event,
-                     const std::string& actor) const {
+                     const Cause& cause) const {
     store::Execute(sql, Q("bump_instance"), soci::use(id, "id"));
     long long seq = 0;
     store::Execute(sql, Q("instance_history_seq"), soci::use(id, "id"), soci::into(seq));
-    return AppendHistory(sql, id, seq - 1, {event}, actor);
+    return AppendHistory(sql, id, seq - 1, {event}, cause);
   }
 
   Status DeliverBuffered(soci::session& sql, const Engine& engine, const Loaded& loaded,
@@ -712,7 +814,7 @@ class Runtime::Impl {
   // Makes the derived rows (tasks, timers, jobs, subscriptions) follow the state change.
   Status SyncRows(soci::session& sql, const std::string& id, const Loaded& loaded,
                   const Process& process, const InstanceState& before, const InstanceState& after,
-                  const std::string& completing_task, const std::string& actor,
+                  const std::string& completing_task, const Cause& cause,
                   std::vector<HistoryRow>& events) {
     long long now = Micros(Now());
     auto waits = [](const InstanceState& s, WaitKind kind) {
@@ -730,7 +832,7 @@ class Runtime::Impl {
       std::string task_id = fmt::format("{}/{}", id, a);
       bool completed = task_id == completing_task;
       std::string state = completed ? "completed" : "cancelled";
-      std::string by = completed ? actor : std::string();
+      std::string by = completed ? cause.actor : std::string();
       soci::indicator by_ind = completed ? soci::i_ok : soci::i_null;
       store::Execute(sql, Q("close_task"), soci::use(state, "state"),
                      soci::use(by, by_ind, "completed_by"), soci::use(now, "closed_at"),
@@ -781,7 +883,13 @@ class Runtime::Impl {
       std::string child;
       store::Execute(sql, Q("called_instance_of"), soci::use(id, "id"), soci::use(a, "activity"),
                      soci::into(child));
-      if (sql.got_data()) TB_RETURN_IF_ERROR(Cancel(sql, child, Actor{actor, {}, "", ""}));
+      if (sql.got_data())
+        TB_RETURN_IF_ERROR(Cancel(sql, child,
+                                  Actor{.account_id = cause.actor,
+                                        .roles = {},
+                                        .department = "",
+                                        .region = "",
+                                        .request_id = cause.request_id}));
     }
     // Jobs.
     std::set<int> jobs_before = waits(before, WaitKind::kJob);
@@ -789,6 +897,7 @@ class Runtime::Impl {
     for (int a : jobs_before) {
       if (jobs_after.contains(a)) continue;
       std::string job_id = fmt::format("{}/{}", id, a);
+      if (job_id == completing_task) continue;  // the job step deleted its row already
       store::Execute(sql, Q("delete_job"), soci::use(job_id, "id"));
     }
     for (int a : jobs_after) {
@@ -950,7 +1059,7 @@ class Runtime::Impl {
       t.kind = Trigger::Kind::kCompleteTask;
       t.activity = task.activity;
       t.variables = variables;
-      return StatusOf(Step(sql, task.instance_id, t, actor.account_id, task_id, nullptr));
+      return StatusOf(Step(sql, task.instance_id, t, CauseOf(actor), task_id, nullptr));
     });
   }
 
@@ -1009,7 +1118,7 @@ class Runtime::Impl {
       }
       std::string kind =
           op == "delegated" ? fmt::format("delegated to {}", to_account) : std::string(op);
-      return RecordEvent(sql, task.instance_id, {task.element_id, kind}, actor.account_id);
+      return RecordEvent(sql, task.instance_id, {task.element_id, kind}, CauseOf(actor));
     });
   }
 
@@ -1033,7 +1142,8 @@ class Runtime::Impl {
         t.name = name;
         t.key = key;
         t.variables = variables;
-        TB_RETURN_IF_ERROR(StatusOf(Step(sql, instance_id, t, "", "", nullptr)));
+        TB_RETURN_IF_ERROR(
+            StatusOf(Step(sql, instance_id, t, {"message:" + name, ""}, "", nullptr)));
         return MessageOutcome::kCorrelated;
       }
       if (ttl.count() <= 0) return MessageOutcome::kDropped;
@@ -1093,7 +1203,7 @@ class Runtime::Impl {
         Trigger trigger;
         trigger.kind = Trigger::Kind::kFireTimer;
         trigger.timer = t.number;
-        Result<InstanceStatus> r = Step(sql, t.instance_id, trigger, "", "", nullptr);
+        Result<InstanceStatus> r = Step(sql, t.instance_id, trigger, {"timer", ""}, "", nullptr);
         if (!r.ok() && r.error().code() == ErrorCode::kNotFound) {
           store::Execute(sql, Q("delete_timer"),
                          soci::use(t.id, "id"));  // a stale row: its timer is gone
@@ -1177,17 +1287,25 @@ class Runtime::Impl {
                               fmt::format("no job handler for task type '{}'", job.task_type)));
       bool failed = false;
       Status s = Write([&](soci::session& sql) -> Status {
-        std::string owner;
-        store::Execute(sql, Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner));
-        if (!sql.got_data() || owner != options_.owner) {
-          return Error(ErrorCode::kConflict, "the job's lease was lost");
-        }
         if (result.ok()) {
+          // Deleting the job row only while this runtime holds its lease is the lease check
+          // and the job's end in one statement (the step's own delete then finds nothing).
+          if (store::Execute(sql, Q("delete_leased_job"), soci::use(job.id, "id"),
+                             soci::use(options_.owner, "owner"))
+                  .affected_rows != 1) {
+            return Error(ErrorCode::kConflict, "the job's lease was lost");
+          }
           Trigger t;
           t.kind = Trigger::Kind::kCompleteJob;
           t.activity = job.activity;
           t.variables = *result;
-          return StatusOf(Step(sql, job.instance_id, t, "", "", nullptr));
+          return StatusOf(
+              Step(sql, job.instance_id, t, {"job:" + job.task_type, ""}, job.id, nullptr));
+        }
+        std::string owner;
+        store::Execute(sql, Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner));
+        if (!sql.got_data() || owner != options_.owner) {
+          return Error(ErrorCode::kConflict, "the job's lease was lost");
         }
         bool incident = !handler || job.attempt >= options_.job_attempts;
         long long run_at =
@@ -1209,7 +1327,8 @@ class Runtime::Impl {
                          soci::use(job.element_id, "element_id"), soci::use(text, "message"),
                          soci::use(job.id, "job_id"), soci::use(none, "retry_trigger"),
                          soci::use(now, "created_at"));
-          TB_RETURN_IF_ERROR(RecordEvent(sql, job.instance_id, {job.element_id, "incident"}, ""));
+          TB_RETURN_IF_ERROR(RecordEvent(sql, job.instance_id, {job.element_id, "incident"},
+                                         {"job:" + job.task_type, ""}));
         }
         failed = true;
         return Ok();
@@ -1240,15 +1359,15 @@ class Runtime::Impl {
       if (!job_id.empty()) {
         if (fix != nullptr) {
           // The fixed variables are merged by a step that changes nothing else.
-          TB_RETURN_IF_ERROR(MergeVariables(sql, instance_id, *fix, actor.account_id));
+          TB_RETURN_IF_ERROR(MergeVariables(sql, instance_id, *fix, CauseOf(actor)));
           store::Execute(sql, Q("reset_job"), soci::use(now, "now"), soci::use(job_id, "id"));
-          return RecordEvent(sql, instance_id, {element_id, "incident-retried"}, actor.account_id);
+          return RecordEvent(sql, instance_id, {element_id, "incident-retried"}, CauseOf(actor));
         }
         // Resolved by hand: the job counts as done.
         Trigger t;
         t.kind = Trigger::Kind::kCompleteJob;
         t.activity = std::stoi(job_id.substr(job_id.rfind('/') + 1));
-        return StatusOf(Step(sql, instance_id, t, actor.account_id, "", nullptr));
+        return StatusOf(Step(sql, instance_id, t, CauseOf(actor), "", nullptr));
       }
       TB_ASSIGN_OR_RETURN(Trigger t, Trigger::Decode(trigger_text));
       if (fix != nullptr && fix->is(feel::Kind::kContext) && t.variables.is(feel::Kind::kContext)) {
@@ -1262,23 +1381,23 @@ class Runtime::Impl {
         std::string running = "running";
         store::Execute(sql, Q("set_instance_status"), soci::use(running, "status"),
                        soci::use(now, "now"), soci::use(instance_id, "id"));
-        return RecordEvent(sql, instance_id, {element_id, "incident-resolved"}, actor.account_id);
+        return RecordEvent(sql, instance_id, {element_id, "incident-resolved"}, CauseOf(actor));
       }
       TB_RETURN_IF_ERROR(
-          RecordEvent(sql, instance_id, {element_id, "incident-retried"}, actor.account_id));
-      return StatusOf(Step(sql, instance_id, t, actor.account_id, "", fix));
+          RecordEvent(sql, instance_id, {element_id, "incident-retried"}, CauseOf(actor)));
+      return StatusOf(Step(sql, instance_id, t, CauseOf(actor), "", fix));
     });
   }
 
   Status MergeVariables(soci::session& sql, const std::string& id, const feel::Value& vars,
-                        const std::string& actor) const {
+                        const Cause& cause) const {
     std::optional<InstanceRow> row = LoadRow(sql, id);
     if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", id));
     TB_ASSIGN_OR_RETURN(InstanceState state, DecodeState(row->state));
     if (vars.is(feel::Kind::kContext)) {
       for (const feel::ContextEntry& e : vars.context()) state.variables[e.name] = e.value;
     }
-    return WriteInstance(sql, id, *row, state, row->status, {}, actor);
+    return WriteInstance(sql, id, *row, state, row->status, {}, cause);
   }
 
   Status Cancel(soci::session& sql, const std::string& id, const Actor& actor) {
@@ -1315,7 +1434,7 @@ class Runtime::Impl {
     state.timers.clear();
     state.joins.clear();
     TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, state, "cancelled",
-                                     {{row->process_id, "cancelled"}}, actor.account_id));
+                                     {{row->process_id, "cancelled"}}, CauseOf(actor)));
     std::vector<std::string> children;
     {
       std::string child;
@@ -1337,6 +1456,8 @@ class Runtime::Impl {
   std::map<std::string, const Process*> process_of_;              // "process@version"
   std::map<std::string, std::shared_ptr<Loaded>> by_deployment_;  // deployment id
   std::map<std::string, JobHandler> handlers_;
+  std::vector<std::string> history_inserts_;  // [n - 1]: the INSERT of n history rows
+  std::vector<std::string> history_keys_;     // [i]: the suffix of row i's parameter names
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;
@@ -1367,7 +1488,8 @@ Result<std::string> Runtime::StartInstance(const std::string& process_id,
                                            const feel::Value& variables, const Actor& actor,
                                            std::optional<int> version) {
   return impl_->Write<std::string>([&](soci::session& sql) -> Result<std::string> {
-    return impl_->CreateInstance(sql, process_id, version, variables, actor.account_id, "", -1);
+    return impl_->CreateInstance(sql, process_id, version, variables, CauseOf(actor), "", -1, "",
+                                 "");
   });
 }
 
@@ -1485,7 +1607,7 @@ Result<std::vector<HistoryEvent>> Runtime::History(const std::string& instance_i
         soci::statement st =
             (sql.prepare << impl_->Q("list_history"), soci::use(instance_id, "instance_id"),
              soci::into(seq), soci::into(e.element_id), soci::into(e.kind), soci::into(at),
-             soci::into(e.actor));
+             soci::into(e.actor), soci::into(e.request_id));
         st.execute();
         while (st.fetch()) {
           e.seq = seq;

@@ -43,6 +43,8 @@ struct Actor {
   std::vector<std::string> roles;
   std::string department;
   std::string region;
+  // The HTTP request acting (X-Request-Id), recorded with the history of what it causes.
+  std::string request_id{};
 };
 
 // The header key and values of acceptance–approval separation.
@@ -119,7 +121,9 @@ struct HistoryEvent {
   std::string element_id;
   std::string kind;  // started, completed, task-created, claimed, delegated, incident, ...
   Timestamp at;
+  // Who caused it: an account, `timer`, `job:<type>` or `message:<name>`.
   std::string actor;
+  std::string request_id;  // the HTTP request that caused it, when there was one
 };
 
 // What a job handler gets: the job and the variables its service task sees.

@@ -24,26 +24,28 @@ SELECT d.id, d.xml FROM bpmn_process_version v JOIN bpmn_deployment d ON d.id = 
 WHERE v.process_id = :process_id AND v.version = :version;
 
 -- name: insert_instance
+-- A new instance is written once, with the state its first step left (revision 1).
 INSERT INTO bpmn_instance (id, process_id, version, status, state, revision, history_seq,
-                           parent_instance, parent_activity, started_by, created_at, updated_at)
-VALUES (:id, :process_id, :version, 'running', :state, 0, 0, :parent_instance,
-        :parent_activity, :started_by, :created_at, :created_at);
+                           parent_instance, parent_activity, started_by, region, department,
+                           created_at, updated_at)
+VALUES (:id, :process_id, :version, :status, :state, 1, :history_seq, :parent_instance,
+        :parent_activity, :started_by, :region, :department, :created_at, :created_at);
 
 -- name: load_instance
 SELECT process_id, version, status, state, revision, history_seq, COALESCE(parent_instance, ''),
-       COALESCE(parent_activity, -1)
+       COALESCE(parent_activity, -1), region, department
 FROM bpmn_instance WHERE id = :id;
 
 -- name: lock_instance [postgresql]
 -- A step holds its instance's row from the load to the commit, so a concurrent step on the same
 -- instance waits and then sees the new state (SQLite's write transaction already serialises).
 SELECT process_id, version, status, state, revision, history_seq, COALESCE(parent_instance, ''),
-       COALESCE(parent_activity, -1)
+       COALESCE(parent_activity, -1), region, department
 FROM bpmn_instance WHERE id = :id FOR UPDATE;
 
 -- name: lock_instance [sqlite]
 SELECT process_id, version, status, state, revision, history_seq, COALESCE(parent_instance, ''),
-       COALESCE(parent_activity, -1)
+       COALESCE(parent_activity, -1), region, department
 FROM bpmn_instance WHERE id = :id;
 
 -- name: update_instance
@@ -180,6 +182,9 @@ FOR UPDATE OF j SKIP LOCKED;
 UPDATE bpmn_job SET lease_owner = :owner, lease_until = :until
 WHERE id = :id AND lease_until < :now;
 
+-- name: delete_leased_job
+DELETE FROM bpmn_job WHERE id = :id AND lease_owner = :owner;
+
 -- name: job_lease_owner
 SELECT lease_owner FROM bpmn_job WHERE id = :id;
 
@@ -245,12 +250,8 @@ WHERE state = 'open' ORDER BY created_at, id;
 SELECT id, instance_id, element_id, message, job_id, state, created_at FROM bpmn_incident
 WHERE instance_id = :instance_id ORDER BY created_at, id;
 
--- name: insert_history
-INSERT INTO bpmn_history (instance_id, seq, element_id, kind, happened_at, actor)
-VALUES (:instance_id, :seq, :element_id, :kind, :happened_at, :actor);
-
 -- name: list_history
-SELECT seq, element_id, kind, happened_at, actor FROM bpmn_history
+SELECT seq, element_id, kind, happened_at, actor, request_id FROM bpmn_history
 WHERE instance_id = :instance_id ORDER BY seq;
 
 -- name: delete_instance_timers
