@@ -224,7 +224,6 @@ class Runtime::Impl {
       std::string k = std::to_string(n);
       values += fmt::format("{}(:i{k}, :s{k}, :e{k}, :k{k}, :t{k}, :a{k}, :r{k})", n ? ", " : "",
                             fmt::arg("k", k));
-      history_keys_.push_back(k);
       history_inserts_.push_back(
           "INSERT INTO bpmn_history (instance_id, seq, element_id, kind, happened_at, actor, "
           "request_id) VALUES " +
@@ -731,16 +730,17 @@ class Runtime::Impl {
       std::vector<long long> seqs(n);
       for (size_t i = 0; i < n; ++i) seqs[i] = seq + static_cast<long long>(first + i) + 1;
       const std::string& query = history_inserts_[n - 1];
+      // Bound by position (in the order of the placeholders): no parameter names to build
+      // and look up for 7 × n parameters.
       auto bind = [&](soci::statement& st) {
         for (size_t i = 0; i < n; ++i) {
-          const std::string& k = history_keys_[i];
-          st.exchange(soci::use(id, "i" + k));
-          st.exchange(soci::use(seqs[i], "s" + k));
-          st.exchange(soci::use(events[first + i].element_id, "e" + k));
-          st.exchange(soci::use(events[first + i].kind, "k" + k));
-          st.exchange(soci::use(now, "t" + k));
-          st.exchange(soci::use(cause.actor, "a" + k));
-          st.exchange(soci::use(cause.request_id, "r" + k));
+          st.exchange(soci::use(id));
+          st.exchange(soci::use(seqs[i]));
+          st.exchange(soci::use(events[first + i].element_id));
+          st.exchange(soci::use(events[first + i].kind));
+          st.exchange(soci::use(now));
+          st.exchange(soci::use(cause.actor));
+          st.exchange(soci::use(cause.request_id));
         }
       };
       store::StatementCache* cache = store::internal::CacheOf(sql);
@@ -1457,7 +1457,6 @@ class Runtime::Impl {
   std::map<std::string, std::shared_ptr<Loaded>> by_deployment_;  // deployment id
   std::map<std::string, JobHandler> handlers_;
   std::vector<std::string> history_inserts_;  // [n - 1]: the INSERT of n history rows
-  std::vector<std::string> history_keys_;     // [i]: the suffix of row i's parameter names
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;
