@@ -88,7 +88,12 @@ struct Node {
   // zeebe extensions
   std::string task_type;  // zeebe:taskDefinition type: the platform action
   Expression assignee;
-  std::vector<std::string> candidate_groups;
+  std::vector<std::string> candidate_groups;  // a literal list: `window, 431128-rsj`
+  // Written as FEEL (`=departments`, `=item.department`): a string (comma-separated) or a list
+  // of strings, evaluated when the task is created, added to the literal ones.
+  Expression candidate_groups_expr;
+  std::vector<std::string> candidate_users;  // accounts that may take the task
+  Expression candidate_users_expr;
   Expression due_date;  // zeebe:taskSchedule: a date and time (FEEL with `=`)
   std::map<std::string, std::string> headers;
   std::map<std::string, std::string> properties;

@@ -334,12 +334,24 @@ class Reader {
       n.task_type = attr("type");
     } else if (local == "assignmentDefinition") {
       n.assignee = ReadExpression(attr("assignee"), n.id, "assignee");
-      std::string groups = attr("candidateGroups");
-      std::stringstream ss(groups);
-      std::string g;
-      while (std::getline(ss, g, ',')) {
-        if (!Trim(g).empty()) n.candidate_groups.push_back(Trim(g));
-      }
+      // candidateGroups / candidateUsers: a literal comma-separated list, or FEEL with `=`
+      // evaluated when each task is created (one department per multi-instance item).
+      auto read_list = [&](const char* name, std::string_view what, std::vector<std::string>& list,
+                           Expression& expr) {
+        std::string text = Trim(attr(name));
+        if (text.starts_with('=') || text.find("${") != std::string::npos ||
+            text.find("#{") != std::string::npos) {
+          expr = ReadExpression(text, n.id, what);
+          return;
+        }
+        std::stringstream ss(text);
+        std::string item;
+        while (std::getline(ss, item, ',')) {
+          if (!Trim(item).empty()) list.push_back(Trim(item));
+        }
+      };
+      read_list("candidateGroups", "candidate groups", n.candidate_groups, n.candidate_groups_expr);
+      read_list("candidateUsers", "candidate users", n.candidate_users, n.candidate_users_expr);
       for (const std::string& group : n.candidate_groups) {
         Warn(n.id, fmt::format("candidate group '{}' is not checked without a catalog", group));
       }

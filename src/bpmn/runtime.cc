@@ -95,6 +95,36 @@ std::string ToText(const feel::Value& v) {
   return v.is(feel::Kind::kString) ? v.string() : v.ToString();
 }
 
+// Candidate users share the task's candidate column with groups, marked by this prefix.
+constexpr std::string_view kUserCandidate = "user:";
+
+// Adds the names a candidate expression evaluated to (a string, comma-separated, or a list of
+// strings; null adds nothing) to `out`, each after `prefix`, without duplicates.
+void AddNames(const feel::Value& v, std::string_view prefix, std::vector<std::string>& out) {
+  auto add = [&](const std::string& text) {
+    size_t pos = 0;
+    while (pos <= text.size()) {
+      size_t comma = text.find(',', pos);
+      if (comma == std::string::npos) comma = text.size();
+      std::string name = text.substr(pos, comma - pos);
+      name.erase(0, name.find_first_not_of(' '));
+      name.erase(name.find_last_not_of(' ') + 1);
+      std::string entry = std::string(prefix) + name;
+      if (!name.empty() && std::find(out.begin(), out.end(), entry) == out.end()) {
+        out.push_back(std::move(entry));
+      }
+      pos = comma + 1;
+    }
+  };
+  if (v.is(feel::Kind::kList)) {
+    for (const feel::Value& item : v.list()) {
+      if (!item.is(feel::Kind::kNull)) add(ToText(item));
+    }
+  } else if (!v.is(feel::Kind::kNull)) {
+    add(ToText(v));
+  }
+}
+
 // One external trigger of a step; stored with a failed step's incident so a retry runs it again.
 struct Trigger {
   enum class Kind { kStart, kCompleteTask, kFireTimer, kCompleteJob, kMessage, kCallDone };
@@ -860,7 +890,18 @@ class Runtime::Impl {
       std::string headers_text = headers.dump();
       auto step_it = n.headers.find(std::string(kStepHeader));
       std::string step = step_it == n.headers.end() ? std::string() : step_it->second;
-      std::string groups = JoinComma(n.candidate_groups);
+      std::vector<std::string> candidates = n.candidate_groups;
+      if (!n.candidate_groups_expr.empty()) {
+        AddNames(Eval(loaded.definitions, after, a, n.candidate_groups_expr), "", candidates);
+      }
+      for (const std::string& u : n.candidate_users) {
+        candidates.push_back(std::string(kUserCandidate) + u);
+      }
+      if (!n.candidate_users_expr.empty()) {
+        AddNames(Eval(loaded.definitions, after, a, n.candidate_users_expr), kUserCandidate,
+                 candidates);
+      }
+      std::string groups = JoinComma(candidates);
       std::string state = assignee.empty() ? "open" : "claimed";
       std::string name = n.name.empty() ? n.id : n.name;
       store::Execute(sql, Q("insert_task"), soci::use(task_id, "id"), soci::use(id, "instance_id"),
@@ -870,7 +911,7 @@ class Runtime::Impl {
                      soci::use(groups, "candidate_groups"), soci::use(due_at, due_ind, "due_at"),
                      soci::use(headers_text, "headers"), soci::use(step, "step"),
                      soci::use(state, "state"), soci::use(now, "created_at"));
-      for (const std::string& g : n.candidate_groups) {
+      for (const std::string& g : candidates) {
         store::Execute(sql, Q("insert_task_candidate"), soci::use(g, "group_name"),
                        soci::use(now, "created_at"), soci::use(task_id, "task_id"));
       }
@@ -946,12 +987,25 @@ class Runtime::Impl {
 
   // ---- tasks
 
+  // True when the actor is a candidate of a task with these candidates: it holds one of the
+  // roles, belongs to one of the departments, or is one of the candidate users.
   static bool InGroup(const Actor& actor, const std::vector<std::string>& groups) {
     for (const std::string& g : groups) {
-      if (g == actor.department) return true;
+      if (!actor.department.empty() && g == actor.department) return true;
+      if (g.starts_with(kUserCandidate) && g.substr(kUserCandidate.size()) == actor.account_id) {
+        return true;
+      }
       if (std::find(actor.roles.begin(), actor.roles.end(), g) != actor.roles.end()) return true;
     }
     return false;
+  }
+
+  // True when the actor may take an unassigned task: it has no candidates, or the actor is one.
+  static bool MayTake(const Actor& actor, const Task& task) {
+    if (task.candidate_groups.empty() && task.candidate_users.empty()) return true;
+    if (InGroup(actor, task.candidate_groups)) return true;
+    return std::find(task.candidate_users.begin(), task.candidate_users.end(), actor.account_id) !=
+           task.candidate_users.end();
   }
 
   // Column buffers of the task queries (they all select the same columns).
@@ -971,7 +1025,13 @@ class Runtime::Impl {
 
   static Task FromBuffer(const TaskBuffer& b) {
     Task row = b.task;
-    row.candidate_groups = SplitComma(b.groups);
+    for (std::string& c : SplitComma(b.groups)) {
+      if (c.starts_with(kUserCandidate)) {
+        row.candidate_users.push_back(c.substr(kUserCandidate.size()));
+      } else {
+        row.candidate_groups.push_back(std::move(c));
+      }
+    }
     row.due = b.due < 0 ? std::nullopt : std::optional<Timestamp>(FromMicros(b.due));
     Json h = Json::parse(b.headers, nullptr, false);
     if (h.is_object()) {
@@ -1034,9 +1094,7 @@ class Runtime::Impl {
         return Error(ErrorCode::kNotFound,
                      fmt::format("task {} is {}", task_id, TaskStateName(task.state)));
       }
-      if (task.assignee.empty()
-              ? !(task.candidate_groups.empty() || InGroup(actor, task.candidate_groups))
-              : task.assignee != actor.account_id) {
+      if (task.assignee.empty() ? !MayTake(actor, task) : task.assignee != actor.account_id) {
         return Error(
             ErrorCode::kForbidden,
             fmt::format("{} may not complete task {}: it is assigned to {}", actor.account_id,
@@ -1077,7 +1135,7 @@ class Runtime::Impl {
           return Error(ErrorCode::kConflict,
                        fmt::format("task {} is already claimed by {}", task_id, task.assignee));
         }
-        if (!task.candidate_groups.empty() && !InGroup(actor, task.candidate_groups)) {
+        if (!MayTake(actor, task)) {
           return Error(ErrorCode::kForbidden,
                        fmt::format("{} is in none of the groups of task {}: {}", actor.account_id,
                                    task_id, JoinComma(task.candidate_groups)));
@@ -1096,9 +1154,8 @@ class Runtime::Impl {
         st.execute(true);
         affected = static_cast<int>(st.get_affected_rows());
       } else {
-        bool allowed = task.assignee.empty()
-                           ? task.candidate_groups.empty() || InGroup(actor, task.candidate_groups)
-                           : task.assignee == actor.account_id;
+        bool allowed =
+            task.assignee.empty() ? MayTake(actor, task) : task.assignee == actor.account_id;
         if (!allowed) {
           return Error(ErrorCode::kForbidden,
                        fmt::format("{} may not delegate task {}", actor.account_id, task_id));

@@ -73,8 +73,9 @@ struct Task {
   std::string element_id;
   std::string name;
   std::string process_id;
-  std::string assignee;  // empty: unassigned
-  std::vector<std::string> candidate_groups;
+  std::string assignee;                       // empty: unassigned
+  std::vector<std::string> candidate_groups;  // roles and department codes
+  std::vector<std::string> candidate_users;   // accounts
   std::optional<Timestamp> due;
   std::map<std::string, std::string> headers;
   TaskState state = TaskState::kOpen;

@@ -181,6 +181,35 @@ std::string CallErrorXml() {
                R"(<bpmn:error id="e" errorCode="REJECTED"/>)");
 }
 
+// The parallel approval of a case: one review task per department of `departments`, each in
+// that department's inbox; and one task offered to the accounts `=reviewers` names.
+std::string ParallelApprovalXml() {
+  return Model(R"xml(
+  <bpmn:process id="parallel" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review" name="Department review">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="=item.department"/>
+      </bpmn:extensionElements>
+      <bpmn:multiInstanceLoopCharacteristics>
+        <bpmn:extensionElements>
+          <zeebe:loopCharacteristics inputCollection="=departments" inputElement="item"/>
+        </bpmn:extensionElements>
+      </bpmn:multiInstanceLoopCharacteristics>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="sign"/>
+    <bpmn:userTask id="sign">
+      <bpmn:extensionElements>
+        <zeebe:assignmentDefinition candidateGroups="=lead_departments"
+                                    candidateUsers="=reviewers"/>
+      </bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="sign" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>)xml");
+}
+
 Actor Clerk(const std::string& id) { return Actor{id, {"clerk"}, "window", "330102"}; }
 Actor Director(const std::string& id) { return Actor{id, {"director"}, "office", "330102"}; }
 
@@ -597,9 +626,7 @@ TEST_P(RuntimeTest, GroupInboxQueryUsesItsIndex) {
   ASSERT_TRUE(s.ok()) << s.error().ToString();
   if (GetParam() == Backend::kSqlite) {
     EXPECT_NE(plan.find("SEARCH c USING"), std::string::npos) << plan;
-    EXPECT_NE(plan.find("PRIMARY KEY (group_name=?"),
-              std::string::npos)
-        << plan;
+    EXPECT_NE(plan.find("PRIMARY KEY (group_name=?"), std::string::npos) << plan;
     EXPECT_EQ(plan.find("TEMP B-TREE"), std::string::npos) << plan;  // no sort: index order
   } else {
     EXPECT_NE(plan.find("bpmn_task_candidate_pkey"), std::string::npos) << plan;
@@ -870,6 +897,90 @@ TEST_P(RuntimeTest, GroupCommitKeepsOneEffectPerTrigger) {
       EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "review:completed"), 1);
     }
   }
+}
+
+TEST_P(RuntimeTest, CandidateGroupsWrittenAsFeelOpenOneTaskPerDepartmentInItsInbox) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(ParallelApprovalXml());
+  std::string id = Start("parallel", R"({"departments": [{"department": "431128-rsj"},
+                                                          {"department": "431128-sj"}],
+                                         "lead_departments": ["431128-zwb"],
+                                         "reviewers": "alice, bob"})");
+  std::string rsj = OnlyTask("431128-rsj");
+  std::string sj = OnlyTask("431128-sj");
+  ASSERT_NE(rsj, sj);
+  auto task = runtime_->GetTask(rsj);
+  ASSERT_TRUE(task.ok());
+  EXPECT_EQ(task->candidate_groups, std::vector<std::string>{"431128-rsj"});
+  auto other = runtime_->ListGroupTasks("window", 10);
+  ASSERT_TRUE(other.ok());
+  EXPECT_TRUE(other->tasks.empty());
+
+  // Only a member of the task's department may complete it.
+  Actor rsj_officer{"rsj1", {"reviewer"}, "431128-rsj", "431128"};
+  Actor sj_officer{"sj1", {"reviewer"}, "431128-sj", "431128"};
+  EXPECT_EQ(runtime_->CompleteTask(rsj, Json("{}"), sj_officer).error().code(),
+            ErrorCode::kForbidden);
+  ASSERT_TRUE(runtime_->CompleteTask(rsj, Json("{}"), rsj_officer).ok());
+  ASSERT_TRUE(runtime_->CompleteTask(sj, Json("{}"), sj_officer).ok());
+
+  // The next task: the groups and the users its FEEL names.
+  std::string sign = OnlyTask("431128-zwb");
+  auto signed_task = runtime_->GetTask(sign);
+  ASSERT_TRUE(signed_task.ok());
+  EXPECT_EQ(signed_task->candidate_groups, std::vector<std::string>{"431128-zwb"});
+  EXPECT_EQ(signed_task->candidate_users, (std::vector<std::string>{"alice", "bob"}));
+  EXPECT_EQ(runtime_->CompleteTask(sign, Json("{}"), rsj_officer).error().code(),
+            ErrorCode::kForbidden);
+  ASSERT_TRUE(runtime_->CompleteTask(sign, Json("{}"), Actor{"bob", {}, "", "431128"}).ok());
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+}
+
+TEST_P(RuntimeTest, HistorySaysWhoCausedEachStepAndTheRequest) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(CaseXml());
+  Deploy(MessageXml());
+  Deploy(TimerXml());
+  runtime_->RegisterJobHandler("notify",
+                               [](const Job&) { return Result<feel::Value>(feel::Value()); });
+  runtime_->RegisterJobHandler("archive",
+                               [](const Job&) { return Result<feel::Value>(feel::Value()); });
+  Actor clerk = Clerk("clerk1");
+  clerk.request_id = "req-1";
+  auto id = runtime_->StartInstance("case", Json("{}"), clerk);
+  ASSERT_TRUE(id.ok());
+  Actor accept = Clerk("clerk2");
+  accept.request_id = "req-2";
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(*id), Json("{}"), accept).ok());
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(*id), Json("{}"), Director("boss")).ok());
+  auto ran = runtime_->RunDueJobs(10);
+  ASSERT_TRUE(ran.ok());
+  EXPECT_EQ(*ran, 2);
+  auto history = runtime_->History(*id);
+  ASSERT_TRUE(history.ok());
+  std::map<std::string, std::string> by;  // "element:kind" -> "actor request"
+  for (const HistoryEvent& e : *history)
+    by[e.element_id + ":" + e.kind] = e.actor + " " + e.request_id;
+  EXPECT_EQ(by["case:started"], "clerk1 req-1");
+  EXPECT_EQ(by["accept:task-created"], "clerk1 req-1");
+  EXPECT_EQ(by["accept:completed"], "clerk2 req-2");
+  EXPECT_EQ(by["approve:completed"], "boss ");
+  EXPECT_EQ(by["notify:completed"], "job:notify ");
+  EXPECT_EQ(by["archive:completed"], "job:archive ");
+  EXPECT_TRUE(by["case:ended"].starts_with("job:")) << by["case:ended"];
+
+  std::string pay = Start("pay", R"({"case_id": "c-1"})");
+  ASSERT_TRUE(runtime_->CorrelateMessage("paid", "c-1", Json("{}"), minutes(0)).ok());
+  auto paid = runtime_->History(pay);
+  ASSERT_TRUE(paid.ok());
+  EXPECT_EQ(paid->back().actor, "message:paid");
+
+  std::string wait = Start("wait");
+  clock_.Advance(hours(2));
+  ASSERT_EQ(*runtime_->FireDueTimers(10), 1);
+  auto waited = runtime_->History(wait);
+  ASSERT_TRUE(waited.ok());
+  EXPECT_EQ(waited->back().actor, "timer");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeTest, ::testing::ValuesIn(store::testing::Backends()),
