@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 
@@ -353,6 +354,72 @@ TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {
   ASSERT_EQ(cancelled.status, 200) << cancelled.body.dump();
   EXPECT_EQ(cancelled.body["status"], "cancelled");
   EXPECT_TRUE(TasksOf("group=window_clerk", clerk, instances[2]).empty());
+}
+
+TEST_P(WorkflowHttp, ListingsShowOnlyWhatTheCallersGrantsCoverAndHistoryNamesTheRequest) {
+  ASSERT_EQ(Deploy(Simple(), ProcessAdmin()).status, 201);
+  const std::string clerk = Login("xintian.window_clerk");
+  // Started with the caller's X-Request-Id: the instance is of 新田县 (431128).
+  auto client = server_->Client();
+  httplib::Headers headers = {{"Authorization", "Bearer " + clerk},
+                              {"X-Request-Id", "req-scope-1"}};
+  auto started = client.Post("/api/v1/processes/simple/instances", headers,
+                             json({{"variables", {{"ok", true}, {"case_no", "S1"}}}}).dump(),
+                             "application/json");
+  ASSERT_TRUE(started);
+  ASSERT_EQ(started->status, 201) << started->body;
+  const std::string instance = json::parse(started->body)["id"];
+  Answer failed = Post("/api/v1/processes/simple/instances", clerk,
+                       {{"variables", {{"case_no", "S2"}}}});  // no `ok`: an incident
+  ASSERT_EQ(failed.status, 201) << failed.body.dump();
+
+  // 新田县's own staff see the instance, its task and the incident.
+  Answer own = Get("/api/v1/instances?process=simple", clerk);
+  ASSERT_EQ(own.status, 200);
+  ASSERT_EQ(own.body["items"].size(), 2u) << own.body.dump();
+  EXPECT_EQ(own.body["items"][0]["region"], "431128");
+  EXPECT_EQ(TasksOf("group=window_clerk", clerk, instance).size(), 1u);
+  Answer own_incidents = Get("/api/v1/incidents", ProcessAdmin());
+  ASSERT_EQ(own_incidents.status, 200);
+  EXPECT_EQ(own_incidents.body["items"].size(), 1u) << own_incidents.body.dump();
+
+  // 浏阳市's (430181) see none of them, and may not open the instance.
+  const std::string other_clerk = Login("liuyang.window_clerk");
+  const std::string other_admin = Login("liuyang.process_admin");
+  Answer other = Get("/api/v1/instances?process=simple", other_clerk);
+  ASSERT_EQ(other.status, 200);
+  EXPECT_TRUE(other.body["items"].empty()) << other.body.dump();
+  Answer other_tasks = Get("/api/v1/tasks?group=window_clerk", other_clerk);
+  ASSERT_EQ(other_tasks.status, 200);
+  EXPECT_TRUE(other_tasks.body["items"].empty()) << other_tasks.body.dump();
+  Answer other_incidents = Get("/api/v1/incidents", other_admin);
+  ASSERT_EQ(other_incidents.status, 200);
+  EXPECT_TRUE(other_incidents.body["items"].empty()) << other_incidents.body.dump();
+  EXPECT_EQ(Get("/api/v1/instances/" + instance, other_clerk).status, 403);
+  EXPECT_EQ(Get("/api/v1/instances/" + instance + "/history", other_admin).status, 403);
+
+  // Every history entry names who caused it and the request.
+  auto task = TasksOf("group=window_clerk", clerk, instance);
+  ASSERT_EQ(task.size(), 1u);
+  headers = {{"Authorization", "Bearer " + clerk}, {"X-Request-Id", "req-scope-2"}};
+  auto done = client.Post("/api/v1/tasks/" + task[0]["id"].get<std::string>() + "/complete",
+                          headers, "{}", "application/json");
+  ASSERT_TRUE(done);
+  ASSERT_EQ(done->status, 200) << done->body;
+  Answer history = Get("/api/v1/instances/" + instance + "/history", clerk);
+  ASSERT_EQ(history.status, 200);
+  std::map<std::string, std::string> by;
+  for (const json& e : history.body["items"]) {
+    by[e["element_id"].get<std::string>() + ":" + e["kind"].get<std::string>()] =
+        e["actor"].get<std::string>() + " " + e["request_id"].get<std::string>();
+  }
+  std::string account;  // the clerk's account id, as the listing names who started it
+  for (const json& i : own.body["items"]) {
+    if (i["id"] == instance) account = i["started_by"];
+  }
+  ASSERT_FALSE(account.empty());
+  EXPECT_EQ(by["simple:started"], account + " req-scope-1") << history.body.dump();
+  EXPECT_EQ(by["work:completed"], account + " req-scope-2") << history.body.dump();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WorkflowHttp, ::testing::ValuesIn(store::testing::Backends()),

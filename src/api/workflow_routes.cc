@@ -74,6 +74,7 @@ PageParams ReadPage(const httplib::Request& req, FieldErrors& errors) {
 
 json TaskJson(const bpmn::Task& t) {
   json groups = t.candidate_groups;
+  json users = t.candidate_users;
   json headers = json::object();
   for (const auto& [k, v] : t.headers) headers[k] = v;
   return {{"id", t.id},
@@ -84,6 +85,9 @@ json TaskJson(const bpmn::Task& t) {
           {"state", bpmn::TaskStateName(t.state)},
           {"assignee", Nullable(t.assignee)},
           {"candidate_groups", groups},
+          {"candidate_users", users},
+          {"region", Nullable(t.region)},
+          {"department", Nullable(t.department)},
           {"due", t.due ? Time(*t.due) : json(nullptr)},
           {"headers", headers},
           {"delegated_by", Nullable(t.delegated_by)},
@@ -157,7 +161,7 @@ class Routes {
                 p.fields()),
           ctx);
     }
-    auto d = runtime_.Deploy(req.body, Actor(*caller));
+    auto d = runtime_.Deploy(req.body, Actor(*caller, ctx));
     if (!d.ok()) {
       Error e = std::move(d).error();
       if (e.code() == ErrorCode::kInvalidArgument)
@@ -213,9 +217,10 @@ class Routes {
       }
     }
     if (!Allowed(*caller, "process.start", target, res, ctx)) return;
-    std::optional<int> v;
-    if (version) v = static_cast<int>(*version);
-    auto id = runtime_.StartInstance(req.matches[1].str(), variables, Actor(*caller), v);
+    // The instance keeps that scope: the listings show it only to callers whose grants cover it.
+    bpmn::StartOptions options{.region = target.region, .department = target.department};
+    if (version) options.version = static_cast<int>(*version);
+    auto id = runtime_.StartInstance(req.matches[1].str(), variables, Actor(*caller, ctx), options);
     if (!id.ok()) return WriteProblem(res, id.error(), ctx);
     auto info = runtime_.GetInstance(*id);
     if (!info.ok()) return WriteProblem(res, info.error(), ctx);
@@ -239,6 +244,10 @@ class Routes {
     if (!errors.empty()) return WriteProblem(res, errors.ToError("the listing is invalid"), ctx);
     filter.limit = page.limit;
     if (page.after) filter.after = bpmn::InstanceCursor{page.after->first, page.after->second};
+    // Only the instances within the caller's grants (region subtree and department).
+    filter.visible = [&](const bpmn::InstanceSummary& s) {
+      return Covers(*caller, "process.read", {.region = s.region, .department = s.department});
+    };
     auto instances = inspector_.ListInstances(filter);
     if (!instances.ok()) return WriteProblem(res, instances.error(), ctx);
     json items = json::array();
@@ -248,6 +257,8 @@ class Routes {
                        {"version", s.version},
                        {"status", bpmn::RunStatusName(s.status)},
                        {"started_by", s.started_by},
+                       {"region", Nullable(s.region)},
+                       {"department", Nullable(s.department)},
                        {"created_at", Time(s.created)},
                        {"updated_at", Time(s.updated)}});
     }
@@ -280,7 +291,8 @@ class Routes {
                        {"element_id", e.element_id},
                        {"kind", e.kind},
                        {"at", Time(e.at)},
-                       {"actor", Nullable(e.actor)}});
+                       {"actor", Nullable(e.actor)},
+                       {"request_id", Nullable(e.request_id)}});
     }
     WriteJson(res, {{"instance_id", info->id}, {"items", items}});
   }
@@ -291,7 +303,7 @@ class Routes {
     auto info = runtime_.GetInstance(req.matches[1].str());
     if (!info.ok()) return WriteProblem(res, info.error(), ctx);
     if (!Allowed(*caller, "process.operate", InstanceTarget(*info, *caller), res, ctx)) return;
-    Status s = runtime_.CancelInstance(info->id, Actor(*caller));
+    Status s = runtime_.CancelInstance(info->id, Actor(*caller, ctx));
     if (!s.ok()) return WriteProblem(res, s.error(), ctx);
     auto after = runtime_.GetInstance(info->id);
     if (!after.ok()) return WriteProblem(res, after.error(), ctx);
@@ -310,7 +322,7 @@ class Routes {
     } else if (by_assignee && req.get_param_value("assignee") != "me") {
       errors.Add("assignee", "must be me: the inbox is the caller's own");
     }
-    const bpmn::Actor actor = Actor(*caller);
+    const bpmn::Actor actor = Actor(*caller, ctx);
     const std::string group = req.get_param_value("group");
     if (by_group && errors.empty() && group != actor.department &&
         std::find(actor.roles.begin(), actor.roles.end(), group) == actor.roles.end()) {
@@ -326,7 +338,11 @@ class Routes {
       return WriteProblem(res, errors.ToError("the inbox query is invalid"), ctx);
     std::optional<bpmn::TaskCursor> after;
     if (page.after) after = bpmn::TaskCursor{page.after->first, page.after->second};
-    auto tasks = by_group ? runtime_.ListGroupTasks(group, page.limit, after)
+    // Only the tasks of instances within the caller's grants.
+    auto visible = [&](const bpmn::Task& t) {
+      return Covers(*caller, "task.work", TaskTarget(t, actor));
+    };
+    auto tasks = by_group ? runtime_.ListGroupTasks(group, page.limit, after, visible)
                           : runtime_.ListAssigneeTasks(actor.account_id, page.limit, after);
     if (!tasks.ok()) return WriteProblem(res, tasks.error(), ctx);
     json items = json::array();
@@ -381,7 +397,12 @@ class Routes {
     auto incidents = runtime_.ListIncidents(req.get_param_value("instance"));
     if (!incidents.ok()) return WriteProblem(res, incidents.error(), ctx);
     json items = json::array();
-    for (const bpmn::Incident& i : *incidents) items.push_back(IncidentJson(i));
+    for (const bpmn::Incident& i : *incidents) {
+      // Only the incidents of instances within the caller's grants.
+      if (Covers(*caller, "process.operate", {.region = i.region, .department = i.department})) {
+        items.push_back(IncidentJson(i));
+      }
+    }
     WriteJson(res, {{"items", items}});
   }
 
@@ -443,16 +464,41 @@ class Routes {
   }
 
   int64_t Now() const { return auth_.people().Now(); }
-  bpmn::Actor Actor(const Principal& p) const { return ActorOf(p, Now()); }
+  // The runtime's actor for the caller, with the request's id for the history it causes.
+  bpmn::Actor Actor(const Principal& p, const RequestContext& ctx) const {
+    bpmn::Actor actor = ActorOf(p, Now());
+    actor.request_id = ctx.request_id;
+    return actor;
+  }
+
+  // True when one of the caller's grants gives `permission` over `target` (for filtering a
+  // listing; an instance without a region is covered only by an installation-wide grant).
+  bool Covers(const Principal& p, std::string_view permission, const people::Target& target) const {
+    return people::Authorize(p, permission, target, Now()).ok();
+  }
+
+  // A task is scoped by its instance's region, and by the caller's department when that is one
+  // of the task's candidate groups (a parallel approval's task for each department), else by
+  // the instance's department.
+  static people::Target TaskTarget(const bpmn::Task& t, const bpmn::Actor& actor) {
+    const bool own_department =
+        !actor.department.empty() && std::find(t.candidate_groups.begin(), t.candidate_groups.end(),
+                                               actor.department) != t.candidate_groups.end();
+    return {.region = t.region,
+            .department = own_department ? actor.department : t.department,
+            .matter = ""};
+  }
 
   static people::Target OwnTarget(const Principal& p) {
     return {.region = p.account.region, .department = p.account.department, .matter = ""};
   }
   // An instance is scoped by its `region`, `department` and `matter` variables where it has them.
+  // The region and department stored with the instance come first.
   static people::Target InstanceTarget(const bpmn::InstanceInfo& info, const Principal& p) {
     people::Target t = OwnTarget(p);
-    std::string region = StringVariable(info.state, "region");
-    std::string department = StringVariable(info.state, "department");
+    std::string region = info.region.empty() ? StringVariable(info.state, "region") : info.region;
+    std::string department =
+        info.department.empty() ? StringVariable(info.state, "department") : info.department;
     if (!region.empty()) t.region = region;
     if (!department.empty()) t.department = department;
     t.matter = StringVariable(info.state, "matter");
@@ -528,7 +574,11 @@ class Routes {
       WriteProblem(res, info.error(), ctx);
       return std::nullopt;
     }
-    if (!Allowed(caller, "task.work", InstanceTarget(*info, caller), res, ctx)) return std::nullopt;
+    people::Target target = InstanceTarget(*info, caller);
+    if (!info->region.empty()) {
+      target.department = TaskTarget(*task, ActorOf(caller, Now())).department;
+    }
+    if (!Allowed(caller, "task.work", target, res, ctx)) return std::nullopt;
     return std::move(task).value();
   }
 
@@ -541,7 +591,7 @@ class Routes {
     if (!body) return;
     auto task = TaskFor(req, *caller, res, ctx);
     if (!task) return;
-    Status s = action(*task, Actor(*caller), *body);
+    Status s = action(*task, Actor(*caller, ctx), *body);
     if (!s.ok()) {
       // Acceptance–approval separation is a rule of the platform: answered 403 naming it.
       if (s.error().code() == ErrorCode::kRefused) {
@@ -581,8 +631,8 @@ class Routes {
     auto info = runtime_.GetInstance(it->instance_id);
     if (!info.ok()) return WriteProblem(res, info.error(), ctx);
     if (!Allowed(*caller, "process.operate", InstanceTarget(*info, *caller), res, ctx)) return;
-    Status s = retry ? runtime_.RetryIncident(id, variables, Actor(*caller))
-                     : runtime_.ResolveIncident(id, Actor(*caller));
+    Status s = retry ? runtime_.RetryIncident(id, variables, Actor(*caller, ctx))
+                     : runtime_.ResolveIncident(id, Actor(*caller, ctx));
     if (!s.ok()) return WriteProblem(res, s.error(), ctx);
     auto after = runtime_.GetInstance(it->instance_id);
     if (!after.ok()) return WriteProblem(res, after.error(), ctx);

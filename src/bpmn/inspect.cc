@@ -61,7 +61,7 @@ class Inspector::Impl {
       std::string status(filter.status ? RunStatusName(*filter.status) : "");
       long long after_created = filter.after ? filter.after->created_at : -1;
       std::string after_id = filter.after ? filter.after->instance_id : std::string();
-      int fetch = limit + 1;
+      const int fetch = filter.visible ? limit * 20 : limit + 1;
       InstanceSummary s;
       std::string status_text;
       long long created = 0, updated = 0;
@@ -72,18 +72,25 @@ class Inspector::Impl {
            soci::use(after_created, "after_created2"), soci::use(after_id, "after_id"),
            soci::use(fetch, "limit"), soci::into(s.id), soci::into(s.process_id),
            soci::into(s.version), soci::into(status_text), soci::into(s.started_by),
-           soci::into(created), soci::into(updated));
+           soci::into(created), soci::into(updated), soci::into(s.region),
+           soci::into(s.department));
       st.execute();
       InstancePage page;
-      while (st.fetch()) {
+      int scanned = 0;
+      std::optional<InstanceCursor> last;
+      while (static_cast<int>(page.instances.size()) <= limit && st.fetch()) {
+        ++scanned;
         s.status = ParseRunStatus(status_text).value_or(RunStatus::kRunning);
         s.created = FromMicros(created);
         s.updated = FromMicros(updated);
-        page.instances.push_back(s);
+        last = InstanceCursor{created, s.id};
+        if (!filter.visible || filter.visible(s)) page.instances.push_back(s);
       }
       if (static_cast<int>(page.instances.size()) > limit) {
         page.instances.resize(limit);
         page.next = InstanceCursor{Micros(page.instances.back().created), page.instances.back().id};
+      } else if (scanned == fetch) {
+        page.next = last;  // the scan stopped before the end: the next page goes on from there
       }
       return page;
     });

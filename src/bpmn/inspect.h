@@ -34,6 +34,8 @@ struct InstanceSummary {
   std::string started_by;
   Timestamp created;
   Timestamp updated;
+  std::string region;      // set at start; empty: none
+  std::string department;  // set at start; empty: none
 };
 
 // Keyset pagination over instances, oldest first.
@@ -46,6 +48,10 @@ struct InstanceFilter {
   std::optional<RunStatus> status;  // absent: any status
   int limit = 50;
   std::optional<InstanceCursor> after;
+  // When set, only the instances it accepts are listed (the caller's grants). A page then scans
+  // up to 20 × limit rows; when it found fewer than `limit`, `next` continues after the last
+  // row scanned.
+  std::function<bool(const InstanceSummary&)> visible;
 };
 struct InstancePage {
   std::vector<InstanceSummary> instances;

@@ -663,7 +663,7 @@ class Runtime::Impl {
       state.timers.clear();
       state.joins.clear();
       TB_RETURN_IF_ERROR(
-          SyncRows(sql, id, *loaded, process, before, state, task_id, cause, events));
+          SyncRows(sql, id, *loaded, process, before, state, task_id, cause, *row, events));
       for (const std::string& element : state.completed) events.push_back({element, "completed"});
       state.completed.clear();
       events.push_back({process.id, fmt::format("ended with error {}", code)});
@@ -692,7 +692,8 @@ class Runtime::Impl {
       TB_RETURN_IF_ERROR(WriteInstance(sql, id, *row, kept, "incident", events, cause));
       return InstanceStatus::kIncident;
     }
-    TB_RETURN_IF_ERROR(SyncRows(sql, id, *loaded, process, before, state, task_id, cause, events));
+    TB_RETURN_IF_ERROR(
+        SyncRows(sql, id, *loaded, process, before, state, task_id, cause, *row, events));
     for (const std::string& element : state.completed) events.push_back({element, "completed"});
     state.completed.clear();
     if (state.status == InstanceStatus::kCompleted) events.push_back({process.id, "ended"});
@@ -844,7 +845,7 @@ class Runtime::Impl {
   // Makes the derived rows (tasks, timers, jobs, subscriptions) follow the state change.
   Status SyncRows(soci::session& sql, const std::string& id, const Loaded& loaded,
                   const Process& process, const InstanceState& before, const InstanceState& after,
-                  const std::string& completing_task, const Cause& cause,
+                  const std::string& completing_task, const Cause& cause, const InstanceRow& row,
                   std::vector<HistoryRow>& events) {
     long long now = Micros(Now());
     auto waits = [](const InstanceState& s, WaitKind kind) {
@@ -910,7 +911,8 @@ class Runtime::Impl {
                      soci::use(assignee, assignee_ind, "assignee"),
                      soci::use(groups, "candidate_groups"), soci::use(due_at, due_ind, "due_at"),
                      soci::use(headers_text, "headers"), soci::use(step, "step"),
-                     soci::use(state, "state"), soci::use(now, "created_at"));
+                     soci::use(state, "state"), soci::use(now, "created_at"),
+                     soci::use(row.region, "region"), soci::use(row.department, "department"));
       for (const std::string& g : candidates) {
         store::Execute(sql, Q("insert_task_candidate"), soci::use(g, "group_name"),
                        soci::use(now, "created_at"), soci::use(task_id, "task_id"));
@@ -1020,7 +1022,7 @@ class Runtime::Impl {
         soci::into(b.task.element_id), soci::into(b.task.name), soci::into(b.task.process_id),
         soci::into(b.task.assignee), soci::into(b.groups), soci::into(b.due), soci::into(b.headers),
         soci::into(b.state), soci::into(b.task.delegated_by), soci::into(b.task.completed_by),
-        soci::into(b.created);
+        soci::into(b.created), soci::into(b.task.region), soci::into(b.task.department);
   }
 
   static Task FromBuffer(const TaskBuffer& b) {
@@ -1052,14 +1054,16 @@ class Runtime::Impl {
         soci::into(b.task.instance_id), soci::into(b.task.activity), soci::into(b.task.element_id),
         soci::into(b.task.name), soci::into(b.task.process_id), soci::into(b.task.assignee),
         soci::into(b.groups), soci::into(b.due), soci::into(b.headers), soci::into(b.state),
-        soci::into(b.task.delegated_by), soci::into(b.task.completed_by), soci::into(b.created));
+        soci::into(b.task.delegated_by), soci::into(b.task.completed_by), soci::into(b.created),
+        soci::into(b.task.region), soci::into(b.task.department));
     if (!found.got_data) return Error(ErrorCode::kNotFound, fmt::format("no task {}", task_id));
     return FromBuffer(b);
   }
 
   Result<TaskPage> ListTasks(std::string_view query, std::string_view param,
                              const std::string& value, int limit,
-                             const std::optional<TaskCursor>& after) {
+                             const std::optional<TaskCursor>& after,
+                             const TaskFilter& visible = nullptr) {
     if (limit <= 0 || limit > 1000) {
       return Error(ErrorCode::kInvalidArgument, "limit must be 1..1000",
                    {{"limit", "must be 1..1000"}});
@@ -1068,7 +1072,7 @@ class Runtime::Impl {
         store::TxKind::kRead, [&](soci::session& sql) -> Result<TaskPage> {
           long long after_created = after ? after->created_at : -1;
           std::string after_id = after ? after->task_id : std::string();
-          int fetch = limit + 1;
+          const int fetch = visible ? limit * 20 : limit + 1;
           TaskBuffer b;
           soci::details::prepare_temp_type p = (sql.prepare << Q(query));
           p, soci::use(value, std::string(param)), soci::use(after_created, "after_created"),
@@ -1077,10 +1081,19 @@ class Runtime::Impl {
           soci::statement st(p);
           st.execute();
           TaskPage page;
-          while (st.fetch()) page.tasks.push_back(FromBuffer(b));
+          int scanned = 0;
+          std::optional<TaskCursor> last;
+          while (static_cast<int>(page.tasks.size()) <= limit && st.fetch()) {
+            ++scanned;
+            Task task = FromBuffer(b);
+            last = TaskCursor{b.created, task.id};
+            if (!visible || visible(task)) page.tasks.push_back(std::move(task));
+          }
           if (static_cast<int>(page.tasks.size()) > limit) {
             page.tasks.resize(limit);
             page.next = TaskCursor{Micros(page.tasks.back().created), page.tasks.back().id};
+          } else if (scanned == fetch) {
+            page.next = last;  // the scan stopped before the end
           }
           return page;
         });
@@ -1543,9 +1556,26 @@ Result<Deployment> Runtime::Deploy(std::string_view xml, const Actor& actor) {
 Result<std::string> Runtime::StartInstance(const std::string& process_id,
                                            const feel::Value& variables, const Actor& actor,
                                            std::optional<int> version) {
+  return StartInstance(process_id, variables, actor, StartOptions{.version = version});
+}
+
+Result<std::string> Runtime::StartInstance(const std::string& process_id,
+                                           const feel::Value& variables, const Actor& actor,
+                                           const StartOptions& options) {
+  // Without a region or department given, the `region` and `department` variables (the
+  // scope the HTTP routes authorise a start by) are the instance's.
+  std::string region = options.region;
+  std::string department = options.department;
+  if (variables.is(feel::Kind::kContext)) {
+    for (const feel::ContextEntry& e : variables.context()) {
+      if (!e.value.is(feel::Kind::kString)) continue;
+      if (e.name == "region" && region.empty()) region = e.value.string();
+      if (e.name == "department" && department.empty()) department = e.value.string();
+    }
+  }
   return impl_->Write<std::string>([&](soci::session& sql) -> Result<std::string> {
-    return impl_->CreateInstance(sql, process_id, version, variables, CauseOf(actor), "", -1, "",
-                                 "");
+    return impl_->CreateInstance(sql, process_id, options.version, variables, CauseOf(actor), "",
+                                 -1, region, department);
   });
 }
 
@@ -1561,6 +1591,8 @@ Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
         info.status = ParseRunStatus(row->status);
         info.revision = row->revision;
         info.parent_instance = row->parent_instance;
+        info.region = row->region;
+        info.department = row->department;
         TB_ASSIGN_OR_RETURN(info.state, DecodeState(row->state));
         return info;
       });
@@ -1574,6 +1606,12 @@ Status Runtime::CancelInstance(const std::string& instance_id, const Actor& acto
 Result<TaskPage> Runtime::ListGroupTasks(const std::string& group, int limit,
                                          const std::optional<TaskCursor>& after) {
   return impl_->ListTasks("group_tasks", "group_name", group, limit, after);
+}
+
+Result<TaskPage> Runtime::ListGroupTasks(const std::string& group, int limit,
+                                         const std::optional<TaskCursor>& after,
+                                         const TaskFilter& visible) {
+  return impl_->ListTasks("group_tasks", "group_name", group, limit, after, visible);
 }
 
 Result<TaskPage> Runtime::ListAssigneeTasks(const std::string& assignee, int limit,
@@ -1633,7 +1671,8 @@ Result<std::vector<Incident>> Runtime::ListIncidents(const std::string& instance
                                                          : "list_instance_incidents"));
         if (!instance_id.empty()) p, soci::use(instance_id, "instance_id");
         p, soci::into(i.id), soci::into(i.instance_id), soci::into(i.element_id),
-            soci::into(i.message), soci::into(i.job_id), soci::into(state), soci::into(created);
+            soci::into(i.message), soci::into(i.job_id), soci::into(state), soci::into(created),
+            soci::into(i.region), soci::into(i.department);
         soci::statement st(p);
         st.execute();
         while (st.fetch()) {

@@ -82,6 +82,8 @@ struct Task {
   std::string delegated_by;
   std::string completed_by;
   Timestamp created;
+  std::string region;      // the instance's
+  std::string department;  // the instance's
 };
 
 // Keyset pagination: pass the last page's `next` to get the following page.
@@ -105,6 +107,8 @@ struct InstanceInfo {
   int64_t revision = 0;
   std::string parent_instance;  // a called instance: its caller
   InstanceState state;
+  std::string region;      // set at start (StartOptions); empty: none
+  std::string department;  // set at start; empty: none
 };
 
 struct Incident {
@@ -115,6 +119,8 @@ struct Incident {
   std::string job_id;  // a job's incident; empty for a failed step
   bool open = true;
   Timestamp created;
+  std::string region;      // the instance's
+  std::string department;  // the instance's
 };
 
 struct HistoryEvent {
@@ -145,6 +151,18 @@ using JobHandler = std::function<Result<feel::Value>(const Job&)>;
 
 enum class MessageOutcome { kCorrelated, kBuffered, kDropped };
 
+// How an instance starts: the version (absent: the latest), and the region and department it
+// belongs to (e.g. its case's), by which listings are scoped to a caller's grants. A called
+// instance inherits its caller's.
+struct StartOptions {
+  std::optional<int> version{};
+  std::string region{};
+  std::string department{};
+};
+
+// Accepts the rows a listing may show (the caller's grants).
+using TaskFilter = std::function<bool(const Task&)>;
+
 class Runtime {
  public:
   struct Options {
@@ -174,6 +192,8 @@ class Runtime {
   // the instance id.
   Result<std::string> StartInstance(const std::string& process_id, const feel::Value& variables,
                                     const Actor& actor, std::optional<int> version = std::nullopt);
+  Result<std::string> StartInstance(const std::string& process_id, const feel::Value& variables,
+                                    const Actor& actor, const StartOptions& options);
   Result<InstanceInfo> GetInstance(const std::string& instance_id);
   // Closes every task, timer, job and subscription of the instance (and its called instances).
   Status CancelInstance(const std::string& instance_id, const Actor& actor);
@@ -181,6 +201,11 @@ class Runtime {
   // The open tasks of a candidate group / of an assignee, oldest first.
   Result<TaskPage> ListGroupTasks(const std::string& group, int limit,
                                   const std::optional<TaskCursor>& after = std::nullopt);
+  // The same, only the tasks `visible` accepts: a page scans up to 20 × limit rows, and when
+  // it found fewer than `limit`, `next` continues after the last row scanned.
+  Result<TaskPage> ListGroupTasks(const std::string& group, int limit,
+                                  const std::optional<TaskCursor>& after,
+                                  const TaskFilter& visible);
   Result<TaskPage> ListAssigneeTasks(const std::string& assignee, int limit,
                                      const std::optional<TaskCursor>& after = std::nullopt);
   Result<Task> GetTask(const std::string& task_id);

@@ -936,6 +936,45 @@ TEST_P(RuntimeTest, CandidateGroupsWrittenAsFeelOpenOneTaskPerDepartmentInItsInb
   EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
 }
 
+TEST_P(RuntimeTest, AnInstanceKeepsItsRegionAndDepartmentForScopedListings) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(CaseXml());
+  auto id = runtime_->StartInstance("case", Json("{}"), Clerk("clerk1"),
+                                    StartOptions{.region = "431128", .department = "431128-rsj"});
+  ASSERT_TRUE(id.ok()) << id.error().ToString();
+  auto info = runtime_->GetInstance(*id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->region, "431128");
+  EXPECT_EQ(info->department, "431128-rsj");
+  EXPECT_EQ(info->revision, 1);  // inserted once, with its first step's state
+
+  // Without options, the `region` and `department` variables are the instance's.
+  std::string other = Start("case", R"({"region": "430181", "department": "430181-zwzx"})");
+  auto other_info = runtime_->GetInstance(other);
+  ASSERT_TRUE(other_info.ok());
+  EXPECT_EQ(other_info->region, "430181");
+  EXPECT_EQ(other_info->department, "430181-zwzx");
+
+  // Their tasks carry them; a filtered listing keeps what the filter accepts.
+  auto all = runtime_->ListGroupTasks("window", 10);
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->tasks.size(), 2u);
+  EXPECT_EQ(all->tasks[0].region, "431128");
+  EXPECT_EQ(all->tasks[0].department, "431128-rsj");
+  EXPECT_EQ(all->tasks[1].region, "430181");
+  auto county = [](const std::string& region) {
+    return [region](const Task& t) { return t.region == region; };
+  };
+  auto xintian = runtime_->ListGroupTasks("window", 10, std::nullopt, county("431128"));
+  ASSERT_TRUE(xintian.ok());
+  ASSERT_EQ(xintian->tasks.size(), 1u);
+  EXPECT_EQ(xintian->tasks[0].instance_id, *id);
+  auto nowhere = runtime_->ListGroupTasks("window", 10, std::nullopt, county("110101"));
+  ASSERT_TRUE(nowhere.ok());
+  EXPECT_TRUE(nowhere->tasks.empty());
+  EXPECT_FALSE(nowhere->next.has_value());  // the scan reached the end
+}
+
 TEST_P(RuntimeTest, HistorySaysWhoCausedEachStepAndTheRequest) {
   SKIP_WITHOUT_DATABASE();
   Deploy(CaseXml());

@@ -90,6 +90,7 @@ void AddRuntimeCommands(CLI::App* bpmn, Context& ctx) {
   struct Flags {
     DatabaseFlags db;
     std::string file, process, vars = "{}", group, assignee, task, as, incident;
+    std::string region, department, instance;
   };
   auto f = std::make_shared<Flags>();
 
@@ -125,12 +126,36 @@ void AddRuntimeCommands(CLI::App* bpmn, Context& ctx) {
   AddDatabaseFlags(start, f->db);
   start->add_option("PROCESS", f->process, "process id")->required();
   start->add_option("--vars", f->vars, "JSON object: the start variables");
+  start->add_option("--region", f->region,
+                    "region code the instance belongs to (default: its `region` variable)");
+  start->add_option("--department", f->department,
+                    "department code the instance belongs to (default: its `department` variable)");
   start->callback([f, &ctx] {
     WithApp(f->db, ctx, [&](app::App& a) -> Status {
       TB_ASSIGN_OR_RETURN(feel::Value vars, JsonObject(f->vars, "--vars"));
-      TB_ASSIGN_OR_RETURN(std::string id, a.workflow().StartInstance(f->process, vars, Operator()));
+      TB_ASSIGN_OR_RETURN(std::string id, a.workflow().StartInstance(
+                                              f->process, vars, Operator(),
+                                              bpmn::StartOptions{.region = f->region,
+                                                                 .department = f->department}));
       TB_ASSIGN_OR_RETURN(bpmn::InstanceInfo info, a.workflow().GetInstance(id));
       std::printf("%s %s\n", id.c_str(), std::string(bpmn::RunStatusName(info.status)).c_str());
+      return Ok();
+    });
+  });
+
+  auto* history = bpmn->add_subcommand(
+      "history", "every step of INSTANCE: sequence, element, what happened, who, request id");
+  AddDatabaseFlags(history, f->db);
+  history->add_option("INSTANCE", f->instance, "instance id")->required();
+  history->callback([f, &ctx] {
+    WithApp(f->db, ctx, [&](app::App& a) -> Status {
+      TB_ASSIGN_OR_RETURN(std::vector<bpmn::HistoryEvent> events,
+                          a.workflow().History(f->instance));
+      for (const bpmn::HistoryEvent& e : events) {
+        std::printf("%lld\t%s\t%s\t%s\t%s\n", static_cast<long long>(e.seq), e.element_id.c_str(),
+                    e.kind.c_str(), e.actor.empty() ? "-" : e.actor.c_str(),
+                    e.request_id.empty() ? "-" : e.request_id.c_str());
+      }
       return Ok();
     });
   });

@@ -7,7 +7,7 @@ FROM bpmn_process_version v JOIN bpmn_deployment d ON d.id = v.deployment_id
 ORDER BY v.process_id, v.version;
 
 -- name: list_instances
-SELECT id, process_id, version, status, started_by, created_at, updated_at
+SELECT id, process_id, version, status, started_by, created_at, updated_at, region, department
 FROM bpmn_instance
 WHERE (:process_any = 1 OR process_id = :process_id)
   AND (:status_any = 1 OR status = :status)

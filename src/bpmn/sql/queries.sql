@@ -70,9 +70,10 @@ WHERE parent_instance = :id AND parent_activity = :activity AND status IN ('runn
 
 -- name: insert_task
 INSERT INTO bpmn_task (id, instance_id, activity, element_id, name, process_id, assignee,
-                       candidate_groups, due_at, headers, step, state, created_at)
+                       candidate_groups, due_at, headers, step, state, created_at, region,
+                       department)
 VALUES (:id, :instance_id, :activity, :element_id, :name, :process_id, :assignee,
-        :candidate_groups, :due_at, :headers, :step, :state, :created_at);
+        :candidate_groups, :due_at, :headers, :step, :state, :created_at, :region, :department);
 
 -- name: insert_task_candidate
 INSERT INTO bpmn_task_candidate (group_name, created_at, task_id)
@@ -91,13 +92,14 @@ SELECT id FROM bpmn_task WHERE instance_id = :instance_id AND state IN ('open', 
 -- name: find_task
 SELECT id, instance_id, activity, element_id, name, process_id, COALESCE(assignee, ''),
        candidate_groups, COALESCE(due_at, -1), headers, state, COALESCE(delegated_by, ''),
-       COALESCE(completed_by, ''), created_at
+       COALESCE(completed_by, ''), created_at, region, department
 FROM bpmn_task WHERE id = :id;
 
 -- name: group_tasks
 SELECT t.id, t.instance_id, t.activity, t.element_id, t.name, t.process_id,
        COALESCE(t.assignee, ''), t.candidate_groups, COALESCE(t.due_at, -1), t.headers, t.state,
-       COALESCE(t.delegated_by, ''), COALESCE(t.completed_by, ''), t.created_at
+       COALESCE(t.delegated_by, ''), COALESCE(t.completed_by, ''), t.created_at, t.region,
+       t.department
 FROM bpmn_task_candidate c JOIN bpmn_task t ON t.id = c.task_id
 WHERE c.group_name = :group_name
   AND (c.created_at, c.task_id) > (:after_created, :after_id)
@@ -107,7 +109,7 @@ LIMIT :limit;
 -- name: assignee_tasks
 SELECT id, instance_id, activity, element_id, name, process_id, COALESCE(assignee, ''),
        candidate_groups, COALESCE(due_at, -1), headers, state, COALESCE(delegated_by, ''),
-       COALESCE(completed_by, ''), created_at
+       COALESCE(completed_by, ''), created_at, region, department
 FROM bpmn_task
 WHERE assignee = :assignee AND state = 'claimed'
   AND (created_at, id) > (:after_created, :after_id)
@@ -243,12 +245,16 @@ UPDATE bpmn_incident SET state = 'resolved', resolved_at = :now, resolved_by = :
 WHERE instance_id = :instance_id AND state = 'open';
 
 -- name: list_incidents
-SELECT id, instance_id, element_id, message, job_id, state, created_at FROM bpmn_incident
-WHERE state = 'open' ORDER BY created_at, id;
+SELECT n.id, n.instance_id, n.element_id, n.message, n.job_id, n.state, n.created_at,
+       COALESCE(i.region, ''), COALESCE(i.department, '')
+FROM bpmn_incident n LEFT JOIN bpmn_instance i ON i.id = n.instance_id
+WHERE n.state = 'open' ORDER BY n.created_at, n.id;
 
 -- name: list_instance_incidents
-SELECT id, instance_id, element_id, message, job_id, state, created_at FROM bpmn_incident
-WHERE instance_id = :instance_id ORDER BY created_at, id;
+SELECT n.id, n.instance_id, n.element_id, n.message, n.job_id, n.state, n.created_at,
+       COALESCE(i.region, ''), COALESCE(i.department, '')
+FROM bpmn_incident n LEFT JOIN bpmn_instance i ON i.id = n.instance_id
+WHERE n.instance_id = :instance_id ORDER BY n.created_at, n.id;
 
 -- name: list_history
 SELECT seq, element_id, kind, happened_at, actor, request_id FROM bpmn_history
