@@ -1286,58 +1286,69 @@ class Runtime::Impl {
     return fired;
   }
 
+  // Takes up to `limit` runnable jobs with a lease (a write transaction: only the lease), then
+  // reads what each job's handler sees in a read transaction, off the writer thread: decoding
+  // the instance states is not the single writer's work.
   Result<std::vector<Job>> LeaseJobs(int limit) {
-    return Write<std::vector<Job>>([&](soci::session& sql) -> Result<std::vector<Job>> {
-      long long now = Micros(Now());
-      long long until = now + options_.lease.count();
-      std::vector<Leased> due;
-      Leased l;
-      store::ExecuteRows(
-          sql, Q("due_jobs"), [&] { due.push_back(l); }, soci::use(now, "now"),
-          soci::use(limit, "limit"), soci::into(l.id), soci::into(l.instance_id),
-          soci::into(l.number), soci::into(l.element_id), soci::into(l.task_type),
-          soci::into(l.attempts));
-      std::vector<Job> jobs;
-      for (const Leased& j : due) {
-        if (store::Execute(sql, Q("lease_job"), soci::use(options_.owner, "owner"),
-                           soci::use(until, "until"), soci::use(j.id, "id"), soci::use(now, "now"))
-                .affected_rows != 1) {
-          continue;
+    TB_ASSIGN_OR_RETURN(
+        std::vector<Job> jobs,
+        Write<std::vector<Job>>([&](soci::session& sql) -> Result<std::vector<Job>> {
+          long long now = Micros(Now());
+          long long until = now + options_.lease.count();
+          std::vector<Leased> due;
+          Leased l;
+          store::ExecuteRows(
+              sql, Q("due_jobs"), [&] { due.push_back(l); }, soci::use(now, "now"),
+              soci::use(limit, "limit"), soci::into(l.id), soci::into(l.instance_id),
+              soci::into(l.number), soci::into(l.element_id), soci::into(l.task_type),
+              soci::into(l.attempts));
+          std::vector<Job> leased;
+          for (const Leased& j : due) {
+            if (store::Execute(sql, Q("lease_job"), soci::use(options_.owner, "owner"),
+                               soci::use(until, "until"), soci::use(j.id, "id"),
+                               soci::use(now, "now"))
+                    .affected_rows != 1) {
+              continue;
+            }
+            leased.push_back(Job{.id = j.id,
+                                 .instance_id = j.instance_id,
+                                 .activity = j.number,
+                                 .element_id = j.element_id,
+                                 .task_type = j.task_type,
+                                 .attempt = j.attempts + 1,
+                                 .variables = feel::Value(),
+                                 .headers = {}});
+          }
+          return leased;
+        }));
+    if (jobs.empty()) return jobs;
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      for (Job& job : jobs) {
+        std::optional<InstanceRow> row = LoadRow(sql, job.instance_id, RowLock::kNone);
+        if (!row) continue;
+        TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
+        TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
+        const Process& p = ProcessOf(row->process_id, row->version);
+        std::map<std::string, feel::Value> seen = s.variables;
+        std::vector<int> chain;
+        for (int a = job.activity; a >= 0 && s.activities.contains(a);
+             a = s.activities.at(a).parent) {
+          chain.push_back(a);
         }
-        Job job{.id = j.id,
-                .instance_id = j.instance_id,
-                .activity = j.number,
-                .element_id = j.element_id,
-                .task_type = j.task_type,
-                .attempt = j.attempts + 1,
-                .variables = feel::Value(),
-                .headers = {}};
-        std::optional<InstanceRow> row = LoadRow(sql, j.instance_id, RowLock::kNone);
-        if (row) {
-          TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
-          TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
-          const Process& p = ProcessOf(row->process_id, row->version);
-          std::map<std::string, feel::Value> seen = s.variables;
-          std::vector<int> chain;
-          for (int a = j.number; a >= 0 && s.activities.contains(a);
-               a = s.activities.at(a).parent) {
-            chain.push_back(a);
-          }
-          for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-            for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
-          }
-          std::vector<feel::ContextEntry> entries;
-          entries.reserve(seen.size());
-          for (auto& [k, v] : seen) entries.push_back({k, v});
-          job.variables = feel::Value::Context(std::move(entries));
-          if (s.activities.contains(j.number)) {
-            job.headers = p.nodes[s.activities.at(j.number).node].headers;
-          }
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+          for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
         }
-        jobs.push_back(std::move(job));
+        std::vector<feel::ContextEntry> entries;
+        entries.reserve(seen.size());
+        for (auto& [k, v] : seen) entries.push_back({k, v});
+        job.variables = feel::Value::Context(std::move(entries));
+        if (s.activities.contains(job.activity)) {
+          job.headers = p.nodes[s.activities.at(job.activity).node].headers;
+        }
       }
-      return jobs;
-    });
+      return Ok();
+    }));
+    return jobs;
   }
 
   Result<int> RunDueJobs(int limit) {
