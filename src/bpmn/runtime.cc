@@ -598,8 +598,9 @@ class Runtime::Impl {
   // One step on instance `id`, inside the caller's write transaction: load, run `trigger`,
   // deliver buffered messages to new subscriptions, write the state (compare-and-set) and the
   // rows derived from it. `task_id` is the task this step completes (closed as completed, not
-  // cancelled). `fix`: variables merged before the trigger (an incident's retry); then an
-  // instance in incident runs again.
+  // cancelled), or the job whose row the caller already deleted. `fix`: variables merged before
+  // the trigger (an incident's retry); then an instance in incident runs again. `fresh`: a new
+  // instance, not yet written: the step inserts its row once, with the state it leaves.
   Result<InstanceStatus> Step(soci::session& sql, const std::string& id, const Trigger& trigger,
                               const Cause& cause, const std::string& task_id,
                               const feel::Value* fix, const InstanceRow* fresh = nullptr) {
