@@ -169,11 +169,12 @@ Result<GrantImport> Benefits::ImportGrants(const people::Principal& by, std::str
     return it == header.end() ? -1 : static_cast<int>(it - header.begin());
   };
   const int c_person = column("person_id");
+  const int c_id_number = column("id_number");
   const int c_amount = column("amount_fen");
   const int c_start = column("start_date");
   const int c_end = column("end_date");
   FieldErrors missing;
-  if (c_person < 0) missing.Add("person_id", "missing column");
+  if (c_person < 0 && c_id_number < 0) missing.Add("person_id", "missing column (or id_number)");
   if (c_amount < 0) missing.Add("amount_fen", "missing column");
   if (c_start < 0) missing.Add("start_date", "missing column");
   if (!missing.empty()) return missing.ToError("the header lacks required columns");
@@ -192,6 +193,15 @@ Result<GrantImport> Benefits::ImportGrants(const people::Principal& by, std::str
         return c >= 0 && c < static_cast<int>(cells.size()) ? cells[c] : "";
       };
       std::string person = cell(c_person);
+      if (c_person < 0) {  // found through the ID number's blind index
+        std::string idx = registers_.cipher().Index("id_number", cell(c_id_number));
+        if (!store::Execute(sql, Q("person_by_id_number_index"), soci::use(idx, "idx"),
+                            soci::into(person))
+                 .got_data) {
+          reject("id_number", "not in the person register");
+          continue;
+        }
+      }
       std::string region;
       if (!store::Execute(sql, Q("person_region"), soci::use(person, "id"), soci::into(region))
                .got_data) {

@@ -178,7 +178,8 @@ class Benefits {
   // The highest version in force on `date`. kNotFound when none is.
   Result<Policy> PolicyInForce(std::string_view name, Date date);
 
-  // Imports grant roll rows, CSV with header person_id,amount_fen,start_date[,end_date], for
+  // Imports grant roll rows, CSV with header person_id (or id_number, found through its blind
+  // index),amount_fen,start_date[,end_date], for
   // `policy`: every bad line is reported (line, field, reason) and the good lines are written
   // together. policy.grant over each person's region.
   Result<GrantImport> ImportGrants(const people::Principal& by, std::string_view policy,

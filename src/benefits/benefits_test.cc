@@ -267,6 +267,24 @@ TEST_P(BenefitsContract, ImportsTheGrantRollReportingBadLinesAndExportsThePaymen
                 .field,
             "amount_fen");
 
+  auto by_id_number = benefits_->ImportGrants(
+      officer_, "living",
+      fmt::format("id_number,amount_fen,start_date\n{},9000,2026-12-01\n{},9000,2026-12-01\n",
+                  MakeIdNumber("431128", "19700101", 101),
+                  MakeIdNumber("431128", "19700101", 199)));
+  ASSERT_TRUE(by_id_number.ok()) << by_id_number.error().ToString();
+  EXPECT_EQ(by_id_number->imported, 1);
+  ASSERT_EQ(by_id_number->rejected.size(), 1u);
+  EXPECT_EQ(by_id_number->rejected[0].line, 3);
+  EXPECT_EQ(by_id_number->rejected[0].field, "id_number");
+  auto december = benefits_->PaymentRoll("living", "2026-12");
+  ASSERT_TRUE(december.ok());
+  int64_t a_in_december = 0;
+  for (const auto& l : *december) {
+    if (l.person_id == a) a_in_december = l.amount_fen;
+  }
+  EXPECT_EQ(a_in_december, 9000);  // the later of a's two grants
+
   auto november = benefits_->PaymentRoll("living", "2026-11");
   ASSERT_TRUE(november.ok()) << november.error().ToString();
   ASSERT_EQ(november->size(), 2u);
