@@ -197,6 +197,10 @@ class Benefits {
   // leaves nothing; run it again). policy.match over the region.
   Result<MatchRun> Match(const people::Principal& by, std::string_view policy,
                          const MatchOptions& options);
+  // The scheduler hook: matches every policy in force today (on the injected clock) that has
+  // no run yet in the current cycle (the month, the year; `once`: ever), over its whole scope.
+  // A scheduler calls it periodically; a second call in the same cycle runs nothing.
+  Result<std::vector<MatchRun>> RunDue(const people::Principal& by);
   Result<MatchRun> GetRun(std::string_view run_id);
   // The listed persons of a run, by person id after `after`, at most `limit`; `kind` empty: all.
   Result<std::vector<MatchResult>> RunResults(std::string_view run_id, std::string_view kind,

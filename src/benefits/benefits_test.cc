@@ -519,6 +519,25 @@ TEST_P(BenefitsContract, GrantsOptOutPoliciesWhenNobodyObjectsInTime) {
   EXPECT_EQ(benefits_->FunnelOf(run->id)->total.granted, 1);
 }
 
+TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
+  if (!benefits_) return;
+  Populate();
+  auto first = benefits_->RunDue(officer_);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].reference, *Date::Parse("2026-11-26"));
+  EXPECT_EQ((*first)[0].total.eligible_not_receiving, 3);
+  EXPECT_TRUE(benefits_->RunDue(officer_)->empty());  // the same month
+  clock_.Advance(std::chrono::hours(24 * 4));
+  EXPECT_TRUE(benefits_->RunDue(officer_)->empty());  // 30 November
+  clock_.Advance(std::chrono::hours(24));
+  auto december = benefits_->RunDue(officer_);
+  ASSERT_TRUE(december.ok());
+  ASSERT_EQ(december->size(), 1u);
+  EXPECT_EQ((*december)[0].reference, *Date::Parse("2026-12-01"));
+  EXPECT_EQ(Count("match_run"), 2);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BenefitsContract,
                          ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);

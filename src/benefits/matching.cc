@@ -167,6 +167,31 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   return run;
 }
 
+Result<std::vector<MatchRun>> Benefits::RunDue(const people::Principal& by) {
+  const Date today = DateInChina(clock_.Now());
+  TB_ASSIGN_OR_RETURN(std::vector<Policy> policies, ListPolicies());
+  std::vector<MatchRun> runs;
+  for (const auto& newest : policies) {
+    auto policy = PolicyInForce(newest.name, today);
+    if (!policy.ok()) continue;  // no version in force today
+    std::string latest;
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("latest_run_reference"), soci::use(policy->name, "policy"),
+                     soci::into(latest));
+      return Ok();
+    }));
+    const std::string now = today.ToString();
+    const size_t digits = policy->cycle == Cycle::kMonthly ? 7 : 4;
+    const bool due = latest.empty() || (policy->cycle != Cycle::kOnce &&
+                                        latest.substr(0, digits) != now.substr(0, digits));
+    if (!due) continue;
+    TB_ASSIGN_OR_RETURN(MatchRun run, Match(by, policy->name, {.reference = today}));
+    run.results.clear();
+    runs.push_back(std::move(run));
+  }
+  return runs;
+}
+
 Result<MatchRun> Benefits::GetRun(std::string_view run_id) {
   MatchRun run;
   run.id = std::string(run_id);

@@ -129,3 +129,6 @@ UPDATE benefit_notice SET status = :status WHERE run_id = :run_id AND person_id 
 
 -- name: person_by_id_number_index
 SELECT id FROM person WHERE id_number_index = :idx;
+
+-- name: latest_run_reference
+SELECT COALESCE(MAX(reference_date), '') FROM match_run WHERE policy = :policy;
