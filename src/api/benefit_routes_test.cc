@@ -55,6 +55,7 @@ class BenefitRoutesTest : public ::testing::Test {
     sets.push_back(*registers::Migrations());
     sets.push_back(*benefits::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;
@@ -95,8 +96,8 @@ class BenefitRoutesTest : public ::testing::Test {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
     httplib::Result r =
         method == "GET"
-            ? client_->Get(path.c_str(), headers)
-            : client_->Post(path.c_str(), headers, (body.is_null() ? json::object() : body).dump(),
+            ? client_->Get(path, headers)
+            : client_->Post(path, headers, (body.is_null() ? json::object() : body).dump(),
                             "application/json");
     Answer a;
     if (!r) {
