@@ -42,5 +42,6 @@ void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run|deploy
 void AddCaseCommands(CLI::App& cli, Context& ctx);      // case show|verify|deemed-accepted
 void AddLicenceCommands(CLI::App& cli, Context& ctx);   // licence issue|verify|pdf|keys …
 void AddRegisterCommands(CLI::App& cli, Context& ctx);  // register import|show|find|generate
+void AddPolicyCommands(CLI::App& cli, Context& ctx);    // policy publish|list|show|..., match
 
 }  // namespace tongban::cli

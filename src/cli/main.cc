@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddCaseCommands(cli, ctx);
   tongban::cli::AddLicenceCommands(cli, ctx);
   tongban::cli::AddRegisterCommands(cli, ctx);
+  tongban::cli::AddPolicyCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }

@@ -1,0 +1,303 @@
+#include "api/benefit_routes.h"
+
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "api/json_body.h"
+
+namespace tongban::api {
+namespace {
+
+using nlohmann::json;
+
+json ToJson(const benefits::Policy& p) {
+  return {{"name", p.name},
+          {"version", p.version},
+          {"kind", benefits::PolicyKindName(p.kind)},
+          {"title", p.title},
+          {"matter", p.matter},
+          {"eligibility", p.eligibility},
+          {"amount", p.amount},
+          {"cycle", benefits::CycleName(p.cycle)},
+          {"region", p.region},
+          {"valid_from", p.valid_from.ToString()},
+          {"valid_to", p.valid_to ? json(p.valid_to->ToString()) : json(nullptr)},
+          {"legal_basis", p.legal_basis},
+          {"mode", benefits::GrantModeName(p.mode)},
+          {"opt_out_days", p.opt_out_days},
+          {"channels", p.channels}};
+}
+
+json ToJson(const benefits::RegionCounts& c) {
+  return {{"region", c.region},
+          {"screened", c.screened},
+          {"eligible", c.eligible},
+          {"eligible_not_receiving", c.eligible_not_receiving},
+          {"no_longer_eligible", c.no_longer_eligible}};
+}
+
+json ToJson(const benefits::MatchRun& r) {
+  json regions = json::array();
+  for (const auto& g : r.regions) regions.push_back(ToJson(g));
+  return {{"id", r.id.empty() ? json(nullptr) : json(r.id)},
+          {"policy", r.policy},
+          {"version", r.version},
+          {"region", r.region},
+          {"reference_date", r.reference.ToString()},
+          {"as_of", r.as_of},
+          {"created_by", r.created_by},
+          {"total", ToJson(r.total)},
+          {"regions", std::move(regions)}};
+}
+
+json ToJson(const benefits::MatchResult& r) {
+  return {{"person_id", r.person_id},
+          {"region", r.region},
+          {"kind", r.kind},
+          {"amount_fen", r.amount_fen},
+          {"explanation", json::parse(r.explanation, nullptr, false)}};
+}
+
+json ToJson(const benefits::FunnelRow& f) {
+  return {{"region", f.region},     {"screened", f.screened},
+          {"eligible", f.eligible}, {"eligible_not_receiving", f.eligible_not_receiving},
+          {"notified", f.notified}, {"consented", f.consented},
+          {"granted", f.granted}};
+}
+
+bool WantsCsv(const httplib::Request& req) {
+  return req.get_param_value("format") == "csv" ||
+         req.get_header_value("Accept").find("text/csv") != std::string::npos;
+}
+
+}  // namespace
+
+void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const Auth& auth) {
+  server.Post("/api/v1/policies", [&benefits, &auth](const httplib::Request& req,
+                                                     httplib::Response& res, RequestContext& ctx) {
+    auto p = auth.Authenticate(req);
+    if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    std::string yaml = r.String("yaml", true).value_or("");
+    r.Finish();
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid policy request"), ctx);
+    auto policy = benefits.Publish(*p, yaml);
+    if (!policy.ok()) return WriteProblem(res, policy.error(), ctx);
+    res.set_header("Location",
+                   fmt::format("/api/v1/policies/{}?version={}", policy->name, policy->version));
+    WriteJson(res, ToJson(*policy), 201);
+  });
+
+  server.Get("/api/v1/policies", [&benefits, &auth](const httplib::Request& req,
+                                                    httplib::Response& res, RequestContext& ctx) {
+    auto p = auth.Authenticate(req);
+    if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+    auto list = benefits.ListPolicies();
+    if (!list.ok()) return WriteProblem(res, list.error(), ctx);
+    json items = json::array();
+    for (const auto& policy : *list) items.push_back(ToJson(policy));
+    WriteJson(res, {{"items", std::move(items)}});
+  });
+
+  server.Get(R"(/api/v1/policies/([a-z0-9_]+))", [&benefits, &auth](const httplib::Request& req,
+                                                                    httplib::Response& res,
+                                                                    RequestContext& ctx) {
+    auto p = auth.Authenticate(req);
+    if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+    int64_t version = 0;
+    if (req.has_param("version")) {
+      try {
+        version = std::stoll(req.get_param_value("version"));
+      } catch (const std::exception&) {
+        return WriteProblem(
+            res, Error(ErrorCode::kInvalidArgument, "bad version", {{"version", "a number"}}), ctx);
+      }
+    }
+    auto policy = benefits.GetPolicy(req.matches[1].str(), version);
+    if (!policy.ok()) return WriteProblem(res, policy.error(), ctx);
+    WriteJson(res, ToJson(*policy));
+  });
+
+  server.Get(
+      R"(/api/v1/policies/([a-z0-9_]+)/roll/([0-9a-z-]+))",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto policy = benefits.GetPolicy(req.matches[1].str());
+        if (!policy.ok()) return WriteProblem(res, policy.error(), ctx);
+        Status allowed = auth.Require(*p, "policy.grant", {.region = policy->region});
+        if (!allowed.ok()) return WriteAuthProblem(res, allowed.error(), ctx);
+        auto lines = benefits.PaymentRoll(policy->name, req.matches[2].str());
+        if (!lines.ok()) return WriteProblem(res, lines.error(), ctx);
+        if (WantsCsv(req)) {
+          std::ostringstream out;
+          benefits::WritePaymentRollCsv(*lines, out);
+          res.set_content(out.str(), "text/csv; charset=utf-8");
+          return;
+        }
+        json items = json::array();
+        int64_t total = 0;
+        for (const auto& l : *lines) {
+          items.push_back(
+              {{"person_id", l.person_id}, {"region", l.region}, {"amount_fen", l.amount_fen}});
+          total += l.amount_fen;
+        }
+        WriteJson(res, {{"items", std::move(items)}, {"total_fen", total}});
+      });
+
+  server.Post(
+      R"(/api/v1/policies/([a-z0-9_]+)/runs)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        benefits::MatchOptions options;
+        options.region = r.String("region", false).value_or("");
+        if (auto d = r.String("reference_date", false)) {
+          auto date = Date::Parse(*d, "reference_date");
+          if (date.ok()) {
+            options.reference = *date;
+          } else {
+            errors.Add("reference_date", "a date YYYY-MM-DD");
+          }
+        }
+        options.dry_run = r.Bool("dry_run", false).value_or(false);
+        r.Finish();
+        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid run request"), ctx);
+        auto run = benefits.Match(*p, req.matches[1].str(), options);
+        if (!run.ok()) return WriteProblem(res, run.error(), ctx);
+        if (!run->id.empty()) res.set_header("Location", "/api/v1/runs/" + run->id);
+        WriteJson(res, ToJson(*run), run->id.empty() ? 200 : 201);
+      });
+
+  // A run's reads need policy.match over the run's region.
+  auto run_of = [&benefits, &auth](
+                    const httplib::Request& req, httplib::Response& res, RequestContext& ctx,
+                    std::string_view permission) -> std::optional<benefits::MatchRun> {
+    auto p = auth.Authenticate(req);
+    if (!p.ok()) {
+      WriteAuthProblem(res, p.error(), ctx);
+      return std::nullopt;
+    }
+    auto run = benefits.GetRun(req.matches[1].str());
+    if (!run.ok()) {
+      WriteProblem(res, run.error(), ctx);
+      return std::nullopt;
+    }
+    if (!permission.empty()) {
+      Status allowed = auth.Require(*p, permission, {.region = run->region});
+      if (!allowed.ok()) {
+        WriteAuthProblem(res, allowed.error(), ctx);
+        return std::nullopt;
+      }
+    }
+    return *std::move(run);
+  };
+
+  server.Get(R"(/api/v1/runs/([0-9a-f-]+))",
+             [run_of](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+               auto run = run_of(req, res, ctx, "policy.match");
+               if (run) WriteJson(res, ToJson(*run));
+             });
+
+  server.Get(R"(/api/v1/runs/([0-9a-f-]+)/results)",
+             [run_of, &benefits](const httplib::Request& req, httplib::Response& res,
+                                 RequestContext& ctx) {
+               auto run = run_of(req, res, ctx, "policy.match");
+               if (!run) return;
+               int limit = 1000;
+               if (req.has_param("limit")) {
+                 try {
+                   limit = std::stoi(req.get_param_value("limit"));
+                 } catch (const std::exception&) {
+                   limit = -1;
+                 }
+               }
+               auto results = benefits.RunResults(run->id, req.get_param_value("kind"),
+                                                  req.get_param_value("after"), limit);
+               if (!results.ok()) return WriteProblem(res, results.error(), ctx);
+               if (WantsCsv(req)) {
+                 std::ostringstream out;
+                 benefits::WriteResultsCsv(*results, out);
+                 res.set_content(out.str(), "text/csv; charset=utf-8");
+                 return;
+               }
+               json items = json::array();
+               for (const auto& r : *results) items.push_back(ToJson(r));
+               WriteJson(res, {{"items", std::move(items)}});
+             });
+
+  server.Post(
+      R"(/api/v1/runs/([0-9a-f-]+)/notices)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        benefits::NotifyOptions options;
+        options.limit = static_cast<int>(r.Integer("limit", false).value_or(1000));
+        r.Finish();
+        if (!errors.empty())
+          return WriteProblem(res, errors.ToError("invalid notice request"), ctx);
+        auto report = benefits.Notify(*p, req.matches[1].str(), options);
+        if (!report.ok()) return WriteProblem(res, report.error(), ctx);
+        WriteJson(
+            res,
+            {{"sent", report->sent}, {"failed", report->failed}, {"remaining", report->remaining}});
+      });
+
+  server.Post(
+      R"(/api/v1/runs/([0-9a-f-]+)/consents)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        std::string person = r.String("person_id", true).value_or("");
+        std::string decision = r.String("decision", true).value_or("");
+        benefits::ConsentInput input;
+        input.by_staff = r.Bool("by_staff", false).value_or(false);
+        input.evidence = r.String("evidence", false).value_or("");
+        r.Finish();
+        if (decision == "accepted") {
+          input.decision = benefits::Decision::kAccepted;
+        } else if (decision == "declined") {
+          input.decision = benefits::Decision::kDeclined;
+        } else if (!decision.empty()) {
+          errors.Add("decision", "accepted or declined");
+        }
+        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid consent"), ctx);
+        Status s = benefits.RecordConsent(*p, req.matches[1].str(), person, input);
+        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+        WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
+      });
+
+  server.Get(R"(/api/v1/runs/([0-9a-f-]+)/funnel)",
+             [run_of, &benefits](const httplib::Request& req, httplib::Response& res,
+                                 RequestContext& ctx) {
+               auto run = run_of(req, res, ctx, "policy.match");
+               if (!run) return;
+               auto f = benefits.FunnelOf(run->id);
+               if (!f.ok()) return WriteProblem(res, f.error(), ctx);
+               json regions = json::array();
+               for (const auto& row : f->regions) regions.push_back(ToJson(row));
+               WriteJson(res, {{"run_id", f->run_id},
+                               {"policy", f->policy},
+                               {"version", f->version},
+                               {"total", ToJson(f->total)},
+                               {"regions", std::move(regions)}});
+             });
+}
+
+}  // namespace tongban::api

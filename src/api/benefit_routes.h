@@ -1,0 +1,27 @@
+// Benefit policies and matching runs over HTTP (免申即享, issue 8). Every route needs a signed-in
+// account; the benefits service checks the permission over the region concerned (policy.write
+// to publish, policy.match to run and read runs, policy.push to notify, policy.grant for staff
+// consent and the payment roll). A citizen consents for themself.
+//
+//   POST /api/v1/policies                      {"yaml": "..."} → 201 the policy
+//   GET  /api/v1/policies                      the newest version of each
+//   GET  /api/v1/policies/{name}?version=N
+//   GET  /api/v1/policies/{name}/roll/{period} the payment roll (?format=csv)
+//   POST /api/v1/policies/{name}/runs          {"region", "reference_date", "dry_run"} → 201
+//   GET  /api/v1/runs/{id}                     counts per region
+//   GET  /api/v1/runs/{id}/results?kind=&after=&limit=&format=csv
+//   POST /api/v1/runs/{id}/notices             {"limit"} → what was sent
+//   POST /api/v1/runs/{id}/consents            {"person_id", "decision", "by_staff", "evidence"}
+//   GET  /api/v1/runs/{id}/funnel
+#pragma once
+
+#include "api/auth.h"
+#include "api/server.h"
+#include "benefits/benefits.h"
+
+namespace tongban::api {
+
+// Registers the routes above. `benefits` and `auth` must outlive `server`.
+void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const Auth& auth);
+
+}  // namespace tongban::api

@@ -1,0 +1,234 @@
+// The benefit routes over a real server on port 0, with real logins: publish a policy (and a
+// refused one), run a match, read its results as JSON and CSV, notify, consent, the funnel.
+#include "api/benefit_routes.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "api/people_routes.h"
+#include "people/clock.h"
+#include "people/repository.h"
+#include "regions/region_import.h"
+#include "registers/testing.h"
+#include "store/testing.h"
+#include "trace/trace.h"
+
+namespace tongban::api {
+namespace {
+
+using nlohmann::json;
+
+constexpr char kPassword[] = "s3cret-pass";
+
+std::string PolicyYaml(int version, std::string_view rule) {
+  return fmt::format(R"(name: living
+version: {}
+title: 困难残疾人生活补贴
+matter: "11431128MB17048517050103021000001"
+legal_basis: 国发〔2015〕52号
+eligibility: '{}'
+amount: "8000"
+cycle: monthly
+region: "431128"
+valid_from: 2026-01-01
+mode: consent_required
+channels: [portal]
+)",
+                     version, rule);
+}
+
+class BenefitRoutesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    temp_ = store::testing::TempDatabase::Create(store::Backend::kSqlite);
+    ASSERT_TRUE(temp_);
+    db_ = temp_->Open();
+    std::vector<store::MigrationSet> sets;
+    sets.push_back(*regions::Migrations());
+    sets.push_back(trace::TraceMigrations());
+    sets.push_back(*people::PeopleMigrations());
+    sets.push_back(*registers::Migrations());
+    sets.push_back(*benefits::Migrations());
+    std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
+    for (const auto& s : sets) ptrs.push_back(&s);
+    ASSERT_TRUE(db_->Migrate(ptrs).ok());
+    people::PeopleOptions po;
+    po.password = people::PasswordOptions::Cheap();
+    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
+    ASSERT_TRUE(people_->SeedRoles().ok());
+    trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
+    registers_ = *registers::Registers::Create(
+        *db_, *registers::FieldCipher::Create(registers::testing::FixedKeys()), *trace_, clock_);
+    benefits_ = *benefits::Benefits::Create(*db_, *registers_, clock_, &sms_);
+    auth_ = std::make_unique<Auth>(*people_);
+    ServerOptions options;
+    options.port = 0;
+    options.threads = 2;
+    server_ = std::make_unique<Server>(options);
+    RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
+    RegisterBenefitRoutes(*server_, *benefits_, *auth_);
+    auto port = server_->Bind();
+    ASSERT_TRUE(port.ok());
+    thread_ = std::thread([this] { server_->Serve(); });
+    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    officer_ = Staff("xintian.policy", "policy_officer");
+    clerk_ = Staff("xintian.clerk", "window_clerk");
+  }
+  void TearDown() override {
+    if (server_) server_->Stop();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  struct Answer {
+    int status = 0;
+    json body;
+    std::string text;
+  };
+  Answer Send(const std::string& method, const std::string& path, const json& body,
+              const std::string& token) {
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    httplib::Result r =
+        method == "GET"
+            ? client_->Get(path, headers)
+            : client_->Post(path, headers, (body.is_null() ? json::object() : body).dump(),
+                            "application/json");
+    Answer a;
+    if (!r) {
+      ADD_FAILURE() << method << " " << path << ": no answer";
+      return a;
+    }
+    a.status = r->status;
+    a.text = r->body;
+    a.body = json::parse(r->body, nullptr, false);
+    return a;
+  }
+  std::string Staff(const std::string& username, const std::string& role) {
+    auto a = people_->BootstrapStaffAccount(
+        {.username = username, .name = "测试", .password = kPassword, .region = "431128"},
+        {{.role = role, .scope = {.region = "431128"}}});
+    EXPECT_TRUE(a.ok()) << a.error().ToString();
+    Answer login =
+        Send("POST", "/api/v1/sessions", {{"username", username}, {"password", kPassword}}, "");
+    EXPECT_EQ(login.status, 201);
+    return login.body.value("token", "");
+  }
+  std::string AddPerson(int sequence, bool eligible) {
+    registers::Person p;
+    p.id_number = registers::testing::MakeIdNumber("431128", "19700101", sequence);
+    p.name = "某某";
+    p.sex = Sex::kMale;
+    p.birth_date = *Date::Parse("1970-01-01");
+    p.household_region = "431128001001";
+    p.address = "新田县";
+    p.income_band = registers::IncomeBand::kLow;
+    p.assistance = registers::Assistance::kMinimumLiving;
+    if (eligible) {
+      p.disability = registers::Disability{.certificate = p.id_number + "41",
+                                           .category = registers::DisabilityCategory::kPhysical,
+                                           .level = 1};
+    }
+    auto created = registers_->CreatePerson(
+        registers::testing::Staff("clerk", "431128", {"register.write"}), p);
+    EXPECT_TRUE(created.ok()) << created.error().ToString();
+    return created.ok() ? created->id : "";
+  }
+
+  FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26"))};
+  people::SimulatedSmsGateway sms_;
+  std::unique_ptr<store::testing::TempDatabase> temp_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<benefits::Benefits> benefits_;
+  std::unique_ptr<Auth> auth_;
+  std::unique_ptr<Server> server_;
+  std::thread thread_;
+  std::unique_ptr<httplib::Client> client_;
+  std::string officer_, clerk_;
+};
+
+TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
+  const std::string yes = AddPerson(101, true);
+  AddPerson(103, false);
+  const std::string rule =
+      R"(status = "alive" and disability_certificate and assistance = "minimum_living")";
+
+  EXPECT_EQ(Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, "").status, 401);
+  EXPECT_EQ(Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, clerk_).status, 403);
+  Answer refused =
+      Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, "salary < 3")}}, officer_);
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_NE(refused.text.find("eligibility"), std::string::npos) << refused.text;
+  Answer published = Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, officer_);
+  ASSERT_EQ(published.status, 201) << published.text;
+  EXPECT_EQ(published.body["version"], 1);
+  Answer listed = Send("GET", "/api/v1/policies", {}, officer_);
+  ASSERT_EQ(listed.status, 200);
+  EXPECT_EQ(listed.body["items"].size(), 1u);
+  EXPECT_EQ(Send("GET", "/api/v1/policies/living?version=1", {}, officer_).body["eligibility"],
+            rule);
+  EXPECT_EQ(Send("GET", "/api/v1/policies/missing", {}, officer_).status, 404);
+
+  Answer dry = Send("POST", "/api/v1/policies/living/runs", {{"dry_run", true}}, officer_);
+  ASSERT_EQ(dry.status, 200) << dry.text;
+  EXPECT_TRUE(dry.body["id"].is_null());
+  EXPECT_EQ(Send("POST", "/api/v1/policies/living/runs", {}, clerk_).status, 403);
+  Answer run = Send("POST", "/api/v1/policies/living/runs",
+                    {{"region", "431128001"}, {"reference_date", "2026-11-26"}}, officer_);
+  ASSERT_EQ(run.status, 201) << run.text;
+  const std::string id = run.body["id"];
+  EXPECT_EQ(run.body["total"]["screened"], 2);
+  EXPECT_EQ(run.body["total"]["eligible_not_receiving"], 1);
+  EXPECT_EQ(Send("GET", "/api/v1/runs/" + id, {}, officer_).body["total"]["eligible"], 1);
+  EXPECT_EQ(Send("GET", "/api/v1/runs/" + id, {}, clerk_).status, 403);
+
+  Answer results = Send("GET", "/api/v1/runs/" + id + "/results", {}, officer_);
+  ASSERT_EQ(results.status, 200) << results.text;
+  ASSERT_EQ(results.body["items"].size(), 1u);
+  EXPECT_EQ(results.body["items"][0]["person_id"], yes);
+  EXPECT_EQ(results.body["items"][0]["amount_fen"], 8000);
+  EXPECT_TRUE(results.body["items"][0]["explanation"].is_array());
+  Answer csv = Send("GET", "/api/v1/runs/" + id + "/results?format=csv", {}, officer_);
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.text.rfind("person_id,region,kind,amount_fen,explanation\n" + yes +
+                               ",431128001001,eligible_not_receiving,8000,",
+                           0),
+            0u)
+      << csv.text;
+
+  Answer notices = Send("POST", "/api/v1/runs/" + id + "/notices", {{"limit", 10}}, officer_);
+  ASSERT_EQ(notices.status, 200) << notices.text;
+  EXPECT_EQ(notices.body["sent"], 1);
+  EXPECT_EQ(Send("POST", "/api/v1/runs/" + id + "/notices", {}, officer_).body["sent"], 0);
+  Answer consent = Send("POST", "/api/v1/runs/" + id + "/consents",
+                        {{"person_id", yes},
+                         {"decision", "accepted"},
+                         {"by_staff", true},
+                         {"evidence", "电话确认，本人同意"}},
+                        officer_);
+  ASSERT_EQ(consent.status, 201) << consent.text;
+  EXPECT_EQ(Send("POST", "/api/v1/runs/" + id + "/consents",
+                 {{"person_id", yes}, {"decision", "maybe"}}, officer_)
+                .status,
+            400);
+  Answer funnel = Send("GET", "/api/v1/runs/" + id + "/funnel", {}, officer_);
+  ASSERT_EQ(funnel.status, 200) << funnel.text;
+  EXPECT_EQ(funnel.body["total"]["screened"], 2);
+  EXPECT_EQ(funnel.body["total"]["notified"], 1);
+  EXPECT_EQ(funnel.body["total"]["granted"], 1);
+  Answer roll = Send("GET", "/api/v1/policies/living/roll/2026-11?format=csv", {}, officer_);
+  ASSERT_EQ(roll.status, 200) << roll.text;
+  EXPECT_EQ(roll.text,
+            "person_id,region,amount_fen,amount_yuan\n" + yes + ",431128001001,8000,80.00\n");
+}
+
+}  // namespace
+}  // namespace tongban::api

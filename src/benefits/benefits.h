@@ -1,0 +1,259 @@
+// Benefits without application (免申即享, issue 8): published policies by version, the grant
+// roll and the payment roll per cycle, matching runs over the person register (who is eligible
+// and receives nothing, who receives and is no longer eligible), notices, consent, and the
+// funnel from screened to granted per region.
+//
+// Permissions (data/people/roles.yaml, role policy_officer): policy.write to publish,
+// policy.match to run and read matches, policy.push to notify, policy.grant to record consent
+// and write the grant roll; each over the region concerned.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "benefits/policy.h"
+#include "people/model.h"
+#include "people/sms.h"
+#include "registers/register.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/queries.h"
+
+namespace tongban::benefits {
+
+// The benefits schema, applied after the registers'.
+Result<store::MigrationSet> Migrations();
+
+// One row of the grant roll: the person receives `amount_fen` per cycle of the policy from
+// `start` (inclusive) to `end` (inclusive; nullopt: until stopped).
+struct Grant {
+  std::string policy{};
+  std::string person_id{};
+  std::string region{};  // the person's household region when granted
+  int64_t amount_fen = 0;
+  Date start{};
+  std::optional<Date> end{};
+  std::string source{};  // import, consent, opt_out, manual
+  std::string run_id{};  // the matching run that led to it, if any
+};
+
+struct LineError {
+  int64_t line = 0;  // 1 is the header
+  std::string field{};
+  std::string reason{};
+};
+
+struct GrantImport {
+  int64_t imported = 0;
+  std::vector<LineError> rejected{};
+};
+
+// A line of the payment roll (发放名册) of one cycle.
+struct PaymentLine {
+  std::string person_id{};
+  std::string region{};
+  int64_t amount_fen = 0;
+};
+
+struct RegionCounts {
+  std::string region{};  // household region cut to the run's group_digits
+  int64_t screened = 0;
+  int64_t eligible = 0;
+  int64_t eligible_not_receiving = 0;
+  int64_t no_longer_eligible = 0;
+};
+
+// A listed person of a run, with the rule's trace that explains the decision.
+struct MatchResult {
+  std::string person_id{};
+  std::string region{};  // full household region code
+  std::string kind{};    // eligible_not_receiving, no_longer_eligible
+  int64_t amount_fen = 0;
+  std::string explanation{};  // JSON: [{"text": sub-expression, "value": its value, "depth": n}]
+};
+
+struct MatchRun {
+  std::string id{};  // empty for a dry run
+  std::string policy{};
+  int64_t version = 0;  // the version in force on the reference date
+  std::string region{};
+  Date reference{};
+  std::string as_of{};  // the register snapshot read: the time of its read transaction
+  std::string created_by{};
+  RegionCounts total{};
+  std::vector<RegionCounts> regions{};
+  std::vector<MatchResult> results{};  // filled by Match; GetRun leaves it empty
+};
+
+struct MatchOptions {
+  std::string region{};             // empty: the policy's region scope
+  std::optional<Date> reference{};  // default: today in China
+  bool dry_run = false;             // compute and return, store nothing
+  int group_digits = 9;             // regions counted to the town (9 digits)
+  int threads = 1;
+  std::function<void(std::string_view stage, double fraction)> progress{};
+  // Tests: fail the write after this many results as if the process died (0: never).
+  int fail_after_results = 0;
+};
+
+struct NotifyOptions {
+  int limit = 1000;         // at most this many notices per call (bulk rate limit)
+  int visit_due_days = 10;  // visit/phone list: due this many days after today
+};
+
+struct NotifyReport {
+  int64_t sent = 0;       // new notices made by this call
+  int64_t failed = 0;     // of those, delivery failed (status "failed")
+  int64_t remaining = 0;  // listed persons of the run still without a notice
+};
+
+struct Notice {
+  std::string run_id{};
+  std::string person_id{};
+  std::string channel{};          // sms, portal, visit
+  std::string status{};           // queued, sent, failed, delivered, assigned
+  std::string assigned_region{};  // visit: the village whose staff call or visit
+  std::string due_date{};         // visit: by when
+  std::string outcome{};
+};
+
+enum class Decision { kAccepted, kDeclined };
+
+struct ConsentInput {
+  Decision decision = Decision::kAccepted;
+  bool by_staff = false;   // 代为登记: staff record it after a visit or call
+  std::string evidence{};  // required when by_staff (what was seen or heard, a file reference)
+};
+
+// What consent (or the end of an opt-out period) hands on to grant the benefit. The proactive
+// grant case (src/cases) plugs in here; without a handler the grant goes straight to the roll.
+struct GrantRequest {
+  std::string policy{};
+  int64_t version = 0;
+  std::string run_id{};
+  std::string person_id{};
+  std::string region{};
+  int64_t amount_fen = 0;
+  Date start{};
+};
+using GrantHandler = std::function<Status(const GrantRequest&)>;
+
+struct FunnelRow {
+  std::string region{};
+  int64_t screened = 0, eligible = 0, eligible_not_receiving = 0, notified = 0, consented = 0,
+          granted = 0;
+};
+struct Funnel {
+  std::string run_id{};
+  std::string policy{};
+  int64_t version = 0;
+  FunnelRow total{};
+  std::vector<FunnelRow> regions{};
+};
+
+class Benefits {
+ public:
+  // `db` carries the registers' and the benefits' migrations; all arguments outlive the
+  // service. `sms` may be null (then sms notices fall back to the visit list).
+  static Result<std::unique_ptr<Benefits>> Create(store::Database& db,
+                                                  registers::Registers& registers,
+                                                  const Clock& clock, people::SmsGateway* sms);
+
+  // Publishes a policy version after ParsePolicy and CheckPolicy (errors name the field and
+  // reason). policy.write over the policy's region. kAlreadyExists when the version exists,
+  // kConflict when it is not above the newest published version.
+  Result<Policy> Publish(const people::Principal& by, std::string_view yaml);
+  // The newest version of each policy, by name.
+  Result<std::vector<Policy>> ListPolicies();
+  // One version (0: the newest). kNotFound.
+  Result<Policy> GetPolicy(std::string_view name, int64_t version = 0);
+  // The highest version in force on `date`. kNotFound when none is.
+  Result<Policy> PolicyInForce(std::string_view name, Date date);
+
+  // Imports grant roll rows, CSV with header person_id (or id_number, found through its blind
+  // index),amount_fen,start_date[,end_date], for
+  // `policy`: every bad line is reported (line, field, reason) and the good lines are written
+  // together. policy.grant over each person's region.
+  Result<GrantImport> ImportGrants(const people::Principal& by, std::string_view policy,
+                                   std::string_view csv);
+  // Adds one grant; kAlreadyExists when the person has a grant of the policy from that date.
+  Status AddGrant(const people::Principal& by, const Grant& grant);
+  // The persons to pay for the cycle `period` ("2026-11" monthly, "2026" yearly, "once"):
+  // grants of the policy whose validity overlaps it, by person id.
+  Result<std::vector<PaymentLine>> PaymentRoll(std::string_view policy, std::string_view period);
+
+  // Matches the policy version in force on the reference date against the register (or the
+  // options' region within the policy's scope): eligible-not-receiving and
+  // receiving-but-no-longer-eligible (listed for review, never stopped), with explanations for
+  // the listed persons and counts per region. Stored in one transaction (an interrupted run
+  // leaves nothing; run it again). policy.match over the region.
+  Result<MatchRun> Match(const people::Principal& by, std::string_view policy,
+                         const MatchOptions& options);
+  // The scheduler hook: matches every policy in force today (on the injected clock) that has
+  // no run yet in the current cycle (the month, the year; `once`: ever), over its whole scope.
+  // A scheduler calls it periodically; a second call in the same cycle runs nothing.
+  Result<std::vector<MatchRun>> RunDue(const people::Principal& by);
+  Result<MatchRun> GetRun(std::string_view run_id);
+  // The listed persons of a run, by person id after `after`, at most `limit`; `kind` empty: all.
+  Result<std::vector<MatchResult>> RunResults(std::string_view run_id, std::string_view kind,
+                                              std::string_view after, int limit);
+
+  // Notifies the run's eligible-not-receiving persons that have no notice yet, through the
+  // policy's first channel (sms falls back to the visit list without a phone): one notice per
+  // run and person, by the table's key. policy.push over the run's region.
+  Result<NotifyReport> Notify(const people::Principal& by, std::string_view run_id,
+                              const NotifyOptions& options);
+  Result<std::vector<Notice>> Notices(std::string_view run_id);
+  // Records a notified person's decision (online by the person, or by staff with evidence);
+  // acceptance grants through the handler (or straight onto the roll). kConflict when already
+  // decided; kFailedPrecondition-like kConflict when the person was not notified.
+  Status RecordConsent(const people::Principal& by, std::string_view run_id,
+                       std::string_view person_id, const ConsentInput& input);
+  // direct_with_opt_out: grants every notified person who has not declined within the policy's
+  // opt-out days. Returns how many were granted.
+  Result<int64_t> ConcludeOptOuts(const people::Principal& by, std::string_view run_id);
+
+  // screened → eligible → eligible-not-receiving → notified → consented → granted, per region.
+  Result<Funnel> FunnelOf(std::string_view run_id);
+
+  // Why the person is or is not eligible under the policy in force on `reference`: the
+  // verdict and the rule's trace, for a person's request for human review (个人信息保护法
+  // 第24条). register.read over the person.
+  Result<std::pair<bool, std::string>> Explain(const people::Principal& by, std::string_view policy,
+                                               std::string_view person_id, Date reference);
+
+  void SetGrantHandler(GrantHandler handler) { grant_handler_ = std::move(handler); }
+
+ private:
+  Benefits(store::Database& db, registers::Registers& registers, const Clock& clock,
+           people::SmsGateway* sms, store::QuerySet queries)
+      : db_(db), registers_(registers), clock_(clock), sms_(sms), queries_(std::move(queries)) {}
+  const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
+  int64_t NowMs() const;
+  Status GrantNow(const GrantRequest& request, std::string_view source, std::string_view by);
+
+  store::Database& db_;
+  registers::Registers& registers_;
+  const Clock& clock_;
+  people::SmsGateway* sms_;
+  store::QuerySet queries_;
+  GrantHandler grant_handler_{};
+};
+
+// Writes the payment roll as CSV (person_id,region,amount_fen,amount_yuan) / XLSX (one sheet,
+// the same columns and a total line).
+void WritePaymentRollCsv(const std::vector<PaymentLine>& lines, std::ostream& out);
+Status WritePaymentRollXlsx(const std::vector<PaymentLine>& lines, std::string_view title,
+                            const std::string& path);
+// Writes run results as CSV (person_id,region,kind,amount_fen,explanation).
+void WriteResultsCsv(const std::vector<MatchResult>& results, std::ostream& out);
+
+}  // namespace tongban::benefits

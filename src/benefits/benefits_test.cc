@@ -1,0 +1,546 @@
+// Benefits (issue 8): policies checked at publication and versioned, the grant roll and payment
+// roll, matching runs with explanations stored atomically, notices once per run and person,
+// consent and opt-out grants, and the funnel; the storage cases on SQLite and PostgreSQL.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "base/clock.h"
+#include "benefits/benefits.h"
+#include "benefits/policy.h"
+#include "people/sms.h"
+#include "regions/region_import.h"
+#include "registers/register.h"
+#include "registers/testing.h"
+#include "store/testing.h"
+#include "trace/trace.h"
+
+namespace tongban::benefits {
+namespace {
+
+using registers::testing::MakeIdNumber;
+using registers::testing::Staff;
+
+constexpr const char* kVillageA = "431128001001";
+constexpr const char* kVillageB = "431128002001";
+
+std::string PolicyYaml(std::string_view eligibility, int version = 1,
+                       std::string_view valid_from = "2026-01-01",
+                       std::string_view mode = "consent_required",
+                       std::string_view amount = "if disability_level <= 2 then 10000 else 8000") {
+  return fmt::format(R"(name: living
+version: {}
+title: 困难残疾人生活补贴
+matter: "11431128MB17048517050103021000001"
+legal_basis: 国发〔2015〕52号
+eligibility: '{}'
+amount: '{}'
+cycle: monthly
+region: "431128"
+valid_from: {}
+mode: {}
+opt_out_days: 15
+channels: [sms, visit]
+)",
+                     version, eligibility, amount, valid_from, mode);
+}
+
+constexpr std::string_view kLivingRule =
+    R"(status = "alive" and disability_certificate and assistance = "minimum_living")";
+
+TEST(Policy, TheShippedPoliciesParseAndPassTheChecks) {
+  auto policies = BuiltinPolicies();
+  ASSERT_TRUE(policies.ok()) << policies.error().ToString();
+  ASSERT_EQ(policies->size(), 2u);
+  for (const auto& p : *policies) {
+    EXPECT_TRUE(CheckPolicy(p).ok()) << p.name << ": " << CheckPolicy(p).error().ToString();
+    EXPECT_EQ(p.region, "431128");
+  }
+  EXPECT_EQ((*policies)[1].mode, GrantMode::kDirectWithOptOut);
+}
+
+TEST(Policy, NamesEveryMissingOrMalformedKey) {
+  auto p = ParsePolicy("name: Bad Name\nversion: 0\ncycle: weekly\nmode: maybe\nregion: 12\n");
+  ASSERT_FALSE(p.ok());
+  std::vector<std::string> fields;
+  for (const auto& f : p.error().fields()) fields.push_back(f.field);
+  for (const char* f : {"name", "version", "title", "legal_basis", "eligibility", "region",
+                        "valid_from", "matter", "amount", "cycle", "mode"}) {
+    EXPECT_NE(std::find(fields.begin(), fields.end(), f), fields.end()) << f;
+  }
+}
+
+TEST(Policy, RefusesRulesThatReferToUnknownFieldsOrCannotBeEvaluated) {
+  auto unknown = ParsePolicy(PolicyYaml("monthly_income < 500"));
+  ASSERT_TRUE(unknown.ok()) << unknown.error().ToString();
+  Status s = CheckPolicy(*unknown);
+  ASSERT_FALSE(s.ok());
+  ASSERT_FALSE(s.error().fields().empty());
+  EXPECT_EQ(s.error().fields()[0].field, "eligibility");
+  EXPECT_NE(s.error().fields()[0].message.find("monthly_income"), std::string::npos)
+      << s.error().ToString();
+
+  auto not_boolean = ParsePolicy(PolicyYaml("age + 1"));
+  ASSERT_TRUE(not_boolean.ok());
+  Status nb = CheckPolicy(*not_boolean);
+  ASSERT_FALSE(nb.ok());
+  EXPECT_EQ(nb.error().fields()[0].field, "eligibility");
+
+  auto bad_amount = ParsePolicy(
+      PolicyYaml(kLivingRule, 1, "2026-01-01", "consent_required", "disability_level * 10.5"));
+  ASSERT_TRUE(bad_amount.ok());
+  Status ba = CheckPolicy(*bad_amount);
+  ASSERT_FALSE(ba.ok());
+  EXPECT_EQ(ba.error().fields()[0].field, "amount");
+
+  auto good = ParsePolicy(PolicyYaml(kLivingRule));
+  ASSERT_TRUE(good.ok());
+  EXPECT_TRUE(CheckPolicy(*good).ok());
+}
+
+TEST(Policy, FormatsFenAsYuan) {
+  EXPECT_EQ(FenToYuan(123456), "1234.56");
+  EXPECT_EQ(FenToYuan(5), "0.05");
+  EXPECT_EQ(FenToYuan(-250), "-2.50");
+}
+
+class BenefitsContract : public ::testing::TestWithParam<store::Backend> {
+ protected:
+  void SetUp() override {
+    temp_ = store::testing::TempDatabase::Create(GetParam());
+    if (!temp_) return;
+    db_ = temp_->Open();
+    ASSERT_TRUE(db_);
+    auto regions = regions::Migrations();
+    auto reg_m = registers::Migrations();
+    auto mine = Migrations();
+    ASSERT_TRUE(regions.ok() && reg_m.ok() && mine.ok());
+    const store::MigrationSet* sets[] = {&trace::TraceMigrations(), &*regions, &*reg_m, &*mine};
+    auto applied = db_->Migrate(sets);
+    ASSERT_TRUE(applied.ok()) << applied.error().ToString();
+    trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
+    auto reg = registers::Registers::Create(
+        *db_, *registers::FieldCipher::Create(registers::testing::FixedKeys()), *trace_, clock_);
+    ASSERT_TRUE(reg.ok()) << reg.error().ToString();
+    registers_ = std::move(reg).value();
+    auto b = Benefits::Create(*db_, *registers_, clock_, &sms_);
+    ASSERT_TRUE(b.ok()) << b.error().ToString();
+    benefits_ = std::move(b).value();
+  }
+
+  // A person of the register; level 0: no disability certificate.
+  std::string AddPerson(int sequence, const char* village, registers::Assistance assistance,
+                        int level, bool care = false, bool phone = true) {
+    registers::Person p;
+    p.id_number = MakeIdNumber("431128", "19700101", sequence);
+    p.name = fmt::format("人{}", sequence);
+    p.sex = sequence % 2 == 1 ? Sex::kMale : Sex::kFemale;
+    p.birth_date = *Date::Parse("1970-01-01");
+    p.household_region = village;
+    p.address = "新田县";
+    if (phone) p.phone = fmt::format("1381234{:04d}", sequence);
+    p.income_band = registers::IncomeBand::kLow;
+    p.assistance = assistance;
+    if (level > 0) {
+      p.disability = registers::Disability{.certificate = p.id_number + fmt::format("4{}", level),
+                                           .category = registers::DisabilityCategory::kPhysical,
+                                           .level = level};
+    }
+    p.long_term_care = care;
+    auto created = registers_->CreatePerson(clerk_, p);
+    EXPECT_TRUE(created.ok()) << created.error().ToString();
+    return created.ok() ? created->id : "";
+  }
+
+  // Six persons: four eligible for the living subsidy (two in each village), of whom one is on
+  // the roll; one on the roll without 低保 (no longer eligible); one neither.
+  void Populate() {
+    using registers::Assistance;
+    eligible_a1_ = AddPerson(101, kVillageA, Assistance::kMinimumLiving, 1, true);
+    eligible_a2_ = AddPerson(103, kVillageA, Assistance::kMinimumLiving, 3, false, false);
+    eligible_b_ = AddPerson(105, kVillageB, Assistance::kMinimumLiving, 4);
+    receiving_ = AddPerson(107, kVillageB, Assistance::kMinimumLiving, 2, true);
+    no_longer_ = AddPerson(109, kVillageA, Assistance::kNone, 2, true);
+    AddPerson(111, kVillageB, Assistance::kMinimumLiving, 0);
+    ASSERT_TRUE(benefits_->Publish(officer_, PolicyYaml(kLivingRule)).ok());
+    auto imported = benefits_->ImportGrants(
+        officer_, "living",
+        fmt::format("person_id,amount_fen,start_date\n{},10000,2026-01-01\n{},10000,2026-01-01\n",
+                    receiving_, no_longer_));
+    ASSERT_TRUE(imported.ok()) << imported.error().ToString();
+    ASSERT_EQ(imported->imported, 2);
+  }
+
+  int64_t Count(const std::string& table) {
+    long long n = -1;
+    auto r = db_->Transaction<long long>(store::TxKind::kRead, [&](soci::session& sql) {
+      sql << "SELECT COUNT(*) FROM " + table, soci::into(n);
+      return Result<long long>(n);
+    });
+    return r.ok() ? *r : -1;
+  }
+
+  FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26"))};
+  people::SimulatedSmsGateway sms_;
+  std::unique_ptr<store::testing::TempDatabase> temp_;
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<Benefits> benefits_;
+  people::Principal clerk_ = Staff("clerk", "431128", {"register.read", "register.write"});
+  people::Principal officer_ = Staff("officer", "431128",
+                                     {"policy.write", "policy.match", "policy.grant", "policy.push",
+                                      "register.read", "register.read_full"});
+  people::Principal outsider_ = Staff("outsider", "430181", {"policy.write", "policy.match"});
+  std::string eligible_a1_, eligible_a2_, eligible_b_, receiving_, no_longer_;
+};
+
+TEST_P(BenefitsContract, PublishesVersionsAndRunsTheOneInForceOnTheReferenceDate) {
+  if (!benefits_) return;
+  auto v1 = benefits_->Publish(officer_, PolicyYaml(kLivingRule));
+  ASSERT_TRUE(v1.ok()) << v1.error().ToString();
+  EXPECT_EQ(benefits_->Publish(officer_, PolicyYaml(kLivingRule)).error().code(),
+            ErrorCode::kAlreadyExists);
+  EXPECT_EQ(benefits_->Publish(outsider_, PolicyYaml(kLivingRule, 2)).error().code(),
+            ErrorCode::kForbidden);
+  auto refused = benefits_->Publish(officer_, PolicyYaml("income < 3", 2));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().fields()[0].field, "eligibility");
+  auto v2 = benefits_->Publish(
+      officer_, PolicyYaml(std::string(kLivingRule) + " and age >= 60", 2, "2027-01-01"));
+  ASSERT_TRUE(v2.ok()) << v2.error().ToString();
+
+  EXPECT_EQ(benefits_->PolicyInForce("living", *Date::Parse("2026-12-31"))->version, 1);
+  EXPECT_EQ(benefits_->PolicyInForce("living", *Date::Parse("2027-01-01"))->version, 2);
+  EXPECT_EQ(benefits_->PolicyInForce("living", *Date::Parse("2025-12-31")).error().code(),
+            ErrorCode::kNotFound);
+  auto list = benefits_->ListPolicies();
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  EXPECT_EQ((*list)[0].version, 2);
+  EXPECT_EQ(benefits_->GetPolicy("living", 1)->eligibility, kLivingRule);
+
+  AddPerson(101, kVillageA, registers::Assistance::kMinimumLiving, 1);  // aged 56
+  auto now = benefits_->Match(officer_, "living", {.reference = *Date::Parse("2026-11-26")});
+  ASSERT_TRUE(now.ok()) << now.error().ToString();
+  EXPECT_EQ(now->version, 1);
+  EXPECT_EQ(now->total.eligible, 1);
+  auto later = benefits_->Match(officer_, "living", {.reference = *Date::Parse("2027-02-01")});
+  ASSERT_TRUE(later.ok());
+  EXPECT_EQ(later->version, 2);
+  EXPECT_EQ(later->total.eligible, 0);
+}
+
+TEST_P(BenefitsContract, ImportsTheGrantRollReportingBadLinesAndExportsThePaymentRoll) {
+  if (!benefits_) return;
+  const std::string a = AddPerson(101, kVillageA, registers::Assistance::kMinimumLiving, 1);
+  const std::string b = AddPerson(103, kVillageB, registers::Assistance::kMinimumLiving, 3);
+  ASSERT_TRUE(benefits_->Publish(officer_, PolicyYaml(kLivingRule)).ok());
+  const std::string csv = fmt::format(
+      "person_id,amount_fen,start_date,end_date\n"
+      "{},10000,2026-01-01,\n"           // line 2
+      "nobody,10000,2026-01-01,\n"       // line 3: unknown person
+      "{},ten,2026-01-01,\n"             // line 4: bad amount
+      "{},8000,2026-10-01,2026-10-31\n"  // line 5: ends before November
+      "{},8000,2026-11-01,2026-10-01\n"  // line 6: ends before it starts
+      "{},8000,2026-11-01,\n"            // line 7
+      "{},10000,2026-01-01,\n",          // line 8: already on the roll
+      a, a, b, b, b, a);
+  auto r = benefits_->ImportGrants(officer_, "living", csv);
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->imported, 3);
+  ASSERT_EQ(r->rejected.size(), 4u);
+  EXPECT_EQ(r->rejected[0].line, 3);
+  EXPECT_EQ(r->rejected[0].field, "person_id");
+  EXPECT_EQ(r->rejected[1].line, 4);
+  EXPECT_EQ(r->rejected[1].field, "amount_fen");
+  EXPECT_EQ(r->rejected[2].line, 6);
+  EXPECT_EQ(r->rejected[2].field, "end_date");
+  EXPECT_EQ(r->rejected[3].line, 8);
+  EXPECT_EQ(benefits_->ImportGrants(officer_, "living", "person_id,start_date\n")
+                .error()
+                .fields()[0]
+                .field,
+            "amount_fen");
+
+  auto by_id_number = benefits_->ImportGrants(
+      officer_, "living",
+      fmt::format("id_number,amount_fen,start_date\n{},9000,2026-12-01\n{},9000,2026-12-01\n",
+                  MakeIdNumber("431128", "19700101", 101),
+                  MakeIdNumber("431128", "19700101", 199)));
+  ASSERT_TRUE(by_id_number.ok()) << by_id_number.error().ToString();
+  EXPECT_EQ(by_id_number->imported, 1);
+  ASSERT_EQ(by_id_number->rejected.size(), 1u);
+  EXPECT_EQ(by_id_number->rejected[0].line, 3);
+  EXPECT_EQ(by_id_number->rejected[0].field, "id_number");
+  auto december = benefits_->PaymentRoll("living", "2026-12");
+  ASSERT_TRUE(december.ok());
+  int64_t a_in_december = 0;
+  for (const auto& l : *december) {
+    if (l.person_id == a) a_in_december = l.amount_fen;
+  }
+  EXPECT_EQ(a_in_december, 9000);  // the later of a's two grants
+
+  auto november = benefits_->PaymentRoll("living", "2026-11");
+  ASSERT_TRUE(november.ok()) << november.error().ToString();
+  ASSERT_EQ(november->size(), 2u);
+  std::ostringstream out;
+  WritePaymentRollCsv(*november, out);
+  const std::string expected =
+      fmt::format("person_id,region,amount_fen,amount_yuan\n{},{},10000,100.00\n{},{},8000,80.00\n",
+                  a, kVillageA, b, kVillageB);
+  const std::string expected_swapped =
+      fmt::format("person_id,region,amount_fen,amount_yuan\n{},{},8000,80.00\n{},{},10000,100.00\n",
+                  b, kVillageB, a, kVillageA);
+  EXPECT_EQ(out.str(), a < b ? expected : expected_swapped);
+  auto october = benefits_->PaymentRoll("living", "2026-10");
+  ASSERT_TRUE(october.ok());
+  EXPECT_EQ(october->size(), 2u);  // a, and b's October grant
+  EXPECT_EQ(benefits_->PaymentRoll("living", "2026").error().fields()[0].field, "period");
+
+  const std::string path =
+      ::testing::TempDir() + "/roll_" + std::string(store::BackendName(GetParam())) + ".xlsx";
+  ASSERT_TRUE(WritePaymentRollXlsx(*november, "困难残疾人生活补贴 2026-11", path).ok());
+  std::ifstream xlsx(path, std::ios::binary);
+  char magic[2] = {};
+  xlsx.read(magic, 2);
+  EXPECT_EQ(std::string(magic, 2), "PK");  // a zip container
+  EXPECT_GT(std::filesystem::file_size(path), 1000u);
+  std::filesystem::remove(path);
+}
+
+TEST_P(BenefitsContract, MatchesFindsWhoIsMissingAndWhoNoLongerQualifiesWithReasons) {
+  if (!benefits_) return;
+  Populate();
+  std::vector<std::string> stages;
+  auto run =
+      benefits_->Match(officer_, "living",
+                       {.progress = [&](std::string_view s, double) { stages.emplace_back(s); }});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  EXPECT_FALSE(run->id.empty());
+  EXPECT_EQ(run->version, 1);
+  EXPECT_EQ(run->reference, *Date::Parse("2026-11-26"));
+  EXPECT_FALSE(run->as_of.empty());
+  EXPECT_EQ(run->total.screened, 6);
+  EXPECT_EQ(run->total.eligible, 4);
+  EXPECT_EQ(run->total.eligible_not_receiving, 3);
+  EXPECT_EQ(run->total.no_longer_eligible, 1);
+  ASSERT_EQ(run->regions.size(), 2u);
+  EXPECT_EQ(run->regions[0].region, "431128001");
+  EXPECT_EQ(run->regions[0].screened, 3);
+  EXPECT_EQ(run->regions[0].eligible_not_receiving, 2);
+  EXPECT_EQ(run->regions[0].no_longer_eligible, 1);
+  EXPECT_EQ(run->regions[1].region, "431128002");
+  EXPECT_EQ(run->regions[1].eligible_not_receiving, 1);
+  EXPECT_EQ(stages.back(), "done");
+
+  auto listed = benefits_->RunResults(run->id, "eligible_not_receiving", "", 100);
+  ASSERT_TRUE(listed.ok()) << listed.error().ToString();
+  std::vector<std::string> ids;
+  for (const auto& r : *listed) ids.push_back(r.person_id);
+  std::vector<std::string> want{eligible_a1_, eligible_a2_, eligible_b_};
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(ids, want);
+  for (const auto& r : *listed) {
+    EXPECT_EQ(r.amount_fen, r.person_id == eligible_a1_ ? 10000 : 8000);
+    EXPECT_NE(r.explanation.find("minimum_living"), std::string::npos) << r.explanation;
+  }
+  auto review = benefits_->RunResults(run->id, "no_longer_eligible", "", 100);
+  ASSERT_TRUE(review.ok());
+  ASSERT_EQ(review->size(), 1u);
+  EXPECT_EQ((*review)[0].person_id, no_longer_);
+  EXPECT_NE((*review)[0].explanation.find("\"none\""), std::string::npos)
+      << (*review)[0].explanation;
+  // Never cut: the grant stays on the roll.
+  EXPECT_EQ(benefits_->PaymentRoll("living", "2026-11")->size(), 2u);
+
+  auto stored = benefits_->GetRun(run->id);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->total.eligible_not_receiving, 3);
+  EXPECT_EQ(stored->as_of, run->as_of);
+  EXPECT_EQ(stored->regions.size(), 2u);
+
+  auto town = benefits_->Match(officer_, "living", {.region = "431128002", .dry_run = true});
+  ASSERT_TRUE(town.ok()) << town.error().ToString();
+  EXPECT_TRUE(town->id.empty());
+  EXPECT_EQ(town->total.screened, 3);
+  EXPECT_EQ(town->total.eligible_not_receiving, 1);
+  EXPECT_EQ(Count("match_run"), 1);  // the dry run stored nothing
+
+  EXPECT_EQ(benefits_->Match(officer_, "living", {.region = "430181"}).error().fields()[0].field,
+            "region");
+  EXPECT_EQ(benefits_->Match(outsider_, "living", {.region = "431128"}).error().code(),
+            ErrorCode::kForbidden);
+
+  auto why = benefits_->Explain(clerk_, "living", no_longer_, *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(why.ok()) << why.error().ToString();
+  EXPECT_FALSE(why->first);
+  EXPECT_NE(why->second.find("assistance"), std::string::npos);
+  EXPECT_TRUE(benefits_->Explain(clerk_, "living", eligible_b_, *Date::Parse("2026-11-26"))->first);
+}
+
+TEST_P(BenefitsContract, AnInterruptedRunLeavesNothingAndIsRedone) {
+  if (!benefits_) return;
+  Populate();
+  auto broken = benefits_->Match(officer_, "living", {.fail_after_results = 2});
+  ASSERT_FALSE(broken.ok());
+  EXPECT_EQ(Count("match_run"), 0);
+  EXPECT_EQ(Count("match_result"), 0);
+  EXPECT_EQ(Count("match_region"), 0);
+  auto again = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(Count("match_result"), 4);
+}
+
+TEST_P(BenefitsContract, NotifiesOncePerRunAndPersonTakesConsentAndReportsTheFunnel) {
+  if (!benefits_) return;
+  Populate();
+  auto run = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(run.ok());
+  auto first = benefits_->Notify(officer_, run->id, {.limit = 2});
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->sent, 2);
+  EXPECT_EQ(first->remaining, 1);
+  auto rest = benefits_->Notify(officer_, run->id, {.limit = 100});
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(rest->sent, 1);
+  EXPECT_EQ(rest->remaining, 0);
+  EXPECT_EQ(benefits_->Notify(officer_, run->id, {})->sent, 0);  // never twice
+  auto notices = benefits_->Notices(run->id);
+  ASSERT_TRUE(notices.ok());
+  ASSERT_EQ(notices->size(), 3u);
+  for (const auto& n : *notices) {
+    if (n.person_id == eligible_a2_) {  // no phone: on the village staff's visit list
+      EXPECT_EQ(n.channel, "visit");
+      EXPECT_EQ(n.status, "assigned");
+      EXPECT_EQ(n.assigned_region, kVillageA);
+      EXPECT_EQ(n.due_date, "2026-12-06");
+    } else {
+      EXPECT_EQ(n.channel, "sms");
+      EXPECT_EQ(n.status, "sent");
+    }
+  }
+  EXPECT_EQ(sms_.size(), 2u);
+  EXPECT_NE(sms_.Outbox("13812340101", 1).at(0).text.find("困难残疾人生活补贴"), std::string::npos);
+
+  // Staff record consent after the visit: the evidence is required.
+  EXPECT_EQ(benefits_->RecordConsent(officer_, run->id, eligible_a2_, {.by_staff = true})
+                .error()
+                .fields()[0]
+                .field,
+            "evidence");
+  ASSERT_TRUE(benefits_
+                  ->RecordConsent(officer_, run->id, eligible_a2_,
+                                  {.by_staff = true, .evidence = "入户走访，本人签字确认"})
+                  .ok());
+  EXPECT_EQ(benefits_
+                ->RecordConsent(officer_, run->id, eligible_a2_,
+                                {.by_staff = true, .evidence = "再次登记"})
+                .error()
+                .code(),
+            ErrorCode::kConflict);
+  // Online: only the person themself.
+  people::Principal citizen;
+  citizen.account.id = "citizen";
+  citizen.account.kind = people::AccountKind::kCitizen;
+  citizen.account.id_number = MakeIdNumber("431128", "19700101", 105);
+  EXPECT_EQ(benefits_->RecordConsent(citizen, run->id, eligible_a1_, {}).error().code(),
+            ErrorCode::kForbidden);
+  ASSERT_TRUE(
+      benefits_->RecordConsent(citizen, run->id, eligible_b_, {.decision = Decision::kDeclined})
+          .ok());
+  // The grant handler (the proactive grant case, later) receives the accepted ones.
+  std::vector<GrantRequest> handed;
+  benefits_->SetGrantHandler([&](const GrantRequest& r) -> Status {
+    handed.push_back(r);
+    Grant g{.policy = r.policy,
+            .person_id = r.person_id,
+            .region = r.region,
+            .amount_fen = r.amount_fen,
+            .start = r.start,
+            .source = "consent",
+            .run_id = r.run_id};
+    return benefits_->AddGrant(officer_, g);
+  });
+  ASSERT_TRUE(benefits_
+                  ->RecordConsent(officer_, run->id, eligible_a1_,
+                                  {.by_staff = true, .evidence = "电话确认，录音 2026-11-26"})
+                  .ok());
+  ASSERT_EQ(handed.size(), 1u);
+  EXPECT_EQ(handed[0].amount_fen, 10000);
+  EXPECT_EQ(benefits_->RecordConsent(officer_, run->id, receiving_, {}).error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(benefits_->ConcludeOptOuts(officer_, run->id).error().code(), ErrorCode::kConflict);
+
+  auto funnel = benefits_->FunnelOf(run->id);
+  ASSERT_TRUE(funnel.ok()) << funnel.error().ToString();
+  EXPECT_EQ(funnel->total.screened, 6);
+  EXPECT_EQ(funnel->total.eligible, 4);
+  EXPECT_EQ(funnel->total.eligible_not_receiving, 3);
+  EXPECT_EQ(funnel->total.notified, 3);
+  EXPECT_EQ(funnel->total.consented, 2);
+  EXPECT_EQ(funnel->total.granted, 2);
+  ASSERT_EQ(funnel->regions.size(), 2u);
+  EXPECT_EQ(funnel->regions[0].granted, 2);
+  EXPECT_EQ(funnel->regions[1].notified, 1);
+  EXPECT_EQ(funnel->regions[1].granted, 0);
+  EXPECT_EQ(benefits_->PaymentRoll("living", "2026-12")->size(), 4u);
+}
+
+TEST_P(BenefitsContract, GrantsOptOutPoliciesWhenNobodyObjectsInTime) {
+  if (!benefits_) return;
+  AddPerson(101, kVillageA, registers::Assistance::kNone, 1, true);
+  AddPerson(103, kVillageA, registers::Assistance::kNone, 2, true);
+  AddPerson(105, kVillageB, registers::Assistance::kNone, 3, true);
+  const std::string care = R"(status = "alive" and disability_level in [1, 2] and long_term_care)";
+  ASSERT_TRUE(
+      benefits_->Publish(officer_, PolicyYaml(care, 1, "2026-01-01", "direct_with_opt_out")).ok());
+  auto run = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->total.eligible_not_receiving, 2);
+  ASSERT_EQ(benefits_->Notify(officer_, run->id, {})->sent, 2);
+  auto listed = benefits_->RunResults(run->id, "", "", 10);
+  ASSERT_TRUE(listed.ok());
+  ASSERT_TRUE(
+      benefits_
+          ->RecordConsent(
+              officer_, run->id, (*listed)[0].person_id,
+              {.decision = Decision::kDeclined, .by_staff = true, .evidence = "本人电话表示不需要"})
+          .ok());
+  clock_.Advance(std::chrono::hours(24 * 14));
+  EXPECT_EQ(*benefits_->ConcludeOptOuts(officer_, run->id), 0);  // still within 15 days
+  clock_.Advance(std::chrono::hours(24));
+  EXPECT_EQ(*benefits_->ConcludeOptOuts(officer_, run->id), 1);
+  EXPECT_EQ(*benefits_->ConcludeOptOuts(officer_, run->id), 0);
+  EXPECT_EQ(benefits_->FunnelOf(run->id)->total.granted, 1);
+}
+
+TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
+  if (!benefits_) return;
+  Populate();
+  auto first = benefits_->RunDue(officer_);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].reference, *Date::Parse("2026-11-26"));
+  EXPECT_EQ((*first)[0].total.eligible_not_receiving, 3);
+  EXPECT_TRUE(benefits_->RunDue(officer_)->empty());  // the same month
+  clock_.Advance(std::chrono::hours(24 * 4));
+  EXPECT_TRUE(benefits_->RunDue(officer_)->empty());  // 30 November
+  clock_.Advance(std::chrono::hours(24));
+  auto december = benefits_->RunDue(officer_);
+  ASSERT_TRUE(december.ok());
+  ASSERT_EQ(december->size(), 1u);
+  EXPECT_EQ((*december)[0].reference, *Date::Parse("2026-12-01"));
+  EXPECT_EQ(Count("match_run"), 2);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, BenefitsContract,
+                         ::testing::ValuesIn(store::testing::Backends()),
+                         store::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tongban::benefits

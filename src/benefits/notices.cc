@@ -1,0 +1,294 @@
+// Notices, consent and the funnel of a matching run.
+#include <map>
+
+#include <fmt/format.h>
+
+#include "benefits/benefits.h"
+#include "people/authorization.h"
+#include "people/timestamp.h"
+
+namespace tongban::benefits {
+namespace {
+
+std::string Fill(std::string text, std::string_view key, std::string_view value) {
+  for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+    text.replace(at, key.size(), value);
+    at += value.size();
+  }
+  return text;
+}
+
+}  // namespace
+
+Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_view run_id,
+                                      const NotifyOptions& options) {
+  if (options.limit < 1 || options.limit > 100000) {
+    return Error(ErrorCode::kInvalidArgument, "bad limit", {{"limit", "1..100000"}});
+  }
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  TB_RETURN_IF_ERROR(people::Authorize(by, "policy.push", {.region = run.region}, NowMs()));
+  TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(run.policy, run.version));
+  const std::string channel = policy.channels.empty() ? "portal" : policy.channels.front();
+  const std::string now = people::FormatTimestamp(NowMs());
+  const std::string due = DateInChina(clock_.Now()).AddDays(options.visit_due_days).ToString();
+  struct Pending {
+    std::string person_id, region;
+  };
+  std::vector<Pending> pending;
+  NotifyReport report;
+  std::string id(run_id);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    Pending p;
+    int limit = options.limit;
+    store::ExecuteRows(
+        sql, Q("unnotified"), [&] { pending.push_back(p); }, soci::use(id, "run_id"),
+        soci::use(limit, "limit"), soci::into(p.person_id), soci::into(p.region));
+    return Ok();
+  }));
+  for (const auto& p : pending) {
+    std::string phone;
+    std::string ch = channel;
+    if (ch == "sms") {
+      auto full =
+          sms_ == nullptr
+              ? Result<registers::Person>(Error(ErrorCode::kUnavailable, "no sms"))
+              : registers_.ReadPersonFull(
+                    by, p.person_id,
+                    {.code = "proactive_grant", .text = fmt::format("政策告知：{}", policy.title)});
+      if (full.ok() && !full->phone.empty()) {
+        phone = full->phone;
+      } else {
+        ch = "visit";  // no phone, or no gateway: the grid staff call or visit
+      }
+    }
+    std::string status = ch == "sms" ? "queued" : ch == "visit" ? "assigned" : "delivered";
+    std::string assigned = ch == "visit" ? p.region : "";
+    std::string due_date = ch == "visit" ? due : "";
+    // The notice row is written before anything is sent: the key (run, person) makes a second
+    // notice impossible even when two senders race or a send is retried.
+    bool fresh = false;
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      std::string person = p.person_id;
+      fresh = store::Execute(sql, Q("insert_notice"), soci::use(id, "run_id"),
+                             soci::use(person, "person_id"), soci::use(ch, "channel"),
+                             soci::use(status, "status"), soci::use(assigned, "assigned_region"),
+                             soci::use(due_date, "due_date"), soci::use(now, "created_at"))
+                  .affected_rows == 1;
+      return Ok();
+    }));
+    if (!fresh) continue;
+    ++report.sent;
+    if (ch != "sms") continue;
+    std::string text =
+        policy.sms_template.empty()
+            ? fmt::format("【通办】您可能符合{}的享受条件，请登录通办确认。", policy.title)
+            : Fill(Fill(policy.sms_template, "{title}", policy.title), "{run}", id);
+    Status sent = sms_->Send({.phone = phone, .text = text, .sent_at = NowMs()});
+    std::string outcome = sent.ok() ? "sent" : "failed";
+    if (!sent.ok()) ++report.failed;
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      std::string person = p.person_id;
+      store::Execute(sql, Q("update_notice_status"), soci::use(outcome, "status"),
+                     soci::use(id, "run_id"), soci::use(person, "person_id"));
+      return Ok();
+    }));
+  }
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    long long remaining = 0;
+    store::Execute(sql, Q("count_unnotified"), soci::use(id, "run_id"), soci::into(remaining));
+    report.remaining = remaining;
+    return Ok();
+  }));
+  return report;
+}
+
+Result<std::vector<Notice>> Benefits::Notices(std::string_view run_id) {
+  std::vector<Notice> out;
+  std::string id(run_id);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    Notice n;
+    std::string created;
+    n.run_id = id;
+    store::ExecuteRows(
+        sql, Q("notices"), [&] { out.push_back(n); }, soci::use(id, "run_id"),
+        soci::into(n.person_id), soci::into(n.channel), soci::into(n.status),
+        soci::into(n.assigned_region), soci::into(n.due_date), soci::into(n.outcome),
+        soci::into(created));
+    return Ok();
+  }));
+  return out;
+}
+
+Status Benefits::RecordConsent(const people::Principal& by, std::string_view run_id,
+                               std::string_view person_id, const ConsentInput& input) {
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  std::string id(run_id), person(person_id), region, kind, notice_at;
+  int64_t fen = 0;
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    if (!store::Execute(sql, Q("get_result"), soci::use(id, "run_id"),
+                        soci::use(person, "person_id"), soci::into(region), soci::into(kind),
+                        soci::into(fen))
+             .got_data ||
+        kind != "eligible_not_receiving") {
+      return Error(ErrorCode::kNotFound, "the person is not listed as eligible in this run",
+                   {{"person_id", person}});
+    }
+    if (!store::Execute(sql, Q("notice_of"), soci::use(id, "run_id"),
+                        soci::use(person, "person_id"), soci::into(notice_at))
+             .got_data) {
+      return Error(ErrorCode::kConflict, "the person has not been notified in this run",
+                   {{"person_id", person}});
+    }
+    return Ok();
+  }));
+  const int64_t now_ms = NowMs();
+  if (input.by_staff) {
+    TB_RETURN_IF_ERROR(people::Authorize(by, "policy.grant", {.region = region}, now_ms));
+    if (input.evidence.size() < 4) {
+      return Error(ErrorCode::kInvalidArgument, "staff must record the evidence",
+                   {{"evidence", "what was seen or heard: at least 4 characters"}});
+    }
+  } else {
+    // Online: the citizen signed in under the person's own ID number.
+    std::string found;
+    std::string idx = registers_.cipher().Index("id_number", by.account.id_number);
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("person_by_id_number_index"), soci::use(idx, "idx"), soci::into(found));
+      return Ok();
+    }));
+    if (by.account.kind != people::AccountKind::kCitizen || by.account.id_number.empty() ||
+        found != person) {
+      return Error(ErrorCode::kForbidden, "only the person may consent online");
+    }
+  }
+  std::string decision = input.decision == Decision::kAccepted ? "accepted" : "declined";
+  std::string recorder = by.account.id;
+  int staff = input.by_staff ? 1 : 0;
+  std::string evidence = input.evidence;
+  std::string now = people::FormatTimestamp(now_ms);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    if (store::Execute(sql, Q("insert_consent"), soci::use(id, "run_id"),
+                       soci::use(person, "person_id"), soci::use(decision, "decision"),
+                       soci::use(recorder, "recorded_by"), soci::use(staff, "by_staff"),
+                       soci::use(evidence, "evidence"), soci::use(now, "recorded_at"))
+            .affected_rows == 0) {
+      return Error(ErrorCode::kConflict, "the person's decision is recorded already",
+                   {{"person_id", person}});
+    }
+    return Ok();
+  }));
+  if (input.decision != Decision::kAccepted) return Ok();
+  GrantRequest request{.policy = run.policy,
+                       .version = run.version,
+                       .run_id = id,
+                       .person_id = person,
+                       .region = region,
+                       .amount_fen = fen,
+                       .start = DateInChina(clock_.Now())};
+  if (grant_handler_) return grant_handler_(request);
+  return GrantNow(request, "consent", recorder);
+}
+
+Result<int64_t> Benefits::ConcludeOptOuts(const people::Principal& by, std::string_view run_id) {
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  TB_RETURN_IF_ERROR(people::Authorize(by, "policy.grant", {.region = run.region}, NowMs()));
+  TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(run.policy, run.version));
+  if (policy.kind != PolicyKind::kBenefit || policy.mode != GrantMode::kDirectWithOptOut) {
+    return Error(ErrorCode::kConflict, "the policy requires consent",
+                 {{"mode", std::string(GrantModeName(policy.mode))}});
+  }
+  struct Row {
+    std::string person_id, created_at, region;
+    long long fen = 0;
+  };
+  std::vector<Row> rows;
+  std::string id(run_id);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    Row r;
+    store::ExecuteRows(
+        sql, Q("undecided_notified"), [&] { rows.push_back(r); }, soci::use(id, "run_id"),
+        soci::into(r.person_id), soci::into(r.created_at), soci::into(r.region), soci::into(r.fen));
+    return Ok();
+  }));
+  const int64_t now_ms = NowMs();
+  const Date today = DateInChina(clock_.Now());
+  int64_t granted = 0;
+  for (const auto& r : rows) {
+    TB_ASSIGN_OR_RETURN(int64_t at, people::ParseTimestamp(r.created_at));
+    const Date notified = DateInChina(Timestamp(std::chrono::milliseconds(at)));
+    if (notified.AddDays(policy.opt_out_days) > today) continue;
+    std::string person = r.person_id, decision = "no_objection", recorder = by.account.id,
+                evidence = fmt::format("no objection within {} days", policy.opt_out_days),
+                now = people::FormatTimestamp(now_ms);
+    int staff = 0;
+    bool fresh = false;
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      fresh = store::Execute(sql, Q("insert_consent"), soci::use(id, "run_id"),
+                             soci::use(person, "person_id"), soci::use(decision, "decision"),
+                             soci::use(recorder, "recorded_by"), soci::use(staff, "by_staff"),
+                             soci::use(evidence, "evidence"), soci::use(now, "recorded_at"))
+                  .affected_rows == 1;
+      return Ok();
+    }));
+    if (!fresh) continue;
+    GrantRequest request{.policy = run.policy,
+                         .version = run.version,
+                         .run_id = id,
+                         .person_id = person,
+                         .region = r.region,
+                         .amount_fen = r.fen,
+                         .start = today};
+    TB_RETURN_IF_ERROR(grant_handler_ ? grant_handler_(request)
+                                      : GrantNow(request, "opt_out", recorder));
+    ++granted;
+  }
+  return granted;
+}
+
+Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  Funnel f;
+  f.run_id = run.id;
+  f.policy = run.policy;
+  f.version = run.version;
+  std::map<std::string, FunnelRow> rows;
+  size_t digits = 0;
+  for (const auto& g : run.regions) {
+    FunnelRow& row = rows[g.region];
+    row.region = g.region;
+    row.screened = g.screened;
+    row.eligible = g.eligible;
+    row.eligible_not_receiving = g.eligible_not_receiving;
+    digits = std::max(digits, g.region.size());
+  }
+  std::string id(run_id);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    std::string region;
+    long long notified = 0, consented = 0, granted = 0;
+    store::ExecuteRows(
+        sql, Q("funnel_lists"),
+        [&] {
+          FunnelRow& row = rows[region.substr(0, digits)];
+          row.region = region.substr(0, digits);
+          row.notified += notified;
+          row.consented += consented;
+          row.granted += granted;
+        },
+        soci::use(id, "run_id"), soci::into(region), soci::into(notified), soci::into(consented),
+        soci::into(granted));
+    return Ok();
+  }));
+  f.total.region = run.region;
+  for (auto& [key, row] : rows) {
+    f.total.screened += row.screened;
+    f.total.eligible += row.eligible;
+    f.total.eligible_not_receiving += row.eligible_not_receiving;
+    f.total.notified += row.notified;
+    f.total.consented += row.consented;
+    f.total.granted += row.granted;
+    f.regions.push_back(row);
+  }
+  return f;
+}
+
+}  // namespace tongban::benefits

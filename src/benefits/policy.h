@@ -1,0 +1,69 @@
+// Benefit policies (政策, issue 8): a benefit matter with its eligibility rule over the person
+// register, its amount rule (money in fen), cycle, region scope, validity, legal basis and mode;
+// or a notice-only policy (政策直通车) that only targets whom to inform. Policies are written as
+// YAML (data/policies/*.yaml), checked in full before publication and stored by version.
+//
+// The rules use the names of registers/columns.h (age, household_region, assistance,
+// disability_certificate, disability_level, long_term_care, status, ...).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+
+namespace tongban::benefits {
+
+enum class PolicyKind { kBenefit, kNotice };
+enum class Cycle { kMonthly, kYearly, kOnce };
+enum class GrantMode { kConsentRequired, kDirectWithOptOut };
+
+std::string_view PolicyKindName(PolicyKind k);
+std::string_view CycleName(Cycle c);
+std::string_view GrantModeName(GrantMode m);
+
+struct Policy {
+  std::string name{};  // [a-z0-9_], the stable key of all versions
+  int64_t version = 0;
+  PolicyKind kind = PolicyKind::kBenefit;
+  std::string title{};
+  std::string matter{};       // the benefit matter's code (kBenefit)
+  std::string eligibility{};  // boolean FEEL over the person register (kNotice: the target rule)
+  std::string amount{};       // FEEL giving whole fen per cycle (kBenefit)
+  Cycle cycle = Cycle::kMonthly;
+  std::string region{};  // region scope: the subtree the policy applies in
+  Date valid_from{};
+  std::optional<Date> valid_to{};  // inclusive; nullopt: open-ended
+  std::string legal_basis{};
+  GrantMode mode = GrantMode::kConsentRequired;
+  int opt_out_days = 15;                // kDirectWithOptOut: days to object after the notice
+  std::vector<std::string> channels{};  // sms, portal, visit
+  std::string sms_template{};           // {name}, {title}, {amount_yuan} are replaced
+  std::string source{};                 // the YAML text it was parsed from
+
+  bool InForce(Date d) const { return valid_from <= d && (!valid_to || d <= *valid_to); }
+};
+
+inline constexpr std::string_view kChannels[] = {"sms", "portal", "visit"};
+
+// Parses one policy's YAML: kInvalidArgument naming every missing or malformed key. Does not
+// check the rules (CheckPolicy does).
+Result<Policy> ParsePolicy(std::string_view yaml);
+
+// Checks what publication needs: the rules compile against the person register's names (an
+// unknown field is named with its position), evaluate without error on sample persons, the
+// eligibility rule gives a boolean and the amount rule a whole, non-negative number of fen.
+// kInvalidArgument with field "eligibility" or "amount" and the reason.
+Status CheckPolicy(const Policy& policy);
+
+// The policy files shipped in data/policies/, compiled into the binary.
+Result<std::vector<Policy>> BuiltinPolicies();
+
+// Formats fen as yuan with two decimals: 123456 -> "1234.56".
+std::string FenToYuan(int64_t fen);
+
+}  // namespace tongban::benefits

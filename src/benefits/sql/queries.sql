@@ -1,0 +1,134 @@
+-- Named queries of the benefits module (see store/queries.h).
+
+-- name: insert_policy
+INSERT INTO benefit_policy (name, version, kind, title, region, valid_from, valid_to, source,
+  published_at, published_by)
+VALUES (:name, :version, :kind, :title, :region, :valid_from, :valid_to, :source, :published_at,
+  :published_by);
+
+-- name: newest_policy_version
+SELECT COALESCE(MAX(version), 0) FROM benefit_policy WHERE name = :name;
+
+-- name: policy_source
+SELECT source FROM benefit_policy WHERE name = :name AND version = :version;
+
+-- name: policy_sources
+SELECT source FROM benefit_policy WHERE name = :name ORDER BY version DESC;
+
+-- name: newest_policies
+SELECT p.source FROM benefit_policy p
+WHERE p.version = (SELECT MAX(q.version) FROM benefit_policy q WHERE q.name = p.name)
+ORDER BY p.name;
+
+-- name: insert_grant
+INSERT INTO benefit_grant (policy, person_id, start_date, end_date, amount_fen, region, source,
+  run_id, created_at, created_by)
+VALUES (:policy, :person_id, :start_date, :end_date, :amount_fen, :region, :source, :run_id,
+  :created_at, :created_by)
+ON CONFLICT (policy, person_id, start_date) DO NOTHING;
+
+-- name: receiving
+SELECT DISTINCT person_id FROM benefit_grant
+WHERE policy = :policy AND start_date <= :day AND (end_date = '' OR end_date >= :day);
+
+-- name: payment_roll
+SELECT person_id, region, amount_fen FROM benefit_grant
+WHERE policy = :policy AND start_date <= :last AND (end_date = '' OR end_date >= :first)
+ORDER BY person_id, start_date;
+
+-- name: person_region
+SELECT household_region FROM person WHERE id = :id;
+
+-- name: insert_run
+INSERT INTO match_run (id, policy, version, region, reference_date, as_of, created_by,
+  group_digits, screened, eligible, eligible_not_receiving, no_longer_eligible)
+VALUES (:id, :policy, :version, :region, :reference_date, :as_of, :created_by, :group_digits,
+  :screened, :eligible, :eligible_not_receiving, :no_longer_eligible);
+
+-- name: get_run
+SELECT policy, version, region, reference_date, as_of, created_by, group_digits, screened,
+  eligible, eligible_not_receiving, no_longer_eligible
+FROM match_run WHERE id = :id;
+
+-- name: insert_run_region
+INSERT INTO match_region (run_id, region, screened, eligible, eligible_not_receiving,
+  no_longer_eligible)
+VALUES (:run_id, :region, :screened, :eligible, :eligible_not_receiving, :no_longer_eligible);
+
+-- name: run_regions
+SELECT region, screened, eligible, eligible_not_receiving, no_longer_eligible
+FROM match_region WHERE run_id = :run_id ORDER BY region;
+
+-- name: insert_result
+INSERT INTO match_result (run_id, person_id, region, kind, amount_fen, explanation)
+VALUES (:run_id, :person_id, :region, :kind, :amount_fen, :explanation);
+
+-- name: run_results
+SELECT person_id, region, kind, amount_fen, explanation FROM match_result
+WHERE run_id = :run_id AND person_id > :after AND (:kind = '' OR kind = :kind)
+ORDER BY person_id LIMIT :limit;
+
+-- name: get_result
+SELECT region, kind, amount_fen FROM match_result WHERE run_id = :run_id AND person_id = :person_id;
+
+-- name: unnotified
+SELECT r.person_id, r.region FROM match_result r
+WHERE r.run_id = :run_id AND r.kind = 'eligible_not_receiving'
+  AND NOT EXISTS (SELECT 1 FROM benefit_notice n WHERE n.run_id = r.run_id
+                  AND n.person_id = r.person_id)
+ORDER BY r.person_id LIMIT :limit;
+
+-- name: count_unnotified
+SELECT COUNT(*) FROM match_result r
+WHERE r.run_id = :run_id AND r.kind = 'eligible_not_receiving'
+  AND NOT EXISTS (SELECT 1 FROM benefit_notice n WHERE n.run_id = r.run_id
+                  AND n.person_id = r.person_id);
+
+-- name: insert_notice
+INSERT INTO benefit_notice (run_id, person_id, channel, status, assigned_region, due_date, outcome,
+  created_at)
+VALUES (:run_id, :person_id, :channel, :status, :assigned_region, :due_date, '', :created_at)
+ON CONFLICT (run_id, person_id) DO NOTHING;
+
+-- name: notices
+SELECT person_id, channel, status, assigned_region, due_date, outcome, created_at
+FROM benefit_notice WHERE run_id = :run_id ORDER BY person_id;
+
+-- name: notice_of
+SELECT created_at FROM benefit_notice WHERE run_id = :run_id AND person_id = :person_id;
+
+-- name: insert_consent
+INSERT INTO benefit_consent (run_id, person_id, decision, recorded_by, by_staff, evidence,
+  recorded_at)
+VALUES (:run_id, :person_id, :decision, :recorded_by, :by_staff, :evidence, :recorded_at)
+ON CONFLICT (run_id, person_id) DO NOTHING;
+
+-- name: undecided_notified
+SELECT n.person_id, n.created_at, r.region, r.amount_fen FROM benefit_notice n
+JOIN match_result r ON r.run_id = n.run_id AND r.person_id = n.person_id
+WHERE n.run_id = :run_id
+  AND NOT EXISTS (SELECT 1 FROM benefit_consent c WHERE c.run_id = n.run_id
+                  AND c.person_id = n.person_id)
+ORDER BY n.person_id;
+
+-- name: funnel_lists
+SELECT r.region,
+  SUM(CASE WHEN n.person_id IS NULL THEN 0 ELSE 1 END),
+  SUM(CASE WHEN c.decision IN ('accepted', 'no_objection') THEN 1 ELSE 0 END),
+  SUM(CASE WHEN g.person_id IS NULL THEN 0 ELSE 1 END)
+FROM match_result r
+LEFT JOIN benefit_notice n ON n.run_id = r.run_id AND n.person_id = r.person_id
+LEFT JOIN benefit_consent c ON c.run_id = r.run_id AND c.person_id = r.person_id
+LEFT JOIN (SELECT DISTINCT run_id, person_id FROM benefit_grant) g
+  ON g.run_id = r.run_id AND g.person_id = r.person_id
+WHERE r.run_id = :run_id AND r.kind = 'eligible_not_receiving'
+GROUP BY r.region ORDER BY r.region;
+
+-- name: update_notice_status
+UPDATE benefit_notice SET status = :status WHERE run_id = :run_id AND person_id = :person_id;
+
+-- name: person_by_id_number_index
+SELECT id FROM person WHERE id_number_index = :idx;
+
+-- name: latest_run_reference
+SELECT COALESCE(MAX(reference_date), '') FROM match_run WHERE policy = :policy;
