@@ -19,16 +19,14 @@ const feel::Scope& FillScope() {
     auto* s = new feel::Scope();
     s->Declare("person");
     s->Declare("entity");
-    s->AddFunction({"licence", {"type"}, 1, false,
-                    [](std::span<const feel::Value> args, feel::CallContext&) {
-                      if (current_licences == nullptr || args.empty() ||
-                          !args[0].is(feel::Kind::kString)) {
-                        return feel::Value();
-                      }
-                      auto it = current_licences->find(args[0].string());
-                      return it == current_licences->end() ? feel::Value()
-                                                           : FeelFromJson(it->second);
-                    }});
+    s->AddFunction(
+        {"licence", {"type"}, 1, false, [](std::span<const feel::Value> args, feel::CallContext&) {
+           if (current_licences == nullptr || args.empty() || !args[0].is(feel::Kind::kString)) {
+             return feel::Value();
+           }
+           auto it = current_licences->find(args[0].string());
+           return it == current_licences->end() ? feel::Value() : FeelFromJson(it->second);
+         }});
     return s;
   }();
   return *scope;
@@ -92,15 +90,14 @@ feel::Value PersonValue(const Person& p, Date today) {
 }
 
 feel::Value EntityValue(const Entity& e) {
-  return feel::Value::Context(
-      {{"uscc", Text(e.uscc)},
-       {"name", Text(e.name)},
-       {"type", Text(std::string(EntityTypeName(e.type)))},
-       {"legal_representative", Text(e.legal_representative)},
-       {"industry", Text(e.industry)},
-       {"size", Text(std::string(EntitySizeName(e.size)))},
-       {"registered_region", Text(e.registered_region)},
-       {"status", Text(std::string(EntityStatusName(e.status)))}});
+  return feel::Value::Context({{"uscc", Text(e.uscc)},
+                               {"name", Text(e.name)},
+                               {"type", Text(std::string(EntityTypeName(e.type)))},
+                               {"legal_representative", Text(e.legal_representative)},
+                               {"industry", Text(e.industry)},
+                               {"size", Text(std::string(EntitySizeName(e.size)))},
+                               {"registered_region", Text(e.registered_region)},
+                               {"status", Text(std::string(EntityStatusName(e.status)))}});
 }
 
 Result<FormFiller> FormFiller::Compile(const std::vector<catalog::FormField>& form) {

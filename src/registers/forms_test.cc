@@ -75,8 +75,8 @@ TEST(FormFiller, FillsEachFieldAndNamesItsSource) {
 }
 
 TEST(FormFiller, WithoutRecordsNothingIsFilled) {
-  auto filler = FormFiller::Compile({Field("applicant_name", "person.name"),
-                                     Field("company", "licence(\"营业执照\").name")});
+  auto filler = FormFiller::Compile(
+      {Field("applicant_name", "person.name"), Field("company", "licence(\"营业执照\").name")});
   ASSERT_TRUE(filler.ok());
   auto fields = filler->Fill(FormSubject{}, *Date::Parse("2026-11-26"));
   EXPECT_TRUE(fields[0].value.is_null());
@@ -84,8 +84,7 @@ TEST(FormFiller, WithoutRecordsNothingIsFilled) {
 }
 
 TEST(FormFiller, APrefilledValueFailingItsValidationCarriesTheMessage) {
-  auto filler =
-      FormFiller::Compile({Field("age", "person.age", ">= 60", "须年满60周岁")});
+  auto filler = FormFiller::Compile({Field("age", "person.age", ">= 60", "须年满60周岁")});
   ASSERT_TRUE(filler.ok());
   auto fields = filler->Fill(Subject(), *Date::Parse("2026-11-26"));
   EXPECT_EQ(fields[0].value, 46);
@@ -101,9 +100,8 @@ TEST(FormFiller, ValidatesSubmittedValuesNamingEachBadField) {
   });
   ASSERT_TRUE(filler.ok());
   FieldErrors good;
-  filler->Validate(json{{"area_m2", 120.5}, {"staff_count", 8}, {"venue_kind", "宾馆"},
-                        {"note", "x"}},
-                   good);
+  filler->Validate(
+      json{{"area_m2", 120.5}, {"staff_count", 8}, {"venue_kind", "宾馆"}, {"note", "x"}}, good);
   EXPECT_TRUE(good.empty());
   FieldErrors bad;
   filler->Validate(json{{"area_m2", 0}, {"staff_count", 5000}, {"venue_kind", "网吧"}}, bad);
