@@ -18,8 +18,10 @@ const feel::Scope& PrefillScope() {
     auto* s = new feel::Scope();
     s->Declare("person");
     s->Declare("entity");
-    s->AddFunction({"licence", {"type"}, 1, false,
-                    [](std::span<const feel::Value>, feel::CallContext&) { return feel::Value(); }});
+    s->AddFunction(
+        {"licence", {"type"}, 1, false, [](std::span<const feel::Value>, feel::CallContext&) {
+           return feel::Value();
+         }});
     return s;
   }();
   return *scope;
@@ -380,14 +382,16 @@ bool IsIdentifier(std::string_view name) {
 }
 
 void Checker::FormFieldFeel(const FormField& f, const std::string& path) {
-  if (Text(JoinPath(path, "prefill"), f.prefill, Need::kOptional)) {
+  if (!f.prefill.empty() && Text(JoinPath(path, "prefill"), f.prefill, Need::kOptional)) {
     for (const auto& d : feel::Check(f.prefill, PrefillScope())) {
       Add(JoinPath(path, "prefill"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
     }
   }
-  if (Text(JoinPath(path, "validation"), f.validation, Need::kOptional)) {
-    for (const auto& d : feel::Check(f.validation, PrefillScope(), feel::Mode::kUnaryTests)) {
-      Add(JoinPath(path, "validation"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
+  if (!f.validation.empty()) {
+    if (Text(JoinPath(path, "validation"), f.validation, Need::kOptional)) {
+      for (const auto& d : feel::Check(f.validation, PrefillScope(), feel::Mode::kUnaryTests)) {
+        Add(JoinPath(path, "validation"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
+      }
     }
     Text(JoinPath(path, "validation_message"), f.validation_message, Need::kRequired);
   } else if (!f.validation_message.empty()) {

@@ -13,9 +13,9 @@
 
 #include "base/error.h"
 #include "base/result.h"
-#include "feel/feel.h"
 #include "catalog/model.h"
 #include "catalog/yaml_io.h"
+#include "feel/feel.h"
 
 namespace tongban::catalog {
 

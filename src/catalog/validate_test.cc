@@ -213,7 +213,7 @@ TEST(CatalogRules, PrefillAndValidationAreFeelThatCompiles) {
   field.validation = "not(null), \"x\"";
   field.validation_message = "须填写";
   EXPECT_EQ(Describe(Check(good)), "");
-  ExpectOnly([](CatalogFile& f) { Item(f, 0).scenarios[0].form[0].prefill = "person.(" ; },
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).scenarios[0].form[0].prefill = "person.("; },
              "implementation_items/0/scenarios/0/form/0/prefill", "1:");
   ExpectOnly(
       [](CatalogFile& f) {

@@ -405,7 +405,15 @@ Result<ImportReport> ImportCsv(Registers& registers, ImportKind kind, const std:
     if (!current.eof && !stopping) ahead = std::async(std::launch::async, prepare);
     auto& [person_rows, entities, row_lines, bad, batch_lines, bad_rows, next_offset, eof] =
         current;
-    if (batch_lines == 0) break;
+    if (batch_lines == 0) {
+      // The file ended right after a full batch: that batch was committed as still running.
+      TB_RETURN_IF_ERROR(db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+        sql << "UPDATE register_import SET status = 'done' WHERE id = :id",
+            soci::use(report.job_id, "id");
+        return Ok();
+      }));
+      break;
+    }
     int64_t imported = 0;
     std::vector<BadRow> duplicates;
     TB_RETURN_IF_ERROR(db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
