@@ -1,6 +1,8 @@
 #include "api/register_routes.h"
 
 #include <charconv>
+#include <map>
+#include <mutex>
 #include <memory>
 
 #include "api/json_body.h"
@@ -267,10 +269,10 @@ class FormRoutes {
   void Form(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = auth_.Authenticate(req);
     if (!caller.ok()) return WriteAuthProblem(res, caller.error(), ctx);
-    auto scenario = Scenario(req);
-    if (!scenario.ok()) return WriteProblem(res, scenario.error(), ctx);
-    auto filler = registers::FormFiller::Compile(scenario->form);
-    if (!filler.ok()) return WriteProblem(res, filler.error(), ctx);
+    auto compiled = Scenario(req);
+    if (!compiled.ok()) return WriteProblem(res, compiled.error(), ctx);
+    const catalog::Scenario* scenario = &compiled->scenario;
+    const registers::FormFiller* filler = compiled->filler.get();
 
     const std::string code = req.matches[1].str(), scenario_code = req.matches[2].str();
     registers::FormSubject subject;
@@ -336,10 +338,9 @@ class FormRoutes {
     const json* form = r.Member("form", json::value_t::object, true);
     r.Finish();
     if (!errors.empty()) return WriteProblem(res, errors.ToError("bad form check"), ctx);
-    auto scenario = Scenario(req);
-    if (!scenario.ok()) return WriteProblem(res, scenario.error(), ctx);
-    auto filler = registers::FormFiller::Compile(scenario->form);
-    if (!filler.ok()) return WriteProblem(res, filler.error(), ctx);
+    auto compiled = Scenario(req);
+    if (!compiled.ok()) return WriteProblem(res, compiled.error(), ctx);
+    const registers::FormFiller* filler = compiled->filler.get();
     FieldErrors problems;
     filler->Validate(*form, problems);
     json out = json::array();
@@ -349,15 +350,33 @@ class FormRoutes {
   }
 
  private:
-  Result<catalog::Scenario> Scenario(const httplib::Request& req) {
+  // The scenario and its form compiled once per published version (a new version has a new
+  // id, so a changed form is compiled afresh).
+  struct Compiled {
+    catalog::Scenario scenario;
+    std::shared_ptr<const registers::FormFiller> filler;
+  };
+  Result<Compiled> Scenario(const httplib::Request& req) {
     TB_ASSIGN_OR_RETURN(catalog::Matter m, catalog_.GetMatter(req.matches[1].str()));
+    const std::string key = m.version.id + "/" + req.matches[2].str();
+    {
+      std::lock_guard lock(mu_);
+      if (auto it = compiled_.find(key); it != compiled_.end()) return it->second;
+    }
     for (const auto& s : m.item.scenarios) {
-      if (s.code == req.matches[2].str()) return s;
+      if (s.code != req.matches[2].str()) continue;
+      TB_ASSIGN_OR_RETURN(registers::FormFiller filler, registers::FormFiller::Compile(s.form));
+      Compiled c{.scenario = s,
+                 .filler = std::make_shared<const registers::FormFiller>(std::move(filler))};
+      std::lock_guard lock(mu_);
+      if (compiled_.size() >= 1000) compiled_.clear();  // bounded: versions come and go
+      compiled_.emplace(key, c);
+      return c;
     }
     return Error(ErrorCode::kNotFound, "the matter has no scenario " + req.matches[2].str());
   }
 
-  void AddLicences(const std::string& holder, registers::FormSubject& subject) {
+  void AddLicences(const std::string& holder, registers::FormSubject& subject) const {
     if (options_.licences == nullptr) return;
     auto held = options_.licences->ListByHolder(holder);
     if (!held.ok()) return;
@@ -372,6 +391,8 @@ class FormRoutes {
   catalog::CatalogService& catalog_;
   const Auth& auth_;
   FormRouteOptions options_;
+  std::mutex mu_;
+  std::map<std::string, Compiled> compiled_;
 };
 
 }  // namespace
