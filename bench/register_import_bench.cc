@@ -94,9 +94,10 @@ int main(int argc, char** argv) {
       static_cast<long long>(report->lines), static_cast<long long>(report->imported),
       static_cast<long long>(report->rejected), import_s,
       static_cast<double>(report->lines) / import_s);
-  std::printf("import CPU (user + sys, both threads): %.1f s = %.1f us per row, %.0f rows per CPU-second\n",
-              import_cpu, import_cpu * 1e6 / static_cast<double>(report->lines),
-              static_cast<double>(report->lines) / import_cpu);
+  std::printf(
+      "import CPU (user + sys, both threads): %.1f s = %.1f us per row, %.0f rows per CPU-second\n",
+      import_cpu, import_cpu * 1e6 / static_cast<double>(report->lines),
+      static_cast<double>(report->lines) / import_cpu);
 
   t = std::chrono::steady_clock::now();
   auto columns = registers::LoadPersonColumns(**reg, "", *Date::Parse("2026-11-26"));

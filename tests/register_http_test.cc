@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "devices/id_card_reader.h"
+#include "registers/columns.h"
+#include "registers/rules.h"
 #include "test_server.h"
 
 namespace tongban {
@@ -136,6 +138,46 @@ TEST_F(RegisterHttpTest, FindsMaskedReadsInClearOnlyWithAPurposeAndKeepsToTheSco
   EXPECT_EQ(entity.body["items"][0]["legal_representative"], "邓桂英");
   EXPECT_EQ(Get("/api/v1/entities/91431128MA4L0A019K/history", admin).status, 200);
   EXPECT_EQ(Get("/api/v1/entities/91431128MA4L0A019K", other).status, 403);
+}
+
+// The two subsidies of 国发〔2015〕52号 over the demo register: exactly these persons qualify
+// (expected lists computed from data/demo/registers/persons.csv and the demo citizens).
+TEST_F(RegisterHttpTest, TheTwoSubsidiesSelectTheirPersonsOfTheDemoRegister) {
+  registers::Registers& reg = server_->app().registers();
+  auto columns = registers::LoadPersonColumns(reg, "", *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(columns.ok()) << columns.error().ToString();
+  EXPECT_EQ(columns->reg.rows(), 310u);  // 300 generated + 10 demo citizens
+  people::Principal all;
+  all.account.id = "test";
+  people::HeldGrant g;
+  g.grant.scope.region = "*";
+  g.permissions = {"register.read"};
+  all.grants.push_back(g);
+  auto ids_of = [&](const std::vector<std::string>& id_numbers) {
+    std::set<std::string> out;
+    for (const auto& n : id_numbers) {
+      auto found = reg.FindByIdNumber(all, n);
+      EXPECT_TRUE(found.ok() && found->size() == 1) << n;
+      if (found.ok() && !found->empty()) out.insert(found->front().id);
+    }
+    return out;
+  };
+  const std::map<std::string, std::set<std::string>> expected = {
+      {"disability_living_subsidy", ids_of({"432930195507020150", "430603197008180194"})},
+      {"severe_disability_care_subsidy",
+       ids_of({"432930195507020150", "430204193001140014", "430423193001170002",
+               "430204193002060016", "430423193002090004", "430603193002110015",
+               "430423193002130002", "430181193002160014", "430204193002230003"})}};
+  auto rules = registers::BuiltinRegisterRules();
+  ASSERT_TRUE(rules.ok());
+  ASSERT_EQ(rules->size(), 2u);
+  for (const auto& rule : *rules) {
+    auto compiled = feel::CompileColumnar(rule.feel, columns->reg);
+    ASSERT_TRUE(compiled.ok()) << rule.name;
+    std::set<std::string> selected;
+    for (uint32_t row : compiled->Select(2)) selected.insert(columns->person_ids[row]);
+    EXPECT_EQ(selected, expected.at(rule.name)) << rule.name;
+  }
 }
 
 TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {

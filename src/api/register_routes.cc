@@ -2,8 +2,8 @@
 
 #include <charconv>
 #include <map>
-#include <mutex>
 #include <memory>
+#include <mutex>
 
 #include "api/json_body.h"
 #include "registers/forms.h"

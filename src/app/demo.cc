@@ -166,6 +166,21 @@ Result<DemoRegisters> LoadDemoRegisters(registers::Registers& registers) {
         (region.ok() ? region->name : std::string()) + p.household_region.substr(6, 3) + "村1组8号";
     if (c["phone"]) p.phone = c["phone"].as<std::string>();
     p.income_band = registers::IncomeBand::kLowerMiddle;
+    // Two citizens hold a disability certificate in a 低保 family, so the demo shows both
+    // subsidies of 国发〔2015〕52号 (persons.csv, as generated, has no 低保 certificate holder):
+    // 周德华 level 2 needing long-term care qualifies for both, 彭国庆 level 3 for the living
+    // subsidy only.
+    if (p.id_number == "432930195507020150" || p.id_number == "430603197008180194") {
+      const bool severe = p.id_number == "432930195507020150";
+      p.income_band = registers::IncomeBand::kLow;
+      p.assistance = registers::Assistance::kMinimumLiving;
+      p.disability =
+          registers::Disability{.certificate = p.id_number + (severe ? "42" : "13"),
+                                .category = severe ? registers::DisabilityCategory::kPhysical
+                                                   : registers::DisabilityCategory::kVisual,
+                                .level = severe ? 2 : 3};
+      p.long_term_care = severe;
+    }
     auto created = registers.CreatePerson(system, p);
     if (!created.ok() && created.error().code() != ErrorCode::kAlreadyExists) {
       return std::move(created).error();
