@@ -34,6 +34,9 @@ json ToJson(const catalog::FormField& f) {
   json j = {
       {"name", f.name}, {"label", f.label}, {"type", EnumId(f.type)}, {"required", f.required}};
   if (!f.options.empty()) j["options"] = f.options;
+  PutIfSet(j, "prefill", f.prefill);
+  PutIfSet(j, "validation", f.validation);
+  PutIfSet(j, "validation_message", f.validation_message);
   return j;
 }
 

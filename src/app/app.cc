@@ -12,6 +12,7 @@
 #include "api/licence_routes.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
+#include "api/register_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
 #include "base/id.h"
@@ -81,6 +82,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), bpmn::Runtime::Migrations());
   sets.push_back(keys::KeysMigrations());
   sets.push_back(licences::LicencesMigrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   return sets;
 }
 
@@ -138,9 +140,35 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                          config.master_key.empty() ? DefaultMasterKeyPath(app->signing_key_path_)
                                                    : config.master_key,
                          config.demo));
+  TB_RETURN_IF_ERROR(app->CreateRegisters(url));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
+}
+
+Status App::CreateRegisters(const store::DatabaseUrl& url) {
+  // TONGBAN_REGISTER_KEYS, else beside the SQLite file as `tongban register` finds them, else
+  // beside the signing key.
+  std::string path;
+  if (const char* env = std::getenv("TONGBAN_REGISTER_KEYS"); env != nullptr) path = env;
+  if (path.empty()) {
+    path = (url.backend == store::Backend::kSqlite ? url.target : signing_key_path_) +
+           ".register-keys.yaml";
+  }
+  TB_ASSIGN_OR_RETURN(registers::RegisterKeys keys, registers::LoadOrCreateRegisterKeys(path));
+  TB_ASSIGN_OR_RETURN(registers::FieldCipher cipher, registers::FieldCipher::Create(keys));
+  TB_ASSIGN_OR_RETURN(registers_, registers::Registers::Create(*db_, std::move(cipher), *trace_,
+                                                               SystemClock::Instance()));
+  if (config_.demo) {
+    TB_ASSIGN_OR_RETURN(DemoRegisters loaded, LoadDemoRegisters(*registers_));
+    if (!loaded.already_loaded) {
+      spdlog::info("demo registers loaded: {} persons, {} entities", loaded.persons,
+                   loaded.entities);
+    }
+    // The demo's kiosks and windows read cards through the simulator.
+    id_reader_ = std::make_unique<devices::SimulatedIdCardReader>();
+  }
+  return Ok();
 }
 
 Result<std::set<std::string>> App::KnownGroups() {
@@ -193,6 +221,9 @@ void App::RegisterRoutes() {
                               {.known_groups = [this] { return KnownGroups(); }});
   api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
                              {.public_base_url = config_.public_url});
+  api::RegisterRegisterRoutes(s, *registers_, *auth_);
+  api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
+                          {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }
 
 }  // namespace tongban::app

@@ -15,8 +15,10 @@
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/service.h"
+#include "devices/id_card_reader.h"
 #include "people/service.h"
 #include "people/sms.h"
+#include "registers/register.h"
 #include "store/database.h"
 #include "trace/checkpointer.h"
 #include "trace/trace.h"
@@ -58,6 +60,9 @@ class App {
   keys::KeyStore& keys() { return *licence_parts_->keys; }
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
+  registers::Registers& registers() { return *registers_; }
+  // The demo's simulated ID-card reader (nullptr outside the demo: no reader configured).
+  devices::SimulatedIdCardReader* id_reader() { return id_reader_.get(); }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -65,6 +70,7 @@ class App {
  private:
   App() = default;
   void RegisterRoutes();
+  Status CreateRegisters(const store::DatabaseUrl& url);
 
   Config config_;
   std::unique_ptr<store::Database> db_;
@@ -83,6 +89,8 @@ class App {
   std::unique_ptr<trace::Checkpointer> checkpointer_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<LicenceParts> licence_parts_;
+  std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<devices::SimulatedIdCardReader> id_reader_;
 };
 
 }  // namespace tongban::app

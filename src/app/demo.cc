@@ -1,12 +1,21 @@
 #include "app/demo.h"
 
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
 #include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
 
 #include <fmt/format.h>
 
 #include "base/embedded.h"
+#include "base/id_number.h"
+#include "base/region.h"
 #include "bpmn/inspect.h"
 #include "people/demo.h"
+#include "registers/import.h"
 
 namespace tongban {
 extern const EmbeddedFile kDemoData[];
@@ -79,6 +88,121 @@ Result<int> DeployDemoProcesses(
     versions += static_cast<int>(d.processes.size());
   }
   return versions;
+}
+
+}  // namespace tongban::app
+
+namespace tongban::app {
+
+Result<DemoRegisters> LoadDemoRegisters(registers::Registers& registers) {
+  DemoRegisters out;
+  store::Database& db = registers.db();
+  long long count = 0;
+  TB_RETURN_IF_ERROR(db.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    sql << registers.queries().Get("count_persons", db.backend()), soci::into(count);
+    return Ok();
+  }));
+  if (count > 0) {
+    out.already_loaded = true;
+    return out;
+  }
+  const std::string_view csv = DemoFile("registers/persons.csv");
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / fmt::format("tongban-demo-persons-{}.csv", getpid());
+  {
+    std::ofstream f(path, std::ios::binary);
+    f << csv;
+  }
+  auto report = registers::ImportCsv(registers, registers::ImportKind::kPersons, path.string(),
+                                     {.report_path = path.string() + ".errors.csv"});
+  std::filesystem::remove(path);
+  std::filesystem::remove(path.string() + ".errors.csv");
+  if (!report.ok()) return std::move(report).error();
+  out.persons = report->imported;
+
+  // A village of the demo register per county, for the citizens' household regions.
+  std::map<std::string, std::string> villages;
+  for (std::string_view rest = csv; !rest.empty();) {
+    const size_t eol = rest.find('\n');
+    auto cells = registers::SplitCsvLine(rest.substr(0, eol));
+    rest = eol == std::string_view::npos ? std::string_view() : rest.substr(eol + 1);
+    if (cells.size() > 4 && cells[4].size() == 12)
+      villages.emplace(cells[4].substr(0, 6), cells[4]);
+  }
+  auto village_of = [&](const std::string& id_number) -> std::string {
+    auto it = villages.find(id_number.substr(0, 6));
+    if (it != villages.end()) return it->second;
+    for (const auto& [county, village] : villages) {
+      if (county.starts_with(id_number.substr(0, 4))) return village;  // 零陵地区 4329 -> none
+    }
+    return villages.count("431128") > 0 ? villages["431128"] : villages.begin()->second;
+  };
+  people::Principal system;
+  system.account.id = "system";
+  system.account.kind = people::AccountKind::kStaff;
+  people::HeldGrant grant;
+  grant.grant.scope.region = "*";
+  grant.permissions = {"register.write"};
+  system.grants.push_back(grant);
+
+  const YAML::Node root = YAML::Load(std::string(people::DemoPeopleYaml()));
+  std::map<std::string, std::string> names;
+  for (const auto& c : root["citizens"]) {
+    registers::Person p;
+    p.id_number = c["id_number"].as<std::string>();
+    p.name = c["name"].as<std::string>();
+    names[p.id_number] = p.name;
+    auto info = ParseIdNumber(p.id_number);
+    if (!info.ok()) continue;
+    p.sex = info->sex;
+    const auto& b = info->birth_date;
+    auto birth = Date::FromCivil(static_cast<int>(b.year()), static_cast<int>(unsigned(b.month())),
+                                 static_cast<int>(unsigned(b.day())));
+    if (!birth.ok()) continue;
+    p.birth_date = *birth;
+    p.household_region = village_of(p.id_number);
+    auto region = LookupRegion(p.household_region.substr(0, 6));
+    p.address =
+        (region.ok() ? region->name : std::string()) + p.household_region.substr(6, 3) + "村1组8号";
+    if (c["phone"]) p.phone = c["phone"].as<std::string>();
+    p.income_band = registers::IncomeBand::kLowerMiddle;
+    // Two citizens hold a disability certificate in a 低保 family, so the demo shows both
+    // subsidies of 国发〔2015〕52号 (persons.csv, as generated, has no 低保 certificate holder):
+    // 周德华 level 2 needing long-term care qualifies for both, 彭国庆 level 3 for the living
+    // subsidy only.
+    if (p.id_number == "432930195507020150" || p.id_number == "430603197008180194") {
+      const bool severe = p.id_number == "432930195507020150";
+      p.income_band = registers::IncomeBand::kLow;
+      p.assistance = registers::Assistance::kMinimumLiving;
+      p.disability =
+          registers::Disability{.certificate = p.id_number + (severe ? "42" : "13"),
+                                .category = severe ? registers::DisabilityCategory::kPhysical
+                                                   : registers::DisabilityCategory::kVisual,
+                                .level = severe ? 2 : 3};
+      p.long_term_care = severe;
+    }
+    auto created = registers.CreatePerson(system, p);
+    if (!created.ok() && created.error().code() != ErrorCode::kAlreadyExists) {
+      return std::move(created).error();
+    }
+    if (created.ok()) ++out.persons;
+  }
+  for (const auto& e : root["enterprises"]) {
+    registers::Entity entity;
+    entity.uscc = e["uscc"].as<std::string>();
+    entity.name = e["name"].as<std::string>();
+    const std::string rep = e["legal_representative"].as<std::string>();
+    entity.legal_representative = names.count(rep) > 0 ? names[rep] : rep;
+    entity.industry = "F5291";
+    entity.size = registers::EntitySize::kSmall;
+    entity.registered_region = entity.uscc.substr(2, 6);
+    auto created = registers.CreateEntity(system, entity);
+    if (!created.ok() && created.error().code() != ErrorCode::kAlreadyExists) {
+      return std::move(created).error();
+    }
+    if (created.ok()) ++out.entities;
+  }
+  return out;
 }
 
 }  // namespace tongban::app

@@ -14,6 +14,7 @@
 #include "base/result.h"
 #include "bpmn/runtime.h"
 #include "catalog/service.h"
+#include "registers/register.h"
 #include "store/database.h"
 
 namespace tongban::app {
@@ -39,6 +40,16 @@ Result<DemoLoad> LoadDemo(store::Database& db, catalog::CatalogService& catalog)
 // start. Returns how many process versions the files hold.
 Result<int> DeployDemoProcesses(bpmn::Runtime& runtime,
                                 const std::function<Result<std::set<std::string>>()>& known_groups);
+
+struct DemoRegisters {
+  bool already_loaded = false;
+  int64_t persons = 0;
+  int64_t entities = 0;
+};
+// Loads the demo registers once, into empty registers: data/demo/registers/persons.csv
+// (embedded) through the bulk import, then the demo citizens and enterprises of
+// data/demo/people.yaml as register records, so their forms fill themselves.
+Result<DemoRegisters> LoadDemoRegisters(registers::Registers& registers);
 
 // The demo process files as (path, contents), for tests.
 std::vector<std::pair<std::string_view, std::string_view>> DemoProcessFiles();

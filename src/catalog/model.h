@@ -246,6 +246,13 @@ struct FormField {
   FieldType type = FieldType::kString;
   bool required = false;
   std::vector<std::string> options;  // kEnum only
+  // A FEEL expression over `person`, `entity` and `licence("类型")` giving the value the form
+  // arrives with (registers/forms.h); empty: the applicant types it.
+  std::string prefill{};
+  // FEEL unary tests the value must pass (`[1..10000]`, `> 0`, `"宾馆","旅店"`), checked when
+  // the form is pre-filled and at submission, and the message shown when it fails.
+  std::string validation{};
+  std::string validation_message{};
   bool operator==(const FormField&) const = default;
 };
 

@@ -9,8 +9,23 @@
 #include "base/uscc.h"
 #include "catalog/guide.h"
 #include "catalog/text.h"
+#include "feel/feel.h"
 
 namespace tongban::catalog {
+
+const feel::Scope& PrefillScope() {
+  static const feel::Scope* scope = [] {
+    auto* s = new feel::Scope();
+    s->Declare("person");
+    s->Declare("entity");
+    s->AddFunction(
+        {"licence", {"type"}, 1, false, [](std::span<const feel::Value>, feel::CallContext&) {
+           return feel::Value();
+         }});
+    return s;
+  }();
+  return *scope;
+}
 namespace {
 
 constexpr size_t kMaxCodeBytes = 64;
@@ -160,6 +175,7 @@ class Checker {
  private:
   void Limit(const std::optional<TimeLimit>& limit, const std::string& path, Need need);
   void ScenarioRules(const Scenario& s, const std::string& path);
+  void FormFieldFeel(const FormField& f, const std::string& path);
   void MaterialRules(const Material& m, const std::string& path);
   template <typename E>
   void NoDuplicates(const std::vector<E>& values, const std::string& path) {
@@ -365,6 +381,24 @@ bool IsIdentifier(std::string_view name) {
   return true;
 }
 
+void Checker::FormFieldFeel(const FormField& f, const std::string& path) {
+  if (!f.prefill.empty() && Text(JoinPath(path, "prefill"), f.prefill, Need::kOptional)) {
+    for (const auto& d : feel::Check(f.prefill, PrefillScope())) {
+      Add(JoinPath(path, "prefill"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
+    }
+  }
+  if (!f.validation.empty()) {
+    if (Text(JoinPath(path, "validation"), f.validation, Need::kOptional)) {
+      for (const auto& d : feel::Check(f.validation, PrefillScope(), feel::Mode::kUnaryTests)) {
+        Add(JoinPath(path, "validation"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
+      }
+    }
+    Text(JoinPath(path, "validation_message"), f.validation_message, Need::kRequired);
+  } else if (!f.validation_message.empty()) {
+    Add(JoinPath(path, "validation_message"), "is only for a field with a validation");
+  }
+}
+
 void Checker::ScenarioRules(const Scenario& s, const std::string& path) {
   Code(JoinPath(path, "code"), s.code);
   Text(JoinPath(path, "name"), s.name, Need::kRequired);
@@ -394,6 +428,7 @@ void Checker::ScenarioRules(const Scenario& s, const std::string& path) {
     } else if (!f.options.empty()) {
       Add(JoinPath(fp, "options"), "only enum fields have options");
     }
+    FormFieldFeel(f, fp);
   }
   std::map<std::string, std::string, std::less<>> materials;
   for (size_t i = 0; i < s.materials.size(); ++i) {

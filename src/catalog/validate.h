@@ -15,6 +15,7 @@
 #include "base/result.h"
 #include "catalog/model.h"
 #include "catalog/yaml_io.h"
+#include "feel/feel.h"
 
 namespace tongban::catalog {
 
@@ -55,5 +56,10 @@ std::string RegionName(std::string_view code, const KnownCodes& known);
 // "43", 431100 → "4311", 431128 → "431128", a town 431128100 or 431128100000 → "431128100", a
 // village → all 12 digits. nullopt unless the code is 6, 9 or 12 digits.
 std::optional<std::string> RegionSubtreePrefix(std::string_view code);
+
+// The names a form field's `prefill` and `validation` may use, for checking them when a
+// catalog is read: `person`, `entity` and `licence(type)`. registers/forms.h evaluates them
+// with the same names bound to the applicant's records.
+const feel::Scope& PrefillScope();
 
 }  // namespace tongban::catalog

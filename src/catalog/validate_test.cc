@@ -206,6 +206,28 @@ TEST(CatalogRules, Scenarios) {
              "implementation_items/0/scenarios/0/form/1/label", "required");
 }
 
+TEST(CatalogRules, PrefillAndValidationAreFeelThatCompiles) {
+  CatalogFile good = Small();
+  auto& field = Item(good, 0).scenarios[0].form[0];
+  field.prefill = "if entity != null then entity.name else licence(\"营业执照\").name";
+  field.validation = "not(null), \"x\"";
+  field.validation_message = "须填写";
+  EXPECT_EQ(Describe(Check(good)), "");
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).scenarios[0].form[0].prefill = "person.("; },
+             "implementation_items/0/scenarios/0/form/0/prefill", "1:");
+  ExpectOnly(
+      [](CatalogFile& f) {
+        Item(f, 0).scenarios[0].form[1].validation = "[1..";
+        Item(f, 0).scenarios[0].form[1].validation_message = "m";
+      },
+      "implementation_items/0/scenarios/0/form/1/validation", "1:");
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).scenarios[0].form[1].validation = "> 0"; },
+             "implementation_items/0/scenarios/0/form/1/validation_message", "required");
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).scenarios[0].form[1].validation_message = "m"; },
+             "implementation_items/0/scenarios/0/form/1/validation_message",
+             "only for a field with a validation");
+}
+
 TEST(CatalogRules, Materials) {
   ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 1).condition = ""; },
              "implementation_items/0/scenarios/0/materials/1/condition", "required");

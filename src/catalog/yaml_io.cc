@@ -371,6 +371,9 @@ FormField ReadFormField(Context& ctx, const YAML::Node& node, const std::string&
   if (auto t = r.Enum<FieldType>("type", Need::kRequired)) out.type = *t;
   out.required = r.Bool("required", Need::kOptional).value_or(false);
   out.options = r.Texts("options");
+  out.prefill = r.Text("prefill", Need::kOptional);
+  out.validation = r.Text("validation", Need::kOptional);
+  out.validation_message = r.Text("validation_message", Need::kOptional);
   r.Finish();
   return out;
 }
@@ -600,6 +603,9 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
     KeyEnum(out, "type", f.type);
     out << YAML::Key << "required" << YAML::Value << f.required;
     if (!f.options.empty()) KeyTexts(out, "options", f.options, false);
+    if (!f.prefill.empty()) KeyText(out, "prefill", f.prefill);
+    if (!f.validation.empty()) KeyText(out, "validation", f.validation);
+    if (!f.validation_message.empty()) KeyText(out, "validation_message", f.validation_message);
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;

@@ -225,6 +225,23 @@ TEST(CatalogYaml, WritesEnglishIdsAndReadsBackTheSameValues) {
   EXPECT_EQ(EmitCatalogYaml(back), text);
 }
 
+TEST(CatalogYaml, PrefillAndValidationSurviveTheRoundTrip) {
+  FieldErrors errors;
+  CatalogFile f = Parse(TestFile("small.yaml"), errors);
+  ASSERT_TRUE(errors.empty());
+  auto& field = f.implementation_items[0].scenarios[0].form[0];
+  field.prefill = "licence(\"营业执照\").name";
+  field.validation = "not(null)";
+  field.validation_message = "须填写场所名称";
+  const std::string text = EmitCatalogYaml(f);
+  EXPECT_THAT(text, HasSubstr("prefill: "));
+  EXPECT_THAT(text, HasSubstr("须填写场所名称"));
+  FieldErrors again;
+  CatalogFile back = Parse(text, again);
+  ASSERT_TRUE(again.empty()) << Describe(again.fields()) << text;
+  EXPECT_EQ(back, f);
+}
+
 TEST(CatalogYaml, AwkwardStringsSurviveTheRoundTrip) {
   ImplementationItem it;
   it.code = "c1";

@@ -3,6 +3,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 
 #include <fmt/format.h>
 
@@ -51,6 +54,21 @@ std::string GenerateRegisterKeysYaml() {
       "# the HMAC-SM3 blind-index key (never changes).\n"
       "current: k1\nsealing_keys:\n  k1: {}\nindex_key: {}\n",
       crypto::ToHex(crypto::RandomBytes(32)), crypto::ToHex(crypto::RandomBytes(32)));
+}
+
+Result<RegisterKeys> LoadOrCreateRegisterKeys(const std::string& path) {
+  if (!std::filesystem::exists(path)) {
+    std::ofstream out(path);
+    out << GenerateRegisterKeysYaml();
+    out.close();
+    if (!out) return Error(ErrorCode::kInvalidArgument, "cannot write register keys " + path);
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
+  std::ifstream in(path);
+  if (!in) return Error(ErrorCode::kInvalidArgument, "cannot read register keys " + path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return ParseRegisterKeys(text);
 }
 
 Result<FieldCipher> FieldCipher::Create(const RegisterKeys& keys) {

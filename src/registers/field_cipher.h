@@ -31,6 +31,9 @@ struct RegisterKeys {
 Result<RegisterKeys> ParseRegisterKeys(std::string_view yaml);
 // Fresh keys (one sealing key "k1" and an index key) as YAML text, for a new installation.
 std::string GenerateRegisterKeysYaml();
+// The key file at `path`, written with fresh keys (mode 0600) when it does not exist yet, so
+// that the server and the CLI of one installation seal and index with the same keys.
+Result<RegisterKeys> LoadOrCreateRegisterKeys(const std::string& path);
 
 class FieldCipher {
  public:

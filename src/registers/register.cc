@@ -610,6 +610,63 @@ Result<Person> Registers::ReadPersonFull(const people::Principal& by, std::strin
   return p;
 }
 
+Result<Person> Registers::ReadApplicant(const people::Principal& by, std::string_view id_number,
+                                        const Purpose& purpose) {
+  std::string normalized(id_number);
+  if (normalized.size() == 18 && normalized[17] == 'x') normalized[17] = 'X';
+  const std::string index = cipher_.Index(kIdNumber, normalized);
+  TB_ASSIGN_OR_RETURN(
+      std::vector<PersonRow> rows,
+      db_.Transaction<std::vector<PersonRow>>(
+          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<PersonRow>> {
+            return SelectPersons(
+                sql,
+                queries_.Get("person_columns", db_.backend()) + " WHERE id_number_index = :idx",
+                {index}, {"idx"});
+          }));
+  if (rows.empty()) return Error(ErrorCode::kNotFound, "the ID number is not in the register");
+  const bool self = by.account.kind == people::AccountKind::kCitizen &&
+                    !by.account.id_number.empty() && by.account.id_number == normalized;
+  if (!self) return ReadPersonFull(by, rows.front().id, purpose);
+  PersonRow& row = rows.front();
+  Person p = FromRow(row);
+  p.family = db_.Transaction<std::vector<FamilyMember>>(
+                    store::TxKind::kRead,
+                    [&](soci::session& sql) -> Result<std::vector<FamilyMember>> {
+                      return LoadFamily(sql, queries_, db_.backend(), row.id);
+                    })
+                 .value_or(std::vector<FamilyMember>{});
+  TB_RETURN_IF_ERROR(Unmask(cipher_, row, p));
+  TB_RETURN_IF_ERROR(trace_.Append(trace::Event{
+      .stream = "person/" + p.id,
+      .actor = by.account.id,
+      .action = "register.person.read_self",
+      .payload =
+          nlohmann::json{{"purpose_code", purpose.code}, {"purpose", purpose.text}}.dump()}));
+  return p;
+}
+
+Result<Entity> Registers::ReadApplicantEntity(const people::Principal& by, std::string_view uscc) {
+  std::string normalized(uscc);
+  std::transform(normalized.begin(), normalized.end(), normalized.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  const int64_t now = NowMs();
+  const bool acts_for = std::any_of(by.agencies.begin(), by.agencies.end(), [&](const auto& a) {
+    return a.uscc == normalized && a.valid_from <= now && (!a.valid_until || *a.valid_until > now);
+  });
+  if (!acts_for) return GetEntity(by, normalized);
+  TB_ASSIGN_OR_RETURN(
+      std::optional<EntityRow> found,
+      db_.Transaction<std::optional<EntityRow>>(
+          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<EntityRow>> {
+            return SelectEntity(
+                sql, queries_.Get("entity_columns", db_.backend()) + " WHERE uscc = :uscc",
+                normalized);
+          }));
+  if (!found) return Error(ErrorCode::kNotFound, fmt::format("no entity {}", uscc));
+  return FromEntityRow(*found);
+}
+
 Result<std::vector<Person>> Registers::FindByIdNumber(const people::Principal& by,
                                                       std::string_view id_number) {
   std::string normalized(id_number);

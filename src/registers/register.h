@@ -106,6 +106,15 @@ class Registers {
   Result<std::vector<Person>> ListPersons(const people::Principal& by, std::string_view region,
                                           std::string_view after_id, int limit);
   Result<std::vector<HistoryEntry>> PersonHistory(const people::Principal& by, std::string_view id);
+  // The applicant's person record in clear, to fill their forms: a citizen reads the record
+  // of their own account's ID number without a register permission (traced as
+  // register.person.read_self); anyone else reads with register.read_full in scope and
+  // `purpose` (ReadPersonFull). kNotFound when the ID number is not registered.
+  Result<Person> ReadApplicant(const people::Principal& by, std::string_view id_number,
+                               const Purpose& purpose);
+  // The applying entity: for a citizen who is its legal representative or a currently
+  // authorised agent, without a register permission; otherwise GetEntity's rules.
+  Result<Entity> ReadApplicantEntity(const people::Principal& by, std::string_view uscc);
 
   Result<Entity> CreateEntity(const people::Principal& by, Entity entity);
   Result<Entity> PatchEntity(const people::Principal& by, std::string_view uscc,

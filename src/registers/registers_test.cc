@@ -497,6 +497,22 @@ TEST_P(RegistersContract, ImportsEntitiesAndRefusesABadHeader) {
   auto wrong = ImportCsv(*registers_, ImportKind::kPersons, csv, {});
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.error().fields().size(), 4u);  // id_number, sex, birth_date, household_region
+
+  // A file that ends exactly with a full batch is still recorded as imported completely.
+  const std::string exact = csv + ".exact.csv";
+  {
+    std::ofstream out(exact);
+    out << "uscc,name,type,legal_representative,industry,size,registered_region,status\n"
+        << "91431128MA4L0A019K,某某农产品有限公司,company,王五,A01,small,431128,active\n";
+  }
+  auto once = ImportCsv(*registers_, ImportKind::kEntities, exact, {.batch_size = 1});
+  ASSERT_TRUE(once.ok()) << once.error().ToString();
+  EXPECT_EQ(once->imported, 1);
+  auto twice = ImportCsv(*registers_, ImportKind::kEntities, exact, {.batch_size = 1});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_EQ(twice.error().code(), ErrorCode::kConflict);
+  EXPECT_NE(twice.error().message().find("imported completely"), std::string::npos)
+      << twice.error().message();
 }
 
 TEST(AgeAt, CountsWholeYears) {
