@@ -39,6 +39,7 @@ enum class CaseState {
   kConcluded,            // 办结: archived, read-only
   kRefused,              // 不予受理: final, read-only
   kWithdrawn,            // 撤回: final, read-only
+  kTerminated,           // 终止: the applicant died or was dissolved, a 容缺 deadline missed
 };
 
 // Every material of a case is in one of these; the catalog says which a material may take.
@@ -78,6 +79,7 @@ enum class DocumentKind {
   kDenialDecision,    // 不予许可决定书
   kSuspensionNotice,  // 中止（特别程序）告知书
   kExtensionNotice,   // 延长期限告知书
+  kTerminationDecision,  // 终止办理决定书
 };
 
 std::string_view ChannelName(Channel c);

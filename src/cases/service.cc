@@ -42,6 +42,7 @@ Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,
     impl->calendar = impl->own_calendar.get();
   }
   impl->scanner = impl->options.scanner ? impl->options.scanner : &impl->own_scanner;
+  impl->InitAdapters();  // fees.cc
   return std::unique_ptr<CaseService>(new CaseService(std::move(impl)));
 }
 
