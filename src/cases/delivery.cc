@@ -63,8 +63,8 @@ std::optional<Delivery> LoadDelivery(soci::session& sql, const std::string& quer
 
 Result<Delivery> CaseService::GetDelivery(const Principal& caller, std::string_view number) {
   Impl& I = *impl_;
-  auto d = I.db.Transaction<Delivery>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<Delivery> {
+  auto d =
+      I.db.Transaction<Delivery>(store::TxKind::kRead, [&](soci::session& sql) -> Result<Delivery> {
         TB_ASSIGN_OR_RETURN(Case c, I.Load(sql, number));
         TB_RETURN_IF_ERROR(I.CanRead(caller, c));
         auto d = LoadDelivery(sql, I.Q("select_delivery"), c.id, c.number);
@@ -98,7 +98,8 @@ Result<Delivery> CaseService::Deliver(const Principal& caller, std::string_view 
     }
     auto d = LoadDelivery(sql, I.Q("select_delivery"), c.id, c.number);
     if (!d) {
-      return Error(ErrorCode::kConflict, fmt::format("case {} has no decision to deliver", c.number));
+      return Error(ErrorCode::kConflict,
+                   fmt::format("case {} has no decision to deliver", c.number));
     }
     if (d->delivered_on) {
       return Error(ErrorCode::kConflict,
@@ -119,12 +120,12 @@ Result<Delivery> CaseService::Deliver(const Principal& caller, std::string_view 
   std::string tracking;
   if (request.method == DeliveryMethod::kMail) {
     const Case& c = pre->first;
-    TB_ASSIGN_OR_RETURN(
-        tracking, I.postal->Ship({.case_number = c.number,
-                                  .recipient = request.recipient.empty() ? c.applicant_name
-                                                                         : request.recipient,
-                                  .address = request.address,
-                                  .phone = request.phone}));
+    TB_ASSIGN_OR_RETURN(tracking,
+                        I.postal->Ship({.case_number = c.number,
+                                        .recipient = request.recipient.empty() ? c.applicant_name
+                                                                               : request.recipient,
+                                        .address = request.address,
+                                        .phone = request.phone}));
   }
   auto done = I.db.Transaction<Delivery>(
       store::TxKind::kWrite, [&](soci::session& sql) -> Result<Delivery> {
@@ -143,13 +144,14 @@ Result<Delivery> CaseService::Deliver(const Principal& caller, std::string_view 
              soci::use(c.id, "case_id"));
         st.execute(true);
         if (st.get_affected_rows() != 1) {
-          return Error(ErrorCode::kConflict, fmt::format("case {} was delivered meanwhile", c.number));
+          return Error(ErrorCode::kConflict,
+                       fmt::format("case {} was delivered meanwhile", c.number));
         }
         json payload = {{"method", method}, {"due_on", d.due_on.ToString()}};
         if (!tracking.empty()) payload["tracking_number"] = tracking;
         TB_RETURN_IF_ERROR(I.Append(sql, c, caller.account.id, "case.delivered", payload));
-        std::string text = fmt::format("【通办】您的办件{}的结果已{}", c.number,
-                                       MethodTitle(request.method));
+        std::string text =
+            fmt::format("【通办】您的办件{}的结果已{}", c.number, MethodTitle(request.method));
         if (!tracking.empty()) text += fmt::format("，邮件号{}", tracking);
         TB_RETURN_IF_ERROR(I.QueueNotice(sql, c, "delivered", text + "。"));
         return d;
@@ -167,11 +169,10 @@ Result<std::vector<CaseSummary>> CaseService::OverdueGaps(std::optional<Date> as
         CaseSummary s;
         std::string state, received_on;
         long long received_at = 0;
-        soci::statement st =
-            (sql.prepare << I.Q("overdue_gaps"), soci::use(day, "as_of"), soci::into(s.number),
-             soci::into(s.matter), soci::into(s.region), soci::into(s.department),
-             soci::into(s.applicant_name), soci::into(state), soci::into(received_on),
-             soci::into(received_at));
+        soci::statement st = (sql.prepare << I.Q("overdue_gaps"), soci::use(day, "as_of"),
+                              soci::into(s.number), soci::into(s.matter), soci::into(s.region),
+                              soci::into(s.department), soci::into(s.applicant_name),
+                              soci::into(state), soci::into(received_on), soci::into(received_at));
         st.execute();
         while (st.fetch()) {
           CaseSummary row = s;
@@ -200,10 +201,10 @@ Result<Case> CaseService::Terminate(const Principal& caller, std::string_view nu
           overdue.push_back({{"name", m->name}, {"due_on", DateText(m->due_on)}});
         }
         if (reason == TerminationReason::kGapDeadlineMissed && overdue.empty()) {
-          return Error(ErrorCode::kRefused,
-                       fmt::format("no gap or supply-later material of case {} is overdue",
-                                   c.number),
-                       {{"reason", "gap_deadline_missed needs a material past its due day"}});
+          return Error(
+              ErrorCode::kRefused,
+              fmt::format("no gap or supply-later material of case {} is overdue", c.number),
+              {{"reason", "gap_deadline_missed needs a material past its due day"}});
         }
         c.state = CaseState::kTerminated;
         c.decision_reasons = std::string(TerminationTitle(reason));

@@ -143,10 +143,10 @@ Status CaseService::Impl::AfterStep(soci::session& sql, const Case& c,
     long long created = now;
     sql << Q("insert_payment"), soci::use(id, "id"), soci::use(c.id, "case_id"),
         soci::use(fees, "fees"), soci::use(amount, "amount_fen"), soci::use(created, "created_at");
-    TB_RETURN_IF_ERROR(QueueNotice(
-        sql, c, "payment_due",
-        fmt::format("【通办】您的办件{}（{}）应缴费用{}，缴费后送达结果。", c.number,
-                    matter.basic.name, Yuan(amount))));
+    TB_RETURN_IF_ERROR(
+        QueueNotice(sql, c, "payment_due",
+                    fmt::format("【通办】您的办件{}（{}）应缴费用{}，缴费后送达结果。", c.number,
+                                matter.basic.name, Yuan(amount))));
   }
   const std::string text = NoticeText(c, matter.basic.name, kind);
   if (!text.empty()) TB_RETURN_IF_ERROR(QueueNotice(sql, c, kind, text));
@@ -186,8 +186,8 @@ Result<Payment> CaseService::WaiveFees(const Principal& caller, std::string_view
     return Error(ErrorCode::kInvalidArgument, "the waiver is invalid",
                  {{"reason", "a waiver (减免) records its reason"}});
   }
-  auto done = I.db.Transaction<Payment>(
-      store::TxKind::kWrite, [&](soci::session& sql) -> Result<Payment> {
+  auto done =
+      I.db.Transaction<Payment>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<Payment> {
         TB_ASSIGN_OR_RETURN(Case c, I.Load(sql, number));
         TB_RETURN_IF_ERROR(people::Authorize(caller, "case.approve", I.TargetOf(c), I.NowMs()));
         auto p = LoadPayment(sql, I.Q("select_payment_of_case"), c.id);
@@ -215,10 +215,9 @@ Result<Payment> CaseService::WaiveFees(const Principal& caller, std::string_view
         p->waiver_reason = reason;
         p->waived_by = caller.account.id;
         p->settled_at = settled;
-        TB_RETURN_IF_ERROR(I.Append(sql, c, caller.account.id, "case.fees_waived",
-                                    {{"payment", p->id},
-                                     {"amount_fen", p->amount_fen},
-                                     {"reason", reason}}));
+        TB_RETURN_IF_ERROR(
+            I.Append(sql, c, caller.account.id, "case.fees_waived",
+                     {{"payment", p->id}, {"amount_fen", p->amount_fen}, {"reason", reason}}));
         TB_RETURN_IF_ERROR(I.QueueNotice(
             sql, c, "fees_waived",
             fmt::format("【通办】您的办件{}的费用{}已减免。", c.number, Yuan(p->amount_fen))));
@@ -231,8 +230,8 @@ Result<Payment> CaseService::WaiveFees(const Principal& caller, std::string_view
 Result<Payment> CaseService::PaymentCallback(std::string_view body, std::string_view signature) {
   Impl& I = *impl_;
   TB_ASSIGN_OR_RETURN(PaymentNotification n, I.payments->Verify(body, signature));
-  auto done = I.db.Transaction<Payment>(
-      store::TxKind::kWrite, [&](soci::session& sql) -> Result<Payment> {
+  auto done =
+      I.db.Transaction<Payment>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<Payment> {
         std::string number;
         sql << I.Q("select_payment_case"), soci::use(n.payment_id, "id"), soci::into(number);
         if (!sql.got_data()) {

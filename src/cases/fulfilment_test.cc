@@ -222,7 +222,9 @@ TEST_P(FulfilmentTest, FeesArePaidThroughAVerifiedCallbackThatTakesEffectOnce) {
   EXPECT_EQ(cases_->PaymentCallback(failed.body, failed.signature)->state, PaymentState::kPaid);
   EXPECT_EQ(cases_->GetPayment(alice_, c.number)->state, PaymentState::kPaid);
   // Free mailing with a tracking number; delivered once.
-  EXPECT_EQ(cases_->Deliver(clerk_, c.number, {.method = DeliveryMethod::kMail}).error().fields()[0]
+  EXPECT_EQ(cases_->Deliver(clerk_, c.number, {.method = DeliveryMethod::kMail})
+                .error()
+                .fields()[0]
                 .field,
             "address");
   EXPECT_EQ(cases_->Deliver(alice_, c.number, {.method = DeliveryMethod::kWindow}).error().code(),
@@ -234,10 +236,10 @@ TEST_P(FulfilmentTest, FeesArePaidThroughAVerifiedCallbackThatTakesEffectOnce) {
   EXPECT_EQ(mailed->method, DeliveryMethod::kMail);
   EXPECT_EQ(cases_->Deliver(clerk_, c.number, {.method = DeliveryMethod::kWindow}).error().code(),
             ErrorCode::kConflict);
-  EXPECT_THAT(Actions(c), ElementsAre("case.submitted", "case.material_supplied",
-                                      "case.material_supplied", "case.material_supplied",
-                                      "case.accepted", "case.approved", "case.payment_failed",
-                                      "case.paid", "case.delivered"));
+  EXPECT_THAT(Actions(c),
+              ElementsAre("case.submitted", "case.material_supplied", "case.material_supplied",
+                          "case.material_supplied", "case.accepted", "case.approved",
+                          "case.payment_failed", "case.paid", "case.delivered"));
   EXPECT_TRUE(trace_->Verify()->ok());
 }
 
@@ -294,10 +296,11 @@ TEST_P(FulfilmentTest, NoticesReachTheApplicantOnceBySmsAndOnThePortal) {
   EXPECT_EQ(*cases_->DrainNotices(), 0);
   // Sent but not marked (a crash between the two): the next drain resends with the same id and
   // the gateway drops the repeat.
-  auto reset = db_->Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
-    sql << "UPDATE case_notice SET sms_state = 'pending'";
-    return true;
-  });
+  auto reset =
+      db_->Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
+        sql << "UPDATE case_notice SET sms_state = 'pending'";
+        return true;
+      });
   ASSERT_TRUE(reset.ok());
   EXPECT_EQ(*cases_->DrainNotices(), 3);
   EXPECT_EQ(notices_.Outbox(kPhone, 10).size(), 3u);
@@ -332,10 +335,9 @@ TEST_P(FulfilmentTest, AMissedGapDeadlineIsListedAndTheCaseTerminated) {
   ASSERT_TRUE(overdue.ok()) << overdue.error().ToString();
   ASSERT_EQ(overdue->size(), 1u);
   EXPECT_EQ((*overdue)[0].number, c.number);
-  EXPECT_EQ(cases_->Terminate(alice_, c.number, TerminationReason::kGapDeadlineMissed, {})
-                .error()
-                .code(),
-            ErrorCode::kForbidden);
+  EXPECT_EQ(
+      cases_->Terminate(alice_, c.number, TerminationReason::kGapDeadlineMissed, {}).error().code(),
+      ErrorCode::kForbidden);
   auto ended = cases_->Terminate(clerk_, c.number, TerminationReason::kGapDeadlineMissed,
                                  {.note = "卫生管理制度逾期未补交"});
   ASSERT_TRUE(ended.ok()) << ended.error().ToString();
@@ -347,10 +349,9 @@ TEST_P(FulfilmentTest, AMissedGapDeadlineIsListedAndTheCaseTerminated) {
   EXPECT_TRUE(*cases_->VerifyDocument(*doc));
   EXPECT_TRUE(cases_->OverdueGaps(std::nullopt)->empty());
   // Final: nothing more, not even a second termination.
-  EXPECT_EQ(cases_->Terminate(clerk_, c.number, TerminationReason::kApplicantDeceased, {})
-                .error()
-                .code(),
-            ErrorCode::kConflict);
+  EXPECT_EQ(
+      cases_->Terminate(clerk_, c.number, TerminationReason::kApplicantDeceased, {}).error().code(),
+      ErrorCode::kConflict);
   // The applicant's death ends a case without any overdue material.
   auto deceased = cases_->Terminate(clerk_, other.number, TerminationReason::kApplicantDeceased,
                                     {.note = "申请人已死亡"});

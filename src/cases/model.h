@@ -72,13 +72,13 @@ enum class SuspensionReason {
 };
 
 enum class DocumentKind {
-  kAcceptanceNotice,  // 受理通知书
-  kRefusalDecision,   // 不予受理决定书
-  kCorrectionNotice,  // 一次性补正告知书
-  kApprovalDecision,  // 准予许可决定书
-  kDenialDecision,    // 不予许可决定书
-  kSuspensionNotice,  // 中止（特别程序）告知书
-  kExtensionNotice,   // 延长期限告知书
+  kAcceptanceNotice,     // 受理通知书
+  kRefusalDecision,      // 不予受理决定书
+  kCorrectionNotice,     // 一次性补正告知书
+  kApprovalDecision,     // 准予许可决定书
+  kDenialDecision,       // 不予许可决定书
+  kSuspensionNotice,     // 中止（特别程序）告知书
+  kExtensionNotice,      // 延长期限告知书
   kTerminationDecision,  // 终止办理决定书
 };
 

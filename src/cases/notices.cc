@@ -14,8 +14,8 @@ Status CaseService::Impl::QueueNotice(soci::session& sql, const Case& c, std::st
   long long now = NowMs();
   sql << Q("insert_notice"), soci::use(id, "id"), soci::use(c.id, "case_id"),
       soci::use(c.number, "case_number"), soci::use(c.submitted_by, "account_id"),
-      soci::use(applicant, "applicant_code"), soci::use(kind_text, "kind"),
-      soci::use(text, "text"), soci::use(now, "created_at");
+      soci::use(applicant, "applicant_code"), soci::use(kind_text, "kind"), soci::use(text, "text"),
+      soci::use(now, "created_at");
   return Ok();
 }
 
@@ -47,12 +47,11 @@ Result<int> CaseService::Impl::DrainNoticesAfterCommit() {
       state = "sent";
       ++sent;
     }
-    auto marked = db.Transaction<bool>(store::TxKind::kWrite,
-                                       [&](soci::session& sql) -> Result<bool> {
-                                         sql << Q("mark_notice_sent"),
-                                             soci::use(state, "sms_state"), soci::use(p.id, "id");
-                                         return true;
-                                       });
+    auto marked =
+        db.Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
+          sql << Q("mark_notice_sent"), soci::use(state, "sms_state"), soci::use(p.id, "id");
+          return true;
+        });
     if (!marked.ok()) return std::move(marked).error();
   }
   return sent;
@@ -94,20 +93,21 @@ Result<std::vector<Notice>> CaseService::Notices(const Principal& caller, bool u
 
 Status CaseService::MarkNoticeRead(const Principal& caller, std::string_view notice_id) {
   Impl& I = *impl_;
-  auto done = I.db.Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
-    const std::string id(notice_id);
-    std::string account, applicant;
-    sql << I.Q("select_notice_owner"), soci::use(id, "id"), soci::into(account),
-        soci::into(applicant);
-    const bool mine = sql.got_data() &&
-                      (account == caller.account.id ||
-                       (!applicant.empty() && applicant == caller.account.id_number));
-    // Someone else's notice is reported as absent, like a missing one.
-    if (!mine) return Error(ErrorCode::kNotFound, fmt::format("no notice {}", id));
-    long long now = I.NowMs();
-    sql << I.Q("mark_notice_read"), soci::use(now, "read_at"), soci::use(id, "id");
-    return true;
-  });
+  auto done =
+      I.db.Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
+        const std::string id(notice_id);
+        std::string account, applicant;
+        sql << I.Q("select_notice_owner"), soci::use(id, "id"), soci::into(account),
+            soci::into(applicant);
+        const bool mine =
+            sql.got_data() && (account == caller.account.id ||
+                               (!applicant.empty() && applicant == caller.account.id_number));
+        // Someone else's notice is reported as absent, like a missing one.
+        if (!mine) return Error(ErrorCode::kNotFound, fmt::format("no notice {}", id));
+        long long now = I.NowMs();
+        sql << I.Q("mark_notice_read"), soci::use(now, "read_at"), soci::use(id, "id");
+        return true;
+      });
   if (!done.ok()) return std::move(done).error();
   return Ok();
 }

@@ -17,8 +17,8 @@
 #include "base/result.h"
 #include "cases/files.h"
 #include "cases/fulfilment.h"
-#include "cases/payment.h"
 #include "cases/model.h"
+#include "cases/payment.h"
 #include "catalog/service.h"
 #include "people/model.h"
 #include "people/service.h"
@@ -204,8 +204,7 @@ class CaseService {
 
   // The applicant's notices, newest first: those of the cases `caller` submitted or applies in
   // as a person. `unread_only` leaves out those marked read.
-  Result<std::vector<Notice>> Notices(const people::Principal& caller, bool unread_only,
-                                      int limit);
+  Result<std::vector<Notice>> Notices(const people::Principal& caller, bool unread_only, int limit);
   Status MarkNoticeRead(const people::Principal& caller, std::string_view notice_id);
   // Sends the notices not yet sent by SMS (the outbox written with each step). Each message
   // carries the notice id, by which the gateway drops repeats; returns how many were handed

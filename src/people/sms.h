@@ -50,7 +50,7 @@ class SimulatedSmsGateway : public SmsGateway {
   size_t capacity_;
   mutable std::mutex mu_;
   std::deque<SmsMessage> messages_{};  // oldest first
-  std::set<std::string> ids_{};         // ids of the messages taken
+  std::set<std::string> ids_{};        // ids of the messages taken
 };
 
 }  // namespace tongban::people

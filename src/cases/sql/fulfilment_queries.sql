@@ -62,5 +62,5 @@ SELECT DISTINCT r.number, r.matter_code, r.region_code, r.department_code, r.app
   r.state, r.received_on, r.received_at
 FROM case_record r JOIN case_material m ON m.case_id = r.id
 WHERE m.state IN ('gap', 'supply_later') AND m.due_on <> '' AND m.due_on < :as_of
-  AND r.state IN ('submitted', 'correction_requested', 'under_review', 'suspended', 'approved')
+  AND r.state IN ('submitted', 'correction_requested', 'under_review', 'suspended')
 ORDER BY r.received_at, r.number;
