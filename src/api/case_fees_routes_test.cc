@@ -258,5 +258,54 @@ TEST_F(CaseFeesRoutesTest, WaiveFeesAndTerminateAnOverdueCase) {
   EXPECT_EQ(ended.body["documents"].back()["kind"], "termination_decision");
 }
 
+TEST_F(CaseFeesRoutesTest, AFalseCommitmentIsRevokedRecordedAndBarsTheNextGap) {
+  const std::string number = Accepted(true);  // 卫生检测报告 replaced by a commitment
+  const std::string base = "/api/v1/cases/" + number;
+  Answer scheduled = Get(base + "/verification", citizen_);
+  ASSERT_EQ(scheduled.status, 200) << scheduled.body.dump();
+  EXPECT_EQ(scheduled.body["state"], "scheduled");
+  EXPECT_EQ(scheduled.body["due_on"], "2027-01-25");
+  EXPECT_EQ(Get("/api/v1/verifications", citizen_).status, 403);
+  EXPECT_EQ(Get("/api/v1/verifications?department=431128-wjj", approver_).body["items"].size(), 1u);
+  EXPECT_EQ(Post(base + "/verification", {{"finding", "maybe"}}, approver_).status, 400);
+  Answer revoked = Post(base + "/verification",
+                        {{"finding", "false_commitment"}, {"note", "检测报告系伪造"}}, approver_);
+  ASSERT_EQ(revoked.status, 200) << revoked.body.dump();
+  EXPECT_EQ(revoked.body["state"], "revoked");
+  EXPECT_EQ(Get(base, citizen_).body["documents"].back()["kind"], "revocation_decision");
+  // The applicant reads its own record; others need case.approve.
+  Answer record = Get("/api/v1/credit/431128199001010037", citizen_);
+  ASSERT_EQ(record.status, 200) << record.body.dump();
+  ASSERT_EQ(record.body["items"].size(), 1u);
+  EXPECT_EQ(record.body["items"][0]["kind"], "broken_commitment");
+  EXPECT_EQ(record.body["items"][0]["serious"], true);
+  EXPECT_EQ(Get("/api/v1/credit/11010519491231002X", citizen_).status, 403);
+  const std::string entry = record.body["items"][0]["id"];
+  Answer barred =
+      Post("/api/v1/cases",
+           {{"matter", kMatter},
+            {"channel", "online"},
+            {"form", {{"venue_name", "龙泉宾馆"}, {"area_m2", 120.5}, {"venue_kind", "宾馆"}}},
+            {"materials", {{{"name", "卫生管理制度"}, {"state", "gap"}}}}},
+           citizen_);
+  EXPECT_EQ(barred.status, 422) << barred.body.dump();
+  EXPECT_THAT(barred.body.dump(), HasSubstr(entry));
+  EXPECT_EQ(Post("/api/v1/credit/" + entry + "/repair", json::object(), approver_).status, 400);
+  Answer repaired =
+      Post("/api/v1/credit/" + entry + "/repair", {{"note", "已纠正并公开承诺"}}, approver_);
+  ASSERT_EQ(repaired.status, 200) << repaired.body.dump();
+  EXPECT_EQ(repaired.body["active"], false);
+  EXPECT_EQ(Post("/api/v1/credit", {{"kind", "rumour"}}, approver_).status, 400);
+  Answer listed = Post("/api/v1/credit",
+                       {{"applicant_code", "431128199001010037"},
+                        {"kind", "dishonest"},
+                        {"serious", true},
+                        {"source", "最高人民法院"},
+                        {"reason", "失信被执行人"}},
+                       approver_);
+  EXPECT_EQ(listed.status, 201) << listed.body.dump();
+  EXPECT_EQ(Post("/api/v1/credit", listed.body, citizen_).status, 400);  // unknown fields
+}
+
 }  // namespace
 }  // namespace tongban::api

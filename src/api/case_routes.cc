@@ -577,6 +577,32 @@ json NoticeJson(const cases::Notice& n) {
           {"read", n.read}};
 }
 
+json VerificationJson(const cases::Verification& v) {
+  return {{"case_number", v.case_number},
+          {"department", v.department},
+          {"due_on", v.due_on.ToString()},
+          {"state", cases::VerificationStateName(v.state)},
+          {"rectify_by", DateJson(v.rectify_by)},
+          {"verified_by", Nullable(v.verified_by)},
+          {"note", Nullable(v.note)}};
+}
+
+json CreditJson(const cases::CreditEntry& e) {
+  return {{"id", e.id},
+          {"applicant_code", e.applicant_code},
+          {"kind", cases::CreditKindName(e.kind)},
+          {"serious", e.serious},
+          {"source", e.source},
+          {"reason", e.reason},
+          {"recorded_on", e.recorded_on.ToString()},
+          {"expires_on", e.expires_on.ToString()},
+          {"recorded_by", e.recorded_by},
+          {"repaired_on", DateJson(e.repaired_on)},
+          {"repaired_by", Nullable(e.repaired_by)},
+          {"repair_note", Nullable(e.repair_note)},
+          {"active", e.active}};
+}
+
 class FulfilmentRoutes {
  public:
   FulfilmentRoutes(cases::CaseService& cases, const Auth& auth) : cases_(cases), auth_(auth) {}
@@ -707,6 +733,126 @@ class FulfilmentRoutes {
     WriteJson(res, {{"items", items}});
   }
 
+  void GetVerification(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
+    if (!caller) return;
+    auto v = cases_.GetVerification(*caller, req.matches[1].str());
+    if (!v.ok()) return WriteProblem(res, v.error(), ctx);
+    WriteJson(res, VerificationJson(*v));
+  }
+
+  void Verify(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Routes::Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    const std::string finding_text = r.String("finding", true).value_or("");
+    std::optional<Date> rectify_by;
+    if (auto text = r.String("rectify_by", false)) {
+      auto d = Date::Parse(*text, "rectify_by");
+      if (d.ok()) {
+        rectify_by = *d;
+      } else {
+        errors.Add("rectify_by", d.error().message());
+      }
+    }
+    const std::string note = r.String("note", false).value_or("");
+    r.Finish();
+    auto finding = cases::ParseVerificationFinding(finding_text);
+    if (!finding && !finding_text.empty()) {
+      errors.Add("finding", "must be true | untrue | rectified | not_rectified | false_commitment");
+    }
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the finding is invalid"), ctx);
+    auto v = cases_.VerifyCommitment(*caller, req.matches[1].str(), *finding, rectify_by, note);
+    if (!v.ok()) return WriteProblem(res, v.error(), ctx);
+    WriteJson(res, VerificationJson(*v));
+  }
+
+  void DueVerifications(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
+    if (!caller) return;
+    if (!people::HoldsPermission(*caller, "case.approve", auth_.people().Now())) {
+      return WriteProblem(res, Error(ErrorCode::kForbidden, "not permitted: case.approve"), ctx);
+    }
+    std::optional<Date> as_of;
+    if (req.has_param("as_of")) {
+      auto d = Date::Parse(req.get_param_value("as_of"), "as_of");
+      if (!d.ok()) return WriteProblem(res, d.error(), ctx);
+      as_of = *d;
+    }
+    auto rows = cases_.DueVerifications(req.get_param_value("department"), as_of);
+    if (!rows.ok()) return WriteProblem(res, rows.error(), ctx);
+    json items = json::array();
+    for (const cases::Verification& v : *rows) items.push_back(VerificationJson(v));
+    WriteJson(res, {{"items", items}});
+  }
+
+  void Credit(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
+    if (!caller) return;
+    const std::string code = req.matches[1].str();
+    // Staff who decide, or the applicant (a person) reading its own record.
+    const bool own = !caller->account.id_number.empty() && caller->account.id_number == code;
+    if (!own && !people::HoldsPermission(*caller, "case.approve", auth_.people().Now())) {
+      return WriteProblem(res, Error(ErrorCode::kForbidden, "not permitted: case.approve"), ctx);
+    }
+    auto rows = cases_.CreditRecord(code);
+    if (!rows.ok()) return WriteProblem(res, rows.error(), ctx);
+    json items = json::array();
+    for (const cases::CreditEntry& e : *rows) items.push_back(CreditJson(e));
+    WriteJson(res, {{"items", items}});
+  }
+
+  void RecordCredit(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Routes::Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    cases::CreditRequest c;
+    c.applicant_code = r.String("applicant_code", true).value_or("");
+    const std::string kind = r.String("kind", true).value_or("");
+    if (auto k = cases::ParseCreditKind(kind)) {
+      c.kind = *k;
+    } else if (!kind.empty()) {
+      errors.Add("kind", "must be dishonest or broken_commitment");
+    }
+    c.serious = r.Bool("serious", false).value_or(false);
+    c.source = r.String("source", true).value_or("");
+    c.reason = r.String("reason", true).value_or("");
+    if (auto text = r.String("expires_on", false)) {
+      auto d = Date::Parse(*text, "expires_on");
+      if (d.ok()) {
+        c.expires_on = *d;
+      } else {
+        errors.Add("expires_on", d.error().message());
+      }
+    }
+    r.Finish();
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the entry is invalid"), ctx);
+    auto e = cases_.RecordCredit(*caller, c);
+    if (!e.ok()) return WriteProblem(res, e.error(), ctx);
+    WriteJson(res, CreditJson(*e), 201);
+  }
+
+  void RepairCredit(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Routes::Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    const std::string note = r.String("note", true).value_or("");
+    r.Finish();
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the repair is invalid"), ctx);
+    auto e = cases_.RepairCredit(*caller, req.matches[1].str(), note);
+    if (!e.ok()) return WriteProblem(res, e.error(), ctx);
+    WriteJson(res, CreditJson(*e));
+  }
+
   void Notices(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
     if (!caller) return;
@@ -754,6 +900,12 @@ void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, con
   server.Post(R"(/api/v1/cases/([^/]+)/delivery)", bind(&FulfilmentRoutes::Deliver));
   server.Post(R"(/api/v1/cases/([^/]+)/terminate)", bind(&FulfilmentRoutes::Terminate));
   server.Get("/api/v1/supervision/overdue-gaps", bind(&FulfilmentRoutes::OverdueGaps));
+  server.Get(R"(/api/v1/cases/([^/]+)/verification)", bind(&FulfilmentRoutes::GetVerification));
+  server.Post(R"(/api/v1/cases/([^/]+)/verification)", bind(&FulfilmentRoutes::Verify));
+  server.Get("/api/v1/verifications", bind(&FulfilmentRoutes::DueVerifications));
+  server.Get(R"(/api/v1/credit/([^/]+))", bind(&FulfilmentRoutes::Credit));
+  server.Post("/api/v1/credit", bind(&FulfilmentRoutes::RecordCredit));
+  server.Post(R"(/api/v1/credit/([^/]+)/repair)", bind(&FulfilmentRoutes::RepairCredit));
   server.Get("/api/v1/me/notices", bind(&FulfilmentRoutes::Notices));
   server.Post(R"(/api/v1/me/notices/([^/]+)/read)", bind(&FulfilmentRoutes::MarkRead));
 }

@@ -19,6 +19,9 @@
 //   POST /api/v1/cases/{number}/terminate                终止 with its reason (If-Match)
 //   GET  /api/v1/supervision/overdue-gaps                容缺 deadlines missed
 //   GET  /api/v1/me/notices, POST /api/v1/me/notices/{id}/read   the applicant's notices
+//   GET|POST /api/v1/cases/{number}/verification         告知承诺 核查 and its findings
+//   GET  /api/v1/verifications                           open verifications, earliest due first
+//   GET  /api/v1/credit/{applicant_code}, POST /api/v1/credit, POST /api/v1/credit/{id}/repair
 #pragma once
 
 #include "api/auth.h"

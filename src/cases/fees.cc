@@ -136,6 +136,14 @@ Status CaseService::Impl::AfterStep(soci::session& sql, const Case& c,
     sql << Q("insert_delivery"), soci::use(c.id, "case_id"), soci::use(decided, "decided_on"),
         soci::use(due_on, "due_on");
   }
+  if (kind == "approved" &&
+      std::any_of(c.materials.begin(), c.materials.end(),
+                  [](const CaseMaterial& m) { return m.state == MaterialState::kProofWaived; })) {
+    // 告知承诺: the case concludes on the commitment; the verification is scheduled.
+    std::string due_on = Today().AddDays(kVerificationDays).ToString();
+    sql << Q("insert_verification"), soci::use(c.id, "case_id"), soci::use(c.number, "case_number"),
+        soci::use(c.department, "department_code"), soci::use(due_on, "due_on");
+  }
   if (kind == "approved" && !matter.item.fees.empty()) {
     long long amount = 0;
     for (const catalog::Fee& f : matter.item.fees) amount += f.amount_fen;

@@ -78,6 +78,71 @@ enum class TerminationReason {
   kGapDeadlineMissed,   // 容缺 / 承诺补交 材料逾期未补
 };
 
+enum class CreditKind {
+  kDishonest,         // 失信: listed by an authority (serious or not)
+  kBrokenCommitment,  // 违诺: a false commitment (告知承诺) or a commitment not kept
+};
+
+// An applicant's credit record entry. Active until repaired or expired; an active 违诺 entry or
+// an active serious 失信 entry bars 容缺, 承诺补交 and 告知承诺 at submission.
+struct CreditEntry {
+  std::string id;
+  std::string applicant_code;  // ID number or USCC
+  CreditKind kind = CreditKind::kDishonest;
+  bool serious = false;
+  std::string source;  // the case number, or the authority that listed it
+  std::string reason;
+  Date recorded_on;
+  Date expires_on;
+  std::string recorded_by;
+  std::optional<Date> repaired_on;  // 信用修复
+  std::string repaired_by;
+  std::string repair_note;
+  bool active = false;  // as of today
+};
+
+struct CreditRequest {
+  std::string applicant_code{};
+  CreditKind kind = CreditKind::kDishonest;
+  bool serious = false;
+  std::string source{};
+  std::string reason{};
+  std::optional<Date> expires_on{};  // default: three years from today
+};
+
+// 告知承诺 verification (核查), scheduled on approval for a case with proof_waived materials.
+enum class VerificationState {
+  kScheduled,   // due by due_on
+  kConfirmed,   // the condition is true
+  kRectifying,  // found untrue: a rectification order with a deadline
+  kRectified,   // rectified in time
+  kRevoked,     // not rectified, or the commitment was false: the result is revoked
+};
+
+enum class VerificationFinding {
+  kTrue,             // the committed condition holds
+  kUntrue,           // it does not: order rectification by a deadline
+  kRectified,        // (rectifying) rectified
+  kNotRectified,     // (rectifying, past the deadline) revoke; a 违诺 entry
+  kFalseCommitment,  // the commitment was false: revoke; a serious 违诺 entry
+};
+
+struct Verification {
+  std::string case_number;
+  std::string department;
+  Date due_on;
+  VerificationState state = VerificationState::kScheduled;
+  std::optional<Date> rectify_by;
+  std::string verified_by;
+  std::string note;
+};
+
+std::string_view CreditKindName(CreditKind k);
+std::optional<CreditKind> ParseCreditKind(std::string_view s);
+std::string_view VerificationStateName(VerificationState s);
+std::optional<VerificationState> ParseVerificationState(std::string_view s);
+std::string_view VerificationFindingName(VerificationFinding f);
+std::optional<VerificationFinding> ParseVerificationFinding(std::string_view s);
 std::string_view PaymentStateName(PaymentState s);
 std::optional<PaymentState> ParsePaymentState(std::string_view s);
 std::string_view DeliveryMethodName(DeliveryMethod m);

@@ -359,6 +359,131 @@ TEST_P(FulfilmentTest, AMissedGapDeadlineIsListedAndTheCaseTerminated) {
   EXPECT_EQ(cases_->Notices(alice_, true, 50)->front().kind, "terminated");
 }
 
+TEST_P(FulfilmentTest, AnUntrueCommitmentNotRectifiedIsRevokedAndBarsTheApplicant) {
+  if (!cases_) GTEST_SKIP() << "backend unavailable";
+  const std::vector<MaterialDeclaration> committed = {
+      {.name = "营业执照",
+       .state = MaterialState::kProvided,
+       .origin = MaterialOrigin::kLicence,
+       .reference = "L-001"},
+      {.name = "卫生检测报告", .state = MaterialState::kProofWaived}};
+  Case c = Submit(committed);
+  ASSERT_TRUE(
+      cases_->SupplyMaterial(alice_, c.number, 1, MaterialOrigin::kUploaded, kPdf, "a.pdf", "")
+          .ok());
+  ASSERT_TRUE(cases_->Accept(clerk_, c.number, {}).ok());
+  EXPECT_EQ(cases_->GetVerification(alice_, c.number).error().code(), ErrorCode::kNotFound);
+  ASSERT_TRUE(cases_->Approve(approver_, c.number, {}).ok());
+  // Concluded on the commitment; the verification is due within the period.
+  auto scheduled = cases_->GetVerification(alice_, c.number);
+  ASSERT_TRUE(scheduled.ok()) << scheduled.error().ToString();
+  EXPECT_EQ(scheduled->state, VerificationState::kScheduled);
+  EXPECT_EQ(scheduled->due_on.ToString(), "2027-01-25");
+  EXPECT_TRUE(cases_->DueVerifications("431128-wjj", *Date::Parse("2027-01-24"))->empty());
+  ASSERT_EQ(cases_->DueVerifications("431128-wjj", std::nullopt)->size(), 1u);
+  EXPECT_TRUE(cases_->DueVerifications("430000-other", std::nullopt)->empty());
+  // Untrue: a rectification order with a deadline.
+  EXPECT_EQ(cases_
+                ->VerifyCommitment(clerk_, c.number, VerificationFinding::kUntrue,
+                                   *Date::Parse("2026-12-10"), "")
+                .error()
+                .code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(
+      cases_->VerifyCommitment(approver_, c.number, VerificationFinding::kUntrue, std::nullopt, "")
+          .error()
+          .fields()[0]
+          .field,
+      "rectify_by");
+  auto untrue = cases_->VerifyCommitment(approver_, c.number, VerificationFinding::kUntrue,
+                                         *Date::Parse("2026-12-10"), "检测报告与现场不符");
+  ASSERT_TRUE(untrue.ok()) << untrue.error().ToString();
+  EXPECT_EQ(untrue->state, VerificationState::kRectifying);
+  EXPECT_EQ(
+      cases_->VerifyCommitment(approver_, c.number, VerificationFinding::kTrue, std::nullopt, "")
+          .error()
+          .code(),
+      ErrorCode::kConflict);
+  EXPECT_EQ(cases_
+                ->VerifyCommitment(approver_, c.number, VerificationFinding::kNotRectified,
+                                   std::nullopt, "")
+                .error()
+                .code(),
+            ErrorCode::kRefused);
+  clock_.Advance(std::chrono::hours(24 * 15));  // 2026-12-11: past the deadline
+  auto revoked = cases_->VerifyCommitment(approver_, c.number, VerificationFinding::kNotRectified,
+                                          std::nullopt, "逾期未整改");
+  ASSERT_TRUE(revoked.ok()) << revoked.error().ToString();
+  EXPECT_EQ(revoked->state, VerificationState::kRevoked);
+  auto after = cases_->Get(alice_, c.number);
+  std::vector<DocumentKind> kinds;
+  for (const Document& d : after->documents) kinds.push_back(d.kind);
+  EXPECT_THAT(kinds,
+              ElementsAre(DocumentKind::kAcceptanceNotice, DocumentKind::kApprovalDecision,
+                          DocumentKind::kRectificationOrder, DocumentKind::kRevocationDecision));
+  // The 违诺 entry bars 容缺, 承诺补交 and 告知承诺, naming itself, until repaired.
+  auto record = cases_->CreditRecord("431128199001010037");
+  ASSERT_TRUE(record.ok());
+  ASSERT_EQ(record->size(), 1u);
+  const CreditEntry entry = record->front();
+  EXPECT_EQ(entry.kind, CreditKind::kBrokenCommitment);
+  EXPECT_EQ(entry.source, c.number);
+  EXPECT_TRUE(entry.active);
+  EXPECT_EQ(entry.expires_on.ToString(), "2029-12-10");
+  SubmitRequest r;
+  r.matter = kMatter;
+  r.form = {{"venue_name", "龙泉宾馆"}, {"area_m2", "120.5"}, {"venue_kind", "宾馆"}};
+  r.materials = committed;
+  auto barred = cases_->Submit(alice_, r);
+  ASSERT_FALSE(barred.ok());
+  EXPECT_EQ(barred.error().code(), ErrorCode::kRefused);
+  ASSERT_EQ(barred.error().fields().size(), 1u);
+  EXPECT_EQ(barred.error().fields()[0].field, "materials/1/state");
+  EXPECT_THAT(barred.error().fields()[0].message, HasSubstr(entry.id));
+  r.materials.pop_back();
+  EXPECT_TRUE(cases_->Submit(alice_, r).ok());  // without a declaration: allowed
+  EXPECT_EQ(cases_->RepairCredit(clerk_, entry.id, "已整改").error().code(), ErrorCode::kForbidden);
+  EXPECT_EQ(cases_->RepairCredit(approver_, entry.id, "").error().fields()[0].field, "note");
+  auto repaired = cases_->RepairCredit(approver_, entry.id, "已整改并作出信用承诺");
+  ASSERT_TRUE(repaired.ok()) << repaired.error().ToString();
+  EXPECT_FALSE(repaired->active);
+  EXPECT_EQ(cases_->RepairCredit(approver_, entry.id, "again").error().code(),
+            ErrorCode::kConflict);
+  r.materials = committed;
+  EXPECT_TRUE(cases_->Submit(alice_, r).ok());
+}
+
+TEST_P(FulfilmentTest, OnlyActiveCommitmentBreachesAndSeriousEntriesBar) {
+  if (!cases_) GTEST_SKIP() << "backend unavailable";
+  const std::vector<MaterialDeclaration> gap = {
+      {.name = "卫生管理制度", .state = MaterialState::kGap}};
+  const std::string code = "431128199001010037";
+  auto minor = cases_->RecordCredit(approver_, {.applicant_code = code,
+                                                .kind = CreditKind::kDishonest,
+                                                .serious = false,
+                                                .source = "湘潭市市场监督管理局",
+                                                .reason = "经营异常名录"});
+  ASSERT_TRUE(minor.ok()) << minor.error().ToString();
+  EXPECT_TRUE(cases_->CreditAllows(code, gap).ok());
+  EXPECT_EQ(cases_->RecordCredit(clerk_, {.applicant_code = code}).error().code(),
+            ErrorCode::kForbidden);
+  auto invalid = cases_->RecordCredit(approver_, {.expires_on = *Date::Parse("2026-01-01")});
+  EXPECT_EQ(invalid.error().fields().size(), 4u);
+  auto serious = cases_->RecordCredit(approver_, {.applicant_code = code,
+                                                  .kind = CreditKind::kDishonest,
+                                                  .serious = true,
+                                                  .source = "最高人民法院失信被执行人名单",
+                                                  .reason = "失信被执行人",
+                                                  .expires_on = *Date::Parse("2026-12-01")});
+  ASSERT_TRUE(serious.ok());
+  EXPECT_EQ(cases_->CreditAllows(code, gap).error().code(), ErrorCode::kRefused);
+  EXPECT_TRUE(cases_->CreditAllows(code, {}).ok());
+  EXPECT_TRUE(cases_->CreditAllows("11010519491231002X", gap).ok());
+  clock_.Advance(std::chrono::hours(24 * 5));  // 2026-12-01: expired
+  EXPECT_TRUE(cases_->CreditAllows(code, gap).ok());
+  EXPECT_FALSE(cases_->CreditRecord(code)->front().active);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, FulfilmentTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 

@@ -81,7 +81,7 @@ constexpr std::array<std::pair<SuspensionReason, std::string_view>, 8> kReasonTi
     {SuspensionReason::kAppraisal, "鉴定"},
     {SuspensionReason::kExpertReview, "专家评审"},
 }};
-constexpr std::array<std::pair<DocumentKind, std::string_view>, 8> kDocuments{{
+constexpr std::array<std::pair<DocumentKind, std::string_view>, 10> kDocuments{{
     {DocumentKind::kAcceptanceNotice, "acceptance_notice"},
     {DocumentKind::kRefusalDecision, "refusal_decision"},
     {DocumentKind::kCorrectionNotice, "correction_notice"},
@@ -90,8 +90,10 @@ constexpr std::array<std::pair<DocumentKind, std::string_view>, 8> kDocuments{{
     {DocumentKind::kSuspensionNotice, "suspension_notice"},
     {DocumentKind::kExtensionNotice, "extension_notice"},
     {DocumentKind::kTerminationDecision, "termination_decision"},
+    {DocumentKind::kRectificationOrder, "rectification_order"},
+    {DocumentKind::kRevocationDecision, "revocation_decision"},
 }};
-constexpr std::array<std::pair<DocumentKind, std::string_view>, 8> kDocumentTitles{{
+constexpr std::array<std::pair<DocumentKind, std::string_view>, 10> kDocumentTitles{{
     {DocumentKind::kAcceptanceNotice, "受理通知书"},
     {DocumentKind::kRefusalDecision, "不予受理决定书"},
     {DocumentKind::kCorrectionNotice, "一次性补正告知书"},
@@ -100,6 +102,8 @@ constexpr std::array<std::pair<DocumentKind, std::string_view>, 8> kDocumentTitl
     {DocumentKind::kSuspensionNotice, "特别程序告知书"},
     {DocumentKind::kExtensionNotice, "延长办理期限告知书"},
     {DocumentKind::kTerminationDecision, "终止办理决定书"},
+    {DocumentKind::kRectificationOrder, "责令限期整改通知书"},
+    {DocumentKind::kRevocationDecision, "撤销行政许可决定书"},
 }};
 
 }  // namespace

@@ -80,6 +80,8 @@ enum class DocumentKind {
   kSuspensionNotice,     // 中止（特别程序）告知书
   kExtensionNotice,      // 延长期限告知书
   kTerminationDecision,  // 终止办理决定书
+  kRectificationOrder,   // 责令限期整改通知书 (告知承诺 condition found untrue)
+  kRevocationDecision,   // 撤销行政许可决定书 (告知承诺 not kept or false)
 };
 
 std::string_view ChannelName(Channel c);

@@ -209,6 +209,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     m.due_on = d.due_on;
   }
   if (!errors.empty()) return errors.ToError("the application is invalid");
+  TB_RETURN_IF_ERROR(CheckCredit(r.applicant_code, r.materials));  // credit.cc
 
   const std::string fingerprint = Fingerprint(caller.account.id, r);
   const std::string& version_id = matter.version.id;

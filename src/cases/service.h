@@ -225,6 +225,34 @@ class CaseService {
   Result<Case> Terminate(const people::Principal& caller, std::string_view number,
                          TerminationReason reason, const Step& step);
 
+  // ---- 告知承诺 verification and the applicant credit record (credit.cc) ----
+
+  // Records a credit entry (失信 / 违诺) against an applicant; needs case.approve anywhere.
+  Result<CreditEntry> RecordCredit(const people::Principal& caller, CreditRequest request);
+  // 信用修复: ends an entry before it expires, with a note; needs case.approve.
+  Result<CreditEntry> RepairCredit(const people::Principal& caller, std::string_view entry_id,
+                                   std::string note);
+  // The applicant's entries, newest first, each marked active or not as of today.
+  Result<std::vector<CreditEntry>> CreditRecord(std::string_view applicant_code);
+  // Whether the applicant may declare gap, supply_later or proof_waived materials: kRefused
+  // naming the barring entry (and each such material) when not. Submission calls it.
+  Status CreditAllows(std::string_view applicant_code,
+                      const std::vector<MaterialDeclaration>& materials);
+
+  // The verification (核查) of a case concluded on a commitment, scheduled on approval.
+  Result<Verification> GetVerification(const people::Principal& caller, std::string_view number);
+  // Open verifications (scheduled or rectifying) of a department ("" = all) due by `as_of`
+  // (every one when absent), earliest first.
+  Result<std::vector<Verification>> DueVerifications(const std::string& department,
+                                                     std::optional<Date> as_of);
+  // Records a verification finding (case.approve over the case): kTrue confirms; kUntrue
+  // issues a rectification order due `rectify_by`; then kRectified, or kNotRectified after the
+  // deadline, which revokes the result; kFalseCommitment revokes at once. Revocation issues the
+  // sealed decision and writes a 违诺 entry (serious for a false commitment).
+  Result<Verification> VerifyCommitment(const people::Principal& caller, std::string_view number,
+                                        VerificationFinding finding, std::optional<Date> rectify_by,
+                                        std::string note);
+
  private:
   struct Impl;
   explicit CaseService(std::unique_ptr<Impl> impl);

@@ -595,6 +595,9 @@ struct CaseService::Impl {
   // writes the applicant's notice of the step to the outbox (fees.cc).
   Status AfterStep(soci::session& sql, const Case& c, const catalog::Matter& matter,
                    std::string_view action);
+  // 容缺, 承诺补交 and 告知承诺 are barred by an active 违诺 or serious 失信 entry (credit.cc).
+  Status CheckCredit(const std::string& applicant_code,
+                     const std::vector<MaterialDeclaration>& materials);
   // The payment, SMS and postal adapters: the options' or the simulators.
   void InitAdapters();
   // Writes one notice to the outbox in the caller's transaction (notices.cc).

@@ -64,3 +64,43 @@ FROM case_record r JOIN case_material m ON m.case_id = r.id
 WHERE m.state IN ('gap', 'supply_later') AND m.due_on <> '' AND m.due_on < :as_of
   AND r.state IN ('submitted', 'correction_requested', 'under_review', 'suspended')
 ORDER BY r.received_at, r.number;
+
+-- name: insert_credit
+INSERT INTO case_credit_entry (id, applicant_code, kind, serious, source, reason, recorded_on,
+  expires_on, recorded_by, repaired_on, repaired_by, repair_note, created_at)
+VALUES (:id, :applicant_code, :kind, :serious, :source, :reason, :recorded_on, :expires_on,
+  :recorded_by, '', '', '', :created_at);
+
+-- name: select_credit
+SELECT id, applicant_code, kind, serious, source, reason, recorded_on, expires_on, recorded_by,
+  repaired_on, repaired_by, repair_note
+FROM case_credit_entry WHERE applicant_code = :applicant_code ORDER BY created_at DESC, id DESC;
+
+-- name: select_credit_entry
+SELECT applicant_code FROM case_credit_entry WHERE id = :id;
+
+-- name: repair_credit
+UPDATE case_credit_entry SET repaired_on = :repaired_on, repaired_by = :repaired_by,
+  repair_note = :repair_note
+WHERE id = :id AND repaired_on = '';
+
+-- name: insert_verification
+INSERT INTO case_verification (case_id, case_number, department_code, due_on, state, rectify_by,
+  verified_by, note)
+VALUES (:case_id, :case_number, :department_code, :due_on, 'scheduled', '', '', '');
+
+-- name: select_verification
+SELECT case_number, department_code, due_on, state, rectify_by, verified_by, note
+FROM case_verification WHERE case_id = :case_id;
+
+-- name: update_verification
+UPDATE case_verification SET state = :state, rectify_by = :rectify_by,
+  verified_by = :verified_by, note = :note
+WHERE case_id = :case_id AND state = :old_state;
+
+-- name: due_verifications
+SELECT case_number, department_code, due_on, state, rectify_by, verified_by, note
+FROM case_verification
+WHERE state IN ('scheduled', 'rectifying') AND (:department = '' OR department_code = :department)
+  AND due_on <= :until
+ORDER BY due_on, case_number;
