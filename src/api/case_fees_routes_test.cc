@@ -150,7 +150,7 @@ class CaseFeesRoutesTest : public ::testing::Test {
                 {{"name", "卫生检测报告"}, {"state", "proof_waived"}}}}},
              citizen_);
     EXPECT_EQ(s.status, 201) << s.body.dump();
-    const std::string number = s.body.value("number", "");
+    std::string number = s.body.value("number", "");
     EXPECT_EQ(Post("/api/v1/cases/" + number + "/accept", json::object(), clerk_).status, 200);
     if (approve) {
       EXPECT_EQ(Post("/api/v1/cases/" + number + "/approve", json::object(), approver_).status,

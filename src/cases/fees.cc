@@ -71,7 +71,7 @@ std::string NoticeText(const Case& c, const std::string& matter_name, std::strin
   if (kind == "suspended") return head + "因特别程序中止计时，请查看告知书。";
   if (kind == "resumed") return head + "已恢复办理。";
   if (kind == "extended") return head + "办理期限延长十个工作日，请查看告知书。";
-  if (kind == "approved") return head + "已准予许可。";
+  if (kind == "approved") return head + "已审批通过。";
   if (kind == "denied") return head + "不予许可，请查看决定书及救济途径。";
   if (kind == "concluded") return head + "已办结。";
   if (kind == "terminated") return head + "已终止办理，请查看终止办理决定书。";

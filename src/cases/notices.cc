@@ -6,7 +6,7 @@
 namespace tongban::cases {
 
 Status CaseService::Impl::QueueNotice(soci::session& sql, const Case& c, std::string_view kind,
-                                      const std::string& text) {
+                                      const std::string& text) const {
   std::string id = NewId(clock()), kind_text(kind);
   // A person's notices also reach the person's own account when a clerk applied for them.
   std::string applicant =

@@ -602,7 +602,7 @@ struct CaseService::Impl {
   void InitAdapters();
   // Writes one notice to the outbox in the caller's transaction (notices.cc).
   Status QueueNotice(soci::session& sql, const Case& c, std::string_view kind,
-                     const std::string& text);
+                     const std::string& text) const;
   // Sends the outbox; failures stay queued for the next drain (notices.cc).
   Result<int> DrainNoticesAfterCommit();
 
