@@ -11,6 +11,17 @@
 //   GET  /api/v1/cases/{number}/documents/{id}/verification   whether its seal verifies
 //   GET  /api/v1/acceptance-queue                        a clerk's queue, keyset-paged
 //   GET  /api/v1/supervision/deemed-accepted             第32条: silent for 5 working days
+// Fees, notices, delivery and termination (RegisterCaseFulfilmentRoutes, called by the above):
+//   GET  /api/v1/cases/{number}/fees | payment | delivery
+//   POST /api/v1/cases/{number}/payment/waiver           减免 with its reason
+//   POST /api/v1/payment-notifications                   the platform's signed callback
+//   POST /api/v1/cases/{number}/delivery                 第44条 送达 (window, mail, electronic)
+//   POST /api/v1/cases/{number}/terminate                终止 with its reason (If-Match)
+//   GET  /api/v1/supervision/overdue-gaps                容缺 deadlines missed
+//   GET  /api/v1/me/notices, POST /api/v1/me/notices/{id}/read   the applicant's notices
+//   GET|POST /api/v1/cases/{number}/verification         告知承诺 核查 and its findings
+//   GET  /api/v1/verifications                           open verifications, earliest due first
+//   GET  /api/v1/credit/{applicant_code}, POST /api/v1/credit, POST /api/v1/credit/{id}/repair
 #pragma once
 
 #include "api/auth.h"
@@ -21,5 +32,6 @@ namespace tongban::api {
 
 // Registers the routes above. `cases` and `auth` must outlive `server`.
 void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
 
 }  // namespace tongban::api

@@ -115,9 +115,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
-  TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
-                                       *app->db_, *app->catalog_, *app->people_, *app->trace_,
-                                       {.data_dir = cases::DefaultDataDir(url)}));
+  TB_ASSIGN_OR_RETURN(
+      app->cases_,
+      cases::CaseService::Create(*app->db_, *app->catalog_, *app->people_, *app->trace_,
+                                 {.data_dir = cases::DefaultDataDir(url), .sms = app->sms_.get()}));
+  (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));

@@ -35,7 +35,7 @@ constexpr std::array<std::pair<ApplicantKind, std::string_view>, 2> kApplicantKi
     {ApplicantKind::kPerson, "person"},
     {ApplicantKind::kEnterprise, "enterprise"},
 }};
-constexpr std::array<std::pair<CaseState, std::string_view>, 9> kStates{{
+constexpr std::array<std::pair<CaseState, std::string_view>, 10> kStates{{
     {CaseState::kSubmitted, "submitted"},
     {CaseState::kCorrectionRequested, "correction_requested"},
     {CaseState::kUnderReview, "under_review"},
@@ -45,6 +45,7 @@ constexpr std::array<std::pair<CaseState, std::string_view>, 9> kStates{{
     {CaseState::kConcluded, "concluded"},
     {CaseState::kRefused, "refused"},
     {CaseState::kWithdrawn, "withdrawn"},
+    {CaseState::kTerminated, "terminated"},
 }};
 constexpr std::array<std::pair<MaterialState, std::string_view>, 5> kMaterialStates{{
     {MaterialState::kMissing, "missing"},
@@ -80,7 +81,7 @@ constexpr std::array<std::pair<SuspensionReason, std::string_view>, 8> kReasonTi
     {SuspensionReason::kAppraisal, "鉴定"},
     {SuspensionReason::kExpertReview, "专家评审"},
 }};
-constexpr std::array<std::pair<DocumentKind, std::string_view>, 7> kDocuments{{
+constexpr std::array<std::pair<DocumentKind, std::string_view>, 10> kDocuments{{
     {DocumentKind::kAcceptanceNotice, "acceptance_notice"},
     {DocumentKind::kRefusalDecision, "refusal_decision"},
     {DocumentKind::kCorrectionNotice, "correction_notice"},
@@ -88,8 +89,11 @@ constexpr std::array<std::pair<DocumentKind, std::string_view>, 7> kDocuments{{
     {DocumentKind::kDenialDecision, "denial_decision"},
     {DocumentKind::kSuspensionNotice, "suspension_notice"},
     {DocumentKind::kExtensionNotice, "extension_notice"},
+    {DocumentKind::kTerminationDecision, "termination_decision"},
+    {DocumentKind::kRectificationOrder, "rectification_order"},
+    {DocumentKind::kRevocationDecision, "revocation_decision"},
 }};
-constexpr std::array<std::pair<DocumentKind, std::string_view>, 7> kDocumentTitles{{
+constexpr std::array<std::pair<DocumentKind, std::string_view>, 10> kDocumentTitles{{
     {DocumentKind::kAcceptanceNotice, "受理通知书"},
     {DocumentKind::kRefusalDecision, "不予受理决定书"},
     {DocumentKind::kCorrectionNotice, "一次性补正告知书"},
@@ -97,6 +101,9 @@ constexpr std::array<std::pair<DocumentKind, std::string_view>, 7> kDocumentTitl
     {DocumentKind::kDenialDecision, "不予行政许可决定书"},
     {DocumentKind::kSuspensionNotice, "特别程序告知书"},
     {DocumentKind::kExtensionNotice, "延长办理期限告知书"},
+    {DocumentKind::kTerminationDecision, "终止办理决定书"},
+    {DocumentKind::kRectificationOrder, "责令限期整改通知书"},
+    {DocumentKind::kRevocationDecision, "撤销行政许可决定书"},
 }};
 
 }  // namespace
@@ -125,7 +132,8 @@ std::string_view DocumentKindTitle(DocumentKind k) { return NameOf(kDocumentTitl
 std::optional<DocumentKind> ParseDocumentKind(std::string_view s) { return Parse(kDocuments, s); }
 
 bool IsFinal(CaseState s) {
-  return s == CaseState::kConcluded || s == CaseState::kRefused || s == CaseState::kWithdrawn;
+  return s == CaseState::kConcluded || s == CaseState::kRefused || s == CaseState::kWithdrawn ||
+         s == CaseState::kTerminated;
 }
 
 }  // namespace tongban::cases

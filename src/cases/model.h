@@ -39,6 +39,7 @@ enum class CaseState {
   kConcluded,            // 办结: archived, read-only
   kRefused,              // 不予受理: final, read-only
   kWithdrawn,            // 撤回: final, read-only
+  kTerminated,           // 终止: the applicant died or was dissolved, a 容缺 deadline missed
 };
 
 // Every material of a case is in one of these; the catalog says which a material may take.
@@ -71,13 +72,16 @@ enum class SuspensionReason {
 };
 
 enum class DocumentKind {
-  kAcceptanceNotice,  // 受理通知书
-  kRefusalDecision,   // 不予受理决定书
-  kCorrectionNotice,  // 一次性补正告知书
-  kApprovalDecision,  // 准予许可决定书
-  kDenialDecision,    // 不予许可决定书
-  kSuspensionNotice,  // 中止（特别程序）告知书
-  kExtensionNotice,   // 延长期限告知书
+  kAcceptanceNotice,     // 受理通知书
+  kRefusalDecision,      // 不予受理决定书
+  kCorrectionNotice,     // 一次性补正告知书
+  kApprovalDecision,     // 准予许可决定书
+  kDenialDecision,       // 不予许可决定书
+  kSuspensionNotice,     // 中止（特别程序）告知书
+  kExtensionNotice,      // 延长期限告知书
+  kTerminationDecision,  // 终止办理决定书
+  kRectificationOrder,   // 责令限期整改通知书 (告知承诺 condition found untrue)
+  kRevocationDecision,   // 撤销行政许可决定书 (告知承诺 not kept or false)
 };
 
 std::string_view ChannelName(Channel c);

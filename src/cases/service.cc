@@ -42,6 +42,7 @@ Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,
     impl->calendar = impl->own_calendar.get();
   }
   impl->scanner = impl->options.scanner ? impl->options.scanner : &impl->own_scanner;
+  impl->InitAdapters();  // fees.cc
   return std::unique_ptr<CaseService>(new CaseService(std::move(impl)));
 }
 
@@ -208,6 +209,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     m.due_on = d.due_on;
   }
   if (!errors.empty()) return errors.ToError("the application is invalid");
+  TB_RETURN_IF_ERROR(CheckCredit(r.applicant_code, r.materials));  // credit.cc
 
   const std::string fingerprint = Fingerprint(caller.account.id, r);
   const std::string& version_id = matter.version.id;

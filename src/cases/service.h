@@ -16,10 +16,13 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "cases/files.h"
+#include "cases/fulfilment.h"
 #include "cases/model.h"
+#include "cases/payment.h"
 #include "catalog/service.h"
 #include "people/model.h"
 #include "people/service.h"
+#include "people/sms.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "trace/trace.h"
@@ -76,6 +79,11 @@ struct CaseServiceOptions {
   VirusScanner* scanner = nullptr;     // the simulator when null
   int64_t max_material_bytes = 20 * 1024 * 1024;
   int64_t idempotency_keep_ms = 48LL * 3600 * 1000;  // at least 24 h
+  // Adapters; the simulators when null (the payment simulator's secret is payment_secret).
+  PaymentGateway* payments = nullptr;
+  std::string payment_secret = "tongban-simulated-payment";
+  people::SmsGateway* sms = nullptr;
+  PostalGateway* postal = nullptr;
 };
 
 class CaseService {
@@ -177,6 +185,73 @@ class CaseService {
   Result<std::string> DepartmentPublicKey(const std::string& department);
 
   Date Today() const;
+
+  // ---- fees, payment, notices, delivery, termination (fees.cc, notices.cc, delivery.cc) ----
+
+  // The fees the case's matter charges (from the catalog version it pinned); empty: free.
+  Result<std::vector<catalog::Fee>> Fees(const people::Principal& caller, std::string_view number);
+  // The case's payment order (opened on approval when a fee is due); kNotFound when none.
+  Result<Payment> GetPayment(const people::Principal& caller, std::string_view number);
+  // 减免: a holder of case.approve waives the fees of a case with an open order, with reasons.
+  Result<Payment> WaiveFees(const people::Principal& caller, std::string_view number,
+                            std::string reason);
+  // The platform's callback: verified by the gateway, then applied once. A repeated callback
+  // for a paid order changes nothing and returns the order; an amount that differs from the
+  // order is kInvalidArgument.
+  Result<Payment> PaymentCallback(std::string_view body, std::string_view signature);
+  // The simulated platform, for the demo and the tests (null when a real gateway is plugged).
+  const SimulatedPaymentGateway* SimulatedPayments() const;
+
+  // The applicant's notices, newest first: those of the cases `caller` submitted or applies in
+  // as a person. `unread_only` leaves out those marked read.
+  Result<std::vector<Notice>> Notices(const people::Principal& caller, bool unread_only, int limit);
+  Status MarkNoticeRead(const people::Principal& caller, std::string_view notice_id);
+  // Sends the notices not yet sent by SMS (the outbox written with each step). Each message
+  // carries the notice id, by which the gateway drops repeats; returns how many were handed
+  // over. Run after every step and at start-up; safe to run concurrently.
+  Result<int> DrainNotices();
+
+  // The delivery step of a decided case: its due day and, once done, how it was delivered.
+  Result<Delivery> GetDelivery(const people::Principal& caller, std::string_view number);
+  // 第44条 送达 by a holder of case.accept: an approved (or concluded) case whose fees are paid
+  // or waived. Mail books the parcel with the postal adapter and records its tracking number.
+  Result<Delivery> Deliver(const people::Principal& caller, std::string_view number,
+                           const DeliveryRequest& request);
+  // Cases with a gap or supply-later material past its due day and not yet provided, as of
+  // `as_of` (today when absent): candidates for termination.
+  Result<std::vector<CaseSummary>> OverdueGaps(std::optional<Date> as_of);
+  // 终止 by a holder of case.accept, with a reason and a note; issues the sealed 终止办理决定书.
+  // A missed-deadline termination needs a material actually overdue.
+  Result<Case> Terminate(const people::Principal& caller, std::string_view number,
+                         TerminationReason reason, const Step& step);
+
+  // ---- 告知承诺 verification and the applicant credit record (credit.cc) ----
+
+  // Records a credit entry (失信 / 违诺) against an applicant; needs case.approve anywhere.
+  Result<CreditEntry> RecordCredit(const people::Principal& caller, CreditRequest request);
+  // 信用修复: ends an entry before it expires, with a note; needs case.approve.
+  Result<CreditEntry> RepairCredit(const people::Principal& caller, std::string_view entry_id,
+                                   std::string note);
+  // The applicant's entries, newest first, each marked active or not as of today.
+  Result<std::vector<CreditEntry>> CreditRecord(std::string_view applicant_code);
+  // Whether the applicant may declare gap, supply_later or proof_waived materials: kRefused
+  // naming the barring entry (and each such material) when not. Submission calls it.
+  Status CreditAllows(std::string_view applicant_code,
+                      const std::vector<MaterialDeclaration>& materials);
+
+  // The verification (核查) of a case concluded on a commitment, scheduled on approval.
+  Result<Verification> GetVerification(const people::Principal& caller, std::string_view number);
+  // Open verifications (scheduled or rectifying) of a department ("" = all) due by `as_of`
+  // (every one when absent), earliest first.
+  Result<std::vector<Verification>> DueVerifications(const std::string& department,
+                                                     std::optional<Date> as_of);
+  // Records a verification finding (case.approve over the case): kTrue confirms; kUntrue
+  // issues a rectification order due `rectify_by`; then kRectified, or kNotRectified after the
+  // deadline, which revokes the result; kFalseCommitment revokes at once. Revocation issues the
+  // sealed decision and writes a 违诺 entry (serious for a false commitment).
+  Result<Verification> VerifyCommitment(const people::Principal& caller, std::string_view number,
+                                        VerificationFinding finding, std::optional<Date> rectify_by,
+                                        std::string note);
 
  private:
   struct Impl;

@@ -195,6 +195,12 @@ struct CaseService::Impl {
   std::mutex mu;
   std::unordered_map<std::string, catalog::Matter> matters;  // pinned versions never change
   std::unordered_map<std::string, crypto::Sm2Key> keys;      // committed department keys
+  std::unique_ptr<SimulatedPaymentGateway> own_payments;
+  PaymentGateway* payments = nullptr;
+  people::SimulatedSmsGateway own_sms;
+  people::SmsGateway* sms = nullptr;
+  SimulatedPostalGateway own_postal;
+  PostalGateway* postal = nullptr;
 
   Impl(store::Database& db, catalog::CatalogService& catalog, people::PeopleService& people,
        trace::Trace& trace, CaseServiceOptions options, store::QuerySet queries)
@@ -574,14 +580,31 @@ struct CaseService::Impl {
           TB_RETURN_IF_ERROR(CheckVersion(c, step));
           json payload = json::object();
           TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
+          TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
           if (!step.note.empty()) payload["note"] = step.note;
           TB_RETURN_IF_ERROR(SaveCase(sql, c));
           TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
           return c;
         });
     if (!done.ok()) return std::move(done).error();
+    (void)DrainNoticesAfterCommit();
     return Finish(std::move(done).value());
   }
+
+  // In a step's transaction: opens the payment order and the delivery step on approval, and
+  // writes the applicant's notice of the step to the outbox (fees.cc).
+  Status AfterStep(soci::session& sql, const Case& c, const catalog::Matter& matter,
+                   std::string_view action);
+  // 容缺, 承诺补交 and 告知承诺 are barred by an active 违诺 or serious 失信 entry (credit.cc).
+  Status CheckCredit(const std::string& applicant_code,
+                     const std::vector<MaterialDeclaration>& materials);
+  // The payment, SMS and postal adapters: the options' or the simulators.
+  void InitAdapters();
+  // Writes one notice to the outbox in the caller's transaction (notices.cc).
+  Status QueueNotice(soci::session& sql, const Case& c, std::string_view kind,
+                     const std::string& text) const;
+  // Sends the outbox; failures stay queued for the next drain (notices.cc).
+  Result<int> DrainNoticesAfterCommit();
 
   std::string Fingerprint(const std::string& account, const SubmitRequest& r) const {
     std::string s = Netstring(account) + Netstring(r.matter) + Netstring(r.scenario) +

@@ -6,6 +6,7 @@ namespace tongban::people {
 
 Status SimulatedSmsGateway::Send(const SmsMessage& message) {
   std::lock_guard lock(mu_);
+  if (!message.id.empty() && !ids_.insert(message.id).second) return Ok();
   messages_.push_back(message);
   while (messages_.size() > capacity_) messages_.pop_front();
   return Ok();

@@ -7,6 +7,7 @@
 #include <deque>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,7 @@ struct SmsMessage {
   std::string phone{};
   std::string text{};
   int64_t sent_at = 0;  // ms since the epoch
+  std::string id{};     // when set, the gateway hands on one message per id (retries are dropped)
 };
 
 class SmsGateway {
@@ -48,6 +50,7 @@ class SimulatedSmsGateway : public SmsGateway {
   size_t capacity_;
   mutable std::mutex mu_;
   std::deque<SmsMessage> messages_{};  // oldest first
+  std::set<std::string> ids_{};        // ids of the messages taken
 };
 
 }  // namespace tongban::people

@@ -1,0 +1,115 @@
+// The applicant's notices: written to an outbox in the step's transaction, listed on the
+// portal, and sent by SMS after the commit. A crash between the send and the mark leaves the
+// notice pending; the next drain sends it again with the same id, which the gateway drops.
+#include "cases/service_impl.h"
+
+namespace tongban::cases {
+
+Status CaseService::Impl::QueueNotice(soci::session& sql, const Case& c, std::string_view kind,
+                                      const std::string& text) const {
+  std::string id = NewId(clock()), kind_text(kind);
+  // A person's notices also reach the person's own account when a clerk applied for them.
+  std::string applicant =
+      c.applicant_kind == ApplicantKind::kPerson ? c.applicant_code : std::string();
+  long long now = NowMs();
+  sql << Q("insert_notice"), soci::use(id, "id"), soci::use(c.id, "case_id"),
+      soci::use(c.number, "case_number"), soci::use(c.submitted_by, "account_id"),
+      soci::use(applicant, "applicant_code"), soci::use(kind_text, "kind"), soci::use(text, "text"),
+      soci::use(now, "created_at");
+  return Ok();
+}
+
+Result<int> CaseService::Impl::DrainNoticesAfterCommit() {
+  struct Pending {
+    std::string id, account, text;
+    long long created = 0;
+  };
+  auto pending = db.Transaction<std::vector<Pending>>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Pending>> {
+        std::vector<Pending> out;
+        Pending p;
+        soci::statement st = (sql.prepare << Q("select_outbox"), soci::into(p.id),
+                              soci::into(p.account), soci::into(p.text), soci::into(p.created));
+        st.execute();
+        while (st.fetch()) out.push_back(p);
+        return out;
+      });
+  if (!pending.ok()) return std::move(pending).error();
+  int sent = 0;
+  for (const Pending& p : *pending) {
+    // Applicants without a phone on record see the notice on the portal only.
+    auto account = people.GetAccount(p.account);
+    const std::string phone = account.ok() ? account->phone : std::string();
+    std::string state = "none";
+    if (!phone.empty()) {
+      Status s = sms->Send({.phone = phone, .text = p.text, .sent_at = NowMs(), .id = p.id});
+      if (!s.ok()) continue;  // stays pending for the next drain
+      state = "sent";
+      ++sent;
+    }
+    auto marked =
+        db.Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
+          sql << Q("mark_notice_sent"), soci::use(state, "sms_state"), soci::use(p.id, "id");
+          return true;
+        });
+    if (!marked.ok()) return std::move(marked).error();
+  }
+  return sent;
+}
+
+Result<int> CaseService::DrainNotices() { return impl_->DrainNoticesAfterCommit(); }
+
+Result<std::vector<Notice>> CaseService::Notices(const Principal& caller, bool unread_only,
+                                                 int limit) {
+  Impl& I = *impl_;
+  if (limit <= 0 || limit > 500) {
+    return Error(ErrorCode::kInvalidArgument, "the listing is invalid",
+                 {{"limit", "must be between 1 and 500"}});
+  }
+  return I.db.Transaction<std::vector<Notice>>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Notice>> {
+        std::vector<Notice> out;
+        Notice n;
+        std::string state;
+        long long created = 0, read_at = 0, unread = unread_only ? 1 : 0, lim = limit;
+        const std::string& code = caller.account.id_number;
+        soci::statement st =
+            (sql.prepare << I.Q("select_notices"), soci::use(caller.account.id, "account_id"),
+             soci::use(code, "applicant_code"), soci::use(unread, "unread_only"),
+             soci::use(lim, "limit"), soci::into(n.id), soci::into(n.case_number),
+             soci::into(n.kind), soci::into(n.text), soci::into(created), soci::into(state),
+             soci::into(read_at));
+        st.execute();
+        while (st.fetch()) {
+          Notice item = n;
+          item.created_at = created;
+          item.sms_sent = state == "sent";
+          item.read = read_at != 0;
+          out.push_back(std::move(item));
+        }
+        return out;
+      });
+}
+
+Status CaseService::MarkNoticeRead(const Principal& caller, std::string_view notice_id) {
+  Impl& I = *impl_;
+  auto done =
+      I.db.Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
+        const std::string id(notice_id);
+        std::string account, applicant;
+        sql << I.Q("select_notice_owner"), soci::use(id, "id"), soci::into(account),
+            soci::into(applicant);
+        const bool mine =
+            sql.got_data() && (account == caller.account.id ||
+                               (!applicant.empty() && applicant == caller.account.id_number));
+        // Someone else's notice is reported as absent, like a missing one.
+        if (!mine) return Error(ErrorCode::kNotFound, fmt::format("no notice {}", id));
+        long long now = I.NowMs();
+        sql << I.Q("mark_notice_read"), soci::use(now, "read_at"), soci::use(id, "id");
+        return true;
+      });
+  if (!done.ok()) return std::move(done).error();
+  return Ok();
+}
+
+}  // namespace tongban::cases
