@@ -104,6 +104,36 @@ json SummaryJson(const cases::CaseSummary& s) {
           {"href", "/api/v1/cases/" + s.number}};
 }
 
+json TimeJson(const std::optional<Timestamp>& t) {
+  if (!t) return nullptr;
+  return people::FormatTimestamp(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count());
+}
+
+json StepJson(const cases::ReviewStep& s) {
+  return {{"task_id", s.task_id},
+          {"element_id", s.element_id},
+          {"name", s.name},
+          {"step", Nullable(s.step)},
+          {"department", s.department},
+          {"assignee", Nullable(s.assignee)},
+          {"candidate_groups", s.candidate_groups},
+          {"due", TimeJson(s.due)},
+          {"due_on", DateJson(s.due_on)},
+          {"overdue", s.overdue},
+          {"complete", fmt::format("/api/v1/review-tasks/{}/complete", s.task_id)}};
+}
+
+json ReviewJson(const cases::Review& r) {
+  json steps = json::array();
+  for (const auto& s : r.steps) steps.push_back(StepJson(s));
+  return {{"instance_id", r.instance_id},
+          {"process_id", r.process_id},
+          {"status", r.status},
+          {"joint", r.joint},
+          {"steps", steps}};
+}
+
 void WriteCase(httplib::Response& res, const cases::Case& c, int status = 200) {
   res.set_header("ETag", fmt::format("\"{}\"", c.version));
   WriteJson(res, CaseJson(c), status);
@@ -247,6 +277,65 @@ class Routes {
     auto caller = Caller(req, res, ctx);
     if (!caller) return;
     auto c = cases_.Get(*caller, req.matches[1].str());
+    if (!c.ok()) return WriteProblem(res, c.error(), ctx);
+    json out = CaseJson(*c);
+    // The review stage's open steps with their due times, when the case has a process.
+    auto review = cases_.GetReview(*caller, c->number);
+    out["review"] = review.ok() ? ReviewJson(*review) : json(nullptr);
+    res.set_header("ETag", fmt::format("\"{}\"", c->version));
+    WriteJson(res, out);
+  }
+
+  void Review(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto review = cases_.GetReview(*caller, req.matches[1].str());
+    if (!review.ok()) return WriteProblem(res, review.error(), ctx);
+    WriteJson(res, ReviewJson(*review));
+  }
+
+  // The approver's inbox: review tasks of cases in the caller's scope, oldest first.
+  void ReviewTasks(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    int limit = 50;
+    if (req.has_param("limit")) {
+      auto l = Index(req.get_param_value("limit"));
+      if (!l || *l < 1 || *l > 500) {
+        return WriteProblem(res,
+                            Error(ErrorCode::kInvalidArgument, "the query is invalid",
+                                  {{"limit", "must be an integer from 1 to 500"}}),
+                            ctx);
+      }
+      limit = *l;
+    }
+    auto tasks = cases_.ReviewInbox(*caller, limit);
+    if (!tasks.ok()) return WriteProblem(res, tasks.error(), ctx);
+    json items = json::array();
+    for (const auto& t : *tasks) {
+      json item = StepJson(t.step);
+      item["case"] = SummaryJson(t.summary);
+      item["case"]["due_on"] = DateJson(t.case_due_on);
+      items.push_back(std::move(item));
+    }
+    WriteJson(res, {{"items", items}});
+  }
+
+  void CompleteReviewTask(const httplib::Request& req, httplib::Response& res,
+                          RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    const std::string decision = r.String("decision", true).value_or("");
+    const std::string reasons = r.String("reasons", false).value_or("");
+    r.Finish();
+    auto parsed = cases::ParseReviewDecision(decision);
+    if (!parsed && !decision.empty()) errors.Add("decision", "must be approved or denied");
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the decision is invalid"), ctx);
+    auto c = cases_.CompleteReviewTask(*caller, req.matches[1].str(), *parsed, reasons);
     if (!c.ok()) return WriteProblem(res, c.error(), ctx);
     WriteCase(res, *c);
   }
@@ -525,6 +614,9 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Get(R"(/api/v1/cases/([^/]+)/documents/([^/]+))", bind(&Routes::GetDocument));
   server.Get(R"(/api/v1/cases/([^/]+)/documents/([^/]+)/verification)", bind(&Routes::Verify));
   server.Get("/api/v1/acceptance-queue", bind(&Routes::Queue));
+  server.Get(R"(/api/v1/cases/([^/]+)/review)", bind(&Routes::Review));
+  server.Get("/api/v1/review-tasks", bind(&Routes::ReviewTasks));
+  server.Post(R"(/api/v1/review-tasks/([^/]+/[0-9]+)/complete)", bind(&Routes::CompleteReviewTask));
   server.Get("/api/v1/supervision/deemed-accepted", bind(&Routes::DeemedAccepted));
 }
 

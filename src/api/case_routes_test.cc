@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api/people_routes.h"
+#include "bpmn/runtime.h"
 #include "catalog/repository.h"
 #include "people/clock.h"
 #include "people/repository.h"
@@ -44,6 +45,7 @@ class CaseRoutesTest : public ::testing::Test {
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*cases::CaseMigrations());
+    sets.push_back(*bpmn::Runtime::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
@@ -58,6 +60,8 @@ class CaseRoutesTest : public ::testing::Test {
     dir_ = ::testing::TempDir() + "/case-routes-" + std::to_string(::getpid());
     cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
                                          {.clock = &clock_, .data_dir = dir_});
+    runtime_ = *bpmn::Runtime::Create(*db_, clock_, {});
+    ASSERT_TRUE(cases_->AttachReview(*runtime_, {}).ok());
     auth_ = std::make_unique<Auth>(*people_);
     ServerOptions options;
     options.port = 0;
@@ -160,6 +164,7 @@ class CaseRoutesTest : public ::testing::Test {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<bpmn::Runtime> runtime_;
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
@@ -284,6 +289,42 @@ TEST_F(CaseRoutesTest, CorrectionDenialAndBadActions) {
   EXPECT_EQ(decision.body["content"]["kind"], "denial_decision");
   EXPECT_THAT(decision.body["content"]["remedies"].get<std::string>(), HasSubstr("行政复议"));
   EXPECT_EQ(Send("GET", "/api/v1/cases/431128-20261126-999999", "", citizen_).status, 404);
+}
+
+TEST_F(CaseRoutesTest, TheReviewTaskOfTheProcessDecidesTheCase) {
+  const std::string number = Post("/api/v1/cases", Application(), citizen_).body["number"];
+  const std::string base = "/api/v1/cases/" + number;
+  SupplyAll(number);
+  ASSERT_EQ(Post(base + "/accept", json::object(), clerk_).status, 200);
+  // The case shows its review: the default process's approval step, due with the limit.
+  Answer got = Send("GET", base, "", citizen_);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body["review"]["process_id"], "case_single_approval");
+  EXPECT_EQ(got.body["review"]["status"], "running");
+  ASSERT_EQ(got.body["review"]["steps"].size(), 1u);
+  EXPECT_EQ(got.body["review"]["steps"][0]["due_on"], "2026-12-03");
+  EXPECT_EQ(got.body["review"]["steps"][0]["department"], "431128-wjj");
+  EXPECT_EQ(Send("GET", base + "/review", "", approver_).body, got.body["review"]);
+  // The approver's inbox holds it; the clerk's does not (not an approver).
+  Answer inbox = Send("GET", "/api/v1/review-tasks", "", approver_);
+  ASSERT_EQ(inbox.status, 200) << inbox.body.dump();
+  ASSERT_EQ(inbox.body["items"].size(), 1u);
+  EXPECT_EQ(inbox.body["items"][0]["case"]["number"], number);
+  EXPECT_EQ(Send("GET", "/api/v1/review-tasks", "", clerk_).body["items"].size(), 0u);
+  EXPECT_EQ(Send("GET", "/api/v1/review-tasks?limit=0", "", approver_).status, 400);
+  const std::string complete = inbox.body["items"][0]["complete"];
+  Answer bad = Post(complete, {{"decision", "maybe"}}, approver_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(ErrorFields(bad.body), ElementsAre("decision"));
+  EXPECT_THAT(ErrorFields(Post(complete, {{"decision", "denied"}}, approver_).body),
+              ElementsAre("reasons"));
+  Answer decided = Post(complete, {{"decision", "approved"}}, approver_);
+  ASSERT_EQ(decided.status, 200) << decided.body.dump();
+  EXPECT_EQ(decided.body["state"], "approved");
+  EXPECT_EQ(decided.body["documents"].back()["kind"], "approval_decision");
+  // A second completion is refused; the case stays decided once.
+  EXPECT_EQ(Post(complete, {{"decision", "denied"}, {"reasons", "x"}}, approver_).status, 404);
+  EXPECT_EQ(Send("GET", base + "/review", "", approver_).body["status"], "completed");
 }
 
 }  // namespace
