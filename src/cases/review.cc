@@ -106,6 +106,7 @@ Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::Begin
       !CheckState(c, {CaseState::kSubmitted, CaseState::kCorrectionRequested}, "accept").ok()) {
     return std::optional<StartedReview>();
   }
+  TB_RETURN_IF_ERROR(CheckBundleOrder(c));
   TB_ASSIGN_OR_RETURN(catalog::Matter matter, MatterOf(c.matter_version));
   const catalog::Scenario* scenario = ScenarioOf(matter, c.scenario);
   json form = json::object();
@@ -162,7 +163,8 @@ void CaseService::Impl::AbandonReview(const StartedReview& review) {
   }
 }
 
-void CaseService::Impl::AfterTransition(const Case& c) {
+void CaseService::Impl::AfterTransition(const Case& c, std::string_view action) {
+  NotifyBundle(c, action);
   if (c.state == CaseState::kUnderReview || c.state == CaseState::kSuspended ||
       c.state == CaseState::kSubmitted || c.state == CaseState::kCorrectionRequested) {
     return;

@@ -2,6 +2,7 @@
 // values the case service's review methods (review.cc) take and return.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -48,6 +49,37 @@ struct ReviewTask {
   ReviewStep step;
   CaseSummary summary;
   std::optional<Date> case_due_on;
+};
+
+// 一件事一次办: one application for a catalog bundle with one merged form (a field that several
+// matters' forms share is asked once). Each matter becomes a sub-case (its first scenario).
+struct BundleRequest {
+  std::string bundle{};  // the catalog bundle's code
+  Channel channel = Channel::kOnline;
+  ApplicantKind applicant_kind = ApplicantKind::kPerson;
+  std::string applicant_code{};
+  std::string applicant_name{};
+  std::string agent_account{};
+  std::map<std::string, std::string> form{};
+  // Scoped per submitting account: the same key returns the same application.
+  std::string idempotency_key{};
+};
+
+struct BundleApplication {
+  std::string number;  // 430423-20261126-Y00001
+  std::string bundle;
+  std::string name;
+  std::string region;
+  std::string process_id;
+  std::string instance_id;
+  std::string status;       // the bundle process: running, completed, cancelled, ...
+  bool concluded = false;   // every matter has its result, or a denial ended an ordered bundle
+  std::vector<Case> cases;  // one per matter, in the bundle's order, each with its clock
+  // The bundle's clock: the latest due day of its sub-cases and the working days left to it.
+  std::optional<Date> due_on;
+  int64_t remaining_working_days = 0;
+  bool overdue = false;
+  bool replayed = false;
 };
 
 }  // namespace tongban::cases

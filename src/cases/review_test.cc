@@ -20,6 +20,8 @@
 namespace tongban {
 extern const EmbeddedFile kCaseTestData[];
 extern const size_t kCaseTestData_count;
+extern const EmbeddedFile kBundleTestData[];
+extern const size_t kBundleTestData_count;
 extern const EmbeddedFile kReviewProcesses[];
 extern const size_t kReviewProcesses_count;
 }  // namespace tongban
@@ -78,6 +80,8 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
     catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
     auto imported = catalog_->ImportYaml(std::string(kCaseTestData[0].contents), {.publish = true});
     ASSERT_TRUE(imported.ok()) << imported.error().ToString();
+    imported = catalog_->ImportYaml(std::string(kBundleTestData[0].contents), {.publish = true});
+    ASSERT_TRUE(imported.ok()) << imported.error().ToString();
     trace_ = std::make_unique<trace::Trace>(
         *db_, trace::Trace::Options{.now =
                                         [this] {
@@ -127,6 +131,28 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
     return accepted.ok() ? *accepted : Case{};
   }
 
+  // Supplies every material of `number` and accepts it as the clerk.
+  Result<Case> SupplyAndAccept(const std::string& number) {
+    Case c = *cases_->Read(number);
+    for (const CaseMaterial& m : c.materials) {
+      auto s = m.index == 0
+                   ? cases_->SupplyMaterial(alice_, number, 0, MaterialOrigin::kLicence, "", "",
+                                            "执照-1")
+                   : cases_->SupplyMaterial(alice_, number, m.index, MaterialOrigin::kUploaded,
+                                            "%PDF-1.4 材料", "m.pdf", "");
+      EXPECT_TRUE(s.ok()) << s.error().ToString();
+    }
+    return cases_->Accept(clerk_, number, {});
+  }
+  // Decides `number` through its review task as `who`.
+  Result<Case> Decide(const std::string& number, const Principal& who, ReviewDecision d,
+                      std::string reasons = "") {
+    auto review = cases_->GetReview(who, number);
+    if (!review.ok()) return std::move(review).error();
+    if (review->steps.empty()) return Error(ErrorCode::kNotFound, "no open step");
+    return cases_->CompleteReviewTask(who, review->steps[0].task_id, d, std::move(reasons));
+  }
+
   FakeClock clock_{T0()};
   people::SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
@@ -163,6 +189,14 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
       Staff("acct-land", "approver", {"case.read", "case.approve"}, "431128-zrzyj");
   const Principal market_approver_ =
       Staff("acct-market", "approver", {"case.read", "case.approve"}, "431128-scjgj");
+  const Principal bob_ = [] {
+    Principal p;
+    p.account.id = "acct-bob";
+    p.account.kind = people::AccountKind::kCitizen;
+    p.account.id_number = "11010519491231002X";
+    p.account.name = "王芳";
+    return p;
+  }();
   const Principal head_ =
       Staff("acct-head", "department_head", {"case.read", "case.approve", "case.extend"});
 };
@@ -311,6 +345,97 @@ TEST_P(ReviewTest, ParallelApprovalOpensOneTaskPerDepartmentUnderTheJointLimit) 
     ASSERT_TRUE(last.ok()) << last.error().ToString();
   }
   EXPECT_EQ(last->state, CaseState::kApproved);
+}
+
+TEST_P(ReviewTest, ABundleSplitsItsMergedFormAndConcludesWithAResultPerMatter) {
+  BundleRequest r;
+  r.bundle = "431128-yjs-test-parallel";
+  r.form = {{"venue_name", "龙泉宾馆"}, {"colour", "red"}};
+  auto invalid = cases_->SubmitBundle(alice_, r);
+  ASSERT_FALSE(invalid.ok());
+  EXPECT_EQ(invalid.error().code(), ErrorCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& f : invalid.error().fields()) fields.push_back(f.field);
+  EXPECT_THAT(fields, UnorderedElementsAre("form/area_m2", "form/venue_kind", "form/main_business",
+                                           "form/colour"));
+  r.form = {{"venue_name", "龙泉宾馆"},
+            {"area_m2", "120.5"},
+            {"venue_kind", "宾馆"},
+            {"main_business", "餐饮服务"}};
+  r.idempotency_key = "k1";
+  auto a = cases_->SubmitBundle(alice_, r);
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(a->number, "431128-20261126-Y00001");
+  EXPECT_EQ(a->process_id, "bundle_parallel");
+  EXPECT_EQ(a->status, "running");
+  EXPECT_FALSE(a->concluded);
+  ASSERT_EQ(a->cases.size(), 2u);
+  // The shared field went to both sub-cases, each its own case with its own number.
+  EXPECT_EQ(a->cases[0].form.at("venue_name"), "龙泉宾馆");
+  EXPECT_EQ(a->cases[1].form.at("venue_name"), "龙泉宾馆");
+  EXPECT_FALSE(a->cases[0].form.contains("main_business"));
+  EXPECT_EQ(a->cases[1].form.at("main_business"), "餐饮服务");
+  EXPECT_NE(a->cases[0].number, a->cases[1].number);
+  EXPECT_EQ(a->remaining_working_days, 10);  // the longer sub-case limit, not yet started
+  auto again = cases_->SubmitBundle(alice_, r);
+  ASSERT_TRUE(again.ok());
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->number, a->number);
+
+  // In parallel: both are accepted at once; one approved, one denied: concluded per matter.
+  ASSERT_TRUE(SupplyAndAccept(a->cases[0].number).ok());
+  ASSERT_TRUE(SupplyAndAccept(a->cases[1].number).ok());
+  auto mid = cases_->GetBundle(alice_, a->number);
+  ASSERT_TRUE(mid.ok());
+  EXPECT_EQ(mid->due_on, mid->cases[1].clock.due_on);  // 10 working days beat 5
+  EXPECT_EQ(mid->remaining_working_days, 10);
+  ASSERT_TRUE(Decide(a->cases[0].number, approver_, ReviewDecision::kApproved).ok());
+  EXPECT_FALSE(cases_->GetBundle(alice_, a->number)->concluded);
+  auto denied = Decide(a->cases[1].number, market_approver_, ReviewDecision::kDenied, "无证经营");
+  ASSERT_TRUE(denied.ok()) << denied.error().ToString();
+  auto done = cases_->GetBundle(alice_, a->number);
+  ASSERT_TRUE(done.ok());
+  EXPECT_TRUE(done->concluded);
+  EXPECT_EQ(done->status, "completed");
+  EXPECT_EQ(done->cases[0].state, CaseState::kApproved);
+  EXPECT_EQ(done->cases[1].state, CaseState::kDenied);
+  EXPECT_EQ(cases_->GetBundle(bob_, a->number).error().code(), ErrorCode::kForbidden);
+}
+
+TEST_P(ReviewTest, AnOrderedBundleReviewsEachMatterAfterThePreviousOneIsApproved) {
+  BundleRequest r;
+  r.bundle = "431128-yjs-test-sequence";
+  r.form = {{"venue_name", "龙泉宾馆"},
+            {"area_m2", "120.5"},
+            {"venue_kind", "宾馆"},
+            {"main_business", "餐饮服务"}};
+  auto a = cases_->SubmitBundle(alice_, r);
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  EXPECT_EQ(a->process_id, "bundle_sequence");
+  const std::string first = a->cases[0].number, second = a->cases[1].number;
+  auto early = SupplyAndAccept(second);
+  ASSERT_FALSE(early.ok());
+  EXPECT_EQ(early.error().code(), ErrorCode::kConflict);
+  EXPECT_THAT(early.error().message(), HasSubstr("earlier matter"));
+  EXPECT_EQ(cases_->Read(second)->state, CaseState::kSubmitted);
+  ASSERT_TRUE(SupplyAndAccept(first).ok());
+  ASSERT_TRUE(Decide(first, market_approver_, ReviewDecision::kApproved).ok());
+  ASSERT_TRUE(cases_->Accept(clerk_, second, {}).ok());
+  EXPECT_FALSE(cases_->GetBundle(alice_, a->number)->concluded);
+  ASSERT_TRUE(Decide(second, approver_, ReviewDecision::kApproved).ok());
+  EXPECT_TRUE(cases_->GetBundle(alice_, a->number)->concluded);
+
+  // A denial of an earlier matter concludes the bundle: the later one is not reviewed.
+  auto b = cases_->SubmitBundle(alice_, r);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(SupplyAndAccept(b->cases[0].number).ok());
+  ASSERT_TRUE(
+      Decide(b->cases[0].number, market_approver_, ReviewDecision::kDenied, "场所不符").ok());
+  auto view = cases_->GetBundle(alice_, b->number);
+  EXPECT_TRUE(view->concluded);
+  auto refused = SupplyAndAccept(b->cases[1].number);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.error().message(), HasSubstr("concluded"));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ReviewTest, ::testing::ValuesIn(store::testing::Backends()),

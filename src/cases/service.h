@@ -202,6 +202,17 @@ class CaseService {
   Result<Case> CompleteReviewTask(const people::Principal& caller, const std::string& task_id,
                                   ReviewDecision decision, std::string reasons);
 
+  // ---- One-thing bundles (bundle.cc) ----
+  // Submits a bundle application: the merged form is split by each matter's form (a field no
+  // form has is an error naming it), one sub-case is submitted per matter, and the bundle's
+  // process (its catalog `process:`, else bundle_parallel) waits for each sub-case's decision:
+  // in parallel, or in order (bundle_sequence), where a sub-case is accepted only when the
+  // process reaches it. Needs an attached review runtime.
+  Result<BundleApplication> SubmitBundle(const people::Principal& caller,
+                                         const BundleRequest& request);
+  // The application with each sub-case and its clock, for whoever may read every sub-case.
+  Result<BundleApplication> GetBundle(const people::Principal& caller, std::string_view number);
+
  private:
   struct Impl;
   explicit CaseService(std::unique_ptr<Impl> impl);

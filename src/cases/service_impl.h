@@ -587,7 +587,7 @@ struct CaseService::Impl {
           return c;
         });
     if (!done.ok()) return std::move(done).error();
-    if (runtime) AfterTransition(*done);
+    if (runtime) AfterTransition(*done, action);
     return Finish(std::move(done).value());
   }
 
@@ -623,8 +623,12 @@ struct CaseService::Impl {
   void AbandonReview(const StartedReview& review);
   // After every transition: a case that left review otherwise than through its process
   // (withdrawn, terminated, decided directly) cancels its running instance.
-  void AfterTransition(const Case& c);
+  void AfterTransition(const Case& c, std::string_view action);
   bool LoadJoint(soci::session& sql, const std::string& case_id) const;
+  // Bundles (bundle.cc): tells the case's bundle process that the case was decided; refuses
+  // to start a sub-case's review before its bundle process reaches it.
+  void NotifyBundle(const Case& c, std::string_view action);
+  Status CheckBundleOrder(const Case& c);
 };
 
 }  // namespace tongban::cases
