@@ -134,6 +134,30 @@ json ReviewJson(const cases::Review& r) {
           {"steps", steps}};
 }
 
+json BundleJson(const cases::BundleApplication& a) {
+  json matters = json::array();
+  for (const cases::Case& c : a.cases) {
+    matters.push_back({{"matter", {{"code", c.matter}, {"name", c.matter_name}}},
+                       {"case", c.number},
+                       {"state", cases::CaseStateName(c.state)},
+                       {"decision_reasons", Nullable(c.decision_reasons)},
+                       {"clock", ClockJson(c.clock)},
+                       {"href", "/api/v1/cases/" + c.number}});
+  }
+  return {{"number", a.number},
+          {"bundle", {{"code", a.bundle}, {"name", a.name}}},
+          {"region", a.region},
+          {"process_id", a.process_id},
+          {"instance_id", Nullable(a.instance_id)},
+          {"status", Nullable(a.status)},
+          {"concluded", a.concluded},
+          {"clock",
+           {{"due_on", DateJson(a.due_on)},
+            {"remaining_working_days", a.remaining_working_days},
+            {"overdue", a.overdue}}},
+          {"matters", matters}};
+}
+
 void WriteCase(httplib::Response& res, const cases::Case& c, int status = 200) {
   res.set_header("ETag", fmt::format("\"{}\"", c.version));
   WriteJson(res, CaseJson(c), status);
@@ -319,6 +343,64 @@ class Routes {
       items.push_back(std::move(item));
     }
     WriteJson(res, {{"items", items}});
+  }
+
+  void SubmitBundle(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    cases::BundleRequest b;
+    b.bundle = req.matches[1].str();
+    b.idempotency_key = req.get_header_value("Idempotency-Key");
+    const std::string channel = r.String("channel", false).value_or("online");
+    if (auto c = cases::ParseChannel(channel)) {
+      b.channel = *c;
+    } else {
+      errors.Add("channel", "must be online | mobile | window | kiosk | service_point | assisted");
+    }
+    if (const json* a = r.Member("applicant", json::value_t::object, false)) {
+      ObjectReader ar(*a, "applicant", errors);
+      const std::string kind = ar.String("kind", false).value_or("person");
+      if (auto k = cases::ParseApplicantKind(kind)) {
+        b.applicant_kind = *k;
+      } else {
+        errors.Add("applicant/kind", "must be person or enterprise");
+      }
+      b.applicant_code = ar.String("code", false).value_or("");
+      b.applicant_name = ar.String("name", false).value_or("");
+      b.agent_account = ar.String("agent_account", false).value_or("");
+      ar.Finish();
+    }
+    if (const json* f = r.Member("form", json::value_t::object, true)) {
+      for (const auto& [k, v] : f->items()) {
+        if (v.is_null()) continue;
+        auto text = FormValue(v);
+        if (!text) {
+          errors.Add("form/" + k, "must be a string, number or boolean");
+        } else {
+          b.form[k] = *text;
+        }
+      }
+    }
+    r.Finish();
+    if (!errors.empty()) {
+      return WriteProblem(res, errors.ToError("the bundle application is invalid"), ctx);
+    }
+    auto a = cases_.SubmitBundle(*caller, b);
+    if (!a.ok()) return WriteProblem(res, a.error(), ctx);
+    res.set_header("Location", "/api/v1/bundle-applications/" + a->number);
+    WriteJson(res, BundleJson(*a), a->replayed ? 200 : 201);
+  }
+
+  void GetBundle(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto a = cases_.GetBundle(*caller, req.matches[1].str());
+    if (!a.ok()) return WriteProblem(res, a.error(), ctx);
+    WriteJson(res, BundleJson(*a));
   }
 
   void CompleteReviewTask(const httplib::Request& req, httplib::Response& res,
@@ -616,6 +698,8 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Get("/api/v1/acceptance-queue", bind(&Routes::Queue));
   server.Get(R"(/api/v1/cases/([^/]+)/review)", bind(&Routes::Review));
   server.Get("/api/v1/review-tasks", bind(&Routes::ReviewTasks));
+  server.Post(R"(/api/v1/bundles/([^/]+)/applications)", bind(&Routes::SubmitBundle));
+  server.Get(R"(/api/v1/bundle-applications/([^/]+))", bind(&Routes::GetBundle));
   server.Post(R"(/api/v1/review-tasks/([^/]+/[0-9]+)/complete)", bind(&Routes::CompleteReviewTask));
   server.Get("/api/v1/supervision/deemed-accepted", bind(&Routes::DeemedAccepted));
 }

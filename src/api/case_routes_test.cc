@@ -54,8 +54,10 @@ class CaseRoutesTest : public ::testing::Test {
     people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
     ASSERT_TRUE(people_->SeedRoles().ok());
     catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
-    ASSERT_TRUE(
-        catalog_->ImportYaml(std::string(kCaseApiTestData[0].contents), {.publish = true}).ok());
+    for (size_t i = 0; i < kCaseApiTestData_count; ++i) {
+      ASSERT_TRUE(
+          catalog_->ImportYaml(std::string(kCaseApiTestData[i].contents), {.publish = true}).ok());
+    }
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     dir_ = ::testing::TempDir() + "/case-routes-" + std::to_string(::getpid());
     cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
@@ -325,6 +327,35 @@ TEST_F(CaseRoutesTest, TheReviewTaskOfTheProcessDecidesTheCase) {
   // A second completion is refused; the case stays decided once.
   EXPECT_EQ(Post(complete, {{"decision", "denied"}, {"reasons", "x"}}, approver_).status, 404);
   EXPECT_EQ(Send("GET", base + "/review", "", approver_).body["status"], "completed");
+}
+
+TEST_F(CaseRoutesTest, ABundleApplicationMakesOneSubCasePerMatter) {
+  const std::string path = "/api/v1/bundles/431128-yjs-test-parallel/applications";
+  json form = {{"venue_name", "龙泉宾馆"},
+               {"area_m2", 120.5},
+               {"venue_kind", "宾馆"},
+               {"main_business", "餐饮服务"}};
+  EXPECT_EQ(Post(path, {{"form", form}}, "").status, 401);
+  Answer bad = Post(path, {{"form", {{"venue_name", "龙泉宾馆"}, {"colour", "red"}}}}, citizen_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(ErrorFields(bad.body), ::testing::Contains("form/colour"));
+  EXPECT_EQ(Post("/api/v1/bundles/nope/applications", {{"form", form}}, citizen_).status, 404);
+  Answer made = Post(path, {{"form", form}}, citizen_, {{"Idempotency-Key", "b1"}});
+  ASSERT_EQ(made.status, 201) << made.body.dump();
+  EXPECT_EQ(made.location, "/api/v1/bundle-applications/" + made.body["number"].get<std::string>());
+  ASSERT_EQ(made.body["matters"].size(), 2u);
+  EXPECT_EQ(made.body["matters"][0]["state"], "submitted");
+  EXPECT_EQ(made.body["concluded"], false);
+  EXPECT_EQ(made.body["clock"]["remaining_working_days"], 10);
+  Answer replay = Post(path, {{"form", form}}, citizen_, {{"Idempotency-Key", "b1"}});
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.body["number"], made.body["number"]);
+  Answer view = Send("GET", made.location, "", citizen_);
+  ASSERT_EQ(view.status, 200);
+  EXPECT_EQ(view.body["matters"], made.body["matters"]);
+  const std::string sub = made.body["matters"][1]["case"];
+  EXPECT_EQ(Send("GET", "/api/v1/cases/" + sub, "", citizen_).body["form"]["main_business"],
+            "餐饮服务");
 }
 
 }  // namespace
