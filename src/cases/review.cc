@@ -147,7 +147,7 @@ Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::Begin
 }
 
 Status CaseService::Impl::RecordReview(soci::session& sql, const Case& c,
-                                       const StartedReview& review) {
+                                       const StartedReview& review) const {
   long long joint = review.joint ? 1 : 0, now = NowMs();
   sql << Q("insert_case_review"), soci::use(c.id, "case_id"),
       soci::use(review.instance_id, "instance_id"), soci::use(review.process_id, "process_id"),
@@ -155,7 +155,7 @@ Status CaseService::Impl::RecordReview(soci::session& sql, const Case& c,
   return Ok();
 }
 
-void CaseService::Impl::AbandonReview(const StartedReview& review) {
+void CaseService::Impl::AbandonReview(const StartedReview& review) const {
   Status s = runtime->CancelInstance(review.instance_id, SystemActor());
   if (!s.ok()) {
     spdlog::warn("review instance {} of a case that was not accepted stays open: {}",

@@ -619,8 +619,8 @@ struct CaseService::Impl {
   // (AbandonReview).
   Result<std::optional<StartedReview>> BeginReview(const Principal& caller,
                                                    std::string_view number);
-  Status RecordReview(soci::session& sql, const Case& c, const StartedReview& review);
-  void AbandonReview(const StartedReview& review);
+  Status RecordReview(soci::session& sql, const Case& c, const StartedReview& review) const;
+  void AbandonReview(const StartedReview& review) const;
   // After every transition: a case that left review otherwise than through its process
   // (withdrawn, terminated, decided directly) cancels its running instance.
   void AfterTransition(const Case& c, std::string_view action);
