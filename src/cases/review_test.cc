@@ -70,6 +70,7 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*CaseMigrations());
     sets.push_back(*bpmn::Runtime::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
