@@ -47,6 +47,7 @@ class CaseRoutesTest : public ::testing::Test {
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*bpmn::Runtime::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;
@@ -95,10 +96,10 @@ class CaseRoutesTest : public ::testing::Test {
               const std::string& token, httplib::Headers headers = {},
               const std::string& type = "application/json") {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET" ? client_->Get(path.c_str(), headers)
+    httplib::Result r = method == "GET" ? client_->Get(path, headers)
                         : method == "PUT"
-                            ? client_->Put(path.c_str(), headers, body, type.c_str())
-                            : client_->Post(path.c_str(), headers, body, type.c_str());
+                            ? client_->Put(path, headers, body, type)
+                            : client_->Post(path, headers, body, type);
     Answer a;
     if (!r) {
       ADD_FAILURE() << method << " " << path << ": no answer";
@@ -229,7 +230,7 @@ TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
   EXPECT_EQ(got.body["materials"][1]["media_type"], "application/pdf");
   EXPECT_EQ(got.body["materials"][1]["file_name"], "a.pdf");
   EXPECT_EQ(got.body["materials"][0]["origin"], "licence");
-  auto bytes = client_->Get((base + "/materials/1").c_str(),
+  auto bytes = client_->Get(base + "/materials/1",
                             httplib::Headers{{"Authorization", "Bearer " + citizen_}});
   ASSERT_TRUE(bytes);
   EXPECT_EQ(bytes->body, "%PDF-1.4 a");

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <filesystem>
+#include <thread>
 
 #include "bpmn/runtime.h"
 #include "cases/service.h"
@@ -262,6 +264,27 @@ TEST_P(ReviewTest, AcceptanceStartsTheProcessAndItsApprovalTaskDecidesOnce) {
                           }),
             1);
   EXPECT_TRUE(cases_->ReviewInbox(approver_, 50)->empty());
+}
+
+TEST_P(ReviewTest, TwoApproversRacingOnOneTaskDecideTheCaseOnce) {
+  Case c = Accepted("new");
+  const std::string task = cases_->GetReview(approver_, c.number)->steps.at(0).task_id;
+  std::atomic<int> decided{0};
+  std::vector<std::thread> threads;
+  threads.reserve(2);
+  for (const Principal* who : {&approver_, &head_}) {
+    threads.emplace_back([&, who] {
+      if (cases_->CompleteReviewTask(*who, task, ReviewDecision::kApproved, "").ok()) ++decided;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(decided.load(), 1);
+  Case after = *cases_->Read(c.number);
+  EXPECT_EQ(after.state, CaseState::kApproved);
+  EXPECT_EQ(
+      std::count_if(after.documents.begin(), after.documents.end(),
+                    [](const Document& d) { return d.kind == DocumentKind::kApprovalDecision; }),
+      1);
 }
 
 TEST_P(ReviewTest, ADenialNeedsReasonsAndWithdrawalCancelsTheInstance) {
