@@ -700,7 +700,7 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Get("/api/v1/review-tasks", bind(&Routes::ReviewTasks));
   server.Post(R"(/api/v1/bundles/([^/]+)/applications)", bind(&Routes::SubmitBundle));
   server.Get(R"(/api/v1/bundle-applications/([^/]+))", bind(&Routes::GetBundle));
-  server.Post(R"(/api/v1/review-tasks/([^/]+/[0-9]+)/complete)", bind(&Routes::CompleteReviewTask));
+  server.Post(R"(/api/v1/review-tasks/(.+)/complete)", bind(&Routes::CompleteReviewTask));
   server.Get("/api/v1/supervision/deemed-accepted", bind(&Routes::DeemedAccepted));
 }
 
