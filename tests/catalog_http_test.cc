@@ -77,7 +77,7 @@ TEST_P(CatalogHttp, PagesThroughEveryMatterOnceWithFiltersKept) {
     }
     next = page["next"].is_null() ? "" : page["next"].get<std::string>();
   }
-  EXPECT_EQ(codes.size(), 74u);  // the demo catalog's implementation items
+  EXPECT_EQ(codes.size(), 76u);  // the demo catalog's implementation items
   EXPECT_EQ(pages, 4);
 
   // A filtered listing's next link keeps the filter.
@@ -124,9 +124,9 @@ TEST_P(CatalogHttp, ReferenceListsArePublic) {
   json certs = GetJson("/api/v1/certificates");
   EXPECT_EQ(certs["retained"], 8);
   EXPECT_EQ(certs["cancelled"], 8);
-  EXPECT_EQ(GetJson("/api/v1/bundles")["items"].size(), 9u);
-  EXPECT_EQ(GetJson("/api/v1/basic-items")["items"].size(), 45u);
-  EXPECT_EQ(GetJson("/api/v1/catalog")["implementation_items"].size(), 74u);
+  EXPECT_EQ(GetJson("/api/v1/bundles")["items"].size(), 10u);
+  EXPECT_EQ(GetJson("/api/v1/basic-items")["items"].size(), 47u);
+  EXPECT_EQ(GetJson("/api/v1/catalog")["implementation_items"].size(), 76u);
 }
 
 TEST_P(CatalogHttp, EditsGoThroughDraftApprovalAndPublicationWithEtags) {

@@ -131,9 +131,13 @@ TEST_P(WorkflowHttp, TheDemoApprovalRunsFromAcceptanceToTheTextMessage) {
   const std::string catalog_admin = Login("xintian.catalog_admin");
   Answer processes = Get("/api/v1/processes", catalog_admin);
   ASSERT_EQ(processes.status, 200) << processes.body.dump();
-  ASSERT_EQ(processes.body["items"].size(), 1u);
-  EXPECT_EQ(processes.body["items"][0]["id"], "parallel_approval");
-  EXPECT_EQ(processes.body["items"][0]["latest_version"], 1);
+  // The demo's processes, the case review processes among them.
+  json parallel;
+  for (const json& p : processes.body["items"]) {
+    if (p["id"] == "parallel_approval") parallel = p;
+  }
+  ASSERT_TRUE(parallel.is_object()) << processes.body.dump();
+  EXPECT_EQ(parallel["latest_version"], 1);
 
   const std::string clerk = Login("xintian.window_clerk");
   const std::string approver = Login("xintian.approver");

@@ -104,6 +104,60 @@ json SummaryJson(const cases::CaseSummary& s) {
           {"href", "/api/v1/cases/" + s.number}};
 }
 
+json TimeJson(const std::optional<Timestamp>& t) {
+  if (!t) return nullptr;
+  return people::FormatTimestamp(
+      std::chrono::duration_cast<std::chrono::milliseconds>(t->time_since_epoch()).count());
+}
+
+json StepJson(const cases::ReviewStep& s) {
+  return {{"task_id", s.task_id},
+          {"element_id", s.element_id},
+          {"name", s.name},
+          {"step", Nullable(s.step)},
+          {"department", s.department},
+          {"assignee", Nullable(s.assignee)},
+          {"candidate_groups", s.candidate_groups},
+          {"due", TimeJson(s.due)},
+          {"due_on", DateJson(s.due_on)},
+          {"overdue", s.overdue},
+          {"complete", fmt::format("/api/v1/review-tasks/{}/complete", s.task_id)}};
+}
+
+json ReviewJson(const cases::Review& r) {
+  json steps = json::array();
+  for (const auto& s : r.steps) steps.push_back(StepJson(s));
+  return {{"instance_id", r.instance_id},
+          {"process_id", r.process_id},
+          {"status", r.status},
+          {"joint", r.joint},
+          {"steps", steps}};
+}
+
+json BundleJson(const cases::BundleApplication& a) {
+  json matters = json::array();
+  for (const cases::Case& c : a.cases) {
+    matters.push_back({{"matter", {{"code", c.matter}, {"name", c.matter_name}}},
+                       {"case", c.number},
+                       {"state", cases::CaseStateName(c.state)},
+                       {"decision_reasons", Nullable(c.decision_reasons)},
+                       {"clock", ClockJson(c.clock)},
+                       {"href", "/api/v1/cases/" + c.number}});
+  }
+  return {{"number", a.number},
+          {"bundle", {{"code", a.bundle}, {"name", a.name}}},
+          {"region", a.region},
+          {"process_id", a.process_id},
+          {"instance_id", Nullable(a.instance_id)},
+          {"status", Nullable(a.status)},
+          {"concluded", a.concluded},
+          {"clock",
+           {{"due_on", DateJson(a.due_on)},
+            {"remaining_working_days", a.remaining_working_days},
+            {"overdue", a.overdue}}},
+          {"matters", matters}};
+}
+
 void WriteCase(httplib::Response& res, const cases::Case& c, int status = 200) {
   res.set_header("ETag", fmt::format("\"{}\"", c.version));
   WriteJson(res, CaseJson(c), status);
@@ -247,6 +301,123 @@ class Routes {
     auto caller = Caller(req, res, ctx);
     if (!caller) return;
     auto c = cases_.Get(*caller, req.matches[1].str());
+    if (!c.ok()) return WriteProblem(res, c.error(), ctx);
+    json out = CaseJson(*c);
+    // The review stage's open steps with their due times, when the case has a process.
+    auto review = cases_.GetReview(*caller, c->number);
+    out["review"] = review.ok() ? ReviewJson(*review) : json(nullptr);
+    res.set_header("ETag", fmt::format("\"{}\"", c->version));
+    WriteJson(res, out);
+  }
+
+  void Review(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto review = cases_.GetReview(*caller, req.matches[1].str());
+    if (!review.ok()) return WriteProblem(res, review.error(), ctx);
+    WriteJson(res, ReviewJson(*review));
+  }
+
+  // The approver's inbox: review tasks of cases in the caller's scope, oldest first.
+  void ReviewTasks(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    int limit = 50;
+    if (req.has_param("limit")) {
+      auto l = Index(req.get_param_value("limit"));
+      if (!l || *l < 1 || *l > 500) {
+        return WriteProblem(res,
+                            Error(ErrorCode::kInvalidArgument, "the query is invalid",
+                                  {{"limit", "must be an integer from 1 to 500"}}),
+                            ctx);
+      }
+      limit = *l;
+    }
+    auto tasks = cases_.ReviewInbox(*caller, limit);
+    if (!tasks.ok()) return WriteProblem(res, tasks.error(), ctx);
+    json items = json::array();
+    for (const auto& t : *tasks) {
+      json item = StepJson(t.step);
+      item["case"] = SummaryJson(t.summary);
+      item["case"]["due_on"] = DateJson(t.case_due_on);
+      items.push_back(std::move(item));
+    }
+    WriteJson(res, {{"items", items}});
+  }
+
+  void SubmitBundle(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    cases::BundleRequest b;
+    b.bundle = req.matches[1].str();
+    b.idempotency_key = req.get_header_value("Idempotency-Key");
+    const std::string channel = r.String("channel", false).value_or("online");
+    if (auto c = cases::ParseChannel(channel)) {
+      b.channel = *c;
+    } else {
+      errors.Add("channel", "must be online | mobile | window | kiosk | service_point | assisted");
+    }
+    if (const json* a = r.Member("applicant", json::value_t::object, false)) {
+      ObjectReader ar(*a, "applicant", errors);
+      const std::string kind = ar.String("kind", false).value_or("person");
+      if (auto k = cases::ParseApplicantKind(kind)) {
+        b.applicant_kind = *k;
+      } else {
+        errors.Add("applicant/kind", "must be person or enterprise");
+      }
+      b.applicant_code = ar.String("code", false).value_or("");
+      b.applicant_name = ar.String("name", false).value_or("");
+      b.agent_account = ar.String("agent_account", false).value_or("");
+      ar.Finish();
+    }
+    if (const json* f = r.Member("form", json::value_t::object, true)) {
+      for (const auto& [k, v] : f->items()) {
+        if (v.is_null()) continue;
+        auto text = FormValue(v);
+        if (!text) {
+          errors.Add("form/" + k, "must be a string, number or boolean");
+        } else {
+          b.form[k] = *text;
+        }
+      }
+    }
+    r.Finish();
+    if (!errors.empty()) {
+      return WriteProblem(res, errors.ToError("the bundle application is invalid"), ctx);
+    }
+    auto a = cases_.SubmitBundle(*caller, b);
+    if (!a.ok()) return WriteProblem(res, a.error(), ctx);
+    res.set_header("Location", "/api/v1/bundle-applications/" + a->number);
+    WriteJson(res, BundleJson(*a), a->replayed ? 200 : 201);
+  }
+
+  void GetBundle(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto a = cases_.GetBundle(*caller, req.matches[1].str());
+    if (!a.ok()) return WriteProblem(res, a.error(), ctx);
+    WriteJson(res, BundleJson(*a));
+  }
+
+  void CompleteReviewTask(const httplib::Request& req, httplib::Response& res,
+                          RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = Body(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    const std::string decision = r.String("decision", true).value_or("");
+    const std::string reasons = r.String("reasons", false).value_or("");
+    r.Finish();
+    auto parsed = cases::ParseReviewDecision(decision);
+    if (!parsed && !decision.empty()) errors.Add("decision", "must be approved or denied");
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the decision is invalid"), ctx);
+    auto c = cases_.CompleteReviewTask(*caller, req.matches[1].str(), *parsed, reasons);
     if (!c.ok()) return WriteProblem(res, c.error(), ctx);
     WriteCase(res, *c);
   }
@@ -525,6 +696,11 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Get(R"(/api/v1/cases/([^/]+)/documents/([^/]+))", bind(&Routes::GetDocument));
   server.Get(R"(/api/v1/cases/([^/]+)/documents/([^/]+)/verification)", bind(&Routes::Verify));
   server.Get("/api/v1/acceptance-queue", bind(&Routes::Queue));
+  server.Get(R"(/api/v1/cases/([^/]+)/review)", bind(&Routes::Review));
+  server.Get("/api/v1/review-tasks", bind(&Routes::ReviewTasks));
+  server.Post(R"(/api/v1/bundles/([^/]+)/applications)", bind(&Routes::SubmitBundle));
+  server.Get(R"(/api/v1/bundle-applications/([^/]+))", bind(&Routes::GetBundle));
+  server.Post(R"(/api/v1/review-tasks/(.+)/complete)", bind(&Routes::CompleteReviewTask));
   server.Get("/api/v1/supervision/deemed-accepted", bind(&Routes::DeemedAccepted));
   RegisterCaseFulfilmentRoutes(server, cases, auth);
 }

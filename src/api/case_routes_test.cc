@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "api/people_routes.h"
+#include "bpmn/runtime.h"
 #include "catalog/repository.h"
 #include "people/clock.h"
 #include "people/repository.h"
@@ -44,7 +45,9 @@ class CaseRoutesTest : public ::testing::Test {
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*cases::CaseMigrations());
+    sets.push_back(*bpmn::Runtime::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;
@@ -52,12 +55,16 @@ class CaseRoutesTest : public ::testing::Test {
     people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
     ASSERT_TRUE(people_->SeedRoles().ok());
     catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
-    ASSERT_TRUE(
-        catalog_->ImportYaml(std::string(kCaseApiTestData[0].contents), {.publish = true}).ok());
+    for (size_t i = 0; i < kCaseApiTestData_count; ++i) {
+      ASSERT_TRUE(
+          catalog_->ImportYaml(std::string(kCaseApiTestData[i].contents), {.publish = true}).ok());
+    }
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     dir_ = ::testing::TempDir() + "/case-routes-" + std::to_string(::getpid());
     cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
                                          {.clock = &clock_, .data_dir = dir_});
+    runtime_ = *bpmn::Runtime::Create(*db_, clock_, {});
+    ASSERT_TRUE(cases_->AttachReview(*runtime_, {}).ok());
     auth_ = std::make_unique<Auth>(*people_);
     ServerOptions options;
     options.port = 0;
@@ -89,10 +96,10 @@ class CaseRoutesTest : public ::testing::Test {
               const std::string& token, httplib::Headers headers = {},
               const std::string& type = "application/json") {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET" ? client_->Get(path.c_str(), headers)
+    httplib::Result r = method == "GET" ? client_->Get(path, headers)
                         : method == "PUT"
-                            ? client_->Put(path.c_str(), headers, body, type.c_str())
-                            : client_->Post(path.c_str(), headers, body, type.c_str());
+                            ? client_->Put(path, headers, body, type)
+                            : client_->Post(path, headers, body, type);
     Answer a;
     if (!r) {
       ADD_FAILURE() << method << " " << path << ": no answer";
@@ -160,6 +167,7 @@ class CaseRoutesTest : public ::testing::Test {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<bpmn::Runtime> runtime_;
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<Server> server_;
   std::thread thread_;
@@ -222,7 +230,7 @@ TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
   EXPECT_EQ(got.body["materials"][1]["media_type"], "application/pdf");
   EXPECT_EQ(got.body["materials"][1]["file_name"], "a.pdf");
   EXPECT_EQ(got.body["materials"][0]["origin"], "licence");
-  auto bytes = client_->Get((base + "/materials/1").c_str(),
+  auto bytes = client_->Get(base + "/materials/1",
                             httplib::Headers{{"Authorization", "Bearer " + citizen_}});
   ASSERT_TRUE(bytes);
   EXPECT_EQ(bytes->body, "%PDF-1.4 a");
@@ -284,6 +292,71 @@ TEST_F(CaseRoutesTest, CorrectionDenialAndBadActions) {
   EXPECT_EQ(decision.body["content"]["kind"], "denial_decision");
   EXPECT_THAT(decision.body["content"]["remedies"].get<std::string>(), HasSubstr("行政复议"));
   EXPECT_EQ(Send("GET", "/api/v1/cases/431128-20261126-999999", "", citizen_).status, 404);
+}
+
+TEST_F(CaseRoutesTest, TheReviewTaskOfTheProcessDecidesTheCase) {
+  const std::string number = Post("/api/v1/cases", Application(), citizen_).body["number"];
+  const std::string base = "/api/v1/cases/" + number;
+  SupplyAll(number);
+  ASSERT_EQ(Post(base + "/accept", json::object(), clerk_).status, 200);
+  // The case shows its review: the default process's approval step, due with the limit.
+  Answer got = Send("GET", base, "", citizen_);
+  ASSERT_EQ(got.status, 200);
+  EXPECT_EQ(got.body["review"]["process_id"], "case_single_approval");
+  EXPECT_EQ(got.body["review"]["status"], "running");
+  ASSERT_EQ(got.body["review"]["steps"].size(), 1u);
+  EXPECT_EQ(got.body["review"]["steps"][0]["due_on"], "2026-12-03");
+  EXPECT_EQ(got.body["review"]["steps"][0]["department"], "431128-wjj");
+  EXPECT_EQ(Send("GET", base + "/review", "", approver_).body, got.body["review"]);
+  // The approver's inbox holds it; the clerk's does not (not an approver).
+  Answer inbox = Send("GET", "/api/v1/review-tasks", "", approver_);
+  ASSERT_EQ(inbox.status, 200) << inbox.body.dump();
+  ASSERT_EQ(inbox.body["items"].size(), 1u);
+  EXPECT_EQ(inbox.body["items"][0]["case"]["number"], number);
+  EXPECT_EQ(Send("GET", "/api/v1/review-tasks", "", clerk_).body["items"].size(), 0u);
+  EXPECT_EQ(Send("GET", "/api/v1/review-tasks?limit=0", "", approver_).status, 400);
+  const std::string complete = inbox.body["items"][0]["complete"];
+  Answer bad = Post(complete, {{"decision", "maybe"}}, approver_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(ErrorFields(bad.body), ElementsAre("decision"));
+  EXPECT_THAT(ErrorFields(Post(complete, {{"decision", "denied"}}, approver_).body),
+              ElementsAre("reasons"));
+  Answer decided = Post(complete, {{"decision", "approved"}}, approver_);
+  ASSERT_EQ(decided.status, 200) << decided.body.dump();
+  EXPECT_EQ(decided.body["state"], "approved");
+  EXPECT_EQ(decided.body["documents"].back()["kind"], "approval_decision");
+  // A second completion is refused; the case stays decided once.
+  EXPECT_EQ(Post(complete, {{"decision", "denied"}, {"reasons", "x"}}, approver_).status, 404);
+  EXPECT_EQ(Send("GET", base + "/review", "", approver_).body["status"], "completed");
+}
+
+TEST_F(CaseRoutesTest, ABundleApplicationMakesOneSubCasePerMatter) {
+  const std::string path = "/api/v1/bundles/431128-yjs-test-parallel/applications";
+  json form = {{"venue_name", "龙泉宾馆"},
+               {"area_m2", 120.5},
+               {"venue_kind", "宾馆"},
+               {"main_business", "餐饮服务"}};
+  EXPECT_EQ(Post(path, {{"form", form}}, "").status, 401);
+  Answer bad = Post(path, {{"form", {{"venue_name", "龙泉宾馆"}, {"colour", "red"}}}}, citizen_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_THAT(ErrorFields(bad.body), ::testing::Contains("form/colour"));
+  EXPECT_EQ(Post("/api/v1/bundles/nope/applications", {{"form", form}}, citizen_).status, 404);
+  Answer made = Post(path, {{"form", form}}, citizen_, {{"Idempotency-Key", "b1"}});
+  ASSERT_EQ(made.status, 201) << made.body.dump();
+  EXPECT_EQ(made.location, "/api/v1/bundle-applications/" + made.body["number"].get<std::string>());
+  ASSERT_EQ(made.body["matters"].size(), 2u);
+  EXPECT_EQ(made.body["matters"][0]["state"], "submitted");
+  EXPECT_EQ(made.body["concluded"], false);
+  EXPECT_EQ(made.body["clock"]["remaining_working_days"], 10);
+  Answer replay = Post(path, {{"form", form}}, citizen_, {{"Idempotency-Key", "b1"}});
+  EXPECT_EQ(replay.status, 200);
+  EXPECT_EQ(replay.body["number"], made.body["number"]);
+  Answer view = Send("GET", made.location, "", citizen_);
+  ASSERT_EQ(view.status, 200);
+  EXPECT_EQ(view.body["matters"], made.body["matters"]);
+  const std::string sub = made.body["matters"][1]["case"];
+  EXPECT_EQ(Send("GET", "/api/v1/cases/" + sub, "", citizen_).body["form"]["main_business"],
+            "餐饮服务");
 }
 
 }  // namespace

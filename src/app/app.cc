@@ -124,6 +124,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));
   RegisterPlatformActions(*app->workflow_, *app->sms_, SystemClock::Instance());
+  TB_RETURN_IF_ERROR(app->cases_->AttachReview(*app->workflow_, {}));
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));

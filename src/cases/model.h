@@ -178,6 +178,7 @@ struct Case {
   std::string decision_reasons;
   std::vector<CaseMaterial> materials;
   std::vector<Document> documents;  // without content (read it with GetDocument)
+  bool joint = false;               // 第26条: its review runs several departments' steps at once
   CaseClock clock;
 };
 

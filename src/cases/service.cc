@@ -394,7 +394,8 @@ Result<std::string> CaseService::MaterialContent(const Principal& caller, std::s
 Result<Case> CaseService::Accept(const Principal& caller, std::string_view number,
                                  const Step& step) {
   Impl& I = *impl_;
-  return I.Transition(
+  TB_ASSIGN_OR_RETURN(std::optional<Impl::StartedReview> review, I.BeginReview(caller, number));
+  auto accepted = I.Transition(
       caller, number, step, "case.accepted",
       [&](soci::session& sql, Case& c, const catalog::Matter& matter, json& payload) -> Status {
         TB_RETURN_IF_ERROR(people::Authorize(caller, "case.accept", I.TargetOf(c), I.NowMs()));
@@ -430,6 +431,10 @@ Result<Case> CaseService::Accept(const Principal& caller, std::string_view numbe
         c.clock.started_on = deemed ? c.received_on : today;
         c.accepted_by = caller.account.id;
         c.state = CaseState::kUnderReview;
+        if (review) {
+          c.joint = review->joint;
+          TB_RETURN_IF_ERROR(I.RecordReview(sql, c, *review));
+        }
         I.ComputeClock(c, matter);
         for (const CaseMaterial& m : c.materials) {
           if (m.state == MaterialState::kSupplyLater && c.clock.due_on && m.due_on &&
@@ -457,8 +462,11 @@ Result<Case> CaseService::Accept(const Principal& caller, std::string_view numbe
         payload = {{"accepted_on", c.clock.started_on->ToString()},
                    {"deemed", deemed},
                    {"document", d.id}};
+        if (review) payload["review"] = review->instance_id;
         return Ok();
       });
+  if (!accepted.ok() && review) I.AbandonReview(*review);
+  return accepted;
 }
 
 Result<Case> CaseService::Refuse(const Principal& caller, std::string_view number,
@@ -642,12 +650,12 @@ Result<Case> CaseService::Extend(const Principal& caller, std::string_view numbe
           return Error(ErrorCode::kRefused,
                        fmt::format("case {} was already extended once (第42条)", c.number));
         }
-        c.clock.extension_days = kExtensionDays;
+        c.clock.extension_days = c.joint ? kJointExtensionDays : kExtensionDays;
         c.extended_by = caller.account.id;
         I.ComputeClock(c, matter);
         TB_ASSIGN_OR_RETURN(Document d, I.Seal(sql, c, matter, DocumentKind::kExtensionNotice,
                                                {{"reasons", reasons},
-                                                {"extension_working_days", kExtensionDays},
+                                                {"extension_working_days", c.clock.extension_days},
                                                 {"due_on", DateText(c.clock.due_on)}}));
         payload = {{"reasons", reasons}, {"document", d.id}};
         return Ok();

@@ -19,6 +19,7 @@
 #include "cases/fulfilment.h"
 #include "cases/model.h"
 #include "cases/payment.h"
+#include "cases/review.h"
 #include "catalog/service.h"
 #include "people/model.h"
 #include "people/service.h"
@@ -26,6 +27,10 @@
 #include "store/database.h"
 #include "store/migrations.h"
 #include "trace/trace.h"
+
+namespace tongban::bpmn {
+class Runtime;
+}  // namespace tongban::bpmn
 
 namespace tongban::cases {
 
@@ -252,6 +257,35 @@ class CaseService {
   Result<Verification> VerifyCommitment(const people::Principal& caller, std::string_view number,
                                         VerificationFinding finding, std::optional<Date> rectify_by,
                                         std::string note);
+  // ---- The review stage (review.cc) ----
+  // Lets acceptance start the scenario's process on `runtime` (which must outlive the
+  // service): the one named by the scenario's `process:` when deployed, else
+  // options.default_process. Deploys the built-in default (case_single_approval; the same
+  // bytes again are reused). Without it, acceptance starts nothing and approvers decide
+  // directly.
+  Status AttachReview(bpmn::Runtime& runtime, ReviewOptions options);
+  // The case's review: its instance and open steps with their due times.
+  Result<Review> GetReview(const people::Principal& caller, std::string_view number);
+  // The approver's inbox: open review tasks of the caller's groups whose case the caller may
+  // decide (case.approve over its region and the step's department), oldest first.
+  Result<std::vector<ReviewTask>> ReviewInbox(const people::Principal& caller, int limit);
+  // Completes a review task with a decision (受审分离: not by the clerk who accepted; the
+  // runtime also refuses an approval task to whoever completed the acceptance task). When the
+  // process ends, the case is decided through Approve / Deny. A task completed twice is
+  // kNotFound the second time: the case is decided once.
+  Result<Case> CompleteReviewTask(const people::Principal& caller, const std::string& task_id,
+                                  ReviewDecision decision, std::string reasons);
+
+  // ---- One-thing bundles (bundle.cc) ----
+  // Submits a bundle application: the merged form is split by each matter's form (a field no
+  // form has is an error naming it), one sub-case is submitted per matter, and the bundle's
+  // process (its catalog `process:`, else bundle_parallel) waits for each sub-case's decision:
+  // in parallel, or in order (bundle_sequence), where a sub-case is accepted only when the
+  // process reaches it. Needs an attached review runtime.
+  Result<BundleApplication> SubmitBundle(const people::Principal& caller,
+                                         const BundleRequest& request);
+  // The application with each sub-case and its clock, for whoever may read every sub-case.
+  Result<BundleApplication> GetBundle(const people::Principal& caller, std::string_view number);
 
  private:
   struct Impl;

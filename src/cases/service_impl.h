@@ -16,6 +16,7 @@
 #include "base/id.h"
 #include "base/id_number.h"
 #include "base/uscc.h"
+#include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
@@ -30,6 +31,8 @@ using people::Principal;
 
 inline constexpr int kCorrectionWindowDays = 5;  // 第32条: working days to notify corrections
 inline constexpr int kExtensionDays = 10;        // 第42条
+inline constexpr int kJointLimitDays = 45;       // 第26条: joint or parallel handling
+inline constexpr int kJointExtensionDays = 15;   // 第26条
 
 // 第38条: a denial tells the applicant of its rights and their time limits.
 inline constexpr std::string_view kRemedies =
@@ -201,6 +204,8 @@ struct CaseService::Impl {
   people::SmsGateway* sms = nullptr;
   SimulatedPostalGateway own_postal;
   PostalGateway* postal = nullptr;
+  bpmn::Runtime* runtime = nullptr;                          // the review stage (review.cc)
+  ReviewOptions review_options;
 
   Impl(store::Database& db, catalog::CatalogService& catalog, people::PeopleService& people,
        trace::Trace& trace, CaseServiceOptions options, store::QuerySet queries)
@@ -276,6 +281,7 @@ struct CaseService::Impl {
     c.clock.extension_days = static_cast<int>(extension_days);
     LoadMaterials(sql, c);
     LoadDocuments(sql, c);
+    if (runtime) c.joint = LoadJoint(sql, c.id);
     return c;
   }
 
@@ -464,6 +470,7 @@ struct CaseService::Impl {
   void ComputeClock(Case& c, const catalog::Matter& m) const {
     CaseClock& k = c.clock;
     k.limit = Limit(m);
+    if (c.joint) k.limit = {.value = kJointLimitDays, .unit = catalog::LimitUnit::kWorkingDays};
     k.suspended = c.state == CaseState::kSuspended;
     const Date today = Today();
     if (!k.started_on) {
@@ -588,6 +595,7 @@ struct CaseService::Impl {
         });
     if (!done.ok()) return std::move(done).error();
     (void)DrainNoticesAfterCommit();
+    if (runtime) AfterTransition(*done, action);
     return Finish(std::move(done).value());
   }
 
@@ -622,6 +630,28 @@ struct CaseService::Impl {
   }
 
   Result<SubmitResult> SubmitOnce(const Principal& caller, const SubmitRequest& in);
+
+  // ---- the review stage (review.cc) ----
+  struct StartedReview {
+    std::string instance_id;
+    std::string process_id;
+    bool joint = false;
+  };
+  // Before acceptance: starts the case's process (nothing without a runtime). The accept
+  // transaction records it (RecordReview); when acceptance fails it is cancelled
+  // (AbandonReview).
+  Result<std::optional<StartedReview>> BeginReview(const Principal& caller,
+                                                   std::string_view number);
+  Status RecordReview(soci::session& sql, const Case& c, const StartedReview& review) const;
+  void AbandonReview(const StartedReview& review) const;
+  // After every transition: a case that left review otherwise than through its process
+  // (withdrawn, terminated, decided directly) cancels its running instance.
+  void AfterTransition(const Case& c, std::string_view action);
+  bool LoadJoint(soci::session& sql, const std::string& case_id) const;
+  // Bundles (bundle.cc): tells the case's bundle process that the case was decided; refuses
+  // to start a sub-case's review before its bundle process reaches it.
+  void NotifyBundle(const Case& c, std::string_view action);
+  Status CheckBundleOrder(const Case& c);
 };
 
 }  // namespace tongban::cases

@@ -1,5 +1,6 @@
-// tongban case show | verify | deemed-accepted: the operator's read-only view of cases, over the
-// same CaseService the HTTP routes use (no caller: the operator holds the database anyway).
+// tongban case show | verify | deemed-accepted | review, tongban bundle show: the operator's
+// read-only view of cases and bundle applications, over the same CaseService the HTTP routes use
+// (no caller: the operator holds the database anyway).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "cli/command.h"
 #include "people/sms.h"
@@ -23,6 +25,7 @@ struct CaseSession {
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<trace::Trace> trace;
   std::unique_ptr<cases::CaseService> cases;
+  std::unique_ptr<bpmn::Runtime> runtime;
 };
 
 Result<std::unique_ptr<CaseSession>> OpenCases(const DatabaseFlags& flags) {
@@ -44,7 +47,23 @@ Result<std::unique_ptr<CaseSession>> OpenCases(const DatabaseFlags& flags) {
   TB_ASSIGN_OR_RETURN(s->cases, cases::CaseService::Create(
                                     *s->db, *s->catalog, *s->people, *s->trace,
                                     {.data_dir = cases::DefaultDataDir(url), .sms = &s->sms}));
+  TB_ASSIGN_OR_RETURN(s->runtime,
+                      bpmn::Runtime::Create(*s->db, SystemClock::Instance(), {.owner = "cli"}));
+  TB_RETURN_IF_ERROR(s->cases->AttachReview(*s->runtime, {}));
   return s;
+}
+
+// The operator reads every case (the database is theirs anyway).
+people::Principal Operator() {
+  people::Principal p;
+  p.account.id = "operator";
+  p.account.kind = people::AccountKind::kStaff;
+  people::HeldGrant g;
+  g.grant.id = "operator";
+  g.grant.role = "operator";
+  g.permissions = {"case.read"};
+  p.grants.push_back(std::move(g));
+  return p;
 }
 
 std::string Text(const std::optional<Date>& d) { return d ? d->ToString() : "-"; }
@@ -348,6 +367,33 @@ void AddFulfilmentCommands(CLI::App* group, Context& ctx) {
   });
 }
 
+Result<int> Review(const DatabaseFlags& flags, const std::string& number) {
+  TB_ASSIGN_OR_RETURN(auto s, OpenCases(flags));
+  TB_ASSIGN_OR_RETURN(cases::Review r, s->cases->GetReview(Operator(), number));
+  fmt::print("process     {} ({})\ninstance    {}\njoint       {}\n", r.process_id, r.status,
+             r.instance_id, r.joint ? "yes (第26条)" : "no");
+  for (const auto& step : r.steps) {
+    fmt::print("step        {}  {} [{}] {}  due {}{}\n", step.task_id, step.name, step.step,
+               step.department, Text(step.due_on), step.overdue ? " (overdue)" : "");
+  }
+  return 0;
+}
+
+Result<int> ShowBundle(const DatabaseFlags& flags, const std::string& number) {
+  TB_ASSIGN_OR_RETURN(auto s, OpenCases(flags));
+  TB_ASSIGN_OR_RETURN(cases::BundleApplication a, s->cases->GetBundle(Operator(), number));
+  fmt::print(
+      "number      {}\nbundle      {} {}\nprocess     {} ({}){}\ndue         {}  "
+      "remaining {} working days\n",
+      a.number, a.bundle, a.name, a.process_id, a.status, a.concluded ? " concluded" : "",
+      Text(a.due_on), a.remaining_working_days);
+  for (const auto& c : a.cases) {
+    fmt::print("matter      {} {}  {}  due {}\n", c.number, c.matter_name,
+               cases::CaseStateName(c.state), Text(c.clock.due_on));
+  }
+  return 0;
+}
+
 }  // namespace
 
 void AddCaseCommands(CLI::App& cli, Context& ctx) {
@@ -389,6 +435,26 @@ void AddCaseCommands(CLI::App& cli, Context& ctx) {
     ctx.exit_code = r.ok() ? *r : Fail(r.error());
   });
   AddFulfilmentCommands(group, ctx);
+
+  CLI::App* review = group->add_subcommand(
+      "review", "a case's review process: its open steps, departments and due days");
+  review->add_option("NUMBER", flags->number, "case number")->required();
+  AddDatabaseFlags(review, flags->db);
+  review->callback([flags, &ctx] {
+    auto r = Review(flags->db, flags->number);
+    ctx.exit_code = r.ok() ? *r : Fail(r.error());
+  });
+
+  CLI::App* bundle = cli.add_subcommand("bundle", "one-thing bundle applications (一件事一次办)");
+  bundle->require_subcommand(1);
+  CLI::App* bundle_show = bundle->add_subcommand(
+      "show", "a bundle application: each matter's sub-case, state and clock");
+  bundle_show->add_option("NUMBER", flags->number, "bundle application number")->required();
+  AddDatabaseFlags(bundle_show, flags->db);
+  bundle_show->callback([flags, &ctx] {
+    auto r = ShowBundle(flags->db, flags->number);
+    ctx.exit_code = r.ok() ? *r : Fail(r.error());
+  });
 }
 
 }  // namespace tongban::cli
