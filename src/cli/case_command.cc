@@ -53,18 +53,20 @@ Result<std::unique_ptr<CaseSession>> OpenCases(const DatabaseFlags& flags) {
   return s;
 }
 
-// The operator reads every case (the database is theirs anyway).
+// The command line acts as the operator: every case permission over the whole installation.
 people::Principal Operator() {
   people::Principal p;
   p.account.id = "operator";
   p.account.kind = people::AccountKind::kStaff;
+  p.account.name = "operator";
   people::HeldGrant g;
   g.grant.id = "operator";
   g.grant.role = "operator";
-  g.permissions = {"case.read"};
+  g.permissions = {"case.accept", "case.approve", "case.read"};
   p.grants.push_back(std::move(g));
   return p;
 }
+
 
 std::string Text(const std::optional<Date>& d) { return d ? d->ToString() : "-"; }
 
@@ -113,20 +115,6 @@ Result<int> DeemedAccepted(const DatabaseFlags& flags, const std::string& as_of)
   }
   fmt::print("{} case(s) count as accepted from the day received (第32条)\n", rows.size());
   return 0;
-}
-
-// The command line acts as the operator: every case permission over the whole installation.
-people::Principal Operator() {
-  people::Principal p;
-  p.account.id = "operator";
-  p.account.kind = people::AccountKind::kStaff;
-  p.account.name = "operator";
-  people::HeldGrant g;
-  g.grant.id = "operator";
-  g.grant.role = "operator";
-  g.permissions = {"case.accept", "case.approve", "case.read"};
-  p.grants.push_back(std::move(g));
-  return p;
 }
 
 void PrintPayment(const cases::Payment& p) {
