@@ -576,6 +576,7 @@ struct CaseService::Impl {
           TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
           if (!step.note.empty()) payload["note"] = step.note;
           TB_RETURN_IF_ERROR(SaveCase(sql, c));
+          SaveDue(sql, c, matter);
           TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
           return c;
         });
@@ -599,6 +600,8 @@ struct CaseService::Impl {
   }
 
   Result<SubmitResult> SubmitOnce(const Principal& caller, const SubmitRequest& in);
+  // search.cc: stores the last day of the running clock (the overdue search's column).
+  void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;
 };
 
 }  // namespace tongban::cases
