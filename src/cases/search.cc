@@ -400,7 +400,7 @@ Result<int64_t> CaseService::Generate(const GenerateOptions& options) {
             for (int64_t r = 0; r < rows; ++r) {
               const Pick& pick = picks[rng() % picks.size()];
               const catalog::Matter& m = pick.matter;
-              at += static_cast<int64_t>(rng() % (2 * step_ms)) / 2 + step_ms / 2;
+              at += static_cast<int64_t>(rng() % static_cast<uint64_t>(step_ms)) + step_ms / 4;
               at = std::min(at, today_ms - 1);
               id_clock.Set(Timestamp(std::chrono::milliseconds(at)));
               const std::string id = ids.Next(id_clock).ToString();

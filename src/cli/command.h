@@ -40,6 +40,7 @@ void AddFeelCommands(CLI::App& cli, Context& ctx);      // feel eval|check
 void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
 void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run|deploy|start|tasks|...
 void AddCaseCommands(CLI::App& cli, Context& ctx);      // case show|verify|deemed-accepted
+void AddCaseSearchCommands(CLI::App& cli, Context& ctx);  // case search|generate (after case)
 void AddLicenceCommands(CLI::App& cli, Context& ctx);   // licence issue|verify|pdf|keys …
 void AddRegisterCommands(CLI::App& cli, Context& ctx);  // register import|show|find|generate
 
