@@ -94,8 +94,8 @@ Result<std::unique_ptr<Composed>> Compose(const Principal& caller, const CaseQue
   if (!q.matter.empty()) where.push_back("matter_code = " + p.Text(q.matter));
   if (q.state) where.push_back("state = " + p.Text(std::string(CaseStateName(*q.state))));
   if (q.overdue) {
-    where.push_back("state = 'under_review'");
-    where.push_back("due_on <> ''");
+    where.emplace_back("state = 'under_review'");
+    where.emplace_back("due_on <> ''");
     where.push_back("due_on < " + p.Text(today.ToString()));
   }
   if (!q.region.empty()) {
