@@ -156,6 +156,59 @@ json BundleJson(const cases::BundleApplication& a) {
             {"remaining_working_days", a.remaining_working_days},
             {"overdue", a.overdue}}},
           {"matters", matters}};
+// Where a case stands for its applicant: the four stages of the law (受理, 审查, 决定, 办结),
+// each done or not with its date where a sealed document dates it, and the current one.
+json ProgressJson(const cases::Case& c) {
+  using cases::CaseState;
+  using cases::DocumentKind;
+  auto issued = [&](std::initializer_list<DocumentKind> kinds) -> json {
+    for (const cases::Document& d : c.documents) {
+      for (DocumentKind k : kinds) {
+        if (d.kind == k) return d.issued_on.ToString();
+      }
+    }
+    return nullptr;
+  };
+  int reached = 0;  // stages done
+  switch (c.state) {
+    case CaseState::kSubmitted:
+    case CaseState::kCorrectionRequested:
+    case CaseState::kRefused:
+      reached = 1;
+      break;
+    case CaseState::kWithdrawn:
+      reached = c.clock.started_on ? 2 : 1;
+      break;
+    case CaseState::kUnderReview:
+    case CaseState::kSuspended:
+      reached = 2;
+      break;
+    case CaseState::kApproved:
+    case CaseState::kDenied:
+      reached = 3;
+      break;
+    case CaseState::kConcluded:
+      reached = 4;
+      break;
+  }
+  const json steps = json::array(
+      {{{"step", "submitted"}, {"title", "申请"}, {"done", true}, {"on", c.received_on.ToString()}},
+       {{"step", "accepted"},
+        {"title", "受理"},
+        {"done", reached >= 2},
+        {"on", issued({DocumentKind::kAcceptanceNotice})}},
+       {{"step", "decided"},
+        {"title", "决定"},
+        {"done", reached >= 3},
+        {"on", issued({DocumentKind::kApprovalDecision, DocumentKind::kDenialDecision})}},
+       {{"step", "concluded"}, {"title", "办结"}, {"done", reached >= 4}, {"on", nullptr}}});
+  return {{"state", cases::CaseStateName(c.state)},
+          {"steps_done", reached},
+          {"steps_total", 4},
+          {"steps", steps},
+          {"final", cases::IsFinal(c.state)},
+          {"remaining_working_days", c.clock.remaining_working_days},
+          {"overdue", c.clock.overdue}};
 }
 
 void WriteCase(httplib::Response& res, const cases::Case& c, int status = 200) {
@@ -671,6 +724,81 @@ class Routes {
     WriteJson(res, {{"items", items}});
   }
 
+  // GET /api/v1/cases?number=&applicant=&matter=&state=&region=&department=&from=&to=&overdue=
+  // &limit=&cursor=: staff search within the caller's grants. The applicant's ID number is a
+  // query parameter only: the access log records the path without the query, and the next link
+  // carries the cursor, never the filters' values beyond what the caller sent.
+  void Search(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    FieldErrors errors;
+    cases::CaseQuery q;
+    q.number = req.get_param_value("number");
+    q.applicant = req.get_param_value("applicant");
+    q.matter = req.get_param_value("matter");
+    q.region = req.get_param_value("region");
+    q.department = req.get_param_value("department");
+    q.cursor = req.get_param_value("cursor");
+    if (req.has_param("state")) {
+      auto st = cases::ParseCaseState(req.get_param_value("state"));
+      if (st) {
+        q.state = *st;
+      } else {
+        errors.Add("state", "is not a case state");
+      }
+    }
+    for (const char* name : {"from", "to"}) {
+      if (!req.has_param(name)) continue;
+      auto d = Date::Parse(req.get_param_value(name), name);
+      if (!d.ok()) {
+        errors.Add(name, d.error().message());
+      } else {
+        (std::string_view(name) == "from" ? q.from : q.to) = *d;
+      }
+    }
+    if (req.has_param("overdue")) {
+      const std::string v = req.get_param_value("overdue");
+      if (v != "true" && v != "false") errors.Add("overdue", "must be true or false");
+      q.overdue = v == "true";
+    }
+    if (req.has_param("limit")) {
+      auto l = Index(req.get_param_value("limit"));
+      q.limit = l ? *l : 0;
+    }
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the search is invalid"), ctx);
+    auto page = cases_.Search(*caller, q);
+    if (!page.ok()) return WriteProblem(res, page.error(), ctx);
+    json items = json::array();
+    for (const auto& s : page->items) items.push_back(SummaryJson(s));
+    json out = {{"items", items}, {"next_cursor", Nullable(page->next_cursor)}};
+    WriteJson(res, out);
+  }
+
+  // GET /api/v1/me/cases?limit=&cursor=: the caller's own cases with progress, documents and
+  // the remaining working days.
+  void OwnCases(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    int limit = 20;
+    if (req.has_param("limit")) {
+      auto l = Index(req.get_param_value("limit"));
+      limit = l ? *l : 0;
+    }
+    auto page = cases_.OwnCases(*caller, limit, req.get_param_value("cursor"));
+    if (!page.ok()) return WriteProblem(res, page.error(), ctx);
+    json items = json::array();
+    for (const cases::Case& c : page->items) {
+      json item = CaseJson(c);
+      item["progress"] = ProgressJson(c);
+      items.push_back(std::move(item));
+    }
+    json out = {{"items", items}, {"next_cursor", Nullable(page->next_cursor)}};
+    if (!page->next_cursor.empty()) {
+      out["next"] = fmt::format("/api/v1/me/cases?limit={}&cursor={}", limit, page->next_cursor);
+    }
+    WriteJson(res, out);
+  }
+
  private:
   cases::CaseService& cases_;
   const Auth& auth_;
@@ -686,6 +814,8 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
                             RequestContext& ctx) { ((*routes).*method)(req, res, ctx); };
   };
   server.Post("/api/v1/cases", bind(&Routes::Submit));
+  server.Get("/api/v1/cases", bind(&Routes::Search));
+  server.Get("/api/v1/me/cases", bind(&Routes::OwnCases));
   server.Get(R"(/api/v1/cases/([^/]+))", bind(&Routes::Get));
   server.Post(
       R"(/api/v1/cases/([^/]+)/(accept|refuse|correction|fix|withdraw|suspend|resume|extend|approve|deny|conclude))",

@@ -1,5 +1,8 @@
 // HTTP routes of cases (办件; JSON <-> cases:: types, see docs/ARCHITECTURE.md "Cases"):
 //   POST /api/v1/cases                                   submit (Idempotency-Key)
+//   GET  /api/v1/cases?number=&applicant=&matter=&state=&region=&department=&from=&to=
+//        &overdue=&limit=&cursor=                        staff search within the caller's grants
+//   GET  /api/v1/me/cases                                the caller's own cases with progress
 //   GET  /api/v1/cases/{number}                          the case with its clock and documents
 //   POST /api/v1/cases/{number}/{action}                 accept, refuse, correction, fix,
 //                                                        withdraw, suspend, resume, extend,

@@ -131,6 +131,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     TB_ASSIGN_OR_RETURN(int processes,
                         DeployDemoProcesses(*app->workflow_, [&] { return app->KnownGroups(); }));
     demo.processes = processes;
+    TB_ASSIGN_OR_RETURN(DemoCases demo_cases,
+                        LoadDemoCases(*app->db_, *app->catalog_, *app->cases_));
+    spdlog::info("demo cases: {} added ({:.2f} s)", demo_cases.cases, demo_cases.seconds);
     spdlog::info(
         "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises, {} processes "
         "({:.2f} s)",

@@ -16,6 +16,7 @@
 #include "bpmn/inspect.h"
 #include "people/demo.h"
 #include "registers/import.h"
+#include "people/repository.h"
 
 namespace tongban {
 extern const EmbeddedFile kDemoData[];
@@ -58,6 +59,185 @@ Result<DemoLoad> LoadDemo(store::Database& db, catalog::CatalogService& catalog)
     return e;
   }
   out.matters = summary->published;
+  out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+std::vector<std::string> DemoLocalities() {
+  return {"431128", "430181", "430423", "430204", "430603"};
+}
+
+namespace {
+
+// A demo account as a principal, read from the database (the demo loader acts as the system:
+// no password is checked).
+Result<people::Principal> DemoPrincipal(store::Database& db, const std::string& username,
+                                        const std::string& id_number) {
+  TB_ASSIGN_OR_RETURN(people::PeopleRepository repo,
+                      people::PeopleRepository::Create(db.backend()));
+  return db.Transaction<people::Principal>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<people::Principal> {
+        auto account = username.empty() ? repo.FindAccountByIdNumber(sql, id_number)
+                                        : repo.FindAccountByUsername(sql, username);
+        if (!account) {
+          return Error(ErrorCode::kNotFound,
+                       fmt::format("demo account {}{} is missing", username, id_number));
+        }
+        people::Principal p;
+        p.account = std::move(account->account);
+        p.grants = repo.ListHeldGrants(sql, p.account.id);
+        p.agencies = repo.ListAgencies(sql, p.account.id);
+        return p;
+      });
+}
+
+Status Done(Result<cases::Case> r) {
+  if (!r.ok()) return std::move(r).error();
+  return Ok();
+}
+
+// A value of the field's type, for a demo application.
+std::optional<std::string> DemoValue(const catalog::FormField& f, const std::string& region,
+                                     const std::string& id_number) {
+  switch (f.type) {
+    case catalog::FieldType::kString:
+      return "演示";
+    case catalog::FieldType::kInteger:
+      return "1";
+    case catalog::FieldType::kDecimal:
+      return "1.5";
+    case catalog::FieldType::kDate:
+      return "2025-06-01";
+    case catalog::FieldType::kBoolean:
+      return "true";
+    case catalog::FieldType::kEnum:
+      if (f.options.empty()) return std::nullopt;
+      return f.options.front();
+    case catalog::FieldType::kRegion:
+      return region;
+    case catalog::FieldType::kIdNumber:
+      return id_number;
+    case catalog::FieldType::kPhone:
+      return "13800000001";
+    case catalog::FieldType::kUscc:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+// The first matter a citizen can fill in of a department the locality's demo approver decides.
+Result<std::optional<cases::SubmitRequest>> DemoApplication(catalog::CatalogService& catalog,
+                                                            const std::string& region,
+                                                            const std::string& id_number,
+                                                            const people::Principal& approver) {
+  for (const people::HeldGrant& g : approver.grants) {
+    const std::string& department = g.grant.scope.department;
+    catalog::PageRequest page{.limit = 100, .cursor = ""};
+    TB_ASSIGN_OR_RETURN(catalog::MatterPage matters,
+                        catalog.ListMatters({.region = region, .department = department}, page));
+    for (const catalog::MatterSummary& s : matters.items) {
+      if (s.region_code != region) continue;
+      TB_ASSIGN_OR_RETURN(catalog::Matter m, catalog.GetMatter(s.code));
+      if (m.item.scenarios.empty()) continue;
+      const catalog::Scenario& scenario = m.item.scenarios.front();
+      cases::SubmitRequest r;
+      r.matter = s.code;
+      r.scenario = scenario.code;
+      r.channel = cases::Channel::kOnline;
+      bool fillable = true;
+      for (const catalog::FormField& f : scenario.form) {
+        if (!f.required) continue;
+        auto v = DemoValue(f, region, id_number);
+        if (!v) fillable = false;
+        if (v) r.form[f.name] = *v;
+      }
+      if (!fillable) continue;
+      int n = 0;
+      for (const catalog::Material& material : scenario.materials) {
+        r.materials.push_back({.name = material.name,
+                               .state = cases::MaterialState::kProvided,
+                               .origin = cases::MaterialOrigin::kLicence,
+                               .reference = fmt::format("demo-licence-{}-{}", region, ++n),
+                               .due_on = std::nullopt});
+      }
+      return std::optional<cases::SubmitRequest>(std::move(r));
+    }
+  }
+  return std::optional<cases::SubmitRequest>();
+}
+
+}  // namespace
+
+Result<DemoCases> LoadDemoCases(store::Database& db, catalog::CatalogService& catalog,
+                                cases::CaseService& cases) {
+  const auto start = std::chrono::steady_clock::now();
+  DemoCases out;
+  people::Principal system;
+  system.account.id = "system";
+  system.account.kind = people::AccountKind::kStaff;
+  people::HeldGrant everything;
+  everything.permissions = {"case.read"};
+  system.grants.push_back(everything);
+  TB_ASSIGN_OR_RETURN(cases::CasePage any, cases.Search(system, {.limit = 1}));
+  if (!any.items.empty()) {
+    out.already_there = true;
+    return out;
+  }
+  // One applicant per locality: a demo citizen (people.yaml) living there where there is one.
+  const std::vector<std::string> citizens = {"431128196803150214", "430181198504200648",
+                                             "430423197809300525", "430204198805120310",
+                                             "430603199502250484"};
+  const std::vector<std::string> names = {"xintian", "liuyang", "hengshan", "shifeng", "yunxi"};
+  const std::vector<std::string> regions = DemoLocalities();
+  for (size_t i = 0; i < regions.size(); ++i) {
+    const std::string& region = regions[i];
+    TB_ASSIGN_OR_RETURN(people::Principal citizen, DemoPrincipal(db, "", citizens[i]));
+    TB_ASSIGN_OR_RETURN(people::Principal clerk, DemoPrincipal(db, names[i] + ".window_clerk", ""));
+    TB_ASSIGN_OR_RETURN(people::Principal approver, DemoPrincipal(db, names[i] + ".approver", ""));
+    TB_ASSIGN_OR_RETURN(people::Principal head,
+                        DemoPrincipal(db, names[i] + ".department_head", ""));
+    TB_ASSIGN_OR_RETURN(auto application, DemoApplication(catalog, region, citizens[i], approver));
+    if (!application) {
+      return Error(ErrorCode::kNotFound, fmt::format("no demo matter for cases in {}", region));
+    }
+    auto submit = [&]() -> Result<std::string> {
+      TB_ASSIGN_OR_RETURN(cases::SubmitResult s, cases.Submit(citizen, *application));
+      ++out.cases;
+      return s.record.number;
+    };
+    auto accepted = [&]() -> Result<std::string> {
+      TB_ASSIGN_OR_RETURN(std::string n, submit());
+      TB_RETURN_IF_ERROR(Done(cases.Accept(clerk, n, {})));
+      return n;
+    };
+    const std::string item = application->materials.empty() ? std::string("申请表")
+                                                            : application->materials.front().name;
+    TB_ASSIGN_OR_RETURN(std::string submitted, submit());
+    (void)submitted;
+    TB_ASSIGN_OR_RETURN(std::string correction, submit());
+    TB_RETURN_IF_ERROR(Done(
+        cases.RequestCorrection(clerk, correction, {item + "（请补充清晰的原件扫描件）"}, {})));
+    TB_ASSIGN_OR_RETURN(std::string review, accepted());
+    (void)review;
+    TB_ASSIGN_OR_RETURN(std::string suspended, accepted());
+    TB_RETURN_IF_ERROR(
+        Done(cases.Suspend(approver, suspended, cases::SuspensionReason::kExpertReview, 10, {})));
+    TB_ASSIGN_OR_RETURN(std::string extended, accepted());
+    TB_RETURN_IF_ERROR(
+        Done(cases.Extend(head, extended, "需组织现场核查，十日内无法作出决定", {})));
+    TB_ASSIGN_OR_RETURN(std::string approved, accepted());
+    TB_RETURN_IF_ERROR(Done(cases.Approve(approver, approved, {})));
+    TB_ASSIGN_OR_RETURN(std::string denied, accepted());
+    TB_RETURN_IF_ERROR(Done(cases.Deny(approver, denied, "申请人不符合法定条件", {})));
+    TB_ASSIGN_OR_RETURN(std::string concluded, accepted());
+    TB_RETURN_IF_ERROR(Done(cases.Approve(approver, concluded, {})));
+    TB_RETURN_IF_ERROR(Done(cases.Conclude(approver, concluded, {})));
+    TB_ASSIGN_OR_RETURN(std::string withdrawn, submit());
+    TB_RETURN_IF_ERROR(Done(cases.Withdraw(citizen, withdrawn, {})));
+    TB_ASSIGN_OR_RETURN(std::string refused, submit());
+    TB_RETURN_IF_ERROR(Done(cases.Refuse(clerk, refused, "申请事项不属于本机关职权范围",
+                                         "市人力资源和社会保障局", {})));
+  }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return out;
 }

@@ -13,6 +13,7 @@
 
 #include "base/result.h"
 #include "bpmn/runtime.h"
+#include "cases/service.h"
 #include "catalog/service.h"
 #include "registers/register.h"
 #include "store/database.h"
@@ -50,6 +51,21 @@ struct DemoRegisters {
 // (embedded) through the bulk import, then the demo citizens and enterprises of
 // data/demo/people.yaml as register records, so their forms fill themselves.
 Result<DemoRegisters> LoadDemoRegisters(registers::Registers& registers);
+// The demo localities' region codes, in the order of data/demo/catalog.yaml.
+std::vector<std::string> DemoLocalities();
+
+struct DemoCases {
+  bool already_there = false;  // the database held cases: nothing was added
+  int cases = 0;
+  double seconds = 0;
+};
+
+// Cases in every state for every demo locality (submitted, correction_requested, under_review,
+// suspended, extended, approved, denied, concluded, withdrawn, refused), each taken there by
+// the locality's demo staff through the case service, so every step is sealed and traced.
+// Only into a database without cases: a restarted demo keeps what visitors did.
+Result<DemoCases> LoadDemoCases(store::Database& db, catalog::CatalogService& catalog,
+                                cases::CaseService& cases);
 
 // The demo process files as (path, contents), for tests.
 std::vector<std::pair<std::string_view, std::string_view>> DemoProcessFiles();

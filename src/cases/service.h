@@ -77,6 +77,35 @@ struct Step {
   std::string note{};
 };
 
+// A staff search (search.cc). Every filter is optional; those given are all applied, within the
+// caller's case.read grants. Newest first, keyset-paged.
+struct CaseQuery {
+  std::string number{};     // the exact case number
+  std::string applicant{};  // an ID number or a USCC: matched, never stored or logged
+  std::string matter{};     // implementation item code
+  std::optional<CaseState> state{};
+  std::string region{};      // a region code: its subtree
+  std::string department{};  // a department code
+  std::optional<Date> from{}, to{};  // received on these days (CST), inclusive
+  bool overdue = false;              // under review past the last day of its limit
+  int limit = 20;                    // 1 to 100
+  std::string cursor{};              // next_cursor of the previous page
+};
+
+// The applicant's own cases, full (documents, clock), newest first.
+struct OwnCasesPage {
+  std::vector<Case> items;
+  std::string next_cursor;
+};
+
+// What `tongban case generate` writes (search.cc): synthetic cases for benchmarks.
+struct GenerateOptions {
+  int64_t count = 0;
+  uint64_t seed = 1;
+  int64_t batch = 1000;  // rows per INSERT statement
+  int64_t per_transaction = 100000;
+};
+
 struct CaseServiceOptions {
   const Clock* clock = nullptr;        // the system clock when null
   const Calendar* calendar = nullptr;  // the embedded national calendar when null
@@ -179,6 +208,24 @@ class CaseService {
   // 第32条 supervision: cases still submitted although more than 5 working days passed since
   // receipt without a correction notice: they count as accepted from the day received.
   Result<std::vector<CaseSummary>> DeemedAccepted(std::optional<Date> as_of);
+
+  // Staff search (search.cc): needs case.read; only cases inside the caller's case.read grants
+  // (region subtree, department, matters) are found. A region asked for outside every grant is
+  // kForbidden. Bad filters are kInvalidArgument naming each field; the applicant's code is
+  // never echoed in an error.
+  Result<CasePage> Search(const people::Principal& caller, const CaseQuery& query);
+  // How the database runs `caller`'s search (plan lines), to check each access path uses its
+  // index. On PostgreSQL sequential scans are disabled for the check (tiny test tables).
+  Result<std::vector<std::string>> ExplainSearch(const people::Principal& caller,
+                                                 const CaseQuery& query);
+  // The caller's own cases: those it applied for (its ID number), submitted, or acts for as an
+  // enterprise's agent. Full cases with documents and the clock, newest first, keyset-paged.
+  Result<OwnCasesPage> OwnCases(const people::Principal& caller, int limit,
+                                const std::string& cursor);
+  // Fills the database with `options.count` synthetic cases of the matters in force (benchmarks
+  // and scale tests; never on a production installation). Multi-row inserts in large
+  // transactions; no trace events, materials or documents. Returns the number written.
+  Result<int64_t> Generate(const GenerateOptions& options);
 
   // A document with its content.
   Result<Document> GetDocument(const people::Principal& caller, std::string_view number,

@@ -590,6 +590,7 @@ struct CaseService::Impl {
           TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
           if (!step.note.empty()) payload["note"] = step.note;
           TB_RETURN_IF_ERROR(SaveCase(sql, c));
+          SaveDue(sql, c, matter);
           TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
           return c;
         });
@@ -652,6 +653,8 @@ struct CaseService::Impl {
   // to start a sub-case's review before its bundle process reaches it.
   void NotifyBundle(const Case& c, std::string_view action);
   Status CheckBundleOrder(const Case& c);
+  // search.cc: stores the last day of the running clock (the overdue search's column).
+  void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;
 };
 
 }  // namespace tongban::cases

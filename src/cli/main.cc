@@ -19,6 +19,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddDmnCommands(cli, ctx);
   tongban::cli::AddBpmnCommands(cli, ctx);
   tongban::cli::AddCaseCommands(cli, ctx);
+  tongban::cli::AddCaseSearchCommands(cli, ctx);
   tongban::cli::AddLicenceCommands(cli, ctx);
   tongban::cli::AddRegisterCommands(cli, ctx);
   tongban::cli::AddPolicyCommands(cli, ctx);

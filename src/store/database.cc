@@ -140,6 +140,7 @@ Database::~Database() = default;
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options options) {
   if (options.pool_size == 0) options.pool_size = 1;
   std::unique_ptr<Database> db(new Database(url, options.pool_size));
+  db->busy_timeout_ms_ = options.busy_timeout_ms;
   try {
     for (size_t i = 0; i < options.pool_size; ++i) {
       soci::session& s = db->pool_.at(i);
@@ -163,6 +164,11 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options
 }
 
 Status Database::RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body) {
+  std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
+  if (url_.backend == Backend::kSqlite && kind == TxKind::kWrite &&
+      !writer.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_))) {
+    return Error(ErrorCode::kUnavailable, "the database is busy: no write slot in time");
+  }
   Lease lease(pool_, caches_);
   soci::session& sql = lease.session();
   bool open = false;

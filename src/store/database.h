@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <string_view>
@@ -191,6 +192,10 @@ class Database {
   size_t pool_size_;
   // One per pooled session, indexed like the pool; destroyed before the sessions.
   std::vector<std::unique_ptr<StatementCache>> caches_;
+  // SQLite: this process's writers queue here, in order, rather than in SQLite's busy handler
+  // (which sleeps up to 100 ms between tries and starves some writers for seconds).
+  std::timed_mutex sqlite_writer_;
+  int busy_timeout_ms_ = 10000;
 };
 
 // The string to hand SOCI's postgresql backend for a postgresql:// URI. SOCI 4.0.3 re-joins its
