@@ -212,9 +212,12 @@ TEST_P(WorkflowHttp, TheDemoApprovalRunsFromAcceptanceToTheTextMessage) {
   EXPECT_EQ(done.body["status"], "completed");
   EXPECT_EQ(done.body["variables"]["reviews"], json({"431128-rsj", "431128-scjgj"}));
   EXPECT_EQ(done.body["waits"]["timers"].size(), 0u);
-  auto sms = server_->app().sms().Outbox("13800000001", 5);
-  ASSERT_EQ(sms.size(), 1u);
-  EXPECT_NE(sms[0].text.find("已办结"), std::string::npos);
+  // The phone also receives the notices of the demo's cases (each names its case number); the
+  // process sends its own message, once.
+  auto sms = server_->app().sms().Outbox("13800000001", 20);
+  int concluded = 0;
+  for (const auto& m : sms) concluded += m.text.find("您的办件已办结") != std::string::npos ? 1 : 0;
+  EXPECT_EQ(concluded, 1);
 
   Answer history = Get("/api/v1/instances/" + instance + "/history", clerk);
   ASSERT_EQ(history.status, 200);

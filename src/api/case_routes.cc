@@ -156,6 +156,8 @@ json BundleJson(const cases::BundleApplication& a) {
             {"remaining_working_days", a.remaining_working_days},
             {"overdue", a.overdue}}},
           {"matters", matters}};
+}
+
 // Where a case stands for its applicant: the four stages of the law (受理, 审查, 决定, 办结),
 // each done or not with its date where a sealed document dates it, and the current one.
 json ProgressJson(const cases::Case& c) {
@@ -177,6 +179,7 @@ json ProgressJson(const cases::Case& c) {
       reached = 1;
       break;
     case CaseState::kWithdrawn:
+    case CaseState::kTerminated:
       reached = c.clock.started_on ? 2 : 1;
       break;
     case CaseState::kUnderReview:
