@@ -129,8 +129,7 @@ int main(int argc, char** argv) {
       {"by_number", [&] { return cases::CaseQuery{.number = numbers[rng() % numbers.size()]}; },
        &root},
       {"by_applicant",
-       [&] { return cases::CaseQuery{.applicant = applicants[rng() % applicants.size()]}; },
-       &root},
+       [&] { return cases::CaseQuery{.applicant = applicants[rng() % applicants.size()]}; }, &root},
       {"by_matter", [&] { return cases::CaseQuery{.matter = "11431128MB17038839200113007000001"}; },
        &root},
       {"region_newest_first", [&] { return cases::CaseQuery{.limit = 50}; }, &clerk},
@@ -144,11 +143,12 @@ int main(int argc, char** argv) {
       {"overdue_region", [&] { return cases::CaseQuery{.overdue = true, .limit = 50}; }, &clerk},
       {"dates_one_week",
        [&] {
-         return cases::CaseQuery{.from = today.AddDays(-200), .to = today.AddDays(-193), .limit = 50};
+         return cases::CaseQuery{
+             .from = today.AddDays(-200), .to = today.AddDays(-193), .limit = 50};
        },
        &clerk},
-      {"department_region", [&] { return cases::CaseQuery{.department = "431128-rsj", .limit = 50}; },
-       &clerk},
+      {"department_region",
+       [&] { return cases::CaseQuery{.department = "431128-rsj", .limit = 50}; }, &clerk},
   };
   for (const Kind& k : kinds) {
     std::vector<double> wall, cpu;

@@ -103,9 +103,9 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
     WriteJson(res, {{"items", std::move(items)}});
   });
 
-  server.Get(R"(/api/v1/policies/([a-z0-9_]+))", [&benefits, &auth](const httplib::Request& req,
-                                                                    httplib::Response& res,
-                                                                    RequestContext& ctx) {
+  server.Get(R"(/api/v1/policies/([^/]+))", [&benefits, &auth](const httplib::Request& req,
+                                                               httplib::Response& res,
+                                                               RequestContext& ctx) {
     auto p = auth.Authenticate(req);
     if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
     int64_t version = 0;
@@ -123,7 +123,7 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
   });
 
   server.Get(
-      R"(/api/v1/policies/([a-z0-9_]+)/roll/([0-9a-z-]+))",
+      R"(/api/v1/policies/([^/]+)/roll/([^/]+))",
       [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
         auto p = auth.Authenticate(req);
         if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
@@ -150,7 +150,7 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
       });
 
   server.Post(
-      R"(/api/v1/policies/([a-z0-9_]+)/runs)",
+      R"(/api/v1/policies/([^/]+)/runs)",
       [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
         auto p = auth.Authenticate(req);
         if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
@@ -201,13 +201,13 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
     return *std::move(run);
   };
 
-  server.Get(R"(/api/v1/runs/([0-9a-f-]+))",
+  server.Get(R"(/api/v1/runs/([^/]+))",
              [run_of](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
                auto run = run_of(req, res, ctx, "policy.match");
                if (run) WriteJson(res, ToJson(*run));
              });
 
-  server.Get(R"(/api/v1/runs/([0-9a-f-]+)/results)",
+  server.Get(R"(/api/v1/runs/([^/]+)/results)",
              [run_of, &benefits](const httplib::Request& req, httplib::Response& res,
                                  RequestContext& ctx) {
                auto run = run_of(req, res, ctx, "policy.match");
@@ -235,7 +235,7 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
              });
 
   server.Post(
-      R"(/api/v1/runs/([0-9a-f-]+)/notices)",
+      R"(/api/v1/runs/([^/]+)/notices)",
       [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
         auto p = auth.Authenticate(req);
         if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
@@ -256,7 +256,7 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
       });
 
   server.Post(
-      R"(/api/v1/runs/([0-9a-f-]+)/consents)",
+      R"(/api/v1/runs/([^/]+)/consents)",
       [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
         auto p = auth.Authenticate(req);
         if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
@@ -283,7 +283,7 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
       });
 
-  server.Get(R"(/api/v1/runs/([0-9a-f-]+)/funnel)",
+  server.Get(R"(/api/v1/runs/([^/]+)/funnel)",
              [run_of, &benefits](const httplib::Request& req, httplib::Response& res,
                                  RequestContext& ctx) {
                auto run = run_of(req, res, ctx, "policy.match");

@@ -96,10 +96,9 @@ class CaseRoutesTest : public ::testing::Test {
               const std::string& token, httplib::Headers headers = {},
               const std::string& type = "application/json") {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET" ? client_->Get(path, headers)
-                        : method == "PUT"
-                            ? client_->Put(path, headers, body, type)
-                            : client_->Post(path, headers, body, type);
+    httplib::Result r = method == "GET"   ? client_->Get(path, headers)
+                        : method == "PUT" ? client_->Put(path, headers, body, type)
+                                          : client_->Post(path, headers, body, type);
     Answer a;
     if (!r) {
       ADD_FAILURE() << method << " " << path << ": no answer";

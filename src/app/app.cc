@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/benefit_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/json_body.h"
@@ -83,6 +84,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   sets.push_back(keys::KeysMigrations());
   sets.push_back(licences::LicencesMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
   return sets;
 }
 
@@ -174,6 +176,8 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
     // The demo's kiosks and windows read cards through the simulator.
     id_reader_ = std::make_unique<devices::SimulatedIdCardReader>();
   }
+  TB_ASSIGN_OR_RETURN(benefits_, benefits::Benefits::Create(*db_, *registers_,
+                                                            SystemClock::Instance(), sms_.get()));
   return Ok();
 }
 
@@ -228,6 +232,7 @@ void App::RegisterRoutes() {
   api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
+  api::RegisterBenefitRoutes(s, *benefits_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

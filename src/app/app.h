@@ -11,6 +11,7 @@
 #include "app/config.h"
 #include "app/licence_wiring.h"
 #include "app/workflow_worker.h"
+#include "benefits/benefits.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
@@ -90,6 +91,7 @@ class App {
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<LicenceParts> licence_parts_;
   std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
   std::unique_ptr<devices::SimulatedIdCardReader> id_reader_;
 };
 

@@ -15,8 +15,8 @@
 #include "base/region.h"
 #include "bpmn/inspect.h"
 #include "people/demo.h"
-#include "registers/import.h"
 #include "people/repository.h"
+#include "registers/import.h"
 
 namespace tongban {
 extern const EmbeddedFile kDemoData[];

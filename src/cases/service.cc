@@ -1,6 +1,7 @@
 #include "cases/service.h"
 
 #include "cases/service_impl.h"
+#include "registers/forms.h"
 
 namespace tongban {
 extern const EmbeddedFile kCaseSql[];
@@ -158,6 +159,15 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     }
   }
   ValidateForm(scenario->form, r.form, today, errors);
+  // The catalog's own checks of each field (FEEL unary tests with their messages), over the
+  // values that passed the type checks above.
+  {
+    std::map<std::string, std::string> typed = r.form;
+    for (const FieldError& e : errors.fields()) {
+      if (e.field.starts_with("form/")) typed.erase(e.field.substr(5));
+    }
+    registers::CheckFormValidations(scenario->form, typed, errors);
+  }
   // Materials: one per scenario material, in its order, with the declared states.
   std::vector<CaseMaterial> materials;
   for (size_t i = 0; i < scenario->materials.size(); ++i) {

@@ -84,8 +84,8 @@ struct CaseQuery {
   std::string applicant{};  // an ID number or a USCC: matched, never stored or logged
   std::string matter{};     // implementation item code
   std::optional<CaseState> state{};
-  std::string region{};      // a region code: its subtree
-  std::string department{};  // a department code
+  std::string region{};              // a region code: its subtree
+  std::string department{};          // a department code
   std::optional<Date> from{}, to{};  // received on these days (CST), inclusive
   bool overdue = false;              // under review past the last day of its limit
   int limit = 20;                    // 1 to 100

@@ -204,7 +204,7 @@ struct CaseService::Impl {
   people::SmsGateway* sms = nullptr;
   SimulatedPostalGateway own_postal;
   PostalGateway* postal = nullptr;
-  bpmn::Runtime* runtime = nullptr;                          // the review stage (review.cc)
+  bpmn::Runtime* runtime = nullptr;  // the review stage (review.cc)
   ReviewOptions review_options;
 
   Impl(store::Database& db, catalog::CatalogService& catalog, people::PeopleService& people,

@@ -198,6 +198,13 @@ TEST_P(CaseServiceTest, SubmitsWithReadableNumbersAndChecksTheForm) {
   EXPECT_THAT(Fields(refused.error()),
               ::testing::UnorderedElementsAre("form/venue_name", "form/area_m2", "form/venue_kind",
                                               "form/opened_on", "form/colour"));
+  // The catalog's own check of a field (a FEEL unary test) with its message.
+  SubmitRequest zero = Valid();
+  zero.form["area_m2"] = "0";
+  auto invalid = cases_->Submit(alice_, zero);
+  ASSERT_FALSE(invalid.ok());
+  ASSERT_THAT(Fields(invalid.error()), ElementsAre("form/area_m2"));
+  EXPECT_EQ(invalid.error().fields()[0].message, "营业面积须大于0平方米");
   SubmitRequest unknown = Valid();
   unknown.matter = "no-such-matter";
   EXPECT_THAT(Fields(cases_->Submit(alice_, unknown).error()), ElementsAre("matter"));

@@ -67,7 +67,6 @@ people::Principal Operator() {
   return p;
 }
 
-
 std::string Text(const std::optional<Date>& d) { return d ? d->ToString() : "-"; }
 
 Result<int> Show(const DatabaseFlags& flags, const std::string& number) {

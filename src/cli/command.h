@@ -29,20 +29,20 @@ Result<app::Config> BuildConfig(const DatabaseFlags& flags);
 // Prints "tongban: <error>" to stderr and returns the exit code for it (2 bad input, 1 other).
 int Fail(const Error& error);
 
-void AddServeCommands(CLI::App& cli, Context& ctx);     // serve, migrate
-void AddCheckCommands(CLI::App& cli, Context& ctx);     // check id-number|uscc|region|licence-id
-void AddRegionsCommands(CLI::App& cli, Context& ctx);   // regions import|show
-void AddCalendarCommands(CLI::App& cli, Context& ctx);  // calendar add-working-days|working-days
-void AddAuditCommands(CLI::App& cli, Context& ctx);     // audit verify, backup
-void AddPeopleCommands(CLI::App& cli, Context& ctx);    // people add-staff, hash-password
-void AddCatalogCommands(CLI::App& cli, Context& ctx);   // catalog import|export
-void AddFeelCommands(CLI::App& cli, Context& ctx);      // feel eval|check
-void AddDmnCommands(CLI::App& cli, Context& ctx);       // dmn eval|check
-void AddBpmnCommands(CLI::App& cli, Context& ctx);      // bpmn check|run|deploy|start|tasks|...
-void AddCaseCommands(CLI::App& cli, Context& ctx);      // case show|verify|pay|deliver|credit …
+void AddServeCommands(CLI::App& cli, Context& ctx);       // serve, migrate
+void AddCheckCommands(CLI::App& cli, Context& ctx);       // check id-number|uscc|region|licence-id
+void AddRegionsCommands(CLI::App& cli, Context& ctx);     // regions import|show
+void AddCalendarCommands(CLI::App& cli, Context& ctx);    // calendar add-working-days|working-days
+void AddAuditCommands(CLI::App& cli, Context& ctx);       // audit verify, backup
+void AddPeopleCommands(CLI::App& cli, Context& ctx);      // people add-staff, hash-password
+void AddCatalogCommands(CLI::App& cli, Context& ctx);     // catalog import|export
+void AddFeelCommands(CLI::App& cli, Context& ctx);        // feel eval|check
+void AddDmnCommands(CLI::App& cli, Context& ctx);         // dmn eval|check
+void AddBpmnCommands(CLI::App& cli, Context& ctx);        // bpmn check|run|deploy|start|tasks|...
+void AddCaseCommands(CLI::App& cli, Context& ctx);        // case show|verify|pay|deliver|credit …
 void AddCaseSearchCommands(CLI::App& cli, Context& ctx);  // case search|generate (after case)
-void AddLicenceCommands(CLI::App& cli, Context& ctx);   // licence issue|verify|pdf|keys …
-void AddRegisterCommands(CLI::App& cli, Context& ctx);  // register import|show|find|generate
-void AddPolicyCommands(CLI::App& cli, Context& ctx);    // policy publish|list|show|..., match
+void AddLicenceCommands(CLI::App& cli, Context& ctx);     // licence issue|verify|pdf|keys …
+void AddRegisterCommands(CLI::App& cli, Context& ctx);    // register import|show|find|generate
+void AddPolicyCommands(CLI::App& cli, Context& ctx);      // policy publish|list|show|..., match
 
 }  // namespace tongban::cli
