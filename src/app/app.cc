@@ -127,6 +127,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));
   RegisterPlatformActions(*app->workflow_, *app->sms_, SystemClock::Instance());
   TB_RETURN_IF_ERROR(app->cases_->AttachReview(*app->workflow_, {}));
+  // Reviews a crash left finished with their case still under review are decided now.
+  TB_ASSIGN_OR_RETURN(int reconciled, app->cases_->ReconcileReviews());
+  if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));

@@ -377,6 +377,12 @@ Result<Case> CaseService::CompleteReviewTask(const Principal& caller, const std:
   // The process may have ended: its outcome decides the case, once.
   TB_ASSIGN_OR_RETURN(info, I.runtime->GetInstance(task.instance_id));
   if (info.status != bpmn::RunStatus::kCompleted) return Read(*number);
+  return I.DecideFromProcess(caller, c, info, reasons);
+}
+
+Result<Case> CaseService::Impl::DecideFromProcess(const Principal& caller, const Case& c,
+                                                  const bpmn::InstanceInfo& info,
+                                                  const std::string& reasons) {
   json end = VariablesJson(info.state.variables);
   bool denied = false;
   std::string why;
@@ -405,12 +411,48 @@ Result<Case> CaseService::CompleteReviewTask(const Principal& caller, const std:
                             .valid_until = std::nullopt};
   by_process.permissions = {"case.approve"};
   signer.grants.push_back(std::move(by_process));
-  auto decided = denied ? Deny(signer, *number, why.empty() ? reasons : why, step)
-                        : Approve(signer, *number, step);
+  CaseService& self = *owner;
+  auto decided = denied ? self.Deny(signer, c.number, why.empty() ? reasons : why, step)
+                        : self.Approve(signer, c.number, step);
   if (!decided.ok() && decided.error().code() == ErrorCode::kConflict) {
     // Another completion decided it meanwhile.
-    TB_ASSIGN_OR_RETURN(Case now, Read(*number));
+    TB_ASSIGN_OR_RETURN(Case now, self.Read(c.number));
     if (now.state != CaseState::kUnderReview) return now;
+  }
+  return decided;
+}
+
+Result<int> CaseService::ReconcileReviews() {
+  Impl& I = *impl_;
+  if (!I.runtime) return 0;
+  using Row = std::pair<std::string, std::string>;  // case number, instance id
+  TB_ASSIGN_OR_RETURN(
+      std::vector<Row> open,
+      I.db.Transaction<std::vector<Row>>(
+          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Row>> {
+            std::vector<Row> rows;
+            Row row;
+            soci::statement st = (sql.prepare << I.Q("select_reviews_under_review"),
+                                  soci::into(row.first), soci::into(row.second));
+            st.execute();
+            while (st.fetch()) rows.push_back(row);
+            return rows;
+          }));
+  int decided = 0;
+  for (const auto& [number, instance_id] : open) {
+    TB_ASSIGN_OR_RETURN(bpmn::InstanceInfo info, I.runtime->GetInstance(instance_id));
+    if (info.status != bpmn::RunStatus::kCompleted) continue;
+    TB_ASSIGN_OR_RETURN(Case c, Read(number));
+    if (c.state != CaseState::kUnderReview) continue;
+    // The account that completed the last step, as its completion recorded it.
+    json end = VariablesJson(info.state.variables);
+    Principal signer;
+    signer.account.id = end.value("decided_by", "review_process");
+    signer.account.kind = people::AccountKind::kStaff;
+    signer.account.name = signer.account.id;
+    auto done = I.DecideFromProcess(signer, c, info, end.value("reasons", ""));
+    if (!done.ok()) return std::move(done).error();
+    if (done->state != CaseState::kUnderReview) ++decided;
   }
   return decided;
 }

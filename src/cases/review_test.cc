@@ -13,6 +13,7 @@
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/repository.h"
+#include "feel/value.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "people/sms.h"
@@ -308,6 +309,39 @@ TEST_P(ReviewTest, ADenialNeedsReasonsAndWithdrawalCancelsTheInstance) {
   EXPECT_EQ(review->status, "cancelled");
   EXPECT_TRUE(review->steps.empty());
   EXPECT_TRUE(cases_->ReviewInbox(approver_, 50)->empty());
+}
+
+// A crash between completing the last review task (committed by the runtime) and deciding the
+// case leaves a finished process and a case under review: reconciliation decides it, once.
+TEST_P(ReviewTest, AFinishedProcessWhoseCaseWasNotDecidedIsReconciledOnce) {
+  Case c = Accepted("new");
+  const std::string task = cases_->GetReview(approver_, c.number)->steps.at(0).task_id;
+  // What CompleteReviewTask commits first, without what it does next (the "crash").
+  bpmn::Actor actor;
+  actor.account_id = approver_.account.id;
+  actor.department = approver_.account.department;
+  actor.region = approver_.account.region;
+  for (const people::HeldGrant& g : approver_.grants) actor.roles.push_back(g.grant.role);
+  auto variables =
+      feel::ParseJson(R"({"decision": "denied", "reasons": "场所面积不符合要求", "decided_by": ")" +
+                      approver_.account.id + R"("})");
+  ASSERT_TRUE(variables.ok());
+  ASSERT_TRUE(runtime_->CompleteTask(task, *variables, actor).ok());
+  EXPECT_EQ(cases_->Read(c.number)->state, CaseState::kUnderReview);
+  // An unfinished review is left alone.
+  Case open = Accepted("new");
+
+  auto reconciled = cases_->ReconcileReviews();
+  ASSERT_TRUE(reconciled.ok()) << reconciled.error().ToString();
+  EXPECT_EQ(*reconciled, 1);
+  Case after = *cases_->Read(c.number);
+  EXPECT_EQ(after.state, CaseState::kDenied);
+  EXPECT_EQ(after.decision_reasons, "场所面积不符合要求");
+  EXPECT_EQ(after.documents.back().kind, DocumentKind::kDenialDecision);
+  EXPECT_EQ(cases_->Read(open.number)->state, CaseState::kUnderReview);
+  // Once: nothing is left to reconcile.
+  EXPECT_EQ(*cases_->ReconcileReviews(), 0);
+  EXPECT_EQ(cases_->Read(c.number)->documents.size(), after.documents.size());
 }
 
 TEST_P(ReviewTest, ParallelApprovalOpensOneTaskPerDepartmentUnderTheJointLimit) {

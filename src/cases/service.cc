@@ -19,7 +19,9 @@ std::string DefaultDataDir(const store::DatabaseUrl& url) {
   return "tongban-files";
 }
 
-CaseService::CaseService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+CaseService::CaseService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
+  impl_->owner = this;
+}
 CaseService::~CaseService() = default;
 
 Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,

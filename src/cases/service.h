@@ -322,6 +322,12 @@ class CaseService {
   // kNotFound the second time: the case is decided once.
   Result<Case> CompleteReviewTask(const people::Principal& caller, const std::string& task_id,
                                   ReviewDecision decision, std::string reasons);
+  // Completing the last review task and deciding the case are two transactions: a crash
+  // between them leaves a finished process and a case still under review. This decides every
+  // such case from its process's outcome, signed for whoever completed the last step (as
+  // CompleteReviewTask would have); returns how many it decided. Run at start-up and by the
+  // workflow worker; safe to run concurrently with completions (a case is decided once).
+  Result<int> ReconcileReviews();
 
   // ---- One-thing bundles (bundle.cc) ----
   // Submits a bundle application: the merged form is split by each matter's form (a field no

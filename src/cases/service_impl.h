@@ -652,6 +652,11 @@ struct CaseService::Impl {
   // Bundles (bundle.cc): tells the case's bundle process that the case was decided; refuses
   // to start a sub-case's review before its bundle process reaches it.
   void NotifyBundle(const Case& c, std::string_view action);
+  // Decides `c` from its finished review process `info` (review.cc): denied when its
+  // decision (or any department's, for joint review) is a denial, approved otherwise.
+  Result<Case> DecideFromProcess(const Principal& caller, const Case& c,
+                                 const bpmn::InstanceInfo& info, const std::string& reasons);
+  CaseService* owner = nullptr;  // the service this state belongs to (set by Create)
   Status CheckBundleOrder(const Case& c);
   // search.cc: stores the last day of the running clock (the overdue search's column).
   void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;

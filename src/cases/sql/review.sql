@@ -12,6 +12,10 @@ SELECT instance_id, process_id, joint FROM case_review WHERE case_id = :case_id;
 SELECT c.number FROM case_review r JOIN case_record c ON c.id = r.case_id
 WHERE r.instance_id = :instance_id;
 
+-- name: select_reviews_under_review
+SELECT c.number, r.instance_id FROM case_review r JOIN case_record c ON c.id = r.case_id
+WHERE c.state = 'under_review' ORDER BY c.number;
+
 -- name: insert_bundle
 INSERT INTO bundle_application (id, number, bundle_code, bundle_name, region_code, submitted_by,
   idempotency_key, form, process_id, instance_id, received_at)
