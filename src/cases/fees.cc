@@ -125,7 +125,7 @@ void CaseService::Impl::InitAdapters() {
 }
 
 Status CaseService::Impl::AfterStep(soci::session& sql, const Case& c,
-                                    const catalog::Matter& matter, std::string_view action) {
+                                    const catalog::Matter& matter, std::string_view action) const {
   const std::string_view kind =
       action.starts_with("case.") ? action.substr(std::string_view("case.").size()) : action;
   const int64_t now = NowMs();

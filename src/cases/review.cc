@@ -382,7 +382,7 @@ Result<Case> CaseService::CompleteReviewTask(const Principal& caller, const std:
 
 Result<Case> CaseService::Impl::DecideFromProcess(const Principal& caller, const Case& c,
                                                   const bpmn::InstanceInfo& info,
-                                                  const std::string& reasons) {
+                                                  const std::string& reasons) const {
   json end = VariablesJson(info.state.variables);
   bool denied = false;
   std::string why;

@@ -603,7 +603,7 @@ struct CaseService::Impl {
   // In a step's transaction: opens the payment order and the delivery step on approval, and
   // writes the applicant's notice of the step to the outbox (fees.cc).
   Status AfterStep(soci::session& sql, const Case& c, const catalog::Matter& matter,
-                   std::string_view action);
+                   std::string_view action) const;
   // 容缺, 承诺补交 and 告知承诺 are barred by an active 违诺 or serious 失信 entry (credit.cc).
   Status CheckCredit(const std::string& applicant_code,
                      const std::vector<MaterialDeclaration>& materials);
@@ -655,7 +655,7 @@ struct CaseService::Impl {
   // Decides `c` from its finished review process `info` (review.cc): denied when its
   // decision (or any department's, for joint review) is a denial, approved otherwise.
   Result<Case> DecideFromProcess(const Principal& caller, const Case& c,
-                                 const bpmn::InstanceInfo& info, const std::string& reasons);
+                                 const bpmn::InstanceInfo& info, const std::string& reasons) const;
   CaseService* owner = nullptr;  // the service this state belongs to (set by Create)
   Status CheckBundleOrder(const Case& c);
   // search.cc: stores the last day of the running clock (the overdue search's column).

@@ -38,6 +38,7 @@ inline std::string Describe(const std::vector<FieldError>& errors) {
 
 inline std::vector<std::string> Paths(const std::vector<FieldError>& errors) {
   std::vector<std::string> out;
+  out.reserve(errors.size());
   for (const auto& e : errors) out.push_back(e.field);
   return out;
 }
