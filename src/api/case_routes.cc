@@ -241,6 +241,43 @@ std::optional<std::string> FormValue(const json& v) {
   return std::nullopt;
 }
 
+// The channel, applicant and form of an application body, as a case submission and a bundle
+// application both carry them. A single case names its channel and applicant kind; a bundle
+// defaults them and must carry its merged form.
+template <typename Request>
+void ReadApplication(ObjectReader& r, FieldErrors& errors, bool single_case, Request& out) {
+  const std::string channel = r.String("channel", single_case).value_or("online");
+  if (auto c = cases::ParseChannel(channel)) {
+    out.channel = *c;
+  } else {
+    errors.Add("channel", "must be online | mobile | window | kiosk | service_point | assisted");
+  }
+  if (const json* a = r.Member("applicant", json::value_t::object, false)) {
+    ObjectReader ar(*a, "applicant", errors);
+    const std::string kind = ar.String("kind", single_case).value_or("person");
+    if (auto k = cases::ParseApplicantKind(kind)) {
+      out.applicant_kind = *k;
+    } else {
+      errors.Add("applicant/kind", "must be person or enterprise");
+    }
+    out.applicant_code = ar.String("code", false).value_or("");
+    out.applicant_name = ar.String("name", false).value_or("");
+    out.agent_account = ar.String("agent_account", false).value_or("");
+    ar.Finish();
+  }
+  if (const json* f = r.Member("form", json::value_t::object, !single_case)) {
+    for (const auto& [k, v] : f->items()) {
+      if (v.is_null()) continue;
+      auto text = FormValue(v);
+      if (!text) {
+        errors.Add("form/" + k, "must be a string, number or boolean");
+      } else {
+        out.form[k] = *text;
+      }
+    }
+  }
+}
+
 class Routes {
  public:
   Routes(cases::CaseService& cases, const Auth& auth) : cases_(cases), auth_(auth) {}
@@ -278,36 +315,7 @@ class Routes {
     s.idempotency_key = req.get_header_value("Idempotency-Key");
     s.matter = r.String("matter", true).value_or("");
     s.scenario = r.String("scenario", false).value_or("");
-    const std::string channel = r.String("channel", true).value_or("online");
-    if (auto c = cases::ParseChannel(channel)) {
-      s.channel = *c;
-    } else {
-      errors.Add("channel", "must be online | mobile | window | kiosk | service_point | assisted");
-    }
-    if (const json* a = r.Member("applicant", json::value_t::object, false)) {
-      ObjectReader ar(*a, "applicant", errors);
-      const std::string kind = ar.String("kind", true).value_or("person");
-      if (auto k = cases::ParseApplicantKind(kind)) {
-        s.applicant_kind = *k;
-      } else {
-        errors.Add("applicant/kind", "must be person or enterprise");
-      }
-      s.applicant_code = ar.String("code", false).value_or("");
-      s.applicant_name = ar.String("name", false).value_or("");
-      s.agent_account = ar.String("agent_account", false).value_or("");
-      ar.Finish();
-    }
-    if (const json* f = r.Member("form", json::value_t::object, false)) {
-      for (const auto& [k, v] : f->items()) {
-        if (v.is_null()) continue;
-        auto text = FormValue(v);
-        if (!text) {
-          errors.Add("form/" + k, "must be a string, number or boolean");
-        } else {
-          s.form[k] = *text;
-        }
-      }
-    }
+    ReadApplication(r, errors, /*single_case=*/true, s);
     if (const json* ms = r.Member("materials", json::value_t::array, false)) {
       for (size_t i = 0; i < ms->size(); ++i) {
         const std::string path = fmt::format("materials/{}", i);
@@ -411,36 +419,7 @@ class Routes {
     cases::BundleRequest b;
     b.bundle = req.matches[1].str();
     b.idempotency_key = req.get_header_value("Idempotency-Key");
-    const std::string channel = r.String("channel", false).value_or("online");
-    if (auto c = cases::ParseChannel(channel)) {
-      b.channel = *c;
-    } else {
-      errors.Add("channel", "must be online | mobile | window | kiosk | service_point | assisted");
-    }
-    if (const json* a = r.Member("applicant", json::value_t::object, false)) {
-      ObjectReader ar(*a, "applicant", errors);
-      const std::string kind = ar.String("kind", false).value_or("person");
-      if (auto k = cases::ParseApplicantKind(kind)) {
-        b.applicant_kind = *k;
-      } else {
-        errors.Add("applicant/kind", "must be person or enterprise");
-      }
-      b.applicant_code = ar.String("code", false).value_or("");
-      b.applicant_name = ar.String("name", false).value_or("");
-      b.agent_account = ar.String("agent_account", false).value_or("");
-      ar.Finish();
-    }
-    if (const json* f = r.Member("form", json::value_t::object, true)) {
-      for (const auto& [k, v] : f->items()) {
-        if (v.is_null()) continue;
-        auto text = FormValue(v);
-        if (!text) {
-          errors.Add("form/" + k, "must be a string, number or boolean");
-        } else {
-          b.form[k] = *text;
-        }
-      }
-    }
+    ReadApplication(r, errors, /*single_case=*/false, b);
     r.Finish();
     if (!errors.empty()) {
       return WriteProblem(res, errors.ToError("the bundle application is invalid"), ctx);
