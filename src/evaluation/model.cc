@@ -19,8 +19,7 @@ constexpr std::array<std::string_view, 3> kSources = {"online", "device", "qr_co
 constexpr std::array<std::string_view, 2> kChannels = {"window", "kiosk"};
 constexpr std::array<std::string_view, 5> kStates = {"open", "rectified", "explained", "appealed",
                                                      "voided"};
-constexpr std::array<std::string_view, 3> kOutcomes = {"confirmed", "not_confirmed",
-                                                       "unreachable"};
+constexpr std::array<std::string_view, 3> kOutcomes = {"confirmed", "not_confirmed", "unreachable"};
 constexpr std::array<std::string_view, 2> kDecisions = {"uphold", "void"};
 constexpr std::array<std::string_view, 4> kDimensions = {"department", "matter", "window",
                                                          "region"};
@@ -48,9 +47,7 @@ std::string_view CallbackOutcomeName(CallbackOutcome o) {
 std::optional<CallbackOutcome> ParseCallbackOutcome(std::string_view s) {
   return Find<CallbackOutcome>(kOutcomes, s);
 }
-std::string_view ReviewDecisionName(ReviewDecision d) {
-  return kDecisions[static_cast<size_t>(d)];
-}
+std::string_view ReviewDecisionName(ReviewDecision d) { return kDecisions[static_cast<size_t>(d)]; }
 std::optional<ReviewDecision> ParseReviewDecision(std::string_view s) {
   return Find<ReviewDecision>(kDecisions, s);
 }

@@ -39,8 +39,8 @@ enum class RectificationState {
   kOpen,       // the department must call back and act
   kRectified,  // 整改: the department fixed what the rating was about
   kExplained,  // 解释说明: no legal basis for what the applicant asked
-  kAppealed,   // 申诉: the department holds the rating mistaken or malicious; the supervisor reviews
-  kVoided,     // 申诉成立: the rating is excluded from statistics (kept)
+  kAppealed,  // 申诉: the department holds the rating mistaken or malicious; the supervisor reviews
+  kVoided,    // 申诉成立: the rating is excluded from statistics (kept)
 };
 
 // 回访核实: what the call back found.
@@ -157,7 +157,7 @@ struct StatisticsRow {
   int64_t good = 0;
   int64_t bad = 0;
   std::array<int64_t, kLevelCount> by_level{};
-  int64_t unrated = 0;  // ended cases without a rating (not for windows)
+  int64_t unrated = 0;              // ended cases without a rating (not for windows)
   std::optional<double> good_rate;  // good / rated; none when nothing was rated
   int64_t rectified = 0;            // bad ratings whose item is rectified or explained
   std::optional<double> rectification_rate;
@@ -168,7 +168,7 @@ struct StatisticsRow {
 
 struct StatisticsQuery {
   Dimension by = Dimension::kDepartment;
-  std::string region{};  // a region code: its subtree; empty: everywhere
+  std::string region{};              // a region code: its subtree; empty: everywhere
   std::optional<Date> from{}, to{};  // CST days, inclusive
 };
 

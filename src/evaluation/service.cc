@@ -128,8 +128,9 @@ struct RectRow {
     r.state = ParseRectificationState(state).value_or(RectificationState::kOpen);
     r.opened_at = opened_at;
     if (auto d = Date::Parse(due_on); d.ok()) r.due_on = *d;
-    r.overdue = (r.state == RectificationState::kOpen || r.state == RectificationState::kAppealed) &&
-                today > r.due_on;
+    r.overdue =
+        (r.state == RectificationState::kOpen || r.state == RectificationState::kAppealed) &&
+        today > r.due_on;
     r.callback_at = callback_at;
     r.callback_outcome = ParseCallbackOutcome(callback_outcome);
     r.callback_note = callback_note;
@@ -212,8 +213,8 @@ struct EvaluationService::Impl {
 
   int64_t At() const { return NowMs(); }
 
-  Status Trace(soci::session& sql, std::string stream, const Principal* actor,
-               std::string action, std::string payload) const {
+  Status Trace(soci::session& sql, std::string stream, const Principal* actor, std::string action,
+               std::string payload) const {
     if (options.trace == nullptr) return Ok();
     auto r = options.trace->Append(sql, {.stream = std::move(stream),
                                          .actor = actor != nullptr ? actor->account.id : "system",
@@ -274,15 +275,15 @@ struct EvaluationService::Impl {
     return Ok();
   }
 
-  Status QueueNotice(soci::session& sql, const std::string& case_number,
-                     const std::string& account, const std::string& applicant_code,
-                     std::string_view kind, const std::string& text) const {
+  Status QueueNotice(soci::session& sql, const std::string& case_number, const std::string& account,
+                     const std::string& applicant_code, std::string_view kind,
+                     const std::string& text) const {
     if (case_number.empty()) return Ok();  // a visit without a case: no outbox to write to
     auto c = ReadCase(sql, case_number);
     if (!c) return Ok();
     std::string id = NewId(clock()), kind_text(kind);
     const std::string& to = account.empty() ? c->submitted_by : account;
-    std::string code = !applicant_code.empty()                ? applicant_code
+    std::string code = !applicant_code.empty()         ? applicant_code
                        : c->applicant_kind == "person" ? c->applicant_code
                                                        : std::string();
     long long now = NowMs();
@@ -309,9 +310,8 @@ struct EvaluationService::Impl {
                    soci::use(e.region, "region"), soci::use(e.department, "department"),
                    soci::use(e.matter, "matter"), soci::use(e.window, "window_code"),
                    soci::use(level, "level"), soci::use(tags, "tags"), soci::use(e.text, "text"),
-                   soci::use(e.rater_account, "rater_account"),
-                   soci::use(rater_code, "rater_code"), soci::use(named, "named"),
-                   soci::use(created, "created_at"));
+                   soci::use(e.rater_account, "rater_account"), soci::use(rater_code, "rater_code"),
+                   soci::use(named, "named"), soci::use(created, "created_at"));
     TB_RETURN_IF_ERROR(Trace(sql, "evaluation/" + e.id, actor, "evaluation.rated",
                              fmt::format(R"({{"source":"{}","level":"{}","case":"{}"}})", source,
                                          level, e.case_number)));
@@ -328,10 +328,10 @@ struct EvaluationService::Impl {
                      soci::use(named, "named"), soci::use(e.rater_account, "rater_account"),
                      soci::use(rater_code, "rater_code"), soci::use(created, "opened_at"),
                      soci::use(due_on, "due_on"));
-      TB_RETURN_IF_ERROR(Trace(sql, "rectification/" + e.rectification_id, actor,
-                               "rectification.opened",
-                               fmt::format(R"({{"evaluation":"{}","department":"{}","due_on":"{}"}})",
-                                           e.id, e.department, due_on)));
+      TB_RETURN_IF_ERROR(
+          Trace(sql, "rectification/" + e.rectification_id, actor, "rectification.opened",
+                fmt::format(R"({{"evaluation":"{}","department":"{}","due_on":"{}"}})", e.id,
+                            e.department, due_on)));
     }
     return e;
   }
@@ -396,9 +396,9 @@ struct EvaluationService::Impl {
         soci::use(r.reviewed_by, "reviewed_by"), soci::use(r.applicant_level, "applicant_level"),
         soci::use(now, "updated_at"), soci::use(r.id, "id"), soci::use(old_state, "old_state"));
     if (done.affected_rows != 1) {
-      return Error(ErrorCode::kConflict,
-                   fmt::format("rectification {} was changed at the same time; read it again",
-                               r.id));
+      return Error(
+          ErrorCode::kConflict,
+          fmt::format("rectification {} was changed at the same time; read it again", r.id));
     }
     return Ok();
   }
@@ -406,10 +406,9 @@ struct EvaluationService::Impl {
   // Runs one step of a rectification item: reads it, checks `permission` over its department
   // and region (an empty permission: no check), lets `step` change the row, writes it with its
   // trace event and, when `notice` is set by the step, the applicant's notice.
-  Result<Rectification> Step(
-      const Principal& caller, std::string_view id, std::string_view permission,
-      std::string_view action,
-      const std::function<Status(RectRow&, std::string& notice)>& step) {
+  Result<Rectification> Step(const Principal& caller, std::string_view id,
+                             std::string_view permission, std::string_view action,
+                             const std::function<Status(RectRow&, std::string& notice)>& step) {
     const std::string key(id);
     bool queued = false;
     auto out = db.Transaction<Rectification>(
@@ -473,9 +472,7 @@ Result<std::unique_ptr<EvaluationService>> EvaluationService::Create(store::Data
   return std::unique_ptr<EvaluationService>(new EvaluationService(std::move(impl)));
 }
 
-int EvaluationService::LimitDays(std::string_view region) const {
-  return impl_->LimitDays(region);
-}
+int EvaluationService::LimitDays(std::string_view region) const { return impl_->LimitDays(region); }
 const std::map<Level, std::vector<std::string>>& EvaluationService::tags() const {
   return impl_->options.tags;
 }
@@ -529,11 +526,11 @@ Result<Evaluation> EvaluationService::RateCase(const Principal& caller, std::str
         e.named = true;
         TB_ASSIGN_OR_RETURN(Evaluation saved, I.Insert(sql, e, caller.account.id_number, &caller));
         if (!IsGood(saved.level)) {
-          TB_RETURN_IF_ERROR(I.QueueNotice(
-              sql, key, caller.account.id, caller.account.id_number, "evaluation",
-              fmt::format("您对办件 {} 的评价（{}）已收到，承办部门将回访核实并在 {} "
-                          "个工作日内整改或答复。",
-                          key, LevelTitle(saved.level), I.LimitDays(saved.region))));
+          TB_RETURN_IF_ERROR(
+              I.QueueNotice(sql, key, caller.account.id, caller.account.id_number, "evaluation",
+                            fmt::format("您对办件 {} 的评价（{}）已收到，承办部门将回访核实并在 {} "
+                                        "个工作日内整改或答复。",
+                                        key, LevelTitle(saved.level), I.LimitDays(saved.region))));
           queued = true;
         }
         return saved;
@@ -576,8 +573,8 @@ Result<Visit> EvaluationService::OpenVisit(const Principal& caller, const VisitR
     if (v.window.empty()) errors.Add("window", "is required");
     if (!errors.empty()) return errors.ToError("the visit is invalid");
     TB_RETURN_IF_ERROR(people::Authorize(
-        caller, "case.accept",
-        {.region = v.region, .department = v.department, .matter = v.matter}, I.NowMs()));
+        caller, "case.accept", {.region = v.region, .department = v.department, .matter = v.matter},
+        I.NowMs()));
     v.id = NewId(I.clock());
     v.clerk_account = caller.account.id;
     v.opened_at = I.NowMs();
@@ -632,8 +629,7 @@ Result<RatingRequestResult> EvaluationService::RequestVisitRating(const Principa
   TB_ASSIGN_OR_RETURN(Visit visit, GetVisit(visit_id));
   TB_RETURN_IF_ERROR(people::Authorize(
       caller, "case.accept",
-      {.region = visit.region, .department = visit.department, .matter = visit.matter},
-      I.NowMs()));
+      {.region = visit.region, .department = visit.department, .matter = visit.matter}, I.NowMs()));
   if (!visit.evaluation_id.empty()) {
     return Error(ErrorCode::kConflict,
                  fmt::format("visit {} is already rated (一次一评: once)", visit.id));
@@ -708,8 +704,7 @@ Result<Evaluation> EvaluationService::RateByToken(const Principal* caller, std::
           return Error(ErrorCode::kRefused, "the evaluation token has expired");
         }
         long long now = I.NowMs();
-        store::Execute(sql, I.Q("use_token"), soci::use(now, "now"),
-                       soci::use(hash, "token_hash"));
+        store::Execute(sql, I.Q("use_token"), soci::use(now, "now"), soci::use(hash, "token_hash"));
         auto visit = I.ReadVisit(sql, visit_id);
         if (!visit) return Error(ErrorCode::kNotFound, fmt::format("no visit {}", visit_id));
         if (!visit->evaluation_id.empty()) {
@@ -788,8 +783,8 @@ Result<int> EvaluationService::InviteDue() {
         soci::into(d.kind), soci::into(d.code));
     int n = 0;
     for (const Due& c : due) {
-      auto done = store::Execute(sql, I.Q("insert_invitation"),
-                                 soci::use(c.number, "case_number"), soci::use(now, "sent_at"));
+      auto done = store::Execute(sql, I.Q("insert_invitation"), soci::use(c.number, "case_number"),
+                                 soci::use(now, "sent_at"));
       if (done.affected_rows != 1) continue;  // another run invited it
       TB_RETURN_IF_ERROR(I.QueueNotice(
           sql, c.number, c.account, c.kind == "person" ? c.code : std::string(), "evaluation",
@@ -815,7 +810,8 @@ Result<Rectification> EvaluationService::GetRectification(const Principal& calle
         const people::Target target{
             .region = row->region, .department = row->department, .matter = row->matter};
         const int64_t now = I.NowMs();
-        const bool applicant = !row->rater_account.empty() && row->rater_account == caller.account.id;
+        const bool applicant =
+            !row->rater_account.empty() && row->rater_account == caller.account.id;
         if (!applicant && !people::Authorize(caller, "evaluation.read", target, now).ok() &&
             !people::Authorize(caller, "evaluation.rectify", target, now).ok()) {
           TB_RETURN_IF_ERROR(people::Authorize(caller, "evaluation.review", target, now));
@@ -877,8 +873,7 @@ Result<std::vector<Rectification>> EvaluationService::ListRectifications(
 namespace {
 
 Error WrongState(const RectRow& r, std::string_view what) {
-  return Error(ErrorCode::kRefused,
-               fmt::format("rectification {} is {}: {}", r.id, r.state, what));
+  return Error(ErrorCode::kRefused, fmt::format("rectification {} is {}: {}", r.id, r.state, what));
 }
 
 Status NeedNote(const std::string& note, std::string_view field) {
@@ -894,8 +889,7 @@ Status NeedNote(const std::string& note, std::string_view field) {
 
 Result<Rectification> EvaluationService::RecordCallback(const Principal& caller,
                                                         std::string_view id,
-                                                        CallbackOutcome outcome,
-                                                        std::string note) {
+                                                        CallbackOutcome outcome, std::string note) {
   Impl& I = *impl_;
   return I.Step(caller, id, "evaluation.rectify", "rectification.callback",
                 [&](RectRow& r, std::string&) -> Status {
@@ -950,8 +944,8 @@ Result<Rectification> EvaluationService::Explain(const Principal& caller, std::s
                   r.action_note = note;
                   r.acted_by = caller.account.id;
                   r.acted_at = I.NowMs();
-                  notice = fmt::format("关于您的差评，承办部门解释说明如下：{}。欢迎对答复评价。",
-                                       note);
+                  notice =
+                      fmt::format("关于您的差评，承办部门解释说明如下：{}。欢迎对答复评价。", note);
                   return Ok();
                 });
 }
@@ -1001,23 +995,21 @@ Result<Rectification> EvaluationService::RateRectification(const Principal& call
                                                            std::string_view id, Level level) {
   Impl& I = *impl_;
   if (IsStaff(caller)) return StaffMayNotRate();
-  return I.Step(caller, id, "", "rectification.rated",
-                [&](RectRow& r, std::string&) -> Status {
-                  const bool own = !r.rater_account.empty() && r.rater_account == caller.account.id;
-                  if (!own) {
-                    return Error(ErrorCode::kForbidden,
-                                 "only the applicant who gave the rating rates its rectification");
-                  }
-                  if (r.state != "rectified" && r.state != "explained") {
-                    return WrongState(r, "it is rated once rectified or explained");
-                  }
-                  if (!r.applicant_level.empty()) {
-                    return Error(ErrorCode::kConflict,
-                                 fmt::format("rectification {} is rated already", r.id));
-                  }
-                  r.applicant_level = std::string(LevelName(level));
-                  return Ok();
-                });
+  return I.Step(caller, id, "", "rectification.rated", [&](RectRow& r, std::string&) -> Status {
+    const bool own = !r.rater_account.empty() && r.rater_account == caller.account.id;
+    if (!own) {
+      return Error(ErrorCode::kForbidden,
+                   "only the applicant who gave the rating rates its rectification");
+    }
+    if (r.state != "rectified" && r.state != "explained") {
+      return WrongState(r, "it is rated once rectified or explained");
+    }
+    if (!r.applicant_level.empty()) {
+      return Error(ErrorCode::kConflict, fmt::format("rectification {} is rated already", r.id));
+    }
+    r.applicant_level = std::string(LevelName(level));
+    return Ok();
+  });
 }
 
 Result<Statistics> EvaluationService::ComputeStatistics(const StatisticsQuery& query) {
@@ -1063,7 +1055,7 @@ Result<Statistics> EvaluationService::ComputeStatistics(const StatisticsQuery& q
             sql, with_key("statistics_ratings"),
             [&] {
               auto l = ParseLevel(level);
-              if (!l) return;
+              if (!l || (query.by == Dimension::kWindow && key.empty())) return;
               StatisticsRow& r = rows[key];
               r.by_level[static_cast<size_t>(*l)] += n;
               r.rated += n;
@@ -1074,6 +1066,7 @@ Result<Statistics> EvaluationService::ComputeStatistics(const StatisticsQuery& q
         store::ExecuteRows(
             sql, with_key("statistics_rectifications"),
             [&] {
+              if (query.by == Dimension::kWindow && key.empty()) return;  // online: no window
               StatisticsRow& r = rows[key];
               r.rectified += rectified;
               r.named_bad += named;
@@ -1095,8 +1088,7 @@ Result<Statistics> EvaluationService::ComputeStatistics(const StatisticsQuery& q
             r.rectification_rate = static_cast<double>(r.rectified) / static_cast<double>(r.bad);
           }
           if (r.named_bad > 0) {
-            r.callback_rate =
-                static_cast<double>(r.called_back) / static_cast<double>(r.named_bad);
+            r.callback_rate = static_cast<double>(r.called_back) / static_cast<double>(r.named_bad);
           }
         };
         for (auto& [k, r] : rows) {

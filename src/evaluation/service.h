@@ -39,9 +39,9 @@ struct RegionLimit {
 };
 
 struct EvaluationOptions {
-  const Clock* clock = nullptr;        // the system clock when null
-  const Calendar* calendar = nullptr;  // the embedded national calendar when null
-  trace::Trace* trace = nullptr;       // no trace events when null
+  const Clock* clock = nullptr;             // the system clock when null
+  const Calendar* calendar = nullptr;       // the embedded national calendar when null
+  trace::Trace* trace = nullptr;            // no trace events when null
   devices::RatingDevice* device = nullptr;  // no device rating when null
   // The key QR tokens are signed with (HMAC-SM3); a random key when empty (tokens then end with
   // the process: they live minutes).
@@ -171,7 +171,7 @@ class EvaluationService {
                                ReviewDecision decision, std::string note);
   // The applicant rates the handling of a rectified, explained or voided item, once.
   Result<Rectification> RateRectification(const people::Principal& caller, std::string_view id,
-                                           Level level);
+                                          Level level);
 
   // ---- statistics ----
 

@@ -87,14 +87,14 @@ class EvaluationTest : public ::testing::TestWithParam<store::Backend> {
                                               clock_.Now().time_since_epoch());
                                         },
                                     .signing_key = std::nullopt});
-    auto service = EvaluationService::Create(
-        *db_, {.clock = &clock_,
-               .trace = trace_.get(),
-               .device = &device_,
-               .token_key = "test-key",
-               .limits = {{.region = "430000", .working_days = 7},
-                          {.region = kXintian, .working_days = 5}},
-               .after_notices = [this] { ++drains_; }});
+    auto service =
+        EvaluationService::Create(*db_, {.clock = &clock_,
+                                         .trace = trace_.get(),
+                                         .device = &device_,
+                                         .token_key = "test-key",
+                                         .limits = {{.region = "430000", .working_days = 7},
+                                                    {.region = kXintian, .working_days = 5}},
+                                         .after_notices = [this] { ++drains_; }});
     ASSERT_TRUE(service.ok()) << service.error().ToString();
     service_ = std::move(service).value();
   }
@@ -117,10 +117,9 @@ class EvaluationTest : public ::testing::TestWithParam<store::Backend> {
              ":submitted_by, 'online', '', '{}', :state, 1, '2026-11-20', 0, '', '', '', '', '', "
              "'', 0, 0, '', '', '', :updated_at)",
           soci::use(id, "id"), soci::use(number, "number"), soci::use(matter, "matter"),
-          soci::use(region, "region"), soci::use(department, "department"),
-          soci::use(kind, "kind"), soci::use(code, "code"),
-          soci::use(submitted_by, "submitted_by"), soci::use(state, "state"),
-          soci::use(updated_at, "updated_at");
+          soci::use(region, "region"), soci::use(department, "department"), soci::use(kind, "kind"),
+          soci::use(code, "code"), soci::use(submitted_by, "submitted_by"),
+          soci::use(state, "state"), soci::use(updated_at, "updated_at");
       return Ok();
     });
     ASSERT_TRUE(s.ok()) << s.error().ToString();
@@ -150,8 +149,7 @@ class EvaluationTest : public ::testing::TestWithParam<store::Backend> {
   Principal citizen_ = Citizen("citizen-1", kCitizenId);
   Principal other_ = Citizen("citizen-2", "431128199001010018");
   Principal clerk_ = Staff("clerk-1", kXintian, {"case.accept", "evaluation.read"});
-  Principal head_ =
-      Staff("head-1", kXintian, {"evaluation.read", "evaluation.rectify"}, kRsj);
+  Principal head_ = Staff("head-1", kXintian, {"evaluation.read", "evaluation.rectify"}, kRsj);
   Principal other_head_ =
       Staff("head-2", kXintian, {"evaluation.read", "evaluation.rectify"}, "431128-scjgj");
   Principal supervisor_ = Staff("sup-1", kXintian, {"evaluation.read", "evaluation.review"});
@@ -178,9 +176,8 @@ TEST_P(EvaluationTest, TheApplicantRatesAnEndedCaseOnlineOnce) {
   EXPECT_EQ(service_->RateCase(citizen_, "C9", Rating(Level::kSatisfied)).error().code(),
             ErrorCode::kNotFound);
   // Tags come from the level's list; every bad field is named.
-  auto bad_tags =
-      service_->RateCase(citizen_, "C1", Rating(Level::kSatisfied, {"等待时间长", "办事效率高",
-                                                                     "办事效率高"}));
+  auto bad_tags = service_->RateCase(
+      citizen_, "C1", Rating(Level::kSatisfied, {"等待时间长", "办事效率高", "办事效率高"}));
   ASSERT_FALSE(bad_tags.ok());
   EXPECT_EQ(Fields(bad_tags.error()), (std::vector<std::string>{"tags/0", "tags/2"}));
 
@@ -242,8 +239,8 @@ TEST_P(EvaluationTest, AVisitIsRatedOnTheDeviceOrByQrCodeWhateverTheCaseState) {
 
   // By QR: a signed, single-use, expiring token.
   auto kiosk = service_->OpenVisit(
-      clerk_, {.channel = VisitChannel::kKiosk, .window = "K01", .region = kXintian,
-               .department = kRsj});
+      clerk_,
+      {.channel = VisitChannel::kKiosk, .window = "K01", .region = kXintian, .department = kRsj});
   ASSERT_TRUE(kiosk.ok()) << kiosk.error().ToString();
   auto qr = service_->RequestVisitRating(clerk_, kiosk->id, RatingMethod::kQrCode);
   ASSERT_TRUE(qr.ok()) << qr.error().ToString();
@@ -264,8 +261,8 @@ TEST_P(EvaluationTest, AVisitIsRatedOnTheDeviceOrByQrCodeWhateverTheCaseState) {
   ASSERT_FALSE(reused.ok());
   EXPECT_EQ(reused.error().code(), ErrorCode::kRefused);
 
-  auto later = service_->OpenVisit(clerk_, {.window = "K01", .region = kXintian,
-                                             .department = kRsj});
+  auto later =
+      service_->OpenVisit(clerk_, {.window = "K01", .region = kXintian, .department = kRsj});
   auto expiring = service_->RequestVisitRating(clerk_, later->id, RatingMethod::kQrCode);
   ASSERT_TRUE(expiring.ok());
   clock_.Advance(std::chrono::minutes(16));
@@ -301,9 +298,9 @@ TEST_P(EvaluationTest, EveryBadRatingIsRectifiedByItsDepartmentWithinTheRegionsL
   EXPECT_EQ(service_->Rectify(head_, item->id, "").error().code(), ErrorCode::kInvalidArgument);
   ASSERT_TRUE(
       service_->RecordCallback(head_, item->id, CallbackOutcome::kConfirmed, "情况属实").ok());
-  EXPECT_EQ(service_->RecordCallback(head_, item->id, CallbackOutcome::kConfirmed, "").error()
-                .code(),
-            ErrorCode::kConflict);
+  EXPECT_EQ(
+      service_->RecordCallback(head_, item->id, CallbackOutcome::kConfirmed, "").error().code(),
+      ErrorCode::kConflict);
   auto done = service_->Rectify(head_, item->id, "已调整窗口排班");
   ASSERT_TRUE(done.ok()) << done.error().ToString();
   EXPECT_EQ(done->state, RectificationState::kRectified);
@@ -419,8 +416,7 @@ TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
             ErrorCode::kInvalidArgument);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, EvaluationTest,
-                         ::testing::ValuesIn(store::testing::Backends()),
+INSTANTIATE_TEST_SUITE_P(Backends, EvaluationTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
 }  // namespace
