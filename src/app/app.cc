@@ -9,6 +9,7 @@
 #include "api/benefit_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
+#include "api/evaluation_routes.h"
 #include "api/json_body.h"
 #include "api/licence_routes.h"
 #include "api/openapi.h"
@@ -16,6 +17,7 @@
 #include "api/register_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
+#include "app/demo_evaluation.h"
 #include "base/id.h"
 #include "catalog/repository.h"
 #include "people/repository.h"
@@ -85,6 +87,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   sets.push_back(licences::LicencesMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), evaluation::Migrations());
   return sets;
 }
 
@@ -122,6 +125,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       cases::CaseService::Create(*app->db_, *app->catalog_, *app->people_, *app->trace_,
                                  {.data_dir = cases::DefaultDataDir(url), .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
+  TB_RETURN_IF_ERROR(app->CreateEvaluation());
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));
@@ -139,6 +143,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     TB_ASSIGN_OR_RETURN(DemoCases demo_cases,
                         LoadDemoCases(*app->db_, *app->catalog_, *app->cases_));
     spdlog::info("demo cases: {} added ({:.2f} s)", demo_cases.cases, demo_cases.seconds);
+    TB_ASSIGN_OR_RETURN(
+        DemoEvaluations demo_ratings,
+        LoadDemoEvaluations(*app->db_, *app->cases_, *app->evaluation_, app->rating_device_.get()));
+    spdlog::info("demo ratings: {} added, {} rectification items ({:.2f} s)", demo_ratings.ratings,
+                 demo_ratings.rectifications, demo_ratings.seconds);
     spdlog::info(
         "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises, {} processes "
         "({:.2f} s)",
@@ -155,6 +164,21 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
+}
+
+Status App::CreateEvaluation() {
+  // The demo's windows and kiosks have simulated rating devices; limits as its regions use them.
+  if (config_.demo) rating_device_ = std::make_unique<devices::SimulatedRatingDevice>();
+  TB_ASSIGN_OR_RETURN(
+      evaluation_,
+      evaluation::EvaluationService::Create(
+          *db_, {.trace = trace_.get(),
+                 .device = rating_device_.get(),
+                 .limits = config_.demo
+                               ? std::vector<evaluation::RegionLimit>{{"431128", 5}, {"430181", 7}}
+                               : std::vector<evaluation::RegionLimit>{},
+                 .after_notices = [this] { (void)cases_->DrainNotices(); }}));
+  return Ok();
 }
 
 Status App::CreateRegisters(const store::DatabaseUrl& url) {
@@ -200,6 +224,11 @@ void App::StartBackgroundWork() {
         WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
     worker_->Start();
   }
+  if (!invitations_) {
+    invitations_ =
+        std::make_unique<evaluation::InvitationScheduler>(*evaluation_, std::chrono::hours(1));
+    invitations_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -207,6 +236,7 @@ void App::StartBackgroundWork() {
 }
 
 void App::StopBackgroundWork() {
+  if (invitations_) invitations_->Stop();
   if (worker_) worker_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
@@ -236,6 +266,7 @@ void App::RegisterRoutes() {
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
+  api::RegisterEvaluationRoutes(s, *evaluation_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

@@ -17,6 +17,9 @@
 #include "cases/service.h"
 #include "catalog/service.h"
 #include "devices/id_card_reader.h"
+#include "devices/rating_device.h"
+#include "evaluation/scheduler.h"
+#include "evaluation/service.h"
 #include "people/service.h"
 #include "people/sms.h"
 #include "registers/register.h"
@@ -64,6 +67,9 @@ class App {
   registers::Registers& registers() { return *registers_; }
   // The demo's simulated ID-card reader (nullptr outside the demo: no reader configured).
   devices::SimulatedIdCardReader* id_reader() { return id_reader_.get(); }
+  // 好差评: ratings, rectification, statistics; the demo's simulated rating device (or null).
+  evaluation::EvaluationService& evaluation() { return *evaluation_; }
+  devices::SimulatedRatingDevice* rating_device() { return rating_device_.get(); }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -72,6 +78,7 @@ class App {
   App() = default;
   void RegisterRoutes();
   Status CreateRegisters(const store::DatabaseUrl& url);
+  Status CreateEvaluation();
 
   Config config_;
   std::unique_ptr<store::Database> db_;
@@ -93,6 +100,9 @@ class App {
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
   std::unique_ptr<devices::SimulatedIdCardReader> id_reader_;
+  std::unique_ptr<devices::SimulatedRatingDevice> rating_device_;
+  std::unique_ptr<evaluation::EvaluationService> evaluation_;
+  std::unique_ptr<evaluation::InvitationScheduler> invitations_;
 };
 
 }  // namespace tongban::app
