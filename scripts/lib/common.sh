@@ -10,7 +10,7 @@ BUILD_PACKAGES=(
   libssl-dev libsodium-dev libcli11-dev libspdlog-dev libfmt-dev libyaml-cpp-dev libpugixml-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libintelrdfpmath-dev libhowardhinnant-date-dev libpcre2-dev tzdata
-  libcairo2-dev libqrencode-dev fonts-noto-cjk libxlsxwriter-dev
+  libcairo2-dev libqrencode-dev fonts-noto-cjk libxlsxwriter-dev zlib1g-dev
 )
 # What the tests need on top: PostgreSQL, clang-16 for the fuzzers, clang-tidy/format.
 TEST_PACKAGES=(

@@ -1,6 +1,7 @@
 #include "api/static_files.h"
 
 #include <fmt/format.h>
+#include <zlib.h>
 
 #include <array>
 #include <filesystem>
@@ -18,13 +19,20 @@ constexpr char kImmutable[] = "public, max-age=31536000, immutable";
 constexpr char kRevalidate[] = "no-cache";
 
 std::optional<std::string> ReadFile(const fs::path& path) {
-  std::error_code ec;
-  if (!fs::is_regular_file(path, ec)) return std::nullopt;
   std::ifstream in(path, std::ios::binary);
   if (!in) return std::nullopt;
   std::ostringstream out;
   out << in.rdbuf();
   return std::move(out).str();
+}
+
+bool IsCompressible(const std::string& type) {
+  return type.starts_with("text/") || type.starts_with("application/json") ||
+         type.starts_with("image/svg+xml");
+}
+
+bool AcceptsGzip(const httplib::Request& req) {
+  return req.get_header_value("Accept-Encoding").find("gzip") != std::string::npos;
 }
 
 // A path the pages may hold: absolute, no "..", no empty or hidden segments, no backslashes.
@@ -73,6 +81,25 @@ std::string ContentTypeOf(const std::string& path) {
   return "application/octet-stream";
 }
 
+std::string Gzip(std::string_view data) {
+  z_stream z{};
+  // windowBits 15 + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("deflateInit2 failed");
+  }
+  std::string out(deflateBound(&z, data.size()), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(data.data()));
+  z.avail_in = static_cast<uInt>(data.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int rc = deflate(&z, Z_FINISH);
+  const size_t written = z.total_out;
+  deflateEnd(&z);
+  if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
+  out.resize(written);
+  return out;
+}
+
 Result<StaticFiles> StaticFiles::Open(const std::string& dir,
                                       const std::vector<std::string>& reserved) {
   std::error_code ec;
@@ -87,6 +114,50 @@ Result<StaticFiles> StaticFiles::Open(const std::string& dir,
   return StaticFiles(dir, std::move(patterns));
 }
 
+std::shared_ptr<const StaticFiles::Cached> StaticFiles::Load(const std::string& relative) const {
+  const fs::path path = fs::path(dir_) / relative;
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) return nullptr;
+  const uintmax_t size = fs::file_size(path, ec);
+  const fs::file_time_type modified = fs::last_write_time(path, ec);
+  if (ec) return nullptr;
+  {
+    std::lock_guard lock(cache_->mu);
+    auto it = cache_->files.find(relative);
+    if (it != cache_->files.end() && it->second->size == size && it->second->modified == modified) {
+      return it->second;
+    }
+  }
+  std::optional<std::string> raw = ReadFile(path);
+  if (!raw) return nullptr;
+  auto cached = std::make_shared<Cached>();
+  cached->raw = std::move(*raw);
+  cached->size = size;
+  cached->modified = modified;
+  if (cached->raw.size() >= 1024 && IsCompressible(ContentTypeOf(relative))) {
+    cached->gzip = Gzip(cached->raw);
+  }
+  std::lock_guard lock(cache_->mu);
+  cache_->files[relative] = cached;
+  return cached;
+}
+
+void StaticFiles::Send(const httplib::Request& req, httplib::Response& res,
+                       std::shared_ptr<const Cached> file, const std::string& type) const {
+  const bool gzip = !file->gzip.empty() && AcceptsGzip(req);
+  if (!file->gzip.empty()) res.set_header("Vary", "Accept-Encoding");
+  if (gzip) res.set_header("Content-Encoding", "gzip");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  const size_t size = gzip ? file->gzip.size() : file->raw.size();
+  // The provider holds `file` until the answer is written.
+  res.set_content_provider(
+      size, type,
+      [file = std::move(file), gzip](size_t offset, size_t length, httplib::DataSink& sink) {
+        const std::string& body = gzip ? file->gzip : file->raw;
+        return sink.write(body.data() + offset, length);
+      });
+}
+
 bool StaticFiles::Serve(const httplib::Request& req, httplib::Response& res) const {
   if (req.method != "GET" && req.method != "HEAD") return false;
   const std::string& path = req.path;
@@ -98,20 +169,18 @@ bool StaticFiles::Serve(const httplib::Request& req, httplib::Response& res) con
   if (path != "/" && HasExtension(path)) {
     // A file: served when it exists; a missing one is a 404 from routing, never index.html
     // (a stale page asking for an old hashed file must not get HTML as JavaScript).
-    std::optional<std::string> body = ReadFile(fs::path(dir_) / path.substr(1));
-    if (!body) return false;
+    std::shared_ptr<const Cached> file = Load(path.substr(1));
+    if (!file) return false;
     res.set_header("Cache-Control", path.starts_with("/assets/") ? kImmutable : kRevalidate);
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_content(std::move(*body), ContentTypeOf(path));
+    Send(req, res, std::move(file), ContentTypeOf(path));
     return true;
   }
-  std::optional<std::string> index = ReadFile(fs::path(dir_) / "index.html");
+  std::shared_ptr<const Cached> index = Load("index.html");
   if (!index) return false;
   res.set_header("Cache-Control", kRevalidate);
-  res.set_header("X-Content-Type-Options", "nosniff");
   res.set_header("X-Frame-Options", "DENY");
   res.set_header("Referrer-Policy", "same-origin");
-  res.set_content(std::move(*index), "text/html; charset=utf-8");
+  Send(req, res, std::move(index), "text/html; charset=utf-8");
   return true;
 }
 

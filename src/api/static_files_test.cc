@@ -61,6 +61,7 @@ class StaticFilesTest : public ::testing::Test {
     auto port = server_->Bind();
     ASSERT_TRUE(port.ok()) << port.error().ToString();
     thread_ = std::thread([this] { server_->Serve(); });
+    port_ = *port;
     client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
   }
 
@@ -68,6 +69,7 @@ class StaticFilesTest : public ::testing::Test {
   std::unique_ptr<Server> server_;
   std::thread thread_;
   std::unique_ptr<httplib::Client> client_;
+  int port_ = 0;
 };
 
 TEST_F(StaticFilesTest, ServesFilesWithTypesAndCacheHeaders) {
@@ -87,6 +89,28 @@ TEST_F(StaticFilesTest, ServesFilesWithTypesAndCacheHeaders) {
   EXPECT_EQ(icon->status, 200);
   EXPECT_EQ(icon->get_header_value("Content-Type"), "image/svg+xml");
   EXPECT_EQ(icon->get_header_value("Cache-Control"), "no-cache");
+}
+
+TEST_F(StaticFilesTest, TextGoesGzippedToClientsThatAcceptIt) {
+  std::string big;
+  for (int i = 0; i < 2000; ++i) big += "export const a" + std::to_string(i) + " = '通办';\n";
+  Write("assets/big-123abc.js", big);
+  Start(dir_.string());
+  auto r = client_->Get("/assets/big-123abc.js", {{"Accept-Encoding", "gzip, deflate, br"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->status, 200);
+  EXPECT_EQ(r->get_header_value("Content-Encoding"), "gzip");
+  EXPECT_EQ(r->get_header_value("Vary"), "Accept-Encoding");
+  EXPECT_EQ(r->body, big);  // decompressed by the client
+  // Without Accept-Encoding (a client that does not decompress sends none): the bytes as they are.
+  httplib::Client identity("127.0.0.1", port_);
+  identity.set_decompress(false);
+  auto plain = identity.Get("/assets/big-123abc.js");
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->get_header_value("Content-Encoding"), "");
+  EXPECT_EQ(plain->body, big);
+  // The compressed form really is smaller.
+  EXPECT_LT(Gzip(big).size(), big.size() / 4);
 }
 
 TEST_F(StaticFilesTest, AnswersIndexForPagePathsOnly) {

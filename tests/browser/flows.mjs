@@ -6,10 +6,69 @@ const kPassword = 'tongban-demo'
 async function staffLogin(page, username) {
   await page.goto('/login')
   await page.getByRole('tab', { name: '工作人员登录' }).click()
-  await page.getByLabel('账号').fill(username)
-  await page.getByLabel('密码', { exact: true }).fill(kPassword)
-  await page.getByRole('button', { name: '登录' }).last().click()
+  const pane = page.getByRole('tabpanel', { name: '工作人员登录' })
+  await pane.getByLabel('账号').fill(username)
+  await pane.getByLabel('密码').fill(kPassword)
+  await pane.getByRole('button', { name: '登录' }).click()
   await page.waitForURL((u) => !u.pathname.startsWith('/login'))
+}
+
+// The API, for setting up what a journey starts from (bearer tokens: no cookies involved).
+async function call(baseURL, method, path, body, token, headers = {}) {
+  const r = await fetch(`${baseURL}${path}`, {
+    method,
+    headers: {
+      ...(body !== undefined && typeof body !== 'string' ? { 'Content-Type': 'application/json' } : {}),
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  })
+  const text = await r.text()
+  const data = text ? JSON.parse(text) : null
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`)
+  return data
+}
+
+async function token(baseURL, credentials) {
+  return (await call(baseURL, 'POST', '/api/v1/sessions', credentials)).token
+}
+
+const kJointMatter = '11430204MB1745792Y000114010000001' // 占用、挖掘城市道路审批: joint_review
+const kJointDepartments = ['430204-zjj', '430204-zrzyj', '430204-scjgj']
+
+// A 并联审批 case under review in three departments of 石峰区, and an approver in each
+// (created by the locality's system and security administrators, 三员分立).
+async function jointCase(baseURL) {
+  const sys = await token(baseURL, { username: 'shifeng.system_admin', password: kPassword })
+  const sec = await token(baseURL, { username: 'shifeng.security_admin', password: kPassword })
+  const approvers = []
+  for (const department of kJointDepartments) {
+    const username = `shifeng.approver.${department.split('-')[1]}`
+    const account = await call(baseURL, 'POST', '/api/v1/accounts', {
+      username, name: `审批员${department.split('-')[1]}`, password: 'approver-2026', region: '430204', department,
+    }, sys)
+    await call(baseURL, 'POST', `/api/v1/accounts/${account.id}/roles`, {
+      role: 'approver', scope: { region: '430204', department },
+    }, sec)
+    approvers.push(username)
+  }
+  const citizen = await token(baseURL, { id_number: '430204198805120310', password: kPassword })
+  const c = await call(baseURL, 'POST', '/api/v1/cases', {
+    matter: kJointMatter, scenario: 'new', channel: 'online',
+    form: { road_name: '响石路', area_m2: 12, start_date: '2026-12-10', end_date: '2026-12-12', purpose: '供水报装' },
+    materials: [
+      { name: '营业执照', state: 'provided', origin: 'licence', reference: '营业执照' },
+      { name: '占用、挖掘城市道路申请表', state: 'proof_waived' },
+      { name: '道路恢复和安全文明施工承诺书', state: 'proof_waived' },
+      { name: '施工方案及交通组织方案', state: 'missing' },
+    ],
+  }, citizen, { 'Idempotency-Key': 'browser-joint-1' })
+  const plan = c.materials.find((m) => m.name.startsWith('施工方案'))
+  await call(baseURL, 'PUT', `/api/v1/cases/${c.number}/materials/${plan.index}?file_name=plan.pdf`, '%PDF-1.4 施工方案', citizen)
+  const clerk = await token(baseURL, { username: 'shifeng.window_clerk', password: kPassword })
+  await call(baseURL, 'POST', `/api/v1/cases/${c.number}/accept`, {}, clerk)
+  return { number: c.number, approvers, clerk }
 }
 
 export const flows = {
@@ -31,7 +90,7 @@ export const flows = {
 
   async careMode({ page, expect, snap }) {
     await page.goto('/portal')
-    await page.getByRole('switch', { name: /关怀模式/ }).click()
+    await page.getByRole('button', { name: '关怀模式' }).click()
     const size = await page.evaluate(() => getComputedStyle(document.body).fontSize)
     expect(size === '20px', `关怀模式 font size ${size}`)
     await snap(page, 'portal-care')
@@ -66,6 +125,117 @@ export const flows = {
     const readable = await page.evaluate(() => document.cookie)
     expect(!readable.includes('tb_session'), 'the session cookie is readable by scripts')
     await snap(page, 'portal-signed-in')
+  },
+
+  // 黄芳 (registered by the journey above) searches, reads the guide, applies with the
+  // pre-filled form, uploads the photo and tracks the case in 我的办件.
+  async citizenAppliesAndTracks({ page, expect, snap }) {
+    await page.goto('/login')
+    await page.getByRole('tab', { name: '身份证号登录' }).click()
+    const pane = page.getByRole('tabpanel', { name: '身份证号登录' })
+    await pane.getByLabel('身份证号').fill('431128193001010013')
+    await pane.getByLabel('密码').fill('huangfang-2026')
+    await pane.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL('**/portal')
+    await page.getByLabel('我要办').fill('就业创业证')
+    await page.getByRole('button', { name: '搜索' }).click()
+    await page.getByRole('link', { name: '就业创业证申领' }).first().click()
+    await page.getByRole('heading', { name: '就业创业证申领' }).waitFor()
+    await page.getByText('《中华人民共和国就业促进法》第二十五条').waitFor()
+    await snap(page, 'guide')
+    await page.getByRole('link', { name: /在线申请/ }).click()
+    await page.getByText('办理情形：').waitFor()
+    await page.getByRole('cell', { name: '电子证照调用（免提交）' }).waitFor()
+    await page.getByLabel('就业状态').click()
+    await page.getByRole('option', { name: '失业' }).click()
+    await page.getByLabel('上传 近期免冠照片').setInputFiles({
+      name: 'photo.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 免冠照片'),
+    })
+    await snap(page, 'apply')
+    await page.getByRole('button', { name: '提交申请' }).click()
+    await page.waitForURL('**/portal/my-cases**')
+    const banner = await page.getByRole('status').filter({ hasText: '申请已提交' }).textContent()
+    const number = banner.match(/[0-9]{6}-[0-9]{8}-[0-9]{6}/)[0]
+    const card = page.getByRole('listitem').filter({ hasText: number })
+    await card.getByText('已提交').waitFor()
+    await card.getByRole('list', { name: `${number} 办理进度` }).getByText('申请').waitFor()
+    await snap(page, 'my-cases')
+  },
+
+  // 智能导办 of 公共场所卫生许可: two answers select the 补办 scenario and its checklist.
+  async guidedQuestions({ page, expect, snap }) {
+    await page.goto('/portal?q=公共场所卫生许可')
+    await page.getByRole('link', { name: '公共场所卫生许可' }).first().click()
+    await page.getByRole('link', { name: /在线申请/ }).click()
+    await page.waitForURL('**/login**') // applying needs a sign-in, then comes back
+    await page.getByRole('tab', { name: '身份证号登录' }).click()
+    const pane = page.getByRole('tabpanel', { name: '身份证号登录' })
+    await pane.getByLabel('身份证号').fill('431128196803150214')
+    await pane.getByLabel('密码').fill(kPassword)
+    await pane.getByRole('button', { name: '登录' }).click()
+    await page.waitForURL('**/apply')
+    const question = page.getByRole('group', { name: /智能导办/ })
+    await question.getByText('您的场所要办理哪项卫生许可业务？').waitFor()
+    await snap(page, 'guided-questions')
+    await question.getByText('许可证丢了或损坏了').click()
+    await page.getByRole('button', { name: '下一步' }).click()
+    await question.getByText('丢失或损坏的许可证是否还在有效期内？').waitFor()
+    await question.getByText('在有效期内').click()
+    await page.getByRole('button', { name: '下一步' }).click()
+    await page.getByText('办理情形：').waitFor()
+    const scenario = await page.locator('p', { hasText: '办理情形：' }).locator('strong').textContent()
+    expect(scenario.includes('补'), `scenario after the answers: ${scenario}`)
+    await snap(page, 'guided-checklist')
+  },
+
+  // A window clerk of 新田县 applies for 邓桂英 at the window and accepts the application.
+  async clerkAcceptsWindowApplication({ page, expect, snap }) {
+    await staffLogin(page, 'xintian.window_clerk')
+    await page.waitForURL('**/window')
+    await page.getByRole('button', { name: '读取身份证' }).click()
+    await page.getByRole('alert').filter({ hasText: '读卡器上没有身份证' }).waitFor()
+    await page.getByLabel('身份证号').fill('431128196803150214')
+    await page.getByRole('button', { name: '查找申请人' }).click()
+    await page.getByText('人口库：邓桂英').waitFor()
+    await page.getByLabel('事项', { exact: true }).fill('就业创业证')
+    await page.getByRole('button', { name: '查找', exact: true }).click()
+    await page.getByRole('button', { name: /就业创业证申领/ }).first().click()
+    await page.getByLabel('就业状态').click()
+    await page.getByRole('option', { name: '灵活就业' }).click()
+    await snap(page, 'window')
+    await page.getByRole('button', { name: '提交申请' }).click()
+    const status = page.getByRole('status').filter({ hasText: '已代为申请' })
+    await status.waitFor()
+    const number = (await status.textContent()).match(/[0-9]{6}-[0-9]{8}-[0-9]{6}/)[0]
+    await page.getByRole('list', { name: '待受理办件' }).getByRole('button', { name: number }).click()
+    await page.getByRole('button', { name: '受理', exact: true }).click()
+    await page.getByRole('status').filter({ hasText: `${number}：已受理` }).waitFor()
+    const state = await page.locator('.case-state').first().textContent()
+    expect(state !== '已提交', `state after acceptance: ${state}`)
+  },
+
+  // 并联审批: the three departments' approvers each approve in their inbox; the case is approved.
+  async approversDecideParallelApproval({ page, context, baseURL, expect, snap }) {
+    const { number, approvers, clerk } = await jointCase(baseURL)
+    for (const [i, username] of approvers.entries()) {
+      await context.clearCookies()
+      await page.goto('/login')
+      await page.getByRole('tab', { name: '工作人员登录' }).click()
+      const pane = page.getByRole('tabpanel', { name: '工作人员登录' })
+      await pane.getByLabel('账号').fill(username)
+      await pane.getByLabel('密码').fill('approver-2026')
+      await pane.getByRole('button', { name: '登录' }).click()
+      await page.waitForURL('**/office/inbox')
+      await page.getByRole('link', { name: number }).click()
+      await page.getByRole('heading', { name: /部门并联审批/ }).waitFor()
+      if (i === 0) await snap(page, 'inbox-case-file')
+      await page.getByRole('button', { name: '提交审批意见' }).click()
+      await page.getByRole('status').filter({ hasText: '已提交' }).waitFor()
+    }
+    await page.goto('/office/inbox')
+    await snap(page, 'inbox')
+    const c = await call(baseURL, 'GET', `/api/v1/cases/${number}`, undefined, clerk)
+    expect(c.state === 'approved' || c.state === 'concluded', `joint case ${number} is ${c.state}`)
   },
 
   async staffSignIn({ page, expect }) {
