@@ -146,7 +146,7 @@ export const flows = {
     await page.getByRole('link', { name: /在线申请/ }).click()
     await page.getByText('办理情形：').waitFor()
     await page.getByRole('cell', { name: '电子证照调用（免提交）' }).waitFor()
-    await page.getByLabel('就业状态').click()
+    await page.getByRole('combobox', { name: '就业状态' }).click({ force: true })
     await page.getByRole('option', { name: '失业' }).click()
     await page.getByLabel('上传 近期免冠照片').setInputFiles({
       name: 'photo.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 免冠照片'),
@@ -164,7 +164,7 @@ export const flows = {
 
   // 智能导办 of 公共场所卫生许可: two answers select the 补办 scenario and its checklist.
   async guidedQuestions({ page, expect, snap }) {
-    await page.goto('/portal?q=公共场所卫生许可')
+    await page.goto('/portal?q=公共场所卫生许可&region=431128')
     await page.getByRole('link', { name: '公共场所卫生许可' }).first().click()
     await page.getByRole('link', { name: /在线申请/ }).click()
     await page.waitForURL('**/login**') // applying needs a sign-in, then comes back
@@ -177,10 +177,10 @@ export const flows = {
     const question = page.getByRole('group', { name: /智能导办/ })
     await question.getByText('您的场所要办理哪项卫生许可业务？').waitFor()
     await snap(page, 'guided-questions')
-    await question.getByText('许可证丢了或损坏了').click()
+    await question.getByText('许可证丢了或损坏了', { exact: true }).click()
     await page.getByRole('button', { name: '下一步' }).click()
     await question.getByText('丢失或损坏的许可证是否还在有效期内？').waitFor()
-    await question.getByText('在有效期内').click()
+    await question.getByText('在有效期内', { exact: true }).click()
     await page.getByRole('button', { name: '下一步' }).click()
     await page.getByText('办理情形：').waitFor()
     const scenario = await page.locator('p', { hasText: '办理情形：' }).locator('strong').textContent()
@@ -200,8 +200,11 @@ export const flows = {
     await page.getByLabel('事项', { exact: true }).fill('就业创业证')
     await page.getByRole('button', { name: '查找', exact: true }).click()
     await page.getByRole('button', { name: /就业创业证申领/ }).first().click()
-    await page.getByLabel('就业状态').click()
+    await page.getByRole('combobox', { name: '就业状态' }).click({ force: true })
     await page.getByRole('option', { name: '灵活就业' }).click()
+    await page.getByLabel('扫描件 近期免冠照片').setInputFiles({
+      name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 窗口扫描'),
+    })
     await snap(page, 'window')
     await page.getByRole('button', { name: '提交申请' }).click()
     const status = page.getByRole('status').filter({ hasText: '已代为申请' })
