@@ -167,13 +167,18 @@ bool StaticFiles::Serve(const httplib::Request& req, httplib::Response& res) con
   }
   if (!IsSafePath(path)) return false;
   if (path != "/" && HasExtension(path)) {
-    // A file: served when it exists; a missing one is a 404 from routing, never index.html
-    // (a stale page asking for an old hashed file must not get HTML as JavaScript).
     std::shared_ptr<const Cached> file = Load(path.substr(1));
-    if (!file) return false;
-    res.set_header("Cache-Control", path.starts_with("/assets/") ? kImmutable : kRevalidate);
-    Send(req, res, std::move(file), ContentTypeOf(path));
-    return true;
+    if (file) {
+      res.set_header("Cache-Control", path.starts_with("/assets/") ? kImmutable : kRevalidate);
+      Send(req, res, std::move(file), ContentTypeOf(path));
+      return true;
+    }
+    // A missing asset is a 404 from routing, never index.html (a stale page asking for an old
+    // hashed file must not get HTML as JavaScript); a dot in a page path (a licence id such as
+    // 1.2.156.3005…) is no file type.
+    if (path.starts_with("/assets/") || ContentTypeOf(path) != "application/octet-stream") {
+      return false;
+    }
   }
   std::shared_ptr<const Cached> index = Load("index.html");
   if (!index) return false;

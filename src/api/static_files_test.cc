@@ -116,7 +116,8 @@ TEST_F(StaticFilesTest, TextGoesGzippedToClientsThatAcceptIt) {
 TEST_F(StaticFilesTest, AnswersIndexForPagePathsOnly) {
   Start(dir_.string());
   for (const char* path :
-       {"/", "/portal", "/portal/matters/11431128MB1703883920011300700", "/login?next=/portal"}) {
+       {"/", "/portal", "/portal/matters/11431128MB1703883920011300700", "/login?next=/portal",
+        "/licences/1.2.156.3005.2.11100000000013338W011.3"}) {
     auto r = client_->Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 200) << path;
@@ -137,7 +138,8 @@ TEST_F(StaticFilesTest, AnswersIndexForPagePathsOnly) {
   EXPECT_EQ(verify->body, "verified L-1");
   // A missing hashed file is a 404, not HTML posing as JavaScript; hidden files are not served;
   // writes are not pages.
-  for (const char* path : {"/assets/index-000000.js", "/.env", "/assets/../.env"}) {
+  for (const char* path :
+       {"/assets/index-000000.js", "/index-000000.js", "/assets/x.3", "/.env", "/assets/../.env"}) {
     auto r = client_->Get(path);
     ASSERT_TRUE(r) << path;
     EXPECT_EQ(r->status, 404) << path;

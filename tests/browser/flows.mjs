@@ -145,7 +145,9 @@ export const flows = {
     await snap(page, 'guide')
     await page.getByRole('link', { name: /在线申请/ }).click()
     await page.getByText('办理情形：').waitFor()
-    await page.getByRole('cell', { name: '电子证照调用（免提交）' }).waitFor()
+    const checklist = page.getByRole('list', { name: '材料清单' })
+    await checklist.getByRole('listitem').filter({ hasText: '申请人居民身份证' }).getByText('电子证照调用（免提交）').waitFor()
+    await checklist.getByRole('listitem').filter({ hasText: '近期免冠照片' }).getByText('材料库复用（首次需上传）').waitFor()
     await page.getByRole('combobox', { name: '就业状态' }).click({ force: true })
     await page.getByRole('option', { name: '失业' }).click()
     await page.getByLabel('上传 近期免冠照片').setInputFiles({
@@ -215,6 +217,18 @@ export const flows = {
     await page.getByRole('status').filter({ hasText: `${number}：已受理` }).waitFor()
     const state = await page.locator('.case-state').first().textContent()
     expect(state !== '已提交', `state after acceptance: ${state}`)
+
+    // An online application with a material missing gets the one-time correction notice.
+    const queue = page.getByRole('list', { name: '待受理办件' })
+    const submitted = queue.getByRole('listitem').filter({ hasText: '已提交' }).first()
+    const other = (await submitted.getByRole('button').textContent()).trim()
+    await submitted.getByRole('button').click()
+    await page.getByRole('heading', { name: new RegExp(other) }).waitFor()
+    const missing = await page.getByRole('list', { name: '材料核验' }).getByRole('listitem').first().locator('.name').textContent()
+    await page.getByLabel('需补正的材料（用顿号分隔）').fill(missing)
+    await page.getByRole('button', { name: '一次性补正告知' }).click()
+    await page.getByRole('status').filter({ hasText: `${other}：已出具一次性补正告知书` }).waitFor()
+    await page.getByRole('heading', { name: new RegExp(other) }).getByText('待补正').waitFor()
   },
 
   // 并联审批: the three departments' approvers each approve in their inbox; the case is approved.
@@ -239,6 +253,21 @@ export const flows = {
     await snap(page, 'inbox')
     const c = await call(baseURL, 'GET', `/api/v1/cases/${number}`, undefined, clerk)
     expect(c.state === 'approved' || c.state === 'concluded', `joint case ${number} is ${c.state}`)
+  },
+
+  // 电子证照核验: a licence just issued is valid; an unknown number is not (public, no sign-in).
+  async licenceVerification({ page, baseURL, snap }) {
+    const issuer = await token(baseURL, { username: 'xintian.certificate_issuer', password: kPassword })
+    const licence = await call(baseURL, 'POST', '/api/v1/licences', {
+      type_code: '11100000000013338W011', holder_id: '91431128MB1711648A', holder_name: '新田县自来水有限公司',
+      issuer: '431128-scjgj',
+      data: { name: '新田县自来水有限公司', kind: '有限责任公司', legal_representative: '张三', established: '2010-05-04', address: '新田县龙泉镇', scope: '自来水生产与供应' },
+    }, issuer)
+    await page.goto(`/licences/${encodeURIComponent(licence.id)}`)
+    await page.getByRole('status').getByText('证照有效', { exact: true }).waitFor()
+    await snap(page, 'licence-verification')
+    await page.goto('/licences/no-such-licence')
+    await page.getByRole('status').getByText('证照无效', { exact: true }).waitFor()
   },
 
   async staffSignIn({ page, expect }) {

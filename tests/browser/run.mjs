@@ -117,6 +117,7 @@ function expect(cond, message) {
 }
 
 
+fs.rmSync(shots, { recursive: true, force: true }) // no stale pictures of an earlier run
 const server = await startServer()
 log(`server ${server.url} (database ${server.dir}/demo.db)`)
 const browser = await chromium.launch({

@@ -3,7 +3,7 @@ export const kListLabels = { nearby: '就近办', proactive: '主动办', online
 export const kSourceLabels = {
   applicant: '申请人提交',
   licence: '电子证照调用（免提交）',
-  reuse: '材料库复用（免提交）',
+  reuse: '材料库复用（首次需上传）',
   certificate_request: '在线开具证明',
   commitment: '告知承诺',
   waived: '免提交',
