@@ -12,7 +12,7 @@ export default defineConfig({
     chunkSizeWarningLimit: 1500,
     rollupOptions: {
       output: {
-        manualChunks: { vendor: ['vue', 'vue-router'], 'element-plus': ['element-plus'] },
+        manualChunks: { vendor: ['vue', 'vue-router'] },
       },
     },
   },

@@ -111,7 +111,16 @@ Result<StaticFiles> StaticFiles::Open(const std::string& dir,
   std::vector<std::regex> patterns;
   patterns.reserve(reserved.size());
   for (const std::string& r : reserved) patterns.emplace_back(r);
-  return StaticFiles(dir, std::move(patterns));
+  StaticFiles files(dir, std::move(patterns));
+  // Read and compress everything now (a build is a few megabytes), so that the first visitor
+  // does not wait for it.
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) {
+      (void)files.Load(fs::relative(it->path(), dir, ec).generic_string());
+    }
+  }
+  return files;
 }
 
 std::shared_ptr<const StaticFiles::Cached> StaticFiles::Load(const std::string& relative) const {

@@ -22,7 +22,8 @@ namespace tongban::api {
 
 class StaticFiles {
  public:
-  // The pages in `dir`; kNotFound naming the file when `dir` has no index.html (not built).
+  // The pages in `dir`, read and compressed at once; kNotFound naming the file when `dir` has no
+  // index.html (not built).
   // `reserved` are the server's own non-API GET routes (cpp-httplib regexes such as
   // "/verify/([^/]+)"), which keep precedence over index.html.
   static Result<StaticFiles> Open(const std::string& dir, const std::vector<std::string>& reserved);

@@ -36,3 +36,18 @@ export function limitText(limit) {
 export function label(map, v) {
   return map[v] || v
 }
+export const kChannelLabels = {
+  online: '网上办',
+  mobile: '掌上办',
+  window: '窗口',
+  kiosk: '自助终端',
+  service_point: '便民服务点',
+  assisted: '帮代办',
+}
+export const kOriginLabels = {
+  none: '—',
+  uploaded: '申请人上传',
+  licence: '电子证照',
+  register: '部门共享',
+  clerk_scan: '窗口扫描',
+}
