@@ -243,14 +243,19 @@ export const flows = {
       await pane.getByLabel('密码').fill('approver-2026')
       await pane.getByRole('button', { name: '登录' }).click()
       await page.waitForURL('**/office/inbox')
+      if (i === 0) {
+        // The due time is coloured: due 2026-12-11, two weeks off, so green ("… 前").
+        const row = page.getByRole('row').filter({ hasText: number })
+        const due = await row.locator('.due-ok, .due-soon, .due-overdue').getAttribute('class')
+        expect(due === 'due-ok', `due-time colour of a task two weeks off: ${due}`)
+        await snap(page, 'inbox')
+      }
       await page.getByRole('link', { name: number }).click()
       await page.getByRole('heading', { name: /部门并联审批/ }).waitFor()
       if (i === 0) await snap(page, 'inbox-case-file')
       await page.getByRole('button', { name: '提交审批意见' }).click()
       await page.getByRole('status').filter({ hasText: '已提交' }).waitFor()
     }
-    await page.goto('/office/inbox')
-    await snap(page, 'inbox')
     const c = await call(baseURL, 'GET', `/api/v1/cases/${number}`, undefined, clerk)
     expect(c.state === 'approved' || c.state === 'concluded', `joint case ${number} is ${c.state}`)
   },

@@ -30,8 +30,9 @@ export const kCaseStateLabels = {
 }
 export function limitText(limit) {
   if (!limit) return '—'
-  const unit = { working_days: '个工作日', days: '日', hours: '小时', instant: '即办' }[limit.unit] || limit.unit || ''
-  return limit.unit === 'instant' ? '即办' : `${limit.value ?? ''} ${unit}`
+  if (limit.unit === 'instant' || limit.value === 0) return '即办'
+  const unit = { working_days: '个工作日', natural_days: '日', days: '日', hours: '小时' }[limit.unit] || limit.unit || ''
+  return `${limit.value ?? ''} ${unit}`
 }
 export function label(map, v) {
   return map[v] || v
