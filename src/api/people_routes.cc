@@ -226,13 +226,18 @@ class Routes {
     auto session = people_.Login(std::move(request));
     if (!session.ok()) return WriteAuthProblem(res, session.error(), ctx);
     res.set_header("Cache-Control", "no-store");
-    WriteJson(res,
-              {{"token", session->token},
-               {"token_type", "Bearer"},
-               {"expires_at", people::FormatTimestamp(session->expires_at)},
-               {"session_id", session->session_id},
-               {"account", AccountJson(session->account)}},
-              201);
+    json answer = {{"token", session->token},
+                   {"token_type", "Bearer"},
+                   {"expires_at", people::FormatTimestamp(session->expires_at)},
+                   {"session_id", session->session_id},
+                   {"account", AccountJson(session->account)}};
+    if (WantsCookieSession(req)) {  // a page: the token stays in the HttpOnly cookie
+      SetSessionCookies(req, res, session->token, session->expires_at, people_.Now());
+      answer.erase("token");
+      answer["token_type"] = "Cookie";
+      answer["csrf_token"] = CsrfTokenFor(session->token);
+    }
+    WriteJson(res, answer, 201);
   }
 
   void Logout(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -240,6 +245,7 @@ class Routes {
     if (!caller) return;
     Status s = people_.Logout(*caller);
     if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+    ClearSessionCookies(req, res);
     NoContent(res);
   }
 

@@ -6,6 +6,8 @@
 #include <chrono>
 #include <random>
 
+#include "api/static_files.h"
+
 namespace tongban::api {
 namespace {
 
@@ -146,7 +148,20 @@ void Server::Patch(const std::string& p, Handler h) { Register("PATCH", p, std::
 void Server::Delete(const std::string& p, Handler h) { Register("DELETE", p, std::move(h)); }
 
 Result<int> Server::Bind() {
-  if (!options_.web_dir.empty()) http_->set_mount_point("/", options_.web_dir);
+  if (!options_.web_dir.empty()) {
+    // The server's own pages outside /api/ (licence verification) keep precedence.
+    std::vector<std::string> reserved;
+    for (const Route& r : routes_) {
+      if (r.method == "GET" && !r.pattern.starts_with("/api/")) reserved.push_back(r.pattern);
+    }
+    TB_ASSIGN_OR_RETURN(StaticFiles files, StaticFiles::Open(options_.web_dir, reserved));
+    static_files_ = std::make_unique<StaticFiles>(std::move(files));
+    http_->set_pre_routing_handler(
+        [files = static_files_.get()](const httplib::Request& req, httplib::Response& res) {
+          return files->Serve(req, res) ? httplib::Server::HandlerResponse::Handled
+                                        : httplib::Server::HandlerResponse::Unhandled;
+        });
+  }
   if (options_.port == 0) {
     port_ = http_->bind_to_any_port(options_.host);
     if (port_ <= 0) {

@@ -31,7 +31,8 @@ struct ServerOptions {
   // Both set: serve HTTPS.
   std::string tls_cert_file;
   std::string tls_key_file;
-  // Where built web pages are; served at / when present, else a plain index.
+  // Where the built web pages are (index.html, assets/); empty: the API only. Bind() fails when
+  // it is set but holds no index.html.
   std::string web_dir;
 };
 
@@ -48,6 +49,8 @@ struct Route {
   std::string pattern;
 };
 
+class StaticFiles;
+
 class Server {
  public:
   explicit Server(ServerOptions options);
@@ -60,7 +63,8 @@ class Server {
   void Patch(const std::string& pattern, Handler handler);
   void Delete(const std::string& pattern, Handler handler);
 
-  // Binds the socket; returns the bound port, or an error naming the address.
+  // Binds the socket (and opens the web pages, after every route is registered); returns the
+  // bound port, or an error naming the address or the missing pages.
   Result<int> Bind();
   // Serves until Stop(); blocks the calling thread.
   void Serve();
@@ -81,6 +85,7 @@ class Server {
   std::unique_ptr<httplib::Server> http_;
   Metrics metrics_;
   std::vector<Route> routes_;
+  std::unique_ptr<StaticFiles> static_files_;
   int port_ = 0;
   std::atomic<bool> serving_{false};
   std::atomic<bool> stop_requested_{false};

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "app/app.h"
@@ -54,18 +55,30 @@ int Serve(const app::Config& config) {
   return 0;
 }
 
+// The built pages by default: build/web next to the binary (build/tongban), when it was built.
+std::string DefaultWebDir() {
+  std::error_code ec;
+  const std::filesystem::path exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const std::filesystem::path dir = exe.parent_path() / "web";
+  return std::filesystem::is_regular_file(dir / "index.html", ec) ? dir.string() : "";
+}
+
 }  // namespace
 
 void AddServeCommands(CLI::App& cli, Context& ctx) {
   struct Flags {
     DatabaseFlags db;
     std::string listen;
+    std::string web;
     bool demo = false;
   };
   auto flags = std::make_shared<Flags>();
   auto* serve = cli.add_subcommand("serve", "serve the HTTP API and web pages");
   AddDatabaseFlags(serve, flags->db);
   serve->add_option("--listen", flags->listen, "HOST:PORT (default 127.0.0.1:8080)");
+  serve->add_option("--web", flags->web,
+                    "DIR of the built web pages (default: web/ next to the binary, if built)");
   serve->add_flag("--demo", flags->demo,
                   "load the demo data set (five localities, their matters and accounts) once");
   serve->callback([flags, &ctx] {
@@ -82,6 +95,15 @@ void AddServeCommands(CLI::App& cli, Context& ctx) {
       }
     }
     config->demo = flags->demo;
+    if (!flags->web.empty()) config->server.web_dir = flags->web;
+    if (config->server.web_dir.empty()) config->server.web_dir = DefaultWebDir();
+    if (config->server.web_dir.empty()) {
+      spdlog::warn(
+          "no web pages built (build/web/index.html): serving the API only; "
+          "scripts/run builds them");
+    } else {
+      spdlog::info("web pages from {}", config->server.web_dir);
+    }
     ctx.exit_code = Serve(*config);
   });
 
