@@ -305,7 +305,7 @@ Status Database::RunTransaction(TxKind kind, const std::function<Status(soci::se
 // BEGIN, COMMIT and ROLLBACK go through the session's statement cache like every other
 // statement: parsing them again per transaction was a visible share of a short step.
 Status Database::RunOn(soci::session& sql, TxKind kind,
-                       const std::function<Status(soci::session&)>& body) {
+                       const std::function<Status(soci::session&)>& body) const {
   static const std::string kBeginImmediate = "BEGIN IMMEDIATE";
   static const std::string kBegin = "BEGIN";
   static const std::string kBeginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";

@@ -190,7 +190,8 @@ class Database {
  private:
   Database(DatabaseUrl url, size_t pool_size);
   Status RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body);
-  Status RunOn(soci::session& sql, TxKind kind, const std::function<Status(soci::session&)>& body);
+  Status RunOn(soci::session& sql, TxKind kind,
+               const std::function<Status(soci::session&)>& body) const;
 
   DatabaseUrl url_;
   soci::connection_pool pool_;
