@@ -1028,9 +1028,12 @@ class Runtime::Impl {
       if (!n.due_date.empty()) due = DueOf(Eval(loaded.definitions, after, a, n.due_date));
       long long due_at = due ? Micros(*due) : 0;
       soci::indicator due_ind = due ? soci::i_ok : soci::i_null;
-      Json headers = Json::object();
-      for (const auto& [k, v] : n.headers) headers[k] = v;
-      std::string headers_text = headers.dump();
+      std::string headers_text = "{}";
+      if (!n.headers.empty()) {
+        Json headers = Json::object();
+        for (const auto& [k, v] : n.headers) headers[k] = v;
+        headers_text = headers.dump();
+      }
       auto step_it = n.headers.find(std::string(kStepHeader));
       std::string step = step_it == n.headers.end() ? std::string() : step_it->second;
       std::vector<std::string> candidates = n.candidate_groups;
@@ -1177,7 +1180,8 @@ class Runtime::Impl {
       }
     }
     row.due = b.due < 0 ? std::nullopt : std::optional<Timestamp>(FromMicros(b.due));
-    Json h = Json::parse(b.headers, nullptr, false);
+    // Most tasks have no headers: "{}" needs no parser.
+    Json h = b.headers == "{}" ? Json() : Json::parse(b.headers, nullptr, false);
     if (h.is_object()) {
       for (const auto& [k, v] : h.items()) {
         row.headers[k] = v.is_string() ? v.get<std::string>() : v.dump();
