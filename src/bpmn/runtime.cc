@@ -482,6 +482,14 @@ class Runtime::Impl {
   // The state of a row just read: the cached one when it was stored at the row's revision,
   // else decoded from the row's text.
   Result<InstanceState> StateOf(const std::string& id, const InstanceRow& row) {
+    if (t_staged != nullptr) {
+      // A step earlier in this same transaction (a group-commit batch) wrote it.
+      for (auto it = t_staged->rbegin(); it != t_staged->rend(); ++it) {
+        if (it->revision == row.revision && it->state != nullptr && it->instance_id == id) {
+          return *it->state;
+        }
+      }
+    }
     {
       std::lock_guard lock(states_mu_);
       auto it = states_.find(id);
@@ -1451,8 +1459,8 @@ class Runtime::Impl {
           std::vector<Job> leased;
           for (const Leased& j : due) {
             if (store::Execute(sql, Q("lease_job"), soci::use(options_.owner, "owner"),
-                               soci::use(until, "until"), soci::use(j.id, "id"),
-                               soci::use(now, "now"))
+                               soci::use(until, "until"), soci::use(until, "run_at"),
+                               soci::use(j.id, "id"), soci::use(now, "now"))
                     .affected_rows != 1) {
               continue;
             }

@@ -947,6 +947,44 @@ TEST_P(RuntimeTest, TwoRuntimesSteppingOneInstanceEachSeeTheOthersSteps) {
   EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "case:ended"), 1);
 }
 
+// A leased job is not runnable until its lease ends; then another runtime takes it (a runtime
+// that stopped mid-job), and the first runtime's late completion finds its lease lost.
+TEST_P(RuntimeTest, ALeasedJobIsTakenAgainOnlyAfterItsLeaseExpires) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(CaseXml());
+  std::unique_ptr<Runtime> other = NewRuntime("r2");
+  ASSERT_TRUE(other);
+  int other_ran = 0;
+  for (const char* type : {"notify", "archive"}) {
+    other->RegisterJobHandler(type, [&other_ran](const Job&) -> Result<feel::Value> {
+      ++other_ran;
+      return feel::Value();
+    });
+  }
+  std::vector<int> taken_meanwhile;
+  runtime_->RegisterJobHandler("notify", [&](const Job&) -> Result<feel::Value> {
+    auto during = other->RunDueJobs(10);
+    taken_meanwhile.push_back(during.ok() ? *during : -1);
+    clock_.Advance(std::chrono::seconds(31));  // the first runtime's 30 s lease ends
+    auto after = other->RunDueJobs(10);
+    taken_meanwhile.push_back(after.ok() ? *after : -1);
+    return feel::Value();
+  });
+  runtime_->RegisterJobHandler("archive", [](const Job&) { return Result(feel::Value()); });
+  std::string id = Start("case");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Clerk("clerk1")).ok());
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Director("d1")).ok());
+  auto done = runtime_->RunDueJobs(10);
+  ASSERT_TRUE(done.ok()) << done.error().ToString();
+  EXPECT_EQ(*done, 0);  // both leases were lost
+  EXPECT_EQ(taken_meanwhile, (std::vector<int>{0, 2}));
+  EXPECT_EQ(other_ran, 2);
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  std::vector<std::string> kinds = Kinds(id);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "notify:completed"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "archive:completed"), 1);
+}
+
 TEST_P(RuntimeTest, CandidateGroupsWrittenAsFeelOpenOneTaskPerDepartmentInItsInbox) {
   SKIP_WITHOUT_DATABASE();
   Deploy(ParallelApprovalXml());
