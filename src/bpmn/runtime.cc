@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 #include "base/id.h"
 #include "bpmn/reader.h"
@@ -215,6 +216,67 @@ struct HistoryRow {
   std::string kind;
 };
 
+// A state a step wrote, at the revision it wrote it with; cached once its transaction commits.
+struct StagedState {
+  std::string instance_id;
+  long long revision = 0;
+  std::shared_ptr<const InstanceState> state;
+};
+
+// The states written by the write transaction running on this thread (null: none is staged).
+thread_local std::vector<StagedState>* t_staged = nullptr;
+
+// Stages into `staged` for a scope.
+class Staging {
+ public:
+  explicit Staging(std::vector<StagedState>* staged) : saved_(t_staged) { t_staged = staged; }
+  ~Staging() { t_staged = saved_; }
+  Staging(const Staging&) = delete;
+  Staging& operator=(const Staging&) = delete;
+
+ private:
+  std::vector<StagedState>* saved_;
+};
+
+// The codec stores a function as null: a state holding one is not cached, so that a cached
+// state always equals what decoding the stored text gives.
+bool HoldsFunction(const feel::Value& v) {
+  if (v.is(feel::Kind::kFunction)) return true;
+  if (v.is(feel::Kind::kList)) {
+    return std::any_of(v.list().begin(), v.list().end(), HoldsFunction);
+  }
+  if (v.is(feel::Kind::kContext)) {
+    return std::any_of(v.context().begin(), v.context().end(),
+                       [](const feel::ContextEntry& e) { return HoldsFunction(e.value); });
+  }
+  return false;
+}
+
+bool HoldsFunction(const std::map<std::string, feel::Value>& values) {
+  return std::any_of(values.begin(), values.end(),
+                     [](const auto& entry) { return HoldsFunction(entry.second); });
+}
+
+bool Cacheable(const InstanceState& s) {
+  if (HoldsFunction(s.variables)) return false;
+  for (const auto& [id, a] : s.activities) {
+    if (HoldsFunction(a.locals)) return false;
+    if (std::any_of(a.items.begin(), a.items.end(),
+                    [](const feel::Value& v) { return HoldsFunction(v); }) ||
+        std::any_of(a.outputs.begin(), a.outputs.end(),
+                    [](const feel::Value& v) { return HoldsFunction(v); })) {
+      return false;
+    }
+  }
+  for (const CallRequest& c : s.calls) {
+    if (HoldsFunction(c.variables)) return false;
+  }
+  return true;
+}
+
+// Instances whose decoded state is kept: beyond this the cache starts over.
+constexpr size_t kCachedStates = 65536;
+
 }  // namespace
 
 std::string_view TaskStateName(TaskState s) {
@@ -284,15 +346,39 @@ class Runtime::Impl {
   // batch (none of them took effect). The bodies run one after another, so a step sees the
   // steps batched before it, and the compare-and-set keeps a trigger to one effect.
   Status Write(const std::function<Status(soci::session&)>& body) {
-    if (!writer_.joinable()) return db_.Transaction(store::TxKind::kWrite, body);
-    Pending pending{body, {}};
-    std::future<Status> done = pending.done.get_future();
+    if (!writer_.joinable()) {
+      std::vector<StagedState> staged;
+      Staging staging(&staged);
+      Status s = db_.Transaction(store::TxKind::kWrite, body);
+      if (s.ok()) Publish(staged);
+      return s;
+    }
+    return WriteEach({body}).front();
+  }
+
+  // Runs each body as its own write (as Write does), all handed to the group-commit writer at
+  // once so that they can share a commit; returns each one's outcome, in order.
+  std::vector<Status> WriteEach(const std::vector<std::function<Status(soci::session&)>>& bodies) {
+    std::vector<Status> out;
+    out.reserve(bodies.size());
+    if (!writer_.joinable()) {
+      for (const auto& body : bodies) out.push_back(Write(body));
+      return out;
+    }
+    std::vector<Pending> pending(bodies.size());
+    std::vector<std::future<Status>> done;
+    done.reserve(bodies.size());
+    for (size_t i = 0; i < bodies.size(); ++i) {
+      pending[i].body = &bodies[i];
+      done.push_back(pending[i].done.get_future());
+    }
     {
       std::lock_guard lock(queue_mu_);
-      queue_.push_back(&pending);
+      for (Pending& p : pending) queue_.push_back(&p);
     }
     queue_cv_.notify_one();
-    return done.get();
+    for (std::future<Status>& f : done) out.push_back(f.get());
+    return out;
   }
 
   template <typename T>
@@ -308,7 +394,7 @@ class Runtime::Impl {
   }
 
   struct Pending {
-    std::function<Status(soci::session&)> body;
+    const std::function<Status(soci::session&)>* body = nullptr;
     std::promise<Status> done;
   };
 
@@ -325,16 +411,20 @@ class Runtime::Impl {
         }
       }
       std::vector<Status> results(batch.size());
+      std::vector<StagedState> staged;
+      Staging staging(&staged);
       // First without savepoints (two statements less per step): almost every step succeeds.
       // When one fails, the whole batch is rolled back and run again with a savepoint per step,
       // so that the failed one is undone alone; nothing was acknowledged in between.
       bool step_failed = false;
       auto run = [&](bool savepoints) {
+        staged.clear();
         return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
           for (size_t i = 0; i < batch.size(); ++i) {
+            const size_t mark = staged.size();
             if (savepoints) store::Execute(sql, "SAVEPOINT step");
             try {
-              results[i] = batch[i]->body(sql);
+              results[i] = (*batch[i]->body)(sql);
             } catch (const std::exception& e) {
               results[i] = store::ErrorFromException(e);
             }
@@ -345,7 +435,10 @@ class Runtime::Impl {
               }
               continue;
             }
-            if (!results[i].ok()) store::Execute(sql, "ROLLBACK TO SAVEPOINT step");
+            if (!results[i].ok()) {
+              store::Execute(sql, "ROLLBACK TO SAVEPOINT step");
+              staged.resize(mark);
+            }
             store::Execute(sql, "RELEASE SAVEPOINT step");
           }
           return Ok();
@@ -354,12 +447,67 @@ class Runtime::Impl {
       Status commit = run(false);
       if (step_failed) {
         // A batch of one needs no second run: its rollback undid exactly the failed step.
-        commit = batch.size() == 1 ? Ok() : run(true);
+        if (batch.size() == 1) {
+          staged.clear();  // what the failed step staged was rolled back
+          commit = Ok();
+        } else {
+          commit = run(true);
+        }
       }
+      if (commit.ok()) Publish(staged);
       for (size_t i = 0; i < batch.size(); ++i) {
         batch[i]->done.set_value(commit.ok() ? results[i] : commit);
       }
     }
+  }
+
+  // ---- decoded states, by instance and revision
+
+  // Makes the states of a committed transaction the cached ones. A revision is written once
+  // (compare-and-set), so a state cached for (instance, revision) is the stored one for as long
+  // as the row keeps that revision, whichever runtime reads it.
+  void Publish(std::vector<StagedState>& staged) {
+    if (staged.empty()) return;
+    std::lock_guard lock(states_mu_);
+    if (states_.size() + staged.size() > kCachedStates) states_.clear();
+    for (StagedState& s : staged) {
+      if (s.state == nullptr) {
+        states_.erase(s.instance_id);
+      } else {
+        states_[s.instance_id] = {s.revision, std::move(s.state)};
+      }
+    }
+  }
+
+  // The state of a row just read: the cached one when it was stored at the row's revision,
+  // else decoded from the row's text.
+  Result<InstanceState> StateOf(const std::string& id, const InstanceRow& row) {
+    if (t_staged != nullptr) {
+      // A step earlier in this same transaction (a group-commit batch) wrote it.
+      for (auto it = t_staged->rbegin(); it != t_staged->rend(); ++it) {
+        if (it->revision == row.revision && it->state != nullptr && it->instance_id == id) {
+          return *it->state;
+        }
+      }
+    }
+    {
+      std::lock_guard lock(states_mu_);
+      auto it = states_.find(id);
+      if (it != states_.end() && it->second.first == row.revision) return *it->second.second;
+    }
+    return DecodeState(row.state);
+  }
+
+  // Records the state a step writes at `revision` for Publish after the commit; a state that
+  // will not be read again (the instance ended) or cannot be cached drops the entry.
+  static void Stage(const std::string& id, long long revision, const InstanceState& state,
+                    const std::string& status) {
+    if (t_staged == nullptr) return;
+    if ((status != "running" && status != "incident") || !Cacheable(state)) {
+      t_staged->push_back({id, revision, nullptr});
+      return;
+    }
+    t_staged->push_back({id, revision, std::make_shared<const InstanceState>(state)});
   }
 
   const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
@@ -619,7 +767,7 @@ class Runtime::Impl {
     const Process& process = ProcessOf(row->process_id, row->version);
     InstanceState state;
     if (!row->fresh) {
-      TB_ASSIGN_OR_RETURN(state, DecodeState(row->state));
+      TB_ASSIGN_OR_RETURN(state, StateOf(id, *row));
     }
     state.status = InstanceStatus::kRunning;
     if (fix != nullptr && fix->is(feel::Kind::kContext)) {
@@ -738,6 +886,7 @@ class Runtime::Impl {
                      soci::use(row.parent_activity, parent_ind, "parent_activity"),
                      soci::use(row.started_by, "started_by"), soci::use(row.region, "region"),
                      soci::use(row.department, "department"), soci::use(now, "created_at"));
+      Stage(id, 1, state, status);
       return AppendHistory(sql, id, seq, events, cause);
     }
     store::Executed updated = store::Execute(
@@ -887,9 +1036,12 @@ class Runtime::Impl {
       if (!n.due_date.empty()) due = DueOf(Eval(loaded.definitions, after, a, n.due_date));
       long long due_at = due ? Micros(*due) : 0;
       soci::indicator due_ind = due ? soci::i_ok : soci::i_null;
-      Json headers = Json::object();
-      for (const auto& [k, v] : n.headers) headers[k] = v;
-      std::string headers_text = headers.dump();
+      std::string headers_text = "{}";
+      if (!n.headers.empty()) {
+        Json headers = Json::object();
+        for (const auto& [k, v] : n.headers) headers[k] = v;
+        headers_text = headers.dump();
+      }
       auto step_it = n.headers.find(std::string(kStepHeader));
       std::string step = step_it == n.headers.end() ? std::string() : step_it->second;
       std::vector<std::string> candidates = n.candidate_groups;
@@ -1036,7 +1188,8 @@ class Runtime::Impl {
       }
     }
     row.due = b.due < 0 ? std::nullopt : std::optional<Timestamp>(FromMicros(b.due));
-    Json h = Json::parse(b.headers, nullptr, false);
+    // Most tasks have no headers: "{}" needs no parser.
+    Json h = b.headers == "{}" ? Json() : Json::parse(b.headers, nullptr, false);
     if (h.is_object()) {
       for (const auto& [k, v] : h.items()) {
         row.headers[k] = v.is_string() ? v.get<std::string>() : v.dump();
@@ -1306,8 +1459,8 @@ class Runtime::Impl {
           std::vector<Job> leased;
           for (const Leased& j : due) {
             if (store::Execute(sql, Q("lease_job"), soci::use(options_.owner, "owner"),
-                               soci::use(until, "until"), soci::use(j.id, "id"),
-                               soci::use(now, "now"))
+                               soci::use(until, "until"), soci::use(until, "run_at"),
+                               soci::use(j.id, "id"), soci::use(now, "now"))
                     .affected_rows != 1) {
               continue;
             }
@@ -1327,7 +1480,7 @@ class Runtime::Impl {
       for (Job& job : jobs) {
         std::optional<InstanceRow> row = LoadRow(sql, job.instance_id, RowLock::kNone);
         if (!row) continue;
-        TB_ASSIGN_OR_RETURN(InstanceState s, DecodeState(row->state));
+        TB_ASSIGN_OR_RETURN(InstanceState s, StateOf(job.instance_id, *row));
         TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
         const Process& p = ProcessOf(row->process_id, row->version);
         std::map<std::string, feel::Value> seen = s.variables;
@@ -1354,70 +1507,90 @@ class Runtime::Impl {
 
   Result<int> RunDueJobs(int limit) {
     TB_ASSIGN_OR_RETURN(std::vector<Job> jobs, LeaseJobs(limit));
-    int done = 0;
-    for (const Job& job : jobs) {
+    // Every handler runs first; then each job's completion is its own step, all handed to the
+    // writer together, so that with group commit they share one commit instead of waiting for
+    // one each (each is still acknowledged only after its commit, and fails alone).
+    struct Run {
       JobHandler handler;
+      Result<feel::Value> result = feel::Value();
+      bool failed = false;
+    };
+    std::vector<Run> runs(jobs.size());
+    std::vector<std::function<Status(soci::session&)>> bodies;
+    bodies.reserve(jobs.size());
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      const Job& job = jobs[i];
+      Run& run = runs[i];
       {
         std::lock_guard lock(mu_);
         auto it = handlers_.find(job.task_type);
-        if (it != handlers_.end()) handler = it->second;
+        if (it != handlers_.end()) run.handler = it->second;
       }
-      Result<feel::Value> result =
-          handler ? handler(job)
-                  : Result<feel::Value>(
-                        Error(ErrorCode::kNotFound,
-                              fmt::format("no job handler for task type '{}'", job.task_type)));
-      bool failed = false;
-      Status s = Write([&](soci::session& sql) -> Status {
-        if (result.ok()) {
-          // Deleting the job row only while this runtime holds its lease is the lease check
-          // and the job's end in one statement (the step's own delete then finds nothing).
-          if (store::Execute(sql, Q("delete_leased_job"), soci::use(job.id, "id"),
-                             soci::use(options_.owner, "owner"))
-                  .affected_rows != 1) {
-            return Error(ErrorCode::kConflict, "the job's lease was lost");
-          }
-          Trigger t;
-          t.kind = Trigger::Kind::kCompleteJob;
-          t.activity = job.activity;
-          t.variables = *result;
-          return StatusOf(
-              Step(sql, job.instance_id, t, {"job:" + job.task_type, ""}, job.id, nullptr));
-        }
-        std::string owner;
-        store::Execute(sql, Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner));
-        if (!sql.got_data() || owner != options_.owner) {
-          return Error(ErrorCode::kConflict, "the job's lease was lost");
-        }
-        bool incident = !handler || job.attempt >= options_.job_attempts;
-        long long run_at =
-            Micros(Now()) + options_.job_backoff.count() * (1LL << std::min(job.attempt - 1, 20));
-        std::string state = incident ? "incident" : "ready";
-        std::string message = result.error().message();
-        int attempts = job.attempt;
-        store::Execute(sql, Q("fail_job"), soci::use(attempts, "attempts"),
-                       soci::use(state, "state"), soci::use(run_at, "run_at"),
-                       soci::use(message, "last_error"), soci::use(job.id, "id"));
-        if (incident) {
-          std::string incident_id = NewId(clock_);
-          long long now = Micros(Now());
-          std::string none;
-          std::string text =
-              handler ? fmt::format("job failed {} times: {}", attempts, message) : message;
-          store::Execute(sql, Q("insert_incident"), soci::use(incident_id, "id"),
-                         soci::use(job.instance_id, "instance_id"),
-                         soci::use(job.element_id, "element_id"), soci::use(text, "message"),
-                         soci::use(job.id, "job_id"), soci::use(none, "retry_trigger"),
-                         soci::use(now, "created_at"));
-          TB_RETURN_IF_ERROR(RecordEvent(sql, job.instance_id, {job.element_id, "incident"},
-                                         {"job:" + job.task_type, ""}));
-        }
-        failed = true;
-        return Ok();
+      run.result = run.handler
+                       ? run.handler(job)
+                       : Result<feel::Value>(Error(
+                             ErrorCode::kNotFound,
+                             fmt::format("no job handler for task type '{}'", job.task_type)));
+      bodies.emplace_back([this, &job, &run](soci::session& sql) -> Status {
+        return FinishJob(sql, job, run.handler, run.result, run.failed);
       });
-      if (s.ok() && !failed) ++done;
+    }
+    std::vector<Status> statuses = WriteEach(bodies);
+    int done = 0;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      if (statuses[i].ok() && !runs[i].failed) ++done;
     }
     return done;
+  }
+
+  // The step that records a job's outcome: its completion, or its failure (a retry later, or
+  // an incident after the last attempt). `failed` is set when it recorded a failure.
+  Status FinishJob(soci::session& sql, const Job& job, const JobHandler& handler,
+                   const Result<feel::Value>& result, bool& failed) {
+    if (result.ok()) {
+      // Deleting the job row only while this runtime holds its lease is the lease check
+      // and the job's end in one statement (the step's own delete then finds nothing).
+      if (store::Execute(sql, Q("delete_leased_job"), soci::use(job.id, "id"),
+                         soci::use(options_.owner, "owner"))
+              .affected_rows != 1) {
+        return Error(ErrorCode::kConflict, "the job's lease was lost");
+      }
+      Trigger t;
+      t.kind = Trigger::Kind::kCompleteJob;
+      t.activity = job.activity;
+      t.variables = *result;
+      return StatusOf(Step(sql, job.instance_id, t, {"job:" + job.task_type, ""}, job.id, nullptr));
+    }
+    std::string owner;
+    store::Execute(sql, Q("job_lease_owner"), soci::use(job.id, "id"), soci::into(owner));
+    if (!sql.got_data() || owner != options_.owner) {
+      return Error(ErrorCode::kConflict, "the job's lease was lost");
+    }
+    bool incident = !handler || job.attempt >= options_.job_attempts;
+    long long run_at =
+        Micros(Now()) + options_.job_backoff.count() * (1LL << std::min(job.attempt - 1, 20));
+    std::string state = incident ? "incident" : "ready";
+    std::string message = result.error().message();
+    int attempts = job.attempt;
+    store::Execute(sql, Q("fail_job"), soci::use(attempts, "attempts"), soci::use(state, "state"),
+                   soci::use(run_at, "run_at"), soci::use(message, "last_error"),
+                   soci::use(job.id, "id"));
+    if (incident) {
+      std::string incident_id = NewId(clock_);
+      long long now = Micros(Now());
+      std::string none;
+      std::string text =
+          handler ? fmt::format("job failed {} times: {}", attempts, message) : message;
+      store::Execute(sql, Q("insert_incident"), soci::use(incident_id, "id"),
+                     soci::use(job.instance_id, "instance_id"),
+                     soci::use(job.element_id, "element_id"), soci::use(text, "message"),
+                     soci::use(job.id, "job_id"), soci::use(none, "retry_trigger"),
+                     soci::use(now, "created_at"));
+      TB_RETURN_IF_ERROR(RecordEvent(sql, job.instance_id, {job.element_id, "incident"},
+                                     {"job:" + job.task_type, ""}));
+    }
+    failed = true;
+    return Ok();
   }
 
   // ---- incidents
@@ -1539,6 +1712,10 @@ class Runtime::Impl {
   std::map<std::string, std::shared_ptr<Loaded>> by_deployment_;  // deployment id
   std::map<std::string, JobHandler> handlers_;
   std::vector<std::string> history_inserts_;  // [n - 1]: the INSERT of n history rows
+  std::mutex states_mu_;
+  // Instance id → the revision and decoded state last committed by this runtime.
+  std::unordered_map<std::string, std::pair<long long, std::shared_ptr<const InstanceState>>>
+      states_;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
   std::deque<Pending*> queue_;
@@ -1605,7 +1782,7 @@ Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
         info.parent_instance = row->parent_instance;
         info.region = row->region;
         info.department = row->department;
-        TB_ASSIGN_OR_RETURN(info.state, DecodeState(row->state));
+        TB_ASSIGN_OR_RETURN(info.state, impl_->StateOf(instance_id, *row));
         return info;
       });
 }

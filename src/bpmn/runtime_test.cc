@@ -899,6 +899,92 @@ TEST_P(RuntimeTest, GroupCommitKeepsOneEffectPerTrigger) {
   }
 }
 
+// Each runtime keeps the states it committed, by instance and revision: when another runtime
+// has stepped the instance since, the row's revision differs and the stored state is read.
+// Both jobs of one RunDueJobs call go to the group-commit writer together and each has one
+// effect.
+TEST_P(RuntimeTest, TwoRuntimesSteppingOneInstanceEachSeeTheOthersSteps) {
+  SKIP_WITHOUT_DATABASE();
+  auto grouped = Runtime::Create(*db_, clock_, {.owner = "g", .group_commit = 8});
+  ASSERT_TRUE(grouped.ok());
+  Runtime& g = **grouped;
+  Deploy(CaseXml());
+  int ran = 0;
+  for (const char* type : {"notify", "archive"}) {
+    g.RegisterJobHandler(type, [&ran, type](const Job&) -> Result<feel::Value> {
+      ++ran;
+      return Json(fmt::format(R"({{"{}_done": true}})", type));
+    });
+  }
+  auto id = g.StartInstance("case", Json(R"({"applicant": "A"})"), Clerk("clerk1"));
+  ASSERT_TRUE(id.ok()) << id.error().ToString();
+  // The other runtime accepts, with a variable the grouped one has never seen.
+  std::string accept = OnlyTaskOf(*id);
+  ASSERT_TRUE(runtime_->CompleteTask(accept, Json(R"({"fee": 12})"), Clerk("clerk1")).ok());
+  auto seen = g.GetInstance(*id);
+  ASSERT_TRUE(seen.ok());
+  EXPECT_EQ(feel::ToJson(seen->state.variables.at("fee")), "12");
+  std::string approve = OnlyTaskOf(*id);
+  ASSERT_NE(approve, accept);
+  ASSERT_TRUE(g.CompleteTask(approve, Json(R"({"fee": 13})"), Director("d1")).ok());
+  // And the first runtime sees the grouped one's step.
+  auto info = runtime_->GetInstance(*id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(feel::ToJson(info->state.variables.at("fee")), "13");
+  auto done = g.RunDueJobs(10);
+  ASSERT_TRUE(done.ok()) << done.error().ToString();
+  EXPECT_EQ(*done, 2);
+  EXPECT_EQ(ran, 2);
+  EXPECT_EQ(*g.RunDueJobs(10), 0);
+  info = runtime_->GetInstance(*id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->status, RunStatus::kCompleted);
+  EXPECT_EQ(feel::ToJson(info->state.variables.at("archive_done")), "true");
+  EXPECT_EQ(feel::ToJson(info->state.variables.at("notify_done")), "true");
+  std::vector<std::string> kinds = Kinds(*id);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "notify:completed"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "archive:completed"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "case:ended"), 1);
+}
+
+// A leased job is not runnable until its lease ends; then another runtime takes it (a runtime
+// that stopped mid-job), and the first runtime's late completion finds its lease lost.
+TEST_P(RuntimeTest, ALeasedJobIsTakenAgainOnlyAfterItsLeaseExpires) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(CaseXml());
+  std::unique_ptr<Runtime> other = NewRuntime("r2");
+  ASSERT_TRUE(other);
+  int other_ran = 0;
+  for (const char* type : {"notify", "archive"}) {
+    other->RegisterJobHandler(type, [&other_ran](const Job&) -> Result<feel::Value> {
+      ++other_ran;
+      return feel::Value();
+    });
+  }
+  std::vector<int> taken_meanwhile;
+  runtime_->RegisterJobHandler("notify", [&](const Job&) -> Result<feel::Value> {
+    auto during = other->RunDueJobs(10);
+    taken_meanwhile.push_back(during.ok() ? *during : -1);
+    clock_.Advance(std::chrono::seconds(31));  // the first runtime's 30 s lease ends
+    auto after = other->RunDueJobs(10);
+    taken_meanwhile.push_back(after.ok() ? *after : -1);
+    return feel::Value();
+  });
+  runtime_->RegisterJobHandler("archive", [](const Job&) { return Result(feel::Value()); });
+  std::string id = Start("case");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Clerk("clerk1")).ok());
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Director("d1")).ok());
+  auto done = runtime_->RunDueJobs(10);
+  ASSERT_TRUE(done.ok()) << done.error().ToString();
+  EXPECT_EQ(*done, 0);  // both leases were lost
+  EXPECT_EQ(taken_meanwhile, (std::vector<int>{0, 2}));
+  EXPECT_EQ(other_ran, 2);
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  std::vector<std::string> kinds = Kinds(id);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "notify:completed"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "archive:completed"), 1);
+}
+
 TEST_P(RuntimeTest, CandidateGroupsWrittenAsFeelOpenOneTaskPerDepartmentInItsInbox) {
   SKIP_WITHOUT_DATABASE();
   Deploy(ParallelApprovalXml());

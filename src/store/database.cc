@@ -8,7 +8,9 @@
 
 #include <cctype>
 #include <chrono>
+#include <condition_variable>
 #include <regex>
+#include <thread>
 
 namespace tongban::store {
 
@@ -72,6 +74,26 @@ namespace {
 thread_local const soci::session* t_session = nullptr;
 thread_local StatementCache* t_cache = nullptr;
 
+// Makes `session` and its cache the current ones on this thread for a scope.
+class Current {
+ public:
+  Current(const soci::session& session, StatementCache* cache)
+      : saved_session_(t_session), saved_cache_(t_cache) {
+    t_session = &session;
+    t_cache = cache;
+  }
+  ~Current() {
+    t_session = saved_session_;
+    t_cache = saved_cache_;
+  }
+  Current(const Current&) = delete;
+  Current& operator=(const Current&) = delete;
+
+ private:
+  const soci::session* saved_session_;
+  StatementCache* saved_cache_;
+};
+
 // Lends one pooled session for a scope and makes its cache the current one on this thread.
 class Lease {
  public:
@@ -79,16 +101,8 @@ class Lease {
       : pool_(pool),
         position_(pool.lease()),
         session_(pool.at(position_)),
-        saved_session_(t_session),
-        saved_cache_(t_cache) {
-    t_session = &session_;
-    t_cache = caches[position_].get();
-  }
-  ~Lease() {
-    t_session = saved_session_;
-    t_cache = saved_cache_;
-    pool_.give_back(position_);
-  }
+        current_(session_, caches[position_].get()) {}
+  ~Lease() { pool_.give_back(position_); }
   Lease(const Lease&) = delete;
   Lease& operator=(const Lease&) = delete;
 
@@ -98,9 +112,23 @@ class Lease {
   soci::connection_pool& pool_;
   size_t position_;
   soci::session& session_;
-  const soci::session* saved_session_;
-  StatementCache* saved_cache_;
+  Current current_;
 };
+
+// SQLite in multi-thread mode: a connection is never used by two threads at once here (pooled
+// sessions are leased to one thread, the writer session is used under the writer lock), so
+// SQLite's own per-call connection mutexes, and the allocator's statistics mutex, are waste.
+// Must run before SQLite initialises; when something initialised it earlier, the calls fail
+// and SQLite stays serialized, which is merely slower.
+void ConfigureSqliteOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    if (sqlite_api::sqlite3_config(SQLITE_CONFIG_MULTITHREAD) != SQLITE_OK) {
+      spdlog::debug("SQLite was initialised before: it stays in serialized mode");
+    }
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  });
+}
 
 }  // namespace
 
@@ -114,6 +142,80 @@ soci::statement& StatementCache::Get(soci::session& sql, const std::string& quer
 }
 
 namespace internal {
+
+// Runs PASSIVE checkpoints on a connection of its own when the writer's commits have grown the
+// WAL past kPages. A passive checkpoint takes no lock a writer or reader waits for: it copies
+// what no reader still needs, flushing the WAL before and the database file after (the
+// connection is synchronous=FULL), so no acknowledged commit depends on it.
+class Checkpointer {
+ public:
+  static constexpr int kPages = 1000;  // SQLite's own autocheckpoint threshold
+
+  Checkpointer(std::string path, int busy_timeout_ms)
+      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
+  ~Checkpointer() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) thread_.join();
+  }
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // sqlite3_wal_hook's callback on the writer connection, after each commit.
+  static int OnCommit(void* self, sqlite_api::sqlite3* /*db*/, const char* /*name*/, int pages) {
+    if (pages >= kPages) static_cast<Checkpointer*>(self)->Due();
+    return SQLITE_OK;
+  }
+
+ private:
+  void Due() {
+    {
+      std::lock_guard lock(mu_);
+      due_ = true;
+      if (!thread_.joinable()) thread_ = std::thread([this] { Loop(); });
+    }
+    cv_.notify_one();
+  }
+
+  void Loop() {
+    soci::session session;
+    sqlite_api::sqlite3* conn = nullptr;
+    try {
+      session.open(soci::sqlite3, fmt::format("db=\"{}\"", path_));
+      session << fmt::format("PRAGMA busy_timeout={}", busy_timeout_ms_);
+      session << "PRAGMA synchronous=FULL";
+      conn = static_cast<soci::sqlite3_session_backend*>(session.get_backend())->conn_;
+    } catch (const std::exception& e) {
+      spdlog::warn("storage: no checkpoint connection: {}", e.what());
+    }
+    std::unique_lock lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [&] { return stop_ || due_; });
+      if (stop_) return;
+      due_ = false;
+      lock.unlock();
+      if (conn != nullptr) {
+        int rc = sqlite_api::sqlite3_wal_checkpoint_v2(conn, nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                                       nullptr, nullptr);
+        if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+          spdlog::warn("storage: checkpoint failed: {}", sqlite_api::sqlite3_errmsg(conn));
+        }
+      }
+      lock.lock();
+    }
+  }
+
+  std::string path_;
+  int busy_timeout_ms_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool due_ = false;
+  bool stop_ = false;
+  std::thread thread_;
+};
 
 StatementCache* CacheOf(const soci::session& sql) { return t_session == &sql ? t_cache : nullptr; }
 
@@ -135,22 +237,46 @@ Database::Database(DatabaseUrl url, size_t pool_size)
   }
 }
 
-Database::~Database() = default;
+Database::~Database() {
+  if (sqlite_writer_session_ != nullptr && sqlite_writer_session_->get_backend() != nullptr) {
+    auto* backend =
+        static_cast<soci::sqlite3_session_backend*>(sqlite_writer_session_->get_backend());
+    sqlite_api::sqlite3_wal_hook(backend->conn_, nullptr, nullptr);
+  }
+  checkpointer_.reset();
+}
 
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options options) {
   if (options.pool_size == 0) options.pool_size = 1;
   std::unique_ptr<Database> db(new Database(url, options.pool_size));
   db->busy_timeout_ms_ = options.busy_timeout_ms;
   try {
+    auto open_sqlite = [&](soci::session& s) {
+      s.open(soci::sqlite3,
+             fmt::format("db=\"{}\" timeout={}", url.target, options.busy_timeout_ms / 1000));
+      s << fmt::format("PRAGMA busy_timeout={}", options.busy_timeout_ms);
+      s << "PRAGMA synchronous=FULL";
+      s << "PRAGMA foreign_keys=ON";
+    };
+    if (url.backend == Backend::kSqlite) {
+      ConfigureSqliteOnce();
+      db->sqlite_writer_session_ = std::make_unique<soci::session>();
+      db->sqlite_writer_cache_ = std::make_unique<StatementCache>(true);
+      soci::session& w = *db->sqlite_writer_session_;
+      open_sqlite(w);
+      w << "PRAGMA journal_mode=WAL";
+      w << "PRAGMA cache_size=-16384";  // 16 MiB: the pages every step writes stay cached
+      // The hook replaces SQLite's autocheckpoint on this connection (the only one that writes).
+      db->checkpointer_ =
+          std::make_unique<internal::Checkpointer>(url.target, options.busy_timeout_ms);
+      sqlite_api::sqlite3_wal_hook(
+          static_cast<soci::sqlite3_session_backend*>(w.get_backend())->conn_,
+          &internal::Checkpointer::OnCommit, db->checkpointer_.get());
+    }
     for (size_t i = 0; i < options.pool_size; ++i) {
       soci::session& s = db->pool_.at(i);
       if (url.backend == Backend::kSqlite) {
-        s.open(soci::sqlite3,
-               fmt::format("db=\"{}\" timeout={}", url.target, options.busy_timeout_ms / 1000));
-        s << fmt::format("PRAGMA busy_timeout={}", options.busy_timeout_ms);
-        if (i == 0) s << "PRAGMA journal_mode=WAL";
-        s << "PRAGMA synchronous=FULL";
-        s << "PRAGMA foreign_keys=ON";
+        open_sqlite(s);
       } else {
         s.open(soci::postgresql, PostgresConnectString(url.target));
         s << "SET client_min_messages TO WARNING";
@@ -164,32 +290,46 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options
 }
 
 Status Database::RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body) {
-  std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
-  if (url_.backend == Backend::kSqlite && kind == TxKind::kWrite &&
-      !writer.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_))) {
-    return Error(ErrorCode::kUnavailable, "the database is busy: no write slot in time");
+  if (url_.backend == Backend::kSqlite && kind == TxKind::kWrite) {
+    std::unique_lock<std::timed_mutex> writer(sqlite_writer_, std::defer_lock);
+    if (!writer.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_))) {
+      return Error(ErrorCode::kUnavailable, "the database is busy: no write slot in time");
+    }
+    Current current(*sqlite_writer_session_, sqlite_writer_cache_.get());
+    return RunOn(*sqlite_writer_session_, kind, body);
   }
   Lease lease(pool_, caches_);
-  soci::session& sql = lease.session();
+  return RunOn(lease.session(), kind, body);
+}
+
+// BEGIN, COMMIT and ROLLBACK go through the session's statement cache like every other
+// statement: parsing them again per transaction was a visible share of a short step.
+Status Database::RunOn(soci::session& sql, TxKind kind,
+                       const std::function<Status(soci::session&)>& body) const {
+  static const std::string kBeginImmediate = "BEGIN IMMEDIATE";
+  static const std::string kBegin = "BEGIN";
+  static const std::string kBeginReadOnly = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+  static const std::string kCommit = "COMMIT";
+  static const std::string kRollback = "ROLLBACK";
   bool open = false;
   try {
     if (url_.backend == Backend::kSqlite) {
-      sql << (kind == TxKind::kWrite ? "BEGIN IMMEDIATE" : "BEGIN");
+      Execute(sql, kind == TxKind::kWrite ? kBeginImmediate : kBegin);
     } else {
-      sql << (kind == TxKind::kWrite ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+      Execute(sql, kind == TxKind::kWrite ? kBegin : kBeginReadOnly);
     }
     open = true;
     Status s = body(sql);
     if (!s.ok()) {
-      sql << "ROLLBACK";
+      Execute(sql, kRollback);
       return s;
     }
-    sql << "COMMIT";
+    Execute(sql, kCommit);
     return Ok();
   } catch (const std::exception& e) {
     if (open) {
       try {
-        sql << "ROLLBACK";
+        Execute(sql, kRollback);
       } catch (const std::exception&) {
         // The connection may be gone; the transaction is void either way.
       }

@@ -139,6 +139,10 @@ int ExecuteRows(soci::session& sql, const std::string& query, const OnRow& on_ro
   return run(st);
 }
 
+namespace internal {
+class Checkpointer;
+}  // namespace internal
+
 class Database {
  public:
   struct Options {
@@ -186,6 +190,8 @@ class Database {
  private:
   Database(DatabaseUrl url, size_t pool_size);
   Status RunTransaction(TxKind kind, const std::function<Status(soci::session&)>& body);
+  Status RunOn(soci::session& sql, TxKind kind,
+               const std::function<Status(soci::session&)>& body) const;
 
   DatabaseUrl url_;
   soci::connection_pool pool_;
@@ -195,6 +201,14 @@ class Database {
   // SQLite: this process's writers queue here, in order, rather than in SQLite's busy handler
   // (which sleeps up to 100 ms between tries and starves some writers for seconds).
   std::timed_mutex sqlite_writer_;
+  // SQLite: every write transaction runs on this one connection (under sqlite_writer_), so its
+  // page cache and prepared statements stay warm instead of being spread over the pool.
+  std::unique_ptr<soci::session> sqlite_writer_session_;
+  std::unique_ptr<StatementCache> sqlite_writer_cache_;
+  // SQLite: checkpoints the WAL on its own connection and thread, so that the writer never
+  // stops to copy pages into the database file and flush it (a commit only appends to the
+  // WAL). Destroyed first.
+  std::unique_ptr<internal::Checkpointer> checkpointer_;
   int busy_timeout_ms_ = 10000;
 };
 

@@ -181,7 +181,10 @@ ORDER BY j.run_at LIMIT :limit
 FOR UPDATE OF j SKIP LOCKED;
 
 -- name: lease_job
-UPDATE bpmn_job SET lease_owner = :owner, lease_until = :until
+-- run_at moves to the end of the lease (the earliest the job may run again, should this lease be
+-- lost). The runnable index range (state, run_at up to now) then no longer holds leased jobs, so
+-- due_jobs does not walk over every job in flight.
+UPDATE bpmn_job SET lease_owner = :owner, lease_until = :until, run_at = :run_at
 WHERE id = :id AND lease_until < :now;
 
 -- name: delete_leased_job
