@@ -428,6 +428,23 @@ TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
             ErrorCode::kInvalidArgument);
 }
 
+TEST(RegionLimits, ParseEveryEntryAndNameTheBadOnes) {
+  std::vector<RegionLimit> limits;
+  int fallback = 15;
+  ASSERT_TRUE(ParseRegionLimits("431128:5,430181:7,*:10", limits, fallback).ok());
+  ASSERT_EQ(limits.size(), 2u);
+  EXPECT_EQ(limits[1].region, "430181");
+  EXPECT_EQ(limits[1].working_days, 7);
+  EXPECT_EQ(fallback, 10);
+  auto bad = ParseRegionLimits("4311:5,431128:x,431128:70,*:3", limits, fallback);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(Fields(bad.error()),
+            (std::vector<std::string>{"rectification_limits/0", "rectification_limits/1",
+                                      "rectification_limits/2"}));
+  EXPECT_EQ(fallback, 10);  // unchanged on error
+  EXPECT_EQ(limits.size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EvaluationTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
