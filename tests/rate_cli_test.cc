@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <fstream>
 
 #include "app/app.h"
 #include "subprocess.h"
@@ -74,6 +75,15 @@ TEST(RateCli, StatisticsListingsInvitationsAndASimulatedDevice) {
                                  "--level", "satisfied", "--tag", "推诿扯皮", "--db", db});
   EXPECT_EQ(wrong_tag.exit_code, 2) << wrong_tag.output;
   EXPECT_THAT(wrong_tag.output, HasSubstr("tags/0"));
+  // The rectification limits of the configuration are checked when the service starts.
+  const std::string config = (dir / "bad.yaml").string();
+  {
+    std::ofstream out(config);
+    out << "rectification_limits: \"431128:5,4311:7\"\n";
+  }
+  auto limits = testing::Run({"rate", "invite-due", "--config", config, "--db", db});
+  EXPECT_EQ(limits.exit_code, 2) << limits.output;
+  EXPECT_THAT(limits.output, HasSubstr("rectification_limits/1"));
   std::filesystem::remove_all(dir);
 }
 

@@ -169,15 +169,19 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
 Status App::CreateEvaluation() {
   // The demo's windows and kiosks have simulated rating devices; limits as its regions use them.
   if (config_.demo) rating_device_ = std::make_unique<devices::SimulatedRatingDevice>();
-  TB_ASSIGN_OR_RETURN(
-      evaluation_,
-      evaluation::EvaluationService::Create(
-          *db_, {.trace = trace_.get(),
-                 .device = rating_device_.get(),
-                 .limits = config_.demo
-                               ? std::vector<evaluation::RegionLimit>{{"431128", 5}, {"430181", 7}}
-                               : std::vector<evaluation::RegionLimit>{},
-                 .after_notices = [this] { (void)cases_->DrainNotices(); }}));
+  std::vector<evaluation::RegionLimit> limits;
+  int default_days = 15;
+  TB_RETURN_IF_ERROR(evaluation::ParseRegionLimits(
+      config_.rectification_limits.empty() && config_.demo ? "431128:5,430181:7"
+                                                           : config_.rectification_limits,
+      limits, default_days));
+  TB_ASSIGN_OR_RETURN(evaluation_,
+                      evaluation::EvaluationService::Create(
+                          *db_, {.trace = trace_.get(),
+                                 .device = rating_device_.get(),
+                                 .default_limit_days = default_days,
+                                 .limits = std::move(limits),
+                                 .after_notices = [this] { (void)cases_->DrainNotices(); }}));
   return Ok();
 }
 

@@ -42,6 +42,8 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
   } else if (key == "workflow_poll_ms") {
     TB_ASSIGN_OR_RETURN(int ms, ParsePositive(key, value, 3'600'000));
     c.workflow_poll = std::chrono::milliseconds(ms);
+  } else if (key == "rectification_limits") {
+    c.rectification_limits = value;
   } else if (key == "master_key") {
     c.master_key = value;
   } else if (key == "public_url") {

@@ -27,11 +27,13 @@ struct Config {
   // How often `serve`'s workflow worker looks for due timers and runnable jobs when the last
   // look found none (it goes on at once while there is work).
   std::chrono::milliseconds workflow_poll{1000};
+  // 差评整改 limits in working days per region, "431128:5,430181:7,*:15" (evaluation.md).
+  std::string rectification_limits;
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,
 // max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level, signing_key,
-// workflow_poll_ms. Unknown keys
+// workflow_poll_ms, rectification_limits. Unknown keys
 // are refused so that a typo is not silently ignored.
 Status LoadConfigFile(const std::string& path, Config& config);
 // Applies TONGBAN_DB, TONGBAN_LISTEN, TONGBAN_THREADS, TONGBAN_TLS_CERT, TONGBAN_TLS_KEY,

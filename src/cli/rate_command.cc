@@ -39,8 +39,14 @@ Result<std::unique_ptr<Session>> Open(const DatabaseFlags& flags) {
   TB_ASSIGN_OR_RETURN(int applied, s->db->Migrate(ptrs));
   (void)applied;
   s->trace = std::make_unique<trace::Trace>(*s->db, trace::Trace::Options{});
-  TB_ASSIGN_OR_RETURN(s->service, ev::EvaluationService::Create(
-                                      *s->db, {.trace = s->trace.get(), .device = &s->device}));
+  std::vector<ev::RegionLimit> limits;
+  int default_days = 15;
+  TB_RETURN_IF_ERROR(ev::ParseRegionLimits(config.rectification_limits, limits, default_days));
+  TB_ASSIGN_OR_RETURN(s->service,
+                      ev::EvaluationService::Create(*s->db, {.trace = s->trace.get(),
+                                                             .device = &s->device,
+                                                             .default_limit_days = default_days,
+                                                             .limits = std::move(limits)}));
   return s;
 }
 

@@ -27,17 +27,16 @@ void InvitationScheduler::Stop() {
 }
 
 void InvitationScheduler::Run() {
-  std::unique_lock lock(mu_);
-  while (!stop_) {
-    lock.unlock();
+  // One round at once, even when stopped at the same moment: a started scheduler always looks.
+  while (true) {
     auto sent = service_.InviteDue();
     if (!sent.ok()) {
       spdlog::warn("evaluation invitations: {}", sent.error().ToString());
     } else if (*sent > 0) {
       spdlog::info("evaluation invitations: {} sent", *sent);
     }
-    lock.lock();
-    wake_.wait_for(lock, interval_, [this] { return stop_; });
+    std::unique_lock lock(mu_);
+    if (wake_.wait_for(lock, interval_, [this] { return stop_; })) return;
   }
 }
 

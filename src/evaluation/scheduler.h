@@ -17,7 +17,8 @@ class InvitationScheduler {
   // `service` must outlive the scheduler.
   InvitationScheduler(EvaluationService& service, std::chrono::milliseconds interval);
   ~InvitationScheduler();
-  // Runs InviteDue at once, then every interval. A second Start is ignored.
+  // Runs InviteDue at once (that round always runs), then every interval until stopped. A
+  // second Start is ignored.
   void Start();
   // Wakes the thread and waits for it to end its round. Also run on destruction.
   void Stop();

@@ -178,6 +178,44 @@ Result<store::MigrationSet> Migrations() {
   return store::LoadMigrations("evaluation", kEvaluationSql, kEvaluationSql_count);
 }
 
+Status ParseRegionLimits(std::string_view text, std::vector<RegionLimit>& limits,
+                         int& default_days) {
+  FieldErrors errors;
+  std::vector<RegionLimit> out;
+  int fallback = default_days;
+  size_t start = 0, index = 0;
+  while (start < text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string_view::npos) end = text.size();
+    const std::string_view entry = text.substr(start, end - start);
+    const std::string field = fmt::format("rectification_limits/{}", index++);
+    start = end + 1;
+    const size_t colon = entry.find(':');
+    int days = -1;
+    if (colon != std::string_view::npos) {
+      const std::string_view d = entry.substr(colon + 1);
+      auto [p, ec] = std::from_chars(d.data(), d.data() + d.size(), days);
+      if (ec != std::errc() || p != d.data() + d.size()) days = -1;
+    }
+    if (days < 0 || days > 60) {
+      errors.Add(field, "must be REGION:DAYS with 0 to 60 working days");
+      continue;
+    }
+    const std::string region(entry.substr(0, colon));
+    if (region == "*") {
+      fallback = days;
+    } else if (people::IsRegionCode(region)) {
+      out.push_back({.region = region, .working_days = days});
+    } else {
+      errors.Add(field, fmt::format("'{}' is not a region code or *", region));
+    }
+  }
+  if (!errors.empty()) return errors.ToError("the rectification limits are invalid");
+  limits = std::move(out);
+  default_days = fallback;
+  return Ok();
+}
+
 std::map<Level, std::vector<std::string>> DefaultTags() {
   return {
       {Level::kVerySatisfied, {"办事效率高", "服务态度好", "一次办成", "流程简便", "材料精简"}},

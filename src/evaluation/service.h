@@ -38,6 +38,12 @@ struct RegionLimit {
   int working_days = 15;
 };
 
+// Parses "431128:5,430181:7,*:15" (region or "*" for the default, then working days) into
+// `limits` and `default_days`; every bad entry is named ("rectification_limits/1"). Empty text
+// changes nothing.
+Status ParseRegionLimits(std::string_view text, std::vector<RegionLimit>& limits,
+                         int& default_days);
+
 struct EvaluationOptions {
   const Clock* clock = nullptr;             // the system clock when null
   const Calendar* calendar = nullptr;       // the embedded national calendar when null

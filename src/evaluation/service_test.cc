@@ -9,6 +9,7 @@
 #include <algorithm>
 
 #include "cases/service.h"
+#include "evaluation/scheduler.h"
 #include "people/clock.h"
 #include "people/service.h"
 #include "store/testing.h"
@@ -77,6 +78,7 @@ class EvaluationTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
@@ -372,6 +374,16 @@ TEST_P(EvaluationTest, UnratedEndedCasesAreInvitedOnceAfterThreeDays) {
   clock_.Advance(std::chrono::hours(24));
   EXPECT_EQ(*service_->InviteDue(), 1);  // C2 is now three days old
   EXPECT_EQ(*service_->InviteDue(), 0);
+
+  // The server's scheduler runs the same round at start, then hourly.
+  AddCase("C6", "withdrawn", kXintian, kRsj, "person", kCitizenId, "citizen-1",
+          people::EpochMs(clock_) - 3 * people::kDayMs);
+  {
+    InvitationScheduler scheduler(*service_, std::chrono::hours(1));
+    scheduler.Start();
+    scheduler.Stop();
+  }
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM evaluation_invitation"), 3);
 }
 
 TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
@@ -414,6 +426,23 @@ TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
   EXPECT_EQ(by_matter->rows[0].key, kMatter);
   EXPECT_EQ(service_->ComputeStatistics({.region = "43x"}).error().code(),
             ErrorCode::kInvalidArgument);
+}
+
+TEST(RegionLimits, ParseEveryEntryAndNameTheBadOnes) {
+  std::vector<RegionLimit> limits;
+  int fallback = 15;
+  ASSERT_TRUE(ParseRegionLimits("431128:5,430181:7,*:10", limits, fallback).ok());
+  ASSERT_EQ(limits.size(), 2u);
+  EXPECT_EQ(limits[1].region, "430181");
+  EXPECT_EQ(limits[1].working_days, 7);
+  EXPECT_EQ(fallback, 10);
+  auto bad = ParseRegionLimits("4311:5,431128:x,431128:70,*:3", limits, fallback);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(Fields(bad.error()),
+            (std::vector<std::string>{"rectification_limits/0", "rectification_limits/1",
+                                      "rectification_limits/2"}));
+  EXPECT_EQ(fallback, 10);  // unchanged on error
+  EXPECT_EQ(limits.size(), 2u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, EvaluationTest, ::testing::ValuesIn(store::testing::Backends()),
