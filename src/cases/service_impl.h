@@ -17,6 +17,7 @@
 #include "base/id_number.h"
 #include "base/uscc.h"
 #include "bpmn/runtime.h"
+#include "cases/group_commit.h"
 #include "cases/service.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
@@ -206,6 +207,9 @@ struct CaseService::Impl {
   PostalGateway* postal = nullptr;
   bpmn::Runtime* runtime = nullptr;  // the review stage (review.cc)
   ReviewOptions review_options;
+  // The write transactions of submissions, steps and the notice outbox, grouped: one commit
+  // acknowledges every body that arrived while the previous one ran (group_commit.h).
+  std::unique_ptr<GroupCommit> writes;
 
   Impl(store::Database& db, catalog::CatalogService& catalog, people::PeopleService& people,
        trace::Trace& trace, CaseServiceOptions options, store::QuerySet queries)
@@ -215,7 +219,8 @@ struct CaseService::Impl {
         trace(trace),
         options(std::move(options)),
         queries(std::move(queries)),
-        blobs(this->options.data_dir + "/materials") {}
+        blobs(this->options.data_dir + "/materials"),
+        writes(std::make_unique<GroupCommit>(db)) {}
 
   const Clock& clock() const {
     return options.clock ? *options.clock : static_cast<const Clock&>(SystemClock::Instance());
@@ -329,18 +334,20 @@ struct CaseService::Impl {
     std::string state(MaterialStateName(m.state)), origin(MaterialOriginName(m.origin)),
         due_on = DateText(m.due_on);
     if (insert) {
-      sql << Q("insert_material"), soci::use(case_id, "case_id"), soci::use(idx, "idx"),
-          soci::use(m.name, "name"), soci::use(required, "required"), soci::use(core, "core"),
-          soci::use(state, "state"), soci::use(origin, "origin"),
-          soci::use(m.reference, "reference"), soci::use(m.content_hash, "content_hash"),
-          soci::use(size, "size"), soci::use(m.media_type, "media_type"),
-          soci::use(m.file_name, "file_name"), soci::use(due_on, "due_on");
+      store::Execute(sql, Q("insert_material"), soci::use(case_id, "case_id"),
+                     soci::use(idx, "idx"), soci::use(m.name, "name"),
+                     soci::use(required, "required"), soci::use(core, "core"),
+                     soci::use(state, "state"), soci::use(origin, "origin"),
+                     soci::use(m.reference, "reference"), soci::use(m.content_hash, "content_hash"),
+                     soci::use(size, "size"), soci::use(m.media_type, "media_type"),
+                     soci::use(m.file_name, "file_name"), soci::use(due_on, "due_on"));
     } else {
-      sql << Q("update_material"), soci::use(state, "state"), soci::use(origin, "origin"),
-          soci::use(m.reference, "reference"), soci::use(m.content_hash, "content_hash"),
-          soci::use(size, "size"), soci::use(m.media_type, "media_type"),
-          soci::use(m.file_name, "file_name"), soci::use(due_on, "due_on"),
-          soci::use(case_id, "case_id"), soci::use(idx, "idx");
+      store::Execute(sql, Q("update_material"), soci::use(state, "state"),
+                     soci::use(origin, "origin"), soci::use(m.reference, "reference"),
+                     soci::use(m.content_hash, "content_hash"), soci::use(size, "size"),
+                     soci::use(m.media_type, "media_type"), soci::use(m.file_name, "file_name"),
+                     soci::use(due_on, "due_on"), soci::use(case_id, "case_id"),
+                     soci::use(idx, "idx"));
     }
   }
 
@@ -581,20 +588,24 @@ struct CaseService::Impl {
         });
     if (!pre.ok()) return std::move(pre).error();
     TB_ASSIGN_OR_RETURN(catalog::Matter matter, MatterOf(*pre));
-    auto done =
-        db.Transaction<Case>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<Case> {
-          TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
-          TB_RETURN_IF_ERROR(CheckVersion(c, step));
-          json payload = json::object();
-          TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
-          TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
-          if (!step.note.empty()) payload["note"] = step.note;
-          TB_RETURN_IF_ERROR(SaveCase(sql, c));
-          SaveDue(sql, c, matter);
-          TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
-          return c;
-        });
-    if (!done.ok()) return std::move(done).error();
+    Result<Case> done = Error(ErrorCode::kInternal, "the step did not run");
+    const auto write = [&](soci::session& sql) -> Result<Case> {
+      TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
+      TB_RETURN_IF_ERROR(CheckVersion(c, step));
+      json payload = json::object();
+      TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
+      TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
+      if (!step.note.empty()) payload["note"] = step.note;
+      TB_RETURN_IF_ERROR(SaveCase(sql, c));
+      SaveDue(sql, c, matter);
+      TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
+      return c;
+    };
+    Status committed = writes->Run([&](soci::session& sql) -> Status {
+      done = write(sql);
+      return done.ok() ? Ok() : Status(done.error());
+    });
+    if (!committed.ok()) return std::move(committed).error();
     (void)DrainNoticesAfterCommit();
     if (runtime) AfterTransition(*done, action);
     return Finish(std::move(done).value());
