@@ -208,7 +208,7 @@ void CaseService::Impl::SaveDue(soci::session& sql, Case& c, const catalog::Matt
     ComputeClock(c, matter);
     due = DateText(c.clock.due_on);
   }
-  sql << Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id");
+  store::Execute(sql, Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id"));
 }
 
 Result<CasePage> CaseService::Search(const Principal& caller, const CaseQuery& query) {

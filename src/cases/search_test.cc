@@ -32,7 +32,6 @@ using ::testing::Not;
 
 constexpr char kMatter[] = "11431128MB1234562L000172003000001";
 constexpr char kPdf[] = "%PDF-1.4 卫生管理制度";
-const std::string kEicar = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 // 2026-11-26 (a Thursday) 09:00 China Standard Time.
 Timestamp T0() { return StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9); }
@@ -88,6 +87,7 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
@@ -121,8 +121,8 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
     r.form = {{"venue_name", "龙泉宾馆"}, {"area_m2", "120.5"}, {"venue_kind", "宾馆"}};
     return r;
   }
-  Case Submit(const Principal& who, SubmitRequest r) {
-    auto s = cases_->Submit(who, std::move(r));
+  Case Submit(const Principal& who, const SubmitRequest& r) {
+    auto s = cases_->Submit(who, r);
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     return s.ok() ? s->record : Case{};
   }
@@ -168,6 +168,7 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
 
 std::vector<std::string> Numbers(const CasePage& page) {
   std::vector<std::string> out;
+  out.reserve(page.items.size());
   for (const auto& s : page.items) out.push_back(s.number);
   return out;
 }

@@ -257,7 +257,8 @@ struct CaseService::Impl {
         correction_items, suspension_reason, suspended_since;
     long long version = 0, received_at = 0, suspended_days = 0, extension_days = 0;
     std::string accepted_on_text;
-    sql << Q("select_case"), soci::use(number, "number"), soci::into(c.id), soci::into(c.number),
+    store::Execute(
+        sql, Q("select_case"), soci::use(number, "number"), soci::into(c.id), soci::into(c.number),
         soci::into(c.matter), soci::into(c.matter_version), soci::into(c.scenario),
         soci::into(c.region), soci::into(c.department), soci::into(applicant_kind),
         soci::into(c.applicant_code), soci::into(c.applicant_name), soci::into(c.agent_account),
@@ -266,7 +267,7 @@ struct CaseService::Impl {
         soci::into(received_at), soci::into(accepted_on), soci::into(c.accepted_by),
         soci::into(correction_on), soci::into(correction_items), soci::into(suspension_reason),
         soci::into(suspended_since), soci::into(suspended_days), soci::into(extension_days),
-        soci::into(c.extended_by), soci::into(c.decided_by), soci::into(c.decision_reasons);
+        soci::into(c.extended_by), soci::into(c.decided_by), soci::into(c.decision_reasons));
     if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", number));
     c.applicant_kind = Stored(ParseApplicantKind(applicant_kind), applicant_kind);
     c.channel = Stored(ParseChannel(channel), channel);
@@ -294,38 +295,38 @@ struct CaseService::Impl {
     CaseMaterial m;
     long long idx = 0, required = 0, core = 0, size = 0;
     std::string state, origin, due_on;
-    soci::statement st =
-        (sql.prepare << Q("select_materials"), soci::use(c.id, "case_id"), soci::into(idx),
-         soci::into(m.name), soci::into(required), soci::into(core), soci::into(state),
-         soci::into(origin), soci::into(m.reference), soci::into(m.content_hash), soci::into(size),
-         soci::into(m.media_type), soci::into(m.file_name), soci::into(due_on));
-    st.execute();
-    while (st.fetch()) {
-      CaseMaterial out = m;
-      out.index = static_cast<int>(idx);
-      out.required = required != 0;
-      out.core = core != 0;
-      out.state = Stored(ParseMaterialState(state), state);
-      out.origin = Stored(ParseMaterialOrigin(origin), origin);
-      out.size = size;
-      out.due_on = ParseStoredDate(due_on);
-      c.materials.push_back(std::move(out));
-    }
+    store::ExecuteRows(
+        sql, Q("select_materials"),
+        [&] {
+          CaseMaterial out = m;
+          out.index = static_cast<int>(idx);
+          out.required = required != 0;
+          out.core = core != 0;
+          out.state = Stored(ParseMaterialState(state), state);
+          out.origin = Stored(ParseMaterialOrigin(origin), origin);
+          out.size = size;
+          out.due_on = ParseStoredDate(due_on);
+          c.materials.push_back(std::move(out));
+        },
+        soci::use(c.id, "case_id"), soci::into(idx), soci::into(m.name), soci::into(required),
+        soci::into(core), soci::into(state), soci::into(origin), soci::into(m.reference),
+        soci::into(m.content_hash), soci::into(size), soci::into(m.media_type),
+        soci::into(m.file_name), soci::into(due_on));
   }
 
   void LoadDocuments(soci::session& sql, Case& c) const {
     Document d;
     std::string kind, issued_on;
-    soci::statement st = (sql.prepare << Q("select_documents"), soci::use(c.id, "case_id"),
-                          soci::into(d.id), soci::into(kind), soci::into(issued_on),
-                          soci::into(d.department), soci::into(d.key_id), soci::into(d.signature));
-    st.execute();
-    while (st.fetch()) {
-      Document out = d;
-      out.kind = Stored(ParseDocumentKind(kind), kind);
-      out.issued_on = *ParseStoredDate(issued_on);
-      c.documents.push_back(std::move(out));
-    }
+    store::ExecuteRows(
+        sql, Q("select_documents"),
+        [&] {
+          Document out = d;
+          out.kind = Stored(ParseDocumentKind(kind), kind);
+          out.issued_on = *ParseStoredDate(issued_on);
+          c.documents.push_back(std::move(out));
+        },
+        soci::use(c.id, "case_id"), soci::into(d.id), soci::into(kind), soci::into(issued_on),
+        soci::into(d.department), soci::into(d.key_id), soci::into(d.signature));
   }
 
   void SaveMaterial(soci::session& sql, const std::string& case_id, const CaseMaterial& m,
@@ -363,17 +364,16 @@ struct CaseService::Impl {
                 since = DateText(c.suspended_since);
     long long suspended_days = c.suspended_days, extension = c.clock.extension_days,
               updated = NowMs(), version = c.version;
-    soci::statement st =
-        (sql.prepare << Q("update_case"), soci::use(form, "form"), soci::use(state, "state"),
-         soci::use(accepted_on, "accepted_on"), soci::use(c.accepted_by, "accepted_by"),
-         soci::use(correction_on, "correction_on"), soci::use(items, "correction_items"),
-         soci::use(reason, "suspension_reason"), soci::use(since, "suspended_since"),
-         soci::use(suspended_days, "suspended_days"), soci::use(extension, "extension_days"),
-         soci::use(c.extended_by, "extended_by"), soci::use(c.decided_by, "decided_by"),
-         soci::use(c.decision_reasons, "decision_reasons"), soci::use(updated, "updated_at"),
-         soci::use(c.id, "id"), soci::use(version, "version"));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) {
+    const store::Executed done = store::Execute(
+        sql, Q("update_case"), soci::use(form, "form"), soci::use(state, "state"),
+        soci::use(accepted_on, "accepted_on"), soci::use(c.accepted_by, "accepted_by"),
+        soci::use(correction_on, "correction_on"), soci::use(items, "correction_items"),
+        soci::use(reason, "suspension_reason"), soci::use(since, "suspended_since"),
+        soci::use(suspended_days, "suspended_days"), soci::use(extension, "extension_days"),
+        soci::use(c.extended_by, "extended_by"), soci::use(c.decided_by, "decided_by"),
+        soci::use(c.decision_reasons, "decision_reasons"), soci::use(updated, "updated_at"),
+        soci::use(c.id, "id"), soci::use(version, "version"));
+    if (done.affected_rows != 1) {
       return Error(ErrorCode::kVersionMismatch,
                    fmt::format("case {} was changed by someone else", c.number));
     }
@@ -447,11 +447,11 @@ struct CaseService::Impl {
     d.signature = crypto::ToHex(der);
     std::string kind_name(DocumentKindName(kind)), issued = d.issued_on.ToString();
     long long now = NowMs();
-    sql << Q("insert_document"), soci::use(d.id, "id"), soci::use(c.id, "case_id"),
-        soci::use(kind_name, "kind"), soci::use(issued, "issued_on"),
-        soci::use(d.department, "department"), soci::use(d.content, "content"),
-        soci::use(d.key_id, "key_id"), soci::use(d.signature, "signature"),
-        soci::use(now, "created_at");
+    store::Execute(sql, Q("insert_document"), soci::use(d.id, "id"), soci::use(c.id, "case_id"),
+                   soci::use(kind_name, "kind"), soci::use(issued, "issued_on"),
+                   soci::use(d.department, "department"), soci::use(d.content, "content"),
+                   soci::use(d.key_id, "key_id"), soci::use(d.signature, "signature"),
+                   soci::use(now, "created_at"));
     Document listed = d;
     listed.content.clear();
     c.documents.push_back(std::move(listed));
@@ -582,7 +582,8 @@ struct CaseService::Impl {
         store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
           std::string version;
           const std::string n(number);
-          sql << Q("select_matter_version"), soci::use(n, "number"), soci::into(version);
+          store::Execute(sql, Q("select_matter_version"), soci::use(n, "number"),
+                         soci::into(version));
           if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", n));
           return version;
         });
