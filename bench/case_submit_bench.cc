@@ -114,7 +114,10 @@ int main(int argc, char** argv) {
                           "application/json");
         if (!res || res->status != 201) {
           ++failed;
-          if (failed < 5) fmt::print(stderr, "submit: {}\n", res ? res->body : "no answer");
+          if (failed < 5) {
+            fmt::print(stderr, "submit: {}\n",
+                       res ? res->body : "no answer: " + httplib::to_string(res.error()));
+          }
           continue;
         }
         if (accept) {
@@ -123,7 +126,10 @@ int main(int argc, char** argv) {
                             {{"Authorization", "Bearer " + clerk}}, "{}", "application/json");
           if (!acc || acc->status != 200) {
             ++failed;
-            if (failed < 5) fmt::print(stderr, "accept: {}\n", acc ? acc->body : "no answer");
+            if (failed < 5) {
+              fmt::print(stderr, "accept: {}\n",
+                         acc ? acc->body : "no answer: " + httplib::to_string(acc.error()));
+            }
             continue;
           }
         }

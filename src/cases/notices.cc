@@ -47,11 +47,11 @@ Result<int> CaseService::Impl::DrainNoticesAfterCommit() {
       state = "sent";
       ++sent;
     }
-    auto marked =
-        db.Transaction<bool>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<bool> {
-          sql << Q("mark_notice_sent"), soci::use(state, "sms_state"), soci::use(p.id, "id");
-          return true;
-        });
+    Status marked = writes->Run([&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("mark_notice_sent"), soci::use(state, "sms_state"),
+                     soci::use(p.id, "id"));
+      return Ok();
+    });
     if (!marked.ok()) return std::move(marked).error();
   }
   return sent;

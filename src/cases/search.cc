@@ -59,6 +59,15 @@ long long DayStartMs(const Date& d) {
       .count();
 }
 
+// A region subtree as a condition that no index can drive: the listings that filter by state
+// walk case_record_state_scope newest first and check the region on its entries, where a range
+// over region_code would let SQLite read case_record_queue (state, region_code, …) and sort
+// every match (0201_case_state_scope.sql). The prefix length is ours, never the caller's.
+std::string RegionCondition(Params& p, const std::string& region) {
+  const std::string prefix = people::RegionPrefix(region);
+  return fmt::format("substr(region_code, 1, {}) = {}", prefix.size(), p.Text(prefix));
+}
+
 constexpr char kSummaryColumns[] =
     "SELECT number, matter_code, region_code, department_code, applicant_name, state, "
     "received_on, received_at, id FROM case_record";
@@ -95,16 +104,17 @@ Result<std::unique_ptr<Composed>> Compose(const Principal& caller, const CaseQue
   if (q.state) where.push_back("state = " + p.Text(std::string(CaseStateName(*q.state))));
   if (q.overdue) {
     where.emplace_back("state = 'under_review'");
+    // Read from the entries of case_record_state_scope while it walks the cases under review
+    // newest first; as an expression, so that case_record_due (state, due_on, id) cannot
+    // drive the listing and sort every overdue case.
     where.emplace_back("due_on <> ''");
-    where.push_back("due_on < " + p.Text(today.ToString()));
+    where.push_back("substr(due_on, 1, 10) < " + p.Text(today.ToString()));
   }
   if (!q.region.empty()) {
     if (!people::IsRegionCode(q.region)) {
       errors.Add("region", "must be a region code");
     } else {
-      const std::string low = people::RegionPrefix(q.region);
-      where.push_back("region_code >= " + p.Text(low));
-      where.push_back("region_code < " + p.Text(low + ":"));
+      where.push_back(RegionCondition(p, q.region));
     }
   }
   if (!q.department.empty()) where.push_back("department_code = " + p.Text(q.department));
@@ -137,9 +147,7 @@ Result<std::unique_ptr<Composed>> Compose(const Principal& caller, const CaseQue
     }
     std::vector<std::string> parts;
     if (s.region != people::Scope::kAny) {
-      const std::string low = people::RegionPrefix(s.region);
-      parts.push_back("region_code >= " + p.Text(low));
-      parts.push_back("region_code < " + p.Text(low + ":"));
+      parts.push_back(RegionCondition(p, s.region));
     }
     if (s.department != people::Scope::kAny) {
       parts.push_back("department_code = " + p.Text(s.department));
@@ -200,7 +208,7 @@ void CaseService::Impl::SaveDue(soci::session& sql, Case& c, const catalog::Matt
     ComputeClock(c, matter);
     due = DateText(c.clock.due_on);
   }
-  sql << Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id");
+  store::Execute(sql, Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id"));
 }
 
 Result<CasePage> CaseService::Search(const Principal& caller, const CaseQuery& query) {

@@ -32,7 +32,6 @@ using ::testing::Not;
 
 constexpr char kMatter[] = "11431128MB1234562L000172003000001";
 constexpr char kPdf[] = "%PDF-1.4 卫生管理制度";
-const std::string kEicar = "X5O!P%@AP[4\\PZX54(P^)7CC)7}$EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*";
 
 // 2026-11-26 (a Thursday) 09:00 China Standard Time.
 Timestamp T0() { return StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9); }
@@ -88,6 +87,7 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
@@ -121,8 +121,8 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
     r.form = {{"venue_name", "龙泉宾馆"}, {"area_m2", "120.5"}, {"venue_kind", "宾馆"}};
     return r;
   }
-  Case Submit(const Principal& who, SubmitRequest r) {
-    auto s = cases_->Submit(who, std::move(r));
+  Case Submit(const Principal& who, const SubmitRequest& r) {
+    auto s = cases_->Submit(who, r);
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     return s.ok() ? s->record : Case{};
   }
@@ -168,6 +168,7 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
 
 std::vector<std::string> Numbers(const CasePage& page) {
   std::vector<std::string> out;
+  out.reserve(page.items.size());
   for (const auto& s : page.items) out.push_back(s.number);
   return out;
 }
@@ -298,6 +299,46 @@ TEST_P(CaseSearchTest, EveryAccessPathReadsItsIndex) {
   // The clerk's own scope (a region range) added to a selective filter keeps its index.
   const std::string scoped = PlanText(cases_->ExplainSearch(clerk_, {.matter = kMatter}));
   EXPECT_THAT(scoped, HasSubstr("case_record_matter"));
+
+  // The state-based listings within a grant walk one index newest first, the grant's region and
+  // department and the overdue day checked on its entries: never case_record_queue (a region
+  // range) or case_record_due (an overdue range) followed by a sort of every match, which took
+  // 277–458 ms with 1,000,000 cases.
+  Principal department_approver = approver_;
+  department_approver.grants[0].grant.scope.department = "431128-wjj";
+  struct Scoped {
+    std::string name;
+    const Principal* who;
+    CaseQuery query;
+    std::vector<std::string> indexes;  // any of them
+  };
+  const std::vector<Scoped> listings = {
+      {"state in the clerk's region",
+       &clerk_,
+       {.state = CaseState::kSubmitted},
+       {"case_record_state_scope"}},
+      {"the approver's inbox (region and department)",
+       &department_approver,
+       {.state = CaseState::kUnderReview},
+       {"case_record_state_scope", "case_record_department"}},
+      {"overdue in the clerk's region", &clerk_, {.overdue = true}, {"case_record_state_scope"}},
+      {"a state, next page",
+       &clerk_,
+       {.state = CaseState::kUnderReview, .cursor = "1764118800000:01JDZ"},
+       {"case_record_state_scope"}},
+  };
+  for (const Scoped& l : listings) {
+    const std::string text = PlanText(cases_->ExplainSearch(*l.who, l.query));
+    SCOPED_TRACE(l.name + "\n" + text);
+    EXPECT_TRUE(std::any_of(l.indexes.begin(), l.indexes.end(), [&](const std::string& i) {
+      return text.find(i) != std::string::npos;
+    }));
+    EXPECT_THAT(text, Not(HasSubstr("case_record_queue")));
+    EXPECT_THAT(text, Not(HasSubstr("case_record_due")));
+    EXPECT_THAT(text, Not(HasSubstr("TEMP B-TREE")));  // SQLite's sort
+    EXPECT_THAT(text, Not(HasSubstr("Sort")));         // PostgreSQL's
+    EXPECT_THAT(text, Not(HasSubstr("Seq Scan")));
+  }
 }
 
 TEST_P(CaseSearchTest, ApplicantsSeeTheirOwnCasesWithDocumentsAndClock) {

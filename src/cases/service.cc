@@ -229,80 +229,87 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     std::lock_guard lock(mu);
     matters.emplace(version_id, matter);
   }
-  auto out = db.Transaction<SubmitResult>(
-      store::TxKind::kWrite, [&](soci::session& sql) -> Result<SubmitResult> {
-        const std::string& account = caller.account.id;
-        if (!r.idempotency_key.empty()) {
-          std::string stored_fp, case_id;
-          long long since = now - options.idempotency_keep_ms;
-          sql << Q("select_idempotency"), soci::use(account, "account"),
-              soci::use(r.idempotency_key, "key"), soci::use(since, "since"), soci::into(stored_fp),
-              soci::into(case_id);
-          if (sql.got_data()) {
-            if (stored_fp != fingerprint) {
-              return Error(ErrorCode::kConflict, "Idempotency-Key was used for a different request",
-                           {{"Idempotency-Key",
-                             "already used by this account for a different application"}});
-            }
-            std::string number;
-            sql << Q("select_case_by_id"), soci::use(case_id, "id"), soci::into(number);
-            TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
-            return SubmitResult{.record = std::move(c), .replayed = true};
-          }
-          sql << Q("delete_idempotency"), soci::use(account, "account"),
-              soci::use(r.idempotency_key, "key");
+  // Everything above was checked outside the write lock; the writes below are grouped with
+  // concurrent submissions' in one transaction (one fsync for all), each in its own savepoint,
+  // and acknowledged only after that transaction committed.
+  Result<SubmitResult> out = Error(ErrorCode::kInternal, "the submission did not run");
+  const auto write = [&](soci::session& sql) -> Result<SubmitResult> {
+    const std::string& account = caller.account.id;
+    if (!r.idempotency_key.empty()) {
+      std::string stored_fp, case_id;
+      long long since = now - options.idempotency_keep_ms;
+      store::Execute(sql, Q("select_idempotency"), soci::use(account, "account"),
+                     soci::use(r.idempotency_key, "key"), soci::use(since, "since"),
+                     soci::into(stored_fp), soci::into(case_id));
+      if (sql.got_data()) {
+        if (stored_fp != fingerprint) {
+          return Error(
+              ErrorCode::kConflict, "Idempotency-Key was used for a different request",
+              {{"Idempotency-Key", "already used by this account for a different application"}});
         }
-        Case c;
-        c.id = NewId(clock());
-        c.matter = matter.item.code;
-        c.matter_version = version_id;
-        c.scenario = r.scenario;
-        c.region = matter.item.region;
-        c.department = matter.item.department;
-        c.applicant_kind = r.applicant_kind;
-        c.applicant_code = r.applicant_code;
-        c.applicant_name = r.applicant_name;
-        c.agent_account = agent;
-        c.submitted_by = account;
-        c.channel = r.channel;
-        c.clerk_account = clerk;
-        c.form = r.form;
-        c.received_on = today;
-        c.received_at_ms = now;
-        c.materials = materials;
-        const std::string region6 = c.region.substr(0, 6);
-        const CivilDate cd = today.civil();
-        const std::string day = fmt::format("{:04d}{:02d}{:02d}", cd.year, cd.month, cd.day);
-        long long seq = 0;
-        sql << Q("next_sequence"), soci::use(region6, "region"), soci::use(day, "day"),
-            soci::into(seq);
-        c.number = fmt::format("{}-{}-{:06d}", region6, day, seq);
-        std::string kind(ApplicantKindName(c.applicant_kind)), channel(ChannelName(c.channel)),
-            form = FormJson(c.form), state(CaseStateName(c.state)), received = today.ToString();
-        long long at = now;
-        sql << Q("insert_case"), soci::use(c.id, "id"), soci::use(c.number, "number"),
-            soci::use(c.matter, "matter"), soci::use(c.matter_version, "matter_version"),
-            soci::use(c.scenario, "scenario"), soci::use(c.region, "region"),
-            soci::use(c.department, "department"), soci::use(kind, "applicant_kind"),
-            soci::use(c.applicant_code, "applicant_code"),
-            soci::use(c.applicant_name, "applicant_name"),
-            soci::use(c.agent_account, "agent_account"), soci::use(c.submitted_by, "submitted_by"),
-            soci::use(channel, "channel"), soci::use(c.clerk_account, "clerk_account"),
-            soci::use(form, "form"), soci::use(state, "state"), soci::use(received, "received_on"),
-            soci::use(at, "received_at");
-        for (const CaseMaterial& m : c.materials) SaveMaterial(sql, c.id, m, true);
-        if (!r.idempotency_key.empty()) {
-          sql << Q("insert_idempotency"), soci::use(account, "account"),
-              soci::use(r.idempotency_key, "key"), soci::use(fingerprint, "fingerprint"),
-              soci::use(c.id, "case_id"), soci::use(at, "created_at");
-        }
-        json payload = {
-            {"matter", c.matter_version}, {"scenario", c.scenario}, {"channel", channel},
-            {"applicant_kind", kind},     {"clerk", clerk},         {"agent", agent}};
-        TB_RETURN_IF_ERROR(Append(sql, c, account, "case.submitted", std::move(payload)));
-        return SubmitResult{.record = std::move(c), .replayed = false};
-      });
-  if (!out.ok()) return std::move(out).error();
+        std::string number;
+        store::Execute(sql, Q("select_case_by_id"), soci::use(case_id, "id"), soci::into(number));
+        TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
+        return SubmitResult{.record = std::move(c), .replayed = true};
+      }
+      store::Execute(sql, Q("delete_idempotency"), soci::use(account, "account"),
+                     soci::use(r.idempotency_key, "key"));
+    }
+    Case c;
+    c.id = NewId(clock());
+    c.matter = matter.item.code;
+    c.matter_version = version_id;
+    c.scenario = r.scenario;
+    c.region = matter.item.region;
+    c.department = matter.item.department;
+    c.applicant_kind = r.applicant_kind;
+    c.applicant_code = r.applicant_code;
+    c.applicant_name = r.applicant_name;
+    c.agent_account = agent;
+    c.submitted_by = account;
+    c.channel = r.channel;
+    c.clerk_account = clerk;
+    c.form = r.form;
+    c.received_on = today;
+    c.received_at_ms = now;
+    c.materials = materials;
+    const std::string region6 = c.region.substr(0, 6);
+    const CivilDate cd = today.civil();
+    const std::string day = fmt::format("{:04d}{:02d}{:02d}", cd.year, cd.month, cd.day);
+    long long seq = 0;
+    store::Execute(sql, Q("next_sequence"), soci::use(region6, "region"), soci::use(day, "day"),
+                   soci::into(seq));
+    c.number = fmt::format("{}-{}-{:06d}", region6, day, seq);
+    std::string kind(ApplicantKindName(c.applicant_kind)), channel(ChannelName(c.channel)),
+        form = FormJson(c.form), state(CaseStateName(c.state)), received = today.ToString();
+    long long at = now;
+    store::Execute(sql, Q("insert_case"), soci::use(c.id, "id"), soci::use(c.number, "number"),
+                   soci::use(c.matter, "matter"), soci::use(c.matter_version, "matter_version"),
+                   soci::use(c.scenario, "scenario"), soci::use(c.region, "region"),
+                   soci::use(c.department, "department"), soci::use(kind, "applicant_kind"),
+                   soci::use(c.applicant_code, "applicant_code"),
+                   soci::use(c.applicant_name, "applicant_name"),
+                   soci::use(c.agent_account, "agent_account"),
+                   soci::use(c.submitted_by, "submitted_by"), soci::use(channel, "channel"),
+                   soci::use(c.clerk_account, "clerk_account"), soci::use(form, "form"),
+                   soci::use(state, "state"), soci::use(received, "received_on"),
+                   soci::use(at, "received_at"));
+    for (const CaseMaterial& m : c.materials) SaveMaterial(sql, c.id, m, true);
+    if (!r.idempotency_key.empty()) {
+      store::Execute(sql, Q("insert_idempotency"), soci::use(account, "account"),
+                     soci::use(r.idempotency_key, "key"), soci::use(fingerprint, "fingerprint"),
+                     soci::use(c.id, "case_id"), soci::use(at, "created_at"));
+    }
+    json payload = {{"matter", c.matter_version}, {"scenario", c.scenario}, {"channel", channel},
+                    {"applicant_kind", kind},     {"clerk", clerk},         {"agent", agent}};
+    TB_RETURN_IF_ERROR(Append(sql, c, account, "case.submitted", std::move(payload)));
+    return SubmitResult{.record = std::move(c), .replayed = false};
+  };
+  Status committed = writes->Run([&](soci::session& sql) -> Status {
+    out = write(sql);
+    return out.ok() ? Ok() : Status(out.error());
+  });
+  if (!committed.ok()) return std::move(committed).error();
   TB_ASSIGN_OR_RETURN(out->record, Finish(std::move(out->record)));
   return out;
 }

@@ -17,6 +17,7 @@
 #include "base/id_number.h"
 #include "base/uscc.h"
 #include "bpmn/runtime.h"
+#include "cases/group_commit.h"
 #include "cases/service.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
@@ -206,6 +207,9 @@ struct CaseService::Impl {
   PostalGateway* postal = nullptr;
   bpmn::Runtime* runtime = nullptr;  // the review stage (review.cc)
   ReviewOptions review_options;
+  // The write transactions of submissions, steps and the notice outbox, grouped: one commit
+  // acknowledges every body that arrived while the previous one ran (group_commit.h).
+  std::unique_ptr<GroupCommit> writes;
 
   Impl(store::Database& db, catalog::CatalogService& catalog, people::PeopleService& people,
        trace::Trace& trace, CaseServiceOptions options, store::QuerySet queries)
@@ -215,7 +219,8 @@ struct CaseService::Impl {
         trace(trace),
         options(std::move(options)),
         queries(std::move(queries)),
-        blobs(this->options.data_dir + "/materials") {}
+        blobs(this->options.data_dir + "/materials"),
+        writes(std::make_unique<GroupCommit>(db)) {}
 
   const Clock& clock() const {
     return options.clock ? *options.clock : static_cast<const Clock&>(SystemClock::Instance());
@@ -252,7 +257,8 @@ struct CaseService::Impl {
         correction_items, suspension_reason, suspended_since;
     long long version = 0, received_at = 0, suspended_days = 0, extension_days = 0;
     std::string accepted_on_text;
-    sql << Q("select_case"), soci::use(number, "number"), soci::into(c.id), soci::into(c.number),
+    store::Execute(
+        sql, Q("select_case"), soci::use(number, "number"), soci::into(c.id), soci::into(c.number),
         soci::into(c.matter), soci::into(c.matter_version), soci::into(c.scenario),
         soci::into(c.region), soci::into(c.department), soci::into(applicant_kind),
         soci::into(c.applicant_code), soci::into(c.applicant_name), soci::into(c.agent_account),
@@ -261,7 +267,7 @@ struct CaseService::Impl {
         soci::into(received_at), soci::into(accepted_on), soci::into(c.accepted_by),
         soci::into(correction_on), soci::into(correction_items), soci::into(suspension_reason),
         soci::into(suspended_since), soci::into(suspended_days), soci::into(extension_days),
-        soci::into(c.extended_by), soci::into(c.decided_by), soci::into(c.decision_reasons);
+        soci::into(c.extended_by), soci::into(c.decided_by), soci::into(c.decision_reasons));
     if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", number));
     c.applicant_kind = Stored(ParseApplicantKind(applicant_kind), applicant_kind);
     c.channel = Stored(ParseChannel(channel), channel);
@@ -289,38 +295,38 @@ struct CaseService::Impl {
     CaseMaterial m;
     long long idx = 0, required = 0, core = 0, size = 0;
     std::string state, origin, due_on;
-    soci::statement st =
-        (sql.prepare << Q("select_materials"), soci::use(c.id, "case_id"), soci::into(idx),
-         soci::into(m.name), soci::into(required), soci::into(core), soci::into(state),
-         soci::into(origin), soci::into(m.reference), soci::into(m.content_hash), soci::into(size),
-         soci::into(m.media_type), soci::into(m.file_name), soci::into(due_on));
-    st.execute();
-    while (st.fetch()) {
-      CaseMaterial out = m;
-      out.index = static_cast<int>(idx);
-      out.required = required != 0;
-      out.core = core != 0;
-      out.state = Stored(ParseMaterialState(state), state);
-      out.origin = Stored(ParseMaterialOrigin(origin), origin);
-      out.size = size;
-      out.due_on = ParseStoredDate(due_on);
-      c.materials.push_back(std::move(out));
-    }
+    store::ExecuteRows(
+        sql, Q("select_materials"),
+        [&] {
+          CaseMaterial out = m;
+          out.index = static_cast<int>(idx);
+          out.required = required != 0;
+          out.core = core != 0;
+          out.state = Stored(ParseMaterialState(state), state);
+          out.origin = Stored(ParseMaterialOrigin(origin), origin);
+          out.size = size;
+          out.due_on = ParseStoredDate(due_on);
+          c.materials.push_back(std::move(out));
+        },
+        soci::use(c.id, "case_id"), soci::into(idx), soci::into(m.name), soci::into(required),
+        soci::into(core), soci::into(state), soci::into(origin), soci::into(m.reference),
+        soci::into(m.content_hash), soci::into(size), soci::into(m.media_type),
+        soci::into(m.file_name), soci::into(due_on));
   }
 
   void LoadDocuments(soci::session& sql, Case& c) const {
     Document d;
     std::string kind, issued_on;
-    soci::statement st = (sql.prepare << Q("select_documents"), soci::use(c.id, "case_id"),
-                          soci::into(d.id), soci::into(kind), soci::into(issued_on),
-                          soci::into(d.department), soci::into(d.key_id), soci::into(d.signature));
-    st.execute();
-    while (st.fetch()) {
-      Document out = d;
-      out.kind = Stored(ParseDocumentKind(kind), kind);
-      out.issued_on = *ParseStoredDate(issued_on);
-      c.documents.push_back(std::move(out));
-    }
+    store::ExecuteRows(
+        sql, Q("select_documents"),
+        [&] {
+          Document out = d;
+          out.kind = Stored(ParseDocumentKind(kind), kind);
+          out.issued_on = *ParseStoredDate(issued_on);
+          c.documents.push_back(std::move(out));
+        },
+        soci::use(c.id, "case_id"), soci::into(d.id), soci::into(kind), soci::into(issued_on),
+        soci::into(d.department), soci::into(d.key_id), soci::into(d.signature));
   }
 
   void SaveMaterial(soci::session& sql, const std::string& case_id, const CaseMaterial& m,
@@ -329,18 +335,20 @@ struct CaseService::Impl {
     std::string state(MaterialStateName(m.state)), origin(MaterialOriginName(m.origin)),
         due_on = DateText(m.due_on);
     if (insert) {
-      sql << Q("insert_material"), soci::use(case_id, "case_id"), soci::use(idx, "idx"),
-          soci::use(m.name, "name"), soci::use(required, "required"), soci::use(core, "core"),
-          soci::use(state, "state"), soci::use(origin, "origin"),
-          soci::use(m.reference, "reference"), soci::use(m.content_hash, "content_hash"),
-          soci::use(size, "size"), soci::use(m.media_type, "media_type"),
-          soci::use(m.file_name, "file_name"), soci::use(due_on, "due_on");
+      store::Execute(sql, Q("insert_material"), soci::use(case_id, "case_id"),
+                     soci::use(idx, "idx"), soci::use(m.name, "name"),
+                     soci::use(required, "required"), soci::use(core, "core"),
+                     soci::use(state, "state"), soci::use(origin, "origin"),
+                     soci::use(m.reference, "reference"), soci::use(m.content_hash, "content_hash"),
+                     soci::use(size, "size"), soci::use(m.media_type, "media_type"),
+                     soci::use(m.file_name, "file_name"), soci::use(due_on, "due_on"));
     } else {
-      sql << Q("update_material"), soci::use(state, "state"), soci::use(origin, "origin"),
-          soci::use(m.reference, "reference"), soci::use(m.content_hash, "content_hash"),
-          soci::use(size, "size"), soci::use(m.media_type, "media_type"),
-          soci::use(m.file_name, "file_name"), soci::use(due_on, "due_on"),
-          soci::use(case_id, "case_id"), soci::use(idx, "idx");
+      store::Execute(sql, Q("update_material"), soci::use(state, "state"),
+                     soci::use(origin, "origin"), soci::use(m.reference, "reference"),
+                     soci::use(m.content_hash, "content_hash"), soci::use(size, "size"),
+                     soci::use(m.media_type, "media_type"), soci::use(m.file_name, "file_name"),
+                     soci::use(due_on, "due_on"), soci::use(case_id, "case_id"),
+                     soci::use(idx, "idx"));
     }
   }
 
@@ -356,17 +364,16 @@ struct CaseService::Impl {
                 since = DateText(c.suspended_since);
     long long suspended_days = c.suspended_days, extension = c.clock.extension_days,
               updated = NowMs(), version = c.version;
-    soci::statement st =
-        (sql.prepare << Q("update_case"), soci::use(form, "form"), soci::use(state, "state"),
-         soci::use(accepted_on, "accepted_on"), soci::use(c.accepted_by, "accepted_by"),
-         soci::use(correction_on, "correction_on"), soci::use(items, "correction_items"),
-         soci::use(reason, "suspension_reason"), soci::use(since, "suspended_since"),
-         soci::use(suspended_days, "suspended_days"), soci::use(extension, "extension_days"),
-         soci::use(c.extended_by, "extended_by"), soci::use(c.decided_by, "decided_by"),
-         soci::use(c.decision_reasons, "decision_reasons"), soci::use(updated, "updated_at"),
-         soci::use(c.id, "id"), soci::use(version, "version"));
-    st.execute(true);
-    if (st.get_affected_rows() != 1) {
+    const store::Executed done = store::Execute(
+        sql, Q("update_case"), soci::use(form, "form"), soci::use(state, "state"),
+        soci::use(accepted_on, "accepted_on"), soci::use(c.accepted_by, "accepted_by"),
+        soci::use(correction_on, "correction_on"), soci::use(items, "correction_items"),
+        soci::use(reason, "suspension_reason"), soci::use(since, "suspended_since"),
+        soci::use(suspended_days, "suspended_days"), soci::use(extension, "extension_days"),
+        soci::use(c.extended_by, "extended_by"), soci::use(c.decided_by, "decided_by"),
+        soci::use(c.decision_reasons, "decision_reasons"), soci::use(updated, "updated_at"),
+        soci::use(c.id, "id"), soci::use(version, "version"));
+    if (done.affected_rows != 1) {
       return Error(ErrorCode::kVersionMismatch,
                    fmt::format("case {} was changed by someone else", c.number));
     }
@@ -440,11 +447,11 @@ struct CaseService::Impl {
     d.signature = crypto::ToHex(der);
     std::string kind_name(DocumentKindName(kind)), issued = d.issued_on.ToString();
     long long now = NowMs();
-    sql << Q("insert_document"), soci::use(d.id, "id"), soci::use(c.id, "case_id"),
-        soci::use(kind_name, "kind"), soci::use(issued, "issued_on"),
-        soci::use(d.department, "department"), soci::use(d.content, "content"),
-        soci::use(d.key_id, "key_id"), soci::use(d.signature, "signature"),
-        soci::use(now, "created_at");
+    store::Execute(sql, Q("insert_document"), soci::use(d.id, "id"), soci::use(c.id, "case_id"),
+                   soci::use(kind_name, "kind"), soci::use(issued, "issued_on"),
+                   soci::use(d.department, "department"), soci::use(d.content, "content"),
+                   soci::use(d.key_id, "key_id"), soci::use(d.signature, "signature"),
+                   soci::use(now, "created_at"));
     Document listed = d;
     listed.content.clear();
     c.documents.push_back(std::move(listed));
@@ -575,26 +582,31 @@ struct CaseService::Impl {
         store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
           std::string version;
           const std::string n(number);
-          sql << Q("select_matter_version"), soci::use(n, "number"), soci::into(version);
+          store::Execute(sql, Q("select_matter_version"), soci::use(n, "number"),
+                         soci::into(version));
           if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", n));
           return version;
         });
     if (!pre.ok()) return std::move(pre).error();
     TB_ASSIGN_OR_RETURN(catalog::Matter matter, MatterOf(*pre));
-    auto done =
-        db.Transaction<Case>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<Case> {
-          TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
-          TB_RETURN_IF_ERROR(CheckVersion(c, step));
-          json payload = json::object();
-          TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
-          TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
-          if (!step.note.empty()) payload["note"] = step.note;
-          TB_RETURN_IF_ERROR(SaveCase(sql, c));
-          SaveDue(sql, c, matter);
-          TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
-          return c;
-        });
-    if (!done.ok()) return std::move(done).error();
+    Result<Case> done = Error(ErrorCode::kInternal, "the step did not run");
+    const auto write = [&](soci::session& sql) -> Result<Case> {
+      TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
+      TB_RETURN_IF_ERROR(CheckVersion(c, step));
+      json payload = json::object();
+      TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
+      TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
+      if (!step.note.empty()) payload["note"] = step.note;
+      TB_RETURN_IF_ERROR(SaveCase(sql, c));
+      SaveDue(sql, c, matter);
+      TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
+      return c;
+    };
+    Status committed = writes->Run([&](soci::session& sql) -> Status {
+      done = write(sql);
+      return done.ok() ? Ok() : Status(done.error());
+    });
+    if (!committed.ok()) return std::move(committed).error();
     (void)DrainNoticesAfterCommit();
     if (runtime) AfterTransition(*done, action);
     return Finish(std::move(done).value());

@@ -1,0 +1,63 @@
+// Group commit of concurrent write bodies: many callers' statements run in one write transaction,
+// each inside its own savepoint, and each caller returns only after that transaction committed.
+// One fsync (SQLite WAL, synchronous=FULL) or one commit round trip (PostgreSQL) then
+// acknowledges many submissions, and one body's failure rolls back only its own savepoint.
+#pragma once
+
+#include <soci/soci.h>
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+
+#include "base/result.h"
+#include "store/database.h"
+
+namespace tongban::cases {
+
+class GroupCommit {
+ public:
+  using Body = std::function<Status(soci::session&)>;
+
+  // `max_batch` bounds how many bodies one transaction runs (and so how long it holds the
+  // write lock).
+  explicit GroupCommit(store::Database& db, size_t max_batch = 128)
+      : db_(db), max_batch_(max_batch) {}
+
+  // Runs `body` in a write transaction shared with the bodies of other threads calling Run at
+  // the same time; returns its status once that transaction has committed: ok means the body's
+  // writes are durable. An error from the body (or an exception it throws, mapped like
+  // Database::Transaction maps it) undoes that body's writes only and is returned to its
+  // caller; a failed COMMIT fails every body of the batch. No caller waits for a timer: the
+  // first caller runs its body at once, and those arriving meanwhile form the next batch.
+  // `body` must not start another write transaction (it would wait for the lock it runs
+  // under).
+  Status Run(const Body& body);
+
+  // How many transactions and bodies ran (the benchmark reports the batch size), and how many
+  // bodies wait for the next batch now.
+  size_t transactions() const;
+  size_t bodies() const;
+  size_t queued() const;
+
+ private:
+  struct Job {
+    const Body* body = nullptr;
+    Status result = Ok();
+    bool done = false;
+  };
+  void RunBatch(std::deque<Job*>& batch);
+
+  store::Database& db_;
+  const size_t max_batch_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Job*> queue_;
+  bool leading_ = false;  // a thread runs a batch now
+  size_t transactions_ = 0;
+  size_t bodies_ = 0;
+};
+
+}  // namespace tongban::cases
