@@ -114,7 +114,7 @@ struct CardPage {
 struct TriggerCount {
   std::string trigger;
   Level level = Level::kYellow;
-  int64_t matched = 0;  // cases or steps for which the trigger holds today
+  int64_t matched = 0;  // cases or steps for which it holds today (when counted)
   int64_t issued = 0;   // of them, new (dry run: would be new)
 };
 

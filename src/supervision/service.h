@@ -42,6 +42,9 @@ struct SweepOptions {
   bool dry_run = false;         // count what would be issued, write nothing
   std::optional<Date> as_of{};  // the day to judge by (China time); today when absent
   std::string actor{"system"};
+  // Also count, per trigger, every case or step for which it holds (issued before or not): one
+  // more pass per rule. Dry runs always count.
+  bool count_matched = true;
 };
 
 struct CardQuery {

@@ -39,6 +39,9 @@ CREATE INDEX supervision_card_department ON supervision_card (department_code, i
 CREATE INDEX supervision_card_person ON supervision_card (person, issued_on, id);
 CREATE INDEX supervision_card_region ON supervision_card (region_code, id);
 CREATE INDEX supervision_card_pending ON supervision_card (notified, level);
+-- Escalation counts yellow cards of recent days per department and person, from the index alone.
+CREATE INDEX supervision_card_level ON supervision_card (level, issued_on, region_code,
+  department_code, person);
 
 -- Each card's history: issued, answered, handed over.
 CREATE TABLE supervision_card_event (

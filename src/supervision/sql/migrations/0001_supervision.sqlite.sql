@@ -39,6 +39,9 @@ CREATE INDEX supervision_card_department ON supervision_card (department_code, i
 CREATE INDEX supervision_card_person ON supervision_card (person, issued_on, id);
 CREATE INDEX supervision_card_region ON supervision_card (region_code, id);
 CREATE INDEX supervision_card_pending ON supervision_card (notified, level);
+-- Escalation counts yellow cards of recent days per department and person, from the index alone.
+CREATE INDEX supervision_card_level ON supervision_card (level, issued_on, region_code,
+  department_code, person);
 
 -- Each card's history: issued, answered, handed over.
 CREATE TABLE supervision_card_event (
@@ -75,3 +78,9 @@ CREATE TABLE supervision_clue (
   handed_over_by TEXT NOT NULL,
   handed_over_at BIGINT NOT NULL
 );
+
+-- The sweep's view of a case names its last due day NULLIF(due_on, '') (the cases module writes
+-- '' when the clock does not run); this index lets a rule such as `due on < today` read only the
+-- overdue cases of a state instead of all of them; with the id, a case already carded for the
+-- rule is skipped before its row is read.
+CREATE INDEX supervision_case_due ON case_record (state, NULLIF(due_on, ''), id);
