@@ -5,6 +5,8 @@
 // after a day's worth of new overdue cases.
 //
 //   build-rel/bench/supervision_sweep_bench [--cases N] [--runs R] [--db FILE]
+#include <sys/resource.h>
+
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -84,16 +86,20 @@ int main(int argc, char** argv) {
   int64_t cases = 1000000;
   int runs = 3;
   std::string path = "/tmp/supervision-bench.db";
+  bool reuse = false;  // keep the database's cases, drop its cards
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--cases") cases = std::stoll(argv[i + 1]);
     if (a == "--runs") runs = std::stoi(argv[i + 1]);
     if (a == "--db") path = argv[i + 1];
+    if (a == "--reuse") reuse = std::string(argv[i + 1]) == "yes";
     if (a == "--log-level") spdlog::set_level(spdlog::level::from_str(argv[i + 1]));
   }
-  std::filesystem::remove(path);
-  std::filesystem::remove(path + "-wal");
-  std::filesystem::remove(path + "-shm");
+  if (!reuse) {
+    std::filesystem::remove(path);
+    std::filesystem::remove(path + "-wal");
+    std::filesystem::remove(path + "-shm");
+  }
   auto run = [&]() -> Status {
     TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl("sqlite:" + path));
     TB_ASSIGN_OR_RETURN(auto db, store::Database::Open(url, {.pool_size = 2}));
@@ -114,20 +120,38 @@ int main(int argc, char** argv) {
     const Date today = *Date::Parse("2026-11-26");
     FakeClock clock(StartOfDayInChina(today) + std::chrono::hours(10));
     auto t0 = std::chrono::steady_clock::now();
-    TB_RETURN_IF_ERROR(Generate(*db, cases, today, 42));
+    if (reuse) {
+      TB_RETURN_IF_ERROR(db->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
+        sql << "DELETE FROM supervision_card";
+        sql << "DELETE FROM case_notice";
+        return Ok();
+      }));
+    } else {
+      TB_RETURN_IF_ERROR(Generate(*db, cases, today, 42));
+    }
     fmt::print("generated {} open cases in {:.0f} ms\n", cases,
                Ms(std::chrono::steady_clock::now() - t0));
     TB_ASSIGN_OR_RETURN(auto service,
                         supervision::SupervisionService::Create(*db, trace, {.clock = &clock}));
     TB_ASSIGN_OR_RETURN(int loaded, service->LoadBuiltinRules());
     (void)loaded;
+    auto cpu_ms = [] {
+      rusage u{};
+      getrusage(RUSAGE_SELF, &u);
+      return (u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1000.0 +
+             (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1000.0;
+    };
     auto sweep = [&](const char* what, Date as_of) -> Status {
+      const double cpu0 = cpu_ms();
       TB_ASSIGN_OR_RETURN(
           supervision::SweepResult r,
           service->Sweep({.as_of = as_of == today ? std::nullopt : std::optional<Date>(as_of),
                           .count_matched = false}));
-      fmt::print("{:<28} {:>7} ms  open {}  new: warnings {} yellow {} red {} (escalated {})\n",
-                 what, r.elapsed_ms, r.open_cases, r.warnings, r.yellow, r.red, r.escalated);
+      fmt::print(
+          "{:<28} {:>7} ms wall {:>7.0f} ms cpu  open {}  new: warnings {} yellow {} red {} "
+          "(escalated {})\n",
+          what, r.elapsed_ms, cpu_ms() - cpu0, r.open_cases, r.warnings, r.yellow, r.red,
+          r.escalated);
       return Ok();
     };
     TB_RETURN_IF_ERROR(sweep("first sweep (all due)", today));

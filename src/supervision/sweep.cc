@@ -84,11 +84,22 @@ std::string CaseColumns(store::Backend b, const Constants& k) {
       k.now_ms);
 }
 
-std::string View(store::Backend b, const Constants& k, const Rule& rule, const Partition& p) {
+// The regions of several partitions that run the same statement.
+std::string AnyOf(const std::vector<const Partition*>& parts, std::string_view column,
+                  bool sqlite) {
+  std::string out = "(";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out += (i ? " OR (" : "(") + parts[i]->Filter(column, sqlite) + ")";
+  }
+  return out + ")";
+}
+
+std::string View(store::Backend b, const Constants& k, const Rule& rule,
+                 const std::vector<const Partition*>& parts) {
   if (rule.scope == RuleScope::kCase) {
     return fmt::format("SELECT {} FROM case_record c WHERE c.state IN ({}) AND {}",
                        CaseColumns(b, k), StatesSql(rule),
-                       p.Filter("c.region_code", b == store::Backend::kSqlite));
+                       AnyOf(parts, "c.region_code", b == store::Backend::kSqlite));
   }
   return fmt::format(
       "SELECT {}, t.id AS step_task, t.element_id AS step, t.name AS step_name, "
@@ -99,7 +110,7 @@ std::string View(store::Backend b, const Constants& k, const Rule& rule, const P
       "FROM bpmn_task t CROSS JOIN case_review r CROSS JOIN case_record c "
       "WHERE r.instance_id = t.instance_id AND c.id = r.case_id "
       "AND t.state IN ('open', 'claimed') AND c.state IN ({}) AND {}",
-      CaseColumns(b, k), StatesSql(rule), p.Filter("c.region_code"));
+      CaseColumns(b, k), StatesSql(rule), AnyOf(parts, "c.region_code", false));
 }
 
 std::string DedupeKey(const Rule& rule) {
@@ -231,6 +242,19 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
         }));
   }
 
+  // One statement per distinct rule: partitions whose rule is the same (an inherited rule, with
+  // the same values of the constants it names) share one pass over the cases.
+  struct Job {
+    Rule rule;
+    Constants k;
+    std::vector<const Partition*> parts;
+  };
+  struct Escalation {
+    EscalationSettings settings;
+    std::vector<const Partition*> parts;
+  };
+  std::vector<Job> jobs;
+  std::vector<Escalation> escalations;
   for (const Partition& p : partitions) {
     const EffectiveRules& e = p.rules;
     TB_ASSIGN_OR_RETURN(CalendarDate wd,
@@ -248,71 +272,98 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
                      .states = {"under_review"},
                      .when = "due on >= today and due on <= warning day"});
     for (const Rule& r : e.rules) rules.push_back(r);
-
     for (const Rule& rule : rules) {
-      TB_ASSIGN_OR_RETURN(
-          feel::SqlWhere w,
-          feel::CompileToSql(rule.when, rule.scope == RuleScope::kStep ? step_schema : case_schema,
-                             dialect));
-      const std::string view = View(backend, pk, rule, p);
-      const std::string key = DedupeKey(rule);
-      TriggerCount tc{.trigger = rule.name, .level = rule.level};
-      const std::string count_text =
-          fmt::format("SELECT COUNT(*) FROM ({}) v WHERE {}", view, w.sql);
-      if (options.dry_run || options.count_matched) {
-        TB_ASSIGN_OR_RETURN(
-            tc.matched, I.db.Transaction<int64_t>(store::TxKind::kRead,
-                                                  [&](soci::session& sql) -> Result<int64_t> {
-                                                    return Run(sql, count_text, w, nullptr, true);
-                                                  }));
-      }
-      if (options.dry_run) {
-        const std::string text = fmt::format(
-            "SELECT COUNT(*) FROM ({}) v WHERE {} AND NOT EXISTS (SELECT 1 FROM "
-            "supervision_card k WHERE k.dedupe_key = {})",
-            view, w.sql, key);
-        TB_ASSIGN_OR_RETURN(tc.issued,
-                            I.db.Transaction<int64_t>(store::TxKind::kRead,
-                                                      [&](soci::session& sql) -> Result<int64_t> {
-                                                        return Run(sql, text, w, nullptr, true);
-                                                      }));
-      } else if (tc.matched > 0 || !options.count_matched) {
-        const bool step = rule.scope == RuleScope::kStep;
-        const std::string text = fmt::format(
-            "INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
-            "trigger_name, level, reason, region_code, department_code, person, issued_on, "
-            "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
-            "handed_over_at) "
-            "SELECT {0}, v.case_id, v.case_number, {1}, {2}, '{3}', '{4}', CAST(:reason AS TEXT), "
-            "v.region, {5}, {6}, '{7}', {8}, 'open', {9}, '', '', 0, '', 0 "
-            "FROM ({10}) v WHERE {11} AND NOT EXISTS (SELECT 1 FROM supervision_card x WHERE "
-            "x.dedupe_key = {0}) ON CONFLICT (dedupe_key) DO NOTHING",
-            key, step ? "v.step_task" : "''", step ? "v.step_name" : "''", rule.name,
-            LevelName(rule.level), step ? "v.step_department" : "v.department",
-            step ? "CASE WHEN v.step_person <> '' THEN v.step_person ELSE v.person END"
-                 : "v.person",
-            today_text, k.now_ms, notified, view, w.sql);
-        TB_ASSIGN_OR_RETURN(
-            tc.issued, I.db.Transaction<int64_t>(store::TxKind::kWrite,
-                                                 [&](soci::session& sql) -> Result<int64_t> {
-                                                   return Run(sql, text, w, &rule.reason, false);
-                                                 }));
-      }
-      (rule.level == Level::kWarning  ? result.warnings
-       : rule.level == Level::kYellow ? result.yellow
-                                      : result.red) += tc.issued;
-      auto same = std::find_if(result.triggers.begin(), result.triggers.end(),
-                               [&](const TriggerCount& t) { return t.trigger == tc.trigger; });
-      if (same != result.triggers.end()) {
-        same->matched += tc.matched;
-        same->issued += tc.issued;
+      const bool uses_warning = rule.when.find("warning day") != std::string::npos;
+      const bool uses_red = rule.when.find("red day") != std::string::npos;
+      auto same = std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) {
+        return j.rule.name == rule.name && j.rule.when == rule.when && j.rule.scope == rule.scope &&
+               j.rule.level == rule.level && j.rule.reason == rule.reason &&
+               j.rule.states == rule.states &&
+               (!uses_warning || j.k.warning_day == pk.warning_day) &&
+               (!uses_red || j.k.red_day == pk.red_day);
+      });
+      if (same != jobs.end()) {
+        same->parts.push_back(&p);
       } else {
-        result.triggers.push_back(tc);
+        jobs.push_back({.rule = rule, .k = pk, .parts = {&p}});
       }
     }
+    auto esc = std::find_if(escalations.begin(), escalations.end(), [&](const Escalation& x) {
+      return x.settings.yellow_cards == e.escalation.yellow_cards &&
+             x.settings.days == e.escalation.days;
+    });
+    if (esc != escalations.end()) {
+      esc->parts.push_back(&p);
+    } else {
+      escalations.push_back({.settings = e.escalation, .parts = {&p}});
+    }
+  }
 
-    // Repeated yellow cards: one red card per department (and per person) and month.
-    const Date since = k.today.AddDays(-e.escalation.days);
+  for (const Job& job : jobs) {
+    const Rule& rule = job.rule;
+    TB_ASSIGN_OR_RETURN(
+        feel::SqlWhere w,
+        feel::CompileToSql(rule.when, rule.scope == RuleScope::kStep ? step_schema : case_schema,
+                           dialect));
+    const std::string view = View(backend, job.k, rule, job.parts);
+    const std::string key = DedupeKey(rule);
+    TriggerCount tc{.trigger = rule.name, .level = rule.level};
+    const std::string count_text = fmt::format("SELECT COUNT(*) FROM ({}) v WHERE {}", view, w.sql);
+    if (options.dry_run || options.count_matched) {
+      TB_ASSIGN_OR_RETURN(tc.matched,
+                          I.db.Transaction<int64_t>(store::TxKind::kRead,
+                                                    [&](soci::session& sql) -> Result<int64_t> {
+                                                      return Run(sql, count_text, w, nullptr, true);
+                                                    }));
+    }
+    if (options.dry_run) {
+      const std::string text = fmt::format(
+          "SELECT COUNT(*) FROM ({}) v WHERE {} AND NOT EXISTS (SELECT 1 FROM "
+          "supervision_card k WHERE k.dedupe_key = {})",
+          view, w.sql, key);
+      TB_ASSIGN_OR_RETURN(tc.issued,
+                          I.db.Transaction<int64_t>(store::TxKind::kRead,
+                                                    [&](soci::session& sql) -> Result<int64_t> {
+                                                      return Run(sql, text, w, nullptr, true);
+                                                    }));
+    } else if (tc.matched > 0 || !options.count_matched) {
+      const bool step = rule.scope == RuleScope::kStep;
+      const std::string text = fmt::format(
+          "INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
+          "trigger_name, level, reason, region_code, department_code, person, issued_on, "
+          "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
+          "handed_over_at) "
+          "SELECT {0}, v.case_id, v.case_number, {1}, {2}, '{3}', '{4}', CAST(:reason AS TEXT), "
+          "v.region, {5}, {6}, '{7}', {8}, 'open', {9}, '', '', 0, '', 0 "
+          "FROM ({10}) v WHERE {11} AND NOT EXISTS (SELECT 1 FROM supervision_card x WHERE "
+          "x.dedupe_key = {0}) ON CONFLICT (dedupe_key) DO NOTHING",
+          key, step ? "v.step_task" : "''", step ? "v.step_name" : "''", rule.name,
+          LevelName(rule.level), step ? "v.step_department" : "v.department",
+          step ? "CASE WHEN v.step_person <> '' THEN v.step_person ELSE v.person END" : "v.person",
+          today_text, k.now_ms, notified, view, w.sql);
+      TB_ASSIGN_OR_RETURN(tc.issued,
+                          I.db.Transaction<int64_t>(store::TxKind::kWrite,
+                                                    [&](soci::session& sql) -> Result<int64_t> {
+                                                      return Run(sql, text, w, &rule.reason, false);
+                                                    }));
+    }
+    (rule.level == Level::kWarning  ? result.warnings
+     : rule.level == Level::kYellow ? result.yellow
+                                    : result.red) += tc.issued;
+    auto same = std::find_if(result.triggers.begin(), result.triggers.end(),
+                             [&](const TriggerCount& t) { return t.trigger == tc.trigger; });
+    if (same != result.triggers.end()) {
+      same->matched += tc.matched;
+      same->issued += tc.issued;
+    } else {
+      result.triggers.push_back(tc);
+    }
+  }
+
+  // Repeated yellow cards: one red card per department (and per person) and month.
+  for (const Escalation& esc : escalations) {
+    const EscalationSettings& e = esc.settings;
+    const Date since = k.today.AddDays(-e.days);
     const std::string month = today_text.substr(0, 7);
     for (const char* who : {"department_code", "person"}) {
       const bool by_department = std::string_view(who) == "department_code";
@@ -322,11 +373,11 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
           "MIN(k.region_code) AS region_code, {3} AS department_code, {4} AS person "
           "FROM supervision_card k WHERE k.level = 'yellow' AND k.issued_on > '{5}' "
           "AND k.issued_on <= '{6}' AND {7}{8} GROUP BY k.{0} HAVING COUNT(*) >= {9}",
-          who, month, fmt::format("{}日内", e.escalation.days),
+          who, month, fmt::format("{}日内", e.days),
           by_department ? "k.department_code" : "MIN(k.department_code)",
           by_department ? "''" : "k.person", since.ToString(), today_text,
-          p.Filter("k.region_code", backend == store::Backend::kSqlite),
-          by_department ? "" : " AND k.person <> ''", e.escalation.yellow_cards);
+          AnyOf(esc.parts, "k.region_code", backend == store::Backend::kSqlite),
+          by_department ? "" : " AND k.person <> ''", e.yellow_cards);
       int64_t n = 0;
       if (options.dry_run) {
         const std::string text = fmt::format(

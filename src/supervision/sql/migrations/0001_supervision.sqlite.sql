@@ -81,6 +81,7 @@ CREATE TABLE supervision_clue (
 
 -- The sweep's view of a case names its last due day NULLIF(due_on, '') (the cases module writes
 -- '' when the clock does not run); this index lets a rule such as `due on < today` read only the
--- overdue cases of a state instead of all of them; with the id, a case already carded for the
--- rule is skipped before its row is read.
-CREATE INDEX supervision_case_due ON case_record (state, NULLIF(due_on, ''), id);
+-- overdue cases of a state instead of all of them; with the region, the id and the acceptance day
+-- a case of another region, or one already carded for the rule, is skipped before its row is read.
+CREATE INDEX supervision_case_due ON case_record (state, NULLIF(due_on, ''), region_code, id,
+  accepted_on);
