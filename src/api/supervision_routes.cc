@@ -91,7 +91,7 @@ std::optional<int64_t> CardId(const httplib::Request& req, httplib::Response& re
 }  // namespace
 
 void RegisterSupervisionRoutes(Server& server, sv::SupervisionService& service, const Auth& auth,
-                               SupervisionRouteOptions options) {
+                               const SupervisionRouteOptions& options) {
   server.Get(
       "/api/v1/supervision/cards",
       [&service, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {

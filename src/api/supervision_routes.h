@@ -30,6 +30,6 @@ struct SupervisionRouteOptions {
 
 // Registers the routes above. `service` and `auth` must outlive `server`.
 void RegisterSupervisionRoutes(Server& server, supervision::SupervisionService& service,
-                               const Auth& auth, SupervisionRouteOptions options);
+                               const Auth& auth, const SupervisionRouteOptions& options);
 
 }  // namespace tongban::api

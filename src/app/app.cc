@@ -14,6 +14,7 @@
 #include "api/openapi.h"
 #include "api/people_routes.h"
 #include "api/register_routes.h"
+#include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
 #include "base/id.h"
@@ -85,6 +86,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   sets.push_back(licences::LicencesMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
   return sets;
 }
 
@@ -131,6 +133,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(int reconciled, app->cases_->ReconcileReviews());
   if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
+  TB_ASSIGN_OR_RETURN(app->supervision_,
+                      supervision::SupervisionService::Create(*app->db_, *app->trace_, {}));
+  TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
+  if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
     TB_ASSIGN_OR_RETURN(int processes,
@@ -139,6 +145,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     TB_ASSIGN_OR_RETURN(DemoCases demo_cases,
                         LoadDemoCases(*app->db_, *app->catalog_, *app->cases_));
     spdlog::info("demo cases: {} added ({:.2f} s)", demo_cases.cases, demo_cases.seconds);
+    // Last year's cases of the demo matters (some of them still open and long overdue), then
+    // one sweep, so the supervision views have warnings and cards.
+    if (demo_cases.cases > 0) {
+      TB_ASSIGN_OR_RETURN(int64_t history, app->cases_->Generate({.count = 60, .seed = 9}));
+      (void)history;
+    }
+    TB_ASSIGN_OR_RETURN(supervision::SweepResult swept, app->supervision_->Sweep({}));
+    (void)app->cases_->DrainNotices();
+    spdlog::info("demo supervision sweep: {} warnings, {} yellow, {} red ({} ms)", swept.warnings,
+                 swept.yellow, swept.red, swept.elapsed_ms);
     spdlog::info(
         "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises, {} processes "
         "({:.2f} s)",
@@ -200,6 +216,11 @@ void App::StartBackgroundWork() {
         WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
     worker_->Start();
   }
+  if (!supervision_scheduler_) {
+    supervision_scheduler_ = std::make_unique<SupervisionScheduler>(
+        *supervision_, config_.supervision_interval, [this] { (void)cases_->DrainNotices(); });
+    supervision_scheduler_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -208,6 +229,7 @@ void App::StartBackgroundWork() {
 
 void App::StopBackgroundWork() {
   if (worker_) worker_->Stop();
+  if (supervision_scheduler_) supervision_scheduler_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -236,6 +258,8 @@ void App::RegisterRoutes() {
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
+  api::RegisterSupervisionRoutes(s, *supervision_, *auth_,
+                                 {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

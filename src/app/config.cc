@@ -42,6 +42,9 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
   } else if (key == "workflow_poll_ms") {
     TB_ASSIGN_OR_RETURN(int ms, ParsePositive(key, value, 3'600'000));
     c.workflow_poll = std::chrono::milliseconds(ms);
+  } else if (key == "supervision_interval_s") {
+    TB_ASSIGN_OR_RETURN(int s, ParsePositive(key, value, 86'400));
+    c.supervision_interval = std::chrono::seconds(s);
   } else if (key == "master_key") {
     c.master_key = value;
   } else if (key == "public_url") {
@@ -116,7 +119,8 @@ Status ApplyEnvironment(Config& config) {
       {"TONGBAN_TLS_KEY", "tls_key"},
       {"TONGBAN_WEB_DIR", "web_dir"},
       {"TONGBAN_LOG_LEVEL", "log_level"},
-      {"TONGBAN_WORKFLOW_POLL_MS", "workflow_poll_ms"}};
+      {"TONGBAN_WORKFLOW_POLL_MS", "workflow_poll_ms"},
+      {"TONGBAN_SUPERVISION_INTERVAL_S", "supervision_interval_s"}};
   for (const auto& [var, key] : kVars) {
     const char* v = std::getenv(var);
     if (!v || !*v) continue;

@@ -27,6 +27,8 @@ struct Config {
   // How often `serve`'s workflow worker looks for due timers and runnable jobs when the last
   // look found none (it goes on at once while there is work).
   std::chrono::milliseconds workflow_poll{1000};
+  // How often `serve` runs the supervision sweep (电子监察), 1 s to 1 day.
+  std::chrono::seconds supervision_interval{300};
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,

@@ -43,6 +43,7 @@ void AddCaseCommands(CLI::App& cli, Context& ctx);        // case show|verify|pa
 void AddCaseSearchCommands(CLI::App& cli, Context& ctx);  // case search|generate (after case)
 void AddLicenceCommands(CLI::App& cli, Context& ctx);     // licence issue|verify|pdf|keys …
 void AddRegisterCommands(CLI::App& cli, Context& ctx);    // register import|show|find|generate
-void AddPolicyCommands(CLI::App& cli, Context& ctx);      // policy publish|list|show|..., match
+void AddPolicyCommands(CLI::App& cli, Context& ctx);
+void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|report|cards]      // policy publish|list|show|..., match
 
 }  // namespace tongban::cli

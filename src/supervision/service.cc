@@ -345,7 +345,7 @@ Result<CardPage> SupervisionService::ListCards(const people::Principal& caller,
                                     });
 }
 
-Result<Card> SupervisionService::Impl::LoadCard(soci::session& sql, int64_t id) {
+Result<Card> SupervisionService::Impl::LoadCard(soci::session& sql, int64_t id) const {
   CardRow row;
   long long id_ll = id;
   {
@@ -472,7 +472,7 @@ nlohmann::json RowJson(const soci::row& r) {
 }  // namespace
 
 Result<std::string> SupervisionService::Impl::CaseFile(soci::session& sql,
-                                                       const std::string& case_id) {
+                                                       const std::string& case_id) const {
   nlohmann::json file;
   soci::row row;
   store::Execute(sql, "SELECT * FROM case_record WHERE id = :id", soci::use(case_id, "id"),

@@ -26,11 +26,11 @@ struct SupervisionService::Impl {
   static EffectiveRules Effective(std::string_view region, const std::vector<RuleSet>& all);
   // SQL: the OR of the caller's grants giving `permission` (region range, department).
   std::string GrantFilter(const people::Principal& caller, std::string_view permission) const;
-  Result<Card> LoadCard(soci::session& sql, int64_t id);
+  Result<Card> LoadCard(soci::session& sql, int64_t id) const;
   Status Visible(const people::Principal& caller, const Card& c) const;
   Status AddEvent(soci::session& sql, int64_t id, const std::string& actor,
                   const std::string& action, const std::string& note);
-  Result<std::string> CaseFile(soci::session& sql, const std::string& case_id);
+  Result<std::string> CaseFile(soci::session& sql, const std::string& case_id) const;
 
   store::Database& db;
   trace::Trace& trace;

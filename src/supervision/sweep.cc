@@ -369,7 +369,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       const bool by_department = std::string_view(who) == "department_code";
       const std::string select = fmt::format(
           "SELECT 'repeated_yellow|{0}|' || k.{0} || '|{1}' AS dedupe_key, "
-          "'{1}' || ' {2}' || CAST(COUNT(*) AS TEXT) || ' 张黄牌，升级为红牌' AS reason, "
+          "'{2}黄牌 ' || CAST(COUNT(*) AS TEXT) || ' 张，升级为红牌' AS reason, "
           "MIN(k.region_code) AS region_code, {3} AS department_code, {4} AS person "
           "FROM supervision_card k WHERE k.level = 'yellow' AND k.issued_on > '{5}' "
           "AND k.issued_on <= '{6}' AND {7}{8} GROUP BY k.{0} HAVING COUNT(*) >= {9}",
