@@ -145,12 +145,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
     TB_ASSIGN_OR_RETURN(DemoCases demo_cases,
                         LoadDemoCases(*app->db_, *app->catalog_, *app->cases_));
     spdlog::info("demo cases: {} added ({:.2f} s)", demo_cases.cases, demo_cases.seconds);
-    // Last year's cases of the demo matters (some of them still open and long overdue), then
-    // one sweep, so the supervision views have warnings and cards.
-    if (demo_cases.cases > 0) {
-      TB_ASSIGN_OR_RETURN(int64_t history, app->cases_->Generate({.count = 60, .seed = 9}));
-      (void)history;
-    }
+    // One sweep over the demo cases (all of them from today: warnings for those due soon).
     TB_ASSIGN_OR_RETURN(supervision::SweepResult swept, app->supervision_->Sweep({}));
     (void)app->cases_->DrainNotices();
     spdlog::info("demo supervision sweep: {} warnings, {} yellow, {} red ({} ms)", swept.warnings,
