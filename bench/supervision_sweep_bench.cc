@@ -112,6 +112,7 @@ int main(int argc, char** argv) {
     TB_ASSIGN_OR_RETURN(sets.emplace_back(), bpmn::Runtime::Migrations());
     TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     TB_ASSIGN_OR_RETURN(int applied, db->Migrate(ptrs));
     (void)applied;

@@ -58,6 +58,7 @@ class SupervisionRoutesTest : public ::testing::Test {
     sets.push_back(*bpmn::Runtime::Migrations());
     sets.push_back(*supervision::SupervisionMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;

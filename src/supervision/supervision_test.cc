@@ -84,6 +84,7 @@ class SupervisionTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*bpmn::Runtime::Migrations());
     sets.push_back(*SupervisionMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
