@@ -15,6 +15,7 @@
 #include "api/openapi.h"
 #include "api/people_routes.h"
 #include "api/register_routes.h"
+#include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
 #include "app/demo_evaluation.h"
@@ -88,6 +89,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), evaluation::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
   return sets;
 }
 
@@ -135,6 +137,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(int reconciled, app->cases_->ReconcileReviews());
   if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
+  TB_ASSIGN_OR_RETURN(app->supervision_,
+                      supervision::SupervisionService::Create(*app->db_, *app->trace_, {}));
+  TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
+  if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(DemoLoad demo, LoadDemo(*app->db_, *app->catalog_));
     TB_ASSIGN_OR_RETURN(int processes,
@@ -148,6 +154,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
         LoadDemoEvaluations(*app->db_, *app->cases_, *app->evaluation_, app->rating_device_.get()));
     spdlog::info("demo ratings: {} added, {} rectification items ({:.2f} s)", demo_ratings.ratings,
                  demo_ratings.rectifications, demo_ratings.seconds);
+    // One sweep over the demo cases (all of them from today: warnings for those due soon).
+    TB_ASSIGN_OR_RETURN(supervision::SweepResult swept, app->supervision_->Sweep({}));
+    (void)app->cases_->DrainNotices();
+    spdlog::info("demo supervision sweep: {} warnings, {} yellow, {} red ({} ms)", swept.warnings,
+                 swept.yellow, swept.red, swept.elapsed_ms);
     spdlog::info(
         "demo data {}: {} matters published, {} staff, {} citizens, {} enterprises, {} processes "
         "({:.2f} s)",
@@ -233,6 +244,11 @@ void App::StartBackgroundWork() {
         std::make_unique<evaluation::InvitationScheduler>(*evaluation_, std::chrono::hours(1));
     invitations_->Start();
   }
+  if (!supervision_scheduler_) {
+    supervision_scheduler_ = std::make_unique<SupervisionScheduler>(
+        *supervision_, config_.supervision_interval, [this] { (void)cases_->DrainNotices(); });
+    supervision_scheduler_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -242,6 +258,7 @@ void App::StartBackgroundWork() {
 void App::StopBackgroundWork() {
   if (invitations_) invitations_->Stop();
   if (worker_) worker_->Stop();
+  if (supervision_scheduler_) supervision_scheduler_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -271,6 +288,8 @@ void App::RegisterRoutes() {
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
   api::RegisterEvaluationRoutes(s, *evaluation_, *auth_);
+  api::RegisterSupervisionRoutes(s, *supervision_, *auth_,
+                                 {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

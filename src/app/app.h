@@ -10,6 +10,7 @@
 #include "api/server.h"
 #include "app/config.h"
 #include "app/licence_wiring.h"
+#include "app/supervision_scheduler.h"
 #include "app/workflow_worker.h"
 #include "benefits/benefits.h"
 #include "bpmn/inspect.h"
@@ -24,6 +25,7 @@
 #include "people/sms.h"
 #include "registers/register.h"
 #include "store/database.h"
+#include "supervision/service.h"
 #include "trace/checkpointer.h"
 #include "trace/trace.h"
 
@@ -65,6 +67,7 @@ class App {
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
   registers::Registers& registers() { return *registers_; }
+  supervision::SupervisionService& supervision() { return *supervision_; }
   // The demo's simulated ID-card reader (nullptr outside the demo: no reader configured).
   devices::SimulatedIdCardReader* id_reader() { return id_reader_.get(); }
   // 好差评: ratings, rectification, statistics; the demo's simulated rating device (or null).
@@ -103,6 +106,8 @@ class App {
   std::unique_ptr<devices::SimulatedRatingDevice> rating_device_;
   std::unique_ptr<evaluation::EvaluationService> evaluation_;
   std::unique_ptr<evaluation::InvitationScheduler> invitations_;
+  std::unique_ptr<supervision::SupervisionService> supervision_;  // 电子监察
+  std::unique_ptr<SupervisionScheduler> supervision_scheduler_;
 };
 
 }  // namespace tongban::app

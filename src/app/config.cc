@@ -44,6 +44,9 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
     c.workflow_poll = std::chrono::milliseconds(ms);
   } else if (key == "rectification_limits") {
     c.rectification_limits = value;
+  } else if (key == "supervision_interval_s") {
+    TB_ASSIGN_OR_RETURN(int s, ParsePositive(key, value, 86'400));
+    c.supervision_interval = std::chrono::seconds(s);
   } else if (key == "master_key") {
     c.master_key = value;
   } else if (key == "public_url") {
@@ -118,7 +121,8 @@ Status ApplyEnvironment(Config& config) {
       {"TONGBAN_TLS_KEY", "tls_key"},
       {"TONGBAN_WEB_DIR", "web_dir"},
       {"TONGBAN_LOG_LEVEL", "log_level"},
-      {"TONGBAN_WORKFLOW_POLL_MS", "workflow_poll_ms"}};
+      {"TONGBAN_WORKFLOW_POLL_MS", "workflow_poll_ms"},
+      {"TONGBAN_SUPERVISION_INTERVAL_S", "supervision_interval_s"}};
   for (const auto& [var, key] : kVars) {
     const char* v = std::getenv(var);
     if (!v || !*v) continue;

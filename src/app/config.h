@@ -29,6 +29,8 @@ struct Config {
   std::chrono::milliseconds workflow_poll{1000};
   // 差评整改 limits in working days per region, "431128:5,430181:7,*:15" (evaluation.md).
   std::string rectification_limits;
+  // How often `serve` runs the supervision sweep (电子监察), 1 s to 1 day.
+  std::chrono::seconds supervision_interval{300};
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,

@@ -45,5 +45,6 @@ void AddLicenceCommands(CLI::App& cli, Context& ctx);     // licence issue|verif
 void AddRegisterCommands(CLI::App& cli, Context& ctx);    // register import|show|find|generate
 void AddPolicyCommands(CLI::App& cli, Context& ctx);      // policy publish|list|show|..., match
 void AddRateCommands(CLI::App& cli, Context& ctx);  // rate list|statistics|invite-due|simulate …
+void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|report|cards]
 
 }  // namespace tongban::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddRegisterCommands(cli, ctx);
   tongban::cli::AddPolicyCommands(cli, ctx);
   tongban::cli::AddRateCommands(cli, ctx);
+  tongban::cli::AddSuperviseCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }

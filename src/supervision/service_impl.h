@@ -1,0 +1,43 @@
+// The supervision service's state, shared by service.cc and sweep.cc.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "store/queries.h"
+#include "supervision/service.h"
+
+namespace tongban::supervision {
+
+// A region code's subtree as a half-open text range ("431100" -> ["4311", "4312")).
+std::pair<std::string, std::string> SubtreeRange(std::string_view region);
+
+struct SupervisionService::Impl {
+  Impl(store::Database& d, trace::Trace& t, store::QuerySet q)
+      : db(d), trace(t), queries(std::move(q)) {}
+
+  const std::string& Q(std::string_view name) const { return queries.Get(name, db.backend()); }
+  int64_t NowMs() const;
+
+  Result<std::vector<RuleSet>> AllRuleSets();
+  static EffectiveRules Effective(std::string_view region, const std::vector<RuleSet>& all);
+  // SQL: the OR of the caller's grants giving `permission` (region range, department).
+  std::string GrantFilter(const people::Principal& caller, std::string_view permission) const;
+  Result<Card> LoadCard(soci::session& sql, int64_t id) const;
+  Status Visible(const people::Principal& caller, const Card& c) const;
+  Status AddEvent(soci::session& sql, int64_t id, const std::string& actor,
+                  const std::string& action, const std::string& note);
+  Result<std::string> CaseFile(soci::session& sql, const std::string& case_id) const;
+
+  store::Database& db;
+  trace::Trace& trace;
+  store::QuerySet queries;
+  const Clock* clock = nullptr;
+  const Calendar* calendar = nullptr;
+  std::unique_ptr<Calendar> own_calendar;
+};
+
+}  // namespace tongban::supervision

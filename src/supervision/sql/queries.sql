@@ -1,0 +1,73 @@
+-- name: select_rule_set
+SELECT yaml FROM supervision_rule_set WHERE region_code = :region;
+
+-- name: select_rule_sets
+SELECT region_code, yaml FROM supervision_rule_set ORDER BY region_code;
+
+-- name: upsert_rule_set
+INSERT INTO supervision_rule_set (region_code, yaml, updated_by, updated_at)
+VALUES (:region, :yaml, :updated_by, :updated_at)
+ON CONFLICT (region_code) DO UPDATE SET yaml = excluded.yaml, updated_by = excluded.updated_by,
+  updated_at = excluded.updated_at;
+
+-- name: insert_rule_set_if_missing
+INSERT INTO supervision_rule_set (region_code, yaml, updated_by, updated_at)
+VALUES (:region, :yaml, 'builtin', :updated_at)
+ON CONFLICT (region_code) DO NOTHING;
+
+-- name: select_card
+SELECT id, case_id, case_number, step, step_name, trigger_name, level, reason, region_code,
+  department_code, person, issued_on, issued_at, state, answer, answered_by, handed_over_by
+FROM supervision_card WHERE id = :id;
+
+-- name: select_card_events
+SELECT seq, at, actor, action, note FROM supervision_card_event WHERE card_id = :id ORDER BY seq;
+
+-- name: insert_card_event
+INSERT INTO supervision_card_event (card_id, seq, at, actor, action, note)
+SELECT :id, COALESCE(MAX(seq), 0) + 1, :at, :actor, :action, :note
+FROM supervision_card_event WHERE card_id = :id2;
+
+-- name: answer_card
+UPDATE supervision_card SET state = 'answered', answer = :answer, answered_by = :by,
+  answered_at = :at
+WHERE id = :id AND state = 'open';
+
+-- name: hand_over_card
+UPDATE supervision_card SET state = 'handed_over', handed_over_by = :by, handed_over_at = :at
+WHERE id = :id AND state <> 'handed_over';
+
+-- name: insert_clue
+INSERT INTO supervision_clue (card_id, case_id, bundle, digest, note, handed_over_by,
+  handed_over_at)
+VALUES (:id, :case_id, :bundle, :digest, :note, :by, :at);
+
+-- name: select_clue
+SELECT bundle, digest FROM supervision_clue WHERE card_id = :id;
+
+-- name: select_case_documents
+SELECT id, kind, issued_on, department_code, content, key_id, signature FROM case_document
+WHERE case_id = :case_id ORDER BY id;
+
+-- name: select_case_trace
+SELECT seq, time, actor, action, payload, hash FROM trace_event WHERE stream = :stream
+ORDER BY seq;
+
+-- name: insert_sweep
+INSERT INTO supervision_sweep (id, as_of, region_code, started_at, finished_at, open_cases,
+  warnings, yellow, red, issued)
+VALUES (:id, :as_of, :region, :started_at, :finished_at, :open_cases, :warnings, :yellow, :red,
+  :issued);
+
+-- name: queue_warning_notices
+INSERT INTO case_notice (id, case_id, case_number, account_id, applicant_code, kind, text,
+  created_at, sms_state, read_at)
+SELECT 'supervision-' || CAST(k.id AS TEXT), k.case_id, k.case_number, k.person, '',
+  'supervision_warning', '电子监察预警：办件 ' || k.case_number || ' ' || k.reason,
+  CAST(:now AS BIGINT), 'pending', 0
+FROM supervision_card k
+WHERE k.notified = 0 AND k.level = 'warning' AND k.person <> '' AND k.case_id <> ''
+ON CONFLICT (id) DO NOTHING;
+
+-- name: mark_warnings_notified
+UPDATE supervision_card SET notified = 1 WHERE notified = 0 AND level = 'warning';

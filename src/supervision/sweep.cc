@@ -1,0 +1,443 @@
+// The sweep: every rule in force, compiled from FEEL to SQL, runs as one INSERT … SELECT over
+// the open cases (or open review steps) of the regions it governs. The unique dedupe_key makes
+// issuing idempotent; each statement is its own transaction (a batch), so a crash loses at most
+// the rule in progress, which the next sweep issues.
+//
+// Regions: every region with a saved rule set governs its subtree, minus the subtrees of deeper
+// regions with their own rule sets (which inherit from it through Merge instead).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <deque>
+#include <set>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "base/id.h"
+#include "people/authorization.h"
+#include "supervision/rules.h"
+#include "supervision/service_impl.h"
+
+namespace tongban::supervision {
+namespace {
+
+constexpr const char* kOpenStates =
+    "'submitted', 'correction_requested', 'under_review', 'suspended', 'approved', 'denied'";
+
+// The constants a rule may name, fixed for the whole sweep.
+struct Constants {
+  Date today, warning_day, red_day;
+  int64_t now_ms = 0;
+};
+
+// On SQLite the column is written `+column`, so that the planner keeps to the state and due-day
+// index (supervision_case_due) rather than a region range, which selects far less.
+std::string RangeFilter(std::string_view column, std::string_view region, bool sqlite = false) {
+  auto [lo, hi] = SubtreeRange(region);
+  return fmt::format("{3}{0} >= '{1}' AND {3}{0} < '{2}'", column, lo, hi, sqlite ? "+" : "");
+}
+
+struct Partition {
+  std::string region;
+  EffectiveRules rules;
+  std::vector<std::string> excluded;  // deeper regions with their own rule sets
+  std::string limit_to;               // the sweep's --region, when narrower than `region`
+
+  std::string Filter(std::string_view column, bool sqlite = false) const {
+    std::string f = RangeFilter(column, region, sqlite);
+    for (const std::string& e : excluded) {
+      f += " AND NOT (" + RangeFilter(column, e, sqlite) + ")";
+    }
+    if (!limit_to.empty()) f += " AND " + RangeFilter(column, limit_to, sqlite);
+    return f;
+  }
+};
+
+std::string StatesSql(const Rule& rule) {
+  if (rule.states.empty()) return kOpenStates;
+  std::string out;
+  for (const std::string& s : rule.states) out += (out.empty() ? "'" : ", '") + s + "'";
+  return out;
+}
+
+// A case as the rules see it (the names of CaseSchema()).
+std::string CaseColumns(store::Backend b, const Constants& k) {
+  const bool pg = b == store::Backend::kPostgresql;
+  auto date_col = [&](const char* col) {
+    return pg ? fmt::format("CAST(NULLIF(c.{0}, '') AS DATE)", col)
+              : fmt::format("NULLIF(c.{0}, '')", col);
+  };
+  auto date_const = [&](Date d) {
+    return pg ? fmt::format("DATE '{}'", d.ToString()) : fmt::format("'{}'", d.ToString());
+  };
+  return fmt::format(
+      "c.id AS case_id, c.number AS case_number, c.state AS state, c.matter_code AS matter, "
+      "c.region_code AS region, c.department_code AS department, c.channel AS channel, "
+      "{0} AS received_on, {1} AS accepted_on, {2} AS due_on, "
+      "c.decision_reasons AS decision_reasons, c.suspended_days AS suspended_days, "
+      "c.extension_days AS extension_days, "
+      "CASE WHEN c.accepted_by <> '' THEN c.accepted_by ELSE c.clerk_account END AS person, "
+      "{3} AS today, {4} AS warning_day, {5} AS red_day, CAST({6} AS BIGINT) AS now_ms",
+      pg ? "CAST(c.received_on AS DATE)" : "c.received_on", date_col("accepted_on"),
+      date_col("due_on"), date_const(k.today), date_const(k.warning_day), date_const(k.red_day),
+      k.now_ms);
+}
+
+// The regions of several partitions that run the same statement.
+std::string AnyOf(const std::vector<const Partition*>& parts, std::string_view column,
+                  bool sqlite) {
+  std::string out = "(";
+  for (size_t i = 0; i < parts.size(); ++i) {
+    out += (i ? " OR (" : "(") + parts[i]->Filter(column, sqlite) + ")";
+  }
+  return out + ")";
+}
+
+std::string View(store::Backend b, const Constants& k, const Rule& rule,
+                 const std::vector<const Partition*>& parts) {
+  if (rule.scope == RuleScope::kCase) {
+    return fmt::format("SELECT {} FROM case_record c WHERE c.state IN ({}) AND {}",
+                       CaseColumns(b, k), StatesSql(rule),
+                       AnyOf(parts, "c.region_code", b == store::Backend::kSqlite));
+  }
+  return fmt::format(
+      "SELECT {}, t.id AS step_task, t.element_id AS step, t.name AS step_name, "
+      "CASE WHEN t.department <> '' THEN t.department ELSE c.department_code END "
+      "AS step_department, t.created_at AS step_created, t.due_at AS step_due, "
+      "COALESCE(t.assignee, '') AS step_person "
+      // CROSS JOIN: SQLite keeps this order (the open tasks are few, the cases many).
+      "FROM bpmn_task t CROSS JOIN case_review r CROSS JOIN case_record c "
+      "WHERE r.instance_id = t.instance_id AND c.id = r.case_id "
+      "AND t.state IN ('open', 'claimed') AND c.state IN ({}) AND {}",
+      CaseColumns(b, k), StatesSql(rule), AnyOf(parts, "c.region_code", false));
+}
+
+std::string DedupeKey(const Rule& rule) {
+  return rule.scope == RuleScope::kCase
+             ? fmt::format("v.case_id || '||{}'", rule.name)
+             : fmt::format("v.case_id || '|' || v.step_task || '|{}'", rule.name);
+}
+
+// Binds a compiled rule's parameters by name (:p1, :p2, …); `store` keeps them alive.
+struct Bound {
+  std::deque<long long> ints;
+  std::deque<double> reals;
+  std::deque<std::string> texts;
+  std::deque<std::string> names;
+};
+
+void BindParams(soci::statement& st, const feel::SqlWhere& w, Bound& b) {
+  for (size_t i = 0; i < w.params.size(); ++i) {
+    const feel::SqlParam& p = w.params[i];
+    const std::string& name = b.names.emplace_back(fmt::format("p{}", i + 1));
+    switch (p.kind) {
+      case feel::SqlParam::Kind::kInteger:
+        st.exchange(soci::use(b.ints.emplace_back(p.integer), name));
+        break;
+      case feel::SqlParam::Kind::kReal:
+        st.exchange(soci::use(b.reals.emplace_back(p.real), name));
+        break;
+      case feel::SqlParam::Kind::kText:
+        st.exchange(soci::use(b.texts.emplace_back(p.text), name));
+        break;
+    }
+  }
+}
+
+// Runs `text` (with the rule's parameters and an optional :reason) and returns the affected
+// rows, or the single count it selects.
+long long Run(soci::session& sql, const std::string& text, const feel::SqlWhere& w,
+              const std::string* reason, bool count) {
+  soci::statement st(sql);
+  Bound b;
+  BindParams(st, w, b);
+  std::string r = reason ? *reason : std::string();
+  if (reason) st.exchange(soci::use(r, "reason"));
+  long long n = 0;
+  if (count) st.exchange(soci::into(n));
+  const auto started = std::chrono::steady_clock::now();
+  st.alloc();
+  st.prepare(text);
+  st.define_and_bind();
+  st.execute(true);
+  const long long out = count ? n : st.get_affected_rows();
+  spdlog::debug("sweep statement: {} rows, {} ms: {}", out,
+                std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - started)
+                    .count(),
+                text.substr(0, 160));
+  return out;
+}
+
+// The earliest day X with at most `n` working days in (X, d]: a case due before X is more than
+// n working days overdue on d.
+Date RedDay(const Calendar& cal, Date d, int n) {
+  Date x = d;
+  while (cal.WorkingDaysBetween(x.AddDays(-1), d).days <= n) x = x.AddDays(-1);
+  return x;
+}
+
+}  // namespace
+
+Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
+  Impl& I = *impl_;
+  const auto started = std::chrono::steady_clock::now();
+  if (!options.region.empty() && !people::IsRegionCode(options.region)) {
+    return Error(ErrorCode::kInvalidArgument, "the sweep is invalid",
+                 {{"region", "must be a region code"}});
+  }
+  SweepResult result;
+  result.id = NewId(*I.clock);
+  result.dry_run = options.dry_run;
+  result.as_of = options.as_of ? *options.as_of : TodayInChina(*I.clock);
+  Constants k;
+  k.today = result.as_of;
+  k.now_ms = I.NowMs();
+  if (options.as_of && *options.as_of != TodayInChina(*I.clock)) {
+    // Judged as of the end of that day.
+    k.now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                   StartOfDayInChina(options.as_of->AddDays(1)).time_since_epoch())
+                   .count() -
+               1;
+  }
+  TB_ASSIGN_OR_RETURN(std::vector<RuleSet> all, I.AllRuleSets());
+
+  std::vector<Partition> partitions;
+  for (const RuleSet& s : all) {
+    Partition p;
+    p.region = s.region;
+    if (!options.region.empty()) {
+      if (people::RegionCovers(s.region, options.region)) {
+        if (s.region != options.region) p.limit_to = options.region;
+      } else if (!people::RegionCovers(options.region, s.region)) {
+        continue;
+      }
+    }
+    for (const RuleSet& other : all) {
+      if (other.region != s.region && people::RegionCovers(s.region, other.region)) {
+        p.excluded.push_back(other.region);
+      }
+    }
+    p.rules = Impl::Effective(s.region, all);
+    partitions.push_back(std::move(p));
+  }
+
+  const store::Backend backend = I.db.backend();
+  const feel::SqlDialect dialect = backend == store::Backend::kPostgresql
+                                       ? feel::SqlDialect::kPostgresql
+                                       : feel::SqlDialect::kSqlite;
+  const std::vector<feel::SqlColumn> case_schema = CaseSchema(), step_schema = StepSchema();
+  const std::string today_text = k.today.ToString();
+  const int notified = 0;
+
+  {
+    std::string text = fmt::format(
+        "SELECT COUNT(*) FROM case_record c WHERE c.state IN ({}){}", kOpenStates,
+        options.region.empty() ? "" : " AND " + RangeFilter("c.region_code", options.region));
+    TB_ASSIGN_OR_RETURN(
+        result.open_cases,
+        I.db.Transaction<int64_t>(store::TxKind::kRead, [&](soci::session& sql) -> Result<int64_t> {
+          return Run(sql, text, {}, nullptr, true);
+        }));
+  }
+
+  // One statement per distinct rule: partitions whose rule is the same (an inherited rule, with
+  // the same values of the constants it names) share one pass over the cases.
+  struct Job {
+    Rule rule;
+    Constants k;
+    std::vector<const Partition*> parts;
+  };
+  struct Escalation {
+    EscalationSettings settings;
+    std::vector<const Partition*> parts;
+  };
+  std::vector<Job> jobs;
+  std::vector<Escalation> escalations;
+  for (const Partition& p : partitions) {
+    const EffectiveRules& e = p.rules;
+    TB_ASSIGN_OR_RETURN(CalendarDate wd,
+                        I.calendar->AddWorkingDays(k.today, e.warning.working_days));
+    Constants pk = k;
+    pk.warning_day = wd.date;
+    pk.red_day = RedDay(*I.calendar, k.today, e.red_after_working_days);
+
+    // Warnings first (built in, from the settings), then the region's rules.
+    std::vector<Rule> rules;
+    rules.push_back({.name = "warning",
+                     .scope = RuleScope::kCase,
+                     .level = Level::kWarning,
+                     .reason = fmt::format("距办结时限不足{}个工作日", e.warning.working_days + 1),
+                     .states = {"under_review"},
+                     .when = "due on >= today and due on <= warning day"});
+    for (const Rule& r : e.rules) rules.push_back(r);
+    for (const Rule& rule : rules) {
+      const bool uses_warning = rule.when.find("warning day") != std::string::npos;
+      const bool uses_red = rule.when.find("red day") != std::string::npos;
+      auto same = std::find_if(jobs.begin(), jobs.end(), [&](const Job& j) {
+        return j.rule.name == rule.name && j.rule.when == rule.when && j.rule.scope == rule.scope &&
+               j.rule.level == rule.level && j.rule.reason == rule.reason &&
+               j.rule.states == rule.states &&
+               (!uses_warning || j.k.warning_day == pk.warning_day) &&
+               (!uses_red || j.k.red_day == pk.red_day);
+      });
+      if (same != jobs.end()) {
+        same->parts.push_back(&p);
+      } else {
+        jobs.push_back({.rule = rule, .k = pk, .parts = {&p}});
+      }
+    }
+    auto esc = std::find_if(escalations.begin(), escalations.end(), [&](const Escalation& x) {
+      return x.settings.yellow_cards == e.escalation.yellow_cards &&
+             x.settings.days == e.escalation.days;
+    });
+    if (esc != escalations.end()) {
+      esc->parts.push_back(&p);
+    } else {
+      escalations.push_back({.settings = e.escalation, .parts = {&p}});
+    }
+  }
+
+  for (const Job& job : jobs) {
+    const Rule& rule = job.rule;
+    TB_ASSIGN_OR_RETURN(
+        feel::SqlWhere w,
+        feel::CompileToSql(rule.when, rule.scope == RuleScope::kStep ? step_schema : case_schema,
+                           dialect));
+    const std::string view = View(backend, job.k, rule, job.parts);
+    const std::string key = DedupeKey(rule);
+    TriggerCount tc{.trigger = rule.name, .level = rule.level};
+    const std::string count_text = fmt::format("SELECT COUNT(*) FROM ({}) v WHERE {}", view, w.sql);
+    if (options.dry_run || options.count_matched) {
+      TB_ASSIGN_OR_RETURN(tc.matched,
+                          I.db.Transaction<int64_t>(store::TxKind::kRead,
+                                                    [&](soci::session& sql) -> Result<int64_t> {
+                                                      return Run(sql, count_text, w, nullptr, true);
+                                                    }));
+    }
+    if (options.dry_run) {
+      const std::string text = fmt::format(
+          "SELECT COUNT(*) FROM ({}) v WHERE {} AND NOT EXISTS (SELECT 1 FROM "
+          "supervision_card k WHERE k.dedupe_key = {})",
+          view, w.sql, key);
+      TB_ASSIGN_OR_RETURN(tc.issued,
+                          I.db.Transaction<int64_t>(store::TxKind::kRead,
+                                                    [&](soci::session& sql) -> Result<int64_t> {
+                                                      return Run(sql, text, w, nullptr, true);
+                                                    }));
+    } else if (tc.matched > 0 || !options.count_matched) {
+      const bool step = rule.scope == RuleScope::kStep;
+      const std::string text = fmt::format(
+          "INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
+          "trigger_name, level, reason, region_code, department_code, person, issued_on, "
+          "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
+          "handed_over_at) "
+          "SELECT {0}, v.case_id, v.case_number, {1}, {2}, '{3}', '{4}', CAST(:reason AS TEXT), "
+          "v.region, {5}, {6}, '{7}', {8}, 'open', {9}, '', '', 0, '', 0 "
+          "FROM ({10}) v WHERE {11} AND NOT EXISTS (SELECT 1 FROM supervision_card x WHERE "
+          "x.dedupe_key = {0}) ON CONFLICT (dedupe_key) DO NOTHING",
+          key, step ? "v.step_task" : "''", step ? "v.step_name" : "''", rule.name,
+          LevelName(rule.level), step ? "v.step_department" : "v.department",
+          step ? "CASE WHEN v.step_person <> '' THEN v.step_person ELSE v.person END" : "v.person",
+          today_text, k.now_ms, notified, view, w.sql);
+      TB_ASSIGN_OR_RETURN(tc.issued,
+                          I.db.Transaction<int64_t>(store::TxKind::kWrite,
+                                                    [&](soci::session& sql) -> Result<int64_t> {
+                                                      return Run(sql, text, w, &rule.reason, false);
+                                                    }));
+    }
+    (rule.level == Level::kWarning  ? result.warnings
+     : rule.level == Level::kYellow ? result.yellow
+                                    : result.red) += tc.issued;
+    auto same = std::find_if(result.triggers.begin(), result.triggers.end(),
+                             [&](const TriggerCount& t) { return t.trigger == tc.trigger; });
+    if (same != result.triggers.end()) {
+      same->matched += tc.matched;
+      same->issued += tc.issued;
+    } else {
+      result.triggers.push_back(tc);
+    }
+  }
+
+  // Repeated yellow cards: one red card per department (and per person) and month.
+  for (const Escalation& esc : escalations) {
+    const EscalationSettings& e = esc.settings;
+    const Date since = k.today.AddDays(-e.days);
+    const std::string month = today_text.substr(0, 7);
+    for (const char* who : {"department_code", "person"}) {
+      const bool by_department = std::string_view(who) == "department_code";
+      const std::string select = fmt::format(
+          "SELECT 'repeated_yellow|{0}|' || k.{0} || '|{1}' AS dedupe_key, "
+          "'{2}黄牌 ' || CAST(COUNT(*) AS TEXT) || ' 张，升级为红牌' AS reason, "
+          "MIN(k.region_code) AS region_code, {3} AS department_code, {4} AS person "
+          "FROM supervision_card k WHERE k.level = 'yellow' AND k.issued_on > '{5}' "
+          "AND k.issued_on <= '{6}' AND {7}{8} GROUP BY k.{0} HAVING COUNT(*) >= {9}",
+          who, month, fmt::format("{}日内", e.days),
+          by_department ? "k.department_code" : "MIN(k.department_code)",
+          by_department ? "''" : "k.person", since.ToString(), today_text,
+          AnyOf(esc.parts, "k.region_code", backend == store::Backend::kSqlite),
+          by_department ? "" : " AND k.person <> ''", e.yellow_cards);
+      int64_t n = 0;
+      if (options.dry_run) {
+        const std::string text = fmt::format(
+            "SELECT COUNT(*) FROM ({}) e WHERE NOT EXISTS (SELECT 1 FROM supervision_card x "
+            "WHERE x.dedupe_key = e.dedupe_key)",
+            select);
+        TB_ASSIGN_OR_RETURN(n,
+                            I.db.Transaction<int64_t>(store::TxKind::kRead,
+                                                      [&](soci::session& sql) -> Result<int64_t> {
+                                                        return Run(sql, text, {}, nullptr, true);
+                                                      }));
+      } else {
+        const std::string text = fmt::format(
+            "INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
+            "trigger_name, level, reason, region_code, department_code, person, issued_on, "
+            "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
+            "handed_over_at) "
+            "SELECT e.dedupe_key, '', '', '', '', 'repeated_yellow', 'red', e.reason, "
+            "e.region_code, e.department_code, e.person, '{}', {}, 'open', 0, '', '', 0, '', 0 "
+            "FROM ({}) e WHERE 1 = 1 ON CONFLICT (dedupe_key) DO NOTHING",
+            today_text, k.now_ms, select);
+        TB_ASSIGN_OR_RETURN(n,
+                            I.db.Transaction<int64_t>(store::TxKind::kWrite,
+                                                      [&](soci::session& sql) -> Result<int64_t> {
+                                                        return Run(sql, text, {}, nullptr, false);
+                                                      }));
+      }
+      result.escalated += n;
+      result.red += n;
+    }
+  }
+
+  if (!options.dry_run) {
+    TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      long long now = k.now_ms;
+      result.notices =
+          store::Execute(sql, I.Q("queue_warning_notices"), soci::use(now, "now")).affected_rows;
+      store::Execute(sql, I.Q("mark_warnings_notified"));
+      return Ok();
+    }));
+  }
+  result.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::steady_clock::now() - started)
+                          .count();
+  if (!options.dry_run) {
+    TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      long long started_at = k.now_ms, finished_at = I.NowMs(), open = result.open_cases,
+                warnings = result.warnings, yellow = result.yellow, red = result.red,
+                issued = result.warnings + result.yellow + result.red;
+      const std::string as_of = result.as_of.ToString();
+      store::Execute(sql, I.Q("insert_sweep"), soci::use(result.id, "id"),
+                     soci::use(as_of, "as_of"), soci::use(options.region, "region"),
+                     soci::use(started_at, "started_at"), soci::use(finished_at, "finished_at"),
+                     soci::use(open, "open_cases"), soci::use(warnings, "warnings"),
+                     soci::use(yellow, "yellow"), soci::use(red, "red"),
+                     soci::use(issued, "issued"));
+      return Ok();
+    }));
+  }
+  return result;
+}
+
+}  // namespace tongban::supervision
