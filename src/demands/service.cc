@@ -150,12 +150,13 @@ bool IsOwn(const Principal& by, const Demand& d, int64_t now) {
          people::AuthorizeForEnterprise(by, d.uscc, now).ok();
 }
 
-// Blanks the demander of a report (举报) for whoever handles it.
-void HideReporter(const Principal& by, DemandRecord& r, int64_t now) {
+// Blanks the demander of a report (举报) for the handling department (any staff of a department
+// or the commissioner an order went to, whatever else they may do) and for readers who neither
+// dispatch, arbitrate nor take in demands.
+void HideReporter(const Principal& by, DemandRecord& r, bool receiver, int64_t now) {
   Demand& d = r.demand;
-  if (d.demand_class != DemandClass::kReport || IsOwn(by, d, now) || SeesAll(by, d.region, now)) {
-    return;
-  }
+  if (d.demand_class != DemandClass::kReport || IsOwn(by, d, now)) return;
+  if (!receiver && SeesAll(by, d.region, now)) return;
   d.submitted_by.clear();
   d.caller_name.clear();
   d.caller_phone.clear();
@@ -492,7 +493,9 @@ Result<DemandRecord> DemandService::Get(const Principal& by, std::string_view id
                    {{"id", "not dispatched to your department"}});
     }
   }
-  HideReporter(by, r, now);
+  const bool receiver = std::any_of(r.orders.begin(), r.orders.end(),
+                                    [&](const WorkOrder& o) { return IsReceiver(by, o); });
+  HideReporter(by, r, receiver, now);
   return r;
 }
 
@@ -559,7 +562,7 @@ Result<std::vector<Demand>> DemandService::List(const Principal& by, const ListF
       if (!SeesAll(by, d.region, now) && receivable.count(d.id) == 0) continue;
     }
     DemandRecord r{.demand = std::move(d)};
-    HideReporter(by, r, now);
+    HideReporter(by, r, receivable.count(r.demand.id) > 0, now);
     out.push_back(std::move(r.demand));
     if (out.size() >= static_cast<size_t>(limit)) break;
   }

@@ -352,6 +352,14 @@ TEST_P(DemandServiceTest, AReportHidesTheReporterFromTheHandlingDepartment) {
   EXPECT_EQ(handler_view->demand.caller_phone, "");
   EXPECT_EQ(handler_view->demand.submitted_by, "");
   EXPECT_EQ(handler_view->steps[0].actor, "");
+  // The handling department's head dispatches too, and still does not see the reporter.
+  Principal head =
+      Staff("scjgj-head", "431128-scjgj", {"demand.dispatch", "demand.handle", "demand.read"});
+  auto head_view = service_->Get(head, id);
+  ASSERT_TRUE(head_view.ok());
+  EXPECT_TRUE(head_view->demand.reporter_hidden);
+  EXPECT_EQ(head_view->demand.caller_phone, "");
+  EXPECT_EQ(service_->List(head, {})->at(0).caller_phone, "");
   auto listed = service_->List(scjgj_, {});
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->size(), 1u);
