@@ -9,6 +9,7 @@
 #include "api/benefit_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
+#include "api/demand_routes.h"
 #include "api/json_body.h"
 #include "api/licence_routes.h"
 #include "api/openapi.h"
@@ -18,6 +19,7 @@
 #include "app/demo.h"
 #include "base/id.h"
 #include "catalog/repository.h"
+#include "demands/demo.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
 #include "trace/signing_key.h"
@@ -85,6 +87,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   sets.push_back(licences::LicencesMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), demands::Migrations());
   return sets;
 }
 
@@ -152,6 +155,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                    : config.master_key,
                          config.demo));
   TB_RETURN_IF_ERROR(app->CreateRegisters(url));
+  TB_ASSIGN_OR_RETURN(app->demands_,
+                      demands::DemandService::Create(
+                          *app->db_, {.trace = app->trace_.get(), .sms = app->sms_.get()}));
+  if (config.demo) {
+    TB_ASSIGN_OR_RETURN(demands::DemoDemands demo_demands,
+                        demands::LoadDemoDemands(*app->db_, *app->demands_));
+    if (demo_demands.demands > 0) {
+      spdlog::info("demo demands: {} added ({:.2f} s)", demo_demands.demands, demo_demands.seconds);
+    }
+  }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -200,6 +213,10 @@ void App::StartBackgroundWork() {
         WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
     worker_->Start();
   }
+  if (!demand_sweeper_) {
+    demand_sweeper_ = std::make_unique<demands::Sweeper>(*demands_, std::chrono::minutes(5));
+    demand_sweeper_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -208,6 +225,7 @@ void App::StartBackgroundWork() {
 
 void App::StopBackgroundWork() {
   if (worker_) worker_->Stop();
+  if (demand_sweeper_) demand_sweeper_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -236,6 +254,7 @@ void App::RegisterRoutes() {
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
+  api::RegisterDemandRoutes(s, *demands_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

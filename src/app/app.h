@@ -16,6 +16,8 @@
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/service.h"
+#include "demands/service.h"
+#include "demands/sweeper.h"
 #include "devices/id_card_reader.h"
 #include "people/service.h"
 #include "people/sms.h"
@@ -62,6 +64,7 @@ class App {
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
   registers::Registers& registers() { return *registers_; }
+  demands::DemandService& demands() { return *demands_; }
   // The demo's simulated ID-card reader (nullptr outside the demo: no reader configured).
   devices::SimulatedIdCardReader* id_reader() { return id_reader_.get(); }
 
@@ -93,6 +96,8 @@ class App {
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
   std::unique_ptr<devices::SimulatedIdCardReader> id_reader_;
+  std::unique_ptr<demands::DemandService> demands_;  // 诉求 / 工单
+  std::unique_ptr<demands::Sweeper> demand_sweeper_;
 };
 
 }  // namespace tongban::app

@@ -139,6 +139,12 @@ bool SeesAll(const Principal& by, std::string_view region, int64_t now) {
   return false;
 }
 
+// What a read touches: the region, in the reader's own department (a grant scoped to one
+// department reads what reaches that department).
+people::Target ReadTarget(const Principal& by, const std::string& region) {
+  return {.region = region, .department = by.account.department};
+}
+
 bool IsReceiver(const Principal& by, const WorkOrder& o) {
   if (o.receiver_kind == ReceiverKind::kCommissioner) return o.assignee == by.account.id;
   return !by.account.department.empty() && o.department == by.account.department;
@@ -485,7 +491,7 @@ Result<DemandRecord> DemandService::Get(const Principal& by, std::string_view id
     return Ok();
   }));
   if (!IsOwn(by, r.demand, now)) {
-    TB_RETURN_IF_ERROR(people::Authorize(by, "demand.read", {.region = r.demand.region}, now));
+    TB_RETURN_IF_ERROR(people::Authorize(by, "demand.read", ReadTarget(by, r.demand.region), now));
     if (!SeesAll(by, r.demand.region, now) &&
         std::none_of(r.orders.begin(), r.orders.end(),
                      [&](const WorkOrder& o) { return IsReceiver(by, o); })) {
@@ -519,7 +525,7 @@ Result<std::vector<Demand>> DemandService::List(const Principal& by, const ListF
       return Error(ErrorCode::kInvalidArgument, "bad region", {{"region", "a region code"}});
     }
     TB_RETURN_IF_ERROR(people::Authorize(
-        by, "demand.read", {.region = region.empty() ? std::string("*") : region}, now));
+        by, "demand.read", ReadTarget(by, region.empty() ? std::string("*") : region), now));
   }
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
     Tx tx(*this, sql);
@@ -558,7 +564,7 @@ Result<std::vector<Demand>> DemandService::List(const Principal& by, const ListF
     if (state && d.state != *state) continue;
     if (!f.uscc.empty() && d.uscc != f.uscc) continue;
     if (!citizen && !IsOwn(by, d, now)) {
-      if (!people::Authorize(by, "demand.read", {.region = d.region}, now).ok()) continue;
+      if (!people::Authorize(by, "demand.read", ReadTarget(by, d.region), now).ok()) continue;
       if (!SeesAll(by, d.region, now) && receivable.count(d.id) == 0) continue;
     }
     DemandRecord r{.demand = std::move(d)};
@@ -1072,7 +1078,7 @@ Result<std::vector<ReceiverStatistics>> DemandService::Statistics(const Principa
   if (!f.region.empty() && !people::IsRegionCode(f.region)) errors.Add("region", "a region code");
   if (f.to < f.from) errors.Add("to", "before from");
   if (!errors.empty()) return errors.ToError("invalid statistics request");
-  const people::Target target{.region = f.region.empty() ? std::string("*") : f.region};
+  const people::Target target = ReadTarget(by, f.region.empty() ? std::string("*") : f.region);
   if (!people::Authorize(by, "report.read", target, now).ok()) {
     TB_RETURN_IF_ERROR(people::Authorize(by, "demand.read", target, now));
   }
