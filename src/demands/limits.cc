@@ -79,7 +79,7 @@ Result<LimitsTable> LimitsTable::ParseYaml(std::string_view yaml, std::string_vi
       const std::string key = kv.first.as<std::string>();
       if (key != "region" && key != "sign_for_hours" && key != "urgent_days" &&
           key != "complex_days" && key != "callback_days" && key != "ordinary_days") {
-        errors.Add(p + "/" + key, "unknown key");
+        errors.Add(fmt::format("{}/{}", p, key), "unknown key");
       }
     }
     r.region = e["region"] ? e["region"].as<std::string>("") : "";
@@ -98,11 +98,13 @@ Result<LimitsTable> LimitsTable::ParseYaml(std::string_view yaml, std::string_vi
     } else {
       for (const auto& kv : days) {
         const std::string key = kv.first.as<std::string>();
-        if (!ParseDemandClass(key)) errors.Add(p + "/ordinary_days/" + key, "unknown class");
+        if (!ParseDemandClass(key))
+          errors.Add(fmt::format("{}/ordinary_days/{}", p, key), "unknown class");
       }
       for (int c = 0; c < 6; ++c) {
         const std::string name(DemandClassName(static_cast<DemandClass>(c)));
-        r.ordinary_days[c] = ReadInt(days[name], p + "/ordinary_days/" + name, 0, 60, errors);
+        r.ordinary_days[c] =
+            ReadInt(days[name], fmt::format("{}/ordinary_days/{}", p, name), 0, 60, errors);
       }
     }
     table.entries_.push_back(std::move(r));

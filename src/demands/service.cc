@@ -316,14 +316,15 @@ class DemandService::Tx {
   }
 
   std::vector<Duplicate> DuplicatesOf(const Demand& d) {
-    const std::set<std::string> terms = TextTerms(d.title + " " + d.text);
+    const std::set<std::string> terms = TextTerms(fmt::format("{} {}", d.title, d.text));
     const int64_t since = d.created_at - kDuplicateWindowMs;
     std::vector<Duplicate> out;
     std::string id, number, title, content, state;
     store::ExecuteRows(
         sql_, s_.Q("duplicate_candidates"),
         [&] {
-          const double similarity = Similarity(terms, TextTerms(title + " " + content));
+          const double similarity =
+              Similarity(terms, TextTerms(fmt::format("{} {}", title, content)));
           if (similarity < kDuplicateThreshold) return;
           out.push_back({.demand_id = id,
                          .number = number,

@@ -167,7 +167,7 @@ TEST_P(DemandServiceTest, PortalDemandIsDispatchedSignedClosedAndCalledBack) {
   // Every step, with its actor, in order; also in the trace chain.
   record = service_->Get(dispatcher_, d.id);
   std::vector<std::string> actions;
-  for (const Step& s : record->steps) actions.push_back(s.action + "/" + s.actor);
+  for (const Step& s : record->steps) actions.push_back(fmt::format("{}/{}", s.action, s.actor));
   EXPECT_EQ(actions,
             (std::vector<std::string>{"received/agent-1", "dispatched/dispatcher-1", "signed/rsj-1",
                                       "closed/rsj-1", "callback/operator-1"}));
