@@ -247,7 +247,7 @@ void RegisterDemandRoutes(Server& server, demands::DemandService& demands, const
       });
 
   // The steps on a demand: each reads its body, runs and answers the changed order or demand.
-  auto step = [&server, &auth](const std::string& name, Step run) {
+  auto step = [&server, &auth](const std::string& name, const Step& run) {
     server.Post(
         "/api/v1/demands/([^/]+)/" + name,
         [&auth, run](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
