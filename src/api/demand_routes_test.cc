@@ -36,6 +36,7 @@ class DemandRoutesTest : public ::testing::Test {
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*demands::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     const int64_t now = *people::ParseTimestamp("2026-11-26T09:00:00+08:00");
