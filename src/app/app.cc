@@ -10,6 +10,7 @@
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/evaluation_routes.h"
+#include "api/demand_routes.h"
 #include "api/json_body.h"
 #include "api/licence_routes.h"
 #include "api/openapi.h"
@@ -21,6 +22,7 @@
 #include "app/demo_evaluation.h"
 #include "base/id.h"
 #include "catalog/repository.h"
+#include "demands/demo.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
 #include "trace/signing_key.h"
@@ -90,6 +92,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), evaluation::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), demands::Migrations());
   return sets;
 }
 
@@ -172,6 +175,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                    : config.master_key,
                          config.demo));
   TB_RETURN_IF_ERROR(app->CreateRegisters(url));
+  TB_ASSIGN_OR_RETURN(app->demands_,
+                      demands::DemandService::Create(
+                          *app->db_, {.trace = app->trace_.get(), .sms = app->sms_.get()}));
+  if (config.demo) {
+    TB_ASSIGN_OR_RETURN(demands::DemoDemands demo_demands,
+                        demands::LoadDemoDemands(*app->db_, *app->demands_));
+    if (demo_demands.demands > 0) {
+      spdlog::info("demo demands: {} added ({:.2f} s)", demo_demands.demands, demo_demands.seconds);
+    }
+  }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -249,6 +262,10 @@ void App::StartBackgroundWork() {
         *supervision_, config_.supervision_interval, [this] { (void)cases_->DrainNotices(); });
     supervision_scheduler_->Start();
   }
+  if (!demand_sweeper_) {
+    demand_sweeper_ = std::make_unique<demands::Sweeper>(*demands_, std::chrono::minutes(5));
+    demand_sweeper_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -259,6 +276,7 @@ void App::StopBackgroundWork() {
   if (invitations_) invitations_->Stop();
   if (worker_) worker_->Stop();
   if (supervision_scheduler_) supervision_scheduler_->Stop();
+  if (demand_sweeper_) demand_sweeper_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -290,6 +308,7 @@ void App::RegisterRoutes() {
   api::RegisterEvaluationRoutes(s, *evaluation_, *auth_);
   api::RegisterSupervisionRoutes(s, *supervision_, *auth_,
                                  {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
+  api::RegisterDemandRoutes(s, *demands_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

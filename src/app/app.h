@@ -17,6 +17,8 @@
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/service.h"
+#include "demands/service.h"
+#include "demands/sweeper.h"
 #include "devices/id_card_reader.h"
 #include "devices/rating_device.h"
 #include "evaluation/scheduler.h"
@@ -68,6 +70,7 @@ class App {
   const api::Auth& auth() const { return *auth_; }
   registers::Registers& registers() { return *registers_; }
   supervision::SupervisionService& supervision() { return *supervision_; }
+  demands::DemandService& demands() { return *demands_; }
   // The demo's simulated ID-card reader (nullptr outside the demo: no reader configured).
   devices::SimulatedIdCardReader* id_reader() { return id_reader_.get(); }
   // 好差评: ratings, rectification, statistics; the demo's simulated rating device (or null).
@@ -108,6 +111,8 @@ class App {
   std::unique_ptr<evaluation::InvitationScheduler> invitations_;
   std::unique_ptr<supervision::SupervisionService> supervision_;  // 电子监察
   std::unique_ptr<SupervisionScheduler> supervision_scheduler_;
+  std::unique_ptr<demands::DemandService> demands_;  // 诉求 / 工单
+  std::unique_ptr<demands::Sweeper> demand_sweeper_;
 };
 
 }  // namespace tongban::app

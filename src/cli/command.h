@@ -46,5 +46,6 @@ void AddRegisterCommands(CLI::App& cli, Context& ctx);    // register import|sho
 void AddPolicyCommands(CLI::App& cli, Context& ctx);      // policy publish|list|show|..., match
 void AddRateCommands(CLI::App& cli, Context& ctx);  // rate list|statistics|invite-due|simulate …
 void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|report|cards]
+void AddDemandCommands(CLI::App& cli, Context& ctx);      // demand submit|list|show|dispatch|sweep…
 
 }  // namespace tongban::cli

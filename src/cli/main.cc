@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddPolicyCommands(cli, ctx);
   tongban::cli::AddRateCommands(cli, ctx);
   tongban::cli::AddSuperviseCommands(cli, ctx);
+  tongban::cli::AddDemandCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
