@@ -10,6 +10,7 @@
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/json_body.h"
+#include "api/kpi_routes.h"
 #include "api/licence_routes.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
@@ -85,6 +86,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   sets.push_back(licences::LicencesMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), registers::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), benefits::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
   return sets;
 }
 
@@ -122,6 +124,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       cases::CaseService::Create(*app->db_, *app->catalog_, *app->people_, *app->trace_,
                                  {.data_dir = cases::DefaultDataDir(url), .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
+  // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
+  TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
+  app->cases_->SetObserver(app->kpi_.get());
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));
@@ -236,6 +241,7 @@ void App::RegisterRoutes() {
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
+  api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

@@ -44,5 +44,6 @@ void AddCaseSearchCommands(CLI::App& cli, Context& ctx);  // case search|generat
 void AddLicenceCommands(CLI::App& cli, Context& ctx);     // licence issue|verify|pdf|keys …
 void AddRegisterCommands(CLI::App& cli, Context& ctx);    // register import|show|find|generate
 void AddPolicyCommands(CLI::App& cli, Context& ctx);      // policy publish|list|show|..., match
+void AddReportCommands(CLI::App& cli, Context& ctx);      // report show|verify|rebuild
 
 }  // namespace tongban::cli

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddLicenceCommands(cli, ctx);
   tongban::cli::AddRegisterCommands(cli, ctx);
   tongban::cli::AddPolicyCommands(cli, ctx);
+  tongban::cli::AddReportCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
