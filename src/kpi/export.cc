@@ -68,8 +68,8 @@ Status WriteReportXlsx(const Report& report, const std::string& path) {
       report.query.region.empty() ? "全部" : report.query.region,
       report.query.department.empty() ? "全部" : report.query.department, Period(report));
   worksheet_write_string(ws, 0, 0, title.c_str(), nullptr);
-  for (lxw_col_t c = 0; c < std::size(kHeads); ++c) {
-    worksheet_write_string(ws, 1, c, kHeads[c], nullptr);
+  for (size_t c = 0; c < std::size(kHeads); ++c) {
+    worksheet_write_string(ws, 1, static_cast<lxw_col_t>(c), kHeads[c], nullptr);
   }
   lxw_row_t row = 2;
   for (const Figure& f : report.figures) {
