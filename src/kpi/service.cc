@@ -118,9 +118,10 @@ std::vector<Segment> Segments(Date from, Date to, bool months_usable) {
   return out;
 }
 
-// Sums by (month, department, channel) of one report's facts.
+// The sums of one report's facts, whole or by one dimension.
+enum class GroupBy { kNone, kMonth, kDepartment, kChannel };
 struct Group {
-  std::string month, department, channel;
+  std::string key;  // the month, department or channel; "" for kNone
   Counters counters{};
 };
 
@@ -349,13 +350,18 @@ struct KpiService::Impl {
     return Ok();
   }
 
-  // The fact sums of `q` over [from, to], by (month, department, channel).
-  std::vector<Group> Groups(soci::session& sql, const ReportQuery& q, Date from, Date to) const {
+  // The fact sums of `q` over [from, to]: one group, or one per month, department or channel.
+  std::vector<Group> Groups(soci::session& sql, const ReportQuery& q, Date from, Date to,
+                            GroupBy by) const {
     const bool months = q.matter.empty() && q.window.empty();
-    std::map<std::tuple<std::string, std::string, std::string>, Counters> merged;
+    std::map<std::string, Counters> merged;
     auto [lo, hi] = RegionRange(q.region);
     for (const Segment& s : Segments(from, to, months)) {
-      std::string text = "SELECT substr(period, 1, 7), department_code, channel";
+      const char* key = by == GroupBy::kMonth        ? "substr(period, 1, 7)"
+                        : by == GroupBy::kDepartment ? "department_code"
+                        : by == GroupBy::kChannel    ? "channel"
+                                                     : "''";
+      std::string text = fmt::format("SELECT {}", key);
       for (std::string_view c : kFactColumns) text += fmt::format(", CAST(SUM({}) AS BIGINT)", c);
       text +=
           " FROM kpi_fact WHERE grain = :grain AND period >= :from AND period <= :to"
@@ -364,14 +370,13 @@ struct KpiService::Impl {
       if (!q.matter.empty()) text += " AND matter_code = :matter";
       if (!q.channel.empty()) text += " AND channel = :channel";
       if (!q.window.empty()) text += " AND window_code = :window";
-      text += " GROUP BY substr(period, 1, 7), department_code, channel";
-      std::string month, department, channel;
+      if (by != GroupBy::kNone) text += fmt::format(" GROUP BY {}", key);
+      std::string group;
       std::array<long long, kFactCount> vals{};
       soci::statement st(sql);
-      st.exchange(soci::into(month));
-      st.exchange(soci::into(department));
-      st.exchange(soci::into(channel));
-      for (size_t i = 0; i < kFactCount; ++i) st.exchange(soci::into(vals[i]));
+      std::array<soci::indicator, kFactCount> nulls{};
+      st.exchange(soci::into(group));
+      for (size_t i = 0; i < kFactCount; ++i) st.exchange(soci::into(vals[i], nulls[i]));
       std::string grain = s.grain, f = s.from, t = s.to, dep = q.department, mat = q.matter,
                   ch = q.channel, win = q.window;
       st.exchange(soci::use(grain, "grain"));
@@ -388,15 +393,15 @@ struct KpiService::Impl {
       st.define_and_bind();
       if (st.execute(true)) {
         do {
-          Counters& c = merged[{month, department, channel}];
-          for (size_t i = 0; i < kFactCount; ++i) c[i] += vals[i];
+          Counters& c = merged[group];
+          for (size_t i = 0; i < kFactCount; ++i) {
+            c[i] += nulls[i] == soci::i_null ? 0 : vals[i];  // SUM over no rows is NULL
+          }
         } while (st.fetch());
       }
     }
     std::vector<Group> out;
-    for (const auto& [key, counters] : merged) {
-      out.push_back({std::get<0>(key), std::get<1>(key), std::get<2>(key), counters});
-    }
+    for (const auto& [key, counters] : merged) out.push_back({key, counters});
     return out;
   }
 
@@ -468,8 +473,8 @@ struct KpiService::Impl {
 
   std::vector<Figure> CaseFigures(soci::session& sql, const Report& r) const {
     const ReportQuery& q = r.query;
-    const Counters t = Total(Groups(sql, q, q.from, q.to));
-    const Counters p = Total(Groups(sql, q, r.previous_from, r.previous_to));
+    const Counters t = Total(Groups(sql, q, q.from, q.to, GroupBy::kNone));
+    const Counters p = Total(Groups(sql, q, r.previous_from, r.previous_to, GroupBy::kNone));
     const int64_t p90 = P90(Histogram(sql, q, q.from, q.to));
     auto v = [&](Fact f) { return At(t, f); };
     std::vector<Figure> out = {
@@ -824,30 +829,33 @@ Result<Dashboard> KpiService::BuildDashboard(const people::Principal& caller, Re
   TB_RETURN_IF_ERROR(I.CheckQuery(query));
   Dashboard d;
   d.query = query;
-  auto groups = I.db.Transaction<std::vector<Group>>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Group>> {
-        return I.Groups(sql, query, query.from, query.to);
-      });
-  if (!groups.ok()) return std::move(groups).error();
-  std::map<std::string, SeriesPoint> months, departments, channels;
-  auto add = [](std::map<std::string, SeriesPoint>& series, const std::string& key,
-                const Counters& c) {
-    SeriesPoint& p = series[key];
-    p.key = key;
-    p.applications += At(c, Fact::kApplications);
-    p.concluded += At(c, Fact::kConcluded);
-    p.on_time += At(c, Fact::kOnTime);
-    p.online += At(c, Fact::kOnline);
+  struct Series {
+    std::vector<Group> by_month, by_department, by_channel;
   };
-  for (const Group& g : *groups) {
-    add(months, g.month, g.counters);
-    add(departments, g.department, g.counters);
-    add(channels, g.channel, g.counters);
-  }
-  for (auto& [k, p] : months) d.by_month.push_back(p);
-  for (auto& [k, p] : departments) d.by_department.push_back(p);
-  for (auto& [k, p] : channels) d.by_channel.push_back(p);
-  const Counters t = Impl::Total(*groups);
+  auto series =
+      I.db.Transaction<Series>(store::TxKind::kRead, [&](soci::session& sql) -> Result<Series> {
+        Series out;
+        out.by_month = I.Groups(sql, query, query.from, query.to, GroupBy::kMonth);
+        out.by_department = I.Groups(sql, query, query.from, query.to, GroupBy::kDepartment);
+        out.by_channel = I.Groups(sql, query, query.from, query.to, GroupBy::kChannel);
+        return out;
+      });
+  if (!series.ok()) return std::move(series).error();
+  auto points = [](const std::vector<Group>& groups) {
+    std::vector<SeriesPoint> out;
+    for (const Group& g : groups) {
+      out.push_back({.key = g.key,
+                     .applications = At(g.counters, Fact::kApplications),
+                     .concluded = At(g.counters, Fact::kConcluded),
+                     .on_time = At(g.counters, Fact::kOnTime),
+                     .online = At(g.counters, Fact::kOnline)});
+    }
+    return out;
+  };
+  d.by_month = points(series->by_month);
+  d.by_department = points(series->by_department);
+  d.by_channel = points(series->by_channel);
+  const Counters t = Impl::Total(series->by_month);
   d.totals = {
       Count("applications", "申请量", "cases", At(t, Fact::kApplications)),
       Count("concluded", "办结量", "cases", At(t, Fact::kConcluded)),
