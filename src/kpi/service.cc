@@ -401,6 +401,7 @@ struct KpiService::Impl {
       }
     }
     std::vector<Group> out;
+    out.reserve(merged.size());
     for (const auto& [key, counters] : merged) out.push_back({key, counters});
     return out;
   }
@@ -843,6 +844,7 @@ Result<Dashboard> KpiService::BuildDashboard(const people::Principal& caller, Re
   if (!series.ok()) return std::move(series).error();
   auto points = [](const std::vector<Group>& groups) {
     std::vector<SeriesPoint> out;
+    out.reserve(groups.size());
     for (const Group& g : groups) {
       out.push_back({.key = g.key,
                      .applications = At(g.counters, Fact::kApplications),
