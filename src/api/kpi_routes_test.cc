@@ -46,6 +46,7 @@ class KpiRoutesTest : public ::testing::Test {
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*kpi::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;

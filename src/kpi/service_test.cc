@@ -66,7 +66,7 @@ Principal Citizen(std::string id, std::string id_number) {
 }
 
 const Figure& Find(const std::vector<Figure>& figures, std::string_view name,
-                   std::map<std::string, std::string> labels = {}) {
+                   const std::map<std::string, std::string>& labels = {}) {
   for (const Figure& f : figures) {
     if (f.name == name && f.labels == labels) return f;
   }
@@ -89,6 +89,7 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
@@ -130,8 +131,8 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
                    {.name = "卫生检测报告", .state = MaterialState::kProofWaived}};
     return r;
   }
-  Case Submit(const Principal& who, cases::SubmitRequest r) {
-    auto s = cases_->Submit(who, std::move(r));
+  Case Submit(const Principal& who, const cases::SubmitRequest& r) {
+    auto s = cases_->Submit(who, r);
     EXPECT_TRUE(s.ok()) << s.error().ToString();
     return s.ok() ? s->record : Case{};
   }
