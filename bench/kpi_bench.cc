@@ -43,7 +43,7 @@ T Must(Result<T> r, std::string_view what) {
   return std::move(r).value();
 }
 
-void Must(Status s, std::string_view what) {
+void Must(const Status& s, std::string_view what) {
   if (!s.ok()) {
     fmt::print(stderr, "{}: {}\n", what, s.error().ToString());
     std::exit(1);
@@ -178,6 +178,7 @@ int main(int argc, char** argv) {
   sets.push_back(Must(cases::CaseMigrations(), "migrations"));
   sets.push_back(Must(kpi::Migrations(), "migrations"));
   std::vector<const store::MigrationSet*> ptrs;
+  ptrs.reserve(sets.size());
   for (const auto& s : sets) ptrs.push_back(&s);
   (void)Must(db->Migrate(ptrs), "migrate");
   auto catalog = Must(catalog::CatalogService::Create(*db), "catalog");
