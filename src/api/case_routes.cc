@@ -315,6 +315,7 @@ class Routes {
     s.idempotency_key = req.get_header_value("Idempotency-Key");
     s.matter = r.String("matter", true).value_or("");
     s.scenario = r.String("scenario", false).value_or("");
+    s.sandbox = r.Bool("sandbox", false).value_or(false);  // 走流程 (case.walkthrough)
     ReadApplication(r, errors, /*single_case=*/true, s);
     if (const json* ms = r.Member("materials", json::value_t::array, false)) {
       for (size_t i = 0; i < ms->size(); ++i) {

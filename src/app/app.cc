@@ -9,9 +9,10 @@
 #include "api/benefit_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
-#include "api/evaluation_routes.h"
 #include "api/demand_routes.h"
+#include "api/evaluation_routes.h"
 #include "api/json_body.h"
+#include "api/kpi_routes.h"
 #include "api/licence_routes.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
@@ -93,6 +94,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), evaluation::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), demands::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
   return sets;
 }
 
@@ -131,6 +133,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                  {.data_dir = cases::DefaultDataDir(url), .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
+  // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
+  TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
+  app->cases_->SetObserver(app->kpi_.get());
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));
@@ -309,6 +314,7 @@ void App::RegisterRoutes() {
   api::RegisterSupervisionRoutes(s, *supervision_, *auth_,
                                  {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
   api::RegisterDemandRoutes(s, *demands_, *auth_);
+  api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

@@ -23,6 +23,7 @@
 #include "devices/rating_device.h"
 #include "evaluation/scheduler.h"
 #include "evaluation/service.h"
+#include "kpi/service.h"
 #include "people/service.h"
 #include "people/sms.h"
 #include "registers/register.h"
@@ -56,6 +57,7 @@ class App {
   people::PeopleService& people() { return *people_; }
   catalog::CatalogService& catalog() { return *catalog_; }
   cases::CaseService& cases() { return *cases_; }
+  kpi::KpiService& kpi() { return *kpi_; }
   // The durable workflow runtime (platform actions registered) and its read side.
   bpmn::Runtime& workflow() { return *workflow_; }
   bpmn::Inspector& workflow_inspector() { return *inspector_; }
@@ -102,6 +104,7 @@ class App {
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<trace::Checkpointer> checkpointer_;
   std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<kpi::KpiService> kpi_;  // the case observer: declared after cases_
   std::unique_ptr<LicenceParts> licence_parts_;
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll

@@ -180,6 +180,9 @@ struct Case {
   std::vector<Document> documents;  // without content (read it with GetDocument)
   bool joint = false;               // 第26条: its review runs several departments' steps at once
   CaseClock clock;
+  // 走流程: a staff walk-through as a test applicant; set at submission only (the kpi module
+  // records which cases are walk-throughs and never counts them).
+  bool sandbox = false;
 };
 
 // A page of a listing, keyset-paged.

@@ -24,6 +24,8 @@ CaseService::CaseService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 }
 CaseService::~CaseService() = default;
 
+void CaseService::SetObserver(CaseObserver* observer) { impl_->observer = observer; }
+
 Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,
                                                          catalog::CatalogService& catalog,
                                                          people::PeopleService& people,
@@ -87,6 +89,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
   const people::Target target{.region = matter.item.region,
                               .department = matter.item.department,
                               .matter = matter.item.code};
+  if (r.sandbox) TB_RETURN_IF_ERROR(people::Authorize(caller, "case.walkthrough", target, now));
   // Who applies, for whom, through which channel.
   std::string clerk, agent = r.agent_account;
   const bool staff = caller.account.kind == people::AccountKind::kStaff;
@@ -273,6 +276,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     c.received_on = today;
     c.received_at_ms = now;
     c.materials = materials;
+    c.sandbox = r.sandbox;
     const std::string region6 = c.region.substr(0, 6);
     const CivilDate cd = today.civil();
     const std::string day = fmt::format("{:04d}{:02d}{:02d}", cd.year, cd.month, cd.day);
@@ -302,6 +306,9 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     }
     json payload = {{"matter", c.matter_version}, {"scenario", c.scenario}, {"channel", channel},
                     {"applicant_kind", kind},     {"clerk", clerk},         {"agent", agent}};
+    if (observer) {
+      TB_RETURN_IF_ERROR(observer->OnCaseChanged(sql, {c, matter, "case.submitted", caller}));
+    }
     TB_RETURN_IF_ERROR(Append(sql, c, account, "case.submitted", std::move(payload)));
     return SubmitResult{.record = std::move(c), .replayed = false};
   };

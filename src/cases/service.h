@@ -64,6 +64,8 @@ struct SubmitRequest {
   std::vector<MaterialDeclaration> materials{};
   // Scoped per submitting account, kept at least 24 h.
   std::string idempotency_key{};
+  // 走流程: a sandbox case of a staff walk-through (needs case.walkthrough); never counted.
+  bool sandbox = false;
 };
 
 struct SubmitResult {
@@ -118,6 +120,21 @@ struct CaseServiceOptions {
   std::string payment_secret = "tongban-simulated-payment";
   people::SmsGateway* sms = nullptr;
   PostalGateway* postal = nullptr;
+};
+
+// Called inside the write transaction of every submission and transition, after the case is
+// saved, with that transaction's session: it must write through `sql` only, and an error it
+// returns rolls the change back (the KPI aggregates stay exact that way).
+struct CaseChange {
+  const Case& record;
+  const catalog::Matter& matter;  // the catalog version the case pinned
+  std::string_view action;        // "case.submitted", "case.accepted", …
+  const people::Principal& actor;
+};
+class CaseObserver {
+ public:
+  virtual ~CaseObserver() = default;
+  virtual Status OnCaseChanged(soci::session& sql, const CaseChange& change) = 0;
 };
 
 class CaseService {
@@ -237,6 +254,8 @@ class CaseService {
   Result<std::string> DepartmentPublicKey(const std::string& department);
 
   Date Today() const;
+  // Sets (or clears) the observer of case changes. Not thread-safe: call before serving.
+  void SetObserver(CaseObserver* observer);
 
   // ---- fees, payment, notices, delivery, termination (fees.cc, notices.cc, delivery.cc) ----
 

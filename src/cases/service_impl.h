@@ -599,6 +599,7 @@ struct CaseService::Impl {
       if (!step.note.empty()) payload["note"] = step.note;
       TB_RETURN_IF_ERROR(SaveCase(sql, c));
       SaveDue(sql, c, matter);
+      if (observer) TB_RETURN_IF_ERROR(observer->OnCaseChanged(sql, {c, matter, action, caller}));
       TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
       return c;
     };
@@ -668,7 +669,8 @@ struct CaseService::Impl {
   // decision (or any department's, for joint review) is a denial, approved otherwise.
   Result<Case> DecideFromProcess(const Principal& caller, const Case& c,
                                  const bpmn::InstanceInfo& info, const std::string& reasons) const;
-  CaseService* owner = nullptr;  // the service this state belongs to (set by Create)
+  CaseService* owner = nullptr;      // the service this state belongs to (set by Create)
+  CaseObserver* observer = nullptr;  // SetObserver
   Status CheckBundleOrder(const Case& c);
   // search.cc: stores the last day of the running clock (the overdue search's column).
   void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;
