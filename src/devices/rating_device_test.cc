@@ -24,7 +24,8 @@ TEST(SimulatedRatingDevice, AnswersWithThePressAndFailsLikeARealDevice) {
   EXPECT_EQ(device.Collect("win-1", prompt).error().code(), ErrorCode::kTimeout);
   device.Press("win-2", {.level = "satisfied", .tags = {}, .text = ""});
   EXPECT_EQ(device.Collect("win-1", prompt).error().code(), ErrorCode::kTimeout);
-  EXPECT_EQ(device.Prompts("win-1").size(), 3u);
+  // Every request showed its prompt on win-1's device, answered or not.
+  EXPECT_EQ(device.Prompts("win-1").size(), 4u);
   EXPECT_EQ(device.Prompts("win-1")[0].visit, "v1");
 
   device.SetFault("win-2", SimulatedRatingDevice::Fault::kOffline);
