@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "api/json_body.h"
 #include "crypto/sm3.h"
 
 namespace tongban::api {
@@ -136,6 +137,28 @@ void WriteAuthProblem(httplib::Response& res, const Error& error, const RequestC
     res.set_header("WWW-Authenticate", "Bearer realm=\"tongban\"");
   }
   WriteProblem(res, error, ctx);
+}
+
+std::optional<people::Principal> CallerOrProblem(const Auth& auth, const httplib::Request& req,
+                                                 httplib::Response& res,
+                                                 const RequestContext& ctx) {
+  auto p = auth.Authenticate(req);
+  if (!p.ok()) {
+    WriteAuthProblem(res, p.error(), ctx);
+    return std::nullopt;
+  }
+  return std::move(p).value();
+}
+
+std::optional<nlohmann::json> JsonBodyOrProblem(const httplib::Request& req, httplib::Response& res,
+                                                const RequestContext& ctx, bool empty_ok) {
+  if (empty_ok && req.body.empty()) return nlohmann::json::object();
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) {
+    WriteProblem(res, body.error(), ctx);
+    return std::nullopt;
+  }
+  return std::move(body).value();
 }
 
 }  // namespace tongban::api

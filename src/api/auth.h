@@ -18,7 +18,10 @@
 
 #include <httplib.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -80,5 +83,16 @@ void ClearSessionCookies(const httplib::Request& req, httplib::Response& res);
 
 // WriteProblem, plus `WWW-Authenticate: Bearer` on 401 answers (RFC 6750).
 void WriteAuthProblem(httplib::Response& res, const Error& error, const RequestContext& ctx);
+
+// The caller, or nullopt after answering the authentication problem (WriteAuthProblem): the
+// first line of every authenticated route handler.
+std::optional<people::Principal> CallerOrProblem(const Auth& auth, const httplib::Request& req,
+                                                 httplib::Response& res, const RequestContext& ctx);
+
+// The body as a JSON object, or nullopt after answering the problem (malformed JSON, wrong
+// Content-Type, not an object). With `empty_ok` an empty body is an empty object (actions
+// without fields).
+std::optional<nlohmann::json> JsonBodyOrProblem(const httplib::Request& req, httplib::Response& res,
+                                                const RequestContext& ctx, bool empty_ok);
 
 }  // namespace tongban::api

@@ -143,23 +143,12 @@ class Routes {
 
   std::optional<Principal> Caller(const httplib::Request& req, httplib::Response& res,
                                   const RequestContext& ctx) {
-    auto p = auth_.Authenticate(req);
-    if (!p.ok()) {
-      WriteAuthProblem(res, p.error(), ctx);
-      return std::nullopt;
-    }
-    return std::move(p).value();
+    return CallerOrProblem(auth_, req, res, ctx);
   }
 
   static std::optional<json> Body(const httplib::Request& req, httplib::Response& res,
                                   const RequestContext& ctx, bool empty_ok) {
-    if (empty_ok && req.body.empty()) return json::object();
-    auto body = ParseJsonBody(req);
-    if (!body.ok()) {
-      WriteProblem(res, body.error(), ctx);
-      return std::nullopt;
-    }
-    return std::move(body).value();
+    return JsonBodyOrProblem(req, res, ctx, empty_ok);
   }
 
   void RateCase(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {

@@ -113,23 +113,13 @@ std::optional<int64_t> ReadTime(ObjectReader& r, const std::string& key, bool re
 // Parses the body as a JSON object; answers and returns nullopt when it is not one.
 std::optional<json> Body(const httplib::Request& req, httplib::Response& res,
                          const RequestContext& ctx) {
-  auto body = ParseJsonBody(req);
-  if (!body.ok()) {
-    WriteProblem(res, body.error(), ctx);
-    return std::nullopt;
-  }
-  return std::move(body).value();
+  return JsonBodyOrProblem(req, res, ctx, false);
 }
 
 // The principal, or nullopt after answering 401.
 std::optional<Principal> Caller(const Auth& auth, const httplib::Request& req,
                                 httplib::Response& res, const RequestContext& ctx) {
-  auto p = auth.Authenticate(req);
-  if (!p.ok()) {
-    WriteAuthProblem(res, p.error(), ctx);
-    return std::nullopt;
-  }
-  return std::move(p).value();
+  return CallerOrProblem(auth, req, res, ctx);
 }
 
 void NoContent(httplib::Response& res) {

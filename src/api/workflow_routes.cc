@@ -443,24 +443,13 @@ class Routes {
  private:
   std::optional<Principal> Caller(const httplib::Request& req, httplib::Response& res,
                                   const RequestContext& ctx) const {
-    auto p = auth_.Authenticate(req);
-    if (!p.ok()) {
-      WriteAuthProblem(res, p.error(), ctx);
-      return std::nullopt;
-    }
-    return std::move(p).value();
+    return CallerOrProblem(auth_, req, res, ctx);
   }
 
   // The body as a JSON object; an empty body is an empty object (actions without fields).
   static std::optional<json> Body(const httplib::Request& req, httplib::Response& res,
                                   const RequestContext& ctx) {
-    if (req.body.empty()) return json::object();
-    auto body = ParseJsonBody(req);
-    if (!body.ok()) {
-      WriteProblem(res, body.error(), ctx);
-      return std::nullopt;
-    }
-    return std::move(body).value();
+    return JsonBodyOrProblem(req, res, ctx, true);
   }
 
   int64_t Now() const { return auth_.people().Now(); }
