@@ -10,7 +10,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { chromium } from 'playwright-core'
-import { flows } from './flows.mjs'
+import { flows as coreFlows } from './flows.mjs'
 
 const root = process.env.TONGBAN_ROOT || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 const bin = process.env.TONGBAN_BIN || path.join(root, 'build-asan/tongban')
@@ -116,6 +116,14 @@ function expect(cond, message) {
   if (!cond) throw new Error(message)
 }
 
+
+// The journeys: flows.mjs, then every flows-<area>.mjs in file-name order (each area of the pages
+// adds its own file).
+const flows = { ...coreFlows }
+const here = path.dirname(new URL(import.meta.url).pathname)
+for (const file of fs.readdirSync(here).filter((f) => /^flows-.+\.mjs$/.test(f)).sort()) {
+  Object.assign(flows, (await import(path.join(here, file))).flows)
+}
 
 fs.rmSync(shots, { recursive: true, force: true }) // no stale pictures of an earlier run
 const server = await startServer()

@@ -1,6 +1,10 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { session, loadMe } from './session.js'
 
+// Each area of the pages adds its routes (and menu entries, see App.vue) in its own file under
+// routes/, so areas are added without editing this list.
+const areas = Object.values(import.meta.glob('./routes/*.js', { eager: true }))
+
 const routes = [
   { path: '/', redirect: '/portal' },
   { path: '/login', component: () => import('./pages/LoginPage.vue'), meta: { title: '登录' } },
@@ -13,6 +17,7 @@ const routes = [
   { path: '/office/cases/:number', component: () => import('./pages/CaseFilePage.vue'), meta: { title: '案卷', auth: true } },
   { path: '/window', component: () => import('./pages/WindowPage.vue'), meta: { title: '综窗受理', auth: true } },
   { path: '/licences/:id', component: () => import('./pages/LicenceVerifyPage.vue'), meta: { title: '电子证照核验' } },
+  ...areas.flatMap((area) => area.routes || []),
   { path: '/:rest(.*)*', component: () => import('./pages/NotFoundPage.vue'), meta: { title: '页面不存在' } },
 ]
 
