@@ -1,0 +1,265 @@
+// Construction-project approval (工程建设项目审批, 国办发〔2019〕11号): a project (its 投资项目统一
+// 代码, owner enterprise, region and type) runs the four stages of its type's template, each a
+// set of matters approved in parallel, under one working-day budget per region and type. The
+// clock counts government time; intermediary services, utility connections, public notices,
+// hearings, expert reviews and the applicant's corrections are recorded as typed pauses, counted
+// or not as the region says, and stated in the clock. Around it: the custom flow table per
+// project (同步审, 一企一策, versioned, edited by the service commissioner), pre-review of later
+// stages (提前审, findings carried over), approval with missing materials (容缺审 / 先批后验: the
+// case material states), exemptions by regional assessment and removals per type (极简审),
+// batch review (批量审: one decision document per project), delegation to a park (赋权), and
+// escalation to a joint meeting (吹哨报到). The sweep feeds the supervision module's cards.
+//
+// Permissions (data/people/roles.yaml, docs/people.md): project.read, project.register
+// (register projects, start stages, record pauses and materials), project.flow_table (the
+// service commissioner edits the flow table), project.review (pre-review, decisions, batch
+// review: the matter's department), project.configure (exemptions, delegations),
+// project.escalate (the commissioner escalates; departments complete their parts).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/calendar.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "people/model.h"
+#include "projects/model.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/queries.h"
+
+namespace tongban::projects {
+
+// The projects schema. Its sweep writes into supervision's card table: apply supervision's
+// migrations first where the sweep runs.
+Result<store::MigrationSet> Migrations();
+
+struct RegisterInput {
+  std::string code{};  // 投资项目统一代码
+  std::string name{};
+  std::string uscc{};
+  std::string enterprise_name{};
+  std::string region{};        // default: the code's region segment
+  std::string type{};          // a ProjectType name
+  std::string commissioner{};  // the service commissioner's account id
+};
+
+struct ListFilter {
+  std::string region{};  // a region subtree; "" for the caller's scope
+  int limit = 200;       // 1..1000
+};
+
+struct ProjectSummary {
+  Project project;
+  int current_stage = 0;  // the first stage not concluded; 0 when all are
+  int used_days = 0;
+};
+
+// The applicant's materials for a matter at the start of its stage: name → state (and the
+// deadline of a supply_later). A material not named is submitted.
+struct MaterialInput {
+  std::string name{};
+  std::string state{};
+  std::string due_on{};
+};
+using StageMaterials = std::map<std::string, std::vector<MaterialInput>>;  // by matter code
+
+struct PauseInput {
+  int stage = 0;  // 0: the project
+  std::string kind{};
+  std::string from{};  // YYYY-MM-DD; default today
+  std::string to{};    // "" while it lasts
+  std::string note{};
+};
+
+struct BatchItem {
+  std::string project_id{};
+  std::string matter{};
+};
+
+struct BatchInput {
+  std::vector<BatchItem> items{};
+  bool approve = true;
+  std::string note{};
+};
+
+struct BatchDocument {
+  std::string project_id{};
+  std::string project_code{};
+  std::string document_number{};
+};
+
+struct Batch {
+  std::string id{};
+  std::string matter{};
+  std::vector<BatchDocument> documents{};
+};
+
+struct EscalateInput {
+  std::string reason{};
+  std::string meeting_on{};             // the joint meeting's day
+  std::vector<EscalationPart> parts{};  // department, task, due_on
+};
+
+struct Savings {
+  int matters_removed = 0;
+  int matters_exempted = 0;
+  int days_saved = 0;  // the legal limits of the removed and exempted matters
+  int64_t fees_saved_fen = 0;
+  std::map<std::string, int> by_matter{};  // code → projects spared it
+};
+
+struct ProjectStatistics {
+  int projects = 0;
+  int completed = 0;
+  std::map<int, int> per_stage{};  // current stage (0 = completed) → projects
+  int budget_days_total = 0;       // of the completed projects
+  int used_days_total = 0;         // of the completed projects
+  int over_budget = 0;             // completed over their budget, or active already over
+  int legal_days_total = 0;        // completed projects: per stage the longest legal limit, summed
+  Savings savings;
+};
+
+struct SweepReport {
+  int warnings = 0;
+  int yellow_cards = 0;
+  int red_cards = 0;
+};
+
+class ProjectService {
+ public:
+  struct Options {
+    const tongban::Clock* clock = nullptr;   // default: the system clock
+    const Calendar* calendar = nullptr;      // default: the embedded national calendar
+    std::optional<RegionsConfig> regions{};  // default: data/projects/regions.yaml
+    std::vector<StageTemplate> templates{};  // default: data/projects/templates/*.yaml
+  };
+  // `db` must carry people's and the projects' migrations and outlive the service. The
+  // configuration's delegations are saved (upserted) into the database.
+  static Result<std::unique_ptr<ProjectService>> Create(store::Database& db, Options options);
+  ~ProjectService();
+
+  // Registers a project: the code checked segment by segment, the owner's USCC, the region, the
+  // type selecting the template; the budget from the region; the stages' and matters' shares
+  // scaled to it; matters the region removes for the type recorded as removed with that basis;
+  // flow table version 1 generated. project.register over the region.
+  Result<ProjectRecord> Register(const people::Principal& by, const RegisterInput& input);
+  // The project with stages, matters, pauses, escalations, events and its clocks: project.read
+  // over its region, its commissioner, or the owner enterprise's agents.
+  Result<ProjectRecord> Get(const people::Principal& by, std::string_view id);
+  Result<std::vector<ProjectSummary>> List(const people::Principal& by, const ListFilter& filter);
+
+  // The current flow table and every earlier version (oldest first).
+  Result<std::vector<FlowTable>> FlowTables(const people::Principal& by, std::string_view id);
+  // Saves a new version of the flow table (project.flow_table, and the caller must be the
+  // project's commissioner). `expected_version` must be the current one (kVersionMismatch
+  // otherwise). Rows of stages already started cannot change; the matters of the stages not
+  // started follow the new version (added, dropped, their department and limit). Every invalid
+  // row is listed ("rows[2].limit_days").
+  Result<FlowTable> EditFlowTable(const people::Principal& by, std::string_view id,
+                                  const std::vector<FlowRow>& rows, int expected_version,
+                                  std::string_view note);
+
+  // 提前审: reviews a matter of a stage not yet started, before its predecessor's results
+  // (project.review for the matter's department). The findings carry over to the formal review,
+  // whose limit becomes one working day.
+  Result<ProjectMatter> PreReview(const people::Principal& by, std::string_view id,
+                                  std::string_view matter, std::string_view findings);
+  // Starts a stage: its predecessor's matters must all be approved (or removed, exempted),
+  // otherwise kRefused listing each missing result. Every core material must be submitted; the
+  // others may be gap, supply_later (with a due day) or proof_waived. The competent department
+  // of each matter is resolved (a valid delegation to a park wins). project.register.
+  Result<ProjectRecord> StartStage(const people::Principal& by, std::string_view id, int stage,
+                                   const StageMaterials& materials);
+  // Marks a gap or supply_later material as submitted (project.register).
+  Result<ProjectMatter> SupplyMaterial(const people::Principal& by, std::string_view id,
+                                       std::string_view matter, std::string_view material);
+  // Decides a matter under review (project.review for its department): approval is refused
+  // while a gap material is missing (supply_later and proof_waived do not hold it up). When the
+  // last matter of a stage is done, the stage concludes; after the last stage, the project.
+  Result<ProjectMatter> Decide(const people::Principal& by, std::string_view id,
+                               std::string_view matter, bool approve, std::string_view note);
+
+  // Records a pause of a kind (project.register); `to` empty leaves it open until EndPause.
+  Result<Pause> RecordPause(const people::Principal& by, std::string_view id,
+                            const PauseInput& input);
+  Result<Pause> EndPause(const people::Principal& by, std::string_view id, int64_t pause,
+                         std::string_view to);
+
+  // 极简审: exempts a pending matter by a regional assessment of the project's region that is
+  // valid today and covers the matter (project.configure). Without an assessment, or with one
+  // that does not cover it: kRefused naming "assessment".
+  Result<ProjectMatter> Exempt(const people::Principal& by, std::string_view id,
+                               std::string_view matter, std::string_view assessment);
+  // Matters removed and exempted, working days and fees saved, over the region's projects.
+  Result<Savings> SavingsReport(const people::Principal& by, std::string_view region);
+
+  // 批量审: one review session over the same matter of several projects, each under review in
+  // its department; one decision document per project, each project's matter decided and traced
+  // on its own. Items naming different matters are refused ("items[i].matter").
+  Result<Batch> BatchReview(const people::Principal& by, const BatchInput& input);
+
+  // 赋权: delegations of the region valid on `on` (all when `on` is empty).
+  Result<std::vector<Delegation>> Delegations(std::string_view region, std::string_view on);
+  // Adds or replaces a delegation (project.configure over its region); basis and validity
+  // required.
+  Status AddDelegation(const people::Principal& by, const Delegation& delegation);
+  // The department competent for `matter` in `region` on `on`: a valid delegation's park, else
+  // `department` (a suffix is prefixed with the region). `basis` is the delegation's.
+  struct Competent {
+    std::string department{};
+    std::string basis{};
+  };
+  Result<Competent> CompetentDepartment(std::string_view region, std::string_view matter,
+                                        std::string_view department, Date on);
+
+  // 吹哨报到: escalates the project to a joint meeting with a task and a deadline for each
+  // department (project.escalate; the project's commissioner or staff over the region).
+  Result<Escalation> Escalate(const people::Principal& by, std::string_view id,
+                              const EscalateInput& input);
+  // A department reports its part done (staff of that department with project.escalate or
+  // project.review).
+  Result<Escalation> CompletePart(const people::Principal& by, std::string_view escalation,
+                                  std::string_view department, std::string_view note);
+
+  // The supervision feed: a warning when a project or stage has at most 3 working days left, a
+  // yellow card when it is over its budget or share or an escalation part is overdue, a red card
+  // when a project is more than 5 working days over. Each card once (supervision_card).
+  Result<SweepReport> Sweep();
+
+  // Projects per stage, working days against budget, legal limits, savings (project.read or
+  // report.read over the region).
+  Result<ProjectStatistics> Statistics(const people::Principal& by, std::string_view region);
+
+  const RegionsConfig& regions() const { return regions_; }
+  const StageTemplate* TemplateFor(ProjectType type) const;
+
+ private:
+  class Tx;
+  ProjectService(store::Database& db, Options options, store::QuerySet queries);
+  const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
+  int64_t NowMs() const;
+  Date Today() const;
+  ProjectClock ClockOf(const ProjectRecord& r, int stage) const;
+  void FillClocks(ProjectRecord& r) const;
+  Status CanRead(const people::Principal& by, const Project& p) const;
+  using Step = std::function<Status(Tx& tx, ProjectRecord& r)>;
+  Result<ProjectRecord> OnProject(std::string_view id, const Step& step);
+
+  store::Database& db_;
+  Options options_;
+  std::unique_ptr<Calendar> own_calendar_;
+  const Calendar* calendar_;
+  const tongban::Clock* clock_;
+  RegionsConfig regions_;
+  std::vector<StageTemplate> templates_{};
+  store::QuerySet queries_;
+};
+
+}  // namespace tongban::projects
