@@ -526,24 +526,39 @@ ProjectClock ProjectService::ClockOf(const ProjectRecord& r, int stage) const {
   if (cfg != nullptr) {
     for (PauseKind k : cfg->counted_pauses) c.counted_pauses.emplace_back(PauseKindName(k));
   }
-  std::string start, end;
-  bool concluded = false;
   if (stage == 0) {
+    // The project's government time is its stages' (the time between stages is the
+    // applicant's): their sums.
     c.budget_days = r.project.budget_days;
+    bool started = false;
     for (const Stage& st : r.stages) {
-      if (!st.started_on.empty() && (start.empty() || st.started_on < start)) start = st.started_on;
+      const ProjectClock sc = ClockOf(r, st.seq);
+      if (sc.status == "not_started") continue;
+      started = true;
+      c.elapsed_days += sc.elapsed_days;
+      c.used_days += sc.used_days;
+      c.provisional = c.provisional || sc.provisional;
+      for (const auto& [kind, days] : sc.paused_days) c.paused_days[kind] += days;
     }
-    concluded = r.project.state == "completed";
-    if (concluded) {
-      for (const Stage& st : r.stages) end = std::max(end, st.concluded_on);
+    c.remaining_days = c.budget_days - c.used_days;
+    if (!started) {
+      c.status = "not_started";
+    } else if (r.project.state == "completed") {
+      c.status = c.remaining_days >= 0 ? "concluded" : "concluded_late";
+    } else if (c.remaining_days < 0) {
+      c.status = "over_budget";
+    } else if (c.remaining_days <= kWarningDays) {
+      c.status = "warning";
+    } else {
+      c.status = "on_track";
     }
-  } else {
-    const Stage& st = r.stages[stage - 1];
-    c.budget_days = st.share_days;
-    start = st.started_on;
-    concluded = st.state == StageState::kConcluded;
-    end = st.concluded_on;
+    return c;
   }
+  const Stage& st = r.stages[stage - 1];
+  c.budget_days = st.share_days;
+  const std::string& start = st.started_on;
+  const bool concluded = st.state == StageState::kConcluded;
+  const std::string& end = st.concluded_on;
   if (start.empty()) {
     c.remaining_days = c.budget_days;
     c.status = "not_started";
@@ -619,7 +634,7 @@ Result<ProjectRecord> ProjectService::OnProject(std::string_view id, const Step&
   return r;
 }
 
-Result<ProjectRecord> ProjectService::Register(const Principal& by, const RegisterInput& in) {
+Result<ProjectRecord> ProjectService::Draft(const RegisterInput& in, std::string_view created_by) {
   FieldErrors errors;
   const Date today = Today();
   ProjectRecord r;
@@ -641,7 +656,6 @@ Result<ProjectRecord> ProjectService::Register(const Principal& by, const Regist
     errors.Add("type", "must be government_investment, social_investment or small_low_risk");
   }
   if (!errors.empty()) return errors.ToError("the project is invalid");
-  TB_RETURN_IF_ERROR(people::Authorize(by, "project.register", {.region = p.region}, NowMs()));
   const StageTemplate* t = TemplateFor(*type);
   if (t == nullptr) return Invalid("type", "no stage template for this type");
   const RegionConfig* cfg = regions_.For(p.region);
@@ -660,7 +674,7 @@ Result<ProjectRecord> ProjectService::Register(const Principal& by, const Regist
   p.state = "active";
   p.flow_version = 1;
   p.created_at = NowMs();
-  p.created_by = by.account.id;
+  p.created_by = std::string(created_by);
   std::set<std::string> removed;
   if (cfg != nullptr) {
     auto it = cfg->removed.find(*type);
@@ -690,6 +704,14 @@ Result<ProjectRecord> ProjectService::Register(const Principal& by, const Regist
       r.matters.push_back(std::move(m));
     }
   }
+  return r;
+}
+
+Result<ProjectRecord> ProjectService::Register(const Principal& by, const RegisterInput& in) {
+  TB_ASSIGN_OR_RETURN(ProjectRecord r, Draft(in, by.account.id));
+  const Project& p = r.project;
+  TB_RETURN_IF_ERROR(people::Authorize(by, "project.register", {.region = p.region}, NowMs()));
+  const StageTemplate* t = TemplateFor(p.type);
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     Tx tx(*this, sql);
     std::string existing;
@@ -709,6 +731,47 @@ Result<ProjectRecord> ProjectService::Register(const Principal& by, const Regist
     return Ok();
   }));
   return Get(by, p.id);
+}
+
+Status ProjectService::Import(const std::vector<ProjectRecord>& records) {
+  return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    Tx tx(*this, sql);
+    for (const ProjectRecord& r : records) {
+      const Project& p = r.project;
+      std::string existing;
+      store::Execute(sql, Q("project_by_code"), soci::use(p.code, "code"), soci::into(existing));
+      if (!existing.empty()) {
+        return Error(ErrorCode::kAlreadyExists, fmt::format("project {} is registered", p.code),
+                     {{"project_code", "already registered"}});
+      }
+      tx.InsertProject(r);
+      for (const Pause& pause : r.pauses) {
+        const std::string kind(PauseKindName(pause.kind));
+        const long long seq = pause.id;
+        store::Execute(sql, Q("insert_pause"), soci::use(p.id, "project_id"), soci::use(seq, "seq"),
+                       soci::use(pause.stage, "stage"), soci::use(kind, "kind"),
+                       soci::use(pause.from, "from_on"), soci::use(pause.to, "to_on"),
+                       soci::use(pause.note, "note"));
+      }
+      tx.InsertFlowTable(p.id, {.version = 1,
+                                .edited_by = p.created_by,
+                                .edited_at = p.created_at,
+                                .note = "导入",
+                                .rows = FlowOf(r)});
+      tx.AddEvent(p.id, "imported", p.created_by, p.created_at, p.code);
+    }
+    return Ok();
+  });
+}
+
+Result<int> ProjectService::Count(std::string_view region) {
+  const std::string prefix = RegionPrefix(region);
+  return db_.Transaction<int>(store::TxKind::kRead, [&](soci::session& sql) -> Result<int> {
+    int n = 0;
+    store::Execute(sql, "SELECT COUNT(*) FROM project WHERE region LIKE :prefix",
+                   soci::use(prefix, "prefix"), soci::into(n));
+    return n;
+  });
 }
 
 Result<ProjectRecord> ProjectService::Get(const Principal& by, std::string_view id) {

@@ -237,7 +237,19 @@ class ProjectService {
   // report.read over the region).
   Result<ProjectStatistics> Statistics(const people::Principal& by, std::string_view region);
 
+  // Builds a new project of `type` as Register would (budget, stages, shares, removals) without
+  // storing it: the demo's generator fills in its history and hands it to Import.
+  Result<ProjectRecord> Draft(const RegisterInput& input, std::string_view created_by);
+  // Stores projects with their history as given (stages, matters, pauses), each with flow table
+  // version 1 and an "imported" event, in one transaction. For the demo; no permission check.
+  // kAlreadyExists when a code is taken.
+  Status Import(const std::vector<ProjectRecord>& records);
+  // Projects registered in the region subtree (for the demo's "already loaded" check).
+  Result<int> Count(std::string_view region);
+
   const RegionsConfig& regions() const { return regions_; }
+  const Calendar& calendar() const { return *calendar_; }
+  Date Today() const;
   const StageTemplate* TemplateFor(ProjectType type) const;
 
  private:
@@ -245,7 +257,6 @@ class ProjectService {
   ProjectService(store::Database& db, Options options, store::QuerySet queries);
   const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
   int64_t NowMs() const;
-  Date Today() const;
   ProjectClock ClockOf(const ProjectRecord& r, int stage) const;
   void FillClocks(ProjectRecord& r) const;
   Status CanRead(const people::Principal& by, const Project& p) const;

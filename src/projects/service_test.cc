@@ -10,6 +10,7 @@
 
 #include "people/repository.h"
 #include "people/timestamp.h"
+#include "projects/demo.h"
 #include "store/testing.h"
 
 namespace tongban::projects {
@@ -485,6 +486,28 @@ TEST_P(ProjectServiceTest, StatisticsCountStagesDaysAndSavings) {
   EXPECT_EQ(stats->legal_days_total, 20 + 20 + 15 + 30);
   EXPECT_EQ(stats->savings.matters_removed, 2);
   EXPECT_EQ(service_->Statistics(outsider_, kRegion).error().code(), ErrorCode::kForbidden);
+}
+
+TEST_P(ProjectServiceTest, TheDemoLoadsYunxisPortfolioOnce) {
+  if (!service_) return;
+  auto demo = LoadDemoProjects(*db_, *service_);
+  ASSERT_TRUE(demo.ok()) << demo.error().ToString();
+  EXPECT_EQ(demo->projects, 113);
+  auto stats = service_->Statistics(clerk_, kRegion);
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->projects, 113);
+  EXPECT_GT(stats->completed, 40);
+  EXPECT_GT(stats->per_stage[1] + stats->per_stage[2] + stats->per_stage[3] + stats->per_stage[4],
+            20);
+  EXPECT_GT(stats->savings.matters_exempted, 50);
+  EXPECT_GT(stats->savings.matters_removed, 20);
+  // Most projects finish within Yunxi's 30 days; government time only.
+  EXPECT_LT(stats->used_days_total, stats->budget_days_total);
+  auto again = LoadDemoProjects(*db_, *service_);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->projects, 0);
+  auto sweep = service_->Sweep();
+  ASSERT_TRUE(sweep.ok()) << sweep.error().ToString();
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ProjectServiceTest,
