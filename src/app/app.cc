@@ -16,15 +16,18 @@
 #include "api/licence_routes.h"
 #include "api/openapi.h"
 #include "api/people_routes.h"
+#include "api/project_routes.h"
 #include "api/register_routes.h"
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
 #include "app/demo_evaluation.h"
+#include "app/project_figures.h"
 #include "base/id.h"
 #include "catalog/repository.h"
 #include "demands/demo.h"
 #include "people/repository.h"
+#include "projects/demo.h"
 #include "regions/region_import.h"
 #include "trace/signing_key.h"
 
@@ -94,6 +97,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), evaluation::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), demands::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), projects::Migrations());  // after supervision's cards
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
   return sets;
 }
@@ -190,6 +194,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       spdlog::info("demo demands: {} added ({:.2f} s)", demo_demands.demands, demo_demands.seconds);
     }
   }
+  TB_ASSIGN_OR_RETURN(app->projects_, projects::ProjectService::Create(*app->db_, {}));
+  app->kpi_->AddProvider(MakeProjectFigures(*app->projects_));
+  if (config.demo) {
+    TB_ASSIGN_OR_RETURN(projects::DemoProjects demo_projects,
+                        projects::LoadDemoProjects(*app->db_, *app->projects_));
+    if (demo_projects.projects > 0) {
+      spdlog::info("demo construction projects: {} added ({:.2f} s)", demo_projects.projects,
+                   demo_projects.seconds);
+    }
+  }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -271,6 +285,10 @@ void App::StartBackgroundWork() {
     demand_sweeper_ = std::make_unique<demands::Sweeper>(*demands_, std::chrono::minutes(5));
     demand_sweeper_->Start();
   }
+  if (!project_sweeper_) {
+    project_sweeper_ = std::make_unique<projects::Sweeper>(*projects_, std::chrono::minutes(5));
+    project_sweeper_->Start();
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -282,6 +300,7 @@ void App::StopBackgroundWork() {
   if (worker_) worker_->Stop();
   if (supervision_scheduler_) supervision_scheduler_->Stop();
   if (demand_sweeper_) demand_sweeper_->Stop();
+  if (project_sweeper_) project_sweeper_->Stop();
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -314,6 +333,7 @@ void App::RegisterRoutes() {
   api::RegisterSupervisionRoutes(s, *supervision_, *auth_,
                                  {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
   api::RegisterDemandRoutes(s, *demands_, *auth_);
+  api::RegisterProjectRoutes(s, *projects_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});

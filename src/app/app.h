@@ -26,6 +26,8 @@
 #include "kpi/service.h"
 #include "people/service.h"
 #include "people/sms.h"
+#include "projects/service.h"
+#include "projects/sweeper.h"
 #include "registers/register.h"
 #include "store/database.h"
 #include "supervision/service.h"
@@ -73,6 +75,7 @@ class App {
   registers::Registers& registers() { return *registers_; }
   supervision::SupervisionService& supervision() { return *supervision_; }
   demands::DemandService& demands() { return *demands_; }
+  projects::ProjectService& projects() { return *projects_; }  // 工程建设项目审批
   // The demo's simulated ID-card reader (nullptr outside the demo: no reader configured).
   devices::SimulatedIdCardReader* id_reader() { return id_reader_.get(); }
   // 好差评: ratings, rectification, statistics; the demo's simulated rating device (or null).
@@ -116,6 +119,8 @@ class App {
   std::unique_ptr<SupervisionScheduler> supervision_scheduler_;
   std::unique_ptr<demands::DemandService> demands_;  // 诉求 / 工单
   std::unique_ptr<demands::Sweeper> demand_sweeper_;
+  std::unique_ptr<projects::ProjectService> projects_;  // 工程建设项目审批
+  std::unique_ptr<projects::Sweeper> project_sweeper_;
 };
 
 }  // namespace tongban::app

@@ -26,6 +26,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddRateCommands(cli, ctx);
   tongban::cli::AddSuperviseCommands(cli, ctx);
   tongban::cli::AddDemandCommands(cli, ctx);
+  tongban::cli::AddProjectCommands(cli, ctx);
   tongban::cli::AddReportCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;

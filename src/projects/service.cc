@@ -1585,9 +1585,16 @@ Result<ProjectStatistics> ProjectService::Statistics(const Principal& by, std::s
   if (!people::Authorize(by, "project.read", {.region = scope}, now).ok()) {
     TB_RETURN_IF_ERROR(people::Authorize(by, "report.read", {.region = scope}, now));
   }
+  return db_.Transaction<ProjectStatistics>(
+      store::TxKind::kRead,
+      [&](soci::session& sql) -> Result<ProjectStatistics> { return StatisticsIn(sql, region); });
+}
+
+Result<ProjectStatistics> ProjectService::StatisticsIn(soci::session& sql,
+                                                       std::string_view region) {
   ProjectStatistics s;
   const std::string prefix = RegionPrefix(region);
-  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+  Status status = [&]() -> Status {
     Tx tx(*this, sql);
     std::vector<std::string> ids;
     {
@@ -1632,7 +1639,8 @@ Result<ProjectStatistics> ProjectService::Statistics(const Principal& by, std::s
       for (const auto& [stage, days] : stage_legal) s.legal_days_total += days;
     }
     return Ok();
-  }));
+  }();
+  TB_RETURN_IF_ERROR(status);
   return s;
 }
 

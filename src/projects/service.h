@@ -236,6 +236,9 @@ class ProjectService {
   // Projects per stage, working days against budget, legal limits, savings (project.read or
   // report.read over the region).
   Result<ProjectStatistics> Statistics(const people::Principal& by, std::string_view region);
+  // The same through `sql` (a read transaction of the caller's), without a permission check:
+  // for the KPI figure provider, whose report already checked report.read.
+  Result<ProjectStatistics> StatisticsIn(soci::session& sql, std::string_view region);
 
   // Builds a new project of `type` as Register would (budget, stages, shares, removals) without
   // storing it: the demo's generator fills in its history and hands it to Import.
