@@ -123,9 +123,8 @@ Result<DemoProjects> LoadDemoProjects(store::Database& db, ProjectService& servi
       }
     }
     int pauses = 0;
-    bool stopped = false;
     for (Stage& st : r.stages) {
-      if (stopped || today < day) break;
+      if (today < day) break;
       // Some later-stage matters were pre-reviewed while the previous stage ran.
       for (ProjectMatter& m : r.matters) {
         if (m.stage == st.seq && st.seq > 1 && m.state == MatterState::kPending &&
@@ -187,8 +186,7 @@ Result<DemoProjects> LoadDemoProjects(store::Database& db, ProjectService& servi
       if (std::any_of(r.matters.begin(), r.matters.end(), [&](const ProjectMatter& m) {
             return m.stage == st.seq && !IsDone(m.state);
           })) {
-        stopped = true;
-        break;
+        break;  // the stage is still running
       }
       st.state = StageState::kConcluded;
       st.concluded_on = last.ToString();

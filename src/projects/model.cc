@@ -233,7 +233,9 @@ Result<std::vector<StageTemplate>> ShippedTemplates() {
   for (size_t i = 0; i < kProjectData_count; ++i) {
     const EmbeddedFile& f = kProjectData[i];
     if (f.path.find("/templates/") == std::string_view::npos) continue;
-    TB_ASSIGN_OR_RETURN(out.emplace_back(), ParseTemplate(f.contents, f.path));
+    auto parsed = ParseTemplate(f.contents, f.path);
+    if (!parsed.ok()) return parsed.error();
+    out.push_back(*parsed);
   }
   return out;
 }
