@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/assessment_routes.h"
 #include "api/benefit_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
@@ -147,6 +148,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   TB_ASSIGN_OR_RETURN(app->supervision_,
                       supervision::SupervisionService::Create(*app->db_, *app->trace_, {}));
+  TB_ASSIGN_OR_RETURN(app->assessment_, assessment::AssessmentService::Create(*app->db_, {}));
   TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
   if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
   if (config.demo) {
@@ -315,6 +317,7 @@ void App::RegisterRoutes() {
                                  {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
   api::RegisterDemandRoutes(s, *demands_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
+  api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

@@ -12,6 +12,7 @@
 #include "app/licence_wiring.h"
 #include "app/supervision_scheduler.h"
 #include "app/workflow_worker.h"
+#include "assessment/service.h"
 #include "benefits/benefits.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
@@ -116,6 +117,7 @@ class App {
   std::unique_ptr<SupervisionScheduler> supervision_scheduler_;
   std::unique_ptr<demands::DemandService> demands_;  // 诉求 / 工单
   std::unique_ptr<demands::Sweeper> demand_sweeper_;
+  std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
 };
 
 }  // namespace tongban::app

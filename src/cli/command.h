@@ -47,6 +47,6 @@ void AddPolicyCommands(CLI::App& cli, Context& ctx);      // policy publish|list
 void AddRateCommands(CLI::App& cli, Context& ctx);  // rate list|statistics|invite-due|simulate …
 void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|report|cards]
 void AddDemandCommands(CLI::App& cli, Context& ctx);  // demand submit|list|show|dispatch|sweep…
-void AddReportCommands(CLI::App& cli, Context& ctx);  // report show|verify|rebuild
+void AddReportCommands(CLI::App& cli, Context& ctx);  // report show|verify|rebuild|assessment
 
 }  // namespace tongban::cli
