@@ -22,6 +22,7 @@
 #include "api/workflow_routes.h"
 #include "app/demo.h"
 #include "app/demo_evaluation.h"
+#include "assessment/figures.h"
 #include "base/id.h"
 #include "catalog/repository.h"
 #include "demands/demo.h"
@@ -137,6 +138,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
   TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
   app->cases_->SetObserver(app->kpi_.get());
+  for (auto& figures : assessment::OversightFigures()) app->kpi_->AddProvider(std::move(figures));
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));

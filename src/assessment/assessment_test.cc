@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "assessment/figures.h"
 #include "assessment/service.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
@@ -215,8 +216,11 @@ class AssessmentTest : public ::testing::TestWithParam<store::Backend> {
         "INSERT INTO demand (id, number, channel, demand_class, urgency, complex, region, uscc, "
         "title, content, submitted_by, caller_name, caller_phone, state, limit_days, created_at, "
         "closed_at, answer, satisfied, callback_due) VALUES ('d-{0}', 'D{0}', 'portal', 'help', "
-        "'ordinary', 0, '{1}', '', 't', 'c', 'e-1', '', '', 'closed', 5, 0, {3}, 'a', -1, 0)",
-        id, region, department, closed_at));
+        "'ordinary', 0, '{1}', '', 't', 'c', 'e-1', '', '', 'closed', 5, {4}, {3}, 'a', {5}, 0)",
+        id, region, department, closed_at, closed_at - 86400000,
+        std::string_view(callback) == "satisfied"     ? 1
+        : std::string_view(callback) == "unsatisfied" ? 0
+                                                      : -1));
     Exec(fmt::format(
         "INSERT INTO work_order (id, demand_id, seq, receiver_kind, department, assignee, "
         "arbitrated, state, dispatched_by, dispatched_at, sign_due, due, signed_by, signed_at, "
@@ -372,6 +376,56 @@ TEST_P(AssessmentTest, OneDepartmentAndRefusals) {
   auto empty = service_->BuildReport({.month = "2025-01"});
   ASSERT_TRUE(empty.ok()) << empty.error().ToString();
   EXPECT_TRUE(empty->rows.empty());
+}
+
+TEST_P(AssessmentTest, OversightFiguresOfTheKpiReport) {
+  if (!temp_) return;
+  kpi::ReportQuery q{
+      .region = "430000", .from = *Date::Parse("2026-11-01"), .to = *Date::Parse("2026-11-30")};
+  std::map<std::string, kpi::Figure> f;
+  auto read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    for (auto& provider : OversightFigures()) {
+      TB_ASSIGN_OR_RETURN(std::vector<kpi::Figure> figures, provider->Figures(sql, q));
+      for (kpi::Figure& fig : figures) {
+        fig.provider = std::string(provider->Name());
+        f[fig.name] = fig;
+      }
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(f["warnings_issued"].numerator, 1);
+  EXPECT_EQ(f["yellow_cards"].numerator, 2);  // October's is left out
+  EXPECT_EQ(f["red_cards"].numerator, 2);
+  EXPECT_EQ(f["cards_answered"].numerator, 1);
+  EXPECT_DOUBLE_EQ(*f["card_answer_rate"].Value(), 25);
+  EXPECT_EQ(f["ratings"].numerator, 3);  // December's and the voided one left out
+  EXPECT_EQ(f["good_ratings"].numerator, 2);
+  EXPECT_EQ(f["bad_ratings"].numerator, 1);
+  EXPECT_DOUBLE_EQ(*f["good_rating_rate"].Value(), 66.67);
+  EXPECT_EQ(f["rectifications"].numerator, 2);
+  EXPECT_DOUBLE_EQ(*f["rectification_rate"].Value(), 50);
+  EXPECT_DOUBLE_EQ(*f["named_bad_callback_rate"].Value(), 0);  // 0 of 2: a real 0 %
+  EXPECT_EQ(f["demands_received"].numerator, 4);
+  EXPECT_EQ(f["demands_closed"].numerator, 4);
+  EXPECT_DOUBLE_EQ(*f["demand_on_time_rate"].Value(), 75);
+  EXPECT_DOUBLE_EQ(*f["demand_satisfaction_rate"].Value(), 66.67);
+
+  // Another department: its cards only; a month without anything: rates unknown, not 0.
+  q.department = "431102-B";
+  auto other = db_->Transaction<std::vector<kpi::Figure>>(
+      store::TxKind::kRead,
+      [&](soci::session& sql) { return SupervisionFigures()->Figures(sql, q); });
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ((*other)[1].name, "yellow_cards");
+  EXPECT_EQ((*other)[1].numerator, 1);
+  q = {.region = "431128", .from = *Date::Parse("2025-01-01"), .to = *Date::Parse("2025-01-31")};
+  auto empty = db_->Transaction<std::vector<kpi::Figure>>(
+      store::TxKind::kRead,
+      [&](soci::session& sql) { return EvaluationFigures()->Figures(sql, q); });
+  ASSERT_TRUE(empty.ok());
+  EXPECT_EQ((*empty)[0].numerator, 0);
+  EXPECT_FALSE((*empty)[3].Value().has_value());  // good_rating_rate over no ratings
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AssessmentTest, ::testing::ValuesIn(Backends()),

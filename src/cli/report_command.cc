@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "assessment/figures.h"
 #include "assessment/service.h"
 #include "cli/command.h"
 #include "kpi/service.h"
@@ -40,6 +41,7 @@ Result<std::unique_ptr<ReportSession>> Open(const DatabaseFlags& flags) {
   (void)applied;
   TB_ASSIGN_OR_RETURN(s->catalog, catalog::CatalogService::Create(*s->db));
   TB_ASSIGN_OR_RETURN(s->kpi, kpi::KpiService::Create(*s->db, *s->catalog, {}));
+  for (auto& figures : assessment::OversightFigures()) s->kpi->AddProvider(std::move(figures));
   return s;
 }
 
@@ -91,8 +93,10 @@ Result<int> Show(ReportFlags f) {
       fmt::print("{:<9} {:<40} {:>14}  {}{}\n", fig.provider, fig.name, fig.numerator, fig.title,
                  labels);
     } else {
-      fmt::print("{:<9} {:<40} {:>14.2f}  {} ({}/{}){}\n", fig.provider, fig.name, fig.Rounded(),
-                 fig.title, fig.numerator, fig.denominator, labels);
+      const std::optional<double> value = fig.Value();
+      fmt::print("{:<9} {:<40} {:>14}  {} ({}/{}){}\n", fig.provider, fig.name,
+                 value ? fmt::format("{:.2f}", *value) : std::string("-"), fig.title, fig.numerator,
+                 fig.denominator, labels);
     }
   }
   return 0;
