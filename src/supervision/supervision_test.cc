@@ -402,6 +402,30 @@ rules: []
   EXPECT_EQ(after_rules->red, 2);  // b and c: more than 1 working day overdue is red in 新田县
 }
 
+TEST_P(SupervisionTest, WarningByPercentageOfTheLimit) {
+  if (!temp_) return;
+  auto saved = service_->SaveRules(supervisor_, "431128", R"(region: "431128"
+warning: {working_days: 1, percent: 50}
+rules: []
+)");
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  // Today 2026-11-26. A 20-day limit with 10 days left (50 %): warned; 14 of 20 left: not;
+  // due tomorrow: warned by the working days as before; another county (percent 0): not.
+  InsertCase("half", "431128", "431128-rsj", "under_review", "2026-11-16", "2026-12-06");
+  InsertCase("early", "431128", "431128-rsj", "under_review", "2026-11-20", "2026-12-10");
+  InsertCase("soon", "431128", "431128-rsj", "under_review", "2026-11-20", "2026-11-27");
+  InsertCase("elsewhere", "430181", "430181-rsj", "under_review", "2026-11-16", "2026-12-06");
+  auto swept = service_->Sweep({});
+  ASSERT_TRUE(swept.ok()) << swept.error().ToString();
+  EXPECT_EQ(swept->warnings, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE level = 'warning' AND "
+                  "(case_id = 'half' OR case_id = 'soon')"),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE level = 'warning' AND "
+                  "reason LIKE '%50%%'"),
+            2);
+}
+
 TEST_P(SupervisionTest, AnswersHandOverHistoryAndScopedListing) {
   if (!temp_) return;
   InsertCase("c1", "431128", "431128-rsj", "under_review", "2026-10-08", "2026-11-10");

@@ -73,6 +73,11 @@ std::string CaseColumns(store::Backend b, const Constants& k) {
   auto date_const = [&](Date d) {
     return pg ? fmt::format("DATE '{}'", d.ToString()) : fmt::format("'{}'", d.ToString());
   };
+  // Natural days from `a` to `b` (null when either is).
+  auto days_between = [&](const std::string& a, const std::string& b) {
+    return pg ? fmt::format("({} - {})", b, a)
+              : fmt::format("CAST(julianday({}) - julianday({}) AS INTEGER)", b, a);
+  };
   return fmt::format(
       "c.id AS case_id, c.number AS case_number, c.state AS state, c.matter_code AS matter, "
       "c.region_code AS region, c.department_code AS department, c.channel AS channel, "
@@ -80,10 +85,12 @@ std::string CaseColumns(store::Backend b, const Constants& k) {
       "c.decision_reasons AS decision_reasons, c.suspended_days AS suspended_days, "
       "c.extension_days AS extension_days, "
       "CASE WHEN c.accepted_by <> '' THEN c.accepted_by ELSE c.clerk_account END AS person, "
-      "{3} AS today, {4} AS warning_day, {5} AS red_day, CAST({6} AS BIGINT) AS now_ms",
+      "{3} AS today, {4} AS warning_day, {5} AS red_day, CAST({6} AS BIGINT) AS now_ms, "
+      "{7} AS days_left, {8} AS limit_days",
       pg ? "CAST(c.received_on AS DATE)" : "c.received_on", date_col("accepted_on"),
       date_col("due_on"), date_const(k.today), date_const(k.warning_day), date_const(k.red_day),
-      k.now_ms);
+      k.now_ms, days_between(date_const(k.today), date_col("due_on")),
+      days_between(date_col("accepted_on"), date_col("due_on")));
 }
 
 // The regions of several partitions that run the same statement.
@@ -302,12 +309,21 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
 
     // Warnings first (built in, from the settings), then the region's rules.
     std::vector<Rule> rules;
-    rules.push_back({.name = "warning",
-                     .scope = RuleScope::kCase,
-                     .level = Level::kWarning,
-                     .reason = fmt::format("距办结时限不足{}个工作日", e.warning.working_days + 1),
-                     .states = {"under_review"},
-                     .when = "due on >= today and due on <= warning day"});
+    // With a percentage, also when at most that share of the limit is left (natural days of
+    // the acceptance-to-due span: a percentage of working days would need the calendar per row).
+    const int pct = e.warning.percent;
+    rules.push_back(
+        {.name = "warning",
+         .scope = RuleScope::kCase,
+         .level = Level::kWarning,
+         .reason = pct > 0 ? fmt::format("距办结时限不足{}个工作日或剩余时限不足{}%",
+                                         e.warning.working_days + 1, pct)
+                           : fmt::format("距办结时限不足{}个工作日", e.warning.working_days + 1),
+         .states = {"under_review"},
+         .when = pct > 0 ? fmt::format("due on >= today and (due on <= warning day or "
+                                       "(limit days > 0 and days left * 100 <= limit days * {}))",
+                                       pct)
+                         : "due on >= today and due on <= warning day"});
     for (const Rule& r : e.rules) rules.push_back(r);
     for (const Rule& rule : rules) {
       const bool uses_warning = rule.when.find("warning day") != std::string::npos;
