@@ -11,7 +11,6 @@
 namespace tongban::assessment {
 namespace {
 
-using kpi::Average;
 using kpi::Count;
 using kpi::Figure;
 using kpi::Rate;
