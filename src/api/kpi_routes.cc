@@ -16,7 +16,7 @@ json ToJson(const kpi::Figure& f) {
               {"title", f.title},
               {"unit", f.unit},
               {"provider", f.provider},
-              {"value", f.Rounded()}};
+              {"value", f.Value() ? json(*f.Value()) : json(nullptr)}};
   if (f.kind == kpi::FigureKind::kCount) {
     out["value"] = f.numerator;
   } else {

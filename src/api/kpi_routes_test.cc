@@ -162,11 +162,16 @@ TEST_F(KpiRoutesTest, ReportsInThreeFormatsScopedByGrants) {
   EXPECT_EQ(FigureOf(r.body, "conclusion_rate")["denominator"], 2);
   EXPECT_EQ(r.body["query"]["from"], "2026-11-01");
   EXPECT_EQ(r.body["previous"]["from"], "2025-11-01");
+  // Nothing a year earlier: the growth is unknown (null), not 0 %.
+  EXPECT_TRUE(FigureOf(r.body, "applications_growth")["value"].is_null());
+  EXPECT_EQ(FigureOf(r.body, "applications_growth")["denominator"], 0);
   Answer csv =
       Send("GET", "/api/v1/kpi/reports?region=431128&period=2026-11&format=csv", {}, head_);
   ASSERT_EQ(csv.status, 200);
   EXPECT_THAT(csv.type, ::testing::HasSubstr("text/csv"));
   EXPECT_THAT(csv.text, ::testing::HasSubstr("cases,applications,申请量,,cases,2,1,2.00"));
+  EXPECT_THAT(csv.text,
+              ::testing::HasSubstr("applications_growth,申请量同比增长,,percent,2,0,\r\n"));
   Answer xlsx =
       Send("GET", "/api/v1/kpi/reports?region=431128&period=2026-11", {}, head_,
            {{"Accept", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}});

@@ -6,6 +6,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/assessment_routes.h"
 #include "api/benefit_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
@@ -23,6 +24,7 @@
 #include "app/demo.h"
 #include "app/demo_evaluation.h"
 #include "app/project_figures.h"
+#include "assessment/figures.h"
 #include "base/id.h"
 #include "catalog/repository.h"
 #include "demands/demo.h"
@@ -140,6 +142,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
   TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
   app->cases_->SetObserver(app->kpi_.get());
+  for (auto& figures : assessment::OversightFigures()) app->kpi_->AddProvider(std::move(figures));
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
                                             bpmn::Runtime::Options{.owner = LeaseOwner()}));
@@ -151,6 +154,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   TB_ASSIGN_OR_RETURN(app->supervision_,
                       supervision::SupervisionService::Create(*app->db_, *app->trace_, {}));
+  TB_ASSIGN_OR_RETURN(app->assessment_, assessment::AssessmentService::Create(*app->db_, {}));
   TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
   if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
   if (config.demo) {
@@ -335,6 +339,7 @@ void App::RegisterRoutes() {
   api::RegisterDemandRoutes(s, *demands_, *auth_);
   api::RegisterProjectRoutes(s, *projects_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
+  api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

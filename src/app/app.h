@@ -12,6 +12,7 @@
 #include "app/licence_wiring.h"
 #include "app/supervision_scheduler.h"
 #include "app/workflow_worker.h"
+#include "assessment/service.h"
 #include "benefits/benefits.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
@@ -121,6 +122,7 @@ class App {
   std::unique_ptr<demands::Sweeper> demand_sweeper_;
   std::unique_ptr<projects::ProjectService> projects_;  // 工程建设项目审批
   std::unique_ptr<projects::Sweeper> project_sweeper_;
+  std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
 };
 
 }  // namespace tongban::app

@@ -48,6 +48,6 @@ void AddRateCommands(CLI::App& cli, Context& ctx);  // rate list|statistics|invi
 void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|report|cards]
 void AddDemandCommands(CLI::App& cli, Context& ctx);  // demand submit|list|show|dispatch|sweep…
 void AddProjectCommands(CLI::App& cli, Context& ctx);  // project check-code|register|show|start…
-void AddReportCommands(CLI::App& cli, Context& ctx);  // report show|verify|rebuild
+void AddReportCommands(CLI::App& cli, Context& ctx);  // report show|verify|rebuild|assessment
 
 }  // namespace tongban::cli

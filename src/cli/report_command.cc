@@ -1,15 +1,20 @@
-// tongban report show | verify | rebuild: the KPI report of a region and period (a table, CSV
-// or XLSX), the check that the pre-aggregated figures equal a recomputation from the case table,
-// and the rebuild of those aggregates (after `case generate`, or to repair). The operator holds
-// the database, so reports run without a caller.
+// tongban report show | verify | rebuild | assessment: the KPI report of a region and period (a
+// table, CSV or XLSX), the check that the pre-aggregated figures equal a recomputation from the
+// case table, the rebuild of those aggregates (after `case generate`, or to repair), and the
+// month's staff assessment (绩效考核) per department or person. The operator holds the database,
+// so reports run without a caller.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "assessment/figures.h"
+#include "assessment/service.h"
 #include "cli/command.h"
 #include "kpi/service.h"
 
@@ -36,6 +41,7 @@ Result<std::unique_ptr<ReportSession>> Open(const DatabaseFlags& flags) {
   (void)applied;
   TB_ASSIGN_OR_RETURN(s->catalog, catalog::CatalogService::Create(*s->db));
   TB_ASSIGN_OR_RETURN(s->kpi, kpi::KpiService::Create(*s->db, *s->catalog, {}));
+  for (auto& figures : assessment::OversightFigures()) s->kpi->AddProvider(std::move(figures));
   return s;
 }
 
@@ -87,8 +93,10 @@ Result<int> Show(ReportFlags f) {
       fmt::print("{:<9} {:<40} {:>14}  {}{}\n", fig.provider, fig.name, fig.numerator, fig.title,
                  labels);
     } else {
-      fmt::print("{:<9} {:<40} {:>14.2f}  {} ({}/{}){}\n", fig.provider, fig.name, fig.Rounded(),
-                 fig.title, fig.numerator, fig.denominator, labels);
+      const std::optional<double> value = fig.Value();
+      fmt::print("{:<9} {:<40} {:>14}  {} ({}/{}){}\n", fig.provider, fig.name,
+                 value ? fmt::format("{:.2f}", *value) : std::string("-"), fig.title, fig.numerator,
+                 fig.denominator, labels);
     }
   }
   return 0;
@@ -110,6 +118,58 @@ Result<int> Rebuild(const DatabaseFlags& flags) {
   const auto start = std::chrono::steady_clock::now();
   TB_ASSIGN_OR_RETURN(int64_t n, s->kpi->Rebuild());
   fmt::print("{} case(s) counted in {:.1f} s\n", n, Seconds(start));
+  return 0;
+}
+
+struct AssessmentFlags {
+  DatabaseFlags db;
+  assessment::Query query;
+  std::string by = "department";
+  std::string format = "table";
+  std::vector<std::string> rules;
+};
+
+Result<int> Assessment(AssessmentFlags f) {
+  FieldErrors errors;
+  std::optional<assessment::AssessBy> by = assessment::ParseAssessBy(f.by);
+  if (!by) errors.Add("--by", "must be department or person");
+  if (f.format != "table" && f.format != "csv") errors.Add("--format", "must be table or csv");
+  assessment::Options options;
+  for (const std::string& path : f.rules) {
+    std::ifstream in(path);
+    if (!in) {
+      errors.Add("--rules", "cannot read " + path);
+      continue;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    options.rule_files.push_back(text.str());
+  }
+  if (!errors.empty()) return errors.ToError("the assessment request is invalid");
+  f.query.by = *by;
+  TB_ASSIGN_OR_RETURN(auto s, Open(f.db));
+  TB_ASSIGN_OR_RETURN(auto service, assessment::AssessmentService::Create(*s->db, options));
+  TB_ASSIGN_OR_RETURN(assessment::Report r, service->BuildReport(f.query));
+  if (f.format == "csv") {
+    fmt::print("{}", assessment::ReportCsv(r));
+    return 0;
+  }
+  fmt::print("assessment {} region {} by {}: {} row(s)\n", f.query.month,
+             f.query.region.empty() ? "*" : f.query.region, f.by, r.rows.size());
+  fmt::print("{:<24} {:>5} {:>5} {:>5} {:>7} {:>8} {:>8} {:>8} {:>8}  {}\n", f.by, "warn", "yel",
+             "red", "ratings", "good%", "rect%", "satis%", "score", "grade");
+  auto pct = [](const assessment::Row& row, assessment::Input i) {
+    std::optional<double> p = assessment::RateOf(row.inputs, i).Percent();
+    return p ? fmt::format("{:.2f}", *p) : std::string("-");
+  };
+  for (const assessment::Row& row : r.rows) {
+    using assessment::Input;
+    fmt::print("{:<24} {:>5} {:>5} {:>5} {:>7} {:>8} {:>8} {:>8} {:>8.2f}  {}\n", row.key,
+               At(row.inputs, Input::kWarnings), At(row.inputs, Input::kYellowCards),
+               At(row.inputs, Input::kRedCards), At(row.inputs, Input::kRatings),
+               pct(row, Input::kGoodRate), pct(row, Input::kRectificationRate),
+               pct(row, Input::kSatisfactionRate), row.score, row.grade);
+  }
   return 0;
 }
 
@@ -146,6 +206,21 @@ void AddReportCommands(CLI::App& cli, Context& ctx) {
   AddDatabaseFlags(rebuild, flags->db);
   rebuild->callback([flags, &ctx] {
     auto r = Rebuild(flags->db);
+    ctx.exit_code = r.ok() ? *r : Fail(r.error());
+  });
+  auto af = std::make_shared<AssessmentFlags>();
+  CLI::App* assess = group->add_subcommand(
+      "assessment", "the month's staff assessment (绩效考核) per department or person");
+  assess->add_option("--month", af->query.month, "YYYY-MM")->required();
+  assess->add_option("--by", af->by, "department (default) or person");
+  assess->add_option("--region", af->query.region, "a region code (its subtree)");
+  assess->add_option("--department", af->query.department, "a department code");
+  assess->add_option("--format", af->format, "table (default) or csv");
+  assess->add_option("--rules", af->rules,
+                     "scoring rule set YAML files to use instead of data/assessment");
+  AddDatabaseFlags(assess, af->db);
+  assess->callback([af, &ctx] {
+    auto r = Assessment(*af);
     ctx.exit_code = r.ok() ? *r : Fail(r.error());
   });
 }

@@ -48,9 +48,10 @@ std::string ReportCsv(const Report& report) {
     out += fmt::format("{}{}", i ? "," : "", kHeads[i]);
   out += "\r\n";
   for (const Figure& f : report.figures) {
-    out += fmt::format("{},{},{},{},{},{},{},{:.2f}\r\n", Quote(f.provider), Quote(f.name),
+    const std::optional<double> value = f.Value();
+    out += fmt::format("{},{},{},{},{},{},{},{}\r\n", Quote(f.provider), Quote(f.name),
                        Quote(f.title), Quote(Labels(f)), Quote(f.unit), f.numerator, f.denominator,
-                       f.Rounded());
+                       value ? fmt::format("{:.2f}", *value) : std::string());
   }
   return out;
 }
@@ -81,7 +82,9 @@ Status WriteReportXlsx(const Report& report, const std::string& path) {
     worksheet_write_string(ws, row, 4, f.unit.c_str(), nullptr);
     worksheet_write_number(ws, row, 5, static_cast<double>(f.numerator), nullptr);
     worksheet_write_number(ws, row, 6, static_cast<double>(f.denominator), nullptr);
-    worksheet_write_number(ws, row, 7, f.Rounded(), two);
+    if (const std::optional<double> value = f.Value()) {
+      worksheet_write_number(ws, row, 7, *value, two);
+    }
     ++row;
   }
   if (lxw_error e = workbook_close(wb); e != LXW_NO_ERROR) {

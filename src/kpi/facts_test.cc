@@ -36,6 +36,10 @@ TEST(Figures, KeepExactFractionsAndRoundHalfUp) {
   EXPECT_DOUBLE_EQ(Rate("x", "x", 1, 3).Rounded(), 33.33);
   EXPECT_DOUBLE_EQ(Rate("x", "x", 2, 3).Rounded(), 66.67);
   EXPECT_DOUBLE_EQ(Rate("x", "x", 1, 0).Rounded(), 0);
+  EXPECT_FALSE(Rate("x", "x", 1, 0).Value().has_value());  // unknown, not 0 %
+  EXPECT_FALSE(Average("x", "x", "days", 0, 0).Value().has_value());
+  EXPECT_EQ(Count("x", "x", "cases", 0).Value(), 0.0);
+  EXPECT_EQ(Rate("x", "x", 1, 4).Value(), 25.0);
   EXPECT_DOUBLE_EQ(Average("x", "x", "days", 7, 2).Rounded(), 3.5);
   EXPECT_DOUBLE_EQ(Rate("x", "x", -1, 8).Rounded(), -12.5);
 }

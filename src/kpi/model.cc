@@ -81,6 +81,11 @@ double Figure::Rounded() const {
   return static_cast<double>(q) / 100.0;
 }
 
+std::optional<double> Figure::Value() const {
+  if (kind != FigureKind::kCount && denominator == 0) return std::nullopt;
+  return Rounded();
+}
+
 Figure Count(std::string name, std::string title, std::string unit, int64_t value) {
   return {.name = std::move(name),
           .title = std::move(title),

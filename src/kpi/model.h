@@ -88,6 +88,9 @@ struct Figure {
   int64_t denominator = 1;
   std::string provider;  // the module that computed it: "cases", "catalog", …
   double Rounded() const;
+  // The rounded value, or none for a rate or an average over nothing (a growth against a
+  // year without applications is unknown, not 0 %): JSON null, an empty CSV or XLSX cell.
+  std::optional<double> Value() const;
 };
 
 Figure Count(std::string name, std::string title, std::string unit, int64_t value);

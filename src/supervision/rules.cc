@@ -65,6 +65,8 @@ std::vector<feel::SqlColumn> CaseSchema() {
       {.name = "warning day", .type = SqlType::kDate, .nullable = false, .column = "warning_day"},
       {.name = "red day", .type = SqlType::kDate, .nullable = false, .column = "red_day"},
       {.name = "now", .type = SqlType::kNumber, .nullable = false, .column = "now_ms"},
+      {.name = "days left", .type = SqlType::kNumber, .nullable = true, .column = "days_left"},
+      {.name = "limit days", .type = SqlType::kNumber, .nullable = true, .column = "limit_days"},
   };
 }
 

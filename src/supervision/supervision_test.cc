@@ -346,6 +346,86 @@ TEST_P(SupervisionTest, RepeatedYellowCardsEscalateToRedOncePerMonth) {
   EXPECT_EQ(again->escalated, 0);
 }
 
+TEST_P(SupervisionTest, ResweepReadsOnlyCasesWrittenSinceTheLastRun) {
+  if (!temp_) return;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_->Now().time_since_epoch())
+          .count();
+  auto touch = [&](const std::string& id, int64_t at_ms) {
+    auto done = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      long long at = at_ms;
+      sql << "UPDATE case_record SET updated_at = :at WHERE id = :id", soci::use(at, "at"),
+          soci::use(id, "id");
+      return Ok();
+    });
+    ASSERT_TRUE(done.ok());
+  };
+  InsertCase("a", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-11-25");
+  touch("a", now_ms - 86400000);
+  auto first = service_->Sweep({.count_matched = false});
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->yellow, 1);
+  EXPECT_EQ(first->incremental, 0);  // nothing marked yet: every statement reads every case
+
+  // Written an hour later: the same day's statements read it and card it; nothing else.
+  clock_->Advance(std::chrono::hours(1));
+  InsertCase("b", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-11-24");
+  touch("b", now_ms + 3600000);
+  auto again = service_->Sweep({.count_matched = false});
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_GT(again->incremental, 0);
+  EXPECT_EQ(again->yellow, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'b' AND "
+                  "trigger_name = 'total_limit_exceeded'"),
+            1);
+  // An old write slipped in behind the mark (not through the cases module) waits for the next
+  // day's full pass, which cards it.
+  InsertCase("c", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-11-24");
+  touch("c", now_ms - 86400000);
+  auto third = service_->Sweep({.count_matched = false});
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->yellow, 0);
+  auto next_day = service_->Sweep({.as_of = *Date::Parse("2026-11-27"), .count_matched = false});
+  ASSERT_TRUE(next_day.ok());
+  EXPECT_EQ(next_day->incremental, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'c' AND "
+                  "trigger_name = 'total_limit_exceeded'"),
+            1);
+  // New rules make new statements: a full pass.
+  auto saved = service_->SaveRules(supervisor_, "431128", R"(region: "431128"
+red_after_working_days: 1
+rules: []
+)");
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  auto after_rules = service_->Sweep({.count_matched = false});
+  ASSERT_TRUE(after_rules.ok());
+  EXPECT_EQ(after_rules->red, 2);  // b and c: more than 1 working day overdue is red in 新田县
+}
+
+TEST_P(SupervisionTest, WarningByPercentageOfTheLimit) {
+  if (!temp_) return;
+  auto saved = service_->SaveRules(supervisor_, "431128", R"(region: "431128"
+warning: {working_days: 1, percent: 50}
+rules: []
+)");
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  // Today 2026-11-26. A 20-day limit with 10 days left (50 %): warned; 14 of 20 left: not;
+  // due tomorrow: warned by the working days as before; another county (percent 0): not.
+  InsertCase("half", "431128", "431128-rsj", "under_review", "2026-11-16", "2026-12-06");
+  InsertCase("early", "431128", "431128-rsj", "under_review", "2026-11-20", "2026-12-10");
+  InsertCase("soon", "431128", "431128-rsj", "under_review", "2026-11-20", "2026-11-27");
+  InsertCase("elsewhere", "430181", "430181-rsj", "under_review", "2026-11-16", "2026-12-06");
+  auto swept = service_->Sweep({});
+  ASSERT_TRUE(swept.ok()) << swept.error().ToString();
+  EXPECT_EQ(swept->warnings, 2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE level = 'warning' AND "
+                  "(case_id = 'half' OR case_id = 'soon')"),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE level = 'warning' AND "
+                  "reason LIKE '%50%%'"),
+            2);
+}
+
 TEST_P(SupervisionTest, AnswersHandOverHistoryAndScopedListing) {
   if (!temp_) return;
   InsertCase("c1", "431128", "431128-rsj", "under_review", "2026-10-08", "2026-11-10");

@@ -9,12 +9,14 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "base/id.h"
+#include "crypto/sm3.h"
 #include "people/authorization.h"
 #include "supervision/rules.h"
 #include "supervision/service_impl.h"
@@ -71,6 +73,11 @@ std::string CaseColumns(store::Backend b, const Constants& k) {
   auto date_const = [&](Date d) {
     return pg ? fmt::format("DATE '{}'", d.ToString()) : fmt::format("'{}'", d.ToString());
   };
+  // Natural days from `a` to `b` (null when either is).
+  auto days_between = [&](const std::string& a, const std::string& b) {
+    return pg ? fmt::format("({} - {})", b, a)
+              : fmt::format("CAST(julianday({}) - julianday({}) AS INTEGER)", b, a);
+  };
   return fmt::format(
       "c.id AS case_id, c.number AS case_number, c.state AS state, c.matter_code AS matter, "
       "c.region_code AS region, c.department_code AS department, c.channel AS channel, "
@@ -78,10 +85,12 @@ std::string CaseColumns(store::Backend b, const Constants& k) {
       "c.decision_reasons AS decision_reasons, c.suspended_days AS suspended_days, "
       "c.extension_days AS extension_days, "
       "CASE WHEN c.accepted_by <> '' THEN c.accepted_by ELSE c.clerk_account END AS person, "
-      "{3} AS today, {4} AS warning_day, {5} AS red_day, CAST({6} AS BIGINT) AS now_ms",
+      "{3} AS today, {4} AS warning_day, {5} AS red_day, CAST({6} AS BIGINT) AS now_ms, "
+      "{7} AS days_left, {8} AS limit_days",
       pg ? "CAST(c.received_on AS DATE)" : "c.received_on", date_col("accepted_on"),
       date_col("due_on"), date_const(k.today), date_const(k.warning_day), date_const(k.red_day),
-      k.now_ms);
+      k.now_ms, days_between(date_const(k.today), date_col("due_on")),
+      days_between(date_col("accepted_on"), date_col("due_on")));
 }
 
 // The regions of several partitions that run the same statement.
@@ -94,12 +103,18 @@ std::string AnyOf(const std::vector<const Partition*>& parts, std::string_view c
   return out + ")";
 }
 
+// `since_ms` (incremental sweeps, case rules only): only cases written at or after it. On SQLite
+// the updated_at index is named, since without statistics the planner prefers the state index.
 std::string View(store::Backend b, const Constants& k, const Rule& rule,
-                 const std::vector<const Partition*>& parts) {
+                 const std::vector<const Partition*>& parts,
+                 std::optional<int64_t> since_ms = std::nullopt) {
   if (rule.scope == RuleScope::kCase) {
-    return fmt::format("SELECT {} FROM case_record c WHERE c.state IN ({}) AND {}",
-                       CaseColumns(b, k), StatesSql(rule),
-                       AnyOf(parts, "c.region_code", b == store::Backend::kSqlite));
+    const bool sqlite = b == store::Backend::kSqlite;
+    return fmt::format("SELECT {} FROM case_record c{} WHERE c.state IN ({}) AND {}{}",
+                       CaseColumns(b, k),
+                       since_ms && sqlite ? " INDEXED BY supervision_case_updated" : "",
+                       StatesSql(rule), AnyOf(parts, "c.region_code", sqlite),
+                       since_ms ? fmt::format(" AND c.updated_at >= {}", *since_ms) : "");
   }
   return fmt::format(
       "SELECT {}, t.id AS step_task, t.element_id AS step, t.name AS step_name, "
@@ -168,6 +183,35 @@ long long Run(soci::session& sql, const std::string& text, const feel::SqlWhere&
                     .count(),
                 text.substr(0, 160));
   return out;
+}
+
+// How long before a statement starts the cases changed are judged again by the next run of the
+// same statement: a case transaction that took its updated_at before the statement's snapshot
+// but committed after it is still seen, as long as it took less than this.
+constexpr int64_t kMarkMarginMs = 5 * 60 * 1000;
+
+// The mark of a statement (see 0002_sweep_marks.sql): its text, its parameters and its reason.
+std::string MarkKey(const std::string& text, const feel::SqlWhere& w, const std::string& reason) {
+  std::string all = text;
+  for (const feel::SqlParam& p : w.params) {
+    all += fmt::format("|{}:{}:{}:{}", static_cast<int>(p.kind), p.integer, p.real, p.text);
+  }
+  return crypto::Sm3Hex(all + "|" + reason);
+}
+
+std::optional<int64_t> ReadMark(soci::session& sql, const std::string& query,
+                                const std::string& key) {
+  long long through = 0;
+  sql << query, soci::use(key, "key"), soci::into(through);
+  if (!sql.got_data()) return std::nullopt;
+  return through;
+}
+
+void WriteMark(soci::session& sql, const std::string& query, const std::string& key,
+               int64_t through, int64_t now) {
+  long long t = through, n = now;
+  std::string k = key;
+  sql << query, soci::use(k, "key"), soci::use(t, "through"), soci::use(n, "updated_at");
 }
 
 // The earliest day X with at most `n` working days in (X, d]: a case due before X is more than
@@ -265,12 +309,21 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
 
     // Warnings first (built in, from the settings), then the region's rules.
     std::vector<Rule> rules;
-    rules.push_back({.name = "warning",
-                     .scope = RuleScope::kCase,
-                     .level = Level::kWarning,
-                     .reason = fmt::format("距办结时限不足{}个工作日", e.warning.working_days + 1),
-                     .states = {"under_review"},
-                     .when = "due on >= today and due on <= warning day"});
+    // With a percentage, also when at most that share of the limit is left (natural days of
+    // the acceptance-to-due span: a percentage of working days would need the calendar per row).
+    const int pct = e.warning.percent;
+    rules.push_back(
+        {.name = "warning",
+         .scope = RuleScope::kCase,
+         .level = Level::kWarning,
+         .reason = pct > 0 ? fmt::format("距办结时限不足{}个工作日或剩余时限不足{}%",
+                                         e.warning.working_days + 1, pct)
+                           : fmt::format("距办结时限不足{}个工作日", e.warning.working_days + 1),
+         .states = {"under_review"},
+         .when = pct > 0 ? fmt::format("due on >= today and (due on <= warning day or "
+                                       "(limit days > 0 and days left * 100 <= limit days * {}))",
+                                       pct)
+                         : "due on >= today and due on <= warning day"});
     for (const Rule& r : e.rules) rules.push_back(r);
     for (const Rule& rule : rules) {
       const bool uses_warning = rule.when.find("warning day") != std::string::npos;
@@ -341,11 +394,36 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
           LevelName(rule.level), step ? "v.step_department" : "v.department",
           step ? "CASE WHEN v.step_person <> '' THEN v.step_person ELSE v.person END" : "v.person",
           today_text, k.now_ms, notified, view, w.sql);
-      TB_ASSIGN_OR_RETURN(tc.issued,
-                          I.db.Transaction<int64_t>(store::TxKind::kWrite,
-                                                    [&](soci::session& sql) -> Result<int64_t> {
-                                                      return Run(sql, text, w, &rule.reason, false);
-                                                    }));
+      // Incremental: a case rule that does not read the clock (`now`) gives the same verdict
+      // for a case that did not change, as long as the statement is the same (same day, same
+      // constants, same rule); only the cases written since its last complete run are read.
+      const bool incremental = !step && rule.when.find("now") == std::string::npos;
+      std::string mark_key;
+      if (incremental) {
+        Constants k0 = job.k;
+        k0.now_ms = 0;
+        mark_key =
+            MarkKey(fmt::format("{}|{}", View(backend, k0, rule, job.parts), key), w, rule.reason);
+      }
+      TB_ASSIGN_OR_RETURN(
+          tc.issued, I.db.Transaction<int64_t>(
+                         store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
+                           if (!incremental) return Run(sql, text, w, &rule.reason, false);
+                           const int64_t started_ms = I.NowMs();
+                           const std::optional<int64_t> since =
+                               ReadMark(sql, I.Q("select_sweep_mark"), mark_key);
+                           std::string incremental_text = text;
+                           if (since) {
+                             incremental_text.replace(
+                                 incremental_text.find(view), view.size(),
+                                 View(backend, job.k, rule, job.parts, *since));
+                             ++result.incremental;
+                           }
+                           const long long n = Run(sql, incremental_text, w, &rule.reason, false);
+                           WriteMark(sql, I.Q("upsert_sweep_mark"), mark_key,
+                                     started_ms - kMarkMarginMs, started_ms);
+                           return n;
+                         }));
     }
     (rule.level == Level::kWarning  ? result.warnings
      : rule.level == Level::kYellow ? result.yellow
@@ -365,6 +443,28 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
     const EscalationSettings& e = esc.settings;
     const Date since = k.today.AddDays(-e.days);
     const std::string month = today_text.substr(0, 7);
+    // Escalation can only change when a card was issued since it last ran on this day (cards
+    // are never deleted; the window's shift within a day drops cards, never adds any).
+    const std::string mark_key = crypto::Sm3Hex(
+        fmt::format("repeated_yellow|{}|{}|{}|{}", today_text, e.yellow_cards, e.days,
+                    AnyOf(esc.parts, "k.region_code", backend == store::Backend::kSqlite)));
+    std::optional<int64_t> last_card;
+    if (!options.dry_run) {
+      TB_ASSIGN_OR_RETURN(
+          last_card,
+          I.db.Transaction<std::optional<int64_t>>(
+              store::TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<int64_t>> {
+                long long max_id = 0;
+                soci::indicator ind = soci::i_ok;
+                sql << "SELECT MAX(id) FROM supervision_card", soci::into(max_id, ind);
+                const int64_t last = ind == soci::i_ok ? max_id : 0;
+                if (ReadMark(sql, I.Q("select_sweep_mark"), mark_key) == last) {
+                  return std::optional<int64_t>();
+                }
+                return std::optional<int64_t>(last);
+              }));
+      if (!last_card) continue;  // nothing issued since: nothing to escalate
+    }
     for (const char* who : {"department_code", "person"}) {
       const bool by_department = std::string_view(who) == "department_code";
       const std::string select = fmt::format(
@@ -408,6 +508,12 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       result.escalated += n;
       result.red += n;
     }
+    if (last_card) {
+      TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+        WriteMark(sql, I.Q("upsert_sweep_mark"), mark_key, *last_card, I.NowMs());
+        return Ok();
+      }));
+    }
   }
 
   if (!options.dry_run) {
@@ -434,6 +540,9 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
                      soci::use(open, "open_cases"), soci::use(warnings, "warnings"),
                      soci::use(yellow, "yellow"), soci::use(red, "red"),
                      soci::use(issued, "issued"));
+      // Marks of other days' statements are never read again.
+      long long before = finished_at - 2LL * 24 * 3600 * 1000;
+      store::Execute(sql, I.Q("delete_old_sweep_marks"), soci::use(before, "before"));
       return Ok();
     }));
   }

@@ -71,3 +71,15 @@ ON CONFLICT (id) DO NOTHING;
 
 -- name: mark_warnings_notified
 UPDATE supervision_card SET notified = 1 WHERE notified = 0 AND level = 'warning';
+
+-- name: select_sweep_mark
+SELECT through FROM supervision_sweep_mark WHERE statement_key = :key;
+
+-- name: upsert_sweep_mark
+INSERT INTO supervision_sweep_mark (statement_key, through, updated_at)
+VALUES (:key, :through, :updated_at)
+ON CONFLICT (statement_key) DO UPDATE SET through = excluded.through,
+  updated_at = excluded.updated_at;
+
+-- name: delete_old_sweep_marks
+DELETE FROM supervision_sweep_mark WHERE updated_at < :before;
