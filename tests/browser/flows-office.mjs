@@ -83,6 +83,10 @@ export const flows = {
     const history = await page.locator('ol.timeline').textContent()
     expect(history.includes('移交'), `card history: ${history}`)
     await snap(page, 'office-card-handed-over')
+    // Drill down to the case file.
+    const number = (await page.getByRole('row').filter({ hasText: '办件' }).getByRole('link').textContent()).trim()
+    await page.getByRole('row').filter({ hasText: '办件' }).getByRole('link').click()
+    await page.getByRole('heading', { name: `案卷 ${number}` }).waitFor()
   },
 
   // The bad rating of the demo opens a rectification item; the department rectifies it.
@@ -165,6 +169,18 @@ export const flows = {
     const state = await page.getByRole('row').filter({ hasText: '状态' }).first().textContent()
     expect(state.includes('已回访'), `demand state: ${state}`)
     await snap(page, 'office-demand-finished')
+  },
+
+  // The clerk's acceptance queue shows each application's 第32条 deadline in its due colour.
+  async acceptanceQueueDueColours({ page, expect, snap }) {
+    await staffLogin(page, 'xintian.window_clerk')
+    await page.waitForURL('**/window')
+    const queue = page.getByRole('list', { name: '待受理办件' })
+    const due = queue.getByText(/\d{4}-\d{2}-\d{2} 前受理|已超过受理期限/).first()
+    await due.waitFor()
+    const cls = await due.getAttribute('class')
+    expect(/due-(ok|soon|overdue)/.test(cls), `due colour class: ${cls}`)
+    await snap(page, 'window-queue-due')
   },
 
   // The policy officer publishes 困难残疾人生活补贴, tries it, runs it over the register, reads

@@ -57,3 +57,31 @@ function typeOf(table, expression) {
   const d = (table.data || []).find((x) => x.name === expression)
   return d && d.type ? d.type : 'string'
 }
+
+// Adds to each flow node the <incoming>/<outgoing> references of its sequence flows, which
+// hand-written BPMN files often leave out: bpmn-auto-layout follows them to lay the graph out.
+export function withFlowReferences(xml) {
+  // Comments go (bpmn-js drops them anyway): some hold "--", which a strict parser refuses.
+  const doc = new DOMParser().parseFromString(xml.replace(/<!--[\s\S]*?-->/g, ''), 'application/xml')
+  if (doc.getElementsByTagName('parsererror').length) return xml
+  const ns = doc.documentElement.namespaceURI
+  const prefix = doc.documentElement.prefix
+  const byId = new Map()
+  for (const el of doc.getElementsByTagNameNS(ns, '*')) {
+    if (el.getAttribute('id')) byId.set(el.getAttribute('id'), el)
+  }
+  const has = (el, tag, id) => Array.from(el.children).some((c) => c.localName === tag && c.textContent.trim() === id)
+  const add = (el, tag, id) => {
+    if (!el || has(el, tag, id)) return
+    const ref = doc.createElementNS(ns, prefix ? `${prefix}:${tag}` : tag)
+    ref.textContent = id
+    const before = Array.from(el.children).find((c) => !['documentation', 'extensionElements', 'incoming', 'outgoing'].includes(c.localName))
+    el.insertBefore(ref, before || null)
+  }
+  for (const flow of doc.getElementsByTagNameNS(ns, 'sequenceFlow')) {
+    const id = flow.getAttribute('id')
+    add(byId.get(flow.getAttribute('sourceRef')), 'outgoing', id)
+    add(byId.get(flow.getAttribute('targetRef')), 'incoming', id)
+  }
+  return new XMLSerializer().serializeToString(doc)
+}
