@@ -81,6 +81,7 @@ class WorkflowHttp : public ::testing::TestWithParam<Backend> {
   struct Answer {
     int status = 0;
     json body;
+    std::string raw;
   };
   Answer Send(const std::string& method, const std::string& path, const std::string& token,
               const std::string& body = "", const std::string& type = "application/json") {
@@ -94,6 +95,7 @@ class WorkflowHttp : public ::testing::TestWithParam<Backend> {
       return a;
     }
     a.status = r->status;
+    a.raw = r->body;
     if (!r->body.empty()) a.body = json::parse(r->body, nullptr, false);
     return a;
   }
@@ -266,6 +268,16 @@ TEST_P(WorkflowHttp, DeploymentsAreRefusedWithEveryProblemAndReusedWhenUnchanged
   Answer second = Deploy(changed, admin);
   ASSERT_EQ(second.status, 201) << second.body.dump();
   EXPECT_EQ(second.body["processes"][0]["version"], 2);
+
+  // Each version's XML as deployed, for the modeller page; the latest without a version.
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml?version=1", admin).raw, Simple());
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml?version=2", admin).raw, changed);
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml", admin).raw, changed);
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml?version=3", admin).status, 404);
+  EXPECT_EQ(Get("/api/v1/processes/nothing/xml", admin).status, 404);
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml?version=0", admin).status, 400);
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml", "").status, 401);
+  EXPECT_EQ(Get("/api/v1/processes/simple/xml", Login("xintian.hotline_operator")).status, 403);
 }
 
 TEST_P(WorkflowHttp, InboxPagesIncidentsAndMessages) {

@@ -93,15 +93,17 @@ json CaseJson(const cases::Case& c) {
 }
 
 json SummaryJson(const cases::CaseSummary& s) {
-  return {{"number", s.number},
-          {"matter", s.matter},
-          {"region", s.region},
-          {"department", s.department},
-          {"applicant_name", s.applicant_name},
-          {"state", cases::CaseStateName(s.state)},
-          {"received_on", s.received_on.ToString()},
-          {"received_at", people::FormatTimestamp(s.received_at_ms)},
-          {"href", "/api/v1/cases/" + s.number}};
+  json out = {{"number", s.number},
+              {"matter", s.matter},
+              {"region", s.region},
+              {"department", s.department},
+              {"applicant_name", s.applicant_name},
+              {"state", cases::CaseStateName(s.state)},
+              {"received_on", s.received_on.ToString()},
+              {"received_at", people::FormatTimestamp(s.received_at_ms)},
+              {"href", "/api/v1/cases/" + s.number}};
+  if (s.accept_due_on) out["accept_due_on"] = s.accept_due_on->ToString();
+  return out;
 }
 
 json TimeJson(const std::optional<Timestamp>& t) {

@@ -238,6 +238,8 @@ TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
   ASSERT_EQ(queue.status, 200) << queue.body.dump();
   ASSERT_EQ(queue.body["items"].size(), 1u);
   EXPECT_EQ(queue.body["items"][0]["number"], number);
+  // Received on Thursday 2026-11-26: five working days to accept (第32条).
+  EXPECT_EQ(queue.body["items"][0]["accept_due_on"], "2026-12-03");
   EXPECT_EQ(Send("GET", "/api/v1/acceptance-queue?region=431128&department=", "", approver_).status,
             403);
   // Accept with If-Match: stale is 412, current is 200.

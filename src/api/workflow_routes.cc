@@ -195,6 +195,27 @@ class Routes {
     WriteJson(res, {{"items", items}});
   }
 
+  // The deployed XML of a process version, for the modeller page (bpmn-js) to show and edit.
+  void ProcessXml(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller || !Holds(*caller, "process.read", res, ctx)) return;
+    std::optional<int> version;
+    if (req.has_param("version")) {
+      const std::string text = req.get_param_value("version");
+      int n = 0;
+      auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+      if (ec != std::errc() || end != text.data() + text.size() || n < 1) {
+        FieldErrors errors;
+        errors.Add("version", "must be an integer of 1 or more");
+        return WriteProblem(res, errors.ToError("the version is invalid"), ctx);
+      }
+      version = n;
+    }
+    auto xml = inspector_.ProcessXml(req.matches[1].str(), version);
+    if (!xml.ok()) return WriteProblem(res, xml.error(), ctx);
+    res.set_content(*xml, "application/xml; charset=utf-8");
+  }
+
   void Start(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = Caller(req, res, ctx);
     if (!caller) return;
@@ -661,6 +682,7 @@ void RegisterWorkflowRoutes(Server& server, bpmn::Runtime& runtime, bpmn::Inspec
   const std::string task = R"(/api/v1/tasks/([^/]+/[^/]+))";
   server.Post("/api/v1/processes", bind(&Routes::Deploy));
   server.Get("/api/v1/processes", bind(&Routes::ListProcesses));
+  server.Get(R"(/api/v1/processes/([^/]+)/xml)", bind(&Routes::ProcessXml));
   server.Post(R"(/api/v1/processes/([^/]+)/instances)", bind(&Routes::Start));
   server.Get("/api/v1/instances", bind(&Routes::ListInstances));
   server.Get(R"(/api/v1/instances/([^/]+))", bind(&Routes::GetInstance));

@@ -52,6 +52,26 @@ class Inspector::Impl {
         });
   }
 
+  Result<std::string> ProcessXml(const std::string& process_id, std::optional<int> version) {
+    return db_.Transaction<std::string>(
+        store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+          std::string xml;
+          int version_any = version ? 0 : 1;
+          int wanted = version.value_or(0);
+          soci::indicator ind = soci::i_null;
+          sql << Q("process_version_xml"), soci::use(process_id, "process_id"),
+              soci::use(version_any, "version_any"), soci::use(wanted, "version"),
+              soci::into(xml, ind);
+          if (!sql.got_data() || ind != soci::i_ok) {
+            return Error(ErrorCode::kNotFound,
+                         "process " + process_id +
+                             (version ? " version " + std::to_string(*version) : std::string()) +
+                             " is not deployed");
+          }
+          return xml;
+        });
+  }
+
   Result<InstancePage> ListInstances(const InstanceFilter& filter) {
     const int limit = std::clamp(filter.limit, 1, 500);
     return db_.Transaction<
@@ -155,6 +175,10 @@ Inspector::Inspector(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Inspector::~Inspector() = default;
 
 Result<std::vector<DeployedVersion>> Inspector::ListProcesses() { return impl_->ListProcesses(); }
+Result<std::string> Inspector::ProcessXml(const std::string& process_id,
+                                          std::optional<int> version) {
+  return impl_->ProcessXml(process_id, version);
+}
 Result<InstancePage> Inspector::ListInstances(const InstanceFilter& filter) {
   return impl_->ListInstances(filter);
 }

@@ -89,6 +89,10 @@ class Inspector {
 
   // Every deployed version of every process, by process id then version.
   Result<std::vector<DeployedVersion>> ListProcesses();
+  // The BPMN XML deployed as `version` of `process_id` (absent: the latest), as deployed (it
+  // may hold other processes of the same file), so a modeller can show and edit it.
+  // kNotFound when the process or that version was never deployed.
+  Result<std::string> ProcessXml(const std::string& process_id, std::optional<int> version);
   // Instances matching `filter`, oldest first; `limit` is clamped to 1..500.
   Result<InstancePage> ListInstances(const InstanceFilter& filter);
   Result<Waits> WaitsOf(const std::string& instance_id);

@@ -196,6 +196,9 @@ struct CaseSummary {
   CaseState state = CaseState::kSubmitted;
   Date received_on;
   int64_t received_at_ms = 0;
+  // In the acceptance queue only: the last working day to accept or to notify corrections
+  // (第32条: silent past it, the application is deemed accepted).
+  std::optional<Date> accept_due_on{};
 };
 
 struct CasePage {

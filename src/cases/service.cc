@@ -797,8 +797,8 @@ Result<CasePage> CaseService::AcceptanceQueue(const Principal& caller, const std
   TB_RETURN_IF_ERROR(people::Authorize(caller, "case.accept",
                                        {.region = region, .department = department}, I.NowMs()));
   const std::string low = people::RegionPrefix(region), high = low + ":";
-  return I.db.Transaction<CasePage>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<CasePage> {
+  auto queue =
+      I.db.Transaction<CasePage>(store::TxKind::kRead, [&](soci::session& sql) -> Result<CasePage> {
         CasePage page;
         CaseSummary s;
         std::string state, received_on, id;
@@ -828,6 +828,12 @@ Result<CasePage> CaseService::AcceptanceQueue(const Principal& caller, const std
         }
         return page;
       });
+  if (!queue.ok()) return queue;
+  for (CaseSummary& c : queue->items) {
+    auto deadline = I.calendar->AddWorkingDays(c.received_on, kCorrectionWindowDays);
+    if (deadline.ok()) c.accept_due_on = deadline->date;
+  }
+  return queue;
 }
 
 Result<std::vector<std::string>> CaseService::ExplainAcceptanceQueue(

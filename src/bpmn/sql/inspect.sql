@@ -30,3 +30,8 @@ ORDER BY id;
 -- name: instance_subscriptions
 SELECT id, message_name, correlation_key FROM bpmn_subscription
 WHERE instance_id = :instance_id ORDER BY created_at, id;
+
+-- name: process_version_xml
+SELECT d.xml FROM bpmn_process_version v JOIN bpmn_deployment d ON d.id = v.deployment_id
+WHERE v.process_id = :process_id AND (:version_any = 1 OR v.version = :version)
+ORDER BY v.version DESC LIMIT 1;
