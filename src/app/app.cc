@@ -316,7 +316,9 @@ void App::RegisterRoutes() {
   api::RegisterDemandRoutes(s, *demands_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
-                          {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
+                          {.licences = licence_parts_->licences.get(),
+                           .reader = id_reader_.get(),
+                           .card_slot = id_reader_.get()});
 }
 
 }  // namespace tongban::app

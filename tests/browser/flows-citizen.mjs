@@ -131,6 +131,29 @@ export const flows = {
     await page.getByRole('alert').filter({ hasText: '评价码已使用或已过期' }).waitFor()
   },
 
+  // 我的证照: a licence issued to the enterprise 李志强 is agent of shows with its QR code (an
+  // image the API draws), the PDF downloads, and the QR code's page verifies it.
+  async myLicences({ page, baseURL, expect, snap }) {
+    const issuer = await token(baseURL, { username: 'xintian.certificate_issuer', password: kPassword })
+    const licence = await call(baseURL, 'POST', '/api/v1/licences', {
+      type_code: '11100000000013338W012', holder_id: '91431128MA4L0A019K', holder_name: '新田县富硒农产品有限公司', issuer: '431128-scjgj',
+      data: { operator: '新田县富硒农产品有限公司', legal_representative: '邓桂英', address: '新田县龙泉镇富硒大道8号', main_business: '食品销售经营者', items: '预包装食品销售' },
+    }, issuer)
+    await citizenLogin(page, '431128199001010379')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的证照' }).click()
+    const card = page.getByRole('list', { name: '电子证照' }).getByRole('listitem').filter({ hasText: licence.id })
+    await card.getByRole('heading', { name: '食品经营许可证' }).waitFor()
+    const qr = card.getByRole('img', { name: '食品经营许可证 核验二维码' })
+    await qr.waitFor()
+    await page.waitForFunction((id) => [...document.images].some((i) => i.src.includes(encodeURIComponent(id)) || i.src.includes(id)) && [...document.images].every((i) => i.complete && i.naturalWidth > 0), licence.id)
+    await snap(page, 'my-licences')
+    const href = await card.getByRole('link', { name: /下载 食品经营许可证 PDF/ }).getAttribute('href')
+    const pdf = await page.request.get(href)
+    expect(pdf.status() === 200 && (await pdf.body()).subarray(0, 5).toString() === '%PDF-', `the PDF answered ${pdf.status()}`)
+    await card.getByRole('link', { name: '在线核验' }).click()
+    await page.getByRole('status').getByText('证照有效', { exact: true }).waitFor()
+  },
+
   // 李志强, agent of 新田县富硒农产品有限公司, files a demand for it; the demand office dispatches
   // it to the service commissioner, who answers; the callback finds the enterprise satisfied.
   async enterpriseDemand({ page, baseURL, expect, snap }) {
