@@ -304,6 +304,7 @@ void App::RegisterRoutes() {
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
   api::RegisterCatalogRoutes(s, *catalog_, *auth_);
   api::RegisterCaseRoutes(s, *cases_, *auth_);
+  if (config_.demo) api::RegisterPaymentSimulatorRoutes(s, *cases_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
                               {.known_groups = [this] { return KnownGroups(); }});
   api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,

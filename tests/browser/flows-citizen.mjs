@@ -3,6 +3,8 @@
 // (一次一评), notices, and an enterprise agent's demand followed to its callback.
 // Demo accounts: data/demo/people.yaml (password tongban-demo); persons: data/demo/registers.
 
+import fs from 'node:fs'
+
 const kPassword = 'tongban-demo'
 const kEmploymentMatter = '11431128MB17038839200113007000001' // 就业创业证申领 (新田县, instant)
 // Moves the pointer off the page: a hovered primary button is lighter than AA contrast allows.
@@ -99,6 +101,41 @@ export const flows = {
     expect(again.status === 409, `a second rating answered ${again.status}`)
   },
 
+  // 居民身份证到期换领 charges 工本费: once approved, 李志强 pays it from the case page through the
+  // demo's payment platform, and the order and the progress show it paid.
+  async payFee({ page, baseURL, expect, snap }) {
+    const citizen = await token(baseURL, { id_number: '431128199001010379', password: kPassword })
+    const c = await call(baseURL, 'POST', '/api/v1/cases', {
+      matter: '11431128MB170291X1070101001000001', scenario: 'renewal', channel: 'online',
+      form: { applicant_id: '431128199001010379' },
+      materials: [
+        { name: '原居民身份证', state: 'provided', origin: 'licence', reference: '居民身份证' },
+        { name: '数字相片', state: 'proof_waived' },
+      ],
+    }, citizen, { 'Idempotency-Key': 'browser-pay-fee-1' })
+    const security = await token(baseURL, { username: 'xintian.security_admin', password: kPassword })
+    const approver = await token(baseURL, { username: 'xintian.approver', password: kPassword })
+    const me = await call(baseURL, 'GET', '/api/v1/me', undefined, approver)
+    await call(baseURL, 'POST', `/api/v1/accounts/${me.account.id}/roles`, { role: 'approver', scope: { region: '431128', department: '431128-gaj' } }, security)
+    const clerk = await token(baseURL, { username: 'xintian.window_clerk', password: kPassword })
+    await call(baseURL, 'POST', `/api/v1/cases/${c.number}/accept`, {}, clerk)
+    const tasks = await call(baseURL, 'GET', '/api/v1/review-tasks?limit=500', undefined, approver)
+    for (const t of tasks.items.filter((x) => x.case && x.case.number === c.number)) {
+      await call(baseURL, 'POST', t.complete, { decision: 'approved' }, approver)
+    }
+    await citizenLogin(page, '431128199001010379')
+    await page.goto(`/portal/my-cases/${c.number}`)
+    const fee = page.getByRole('region', { name: '缴费' })
+    await fee.getByText('待缴费').waitFor()
+    await snap(page, 'case-detail-payment')
+    await fee.getByRole('button', { name: '去缴费 ¥20.00' }).click()
+    await page.getByRole('status').filter({ hasText: '缴费成功：¥20.00' }).waitFor()
+    await fee.getByText('已缴费').waitFor()
+    await page.getByRole('list', { name: '办理进度' }).getByText('已缴费', { exact: true }).waitFor()
+    const order = await call(baseURL, 'GET', `/api/v1/cases/${c.number}/payment`, undefined, citizen)
+    expect(order.state === 'paid' && order.transaction_id, `the order after paying: ${JSON.stringify(order)}`)
+  },
+
   // 我的消息 lists the case notices; one is marked read.
   async notices({ page, expect, snap }) {
     await citizenLogin(page, '431128196803150214')
@@ -109,7 +146,41 @@ export const flows = {
     expect(before > 0, 'no unread notice')
     await snap(page, 'notices')
     await list.getByRole('listitem').filter({ hasText: '未读' }).first().getByRole('button', { name: '标为已读' }).click()
-    await page.waitForFunction((n) => document.querySelectorAll('.notices .unread').length === n - 1, before)
+    await page.waitForFunction((n) => document.querySelectorAll('.case-notices .unread').length === n - 1, before)
+  },
+
+  // 免申即享: 新田县's policy officer runs 困难残疾人生活补贴 over the register and notifies the
+  // persons found; 周德华 finds the notice in 我的消息 and confirms it. A policy push (政策直通车)
+  // to the same persons shows beside it, with nothing to decide.
+  async proactiveNotices({ page, baseURL, expect, snap }) {
+    const officer = await token(baseURL, { username: 'xintian.policy_officer', password: kPassword })
+    // The county publishes its policy file (data/policies), then a push of its own.
+    const root = process.env.TONGBAN_ROOT || new URL('../..', import.meta.url).pathname
+    const policyFile = fs.readFileSync(`${root}/data/policies/disability_living_subsidy.yaml`, 'utf8')
+    await call(baseURL, 'POST', '/api/v1/policies', { yaml: policyFile }, officer)
+    await call(baseURL, 'POST', '/api/v1/policies', { yaml: [
+      'name: assistive_devices_push', 'version: 1', 'kind: notice', 'title: 残疾人辅助器具适配政策',
+      'legal_basis: 《残疾人保障法》第四十八条', "eligibility: 'status = \"alive\" and disability_certificate'",
+      'region: "431128"', 'valid_from: 2026-01-01', 'channels: [portal]',
+    ].join('\n') }, officer)
+    for (const policy of ['disability_living_subsidy', 'assistive_devices_push']) {
+      const run = await call(baseURL, 'POST', `/api/v1/policies/${policy}/runs`, { region: '431128' }, officer)
+      await call(baseURL, 'POST', `/api/v1/runs/${run.id}/notices`, {}, officer)
+    }
+    await citizenLogin(page, '432930195507020150')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的消息' }).click()
+    const benefits = page.getByRole('list', { name: '惠民政策告知（免申即享）' })
+    const notice = benefits.getByRole('listitem').filter({ hasText: '困难残疾人生活补贴' })
+    await notice.waitFor()
+    await page.getByRole('list', { name: '政策推送' }).getByText('残疾人辅助器具适配政策').waitFor()
+    await snap(page, 'policy-notices')
+    await notice.getByRole('button', { name: '确认申领 困难残疾人生活补贴' }).click()
+    await page.getByRole('status').filter({ hasText: '已确认申领：困难残疾人生活补贴' }).waitFor()
+    await notice.locator('.decision').getByText('已确认申领').waitFor()
+    const citizen = await token(baseURL, { id_number: '432930195507020150', password: kPassword })
+    const mine = await call(baseURL, 'GET', '/api/v1/me/benefit-notices', undefined, citizen)
+    const decided = mine.items.find((n) => n.policy === 'disability_living_subsidy')
+    expect(decided && decided.decision === 'accepted', `the decision kept: ${JSON.stringify(decided)}`)
   },
 
   // 一次一评: the clerk asks for a QR token for a window visit; the applicant's phone (not signed
