@@ -52,6 +52,7 @@ class CaseFeesRoutesTest : public ::testing::Test {
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*cases::CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;
@@ -94,8 +95,8 @@ class CaseFeesRoutesTest : public ::testing::Test {
               const std::string& token, httplib::Headers headers = {},
               const std::string& type = "application/json") {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET" ? client_->Get(path.c_str(), headers)
-                                        : client_->Post(path.c_str(), headers, body, type.c_str());
+    httplib::Result r =
+        method == "GET" ? client_->Get(path, headers) : client_->Post(path, headers, body, type);
     Answer a;
     if (!r) {
       ADD_FAILURE() << method << " " << path << ": no answer";
