@@ -1,6 +1,7 @@
 // E-licences over HTTP against the demo data set: issue with a token and within scope, the
 // public verification page and API (no login) with the reason for an altered or revoked
-// licence, and the PDF.
+// licence, and the PDF; holders read their own licences (GET /api/v1/me/licences, the PDF and
+// the QR code) and nobody else's.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -21,11 +22,11 @@ class LicenceHttpTest : public ::testing::Test {
     ASSERT_TRUE(server_ && server_->Run());
   }
 
-  std::string Login(const std::string& username) {
+  std::string Login(const std::string& username, const char* key = "username") {
     auto c = server_->Client();
-    auto res = c.Post("/api/v1/sessions",
-                      json{{"username", username}, {"password", "tongban-demo"}}.dump(),
-                      "application/json");
+    auto res =
+        c.Post("/api/v1/sessions", json{{key, username}, {"password", "tongban-demo"}}.dump(),
+               "application/json");
     EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
     return res ? json::parse(res->body).value("token", "") : "";
   }
@@ -122,6 +123,60 @@ TEST_F(LicenceHttpTest, IssueVerifyRevokeAndPrint) {
   EXPECT_NE(page->body.find("<strong>无效</strong>"), std::string::npos);
   EXPECT_NE(page->body.find("企业申请注销"), std::string::npos);
   EXPECT_EQ(Get("/verify/1.2.156.3005.2.nothing")->status, 404);
+}
+
+TEST_F(LicenceHttpTest, HoldersReadTheirOwnLicences) {
+  // 新田县富硒农产品有限公司: 邓桂英 represents it, 李志强 is its agent; 周德华 has nothing to do
+  // with it.
+  const std::string issuer = Login("xintian.certificate_issuer");
+  json licence = BusinessLicence("431128-scjgj");
+  licence["holder_id"] = "91431128MA4L0A019K";
+  licence["holder_name"] = "新田县富硒农产品有限公司";
+  licence["data"]["name"] = "新田县富硒农产品有限公司";
+  auto issued = Post("/api/v1/licences", licence, issuer);
+  ASSERT_TRUE(issued);
+  ASSERT_EQ(issued->status, 201) << issued->body;
+  const std::string id = json::parse(issued->body)["id"];
+
+  EXPECT_EQ(Get("/api/v1/me/licences")->status, 401);
+  for (const char* holder : {"431128199001010379", "431128196803150214"}) {
+    const std::string token = Login(holder, "id_number");
+    auto mine = Get("/api/v1/me/licences", token);
+    ASSERT_TRUE(mine);
+    ASSERT_EQ(mine->status, 200) << mine->body;
+    const json items = json::parse(mine->body)["items"];
+    ASSERT_EQ(items.size(), 1u) << holder << ": " << items.dump();
+    EXPECT_EQ(items[0]["id"], id);
+    EXPECT_EQ(items[0]["type_name"], "营业执照");
+    EXPECT_EQ(items[0]["verification_url"], "https://zwfw.example.cn/verify/" + id);
+    EXPECT_EQ(items[0]["pdf_href"], "/api/v1/licences/" + id + "/pdf");
+    EXPECT_FALSE(items[0].contains("licence"));  // the signed document is the register's read
+    auto pdf = Get("/api/v1/licences/" + id + "/pdf", token);
+    ASSERT_TRUE(pdf);
+    EXPECT_EQ(pdf->status, 200);
+    EXPECT_EQ(pdf->body.substr(0, 5), "%PDF-");
+    auto qr = Get("/api/v1/licences/" + id + "/qrcode", token);
+    ASSERT_TRUE(qr);
+    EXPECT_EQ(qr->status, 200);
+    EXPECT_EQ(qr->get_header_value("Content-Type"), "image/svg+xml");
+    EXPECT_EQ(qr->body.substr(0, 4), "<svg");
+    EXPECT_NE(qr->body.find("<path d=\"M"), std::string::npos);
+  }
+
+  // Somebody else: no licences listed, and the PDF, the QR code and the register's copy refused.
+  const std::string other = Login("432930195507020150", "id_number");
+  auto none = Get("/api/v1/me/licences", other);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(none->status, 200);
+  EXPECT_TRUE(json::parse(none->body)["items"].empty());
+  EXPECT_EQ(Get("/api/v1/licences/" + id + "/pdf", other)->status, 403);
+  EXPECT_EQ(Get("/api/v1/licences/" + id + "/qrcode", other)->status, 403);
+  EXPECT_EQ(Get("/api/v1/licences/" + id, other)->status, 403);
+  // Staff hold no licences of their own; the issuer still reads the register with licence.read.
+  auto staff = Get("/api/v1/me/licences", issuer);
+  ASSERT_TRUE(staff);
+  EXPECT_TRUE(json::parse(staff->body)["items"].empty());
+  EXPECT_EQ(Get("/api/v1/licences/" + id + "/qrcode", issuer)->status, 200);
 }
 
 }  // namespace

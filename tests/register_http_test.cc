@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <set>
+
 #include "devices/id_card_reader.h"
 #include "registers/columns.h"
 #include "registers/rules.h"
@@ -178,6 +180,39 @@ TEST_F(RegisterHttpTest, TheTwoSubsidiesSelectTheirPersonsOfTheDemoRegister) {
     for (uint32_t row : compiled->Select(2)) selected.insert(columns->person_ids[row]);
     EXPECT_EQ(selected, expected.at(rule.name)) << rule.name;
   }
+}
+
+// The demo's card slot: a card laid on a terminal's simulated reader over HTTP (as the kiosk's
+// browser journey does) is what the reader then reads, until taken off.
+TEST_F(RegisterHttpTest, DemoCardSlotLaysACardOnTheSimulatedReader) {
+  const std::string citizen = Login({{"id_number", kCitizen}, {"password", "tongban-demo"}});
+  const json terminal = {{"terminal", "431128-kiosk-02"}};
+  EXPECT_EQ(Post("/api/v1/id-card-reads", terminal, citizen).status, 404);
+  auto c = server_->Client();
+  auto bad = c.Put("/api/v1/dev/id-card-readers/431128-kiosk-02",
+                   json{{"id_number", "431128196803150215"}}.dump(), "application/json");
+  ASSERT_TRUE(bad);
+  EXPECT_EQ(bad->status, 400);
+  const json problem = json::parse(bad->body);
+  std::set<std::string> fields;
+  for (const auto& e : problem["errors"]) fields.insert(e["field"].get<std::string>());
+  EXPECT_EQ(fields, (std::set<std::string>{"id_number", "name"})) << bad->body;
+  auto laid =
+      c.Put("/api/v1/dev/id-card-readers/431128-kiosk-02",
+            json{{"id_number", kCitizen}, {"name", "邓桂英"}, {"address", "新田县龙泉镇"}}.dump(),
+            "application/json");
+  ASSERT_TRUE(laid);
+  ASSERT_EQ(laid->status, 200) << laid->body;
+  Answer card = Post("/api/v1/id-card-reads", terminal, citizen);
+  ASSERT_EQ(card.status, 200) << card.raw;
+  EXPECT_EQ(card.body["card"]["id_number"], kCitizen);
+  EXPECT_EQ(card.body["card"]["name"], "邓桂英");
+  EXPECT_EQ(card.body["card"]["birth_date"], "1968-03-15");
+  EXPECT_EQ(card.body["card"]["issuer"], "新田县公安局");
+  auto removed = c.Delete("/api/v1/dev/id-card-readers/431128-kiosk-02");
+  ASSERT_TRUE(removed);
+  EXPECT_EQ(removed->status, 204);
+  EXPECT_EQ(Post("/api/v1/id-card-reads", terminal, citizen).status, 404);
 }
 
 TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {

@@ -71,6 +71,23 @@ bool WantsCsv(const httplib::Request& req) {
          req.get_header_value("Accept").find("text/csv") != std::string::npos;
 }
 
+json ToJson(const benefits::PersonNotice& n) {
+  return {{"run_id", n.run_id},
+          {"person_id", n.person_id},
+          {"policy", n.policy},
+          {"version", n.version},
+          {"title", n.title},
+          {"kind", benefits::PolicyKindName(n.kind)},
+          {"mode", benefits::GrantModeName(n.mode)},
+          {"amount_fen", n.amount_fen},
+          {"cycle", benefits::CycleName(n.cycle)},
+          {"legal_basis", n.legal_basis},
+          {"channel", n.channel},
+          {"notified_at", n.notified_at},
+          {"decision", n.decision.empty() ? json(nullptr) : json(n.decision)},
+          {"consent", "/api/v1/runs/" + n.run_id + "/consents"}};
+}
+
 }  // namespace
 
 void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const Auth& auth) {
@@ -253,6 +270,19 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         WriteJson(
             res,
             {{"sent", report->sent}, {"failed", report->failed}, {"remaining", report->remaining}});
+      });
+
+  // The caller's own notices (主动办 and 政策直通车), each with its decision and where to send one.
+  server.Get(
+      "/api/v1/me/benefit-notices",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto notices = benefits.NoticesFor(*p);
+        if (!notices.ok()) return WriteProblem(res, notices.error(), ctx);
+        json items = json::array();
+        for (const auto& n : *notices) items.push_back(ToJson(n));
+        WriteJson(res, {{"items", std::move(items)}});
       });
 
   server.Post(

@@ -119,6 +119,27 @@ class BenefitRoutesTest : public ::testing::Test {
     EXPECT_EQ(login.status, 201);
     return login.body.value("token", "");
   }
+  // Registers a citizen by real name (SMS code from the simulator) and logs them in.
+  std::string Citizen(const std::string& id_number, const std::string& phone) {
+    EXPECT_EQ(
+        Send("POST", "/api/v1/sms-codes", {{"phone", phone}, {"purpose", "register"}}, "").status,
+        202);
+    Answer outbox = Send("GET", "/api/v1/dev/sms-outbox?phone=" + phone, {}, "");
+    const std::string text = outbox.body["items"][0]["text"];
+    const size_t at = text.find_first_of("0123456789");
+    Answer registered = Send("POST", "/api/v1/citizens",
+                             {{"id_number", id_number},
+                              {"name", "某某"},
+                              {"phone", phone},
+                              {"code", text.substr(at, 6)},
+                              {"password", "citizen-2026"}},
+                             "");
+    EXPECT_EQ(registered.status, 201) << registered.text;
+    Answer login = Send("POST", "/api/v1/sessions",
+                        {{"id_number", id_number}, {"password", "citizen-2026"}}, "");
+    EXPECT_EQ(login.status, 201) << login.text;
+    return login.body.value("token", "");
+  }
   std::string AddPerson(int sequence, bool eligible) {
     registers::Person p;
     p.id_number = registers::testing::MakeIdNumber("431128", "19700101", sequence);
@@ -228,6 +249,56 @@ TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
   ASSERT_EQ(roll.status, 200) << roll.text;
   EXPECT_EQ(roll.text,
             "person_id,region,amount_fen,amount_yuan\n" + yes + ",431128001001,8000,80.00\n");
+}
+
+// 我的消息: the notified person sees the policy's notice with what it offers, decides online,
+// and sees the decision; nobody else sees it.
+TEST_F(BenefitRoutesTest, PersonSeesAndDecidesTheirOwnNotices) {
+  const std::string yes = AddPerson(101, true);
+  const std::string rule =
+      R"(status = "alive" and disability_certificate and assistance = "minimum_living")";
+  ASSERT_EQ(Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, officer_).status,
+            201);
+  Answer run = Send("POST", "/api/v1/policies/living/runs",
+                    {{"region", "431128001"}, {"reference_date", "2026-11-26"}}, officer_);
+  ASSERT_EQ(run.status, 201) << run.text;
+  const std::string id = run.body["id"];
+  ASSERT_EQ(Send("POST", "/api/v1/runs/" + id + "/notices", {}, officer_).body["sent"], 1);
+
+  EXPECT_EQ(Send("GET", "/api/v1/me/benefit-notices", {}, "").status, 401);
+  const std::string person =
+      Citizen(registers::testing::MakeIdNumber("431128", "19700101", 101), "13900000101");
+  Answer mine = Send("GET", "/api/v1/me/benefit-notices", {}, person);
+  ASSERT_EQ(mine.status, 200) << mine.text;
+  ASSERT_EQ(mine.body["items"].size(), 1u) << mine.text;
+  const json n = mine.body["items"][0];
+  EXPECT_EQ(n["run_id"], id);
+  EXPECT_EQ(n["person_id"], yes);
+  EXPECT_EQ(n["title"], "困难残疾人生活补贴");
+  EXPECT_EQ(n["kind"], "benefit");
+  EXPECT_EQ(n["mode"], "consent_required");
+  EXPECT_EQ(n["amount_fen"], 8000);
+  EXPECT_EQ(n["cycle"], "monthly");
+  EXPECT_EQ(n["channel"], "portal");
+  EXPECT_TRUE(n["decision"].is_null());
+  EXPECT_EQ(n["consent"], "/api/v1/runs/" + id + "/consents");
+
+  // Somebody else, and staff, see none; nor may they decide for the person online.
+  const std::string other =
+      Citizen(registers::testing::MakeIdNumber("431128", "19700101", 103), "13900000103");
+  Answer theirs = Send("GET", "/api/v1/me/benefit-notices", {}, other);
+  ASSERT_EQ(theirs.status, 200);
+  EXPECT_TRUE(theirs.body["items"].empty());
+  EXPECT_TRUE(Send("GET", "/api/v1/me/benefit-notices", {}, officer_).body["items"].empty());
+  EXPECT_EQ(
+      Send("POST", n["consent"], {{"person_id", yes}, {"decision", "declined"}}, other).status,
+      403);
+
+  Answer declined =
+      Send("POST", n["consent"], {{"person_id", yes}, {"decision", "declined"}}, person);
+  ASSERT_EQ(declined.status, 201) << declined.text;
+  EXPECT_EQ(Send("GET", "/api/v1/me/benefit-notices", {}, person).body["items"][0]["decision"],
+            "declined");
 }
 
 }  // namespace

@@ -52,6 +52,7 @@ class CaseFeesRoutesTest : public ::testing::Test {
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*cases::CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     ASSERT_TRUE(db_->Migrate(ptrs).ok());
     people::PeopleOptions po;
@@ -71,6 +72,7 @@ class CaseFeesRoutesTest : public ::testing::Test {
     server_ = std::make_unique<Server>(options);
     RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
     RegisterCaseRoutes(*server_, *cases_, *auth_);
+    RegisterPaymentSimulatorRoutes(*server_, *cases_);
     auto port = server_->Bind();
     ASSERT_TRUE(port.ok());
     thread_ = std::thread([this] { server_->Serve(); });
@@ -93,8 +95,8 @@ class CaseFeesRoutesTest : public ::testing::Test {
               const std::string& token, httplib::Headers headers = {},
               const std::string& type = "application/json") {
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET" ? client_->Get(path.c_str(), headers)
-                                        : client_->Post(path.c_str(), headers, body, type.c_str());
+    httplib::Result r =
+        method == "GET" ? client_->Get(path, headers) : client_->Post(path, headers, body, type);
     Answer a;
     if (!r) {
       ADD_FAILURE() << method << " " << path << ": no answer";
@@ -225,6 +227,34 @@ TEST_F(CaseFeesRoutesTest, PayThroughTheSignedCallbackThenDeliverByMail) {
   EXPECT_EQ(Post("/api/v1/me/notices/" + first + "/read", json::object(), citizen_).status, 204);
   EXPECT_EQ(Get("/api/v1/me/notices?unread=true", citizen_).body["items"].size(), 4u);
   EXPECT_EQ(Get("/api/v1/me/notices?limit=x", citizen_).status, 400);
+}
+
+// The demo's cashier: what it pays goes through the signed callback, so a wrong amount is
+// refused as the platform's would be, and a failed payment leaves the order unpaid.
+TEST_F(CaseFeesRoutesTest, PayThroughTheDemoCashier) {
+  const std::string number = Accepted(true);
+  Answer order = Get("/api/v1/cases/" + number + "/payment", citizen_);
+  ASSERT_EQ(order.status, 200) << order.body.dump();
+  const std::string cashier =
+      "/api/v1/dev/payment-simulator/payments/" + order.body["id"].get<std::string>();
+  Answer bad = Post(cashier, {{"outcome", "maybe"}}, "");
+  EXPECT_EQ(bad.status, 400);
+  std::vector<std::string> fields;
+  for (const json& e : bad.body["errors"]) fields.push_back(e["field"]);
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("amount_fen", "outcome"));
+  Answer wrong = Post(cashier, {{"amount_fen", 1}}, "");
+  EXPECT_NE(wrong.status, 200);
+  EXPECT_EQ(wrong.body["errors"][0]["field"], "amount_fen") << wrong.body.dump();
+  Answer failed = Post(cashier, {{"amount_fen", 1000}, {"outcome", "failed"}}, "");
+  ASSERT_EQ(failed.status, 200) << failed.body.dump();
+  EXPECT_EQ(failed.body["state"], "failed");
+  Answer paid = Post(cashier, {{"amount_fen", 1000}}, "");
+  ASSERT_EQ(paid.status, 200) << paid.body.dump();
+  EXPECT_EQ(paid.body["state"], "paid");
+  EXPECT_EQ(Get("/api/v1/cases/" + number + "/payment", citizen_).body["state"], "paid");
+  EXPECT_EQ(
+      Post("/api/v1/dev/payment-simulator/payments/nothing", {{"amount_fen", 1000}}, "").status,
+      404);
 }
 
 TEST_F(CaseFeesRoutesTest, WaiveFeesAndTerminateAnOverdueCase) {

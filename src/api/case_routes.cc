@@ -1190,4 +1190,32 @@ void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, con
   server.Post(R"(/api/v1/me/notices/([^/]+)/read)", bind(&FulfilmentRoutes::MarkRead));
 }
 
+void RegisterPaymentSimulatorRoutes(Server& server, cases::CaseService& cases) {
+  if (cases.SimulatedPayments() == nullptr) return;
+  server.Post(R"(/api/v1/dev/payment-simulator/payments/([^/]+))",
+              [&cases](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+                auto body = JsonBodyOrProblem(req, res, ctx, false);
+                if (!body) return;
+                FieldErrors errors;
+                ObjectReader r(*body, "", errors);
+                const auto amount = r.Integer("amount_fen", true);
+                const std::string outcome = r.String("outcome", false).value_or("paid");
+                r.Finish();
+                if (outcome != "paid" && outcome != "failed") {
+                  errors.Add("outcome", "must be paid | failed");
+                }
+                if (amount && *amount < 0) errors.Add("amount_fen", "must not be negative");
+                if (!errors.empty()) {
+                  return WriteProblem(res, errors.ToError("the payment is invalid"), ctx);
+                }
+                const cases::SimulatedPaymentGateway& platform = *cases.SimulatedPayments();
+                const std::string id = req.matches[1].str();
+                const cases::PaymentCallback callback =
+                    outcome == "paid" ? platform.Pay(id, *amount) : platform.Fail(id);
+                auto p = cases.PaymentCallback(callback.body, callback.signature);
+                if (!p.ok()) return WriteProblem(res, p.error(), ctx);
+                WriteJson(res, PaymentJson(*p));
+              });
+}
+
 }  // namespace tongban::api

@@ -25,6 +25,8 @@
 //   GET|POST /api/v1/cases/{number}/verification         告知承诺 核查 and its findings
 //   GET  /api/v1/verifications                           open verifications, earliest due first
 //   GET  /api/v1/credit/{applicant_code}, POST /api/v1/credit, POST /api/v1/credit/{id}/repair
+// Demo only (RegisterPaymentSimulatorRoutes, when the server runs the demo):
+//   POST /api/v1/dev/payment-simulator/payments/{id}     the simulated platform's cashier
 #pragma once
 
 #include "api/auth.h"
@@ -36,5 +38,9 @@ namespace tongban::api {
 // Registers the routes above. `cases` and `auth` must outlive `server`.
 void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
 void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+// The simulated payment platform's cashier, for the demo's pages: the applicant "pays" (or the
+// payment fails) and the platform's signed callback reaches the case as a real one would. Not
+// registered when the case service has a real gateway (no simulator).
+void RegisterPaymentSimulatorRoutes(Server& server, cases::CaseService& cases);
 
 }  // namespace tongban::api

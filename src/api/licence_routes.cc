@@ -4,6 +4,7 @@
 
 #include "api/json_body.h"
 #include "licences/pdf.h"
+#include "people/authorization.h"
 
 namespace tongban::api {
 namespace {
@@ -73,6 +74,14 @@ people::Target TargetOf(const licences::IssuerDepartment& d) {
 people::Target TargetOf(licences::LicenceService& service, const licences::Licence& l) {
   auto d = service.Department(l.issuer.code);
   return TargetOf(d.ok() ? *d : l.issuer);
+}
+
+// True when `p` is the licence's holder: the person by ID number, or someone who may act for
+// the holding enterprise at `now`. Staff accounts hold nothing.
+bool HeldBy(const licences::Licence& l, const people::Principal& p, int64_t now) {
+  if (p.account.kind == people::AccountKind::kStaff || l.holder_id.empty()) return false;
+  if (l.holder_id == p.account.id_number) return true;
+  return people::AuthorizeForEnterprise(p, l.holder_id, now).ok();
 }
 
 }  // namespace
@@ -180,7 +189,9 @@ void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, k
                res.set_content(VerificationPage(id, *v), "text/html; charset=utf-8");
              });
 
-  // Reads of the register: the licence with its signed form, and its PDF.
+  // Reads of the register: the licence with its signed form, its PDF and its QR code. Staff
+  // need licence.read over the issuer; the holder (the person, or whoever may act for the
+  // enterprise now) reads their own.
   auto authorized_get = [&licences, &auth](
                             const httplib::Request& req, httplib::Response& res,
                             RequestContext& ctx) -> std::optional<licences::Licence> {
@@ -194,6 +205,7 @@ void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, k
       WriteProblem(res, l.error(), ctx);
       return std::nullopt;
     }
+    if (HeldBy(*l, *p, auth.people().Now())) return std::move(l).value();
     Status allowed = auth.Require(*p, "licence.read", TargetOf(licences, *l));
     if (!allowed.ok()) {
       WriteAuthProblem(res, allowed.error(), ctx);
@@ -217,6 +229,48 @@ void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, k
                auto pdf = licences::RenderPdf(*l, *type, base + "/verify/" + l->id);
                if (!pdf.ok()) return WriteProblem(res, pdf.error(), ctx);
                res.set_content(*pdf, "application/pdf");
+             });
+
+  server.Get(R"(/api/v1/licences/([^/]+)/qrcode)",
+             [authorized_get, base](const httplib::Request& req, httplib::Response& res,
+                                    RequestContext& ctx) {
+               auto l = authorized_get(req, res, ctx);
+               if (!l) return;
+               auto svg = licences::RenderQrSvg(base + "/verify/" + l->id);
+               if (!svg.ok()) return WriteProblem(res, svg.error(), ctx);
+               res.set_content(*svg, "image/svg+xml");
+             });
+
+  // The caller's own licences: held by their ID number, or by an enterprise they may act for
+  // now; newest first per holder, each with its verification URL (the QR code's target).
+  server.Get("/api/v1/me/licences",
+             [&licences, &auth, base](const httplib::Request& req, httplib::Response& res,
+                                      RequestContext& ctx) {
+               auto p = auth.Authenticate(req);
+               if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+               std::vector<std::string> holders;
+               if (p->account.kind != people::AccountKind::kStaff) {
+                 if (!p->account.id_number.empty()) holders.push_back(p->account.id_number);
+                 const int64_t now = auth.people().Now();
+                 for (const people::Agency& a : p->agencies) {
+                   if (people::AuthorizeForEnterprise(*p, a.uscc, now).ok())
+                     holders.push_back(a.uscc);
+                 }
+               }
+               json items = json::array();
+               for (const std::string& holder : holders) {
+                 auto held = licences.ListByHolder(holder);
+                 if (!held.ok()) return WriteProblem(res, held.error(), ctx);
+                 for (const licences::Licence& l : *held) {
+                   json item = ToJson(l);
+                   item.erase("licence");
+                   item["verification_url"] = base + "/verify/" + l.id;
+                   item["pdf_href"] = "/api/v1/licences/" + l.id + "/pdf";
+                   item["qrcode_href"] = "/api/v1/licences/" + l.id + "/qrcode";
+                   items.push_back(std::move(item));
+                 }
+               }
+               WriteJson(res, {{"items", std::move(items)}});
              });
 
   // Changes: revoke (with a reason), renew, reissue (with data changes and a reason).

@@ -1,7 +1,8 @@
 // E-licences over HTTP. Verification is public and unauthenticated (anyone holding a licence,
 // or scanning its QR code, may check it): POST /api/v1/licences/verify and the HTML page
 // GET /verify/{id}. Issuing, renewing and reissuing need licence.issue, revoking licence.revoke,
-// reading the register and the PDF licence.read, each over the issuing department and its region;
+// reading the register, the PDF and the QR code licence.read, each over the issuing department and
+// its region, unless the caller holds the licence (GET /api/v1/me/licences lists those);
 // rotating a department's key needs key.manage.
 #pragma once
 

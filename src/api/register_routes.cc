@@ -241,6 +241,45 @@ json LicenceContext(const licences::Licence& l) {
   return j;
 }
 
+// Demo only: the card of `id_number` (sex and birth date from the number) with the given name
+// and address on the terminal's simulated reader.
+void PlaceCard(devices::SimulatedIdCardReader& slot, const httplib::Request& req,
+               httplib::Response& res, RequestContext& ctx) {
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+  FieldErrors errors;
+  ObjectReader r(*body, "", errors);
+  const std::string id_number = r.String("id_number", true).value_or("");
+  std::string name = r.String("name", true).value_or("");
+  std::string address = r.String("address", false).value_or("");
+  r.Finish();
+  std::optional<IdNumberInfo> info;
+  if (!id_number.empty()) {
+    auto parsed = ParseIdNumber(id_number);
+    if (parsed.ok()) {
+      info = std::move(parsed).value();
+    } else {
+      errors.Add("id_number", "is not a valid 公民身份号码");
+    }
+  }
+  if (!errors.empty()) return WriteProblem(res, errors.ToError("the card is invalid"), ctx);
+  const std::chrono::year_month_day& b = info->birth_date;
+  auto birth = Date::FromCivil(static_cast<int>(b.year()), static_cast<int>(unsigned{b.month()}),
+                               static_cast<int>(unsigned{b.day()}));
+  if (!birth.ok()) return WriteProblem(res, birth.error(), ctx);
+  devices::IdCard card =
+      devices::CardFor(info->normalized, std::move(name), info->sex, *birth, std::move(address));
+  const std::string terminal = req.matches[1].str();
+  slot.Place(terminal, card);
+  WriteJson(res, {{"terminal", terminal}, {"card", CardToJson(card)}});
+}
+
+void RemoveCard(devices::SimulatedIdCardReader& slot, const httplib::Request& req,
+                httplib::Response& res) {
+  slot.Remove(req.matches[1].str());
+  res.status = 204;
+}
+
 class FormRoutes {
  public:
   FormRoutes(registers::Registers& registers, catalog::CatalogService& catalog, const Auth& auth,
@@ -407,6 +446,17 @@ void RegisterFormRoutes(Server& server, registers::Registers& registers,
                             RequestContext& ctx) { ((*routes).*method)(req, res, ctx); };
   };
   server.Post("/api/v1/id-card-reads", bind(&FormRoutes::ReadCard));
+  if (options.card_slot != nullptr) {
+    devices::SimulatedIdCardReader* slot = options.card_slot;
+    server.Put(R"(/api/v1/dev/id-card-readers/([^/]+))",
+               [slot](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+                 PlaceCard(*slot, req, res, ctx);
+               });
+    server.Delete(R"(/api/v1/dev/id-card-readers/([^/]+))",
+                  [slot](const httplib::Request& req, httplib::Response& res, RequestContext&) {
+                    RemoveCard(*slot, req, res);
+                  });
+  }
   server.Get(R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/form)", bind(&FormRoutes::Form));
   server.Post(R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/form/check)", bind(&FormRoutes::Check));
 }

@@ -40,6 +40,9 @@ void RegisterRegisterRoutes(Server& server, registers::Registers& registers, con
 struct FormRouteOptions {
   licences::LicenceService* licences = nullptr;  // none: licence("…") is always null
   devices::IdCardReader* reader = nullptr;       // none: /id-card-reads answers 503
+  // Demo only: PUT/DELETE /api/v1/dev/id-card-readers/{terminal} put a person's card on (or take
+  // it off) this simulated reader, as a person at a kiosk or window would; none: not served.
+  devices::SimulatedIdCardReader* card_slot = nullptr;
 };
 // The form and kiosk routes above; everything passed must outlive `server`.
 void RegisterFormRoutes(Server& server, registers::Registers& registers,

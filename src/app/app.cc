@@ -327,6 +327,7 @@ void App::RegisterRoutes() {
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
   api::RegisterCatalogRoutes(s, *catalog_, *auth_);
   api::RegisterCaseRoutes(s, *cases_, *auth_);
+  if (config_.demo) api::RegisterPaymentSimulatorRoutes(s, *cases_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
                               {.known_groups = [this] { return KnownGroups(); }});
   api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
@@ -341,7 +342,9 @@ void App::RegisterRoutes() {
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
-                          {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
+                          {.licences = licence_parts_->licences.get(),
+                           .reader = id_reader_.get(),
+                           .card_slot = id_reader_.get()});
 }
 
 }  // namespace tongban::app

@@ -127,6 +127,24 @@ struct Notice {
 
 enum class Decision { kAccepted, kDeclined };
 
+// A notice as the person it went to sees it (我的消息): the policy and what it offers, and the
+// person's decision so far ("" while undecided, "accepted", "declined").
+struct PersonNotice {
+  std::string run_id{};
+  std::string person_id{};  // the register's id, which a consent names
+  std::string policy{};
+  int64_t version = 0;
+  std::string title{};
+  PolicyKind kind = PolicyKind::kBenefit;  // kNotice: a policy push (政策直通车), nothing to decide
+  GrantMode mode = GrantMode::kConsentRequired;
+  int64_t amount_fen = 0;  // per cycle
+  Cycle cycle = Cycle::kMonthly;
+  std::string legal_basis{};
+  std::string channel{};
+  std::string notified_at{};  // RFC 3339
+  std::string decision{};
+};
+
 struct ConsentInput {
   Decision decision = Decision::kAccepted;
   bool by_staff = false;   // 代为登记: staff record it after a visit or call
@@ -217,6 +235,10 @@ class Benefits {
   // decided; kFailedPrecondition-like kConflict when the person was not notified.
   Status RecordConsent(const people::Principal& by, std::string_view run_id,
                        std::string_view person_id, const ConsentInput& input);
+  // The notices sent to the caller's own person record (found by the account's ID number),
+  // newest first, with each one's decision. A staff account, or a citizen the register does not
+  // hold, has none.
+  Result<std::vector<PersonNotice>> NoticesFor(const people::Principal& by);
   // direct_with_opt_out: grants every notified person who has not declined within the policy's
   // opt-out days. Returns how many were granted.
   Result<int64_t> ConcludeOptOuts(const people::Principal& by, std::string_view run_id);

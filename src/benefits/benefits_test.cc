@@ -453,6 +453,18 @@ TEST_P(BenefitsContract, NotifiesOncePerRunAndPersonTakesConsentAndReportsTheFun
   ASSERT_TRUE(
       benefits_->RecordConsent(citizen, run->id, eligible_b_, {.decision = Decision::kDeclined})
           .ok());
+  // The person sees their own notice with the decision; staff have none of their own.
+  auto mine = benefits_->NoticesFor(citizen);
+  ASSERT_TRUE(mine.ok()) << mine.error().ToString();
+  ASSERT_EQ(mine->size(), 1u);
+  EXPECT_EQ((*mine)[0].run_id, run->id);
+  EXPECT_EQ((*mine)[0].person_id, eligible_b_);
+  EXPECT_EQ((*mine)[0].policy, "living");
+  EXPECT_EQ((*mine)[0].kind, PolicyKind::kBenefit);
+  EXPECT_GT((*mine)[0].amount_fen, 0);
+  EXPECT_FALSE((*mine)[0].notified_at.empty());
+  EXPECT_EQ((*mine)[0].decision, "declined");
+  EXPECT_TRUE(benefits_->NoticesFor(officer_)->empty());
   // The grant handler (the proactive grant case, later) receives the accepted ones.
   std::vector<GrantRequest> handed;
   benefits_->SetGrantHandler([&](const GrantRequest& r) -> Status {

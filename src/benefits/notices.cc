@@ -291,4 +291,38 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
   return f;
 }
 
+Result<std::vector<PersonNotice>> Benefits::NoticesFor(const people::Principal& by) {
+  std::vector<PersonNotice> out;
+  if (by.account.kind != people::AccountKind::kCitizen || by.account.id_number.empty()) return out;
+  std::string person;
+  const std::string idx = registers_.cipher().Index("id_number", by.account.id_number);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    store::Execute(sql, Q("person_by_id_number_index"), soci::use(idx, "idx"), soci::into(person));
+    if (person.empty()) return Ok();
+    PersonNotice n;
+    long long version = 0, fen = 0;
+    store::ExecuteRows(
+        sql, Q("notices_of_person"),
+        [&] {
+          n.person_id = person;
+          n.version = version;
+          n.amount_fen = fen;
+          out.push_back(n);
+        },
+        soci::use(person, "person_id"), soci::into(n.run_id), soci::into(n.policy),
+        soci::into(version), soci::into(fen), soci::into(n.channel), soci::into(n.notified_at),
+        soci::into(n.decision));
+    return Ok();
+  }));
+  for (PersonNotice& n : out) {
+    TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(n.policy, n.version));
+    n.title = policy.title;
+    n.kind = policy.kind;
+    n.mode = policy.mode;
+    n.cycle = policy.cycle;
+    n.legal_basis = policy.legal_basis;
+  }
+  return out;
+}
+
 }  // namespace tongban::benefits

@@ -206,6 +206,26 @@ Result<std::string> RenderPdf(const Licence& licence, const LicenceType& type,
   return out;
 }
 
+Result<std::string> RenderQrSvg(std::string_view text) {
+  const std::string input(text);
+  QRcode* qr = QRcode_encodeString(input.c_str(), 0, QR_ECLEVEL_M, QR_MODE_8, 1);
+  if (qr == nullptr) return Error(ErrorCode::kInternal, "cannot encode the QR code");
+  const int width = qr->width;
+  const int size = width + 8;  // a quiet zone of 4 modules each side
+  std::string path;
+  for (int row = 0; row < width; ++row) {
+    for (int col = 0; col < width; ++col) {
+      if (qr->data[row * width + col] & 1) path += fmt::format("M{} {}h1v1h-1z", col + 4, row + 4);
+    }
+  }
+  QRcode_free(qr);
+  return fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {0} {0}\" "
+      "shape-rendering=\"crispEdges\"><rect width=\"{0}\" height=\"{0}\" fill=\"#fff\"/>"
+      "<path d=\"{1}\" fill=\"#000\"/></svg>\n",
+      size, path);
+}
+
 }  // namespace tongban::licences
 
 #if defined(__SANITIZE_ADDRESS__)

@@ -19,4 +19,8 @@ namespace tongban::licences {
 Result<std::string> RenderPdf(const Licence& licence, const LicenceType& type,
                               std::string_view verify_url);
 
+// The QR code of `text` as an SVG image (black modules on white, a quiet zone of 4 modules),
+// for pages that show a licence's verification QR code. kInternal when it cannot be encoded.
+Result<std::string> RenderQrSvg(std::string_view text);
+
 }  // namespace tongban::licences

@@ -97,6 +97,16 @@ FROM benefit_notice WHERE run_id = :run_id ORDER BY person_id;
 -- name: notice_of
 SELECT created_at FROM benefit_notice WHERE run_id = :run_id AND person_id = :person_id;
 
+-- name: notices_of_person
+SELECT n.run_id, r.policy, r.version, m.amount_fen, n.channel, n.created_at,
+  COALESCE(c.decision, '')
+FROM benefit_notice n
+JOIN match_run r ON r.id = n.run_id
+JOIN match_result m ON m.run_id = n.run_id AND m.person_id = n.person_id
+LEFT JOIN benefit_consent c ON c.run_id = n.run_id AND c.person_id = n.person_id
+WHERE n.person_id = :person_id
+ORDER BY n.created_at DESC, n.run_id;
+
 -- name: insert_consent
 INSERT INTO benefit_consent (run_id, person_id, decision, recorded_by, by_staff, evidence,
   recorded_at)
