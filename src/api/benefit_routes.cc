@@ -269,6 +269,15 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         benefits::ConsentInput input;
         input.by_staff = r.Bool("by_staff", false).value_or(false);
         input.evidence = r.String("evidence", false).value_or("");
+        if (const json* form = r.Member("form", json::value_t::object, false); form != nullptr) {
+          for (const auto& [field, value] : form->items()) {
+            if (!value.is_string()) {
+              errors.Add("form/" + field, "a text value");
+              continue;
+            }
+            input.form[field] = value.get<std::string>();
+          }
+        }
         r.Finish();
         if (decision == "accepted") {
           input.decision = benefits::Decision::kAccepted;
@@ -279,6 +288,44 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         }
         if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid consent"), ctx);
         Status s = benefits.RecordConsent(*p, req.matches[1].str(), person, input);
+        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+        WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
+      });
+
+  // The human review of a receiving-but-no-longer-eligible person: stop (from `end_date`, default
+  // yesterday) or keep, with the reviewer's note. Never done by the run itself.
+  server.Post(
+      R"(/api/v1/runs/([^/]+)/reviews)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        std::string person = r.String("person_id", true).value_or("");
+        std::string decision = r.String("decision", true).value_or("");
+        benefits::ReviewInput input;
+        input.note = r.String("note", true).value_or("");
+        std::string end = r.String("end_date", false).value_or("");
+        r.Finish();
+        if (decision == "stop") {
+          input.decision = benefits::ReviewDecision::kStop;
+        } else if (decision == "keep") {
+          input.decision = benefits::ReviewDecision::kKeep;
+        } else if (!decision.empty()) {
+          errors.Add("decision", "stop or keep");
+        }
+        if (!end.empty()) {
+          auto d = Date::Parse(end, "end_date");
+          if (d.ok()) {
+            input.end = *d;
+          } else {
+            errors.Add("end_date", "a date YYYY-MM-DD");
+          }
+        }
+        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid review"), ctx);
+        Status s = benefits.ReviewNoLongerEligible(*p, req.matches[1].str(), person, input);
         if (!s.ok()) return WriteProblem(res, s.error(), ctx);
         WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
       });

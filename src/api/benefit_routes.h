@@ -11,7 +11,10 @@
 //   GET  /api/v1/runs/{id}                     counts per region
 //   GET  /api/v1/runs/{id}/results?kind=&after=&limit=&format=csv
 //   POST /api/v1/runs/{id}/notices             {"limit"} → what was sent
-//   POST /api/v1/runs/{id}/consents            {"person_id", "decision", "by_staff", "evidence"}
+//   POST /api/v1/runs/{id}/consents            {"person_id", "decision", "by_staff", "evidence",
+//                                               "form": {field: text}} (what the registers lack)
+//   POST /api/v1/runs/{id}/reviews             {"person_id", "decision": stop|keep, "note",
+//                                               "end_date"} (no longer eligible: a human decides)
 //   GET  /api/v1/runs/{id}/funnel
 #pragma once
 

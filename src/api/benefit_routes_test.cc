@@ -230,5 +230,44 @@ TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
             "person_id,region,amount_fen,amount_yuan\n" + yes + ",431128001001,8000,80.00\n");
 }
 
+TEST_F(BenefitRoutesTest, AReviewerStopsAPersonNoLongerEligible) {
+  const std::string no_longer = AddPerson(105, false);
+  const std::string rule =
+      R"(status = "alive" and disability_certificate and assistance = "minimum_living")";
+  ASSERT_EQ(Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, officer_).status,
+            201);
+  ASSERT_TRUE(
+      benefits_
+          ->ImportGrants(registers::testing::Staff("officer", "431128", {"policy.grant"}), "living",
+                         "person_id,amount_fen,start_date\n" + no_longer + ",8000,2026-01-01\n")
+          .ok());
+  Answer run = Send("POST", "/api/v1/policies/living/runs", {}, officer_);
+  ASSERT_EQ(run.status, 201) << run.text;
+  const std::string id = run.body["id"];
+  EXPECT_EQ(run.body["total"]["no_longer_eligible"], 1);
+  const std::string path = "/api/v1/runs/" + id + "/reviews";
+  Answer bad = Send("POST", path, {{"person_id", no_longer}, {"decision", "cut"}}, officer_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.text.find("note"), std::string::npos) << bad.text;
+  EXPECT_NE(bad.text.find("decision"), std::string::npos) << bad.text;
+  EXPECT_EQ(Send("POST", path,
+                 {{"person_id", no_longer}, {"decision", "stop"}, {"note", "已退出低保"}}, clerk_)
+                .status,
+            403);
+  Answer stopped = Send("POST", path,
+                        {{"person_id", no_longer},
+                         {"decision", "stop"},
+                         {"note", "经核实已退出低保"},
+                         {"end_date", "2026-11-30"}},
+                        officer_);
+  ASSERT_EQ(stopped.status, 201) << stopped.text;
+  EXPECT_EQ(Send("POST", path,
+                 {{"person_id", no_longer}, {"decision", "keep"}, {"note", "改为保留"}}, officer_)
+                .status,
+            409);
+  EXPECT_EQ(Send("GET", "/api/v1/policies/living/roll/2026-12?format=csv", {}, officer_).text,
+            "person_id,region,amount_fen,amount_yuan\n");
+}
+
 }  // namespace
 }  // namespace tongban::api

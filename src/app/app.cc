@@ -238,6 +238,18 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
   }
   TB_ASSIGN_OR_RETURN(benefits_, benefits::Benefits::Create(*db_, *registers_,
                                                             SystemClock::Instance(), sms_.get()));
+  // Consent opens a proactive grant case (免申即享) in the system's name; the case's conclusion
+  // after approval writes the grant roll, in the case change's transaction before the KPIs.
+  people::Principal system;
+  system.account.id = "system";
+  system.account.kind = people::AccountKind::kStaff;
+  system.grants.emplace_back().permissions = {"case.assist", "register.read", "register.read_full"};
+  TB_ASSIGN_OR_RETURN(grant_cases_,
+                      benefits::GrantCases::Create(
+                          *db_, *benefits_, *registers_, *cases_,
+                          {.submitter = std::move(system), .scenario = "", .next = kpi_.get()}));
+  benefits_->SetGrantHandler(grant_cases_->Handler());
+  cases_->SetObserver(grant_cases_.get());
   return Ok();
 }
 

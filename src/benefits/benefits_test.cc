@@ -3,6 +3,7 @@
 // consent and opt-out grants, and the funnel; the storage cases on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -536,6 +537,73 @@ TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
   ASSERT_EQ(december->size(), 1u);
   EXPECT_EQ((*december)[0].reference, *Date::Parse("2026-12-01"));
   EXPECT_EQ(Count("match_run"), 2);
+}
+
+TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged) {
+  if (!benefits_) return;
+  Populate();
+  auto run = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  auto listed = [&](const std::vector<MatchResult>& results) {
+    std::vector<std::string> out;
+    for (const auto& r : results) out.push_back(r.person_id + ":" + r.kind);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::string> before = listed(run->results);
+
+  // After the run: one eligible person leaves 低保, one moves to another county, the one no
+  // longer eligible gets 低保 again, a new eligible person is registered and one is granted.
+  clock_.Advance(std::chrono::hours(2));
+  auto b = registers_->GetPerson(clerk_, eligible_b_);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(clerk_, eligible_b_, b->version,
+                                {.assistance = registers::Assistance::kNone})
+                  .ok());
+  auto a2 = registers_->GetPerson(clerk_, eligible_a2_);
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(Staff("mover", "430000", {"register.read", "register.write"}),
+                                eligible_a2_, a2->version, {.household_region = "430181001001"})
+                  .ok());
+  auto n = registers_->GetPerson(clerk_, no_longer_);
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(clerk_, no_longer_, n->version,
+                                {.assistance = registers::Assistance::kMinimumLiving})
+                  .ok());
+  AddPerson(113, kVillageA, registers::Assistance::kMinimumLiving, 2);
+  ASSERT_TRUE(
+      benefits_
+          ->ImportGrants(
+              officer_, "living",
+              fmt::format("person_id,amount_fen,start_date\n{},10000,2026-01-01\n", eligible_a1_))
+          ->imported == 1);
+
+  auto now = benefits_->Match(officer_, "living", {.dry_run = true});
+  ASSERT_TRUE(now.ok());
+  EXPECT_NE(listed(now->results), before);
+  EXPECT_EQ(now->total.screened, 6);  // one moved out, one registered
+
+  auto again = benefits_->RerunAsOf(officer_, run->id);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_TRUE(again->id.empty());  // a dry run
+  EXPECT_EQ(again->as_of, run->as_of);
+  EXPECT_EQ(again->version, run->version);
+  EXPECT_EQ(listed(again->results), before);
+  EXPECT_EQ(again->total.screened, run->total.screened);
+  EXPECT_EQ(again->total.eligible, run->total.eligible);
+  EXPECT_EQ(again->total.eligible_not_receiving, run->total.eligible_not_receiving);
+  EXPECT_EQ(again->total.no_longer_eligible, run->total.no_longer_eligible);
+  ASSERT_EQ(again->regions.size(), run->regions.size());
+  for (size_t i = 0; i < run->regions.size(); ++i) {
+    EXPECT_EQ(again->regions[i].region, run->regions[i].region);
+    EXPECT_EQ(again->regions[i].eligible_not_receiving, run->regions[i].eligible_not_receiving);
+  }
+  for (size_t i = 0; i < run->results.size(); ++i) {
+    EXPECT_EQ(again->results[i].explanation, run->results[i].explanation);
+    EXPECT_EQ(again->results[i].amount_fen, run->results[i].amount_fen);
+  }
+  EXPECT_EQ(benefits_->RerunAsOf(officer_, "missing").error().code(), ErrorCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BenefitsContract,

@@ -173,6 +173,32 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
       } else {
         errors.Add("mode", "required: consent_required or direct_with_opt_out");
       }
+      if (const YAML::Node f = root["case_form"]; f) {
+        if (!f.IsMap()) {
+          errors.Add("case_form", "a map of form field -> FEEL rule");
+        } else {
+          for (const auto& kv : f) {
+            if (!kv.second.IsScalar()) {
+              errors.Add("case_form", fmt::format("{}: a FEEL rule", kv.first.as<std::string>()));
+              continue;
+            }
+            p.case_form.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+          }
+        }
+      }
+      if (const YAML::Node m = root["case_materials"]; m) {
+        if (!m.IsSequence()) {
+          errors.Add("case_materials", "a list of material names");
+        } else {
+          for (const auto& name : m) {
+            if (!name.IsScalar()) {
+              errors.Add("case_materials", "a list of material names");
+              continue;
+            }
+            p.case_materials.push_back(name.as<std::string>());
+          }
+        }
+      }
       if (const YAML::Node d = root["opt_out_days"]; d) {
         int days = 0;
         if (!d.IsScalar() || !YAML::convert<int>::decode(d, days) || days < 1 || days > 365) {
@@ -219,6 +245,12 @@ Status CheckPolicy(const Policy& policy) {
       } else if (!e.value.is(feel::Kind::kNumber) || !e.value.number().IsInteger() ||
                  e.value.number().IsNegative() || !e.value.number().ToInt64()) {
         errors.Add("amount", "gives " + e.value.ToString() + ", not a whole number of fen >= 0");
+      }
+    }
+    for (const auto& [field, rule_text] : policy.case_form) {
+      auto field_rule = feel::Compile(rule_text, scope);
+      if (!field_rule.ok()) {
+        errors.Add("case_form/" + field, field_rule.error().message());
       }
     }
   }

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -44,6 +45,11 @@ struct Policy {
   std::vector<std::string> channels{};  // sms, portal, visit
   std::string sms_template{};           // {name}, {title}, {amount_yuan} are replaced
   std::string source{};                 // the YAML text it was parsed from
+  // The proactive grant case (kBenefit): its form fields as FEEL over the person register
+  // (field name -> rule; text, number or boolean), in YAML order, and the names of the
+  // scenario's materials taken from the registers (declared provided, origin register).
+  std::vector<std::pair<std::string, std::string>> case_form{};
+  std::vector<std::string> case_materials{};
 
   bool InForce(Date d) const { return valid_from <= d && (!valid_to || d <= *valid_to); }
 };
