@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -108,6 +109,29 @@ struct MatchOptions {
   std::function<void(std::string_view stage, double fraction)> progress{};
   // Tests: fail the write after this many results as if the process died (0: never).
   int fail_after_results = 0;
+};
+
+// A what-if of a policy draft (issue 8, item 4): the draft's rules against the version in force.
+struct WhatIfInput {
+  std::string eligibility{};        // the draft's eligibility rule (FEEL over the register)
+  std::string amount{};             // the draft's amount rule; empty: the version's
+  std::string region{};             // empty: the policy's scope
+  std::optional<Date> reference{};  // default: today in China
+  int group_digits = 9;
+  int threads = 2;
+};
+struct WhatIfCounts {
+  std::string region{};
+  int64_t screened = 0, now = 0, draft = 0, entering = 0, leaving = 0;
+  int64_t cost_now_fen = 0, cost_draft_fen = 0;  // per cycle, by the amount rules
+};
+struct WhatIf {
+  std::string policy{};
+  int64_t version = 0;  // the version in force the draft is compared with
+  WhatIfCounts total{};
+  std::vector<WhatIfCounts> regions{};
+  double elapsed_ms = 0;
+  bool cached_register = false;  // the register's columns came from the cache
 };
 
 struct NotifyOptions {
@@ -273,6 +297,14 @@ class Benefits {
   Result<std::pair<bool, std::string>> Explain(const people::Principal& by, std::string_view policy,
                                                std::string_view person_id, Date reference);
 
+  // How many persons the draft would make eligible or drop, and the cost per cycle, per region,
+  // against the version in force: fast enough to answer while typing (the register's columns
+  // are cached for a minute per region and reference date; the rules are compiled per call).
+  // A rule that does not compile is kInvalidArgument naming "eligibility" or "amount".
+  // policy.match over the region.
+  Result<WhatIf> WhatIfDraft(const people::Principal& by, std::string_view policy,
+                             const WhatIfInput& input);
+
   void SetGrantHandler(GrantHandler handler) { grant_handler_ = std::move(handler); }
 
  private:
@@ -289,6 +321,9 @@ class Benefits {
   people::SmsGateway* sms_;
   store::QuerySet queries_;
   GrantHandler grant_handler_{};
+  struct ColumnCache;
+  static std::shared_ptr<ColumnCache> NewColumnCache();
+  std::shared_ptr<ColumnCache> column_cache_ = NewColumnCache();
 };
 
 // Writes the payment roll as CSV (person_id,region,amount_fen,amount_yuan) / XLSX (one sheet,

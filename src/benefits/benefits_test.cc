@@ -539,6 +539,48 @@ TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
   EXPECT_EQ(Count("match_run"), 2);
 }
 
+TEST_P(BenefitsContract, AWhatIfCountsWhoEntersAndLeavesAndTheCostPerRegion) {
+  if (!benefits_) return;
+  Populate();
+  // Without the 低保 condition the person who no longer qualifies (level 2) enters.
+  auto w = benefits_->WhatIfDraft(
+      officer_, "living", {.eligibility = R"(status = "alive" and disability_certificate)"});
+  ASSERT_TRUE(w.ok()) << w.error().ToString();
+  EXPECT_EQ(w->version, 1);
+  EXPECT_FALSE(w->cached_register);
+  EXPECT_EQ(w->total.screened, 6);
+  EXPECT_EQ(w->total.now, 4);
+  EXPECT_EQ(w->total.draft, 5);
+  EXPECT_EQ(w->total.entering, 1);
+  EXPECT_EQ(w->total.leaving, 0);
+  EXPECT_EQ(w->total.cost_now_fen, 10000 + 8000 + 8000 + 10000);
+  EXPECT_EQ(w->total.cost_draft_fen, 46000);
+  ASSERT_EQ(w->regions.size(), 2u);  // the two towns
+  EXPECT_EQ(w->regions[0].region, "431128001");
+  EXPECT_EQ(w->regions[0].entering, 1);
+  EXPECT_EQ(w->regions[1].entering, 0);
+  // Stricter, with a new amount: level 3 and 4 leave; the register comes from the cache.
+  auto strict = benefits_->WhatIfDraft(
+      officer_, "living",
+      {.eligibility = std::string(kLivingRule) + " and disability_level <= 2", .amount = "12000"});
+  ASSERT_TRUE(strict.ok()) << strict.error().ToString();
+  EXPECT_TRUE(strict->cached_register);
+  EXPECT_EQ(strict->total.draft, 2);
+  EXPECT_EQ(strict->total.leaving, 2);
+  EXPECT_EQ(strict->total.entering, 0);
+  EXPECT_EQ(strict->total.cost_draft_fen, 24000);
+  auto bad =
+      benefits_->WhatIfDraft(officer_, "living", {.eligibility = "salary < 3", .amount = "x +"});
+  ASSERT_FALSE(bad.ok());
+  ASSERT_EQ(bad.error().fields().size(), 2u);
+  EXPECT_EQ(bad.error().fields()[0].field, "eligibility");
+  EXPECT_EQ(bad.error().fields()[1].field, "amount");
+  EXPECT_EQ(benefits_->WhatIfDraft(outsider_, "living", {.eligibility = "true", .region = "431128"})
+                .error()
+                .code(),
+            ErrorCode::kForbidden);
+}
+
 TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged) {
   if (!benefits_) return;
   Populate();
