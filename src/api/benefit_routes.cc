@@ -292,6 +292,53 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
       });
 
+  // What-if of a draft: {"eligibility", "amount", "region", "reference_date"} → counts and cost
+  // per cycle against the version in force, per region (the page debounces while typing).
+  server.Post(
+      R"(/api/v1/policies/([^/]+)/what-if)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        benefits::WhatIfInput input;
+        input.eligibility = r.String("eligibility", true).value_or("");
+        input.amount = r.String("amount", false).value_or("");
+        input.region = r.String("region", false).value_or("");
+        std::string ref = r.String("reference_date", false).value_or("");
+        r.Finish();
+        if (!ref.empty()) {
+          auto d = Date::Parse(ref, "reference_date");
+          if (d.ok()) {
+            input.reference = *d;
+          } else {
+            errors.Add("reference_date", "a date YYYY-MM-DD");
+          }
+        }
+        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid what-if"), ctx);
+        auto w = benefits.WhatIfDraft(*p, req.matches[1].str(), input);
+        if (!w.ok()) return WriteProblem(res, w.error(), ctx);
+        auto counts = [](const benefits::WhatIfCounts& c) {
+          return json{{"region", c.region},
+                      {"screened", c.screened},
+                      {"now", c.now},
+                      {"draft", c.draft},
+                      {"entering", c.entering},
+                      {"leaving", c.leaving},
+                      {"cost_now_fen", c.cost_now_fen},
+                      {"cost_draft_fen", c.cost_draft_fen}};
+        };
+        json regions = json::array();
+        for (const auto& c : w->regions) regions.push_back(counts(c));
+        WriteJson(res, {{"policy", w->policy},
+                        {"version", w->version},
+                        {"total", counts(w->total)},
+                        {"regions", std::move(regions)},
+                        {"elapsed_ms", w->elapsed_ms}});
+      });
+
   // The human review of a receiving-but-no-longer-eligible person: stop (from `end_date`, default
   // yesterday) or keep, with the reviewer's note. Never done by the run itself.
   server.Post(

@@ -8,6 +8,8 @@
 //   GET  /api/v1/policies/{name}?version=N
 //   GET  /api/v1/policies/{name}/roll/{period} the payment roll (?format=csv)
 //   POST /api/v1/policies/{name}/runs          {"region", "reference_date", "dry_run"} → 201
+//   POST /api/v1/policies/{name}/what-if       {"eligibility", "amount", "region"} → entering,
+//                                               leaving, cost per cycle, per region
 //   GET  /api/v1/runs/{id}                     counts per region
 //   GET  /api/v1/runs/{id}/results?kind=&after=&limit=&format=csv
 //   POST /api/v1/runs/{id}/notices             {"limit"} → what was sent

@@ -245,6 +245,20 @@ TEST_F(BenefitRoutesTest, AReviewerStopsAPersonNoLongerEligible) {
   ASSERT_EQ(run.status, 201) << run.text;
   const std::string id = run.body["id"];
   EXPECT_EQ(run.body["total"]["no_longer_eligible"], 1);
+  Answer what_if =
+      Send("POST", "/api/v1/policies/living/what-if",
+           {{"eligibility", R"(status = "alive" and assistance = "minimum_living")"}}, officer_);
+  ASSERT_EQ(what_if.status, 200) << what_if.text;
+  EXPECT_EQ(what_if.body["total"]["now"], 0);
+  EXPECT_EQ(what_if.body["total"]["entering"], 1);
+  EXPECT_EQ(what_if.body["total"]["cost_draft_fen"], 8000);
+  Answer bad_rule =
+      Send("POST", "/api/v1/policies/living/what-if", {{"eligibility", "salary < 3"}}, officer_);
+  EXPECT_EQ(bad_rule.status, 400);
+  EXPECT_NE(bad_rule.text.find("eligibility"), std::string::npos);
+  EXPECT_EQ(
+      Send("POST", "/api/v1/policies/living/what-if", {{"eligibility", "true"}}, clerk_).status,
+      403);
   const std::string path = "/api/v1/runs/" + id + "/reviews";
   Answer bad = Send("POST", path, {{"person_id", no_longer}, {"decision", "cut"}}, officer_);
   EXPECT_EQ(bad.status, 400);
