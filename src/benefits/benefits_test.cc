@@ -539,6 +539,66 @@ TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
   EXPECT_EQ(Count("match_run"), 2);
 }
 
+std::string TablePolicy(std::string_view data_name) {
+  return fmt::format(R"(name: living_dmn
+version: 1
+title: 困难残疾人生活补贴（决策表）
+matter: "11431128MB17048517050103021000001"
+legal_basis: 国发〔2015〕52号
+eligibility_table:
+  decision: 生活补贴资格
+  hit_policy: FIRST
+  data:
+    - {{name: status, type: string}}
+    - {{name: disability_certificate, type: boolean}}
+    - {{name: {}, type: string}}
+  inputs:
+    - {{expression: status}}
+    - {{expression: disability_certificate}}
+    - {{expression: {}}}
+  outputs:
+    - {{type: boolean, default: "false"}}
+  rules:
+    - ['"alive"', "true", '"minimum_living"', "true"]
+amount: 'if disability_level <= 2 then 10000 else 8000'
+cycle: monthly
+region: "431128"
+valid_from: 2026-01-01
+mode: consent_required
+channels: [visit]
+)",
+                     data_name, data_name);
+}
+
+TEST_P(BenefitsContract, ADecisionTableSelectsTheSamePersonsAsTheFeelRule) {
+  if (!benefits_) return;
+  Populate();
+  auto refused = benefits_->Publish(officer_, TablePolicy("salary_band"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().fields()[0].field, "eligibility_table");
+  EXPECT_NE(refused.error().ToString().find("salary_band"), std::string::npos)
+      << refused.error().ToString();
+  auto published = benefits_->Publish(officer_, TablePolicy("assistance"));
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  auto feel_run = benefits_->Match(officer_, "living", {.dry_run = true});
+  auto table_run = benefits_->Match(officer_, "living_dmn", {.dry_run = true});
+  ASSERT_TRUE(feel_run.ok() && table_run.ok()) << table_run.error().ToString();
+  EXPECT_EQ(table_run->total.eligible, feel_run->total.eligible);
+  EXPECT_EQ(table_run->total.eligible, 4);
+  EXPECT_EQ(table_run->total.eligible_not_receiving, 4);  // nobody on this policy's roll
+  ASSERT_FALSE(table_run->results.empty());
+  EXPECT_NE(table_run->results[0].explanation.find("生活补贴资格"), std::string::npos)
+      << table_run->results[0].explanation;
+  auto why = benefits_->Explain(officer_, "living_dmn", no_longer_, *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(why.ok()) << why.error().ToString();
+  EXPECT_FALSE(why->first);
+  auto yes = benefits_->Explain(officer_, "living_dmn", eligible_a1_, *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(yes.ok());
+  EXPECT_TRUE(yes->first);
+  EXPECT_EQ(benefits_->WhatIfDraft(officer_, "living_dmn", {.eligibility = "true"}).error().code(),
+            ErrorCode::kConflict);
+}
+
 TEST_P(BenefitsContract, AWhatIfCountsWhoEntersAndLeavesAndTheCostPerRegion) {
   if (!benefits_) return;
   Populate();

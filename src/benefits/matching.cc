@@ -26,6 +26,15 @@ std::string TraceJson(const feel::Evaluation& e) {
   return steps.dump();
 }
 
+// A decision table's explanation in the trace's shape: one step per line.
+std::string TableJson(const dmn::Outcome& o) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& line : o.explanation) {
+    steps.push_back({{"text", line}, {"value", o.value.ToString()}, {"depth", 0}});
+  }
+  return steps.dump();
+}
+
 // The amount rule's value in whole fen, or 0 when it gives no whole non-negative number.
 int64_t Fen(const feel::Value& v) {
   if (!v.is(feel::Kind::kNumber)) return 0;
@@ -218,10 +227,20 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   const feel::Register& reg = cols.reg;
   const size_t n = reg.rows();
   progress("match", 0.4);
-  TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(policy.eligibility, reg));
-  const std::vector<uint32_t> selected = rule.Select(std::max(1, options.threads));
   std::vector<uint8_t> eligible(n, 0);
-  for (uint32_t r : selected) eligible[r] = 1;
+  std::optional<EligibilityTable> table;
+  if (!policy.eligibility_table.empty()) {
+    // A decision table: person by person through the DMN evaluator (not column-wise).
+    TB_ASSIGN_OR_RETURN(table, CompileEligibilityTable(policy.eligibility_table));
+    for (size_t row = 0; row < n; ++row) {
+      auto o = EvaluateEligibilityTable(
+          *table, [&](std::string_view name) { return reg.Cell(reg.Find(name), row); }, false);
+      eligible[row] = o.ok() && o->value.is(feel::Kind::kBoolean) && o->value.boolean() ? 1 : 0;
+    }
+  } else {
+    TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(policy.eligibility, reg));
+    for (uint32_t r : rule.Select(std::max(1, options.threads))) eligible[r] = 1;
+  }
 
   progress("difference", 0.6);
   std::unordered_set<std::string> receiving;
@@ -264,7 +283,8 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   // Interpreted rules for the listed rows only: slots are the register's columns in order.
   feel::Scope scope;
   for (const auto& c : reg.columns()) scope.Declare(c.spec.name);
-  TB_ASSIGN_OR_RETURN(feel::Program explain, feel::Compile(policy.eligibility, scope));
+  TB_ASSIGN_OR_RETURN(feel::Program explain,
+                      feel::Compile(table ? "true" : policy.eligibility, scope));
   std::optional<feel::Program> amount;
   if (policy.kind == PolicyKind::kBenefit) {
     TB_ASSIGN_OR_RETURN(amount, feel::Compile(policy.amount, scope));
@@ -290,7 +310,13 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
     r.person_id = cols.person_ids[row];
     r.region = reg.Cell(region_col, row).string();
     r.kind = is_eligible ? "eligible_not_receiving" : "no_longer_eligible";
-    r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}));
+    if (table) {
+      auto o = EvaluateEligibilityTable(
+          *table, [&](std::string_view name) { return reg.Cell(reg.Find(name), row); }, true);
+      r.explanation = o.ok() ? TableJson(*o) : "[]";
+    } else {
+      r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}));
+    }
     if (is_eligible && amount) r.amount_fen = Fen(amount->EvaluateFast(bindings));
     run.results.push_back(std::move(r));
   }
@@ -428,6 +454,16 @@ Result<std::pair<bool, std::string>> Benefits::Explain(const people::Principal& 
   TB_ASSIGN_OR_RETURN(Policy policy, PolicyInForce(policy_name, reference));
   TB_ASSIGN_OR_RETURN(registers::Person person, registers_.GetPerson(by, person_id));
   const feel::Scope scope = registers::PersonScope();
+  if (!policy.eligibility_table.empty()) {
+    TB_ASSIGN_OR_RETURN(EligibilityTable table, CompileEligibilityTable(policy.eligibility_table));
+    const feel::Bindings b = registers::PersonBindings(scope, person, reference);
+    TB_ASSIGN_OR_RETURN(
+        dmn::Outcome o,
+        EvaluateEligibilityTable(
+            table, [&](std::string_view name) { return b.Get(scope.Find(name)); }, true));
+    const bool yes = o.value.is(feel::Kind::kBoolean) && o.value.boolean();
+    return std::pair<bool, std::string>(yes, TableJson(o));
+  }
   TB_ASSIGN_OR_RETURN(feel::Program rule, feel::Compile(policy.eligibility, scope));
   feel::Evaluation e =
       rule.Evaluate(registers::PersonBindings(scope, person, reference), {.trace = true});

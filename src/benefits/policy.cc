@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/embedded.h"
+#include "dmn/yaml_table.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
 #include "registers/columns.h"
@@ -115,7 +116,20 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
     p.legal_basis = Text(root, "legal_basis");
     if (p.legal_basis.empty()) errors.Add("legal_basis", "required");
     p.eligibility = Text(root, "eligibility");
-    if (p.eligibility.empty()) errors.Add("eligibility", "required: a FEEL rule");
+    if (const YAML::Node t = root["eligibility_table"]; t) {
+      if (!t.IsMap()) {
+        errors.Add("eligibility_table", "a decision table (docs/dmn-yaml.md)");
+      } else {
+        YAML::Emitter out;
+        out << t;
+        p.eligibility_table = out.c_str();
+      }
+      if (!p.eligibility.empty()) {
+        errors.Add("eligibility", "give either a FEEL rule or eligibility_table, not both");
+      }
+    } else if (p.eligibility.empty()) {
+      errors.Add("eligibility", "required: a FEEL rule (or eligibility_table)");
+    }
     p.region = Text(root, "region");
     if (!people::IsRegionCode(p.region)) errors.Add("region", "required: a region code");
     auto from = Date::Parse(Text(root, "valid_from"), "valid_from");
@@ -215,10 +229,77 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
   return p;
 }
 
+Result<EligibilityTable> CompileEligibilityTable(std::string_view yaml) {
+  auto defs = dmn::ParseDecisionTableYaml(yaml, "eligibility_table");
+  if (!defs.ok()) {
+    return Error(ErrorCode::kInvalidArgument, "the eligibility table is invalid",
+                 {{"eligibility_table", defs.error().ToString()}});
+  }
+  EligibilityTable table;
+  if (defs->decisions.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "the eligibility table is invalid",
+                 {{"eligibility_table", "no decision"}});
+  }
+  table.decision = defs->decisions.front().name;
+  const feel::Scope scope = registers::PersonScope();
+  FieldErrors errors;
+  for (const auto& d : defs->input_data) {
+    if (scope.Find(d.name) < 0) {
+      errors.Add("eligibility_table", fmt::format("data {} is not a register name", d.name));
+    }
+    table.data.push_back(d.name);
+  }
+  if (!errors.empty()) return errors.ToError("the eligibility table is invalid");
+  dmn::ModelSet set;
+  set.models.push_back(std::make_shared<const dmn::Definitions>(std::move(*defs)));
+  TB_ASSIGN_OR_RETURN(table.model, dmn::DecisionModel::Build(std::move(set)));
+  if (!table.model->problems().empty()) {
+    return Error(ErrorCode::kInvalidArgument, "the eligibility table is invalid",
+                 {{"eligibility_table", table.model->problems().front()}});
+  }
+  return table;
+}
+
+Result<dmn::Outcome> EvaluateEligibilityTable(
+    const EligibilityTable& table, const std::function<feel::Value(std::string_view)>& value,
+    bool explain) {
+  std::vector<dmn::InputValue> inputs;
+  inputs.reserve(table.data.size());
+  for (const auto& name : table.data) {
+    inputs.push_back({.namespace_uri = "", .name = name, .value = value(name)});
+  }
+  return table.model->EvaluateDecision(table.decision, inputs, {.explain = explain});
+}
+
 Status CheckPolicy(const Policy& policy) {
   const feel::Scope scope = registers::PersonScope();
   FieldErrors errors;
-  auto rule = feel::Compile(policy.eligibility, scope);
+  if (!policy.eligibility_table.empty()) {
+    auto table = CompileEligibilityTable(policy.eligibility_table);
+    if (!table.ok()) {
+      errors.Add("eligibility_table", table.error().fields().empty()
+                                          ? table.error().message()
+                                          : table.error().fields()[0].message);
+    } else {
+      for (const auto& probe : Probes(scope)) {
+        auto o = EvaluateEligibilityTable(
+            *table, [&](std::string_view n) { return probe.Get(scope.Find(n)); }, false);
+        if (!o.ok()) {
+          errors.Add("eligibility_table", o.error().message());
+          break;
+        }
+        if (!o->warnings.empty()) {
+          errors.Add("eligibility_table", "cannot be evaluated: " + o->warnings.front());
+          break;
+        }
+        if (!o->value.is_null() && !o->value.is(feel::Kind::kBoolean)) {
+          errors.Add("eligibility_table", "gives " + o->value.ToString() + ", not true or false");
+          break;
+        }
+      }
+    }
+  }
+  auto rule = feel::Compile(policy.eligibility_table.empty() ? policy.eligibility : "true", scope);
   if (!rule.ok()) {
     errors.Add("eligibility", rule.error().message());
   } else {

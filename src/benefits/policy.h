@@ -8,6 +8,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,6 +18,8 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "dmn/evaluator.h"
+#include "feel/value.h"
 
 namespace tongban::benefits {
 
@@ -34,7 +38,10 @@ struct Policy {
   std::string title{};
   std::string matter{};       // the benefit matter's code (kBenefit)
   std::string eligibility{};  // boolean FEEL over the person register (kNotice: the target rule)
-  std::string amount{};       // FEEL giving whole fen per cycle (kBenefit)
+  // Or a decision table (YAML, docs/dmn-yaml.md) giving true/false, whose `data` are register
+  // names: then `eligibility` is empty and the table is evaluated person by person.
+  std::string eligibility_table{};
+  std::string amount{};  // FEEL giving whole fen per cycle (kBenefit)
   Cycle cycle = Cycle::kMonthly;
   std::string region{};  // region scope: the subtree the policy applies in
   Date valid_from{};
@@ -65,6 +72,21 @@ Result<Policy> ParsePolicy(std::string_view yaml);
 // eligibility rule gives a boolean and the amount rule a whole, non-negative number of fen.
 // kInvalidArgument with field "eligibility" or "amount" and the reason.
 Status CheckPolicy(const Policy& policy);
+
+// A policy's decision table compiled once, evaluated per person from the register's names.
+struct EligibilityTable {
+  std::shared_ptr<const dmn::DecisionModel> model;
+  std::string decision;
+  std::vector<std::string> data;  // the register names it reads, in the table's order
+};
+// kInvalidArgument naming "eligibility_table": YAML or FEEL problems, data that are not
+// register names.
+Result<EligibilityTable> CompileEligibilityTable(std::string_view yaml);
+// The table's verdict for one person: `value(name)` gives each register value. True only for
+// a boolean true; the outcome's explanation lists the table's inputs and matched rules.
+Result<dmn::Outcome> EvaluateEligibilityTable(
+    const EligibilityTable& table, const std::function<feel::Value(std::string_view)>& value,
+    bool explain);
 
 // The policy files shipped in data/policies/, compiled into the binary.
 Result<std::vector<Policy>> BuiltinPolicies();

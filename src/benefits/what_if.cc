@@ -57,6 +57,10 @@ Result<WhatIf> Benefits::WhatIfDraft(const people::Principal& by, std::string_vi
     return Error(ErrorCode::kInvalidArgument, "bad grouping", {{"group_digits", "2..12"}});
   }
   TB_RETURN_IF_ERROR(people::Authorize(by, "policy.match", {.region = region}, NowMs()));
+  if (!policy.eligibility_table.empty()) {
+    return Error(ErrorCode::kConflict, "a what-if compares FEEL rules; this policy has a table",
+                 {{"eligibility", "the version in force is a decision table"}});
+  }
   if (input.eligibility.empty()) {
     return Error(ErrorCode::kInvalidArgument, "no draft rule", {{"eligibility", "required"}});
   }
