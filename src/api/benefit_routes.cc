@@ -63,7 +63,7 @@ json ToJson(const benefits::FunnelRow& f) {
   return {{"region", f.region},     {"screened", f.screened},
           {"eligible", f.eligible}, {"eligible_not_receiving", f.eligible_not_receiving},
           {"notified", f.notified}, {"consented", f.consented},
-          {"granted", f.granted}};
+          {"granted", f.granted},   {"read", f.read}};
 }
 
 bool WantsCsv(const httplib::Request& req) {

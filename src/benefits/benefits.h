@@ -201,7 +201,7 @@ struct Review {
 struct FunnelRow {
   std::string region{};
   int64_t screened = 0, eligible = 0, eligible_not_receiving = 0, notified = 0, consented = 0,
-          granted = 0;
+          granted = 0, read = 0;  // read: notices their recipient opened
 };
 struct Funnel {
   std::string run_id{};
@@ -275,6 +275,12 @@ class Benefits {
   // decided; kFailedPrecondition-like kConflict when the person was not notified.
   Status RecordConsent(const people::Principal& by, std::string_view run_id,
                        std::string_view person_id, const ConsentInput& input);
+  // The recipient opened the notice of a run: the person themself (a citizen signed in under
+  // the person's ID number) or, for an enterprise, its legal representative or an authorised
+  // agent. The first read counts; a second changes nothing. kNotFound when there is no notice.
+  Status MarkNoticeRead(const people::Principal& by, std::string_view run_id,
+                        std::string_view recipient);
+
   // direct_with_opt_out: grants every notified person who has not declined within the policy's
   // opt-out days. Returns how many were granted.
   Result<int64_t> ConcludeOptOuts(const people::Principal& by, std::string_view run_id);

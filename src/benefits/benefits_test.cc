@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/clock.h"
+#include "base/uscc.h"
 #include "benefits/benefits.h"
 #include "benefits/policy.h"
 #include "people/sms.h"
@@ -597,6 +598,88 @@ TEST_P(BenefitsContract, ADecisionTableSelectsTheSamePersonsAsTheFeelRule) {
   EXPECT_TRUE(yes->first);
   EXPECT_EQ(benefits_->WhatIfDraft(officer_, "living_dmn", {.eligibility = "true"}).error().code(),
             ErrorCode::kConflict);
+}
+
+std::string MakeUscc(int sequence) {
+  const std::string org8 = fmt::format("MA4L{:04d}", sequence);
+  const std::string first17 =
+      fmt::format("91431128{}{}", org8, OrganizationCodeCheckCharacter(org8));
+  return first17 + UsccCheckCharacter(first17);
+}
+
+TEST_P(BenefitsContract, ANoticeOnlyPolicyTargetsEnterprisesAndCountsDeliveriesAndReads) {
+  if (!benefits_) return;
+  auto entity = [&](int sequence, const char* industry, registers::EntitySize size,
+                    const char* region) {
+    registers::Entity e{.uscc = MakeUscc(sequence),
+                        .name = fmt::format("企业{}", sequence),
+                        .legal_representative = "张三",
+                        .industry = industry,
+                        .size = size,
+                        .registered_region = region};
+    auto created =
+        registers_->CreateEntity(Staff("clerk", "430000", {"register.read", "register.write"}), e);
+    EXPECT_TRUE(created.ok()) << created.error().ToString();
+    return e.uscc;
+  };
+  const std::string fits = entity(1, "C1711", registers::EntitySize::kSmall, kVillageA);
+  const std::string too_big = entity(2, "C1711", registers::EntitySize::kLarge, kVillageB);
+  entity(3, "F5211", registers::EntitySize::kMicro, kVillageB);
+  entity(4, "C3011", registers::EntitySize::kMicro, "430181001001");  // another county
+
+  const std::string yaml = R"(name: manufacturing_relief
+version: 1
+kind: notice
+subject: entity
+title: 小微制造业企业减负政策直通车
+legal_basis: 湘政办发〔2026〕1号
+eligibility: 'starts with(industry, "C") and size in ["micro", "small"] and status = "active"'
+region: "431128"
+valid_from: 2026-01-01
+channels: [portal]
+)";
+  auto sms =
+      benefits_->Publish(officer_, std::string(yaml).replace(yaml.find("[portal]"), 8, "[sms]"));
+  ASSERT_FALSE(sms.ok());
+  EXPECT_EQ(sms.error().fields()[0].field, "channels");
+  auto unknown = benefits_->Publish(
+      officer_, std::string(yaml).replace(yaml.find("industry, \"C\""), 8, "sector"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().fields()[0].field, "eligibility");
+  ASSERT_TRUE(benefits_->Publish(officer_, yaml).ok());
+
+  auto run = benefits_->Match(officer_, "manufacturing_relief", {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  EXPECT_EQ(run->total.screened, 3);
+  EXPECT_EQ(run->total.eligible, 1);
+  ASSERT_EQ(run->results.size(), 1u);
+  EXPECT_EQ(run->results[0].person_id, fits);
+  EXPECT_EQ(run->results[0].region, kVillageA);
+  auto sent = benefits_->Notify(officer_, run->id, {});
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  EXPECT_EQ(sent->sent, 1);
+  EXPECT_EQ(benefits_->Notices(run->id)->at(0).status, "delivered");
+
+  people::Principal rep;
+  rep.account.id = "rep";
+  rep.account.kind = people::AccountKind::kCitizen;
+  rep.account.id_number = MakeIdNumber("431128", "19800101", 201);
+  rep.agencies.push_back({.uscc = fits,
+                          .enterprise_name = "企业1",
+                          .relation = people::EnterpriseRelation::kLegalRepresentative,
+                          .authorisation_id = "",
+                          .valid_from = 0,
+                          .valid_until = std::nullopt});
+  EXPECT_EQ(benefits_->MarkNoticeRead(officer_, run->id, fits).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(benefits_->MarkNoticeRead(rep, run->id, too_big).error().code(), ErrorCode::kForbidden);
+  ASSERT_TRUE(benefits_->MarkNoticeRead(rep, run->id, fits).ok());
+  ASSERT_TRUE(benefits_->MarkNoticeRead(rep, run->id, fits).ok());  // counted once
+  auto funnel = benefits_->FunnelOf(run->id);
+  ASSERT_TRUE(funnel.ok());
+  EXPECT_EQ(funnel->total.notified, 1);
+  EXPECT_EQ(funnel->total.read, 1);
+  EXPECT_EQ(funnel->total.granted, 0);
 }
 
 TEST_P(BenefitsContract, AWhatIfCountsWhoEntersAndLeavesAndTheCostPerRegion) {

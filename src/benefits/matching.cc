@@ -168,6 +168,44 @@ Result<registers::PersonColumns> LoadPersonColumnsAsOf(registers::Registers& reg
   return out;
 }
 
+// The enterprises registered in `region`'s subtree (empty: all), by USCC, as string columns
+// with EntityScope's names: the rows of an entity (notice-only) policy.
+Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registers,
+                                                   std::string_view region) {
+  const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
+  const std::string hi = lo + ":";
+  using feel::ColumnType;
+  feel::RegisterBuilder b({{"type", ColumnType::kString, 0},
+                           {"industry", ColumnType::kString, 0},
+                           {"size", ColumnType::kString, 0},
+                           {"registered_region", ColumnType::kString, 0},
+                           {"status", ColumnType::kString, 0}});
+  registers::PersonColumns out;
+  TB_RETURN_IF_ERROR(
+      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+        std::string uscc, type, industry, size, where, status;
+        soci::statement st =
+            (sql.prepare << "SELECT uscc, type, industry, size, registered_region, status "
+                            "FROM entity WHERE registered_region >= :lo AND registered_region < "
+                            ":hi ORDER BY uscc",
+             soci::use(lo, "lo"), soci::use(hi, "hi"), soci::into(uscc), soci::into(type),
+             soci::into(industry), soci::into(size), soci::into(where), soci::into(status));
+        if (!st.execute(true)) return Ok();
+        do {
+          b.AddRow();
+          b.SetString(0, type);
+          b.SetString(1, industry);
+          b.SetString(2, size);
+          b.SetString(3, where);
+          b.SetString(4, status);
+          out.person_ids.push_back(uscc);
+        } while (st.fetch());
+        return Ok();
+      }));
+  out.reg = std::move(b).Build();
+  return out;
+}
+
 }  // namespace
 
 Result<MatchRun> Benefits::RerunAsOf(const people::Principal& by, std::string_view run_id,
@@ -219,7 +257,12 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   run.as_of = HistoryTime(options.as_of.empty() ? people::FormatTimestamp(NowMs()) : options.as_of);
   progress("load", 0);
   registers::PersonColumns cols;
-  if (options.as_of.empty()) {
+  const bool entities = policy.subject == Subject::kEntity;
+  const char* region_name = entities ? "registered_region" : "household_region";
+  if (entities) {
+    // The entity register keeps no snapshot to read as of a time: entity runs read it now.
+    TB_ASSIGN_OR_RETURN(cols, LoadEntityColumns(registers_, region));
+  } else if (options.as_of.empty()) {
     TB_ASSIGN_OR_RETURN(cols, registers::LoadPersonColumns(registers_, region, reference));
   } else {
     TB_ASSIGN_OR_RETURN(cols, LoadPersonColumnsAsOf(registers_, region, reference, run.as_of));
@@ -289,9 +332,9 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   if (policy.kind == PolicyKind::kBenefit) {
     TB_ASSIGN_OR_RETURN(amount, feel::Compile(policy.amount, scope));
   }
-  const int region_col = reg.Find("household_region");
+  const int region_col = reg.Find(region_name);
   TB_ASSIGN_OR_RETURN(feel::Grouping groups,
-                      feel::Grouping::ByPrefix(reg, "household_region", options.group_digits));
+                      feel::Grouping::ByPrefix(reg, region_name, options.group_digits));
   std::vector<RegionCounts> per_group(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) per_group[g].region = groups.key(g).value_or("");
   feel::Bindings bindings(scope);

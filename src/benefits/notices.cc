@@ -247,6 +247,40 @@ Result<int64_t> Benefits::ConcludeOptOuts(const people::Principal& by, std::stri
   return granted;
 }
 
+Status Benefits::MarkNoticeRead(const people::Principal& by, std::string_view run_id,
+                                std::string_view recipient) {
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(run.policy, run.version));
+  std::string id(run_id), who(recipient), channel;
+  if (policy.subject == Subject::kEntity) {
+    if (by.account.kind != people::AccountKind::kCitizen ||
+        !registers_.ReadApplicantEntity(by, who).ok()) {
+      return Error(ErrorCode::kForbidden, "only the enterprise's representatives read its notices");
+    }
+  } else {
+    std::string found;
+    std::string idx = registers_.cipher().Index("id_number", by.account.id_number);
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("person_by_id_number_index"), soci::use(idx, "idx"), soci::into(found));
+      return Ok();
+    }));
+    if (by.account.id_number.empty() || found != who) {
+      return Error(ErrorCode::kForbidden, "only the person reads their notices");
+    }
+  }
+  std::string now = people::FormatTimestamp(NowMs());
+  return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    if (!store::Execute(sql, Q("notice_exists"), soci::use(id, "run_id"),
+                        soci::use(who, "person_id"), soci::into(channel))
+             .got_data) {
+      return Error(ErrorCode::kNotFound, "no notice of this run for the recipient");
+    }
+    store::Execute(sql, Q("mark_notice_read"), soci::use(now, "read_at"), soci::use(id, "run_id"),
+                   soci::use(who, "person_id"));
+    return Ok();
+  });
+}
+
 Status Benefits::ReviewNoLongerEligible(const people::Principal& by, std::string_view run_id,
                                         std::string_view person_id, const ReviewInput& input) {
   TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
@@ -330,7 +364,7 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
   std::string id(run_id);
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
     std::string region;
-    long long notified = 0, consented = 0, granted = 0;
+    long long notified = 0, consented = 0, granted = 0, read = 0;
     store::ExecuteRows(
         sql, Q("funnel_lists"),
         [&] {
@@ -339,9 +373,10 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
           row.notified += notified;
           row.consented += consented;
           row.granted += granted;
+          row.read += read;
         },
         soci::use(id, "run_id"), soci::into(region), soci::into(notified), soci::into(consented),
-        soci::into(granted));
+        soci::into(granted), soci::into(read));
     return Ok();
   }));
   f.total.region = run.region;
@@ -352,6 +387,7 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
     f.total.notified += row.notified;
     f.total.consented += row.consented;
     f.total.granted += row.granted;
+    f.total.read += row.read;
     f.regions.push_back(row);
   }
   return f;

@@ -111,6 +111,15 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
     } else {
       errors.Add("kind", "benefit or notice");
     }
+    const std::string subject = Text(root, "subject");
+    if (subject.empty() || subject == "person") {
+      p.subject = Subject::kPerson;
+    } else if (subject == "entity") {
+      p.subject = Subject::kEntity;
+      if (p.kind != PolicyKind::kNotice) errors.Add("subject", "entity policies are notice-only");
+    } else {
+      errors.Add("subject", "person or entity");
+    }
     p.title = Text(root, "title");
     if (p.title.empty()) errors.Add("title", "required");
     p.legal_basis = Text(root, "legal_basis");
@@ -271,7 +280,60 @@ Result<dmn::Outcome> EvaluateEligibilityTable(
   return table.model->EvaluateDecision(table.decision, inputs, {.explain = explain});
 }
 
+feel::Scope EntityScope() {
+  feel::Scope scope;
+  for (const char* name : {"type", "industry", "size", "registered_region", "status"}) {
+    scope.Declare(name);
+  }
+  return scope;
+}
+
+namespace {
+
+// An entity policy: the rule over the entity register's names, evaluated on sample
+// enterprises; notices go to the enterprise's portal inbox only.
+Status CheckEntityPolicy(const Policy& policy) {
+  const feel::Scope scope = EntityScope();
+  FieldErrors errors;
+  for (const auto& c : policy.channels) {
+    if (c != "portal") errors.Add("channels", "an enterprise is told through the portal only");
+  }
+  if (!policy.eligibility_table.empty()) {
+    errors.Add("eligibility_table", "entity policies take a FEEL rule");
+  }
+  auto rule = feel::Compile(policy.eligibility, scope);
+  if (!rule.ok()) {
+    errors.Add("eligibility", rule.error().message());
+  } else {
+    for (int i = 0; i < 2; ++i) {
+      feel::Bindings b(scope);
+      auto set = [&](std::string_view n, std::string v) {
+        b.Set(scope.Find(n), feel::Value::String(std::move(v)));
+      };
+      set("type", i == 0 ? "company" : "individual_business");
+      set("industry", i == 0 ? "C1711" : "F5211");
+      set("size", i == 0 ? "small" : "micro");
+      set("registered_region", "431128001");
+      set("status", "active");
+      feel::Evaluation e = rule->Evaluate(b);
+      if (!e.warnings.empty()) {
+        errors.Add("eligibility", "cannot be evaluated: " + e.warnings.front());
+        break;
+      }
+      if (!e.value.is_null() && !e.value.is(feel::Kind::kBoolean)) {
+        errors.Add("eligibility", "gives " + e.value.ToString() + ", not true or false");
+        break;
+      }
+    }
+  }
+  if (!errors.empty()) return errors.ToError("policy rules refused");
+  return Ok();
+}
+
+}  // namespace
+
 Status CheckPolicy(const Policy& policy) {
+  if (policy.subject == Subject::kEntity) return CheckEntityPolicy(policy);
   const feel::Scope scope = registers::PersonScope();
   FieldErrors errors;
   if (!policy.eligibility_table.empty()) {

@@ -19,6 +19,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "dmn/evaluator.h"
+#include "feel/feel.h"
 #include "feel/value.h"
 
 namespace tongban::benefits {
@@ -26,6 +27,9 @@ namespace tongban::benefits {
 enum class PolicyKind { kBenefit, kNotice };
 enum class Cycle { kMonthly, kYearly, kOnce };
 enum class GrantMode { kConsentRequired, kDirectWithOptOut };
+// Whom a policy's rule reads: persons (the person register) or enterprises (the entity
+// register: type, industry, size, registered_region, status; notice-only policies).
+enum class Subject { kPerson, kEntity };
 
 std::string_view PolicyKindName(PolicyKind k);
 std::string_view CycleName(Cycle c);
@@ -35,6 +39,7 @@ struct Policy {
   std::string name{};  // [a-z0-9_], the stable key of all versions
   int64_t version = 0;
   PolicyKind kind = PolicyKind::kBenefit;
+  Subject subject = Subject::kPerson;
   std::string title{};
   std::string matter{};       // the benefit matter's code (kBenefit)
   std::string eligibility{};  // boolean FEEL over the person register (kNotice: the target rule)
@@ -90,6 +95,9 @@ Result<dmn::Outcome> EvaluateEligibilityTable(
 
 // The policy files shipped in data/policies/, compiled into the binary.
 Result<std::vector<Policy>> BuiltinPolicies();
+
+// The names an entity policy's rule may use, as the matching loads them.
+feel::Scope EntityScope();
 
 // Formats fen as yuan with two decimals: 123456 -> "1234.56".
 std::string FenToYuan(int64_t fen);

@@ -115,7 +115,8 @@ ORDER BY n.person_id;
 SELECT r.region,
   SUM(CASE WHEN n.person_id IS NULL THEN 0 ELSE 1 END),
   SUM(CASE WHEN c.decision IN ('accepted', 'no_objection') THEN 1 ELSE 0 END),
-  SUM(CASE WHEN g.person_id IS NULL THEN 0 ELSE 1 END)
+  SUM(CASE WHEN g.person_id IS NULL THEN 0 ELSE 1 END),
+  SUM(CASE WHEN n.read_at IS NULL OR n.read_at = '' THEN 0 ELSE 1 END)
 FROM match_result r
 LEFT JOIN benefit_notice n ON n.run_id = r.run_id AND n.person_id = r.person_id
 LEFT JOIN benefit_consent c ON c.run_id = r.run_id AND c.person_id = r.person_id
@@ -180,3 +181,10 @@ WHERE m.policy = :policy AND r.decision = 'stop' AND r.reviewed_at > :as_of;
 SELECT MIN(start_date) FROM benefit_grant
 WHERE policy = :policy AND person_id = :person_id AND created_at <= :as_of AND start_date <= :day
 HAVING COUNT(*) > 0;
+
+-- name: mark_notice_read
+UPDATE benefit_notice SET read_at = :read_at
+WHERE run_id = :run_id AND person_id = :person_id AND read_at = '';
+
+-- name: notice_exists
+SELECT channel FROM benefit_notice WHERE run_id = :run_id AND person_id = :person_id;
