@@ -292,6 +292,17 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
       });
 
+  // The recipient read a policy notice: the person, or a representative of the enterprise.
+  server.Post(
+      R"(/api/v1/me/policy-notices/([^/]+)/([^/]+)/read)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        Status s = benefits.MarkNoticeRead(*p, req.matches[1].str(), req.matches[2].str());
+        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+        res.status = 204;
+      });
+
   // What-if of a draft: {"eligibility", "amount", "region", "reference_date"} → counts and cost
   // per cycle against the version in force, per region (the page debounces while typing).
   server.Post(

@@ -17,7 +17,9 @@
 //                                               "form": {field: text}} (what the registers lack)
 //   POST /api/v1/runs/{id}/reviews             {"person_id", "decision": stop|keep, "note",
 //                                               "end_date"} (no longer eligible: a human decides)
-//   GET  /api/v1/runs/{id}/funnel
+//   GET  /api/v1/runs/{id}/funnel              screened … granted, and notices read
+//   POST /api/v1/me/policy-notices/{run}/{recipient}/read   the person or the enterprise's
+//                                               representative read the notice → 204
 #pragma once
 
 #include "api/auth.h"

@@ -208,6 +208,10 @@ TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
   ASSERT_EQ(notices.status, 200) << notices.text;
   EXPECT_EQ(notices.body["sent"], 1);
   EXPECT_EQ(Send("POST", "/api/v1/runs/" + id + "/notices", {}, officer_).body["sent"], 0);
+  // Only the person reads their own notice.
+  EXPECT_EQ(
+      Send("POST", "/api/v1/me/policy-notices/" + id + "/" + yes + "/read", {}, officer_).status,
+      403);
   Answer consent = Send("POST", "/api/v1/runs/" + id + "/consents",
                         {{"person_id", yes},
                          {"decision", "accepted"},
@@ -224,6 +228,7 @@ TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
   EXPECT_EQ(funnel.body["total"]["screened"], 2);
   EXPECT_EQ(funnel.body["total"]["notified"], 1);
   EXPECT_EQ(funnel.body["total"]["granted"], 1);
+  EXPECT_EQ(funnel.body["total"]["read"], 0);
   Answer roll = Send("GET", "/api/v1/policies/living/roll/2026-11?format=csv", {}, officer_);
   ASSERT_EQ(roll.status, 200) << roll.text;
   EXPECT_EQ(roll.text,

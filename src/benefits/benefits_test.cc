@@ -57,12 +57,14 @@ constexpr std::string_view kLivingRule =
 TEST(Policy, TheShippedPoliciesParseAndPassTheChecks) {
   auto policies = BuiltinPolicies();
   ASSERT_TRUE(policies.ok()) << policies.error().ToString();
-  ASSERT_EQ(policies->size(), 2u);
+  ASSERT_EQ(policies->size(), 3u);
   for (const auto& p : *policies) {
     EXPECT_TRUE(CheckPolicy(p).ok()) << p.name << ": " << CheckPolicy(p).error().ToString();
     EXPECT_EQ(p.region, "431128");
   }
   EXPECT_EQ((*policies)[1].mode, GrantMode::kDirectWithOptOut);
+  EXPECT_EQ((*policies)[2].subject, Subject::kEntity);
+  EXPECT_EQ((*policies)[0].case_materials.size(), 2u);
 }
 
 TEST(Policy, NamesEveryMissingOrMalformedKey) {
