@@ -20,6 +20,7 @@
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
+#include "app/demo_benefits.h"
 #include "app/demo_evaluation.h"
 #include "base/id.h"
 #include "catalog/repository.h"
@@ -250,6 +251,14 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
                           {.submitter = std::move(system), .scenario = "", .next = kpi_.get()}));
   benefits_->SetGrantHandler(grant_cases_->Handler());
   cases_->SetObserver(grant_cases_.get());
+  if (config_.demo) {
+    TB_ASSIGN_OR_RETURN(DemoBenefits demo_benefits, LoadDemoBenefits(*benefits_));
+    if (demo_benefits.policies > 0) {
+      spdlog::info("demo benefits: {} policies, {} runs, {} notices ({:.2f} s)",
+                   demo_benefits.policies, demo_benefits.runs, demo_benefits.notified,
+                   demo_benefits.seconds);
+    }
+  }
   return Ok();
 }
 
