@@ -733,6 +733,7 @@ TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged)
   ASSERT_TRUE(run.ok()) << run.error().ToString();
   auto listed = [&](const std::vector<MatchResult>& results) {
     std::vector<std::string> out;
+    out.reserve(results.size());
     for (const auto& r : results) out.push_back(r.person_id + ":" + r.kind);
     std::sort(out.begin(), out.end());
     return out;
