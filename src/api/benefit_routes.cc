@@ -63,7 +63,7 @@ json ToJson(const benefits::FunnelRow& f) {
   return {{"region", f.region},     {"screened", f.screened},
           {"eligible", f.eligible}, {"eligible_not_receiving", f.eligible_not_receiving},
           {"notified", f.notified}, {"consented", f.consented},
-          {"granted", f.granted}};
+          {"granted", f.granted},   {"read", f.read}};
 }
 
 bool WantsCsv(const httplib::Request& req) {
@@ -299,6 +299,15 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         benefits::ConsentInput input;
         input.by_staff = r.Bool("by_staff", false).value_or(false);
         input.evidence = r.String("evidence", false).value_or("");
+        if (const json* form = r.Member("form", json::value_t::object, false); form != nullptr) {
+          for (const auto& [field, value] : form->items()) {
+            if (!value.is_string()) {
+              errors.Add("form/" + field, "a text value");
+              continue;
+            }
+            input.form[field] = value.get<std::string>();
+          }
+        }
         r.Finish();
         if (decision == "accepted") {
           input.decision = benefits::Decision::kAccepted;
@@ -309,6 +318,102 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         }
         if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid consent"), ctx);
         Status s = benefits.RecordConsent(*p, req.matches[1].str(), person, input);
+        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+        WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
+      });
+
+  // The recipient read a policy notice: the person, or a representative of the enterprise.
+  server.Post(
+      R"(/api/v1/me/policy-notices/([^/]+)/([^/]+)/read)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        Status s = benefits.MarkNoticeRead(*p, req.matches[1].str(), req.matches[2].str());
+        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+        res.status = 204;
+      });
+
+  // What-if of a draft: {"eligibility", "amount", "region", "reference_date"} → counts and cost
+  // per cycle against the version in force, per region (the page debounces while typing).
+  server.Post(
+      R"(/api/v1/policies/([^/]+)/what-if)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        benefits::WhatIfInput input;
+        input.eligibility = r.String("eligibility", true).value_or("");
+        input.amount = r.String("amount", false).value_or("");
+        input.region = r.String("region", false).value_or("");
+        std::string ref = r.String("reference_date", false).value_or("");
+        r.Finish();
+        if (!ref.empty()) {
+          auto d = Date::Parse(ref, "reference_date");
+          if (d.ok()) {
+            input.reference = *d;
+          } else {
+            errors.Add("reference_date", "a date YYYY-MM-DD");
+          }
+        }
+        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid what-if"), ctx);
+        auto w = benefits.WhatIfDraft(*p, req.matches[1].str(), input);
+        if (!w.ok()) return WriteProblem(res, w.error(), ctx);
+        auto counts = [](const benefits::WhatIfCounts& c) {
+          return json{{"region", c.region},
+                      {"screened", c.screened},
+                      {"now", c.now},
+                      {"draft", c.draft},
+                      {"entering", c.entering},
+                      {"leaving", c.leaving},
+                      {"cost_now_fen", c.cost_now_fen},
+                      {"cost_draft_fen", c.cost_draft_fen}};
+        };
+        json regions = json::array();
+        for (const auto& c : w->regions) regions.push_back(counts(c));
+        WriteJson(res, {{"policy", w->policy},
+                        {"version", w->version},
+                        {"total", counts(w->total)},
+                        {"regions", std::move(regions)},
+                        {"elapsed_ms", w->elapsed_ms}});
+      });
+
+  // The human review of a receiving-but-no-longer-eligible person: stop (from `end_date`, default
+  // yesterday) or keep, with the reviewer's note. Never done by the run itself.
+  server.Post(
+      R"(/api/v1/runs/([^/]+)/reviews)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        auto body = ParseJsonBody(req);
+        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+        FieldErrors errors;
+        ObjectReader r(*body, "", errors);
+        std::string person = r.String("person_id", true).value_or("");
+        std::string decision = r.String("decision", true).value_or("");
+        benefits::ReviewInput input;
+        input.note = r.String("note", true).value_or("");
+        std::string end = r.String("end_date", false).value_or("");
+        r.Finish();
+        if (decision == "stop") {
+          input.decision = benefits::ReviewDecision::kStop;
+        } else if (decision == "keep") {
+          input.decision = benefits::ReviewDecision::kKeep;
+        } else if (!decision.empty()) {
+          errors.Add("decision", "stop or keep");
+        }
+        if (!end.empty()) {
+          auto d = Date::Parse(end, "end_date");
+          if (d.ok()) {
+            input.end = *d;
+          } else {
+            errors.Add("end_date", "a date YYYY-MM-DD");
+          }
+        }
+        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid review"), ctx);
+        Status s = benefits.ReviewNoLongerEligible(*p, req.matches[1].str(), person, input);
         if (!s.ok()) return WriteProblem(res, s.error(), ctx);
         WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
       });

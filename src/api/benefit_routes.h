@@ -8,11 +8,18 @@
 //   GET  /api/v1/policies/{name}?version=N
 //   GET  /api/v1/policies/{name}/roll/{period} the payment roll (?format=csv)
 //   POST /api/v1/policies/{name}/runs          {"region", "reference_date", "dry_run"} → 201
+//   POST /api/v1/policies/{name}/what-if       {"eligibility", "amount", "region"} → entering,
+//                                               leaving, cost per cycle, per region
 //   GET  /api/v1/runs/{id}                     counts per region
 //   GET  /api/v1/runs/{id}/results?kind=&after=&limit=&format=csv
 //   POST /api/v1/runs/{id}/notices             {"limit"} → what was sent
-//   POST /api/v1/runs/{id}/consents            {"person_id", "decision", "by_staff", "evidence"}
-//   GET  /api/v1/runs/{id}/funnel
+//   POST /api/v1/runs/{id}/consents            {"person_id", "decision", "by_staff", "evidence",
+//                                               "form": {field: text}} (what the registers lack)
+//   POST /api/v1/runs/{id}/reviews             {"person_id", "decision": stop|keep, "note",
+//                                               "end_date"} (no longer eligible: a human decides)
+//   GET  /api/v1/runs/{id}/funnel              screened … granted, and notices read
+//   POST /api/v1/me/policy-notices/{run}/{recipient}/read   the person or the enterprise's
+//                                               representative read the notice → 204
 #pragma once
 
 #include "api/auth.h"

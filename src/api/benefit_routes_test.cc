@@ -229,6 +229,10 @@ TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
   ASSERT_EQ(notices.status, 200) << notices.text;
   EXPECT_EQ(notices.body["sent"], 1);
   EXPECT_EQ(Send("POST", "/api/v1/runs/" + id + "/notices", {}, officer_).body["sent"], 0);
+  // Only the person reads their own notice.
+  EXPECT_EQ(
+      Send("POST", "/api/v1/me/policy-notices/" + id + "/" + yes + "/read", {}, officer_).status,
+      403);
   Answer consent = Send("POST", "/api/v1/runs/" + id + "/consents",
                         {{"person_id", yes},
                          {"decision", "accepted"},
@@ -245,6 +249,7 @@ TEST_F(BenefitRoutesTest, PublishMatchNotifyConsentAndFunnel) {
   EXPECT_EQ(funnel.body["total"]["screened"], 2);
   EXPECT_EQ(funnel.body["total"]["notified"], 1);
   EXPECT_EQ(funnel.body["total"]["granted"], 1);
+  EXPECT_EQ(funnel.body["total"]["read"], 0);
   Answer roll = Send("GET", "/api/v1/policies/living/roll/2026-11?format=csv", {}, officer_);
   ASSERT_EQ(roll.status, 200) << roll.text;
   EXPECT_EQ(roll.text,
@@ -299,6 +304,59 @@ TEST_F(BenefitRoutesTest, PersonSeesAndDecidesTheirOwnNotices) {
   ASSERT_EQ(declined.status, 201) << declined.text;
   EXPECT_EQ(Send("GET", "/api/v1/me/benefit-notices", {}, person).body["items"][0]["decision"],
             "declined");
+}
+
+TEST_F(BenefitRoutesTest, AReviewerStopsAPersonNoLongerEligible) {
+  const std::string no_longer = AddPerson(105, false);
+  const std::string rule =
+      R"(status = "alive" and disability_certificate and assistance = "minimum_living")";
+  ASSERT_EQ(Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, officer_).status,
+            201);
+  ASSERT_TRUE(
+      benefits_
+          ->ImportGrants(registers::testing::Staff("officer", "431128", {"policy.grant"}), "living",
+                         "person_id,amount_fen,start_date\n" + no_longer + ",8000,2026-01-01\n")
+          .ok());
+  Answer run = Send("POST", "/api/v1/policies/living/runs", {}, officer_);
+  ASSERT_EQ(run.status, 201) << run.text;
+  const std::string id = run.body["id"];
+  EXPECT_EQ(run.body["total"]["no_longer_eligible"], 1);
+  Answer what_if =
+      Send("POST", "/api/v1/policies/living/what-if",
+           {{"eligibility", R"(status = "alive" and assistance = "minimum_living")"}}, officer_);
+  ASSERT_EQ(what_if.status, 200) << what_if.text;
+  EXPECT_EQ(what_if.body["total"]["now"], 0);
+  EXPECT_EQ(what_if.body["total"]["entering"], 1);
+  EXPECT_EQ(what_if.body["total"]["cost_draft_fen"], 8000);
+  Answer bad_rule =
+      Send("POST", "/api/v1/policies/living/what-if", {{"eligibility", "salary < 3"}}, officer_);
+  EXPECT_EQ(bad_rule.status, 400);
+  EXPECT_NE(bad_rule.text.find("eligibility"), std::string::npos);
+  EXPECT_EQ(
+      Send("POST", "/api/v1/policies/living/what-if", {{"eligibility", "true"}}, clerk_).status,
+      403);
+  const std::string path = "/api/v1/runs/" + id + "/reviews";
+  Answer bad = Send("POST", path, {{"person_id", no_longer}, {"decision", "cut"}}, officer_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.text.find("note"), std::string::npos) << bad.text;
+  EXPECT_NE(bad.text.find("decision"), std::string::npos) << bad.text;
+  EXPECT_EQ(Send("POST", path,
+                 {{"person_id", no_longer}, {"decision", "stop"}, {"note", "已退出低保"}}, clerk_)
+                .status,
+            403);
+  Answer stopped = Send("POST", path,
+                        {{"person_id", no_longer},
+                         {"decision", "stop"},
+                         {"note", "经核实已退出低保"},
+                         {"end_date", "2026-11-30"}},
+                        officer_);
+  ASSERT_EQ(stopped.status, 201) << stopped.text;
+  EXPECT_EQ(Send("POST", path,
+                 {{"person_id", no_longer}, {"decision", "keep"}, {"note", "改为保留"}}, officer_)
+                .status,
+            409);
+  EXPECT_EQ(Send("GET", "/api/v1/policies/living/roll/2026-12?format=csv", {}, officer_).text,
+            "person_id,region,amount_fen,amount_yuan\n");
 }
 
 }  // namespace

@@ -22,6 +22,7 @@
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
+#include "app/demo_benefits.h"
 #include "app/demo_evaluation.h"
 #include "app/project_figures.h"
 #include "assessment/figures.h"
@@ -256,6 +257,26 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
   }
   TB_ASSIGN_OR_RETURN(benefits_, benefits::Benefits::Create(*db_, *registers_,
                                                             SystemClock::Instance(), sms_.get()));
+  // Consent opens a proactive grant case (免申即享) in the system's name; the case's conclusion
+  // after approval writes the grant roll, in the case change's transaction before the KPIs.
+  people::Principal system;
+  system.account.id = "system";
+  system.account.kind = people::AccountKind::kStaff;
+  system.grants.emplace_back().permissions = {"case.assist", "register.read", "register.read_full"};
+  TB_ASSIGN_OR_RETURN(grant_cases_,
+                      benefits::GrantCases::Create(
+                          *db_, *benefits_, *registers_, *cases_,
+                          {.submitter = std::move(system), .scenario = "", .next = kpi_.get()}));
+  benefits_->SetGrantHandler(grant_cases_->Handler());
+  cases_->SetObserver(grant_cases_.get());
+  if (config_.demo) {
+    TB_ASSIGN_OR_RETURN(DemoBenefits demo_benefits, LoadDemoBenefits(*benefits_));
+    if (demo_benefits.policies > 0) {
+      spdlog::info("demo benefits: {} policies, {} runs, {} notices ({:.2f} s)",
+                   demo_benefits.policies, demo_benefits.runs, demo_benefits.notified,
+                   demo_benefits.seconds);
+    }
+  }
   return Ok();
 }
 

@@ -14,6 +14,7 @@
 #include "app/workflow_worker.h"
 #include "assessment/service.h"
 #include "benefits/benefits.h"
+#include "benefits/grant_cases.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
@@ -112,6 +113,8 @@ class App {
   std::unique_ptr<LicenceParts> licence_parts_;
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
+  // Proactive grant cases: the case observer (hands on to kpi_), after benefits_ and kpi_.
+  std::unique_ptr<benefits::GrantCases> grant_cases_;
   std::unique_ptr<devices::SimulatedIdCardReader> id_reader_;
   std::unique_ptr<devices::SimulatedRatingDevice> rating_device_;
   std::unique_ptr<evaluation::EvaluationService> evaluation_;

@@ -11,7 +11,9 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -86,7 +88,7 @@ struct MatchRun {
   int64_t version = 0;  // the version in force on the reference date
   std::string region{};
   Date reference{};
-  std::string as_of{};  // the register snapshot read: the time of its read transaction
+  std::string as_of{};  // the register snapshot read: its time (RerunAsOf reads it again)
   std::string created_by{};
   RegionCounts total{};
   std::vector<RegionCounts> regions{};
@@ -98,10 +100,38 @@ struct MatchOptions {
   std::optional<Date> reference{};  // default: today in China
   bool dry_run = false;             // compute and return, store nothing
   int group_digits = 9;             // regions counted to the town (9 digits)
+  // The register snapshot to read (ISO-8601 UTC, as a run's as_of): the register's current
+  // state with every change recorded after it undone from register_history, and the grant
+  // roll as it stood then. Empty: now.
+  std::string as_of{};
+  int64_t version = 0;  // the policy version to run (0: the one in force on the reference date)
   int threads = 1;
   std::function<void(std::string_view stage, double fraction)> progress{};
   // Tests: fail the write after this many results as if the process died (0: never).
   int fail_after_results = 0;
+};
+
+// A what-if of a policy draft (issue 8, item 4): the draft's rules against the version in force.
+struct WhatIfInput {
+  std::string eligibility{};        // the draft's eligibility rule (FEEL over the register)
+  std::string amount{};             // the draft's amount rule; empty: the version's
+  std::string region{};             // empty: the policy's scope
+  std::optional<Date> reference{};  // default: today in China
+  int group_digits = 9;
+  int threads = 2;
+};
+struct WhatIfCounts {
+  std::string region{};
+  int64_t screened = 0, now = 0, draft = 0, entering = 0, leaving = 0;
+  int64_t cost_now_fen = 0, cost_draft_fen = 0;  // per cycle, by the amount rules
+};
+struct WhatIf {
+  std::string policy{};
+  int64_t version = 0;  // the version in force the draft is compared with
+  WhatIfCounts total{};
+  std::vector<WhatIfCounts> regions{};
+  double elapsed_ms = 0;
+  bool cached_register = false;  // the register's columns came from the cache
 };
 
 struct NotifyOptions {
@@ -149,6 +179,9 @@ struct ConsentInput {
   Decision decision = Decision::kAccepted;
   bool by_staff = false;   // 代为登记: staff record it after a visit or call
   std::string evidence{};  // required when by_staff (what was seen or heard, a file reference)
+  // Information the registers lack, completed in the same step (e.g. the bank account): form
+  // fields of the grant case, over those the policy's case_form fills.
+  std::map<std::string, std::string> form{};
 };
 
 // What consent (or the end of an opt-out period) hands on to grant the benefit. The proactive
@@ -161,13 +194,32 @@ struct GrantRequest {
   std::string region{};
   int64_t amount_fen = 0;
   Date start{};
+  std::map<std::string, std::string> form{};  // ConsentInput::form
 };
 using GrantHandler = std::function<Status(const GrantRequest&)>;
+
+enum class ReviewDecision { kStop, kKeep };
+
+struct ReviewInput {
+  ReviewDecision decision = ReviewDecision::kKeep;
+  std::string note{};         // why: required
+  std::optional<Date> end{};  // kStop: the last day paid (default: yesterday)
+};
+
+struct Review {
+  std::string run_id{};
+  std::string person_id{};
+  std::string decision{};  // stop, keep
+  std::string reviewer{};
+  std::string note{};
+  std::string end_date{};  // stop: the last day paid
+  std::string reviewed_at{};
+};
 
 struct FunnelRow {
   std::string region{};
   int64_t screened = 0, eligible = 0, eligible_not_receiving = 0, notified = 0, consented = 0,
-          granted = 0;
+          granted = 0, read = 0;  // read: notices their recipient opened
 };
 struct Funnel {
   std::string run_id{};
@@ -220,6 +272,12 @@ class Benefits {
   // A scheduler calls it periodically; a second call in the same cycle runs nothing.
   Result<std::vector<MatchRun>> RunDue(const people::Principal& by);
   Result<MatchRun> GetRun(std::string_view run_id);
+  // Runs a stored run again over the register as of its as_of (same policy version, region,
+  // reference date and grouping): the same counts and listed persons whatever changed since.
+  // A dry run (nothing stored) unless `store` is kStore.
+  enum class Rerun { kDryRun, kStore };
+  Result<MatchRun> RerunAsOf(const people::Principal& by, std::string_view run_id,
+                             Rerun store = Rerun::kDryRun);
   // The listed persons of a run, by person id after `after`, at most `limit`; `kind` empty: all.
   Result<std::vector<MatchResult>> RunResults(std::string_view run_id, std::string_view kind,
                                               std::string_view after, int limit);
@@ -239,9 +297,24 @@ class Benefits {
   // newest first, with each one's decision. A staff account, or a citizen the register does not
   // hold, has none.
   Result<std::vector<PersonNotice>> NoticesFor(const people::Principal& by);
+  // The recipient opened the notice of a run: the person themself (a citizen signed in under
+  // the person's ID number) or, for an enterprise, its legal representative or an authorised
+  // agent. The first read counts; a second changes nothing. kNotFound when there is no notice.
+  Status MarkNoticeRead(const people::Principal& by, std::string_view run_id,
+                        std::string_view recipient);
+
   // direct_with_opt_out: grants every notified person who has not declined within the policy's
   // opt-out days. Returns how many were granted.
   Result<int64_t> ConcludeOptOuts(const people::Principal& by, std::string_view run_id);
+
+  // The human review of a receiving-but-no-longer-eligible person of a run (never cut
+  // automatically): kStop ends the person's grants of the policy on `end` (default: the day
+  // before today), kKeep records that the grant continues. Once per run and person (kConflict
+  // after); kNotFound when the person is not listed as no_longer_eligible in the run.
+  // policy.grant over the person's region; the note is required.
+  Status ReviewNoLongerEligible(const people::Principal& by, std::string_view run_id,
+                                std::string_view person_id, const ReviewInput& input);
+  Result<std::vector<Review>> Reviews(std::string_view run_id);
 
   // screened → eligible → eligible-not-receiving → notified → consented → granted, per region.
   Result<Funnel> FunnelOf(std::string_view run_id);
@@ -251,6 +324,14 @@ class Benefits {
   // 第24条). register.read over the person.
   Result<std::pair<bool, std::string>> Explain(const people::Principal& by, std::string_view policy,
                                                std::string_view person_id, Date reference);
+
+  // How many persons the draft would make eligible or drop, and the cost per cycle, per region,
+  // against the version in force: fast enough to answer while typing (the register's columns
+  // are cached for a minute per region and reference date; the rules are compiled per call).
+  // A rule that does not compile is kInvalidArgument naming "eligibility" or "amount".
+  // policy.match over the region.
+  Result<WhatIf> WhatIfDraft(const people::Principal& by, std::string_view policy,
+                             const WhatIfInput& input);
 
   void SetGrantHandler(GrantHandler handler) { grant_handler_ = std::move(handler); }
 
@@ -268,6 +349,9 @@ class Benefits {
   people::SmsGateway* sms_;
   store::QuerySet queries_;
   GrantHandler grant_handler_{};
+  struct ColumnCache;
+  static std::shared_ptr<ColumnCache> NewColumnCache();
+  std::shared_ptr<ColumnCache> column_cache_ = NewColumnCache();
 };
 
 // Writes the payment roll as CSV (person_id,region,amount_fen,amount_yuan) / XLSX (one sheet,

@@ -3,6 +3,7 @@
 // consent and opt-out grants, and the funnel; the storage cases on SQLite and PostgreSQL.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "base/clock.h"
+#include "base/uscc.h"
 #include "benefits/benefits.h"
 #include "benefits/policy.h"
 #include "people/sms.h"
@@ -55,12 +57,14 @@ constexpr std::string_view kLivingRule =
 TEST(Policy, TheShippedPoliciesParseAndPassTheChecks) {
   auto policies = BuiltinPolicies();
   ASSERT_TRUE(policies.ok()) << policies.error().ToString();
-  ASSERT_EQ(policies->size(), 2u);
+  ASSERT_EQ(policies->size(), 3u);
   for (const auto& p : *policies) {
     EXPECT_TRUE(CheckPolicy(p).ok()) << p.name << ": " << CheckPolicy(p).error().ToString();
     EXPECT_EQ(p.region, "431128");
   }
   EXPECT_EQ((*policies)[1].mode, GrantMode::kDirectWithOptOut);
+  EXPECT_EQ((*policies)[2].subject, Subject::kEntity);
+  EXPECT_EQ((*policies)[0].case_materials.size(), 2u);
 }
 
 TEST(Policy, NamesEveryMissingOrMalformedKey) {
@@ -548,6 +552,258 @@ TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
   ASSERT_EQ(december->size(), 1u);
   EXPECT_EQ((*december)[0].reference, *Date::Parse("2026-12-01"));
   EXPECT_EQ(Count("match_run"), 2);
+}
+
+std::string TablePolicy(std::string_view data_name) {
+  return fmt::format(R"(name: living_dmn
+version: 1
+title: 困难残疾人生活补贴（决策表）
+matter: "11431128MB17048517050103021000001"
+legal_basis: 国发〔2015〕52号
+eligibility_table:
+  decision: 生活补贴资格
+  hit_policy: FIRST
+  data:
+    - {{name: status, type: string}}
+    - {{name: disability_certificate, type: boolean}}
+    - {{name: {}, type: string}}
+  inputs:
+    - {{expression: status}}
+    - {{expression: disability_certificate}}
+    - {{expression: {}}}
+  outputs:
+    - {{type: boolean, default: "false"}}
+  rules:
+    - ['"alive"', "true", '"minimum_living"', "true"]
+amount: 'if disability_level <= 2 then 10000 else 8000'
+cycle: monthly
+region: "431128"
+valid_from: 2026-01-01
+mode: consent_required
+channels: [visit]
+)",
+                     data_name, data_name);
+}
+
+TEST_P(BenefitsContract, ADecisionTableSelectsTheSamePersonsAsTheFeelRule) {
+  if (!benefits_) return;
+  Populate();
+  auto refused = benefits_->Publish(officer_, TablePolicy("salary_band"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().fields()[0].field, "eligibility_table");
+  EXPECT_NE(refused.error().ToString().find("salary_band"), std::string::npos)
+      << refused.error().ToString();
+  auto published = benefits_->Publish(officer_, TablePolicy("assistance"));
+  ASSERT_TRUE(published.ok()) << published.error().ToString();
+  auto feel_run = benefits_->Match(officer_, "living", {.dry_run = true});
+  auto table_run = benefits_->Match(officer_, "living_dmn", {.dry_run = true});
+  ASSERT_TRUE(feel_run.ok() && table_run.ok()) << table_run.error().ToString();
+  EXPECT_EQ(table_run->total.eligible, feel_run->total.eligible);
+  EXPECT_EQ(table_run->total.eligible, 4);
+  EXPECT_EQ(table_run->total.eligible_not_receiving, 4);  // nobody on this policy's roll
+  ASSERT_FALSE(table_run->results.empty());
+  EXPECT_NE(table_run->results[0].explanation.find("生活补贴资格"), std::string::npos)
+      << table_run->results[0].explanation;
+  auto why = benefits_->Explain(officer_, "living_dmn", no_longer_, *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(why.ok()) << why.error().ToString();
+  EXPECT_FALSE(why->first);
+  auto yes = benefits_->Explain(officer_, "living_dmn", eligible_a1_, *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(yes.ok());
+  EXPECT_TRUE(yes->first);
+  EXPECT_EQ(benefits_->WhatIfDraft(officer_, "living_dmn", {.eligibility = "true"}).error().code(),
+            ErrorCode::kConflict);
+}
+
+std::string MakeUscc(int sequence) {
+  const std::string org8 = fmt::format("MA4L{:04d}", sequence);
+  const std::string first17 =
+      fmt::format("91431128{}{}", org8, OrganizationCodeCheckCharacter(org8));
+  return first17 + UsccCheckCharacter(first17);
+}
+
+TEST_P(BenefitsContract, ANoticeOnlyPolicyTargetsEnterprisesAndCountsDeliveriesAndReads) {
+  if (!benefits_) return;
+  auto entity = [&](int sequence, const char* industry, registers::EntitySize size,
+                    const char* region) {
+    registers::Entity e{.uscc = MakeUscc(sequence),
+                        .name = fmt::format("企业{}", sequence),
+                        .legal_representative = "张三",
+                        .industry = industry,
+                        .size = size,
+                        .registered_region = region};
+    auto created =
+        registers_->CreateEntity(Staff("clerk", "430000", {"register.read", "register.write"}), e);
+    EXPECT_TRUE(created.ok()) << created.error().ToString();
+    return e.uscc;
+  };
+  const std::string fits = entity(1, "C1711", registers::EntitySize::kSmall, kVillageA);
+  const std::string too_big = entity(2, "C1711", registers::EntitySize::kLarge, kVillageB);
+  entity(3, "F5211", registers::EntitySize::kMicro, kVillageB);
+  entity(4, "C3011", registers::EntitySize::kMicro, "430181001001");  // another county
+
+  const std::string yaml = R"(name: manufacturing_relief
+version: 1
+kind: notice
+subject: entity
+title: 小微制造业企业减负政策直通车
+legal_basis: 湘政办发〔2026〕1号
+eligibility: 'starts with(industry, "C") and size in ["micro", "small"] and status = "active"'
+region: "431128"
+valid_from: 2026-01-01
+channels: [portal]
+)";
+  auto sms =
+      benefits_->Publish(officer_, std::string(yaml).replace(yaml.find("[portal]"), 8, "[sms]"));
+  ASSERT_FALSE(sms.ok());
+  EXPECT_EQ(sms.error().fields()[0].field, "channels");
+  auto unknown = benefits_->Publish(
+      officer_, std::string(yaml).replace(yaml.find("industry, \"C\""), 8, "sector"));
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().fields()[0].field, "eligibility");
+  ASSERT_TRUE(benefits_->Publish(officer_, yaml).ok());
+
+  auto run = benefits_->Match(officer_, "manufacturing_relief", {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  EXPECT_EQ(run->total.screened, 3);
+  EXPECT_EQ(run->total.eligible, 1);
+  ASSERT_EQ(run->results.size(), 1u);
+  EXPECT_EQ(run->results[0].person_id, fits);
+  EXPECT_EQ(run->results[0].region, kVillageA);
+  auto sent = benefits_->Notify(officer_, run->id, {});
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  EXPECT_EQ(sent->sent, 1);
+  EXPECT_EQ(benefits_->Notices(run->id)->at(0).status, "delivered");
+
+  people::Principal rep;
+  rep.account.id = "rep";
+  rep.account.kind = people::AccountKind::kCitizen;
+  rep.account.id_number = MakeIdNumber("431128", "19800101", 201);
+  rep.agencies.push_back({.uscc = fits,
+                          .enterprise_name = "企业1",
+                          .relation = people::EnterpriseRelation::kLegalRepresentative,
+                          .authorisation_id = "",
+                          .valid_from = 0,
+                          .valid_until = std::nullopt});
+  EXPECT_EQ(benefits_->MarkNoticeRead(officer_, run->id, fits).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(benefits_->MarkNoticeRead(rep, run->id, too_big).error().code(), ErrorCode::kForbidden);
+  ASSERT_TRUE(benefits_->MarkNoticeRead(rep, run->id, fits).ok());
+  ASSERT_TRUE(benefits_->MarkNoticeRead(rep, run->id, fits).ok());  // counted once
+  auto funnel = benefits_->FunnelOf(run->id);
+  ASSERT_TRUE(funnel.ok());
+  EXPECT_EQ(funnel->total.notified, 1);
+  EXPECT_EQ(funnel->total.read, 1);
+  EXPECT_EQ(funnel->total.granted, 0);
+}
+
+TEST_P(BenefitsContract, AWhatIfCountsWhoEntersAndLeavesAndTheCostPerRegion) {
+  if (!benefits_) return;
+  Populate();
+  // Without the 低保 condition the person who no longer qualifies (level 2) enters.
+  auto w = benefits_->WhatIfDraft(
+      officer_, "living", {.eligibility = R"(status = "alive" and disability_certificate)"});
+  ASSERT_TRUE(w.ok()) << w.error().ToString();
+  EXPECT_EQ(w->version, 1);
+  EXPECT_FALSE(w->cached_register);
+  EXPECT_EQ(w->total.screened, 6);
+  EXPECT_EQ(w->total.now, 4);
+  EXPECT_EQ(w->total.draft, 5);
+  EXPECT_EQ(w->total.entering, 1);
+  EXPECT_EQ(w->total.leaving, 0);
+  EXPECT_EQ(w->total.cost_now_fen, 10000 + 8000 + 8000 + 10000);
+  EXPECT_EQ(w->total.cost_draft_fen, 46000);
+  ASSERT_EQ(w->regions.size(), 2u);  // the two towns
+  EXPECT_EQ(w->regions[0].region, "431128001");
+  EXPECT_EQ(w->regions[0].entering, 1);
+  EXPECT_EQ(w->regions[1].entering, 0);
+  // Stricter, with a new amount: level 3 and 4 leave; the register comes from the cache.
+  auto strict = benefits_->WhatIfDraft(
+      officer_, "living",
+      {.eligibility = std::string(kLivingRule) + " and disability_level <= 2", .amount = "12000"});
+  ASSERT_TRUE(strict.ok()) << strict.error().ToString();
+  EXPECT_TRUE(strict->cached_register);
+  EXPECT_EQ(strict->total.draft, 2);
+  EXPECT_EQ(strict->total.leaving, 2);
+  EXPECT_EQ(strict->total.entering, 0);
+  EXPECT_EQ(strict->total.cost_draft_fen, 24000);
+  auto bad =
+      benefits_->WhatIfDraft(officer_, "living", {.eligibility = "salary < 3", .amount = "x +"});
+  ASSERT_FALSE(bad.ok());
+  ASSERT_EQ(bad.error().fields().size(), 2u);
+  EXPECT_EQ(bad.error().fields()[0].field, "eligibility");
+  EXPECT_EQ(bad.error().fields()[1].field, "amount");
+  EXPECT_EQ(benefits_->WhatIfDraft(outsider_, "living", {.eligibility = "true", .region = "431128"})
+                .error()
+                .code(),
+            ErrorCode::kForbidden);
+}
+
+TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged) {
+  if (!benefits_) return;
+  Populate();
+  auto run = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  auto listed = [&](const std::vector<MatchResult>& results) {
+    std::vector<std::string> out;
+    out.reserve(results.size());
+    for (const auto& r : results) out.push_back(r.person_id + ":" + r.kind);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  const std::vector<std::string> before = listed(run->results);
+
+  // After the run: one eligible person leaves 低保, one moves to another county, the one no
+  // longer eligible gets 低保 again, a new eligible person is registered and one is granted.
+  clock_.Advance(std::chrono::hours(2));
+  auto b = registers_->GetPerson(clerk_, eligible_b_);
+  ASSERT_TRUE(b.ok());
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(clerk_, eligible_b_, b->version,
+                                {.assistance = registers::Assistance::kNone})
+                  .ok());
+  auto a2 = registers_->GetPerson(clerk_, eligible_a2_);
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(Staff("mover", "430000", {"register.read", "register.write"}),
+                                eligible_a2_, a2->version, {.household_region = "430181001001"})
+                  .ok());
+  auto n = registers_->GetPerson(clerk_, no_longer_);
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(clerk_, no_longer_, n->version,
+                                {.assistance = registers::Assistance::kMinimumLiving})
+                  .ok());
+  AddPerson(113, kVillageA, registers::Assistance::kMinimumLiving, 2);
+  ASSERT_TRUE(
+      benefits_
+          ->ImportGrants(
+              officer_, "living",
+              fmt::format("person_id,amount_fen,start_date\n{},10000,2026-01-01\n", eligible_a1_))
+          ->imported == 1);
+
+  auto now = benefits_->Match(officer_, "living", {.dry_run = true});
+  ASSERT_TRUE(now.ok());
+  EXPECT_NE(listed(now->results), before);
+  EXPECT_EQ(now->total.screened, 6);  // one moved out, one registered
+
+  auto again = benefits_->RerunAsOf(officer_, run->id);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_TRUE(again->id.empty());  // a dry run
+  EXPECT_EQ(again->as_of, run->as_of);
+  EXPECT_EQ(again->version, run->version);
+  EXPECT_EQ(listed(again->results), before);
+  EXPECT_EQ(again->total.screened, run->total.screened);
+  EXPECT_EQ(again->total.eligible, run->total.eligible);
+  EXPECT_EQ(again->total.eligible_not_receiving, run->total.eligible_not_receiving);
+  EXPECT_EQ(again->total.no_longer_eligible, run->total.no_longer_eligible);
+  ASSERT_EQ(again->regions.size(), run->regions.size());
+  for (size_t i = 0; i < run->regions.size(); ++i) {
+    EXPECT_EQ(again->regions[i].region, run->regions[i].region);
+    EXPECT_EQ(again->regions[i].eligible_not_receiving, run->regions[i].eligible_not_receiving);
+  }
+  for (size_t i = 0; i < run->results.size(); ++i) {
+    EXPECT_EQ(again->results[i].explanation, run->results[i].explanation);
+    EXPECT_EQ(again->results[i].amount_fen, run->results[i].amount_fen);
+  }
+  EXPECT_EQ(benefits_->RerunAsOf(officer_, "missing").error().code(), ErrorCode::kNotFound);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BenefitsContract,

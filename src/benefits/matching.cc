@@ -1,6 +1,7 @@
 // Matching runs: the policy's rule column-wise over the register, the difference against the
 // grant roll, explanations for the listed persons only, everything stored in one transaction.
 #include <algorithm>
+#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -25,6 +26,15 @@ std::string TraceJson(const feel::Evaluation& e) {
   return steps.dump();
 }
 
+// A decision table's explanation in the trace's shape: one step per line.
+std::string TableJson(const dmn::Outcome& o) {
+  nlohmann::json steps = nlohmann::json::array();
+  for (const auto& line : o.explanation) {
+    steps.push_back({{"text", line}, {"value", o.value.ToString()}, {"depth", 0}});
+  }
+  return steps.dump();
+}
+
 // The amount rule's value in whole fen, or 0 when it gives no whole non-negative number.
 int64_t Fen(const feel::Value& v) {
   if (!v.is(feel::Kind::kNumber)) return 0;
@@ -33,12 +43,198 @@ int64_t Fen(const feel::Value& v) {
   return d.ToInt64().value_or(0);
 }
 
+// A time as register_history writes it (trace::FormatTime: always milliseconds), so that a
+// snapshot's time compares with the history's times as text.
+std::string HistoryTime(std::string t) {
+  if (!t.empty() && t.back() == 'Z' && t.find('.') == std::string::npos) {
+    t.insert(t.size() - 1, ".000");
+  }
+  return t;
+}
+
+// registers/columns.cc's schema, in its order (the as-of loader builds the same register).
+std::vector<feel::ColumnSpec> PersonColumnSpecs() {
+  using feel::ColumnType;
+  return {{"age", ColumnType::kNumber, 0},
+          {"sex", ColumnType::kString, 0},
+          {"birth_date", ColumnType::kDate, 0},
+          {"household_region", ColumnType::kString, 0},
+          {"income_band", ColumnType::kString, 0},
+          {"assistance", ColumnType::kString, 0},
+          {"disability_certificate", ColumnType::kBoolean, 0},
+          {"disability_category", ColumnType::kString, 0},
+          {"disability_level", ColumnType::kNumber, 0},
+          {"long_term_care", ColumnType::kBoolean, 0},
+          {"status", ColumnType::kString, 0}};
+}
+
+// One person row as the column loader reads it, so that later changes can be undone.
+struct PersonState {
+  std::string id, sex, birth, household, income, assistance, category, status, updated_at;
+  int level = 0, care = 0, version = 0;
+  bool exists = true;
+};
+
+// The register as it stood at `as_of`: the current rows with every change recorded after it
+// undone, newest first, from the old values register_history keeps (PatchPerson records the
+// fields it changed). A person created after it (a "created" history entry, or an imported
+// version 1 written after it) is left out. Then cut to `region` and typed like
+// registers::LoadPersonColumns.
+Result<registers::PersonColumns> LoadPersonColumnsAsOf(registers::Registers& registers,
+                                                       std::string_view region, Date reference,
+                                                       const std::string& as_of) {
+  std::vector<PersonState> rows;
+  std::unordered_map<std::string, size_t> by_id;
+  TB_RETURN_IF_ERROR(
+      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+        PersonState p;
+        soci::statement st =
+            (sql.prepare << "SELECT id, sex, birth_date, household_region, income_band, "
+                            "assistance, disability_category, disability_level, long_term_care, "
+                            "status, version, updated_at FROM person ORDER BY id",
+             soci::into(p.id), soci::into(p.sex), soci::into(p.birth), soci::into(p.household),
+             soci::into(p.income), soci::into(p.assistance), soci::into(p.category),
+             soci::into(p.level), soci::into(p.care), soci::into(p.status), soci::into(p.version),
+             soci::into(p.updated_at));
+        if (st.execute(true)) {
+          do {
+            by_id[p.id] = rows.size();
+            rows.push_back(p);
+          } while (st.fetch());
+        }
+        std::string record, action, old_values, changed_at;
+        int version = 0;
+        soci::statement h =
+            (sql.prepare << "SELECT record_id, version, action, old_values, changed_at "
+                            "FROM register_history WHERE register = 'person' AND changed_at > "
+                            ":as_of ORDER BY record_id, version DESC",
+             soci::use(as_of, "as_of"), soci::into(record), soci::into(version), soci::into(action),
+             soci::into(old_values), soci::into(changed_at));
+        if (!h.execute(true)) return Ok();
+        do {
+          auto it = by_id.find(record);
+          if (it == by_id.end()) continue;
+          PersonState& row = rows[it->second];
+          if (action == "created") {
+            row.exists = false;
+            continue;
+          }
+          const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
+          if (!old.is_object()) continue;
+          auto text = [&](const char* key, std::string& field) {
+            if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
+          };
+          text("household_region", row.household);
+          text("income_band", row.income);
+          text("assistance", row.assistance);
+          text("disability_category", row.category);
+          text("status", row.status);
+          if (auto f = old.find("disability_level"); f != old.end() && f->is_number_integer()) {
+            row.level = f->get<int>();
+          }
+          if (auto f = old.find("long_term_care"); f != old.end() && f->is_boolean()) {
+            row.care = f->get<bool>() ? 1 : 0;
+          }
+          row.version = version - 1;
+          row.updated_at.clear();  // that version's time is older than the snapshot
+        } while (h.fetch());
+        return Ok();
+      }));
+  const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
+  feel::RegisterBuilder b(PersonColumnSpecs());
+  registers::PersonColumns out;
+  for (const PersonState& p : rows) {
+    // Imports write no history: a version 1 written after the snapshot did not exist then.
+    if (!p.exists || (p.version == 1 && p.updated_at > as_of)) continue;
+    if (!lo.empty() && p.household.compare(0, lo.size(), lo) != 0) continue;
+    TB_ASSIGN_OR_RETURN(Date born, Date::Parse(p.birth, "birth_date"));
+    b.AddRow();
+    b.SetNumber(0, registers::AgeAt(born, reference));
+    b.SetString(1, p.sex);
+    b.SetDate(2, feel::Date::FromDays(born.days()));
+    b.SetString(3, p.household);
+    b.SetString(4, p.income);
+    b.SetString(5, p.assistance);
+    b.SetBoolean(6, p.level > 0);
+    if (p.level > 0) {
+      b.SetString(7, p.category);
+      b.SetNumber(8, p.level);
+    }
+    b.SetBoolean(9, p.care != 0);
+    b.SetString(10, p.status);
+    out.person_ids.push_back(p.id);
+  }
+  out.reg = std::move(b).Build();
+  return out;
+}
+
+// The enterprises registered in `region`'s subtree (empty: all), by USCC, as string columns
+// with EntityScope's names: the rows of an entity (notice-only) policy.
+Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registers,
+                                                   std::string_view region) {
+  const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
+  const std::string hi = lo + ":";
+  using feel::ColumnType;
+  feel::RegisterBuilder b({{"type", ColumnType::kString, 0},
+                           {"industry", ColumnType::kString, 0},
+                           {"size", ColumnType::kString, 0},
+                           {"registered_region", ColumnType::kString, 0},
+                           {"status", ColumnType::kString, 0}});
+  registers::PersonColumns out;
+  TB_RETURN_IF_ERROR(
+      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+        std::string uscc, type, industry, size, where, status;
+        soci::statement st =
+            (sql.prepare << "SELECT uscc, type, industry, size, registered_region, status "
+                            "FROM entity WHERE registered_region >= :lo AND registered_region < "
+                            ":hi ORDER BY uscc",
+             soci::use(lo, "lo"), soci::use(hi, "hi"), soci::into(uscc), soci::into(type),
+             soci::into(industry), soci::into(size), soci::into(where), soci::into(status));
+        if (!st.execute(true)) return Ok();
+        do {
+          b.AddRow();
+          b.SetString(0, type);
+          b.SetString(1, industry);
+          b.SetString(2, size);
+          b.SetString(3, where);
+          b.SetString(4, status);
+          out.person_ids.push_back(uscc);
+        } while (st.fetch());
+        return Ok();
+      }));
+  out.reg = std::move(b).Build();
+  return out;
+}
+
 }  // namespace
+
+Result<MatchRun> Benefits::RerunAsOf(const people::Principal& by, std::string_view run_id,
+                                     Rerun store) {
+  TB_ASSIGN_OR_RETURN(MatchRun stored, GetRun(run_id));
+  int digits = 9;
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    std::string id(run_id);
+    store::Execute(sql, Q("run_group_digits"), soci::use(id, "id"), soci::into(digits));
+    return Ok();
+  }));
+  return Match(by, stored.policy,
+               {.region = stored.region,
+                .reference = stored.reference,
+                .dry_run = store == Rerun::kDryRun,
+                .group_digits = digits,
+                .as_of = stored.as_of,
+                .version = stored.version});
+}
 
 Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view policy_name,
                                  const MatchOptions& options) {
   const Date reference = options.reference ? *options.reference : DateInChina(clock_.Now());
-  TB_ASSIGN_OR_RETURN(Policy policy, PolicyInForce(policy_name, reference));
+  Policy policy;
+  if (options.version > 0) {
+    TB_ASSIGN_OR_RETURN(policy, GetPolicy(policy_name, options.version));
+  } else {
+    TB_ASSIGN_OR_RETURN(policy, PolicyInForce(policy_name, reference));
+  }
   const std::string region = options.region.empty() ? policy.region : options.region;
   if (!people::IsRegionCode(region) || !people::RegionCovers(policy.region, region)) {
     return Error(ErrorCode::kInvalidArgument, "the region is outside the policy's scope",
@@ -58,17 +254,36 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   run.region = region;
   run.reference = reference;
   run.created_by = by.account.id;
-  run.as_of = people::FormatTimestamp(NowMs());
+  run.as_of = HistoryTime(options.as_of.empty() ? people::FormatTimestamp(NowMs()) : options.as_of);
   progress("load", 0);
-  TB_ASSIGN_OR_RETURN(registers::PersonColumns cols,
-                      registers::LoadPersonColumns(registers_, region, reference));
+  registers::PersonColumns cols;
+  const bool entities = policy.subject == Subject::kEntity;
+  const char* region_name = entities ? "registered_region" : "household_region";
+  if (entities) {
+    // The entity register keeps no snapshot to read as of a time: entity runs read it now.
+    TB_ASSIGN_OR_RETURN(cols, LoadEntityColumns(registers_, region));
+  } else if (options.as_of.empty()) {
+    TB_ASSIGN_OR_RETURN(cols, registers::LoadPersonColumns(registers_, region, reference));
+  } else {
+    TB_ASSIGN_OR_RETURN(cols, LoadPersonColumnsAsOf(registers_, region, reference, run.as_of));
+  }
   const feel::Register& reg = cols.reg;
   const size_t n = reg.rows();
   progress("match", 0.4);
-  TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(policy.eligibility, reg));
-  const std::vector<uint32_t> selected = rule.Select(std::max(1, options.threads));
   std::vector<uint8_t> eligible(n, 0);
-  for (uint32_t r : selected) eligible[r] = 1;
+  std::optional<EligibilityTable> table;
+  if (!policy.eligibility_table.empty()) {
+    // A decision table: person by person through the DMN evaluator (not column-wise).
+    TB_ASSIGN_OR_RETURN(table, CompileEligibilityTable(policy.eligibility_table));
+    for (size_t row = 0; row < n; ++row) {
+      auto o = EvaluateEligibilityTable(
+          *table, [&](std::string_view name) { return reg.Cell(reg.Find(name), row); }, false);
+      eligible[row] = o.ok() && o->value.is(feel::Kind::kBoolean) && o->value.boolean() ? 1 : 0;
+    }
+  } else {
+    TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(policy.eligibility, reg));
+    for (uint32_t r : rule.Select(std::max(1, options.threads))) eligible[r] = 1;
+  }
 
   progress("difference", 0.6);
   std::unordered_set<std::string> receiving;
@@ -76,9 +291,34 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
     std::string day = reference.ToString();
     TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
       std::string person;
-      store::ExecuteRows(
-          sql, Q("receiving"), [&] { receiving.insert(person); }, soci::use(policy.name, "policy"),
-          soci::use(day, "day"), soci::into(person));
+      if (options.as_of.empty()) {
+        store::ExecuteRows(
+            sql, Q("receiving"), [&] { receiving.insert(person); },
+            soci::use(policy.name, "policy"), soci::use(day, "day"), soci::into(person));
+      } else {
+        // The roll's times are people::FormatTimestamp's (no ".000" on whole seconds).
+        std::string roll_as_of = run.as_of;
+        if (roll_as_of.ends_with(".000Z")) roll_as_of.replace(roll_as_of.size() - 5, 5, "Z");
+        store::ExecuteRows(
+            sql, Q("receiving_as_of"), [&] { receiving.insert(person); },
+            soci::use(policy.name, "policy"), soci::use(roll_as_of, "as_of"), soci::use(day, "day"),
+            soci::use(day, "day2"), soci::into(person));
+        // A reviewer's stop after the snapshot ended a grant that was running then: such
+        // grants count as received (their start and creation still before the snapshot).
+        std::vector<std::string> stopped;
+        store::ExecuteRows(
+            sql, Q("stopped_after"), [&] { stopped.push_back(person); },
+            soci::use(policy.name, "policy"), soci::use(roll_as_of, "as_of"), soci::into(person));
+        for (const auto& s : stopped) {
+          std::string since;
+          if (store::Execute(sql, Q("grant_started_before"), soci::use(policy.name, "policy"),
+                             soci::use(s, "person_id"), soci::use(roll_as_of, "as_of"),
+                             soci::use(day, "day"), soci::into(since))
+                  .got_data) {
+            receiving.insert(s);
+          }
+        }
+      }
       return Ok();
     }));
   }
@@ -86,14 +326,15 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   // Interpreted rules for the listed rows only: slots are the register's columns in order.
   feel::Scope scope;
   for (const auto& c : reg.columns()) scope.Declare(c.spec.name);
-  TB_ASSIGN_OR_RETURN(feel::Program explain, feel::Compile(policy.eligibility, scope));
+  TB_ASSIGN_OR_RETURN(feel::Program explain,
+                      feel::Compile(table ? "true" : policy.eligibility, scope));
   std::optional<feel::Program> amount;
   if (policy.kind == PolicyKind::kBenefit) {
     TB_ASSIGN_OR_RETURN(amount, feel::Compile(policy.amount, scope));
   }
-  const int region_col = reg.Find("household_region");
+  const int region_col = reg.Find(region_name);
   TB_ASSIGN_OR_RETURN(feel::Grouping groups,
-                      feel::Grouping::ByPrefix(reg, "household_region", options.group_digits));
+                      feel::Grouping::ByPrefix(reg, region_name, options.group_digits));
   std::vector<RegionCounts> per_group(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) per_group[g].region = groups.key(g).value_or("");
   feel::Bindings bindings(scope);
@@ -112,7 +353,13 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
     r.person_id = cols.person_ids[row];
     r.region = reg.Cell(region_col, row).string();
     r.kind = is_eligible ? "eligible_not_receiving" : "no_longer_eligible";
-    r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}));
+    if (table) {
+      auto o = EvaluateEligibilityTable(
+          *table, [&](std::string_view name) { return reg.Cell(reg.Find(name), row); }, true);
+      r.explanation = o.ok() ? TableJson(*o) : "[]";
+    } else {
+      r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}));
+    }
     if (is_eligible && amount) r.amount_fen = Fen(amount->EvaluateFast(bindings));
     run.results.push_back(std::move(r));
   }
@@ -250,6 +497,16 @@ Result<std::pair<bool, std::string>> Benefits::Explain(const people::Principal& 
   TB_ASSIGN_OR_RETURN(Policy policy, PolicyInForce(policy_name, reference));
   TB_ASSIGN_OR_RETURN(registers::Person person, registers_.GetPerson(by, person_id));
   const feel::Scope scope = registers::PersonScope();
+  if (!policy.eligibility_table.empty()) {
+    TB_ASSIGN_OR_RETURN(EligibilityTable table, CompileEligibilityTable(policy.eligibility_table));
+    const feel::Bindings b = registers::PersonBindings(scope, person, reference);
+    TB_ASSIGN_OR_RETURN(
+        dmn::Outcome o,
+        EvaluateEligibilityTable(
+            table, [&](std::string_view name) { return b.Get(scope.Find(name)); }, true));
+    const bool yes = o.value.is(feel::Kind::kBoolean) && o.value.boolean();
+    return std::pair<bool, std::string>(yes, TableJson(o));
+  }
   TB_ASSIGN_OR_RETURN(feel::Program rule, feel::Compile(policy.eligibility, scope));
   feel::Evaluation e =
       rule.Evaluate(registers::PersonBindings(scope, person, reference), {.trace = true});

@@ -184,7 +184,8 @@ Status Benefits::RecordConsent(const people::Principal& by, std::string_view run
                        .person_id = person,
                        .region = region,
                        .amount_fen = fen,
-                       .start = DateInChina(clock_.Now())};
+                       .start = DateInChina(clock_.Now()),
+                       .form = input.form};
   if (grant_handler_) return grant_handler_(request);
   return GrantNow(request, "consent", recorder);
 }
@@ -237,12 +238,111 @@ Result<int64_t> Benefits::ConcludeOptOuts(const people::Principal& by, std::stri
                          .person_id = person,
                          .region = r.region,
                          .amount_fen = r.fen,
-                         .start = today};
+                         .start = today,
+                         .form = {}};
     TB_RETURN_IF_ERROR(grant_handler_ ? grant_handler_(request)
                                       : GrantNow(request, "opt_out", recorder));
     ++granted;
   }
   return granted;
+}
+
+Status Benefits::MarkNoticeRead(const people::Principal& by, std::string_view run_id,
+                                std::string_view recipient) {
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(run.policy, run.version));
+  std::string id(run_id), who(recipient), channel;
+  if (policy.subject == Subject::kEntity) {
+    if (by.account.kind != people::AccountKind::kCitizen ||
+        !registers_.ReadApplicantEntity(by, who).ok()) {
+      return Error(ErrorCode::kForbidden, "only the enterprise's representatives read its notices");
+    }
+  } else {
+    std::string found;
+    std::string idx = registers_.cipher().Index("id_number", by.account.id_number);
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("person_by_id_number_index"), soci::use(idx, "idx"), soci::into(found));
+      return Ok();
+    }));
+    if (by.account.id_number.empty() || found != who) {
+      return Error(ErrorCode::kForbidden, "only the person reads their notices");
+    }
+  }
+  std::string now = people::FormatTimestamp(NowMs());
+  return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    if (!store::Execute(sql, Q("notice_exists"), soci::use(id, "run_id"),
+                        soci::use(who, "person_id"), soci::into(channel))
+             .got_data) {
+      return Error(ErrorCode::kNotFound, "no notice of this run for the recipient");
+    }
+    store::Execute(sql, Q("mark_notice_read"), soci::use(now, "read_at"), soci::use(id, "run_id"),
+                   soci::use(who, "person_id"));
+    return Ok();
+  });
+}
+
+Status Benefits::ReviewNoLongerEligible(const people::Principal& by, std::string_view run_id,
+                                        std::string_view person_id, const ReviewInput& input) {
+  TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(run_id));
+  std::string id(run_id), person(person_id), region, kind;
+  int64_t fen = 0;
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    if (!store::Execute(sql, Q("get_result"), soci::use(id, "run_id"),
+                        soci::use(person, "person_id"), soci::into(region), soci::into(kind),
+                        soci::into(fen))
+             .got_data ||
+        kind != "no_longer_eligible") {
+      return Error(ErrorCode::kNotFound, "the person is not listed as no longer eligible",
+                   {{"person_id", person}});
+    }
+    return Ok();
+  }));
+  const int64_t now_ms = NowMs();
+  TB_RETURN_IF_ERROR(people::Authorize(by, "policy.grant", {.region = region}, now_ms));
+  if (input.note.size() < 4) {
+    return Error(ErrorCode::kInvalidArgument, "the reviewer must say why",
+                 {{"note", "at least 4 characters"}});
+  }
+  const Date today = DateInChina(clock_.Now());
+  std::string end;
+  if (input.decision == ReviewDecision::kStop) {
+    const Date last = input.end ? *input.end : today.AddDays(-1);
+    end = last.ToString();
+  }
+  std::string decision = input.decision == ReviewDecision::kStop ? "stop" : "keep";
+  std::string reviewer = by.account.id, note = input.note, now = people::FormatTimestamp(now_ms),
+              policy = run.policy;
+  return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    if (store::Execute(sql, Q("insert_review"), soci::use(id, "run_id"),
+                       soci::use(person, "person_id"), soci::use(decision, "decision"),
+                       soci::use(reviewer, "reviewer"), soci::use(note, "note"),
+                       soci::use(end, "end_date"), soci::use(now, "reviewed_at"))
+            .affected_rows == 0) {
+      return Error(ErrorCode::kConflict, "the person is reviewed already in this run",
+                   {{"person_id", person}});
+    }
+    if (!end.empty()) {
+      // Ends the grants still open on that day; grants starting after it are not touched.
+      store::Execute(sql, Q("end_grants"), soci::use(end, "end_date"), soci::use(policy, "policy"),
+                     soci::use(person, "person_id"));
+    }
+    return Ok();
+  });
+}
+
+Result<std::vector<Review>> Benefits::Reviews(std::string_view run_id) {
+  std::vector<Review> out;
+  std::string id(run_id);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    Review r;
+    r.run_id = id;
+    store::ExecuteRows(
+        sql, Q("reviews"), [&] { out.push_back(r); }, soci::use(id, "run_id"),
+        soci::into(r.person_id), soci::into(r.decision), soci::into(r.reviewer), soci::into(r.note),
+        soci::into(r.end_date), soci::into(r.reviewed_at));
+    return Ok();
+  }));
+  return out;
 }
 
 Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
@@ -264,7 +364,7 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
   std::string id(run_id);
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
     std::string region;
-    long long notified = 0, consented = 0, granted = 0;
+    long long notified = 0, consented = 0, granted = 0, read = 0;
     store::ExecuteRows(
         sql, Q("funnel_lists"),
         [&] {
@@ -273,9 +373,10 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
           row.notified += notified;
           row.consented += consented;
           row.granted += granted;
+          row.read += read;
         },
         soci::use(id, "run_id"), soci::into(region), soci::into(notified), soci::into(consented),
-        soci::into(granted));
+        soci::into(granted), soci::into(read));
     return Ok();
   }));
   f.total.region = run.region;
@@ -286,6 +387,7 @@ Result<Funnel> Benefits::FunnelOf(std::string_view run_id) {
     f.total.notified += row.notified;
     f.total.consented += row.consented;
     f.total.granted += row.granted;
+    f.total.read += row.read;
     f.regions.push_back(row);
   }
   return f;

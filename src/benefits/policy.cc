@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/embedded.h"
+#include "dmn/yaml_table.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
 #include "registers/columns.h"
@@ -110,12 +111,34 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
     } else {
       errors.Add("kind", "benefit or notice");
     }
+    const std::string subject = Text(root, "subject");
+    if (subject.empty() || subject == "person") {
+      p.subject = Subject::kPerson;
+    } else if (subject == "entity") {
+      p.subject = Subject::kEntity;
+      if (p.kind != PolicyKind::kNotice) errors.Add("subject", "entity policies are notice-only");
+    } else {
+      errors.Add("subject", "person or entity");
+    }
     p.title = Text(root, "title");
     if (p.title.empty()) errors.Add("title", "required");
     p.legal_basis = Text(root, "legal_basis");
     if (p.legal_basis.empty()) errors.Add("legal_basis", "required");
     p.eligibility = Text(root, "eligibility");
-    if (p.eligibility.empty()) errors.Add("eligibility", "required: a FEEL rule");
+    if (const YAML::Node t = root["eligibility_table"]; t) {
+      if (!t.IsMap()) {
+        errors.Add("eligibility_table", "a decision table (docs/dmn-yaml.md)");
+      } else {
+        YAML::Emitter out;
+        out << t;
+        p.eligibility_table = out.c_str();
+      }
+      if (!p.eligibility.empty()) {
+        errors.Add("eligibility", "give either a FEEL rule or eligibility_table, not both");
+      }
+    } else if (p.eligibility.empty()) {
+      errors.Add("eligibility", "required: a FEEL rule (or eligibility_table)");
+    }
     p.region = Text(root, "region");
     if (!people::IsRegionCode(p.region)) errors.Add("region", "required: a region code");
     auto from = Date::Parse(Text(root, "valid_from"), "valid_from");
@@ -173,6 +196,32 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
       } else {
         errors.Add("mode", "required: consent_required or direct_with_opt_out");
       }
+      if (const YAML::Node f = root["case_form"]; f) {
+        if (!f.IsMap()) {
+          errors.Add("case_form", "a map of form field -> FEEL rule");
+        } else {
+          for (const auto& kv : f) {
+            if (!kv.second.IsScalar()) {
+              errors.Add("case_form", fmt::format("{}: a FEEL rule", kv.first.as<std::string>()));
+              continue;
+            }
+            p.case_form.emplace_back(kv.first.as<std::string>(), kv.second.as<std::string>());
+          }
+        }
+      }
+      if (const YAML::Node m = root["case_materials"]; m) {
+        if (!m.IsSequence()) {
+          errors.Add("case_materials", "a list of material names");
+        } else {
+          for (const auto& name : m) {
+            if (!name.IsScalar()) {
+              errors.Add("case_materials", "a list of material names");
+              continue;
+            }
+            p.case_materials.push_back(name.as<std::string>());
+          }
+        }
+      }
       if (const YAML::Node d = root["opt_out_days"]; d) {
         int days = 0;
         if (!d.IsScalar() || !YAML::convert<int>::decode(d, days) || days < 1 || days > 365) {
@@ -189,10 +238,130 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
   return p;
 }
 
-Status CheckPolicy(const Policy& policy) {
+Result<EligibilityTable> CompileEligibilityTable(std::string_view yaml) {
+  auto defs = dmn::ParseDecisionTableYaml(yaml, "eligibility_table");
+  if (!defs.ok()) {
+    return Error(ErrorCode::kInvalidArgument, "the eligibility table is invalid",
+                 {{"eligibility_table", defs.error().ToString()}});
+  }
+  EligibilityTable table;
+  if (defs->decisions.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "the eligibility table is invalid",
+                 {{"eligibility_table", "no decision"}});
+  }
+  table.decision = defs->decisions.front().name;
   const feel::Scope scope = registers::PersonScope();
   FieldErrors errors;
+  for (const auto& d : defs->input_data) {
+    if (scope.Find(d.name) < 0) {
+      errors.Add("eligibility_table", fmt::format("data {} is not a register name", d.name));
+    }
+    table.data.push_back(d.name);
+  }
+  if (!errors.empty()) return errors.ToError("the eligibility table is invalid");
+  dmn::ModelSet set;
+  set.models.push_back(std::make_shared<const dmn::Definitions>(std::move(*defs)));
+  TB_ASSIGN_OR_RETURN(table.model, dmn::DecisionModel::Build(std::move(set)));
+  if (!table.model->problems().empty()) {
+    return Error(ErrorCode::kInvalidArgument, "the eligibility table is invalid",
+                 {{"eligibility_table", table.model->problems().front()}});
+  }
+  return table;
+}
+
+Result<dmn::Outcome> EvaluateEligibilityTable(
+    const EligibilityTable& table, const std::function<feel::Value(std::string_view)>& value,
+    bool explain) {
+  std::vector<dmn::InputValue> inputs;
+  inputs.reserve(table.data.size());
+  for (const auto& name : table.data) {
+    inputs.push_back({.namespace_uri = "", .name = name, .value = value(name)});
+  }
+  return table.model->EvaluateDecision(table.decision, inputs, {.explain = explain});
+}
+
+feel::Scope EntityScope() {
+  feel::Scope scope;
+  for (const char* name : {"type", "industry", "size", "registered_region", "status"}) {
+    scope.Declare(name);
+  }
+  return scope;
+}
+
+namespace {
+
+// An entity policy: the rule over the entity register's names, evaluated on sample
+// enterprises; notices go to the enterprise's portal inbox only.
+Status CheckEntityPolicy(const Policy& policy) {
+  const feel::Scope scope = EntityScope();
+  FieldErrors errors;
+  for (const auto& c : policy.channels) {
+    if (c != "portal") errors.Add("channels", "an enterprise is told through the portal only");
+  }
+  if (!policy.eligibility_table.empty()) {
+    errors.Add("eligibility_table", "entity policies take a FEEL rule");
+  }
   auto rule = feel::Compile(policy.eligibility, scope);
+  if (!rule.ok()) {
+    errors.Add("eligibility", rule.error().message());
+  } else {
+    for (int i = 0; i < 2; ++i) {
+      feel::Bindings b(scope);
+      auto set = [&](std::string_view n, std::string v) {
+        b.Set(scope.Find(n), feel::Value::String(std::move(v)));
+      };
+      set("type", i == 0 ? "company" : "individual_business");
+      set("industry", i == 0 ? "C1711" : "F5211");
+      set("size", i == 0 ? "small" : "micro");
+      set("registered_region", "431128001");
+      set("status", "active");
+      feel::Evaluation e = rule->Evaluate(b);
+      if (!e.warnings.empty()) {
+        errors.Add("eligibility", "cannot be evaluated: " + e.warnings.front());
+        break;
+      }
+      if (!e.value.is_null() && !e.value.is(feel::Kind::kBoolean)) {
+        errors.Add("eligibility", "gives " + e.value.ToString() + ", not true or false");
+        break;
+      }
+    }
+  }
+  if (!errors.empty()) return errors.ToError("policy rules refused");
+  return Ok();
+}
+
+}  // namespace
+
+Status CheckPolicy(const Policy& policy) {
+  if (policy.subject == Subject::kEntity) return CheckEntityPolicy(policy);
+  const feel::Scope scope = registers::PersonScope();
+  FieldErrors errors;
+  if (!policy.eligibility_table.empty()) {
+    auto table = CompileEligibilityTable(policy.eligibility_table);
+    if (!table.ok()) {
+      errors.Add("eligibility_table", table.error().fields().empty()
+                                          ? table.error().message()
+                                          : table.error().fields()[0].message);
+    } else {
+      for (const auto& probe : Probes(scope)) {
+        auto o = EvaluateEligibilityTable(
+            *table, [&](std::string_view n) { return probe.Get(scope.Find(n)); }, false);
+        if (!o.ok()) {
+          errors.Add("eligibility_table", o.error().message());
+          break;
+        }
+        if (!o->warnings.empty()) {
+          errors.Add("eligibility_table", "cannot be evaluated: " + o->warnings.front());
+          break;
+        }
+        if (!o->value.is_null() && !o->value.is(feel::Kind::kBoolean)) {
+          errors.Add("eligibility_table", "gives " + o->value.ToString() + ", not true or false");
+          break;
+        }
+      }
+    }
+  }
+  auto rule = feel::Compile(policy.eligibility_table.empty() ? policy.eligibility : "true", scope);
   if (!rule.ok()) {
     errors.Add("eligibility", rule.error().message());
   } else {
@@ -219,6 +388,12 @@ Status CheckPolicy(const Policy& policy) {
       } else if (!e.value.is(feel::Kind::kNumber) || !e.value.number().IsInteger() ||
                  e.value.number().IsNegative() || !e.value.number().ToInt64()) {
         errors.Add("amount", "gives " + e.value.ToString() + ", not a whole number of fen >= 0");
+      }
+    }
+    for (const auto& [field, rule_text] : policy.case_form) {
+      auto field_rule = feel::Compile(rule_text, scope);
+      if (!field_rule.ok()) {
+        errors.Add("case_form/" + field, field_rule.error().message());
       }
     }
   }

@@ -8,19 +8,28 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "dmn/evaluator.h"
+#include "feel/feel.h"
+#include "feel/value.h"
 
 namespace tongban::benefits {
 
 enum class PolicyKind { kBenefit, kNotice };
 enum class Cycle { kMonthly, kYearly, kOnce };
 enum class GrantMode { kConsentRequired, kDirectWithOptOut };
+// Whom a policy's rule reads: persons (the person register) or enterprises (the entity
+// register: type, industry, size, registered_region, status; notice-only policies).
+enum class Subject { kPerson, kEntity };
 
 std::string_view PolicyKindName(PolicyKind k);
 std::string_view CycleName(Cycle c);
@@ -30,10 +39,14 @@ struct Policy {
   std::string name{};  // [a-z0-9_], the stable key of all versions
   int64_t version = 0;
   PolicyKind kind = PolicyKind::kBenefit;
+  Subject subject = Subject::kPerson;
   std::string title{};
   std::string matter{};       // the benefit matter's code (kBenefit)
   std::string eligibility{};  // boolean FEEL over the person register (kNotice: the target rule)
-  std::string amount{};       // FEEL giving whole fen per cycle (kBenefit)
+  // Or a decision table (YAML, docs/dmn-yaml.md) giving true/false, whose `data` are register
+  // names: then `eligibility` is empty and the table is evaluated person by person.
+  std::string eligibility_table{};
+  std::string amount{};  // FEEL giving whole fen per cycle (kBenefit)
   Cycle cycle = Cycle::kMonthly;
   std::string region{};  // region scope: the subtree the policy applies in
   Date valid_from{};
@@ -44,6 +57,11 @@ struct Policy {
   std::vector<std::string> channels{};  // sms, portal, visit
   std::string sms_template{};           // {name}, {title}, {amount_yuan} are replaced
   std::string source{};                 // the YAML text it was parsed from
+  // The proactive grant case (kBenefit): its form fields as FEEL over the person register
+  // (field name -> rule; text, number or boolean), in YAML order, and the names of the
+  // scenario's materials taken from the registers (declared provided, origin register).
+  std::vector<std::pair<std::string, std::string>> case_form{};
+  std::vector<std::string> case_materials{};
 
   bool InForce(Date d) const { return valid_from <= d && (!valid_to || d <= *valid_to); }
 };
@@ -60,8 +78,26 @@ Result<Policy> ParsePolicy(std::string_view yaml);
 // kInvalidArgument with field "eligibility" or "amount" and the reason.
 Status CheckPolicy(const Policy& policy);
 
+// A policy's decision table compiled once, evaluated per person from the register's names.
+struct EligibilityTable {
+  std::shared_ptr<const dmn::DecisionModel> model;
+  std::string decision;
+  std::vector<std::string> data;  // the register names it reads, in the table's order
+};
+// kInvalidArgument naming "eligibility_table": YAML or FEEL problems, data that are not
+// register names.
+Result<EligibilityTable> CompileEligibilityTable(std::string_view yaml);
+// The table's verdict for one person: `value(name)` gives each register value. True only for
+// a boolean true; the outcome's explanation lists the table's inputs and matched rules.
+Result<dmn::Outcome> EvaluateEligibilityTable(
+    const EligibilityTable& table, const std::function<feel::Value(std::string_view)>& value,
+    bool explain);
+
 // The policy files shipped in data/policies/, compiled into the binary.
 Result<std::vector<Policy>> BuiltinPolicies();
+
+// The names an entity policy's rule may use, as the matching loads them.
+feel::Scope EntityScope();
 
 // Formats fen as yuan with two decimals: 123456 -> "1234.56".
 std::string FenToYuan(int64_t fen);

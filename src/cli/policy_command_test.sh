@@ -35,7 +35,7 @@ YAML
 check "a rule over an unknown field is refused" 2 $?
 grep -q "eligibility" "$dir/err"
 check "the refusal names the rule" 0 $?
-check "policy list" 2 "$("$tongban" policy list --db "$db" 2>/dev/null | wc -l | tr -d ' ')"
+check "policy list" 3 "$("$tongban" policy list --db "$db" 2>/dev/null | wc -l | tr -d ' ')"
 
 "$tongban" match disability_living_subsidy --dry-run --date 2026-11-26 --db "$db" \
   --out "$dir/dry.csv" >"$dir/dry.txt" 2>/dev/null

@@ -125,7 +125,8 @@ ORDER BY n.person_id;
 SELECT r.region,
   SUM(CASE WHEN n.person_id IS NULL THEN 0 ELSE 1 END),
   SUM(CASE WHEN c.decision IN ('accepted', 'no_objection') THEN 1 ELSE 0 END),
-  SUM(CASE WHEN g.person_id IS NULL THEN 0 ELSE 1 END)
+  SUM(CASE WHEN g.person_id IS NULL THEN 0 ELSE 1 END),
+  SUM(CASE WHEN n.read_at IS NULL OR n.read_at = '' THEN 0 ELSE 1 END)
 FROM match_result r
 LEFT JOIN benefit_notice n ON n.run_id = r.run_id AND n.person_id = r.person_id
 LEFT JOIN benefit_consent c ON c.run_id = r.run_id AND c.person_id = r.person_id
@@ -142,3 +143,58 @@ SELECT id FROM person WHERE id_number_index = :idx;
 
 -- name: latest_run_reference
 SELECT COALESCE(MAX(reference_date), '') FROM match_run WHERE policy = :policy;
+
+-- name: insert_review
+INSERT INTO benefit_review (run_id, person_id, decision, reviewer, note, end_date, reviewed_at)
+VALUES (:run_id, :person_id, :decision, :reviewer, :note, :end_date, :reviewed_at)
+ON CONFLICT (run_id, person_id) DO NOTHING;
+
+-- name: reviews
+SELECT person_id, decision, reviewer, note, end_date, reviewed_at FROM benefit_review
+WHERE run_id = :run_id ORDER BY person_id;
+
+-- name: end_grants
+UPDATE benefit_grant SET end_date = :end_date
+WHERE policy = :policy AND person_id = :person_id AND start_date <= :end_date
+  AND (end_date = '' OR end_date > :end_date);
+
+-- name: insert_grant_case
+INSERT INTO benefit_grant_case (case_number, policy, version, run_id, person_id, region,
+  amount_fen, start_date, decision, created_at)
+VALUES (:case_number, :policy, :version, :run_id, :person_id, :region, :amount_fen, :start_date,
+  '', :created_at)
+ON CONFLICT (case_number) DO NOTHING;
+
+-- name: grant_case
+SELECT policy, run_id, person_id, region, amount_fen, start_date, decision
+FROM benefit_grant_case WHERE case_number = :case_number;
+
+-- name: grant_case_of
+SELECT case_number FROM benefit_grant_case WHERE run_id = :run_id AND person_id = :person_id;
+
+-- name: set_grant_case_decision
+UPDATE benefit_grant_case SET decision = :decision WHERE case_number = :case_number;
+
+-- name: run_group_digits
+SELECT group_digits FROM match_run WHERE id = :id;
+
+-- name: receiving_as_of
+SELECT DISTINCT g.person_id FROM benefit_grant g
+WHERE g.policy = :policy AND g.created_at <= :as_of AND g.start_date <= :day
+  AND (g.end_date = '' OR g.end_date >= :day2);
+
+-- name: stopped_after
+SELECT DISTINCT r.person_id FROM benefit_review r JOIN match_run m ON m.id = r.run_id
+WHERE m.policy = :policy AND r.decision = 'stop' AND r.reviewed_at > :as_of;
+
+-- name: grant_started_before
+SELECT MIN(start_date) FROM benefit_grant
+WHERE policy = :policy AND person_id = :person_id AND created_at <= :as_of AND start_date <= :day
+HAVING COUNT(*) > 0;
+
+-- name: mark_notice_read
+UPDATE benefit_notice SET read_at = :read_at
+WHERE run_id = :run_id AND person_id = :person_id AND read_at = '';
+
+-- name: notice_exists
+SELECT channel FROM benefit_notice WHERE run_id = :run_id AND person_id = :person_id;
