@@ -45,4 +45,10 @@ std::optional<bool> EvaluateJurisdiction(const feel::Program& rule,
                                          const std::string& matter_code,
                                          const std::string& matter_region, Date today);
 
+// Whether a conditional material's FEEL `condition` holds for `subject`'s application: the
+// form's fields by name (numbers and booleans typed) and `applicant` (as above, plus `age`).
+// nullopt when it does not compile or gives no boolean.
+std::optional<bool> ConditionHolds(const std::string& condition, const JurisdictionSubject& subject,
+                                   Date today);
+
 }  // namespace tongban::sources

@@ -361,9 +361,11 @@ struct SourceService::Impl {
         if (d->origin == MaterialOrigin::kLicence && d->state == MaterialState::kProvided) {
           auto l = licences.Get(d->reference);
           if (!l.ok() && l.error().code() != ErrorCode::kNotFound) return std::move(l).error();
+          // A licence this installation's register does not hold (another region's) is taken
+          // as declared and checked by the clerk; one it holds must stand for the applicant.
           std::string why;
           if (!l.ok()) {
-            why = fmt::format("电子证照库中没有{}", d->reference);
+            why = "";
           } else if (!subject.code.empty() && l->holder_id != subject.code) {
             why = fmt::format("电子证照{}的持证主体不是申请人", d->reference);
           } else {
@@ -375,7 +377,7 @@ struct SourceService::Impl {
           }
           r.source = Source::kLicence;
           r.reference = d->reference;
-          r.detail = "申请人提供电子证照";
+          r.detail = l.ok() ? "申请人提供电子证照" : "本地证照库外的电子证照，由受理人员核验";
         } else if (d->state == MaterialState::kProofWaived) {
           r.source = cm.source == Source::kWaived ? Source::kWaived : Source::kCommitment;
           r.detail = "申请人告知承诺";
@@ -427,8 +429,12 @@ struct SourceService::Impl {
         if (!found.ok()) return std::move(found).error();
         resolved = *found;
       }
-      // 在线开具: the certificate's e-licence type names who issues it.
-      if (!resolved && cm.source == Source::kCertificateRequest && certificate &&
+      // 在线开具: the certificate's e-licence type names who issues it; only when the material
+      // is needed (always, or its condition holds over the form), never for an optional one.
+      const bool needed = cm.required == catalog::Requirement::kAlways ||
+                          (cm.required == catalog::Requirement::kConditional &&
+                           ConditionHolds(cm.condition, subject, today).value_or(false));
+      if (!resolved && needed && cm.source == Source::kCertificateRequest && certificate &&
           !certificate->licence_type.empty()) {
         if (const licences::LicenceType* t = type_named(certificate->licence_type)) {
           std::string dept = IssuerFor(*t, applicant_region, matter.item.region);
@@ -564,9 +570,6 @@ struct SourceService::Impl {
     (void)key2;
     return Ok();
   }
-
-  Result<SourceReport> CaseCounts(soci::session& sql, const SourceReportQuery& query) const;
-  Status CatalogCounts(const SourceReportQuery& query, SourceCounts& out);
 
   // A principal that may supply the case's material: the issuing department answering
   // through the platform, limited to this case's region, department and matter.
@@ -735,7 +738,7 @@ Result<std::vector<CertificateRequest>> SourceService::Inbox(const Principal& ca
   if (!dept.ok()) {
     return Error(ErrorCode::kNotFound, fmt::format("no department {}", department));
   }
-  TB_RETURN_IF_ERROR(people::Authorize(caller, "certificate.answer",
+  TB_RETURN_IF_ERROR(people::Authorize(caller, "certificate.issue",
                                        {.region = dept->region, .department = department},
                                        impl_->NowMs()));
   return impl_->db.Transaction<std::vector<CertificateRequest>>(
@@ -760,7 +763,7 @@ Result<CertificateRequest> SourceService::Answer(const Principal& caller, const 
                                                   return I.LoadRequest(sql, id);
                                                 }));
   TB_RETURN_IF_ERROR(people::Authorize(
-      caller, "certificate.answer", {.region = r.region, .department = r.department}, I.NowMs()));
+      caller, "certificate.issue", {.region = r.region, .department = r.department}, I.NowMs()));
   if (r.state != RequestState::kRequested) {
     return Error(ErrorCode::kConflict, fmt::format("certificate request {} is already {}", id,
                                                    RequestStateName(r.state)));
@@ -823,7 +826,7 @@ Result<CertificateRequest> SourceService::Refuse(const Principal& caller, const 
   return I.db.Transaction<CertificateRequest>(
       store::TxKind::kWrite, [&](soci::session& sql) -> Result<CertificateRequest> {
         TB_ASSIGN_OR_RETURN(CertificateRequest r, I.LoadRequest(sql, id));
-        TB_RETURN_IF_ERROR(people::Authorize(caller, "certificate.answer",
+        TB_RETURN_IF_ERROR(people::Authorize(caller, "certificate.issue",
                                              {.region = r.region, .department = r.department},
                                              I.NowMs()));
         std::string state = "refused", by = caller.account.id, none;
@@ -865,21 +868,16 @@ Result<SourceReport> SourceService::Report(const Principal& caller,
 }
 
 Result<SourceReport> SourceService::Report(const SourceReportQuery& query) {
-  Impl& I = *impl_;
-  TB_ASSIGN_OR_RETURN(SourceReport out,
-                      I.db.Transaction<SourceReport>(store::TxKind::kRead, [&](soci::session& sql) {
-                        return I.CaseCounts(sql, query);
-                      }));
-  for (SourceCounts& s : out.matters) {
-    if (auto m = I.catalog.GetMatter(s.matter); m.ok()) s.matter_name = m->basic.name;
-  }
-  TB_RETURN_IF_ERROR(I.CatalogCounts(query, out.catalog));
-  return out;
+  return BuildSourceReport(impl_->db, impl_->catalog, query);
 }
 
-Result<SourceReport> SourceService::Impl::CaseCounts(soci::session& sql,
-                                                     const SourceReportQuery& query) const {
-  const Impl& I = *this;
+namespace {
+
+SourceReport CaseCounts(soci::session& sql, const store::QuerySet& queries, store::Backend backend,
+                        const SourceReportQuery& query) {
+  const auto Q = [&](std::string_view name) -> const std::string& {
+    return queries.Get(name, backend);
+  };
   SourceReport out;
   std::string from = query.from ? query.from->ToString() : "0000-01-01",
               to = query.to ? query.to->ToString() : "9999-12-31", region = query.region + "%",
@@ -888,7 +886,7 @@ Result<SourceReport> SourceService::Impl::CaseCounts(soci::session& sql,
   std::string code, source;
   long long count = 0, cases_count = 0;
   store::ExecuteRows(
-      sql, I.Q("report_cases"),
+      sql, Q("report_cases"),
       [&] {
         by_matter[code].matter = code;
         by_matter[code].cases = cases_count;
@@ -896,7 +894,7 @@ Result<SourceReport> SourceService::Impl::CaseCounts(soci::session& sql,
       soci::use(from, "from"), soci::use(to, "to"), soci::use(region, "region"),
       soci::use(matter, "matter"), soci::into(code), soci::into(cases_count));
   store::ExecuteRows(
-      sql, I.Q("report_rows"),
+      sql, Q("report_rows"),
       [&] {
         SourceCounts& s = by_matter[code];
         s.matter = code;
@@ -917,7 +915,8 @@ Result<SourceReport> SourceService::Impl::CaseCounts(soci::session& sql,
   return out;
 }
 
-Status SourceService::Impl::CatalogCounts(const SourceReportQuery& query, SourceCounts& out) {
+Status CatalogCounts(catalog::CatalogService& catalog, const SourceReportQuery& query,
+                     SourceCounts& out) {
   catalog::PageRequest page{.limit = 100, .cursor = {}};
   for (int pages = 0; pages < 1000; ++pages) {
     auto p = catalog.ListMatters({.region = query.region}, page);
@@ -940,6 +939,31 @@ Status SourceService::Impl::CatalogCounts(const SourceReportQuery& query, Source
     page.cursor = p->next_cursor;
   }
   return Ok();
+}
+
+}  // namespace
+
+Result<SourceReport> CaseSourceCounts(soci::session& sql, store::Backend backend,
+                                      const SourceReportQuery& query) {
+  static const Result<store::QuerySet> queries =
+      store::QuerySet::Load(kSourcesSql, kSourcesSql_count);
+  if (!queries.ok()) return queries.error();
+  return CaseCounts(sql, *queries, backend, query);
+}
+
+Result<SourceReport> BuildSourceReport(store::Database& db, catalog::CatalogService& catalog,
+                                       const SourceReportQuery& query) {
+  TB_ASSIGN_OR_RETURN(store::QuerySet queries,
+                      store::QuerySet::Load(kSourcesSql, kSourcesSql_count));
+  TB_ASSIGN_OR_RETURN(SourceReport out,
+                      db.Transaction<SourceReport>(store::TxKind::kRead, [&](soci::session& sql) {
+                        return Result<SourceReport>(CaseCounts(sql, queries, db.backend(), query));
+                      }));
+  for (SourceCounts& s : out.matters) {
+    if (auto m = catalog.GetMatter(s.matter); m.ok()) s.matter_name = m->basic.name;
+  }
+  TB_RETURN_IF_ERROR(CatalogCounts(catalog, query, out.catalog));
+  return out;
 }
 
 }  // namespace tongban::sources

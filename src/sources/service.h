@@ -185,7 +185,7 @@ class SourceService final : public cases::SubmissionHook {
   Result<CaseSources> Get(const people::Principal& caller, std::string_view number);
 
   // An issuing department's inbox of requests still to answer, earliest due first. Needs
-  // certificate.answer over the department's region and the department.
+  // certificate.issue over the department's region and the department.
   Result<std::vector<CertificateRequest>> Inbox(const people::Principal& caller,
                                                 const std::string& department, int limit);
   // Answers a request: issues the sealed e-certificate (the licence type's fields in `data`)
@@ -208,5 +208,15 @@ class SourceService final : public cases::SubmissionHook {
   explicit SourceService(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// The report without the service, for the command line (which opens only the database and
+// the catalog): the same as SourceService::Report without a caller.
+Result<SourceReport> BuildSourceReport(store::Database& db, catalog::CatalogService& catalog,
+                                       const SourceReportQuery& query);
+
+// Only the cases' part of the report (matters and total; no names, no catalog), read through
+// `sql`: what the KPI figures (figures.h) run inside the report's read transaction.
+Result<SourceReport> CaseSourceCounts(soci::session& sql, store::Backend backend,
+                                      const SourceReportQuery& query);
 
 }  // namespace tongban::sources

@@ -5,6 +5,8 @@
 // applications the registers contradict stopped with the reason.
 #include "sources/service.h"
 
+#include "sources/figures.h"
+
 #include <gtest/gtest.h>
 
 #include <unistd.h>
@@ -258,6 +260,12 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(SourceOf(*s, "居住证明").source, Source::kCertificateRequest);
   EXPECT_EQ(SourceOf(*s, "收入情况说明").source, Source::kCommitment);
   EXPECT_EQ(SourceOf(*s, "近期照片").source, Source::kApplicant);
+  // A conditional material is requested only when its condition holds over the form.
+  EXPECT_EQ(SourceOf(*s, "代办人无犯罪记录证明").source, Source::kApplicant);
+  auto by_agent = sources_->Resolve(zhang, {.matter = kBenefit, .form = {{"by_agent", "true"}}});
+  ASSERT_TRUE(by_agent.ok()) << by_agent.error().ToString();
+  EXPECT_EQ(by_agent->materials.back().name, "代办人无犯罪记录证明");
+  EXPECT_EQ(by_agent->materials.back().source, Source::kCertificateRequest);
   ASSERT_EQ(s->requests.size(), 2u);
   // The police of the applicant's county and the applicant's village committee.
   EXPECT_EQ(s->requests[0].department, "431128-gaj");
@@ -267,8 +275,8 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
 
   // The village committee's inbox; nobody else's grant reaches it.
   const Principal committee =
-      Staff("cwh-1", "431128101200", "431128101200-cwh", {"certificate.answer"});
-  const Principal police = Staff("gaj-1", "431128", "431128-gaj", {"certificate.answer"});
+      Staff("cwh-1", "431128101200", "431128101200-cwh", {"certificate.issue"});
+  const Principal police = Staff("gaj-1", "431128", "431128-gaj", {"certificate.issue"});
   EXPECT_EQ(sources_->Inbox(police, "431128101200-cwh", 10).error().code(), ErrorCode::kForbidden);
   auto inbox = sources_->Inbox(committee, "431128101200-cwh", 10);
   ASSERT_TRUE(inbox.ok()) << inbox.error().ToString();
@@ -327,6 +335,18 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(report->catalog.required, 8);
   EXPECT_EQ(report->catalog.by_source.at("licence"), 2);
   EXPECT_EQ(report->catalog.not_carried, 5);
+  // The same figures in the KPI report (kpi::FigureProvider).
+  SourceFigures figures(db_->backend());
+  auto kpi_figures =
+      db_->Transaction<std::vector<kpi::Figure>>(store::TxKind::kRead, [&](soci::session& sql) {
+        return figures.Figures(
+            sql, {.from = *Date::Parse("2026-11-01"), .to = *Date::Parse("2026-11-30")});
+      });
+  ASSERT_TRUE(kpi_figures.ok()) << kpi_figures.error().ToString();
+  ASSERT_FALSE(kpi_figures->empty());
+  EXPECT_EQ((*kpi_figures)[0].name, "materials_not_carried_rate");
+  EXPECT_EQ((*kpi_figures)[0].numerator, 7);
+  EXPECT_EQ((*kpi_figures)[0].denominator, 10);
   // Scoped: another region's report is empty; report.read is needed.
   EXPECT_TRUE(sources_->Report({.region = "430181"})->matters.empty());
   EXPECT_EQ(sources_->Report(zhang, {}).error().code(), ErrorCode::kForbidden);
