@@ -27,6 +27,7 @@
 #include "people/service.h"
 #include "people/sms.h"
 #include "registers/register.h"
+#include "sources/service.h"
 #include "store/database.h"
 #include "supervision/service.h"
 #include "trace/checkpointer.h"
@@ -116,6 +117,8 @@ class App {
   std::unique_ptr<SupervisionScheduler> supervision_scheduler_;
   std::unique_ptr<demands::DemandService> demands_;  // 诉求 / 工单
   std::unique_ptr<demands::Sweeper> demand_sweeper_;
+  // The cases' submission hook: declared after cases_, licence_parts_ and registers_.
+  std::unique_ptr<sources::SourceService> sources_;
 };
 
 }  // namespace tongban::app

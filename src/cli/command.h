@@ -48,5 +48,6 @@ void AddRateCommands(CLI::App& cli, Context& ctx);  // rate list|statistics|invi
 void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|report|cards]
 void AddDemandCommands(CLI::App& cli, Context& ctx);  // demand submit|list|show|dispatch|sweep…
 void AddReportCommands(CLI::App& cli, Context& ctx);  // report show|verify|rebuild
+void AddSourcesCommands(CLI::App& cli, Context& ctx);  // sources report
 
 }  // namespace tongban::cli
