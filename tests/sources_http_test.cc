@@ -60,10 +60,12 @@ TEST_P(SourcesHttp, EverySourceOccursInTheDemo) {
                   {}, 200);
     for (const json& m : s["materials"]) sources.insert(m["source"].get<std::string>());
     requests += static_cast<int>(s["certificate_requests"].size());
-    if (!s["materials"].empty()) EXPECT_EQ(s["jurisdiction"]["outcome"], "competent");
+    if (!s["materials"].empty()) {
+      EXPECT_EQ(s["jurisdiction"]["outcome"], "competent");
+    }
   }
-  EXPECT_EQ(sources, (std::set<std::string>{"applicant", "licence", "reuse",
-                                            "certificate_request", "commitment", "waived"}));
+  EXPECT_EQ(sources, (std::set<std::string>{"applicant", "licence", "reuse", "certificate_request",
+                                            "commitment", "waived"}));
   EXPECT_EQ(requests, 2);
 
   // The 民政局's inbox: one request still open, answered with a sealed e-certificate.
@@ -75,36 +77,32 @@ TEST_P(SourcesHttp, EverySourceOccursInTheDemo) {
   json bad = Call("POST", "/api/v1/certificate-requests/" + id + "/answer", issuer,
                   {{"data", {{"colour", "red"}}}}, 400);
   EXPECT_FALSE(bad["errors"].empty());
-  json answered =
-      Call("POST", "/api/v1/certificate-requests/" + id + "/answer", issuer,
-           {{"data", {{"household_head", "周德华"}, {"since", "2024-03-01"}}}}, 200);
+  json answered = Call("POST", "/api/v1/certificate-requests/" + id + "/answer", issuer,
+                       {{"data", {{"household_head", "周德华"}, {"since", "2024-03-01"}}}}, 200);
   EXPECT_EQ(answered["state"], "answered");
-  json verified = Call("GET", "/api/v1/licences/" + answered["licence_id"].get<std::string>() +
-                                  "/verification",
-                       issuer, {}, 200);
+  json verified =
+      Call("GET", "/api/v1/licences/" + answered["licence_id"].get<std::string>() + "/verification",
+           issuer, {}, 200);
   EXPECT_EQ(verified["valid"], true) << verified.dump();
   EXPECT_TRUE(
       Call("GET", "/api/v1/certificate-requests?department=431128-mzj", issuer, {}, 200)["items"]
           .empty());
 
   // What a new application would resolve to, with 授权用证.
-  json preview = Call("POST", std::string("/api/v1/matters/") + kTwoSubsidies +
-                                  "/scenarios/apply/sources",
-                      citizen,
-                      {{"authorised_licences", {"残疾人证"}},
-                       {"form", {{"subsidy_type", "重度残疾人护理补贴"}}}},
-                      200);
+  json preview = Call(
+      "POST", std::string("/api/v1/matters/") + kTwoSubsidies + "/scenarios/apply/sources", citizen,
+      {{"authorised_licences", {"残疾人证"}}, {"form", {{"subsidy_type", "重度残疾人护理补贴"}}}},
+      200);
   EXPECT_EQ(preview["jurisdiction"]["outcome"], "competent");
   EXPECT_EQ(preview["materials"][0]["name"], "残疾人证");
   EXPECT_EQ(preview["materials"][0]["source"], "licence");
   EXPECT_EQ(preview["materials"][0]["carried"], false);
-  json unknown = Call("POST", "/api/v1/matters/nope/scenarios/apply/sources", citizen, {}, 404);
+  Call("POST", "/api/v1/matters/nope/scenarios/apply/sources", citizen, json::object(), 404);
 
   // The report: report.read only.
   Call("GET", "/api/v1/reports/material-sources", citizen, {}, 403);
   const std::string supervisor = Login({{"username", "xintian.supervisor"}});
-  json report =
-      Call("GET", "/api/v1/reports/material-sources?region=431128", supervisor, {}, 200);
+  json report = Call("GET", "/api/v1/reports/material-sources?region=431128", supervisor, {}, 200);
   EXPECT_GE(report["total"]["cases"].get<int>(), 5);
   EXPECT_GT(report["total"]["not_carried"].get<int>(), 0);
   EXPECT_GT(report["catalog"]["required"].get<int>(), report["catalog"]["not_carried"].get<int>());

@@ -92,6 +92,9 @@ Result<DemoSources> LoadDemoSources(store::Database& db, cases::CaseService& cas
       {"by_agent", "false"},
       {"contact_phone", "13800000002"}};
   TB_ASSIGN_OR_RETURN(cases::Case subsidy_case, submit(kTwoSubsidies, "apply", subsidy, {"*"}));
+  // Submitted before the first request is answered (after it, the e-certificate would be fetched).
+  TB_ASSIGN_OR_RETURN(cases::Case waiting, submit(kTwoSubsidies, "apply", subsidy, {"*"}));
+  (void)waiting;
   TB_ASSIGN_OR_RETURN(sources::CaseSources recorded, sources.Get(citizen, subsidy_case.number));
   for (const sources::CertificateRequest& r : recorded.requests) {
     TB_ASSIGN_OR_RETURN(sources::CertificateRequest answered,
@@ -101,8 +104,6 @@ Result<DemoSources> LoadDemoSources(store::Database& db, cases::CaseService& cas
                                         {"family_size", 2}}));
     (void)answered;
   }
-  TB_ASSIGN_OR_RETURN(cases::Case waiting, submit(kTwoSubsidies, "apply", subsidy, {"*"}));
-  (void)waiting;
   // 4. 最低生活保障: the income commitment (告知承诺) instead of proof.
   TB_ASSIGN_OR_RETURN(
       cases::Case living,

@@ -55,6 +55,7 @@ Result<int> Report(const SourceFlags& f) {
   TB_ASSIGN_OR_RETURN(auto db, store::Database::Open(url, {.pool_size = 2}));
   TB_ASSIGN_OR_RETURN(auto sets, app::App::AllMigrations());
   std::vector<const store::MigrationSet*> ptrs;
+  ptrs.reserve(sets.size());
   for (const auto& set : sets) ptrs.push_back(&set);
   TB_ASSIGN_OR_RETURN(int applied, db->Migrate(ptrs));
   (void)applied;

@@ -82,6 +82,7 @@ std::optional<bool> EvaluateJurisdiction(const feel::Program& rule,
   if (subject.entity) b.Set(scope.Find("entity"), registers::EntityValue(*subject.entity));
   b.Set(scope.Find("applicant"), ApplicantValue(subject, today));
   std::vector<feel::ContextEntry> form;
+  form.reserve(subject.form.size());
   for (const auto& [k, v] : subject.form) form.push_back({k, feel::Value::String(v)});
   feel::Value form_value = feel::Value::Context(form);
   b.Set(scope.Find("form"), form_value);

@@ -283,7 +283,7 @@ struct SourceService::Impl {
   // The issuing department of a certificate request: among the licence type's issuers, the
   // one closest to the applicant (then to the matter's region).
   std::string IssuerFor(const licences::LicenceType& type, const std::string& applicant_region,
-                        const std::string& matter_region) {
+                        const std::string& matter_region) const {
     std::string best;
     std::pair<size_t, size_t> best_score{0, 0};
     for (const std::string& code : type.issuers) {
@@ -536,8 +536,7 @@ struct SourceService::Impl {
   }
 
   Status ReadRequests(soci::session& sql, const std::string& query,
-                      std::vector<CertificateRequest>& out, const std::string& key,
-                      const std::string& key2 = "") {
+                      std::vector<CertificateRequest>& out, const std::string& key) const {
     CertificateRequest r;
     std::string state, due, applicant_code;
     long long idx = 0, at = 0;
@@ -567,7 +566,6 @@ struct SourceService::Impl {
     } else {
       intos(soci::use(key, "id"));
     }
-    (void)key2;
     return Ok();
   }
 

@@ -101,6 +101,7 @@ class SourcesTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*registers::Migrations());
     sets.push_back(*Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
