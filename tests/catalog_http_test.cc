@@ -120,7 +120,7 @@ TEST_P(CatalogHttp, FiltersByKindListAndMode) {
 }
 
 TEST_P(CatalogHttp, ReferenceListsArePublic) {
-  EXPECT_EQ(GetJson("/api/v1/departments")["items"].size(), 67u);
+  EXPECT_EQ(GetJson("/api/v1/departments")["items"].size(), 68u);
   json certs = GetJson("/api/v1/certificates");
   EXPECT_EQ(certs["retained"], 8);
   EXPECT_EQ(certs["cancelled"], 8);

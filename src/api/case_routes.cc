@@ -308,6 +308,14 @@ class Routes {
     s.scenario = r.String("scenario", false).value_or("");
     s.sandbox = r.Bool("sandbox", false).value_or(false);  // 走流程 (case.walkthrough)
     ReadApplication(r, errors, /*single_case=*/true, s);
+    if (const json* al = r.Member("authorised_licences", json::value_t::array, false)) {
+      for (const json& t : *al) {
+        if (t.is_string())
+          s.authorised_licences.push_back(t.get<std::string>());
+        else
+          errors.Add("authorised_licences", "must be licence type names");
+      }
+    }
     if (const json* ms = r.Member("materials", json::value_t::array, false)) {
       for (size_t i = 0; i < ms->size(); ++i) {
         const std::string path = fmt::format("materials/{}", i);

@@ -19,6 +19,7 @@
 #include "api/people_routes.h"
 #include "api/project_routes.h"
 #include "api/register_routes.h"
+#include "api/source_routes.h"
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
 #include "app/demo.h"
@@ -26,12 +27,14 @@
 #include "app/demo_evaluation.h"
 #include "app/project_figures.h"
 #include "assessment/figures.h"
+#include "app/demo_sources.h"
 #include "base/id.h"
 #include "catalog/repository.h"
 #include "demands/demo.h"
 #include "people/repository.h"
 #include "projects/demo.h"
 #include "regions/region_import.h"
+#include "sources/figures.h"
 #include "trace/signing_key.h"
 
 namespace tongban::app {
@@ -102,6 +105,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), demands::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), projects::Migrations());  // after supervision's cards
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), sources::Migrations());
   return sets;
 }
 
@@ -189,6 +193,21 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                    : config.master_key,
                          config.demo));
   TB_RETURN_IF_ERROR(app->CreateRegisters(url));
+  // Material sources and jurisdiction, resolved at every submission from here on (src/sources).
+  TB_ASSIGN_OR_RETURN(app->sources_,
+                      sources::SourceService::Create(*app->db_, *app->catalog_, *app->cases_,
+                                                     *app->licence_parts_->licences,
+                                                     *app->registers_, *app->trace_, {}));
+  app->cases_->SetSubmissionHook(app->sources_.get());
+  app->kpi_->AddProvider(std::make_unique<sources::SourceFigures>(app->db_->backend()));
+  if (config.demo) {
+    TB_ASSIGN_OR_RETURN(
+        DemoSources demo_sources,
+        LoadDemoSources(*app->db_, *app->cases_, *app->sources_, *app->licence_parts_->licences));
+    if (demo_sources.cases > 0) {
+      spdlog::info("demo material sources: {} applications", demo_sources.cases);
+    }
+  }
   TB_ASSIGN_OR_RETURN(app->demands_,
                       demands::DemandService::Create(
                           *app->db_, {.trace = app->trace_.get(), .sms = app->sms_.get()}));
@@ -362,6 +381,7 @@ void App::RegisterRoutes() {
   api::RegisterProjectRoutes(s, *projects_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
+  api::RegisterSourceRoutes(s, *sources_, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(),
                            .reader = id_reader_.get(),

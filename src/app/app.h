@@ -31,6 +31,7 @@
 #include "projects/service.h"
 #include "projects/sweeper.h"
 #include "registers/register.h"
+#include "sources/service.h"
 #include "store/database.h"
 #include "supervision/service.h"
 #include "trace/checkpointer.h"
@@ -126,6 +127,8 @@ class App {
   std::unique_ptr<projects::ProjectService> projects_;  // 工程建设项目审批
   std::unique_ptr<projects::Sweeper> project_sweeper_;
   std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
+  // The cases' submission hook: declared after cases_, licence_parts_ and registers_.
+  std::unique_ptr<sources::SourceService> sources_;
 };
 
 }  // namespace tongban::app

@@ -54,12 +54,13 @@ constexpr std::array<std::pair<MaterialState, std::string_view>, 5> kMaterialSta
     {MaterialState::kSupplyLater, "supply_later"},
     {MaterialState::kProofWaived, "proof_waived"},
 }};
-constexpr std::array<std::pair<MaterialOrigin, std::string_view>, 5> kOrigins{{
+constexpr std::array<std::pair<MaterialOrigin, std::string_view>, 6> kOrigins{{
     {MaterialOrigin::kNone, "none"},
     {MaterialOrigin::kUploaded, "uploaded"},
     {MaterialOrigin::kLicence, "licence"},
     {MaterialOrigin::kRegister, "register"},
     {MaterialOrigin::kClerkScan, "clerk_scan"},
+    {MaterialOrigin::kReuse, "reuse"},
 }};
 constexpr std::array<std::pair<SuspensionReason, std::string_view>, 8> kReasons{{
     {SuspensionReason::kHearing, "hearing"},

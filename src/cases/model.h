@@ -57,6 +57,7 @@ enum class MaterialOrigin {
   kLicence,    // an e-licence (电子证照) referenced by its identifier
   kRegister,   // taken from a base register (人口库、法人库)
   kClerkScan,  // scanned at the window by the clerk
+  kReuse,      // 复用: an earlier case's file from the applicant's materials library
 };
 
 // 第45条: the only reasons that stop the clock.

@@ -25,6 +25,7 @@ CaseService::CaseService(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {
 CaseService::~CaseService() = default;
 
 void CaseService::SetObserver(CaseObserver* observer) { impl_->observer = observer; }
+void CaseService::SetSubmissionHook(SubmissionHook* hook) { impl_->submission_hook = hook; }
 
 Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,
                                                          catalog::CatalogService& catalog,
@@ -66,6 +67,10 @@ Result<SubmitResult> CaseService::Submit(const Principal& caller, const SubmitRe
 Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
                                                    const SubmitRequest& in) {
   SubmitRequest r = in;
+  SubmissionHook::Record record_hook;
+  if (submission_hook) {
+    TB_ASSIGN_OR_RETURN(record_hook, submission_hook->Prepare(caller, r));
+  }
   FieldErrors errors;
   const int64_t now = NowMs();
   const Date today = Today();
@@ -211,8 +216,9 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
       errors.Add(path + "/due_on", "is only for supply_later");
     }
     if (d.state == MaterialState::kProvided) {
-      if ((d.origin != MaterialOrigin::kLicence && d.origin != MaterialOrigin::kRegister) ||
-          d.reference.empty()) {
+      if ((d.origin != MaterialOrigin::kLicence && d.origin != MaterialOrigin::kRegister &&
+           d.origin != MaterialOrigin::kReuse) ||
+          d.reference.empty() || (d.origin == MaterialOrigin::kReuse) != !d.content_hash.empty()) {
         errors.Add(path + "/origin",
                    "a material provided at submission is an e-licence or register reference; "
                    "upload files afterwards");
@@ -222,6 +228,12 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     m.origin = d.state == MaterialState::kProvided ? d.origin : MaterialOrigin::kNone;
     m.reference = d.state == MaterialState::kProvided ? d.reference : "";
     m.due_on = d.due_on;
+    if (m.origin == MaterialOrigin::kReuse) {
+      m.content_hash = d.content_hash;
+      m.size = d.size;
+      m.media_type = d.media_type;
+      m.file_name = d.file_name;
+    }
   }
   if (!errors.empty()) return errors.ToError("the application is invalid");
   TB_RETURN_IF_ERROR(CheckCredit(r.applicant_code, r.materials));  // credit.cc
@@ -309,6 +321,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     if (observer) {
       TB_RETURN_IF_ERROR(observer->OnCaseChanged(sql, {c, matter, "case.submitted", caller}));
     }
+    if (record_hook) TB_RETURN_IF_ERROR(record_hook(sql, c));
     TB_RETURN_IF_ERROR(Append(sql, c, account, "case.submitted", std::move(payload)));
     return SubmitResult{.record = std::move(c), .replayed = false};
   };

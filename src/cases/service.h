@@ -5,6 +5,7 @@
 // matter), in which state, and the version the caller saw when it names one.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -47,6 +48,11 @@ struct MaterialDeclaration {
   MaterialOrigin origin = MaterialOrigin::kNone;  // kLicence / kRegister with a reference
   std::string reference{};
   std::optional<Date> due_on{};  // kSupplyLater
+  // kReuse: the earlier material's stored file (content-addressed), copied into the case.
+  std::string content_hash{};
+  int64_t size = 0;
+  std::string media_type{};
+  std::string file_name{};
 };
 
 struct SubmitRequest {
@@ -66,6 +72,9 @@ struct SubmitRequest {
   std::string idempotency_key{};
   // 走流程: a sandbox case of a staff walk-through (needs case.walkthrough); never counted.
   bool sandbox = false;
+  // 授权用证: the licence types (names) whose e-licences the applicant lets the departments
+  // fetch for this case; "*" for every type. Recorded on the case by the submission hook.
+  std::vector<std::string> authorised_licences{};
 };
 
 struct SubmitResult {
@@ -135,6 +144,18 @@ class CaseObserver {
  public:
   virtual ~CaseObserver() = default;
   virtual Status OnCaseChanged(soci::session& sql, const CaseChange& change) = 0;
+};
+
+// Completes or stops a submission before it is checked (src/sources: material sources,
+// jurisdiction, what the registers contradict). Prepare runs outside any transaction and may
+// change `request` (declare materials, name the competent matter) or stop it with an error (the
+// reason); the function it returns runs in the submission's write transaction once the case is
+// saved, with that transaction's session, to record what was resolved (an error rolls back).
+class SubmissionHook {
+ public:
+  using Record = std::function<Status(soci::session& sql, const Case& record)>;
+  virtual ~SubmissionHook() = default;
+  virtual Result<Record> Prepare(const people::Principal& caller, SubmitRequest& request) = 0;
 };
 
 class CaseService {
@@ -256,6 +277,8 @@ class CaseService {
   Date Today() const;
   // Sets (or clears) the observer of case changes. Not thread-safe: call before serving.
   void SetObserver(CaseObserver* observer);
+  // Sets (or clears) the submission hook. Not thread-safe: call before serving.
+  void SetSubmissionHook(SubmissionHook* hook);
 
   // ---- fees, payment, notices, delivery, termination (fees.cc, notices.cc, delivery.cc) ----
 

@@ -671,6 +671,7 @@ struct CaseService::Impl {
                                  const bpmn::InstanceInfo& info, const std::string& reasons) const;
   CaseService* owner = nullptr;      // the service this state belongs to (set by Create)
   CaseObserver* observer = nullptr;  // SetObserver
+  SubmissionHook* submission_hook = nullptr;  // SetSubmissionHook
   Status CheckBundleOrder(const Case& c);
   // search.cc: stores the last day of the running clock (the overdue search's column).
   void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;

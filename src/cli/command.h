@@ -49,5 +49,6 @@ void AddSuperviseCommands(CLI::App& cli, Context& ctx);  // supervise [rules|rep
 void AddDemandCommands(CLI::App& cli, Context& ctx);  // demand submit|list|show|dispatch|sweep…
 void AddProjectCommands(CLI::App& cli, Context& ctx);  // project check-code|register|show|start…
 void AddReportCommands(CLI::App& cli, Context& ctx);  // report show|verify|rebuild|assessment
+void AddSourcesCommands(CLI::App& cli, Context& ctx);  // sources report
 
 }  // namespace tongban::cli

@@ -28,6 +28,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddDemandCommands(cli, ctx);
   tongban::cli::AddProjectCommands(cli, ctx);
   tongban::cli::AddReportCommands(cli, ctx);
+  tongban::cli::AddSourcesCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }

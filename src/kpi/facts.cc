@@ -142,7 +142,8 @@ Contribution Contribute(const CaseInputs& in, const Calendar& calendar) {
     using cases::MaterialState;
     const bool fetched =
         m.state == MaterialState::kProvided &&
-        (m.origin == MaterialOrigin::kLicence || m.origin == MaterialOrigin::kRegister);
+        (m.origin == MaterialOrigin::kLicence || m.origin == MaterialOrigin::kRegister ||
+         m.origin == MaterialOrigin::kReuse);
     if (fetched || m.state == MaterialState::kProofWaived) ++At(received, Fact::kNotBrought);
     if (m.state == MaterialState::kProvided) {
       switch (m.origin) {
@@ -158,6 +159,7 @@ Contribution Contribute(const CaseInputs& in, const Calendar& calendar) {
         case MaterialOrigin::kClerkScan:
           ++At(received, Fact::kClerkScan);
           break;
+        case MaterialOrigin::kReuse:  // counted as not brought only (src/sources reports it)
         case MaterialOrigin::kNone:
           break;
       }

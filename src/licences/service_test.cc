@@ -97,7 +97,7 @@ class LicenceServiceTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(LicenceServiceTest, IssuesASignedLicenceThatVerifies) {
   if (db_ == nullptr) return;
-  EXPECT_EQ(service_->ListTypes().value().size(), 5u);
+  EXPECT_EQ(service_->ListTypes().value().size(), 7u);
   auto l = service_->Issue(BusinessLicence());
   ASSERT_TRUE(l.ok()) << l.error().ToString();
   const Licence& licence = l.value();

@@ -1,0 +1,117 @@
+#include "app/demo_sources.h"
+
+#include <fmt/format.h>
+
+#include "people/repository.h"
+
+namespace tongban::app {
+namespace {
+
+constexpr char kCitizen[] = "432930195507020150";  // 周德华, level-2 physical disability, 低保
+constexpr char kDisabilityCard[] = "13431128MB170873XW200199001000001";  // 残疾人证 新办/换领
+constexpr char kTwoSubsidies[] = "11431128MB17048517050103021000001";    // 残疾人两项补贴
+constexpr char kMinimumLiving[] = "11431128MB17048517050103001000001";  // 最低生活保障
+constexpr char kPhoto[] = "\x89PNG\r\n\x1a\n demo photo 周德华";
+
+Result<people::Principal> Account(store::Database& db, const std::string& username,
+                                  const std::string& id_number) {
+  TB_ASSIGN_OR_RETURN(people::PeopleRepository repo,
+                      people::PeopleRepository::Create(db.backend()));
+  return db.Transaction<people::Principal>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<people::Principal> {
+        auto account = username.empty() ? repo.FindAccountByIdNumber(sql, id_number)
+                                        : repo.FindAccountByUsername(sql, username);
+        if (!account) {
+          return Error(ErrorCode::kNotFound,
+                       fmt::format("demo account {}{} is missing", username, id_number));
+        }
+        people::Principal p;
+        p.account = std::move(account->account);
+        p.grants = repo.ListHeldGrants(sql, p.account.id);
+        p.agencies = repo.ListAgencies(sql, p.account.id);
+        return p;
+      });
+}
+
+}  // namespace
+
+Result<DemoSources> LoadDemoSources(store::Database& db, cases::CaseService& cases,
+                                    sources::SourceService& sources,
+                                    licences::LicenceService& licences) {
+  DemoSources out;
+  TB_ASSIGN_OR_RETURN(sources::SourceReport done, sources.Report({}));
+  if (done.total.cases > 0) return out;
+  TB_ASSIGN_OR_RETURN(people::Principal citizen, Account(db, "", kCitizen));
+  TB_ASSIGN_OR_RETURN(people::Principal issuer, Account(db, "xintian.certificate_issuer", ""));
+  // His disability certificate as an e-licence, issued by the county's 残联.
+  TB_ASSIGN_OR_RETURN(licences::Licence card,
+                      licences.Issue({.type_code = "11100000000013338W014",
+                                      .holder_id = kCitizen,
+                                      .holder_name = citizen.account.name,
+                                      .issuer = "431128-cl",
+                                      .data = {{"category", "肢体"}, {"level", 2}, {"sex", "男"}},
+                                      .valid_from = std::nullopt,
+                                      .case_id = "",
+                                      .actor = "demo"}));
+  (void)card;
+  auto submit = [&](const std::string& matter, const std::string& scenario,
+                    std::map<std::string, std::string> form,
+                    std::vector<std::string> authorised) -> Result<cases::Case> {
+    cases::SubmitRequest r{.matter = matter, .scenario = scenario, .form = std::move(form)};
+    r.authorised_licences = std::move(authorised);
+    TB_ASSIGN_OR_RETURN(cases::SubmitResult s, cases.Submit(citizen, r));
+    ++out.cases;
+    return s.record;
+  };
+  // 1. 残疾人证 新办 without 授权用证: he uploads his photo (the library keeps it).
+  TB_ASSIGN_OR_RETURN(
+      cases::Case first,
+      submit(kDisabilityCard, "new", {{"disability_category", "肢体"}, {"by_agent", "false"}}, {}));
+  for (const cases::CaseMaterial& m : first.materials) {
+    if (m.name != "近期免冠彩色照片") continue;
+    TB_ASSIGN_OR_RETURN(
+        cases::Case c,
+        cases.SupplyMaterial(citizen, first.number, m.index, cases::MaterialOrigin::kUploaded,
+                             std::string_view(kPhoto, sizeof(kPhoto) - 1), "photo.png", ""));
+    (void)c;
+  }
+  // 2. 换领 with 授权用证: the certificate fetched, the photo reused.
+  TB_ASSIGN_OR_RETURN(
+      cases::Case renewal,
+      submit(kDisabilityCard, "renewal",
+             {{"card_no", std::string(kCitizen) + "42"}, {"reason", "有效期满"}}, {"*"}));
+  (void)renewal;
+  // 3. 两项补贴, twice: the certificate fetched, the 低保 certificate requested from the 民政局;
+  // the first request is answered with a sealed e-certificate, the second waits in the inbox.
+  const std::map<std::string, std::string> subsidy = {
+      {"disability_card_no", std::string(kCitizen) + "42"},
+      {"disability_level", "二级"},
+      {"disability_category", "肢体"},
+      {"subsidy_type", "两项补贴"},
+      {"bank_account", "6217000000000000000"},
+      {"by_agent", "false"},
+      {"contact_phone", "13800000002"}};
+  TB_ASSIGN_OR_RETURN(cases::Case subsidy_case, submit(kTwoSubsidies, "apply", subsidy, {"*"}));
+  // Submitted before the first request is answered (after it, the e-certificate would be fetched).
+  TB_ASSIGN_OR_RETURN(cases::Case waiting, submit(kTwoSubsidies, "apply", subsidy, {"*"}));
+  (void)waiting;
+  TB_ASSIGN_OR_RETURN(sources::CaseSources recorded, sources.Get(citizen, subsidy_case.number));
+  for (const sources::CertificateRequest& r : recorded.requests) {
+    TB_ASSIGN_OR_RETURN(sources::CertificateRequest answered,
+                        sources.Answer(issuer, r.id,
+                                       {{"household_head", citizen.account.name},
+                                        {"since", "2024-03-01"},
+                                        {"family_size", 2}}));
+    (void)answered;
+  }
+  // 4. 最低生活保障: the income commitment (告知承诺) instead of proof.
+  TB_ASSIGN_OR_RETURN(
+      cases::Case living,
+      submit(kMinimumLiving, "apply",
+             {{"household_size", "2"}, {"has_disabled_member", "true"}, {"by_agent", "false"}},
+             {"*"}));
+  (void)living;
+  return out;
+}
+
+}  // namespace tongban::app

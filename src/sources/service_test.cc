@@ -1,0 +1,457 @@
+// Material sources and jurisdiction on both backends: each source resolved at submission and
+// recorded with the case (fetch with 授权用证, reuse, certificate request answered by a village
+// committee, commitment, upload), the report of materials no longer carried, the jurisdiction
+// rule directing an application to the competent region (never refusing it), and the
+// applications the registers contradict stopped with the reason.
+#include "sources/service.h"
+
+#include "sources/figures.h"
+
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "keys/key_store.h"
+#include "people/clock.h"
+#include "people/sms.h"
+#include "regions/region_import.h"
+#include "registers/testing.h"
+#include "store/testing.h"
+
+namespace tongban {
+extern const EmbeddedFile kSourcesTestCatalog[];
+extern const size_t kSourcesTestCatalog_count;
+}  // namespace tongban
+
+namespace tongban::sources {
+namespace {
+
+using cases::Channel;
+using cases::MaterialOrigin;
+using cases::MaterialState;
+using people::Principal;
+using registers::testing::MakeIdNumber;
+
+constexpr char kBenefit[] = "13431128MB170873XW000131006000001";
+constexpr char kBenefitLiuyang[] = "13430181MB1721731E000131006000001";
+constexpr char kProperty[] = "11431128MB17077618000100900000001";
+constexpr char kPdf[] = "%PDF-1.4 户口簿";
+
+// 2026-11-26 (a Thursday) 09:00 China Standard Time.
+Timestamp T0() { return StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9); }
+
+std::string ReadSource(const std::string& relative) {
+  const char* root = std::getenv("TONGBAN_SOURCE_DIR");
+  std::ifstream in(std::string(root ? root : ".") + "/" + relative);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+Principal Staff(std::string id, std::string region, std::string department,
+                std::vector<std::string> perms) {
+  Principal p;
+  p.account.id = std::move(id);
+  p.account.kind = people::AccountKind::kStaff;
+  p.account.name = "工作人员";
+  people::HeldGrant g;
+  g.grant.id = p.account.id + "@" + region;
+  g.grant.role = "staff";
+  g.grant.scope.region = std::move(region);
+  g.grant.scope.department = std::move(department);
+  std::sort(perms.begin(), perms.end());
+  g.permissions = std::move(perms);
+  p.grants.push_back(std::move(g));
+  return p;
+}
+
+Principal Citizen(std::string id, std::string id_number) {
+  Principal p;
+  p.account.id = std::move(id);
+  p.account.kind = people::AccountKind::kCitizen;
+  p.account.id_number = std::move(id_number);
+  p.account.name = "申请人";
+  people::HeldGrant g;
+  g.grant.id = "applicant";
+  g.grant.role = "applicant";
+  g.permissions = {"case.apply", "case.read_own"};
+  p.grants.push_back(std::move(g));
+  return p;
+}
+
+class SourcesTest : public ::testing::TestWithParam<store::Backend> {
+ protected:
+  void SetUp() override {
+    temp_ = store::testing::TempDatabase::Create(GetParam());
+    if (!temp_) return;
+    db_ = temp_->Open();
+    std::vector<store::MigrationSet> sets;
+    sets.push_back(*regions::Migrations());
+    sets.push_back(trace::TraceMigrations());
+    sets.push_back(*people::PeopleMigrations());
+    sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(*cases::CaseMigrations());
+    sets.push_back(keys::KeysMigrations());
+    sets.push_back(licences::LicencesMigrations());
+    sets.push_back(*registers::Migrations());
+    sets.push_back(*Migrations());
+    std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
+    for (const auto& s : sets) ptrs.push_back(&s);
+    auto migrated = db_->Migrate(ptrs);
+    ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
+    people::PeopleOptions po;
+    po.password = people::PasswordOptions::Cheap();
+    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
+    ASSERT_TRUE(people_->SeedRoles().ok());
+    catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
+    auto imported =
+        catalog_->ImportYaml(std::string(kSourcesTestCatalog[0].contents), {.publish = true});
+    ASSERT_TRUE(imported.ok()) << imported.error().ToString();
+    trace_ = std::make_unique<trace::Trace>(
+        *db_, trace::Trace::Options{.now =
+                                        [this] {
+                                          return std::chrono::system_clock::time_point(
+                                              clock_.Now().time_since_epoch());
+                                        },
+                                    .signing_key = std::nullopt});
+    dir_ = ::testing::TempDir() + "/sources-" + std::to_string(::getpid()) + "-" +
+           std::string(store::BackendName(GetParam()));
+    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                                         {.clock = &clock_, .data_dir = dir_});
+    keys_ = std::make_unique<keys::KeyStore>(*db_, ring_, clock_);
+    auto lookup = [this](const std::string& code) -> Result<licences::IssuerDepartment> {
+      TB_ASSIGN_OR_RETURN(auto departments, catalog_->ListDepartments());
+      for (const auto& d : departments) {
+        if (d.code == code) return licences::IssuerDepartment{d.code, d.name, d.uscc, d.region};
+      }
+      return Error(ErrorCode::kNotFound, "no department " + code);
+    };
+    licences_ = std::make_unique<licences::LicenceService>(*db_, *keys_, *trace_, clock_, lookup);
+    auto types = licences::ParseLicenceTypesYaml(ReadSource("data/demo/licence_types.yaml"));
+    ASSERT_TRUE(types.ok()) << types.error().ToString();
+    ASSERT_TRUE(licences_->PutTypes(*types).ok());
+    registers_ = *registers::Registers::Create(
+        *db_, *registers::FieldCipher::Create(registers::testing::FixedKeys()), *trace_, clock_);
+    auto sources = SourceService::Create(*db_, *catalog_, *cases_, *licences_, *registers_, *trace_,
+                                         {.clock = &clock_});
+    ASSERT_TRUE(sources.ok()) << sources.error().ToString();
+    sources_ = std::move(sources).value();
+    cases_->SetSubmissionHook(sources_.get());
+
+    // 张三 of 龙珠村 (新田县), holding a disability certificate; 李四 of 浏阳市.
+    zhang_id_ = MakeIdNumber("431128", "19800215", 123);
+    li_id_ = MakeIdNumber("430181", "19750301", 135);
+    ASSERT_TRUE(Register(zhang_id_, "张三", "431128101200").ok());
+    ASSERT_TRUE(Register(li_id_, "李四", "430181").ok());
+    auto card = licences_->Issue({.type_code = "11100000000013338W014",
+                                  .holder_id = zhang_id_,
+                                  .holder_name = "张三",
+                                  .issuer = "431128-cl",
+                                  .data = {{"category", "肢体"}, {"level", 2}, {"sex", "男"}},
+                                  .valid_from = std::nullopt,
+                                  .case_id = "",
+                                  .actor = "clerk"});
+    ASSERT_TRUE(card.ok()) << card.error().ToString();
+    card_id_ = card->id;
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  Result<registers::Person> Register(const std::string& id, const std::string& name,
+                                     const std::string& region) {
+    registers::Person p;
+    p.id_number = id;
+    p.name = name;
+    p.sex = Sex::kMale;
+    p.birth_date = *Date::Parse(id.substr(6, 4) + "-" + id.substr(10, 2) + "-" + id.substr(12, 2));
+    p.household_region = region;
+    p.address = "住址";
+    return registers_->CreatePerson(registrar_, p);
+  }
+
+  cases::SubmitRequest Apply(std::string matter = kBenefit) {
+    cases::SubmitRequest r;
+    r.matter = std::move(matter);
+    r.channel = Channel::kOnline;
+    return r;
+  }
+
+  const cases::CaseMaterial& MaterialOf(const cases::Case& c, std::string_view name) {
+    for (const auto& m : c.materials) {
+      if (m.name == name) return m;
+    }
+    static const cases::CaseMaterial kNone;
+    ADD_FAILURE() << "no material " << name;
+    return kNone;
+  }
+  const ResolvedMaterial& SourceOf(const CaseSources& s, std::string_view name) {
+    for (const auto& m : s.materials) {
+      if (m.name == name) return m;
+    }
+    static const ResolvedMaterial kNone;
+    ADD_FAILURE() << "no source of " << name;
+    return kNone;
+  }
+
+  std::unique_ptr<store::testing::TempDatabase> temp_;
+  std::unique_ptr<store::Database> db_;
+  FakeClock clock_{T0()};
+  people::SimulatedSmsGateway sms_;
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::string dir_;
+  std::unique_ptr<cases::CaseService> cases_;
+  keys::MasterKeyRing ring_ = keys::MasterKeyRing::Generate("m1").value();
+  std::unique_ptr<keys::KeyStore> keys_;
+  std::unique_ptr<licences::LicenceService> licences_;
+  std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<SourceService> sources_;
+  Principal registrar_ = Staff("registrar", "*", "*", {"register.write", "register.read"});
+  std::string zhang_id_, li_id_, card_id_;
+};
+
+TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal zhang = Citizen("acct-zhang", zhang_id_);
+  // An earlier case in which 张三 uploaded his 户口簿: the materials library.
+  auto first = cases_->Submit(zhang, Apply());
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_TRUE(cases_
+                  ->SupplyMaterial(zhang, first->record.number, 1, MaterialOrigin::kUploaded, kPdf,
+                                   "hukou.pdf", "")
+                  .ok());
+  // Without 授权用证 the e-licence is not fetched.
+  EXPECT_EQ(SourceOf(*sources_->Get(zhang, first->record.number), "残疾人证").source,
+            Source::kApplicant);
+  EXPECT_EQ(MaterialOf(first->record, "残疾人证").state, MaterialState::kMissing);
+
+  clock_.Advance(std::chrono::hours(24));
+  cases::SubmitRequest r = Apply();
+  r.authorised_licences = {"残疾人证"};
+  auto second = cases_->Submit(zhang, r);
+  ASSERT_TRUE(second.ok()) << second.error().ToString();
+  const cases::Case& c = second->record;
+  // 调用: fetched from the licence register.
+  EXPECT_EQ(MaterialOf(c, "残疾人证").state, MaterialState::kProvided);
+  EXPECT_EQ(MaterialOf(c, "残疾人证").origin, MaterialOrigin::kLicence);
+  EXPECT_EQ(MaterialOf(c, "残疾人证").reference, card_id_);
+  // 复用: the earlier file, readable from this case.
+  EXPECT_EQ(MaterialOf(c, "户口簿").origin, MaterialOrigin::kReuse);
+  EXPECT_EQ(MaterialOf(c, "户口簿").reference, first->record.number + "/1");
+  EXPECT_EQ(*cases_->MaterialContent(zhang, c.number, 1), kPdf);
+  // 告知承诺.
+  EXPECT_EQ(MaterialOf(c, "收入情况说明").state, MaterialState::kProofWaived);
+  // 在线开具: missing until the issuer answers.
+  EXPECT_EQ(MaterialOf(c, "无犯罪记录证明").state, MaterialState::kMissing);
+  EXPECT_EQ(MaterialOf(c, "居住证明").state, MaterialState::kMissing);
+
+  auto s = sources_->Get(zhang, c.number);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(s->authorised_licences, std::vector<std::string>{"残疾人证"});
+  EXPECT_EQ(s->jurisdiction.outcome, JurisdictionOutcome::kCompetent);
+  EXPECT_EQ(SourceOf(*s, "残疾人证").source, Source::kLicence);
+  EXPECT_EQ(SourceOf(*s, "户口簿").source, Source::kReuse);
+  EXPECT_EQ(SourceOf(*s, "无犯罪记录证明").source, Source::kCertificateRequest);
+  EXPECT_EQ(SourceOf(*s, "居住证明").source, Source::kCertificateRequest);
+  EXPECT_EQ(SourceOf(*s, "收入情况说明").source, Source::kCommitment);
+  EXPECT_EQ(SourceOf(*s, "近期照片").source, Source::kApplicant);
+  // A conditional material is requested only when its condition holds over the form.
+  EXPECT_EQ(SourceOf(*s, "代办人无犯罪记录证明").source, Source::kApplicant);
+  auto by_agent = sources_->Resolve(zhang, {.matter = kBenefit, .form = {{"by_agent", "true"}}});
+  ASSERT_TRUE(by_agent.ok()) << by_agent.error().ToString();
+  EXPECT_EQ(by_agent->materials.back().name, "代办人无犯罪记录证明");
+  EXPECT_EQ(by_agent->materials.back().source, Source::kCertificateRequest);
+  ASSERT_EQ(s->requests.size(), 2u);
+  // The police of the applicant's county and the applicant's village committee.
+  EXPECT_EQ(s->requests[0].department, "431128-gaj");
+  EXPECT_EQ(s->requests[1].department, "431128101200-cwh");
+  EXPECT_EQ(s->requests[1].certificate, "ZM-2");
+  EXPECT_EQ(s->requests[1].due_on.ToString(), "2026-12-02");  // 3 working days after Fri 27th
+
+  // The village committee's inbox; nobody else's grant reaches it.
+  const Principal committee =
+      Staff("cwh-1", "431128101200", "431128101200-cwh", {"certificate.issue"});
+  const Principal police = Staff("gaj-1", "431128", "431128-gaj", {"certificate.issue"});
+  EXPECT_EQ(sources_->Inbox(police, "431128101200-cwh", 10).error().code(), ErrorCode::kForbidden);
+  auto inbox = sources_->Inbox(committee, "431128101200-cwh", 10);
+  ASSERT_TRUE(inbox.ok()) << inbox.error().ToString();
+  ASSERT_EQ(inbox->size(), 2u);  // the first case asked too
+  const CertificateRequest& mine = (*inbox)[0].case_number == c.number ? (*inbox)[0] : (*inbox)[1];
+  EXPECT_EQ(mine.case_number, c.number);
+  EXPECT_EQ(sources_->Answer(police, mine.id, {{"address", "龙珠村"}}).error().code(),
+            ErrorCode::kForbidden);
+  // A bad answer (a field the type lacks) issues nothing.
+  EXPECT_EQ(sources_->Answer(committee, mine.id, {{"colour", "red"}}).error().code(),
+            ErrorCode::kInvalidArgument);
+  auto answered = sources_->Answer(committee, mine.id, {{"address", "新田县金陵镇龙珠村"}});
+  ASSERT_TRUE(answered.ok()) << answered.error().ToString();
+  EXPECT_EQ(answered->state, RequestState::kAnswered);
+  EXPECT_EQ(sources_->Answer(committee, mine.id, {{"address", "x"}}).error().code(),
+            ErrorCode::kConflict);
+  EXPECT_EQ(sources_->Inbox(committee, "431128101200-cwh", 10)->size(), 1u);
+  // The sealed e-certificate landed in the case and verifies.
+  auto after = cases_->Get(zhang, c.number);
+  ASSERT_TRUE(after.ok());
+  EXPECT_EQ(MaterialOf(*after, "居住证明").state, MaterialState::kProvided);
+  EXPECT_EQ(MaterialOf(*after, "居住证明").reference, answered->licence_id);
+  auto verified = licences_->VerifyById(answered->licence_id);
+  ASSERT_TRUE(verified.ok());
+  EXPECT_TRUE(verified->valid()) << verified->reason;
+  EXPECT_EQ(verified->licence->holder_id, zhang_id_);
+  EXPECT_EQ(verified->licence->issuer.code, "431128101200-cwh");
+  // The police refuse theirs: the material falls back to the applicant.
+  auto refused = sources_->Refuse(police, s->requests[0].id, "申请人户籍不在本县");
+  ASSERT_TRUE(refused.ok()) << refused.error().ToString();
+  auto s2 = sources_->Get(zhang, c.number);
+  EXPECT_EQ(SourceOf(*s2, "无犯罪记录证明").source, Source::kApplicant);
+  EXPECT_EQ(SourceOf(*s2, "居住证明").reference, answered->licence_id);
+
+  // The report: required materials by source, and how many were not carried.
+  auto report = sources_->Report({});
+  ASSERT_TRUE(report.ok()) << report.error().ToString();
+  ASSERT_EQ(report->matters.size(), 1u);
+  const SourceCounts& m = report->matters[0];
+  EXPECT_EQ(m.matter, kBenefit);
+  EXPECT_EQ(m.matter_name, "困难残疾人生活补贴和重度残疾人护理补贴");
+  EXPECT_EQ(m.cases, 2);
+  EXPECT_EQ(m.required, 10);  // 5 required materials in each of the two cases
+  // First case: 残疾人证 and 户口簿 by the applicant, two requests, a commitment. Second: a
+  // fetch, a reuse, a commitment, an answered request, a refused one (now the applicant's).
+  EXPECT_EQ(m.by_source.at("applicant"), 3);
+  EXPECT_EQ(m.by_source.at("licence"), 1);
+  EXPECT_EQ(m.by_source.at("reuse"), 1);
+  EXPECT_EQ(m.by_source.at("certificate_request"), 3);
+  EXPECT_EQ(m.by_source.at("commitment"), 2);
+  EXPECT_EQ(m.not_carried, 7);
+  EXPECT_EQ(report->total.not_carried, 7);
+  EXPECT_EQ(report->total.required, 10);
+  // The catalog: 3 matters, 5 + 2 + 1 required materials, 1 of them fetched.
+  EXPECT_EQ(report->catalog.cases, 3);
+  EXPECT_EQ(report->catalog.required, 8);
+  EXPECT_EQ(report->catalog.by_source.at("licence"), 2);
+  EXPECT_EQ(report->catalog.not_carried, 5);
+  // The same figures in the KPI report (kpi::FigureProvider).
+  SourceFigures figures(db_->backend());
+  auto kpi_figures =
+      db_->Transaction<std::vector<kpi::Figure>>(store::TxKind::kRead, [&](soci::session& sql) {
+        return figures.Figures(
+            sql, {.from = *Date::Parse("2026-11-01"), .to = *Date::Parse("2026-11-30")});
+      });
+  ASSERT_TRUE(kpi_figures.ok()) << kpi_figures.error().ToString();
+  ASSERT_FALSE(kpi_figures->empty());
+  EXPECT_EQ((*kpi_figures)[0].name, "materials_not_carried_rate");
+  EXPECT_EQ((*kpi_figures)[0].numerator, 7);
+  EXPECT_EQ((*kpi_figures)[0].denominator, 10);
+  // Scoped: another region's report is empty; report.read is needed.
+  EXPECT_TRUE(sources_->Report({.region = "430181"})->matters.empty());
+  EXPECT_EQ(sources_->Report(zhang, {}).error().code(), ErrorCode::kForbidden);
+}
+
+TEST_P(SourcesTest, AnApplicationOutsideTheRuleGoesToTheCompetentRegion) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  // 李四 of 浏阳市 applies for 新田县's matter online: directed to 浏阳市's, not refused.
+  const Principal li = Citizen("acct-li", li_id_);
+  auto preview = sources_->Resolve(li, {.matter = kBenefit});
+  ASSERT_TRUE(preview.ok()) << preview.error().ToString();
+  EXPECT_EQ(preview->jurisdiction.outcome, JurisdictionOutcome::kRedirected);
+  EXPECT_EQ(preview->jurisdiction.competent_matter, kBenefitLiuyang);
+  EXPECT_EQ(preview->jurisdiction.competent_department, "430181-cl");
+  ASSERT_EQ(preview->materials.size(), 2u);  // the competent matter's materials
+  auto c = cases_->Submit(li, Apply());
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  EXPECT_EQ(c->record.matter, kBenefitLiuyang);
+  EXPECT_EQ(c->record.region, "430181");
+  auto s = sources_->Get(li, c->record.number);
+  EXPECT_EQ(s->jurisdiction.requested_matter, kBenefit);
+  EXPECT_EQ(s->jurisdiction.outcome, JurisdictionOutcome::kRedirected);
+
+  // A 新田县 clerk at the "wrong" window, without grants in 浏阳市: received here for 浏阳市
+  // (跨域代收), not refused.
+  const Principal clerk = Staff("clerk-xt", "431128", "*", {"case.assist", "case.read"});
+  cases::SubmitRequest r = Apply();
+  r.channel = Channel::kWindow;
+  r.applicant_code = li_id_;
+  r.applicant_name = "李四";
+  auto at_window = cases_->Submit(clerk, r);
+  ASSERT_TRUE(at_window.ok()) << at_window.error().ToString();
+  EXPECT_EQ(at_window->record.matter, kBenefit);
+  auto ws = sources_->Get(clerk, at_window->record.number);
+  ASSERT_TRUE(ws.ok()) << ws.error().ToString();
+  EXPECT_EQ(ws->jurisdiction.outcome, JurisdictionOutcome::kCrossRegion);
+  EXPECT_EQ(ws->jurisdiction.competent_matter, kBenefitLiuyang);
+
+  // Property location, not household: 李四 querying a 新田县 property is competent there.
+  auto here =
+      sources_->Resolve(li, {.matter = kProperty, .form = {{"property_region", "431128101200"}}});
+  ASSERT_TRUE(here.ok()) << here.error().ToString();
+  EXPECT_EQ(here->jurisdiction.outcome, JurisdictionOutcome::kCompetent);
+  auto elsewhere =
+      sources_->Resolve(li, {.matter = kProperty, .form = {{"property_region", "430181"}}});
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_EQ(elsewhere->jurisdiction.outcome, JurisdictionOutcome::kCrossRegion);
+  // An applicant the register does not know: undetermined, handled here.
+  const Principal stranger = Citizen("acct-x", MakeIdNumber("431128", "19900101", 111));
+  auto unknown = sources_->Resolve(stranger, {.matter = kBenefit});
+  ASSERT_TRUE(unknown.ok()) << unknown.error().ToString();
+  EXPECT_EQ(unknown->jurisdiction.outcome, JurisdictionOutcome::kUndetermined);
+}
+
+TEST_P(SourcesTest, WhatTheRegistersContradictIsStoppedWithTheReason) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal zhang = Citizen("acct-zhang", zhang_id_);
+  // A declared licence that was revoked.
+  ASSERT_TRUE(licences_->Revoke(card_id_, "残疾等级复核后注销", "clerk").ok());
+  cases::SubmitRequest r = Apply();
+  r.materials = {{.name = "残疾人证",
+                  .state = MaterialState::kProvided,
+                  .origin = MaterialOrigin::kLicence,
+                  .reference = card_id_}};
+  auto revoked = cases_->Submit(zhang, r);
+  ASSERT_FALSE(revoked.ok());
+  EXPECT_EQ(revoked.error().code(), ErrorCode::kRefused);
+  EXPECT_NE(revoked.error().message().find("残疾等级复核后注销"), std::string::npos)
+      << revoked.error().message();
+  // Someone else's licence.
+  auto other = licences_->Issue({.type_code = "11100000000013338W014",
+                                 .holder_id = li_id_,
+                                 .holder_name = "李四",
+                                 .issuer = "431128-cl",
+                                 .data = {{"category", "视力"}, {"level", 1}, {"sex", "男"}},
+                                 .valid_from = std::nullopt,
+                                 .case_id = "",
+                                 .actor = "clerk"});
+  ASSERT_TRUE(other.ok()) << other.error().ToString();
+  r.materials[0].reference = other->id;
+  auto foreign = cases_->Submit(zhang, r);
+  ASSERT_FALSE(foreign.ok());
+  EXPECT_EQ(foreign.error().code(), ErrorCode::kRefused);
+  // A revoked licence is never fetched: with 授权用证 the material stays the applicant's.
+  cases::SubmitRequest plain = Apply();
+  plain.authorised_licences = {"*"};
+  auto ok = cases_->Submit(zhang, plain);
+  ASSERT_TRUE(ok.ok()) << ok.error().ToString();
+  EXPECT_EQ(MaterialOf(ok->record, "残疾人证").state, MaterialState::kMissing);
+  // The applicant registered dead.
+  auto person = registers_->FindByIdNumber(registrar_, zhang_id_);
+  ASSERT_TRUE(person.ok() && person->size() == 1);
+  ASSERT_TRUE(registers_
+                  ->PatchPerson(registrar_, (*person)[0].id, (*person)[0].version,
+                                {.status = registers::PersonStatus::kDeceased})
+                  .ok());
+  auto dead = cases_->Submit(zhang, Apply());
+  ASSERT_FALSE(dead.ok());
+  EXPECT_EQ(dead.error().code(), ErrorCode::kRefused);
+  EXPECT_NE(dead.error().message().find("死亡"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SourcesTest, ::testing::ValuesIn(store::testing::Backends()),
+                         store::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tongban::sources

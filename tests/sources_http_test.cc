@@ -1,0 +1,117 @@
+// Material sources over HTTP against the demo data set, on SQLite and PostgreSQL: every source
+// occurs in `serve --demo` (周德华's applications), the 民政局's inbox answers a certificate
+// request with a sealed e-certificate, what an application would resolve to, and the report of
+// materials no longer carried.
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "test_server.h"
+
+namespace tongban {
+namespace {
+
+using nlohmann::json;
+using store::Backend;
+
+constexpr char kCitizen[] = "432930195507020150";
+constexpr char kTwoSubsidies[] = "11431128MB17048517050103021000001";
+
+class SourcesHttp : public ::testing::TestWithParam<Backend> {
+ protected:
+  void SetUp() override {
+    app::Config config;
+    config.demo = true;
+    server_ = tongban::testing::TestServer::Start(GetParam(), config);
+    if (!server_) return;
+    ASSERT_TRUE(server_->Run());
+  }
+  std::string Login(const json& credentials) {
+    json body = credentials;
+    body["password"] = "tongban-demo";
+    auto res = server_->Client().Post("/api/v1/sessions", body.dump(), "application/json");
+    EXPECT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
+    return res ? json::parse(res->body).value("token", "") : "";
+  }
+  json Call(const std::string& method, const std::string& path, const std::string& token,
+            const json& body, int expect) {
+    httplib::Headers h{{"Authorization", "Bearer " + token}};
+    auto c = server_->Client();
+    auto res = method == "GET" ? c.Get(path, h) : c.Post(path, h, body.dump(), "application/json");
+    EXPECT_TRUE(res);
+    if (!res) return {};
+    EXPECT_EQ(res->status, expect) << method << " " << path << ": " << res->body;
+    return json::parse(res->body, nullptr, false);
+  }
+
+  std::unique_ptr<tongban::testing::TestServer> server_;
+};
+
+TEST_P(SourcesHttp, EverySourceOccursInTheDemo) {
+  if (!server_) GTEST_SKIP() << "backend not available";
+  const std::string citizen = Login({{"id_number", kCitizen}});
+  json mine = Call("GET", "/api/v1/me/cases?limit=50", citizen, {}, 200);
+  std::set<std::string> sources;
+  int requests = 0;
+  for (const json& c : mine["items"]) {
+    json s = Call("GET", "/api/v1/cases/" + c["number"].get<std::string>() + "/sources", citizen,
+                  {}, 200);
+    for (const json& m : s["materials"]) sources.insert(m["source"].get<std::string>());
+    requests += static_cast<int>(s["certificate_requests"].size());
+    if (!s["materials"].empty()) {
+      EXPECT_EQ(s["jurisdiction"]["outcome"], "competent");
+    }
+  }
+  EXPECT_EQ(sources, (std::set<std::string>{"applicant", "licence", "reuse", "certificate_request",
+                                            "commitment", "waived"}));
+  EXPECT_EQ(requests, 2);
+
+  // The 民政局's inbox: one request still open, answered with a sealed e-certificate.
+  const std::string issuer = Login({{"username", "xintian.certificate_issuer"}});
+  json inbox = Call("GET", "/api/v1/certificate-requests?department=431128-mzj", issuer, {}, 200);
+  ASSERT_EQ(inbox["items"].size(), 1u);
+  const std::string id = inbox["items"][0]["id"];
+  Call("GET", "/api/v1/certificate-requests?department=431128-mzj", citizen, {}, 403);
+  json bad = Call("POST", "/api/v1/certificate-requests/" + id + "/answer", issuer,
+                  {{"data", {{"colour", "red"}}}}, 400);
+  EXPECT_FALSE(bad["errors"].empty());
+  json answered = Call("POST", "/api/v1/certificate-requests/" + id + "/answer", issuer,
+                       {{"data", {{"household_head", "周德华"}, {"since", "2024-03-01"}}}}, 200);
+  EXPECT_EQ(answered["state"], "answered");
+  json verified =
+      Call("GET", "/api/v1/licences/" + answered["licence_id"].get<std::string>() + "/verification",
+           issuer, {}, 200);
+  EXPECT_EQ(verified["valid"], true) << verified.dump();
+  EXPECT_TRUE(
+      Call("GET", "/api/v1/certificate-requests?department=431128-mzj", issuer, {}, 200)["items"]
+          .empty());
+
+  // What a new application would resolve to, with 授权用证.
+  json preview = Call(
+      "POST", std::string("/api/v1/matters/") + kTwoSubsidies + "/scenarios/apply/sources", citizen,
+      {{"authorised_licences", {"残疾人证"}}, {"form", {{"subsidy_type", "重度残疾人护理补贴"}}}},
+      200);
+  EXPECT_EQ(preview["jurisdiction"]["outcome"], "competent");
+  EXPECT_EQ(preview["materials"][0]["name"], "残疾人证");
+  EXPECT_EQ(preview["materials"][0]["source"], "licence");
+  EXPECT_EQ(preview["materials"][0]["carried"], false);
+  Call("POST", "/api/v1/matters/nope/scenarios/apply/sources", citizen, json::object(), 404);
+
+  // The report: report.read only.
+  Call("GET", "/api/v1/reports/material-sources", citizen, {}, 403);
+  const std::string supervisor = Login({{"username", "xintian.supervisor"}});
+  json report = Call("GET", "/api/v1/reports/material-sources?region=431128", supervisor, {}, 200);
+  EXPECT_GE(report["total"]["cases"].get<int>(), 5);
+  EXPECT_GT(report["total"]["not_carried"].get<int>(), 0);
+  EXPECT_GT(report["catalog"]["required"].get<int>(), report["catalog"]["not_carried"].get<int>());
+  EXPECT_GT(report["catalog"]["by_source"]["licence"].get<int>(), 0);
+  Call("GET", "/api/v1/reports/material-sources?from=2026-13-01", supervisor, {}, 400);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, SourcesHttp, ::testing::ValuesIn(store::testing::Backends()),
+                         store::testing::BackendTestName);
+
+}  // namespace
+}  // namespace tongban
