@@ -19,6 +19,7 @@
 #include "api/register_routes.h"
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
+#include "api/xregion_routes.h"
 #include "app/demo.h"
 #include "app/demo_evaluation.h"
 #include "base/id.h"
@@ -95,6 +96,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), supervision::SupervisionMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), demands::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), xregion::Migrations());
   return sets;
 }
 
@@ -190,6 +192,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       spdlog::info("demo demands: {} added ({:.2f} s)", demo_demands.demands, demo_demands.seconds);
     }
   }
+  TB_ASSIGN_OR_RETURN(
+      app->xregion_,
+      CreateXregionParts(*app->db_, *app->trace_, app->signing_key_path_, config.demo,
+                         url.backend == store::Backend::kSqlite ? url.target
+                                                                : app->signing_key_path_));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -271,6 +278,14 @@ void App::StartBackgroundWork() {
     demand_sweeper_ = std::make_unique<demands::Sweeper>(*demands_, std::chrono::minutes(5));
     demand_sweeper_->Start();
   }
+  if (xregion_ && server_->port() > 0) {
+    const auto& o = config_.server;
+    const std::string host = o.host == "0.0.0.0" || o.host.empty() ? "127.0.0.1" : o.host;
+    Status s = StartXregion(*xregion_, fmt::format("http{}://{}:{}",
+                                                   o.tls_cert_file.empty() ? "" : "s", host,
+                                                   server_->port()));
+    if (!s.ok()) spdlog::error("cross-region exchange not started: {}", s.error().ToString());
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -282,6 +297,7 @@ void App::StopBackgroundWork() {
   if (worker_) worker_->Stop();
   if (supervision_scheduler_) supervision_scheduler_->Stop();
   if (demand_sweeper_) demand_sweeper_->Stop();
+  if (xregion_) StopXregion(*xregion_);
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -315,6 +331,7 @@ void App::RegisterRoutes() {
                                  {.after_sweep = [this] { (void)cases_->DrainNotices(); }});
   api::RegisterDemandRoutes(s, *demands_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
+  api::RegisterXregionRoutes(s, *xregion_->service, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(), .reader = id_reader_.get()});
 }

@@ -12,6 +12,7 @@
 #include "app/licence_wiring.h"
 #include "app/supervision_scheduler.h"
 #include "app/workflow_worker.h"
+#include "app/xregion_wiring.h"
 #include "benefits/benefits.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
@@ -78,6 +79,8 @@ class App {
   // 好差评: ratings, rectification, statistics; the demo's simulated rating device (or null).
   evaluation::EvaluationService& evaluation() { return *evaluation_; }
   devices::SimulatedRatingDevice* rating_device() { return rating_device_.get(); }
+  // 跨省通办: partners, agreements, the signed-message exchange and cross-region cases.
+  xregion::Service& xregion() { return *xregion_->service; }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -116,6 +119,7 @@ class App {
   std::unique_ptr<SupervisionScheduler> supervision_scheduler_;
   std::unique_ptr<demands::DemandService> demands_;  // 诉求 / 工单
   std::unique_ptr<demands::Sweeper> demand_sweeper_;
+  std::unique_ptr<XregionParts> xregion_;  // 跨省通办: exchange, delivery thread, demo partner
 };
 
 }  // namespace tongban::app

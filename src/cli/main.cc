@@ -27,6 +27,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddSuperviseCommands(cli, ctx);
   tongban::cli::AddDemandCommands(cli, ctx);
   tongban::cli::AddReportCommands(cli, ctx);
+  tongban::cli::AddXregionCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }
