@@ -5,8 +5,8 @@
 // test drops and duplicates messages. Runs the built binary as an operator runs it.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 #include <unistd.h>
+#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <cstdlib>
@@ -93,9 +93,9 @@ class XregionE2e : public ::testing::Test {
     ASSERT_TRUE(std::regex_search(out, m, std::regex(R"(serving on http://[0-9.]+:(\d+))")));
     in.port = std::stoi(m[1].str());
     auto c = in.Client();
-    auto res = c.Post("/api/v1/sessions",
-                      json{{"username", "xr.op"}, {"password", kPassword}}.dump(),
-                      "application/json");
+    auto res =
+        c.Post("/api/v1/sessions", json{{"username", "xr.op"}, {"password", kPassword}}.dump(),
+               "application/json");
     ASSERT_TRUE(res && res->status == 201) << (res ? res->body : "no answer");
     in.token = json::parse(res->body).value("token", "");
   }
@@ -184,16 +184,18 @@ TEST_F(XregionE2e, ThreeInstallationsRunProxyOnlineAndJointEndToEnd) {
           {{"partner", "360926"},
            {"mode", "proxy"},
            {"title", "浏阳—铜鼓 异地代收代办"},
-           {"matters", {{{"matter", "TG-001"}, {"name", "个体工商户设立"}, {"handling_region", "360926"}}}}},
+           {"matters",
+            {{{"matter", "TG-001"}, {"name", "个体工商户设立"}, {"handling_region", "360926"}}}}},
           200);
-  ly.Send("PUT", "/api/v1/xregion/agreements/ly-tg-online",
-          {{"partner", "360926"},
-           {"mode", "online"},
-           {"title", "浏阳—铜鼓 全程网办"},
-           {"matters", {{{"matter", "TG-002"}, {"name", "户籍证明"}, {"handling_region", "360926"}}}}},
-          200);
-  for (auto [id, partner, matter] : {std::tuple{"j-tg", "360926", "TG-009"},
-                                     std::tuple{"j-wz", "360922", "WZ-009"}}) {
+  ly.Send(
+      "PUT", "/api/v1/xregion/agreements/ly-tg-online",
+      {{"partner", "360926"},
+       {"mode", "online"},
+       {"title", "浏阳—铜鼓 全程网办"},
+       {"matters", {{{"matter", "TG-002"}, {"name", "户籍证明"}, {"handling_region", "360926"}}}}},
+      200);
+  for (auto [id, partner, matter] :
+       {std::tuple{"j-tg", "360926", "TG-009"}, std::tuple{"j-wz", "360922", "WZ-009"}}) {
     ly.Send("PUT", fmt::format("/api/v1/xregion/agreements/{}", id),
             {{"partner", partner},
              {"mode", "joint"},
@@ -260,6 +262,13 @@ TEST_F(XregionE2e, ThreeInstallationsRunProxyOnlineAndJointEndToEnd) {
   // Counts per mode and partner; and every log verifies (checked by the command line).
   json counts = ly.Get("/api/v1/xregion/counts");
   EXPECT_EQ(counts["items"].size(), 3u);
+  auto metrics = ly.Client().Get("/metrics");
+  ASSERT_TRUE(metrics);
+  EXPECT_NE(metrics->body.find(R"(tongban_xregion_cases{mode="proxy",partner="360926"} 1)"),
+            std::string::npos)
+      << metrics->body;
+  EXPECT_NE(metrics->body.find(R"(tongban_xregion_outbox_messages{state="dead"} 0)"),
+            std::string::npos);
   for (Installation* in : {&ly, &tg, &wz}) {
     auto r = testing::Run({"xregion", "verify-log", "--db", in->db, "--log-level", "warn"});
     EXPECT_EQ(r.exit_code, 0) << r.output;
@@ -272,26 +281,26 @@ TEST_F(XregionE2e, ThreeInstallationsRunProxyOnlineAndJointEndToEnd) {
 class FlakyProxy {
  public:
   explicit FlakyProxy(int target_port) : target_port_(target_port) {
-    http_.Post("/api/v1/xregion/messages", [this](const httplib::Request& req,
-                                                  httplib::Response& res) {
-      const int n = ++count_;
-      httplib::Client c("127.0.0.1", target_port_);
-      c.set_read_timeout(30);
-      if (n % 4 == 1) {  // dropped before it reaches the receiver
-        res.status = 503;
-        return;
-      }
-      auto answer = c.Post("/api/v1/xregion/messages", req.body, "application/json");
-      if (n % 4 == 2) {  // delivered, answer lost
-        res.status = 502;
-        return;
-      }
-      if (n % 4 == 3) {  // delivered twice
-        answer = c.Post("/api/v1/xregion/messages", req.body, "application/json");
-      }
-      res.status = answer ? answer->status : 502;
-      if (answer) res.set_content(answer->body, "application/json");
-    });
+    http_.Post("/api/v1/xregion/messages",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 const int n = ++count_;
+                 httplib::Client c("127.0.0.1", target_port_);
+                 c.set_read_timeout(30);
+                 if (n % 4 == 1) {  // dropped before it reaches the receiver
+                   res.status = 503;
+                   return;
+                 }
+                 auto answer = c.Post("/api/v1/xregion/messages", req.body, "application/json");
+                 if (n % 4 == 2) {  // delivered, answer lost
+                   res.status = 502;
+                   return;
+                 }
+                 if (n % 4 == 3) {  // delivered twice
+                   answer = c.Post("/api/v1/xregion/messages", req.body, "application/json");
+                 }
+                 res.status = answer ? answer->status : 502;
+                 if (answer) res.set_content(answer->body, "application/json");
+               });
     port_ = http_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { http_.listen_after_bind(); });
   }
@@ -324,13 +333,14 @@ TEST_F(XregionE2e, KilledHandlerAndAFlakyLinkStillGiveExactlyOnceInOrder) {
           {{"partner", "360926"},
            {"mode", "proxy"},
            {"title", "浏阳—铜鼓"},
-           {"matters", {{{"matter", "TG-001"}, {"name", "个体工商户设立"}, {"handling_region", "360926"}}}}},
+           {"matters",
+            {{{"matter", "TG-001"}, {"name", "个体工商户设立"}, {"handling_region", "360926"}}}}},
           200);
   // A burst of cases; 铜鼓 is killed in the middle of it and restarted on another port.
   std::vector<std::string> refs;
   for (int i = 0; i < 12; ++i) {
-    json c = ly.Send("POST", "/api/v1/xregion/cases", ProxyCase("TG-001", fmt::format("申请人{}", i)),
-                     201);
+    json c = ly.Send("POST", "/api/v1/xregion/cases",
+                     ProxyCase("TG-001", fmt::format("申请人{}", i)), 201);
     refs.push_back(c["ref"]);
     if (i == 5) Kill(tg);
   }
@@ -350,7 +360,8 @@ TEST_F(XregionE2e, KilledHandlerAndAFlakyLinkStillGiveExactlyOnceInOrder) {
   EXPECT_EQ(arrived.size(), refs.size());  // each once: no duplicate rows, none missing
   EXPECT_EQ(arrived, std::set<std::string>(refs.begin(), refs.end()));
   // The decisions flow back over the same flaky link (the other way, directly) in order.
-  for (const std::string& ref : {refs[0], refs[7]}) Steps(tg, ref, {"accept", "approve", "conclude"});
+  for (const std::string& ref : {refs[0], refs[7]})
+    Steps(tg, ref, {"accept", "approve", "conclude"});
   for (const std::string& ref : {refs[0], refs[7]}) {
     json a = WaitCase(ly, ref, [](const json& c) { return c["state"] == "concluded"; });
     json b = tg.Get("/api/v1/xregion/cases/" + ref);

@@ -33,11 +33,8 @@ json ToJson(const xregion::Agreement& a) {
 json ToJson(const xregion::CrossCase& c) {
   json timeline = json::array();
   for (const auto& e : c.timeline) {
-    timeline.push_back({{"id", e.id},
-                        {"at", e.at_ms},
-                        {"region", e.region},
-                        {"kind", e.kind},
-                        {"note", e.note}});
+    timeline.push_back(
+        {{"id", e.id}, {"at", e.at_ms}, {"region", e.region}, {"kind", e.kind}, {"note", e.note}});
   }
   json materials = json::array();
   for (const auto& m : c.materials) {
@@ -81,9 +78,9 @@ std::optional<people::Principal> Permitted(const Auth& auth, xregion::Service& s
   if (!caller) return std::nullopt;
   auto self = service.GetIdentity();
   std::string region = self.ok() ? self->region : caller->account.region;
-  Status s = auth.Require(*caller, permission,
-                          {.region = region, .department = caller->account.department,
-                           .matter = ""});
+  Status s =
+      auth.Require(*caller, permission,
+                   {.region = region, .department = caller->account.department, .matter = ""});
   if (!s.ok()) {
     WriteProblem(res, s.error(), ctx);
     return std::nullopt;
@@ -221,38 +218,38 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
           for (const auto& a : *list) items.push_back(ToJson(a));
           WriteJson(res, {{"items", std::move(items)}});
         });
-  s.Put(R"(/api/v1/xregion/agreements/([^/]+))",
-        [&](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-          if (!Permitted(auth, service, req, res, ctx, "xregion.manage")) return;
-          auto body = JsonBodyOrProblem(req, res, ctx, false);
-          if (!body) return;
-          FieldErrors errors;
-          ObjectReader r(*body, "", errors);
-          xregion::Agreement a;
-          a.id = req.matches[1];
-          a.partner = r.String("partner", true).value_or("");
-          auto mode = r.String("mode", true);
-          a.title = r.String("title", true).value_or("");
-          const json* matters = r.Member("matters", json::value_t::array, true);
-          r.Finish();
-          if (mode && !xregion::ParseMode(*mode)) {
-            errors.Add("mode", "must be online, proxy or joint");
-          }
-          if (mode) a.mode = xregion::ParseMode(*mode).value_or(xregion::Mode::kProxy);
-          for (size_t i = 0; matters != nullptr && i < matters->size(); ++i) {
-            ObjectReader m((*matters)[i], fmt::format("matters/{}", i), errors);
-            a.matters.push_back({.matter = m.String("matter", true).value_or(""),
-                                 .name = m.String("name", true).value_or(""),
-                                 .handling_region = m.String("handling_region", true).value_or("")});
-            m.Finish();
-          }
-          if (!errors.empty()) {
-            return WriteProblem(res, errors.ToError("the agreement is invalid"), ctx);
-          }
-          Status st = service.PutAgreement(a);
-          if (!st.ok()) return WriteProblem(res, st.error(), ctx);
-          WriteJson(res, ToJson(a));
-        });
+  s.Put(R"(/api/v1/xregion/agreements/([^/]+))", [&](const httplib::Request& req,
+                                                     httplib::Response& res, RequestContext& ctx) {
+    if (!Permitted(auth, service, req, res, ctx, "xregion.manage")) return;
+    auto body = JsonBodyOrProblem(req, res, ctx, false);
+    if (!body) return;
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    xregion::Agreement a;
+    a.id = req.matches[1];
+    a.partner = r.String("partner", true).value_or("");
+    auto mode = r.String("mode", true);
+    a.title = r.String("title", true).value_or("");
+    const json* matters = r.Member("matters", json::value_t::array, true);
+    r.Finish();
+    if (mode && !xregion::ParseMode(*mode)) {
+      errors.Add("mode", "must be online, proxy or joint");
+    }
+    if (mode) a.mode = xregion::ParseMode(*mode).value_or(xregion::Mode::kProxy);
+    for (size_t i = 0; matters != nullptr && i < matters->size(); ++i) {
+      ObjectReader m((*matters)[i], fmt::format("matters/{}", i), errors);
+      a.matters.push_back({.matter = m.String("matter", true).value_or(""),
+                           .name = m.String("name", true).value_or(""),
+                           .handling_region = m.String("handling_region", true).value_or("")});
+      m.Finish();
+    }
+    if (!errors.empty()) {
+      return WriteProblem(res, errors.ToError("the agreement is invalid"), ctx);
+    }
+    Status st = service.PutAgreement(a);
+    if (!st.ok()) return WriteProblem(res, st.error(), ctx);
+    WriteJson(res, ToJson(a));
+  });
   s.Delete(R"(/api/v1/xregion/agreements/([^/]+))",
            [&](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
              if (!Permitted(auth, service, req, res, ctx, "xregion.manage")) return;
@@ -325,8 +322,8 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
     }
     if (!errors.empty()) return WriteProblem(res, errors.ToError("the case is invalid"), ctx);
     // A citizen applies for themself: the account's own name and ID number.
-    const bool self_apply = mode == xregion::Mode::kOnline &&
-                            caller->account.kind == people::AccountKind::kCitizen;
+    const bool self_apply =
+        mode == xregion::Mode::kOnline && caller->account.kind == people::AccountKind::kCitizen;
     const std::string applicant_name = self_apply ? caller->account.name : name.value_or("");
     const std::string applicant_code = self_apply ? caller->account.id_number : code.value_or("");
     Result<xregion::CrossCase> made = Error(ErrorCode::kInternal, "not made");
@@ -340,16 +337,15 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
                                  .materials = std::move(materials),
                                  .actor = caller->account.id});
     } else {
-      made = service.Forward({.mode = *mode,
-                              .matter = *matter,
-                              .applicant_name = applicant_name,
-                              .applicant_code = applicant_code,
-                              .form = std::move(form),
-                              .materials = std::move(materials),
-                              .delivery = delivery.value_or(mode == xregion::Mode::kOnline
-                                                                ? "online"
-                                                                : "window"),
-                              .actor = caller->account.id});
+      made = service.Forward(
+          {.mode = *mode,
+           .matter = *matter,
+           .applicant_name = applicant_name,
+           .applicant_code = applicant_code,
+           .form = std::move(form),
+           .materials = std::move(materials),
+           .delivery = delivery.value_or(mode == xregion::Mode::kOnline ? "online" : "window"),
+           .actor = caller->account.id});
     }
     if (!made.ok()) return WriteProblem(res, made.error(), ctx);
     WriteJson(res, ToJson(*made), 201);
@@ -376,9 +372,9 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
            auto body = JsonBodyOrProblem(req, res, ctx, false);
            if (!body) return;
            const std::string step = body->value("step", "");
-           auto caller = Permitted(auth, service, req, res, ctx,
-                                   step == "approve" || step == "deny" ? "case.approve"
-                                                                       : "case.accept");
+           auto caller =
+               Permitted(auth, service, req, res, ctx,
+                         step == "approve" || step == "deny" ? "case.approve" : "case.accept");
            if (!caller) return;
            FieldErrors errors;
            ObjectReader r(*body, "", errors);
@@ -389,7 +385,8 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
            sr.tracking_number = r.String("tracking_number", false).value_or("");
            sr.actor = caller->account.id;
            r.Finish();
-           if (!errors.empty()) return WriteProblem(res, errors.ToError("the step is invalid"), ctx);
+           if (!errors.empty())
+             return WriteProblem(res, errors.ToError("the step is invalid"), ctx);
            auto c = service.Step(req.matches[1].str(), sr);
            if (!c.ok()) return WriteProblem(res, c.error(), ctx);
            WriteJson(res, ToJson(*c));
@@ -448,20 +445,18 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
                           {"first_bad", v->first_bad},
                           {"problem", v->problem}});
         });
-  s.Get("/api/v1/xregion/counts",
-        [&](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-          if (!Permitted(auth, service, req, res, ctx, "report.read")) return;
-          auto counts = service.Counts();
-          if (!counts.ok()) return WriteProblem(res, counts.error(), ctx);
-          json items = json::array();
-          for (const auto& c : *counts) {
-            items.push_back({{"mode", c.mode},
-                             {"partner", c.partner},
-                             {"matter", c.matter},
-                             {"cases", c.cases}});
-          }
-          WriteJson(res, {{"items", std::move(items)}});
-        });
+  s.Get("/api/v1/xregion/counts", [&](const httplib::Request& req, httplib::Response& res,
+                                      RequestContext& ctx) {
+    if (!Permitted(auth, service, req, res, ctx, "report.read")) return;
+    auto counts = service.Counts();
+    if (!counts.ok()) return WriteProblem(res, counts.error(), ctx);
+    json items = json::array();
+    for (const auto& c : *counts) {
+      items.push_back(
+          {{"mode", c.mode}, {"partner", c.partner}, {"matter", c.matter}, {"cases", c.cases}});
+    }
+    WriteJson(res, {{"items", std::move(items)}});
+  });
 }
 
 }  // namespace tongban::api

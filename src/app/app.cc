@@ -194,9 +194,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   }
   TB_ASSIGN_OR_RETURN(
       app->xregion_,
-      CreateXregionParts(*app->db_, *app->trace_, app->signing_key_path_, config.demo,
-                         url.backend == store::Backend::kSqlite ? url.target
-                                                                : app->signing_key_path_));
+      CreateXregionParts(
+          *app->db_, *app->trace_, app->signing_key_path_, config.demo,
+          url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -281,9 +281,9 @@ void App::StartBackgroundWork() {
   if (xregion_ && server_->port() > 0) {
     const auto& o = config_.server;
     const std::string host = o.host == "0.0.0.0" || o.host.empty() ? "127.0.0.1" : o.host;
-    Status s = StartXregion(*xregion_, fmt::format("http{}://{}:{}",
-                                                   o.tls_cert_file.empty() ? "" : "s", host,
-                                                   server_->port()));
+    Status s = StartXregion(
+        *xregion_,
+        fmt::format("http{}://{}:{}", o.tls_cert_file.empty() ? "" : "s", host, server_->port()));
     if (!s.ok()) spdlog::error("cross-region exchange not started: {}", s.error().ToString());
   }
   if (checkpointer_) return;
@@ -314,7 +314,8 @@ void App::RegisterRoutes() {
           res.set_content(std::string(api::OpenApiDocument()), "application/json");
         });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
-    res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
+    res.set_content(server_->metrics().Render() + XregionMetrics(*xregion_->service),
+                    "text/plain; version=0.0.4");
   });
   api::RegisterPeopleRoutes(s, *people_, *auth_,
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});

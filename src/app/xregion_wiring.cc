@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -36,18 +37,17 @@ class SimulatedPartner {
     TB_ASSIGN_OR_RETURN(p->service_, xregion::Service::Create(*p->db_, key, {}));
     TB_RETURN_IF_ERROR(p->service_->SetIdentity(
         {.region = kPartnerRegion, .name = "铜鼓县（模拟）", .hub = false}));
-    p->http_.Post("/api/v1/xregion/messages",
-                  [&svc = *p->service_](const httplib::Request& req, httplib::Response& res) {
-                    auto out = svc.Receive(req.body);
-                    if (!out.ok()) {
-                      res.status = out.error().info().http_status;
-                      res.set_content(out.error().ToString(), "text/plain");
-                      return;
-                    }
-                    res.set_content(
-                        fmt::format(R"({{"status":"{}"}})", xregion::ReceiveStatusName(out->status)),
-                        "application/json");
-                  });
+    p->http_.Post("/api/v1/xregion/messages", [&svc = *p->service_](const httplib::Request& req,
+                                                                    httplib::Response& res) {
+      auto out = svc.Receive(req.body);
+      if (!out.ok()) {
+        res.status = out.error().info().http_status;
+        res.set_content(out.error().ToString(), "text/plain");
+        return;
+      }
+      res.set_content(fmt::format(R"({{"status":"{}"}})", xregion::ReceiveStatusName(out->status)),
+                      "application/json");
+    });
     p->port_ = p->http_.bind_to_any_port("127.0.0.1");
     if (p->port_ <= 0) return Error(ErrorCode::kUnavailable, "the simulated partner cannot bind");
     return p;
@@ -98,13 +98,12 @@ class SimulatedPartner {
           auto cases = service_->List(role, state, 20);
           if (!cases.ok()) continue;
           for (const auto& c : *cases) {
-            auto r = service_->Step(c.ref, {.step = step,
-                                            .note = "铜鼓县（模拟）窗口",
-                                            .result = std::string(step) == "approve"
-                                                          ? "准予（模拟办理地决定）"
-                                                          : "",
-                                            .tracking_number = "",
-                                            .actor = "simulated-clerk"});
+            auto r = service_->Step(
+                c.ref, {.step = step,
+                        .note = "铜鼓县（模拟）窗口",
+                        .result = std::string(step) == "approve" ? "准予（模拟办理地决定）" : "",
+                        .tracking_number = "",
+                        .actor = "simulated-clerk"});
             stepped = stepped || r.ok();
           }
         }
@@ -135,11 +134,11 @@ Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, tr
   auto parts = std::make_unique<XregionParts>();
   TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(signing_key_path));
   XregionParts* raw = parts.get();
-  TB_ASSIGN_OR_RETURN(parts->service,
-                      xregion::Service::Create(db, std::move(key),
-                                               {.trace = &trace, .on_enqueue = [raw] {
-                                                  if (raw->worker) raw->worker->Wake();
-                                                }}));
+  TB_ASSIGN_OR_RETURN(
+      parts->service,
+      xregion::Service::Create(db, std::move(key), {.trace = &trace, .on_enqueue = [raw] {
+                                                      if (raw->worker) raw->worker->Wake();
+                                                    }}));
   parts->worker = std::make_unique<xregion::DeliveryWorker>(*parts->service, parts->transport,
                                                             std::chrono::milliseconds(2000));
   if (!demo) return parts;
@@ -148,8 +147,7 @@ Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, tr
     return parts;
   }
   if (!parts->service->GetIdentity().ok()) {
-    TB_ASSIGN_OR_RETURN(int agreements,
-                        parts->service->LoadYaml(kXregionDemo[0].contents));
+    TB_ASSIGN_OR_RETURN(int agreements, parts->service->LoadYaml(kXregionDemo[0].contents));
     spdlog::info("demo cross-region agreements: {} loaded", agreements);
   }
   parts->partner_db = demo_dir_file + ".xregion-partner.db";
@@ -176,6 +174,26 @@ Status StartXregion(XregionParts& parts, const std::string& own_url) {
                  parts.partner_db);
   }
   return Ok();
+}
+
+std::string XregionMetrics(xregion::Service& service) {
+  std::string out;
+  if (auto counts = service.OutboxCounts(); counts.ok()) {
+    out += "# TYPE tongban_xregion_outbox_messages gauge\n";
+    for (const auto& [state, n] : *counts) {
+      out += fmt::format("tongban_xregion_outbox_messages{{state=\"{}\"}} {}\n", state, n);
+    }
+  }
+  if (auto cases = service.Counts(); cases.ok()) {
+    std::map<std::pair<std::string, std::string>, int64_t> per;
+    for (const auto& c : *cases) per[{c.mode, c.partner}] += c.cases;
+    out += "# TYPE tongban_xregion_cases gauge\n";
+    for (const auto& [key, n] : per) {
+      out += fmt::format("tongban_xregion_cases{{mode=\"{}\",partner=\"{}\"}} {}\n", key.first,
+                         key.second, n);
+    }
+  }
+  return out;
 }
 
 void StopXregion(XregionParts& parts) {

@@ -41,4 +41,8 @@ Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, tr
 Status StartXregion(XregionParts& parts, const std::string& own_url);
 void StopXregion(XregionParts& parts);
 
+// Prometheus lines: tongban_xregion_outbox_messages{state=…} (the backlog and the dead letters)
+// and tongban_xregion_cases{mode=…,partner=…} (cross-region cases started here).
+std::string XregionMetrics(xregion::Service& service);
+
 }  // namespace tongban::app

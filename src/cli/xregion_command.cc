@@ -44,7 +44,8 @@ Result<std::unique_ptr<XregionSession>> Open(const DatabaseFlags& flags) {
 }  // namespace
 
 void AddXregionCommands(CLI::App& cli, Context& ctx) {
-  auto* xr = cli.add_subcommand("xregion", "cross-region service (跨省通办): message log, agreements");
+  auto* xr =
+      cli.add_subcommand("xregion", "cross-region service (跨省通办): message log, agreements");
   xr->require_subcommand(1);
 
   auto verify_flags = std::make_shared<DatabaseFlags>();

@@ -111,9 +111,14 @@ Error RefusalError(Refusal r, std::string detail) {
 }
 
 json EnvelopeJson(const Envelope& e) {
-  return json{{"message_id", e.message_id}, {"sender", e.sender},     {"receiver", e.receiver},
-              {"sequence", e.sequence},     {"timestamp", e.timestamp_ms}, {"case", e.case_ref},
-              {"kind", e.kind},             {"body", e.body}};
+  return json{{"message_id", e.message_id},
+              {"sender", e.sender},
+              {"receiver", e.receiver},
+              {"sequence", e.sequence},
+              {"timestamp", e.timestamp_ms},
+              {"case", e.case_ref},
+              {"kind", e.kind},
+              {"body", e.body}};
 }
 
 Result<std::string> CanonicalBytes(const Envelope& e) {

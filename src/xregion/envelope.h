@@ -26,7 +26,7 @@ struct Envelope {
   std::string message_id{};
   std::string sender{};    // region code of the writing installation
   std::string receiver{};  // region code of the final receiver
-  int64_t sequence = 0;  // per sender and receiver: 1, 2, …
+  int64_t sequence = 0;    // per sender and receiver: 1, 2, …
   int64_t timestamp_ms = 0;
   std::string case_ref{};
   std::string kind{};  // case.forwarded, case.step, part.started, case.closed

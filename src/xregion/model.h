@@ -42,7 +42,7 @@ struct Partner {
   std::string name{};
   std::string base_url{};    // http://… or https://…, without a trailing path
   std::string public_key{};  // SM2 public key PEM, or a certificate PEM holding one
-  bool hub = false;        // relays for others; its hop stamps are trusted
+  bool hub = false;          // relays for others; its hop stamps are trusted
   std::string via{};         // region of a hub partner to relay through; empty: direct
 };
 

@@ -158,8 +158,7 @@ struct Service::Impl {
 
   const std::string& Q(std::string_view name) const { return Queries().Get(name, db.backend()); }
   int64_t NowMs() const {
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               clock.Now().time_since_epoch())
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock.Now().time_since_epoch())
         .count();
   }
 
@@ -252,8 +251,8 @@ struct Service::Impl {
                  json body) {
     std::optional<Partner> partner = PartnerIn(sql, receiver);
     if (!partner) {
-      return Error(ErrorCode::kRefused, fmt::format("{} is no partner of this installation",
-                                                    receiver),
+      return Error(ErrorCode::kRefused,
+                   fmt::format("{} is no partner of this installation", receiver),
                    {{"receiver", "unknown partner"}});
     }
     const std::string next_hop = partner->via.empty() ? receiver : partner->via;
@@ -356,9 +355,8 @@ struct Service::Impl {
 
   // Stores `bytes` content-addressed; returns the material record.
   Material StoreFile(soci::session& sql, const std::string& name, const std::string& bytes) const {
-    Material m{.name = name,
-               .hash = crypto::Sm3Hex(bytes),
-               .size = static_cast<int64_t>(bytes.size())};
+    Material m{
+        .name = name, .hash = crypto::Sm3Hex(bytes), .size = static_cast<int64_t>(bytes.size())};
     std::string content = crypto::ToHex(bytes);
     long long size = m.size;
     store::Execute(sql, Q("insert_file"), soci::use(m.hash, "hash"), soci::use(size, "size"),
@@ -627,9 +625,11 @@ Result<int> Service::LoadYaml(std::string_view text) {
       return Error(ErrorCode::kInvalidArgument, "the agreements are invalid",
                    {{fmt::format("agreements/{}/mode", i), "must be online, proxy or joint"}});
     }
-    Agreement agreement{
-        .id = str(a, "id"), .partner = str(a, "partner"), .mode = *mode, .title = str(a, "title"),
-        .matters = {}};
+    Agreement agreement{.id = str(a, "id"),
+                        .partner = str(a, "partner"),
+                        .mode = *mode,
+                        .title = str(a, "title"),
+                        .matters = {}};
     for (size_t j = 0; a["matters"] && j < a["matters"].size(); ++j) {
       const YAML::Node m = a["matters"][j];
       agreement.matters.push_back({.matter = str(m, "matter"),
@@ -767,11 +767,11 @@ Result<ReceiveOutcome> Service::Receive(std::string_view text) {
   TB_ASSIGN_OR_RETURN(Identity self, GetIdentity());
   std::optional<Error> refusal;
   const std::string body(text);
-  auto out = I.db.Transaction<ReceiveOutcome>(
-      store::TxKind::kWrite, [&](soci::session& sql) -> Result<ReceiveOutcome> {
-        refusal.reset();
-        return I.ReceiveIn(sql, self, *wire, body, refusal);
-      });
+  auto out = I.db.Transaction<ReceiveOutcome>(store::TxKind::kWrite,
+                                              [&](soci::session& sql) -> Result<ReceiveOutcome> {
+                                                refusal.reset();
+                                                return I.ReceiveIn(sql, self, *wire, body, refusal);
+                                              });
   if (refusal) {
     I.TraceRefusal(*refusal, wire->signed_envelope.envelope.sender,
                    wire->signed_envelope.envelope.message_id);
@@ -823,8 +823,9 @@ Result<DeliveryRound> Service::DeliverDue(Transport& transport) {
         error = fmt::format("{}: {}", answer.status, answer.body.substr(0, 500));
       } else {
         outcome = "failed";
-        error = answer.status == 0 ? std::string("no answer")
-                                   : fmt::format("{}: {}", answer.status, answer.body.substr(0, 500));
+        error = answer.status == 0
+                    ? std::string("no answer")
+                    : fmt::format("{}: {}", answer.status, answer.body.substr(0, 500));
       }
     }
     Status marked = I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
@@ -893,9 +894,22 @@ Result<std::vector<OutboxEntry>> Service::Outbox(std::string_view state, int lim
             },
             soci::use(st, "state"), soci::use(st, "state2"), soci::use(lim, "limit"),
             soci::into(o.message_id), soci::into(o.receiver), soci::into(o.next_hop),
-            soci::into(o.case_ref), soci::into(o.kind), soci::into(o.state),
-            soci::into(o.attempts), soci::into(next), soci::into(o.last_error),
-            soci::into(created));
+            soci::into(o.case_ref), soci::into(o.kind), soci::into(o.state), soci::into(o.attempts),
+            soci::into(next), soci::into(o.last_error), soci::into(created));
+        return out;
+      });
+}
+
+Result<std::map<std::string, int64_t>> Service::OutboxCounts() {
+  Impl& I = *impl_;
+  return I.db.Transaction<std::map<std::string, int64_t>>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::map<std::string, int64_t>> {
+        std::map<std::string, int64_t> out = {{"pending", 0}, {"delivered", 0}, {"dead", 0}};
+        std::string state;
+        long long n = 0;
+        store::ExecuteRows(
+            sql, I.Q("count_outbox_by_state"), [&] { out[state] = n; }, soci::into(state),
+            soci::into(n));
         return out;
       });
 }
@@ -1083,7 +1097,8 @@ Result<CrossCase> Service::Forward(const ForwardRequest& r) {
     if (o.matter == r.matter && o.mode == r.mode) offer = &o;
   }
   if (offer == nullptr) {
-    errors.Add("matter", fmt::format("is not offered in mode {} by any agreement", ModeName(r.mode)));
+    errors.Add("matter",
+               fmt::format("is not offered in mode {} by any agreement", ModeName(r.mode)));
   }
   if (!errors.empty()) return errors.ToError("the cross-region case is invalid");
   TB_ASSIGN_OR_RETURN(Identity self, GetIdentity());
@@ -1102,7 +1117,8 @@ Result<CrossCase> Service::Forward(const ForwardRequest& r) {
     c.applicant_name = r.applicant_name;
     c.applicant_code = r.applicant_code;
     c.form = r.form;
-    for (const NewMaterial& m : r.materials) c.materials.push_back(I.StoreFile(sql, m.name, m.bytes));
+    for (const NewMaterial& m : r.materials)
+      c.materials.push_back(I.StoreFile(sql, m.name, m.bytes));
     c.delivery = r.delivery;
     c.state = "forwarded";
     c.created_at_ms = c.updated_at_ms = I.NowMs();
@@ -1168,7 +1184,8 @@ Result<CrossCase> Service::StartJoint(const JointRequest& r) {
     c.applicant_name = r.applicant_name;
     c.applicant_code = r.applicant_code;
     c.form = r.form;
-    for (const NewMaterial& m : r.materials) c.materials.push_back(I.StoreFile(sql, m.name, m.bytes));
+    for (const NewMaterial& m : r.materials)
+      c.materials.push_back(I.StoreFile(sql, m.name, m.bytes));
     c.delivery = "window";
     c.state = "started";
     c.created_at_ms = c.updated_at_ms = I.NowMs();
@@ -1243,13 +1260,12 @@ Result<CrossCase> Service::Step(std::string_view ref_view, const StepRequest& r)
     }
     if (std::find(rule->second.roles.begin(), rule->second.roles.end(), c->role) ==
         rule->second.roles.end()) {
-      return Error(ErrorCode::kRefused, fmt::format("the {} side of a case may not {} it",
-                                                    RoleName(c->role), r.step));
+      return Error(ErrorCode::kRefused,
+                   fmt::format("the {} side of a case may not {} it", RoleName(c->role), r.step));
     }
     if (std::find(rule->second.from.begin(), rule->second.from.end(), c->state) ==
         rule->second.from.end()) {
-      return Error(ErrorCode::kConflict,
-                   fmt::format("a {} case cannot be {}ed", c->state, r.step));
+      return Error(ErrorCode::kConflict, fmt::format("a {} case cannot be {}ed", c->state, r.step));
     }
     if (r.step == "mail" && r.tracking_number.empty()) {
       return Error(ErrorCode::kInvalidArgument, "the step is invalid",
@@ -1286,15 +1302,14 @@ Result<CrossCase> Service::Step(std::string_view ref_view, const StepRequest& r)
 Result<CrossCase> Service::Get(std::string_view ref_view) {
   Impl& I = *impl_;
   const std::string ref(ref_view);
-  return I.db.Transaction<CrossCase>(store::TxKind::kRead,
-                                     [&](soci::session& sql) -> Result<CrossCase> {
-                                       std::optional<CrossCase> c = I.CaseIn(sql, ref);
-                                       if (!c) {
-                                         return Error(ErrorCode::kNotFound,
-                                                      "no cross-region case " + ref);
-                                       }
-                                       return *c;
-                                     });
+  return I.db.Transaction<CrossCase>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<CrossCase> {
+        std::optional<CrossCase> c = I.CaseIn(sql, ref);
+        if (!c) {
+          return Error(ErrorCode::kNotFound, "no cross-region case " + ref);
+        }
+        return *c;
+      });
 }
 
 Result<std::vector<CrossCase>> Service::List(std::string_view role, std::string_view state,
@@ -1345,19 +1360,17 @@ Result<std::vector<CaseCounts>> Service::Counts() {
 Result<std::string> Service::File(std::string_view hash) {
   Impl& I = *impl_;
   const std::string h(hash);
-  TB_ASSIGN_OR_RETURN(std::string hex, I.db.Transaction<std::string>(
-                                           store::TxKind::kRead,
-                                           [&](soci::session& sql) -> Result<std::string> {
-                                             std::string content;
-                                             store::Execute(sql, I.Q("select_file"),
-                                                            soci::use(h, "hash"),
-                                                            soci::into(content));
-                                             if (!sql.got_data()) {
-                                               return Error(ErrorCode::kNotFound,
-                                                            "no material file " + h);
-                                             }
-                                             return content;
-                                           }));
+  TB_ASSIGN_OR_RETURN(std::string hex,
+                      I.db.Transaction<std::string>(
+                          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+                            std::string content;
+                            store::Execute(sql, I.Q("select_file"), soci::use(h, "hash"),
+                                           soci::into(content));
+                            if (!sql.got_data()) {
+                              return Error(ErrorCode::kNotFound, "no material file " + h);
+                            }
+                            return content;
+                          }));
   return crypto::FromHex(hex);
 }
 

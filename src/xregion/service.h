@@ -41,11 +41,11 @@ class Transport {
 };
 
 struct ServiceOptions {
-  const Clock* clock = nullptr;  // the system clock when null
+  const Clock* clock = nullptr;   // the system clock when null
   trace::Trace* trace = nullptr;  // refusals are traced in stream "xregion/refusals" when set
   int64_t skew_tolerance_ms = kClockSkewToleranceMs;
-  int64_t backoff_base_ms = 200;    // first retry after this, doubling
-  int64_t backoff_max_ms = 30000;   // never more than this between tries
+  int64_t backoff_base_ms = 200;   // first retry after this, doubling
+  int64_t backoff_max_ms = 30000;  // never more than this between tries
   // Called after a change put messages in the outbox (wakes the delivery thread).
   std::function<void()> on_enqueue = {};
 };
@@ -107,13 +107,13 @@ struct NewMaterial {
 // 异地代收代办 / 全程网办: a case of a partner's matter, received here and forwarded.
 struct ForwardRequest {
   Mode mode = Mode::kProxy;  // kProxy or kOnline
-  std::string matter{};        // a matter of an agreement, handled by the partner
+  std::string matter{};      // a matter of an agreement, handled by the partner
   std::string applicant_name{};
   std::string applicant_code{};
   std::map<std::string, std::string> form{};
   std::vector<NewMaterial> materials{};
   std::string delivery = "window";  // online, window, mail
-  std::string actor{};                // account id
+  std::string actor{};              // account id
 };
 
 struct JointPartRequest {
@@ -191,6 +191,8 @@ class Service {
   // The earliest next attempt among pending messages, or 0 when none.
   Result<int64_t> NextDueMs();
   Result<std::vector<OutboxEntry>> Outbox(std::string_view state, int limit);
+  // Outgoing messages per state (pending: the backlog; dead: the dead letters).
+  Result<std::map<std::string, int64_t>> OutboxCounts();
   // Puts a dead letter back in the queue, due now.
   Status Retry(std::string_view message_id);
   Result<std::vector<LogEntry>> Log(std::string_view partner, int limit);

@@ -71,11 +71,10 @@ class Exchange : public ::testing::TestWithParam<store::Backend> {
       n.service = std::move(s).value();
       n.region = region;
       n.url = fmt::format("http://{}.test", region);
-      ASSERT_TRUE(n.service
-                      ->SetIdentity({.region = region,
-                                     .name = region,
-                                     .hub = std::string(region) == kHub})
-                      .ok());
+      ASSERT_TRUE(
+          n.service
+              ->SetIdentity({.region = region, .name = region, .hub = std::string(region) == kHub})
+              .ok());
       net_.nodes[n.url] = n.service.get();
       nodes_[region] = std::move(n);
     }
@@ -88,32 +87,29 @@ class Exchange : public ::testing::TestWithParam<store::Backend> {
     Link(kHub, kWanzai, "");
     Link(kLiuyang, kWanzai, kHub);
     Link(kWanzai, kLiuyang, kHub);
-    ASSERT_TRUE(A()
-                    .PutAgreement({.id = "ly-tg",
-                                   .partner = kTonggu,
-                                   .mode = Mode::kProxy,
-                                   .title = "浏阳—铜鼓 异地代收代办",
-                                   .matters = {{.matter = "TG-001",
-                                                .name = "个体工商户设立登记",
-                                                .handling_region = kTonggu}}})
+    ASSERT_TRUE(A().PutAgreement({.id = "ly-tg",
+                                  .partner = kTonggu,
+                                  .mode = Mode::kProxy,
+                                  .title = "浏阳—铜鼓 异地代收代办",
+                                  .matters = {{.matter = "TG-001",
+                                               .name = "个体工商户设立登记",
+                                               .handling_region = kTonggu}}})
                     .ok());
-    ASSERT_TRUE(A()
-                    .PutAgreement({.id = "ly-wz",
-                                   .partner = kWanzai,
-                                   .mode = Mode::kJoint,
-                                   .title = "浏阳—万载 多地联办",
-                                   .matters = {{.matter = "WZ-009",
-                                                .name = "社保关系转入",
-                                                .handling_region = kWanzai}}})
+    ASSERT_TRUE(A().PutAgreement({.id = "ly-wz",
+                                  .partner = kWanzai,
+                                  .mode = Mode::kJoint,
+                                  .title = "浏阳—万载 多地联办",
+                                  .matters = {{.matter = "WZ-009",
+                                               .name = "社保关系转入",
+                                               .handling_region = kWanzai}}})
                     .ok());
-    ASSERT_TRUE(A()
-                    .PutAgreement({.id = "ly-tg-joint",
-                                   .partner = kTonggu,
-                                   .mode = Mode::kJoint,
-                                   .title = "浏阳—铜鼓 多地联办",
-                                   .matters = {{.matter = "TG-009",
-                                                .name = "医保关系转入",
-                                                .handling_region = kTonggu}}})
+    ASSERT_TRUE(A().PutAgreement({.id = "ly-tg-joint",
+                                  .partner = kTonggu,
+                                  .mode = Mode::kJoint,
+                                  .title = "浏阳—铜鼓 多地联办",
+                                  .matters = {{.matter = "TG-009",
+                                               .name = "医保关系转入",
+                                               .handling_region = kTonggu}}})
                     .ok());
   }
 
@@ -182,11 +178,12 @@ TEST_P(Exchange, OffersListThePartnersMattersOnly) {
   EXPECT_EQ((*tonggu)[0].matter, "TG-001");
   EXPECT_EQ((*tonggu)[0].mode, Mode::kProxy);
   // An agreement whose matter is handled by a third region is refused, naming the field.
-  Status bad = A().PutAgreement({.id = "x",
-                                 .partner = kTonggu,
-                                 .mode = Mode::kProxy,
-                                 .title = "x",
-                                 .matters = {{.matter = "M", .name = "m", .handling_region = kWanzai}}});
+  Status bad =
+      A().PutAgreement({.id = "x",
+                        .partner = kTonggu,
+                        .mode = Mode::kProxy,
+                        .title = "x",
+                        .matters = {{.matter = "M", .name = "m", .handling_region = kWanzai}}});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().fields()[0].field, "matters/0/handling_region");
   // A matter no agreement offers cannot be forwarded.
@@ -222,8 +219,10 @@ TEST_P(Exchange, ProxyCaseTravelsAndTheDecisionFlowsBack) {
   EXPECT_EQ(A().Step(c->ref, {.step = "approve"}).error().code(), ErrorCode::kRefused);
   EXPECT_EQ(B().Step(c->ref, {.step = "approve"}).error().code(), ErrorCode::kConflict);
   ASSERT_TRUE(B().Step(c->ref, {.step = "accept", .note = "材料齐全"}).ok());
-  ASSERT_TRUE(B().Step(c->ref, {.step = "approve", .note = "准予", .result = "营业执照 No.1"}).ok());
-  ASSERT_TRUE(B().Step(c->ref, {.step = "mail", .note = "寄回收件地", .tracking_number = "EMS1"}).ok());
+  ASSERT_TRUE(
+      B().Step(c->ref, {.step = "approve", .note = "准予", .result = "营业执照 No.1"}).ok());
+  ASSERT_TRUE(
+      B().Step(c->ref, {.step = "mail", .note = "寄回收件地", .tracking_number = "EMS1"}).ok());
   ASSERT_TRUE(B().Step(c->ref, {.step = "conclude"}).ok());
   Pump();
   auto back = A().Get(c->ref);
@@ -237,9 +236,9 @@ TEST_P(Exchange, ProxyCaseTravelsAndTheDecisionFlowsBack) {
   auto b = B().Get(c->ref);
   ASSERT_TRUE(a.ok() && b.ok());
   EXPECT_EQ(Kinds(*a), Kinds(*b));
-  EXPECT_EQ(Kinds(*a), (std::vector<std::string>{"forwarded@430181", "accepted@360926",
-                                                 "approved@360926", "mailed@360926",
-                                                 "concluded@360926", "delivered@430181"}));
+  EXPECT_EQ(Kinds(*a),
+            (std::vector<std::string>{"forwarded@430181", "accepted@360926", "approved@360926",
+                                      "mailed@360926", "concluded@360926", "delivered@430181"}));
   EXPECT_EQ(b->state, "delivered");
   // Both logs verify, and each message A sent has the same digest in B's log.
   ASSERT_TRUE(A().VerifyLog()->ok);
@@ -384,15 +383,15 @@ TEST_P(Exchange, RefusesUnknownSendersAlteredAndReplayedSequences) {
 
 TEST_P(Exchange, HubRelaysWithTheSignatureIntactAndJointCasesConclude) {
   if (!nodes_.count(kLiuyang)) return;
-  auto lead = A().StartJoint({.matter = "LY-100",
-                              .matter_name = "企业迁移一件事",
-                              .parts = {{.region = kWanzai, .matter = "WZ-009"},
-                                        {.region = kTonggu, .matter = "TG-009"}},
-                              .applicant_name = "辛",
-                              .applicant_code = "430181199001011234",
-                              .form = {},
-                              .materials = {{.name = "申请书", .bytes = "FORM"}},
-                              .actor = "clerk"});
+  auto lead = A().StartJoint(
+      {.matter = "LY-100",
+       .matter_name = "企业迁移一件事",
+       .parts = {{.region = kWanzai, .matter = "WZ-009"}, {.region = kTonggu, .matter = "TG-009"}},
+       .applicant_name = "辛",
+       .applicant_code = "430181199001011234",
+       .form = {},
+       .materials = {{.name = "申请书", .bytes = "FORM"}},
+       .actor = "clerk"});
   ASSERT_TRUE(lead.ok()) << lead.error().ToString();
   ASSERT_EQ(lead->parts.size(), 2u);
   Pump();
@@ -434,6 +433,10 @@ TEST_P(Exchange, RefusedMessagesWaitAsDeadLettersAndRetry) {
   auto dead = A().Outbox("dead", 10);
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_NE((*dead)[0].last_error.find("unknown_sender"), std::string::npos);
+  auto counts = A().OutboxCounts();
+  ASSERT_TRUE(counts.ok());
+  EXPECT_EQ((*counts)["dead"], 1);
+  EXPECT_EQ((*counts)["pending"], 0);
   Link(kTonggu, kLiuyang, "");
   ASSERT_TRUE(A().Retry((*dead)[0].message_id).ok());
   EXPECT_EQ(A().DeliverDue(net_)->delivered, 1);

@@ -56,8 +56,8 @@ void DeliveryWorker::Run() {
       const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::system_clock::now().time_since_epoch())
                               .count();
-      wait = std::clamp(std::chrono::milliseconds(*next - now), std::chrono::milliseconds(0),
-                        idle_);
+      wait =
+          std::clamp(std::chrono::milliseconds(*next - now), std::chrono::milliseconds(0), idle_);
     }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, wait, [this] { return stop_ || woken_; });

@@ -201,3 +201,6 @@ INSERT INTO xregion_file_sent (partner, hash) VALUES (:partner, :hash)
 
 -- name: count_file_sent
 SELECT COUNT(*) FROM xregion_file_sent WHERE partner = :partner AND hash = :hash;
+
+-- name: count_outbox_by_state
+SELECT state, COUNT(*) FROM xregion_outbox GROUP BY state ORDER BY state;
