@@ -248,7 +248,7 @@ struct Service::Impl {
   // Writes a new message to `receiver` into the outbox, in the caller's transaction.
   Status Enqueue(soci::session& sql, const Identity& self, const std::string& message_id,
                  const std::string& receiver, const std::string& case_ref, const std::string& kind,
-                 json body) {
+                 json body) const {
     std::optional<Partner> partner = PartnerIn(sql, receiver);
     if (!partner) {
       return Error(ErrorCode::kRefused,
@@ -399,7 +399,8 @@ struct Service::Impl {
     return Ok();
   }
 
-  void TraceRefusal(const Error& error, const std::string& sender, const std::string& message_id) {
+  void TraceRefusal(const Error& error, const std::string& sender,
+                    const std::string& message_id) const {
     spdlog::warn("xregion: refused a message from '{}' ({}): {}", sender, message_id,
                  error.message());
     if (options.trace == nullptr) return;
