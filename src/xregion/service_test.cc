@@ -158,6 +158,7 @@ class Exchange : public ::testing::TestWithParam<store::Backend> {
 
   static std::vector<std::string> Kinds(const CrossCase& c) {
     std::vector<std::string> out;
+    out.reserve(c.timeline.size());
     for (const TimelineEntry& e : c.timeline) out.push_back(e.kind + "@" + e.region);
     return out;
   }
