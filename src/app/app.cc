@@ -22,6 +22,7 @@
 #include "api/source_routes.h"
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
+#include "api/xregion_routes.h"
 #include "app/demo.h"
 #include "app/demo_benefits.h"
 #include "app/demo_evaluation.h"
@@ -106,6 +107,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), projects::Migrations());  // after supervision's cards
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), sources::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), xregion::Migrations());
   return sets;
 }
 
@@ -228,6 +230,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                    demo_projects.seconds);
     }
   }
+  TB_ASSIGN_OR_RETURN(
+      app->xregion_,
+      CreateXregionParts(
+          *app->db_, *app->trace_, app->signing_key_path_, config.demo,
+          url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;
@@ -333,6 +340,14 @@ void App::StartBackgroundWork() {
     project_sweeper_ = std::make_unique<projects::Sweeper>(*projects_, std::chrono::minutes(5));
     project_sweeper_->Start();
   }
+  if (xregion_ && server_->port() > 0) {
+    const auto& o = config_.server;
+    const std::string host = o.host == "0.0.0.0" || o.host.empty() ? "127.0.0.1" : o.host;
+    Status s = StartXregion(
+        *xregion_,
+        fmt::format("http{}://{}:{}", o.tls_cert_file.empty() ? "" : "s", host, server_->port()));
+    if (!s.ok()) spdlog::error("cross-region exchange not started: {}", s.error().ToString());
+  }
   if (checkpointer_) return;
   checkpointer_ = std::make_unique<trace::Checkpointer>(
       *trace_, trace::Checkpointer::Options{.interval = std::chrono::minutes(10), .observer = {}});
@@ -345,6 +360,7 @@ void App::StopBackgroundWork() {
   if (supervision_scheduler_) supervision_scheduler_->Stop();
   if (demand_sweeper_) demand_sweeper_->Stop();
   if (project_sweeper_) project_sweeper_->Stop();
+  if (xregion_) StopXregion(*xregion_);
   if (checkpointer_) checkpointer_->Stop();
 }
 
@@ -361,7 +377,8 @@ void App::RegisterRoutes() {
           res.set_content(std::string(api::OpenApiDocument()), "application/json");
         });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
-    res.set_content(server_->metrics().Render(), "text/plain; version=0.0.4");
+    res.set_content(server_->metrics().Render() + XregionMetrics(*xregion_->service),
+                    "text/plain; version=0.0.4");
   });
   api::RegisterPeopleRoutes(s, *people_, *auth_,
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
@@ -382,6 +399,7 @@ void App::RegisterRoutes() {
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
   api::RegisterSourceRoutes(s, *sources_, *auth_);
+  api::RegisterXregionRoutes(s, *xregion_->service, *auth_);
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(),
                            .reader = id_reader_.get(),

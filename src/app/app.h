@@ -13,6 +13,7 @@
 #include "app/supervision_scheduler.h"
 #include "app/workflow_worker.h"
 #include "assessment/service.h"
+#include "app/xregion_wiring.h"
 #include "benefits/benefits.h"
 #include "benefits/grant_cases.h"
 #include "bpmn/inspect.h"
@@ -84,6 +85,8 @@ class App {
   // 好差评: ratings, rectification, statistics; the demo's simulated rating device (or null).
   evaluation::EvaluationService& evaluation() { return *evaluation_; }
   devices::SimulatedRatingDevice* rating_device() { return rating_device_.get(); }
+  // 跨省通办: partners, agreements, the signed-message exchange and cross-region cases.
+  xregion::Service& xregion() { return *xregion_->service; }
 
   // The migration sets of every module, in dependency order.
   static Result<std::vector<store::MigrationSet>> AllMigrations();
@@ -129,6 +132,7 @@ class App {
   std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
   // The cases' submission hook: declared after cases_, licence_parts_ and registers_.
   std::unique_ptr<sources::SourceService> sources_;
+  std::unique_ptr<XregionParts> xregion_;  // 跨省通办: exchange, delivery thread, demo partner
 };
 
 }  // namespace tongban::app

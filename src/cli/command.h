@@ -38,6 +38,7 @@ void AddPeopleCommands(CLI::App& cli, Context& ctx);      // people add-staff, h
 void AddCatalogCommands(CLI::App& cli, Context& ctx);     // catalog import|export
 void AddFeelCommands(CLI::App& cli, Context& ctx);        // feel eval|check
 void AddDmnCommands(CLI::App& cli, Context& ctx);         // dmn eval|check
+void AddXregionCommands(CLI::App& cli, Context& ctx);     // xregion verify-log|load
 void AddBpmnCommands(CLI::App& cli, Context& ctx);        // bpmn check|run|deploy|start|tasks|...
 void AddCaseCommands(CLI::App& cli, Context& ctx);        // case show|verify|pay|deliver|credit …
 void AddCaseSearchCommands(CLI::App& cli, Context& ctx);  // case search|generate (after case)

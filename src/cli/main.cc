@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   tongban::cli::AddProjectCommands(cli, ctx);
   tongban::cli::AddReportCommands(cli, ctx);
   tongban::cli::AddSourcesCommands(cli, ctx);
+  tongban::cli::AddXregionCommands(cli, ctx);
   CLI11_PARSE(cli, argc, argv);
   return ctx.exit_code;
 }

@@ -1,0 +1,24 @@
+// HTTP routes of the cross-region service (跨省通办), under /api/v1/xregion: the installation's
+// identity, partners and agreements (xregion.manage), the offers the portal and windows show,
+// the inbox partners post signed envelopes to (authenticated by the envelope's signature, not by
+// a token), cross-region cases and their steps, the outbox with its dead letters, and the message
+// log with its verification. HttpTransport posts envelopes to partners over HTTP or HTTPS.
+#pragma once
+
+#include "api/auth.h"
+#include "api/server.h"
+#include "xregion/service.h"
+
+namespace tongban::api {
+
+void RegisterXregionRoutes(Server& server, xregion::Service& service, const Auth& auth);
+
+// Posts to `base_url` + "/api/v1/xregion/messages" with cpp-httplib: plain HTTP, or HTTPS
+// (standard TLS through OpenSSL, the server's certificate verified against the system's CA
+// store) when the partner's URL starts with https://.
+class HttpTransport final : public xregion::Transport {
+ public:
+  xregion::PostAnswer Post(const std::string& base_url, const std::string& body) override;
+};
+
+}  // namespace tongban::api

@@ -1,0 +1,221 @@
+// The cross-region exchange: partners and agreements, the durable outbox (written in the same
+// transaction as the case change it reports), delivery with retries and exponential backoff,
+// the idempotent inbox applying each sender's messages in sequence order, hub relay, the
+// hash-chained message log, and the cross-region cases of the three modes. No HTTP: posting is
+// the Transport's job (src/api/xregion_transport.cc).
+#pragma once
+
+#include <soci/soci.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/clock.h"
+#include "base/result.h"
+#include "crypto/sm2.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "trace/trace.h"
+#include "xregion/envelope.h"
+#include "xregion/model.h"
+
+namespace tongban::xregion {
+
+Result<store::MigrationSet> Migrations();
+
+// What a partner answered to one post.
+struct PostAnswer {
+  int status = 0;  // HTTP status; 0 when nothing answered (refused connection, time-out)
+  std::string body{};
+};
+
+// Posts a wire message to a partner's inbox route (`base_url` + /api/v1/xregion/messages).
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  virtual PostAnswer Post(const std::string& base_url, const std::string& body) = 0;
+};
+
+struct ServiceOptions {
+  const Clock* clock = nullptr;   // the system clock when null
+  trace::Trace* trace = nullptr;  // refusals are traced in stream "xregion/refusals" when set
+  int64_t skew_tolerance_ms = kClockSkewToleranceMs;
+  int64_t backoff_base_ms = 200;   // first retry after this, doubling
+  int64_t backoff_max_ms = 30000;  // never more than this between tries
+  // Called after a change put messages in the outbox (wakes the delivery thread).
+  std::function<void()> on_enqueue = {};
+};
+
+enum class ReceiveStatus {
+  kStored,     // new: kept in the inbox (and applied when its predecessors were)
+  kDuplicate,  // this message id was received before: nothing changed
+  kRelayed,    // addressed to another installation: kept in the hub's outbox
+};
+std::string_view ReceiveStatusName(ReceiveStatus s);
+
+struct ReceiveOutcome {
+  ReceiveStatus status = ReceiveStatus::kStored;
+  std::string message_id{};
+  int applied = 0;  // messages applied by this receipt (this one and any it unblocked)
+};
+
+struct DeliveryRound {
+  int delivered = 0;
+  int failed = 0;  // will be retried
+  int dead = 0;    // refused by the receiver: wait in the dead-letter list
+};
+
+struct OutboxEntry {
+  std::string message_id{};
+  std::string receiver{};
+  std::string next_hop{};
+  std::string case_ref{};
+  std::string kind{};
+  std::string state{};  // pending, delivered, dead
+  int attempts = 0;
+  int64_t next_attempt_at_ms = 0;
+  std::string last_error{};
+  int64_t created_at_ms = 0;
+};
+
+struct LogEntry {
+  int64_t position = 0;
+  std::string direction{};  // out, in, relay
+  std::string message_id{};
+  std::string partner{};
+  std::string digest{};
+  std::string hash{};
+  int64_t at_ms = 0;
+};
+
+struct LogVerification {
+  bool ok = true;
+  int64_t entries = 0;
+  int64_t first_bad = 0;  // the first position whose hash or digest does not match
+  std::string problem{};
+};
+
+struct NewMaterial {
+  std::string name{};
+  std::string bytes{};
+};
+
+// 异地代收代办 / 全程网办: a case of a partner's matter, received here and forwarded.
+struct ForwardRequest {
+  Mode mode = Mode::kProxy;  // kProxy or kOnline
+  std::string matter{};      // a matter of an agreement, handled by the partner
+  std::string applicant_name{};
+  std::string applicant_code{};
+  std::map<std::string, std::string> form{};
+  std::vector<NewMaterial> materials{};
+  std::string delivery = "window";  // online, window, mail
+  std::string actor{};              // account id
+};
+
+struct JointPartRequest {
+  std::string region{};
+  std::string matter{};
+};
+
+// 多地联办: a lead case here with a part in each partner's installation.
+struct JointRequest {
+  std::string matter{};  // this region's own matter (the lead's)
+  std::string matter_name{};
+  std::vector<JointPartRequest> parts{};
+  std::string applicant_name{};
+  std::string applicant_code{};
+  std::map<std::string, std::string> form{};
+  std::vector<NewMaterial> materials{};
+  std::string actor{};
+};
+
+// A step of the handling side (accept, refuse, approve, deny, mail, conclude) or of the
+// receiving side (deliver: the result handed to the applicant).
+struct StepRequest {
+  std::string step{};
+  std::string note{};
+  std::string result{};
+  std::string tracking_number{};  // mail
+  std::string actor{};
+};
+
+struct CaseCounts {
+  std::string mode{};
+  std::string partner{};
+  std::string matter{};
+  int64_t cases = 0;
+};
+
+class Service {
+ public:
+  // `db` must have Migrations() applied; `key` is this installation's signing key (the trace
+  // key); db, key and the options' trace outlive the service.
+  static Result<std::unique_ptr<Service>> Create(store::Database& db, crypto::Sm2Key key,
+                                                 ServiceOptions options);
+  ~Service();
+
+  // ---- identity, partners, agreements ----
+  Status SetIdentity(const Identity& identity);
+  // kNotFound until the identity is set.
+  Result<Identity> GetIdentity();
+  const crypto::Sm2Key& key() const;
+  // Adds or replaces a partner; the key must be an SM2 public key (or a certificate with one).
+  Status PutPartner(const Partner& partner);
+  Result<std::vector<Partner>> ListPartners();
+  Status DeletePartner(std::string_view region);
+  // Adds or replaces an agreement: its partner must exist, its matters be handled by this
+  // region or the partner, at least one matter.
+  Status PutAgreement(const Agreement& agreement);
+  Result<std::vector<Agreement>> ListAgreements();
+  Status DeleteAgreement(std::string_view id);
+  // Matters of the agreements handled by a partner: those the portal and windows here may
+  // offer. `region` (a partner's code) narrows to one partner; empty: all.
+  Result<std::vector<Offer>> Offers(std::string_view region);
+  // Loads identity, partners and agreements from YAML (data/xregion/*.yaml); every error names
+  // its path. Returns the number of agreements.
+  Result<int> LoadYaml(std::string_view text);
+
+  // ---- the exchange ----
+  // Receives one posted message: checks it (signed, unaltered, known sender, fresh hop stamp,
+  // sequence not used by another message), stores it idempotently with its log entry and
+  // applies what is now in order, all in one transaction. Refusals are RefusalError values and
+  // are traced.
+  Result<ReceiveOutcome> Receive(std::string_view wire);
+  // One delivery round: posts each due outbox message in order per next hop, stopping a hop at
+  // its first failure (a case's messages keep their order). Safe to run from one thread.
+  Result<DeliveryRound> DeliverDue(Transport& transport);
+  // The earliest next attempt among pending messages, or 0 when none.
+  Result<int64_t> NextDueMs();
+  Result<std::vector<OutboxEntry>> Outbox(std::string_view state, int limit);
+  // Outgoing messages per state (pending: the backlog; dead: the dead letters).
+  Result<std::map<std::string, int64_t>> OutboxCounts();
+  // Puts a dead letter back in the queue, due now.
+  Status Retry(std::string_view message_id);
+  Result<std::vector<LogEntry>> Log(std::string_view partner, int limit);
+  // Recomputes the chain and each entry's digest from the stored envelope.
+  Result<LogVerification> VerifyLog();
+
+  // ---- cross-region cases ----
+  Result<CrossCase> Forward(const ForwardRequest& request);
+  Result<CrossCase> StartJoint(const JointRequest& request);
+  Result<CrossCase> Step(std::string_view ref, const StepRequest& request);
+  Result<CrossCase> Get(std::string_view ref);
+  // Cases of one role (handling: the forwarded-case queue) in one state ("" = any), oldest
+  // first.
+  Result<std::vector<CrossCase>> List(std::string_view role, std::string_view state, int limit);
+  // Counts of cross-region cases per mode, partner and matter (KPIs).
+  Result<std::vector<CaseCounts>> Counts();
+  // The bytes of a material file, by its hash.
+  Result<std::string> File(std::string_view hash);
+
+ private:
+  struct Impl;
+  explicit Service(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace tongban::xregion
