@@ -163,12 +163,17 @@ TEST_F(LicenceHttpTest, HoldersReadTheirOwnLicences) {
     EXPECT_NE(qr->body.find("<path d=\"M"), std::string::npos);
   }
 
-  // Somebody else: no licences listed, and the PDF, the QR code and the register's copy refused.
+  // Somebody else: not this licence (周德华 holds only the demo's e-certificates of his own
+  // applications), and the PDF, the QR code and the register's copy refused.
   const std::string other = Login("432930195507020150", "id_number");
   auto none = Get("/api/v1/me/licences", other);
   ASSERT_TRUE(none);
   EXPECT_EQ(none->status, 200);
-  EXPECT_TRUE(json::parse(none->body)["items"].empty());
+  const json others = json::parse(none->body);
+  for (const json& item : others["items"]) {
+    EXPECT_NE(item["id"], id);
+    EXPECT_EQ(item["holder_id"], "432930195507020150") << item.dump();
+  }
   EXPECT_EQ(Get("/api/v1/licences/" + id + "/pdf", other)->status, 403);
   EXPECT_EQ(Get("/api/v1/licences/" + id + "/qrcode", other)->status, 403);
   EXPECT_EQ(Get("/api/v1/licences/" + id, other)->status, 403);

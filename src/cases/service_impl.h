@@ -669,8 +669,8 @@ struct CaseService::Impl {
   // decision (or any department's, for joint review) is a denial, approved otherwise.
   Result<Case> DecideFromProcess(const Principal& caller, const Case& c,
                                  const bpmn::InstanceInfo& info, const std::string& reasons) const;
-  CaseService* owner = nullptr;      // the service this state belongs to (set by Create)
-  CaseObserver* observer = nullptr;  // SetObserver
+  CaseService* owner = nullptr;               // the service this state belongs to (set by Create)
+  CaseObserver* observer = nullptr;           // SetObserver
   SubmissionHook* submission_hook = nullptr;  // SetSubmissionHook
   Status CheckBundleOrder(const Case& c);
   // search.cc: stores the last day of the running clock (the overdue search's column).

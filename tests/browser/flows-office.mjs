@@ -186,7 +186,10 @@ export const flows = {
   // The policy officer publishes 困难残疾人生活补贴, tries it, runs it over the register, reads
   // each person's explanation and the funnel, and sends the notices.
   async policyOfficerRun({ page, expect, snap }) {
-    const yaml = fs.readFileSync(path.join(root, 'data/policies/disability_living_subsidy.yaml'), 'utf8')
+    // The demo published version 1 of the shipped file; the officer publishes it as version 2.
+    const shipped = fs.readFileSync(path.join(root, 'data/policies/disability_living_subsidy.yaml'), 'utf8')
+    const yaml = shipped.replace(/^version: 1$/m, 'version: 2')
+    expect(yaml !== shipped, 'the shipped policy file is at version 1')
     await staffLogin(page, 'xintian.policy_officer')
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '政策匹配' }).click()
     await page.getByLabel(/政策定义/).fill(yaml)

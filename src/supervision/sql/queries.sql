@@ -60,6 +60,8 @@ VALUES (:id, :as_of, :region, :started_at, :finished_at, :open_cases, :warnings,
   :issued);
 
 -- name: queue_warning_notices
+-- Only cards of cases: the cards of other subjects (construction projects, whose case_id is
+-- project:ID) have no case for the notice to belong to.
 INSERT INTO case_notice (id, case_id, case_number, account_id, applicant_code, kind, text,
   created_at, sms_state, read_at)
 SELECT 'supervision-' || CAST(k.id AS TEXT), k.case_id, k.case_number, k.person, '',
@@ -67,6 +69,7 @@ SELECT 'supervision-' || CAST(k.id AS TEXT), k.case_id, k.case_number, k.person,
   CAST(:now AS BIGINT), 'pending', 0
 FROM supervision_card k
 WHERE k.notified = 0 AND k.level = 'warning' AND k.person <> '' AND k.case_id <> ''
+  AND EXISTS (SELECT 1 FROM case_record c WHERE c.id = k.case_id)
 ON CONFLICT (id) DO NOTHING;
 
 -- name: mark_warnings_notified
