@@ -74,7 +74,8 @@ export const flows = {
     await page.getByLabel('状态').selectOption('open')
     await page.getByRole('button', { name: '查询' }).click()
     await elTable(page, '红黄牌').getByText('红牌').first().waitFor()
-    await elTable(page, '红黄牌').getByRole('link').first().click()
+    // A red card of a case (the drill-down below opens its file).
+    await elTable(page, '红黄牌').locator('.el-table__row').filter({ has: page.locator('a[href^="/office/cases/"]') }).first().getByRole('link').first().click()
     await page.getByRole('group', { name: '移交纪检监察' }).waitFor()
     await page.getByLabel('移交说明').fill('超期五个工作日以上，移交问责')
     await page.getByRole('button', { name: '移交' }).click()
