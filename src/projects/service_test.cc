@@ -60,6 +60,7 @@ class ProjectServiceTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*Migrations());
     std::vector<const store::MigrationSet*> ptrs;
+    ptrs.reserve(sets.size());
     for (const auto& s : sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
