@@ -186,8 +186,18 @@ Status Benefits::RecordConsent(const people::Principal& by, std::string_view run
                        .amount_fen = fen,
                        .start = DateInChina(clock_.Now()),
                        .form = input.form};
-  if (grant_handler_) return grant_handler_(request);
-  return GrantNow(request, "consent", recorder);
+  if (!grant_handler_) return GrantNow(request, "consent", recorder);
+  // The grant case could not be opened (e.g. the form lacks what the registers do not hold):
+  // the consent is taken back, so the person can confirm again with what was missing.
+  Status opened = grant_handler_(request);
+  if (!opened.ok()) {
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("withdraw_consent"), soci::use(id, "run_id"),
+                     soci::use(person, "person_id"), soci::use(now, "recorded_at"));
+      return Ok();
+    }));
+  }
+  return opened;
 }
 
 Result<int64_t> Benefits::ConcludeOptOuts(const people::Principal& by, std::string_view run_id) {

@@ -519,6 +519,8 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
   if (!options.dry_run) {
     TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
       long long now = k.now_ms;
+      // Notices only for the cards of cases: cards of other subjects (construction projects,
+      // written by src/projects) have no case for a notice to belong to.
       result.notices =
           store::Execute(sql, I.Q("queue_warning_notices"), soci::use(now, "now")).affected_rows;
       store::Execute(sql, I.Q("mark_warnings_notified"));

@@ -164,10 +164,16 @@ export const flows = {
     await citizenLogin(page, '432930195507020150')
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '我的消息' }).click()
     const benefits = page.getByRole('list', { name: '惠民政策告知（免申即享）' })
-    const notice = benefits.getByRole('listitem').filter({ hasText: '困难残疾人生活补贴' })
+    // The demo notified him of both subsidies; this is the one titled 困难残疾人生活补贴.
+    const notice = benefits.getByRole('listitem').filter({ has: page.locator('strong', { hasText: /^困难残疾人生活补贴$/ }) })
     await notice.waitFor()
     await page.getByRole('list', { name: '政策推送' }).getByText('残疾人辅助器具适配政策').waitFor()
     await snap(page, 'policy-notices')
+    await notice.getByRole('button', { name: '确认申领 困难残疾人生活补贴' }).click()
+    // The grant case needs what the registers do not hold: the page asks for it, then confirms.
+    await notice.getByLabel('社会保障卡金融账户').fill('6217001830000000001')
+    await notice.getByLabel('残疾人证号').fill('43293019550702015043')
+    await notice.getByLabel('联系电话').fill('13800000150')
     await notice.getByRole('button', { name: '确认申领 困难残疾人生活补贴' }).click()
     await page.getByRole('status').filter({ hasText: '已确认申领：困难残疾人生活补贴' }).waitFor()
     await notice.locator('.decision').getByText('已确认申领').waitFor()

@@ -113,6 +113,10 @@ INSERT INTO benefit_consent (run_id, person_id, decision, recorded_by, by_staff,
 VALUES (:run_id, :person_id, :decision, :recorded_by, :by_staff, :evidence, :recorded_at)
 ON CONFLICT (run_id, person_id) DO NOTHING;
 
+-- name: withdraw_consent
+DELETE FROM benefit_consent
+WHERE run_id = :run_id AND person_id = :person_id AND recorded_at = :recorded_at;
+
 -- name: undecided_notified
 SELECT n.person_id, n.created_at, r.region, r.amount_fen FROM benefit_notice n
 JOIN match_result r ON r.run_id = n.run_id AND r.person_id = n.person_id

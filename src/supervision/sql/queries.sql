@@ -60,8 +60,6 @@ VALUES (:id, :as_of, :region, :started_at, :finished_at, :open_cases, :warnings,
   :issued);
 
 -- name: queue_warning_notices
--- Only cards of cases: the cards of other subjects (construction projects, whose case_id is
--- project:ID) have no case for the notice to belong to.
 INSERT INTO case_notice (id, case_id, case_number, account_id, applicant_code, kind, text,
   created_at, sms_state, read_at)
 SELECT 'supervision-' || CAST(k.id AS TEXT), k.case_id, k.case_number, k.person, '',
