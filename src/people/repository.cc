@@ -1,6 +1,7 @@
 #include "people/repository.h"
 
 #include <algorithm>
+#include <set>
 
 namespace tongban {
 extern const EmbeddedFile kPeopleFiles[];
@@ -69,8 +70,7 @@ std::vector<std::string> SplitMatters(std::string_view stored) {
   return out;
 }
 
-void PeopleRepository::InsertPermissionIfMissing(soci::session& sql,
-                                                 const Permission& permission) const {
+void PeopleRepository::UpsertPermission(soci::session& sql, const Permission& permission) const {
   sql << Q("insert_permission"), soci::use(permission.name, "name"),
       soci::use(permission.description, "description");
 }
@@ -90,10 +90,46 @@ void PeopleRepository::InsertRole(soci::session& sql, const Role& role) const {
   std::string permission;
   soci::statement st = (sql.prepare << Q("insert_role_permission"), soci::use(role.name, "role"),
                         soci::use(permission, "permission"));
+  soci::statement shipped = (sql.prepare << Q("insert_shipped_role_permission"),
+                             soci::use(role.name, "role"), soci::use(permission, "permission"));
   for (const std::string& p : role.permissions) {
     permission = p;
     st.execute(true);
+    shipped.execute(true);
   }
+}
+
+std::pair<int, int> PeopleRepository::SyncShippedRole(soci::session& sql, const Role& role) const {
+  const std::string kind(AccountKindName(role.account_kind));
+  const std::string duty(AdminDutyName(role.admin_duty));
+  sql << Q("update_role"), soci::use(role.name, "name"), soci::use(role.title, "title"),
+      soci::use(role.description, "description"), soci::use(kind, "account_kind"),
+      soci::use(duty, "admin_duty");
+  std::set<std::string> shipped_before;
+  {
+    std::string permission;
+    soci::statement st = (sql.prepare << Q("list_shipped_role_permissions"),
+                          soci::use(role.name, "role"), soci::into(permission));
+    st.execute();
+    while (st.fetch()) shipped_before.insert(permission);
+  }
+  const std::set<std::string> shipped(role.permissions.begin(), role.permissions.end());
+  std::pair<int, int> changed{0, 0};
+  for (const std::string& p : shipped) {
+    if (shipped_before.contains(p)) continue;
+    sql << Q("insert_role_permission"), soci::use(role.name, "role"), soci::use(p, "permission");
+    sql << Q("insert_shipped_role_permission"), soci::use(role.name, "role"),
+        soci::use(p, "permission");
+    ++changed.first;
+  }
+  for (const std::string& p : shipped_before) {
+    if (shipped.contains(p)) continue;
+    sql << Q("delete_role_permission"), soci::use(role.name, "role"), soci::use(p, "permission");
+    sql << Q("delete_shipped_role_permission"), soci::use(role.name, "role"),
+        soci::use(p, "permission");
+    ++changed.second;
+  }
+  return changed;
 }
 
 std::vector<Role> PeopleRepository::ListRoles(soci::session& sql) const {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/result.h"
@@ -61,10 +62,16 @@ class PeopleRepository {
   static Result<PeopleRepository> Create(store::Backend backend);
 
   // Roles and permissions.
-  void InsertPermissionIfMissing(soci::session& sql, const Permission& permission) const;
+  // Inserts the permission or updates its description.
+  void UpsertPermission(soci::session& sql, const Permission& permission) const;
   bool RoleExists(soci::session& sql, const std::string& name) const;
-  // Inserts the role and its permissions; the role must not exist yet.
+  // Inserts the role and its permissions, recorded as shipped; the role must not exist yet.
   void InsertRole(soci::session& sql, const Role& role) const;
+  // Brings an existing role to the shipped `role`: its title and kinds, the permissions this
+  // release ships that no earlier release did are granted, the ones an earlier release shipped
+  // and this one does not are withdrawn; permissions never shipped for the role (a security
+  // administrator's own) are left alone. Returns how many it granted and withdrew.
+  std::pair<int, int> SyncShippedRole(soci::session& sql, const Role& role) const;
   std::vector<Role> ListRoles(soci::session& sql) const;
   std::vector<Permission> ListPermissions(soci::session& sql) const;
 

@@ -185,11 +185,20 @@ Result<RoleCatalog> ShippedRoles() {
   return Error(ErrorCode::kInternal, "the shipped roles file is not embedded");
 }
 
-void SeedRoles(soci::session& sql, const PeopleRepository& repo, const RoleCatalog& catalog) {
-  for (const Permission& p : catalog.permissions) repo.InsertPermissionIfMissing(sql, p);
+RoleSync SeedRoles(soci::session& sql, const PeopleRepository& repo, const RoleCatalog& catalog) {
+  RoleSync sync;
+  for (const Permission& p : catalog.permissions) repo.UpsertPermission(sql, p);
   for (const Role& r : catalog.roles) {
-    if (!repo.RoleExists(sql, r.name)) repo.InsertRole(sql, r);
+    if (!repo.RoleExists(sql, r.name)) {
+      repo.InsertRole(sql, r);
+      ++sync.roles_added;
+      continue;
+    }
+    const auto [granted, withdrawn] = repo.SyncShippedRole(sql, r);
+    sync.permissions_granted += granted;
+    sync.permissions_withdrawn += withdrawn;
   }
+  return sync;
 }
 
 }  // namespace tongban::people

@@ -31,8 +31,18 @@ Result<RoleCatalog> ShippedRoles();
 // account.disable/audit.*; audit: audit.* only).
 void ValidateRoleCatalog(const RoleCatalog& catalog, FieldErrors& errors);
 
-// Inserts the permissions and roles of `catalog` that the database does not have yet; never
-// changes or removes existing ones. Runs inside the caller's transaction.
-void SeedRoles(soci::session& sql, const PeopleRepository& repo, const RoleCatalog& catalog);
+// What SeedRoles changed in a database that already held roles.
+struct RoleSync {
+  int roles_added = 0;
+  int permissions_granted = 0;  // to roles that existed, because the shipped catalog added them
+  int permissions_withdrawn = 0;
+};
+
+// Brings the database's roles to `catalog`: missing roles are added, and a release that gives
+// a shipped role a new permission or takes one away reaches installations made by an earlier
+// release at their next start. What a security administrator changed by hand (permissions no
+// release shipped for the role, or shipped ones taken away) and roles the catalog does not name
+// are left alone. Runs inside the caller's transaction.
+RoleSync SeedRoles(soci::session& sql, const PeopleRepository& repo, const RoleCatalog& catalog);
 
 }  // namespace tongban::people

@@ -92,7 +92,11 @@ Result<std::unique_ptr<PeopleService>> PeopleService::Create(store::Database& db
 Status PeopleService::SeedRoles() {
   TB_ASSIGN_OR_RETURN(RoleCatalog catalog, ShippedRoles());
   return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
-    people::SeedRoles(sql, repo_, catalog);
+    const RoleSync sync = people::SeedRoles(sql, repo_, catalog);
+    if (sync.permissions_granted + sync.permissions_withdrawn > 0) {
+      spdlog::info("roles updated to this release: {} permissions granted, {} withdrawn",
+                   sync.permissions_granted, sync.permissions_withdrawn);
+    }
     return Ok();
   });
 }

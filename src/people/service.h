@@ -123,7 +123,7 @@ class PeopleService {
   static Result<std::unique_ptr<PeopleService>> Create(store::Database& db, SmsGateway& sms,
                                                        const Clock& clock, PeopleOptions options);
 
-  // Adds the shipped roles and permissions the database lacks (start-up; idempotent).
+  // Brings the stored roles to the shipped catalog (start-up; idempotent; see SeedRoles).
   Status SeedRoles();
 
   // Sends a one-time code. Rate-limited per phone (kTooManyRequests). The answer never tells

@@ -5,8 +5,11 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <thread>
+
+#include <fmt/format.h>
 
 #include "people/repository.h"
 #include "store/testing.h"
@@ -682,6 +685,71 @@ TEST_P(PeopleServiceTest, WindowsRegisterEnterprisesForCitizens) {
       service_->RegisterEnterprise(StaffPrincipal("clerk"), {kUscc, "某公司", rep_account->id});
   ASSERT_TRUE(here.ok()) << here.error().ToString();
   EXPECT_EQ(here->legal_representative, rep_account->id);
+}
+
+TEST_P(PeopleServiceTest, AnEarlierReleasesRolesBecomeTheShippedRolesAtTheNextStart) {
+  if (!db_) GTEST_SKIP() << "backend unavailable";
+  auto shipped = ShippedRoles();
+  ASSERT_TRUE(shipped.ok());
+  const Role& role = shipped->roles.front();
+  ASSERT_GE(role.permissions.size(), 2u);
+  auto repo = PeopleRepository::Create(db_->backend());
+  ASSERT_TRUE(repo.ok());
+  auto stored_permissions = [&] {
+    std::vector<std::string> out;
+    auto roles = db_->Transaction<std::vector<Role>>(
+        TxKind::kRead, [&](soci::session& sql) { return repo->ListRoles(sql); });
+    EXPECT_TRUE(roles.ok());
+    for (const Role& r : roles.ok() ? *roles : std::vector<Role>{}) {
+      if (r.name == role.name) out = r.permissions;
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  std::vector<std::string> expected = role.permissions;
+  std::sort(expected.begin(), expected.end());
+  ASSERT_EQ(stored_permissions(), expected);
+  // An installation made by an earlier release: the role lacked a permission this release
+  // ships and held one that release shipped and this one took away. Its security administrator
+  // had also given the role a permission of their own.
+  const std::string lacked = expected.front();
+  const std::string dropped = "audit.read";
+  const std::string own = "audit.verify";
+  ASSERT_TRUE(std::find(expected.begin(), expected.end(), dropped) == expected.end());
+  ASSERT_TRUE(std::find(expected.begin(), expected.end(), own) == expected.end());
+  ASSERT_TRUE(
+      db_->Transaction(
+             TxKind::kWrite,
+             [&](soci::session& sql) -> Status {
+               for (const char* table : {"role_permission", "shipped_role_permission"}) {
+                 sql << fmt::format("DELETE FROM {} WHERE role = :r AND permission = :p", table),
+                     soci::use(role.name), soci::use(lacked);
+                 sql << fmt::format("INSERT INTO {} (role, permission) VALUES (:r, :p)", table),
+                     soci::use(role.name), soci::use(dropped);
+               }
+               sql << "INSERT INTO role_permission (role, permission) VALUES (:r, :p)",
+                   soci::use(role.name), soci::use(own);
+               return Ok();
+             })
+          .ok());
+  ASSERT_NE(stored_permissions(), expected);
+  std::vector<std::string> with_own = expected;
+  with_own.push_back(own);
+  std::sort(with_own.begin(), with_own.end());
+  ASSERT_TRUE(service_->SeedRoles().ok());
+  EXPECT_EQ(stored_permissions(), with_own);
+  // Idempotent; and a permission the administrator took away stays away.
+  ASSERT_TRUE(
+      db_->Transaction(TxKind::kWrite,
+                       [&](soci::session& sql) -> Status {
+                         sql << "DELETE FROM role_permission WHERE role = :r AND permission = :p",
+                             soci::use(role.name), soci::use(lacked);
+                         return Ok();
+                       })
+          .ok());
+  ASSERT_TRUE(service_->SeedRoles().ok());
+  with_own.erase(std::find(with_own.begin(), with_own.end(), lacked));
+  EXPECT_EQ(stored_permissions(), with_own);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PeopleServiceTest,

@@ -2,7 +2,7 @@
 
 -- name: insert_permission
 INSERT INTO permission (name, description) VALUES (:name, :description)
-ON CONFLICT (name) DO NOTHING;
+ON CONFLICT (name) DO UPDATE SET description = excluded.description;
 
 -- name: count_roles_named
 SELECT COUNT(*) FROM role WHERE name = :name;
@@ -10,6 +10,24 @@ SELECT COUNT(*) FROM role WHERE name = :name;
 -- name: insert_role
 INSERT INTO role (name, title, description, account_kind, admin_duty)
 VALUES (:name, :title, :description, :account_kind, :admin_duty);
+
+-- name: update_role
+UPDATE role SET title = :title, description = :description, account_kind = :account_kind,
+       admin_duty = :admin_duty
+WHERE name = :name;
+
+-- name: list_shipped_role_permissions
+SELECT permission FROM shipped_role_permission WHERE role = :role ORDER BY permission;
+
+-- name: insert_shipped_role_permission
+INSERT INTO shipped_role_permission (role, permission) VALUES (:role, :permission)
+ON CONFLICT (role, permission) DO NOTHING;
+
+-- name: delete_shipped_role_permission
+DELETE FROM shipped_role_permission WHERE role = :role AND permission = :permission;
+
+-- name: delete_role_permission
+DELETE FROM role_permission WHERE role = :role AND permission = :permission;
 
 -- name: insert_role_permission
 INSERT INTO role_permission (role, permission) VALUES (:role, :permission)
