@@ -109,9 +109,13 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
         return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
       });
     } else {
-      runtime->RegisterInTransactionHandler(type, [](const tongban::bpmn::Job&, soci::session&) {
-        return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
-      });
+      // They compute nothing and write nothing: no savepoint around them.
+      runtime->RegisterInTransactionHandler(
+          type,
+          [](const tongban::bpmn::Job&, soci::session&) {
+            return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
+          },
+          tongban::bpmn::ActionWrites::kNothing);
     }
   }
   Actor clerk{"clerk", {"clerk"}, "window", "330102"};

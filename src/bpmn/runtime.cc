@@ -307,12 +307,19 @@ Result<feel::Value> CallAction(soci::session& sql, const InTransactionHandler& h
   }
 }
 
-// Runs an in-transaction action on `sql` inside a savepoint: an error undoes what it wrote (on
-// PostgreSQL also what a failed statement left aborted) and is its result.
-Result<feel::Value> RunInTransaction(soci::session& sql, const InTransactionHandler& handler,
+// A registered in-transaction action.
+struct InTransactionAction {
+  InTransactionHandler handler;
+  ActionWrites writes = ActionWrites::kDatabase;
+};
+
+// Runs an in-transaction action on `sql`, inside a savepoint when it writes: an error undoes
+// what it wrote (on PostgreSQL also what a failed statement left aborted) and is its result.
+Result<feel::Value> RunInTransaction(soci::session& sql, const InTransactionAction& action,
                                      const Job& job) {
+  if (action.writes == ActionWrites::kNothing) return CallAction(sql, action.handler, job);
   store::Execute(sql, "SAVEPOINT bpmn_action");
-  Result<feel::Value> result = CallAction(sql, handler, job);
+  Result<feel::Value> result = CallAction(sql, action.handler, job);
   if (!result.ok()) store::Execute(sql, "ROLLBACK TO SAVEPOINT bpmn_action");
   store::Execute(sql, "RELEASE SAVEPOINT bpmn_action");
   return result;
@@ -1016,14 +1023,15 @@ class Runtime::Impl {
 
   // Runs the in-transaction actions of the service tasks this step reached (job waits that
   // were not in `before`, not camunda:asyncBefore, whose type has an in-transaction handler),
-  // each completing its task at once, until none is left. The first one opens the savepoint
-  // `bpmn_actions` and sets `opened`. A failing action makes the state an incident at its task.
+  // each completing its task at once, until none is left. The first one that writes opens the
+  // savepoint `bpmn_actions` and sets `opened` (those before it wrote nothing to undo). A
+  // failing action makes the state an incident at its task.
   Status RunInTransactionActions(soci::session& sql, const Engine& engine, const std::string& id,
                                  const Process& process, const InstanceState& before,
                                  InstanceState& state, bool& opened) {
     for (int ran = 0; state.status == InstanceStatus::kRunning; ++ran) {
       int activity = -1;
-      std::shared_ptr<const InTransactionHandler> handler;
+      std::shared_ptr<const InTransactionAction> handler;
       for (const auto& [aid, a] : state.activities) {
         if (a.wait != WaitKind::kJob || before.activities.contains(aid)) continue;
         const Node& n = process.nodes[a.node];
@@ -1043,7 +1051,7 @@ class Runtime::Impl {
             fmt::format("more than {} in-transaction actions in one step", kActionsPerStep);
         return Ok();
       }
-      if (!opened) {
+      if (!opened && handler->writes == ActionWrites::kDatabase) {
         store::Execute(sql, "SAVEPOINT bpmn_actions");
         opened = true;
       }
@@ -1058,7 +1066,7 @@ class Runtime::Impl {
       // No savepoint of its own: a failure is an incident, which rolls back to `bpmn_actions`
       // before anything else is written (nothing runs in between: the state is no longer
       // running).
-      Result<feel::Value> result = CallAction(sql, *handler, job);
+      Result<feel::Value> result = CallAction(sql, handler->handler, job);
       if (!result.ok()) {
         state.status = InstanceStatus::kIncident;
         state.incident_element = n.id;
@@ -1071,7 +1079,7 @@ class Runtime::Impl {
     return Ok();
   }
 
-  std::shared_ptr<const InTransactionHandler> InTransactionHandlerOf(const std::string& type) {
+  std::shared_ptr<const InTransactionAction> InTransactionHandlerOf(const std::string& type) {
     std::lock_guard lock(mu_);
     auto it = in_transaction_handlers_.find(type);
     return it == in_transaction_handlers_.end() ? nullptr : it->second;
@@ -1623,7 +1631,7 @@ class Runtime::Impl {
     // one each (each is still acknowledged only after its commit, and fails alone).
     struct Run {
       JobHandler handler;
-      std::shared_ptr<const InTransactionHandler> in_transaction;
+      std::shared_ptr<const InTransactionAction> in_transaction;
       Result<feel::Value> result = feel::Value();
       bool failed = false;
     };
@@ -1835,7 +1843,7 @@ class Runtime::Impl {
   std::map<std::string, const Process*> process_of_;              // "process@version"
   std::map<std::string, std::shared_ptr<Loaded>> by_deployment_;  // deployment id
   std::map<std::string, JobHandler> handlers_;
-  std::map<std::string, std::shared_ptr<const InTransactionHandler>> in_transaction_handlers_;
+  std::map<std::string, std::shared_ptr<const InTransactionAction>> in_transaction_handlers_;
   std::vector<std::string> history_inserts_;  // [n - 1]: the INSERT of n history rows
   std::mutex states_mu_;
   // Instance id → the revision and decoded state last committed by this runtime.
@@ -1971,10 +1979,10 @@ void Runtime::RegisterJobHandler(const std::string& task_type, JobHandler handle
 }
 
 void Runtime::RegisterInTransactionHandler(const std::string& task_type,
-                                           InTransactionHandler handler) {
+                                           InTransactionHandler handler, ActionWrites writes) {
   std::lock_guard lock(impl_->mu_);
-  impl_->in_transaction_handlers_[task_type] =
-      std::make_shared<const InTransactionHandler>(std::move(handler));
+  impl_->in_transaction_handlers_[task_type] = std::make_shared<const InTransactionAction>(
+      InTransactionAction{.handler = std::move(handler), .writes = writes});
   impl_->handlers_.erase(task_type);
 }
 

@@ -1270,6 +1270,21 @@ TEST_P(RuntimeTest, AFailingInTransactionActionIsAnIncidentAtItsTaskToRetry) {
   EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
   EXPECT_EQ(ActionRows(id), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(runtime_->GetTask(task)->state, TaskState::kCompleted);
+
+  // An action that writes nothing runs without a savepoint of its own; when it fails, what the
+  // writing action before it wrote is still undone.
+  runtime_->RegisterInTransactionHandler(
+      "record_b",
+      [](const Job&, soci::session&) -> Result<feel::Value> {
+        return Error(ErrorCode::kUnavailable, "pure and failing");
+      },
+      ActionWrites::kNothing);
+  std::string pure = Start("actions");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(pure), feel::Value(), Clerk("c")).ok());
+  EXPECT_EQ(StatusOf(pure), RunStatus::kIncident);
+  EXPECT_TRUE(ActionRows(pure).empty());
+  ASSERT_EQ(runtime_->ListIncidents(pure)->size(), 1u);
+  EXPECT_EQ(runtime_->ListIncidents(pure)->at(0).element_id, "b");
 }
 
 // camunda:asyncBefore keeps the job path for its task even though its action is registered
