@@ -280,23 +280,6 @@ constexpr size_t kCachedStates = 65536;
 // In-transaction actions one step may run: more is a loop of service tasks, an incident.
 constexpr int kActionsPerStep = 1000;
 
-// The variables a service task's action sees: the instance's, overridden by the locals of each
-// enclosing scope, outermost first.
-feel::Value VariablesSeen(const InstanceState& s, int activity) {
-  std::map<std::string, feel::Value> seen = s.variables;
-  std::vector<int> chain;
-  for (int a = activity; a >= 0 && s.activities.contains(a); a = s.activities.at(a).parent) {
-    chain.push_back(a);
-  }
-  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-    for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
-  }
-  std::vector<feel::ContextEntry> entries;
-  entries.reserve(seen.size());
-  for (auto& [k, v] : seen) entries.push_back({k, std::move(v)});
-  return feel::Value::Context(std::move(entries));
-}
-
 // Calls an in-transaction action; an exception is its error.
 Result<feel::Value> CallAction(soci::session& sql, const InTransactionHandler& handler,
                                const Job& job) {
@@ -1061,7 +1044,7 @@ class Runtime::Impl {
               .element_id = n.id,
               .task_type = n.task_type,
               .attempt = 1,
-              .variables = VariablesSeen(state, activity),
+              .variables = VisibleVariables(state, activity),
               .headers = n.headers};
       // No savepoint of its own: a failure is an incident, which rolls back to `bpmn_actions`
       // before anything else is written (nothing runs in between: the state is no longer
@@ -1614,7 +1597,7 @@ class Runtime::Impl {
         TB_ASSIGN_OR_RETURN(InstanceState s, StateOf(job.instance_id, *row));
         TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
         const Process& p = ProcessOf(row->process_id, row->version);
-        job.variables = VariablesSeen(s, job.activity);
+        job.variables = VisibleVariables(s, job.activity);
         if (s.activities.contains(job.activity)) {
           job.headers = p.nodes[s.activities.at(job.activity).node].headers;
         }
