@@ -170,8 +170,9 @@ using JobHandler = std::function<Result<feel::Value>(const Job&)>;
 // unless the task is camunda:asyncBefore). Returns the variables to merge (a context, or null);
 // an error (or an exception) undoes what it wrote and makes the step an incident at the task.
 using InTransactionHandler = std::function<Result<feel::Value>(const Job&, soci::session&)>;
-// Whether an in-transaction action writes through its session. One that writes nothing (it only
-// computes on the variables) needs no savepoint to undo it: two statements less per step.
+// Whether an in-transaction action uses its session. One that runs no statement at all (it only
+// computes on the variables) needs no savepoint to undo it: two statements less per step. (On
+// PostgreSQL a failed statement without a savepoint would abort the whole step.)
 enum class ActionWrites { kDatabase, kNothing };
 
 enum class MessageOutcome { kCorrelated, kBuffered, kDropped };
@@ -258,7 +259,7 @@ class Runtime {
   // Service tasks of this type run inline in the step that reaches them (see the top of this
   // file); camunda:asyncBefore ones, and jobs created before this registration, run it inside
   // their job's completion step.
-  // `writes` kNothing promises that the action writes nothing through its session.
+  // `writes` kNothing promises that the action runs no statement on its session.
   void RegisterInTransactionHandler(const std::string& task_type, InTransactionHandler handler,
                                     ActionWrites writes = ActionWrites::kDatabase);
   // Takes up to `limit` due timers with a lease and fires each as a step. Returns how many
