@@ -18,6 +18,7 @@ Definitions Load(const std::string& name) {
 // Every problem as "error|warning element_id".
 std::vector<std::string> Ids(const Definitions& defs) {
   std::vector<std::string> out;
+  out.reserve(defs.problems.size());
   for (const Problem& p : defs.problems) {
     out.push_back((p.severity == Severity::kError ? "error " : "warning ") + p.element_id);
   }
