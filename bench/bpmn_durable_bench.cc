@@ -1,10 +1,15 @@
 // The process (start → user task → parallel fork → two service tasks → join → end) run
 // to completion N times by the durable runtime, every step committed: on SQLite (WAL,
 // synchronous=FULL) and, when TONGBAN_TEST_POSTGRES_URL names a server, on PostgreSQL (a fresh
-// database, dropped at the end). Prints one JSON line per backend: instances/s (wall clock) and
-// the p50/p99 latency of one step (start, task completion, one job's completion).
-// Usage: bpmn_durable_bench [instances=2000] [threads=1] [group_commit=0]
-// (group_commit > 1: one writer thread commits up to that many callers' steps together)
+// database, dropped at the end). Prints one JSON line per backend and mode: instances/s (wall
+// clock), the p50/p99 latency of one step, and the process's CPU time per instance.
+// Two modes for the two service tasks: `job` (external actions: each a job row, leased and
+// completed after the task's step commits — 5 write transactions per instance) and
+// `in-transaction` (actions registered in-transaction: they run inside the task completion's
+// step — 2 write transactions per instance).
+// Usage: bpmn_durable_bench [instances=2000] [threads=1] [group_commit=0] [mode=both]
+// (group_commit > 1: one writer thread commits up to that many callers' steps together; mode:
+// job, in-transaction or both, run one after the other on fresh databases)
 #include <fmt/format.h>
 #include <soci/postgresql/soci-postgresql.h>
 #include <time.h>
@@ -85,8 +90,10 @@ void Must(const tongban::Status& s, std::string_view what) {
   }
 }
 
+enum class Mode { kJob, kInTransaction };
+
 void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int instances, int threads,
-         int group_commit) {
+         int group_commit, Mode mode) {
   auto db = Must(tongban::store::Database::Open(url, {.pool_size = static_cast<size_t>(threads) + 2,
                                                       .busy_timeout_ms = 60000}),
                  "open");
@@ -97,9 +104,19 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
   auto runtime = Must(Runtime::Create(*db, clock, {.owner = "bench", .group_commit = group_commit}),
                       "runtime");
   for (const char* type : {"notify", "archive"}) {
-    runtime->RegisterJobHandler(type, [](const tongban::bpmn::Job&) {
-      return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
-    });
+    if (mode == Mode::kJob) {
+      runtime->RegisterJobHandler(type, [](const tongban::bpmn::Job&) {
+        return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
+      });
+    } else {
+      // They compute nothing and write nothing: no savepoint around them.
+      runtime->RegisterInTransactionHandler(
+          type,
+          [](const tongban::bpmn::Job&, soci::session&) {
+            return tongban::Result<tongban::feel::Value>(tongban::feel::Value());
+          },
+          tongban::bpmn::ActionWrites::kNothing);
+    }
   }
   Actor clerk{"clerk", {"clerk"}, "window", "330102"};
   Must(runtime->Deploy(kModel, clerk), "deploy");
@@ -124,7 +141,7 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
       started.push_back(id);
       timed([&] { Must(runtime->CompleteTask(task, {}, clerk), "complete"); }, 1);
       // The lease transaction plus two job steps; other threads' jobs may be taken too.
-      timed([&] { Must(runtime->RunDueJobs(2), "jobs"); }, 2);
+      if (mode == Mode::kJob) timed([&] { Must(runtime->RunDueJobs(2), "jobs"); }, 2);
     }
     std::lock_guard lock(mu);
     latencies.insert(latencies.end(), mine.begin(), mine.end());
@@ -149,13 +166,13 @@ void Run(const tongban::store::DatabaseUrl& url, std::string_view label, int ins
     }
   }
   fmt::print(
-      "{{\"engine\": \"tongban-durable\", \"backend\": \"{}\", \"instances\": {}, "
-      "\"threads\": {}, \"group_commit\": {}, \"seconds\": {:.3f}, \"instances_per_second\": "
-      "{:.0f}, "
-      "\"steps_per_instance\": 4, \"p50_step_ms\": {:.3f}, \"p99_step_ms\": {:.3f}, "
-      "\"cpu_ms_per_instance\": {:.3f}}}\n",
-      label, total, threads, group_commit, seconds, total / seconds,
-      Percentile(latencies, 0.50) / 1000, Percentile(latencies, 0.99) / 1000, cpu * 1000 / total);
+      "{{\"engine\": \"tongban-durable\", \"backend\": \"{}\", \"mode\": \"{}\", "
+      "\"instances\": {}, \"threads\": {}, \"group_commit\": {}, \"seconds\": {:.3f}, "
+      "\"instances_per_second\": {:.0f}, \"steps_per_instance\": {}, \"p50_step_ms\": {:.3f}, "
+      "\"p99_step_ms\": {:.3f}, \"cpu_ms_per_instance\": {:.3f}}}\n",
+      label, mode == Mode::kJob ? "job" : "in-transaction", total, threads, group_commit, seconds,
+      total / seconds, mode == Mode::kJob ? 4 : 2, Percentile(latencies, 0.50) / 1000,
+      Percentile(latencies, 0.99) / 1000, cpu * 1000 / total);
 }
 
 }  // namespace
@@ -164,14 +181,26 @@ int main(int argc, char** argv) {
   int instances = argc > 1 ? std::atoi(argv[1]) : 2000;
   int threads = argc > 2 ? std::max(1, std::atoi(argv[2])) : 1;
   int group_commit = argc > 3 ? std::atoi(argv[3]) : 0;
+  std::string_view mode_arg = argc > 4 ? argv[4] : "both";
+  std::vector<Mode> modes;
+  if (mode_arg == "job" || mode_arg == "both") modes.push_back(Mode::kJob);
+  if (mode_arg == "in-transaction" || mode_arg == "both") modes.push_back(Mode::kInTransaction);
+  if (modes.empty()) {
+    fmt::print(stderr, "mode must be job, in-transaction or both, not '{}'\n", mode_arg);
+    return 2;
+  }
   const char* base = std::getenv("BPMN_BENCH_DIR");  // default /tmp
-  std::string dir = fmt::format("{}/bpmn_durable_bench_{}", base ? base : "/tmp", getpid());
-  std::filesystem::create_directories(dir);
-  auto sqlite = Must(tongban::store::ParseDatabaseUrl("sqlite:" + dir + "/bench.db"), "url");
-  Run(sqlite, "sqlite-wal-full", instances, threads, group_commit);
-  std::filesystem::remove_all(dir);
+  for (Mode mode : modes) {
+    std::string dir = fmt::format("{}/bpmn_durable_bench_{}", base ? base : "/tmp", getpid());
+    std::filesystem::create_directories(dir);
+    auto sqlite = Must(tongban::store::ParseDatabaseUrl("sqlite:" + dir + "/bench.db"), "url");
+    Run(sqlite, "sqlite-wal-full", instances, threads, group_commit, mode);
+    std::filesystem::remove_all(dir);
+  }
 
-  if (const char* pg = std::getenv("TONGBAN_TEST_POSTGRES_URL"); pg && *pg) {
+  for (Mode mode : modes) {
+    const char* pg = std::getenv("TONGBAN_TEST_POSTGRES_URL");
+    if (pg == nullptr || *pg == '\0') break;
     std::string admin = pg;
     std::string name = fmt::format("bpmn_bench_{}", getpid());
     {
@@ -183,7 +212,7 @@ int main(int argc, char** argv) {
     std::string url =
         admin.substr(0, slash + 1) + name + (query == std::string::npos ? "" : admin.substr(query));
     Run(Must(tongban::store::ParseDatabaseUrl(url), "url"), "postgresql", instances, threads,
-        group_commit);
+        group_commit, mode);
     soci::session s(soci::postgresql, tongban::store::PostgresConnectString(admin));
     s << "DROP DATABASE " + name;
   }

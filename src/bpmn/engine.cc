@@ -150,20 +150,7 @@ class Engine::Step {
   }
 
   // The variables seen from `scope` as one context (the called process's input).
-  feel::Value Visible(int scope) const {
-    std::map<std::string, feel::Value> seen = s_.variables;
-    std::vector<int> chain;
-    for (int a = scope; a >= 0 && s_.activities.contains(a); a = s_.activities.at(a).parent) {
-      chain.push_back(a);
-    }
-    for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-      for (const auto& [k, v] : s_.activities.at(*it).locals) seen[k] = v;
-    }
-    std::vector<feel::ContextEntry> entries;
-    entries.reserve(seen.size());
-    for (auto& [k, v] : seen) entries.push_back({k, v});
-    return feel::Value::Context(std::move(entries));
-  }
+  feel::Value Visible(int scope) const { return VisibleVariables(s_, scope); }
 
   std::map<std::string, feel::Value> EvalInputs(const Node& n, int scope) const {
     std::map<std::string, feel::Value> locals;
@@ -744,6 +731,21 @@ Status Engine::Start(InstanceState& state, const feel::Value& variables) const {
   for (int s : starts) step.Enqueue(s, -1, -1);
   step.Run();
   return Ok();
+}
+
+feel::Value VisibleVariables(const InstanceState& state, int scope) {
+  std::map<std::string, feel::Value> seen = state.variables;
+  std::vector<int> chain;
+  for (int a = scope; a >= 0 && state.activities.contains(a); a = state.activities.at(a).parent) {
+    chain.push_back(a);
+  }
+  for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+    for (const auto& [k, v] : state.activities.at(*it).locals) seen[k] = v;
+  }
+  std::vector<feel::ContextEntry> entries;
+  entries.reserve(seen.size());
+  for (auto& [k, v] : seen) entries.push_back({k, std::move(v)});
+  return feel::Value::Context(std::move(entries));
 }
 
 Status Engine::CompleteTask(InstanceState& state, int activity_id,

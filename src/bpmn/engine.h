@@ -125,6 +125,11 @@ class Engine {
   EngineOptions options_;
 };
 
+// The variables seen from activity `scope` (-1: the process) as one context: the instance's,
+// overridden by the locals of each enclosing scope, outermost first. A called process's input,
+// a service action's variables.
+feel::Value VisibleVariables(const InstanceState& state, int scope);
+
 // `tongban bpmn run`: one instance in memory. User tasks complete at once with the variables
 // of `outputs[task id]`; when nothing else can move, the clock jumps to the earliest timer.
 struct RunOutcome {

@@ -87,6 +87,9 @@ struct Node {
   std::optional<MultiInstance> loop;
   // zeebe extensions
   std::string task_type;  // zeebe:taskDefinition type: the platform action
+  // camunda:asyncBefore="true": the action runs as a job after the step's commit, even when it
+  // is registered to run inside the step's transaction.
+  bool async_before = false;
   Expression assignee;
   std::vector<std::string> candidate_groups;  // a literal list: `window, 431128-rsj`
   // Written as FEEL (`=departments`, `=item.department`): a string (comma-separated) or a list

@@ -304,7 +304,8 @@ class Reader {
   }
 
   // Refuses camunda: attributes that change execution; warns of unknown extension attributes.
-  void CheckAttributes(pugi::xml_node node, const std::string& id) {
+  // `flow_node`: the node `node` is read into, which takes camunda:asyncBefore.
+  void CheckAttributes(pugi::xml_node node, const std::string& id, Node* flow_node = nullptr) {
     for (pugi::xml_attribute a : node.attributes()) {
       std::string_view qname = a.name();
       std::string_view prefix = PrefixOf(qname);
@@ -316,6 +317,10 @@ class Reader {
             kCamundaHarmless.end()) {
           continue;
         }
+        if (local == "asyncBefore" && flow_node != nullptr) {
+          ReadAsyncBefore(a.value(), *flow_node);
+          continue;
+        }
         Refuse(id, fmt::format("Camunda 7 attribute camunda:{} is not supported (use the "
                                "zeebe: extension elements of Camunda 8)",
                                local));
@@ -325,6 +330,21 @@ class Reader {
         Warn(id, fmt::format("extension attribute {} ({}) is ignored", qname, uri));
       }
     }
+  }
+
+  // camunda:asyncBefore="true" on a service task: its action runs as a job after the step
+  // commits, even when the action is registered to run inside the step's transaction. Other
+  // elements already end their step where they wait, so there it changes nothing.
+  void ReadAsyncBefore(std::string_view value, Node& n) {
+    if (value != "true" && value != "false") {
+      Refuse(n.id, fmt::format("camunda:asyncBefore is '{}', not true or false", value));
+      return;
+    }
+    if (n.kind != NodeKind::kServiceTask) {
+      Warn(n.id, "camunda:asyncBefore only changes service tasks: ignored");
+      return;
+    }
+    n.async_before = value == "true";
   }
 
   void ReadZeebe(pugi::xml_node ext, Node& n) {
@@ -504,7 +524,7 @@ class Reader {
       Refuse(n.id, "the id is used twice");
       return;
     }
-    CheckAttributes(element, n.id);
+    CheckAttributes(element, n.id, &n);
     if (kind == NodeKind::kBoundaryEvent) {
       n.cancel_activity = std::string_view(element.attribute("cancelActivity").value()) != "false";
       attached_.emplace_back(n.id, element.attribute("attachedToRef").value());

@@ -18,6 +18,7 @@ Definitions Load(const std::string& name) {
 // Every problem as "error|warning element_id".
 std::vector<std::string> Ids(const Definitions& defs) {
   std::vector<std::string> out;
+  out.reserve(defs.problems.size());
   for (const Problem& p : defs.problems) {
     out.push_back((p.severity == Severity::kError ? "error " : "warning ") + p.element_id);
   }
@@ -79,6 +80,44 @@ TEST(ReaderTest, RefusesWhatWouldChangeExecutionNamingTheElement) {
   EXPECT_NE(message_of("js").find("JavaScript"), std::string::npos);
   EXPECT_NE(message_of("c7").find("camunda:assignee"), std::string::npos);
   EXPECT_NE(message_of("f6").find("no such function"), std::string::npos);
+}
+
+// camunda:asyncBefore is read on service tasks (their action then runs as a job), a warning
+// elsewhere, and refused when it is neither true nor false.
+TEST(ReaderTest, ReadsCamundaAsyncBeforeOnServiceTasks) {
+  std::string xml = R"(<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"
+      xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
+      xmlns:zeebe="http://camunda.org/schema/zeebe/1.0">
+    <process id="p" isExecutable="true">
+      <startEvent id="s"/>
+      <sequenceFlow id="f1" sourceRef="s" targetRef="job"/>
+      <serviceTask id="job" camunda:asyncBefore="VALUE">
+        <extensionElements><zeebe:taskDefinition type="archive"/></extensionElements>
+      </serviceTask>
+      <sequenceFlow id="f2" sourceRef="job" targetRef="inline"/>
+      <serviceTask id="inline" camunda:asyncBefore="false">
+        <extensionElements><zeebe:taskDefinition type="archive"/></extensionElements>
+      </serviceTask>
+      <sequenceFlow id="f3" sourceRef="inline" targetRef="u"/>
+      <userTask id="u" camunda:asyncBefore="true"/>
+      <sequenceFlow id="f4" sourceRef="u" targetRef="e"/>
+      <endEvent id="e"/>
+    </process>
+  </definitions>)";
+  auto with = [&](const char* value) {
+    std::string text = xml;
+    text.replace(text.find("VALUE"), 5, value);
+    return ParseBpmn(text);
+  };
+  auto defs = with("true");
+  ASSERT_TRUE(defs.ok()) << defs.error().ToString();
+  const Process& p = defs->processes[0];
+  EXPECT_TRUE(p.nodes[p.Find("job")].async_before);
+  EXPECT_FALSE(p.nodes[p.Find("inline")].async_before);
+  EXPECT_EQ(Ids(*defs), std::vector<std::string>{"warning u"});
+  auto bad = with("yes");
+  ASSERT_TRUE(bad.ok());
+  EXPECT_EQ(Ids(*bad), (std::vector<std::string>{"error job", "warning u"}));
 }
 
 TEST(ReaderTest, ValidationListsEveryProblemWithItsElement) {

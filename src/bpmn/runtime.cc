@@ -277,6 +277,37 @@ bool Cacheable(const InstanceState& s) {
 // Instances whose decoded state is kept: beyond this the cache starts over.
 constexpr size_t kCachedStates = 65536;
 
+// In-transaction actions one step may run: more is a loop of service tasks, an incident.
+constexpr int kActionsPerStep = 1000;
+
+// Calls an in-transaction action; an exception is its error.
+Result<feel::Value> CallAction(soci::session& sql, const InTransactionHandler& handler,
+                               const Job& job) {
+  try {
+    return handler(job, sql);
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::kInternal, e.what());
+  }
+}
+
+// A registered in-transaction action.
+struct InTransactionAction {
+  InTransactionHandler handler;
+  ActionWrites writes = ActionWrites::kDatabase;
+};
+
+// Runs an in-transaction action on `sql`, inside a savepoint when it writes: an error undoes
+// what it wrote (on PostgreSQL also what a failed statement left aborted) and is its result.
+Result<feel::Value> RunInTransaction(soci::session& sql, const InTransactionAction& action,
+                                     const Job& job) {
+  if (action.writes == ActionWrites::kNothing) return CallAction(sql, action.handler, job);
+  store::Execute(sql, "SAVEPOINT bpmn_action");
+  Result<feel::Value> result = CallAction(sql, action.handler, job);
+  if (!result.ok()) store::Execute(sql, "ROLLBACK TO SAVEPOINT bpmn_action");
+  store::Execute(sql, "RELEASE SAVEPOINT bpmn_action");
+  return result;
+}
+
 }  // namespace
 
 std::string_view TaskStateName(TaskState s) {
@@ -777,7 +808,15 @@ class Runtime::Impl {
     Engine engine(loaded->definitions, process, clock_,
                   EngineOptions{.service_tasks = EngineOptions::ServiceTasks::kRunAsJobs});
     TB_RETURN_IF_ERROR(Apply(engine, state, trigger));
-    TB_RETURN_IF_ERROR(DeliverBuffered(sql, engine, *loaded, process, state));
+    // In-transaction actions run inside one savepoint: when the step ends as an incident, what
+    // they wrote is undone with the rest of the step.
+    bool actions_ran = false;
+    for (;;) {
+      TB_RETURN_IF_ERROR(
+          RunInTransactionActions(sql, engine, id, process, before, state, actions_ran));
+      TB_ASSIGN_OR_RETURN(bool delivered, DeliverBuffered(sql, engine, *loaded, process, state));
+      if (!delivered) break;
+    }
 
     // Called processes must be deployed; a missing one is this step's incident.
     std::vector<std::pair<CallRequest, int>> calls;
@@ -797,6 +836,14 @@ class Runtime::Impl {
       }
     }
     state.calls.clear();
+    if (actions_ran) {
+      // The one incident that keeps the step applied is a called process's uncaught error.
+      if (state.status == InstanceStatus::kIncident &&
+          (state.uncaught_error.empty() || row->parent_instance.empty())) {
+        store::Execute(sql, "ROLLBACK TO SAVEPOINT bpmn_actions");
+      }
+      store::Execute(sql, "RELEASE SAVEPOINT bpmn_actions");
+    }
 
     long long now = Micros(Now());
     std::vector<HistoryRow> events;
@@ -957,9 +1004,75 @@ class Runtime::Impl {
     return AppendHistory(sql, id, seq - 1, {event}, cause);
   }
 
-  Status DeliverBuffered(soci::session& sql, const Engine& engine, const Loaded& loaded,
-                         const Process& process, InstanceState& state) const {
+  // Runs the in-transaction actions of the service tasks this step reached (job waits that
+  // were not in `before`, not camunda:asyncBefore, whose type has an in-transaction handler),
+  // each completing its task at once, until none is left. The first one that writes opens the
+  // savepoint `bpmn_actions` and sets `opened` (those before it wrote nothing to undo). A
+  // failing action makes the state an incident at its task.
+  Status RunInTransactionActions(soci::session& sql, const Engine& engine, const std::string& id,
+                                 const Process& process, const InstanceState& before,
+                                 InstanceState& state, bool& opened) {
+    for (int ran = 0; state.status == InstanceStatus::kRunning; ++ran) {
+      int activity = -1;
+      std::shared_ptr<const InTransactionAction> handler;
+      for (const auto& [aid, a] : state.activities) {
+        if (a.wait != WaitKind::kJob || before.activities.contains(aid)) continue;
+        const Node& n = process.nodes[a.node];
+        if (n.async_before) continue;
+        handler = InTransactionHandlerOf(n.task_type);
+        if (handler != nullptr) {
+          activity = aid;
+          break;
+        }
+      }
+      if (handler == nullptr) return Ok();
+      const Node& n = process.nodes[state.activities.at(activity).node];
+      if (ran == kActionsPerStep) {
+        state.status = InstanceStatus::kIncident;
+        state.incident_element = n.id;
+        state.incident_message =
+            fmt::format("more than {} in-transaction actions in one step", kActionsPerStep);
+        return Ok();
+      }
+      if (!opened && handler->writes == ActionWrites::kDatabase) {
+        store::Execute(sql, "SAVEPOINT bpmn_actions");
+        opened = true;
+      }
+      Job job{.id = fmt::format("{}/{}", id, activity),
+              .instance_id = id,
+              .activity = activity,
+              .element_id = n.id,
+              .task_type = n.task_type,
+              .attempt = 1,
+              .variables = VisibleVariables(state, activity),
+              .headers = n.headers};
+      // No savepoint of its own: a failure is an incident, which rolls back to `bpmn_actions`
+      // before anything else is written (nothing runs in between: the state is no longer
+      // running).
+      Result<feel::Value> result = CallAction(sql, handler->handler, job);
+      if (!result.ok()) {
+        state.status = InstanceStatus::kIncident;
+        state.incident_element = n.id;
+        state.incident_message =
+            fmt::format("action '{}' failed: {}", n.task_type, result.error().message());
+        return Ok();
+      }
+      TB_RETURN_IF_ERROR(engine.CompleteJob(state, activity, *result));
+    }
+    return Ok();
+  }
+
+  std::shared_ptr<const InTransactionAction> InTransactionHandlerOf(const std::string& type) {
+    std::lock_guard lock(mu_);
+    auto it = in_transaction_handlers_.find(type);
+    return it == in_transaction_handlers_.end() ? nullptr : it->second;
+  }
+
+  // Delivers buffered messages to the subscriptions the state opened; true when it did.
+  Result<bool> DeliverBuffered(soci::session& sql, const Engine& engine, const Loaded& loaded,
+                               const Process& process, InstanceState& state) const {
     long long now = Micros(Now());
+    bool any = false;
     for (int round = 0; round < 100 && state.status == InstanceStatus::kRunning; ++round) {
       bool delivered = false;
       for (const Subscription& sub : Subscriptions(loaded, process, state)) {
@@ -975,8 +1088,9 @@ class Runtime::Impl {
         break;
       }
       if (!delivered) break;
+      any = true;
     }
-    return Ok();
+    return any;
   }
 
   std::optional<Timestamp> DueOf(const feel::Value& v) const {
@@ -1483,19 +1597,7 @@ class Runtime::Impl {
         TB_ASSIGN_OR_RETURN(InstanceState s, StateOf(job.instance_id, *row));
         TB_ASSIGN_OR_RETURN(auto loaded, Load(sql, row->process_id, row->version));
         const Process& p = ProcessOf(row->process_id, row->version);
-        std::map<std::string, feel::Value> seen = s.variables;
-        std::vector<int> chain;
-        for (int a = job.activity; a >= 0 && s.activities.contains(a);
-             a = s.activities.at(a).parent) {
-          chain.push_back(a);
-        }
-        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
-          for (const auto& [k, v] : s.activities.at(*it).locals) seen[k] = v;
-        }
-        std::vector<feel::ContextEntry> entries;
-        entries.reserve(seen.size());
-        for (auto& [k, v] : seen) entries.push_back({k, v});
-        job.variables = feel::Value::Context(std::move(entries));
+        job.variables = VisibleVariables(s, job.activity);
         if (s.activities.contains(job.activity)) {
           job.headers = p.nodes[s.activities.at(job.activity).node].headers;
         }
@@ -1512,6 +1614,7 @@ class Runtime::Impl {
     // one each (each is still acknowledged only after its commit, and fails alone).
     struct Run {
       JobHandler handler;
+      std::shared_ptr<const InTransactionAction> in_transaction;
       Result<feel::Value> result = feel::Value();
       bool failed = false;
     };
@@ -1526,13 +1629,21 @@ class Runtime::Impl {
         auto it = handlers_.find(job.task_type);
         if (it != handlers_.end()) run.handler = it->second;
       }
-      run.result = run.handler
-                       ? run.handler(job)
-                       : Result<feel::Value>(Error(
-                             ErrorCode::kNotFound,
-                             fmt::format("no job handler for task type '{}'", job.task_type)));
+      run.in_transaction = InTransactionHandlerOf(job.task_type);
+      if (run.in_transaction == nullptr) {
+        run.result = run.handler
+                         ? run.handler(job)
+                         : Result<feel::Value>(Error(
+                               ErrorCode::kNotFound,
+                               fmt::format("no job handler for task type '{}'", job.task_type)));
+      }
       bodies.emplace_back([this, &job, &run](soci::session& sql) -> Status {
-        return FinishJob(sql, job, run.handler, run.result, run.failed);
+        // An in-transaction action of a job (camunda:asyncBefore) runs in its completion step.
+        if (run.in_transaction != nullptr) {
+          run.result = RunInTransaction(sql, *run.in_transaction, job);
+        }
+        return FinishJob(sql, job, run.handler || run.in_transaction != nullptr, run.result,
+                         run.failed);
       });
     }
     std::vector<Status> statuses = WriteEach(bodies);
@@ -1545,7 +1656,7 @@ class Runtime::Impl {
 
   // The step that records a job's outcome: its completion, or its failure (a retry later, or
   // an incident after the last attempt). `failed` is set when it recorded a failure.
-  Status FinishJob(soci::session& sql, const Job& job, const JobHandler& handler,
+  Status FinishJob(soci::session& sql, const Job& job, bool handler,
                    const Result<feel::Value>& result, bool& failed) {
     if (result.ok()) {
       // Deleting the job row only while this runtime holds its lease is the lease check
@@ -1640,7 +1751,11 @@ class Runtime::Impl {
       }
       TB_RETURN_IF_ERROR(
           RecordEvent(sql, instance_id, {element_id, "incident-retried"}, CauseOf(actor)));
-      return StatusOf(Step(sql, instance_id, t, CauseOf(actor), "", fix));
+      // A retried task completion closes its task as completed (by whoever retried it).
+      std::string task_id = t.kind == Trigger::Kind::kCompleteTask
+                                ? fmt::format("{}/{}", instance_id, t.activity)
+                                : std::string();
+      return StatusOf(Step(sql, instance_id, t, CauseOf(actor), task_id, fix));
     });
   }
 
@@ -1711,6 +1826,7 @@ class Runtime::Impl {
   std::map<std::string, const Process*> process_of_;              // "process@version"
   std::map<std::string, std::shared_ptr<Loaded>> by_deployment_;  // deployment id
   std::map<std::string, JobHandler> handlers_;
+  std::map<std::string, std::shared_ptr<const InTransactionAction>> in_transaction_handlers_;
   std::vector<std::string> history_inserts_;  // [n - 1]: the INSERT of n history rows
   std::mutex states_mu_;
   // Instance id → the revision and decoded state last committed by this runtime.
@@ -1842,6 +1958,15 @@ Result<MessageOutcome> Runtime::CorrelateMessage(const std::string& name,
 void Runtime::RegisterJobHandler(const std::string& task_type, JobHandler handler) {
   std::lock_guard lock(impl_->mu_);
   impl_->handlers_[task_type] = std::move(handler);
+  impl_->in_transaction_handlers_.erase(task_type);
+}
+
+void Runtime::RegisterInTransactionHandler(const std::string& task_type,
+                                           InTransactionHandler handler, ActionWrites writes) {
+  std::lock_guard lock(impl_->mu_);
+  impl_->in_transaction_handlers_[task_type] = std::make_shared<const InTransactionAction>(
+      InTransactionAction{.handler = std::move(handler), .writes = writes});
+  impl_->handlers_.erase(task_type);
 }
 
 Result<int> Runtime::FireDueTimers(int limit) { return impl_->FireDueTimers(limit); }

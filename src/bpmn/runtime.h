@@ -12,6 +12,22 @@
 // run the same one twice; a job's action runs after the lease is taken and outside any
 // transaction, and its completion is a step that deletes the job row.
 //
+// Service actions, two kinds (as Camunda 7 runs a service task inside the transaction unless it
+// is marked camunda:asyncBefore, while Zeebe always makes a job):
+//  - an external action (RegisterJobHandler) may touch anything outside the database (a text
+//    message, another system): its service task becomes a job, run after the step commits,
+//    idempotent because a crash between the action and its completion step runs it again;
+//  - an in-transaction action (RegisterInTransactionHandler) only computes on the variables or
+//    writes through the step's own session, and touches nothing outside the database: a service
+//    task bound to it runs inline, inside the step that reaches it — no job row, no lease, no
+//    second commit — so its writes commit or roll back with the step, exactly once. When it
+//    fails, the step is an incident at the service task (the instance keeps its state before
+//    the step, the action's writes are undone) that RetryIncident runs again. A service task
+//    with camunda:asyncBefore="true" is a job even then: its action runs inside the job's
+//    completion step instead.
+// An action that sends, calls or writes anything outside the database must be external: a
+// rolled-back step, or one of two racing completions, would otherwise leave its effect behind.
+//
 // Acceptance–approval separation: a user task whose zeebe:taskHeaders have
 // `tongban.step = approval` cannot be completed by the account that completed a task with
 // `tongban.step = acceptance` of the same instance.
@@ -148,6 +164,16 @@ struct Job {
 // job retry with backoff, then an incident. Must be idempotent: after a crash between the
 // action and the step that records it, the job runs again.
 using JobHandler = std::function<Result<feel::Value>(const Job&)>;
+// An in-transaction platform action: it runs inside the write transaction of the step that
+// reaches its service task, on that step's `session`, and must touch nothing outside the
+// database (see the top of this file). `job.id` is "<instance>/<activity>" (there is no job row
+// unless the task is camunda:asyncBefore). Returns the variables to merge (a context, or null);
+// an error (or an exception) undoes what it wrote and makes the step an incident at the task.
+using InTransactionHandler = std::function<Result<feel::Value>(const Job&, soci::session&)>;
+// Whether an in-transaction action uses its session. One that runs no statement at all (it only
+// computes on the variables) needs no savepoint to undo it: two statements less per step. (On
+// PostgreSQL a failed statement without a savepoint would abort the whole step.)
+enum class ActionWrites { kDatabase, kNothing };
 
 enum class MessageOutcome { kCorrelated, kBuffered, kDropped };
 
@@ -227,8 +253,15 @@ class Runtime {
                                           const feel::Value& variables,
                                           std::chrono::microseconds ttl);
 
-  // Jobs run through the handler registered for their zeebe:taskDefinition type.
+  // Jobs run through the handler registered for their zeebe:taskDefinition type. A type has one
+  // handler: registering it again, of either kind, replaces the previous one.
   void RegisterJobHandler(const std::string& task_type, JobHandler handler);
+  // Service tasks of this type run inline in the step that reaches them (see the top of this
+  // file); camunda:asyncBefore ones, and jobs created before this registration, run it inside
+  // their job's completion step.
+  // `writes` kNothing promises that the action runs no statement on its session.
+  void RegisterInTransactionHandler(const std::string& task_type, InTransactionHandler handler,
+                                    ActionWrites writes = ActionWrites::kDatabase);
   // Takes up to `limit` due timers with a lease and fires each as a step. Returns how many
   // fired.
   Result<int> FireDueTimers(int limit);

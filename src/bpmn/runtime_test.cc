@@ -210,6 +210,38 @@ std::string ParallelApprovalXml() {
   </bpmn:process>)xml");
 }
 
+// The issue's process with in-transaction service actions: a user task, then two service tasks
+// in parallel (types `record_a` and `record_b`); `async_b`: b is camunda:asyncBefore.
+std::string ActionsXml(bool async_b = false) {
+  std::string xml = Model(fmt::format(R"xml(
+  <bpmn:process id="actions" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="review"/>
+    <bpmn:userTask id="review">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="window"/></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f2" sourceRef="review" targetRef="fork"/>
+    <bpmn:parallelGateway id="fork"/>
+    <bpmn:sequenceFlow id="f3" sourceRef="fork" targetRef="a"/>
+    <bpmn:sequenceFlow id="f4" sourceRef="fork" targetRef="b"/>
+    <bpmn:serviceTask id="a">
+      <bpmn:extensionElements><zeebe:taskDefinition type="record_a"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:serviceTask id="b"{}>
+      <bpmn:extensionElements><zeebe:taskDefinition type="record_b"/></bpmn:extensionElements>
+    </bpmn:serviceTask>
+    <bpmn:sequenceFlow id="f5" sourceRef="a" targetRef="join"/>
+    <bpmn:sequenceFlow id="f6" sourceRef="b" targetRef="join"/>
+    <bpmn:parallelGateway id="join"/>
+    <bpmn:sequenceFlow id="f7" sourceRef="join" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>)xml",
+                                      async_b ? R"( camunda:asyncBefore="true")" : ""));
+  std::string ns = R"(xmlns:zeebe=)";
+  xml.insert(xml.find(ns), R"(xmlns:camunda="http://camunda.org/schema/1.0/bpmn" )");
+  return xml;
+}
+
 Actor Clerk(const std::string& id) { return Actor{id, {"clerk"}, "window", "330102"}; }
 Actor Director(const std::string& id) { return Actor{id, {"director"}, "office", "330102"}; }
 
@@ -282,6 +314,70 @@ class RuntimeTest : public ::testing::TestWithParam<Backend> {
     return "";
   }
 
+  // A table the in-transaction actions write to, and the actions `record_a` and `record_b` on
+  // `runtime`: each writes one row (instance, element) through the step's session, fails when
+  // the variable `fail` names its element, and returns `{<element>_done: true}`.
+  void RegisterRecordingActions(Runtime& runtime) {
+    if (!action_table_) {
+      ASSERT_TRUE(
+          db_->Transaction(store::TxKind::kWrite,
+                           [](soci::session& sql) {
+                             sql << "CREATE TABLE action_log (instance_id TEXT, element_id TEXT)";
+                             return ::tongban::Status(Ok());
+                           })
+              .ok());
+      action_table_ = true;
+    }
+    for (const char* type : {"record_a", "record_b"}) {
+      runtime.RegisterInTransactionHandler(
+          type, [this](const Job& job, soci::session& sql) -> Result<feel::Value> {
+            ++action_calls_;
+            sql << "INSERT INTO action_log (instance_id, element_id) VALUES (:i, :e)",
+                soci::use(job.instance_id), soci::use(job.element_id);
+            const feel::Value* fail = nullptr;
+            for (const feel::ContextEntry& e : job.variables.context()) {
+              if (e.name == "fail") fail = &e.value;
+            }
+            if (fail != nullptr && fail->is(feel::Kind::kString) &&
+                fail->string() == job.element_id) {
+              return Error(ErrorCode::kUnavailable, "the register is closed");
+            }
+            return Json(fmt::format(R"({{"{}_done": true}})", job.element_id));
+          });
+    }
+  }
+
+  // The rows the actions wrote for `instance`, as "element" strings in order.
+  std::vector<std::string> ActionRows(const std::string& instance) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(
+        db_->Transaction(store::TxKind::kRead,
+                         [&](soci::session& sql) {
+                           soci::rowset<std::string> rows =
+                               (sql.prepare
+                                    << "SELECT element_id FROM action_log WHERE instance_id = :i "
+                                       "ORDER BY element_id",
+                                soci::use(instance));
+                           for (const std::string& r : rows) out.push_back(r);
+                           return ::tongban::Status(Ok());
+                         })
+            .ok());
+    return out;
+  }
+
+  long long JobRows() {
+    long long n = -1;
+    EXPECT_TRUE(db_->Transaction(store::TxKind::kRead,
+                                 [&](soci::session& sql) {
+                                   sql << "SELECT COUNT(*) FROM bpmn_job", soci::into(n);
+                                   return ::tongban::Status(Ok());
+                                 })
+                    .ok());
+    return n;
+  }
+
+  bool action_table_ = false;
+  std::atomic<int> action_calls_{0};
   FakeClock clock_{Monday()};
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<store::Database> db_;
@@ -1106,6 +1202,175 @@ TEST_P(RuntimeTest, HistorySaysWhoCausedEachStepAndTheRequest) {
   auto waited = runtime_->History(wait);
   ASSERT_TRUE(waited.ok());
   EXPECT_EQ(waited->back().actor, "timer");
+}
+
+// An in-transaction action runs inside the step that reaches its service task: the user task's
+// completion runs both actions and reaches the end in one step (one revision), with no job row
+// and nothing left for RunDueJobs.
+TEST_P(RuntimeTest, InTransactionActionsRunInlineInTheStepThatReachesThem) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(ActionsXml());
+  RegisterRecordingActions(*runtime_);
+  std::string id = Start("actions");
+  EXPECT_EQ(runtime_->GetInstance(id)->revision, 1);
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Clerk("c")).ok());
+  auto info = runtime_->GetInstance(id);
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(info->status, RunStatus::kCompleted);
+  EXPECT_EQ(info->revision, 2);  // start, completion: two steps in all
+  EXPECT_EQ(feel::ToJson(info->state.variables.at("a_done")), "true");
+  EXPECT_EQ(feel::ToJson(info->state.variables.at("b_done")), "true");
+  EXPECT_EQ(ActionRows(id), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(JobRows(), 0);
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  std::vector<std::string> kinds = Kinds(id);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "a:completed"), 1);
+  EXPECT_EQ(std::count(kinds.begin(), kinds.end(), "b:completed"), 1);
+  EXPECT_EQ(kinds.back(), "actions:ended");
+
+  // Registered as external (a job handler) instead, the same process makes jobs again.
+  runtime_->RegisterJobHandler("record_a",
+                               [](const Job&) { return Result<feel::Value>(Json("{}")); });
+  std::string other = Start("actions");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(other), feel::Value(), Clerk("c")).ok());
+  EXPECT_EQ(StatusOf(other), RunStatus::kRunning);
+  EXPECT_EQ(JobRows(), 1);
+  EXPECT_EQ(ActionRows(other), (std::vector<std::string>{"b"}));
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 1);
+  EXPECT_EQ(StatusOf(other), RunStatus::kCompleted);
+}
+
+// A failing in-transaction action makes the step an incident at its service task: the
+// instance keeps its state before the step (the task still open), what the actions wrote is
+// undone, even the one that succeeded; the retry runs the step again with the fix.
+TEST_P(RuntimeTest, AFailingInTransactionActionIsAnIncidentAtItsTaskToRetry) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(ActionsXml());
+  RegisterRecordingActions(*runtime_);
+  std::string id = Start("actions");
+  std::string task = OnlyTaskOf(id);
+  auto before = runtime_->GetInstance(id);
+  ASSERT_TRUE(runtime_->CompleteTask(task, Json(R"({"fail": "b"})"), Clerk("c")).ok());
+  auto after = runtime_->GetInstance(id);
+  EXPECT_EQ(after->status, RunStatus::kIncident);
+  EXPECT_EQ(EncodeState(after->state).find("fail"), std::string::npos);
+  EXPECT_EQ(after->state.activities.size(), before->state.activities.size());
+  EXPECT_EQ(runtime_->GetTask(task)->state, TaskState::kOpen);
+  EXPECT_EQ(action_calls_.load(), 2);   // a ran and succeeded, b failed ...
+  EXPECT_TRUE(ActionRows(id).empty());  // ... and neither write stayed
+  EXPECT_EQ(JobRows(), 0);
+  auto incidents = runtime_->ListIncidents(id);
+  ASSERT_TRUE(incidents.ok());
+  ASSERT_EQ(incidents->size(), 1u);
+  EXPECT_EQ((*incidents)[0].element_id, "b");
+  EXPECT_NE((*incidents)[0].message.find("the register is closed"), std::string::npos);
+  EXPECT_TRUE((*incidents)[0].job_id.empty());
+  ASSERT_TRUE(
+      runtime_->RetryIncident((*incidents)[0].id, Json(R"({"fail": "none"})"), Clerk("ops")).ok());
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  EXPECT_EQ(ActionRows(id), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(runtime_->GetTask(task)->state, TaskState::kCompleted);
+
+  // An action that writes nothing runs without a savepoint of its own; when it fails, what the
+  // writing action before it wrote is still undone.
+  runtime_->RegisterInTransactionHandler(
+      "record_b",
+      [](const Job&, soci::session&) -> Result<feel::Value> {
+        return Error(ErrorCode::kUnavailable, "pure and failing");
+      },
+      ActionWrites::kNothing);
+  std::string pure = Start("actions");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(pure), feel::Value(), Clerk("c")).ok());
+  EXPECT_EQ(StatusOf(pure), RunStatus::kIncident);
+  EXPECT_TRUE(ActionRows(pure).empty());
+  ASSERT_EQ(runtime_->ListIncidents(pure)->size(), 1u);
+  EXPECT_EQ(runtime_->ListIncidents(pure)->at(0).element_id, "b");
+}
+
+// camunda:asyncBefore keeps the job path for its task even though its action is registered
+// in-transaction: the action then runs inside the job's completion step.
+TEST_P(RuntimeTest, AsyncBeforeMakesAJobOfAnInTransactionAction) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(ActionsXml(/*async_b=*/true));
+  RegisterRecordingActions(*runtime_);
+  std::string id = Start("actions");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(id), feel::Value(), Clerk("c")).ok());
+  EXPECT_EQ(StatusOf(id), RunStatus::kRunning);
+  EXPECT_EQ(ActionRows(id), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(JobRows(), 1);
+  auto info = runtime_->GetInstance(id);
+  EXPECT_EQ(info->state.activities.size(), 1u);
+  EXPECT_EQ(info->state.activities.begin()->second.wait, WaitKind::kJob);
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 1);
+  EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+  EXPECT_EQ(ActionRows(id), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(JobRows(), 0);
+
+  // A failing action of a job fails the job (retries, then an incident) and undoes its write.
+  std::string failing = Start("actions", R"({"fail": "b"})");
+  ASSERT_TRUE(runtime_->CompleteTask(OnlyTaskOf(failing), feel::Value(), Clerk("c")).ok());
+  EXPECT_EQ(*runtime_->RunDueJobs(10), 0);
+  EXPECT_EQ(ActionRows(failing), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(JobRows(), 1);
+
+  // A value other than true or false is refused at deployment, naming the element.
+  std::string bad = ActionsXml(true);
+  bad.replace(bad.find(R"(asyncBefore="true")"), 18, R"(asyncBefore="yes")");
+  auto refused = runtime_->Deploy(bad, Clerk("admin"));
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.error().ToString().find("asyncBefore"), std::string::npos);
+}
+
+// Two concurrent completions of the task that reaches in-transaction actions: one step wins,
+// and the actions' writes exist once (the loser's rolled back with its step); with group commit
+// too. A step that fails after its actions ran (here: the revision moved under it) leaves
+// nothing: no action row, the task open, no incident.
+TEST_P(RuntimeTest, InTransactionActionsHaveOneEffectUnderRacesAndFailedSteps) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(ActionsXml());
+  auto grouped = Runtime::Create(*db_, clock_, {.owner = "g", .group_commit = 8});
+  ASSERT_TRUE(grouped.ok());
+  for (Runtime* r : {runtime_.get(), grouped->get()}) {
+    RegisterRecordingActions(*r);
+    for (int round = 0; round < 4; ++round) {
+      std::string id = Start("actions");
+      std::string task = OnlyTaskOf(id);
+      std::atomic<int> ok{0};
+      std::vector<std::thread> threads;
+      threads.reserve(2);
+      for (int t = 0; t < 2; ++t) {
+        threads.emplace_back([&] {
+          if (r->CompleteTask(task, feel::Value(), Clerk("c")).ok()) ++ok;
+        });
+      }
+      for (std::thread& th : threads) th.join();
+      EXPECT_EQ(ok.load(), 1);
+      EXPECT_EQ(StatusOf(id), RunStatus::kCompleted);
+      EXPECT_EQ(ActionRows(id), (std::vector<std::string>{"a", "b"}));
+    }
+  }
+  EXPECT_EQ(JobRows(), 0);
+
+  std::string id = Start("actions");
+  std::string task = OnlyTaskOf(id);
+  long long revision = runtime_->GetInstance(id)->revision;
+  runtime_->RegisterInTransactionHandler(
+      "record_b", [](const Job& job, soci::session& sql) -> Result<feel::Value> {
+        sql << "INSERT INTO action_log (instance_id, element_id) VALUES (:i, :e)",
+            soci::use(job.instance_id), soci::use(job.element_id);
+        // Another step committed meanwhile, as far as this one's compare-and-set can tell.
+        sql << "UPDATE bpmn_instance SET revision = revision + 1 WHERE id = :i",
+            soci::use(job.instance_id);
+        return feel::Value();
+      });
+  auto failed = runtime_->CompleteTask(task, feel::Value(), Clerk("c"));
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().code(), ErrorCode::kConflict);
+  EXPECT_TRUE(ActionRows(id).empty());
+  EXPECT_EQ(runtime_->GetInstance(id)->revision, revision);
+  EXPECT_EQ(StatusOf(id), RunStatus::kRunning);
+  EXPECT_EQ(runtime_->GetTask(task)->state, TaskState::kOpen);
+  EXPECT_TRUE(runtime_->ListIncidents(id)->empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeTest, ::testing::ValuesIn(store::testing::Backends()),
