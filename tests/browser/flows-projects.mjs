@@ -1,7 +1,7 @@
 // The construction-project journeys: Yunxi's service commissioner opens the project board, a
 // project's budget clock (what counts and what is recorded separately) and edits the flow table
-// of a stage not started (a new version); a reviewer's batch naming a matter not under review is
-// refused with the reason, and nothing is decided.
+// of a stage not started (a new version); a batch naming a matter the projects do not have is
+// refused with the items named, and nothing is decided.
 import { call, staffLogin, token } from './lib-office.mjs'
 
 const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
@@ -39,8 +39,8 @@ export const flows = {
     expect(changed.limit_days === row.limit_days + 1, `limit ${changed.limit_days}, expected ${row.limit_days + 1}`)
   },
 
-  async batchMixingStatesIsRefused({ page, baseURL, expect, snap }) {
-    await staffLogin(page, 'yunxi.approver')
+  async batchOfAnUnknownMatterIsRefused({ page, baseURL, expect, snap }) {
+    await staffLogin(page, 'yunxi.service_commissioner')
     await page.goto('/projects/batch')
     await page.getByLabel('事项代码').fill('no_such_matter')
     const boxes = page.getByRole('group', { name: '项目' }).getByRole('checkbox')
@@ -53,8 +53,12 @@ export const flows = {
     const text = await alert.textContent()
     expect(/items/.test(text), `refusal without the item named: ${text}`)
     await snap(page, 'projects-batch-refused')
-    const auth = await token(baseURL, 'yunxi.approver')
-    const list = (await call(baseURL, 'GET', '/api/v1/projects?limit=5', undefined, auth)).items
-    expect(Array.isArray(list), 'the reviewer cannot list projects')
+    // Nothing was decided: no project event records a batch.
+    const auth = await token(baseURL, 'yunxi.service_commissioner')
+    const list = (await call(baseURL, 'GET', '/api/v1/projects?limit=2', undefined, auth)).items
+    for (const p of list) {
+      const full = await call(baseURL, 'GET', `/api/v1/projects/${p.id}`, undefined, auth)
+      expect(!full.matters.some((m) => m.batch_id), `${p.project_code} has a batch decision`)
+    }
   },
 }
