@@ -16,7 +16,6 @@ namespace tongban::projects {
 
 using nlohmann::json;
 using people::Principal;
-using store::RowInt;
 using store::RowStr;
 
 Result<ProjectStatistics> ProjectService::Statistics(const Principal& by, std::string_view region) {
