@@ -522,6 +522,24 @@ void RegisterProjectRoutes(Server& server, projects::ProjectService& projects, c
                     {"savings", ToJson(st.savings)}};
       });
 
+  AddRoute(
+      server, auth, "GET", "/api/v1/project-notices", 200,
+      [&s](const people::Principal& p, const httplib::Request& req, const json&) -> Result<json> {
+        TB_ASSIGN_OR_RETURN(auto list, s.Notices(p, IntParam(req, "limit", 50)));
+        json items = json::array();
+        for (const auto& n : list) {
+          items.push_back({{"id", n.id},
+                           {"project_id", n.project_id},
+                           {"project_code", n.project_code},
+                           {"role", n.role},
+                           {"level", n.level},
+                           {"text", n.text},
+                           {"created_at", Time(n.created_at)},
+                           {"read_at", Time(n.read_at)}});
+        }
+        return json{{"items", items}};
+      });
+
   AddRoute(server, auth, "POST", "/api/v1/project-sweeps", 200,
            [&s](const people::Principal& p, const httplib::Request&, const json&) -> Result<json> {
              const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(

@@ -13,6 +13,7 @@
 #include "demands/text.h"
 #include "people/authorization.h"
 #include "people/timestamp.h"
+#include "store/row.h"
 
 namespace tongban {
 extern const EmbeddedFile kDemandFiles[];
@@ -32,27 +33,8 @@ constexpr int kMaxExtensionDays = 15;
 constexpr size_t kMaxTitleBytes = 300;
 constexpr size_t kMaxTextBytes = 20000;
 
-int64_t RowInt(const soci::row& r, size_t i) {
-  switch (r.get_properties(i).get_data_type()) {
-    case soci::dt_integer:
-      return r.get<int>(i);
-    case soci::dt_long_long:
-      return r.get<long long>(i);
-    case soci::dt_unsigned_long_long:
-      return static_cast<int64_t>(r.get<unsigned long long>(i));
-    case soci::dt_double:
-      return static_cast<int64_t>(r.get<double>(i));
-    case soci::dt_string:
-      return std::stoll(r.get<std::string>(i));
-    default:
-      return 0;
-  }
-}
-
-std::string RowStr(const soci::row& r, size_t i) {
-  if (r.get_indicator(i) == soci::i_null) return {};
-  return r.get<std::string>(i);
-}
+using store::RowInt;
+using store::RowStr;
 
 Demand DemandFromRow(const soci::row& r) {
   Demand d;

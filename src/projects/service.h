@@ -8,7 +8,8 @@
 // stages (提前审, findings carried over), approval with missing materials (容缺审 / 先批后验: the
 // case material states), exemptions by regional assessment and removals per type (极简审),
 // batch review (批量审: one decision document per project), delegation to a park (赋权), and
-// escalation to a joint meeting (吹哨报到). The sweep feeds the supervision module's cards.
+// escalation to a joint meeting (吹哨报到). The sweep feeds the supervision module's cards, each
+// naming its recipients (the commissioner, the owner enterprise's agents) for its notices.
 //
 // Permissions (data/people/roles.yaml, docs/people.md): project.read, project.register
 // (register projects, start stages, record pauses and materials), project.flow_table (the
@@ -126,6 +127,19 @@ struct ProjectStatistics {
   Savings savings;
 };
 
+// A project's warning or card as it reached one account (supervision routes it: the
+// project's service commissioner and the owner enterprise's agents).
+struct ProjectNotice {
+  std::string id{};
+  std::string project_id{};
+  std::string project_code{};
+  std::string role{};   // commissioner | agent
+  std::string level{};  // warning | yellow | red
+  std::string text{};
+  int64_t created_at = 0;
+  int64_t read_at = 0;
+};
+
 struct SweepReport {
   int warnings = 0;
   int yellow_cards = 0;
@@ -232,6 +246,9 @@ class ProjectService {
   // yellow card when it is over its budget or share or an escalation part is overdue, a red card
   // when a project is more than 5 working days over. Each card once (supervision_card).
   Result<SweepReport> Sweep();
+  // The project warnings and cards that reached the caller, newest first (limit 1..200). Each
+  // card of the sweep names its recipients; supervision's sweep queues the notices.
+  Result<std::vector<ProjectNotice>> Notices(const people::Principal& by, int limit);
 
   // Projects per stage, working days against budget, legal limits, savings (project.read or
   // report.read over the region).

@@ -48,7 +48,16 @@ constexpr const char* kCardTable = R"(CREATE TABLE supervision_card (
   reason TEXT NOT NULL, region_code TEXT NOT NULL, department_code TEXT NOT NULL,
   person TEXT NOT NULL, issued_on TEXT NOT NULL, issued_at BIGINT NOT NULL, state TEXT NOT NULL,
   notified INTEGER NOT NULL, answer TEXT NOT NULL, answered_by TEXT NOT NULL,
-  answered_at BIGINT NOT NULL, handed_over_by TEXT NOT NULL, handed_over_at BIGINT NOT NULL))";
+  answered_at BIGINT NOT NULL, handed_over_by TEXT NOT NULL, handed_over_at BIGINT NOT NULL,
+  subject_kind TEXT NOT NULL DEFAULT 'case'))";
+constexpr const char* kRecipientTable = R"(CREATE TABLE supervision_card_recipient (
+  dedupe_key TEXT NOT NULL, account_id TEXT NOT NULL, role TEXT NOT NULL,
+  PRIMARY KEY (dedupe_key, account_id)))";
+constexpr const char* kNoticeTable = R"(CREATE TABLE supervision_notice (
+  id TEXT PRIMARY KEY, card_id BIGINT NOT NULL, subject_kind TEXT NOT NULL,
+  subject_id TEXT NOT NULL, subject_number TEXT NOT NULL, account_id TEXT NOT NULL,
+  role TEXT NOT NULL, level TEXT NOT NULL, text TEXT NOT NULL, created_at BIGINT NOT NULL,
+  sms_state TEXT NOT NULL, read_at BIGINT NOT NULL))";
 
 class ProjectServiceTest : public ::testing::TestWithParam<store::Backend> {
  protected:
@@ -66,6 +75,8 @@ class ProjectServiceTest : public ::testing::TestWithParam<store::Backend> {
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
     Status s = db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
       sql << kCardTable;
+      sql << kRecipientTable;
+      sql << kNoticeTable;
       return Ok();
     });
     ASSERT_TRUE(s.ok()) << s.error().ToString();
@@ -303,6 +314,70 @@ TEST_P(ProjectServiceTest, TheSweepCardsLateProjectsStagesAndMattersOnce) {
   EXPECT_EQ(again->yellow_cards + again->red_cards + again->warnings, 0);
   auto r = service_->Get(clerk_, id);
   EXPECT_EQ(r->clock.status, "over_budget");
+}
+
+TEST_P(ProjectServiceTest, ProjectCardsNameTheCommissionerAndTheEnterpriseAgents) {
+  if (!service_) return;
+  // The owner enterprise with one agent authorised now and one whose authorisation was revoked.
+  Status seeded = db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
+    for (const char* id : {"legal-1", "agent-1", "agent-2"}) {
+      const std::string account = id;
+      sql << "INSERT INTO account (id, kind, name, created_at) VALUES (:id, 'citizen', :name, 0)",
+          soci::use(account, "id"), soci::use(account, "name");
+    }
+    sql << "INSERT INTO enterprise (uscc, name, legal_representative, registered_at, "
+           "registered_by) VALUES ('91430603MB1763640W', '岳阳云溪化工有限公司', 'legal-1', 0, "
+           "'test')";
+    sql << "INSERT INTO agent_authorisation (id, uscc, agent_account, valid_from, valid_until, "
+           "granted_by, granted_at, revoked_at) VALUES ('a1', '91430603MB1763640W', 'agent-1', "
+           "0, NULL, 'legal-1', 0, NULL)";
+    sql << "INSERT INTO agent_authorisation (id, uscc, agent_account, valid_from, valid_until, "
+           "granted_by, granted_at, revoked_at) VALUES ('a2', '91430603MB1763640W', 'agent-2', "
+           "0, NULL, 'legal-1', 0, 5)";
+    return Ok();
+  });
+  ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
+  const std::string id = Register(16);
+  ASSERT_TRUE(service_->StartStage(clerk_, id, 1, {}).ok());
+  AdvanceDays(7 * 8);
+  ASSERT_TRUE(service_->Sweep().ok());
+  std::vector<std::string> kinds, recipients;
+  Status read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    std::string kind, who;
+    store::ExecuteRows(
+        sql, "SELECT DISTINCT subject_kind FROM supervision_card", [&] { kinds.push_back(kind); },
+        soci::into(kind));
+    store::ExecuteRows(
+        sql,
+        "SELECT r.account_id || '/' || r.role FROM supervision_card_recipient r JOIN "
+        "supervision_card k ON k.dedupe_key = r.dedupe_key WHERE k.trigger_name = "
+        "'project_budget_red' ORDER BY r.account_id",
+        [&] { recipients.push_back(who); }, soci::into(who));
+    return Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(kinds, (std::vector<std::string>{"project"}));
+  // The revoked agent is not named; the matter's department card names the same people.
+  EXPECT_EQ(recipients, (std::vector<std::string>{"agent-1/agent", "commissioner-1/commissioner"}));
+
+  // A notice supervision queued for the commissioner reads back on the project's side only for
+  // that account.
+  const std::string subject = "project:" + id;
+  Status queued = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    sql << "INSERT INTO supervision_notice VALUES ('card-1-commissioner-1', 1, 'project', "
+           ":subject, 'CODE', 'commissioner-1', 'commissioner', 'red', '电子监察红牌', 7, "
+           "'pending', 0)",
+        soci::use(subject, "subject");
+    return Ok();
+  });
+  ASSERT_TRUE(queued.ok()) << queued.error().ToString();
+  auto mine = service_->Notices(commissioner_, 20);
+  ASSERT_TRUE(mine.ok()) << mine.error().ToString();
+  ASSERT_EQ(mine->size(), 1U);
+  EXPECT_EQ((*mine)[0].project_id, id);
+  EXPECT_EQ((*mine)[0].level, "red");
+  EXPECT_TRUE(service_->Notices(clerk_, 20)->empty());
+  EXPECT_EQ(service_->Notices(clerk_, 0).error().code(), ErrorCode::kInvalidArgument);
 }
 
 TEST_P(ProjectServiceTest, TheCommissionerVersionsTheFlowTableAndStagesFollowIt) {

@@ -128,7 +128,7 @@ struct SweepResult {
   int64_t yellow = 0;
   int64_t red = 0;
   int64_t escalated = 0;  // red cards for repeated yellow cards
-  int64_t notices = 0;    // warnings queued in the notice outbox
+  int64_t notices = 0;    // queued notices: case warnings, projects' warnings and cards
   int64_t elapsed_ms = 0;
   // Statements that read only the cases written since their last complete run (same day,
   // same rule and constants): see the incremental sweep in docs/supervision.md.

@@ -322,6 +322,61 @@ TEST_P(SupervisionTest, SweepClassifiesAndIssuesOncePerCaseStepAndTrigger) {
   EXPECT_FALSE(service_->Sweep({.region = "43x"}).ok());
 }
 
+TEST_P(SupervisionTest, NoticesRouteByTheCardsSubject) {
+  if (!temp_) return;
+  InsertCase("c-warn", "431128", "431128-scjgj", "under_review", "2026-11-20", "2026-11-27");
+  // Cards of a construction project, as src/projects issues them: its own subject kind and the
+  // recipients it names (the commissioner, the owner enterprise's agent).
+  auto issued = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    for (const char* trigger : {"project_budget_warning", "matter_limit_exceeded"}) {
+      const std::string name = trigger;
+      const std::string key = "project:p1||" + name;
+      const std::string level = name == "project_budget_warning" ? "warning" : "yellow";
+      sql << "INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
+             "trigger_name, level, reason, region_code, department_code, person, issued_on, "
+             "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
+             "handed_over_at, subject_kind) VALUES (:key, 'project:p1', "
+             "'2026-430603-26-01-00016X', '', '', :trigger, :level, '超过预算', '430603', "
+             "'430603-zwzx', 'commissioner-1', '2026-11-26', 0, 'open', 0, '', '', 0, '', 0, "
+             "'project')",
+          soci::use(key, "key"), soci::use(name, "trigger"), soci::use(level, "level");
+      sql << "INSERT INTO supervision_card_recipient (dedupe_key, account_id, role) VALUES "
+             "(:key, 'commissioner-1', 'commissioner')",
+          soci::use(key, "key");
+      sql << "INSERT INTO supervision_card_recipient (dedupe_key, account_id, role) VALUES "
+             "(:key, 'agent-1', 'agent')",
+          soci::use(key, "key");
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(issued.ok()) << issued.error().ToString();
+
+  auto first = service_->Sweep({});
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->notices, 5);  // the case's warning, and two cards × two recipients
+  // The case's warning went to the case notice outbox only; the project's to its own.
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_notice"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM case_notice WHERE case_id = 'c-warn'"), 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_notice WHERE subject_kind = 'project' AND "
+                  "subject_id = 'project:p1' AND sms_state = 'pending'"),
+            4);
+  // The yellow card reaches the agent as well (a case's yellow card has no notice).
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_notice WHERE account_id = 'agent-1' AND "
+                  "level = 'yellow' AND role = 'agent'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE subject_kind = 'project' AND "
+                  "notified = 1"),
+            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE subject_kind = 'case' AND "
+                  "case_id = 'c-warn'"),
+            1);
+
+  auto again = service_->Sweep({});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->notices, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_notice"), 4);
+}
+
 TEST_P(SupervisionTest, RepeatedYellowCardsEscalateToRedOncePerMonth) {
   if (!temp_) return;
   for (int i = 0; i < 3; ++i) {

@@ -18,6 +18,7 @@
 #include "base/id.h"
 #include "crypto/sm3.h"
 #include "people/authorization.h"
+#include "supervision/notices.h"
 #include "supervision/rules.h"
 #include "supervision/service_impl.h"
 
@@ -518,12 +519,9 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
 
   if (!options.dry_run) {
     TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
-      long long now = k.now_ms;
-      // Notices only for the cards of cases: cards of other subjects (construction projects,
-      // written by src/projects) have no case for a notice to belong to.
-      result.notices =
-          store::Execute(sql, I.Q("queue_warning_notices"), soci::use(now, "now")).affected_rows;
-      store::Execute(sql, I.Q("mark_warnings_notified"));
+      // Routed by the card's subject (notices.h): cases' and projects' cards alike.
+      const RoutedNotices routed = RouteCardNotices(sql, I.queries, I.db.backend(), k.now_ms);
+      result.notices = routed.case_notices + routed.subject_notices;
       return Ok();
     }));
   }

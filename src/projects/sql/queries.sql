@@ -133,7 +133,24 @@ ORDER BY seq;
 -- name: insert_card
 INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, trigger_name,
   level, reason, region_code, department_code, person, issued_on, issued_at, state, notified,
-  answer, answered_by, answered_at, handed_over_by, handed_over_at)
+  answer, answered_by, answered_at, handed_over_by, handed_over_at, subject_kind)
 VALUES (:dedupe_key, :case_id, :case_number, :step, :step_name, :trigger_name, :level, :reason,
-  :region_code, :department_code, :person, :issued_on, :issued_at, 'open', 0, '', '', 0, '', 0)
+  :region_code, :department_code, :person, :issued_on, :issued_at, 'open', 0, '', '', 0, '', 0,
+  'project')
 ON CONFLICT (dedupe_key) DO NOTHING;
+
+-- name: insert_card_recipient
+INSERT INTO supervision_card_recipient (dedupe_key, account_id, role)
+VALUES (:dedupe_key, :account_id, :role)
+ON CONFLICT (dedupe_key, account_id) DO NOTHING;
+
+-- name: enterprise_agents
+SELECT agent_account FROM agent_authorisation
+WHERE uscc = :uscc AND revoked_at IS NULL AND valid_from <= :now
+  AND (valid_until IS NULL OR valid_until < 0 OR valid_until >= :now)
+ORDER BY agent_account;
+
+-- name: project_notices
+SELECT id, subject_id, subject_number, role, level, text, created_at, read_at
+FROM supervision_notice WHERE account_id = :account_id AND subject_kind = 'project'
+ORDER BY created_at DESC, id LIMIT :limit;

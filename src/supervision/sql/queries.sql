@@ -66,12 +66,30 @@ SELECT 'supervision-' || CAST(k.id AS TEXT), k.case_id, k.case_number, k.person,
   'supervision_warning', '电子监察预警：办件 ' || k.case_number || ' ' || k.reason,
   CAST(:now AS BIGINT), 'pending', 0
 FROM supervision_card k
-WHERE k.notified = 0 AND k.level = 'warning' AND k.person <> '' AND k.case_id <> ''
-  AND EXISTS (SELECT 1 FROM case_record c WHERE c.id = k.case_id)
+WHERE k.notified = 0 AND k.level = 'warning' AND k.subject_kind = 'case' AND k.person <> ''
+  AND k.case_id <> ''
 ON CONFLICT (id) DO NOTHING;
 
 -- name: mark_warnings_notified
-UPDATE supervision_card SET notified = 1 WHERE notified = 0 AND level = 'warning';
+UPDATE supervision_card SET notified = 1
+WHERE notified = 0 AND level = 'warning' AND subject_kind = 'case';
+
+-- name: queue_subject_notices
+INSERT INTO supervision_notice (id, card_id, subject_kind, subject_id, subject_number,
+  account_id, role, level, text, created_at, sms_state, read_at)
+SELECT 'card-' || CAST(k.id AS TEXT) || '-' || r.account_id, k.id, k.subject_kind, k.case_id,
+  k.case_number, r.account_id, r.role, k.level,
+  CASE k.level WHEN 'warning' THEN '电子监察预警' WHEN 'yellow' THEN '电子监察黄牌'
+    ELSE '电子监察红牌' END || '：项目 ' || k.case_number || ' ' || k.reason,
+  CAST(:now AS BIGINT), 'pending', 0
+FROM supervision_card k JOIN supervision_card_recipient r ON r.dedupe_key = k.dedupe_key
+WHERE k.notified = 0 AND k.subject_kind <> 'case'
+ON CONFLICT (id) DO NOTHING;
+
+-- name: mark_subject_notified
+UPDATE supervision_card SET notified = 1
+WHERE notified = 0 AND subject_kind <> 'case'
+  AND id IN (SELECT card_id FROM supervision_notice);
 
 -- name: select_sweep_mark
 SELECT through FROM supervision_sweep_mark WHERE statement_key = :key;
