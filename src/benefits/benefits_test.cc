@@ -13,6 +13,7 @@
 #include "base/clock.h"
 #include "base/uscc.h"
 #include "benefits/benefits.h"
+#include "benefits/demo_funnel.h"
 #include "benefits/policy.h"
 #include "people/sms.h"
 #include "regions/region_import.h"
@@ -804,6 +805,44 @@ TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged)
     EXPECT_EQ(again->results[i].amount_fen, run->results[i].amount_fen);
   }
   EXPECT_EQ(benefits_->RerunAsOf(officer_, "missing").error().code(), ErrorCode::kNotFound);
+}
+
+// The article's funnel from generated data: 12,000 disabled persons of Xintian screened against
+// the two shipped subsidies, 236 eligible and receiving nothing, all notified, 178 consenting
+// and granted; every figure computed by the runs. A second seed into the same county is refused.
+TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
+  if (!benefits_) return;
+  people::Principal seeder = Staff("seeder", "431128",
+                                   {"policy.write", "policy.match", "policy.grant", "policy.push",
+                                    "register.read", "register.read_full", "register.write"});
+  const std::string dir = ::testing::TempDir() + "/funnel-" +
+                          (GetParam() == store::Backend::kSqlite ? "sqlite" : "postgres");
+  auto seeded = SeedArticleFunnel(*benefits_, *registers_, seeder, {.dir = dir});
+  ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
+  EXPECT_EQ(seeded->persons, 12000);
+  ASSERT_EQ(seeded->runs.size(), 2u);
+  const FunnelRow& t = seeded->total.total;
+  EXPECT_EQ(t.screened, 12000);
+  EXPECT_EQ(t.eligible, 920);
+  EXPECT_EQ(t.eligible_not_receiving, 236);
+  EXPECT_EQ(t.notified, 236);
+  EXPECT_EQ(t.consented, 178);
+  EXPECT_EQ(t.granted, 178);
+  // Each run's own funnel, as the API gives it, and its regions adding up to the total.
+  auto living = benefits_->FunnelOf(seeded->runs[0]);
+  ASSERT_TRUE(living.ok());
+  EXPECT_EQ(living->policy, "disability_living_subsidy");
+  EXPECT_EQ(living->total.eligible_not_receiving, 120);
+  EXPECT_EQ(living->total.granted, 90);
+  int64_t listed = 0;
+  for (const auto& r : living->regions) listed += r.eligible_not_receiving;
+  EXPECT_EQ(listed, 120);
+  auto care = benefits_->FunnelOf(seeded->runs[1]);
+  ASSERT_TRUE(care.ok());
+  EXPECT_EQ(care->total.eligible, 500);
+  EXPECT_EQ(care->total.granted, 88);
+  EXPECT_EQ(SeedArticleFunnel(*benefits_, *registers_, seeder, {.dir = dir}).error().code(),
+            ErrorCode::kConflict);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, BenefitsContract,

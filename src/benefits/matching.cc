@@ -466,6 +466,40 @@ Result<MatchRun> Benefits::GetRun(std::string_view run_id) {
   return run;
 }
 
+Result<Benefits::RunPage> Benefits::Runs(const people::Principal& by, std::string_view policy,
+                                         std::string_view before, int limit) {
+  if (limit < 1 || limit > 1000) {
+    return Error(ErrorCode::kInvalidArgument, "bad limit", {{"limit", "1..1000"}});
+  }
+  if (auto p = GetPolicy(policy); !p.ok()) return p.error();
+  RunPage page;
+  int read = 0;
+  const int64_t now = NowMs();
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    std::string name(policy), b(before), ref, last;
+    MatchRun r;
+    store::ExecuteRows(
+        sql, Q("policy_runs"),
+        [&] {
+          ++read;
+          last = r.id;
+          if (!people::Authorize(by, "policy.match", {.region = r.region}, now).ok()) return;
+          r.policy = name;
+          r.total.region = r.region;
+          if (auto d = Date::Parse(ref); d.ok()) r.reference = *d;
+          page.runs.push_back(r);
+        },
+        soci::use(name, "policy"), soci::use(b, "before"), soci::use(b, "before2"),
+        soci::use(limit, "limit"), soci::into(r.id), soci::into(r.version), soci::into(r.region),
+        soci::into(ref), soci::into(r.as_of), soci::into(r.created_by),
+        soci::into(r.total.screened), soci::into(r.total.eligible),
+        soci::into(r.total.eligible_not_receiving), soci::into(r.total.no_longer_eligible));
+    if (read == limit) page.next = last;
+    return Ok();
+  }));
+  return page;
+}
+
 Result<std::vector<MatchResult>> Benefits::RunResults(std::string_view run_id,
                                                       std::string_view kind, std::string_view after,
                                                       int limit) {
