@@ -845,6 +845,74 @@ TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
             ErrorCode::kConflict);
 }
 
+// An entity run re-run as of its snapshot gives the same enterprises after the entity register
+// changed: one grew out of the rule, one shrank into it, one moved away, one was registered.
+TEST_P(BenefitsContract, AnEntityRunIsReproducedAsOfItsSnapshot) {
+  if (!benefits_) return;
+  const people::Principal clerk = Staff("clerk", "430000", {"register.read", "register.write"});
+  auto entity = [&](int sequence, registers::EntitySize size, const char* region) {
+    registers::Entity e{.uscc = MakeUscc(sequence),
+                        .name = fmt::format("企业{}", sequence),
+                        .legal_representative = "张三",
+                        .industry = "C1711",
+                        .size = size,
+                        .registered_region = region};
+    auto created = registers_->CreateEntity(clerk, e);
+    EXPECT_TRUE(created.ok()) << created.error().ToString();
+    return e.uscc;
+  };
+  const std::string grows = entity(1, registers::EntitySize::kSmall, kVillageA);
+  const std::string shrinks = entity(2, registers::EntitySize::kLarge, kVillageB);
+  const std::string moves = entity(3, registers::EntitySize::kMicro, kVillageB);
+  ASSERT_TRUE(benefits_
+                  ->Publish(officer_, R"(name: manufacturing_relief
+version: 1
+kind: notice
+subject: entity
+title: 小微制造业企业减负政策直通车
+legal_basis: 湘政办发〔2026〕1号
+eligibility: 'starts with(industry, "C") and size in ["micro", "small"] and status = "active"'
+region: "431128"
+valid_from: 2026-01-01
+channels: [portal]
+)")
+                  .ok());
+  auto run = benefits_->Match(officer_, "manufacturing_relief", {});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  EXPECT_EQ(run->total.screened, 3);
+  EXPECT_EQ(run->total.eligible, 2);
+  auto listed = [](const std::vector<MatchResult>& results) {
+    std::vector<std::string> ids;
+    for (const auto& r : results) ids.push_back(r.person_id + "@" + r.region);
+    return ids;
+  };
+  const std::vector<std::string> before = listed(run->results);
+
+  clock_.Advance(std::chrono::seconds(2));
+  ASSERT_TRUE(
+      registers_->PatchEntity(clerk, grows, 1, {.size = registers::EntitySize::kLarge}).ok());
+  ASSERT_TRUE(
+      registers_->PatchEntity(clerk, shrinks, 1, {.size = registers::EntitySize::kSmall}).ok());
+  ASSERT_TRUE(registers_->PatchEntity(clerk, moves, 1, {.registered_region = "430181001001"}).ok());
+  entity(4, registers::EntitySize::kMicro, kVillageA);
+  auto now = benefits_->Match(officer_, "manufacturing_relief", {.dry_run = true});
+  ASSERT_TRUE(now.ok());
+  EXPECT_EQ(now->total.screened, 3);  // one moved away, one registered
+  EXPECT_EQ(now->total.eligible, 2);
+  EXPECT_NE(listed(now->results), before);
+
+  auto again = benefits_->RerunAsOf(officer_, run->id);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->total.screened, 3);
+  EXPECT_EQ(again->total.eligible, 2);
+  EXPECT_EQ(listed(again->results), before);
+  ASSERT_EQ(again->regions.size(), run->regions.size());
+  for (size_t i = 0; i < run->regions.size(); ++i) {
+    EXPECT_EQ(again->regions[i].region, run->regions[i].region);
+    EXPECT_EQ(again->regions[i].eligible, run->regions[i].eligible);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, BenefitsContract,
                          ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);

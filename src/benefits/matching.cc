@@ -169,11 +169,74 @@ Result<registers::PersonColumns> LoadPersonColumnsAsOf(registers::Registers& reg
 }
 
 // The enterprises registered in `region`'s subtree (empty: all), by USCC, as string columns
-// with EntityScope's names: the rows of an entity (notice-only) policy.
+// with EntityScope's names: the rows of an entity (notice-only) policy. With `as_of`, the entity
+// register as it stood then, like the persons': every change recorded after it undone from
+// register_history (newest first), enterprises created after it left out (a "created" entry, or
+// an imported version 1 written after it), and only then cut to the region (an enterprise may
+// have moved in or out since).
 Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registers,
-                                                   std::string_view region) {
+                                                   std::string_view region,
+                                                   const std::string& as_of) {
+  struct EntityState {
+    std::string uscc, type, industry, size, where, status, updated_at;
+    int version = 0;
+    bool exists = true;
+  };
   const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
-  const std::string hi = lo + ":";
+  // As of a time, every enterprise is read: the region is the one it had then.
+  const std::string read_lo = as_of.empty() ? lo : "";
+  const std::string read_hi = read_lo + ":";
+  std::vector<EntityState> rows;
+  std::unordered_map<std::string, size_t> by_uscc;
+  TB_RETURN_IF_ERROR(
+      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+        EntityState e;
+        soci::statement st =
+            (sql.prepare << "SELECT uscc, type, industry, size, registered_region, status, "
+                            "version, updated_at FROM entity WHERE registered_region >= :lo AND "
+                            "registered_region < :hi ORDER BY uscc",
+             soci::use(read_lo, "lo"), soci::use(read_hi, "hi"), soci::into(e.uscc),
+             soci::into(e.type), soci::into(e.industry), soci::into(e.size), soci::into(e.where),
+             soci::into(e.status), soci::into(e.version), soci::into(e.updated_at));
+        if (st.execute(true)) {
+          do {
+            by_uscc[e.uscc] = rows.size();
+            rows.push_back(e);
+          } while (st.fetch());
+        }
+        if (as_of.empty()) return Ok();
+        std::string record, action, old_values;
+        int version = 0;
+        soci::statement h =
+            (sql.prepare << "SELECT record_id, version, action, old_values "
+                            "FROM register_history WHERE register = 'entity' AND changed_at > "
+                            ":as_of ORDER BY record_id, version DESC",
+             soci::use(as_of, "as_of"), soci::into(record), soci::into(version), soci::into(action),
+             soci::into(old_values));
+        if (!h.execute(true)) return Ok();
+        do {
+          auto it = by_uscc.find(record);
+          if (it == by_uscc.end()) continue;
+          EntityState& row = rows[it->second];
+          if (action == "created") {
+            row.exists = false;
+            continue;
+          }
+          const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
+          if (!old.is_object()) continue;
+          auto text = [&](const char* key, std::string& field) {
+            if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
+          };
+          text("type", row.type);
+          text("industry", row.industry);
+          text("size", row.size);
+          text("registered_region", row.where);
+          text("status", row.status);
+          row.version = version - 1;
+          row.updated_at.clear();  // that version's time is older than the snapshot
+        } while (h.fetch());
+        return Ok();
+      }));
   using feel::ColumnType;
   feel::RegisterBuilder b({{"type", ColumnType::kString, 0},
                            {"industry", ColumnType::kString, 0},
@@ -181,27 +244,17 @@ Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registe
                            {"registered_region", ColumnType::kString, 0},
                            {"status", ColumnType::kString, 0}});
   registers::PersonColumns out;
-  TB_RETURN_IF_ERROR(
-      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
-        std::string uscc, type, industry, size, where, status;
-        soci::statement st =
-            (sql.prepare << "SELECT uscc, type, industry, size, registered_region, status "
-                            "FROM entity WHERE registered_region >= :lo AND registered_region < "
-                            ":hi ORDER BY uscc",
-             soci::use(lo, "lo"), soci::use(hi, "hi"), soci::into(uscc), soci::into(type),
-             soci::into(industry), soci::into(size), soci::into(where), soci::into(status));
-        if (!st.execute(true)) return Ok();
-        do {
-          b.AddRow();
-          b.SetString(0, type);
-          b.SetString(1, industry);
-          b.SetString(2, size);
-          b.SetString(3, where);
-          b.SetString(4, status);
-          out.person_ids.push_back(uscc);
-        } while (st.fetch());
-        return Ok();
-      }));
+  for (const EntityState& e : rows) {
+    if (!as_of.empty() && (!e.exists || (e.version == 1 && e.updated_at > as_of))) continue;
+    if (!lo.empty() && e.where.compare(0, lo.size(), lo) != 0) continue;
+    b.AddRow();
+    b.SetString(0, e.type);
+    b.SetString(1, e.industry);
+    b.SetString(2, e.size);
+    b.SetString(3, e.where);
+    b.SetString(4, e.status);
+    out.person_ids.push_back(e.uscc);
+  }
   out.reg = std::move(b).Build();
   return out;
 }
@@ -260,8 +313,8 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   const bool entities = policy.subject == Subject::kEntity;
   const char* region_name = entities ? "registered_region" : "household_region";
   if (entities) {
-    // The entity register keeps no snapshot to read as of a time: entity runs read it now.
-    TB_ASSIGN_OR_RETURN(cols, LoadEntityColumns(registers_, region));
+    TB_ASSIGN_OR_RETURN(
+        cols, LoadEntityColumns(registers_, region, options.as_of.empty() ? "" : run.as_of));
   } else if (options.as_of.empty()) {
     TB_ASSIGN_OR_RETURN(cols, registers::LoadPersonColumns(registers_, region, reference));
   } else {
