@@ -15,6 +15,7 @@
 #include "benefits/benefits.h"
 #include "benefits/demo_funnel.h"
 #include "benefits/policy.h"
+#include "licences/service.h"
 #include "people/sms.h"
 #include "regions/region_import.h"
 #include "registers/register.h"
@@ -124,7 +125,8 @@ class BenefitsContract : public ::testing::TestWithParam<store::Backend> {
     auto reg_m = registers::Migrations();
     auto mine = Migrations();
     ASSERT_TRUE(regions.ok() && reg_m.ok() && mine.ok());
-    const store::MigrationSet* sets[] = {&trace::TraceMigrations(), &*regions, &*reg_m, &*mine};
+    const store::MigrationSet* sets[] = {&trace::TraceMigrations(), &*regions, &*reg_m,
+                                         &licences::LicencesMigrations(), &*mine};
     auto applied = db_->Migrate(sets);
     ASSERT_TRUE(applied.ok()) << applied.error().ToString();
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
@@ -910,6 +912,84 @@ channels: [portal]
   for (size_t i = 0; i < run->regions.size(); ++i) {
     EXPECT_EQ(again->regions[i].region, run->regions[i].region);
     EXPECT_EQ(again->regions[i].eligible, run->regions[i].eligible);
+  }
+}
+
+// Eligibility over licences: who holds a valid 残疾人证 of level 1-2 on the reference date (not
+// an expired or revoked one); the explanation names the licence as the rule wrote it, and
+// publication refuses an unknown type or field and a licence the subject cannot hold.
+TEST_P(BenefitsContract, ARuleReadsTheLicencesAPersonHolds) {
+  if (!benefits_) return;
+  using registers::Assistance;
+  const std::string valid = AddPerson(101, kVillageA, Assistance::kNone, 0);
+  const std::string level3 = AddPerson(103, kVillageA, Assistance::kNone, 0);
+  const std::string expired = AddPerson(105, kVillageB, Assistance::kNone, 0);
+  const std::string revoked = AddPerson(107, kVillageB, Assistance::kNone, 0);
+  AddPerson(109, kVillageB, Assistance::kNone, 0);  // holds none
+  ASSERT_TRUE(
+      db_->Transaction(
+             store::TxKind::kWrite,
+             [&](soci::session& sql) -> Status {
+               sql << "INSERT INTO licence_type (code, name, definition) VALUES "
+                      "('11100000000013338W014', '残疾人证', '{\"holder\":\"person\","
+                      "\"fields\":[{\"name\":\"level\",\"type\":\"integer\"},"
+                      "{\"name\":\"category\",\"type\":\"string\"}]}'),"
+                      "('11100000000013338W011', '营业执照', '{\"holder\":\"entity\","
+                      "\"fields\":[]}')";
+               int n = 0;
+               for (auto [seq, level, until, status] :
+                    std::vector<std::tuple<int, int, std::string, std::string>>{
+                        {101, 1, "null", "valid"},
+                        {103, 3, "null", "valid"},
+                        {105, 1, "\"2026-06-30\"", "valid"},
+                        {107, 2, "null", "revoked"}}) {
+                 std::string id = fmt::format("L{}", ++n);
+                 std::string holder = MakeIdNumber("431128", "19700101", seq);
+                 std::string doc = fmt::format(
+                     R"({{"valid_from":"2020-01-01","valid_until":{},"data":{{"level":{},)"
+                     R"("category":"physical"}}}})",
+                     until, level);
+                 sql << "INSERT INTO licence (id, type_code, holder_id, issuer_code, serial, "
+                        "version, status, document, signature, key_id, issued_at) VALUES "
+                        "(:id, '11100000000013338W014', :holder, '431128-cl', :id2, 1, "
+                        ":status, :doc, '', '', '2020-01-01T00:00:00Z')",
+                     soci::use(id, "id"), soci::use(holder, "holder"), soci::use(id, "id2"),
+                     soci::use(status, "status"), soci::use(doc, "doc");
+               }
+               return Ok();
+             })
+          .ok());
+  const std::string rule =
+      R"(status = "alive" and licence("残疾人证") and licence("残疾人证").level <= 2)";
+  ASSERT_TRUE(benefits_->Publish(officer_, PolicyYaml(rule)).ok());
+  auto run = benefits_->Match(officer_, "living", {.reference = *Date::Parse("2026-11-26")});
+  ASSERT_TRUE(run.ok()) << run.error().ToString();
+  EXPECT_EQ(run->total.screened, 5);
+  EXPECT_EQ(run->total.eligible, 1);
+  ASSERT_EQ(run->results.size(), 1u);
+  EXPECT_EQ(run->results[0].person_id, valid);
+  EXPECT_NE(run->results[0].explanation.find(R"(licence(\"残疾人证\").level <= 2)"),
+            std::string::npos)
+      << run->results[0].explanation;
+  auto yes = benefits_->Explain(officer_, "living", valid, *Date::Parse("2026-11-26"));
+  ASSERT_TRUE(yes.ok()) << yes.error().ToString();
+  EXPECT_TRUE(yes->first);
+  for (const std::string& no : {level3, expired, revoked}) {
+    auto why = benefits_->Explain(officer_, "living", no, *Date::Parse("2026-11-26"));
+    ASSERT_TRUE(why.ok()) << why.error().ToString();
+    EXPECT_FALSE(why->first) << no;
+  }
+  // Before the 2026-06-30 expiry the expired one still counts.
+  auto earlier = benefits_->Match(officer_, "living",
+                                  {.reference = *Date::Parse("2026-06-01"), .dry_run = true});
+  ASSERT_TRUE(earlier.ok());
+  EXPECT_EQ(earlier->total.eligible, 2);
+
+  for (const char* bad : {R"(licence("驾驶证").level <= 2)",
+                          R"(licence("残疾人证").colour = "red")", R"(licence("营业执照"))"}) {
+    auto refused = benefits_->Publish(officer_, PolicyYaml(bad, 2));
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().fields()[0].field, "eligibility") << bad;
   }
 }
 

@@ -9,6 +9,7 @@
 
 #include "base/id.h"
 #include "benefits/benefits.h"
+#include "benefits/licence_rules.h"
 #include "feel/columnar.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
@@ -18,10 +19,12 @@
 namespace tongban::benefits {
 namespace {
 
-std::string TraceJson(const feel::Evaluation& e) {
+std::string TraceJson(const feel::Evaluation& e, const LicenceRule& licences) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : e.trace) {
-    steps.push_back({{"text", s.text}, {"value", s.value.ToString()}, {"depth", s.depth}});
+    steps.push_back({{"text", NameLicenceColumns(s.text, licences)},
+                     {"value", s.value.ToString()},
+                     {"depth", s.depth}});
   }
   return steps.dump();
 }
@@ -320,6 +323,12 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   } else {
     TB_ASSIGN_OR_RETURN(cols, LoadPersonColumnsAsOf(registers_, region, reference, run.as_of));
   }
+  // Licences the rule reads: a column each beside the register's (read now, not as of).
+  const LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  if (!licences.refs.empty()) {
+    TB_ASSIGN_OR_RETURN(
+        cols, WithLicenceColumns(registers_, std::move(cols), licences, policy.subject, reference));
+  }
   const feel::Register& reg = cols.reg;
   const size_t n = reg.rows();
   progress("match", 0.4);
@@ -334,7 +343,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
       eligible[row] = o.ok() && o->value.is(feel::Kind::kBoolean) && o->value.boolean() ? 1 : 0;
     }
   } else {
-    TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(policy.eligibility, reg));
+    TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(licences.rule, reg));
     for (uint32_t r : rule.Select(std::max(1, options.threads))) eligible[r] = 1;
   }
 
@@ -379,8 +388,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   // Interpreted rules for the listed rows only: slots are the register's columns in order.
   feel::Scope scope;
   for (const auto& c : reg.columns()) scope.Declare(c.spec.name);
-  TB_ASSIGN_OR_RETURN(feel::Program explain,
-                      feel::Compile(table ? "true" : policy.eligibility, scope));
+  TB_ASSIGN_OR_RETURN(feel::Program explain, feel::Compile(table ? "true" : licences.rule, scope));
   std::optional<feel::Program> amount;
   if (policy.kind == PolicyKind::kBenefit) {
     TB_ASSIGN_OR_RETURN(amount, feel::Compile(policy.amount, scope));
@@ -411,7 +419,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
           *table, [&](std::string_view name) { return reg.Cell(reg.Find(name), row); }, true);
       r.explanation = o.ok() ? TableJson(*o) : "[]";
     } else {
-      r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}));
+      r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}), licences);
     }
     if (is_eligible && amount) r.amount_fen = Fen(amount->EvaluateFast(bindings));
     run.results.push_back(std::move(r));
@@ -594,11 +602,35 @@ Result<std::pair<bool, std::string>> Benefits::Explain(const people::Principal& 
     const bool yes = o.value.is(feel::Kind::kBoolean) && o.value.boolean();
     return std::pair<bool, std::string>(yes, TableJson(o));
   }
+  const LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  if (!licences.refs.empty()) {
+    // The person's row of the register with the licence columns beside it.
+    TB_ASSIGN_OR_RETURN(
+        registers::PersonColumns cols,
+        registers::LoadPersonColumns(registers_, person.household_region, reference));
+    TB_ASSIGN_OR_RETURN(cols, WithLicenceColumns(registers_, std::move(cols), licences,
+                                                 Subject::kPerson, reference));
+    const auto at = std::find(cols.person_ids.begin(), cols.person_ids.end(), person.id);
+    if (at == cols.person_ids.end()) {
+      return Error(ErrorCode::kNotFound, fmt::format("no person {}", person_id));
+    }
+    const size_t row = static_cast<size_t>(at - cols.person_ids.begin());
+    feel::Scope with;
+    for (const auto& c : cols.reg.columns()) with.Declare(c.spec.name);
+    TB_ASSIGN_OR_RETURN(feel::Program rule, feel::Compile(licences.rule, with));
+    feel::Bindings b(with);
+    for (size_t c = 0; c < cols.reg.columns().size(); ++c) {
+      b.Set(static_cast<int>(c), cols.reg.Cell(c, row));
+    }
+    feel::Evaluation e = rule.Evaluate(b, {.trace = true});
+    const bool yes = e.value.is(feel::Kind::kBoolean) && e.value.boolean();
+    return std::pair<bool, std::string>(yes, TraceJson(e, licences));
+  }
   TB_ASSIGN_OR_RETURN(feel::Program rule, feel::Compile(policy.eligibility, scope));
   feel::Evaluation e =
       rule.Evaluate(registers::PersonBindings(scope, person, reference), {.trace = true});
   const bool yes = e.value.is(feel::Kind::kBoolean) && e.value.boolean();
-  return std::pair<bool, std::string>(yes, TraceJson(e));
+  return std::pair<bool, std::string>(yes, TraceJson(e, licences));
 }
 
 }  // namespace tongban::benefits

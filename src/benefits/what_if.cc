@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "benefits/benefits.h"
+#include "benefits/licence_rules.h"
 #include "feel/columnar.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
@@ -87,6 +88,20 @@ Result<WhatIf> Benefits::WhatIfDraft(const people::Principal& by, std::string_vi
     }
     groups = grouping;
   }
+  // Licences either rule reads: columns beside the cached register's, for this call only.
+  LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  const LicenceRule draft_licences = RewriteLicenceRefs(input.eligibility);
+  licences.Merge(draft_licences);
+  if (!licences.refs.empty()) {
+    TB_ASSIGN_OR_RETURN(
+        registers::PersonColumns with,
+        WithLicenceColumns(registers_, *cols, licences, Subject::kPerson, reference));
+    cols = std::make_shared<const registers::PersonColumns>(std::move(with));
+    TB_ASSIGN_OR_RETURN(feel::Grouping g, feel::Grouping::ByPrefix(cols->reg, "household_region",
+                                                                   input.group_digits));
+    groups = std::make_shared<const feel::Grouping>(std::move(g));
+  }
+  const std::string now_rule = RewriteLicenceRefs(policy.eligibility).rule;
   const bool costs = policy.kind == PolicyKind::kBenefit;
   out.total.region = region;
   TB_ASSIGN_OR_RETURN(
