@@ -14,6 +14,7 @@
 #include "base/uscc.h"
 #include "benefits/benefits.h"
 #include "benefits/demo_funnel.h"
+#include "benefits/match_scheduler.h"
 #include "benefits/policy.h"
 #include "licences/service.h"
 #include "people/sms.h"
@@ -161,6 +162,21 @@ class BenefitsContract : public ::testing::TestWithParam<store::Backend> {
     auto created = registers_->CreatePerson(clerk_, p);
     EXPECT_TRUE(created.ok()) << created.error().ToString();
     return created.ok() ? created->id : "";
+  }
+
+  // An enterprise of the entity register, by a county-wide clerk.
+  std::string AddEntity(int sequence, registers::EntitySize size, const char* region,
+                        const char* industry = "C1711") {
+    registers::Entity e{.uscc = MakeUscc(sequence),
+                        .name = fmt::format("企业{}", sequence),
+                        .legal_representative = "张三",
+                        .industry = industry,
+                        .size = size,
+                        .registered_region = region};
+    auto created =
+        registers_->CreateEntity(Staff("clerk", "430000", {"register.read", "register.write"}), e);
+    EXPECT_TRUE(created.ok()) << created.error().ToString();
+    return e.uscc;
   }
 
   // Six persons: four eligible for the living subsidy (two in each village), of whom one is on
@@ -550,7 +566,7 @@ TEST_P(BenefitsContract, TheSchedulerHookRunsEachPolicyOncePerCycle) {
   clock_.Advance(std::chrono::hours(24 * 4));
   EXPECT_TRUE(benefits_->RunDue(officer_)->empty());  // 30 November
   clock_.Advance(std::chrono::hours(24));
-  auto december = benefits_->RunDue(officer_);
+  auto december = benefits_->RunDue(SchedulerPrincipal());  // as the server's scheduler does
   ASSERT_TRUE(december.ok());
   ASSERT_EQ(december->size(), 1u);
   EXPECT_EQ((*december)[0].reference, *Date::Parse("2026-12-01"));
@@ -627,18 +643,7 @@ std::string MakeUscc(int sequence) {
 TEST_P(BenefitsContract, ANoticeOnlyPolicyTargetsEnterprisesAndCountsDeliveriesAndReads) {
   if (!benefits_) return;
   auto entity = [&](int sequence, const char* industry, registers::EntitySize size,
-                    const char* region) {
-    registers::Entity e{.uscc = MakeUscc(sequence),
-                        .name = fmt::format("企业{}", sequence),
-                        .legal_representative = "张三",
-                        .industry = industry,
-                        .size = size,
-                        .registered_region = region};
-    auto created =
-        registers_->CreateEntity(Staff("clerk", "430000", {"register.read", "register.write"}), e);
-    EXPECT_TRUE(created.ok()) << created.error().ToString();
-    return e.uscc;
-  };
+                    const char* region) { return AddEntity(sequence, size, region, industry); };
   const std::string fits = entity(1, "C1711", registers::EntitySize::kSmall, kVillageA);
   const std::string too_big = entity(2, "C1711", registers::EntitySize::kLarge, kVillageB);
   entity(3, "F5211", registers::EntitySize::kMicro, kVillageB);
@@ -853,15 +858,7 @@ TEST_P(BenefitsContract, AnEntityRunIsReproducedAsOfItsSnapshot) {
   if (!benefits_) return;
   const people::Principal clerk = Staff("clerk", "430000", {"register.read", "register.write"});
   auto entity = [&](int sequence, registers::EntitySize size, const char* region) {
-    registers::Entity e{.uscc = MakeUscc(sequence),
-                        .name = fmt::format("企业{}", sequence),
-                        .legal_representative = "张三",
-                        .industry = "C1711",
-                        .size = size,
-                        .registered_region = region};
-    auto created = registers_->CreateEntity(clerk, e);
-    EXPECT_TRUE(created.ok()) << created.error().ToString();
-    return e.uscc;
+    return AddEntity(sequence, size, region);
   };
   const std::string grows = entity(1, registers::EntitySize::kSmall, kVillageA);
   const std::string shrinks = entity(2, registers::EntitySize::kLarge, kVillageB);

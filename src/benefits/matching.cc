@@ -1,6 +1,7 @@
 // Matching runs: the policy's rule column-wise over the register, the difference against the
 // grant roll, explanations for the listed persons only, everything stored in one transaction.
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -71,6 +72,44 @@ std::vector<feel::ColumnSpec> PersonColumnSpecs() {
           {"status", ColumnType::kString, 0}};
 }
 
+// Undoes the changes of one register recorded after `as_of`, newest first per record: for a
+// record `index` knows, `created(row)` when it was created after the snapshot, otherwise
+// `undo(row, old)` with the old values of the fields that change set; the row's version is
+// then the one before the change and its time older than the snapshot.
+template <typename Row>
+void UndoHistoryAfter(soci::session& sql, const char* register_name, const std::string& as_of,
+                      const std::unordered_map<std::string, size_t>& index, std::vector<Row>& rows,
+                      const std::function<void(Row&, const nlohmann::json&)>& undo) {
+  std::string record, action, old_values, reg(register_name);
+  int version = 0;
+  soci::statement h =
+      (sql.prepare << "SELECT record_id, version, action, old_values FROM register_history "
+                      "WHERE register = :register AND changed_at > :as_of "
+                      "ORDER BY record_id, version DESC",
+       soci::use(reg, "register"), soci::use(as_of, "as_of"), soci::into(record),
+       soci::into(version), soci::into(action), soci::into(old_values));
+  if (!h.execute(true)) return;
+  do {
+    auto it = index.find(record);
+    if (it == index.end()) continue;
+    Row& row = rows[it->second];
+    if (action == "created") {
+      row.exists = false;
+      continue;
+    }
+    const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
+    if (!old.is_object()) continue;
+    undo(row, old);
+    row.version = version - 1;
+    row.updated_at.clear();
+  } while (h.fetch());
+}
+
+// The old value of a text field, when the change set holds it.
+void OldText(const nlohmann::json& old, const char* key, std::string& field) {
+  if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
+}
+
 // One person row as the column loader reads it, so that later changes can be undone.
 struct PersonState {
   std::string id, sex, birth, household, income, assistance, category, status, updated_at;
@@ -105,42 +144,20 @@ Result<registers::PersonColumns> LoadPersonColumnsAsOf(registers::Registers& reg
             rows.push_back(p);
           } while (st.fetch());
         }
-        std::string record, action, old_values, changed_at;
-        int version = 0;
-        soci::statement h =
-            (sql.prepare << "SELECT record_id, version, action, old_values, changed_at "
-                            "FROM register_history WHERE register = 'person' AND changed_at > "
-                            ":as_of ORDER BY record_id, version DESC",
-             soci::use(as_of, "as_of"), soci::into(record), soci::into(version), soci::into(action),
-             soci::into(old_values), soci::into(changed_at));
-        if (!h.execute(true)) return Ok();
-        do {
-          auto it = by_id.find(record);
-          if (it == by_id.end()) continue;
-          PersonState& row = rows[it->second];
-          if (action == "created") {
-            row.exists = false;
-            continue;
-          }
-          const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
-          if (!old.is_object()) continue;
-          auto text = [&](const char* key, std::string& field) {
-            if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
-          };
-          text("household_region", row.household);
-          text("income_band", row.income);
-          text("assistance", row.assistance);
-          text("disability_category", row.category);
-          text("status", row.status);
-          if (auto f = old.find("disability_level"); f != old.end() && f->is_number_integer()) {
-            row.level = f->get<int>();
-          }
-          if (auto f = old.find("long_term_care"); f != old.end() && f->is_boolean()) {
-            row.care = f->get<bool>() ? 1 : 0;
-          }
-          row.version = version - 1;
-          row.updated_at.clear();  // that version's time is older than the snapshot
-        } while (h.fetch());
+        UndoHistoryAfter<PersonState>(
+            sql, "person", as_of, by_id, rows, [](PersonState& row, const nlohmann::json& old) {
+              OldText(old, "household_region", row.household);
+              OldText(old, "income_band", row.income);
+              OldText(old, "assistance", row.assistance);
+              OldText(old, "disability_category", row.category);
+              OldText(old, "status", row.status);
+              if (auto f = old.find("disability_level"); f != old.end() && f->is_number_integer()) {
+                row.level = f->get<int>();
+              }
+              if (auto f = old.find("long_term_care"); f != old.end() && f->is_boolean()) {
+                row.care = f->get<bool>() ? 1 : 0;
+              }
+            });
         return Ok();
       }));
   const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
@@ -208,36 +225,14 @@ Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registe
           } while (st.fetch());
         }
         if (as_of.empty()) return Ok();
-        std::string record, action, old_values;
-        int version = 0;
-        soci::statement h =
-            (sql.prepare << "SELECT record_id, version, action, old_values "
-                            "FROM register_history WHERE register = 'entity' AND changed_at > "
-                            ":as_of ORDER BY record_id, version DESC",
-             soci::use(as_of, "as_of"), soci::into(record), soci::into(version), soci::into(action),
-             soci::into(old_values));
-        if (!h.execute(true)) return Ok();
-        do {
-          auto it = by_uscc.find(record);
-          if (it == by_uscc.end()) continue;
-          EntityState& row = rows[it->second];
-          if (action == "created") {
-            row.exists = false;
-            continue;
-          }
-          const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
-          if (!old.is_object()) continue;
-          auto text = [&](const char* key, std::string& field) {
-            if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
-          };
-          text("type", row.type);
-          text("industry", row.industry);
-          text("size", row.size);
-          text("registered_region", row.where);
-          text("status", row.status);
-          row.version = version - 1;
-          row.updated_at.clear();  // that version's time is older than the snapshot
-        } while (h.fetch());
+        UndoHistoryAfter<EntityState>(sql, "entity", as_of, by_uscc, rows,
+                                      [](EntityState& row, const nlohmann::json& old) {
+                                        OldText(old, "type", row.type);
+                                        OldText(old, "industry", row.industry);
+                                        OldText(old, "size", row.size);
+                                        OldText(old, "registered_region", row.where);
+                                        OldText(old, "status", row.status);
+                                      });
         return Ok();
       }));
   using feel::ColumnType;
