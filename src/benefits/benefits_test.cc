@@ -115,6 +115,13 @@ TEST(Policy, FormatsFenAsYuan) {
   EXPECT_EQ(FenToYuan(-250), "-2.50");
 }
 
+std::string MakeUscc(int sequence) {
+  const std::string org8 = fmt::format("MA4L{:04d}", sequence);
+  const std::string first17 =
+      fmt::format("91431128{}{}", org8, OrganizationCodeCheckCharacter(org8));
+  return first17 + UsccCheckCharacter(first17);
+}
+
 class BenefitsContract : public ::testing::TestWithParam<store::Backend> {
  protected:
   void SetUp() override {
@@ -631,13 +638,6 @@ TEST_P(BenefitsContract, ADecisionTableSelectsTheSamePersonsAsTheFeelRule) {
   EXPECT_TRUE(yes->first);
   EXPECT_EQ(benefits_->WhatIfDraft(officer_, "living_dmn", {.eligibility = "true"}).error().code(),
             ErrorCode::kConflict);
-}
-
-std::string MakeUscc(int sequence) {
-  const std::string org8 = fmt::format("MA4L{:04d}", sequence);
-  const std::string first17 =
-      fmt::format("91431128{}{}", org8, OrganizationCodeCheckCharacter(org8));
-  return first17 + UsccCheckCharacter(first17);
 }
 
 TEST_P(BenefitsContract, ANoticeOnlyPolicyTargetsEnterprisesAndCountsDeliveriesAndReads) {
