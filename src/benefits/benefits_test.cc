@@ -115,6 +115,19 @@ TEST(Policy, FormatsFenAsYuan) {
   EXPECT_EQ(FenToYuan(-250), "-2.50");
 }
 
+// A notice-only policy over the entity register (政策直通车).
+constexpr std::string_view kManufacturingRelief = R"(name: manufacturing_relief
+version: 1
+kind: notice
+subject: entity
+title: 小微制造业企业减负政策直通车
+legal_basis: 湘政办发〔2026〕1号
+eligibility: 'starts with(industry, "C") and size in ["micro", "small"] and status = "active"'
+region: "431128"
+valid_from: 2026-01-01
+channels: [portal]
+)";
+
 std::string MakeUscc(int sequence) {
   const std::string org8 = fmt::format("MA4L{:04d}", sequence);
   const std::string first17 =
@@ -649,17 +662,7 @@ TEST_P(BenefitsContract, ANoticeOnlyPolicyTargetsEnterprisesAndCountsDeliveriesA
   entity(3, "F5211", registers::EntitySize::kMicro, kVillageB);
   entity(4, "C3011", registers::EntitySize::kMicro, "430181001001");  // another county
 
-  const std::string yaml = R"(name: manufacturing_relief
-version: 1
-kind: notice
-subject: entity
-title: 小微制造业企业减负政策直通车
-legal_basis: 湘政办发〔2026〕1号
-eligibility: 'starts with(industry, "C") and size in ["micro", "small"] and status = "active"'
-region: "431128"
-valid_from: 2026-01-01
-channels: [portal]
-)";
+  const std::string yaml(kManufacturingRelief);
   auto sms =
       benefits_->Publish(officer_, std::string(yaml).replace(yaml.find("[portal]"), 8, "[sms]"));
   ASSERT_FALSE(sms.ok());
@@ -863,19 +866,7 @@ TEST_P(BenefitsContract, AnEntityRunIsReproducedAsOfItsSnapshot) {
   const std::string grows = entity(1, registers::EntitySize::kSmall, kVillageA);
   const std::string shrinks = entity(2, registers::EntitySize::kLarge, kVillageB);
   const std::string moves = entity(3, registers::EntitySize::kMicro, kVillageB);
-  ASSERT_TRUE(benefits_
-                  ->Publish(officer_, R"(name: manufacturing_relief
-version: 1
-kind: notice
-subject: entity
-title: 小微制造业企业减负政策直通车
-legal_basis: 湘政办发〔2026〕1号
-eligibility: 'starts with(industry, "C") and size in ["micro", "small"] and status = "active"'
-region: "431128"
-valid_from: 2026-01-01
-channels: [portal]
-)")
-                  .ok());
+  ASSERT_TRUE(benefits_->Publish(officer_, kManufacturingRelief).ok());
   auto run = benefits_->Match(officer_, "manufacturing_relief", {});
   ASSERT_TRUE(run.ok()) << run.error().ToString();
   EXPECT_EQ(run->total.screened, 3);
