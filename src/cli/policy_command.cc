@@ -340,7 +340,7 @@ int DemoFunnel(const PolicyFlags& f) {
   auto o = Open(f);
   if (!o.ok()) return Fail(o.error());
   people::Principal by = Operator();
-  by.grants[0].permissions.push_back("register.write");
+  by.grants[0].permissions.emplace_back("register.write");
   benefits::ArticleFunnelOptions options;
   if (!f.region.empty()) options.county = f.region;
   options.persons = f.persons;
