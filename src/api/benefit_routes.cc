@@ -1,6 +1,8 @@
 #include "api/benefit_routes.h"
 
+#include <functional>
 #include <sstream>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -86,6 +88,34 @@ json ToJson(const benefits::PersonNotice& n) {
           {"notified_at", n.notified_at},
           {"decision", n.decision.empty() ? json(nullptr) : json(n.decision)},
           {"consent", "/api/v1/runs/" + n.run_id + "/consents"}};
+}
+
+// A decision about one listed person of a run (a consent, a review): the body's person_id and
+// decision (`yes` or `no`), the rest read by `read`; `record` stores it, then 201 echoes both.
+void DecideForPerson(const Auth& auth, const httplib::Request& req, httplib::Response& res,
+                     RequestContext& ctx, std::string_view what,
+                     std::pair<std::string_view, std::string_view> choices,
+                     const std::function<void(ObjectReader&, FieldErrors&)>& read,
+                     const std::function<Status(const people::Principal&, const std::string& run,
+                                                const std::string& person, bool yes)>& record) {
+  auto p = auth.Authenticate(req);
+  if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+  auto body = ParseJsonBody(req);
+  if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+  FieldErrors errors;
+  ObjectReader r(*body, "", errors);
+  std::string person = r.String("person_id", true).value_or("");
+  std::string decision = r.String("decision", true).value_or("");
+  read(r, errors);
+  r.Finish();
+  if (!decision.empty() && decision != choices.first && decision != choices.second) {
+    errors.Add("decision", fmt::format("{} or {}", choices.first, choices.second));
+  }
+  if (!errors.empty())
+    return WriteProblem(res, errors.ToError(fmt::format("invalid {}", what)), ctx);
+  Status s = record(*p, req.matches[1].str(), person, decision == choices.first);
+  if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+  WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
 }
 
 }  // namespace
@@ -194,6 +224,34 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         WriteJson(res, ToJson(*run), run->id.empty() ? 200 : 201);
       });
 
+  // A policy's runs, newest first: ?before=<run id>&limit=N (keyset paging; `next` is the
+  // following page's cursor, null at the end). Runs outside the caller's policy.match are left
+  // out.
+  server.Get(
+      R"(/api/v1/policies/([^/]+)/runs)",
+      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+        auto p = auth.Authenticate(req);
+        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+        int limit = 50;
+        if (req.has_param("limit")) {
+          try {
+            limit = std::stoi(req.get_param_value("limit"));
+          } catch (const std::exception&) {
+            limit = -1;
+          }
+        }
+        auto page = benefits.Runs(*p, req.matches[1].str(), req.get_param_value("before"), limit);
+        if (!page.ok()) return WriteProblem(res, page.error(), ctx);
+        json items = json::array();
+        for (const auto& run : page->runs) {
+          json j = ToJson(run);
+          j.erase("regions");
+          items.push_back(std::move(j));
+        }
+        WriteJson(res, {{"items", std::move(items)},
+                        {"next", page->next.empty() ? json(nullptr) : json(page->next)}});
+      });
+
   // A run's reads need policy.match over the run's region.
   auto run_of = [&benefits, &auth](
                     const httplib::Request& req, httplib::Response& res, RequestContext& ctx,
@@ -223,6 +281,37 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
                auto run = run_of(req, res, ctx, "policy.match");
                if (run) WriteJson(res, ToJson(*run));
              });
+
+  // Runs a stored run again over the register as of its snapshot (same version, region,
+  // reference date, grouping): {"store": false} (default) answers without storing; true stores
+  // it as a new run (201, Location). The counts equal the stored run's whatever changed since.
+  server.Post(R"(/api/v1/runs/([^/]+)/rerun)",
+              [run_of, &benefits, &auth](const httplib::Request& req, httplib::Response& res,
+                                         RequestContext& ctx) {
+                auto run = run_of(req, res, ctx, "policy.match");
+                if (!run) return;
+                bool store = false;
+                if (!req.body.empty()) {
+                  auto body = ParseJsonBody(req);
+                  if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+                  FieldErrors errors;
+                  ObjectReader r(*body, "", errors);
+                  store = r.Bool("store", false).value_or(false);
+                  r.Finish();
+                  if (!errors.empty())
+                    return WriteProblem(res, errors.ToError("invalid rerun"), ctx);
+                }
+                auto p = auth.Authenticate(req);
+                if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
+                auto again = benefits.RerunAsOf(
+                    *p, run->id,
+                    store ? benefits::Benefits::Rerun::kStore : benefits::Benefits::Rerun::kDryRun);
+                if (!again.ok()) return WriteProblem(res, again.error(), ctx);
+                json out = ToJson(*again);
+                out["rerun_of"] = run->id;
+                if (!again->id.empty()) res.set_header("Location", "/api/v1/runs/" + again->id);
+                WriteJson(res, out, again->id.empty() ? 200 : 201);
+              });
 
   server.Get(R"(/api/v1/runs/([^/]+)/results)",
              [run_of, &benefits](const httplib::Request& req, httplib::Response& res,
@@ -285,42 +374,31 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
         WriteJson(res, {{"items", std::move(items)}});
       });
 
-  server.Post(
-      R"(/api/v1/runs/([^/]+)/consents)",
-      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-        auto p = auth.Authenticate(req);
-        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
-        auto body = ParseJsonBody(req);
-        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
-        FieldErrors errors;
-        ObjectReader r(*body, "", errors);
-        std::string person = r.String("person_id", true).value_or("");
-        std::string decision = r.String("decision", true).value_or("");
-        benefits::ConsentInput input;
-        input.by_staff = r.Bool("by_staff", false).value_or(false);
-        input.evidence = r.String("evidence", false).value_or("");
-        if (const json* form = r.Member("form", json::value_t::object, false); form != nullptr) {
-          for (const auto& [field, value] : form->items()) {
-            if (!value.is_string()) {
-              errors.Add("form/" + field, "a text value");
-              continue;
+  server.Post(R"(/api/v1/runs/([^/]+)/consents)", [&benefits, &auth](const httplib::Request& req,
+                                                                     httplib::Response& res,
+                                                                     RequestContext& ctx) {
+    benefits::ConsentInput input;
+    DecideForPerson(
+        auth, req, res, ctx, "consent", {"accepted", "declined"},
+        [&input](ObjectReader& r, FieldErrors& errors) {
+          input.by_staff = r.Bool("by_staff", false).value_or(false);
+          input.evidence = r.String("evidence", false).value_or("");
+          if (const json* form = r.Member("form", json::value_t::object, false); form != nullptr) {
+            for (const auto& [field, value] : form->items()) {
+              if (!value.is_string()) {
+                errors.Add("form/" + field, "a text value");
+                continue;
+              }
+              input.form[field] = value.get<std::string>();
             }
-            input.form[field] = value.get<std::string>();
           }
-        }
-        r.Finish();
-        if (decision == "accepted") {
-          input.decision = benefits::Decision::kAccepted;
-        } else if (decision == "declined") {
-          input.decision = benefits::Decision::kDeclined;
-        } else if (!decision.empty()) {
-          errors.Add("decision", "accepted or declined");
-        }
-        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid consent"), ctx);
-        Status s = benefits.RecordConsent(*p, req.matches[1].str(), person, input);
-        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
-        WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
-      });
+        },
+        [&](const people::Principal& by, const std::string& run, const std::string& person,
+            bool accepted) {
+          input.decision = accepted ? benefits::Decision::kAccepted : benefits::Decision::kDeclined;
+          return benefits.RecordConsent(by, run, person, input);
+        });
+  });
 
   // The recipient read a policy notice: the person, or a representative of the enterprise.
   server.Post(
@@ -382,41 +460,29 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
 
   // The human review of a receiving-but-no-longer-eligible person: stop (from `end_date`, default
   // yesterday) or keep, with the reviewer's note. Never done by the run itself.
-  server.Post(
-      R"(/api/v1/runs/([^/]+)/reviews)",
-      [&benefits, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-        auto p = auth.Authenticate(req);
-        if (!p.ok()) return WriteAuthProblem(res, p.error(), ctx);
-        auto body = ParseJsonBody(req);
-        if (!body.ok()) return WriteProblem(res, body.error(), ctx);
-        FieldErrors errors;
-        ObjectReader r(*body, "", errors);
-        std::string person = r.String("person_id", true).value_or("");
-        std::string decision = r.String("decision", true).value_or("");
-        benefits::ReviewInput input;
-        input.note = r.String("note", true).value_or("");
-        std::string end = r.String("end_date", false).value_or("");
-        r.Finish();
-        if (decision == "stop") {
-          input.decision = benefits::ReviewDecision::kStop;
-        } else if (decision == "keep") {
-          input.decision = benefits::ReviewDecision::kKeep;
-        } else if (!decision.empty()) {
-          errors.Add("decision", "stop or keep");
-        }
-        if (!end.empty()) {
+  server.Post(R"(/api/v1/runs/([^/]+)/reviews)", [&benefits, &auth](const httplib::Request& req,
+                                                                    httplib::Response& res,
+                                                                    RequestContext& ctx) {
+    benefits::ReviewInput input;
+    DecideForPerson(
+        auth, req, res, ctx, "review", {"stop", "keep"},
+        [&input](ObjectReader& r, FieldErrors& errors) {
+          input.note = r.String("note", true).value_or("");
+          std::string end = r.String("end_date", false).value_or("");
+          if (end.empty()) return;
           auto d = Date::Parse(end, "end_date");
           if (d.ok()) {
             input.end = *d;
           } else {
             errors.Add("end_date", "a date YYYY-MM-DD");
           }
-        }
-        if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid review"), ctx);
-        Status s = benefits.ReviewNoLongerEligible(*p, req.matches[1].str(), person, input);
-        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
-        WriteJson(res, {{"person_id", person}, {"decision", decision}}, 201);
-      });
+        },
+        [&](const people::Principal& by, const std::string& run, const std::string& person,
+            bool stop) {
+          input.decision = stop ? benefits::ReviewDecision::kStop : benefits::ReviewDecision::kKeep;
+          return benefits.ReviewNoLongerEligible(by, run, person, input);
+        });
+  });
 
   server.Get(R"(/api/v1/runs/([^/]+)/funnel)",
              [run_of, &benefits](const httplib::Request& req, httplib::Response& res,

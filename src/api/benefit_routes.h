@@ -8,9 +8,11 @@
 //   GET  /api/v1/policies/{name}?version=N
 //   GET  /api/v1/policies/{name}/roll/{period} the payment roll (?format=csv)
 //   POST /api/v1/policies/{name}/runs          {"region", "reference_date", "dry_run"} → 201
+//   GET  /api/v1/policies/{name}/runs          ?before=<run id>&limit= → newest first, `next`
 //   POST /api/v1/policies/{name}/what-if       {"eligibility", "amount", "region"} → entering,
 //                                               leaving, cost per cycle, per region
 //   GET  /api/v1/runs/{id}                     counts per region
+//   POST /api/v1/runs/{id}/rerun               {"store"} → the run again as of its snapshot
 //   GET  /api/v1/runs/{id}/results?kind=&after=&limit=&format=csv
 //   POST /api/v1/runs/{id}/notices             {"limit"} → what was sent
 //   POST /api/v1/runs/{id}/consents            {"person_id", "decision", "by_staff", "evidence",

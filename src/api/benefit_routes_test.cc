@@ -359,5 +359,62 @@ TEST_F(BenefitRoutesTest, AReviewerStopsAPersonNoLongerEligible) {
             "person_id,region,amount_fen,amount_yuan\n");
 }
 
+// A policy's runs, newest first, page by page; a run reproduced as of its snapshot after the
+// register changed, answered or stored as a new run.
+TEST_F(BenefitRoutesTest, RunsArePagedAndRerunAsOfTheirSnapshot) {
+  AddPerson(101, true);
+  const std::string rule =
+      R"(status = "alive" and disability_certificate and assistance = "minimum_living")";
+  ASSERT_EQ(Send("POST", "/api/v1/policies", {{"yaml", PolicyYaml(1, rule)}}, officer_).status,
+            201);
+  std::vector<std::string> ids;
+  for (int i = 0; i < 3; ++i) {
+    Answer run = Send("POST", "/api/v1/policies/living/runs", {}, officer_);
+    ASSERT_EQ(run.status, 201) << run.text;
+    ids.push_back(run.body["id"]);
+    clock_.Advance(std::chrono::seconds(1));
+  }
+  Answer first = Send("GET", "/api/v1/policies/living/runs?limit=2", {}, officer_);
+  ASSERT_EQ(first.status, 200) << first.text;
+  ASSERT_EQ(first.body["items"].size(), 2u);
+  EXPECT_EQ(first.body["items"][0]["id"], ids[2]);
+  EXPECT_EQ(first.body["items"][1]["id"], ids[1]);
+  EXPECT_EQ(first.body["items"][0]["total"]["eligible"], 1);
+  ASSERT_EQ(first.body["next"], ids[1]);
+  Answer second =
+      Send("GET", "/api/v1/policies/living/runs?limit=2&before=" + ids[1], {}, officer_);
+  ASSERT_EQ(second.status, 200) << second.text;
+  ASSERT_EQ(second.body["items"].size(), 1u);
+  EXPECT_EQ(second.body["items"][0]["id"], ids[0]);
+  EXPECT_TRUE(second.body["next"].is_null());
+  EXPECT_EQ(Send("GET", "/api/v1/policies/living/runs?limit=0", {}, officer_).status, 400);
+  EXPECT_EQ(Send("GET", "/api/v1/policies/missing/runs", {}, officer_).status, 404);
+  EXPECT_EQ(Send("GET", "/api/v1/policies/living/runs", {}, "").status, 401);
+  EXPECT_TRUE(Send("GET", "/api/v1/policies/living/runs", {}, clerk_).body["items"].empty());
+
+  // Two more eligible persons after the snapshot: a new run sees 3, the rerun of the first 1.
+  clock_.Advance(std::chrono::seconds(1));
+  AddPerson(103, true);
+  AddPerson(105, true);
+  Answer now = Send("POST", "/api/v1/policies/living/runs", {{"dry_run", true}}, officer_);
+  EXPECT_EQ(now.body["total"]["eligible"], 3) << now.text;
+  const std::string rerun = "/api/v1/runs/" + ids[0] + "/rerun";
+  Answer again = Send("POST", rerun, {}, officer_);
+  ASSERT_EQ(again.status, 200) << again.text;
+  EXPECT_TRUE(again.body["id"].is_null());
+  EXPECT_EQ(again.body["rerun_of"], ids[0]);
+  EXPECT_EQ(again.body["total"]["eligible"], 1);
+  EXPECT_EQ(again.body["total"]["eligible_not_receiving"], 1);
+  EXPECT_EQ(Send("POST", rerun, {}, clerk_).status, 403);
+  EXPECT_EQ(Send("POST", rerun, {{"store", "yes"}}, officer_).status, 400);
+  EXPECT_EQ(Send("POST", "/api/v1/runs/nope/rerun", {}, officer_).status, 404);
+  Answer stored = Send("POST", rerun, {{"store", true}}, officer_);
+  ASSERT_EQ(stored.status, 201) << stored.text;
+  EXPECT_EQ(stored.body["total"]["eligible"], 1);
+  EXPECT_EQ(
+      Send("GET", "/api/v1/policies/living/runs?limit=1", {}, officer_).body["items"][0]["id"],
+      stored.body["id"]);
+}
+
 }  // namespace
 }  // namespace tongban::api

@@ -340,6 +340,11 @@ void App::StartBackgroundWork() {
     project_sweeper_ = std::make_unique<projects::Sweeper>(*projects_, std::chrono::minutes(5));
     project_sweeper_->Start();
   }
+  if (!match_scheduler_) {
+    match_scheduler_ =
+        std::make_unique<benefits::MatchScheduler>(*benefits_, std::chrono::hours(1));
+    match_scheduler_->Start();
+  }
   if (xregion_ && server_->port() > 0) {
     const auto& o = config_.server;
     const std::string host = o.host == "0.0.0.0" || o.host.empty() ? "127.0.0.1" : o.host;
@@ -360,6 +365,7 @@ void App::StopBackgroundWork() {
   if (supervision_scheduler_) supervision_scheduler_->Stop();
   if (demand_sweeper_) demand_sweeper_->Stop();
   if (project_sweeper_) project_sweeper_->Stop();
+  if (match_scheduler_) match_scheduler_->Stop();
   if (xregion_) StopXregion(*xregion_);
   if (checkpointer_) checkpointer_->Stop();
 }

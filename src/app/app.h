@@ -16,6 +16,7 @@
 #include "assessment/service.h"
 #include "benefits/benefits.h"
 #include "benefits/grant_cases.h"
+#include "benefits/match_scheduler.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
@@ -119,6 +120,7 @@ class App {
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
   // Proactive grant cases: the case observer (hands on to kpi_), after benefits_ and kpi_.
   std::unique_ptr<benefits::GrantCases> grant_cases_;
+  std::unique_ptr<benefits::MatchScheduler> match_scheduler_;  // hourly RunDue
   std::unique_ptr<devices::SimulatedIdCardReader> id_reader_;
   std::unique_ptr<devices::SimulatedRatingDevice> rating_device_;
   std::unique_ptr<evaluation::EvaluationService> evaluation_;

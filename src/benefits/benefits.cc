@@ -1,4 +1,5 @@
 #include "benefits/benefits.h"
+#include "benefits/licence_rules.h"
 
 #include <algorithm>
 #include <charconv>
@@ -64,6 +65,7 @@ Result<Policy> Benefits::Publish(const people::Principal& by, std::string_view y
   TB_ASSIGN_OR_RETURN(Policy p, ParsePolicy(yaml));
   TB_RETURN_IF_ERROR(people::Authorize(by, "policy.write", {.region = p.region}, NowMs()));
   TB_RETURN_IF_ERROR(CheckPolicy(p));
+  TB_RETURN_IF_ERROR(CheckLicenceRefs(db_, RewriteLicenceRefs(p.eligibility), p.subject));
   const std::string now = people::FormatTimestamp(NowMs());
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     int64_t newest = 0;

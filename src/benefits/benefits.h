@@ -22,6 +22,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "benefits/policy.h"
+#include "benefits/what_if_core.h"
 #include "people/model.h"
 #include "people/sms.h"
 #include "registers/register.h"
@@ -119,11 +120,6 @@ struct WhatIfInput {
   std::optional<Date> reference{};  // default: today in China
   int group_digits = 9;
   int threads = 2;
-};
-struct WhatIfCounts {
-  std::string region{};
-  int64_t screened = 0, now = 0, draft = 0, entering = 0, leaving = 0;
-  int64_t cost_now_fen = 0, cost_draft_fen = 0;  // per cycle, by the amount rules
 };
 struct WhatIf {
   std::string policy{};
@@ -272,6 +268,15 @@ class Benefits {
   // A scheduler calls it periodically; a second call in the same cycle runs nothing.
   Result<std::vector<MatchRun>> RunDue(const people::Principal& by);
   Result<MatchRun> GetRun(std::string_view run_id);
+  // A page of the policy's runs, newest first, those before the run id `before` (keyset; empty:
+  // from the newest), at most `limit` (1..1000) read; runs over regions where the caller lacks
+  // policy.match are left out. `next` is the cursor for the following page ("" at the end).
+  struct RunPage {
+    std::vector<MatchRun> runs{};  // totals only (no regions, no results)
+    std::string next{};
+  };
+  Result<RunPage> Runs(const people::Principal& by, std::string_view policy,
+                       std::string_view before, int limit);
   // Runs a stored run again over the register as of its as_of (same policy version, region,
   // reference date and grouping): the same counts and listed persons whatever changed since.
   // A dry run (nothing stored) unless `store` is kStore.

@@ -1,6 +1,7 @@
 // Matching runs: the policy's rule column-wise over the register, the difference against the
 // grant roll, explanations for the listed persons only, everything stored in one transaction.
 #include <algorithm>
+#include <functional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -9,6 +10,7 @@
 
 #include "base/id.h"
 #include "benefits/benefits.h"
+#include "benefits/licence_rules.h"
 #include "feel/columnar.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
@@ -18,10 +20,12 @@
 namespace tongban::benefits {
 namespace {
 
-std::string TraceJson(const feel::Evaluation& e) {
+std::string TraceJson(const feel::Evaluation& e, const LicenceRule& licences) {
   nlohmann::json steps = nlohmann::json::array();
   for (const auto& s : e.trace) {
-    steps.push_back({{"text", s.text}, {"value", s.value.ToString()}, {"depth", s.depth}});
+    steps.push_back({{"text", NameLicenceColumns(s.text, licences)},
+                     {"value", s.value.ToString()},
+                     {"depth", s.depth}});
   }
   return steps.dump();
 }
@@ -68,6 +72,44 @@ std::vector<feel::ColumnSpec> PersonColumnSpecs() {
           {"status", ColumnType::kString, 0}};
 }
 
+// Undoes the changes of one register recorded after `as_of`, newest first per record: for a
+// record `index` knows, `created(row)` when it was created after the snapshot, otherwise
+// `undo(row, old)` with the old values of the fields that change set; the row's version is
+// then the one before the change and its time older than the snapshot.
+template <typename Row>
+void UndoHistoryAfter(soci::session& sql, const char* register_name, const std::string& as_of,
+                      const std::unordered_map<std::string, size_t>& index, std::vector<Row>& rows,
+                      const std::function<void(Row&, const nlohmann::json&)>& undo) {
+  std::string record, action, old_values, reg(register_name);
+  int version = 0;
+  soci::statement h =
+      (sql.prepare << "SELECT record_id, version, action, old_values FROM register_history "
+                      "WHERE register = :register AND changed_at > :as_of "
+                      "ORDER BY record_id, version DESC",
+       soci::use(reg, "register"), soci::use(as_of, "as_of"), soci::into(record),
+       soci::into(version), soci::into(action), soci::into(old_values));
+  if (!h.execute(true)) return;
+  do {
+    auto it = index.find(record);
+    if (it == index.end()) continue;
+    Row& row = rows[it->second];
+    if (action == "created") {
+      row.exists = false;
+      continue;
+    }
+    const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
+    if (!old.is_object()) continue;
+    undo(row, old);
+    row.version = version - 1;
+    row.updated_at.clear();
+  } while (h.fetch());
+}
+
+// The old value of a text field, when the change set holds it.
+void OldText(const nlohmann::json& old, const char* key, std::string& field) {
+  if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
+}
+
 // One person row as the column loader reads it, so that later changes can be undone.
 struct PersonState {
   std::string id, sex, birth, household, income, assistance, category, status, updated_at;
@@ -102,42 +144,20 @@ Result<registers::PersonColumns> LoadPersonColumnsAsOf(registers::Registers& reg
             rows.push_back(p);
           } while (st.fetch());
         }
-        std::string record, action, old_values, changed_at;
-        int version = 0;
-        soci::statement h =
-            (sql.prepare << "SELECT record_id, version, action, old_values, changed_at "
-                            "FROM register_history WHERE register = 'person' AND changed_at > "
-                            ":as_of ORDER BY record_id, version DESC",
-             soci::use(as_of, "as_of"), soci::into(record), soci::into(version), soci::into(action),
-             soci::into(old_values), soci::into(changed_at));
-        if (!h.execute(true)) return Ok();
-        do {
-          auto it = by_id.find(record);
-          if (it == by_id.end()) continue;
-          PersonState& row = rows[it->second];
-          if (action == "created") {
-            row.exists = false;
-            continue;
-          }
-          const nlohmann::json old = nlohmann::json::parse(old_values, nullptr, false);
-          if (!old.is_object()) continue;
-          auto text = [&](const char* key, std::string& field) {
-            if (auto f = old.find(key); f != old.end() && f->is_string()) field = *f;
-          };
-          text("household_region", row.household);
-          text("income_band", row.income);
-          text("assistance", row.assistance);
-          text("disability_category", row.category);
-          text("status", row.status);
-          if (auto f = old.find("disability_level"); f != old.end() && f->is_number_integer()) {
-            row.level = f->get<int>();
-          }
-          if (auto f = old.find("long_term_care"); f != old.end() && f->is_boolean()) {
-            row.care = f->get<bool>() ? 1 : 0;
-          }
-          row.version = version - 1;
-          row.updated_at.clear();  // that version's time is older than the snapshot
-        } while (h.fetch());
+        UndoHistoryAfter<PersonState>(
+            sql, "person", as_of, by_id, rows, [](PersonState& row, const nlohmann::json& old) {
+              OldText(old, "household_region", row.household);
+              OldText(old, "income_band", row.income);
+              OldText(old, "assistance", row.assistance);
+              OldText(old, "disability_category", row.category);
+              OldText(old, "status", row.status);
+              if (auto f = old.find("disability_level"); f != old.end() && f->is_number_integer()) {
+                row.level = f->get<int>();
+              }
+              if (auto f = old.find("long_term_care"); f != old.end() && f->is_boolean()) {
+                row.care = f->get<bool>() ? 1 : 0;
+              }
+            });
         return Ok();
       }));
   const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
@@ -169,11 +189,52 @@ Result<registers::PersonColumns> LoadPersonColumnsAsOf(registers::Registers& reg
 }
 
 // The enterprises registered in `region`'s subtree (empty: all), by USCC, as string columns
-// with EntityScope's names: the rows of an entity (notice-only) policy.
+// with EntityScope's names: the rows of an entity (notice-only) policy. With `as_of`, the entity
+// register as it stood then, like the persons': every change recorded after it undone from
+// register_history (newest first), enterprises created after it left out (a "created" entry, or
+// an imported version 1 written after it), and only then cut to the region (an enterprise may
+// have moved in or out since).
 Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registers,
-                                                   std::string_view region) {
+                                                   std::string_view region,
+                                                   const std::string& as_of) {
+  struct EntityState {
+    std::string uscc, type, industry, size, where, status, updated_at;
+    int version = 0;
+    bool exists = true;
+  };
   const std::string lo = region.empty() ? "" : people::RegionPrefix(region);
-  const std::string hi = lo + ":";
+  // As of a time, every enterprise is read: the region is the one it had then.
+  const std::string read_lo = as_of.empty() ? lo : "";
+  const std::string read_hi = read_lo + ":";
+  std::vector<EntityState> rows;
+  std::unordered_map<std::string, size_t> by_uscc;
+  TB_RETURN_IF_ERROR(
+      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+        EntityState e;
+        soci::statement st =
+            (sql.prepare << "SELECT uscc, type, industry, size, registered_region, status, "
+                            "version, updated_at FROM entity WHERE registered_region >= :lo AND "
+                            "registered_region < :hi ORDER BY uscc",
+             soci::use(read_lo, "lo"), soci::use(read_hi, "hi"), soci::into(e.uscc),
+             soci::into(e.type), soci::into(e.industry), soci::into(e.size), soci::into(e.where),
+             soci::into(e.status), soci::into(e.version), soci::into(e.updated_at));
+        if (st.execute(true)) {
+          do {
+            by_uscc[e.uscc] = rows.size();
+            rows.push_back(e);
+          } while (st.fetch());
+        }
+        if (as_of.empty()) return Ok();
+        UndoHistoryAfter<EntityState>(sql, "entity", as_of, by_uscc, rows,
+                                      [](EntityState& row, const nlohmann::json& old) {
+                                        OldText(old, "type", row.type);
+                                        OldText(old, "industry", row.industry);
+                                        OldText(old, "size", row.size);
+                                        OldText(old, "registered_region", row.where);
+                                        OldText(old, "status", row.status);
+                                      });
+        return Ok();
+      }));
   using feel::ColumnType;
   feel::RegisterBuilder b({{"type", ColumnType::kString, 0},
                            {"industry", ColumnType::kString, 0},
@@ -181,27 +242,17 @@ Result<registers::PersonColumns> LoadEntityColumns(registers::Registers& registe
                            {"registered_region", ColumnType::kString, 0},
                            {"status", ColumnType::kString, 0}});
   registers::PersonColumns out;
-  TB_RETURN_IF_ERROR(
-      registers.db().Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
-        std::string uscc, type, industry, size, where, status;
-        soci::statement st =
-            (sql.prepare << "SELECT uscc, type, industry, size, registered_region, status "
-                            "FROM entity WHERE registered_region >= :lo AND registered_region < "
-                            ":hi ORDER BY uscc",
-             soci::use(lo, "lo"), soci::use(hi, "hi"), soci::into(uscc), soci::into(type),
-             soci::into(industry), soci::into(size), soci::into(where), soci::into(status));
-        if (!st.execute(true)) return Ok();
-        do {
-          b.AddRow();
-          b.SetString(0, type);
-          b.SetString(1, industry);
-          b.SetString(2, size);
-          b.SetString(3, where);
-          b.SetString(4, status);
-          out.person_ids.push_back(uscc);
-        } while (st.fetch());
-        return Ok();
-      }));
+  for (const EntityState& e : rows) {
+    if (!as_of.empty() && (!e.exists || (e.version == 1 && e.updated_at > as_of))) continue;
+    if (!lo.empty() && e.where.compare(0, lo.size(), lo) != 0) continue;
+    b.AddRow();
+    b.SetString(0, e.type);
+    b.SetString(1, e.industry);
+    b.SetString(2, e.size);
+    b.SetString(3, e.where);
+    b.SetString(4, e.status);
+    out.person_ids.push_back(e.uscc);
+  }
   out.reg = std::move(b).Build();
   return out;
 }
@@ -260,12 +311,18 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   const bool entities = policy.subject == Subject::kEntity;
   const char* region_name = entities ? "registered_region" : "household_region";
   if (entities) {
-    // The entity register keeps no snapshot to read as of a time: entity runs read it now.
-    TB_ASSIGN_OR_RETURN(cols, LoadEntityColumns(registers_, region));
+    TB_ASSIGN_OR_RETURN(
+        cols, LoadEntityColumns(registers_, region, options.as_of.empty() ? "" : run.as_of));
   } else if (options.as_of.empty()) {
     TB_ASSIGN_OR_RETURN(cols, registers::LoadPersonColumns(registers_, region, reference));
   } else {
     TB_ASSIGN_OR_RETURN(cols, LoadPersonColumnsAsOf(registers_, region, reference, run.as_of));
+  }
+  // Licences the rule reads: a column each beside the register's (read now, not as of).
+  const LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  if (!licences.refs.empty()) {
+    TB_ASSIGN_OR_RETURN(
+        cols, WithLicenceColumns(registers_, std::move(cols), licences, policy.subject, reference));
   }
   const feel::Register& reg = cols.reg;
   const size_t n = reg.rows();
@@ -281,7 +338,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
       eligible[row] = o.ok() && o->value.is(feel::Kind::kBoolean) && o->value.boolean() ? 1 : 0;
     }
   } else {
-    TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(policy.eligibility, reg));
+    TB_ASSIGN_OR_RETURN(feel::ColumnarRule rule, feel::CompileColumnar(licences.rule, reg));
     for (uint32_t r : rule.Select(std::max(1, options.threads))) eligible[r] = 1;
   }
 
@@ -326,8 +383,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   // Interpreted rules for the listed rows only: slots are the register's columns in order.
   feel::Scope scope;
   for (const auto& c : reg.columns()) scope.Declare(c.spec.name);
-  TB_ASSIGN_OR_RETURN(feel::Program explain,
-                      feel::Compile(table ? "true" : policy.eligibility, scope));
+  TB_ASSIGN_OR_RETURN(feel::Program explain, feel::Compile(table ? "true" : licences.rule, scope));
   std::optional<feel::Program> amount;
   if (policy.kind == PolicyKind::kBenefit) {
     TB_ASSIGN_OR_RETURN(amount, feel::Compile(policy.amount, scope));
@@ -358,7 +414,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
           *table, [&](std::string_view name) { return reg.Cell(reg.Find(name), row); }, true);
       r.explanation = o.ok() ? TableJson(*o) : "[]";
     } else {
-      r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}));
+      r.explanation = TraceJson(explain.Evaluate(bindings, {.trace = true}), licences);
     }
     if (is_eligible && amount) r.amount_fen = Fen(amount->EvaluateFast(bindings));
     run.results.push_back(std::move(r));
@@ -466,6 +522,40 @@ Result<MatchRun> Benefits::GetRun(std::string_view run_id) {
   return run;
 }
 
+Result<Benefits::RunPage> Benefits::Runs(const people::Principal& by, std::string_view policy,
+                                         std::string_view before, int limit) {
+  if (limit < 1 || limit > 1000) {
+    return Error(ErrorCode::kInvalidArgument, "bad limit", {{"limit", "1..1000"}});
+  }
+  if (auto p = GetPolicy(policy); !p.ok()) return p.error();
+  RunPage page;
+  int read = 0;
+  const int64_t now = NowMs();
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    std::string name(policy), b(before), ref, last;
+    MatchRun r;
+    store::ExecuteRows(
+        sql, Q("policy_runs"),
+        [&] {
+          ++read;
+          last = r.id;
+          if (!people::Authorize(by, "policy.match", {.region = r.region}, now).ok()) return;
+          r.policy = name;
+          r.total.region = r.region;
+          if (auto d = Date::Parse(ref); d.ok()) r.reference = *d;
+          page.runs.push_back(r);
+        },
+        soci::use(name, "policy"), soci::use(b, "before"), soci::use(b, "before2"),
+        soci::use(limit, "limit"), soci::into(r.id), soci::into(r.version), soci::into(r.region),
+        soci::into(ref), soci::into(r.as_of), soci::into(r.created_by),
+        soci::into(r.total.screened), soci::into(r.total.eligible),
+        soci::into(r.total.eligible_not_receiving), soci::into(r.total.no_longer_eligible));
+    if (read == limit) page.next = last;
+    return Ok();
+  }));
+  return page;
+}
+
 Result<std::vector<MatchResult>> Benefits::RunResults(std::string_view run_id,
                                                       std::string_view kind, std::string_view after,
                                                       int limit) {
@@ -507,11 +597,35 @@ Result<std::pair<bool, std::string>> Benefits::Explain(const people::Principal& 
     const bool yes = o.value.is(feel::Kind::kBoolean) && o.value.boolean();
     return std::pair<bool, std::string>(yes, TableJson(o));
   }
+  const LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  if (!licences.refs.empty()) {
+    // The person's row of the register with the licence columns beside it.
+    TB_ASSIGN_OR_RETURN(
+        registers::PersonColumns cols,
+        registers::LoadPersonColumns(registers_, person.household_region, reference));
+    TB_ASSIGN_OR_RETURN(cols, WithLicenceColumns(registers_, std::move(cols), licences,
+                                                 Subject::kPerson, reference));
+    const auto at = std::find(cols.person_ids.begin(), cols.person_ids.end(), person.id);
+    if (at == cols.person_ids.end()) {
+      return Error(ErrorCode::kNotFound, fmt::format("no person {}", person_id));
+    }
+    const size_t row = static_cast<size_t>(at - cols.person_ids.begin());
+    feel::Scope with;
+    for (const auto& c : cols.reg.columns()) with.Declare(c.spec.name);
+    TB_ASSIGN_OR_RETURN(feel::Program rule, feel::Compile(licences.rule, with));
+    feel::Bindings b(with);
+    for (size_t c = 0; c < cols.reg.columns().size(); ++c) {
+      b.Set(static_cast<int>(c), cols.reg.Cell(c, row));
+    }
+    feel::Evaluation e = rule.Evaluate(b, {.trace = true});
+    const bool yes = e.value.is(feel::Kind::kBoolean) && e.value.boolean();
+    return std::pair<bool, std::string>(yes, TraceJson(e, licences));
+  }
   TB_ASSIGN_OR_RETURN(feel::Program rule, feel::Compile(policy.eligibility, scope));
   feel::Evaluation e =
       rule.Evaluate(registers::PersonBindings(scope, person, reference), {.trace = true});
   const bool yes = e.value.is(feel::Kind::kBoolean) && e.value.boolean();
-  return std::pair<bool, std::string>(yes, TraceJson(e));
+  return std::pair<bool, std::string>(yes, TraceJson(e, licences));
 }
 
 }  // namespace tongban::benefits

@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "base/embedded.h"
+#include "benefits/licence_rules.h"
 #include "dmn/yaml_table.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
@@ -293,7 +294,9 @@ namespace {
 // An entity policy: the rule over the entity register's names, evaluated on sample
 // enterprises; notices go to the enterprise's portal inbox only.
 Status CheckEntityPolicy(const Policy& policy) {
-  const feel::Scope scope = EntityScope();
+  const LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  feel::Scope scope = EntityScope();
+  DeclareLicenceColumns(licences, scope);
   FieldErrors errors;
   for (const auto& c : policy.channels) {
     if (c != "portal") errors.Add("channels", "an enterprise is told through the portal only");
@@ -301,7 +304,7 @@ Status CheckEntityPolicy(const Policy& policy) {
   if (!policy.eligibility_table.empty()) {
     errors.Add("eligibility_table", "entity policies take a FEEL rule");
   }
-  auto rule = feel::Compile(policy.eligibility, scope);
+  auto rule = feel::Compile(licences.rule, scope);
   if (!rule.ok()) {
     errors.Add("eligibility", rule.error().message());
   } else {
@@ -334,7 +337,9 @@ Status CheckEntityPolicy(const Policy& policy) {
 
 Status CheckPolicy(const Policy& policy) {
   if (policy.subject == Subject::kEntity) return CheckEntityPolicy(policy);
-  const feel::Scope scope = registers::PersonScope();
+  const LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  feel::Scope scope = registers::PersonScope();
+  DeclareLicenceColumns(licences, scope);
   FieldErrors errors;
   if (!policy.eligibility_table.empty()) {
     auto table = CompileEligibilityTable(policy.eligibility_table);
@@ -361,7 +366,7 @@ Status CheckPolicy(const Policy& policy) {
       }
     }
   }
-  auto rule = feel::Compile(policy.eligibility_table.empty() ? policy.eligibility : "true", scope);
+  auto rule = feel::Compile(policy.eligibility_table.empty() ? licences.rule : "true", scope);
   if (!rule.ok()) {
     errors.Add("eligibility", rule.error().message());
   } else {

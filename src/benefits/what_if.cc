@@ -1,6 +1,5 @@
-// What-if of a policy draft: both eligibility rules column-wise over the cached register, the
-// rows that enter or leave found by merging the two selections, and the amount rules evaluated
-// for the selected rows only.
+// What-if of a policy draft: the register's columns and their grouping by region cached a
+// minute, the computation in what_if_core.cc.
 #include <algorithm>
 #include <chrono>
 #include <map>
@@ -8,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "benefits/benefits.h"
+#include "benefits/licence_rules.h"
 #include "feel/columnar.h"
 #include "feel/feel.h"
 #include "people/authorization.h"
@@ -20,6 +20,8 @@ namespace tongban::benefits {
 struct Benefits::ColumnCache {
   struct Entry {
     std::shared_ptr<const registers::PersonColumns> columns;
+    // By group_digits; each refers to `columns`' register.
+    std::map<int, std::shared_ptr<const feel::Grouping>> groupings{};
     Timestamp loaded{};
   };
   std::mutex mu;
@@ -33,13 +35,6 @@ std::shared_ptr<Benefits::ColumnCache> Benefits::NewColumnCache() {
 namespace {
 
 constexpr auto kCacheFor = std::chrono::minutes(1);
-
-int64_t Fen(const feel::Value& v) {
-  if (!v.is(feel::Kind::kNumber)) return 0;
-  const feel::Decimal d = v.number();
-  if (!d.IsInteger() || d.IsNegative()) return 0;
-  return d.ToInt64().value_or(0);
-}
 
 }  // namespace
 
@@ -69,90 +64,56 @@ Result<WhatIf> Benefits::WhatIfDraft(const people::Principal& by, std::string_vi
   out.policy = policy.name;
   out.version = policy.version;
   std::shared_ptr<const registers::PersonColumns> cols;
+  std::shared_ptr<const feel::Grouping> groups;
   {
     ColumnCache& cache = *column_cache_;
     const std::string key = region + "@" + reference.ToString();
     std::lock_guard<std::mutex> lock(cache.mu);
     auto it = cache.entries.find(key);
     if (it != cache.entries.end() && clock_.Now() - it->second.loaded < kCacheFor) {
-      cols = it->second.columns;
       out.cached_register = true;
     } else {
       TB_ASSIGN_OR_RETURN(registers::PersonColumns loaded,
                           registers::LoadPersonColumns(registers_, region, reference));
-      cols = std::make_shared<const registers::PersonColumns>(std::move(loaded));
-      cache.entries[key] = {cols, clock_.Now()};
+      it = cache.entries.insert_or_assign(key, ColumnCache::Entry{}).first;
+      it->second.columns = std::make_shared<const registers::PersonColumns>(std::move(loaded));
+      it->second.loaded = clock_.Now();
     }
-  }
-  const feel::Register& reg = cols->reg;
-  FieldErrors errors;
-  auto now_rule = feel::CompileColumnar(policy.eligibility, reg);
-  if (!now_rule.ok()) return now_rule.error();
-  auto draft_rule = feel::CompileColumnar(input.eligibility, reg);
-  if (!draft_rule.ok()) errors.Add("eligibility", draft_rule.error().message());
-  feel::Scope scope;
-  for (const auto& c : reg.columns()) scope.Declare(c.spec.name);
-  std::optional<feel::Program> amount_now, amount_draft;
-  if (policy.kind == PolicyKind::kBenefit) {
-    TB_ASSIGN_OR_RETURN(amount_now, feel::Compile(policy.amount, scope));
-    auto a = feel::Compile(input.amount.empty() ? policy.amount : input.amount, scope);
-    if (!a.ok()) {
-      errors.Add("amount", a.error().message());
-    } else {
-      amount_draft = std::move(*a);
+    cols = it->second.columns;
+    auto& grouping = it->second.groupings[input.group_digits];
+    if (!grouping) {
+      TB_ASSIGN_OR_RETURN(feel::Grouping g, feel::Grouping::ByPrefix(cols->reg, "household_region",
+                                                                     input.group_digits));
+      grouping = std::make_shared<const feel::Grouping>(std::move(g));
     }
+    groups = grouping;
   }
-  if (!errors.empty()) return errors.ToError("the draft's rules do not compile");
-
-  TB_ASSIGN_OR_RETURN(feel::Grouping groups,
-                      feel::Grouping::ByPrefix(reg, "household_region", input.group_digits));
-  std::vector<WhatIfCounts> per(groups.size());
-  for (size_t g = 0; g < groups.size(); ++g) per[g].region = groups.key(g).value_or("");
-  for (uint32_t g : groups.row_groups()) ++per[g].screened;
-  const std::vector<uint32_t> now_rows = now_rule->Select(input.threads);
-  const std::vector<uint32_t> draft_rows = draft_rule->Select(input.threads);
-  feel::Bindings bindings(scope);
-  auto cost = [&](const std::optional<feel::Program>& rule, uint32_t row) -> int64_t {
-    if (!rule) return 0;
-    for (size_t c = 0; c < reg.columns().size(); ++c) {
-      bindings.Set(static_cast<int>(c), reg.Cell(c, row));
-    }
-    return Fen(rule->EvaluateFast(bindings));
-  };
-  for (uint32_t r : now_rows) {
-    WhatIfCounts& c = per[groups.row_groups()[r]];
-    ++c.now;
-    c.cost_now_fen += cost(amount_now, r);
+  // Licences either rule reads: columns beside the cached register's, for this call only.
+  LicenceRule licences = RewriteLicenceRefs(policy.eligibility);
+  const LicenceRule draft_licences = RewriteLicenceRefs(input.eligibility);
+  licences.Merge(draft_licences);
+  if (!licences.refs.empty()) {
+    TB_ASSIGN_OR_RETURN(
+        registers::PersonColumns with,
+        WithLicenceColumns(registers_, *cols, licences, Subject::kPerson, reference));
+    cols = std::make_shared<const registers::PersonColumns>(std::move(with));
+    TB_ASSIGN_OR_RETURN(feel::Grouping g, feel::Grouping::ByPrefix(cols->reg, "household_region",
+                                                                   input.group_digits));
+    groups = std::make_shared<const feel::Grouping>(std::move(g));
   }
-  for (uint32_t r : draft_rows) {
-    WhatIfCounts& c = per[groups.row_groups()[r]];
-    ++c.draft;
-    c.cost_draft_fen += cost(amount_draft, r);
-  }
-  // Both selections are in row order: merge them for who enters and who leaves.
-  size_t i = 0, j = 0;
-  while (i < now_rows.size() || j < draft_rows.size()) {
-    if (j == draft_rows.size() || (i < now_rows.size() && now_rows[i] < draft_rows[j])) {
-      ++per[groups.row_groups()[now_rows[i++]]].leaving;
-    } else if (i == now_rows.size() || draft_rows[j] < now_rows[i]) {
-      ++per[groups.row_groups()[draft_rows[j++]]].entering;
-    } else {
-      ++i;
-      ++j;
-    }
-  }
+  const std::string now_rule = RewriteLicenceRefs(policy.eligibility).rule;
+  const bool costs = policy.kind == PolicyKind::kBenefit;
   out.total.region = region;
-  for (auto& c : per) {
-    if (c.screened == 0) continue;
-    out.total.screened += c.screened;
-    out.total.now += c.now;
-    out.total.draft += c.draft;
-    out.total.entering += c.entering;
-    out.total.leaving += c.leaving;
-    out.total.cost_now_fen += c.cost_now_fen;
-    out.total.cost_draft_fen += c.cost_draft_fen;
-    out.regions.push_back(std::move(c));
-  }
+  TB_ASSIGN_OR_RETURN(
+      out.regions,
+      ComputeWhatIf(
+          cols->reg, *groups,
+          {.now = policy.eligibility,
+           .draft = input.eligibility,
+           .amount_now = costs ? std::string_view(policy.amount) : "",
+           .amount_draft =
+               costs ? std::string_view(input.amount.empty() ? policy.amount : input.amount) : ""},
+          input.threads, &out.total));
   out.elapsed_ms =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return out;

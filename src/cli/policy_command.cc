@@ -15,6 +15,7 @@
 
 #include "app/app.h"
 #include "benefits/benefits.h"
+#include "benefits/demo_funnel.h"
 #include "cli/command.h"
 #include "registers/field_cipher.h"
 #include "registers/register.h"
@@ -37,6 +38,7 @@ struct PolicyFlags {
   bool decline = false;
   std::string evidence;
   int limit = 1000;
+  int64_t persons = 12000;  // demo-funnel
 };
 
 Result<std::string> ReadFile(const std::string& path) {
@@ -333,6 +335,30 @@ int Results(const PolicyFlags& f) {
   return 0;
 }
 
+// The article's funnel generated into an empty county register (benefits/demo_funnel.h).
+int DemoFunnel(const PolicyFlags& f) {
+  auto o = Open(f);
+  if (!o.ok()) return Fail(o.error());
+  people::Principal by = Operator();
+  by.grants[0].permissions.emplace_back("register.write");
+  benefits::ArticleFunnelOptions options;
+  if (!f.region.empty()) options.county = f.region;
+  options.persons = f.persons;
+  options.dir = f.out;
+  auto seeded = benefits::SeedArticleFunnel(*o->benefits, *o->registers, by, options);
+  if (!seeded.ok()) return Fail(seeded.error());
+  const benefits::FunnelRow& t = seeded->total.total;
+  std::printf("runs\t%s\t%s\n", seeded->runs[0].c_str(), seeded->runs[1].c_str());
+  std::printf("screened\teligible\teligible_not_receiving\tnotified\tconsented\tgranted\n");
+  std::printf("%lld\t%lld\t%lld\t%lld\t%lld\t%lld\n", static_cast<long long>(t.screened),
+              static_cast<long long>(t.eligible), static_cast<long long>(t.eligible_not_receiving),
+              static_cast<long long>(t.notified), static_cast<long long>(t.consented),
+              static_cast<long long>(t.granted));
+  std::fprintf(stderr, "%lld persons generated and matched in %.1f s\n",
+               static_cast<long long>(seeded->persons), seeded->seconds);
+  return 0;
+}
+
 }  // namespace
 
 void AddPolicyCommands(CLI::App& cli, Context& ctx) {
@@ -399,6 +425,15 @@ void AddPolicyCommands(CLI::App& cli, Context& ctx) {
   {
     auto [cmd, f] = add(pol, "funnel", "screened → eligible → … → granted, per region", FunnelCmd);
     cmd->add_option("RUN", f->arg, "run id")->required();
+  }
+  {
+    auto [cmd, f] = add(pol, "demo-funnel",
+                        "generate the article's county (12,000 disabled persons), run both "
+                        "disability subsidies, notify and record the answers: the funnel",
+                        DemoFunnel);
+    cmd->add_option("--region", f->region, "the county (431128)");
+    cmd->add_option("--persons", f->persons, "persons to generate (12000)");
+    cmd->add_option("--out", f->out, "directory for the generated CSV files (a temp dir)");
   }
   {
     auto [cmd, f] = add(&cli, "match", "match a policy against the person register", Match);

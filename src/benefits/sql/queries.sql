@@ -202,3 +202,9 @@ WHERE run_id = :run_id AND person_id = :person_id AND read_at = '';
 
 -- name: notice_exists
 SELECT channel FROM benefit_notice WHERE run_id = :run_id AND person_id = :person_id;
+
+-- name: policy_runs
+SELECT id, version, region, reference_date, as_of, created_by, screened, eligible,
+  eligible_not_receiving, no_longer_eligible
+FROM match_run WHERE policy = :policy AND (:before = '' OR id < :before2)
+ORDER BY id DESC LIMIT :limit;

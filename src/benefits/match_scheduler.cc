@@ -1,0 +1,53 @@
+#include "benefits/match_scheduler.h"
+
+#include <spdlog/spdlog.h>
+
+namespace tongban::benefits {
+
+people::Principal SchedulerPrincipal() {
+  people::Principal p;
+  p.account.id = "system";
+  p.account.kind = people::AccountKind::kStaff;
+  people::HeldGrant g;
+  g.grant.scope.region = "*";
+  g.permissions = {"policy.match"};
+  p.grants.push_back(g);
+  return p;
+}
+
+void MatchScheduler::Start() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { Run(); });
+}
+
+void MatchScheduler::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void MatchScheduler::Run() {
+  const people::Principal system = SchedulerPrincipal();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    lock.unlock();
+    auto runs = benefits_.RunDue(system);
+    if (!runs.ok()) {
+      spdlog::warn("scheduled matching failed: {}", runs.error().ToString());
+    } else {
+      for (const MatchRun& r : *runs) {
+        spdlog::info("scheduled matching run {} of {} v{}: {} screened, {} eligible not receiving",
+                     r.id, r.policy, r.version, r.total.screened, r.total.eligible_not_receiving);
+      }
+    }
+    lock.lock();
+    cv_.wait_for(lock, interval_, [this] { return stopping_; });
+  }
+}
+
+}  // namespace tongban::benefits
