@@ -516,9 +516,9 @@ Result<Case> CaseService::Accept(const Principal& caller, std::string_view numbe
         TB_ASSIGN_OR_RETURN(json content, I.AcceptanceNotice(caller, c, matter, review));
         if (review) TB_RETURN_IF_ERROR(I.RecordReview(sql, c, *review));
         const bool deemed = content["deemed_accepted"].get<bool>();
-        TB_ASSIGN_OR_RETURN(Document d, I.Seal(sql, c, matter, DocumentKind::kAcceptanceNotice,
-                                               std::move(content),
-                                               presealed ? &*presealed : nullptr));
+        TB_ASSIGN_OR_RETURN(
+            Document d, I.Seal(sql, c, matter, DocumentKind::kAcceptanceNotice, std::move(content),
+                               presealed ? &*presealed : nullptr));
         payload = {{"accepted_on", c.clock.started_on->ToString()},
                    {"deemed", deemed},
                    {"document", d.id}};

@@ -251,8 +251,9 @@ struct CaseService::Impl {
           store::Execute(sql, Q("select_matter_in_force"), soci::use(code, "code"),
                          soci::use(as_of, "as_of"), soci::into(version));
           if (!sql.got_data()) {
-            return Error(ErrorCode::kNotFound, fmt::format("matter {} has no version in force on {}",
-                                                           code, day.ToString()));
+            return Error(
+                ErrorCode::kNotFound,
+                fmt::format("matter {} has no version in force on {}", code, day.ToString()));
           }
           return version;
         });
@@ -648,8 +649,8 @@ struct CaseService::Impl {
                          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
                            std::string version;
                            const std::string n(number);
-                           store::Execute(sql, Q("select_matter_version"),
-                                          soci::use(n, "number"), soci::into(version));
+                           store::Execute(sql, Q("select_matter_version"), soci::use(n, "number"),
+                                          soci::into(version));
                            if (!sql.got_data()) {
                              return Error(ErrorCode::kNotFound, fmt::format("no case {}", n));
                            }

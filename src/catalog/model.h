@@ -337,7 +337,9 @@ struct ImplementationItem {
   // is due. Unset: kDefaultVerificationDays.
   std::optional<int> verification_within_days{};
   bool operator==(const ImplementationItem&) const = default;
-  int VerificationDays() const { return verification_within_days.value_or(kDefaultVerificationDays); }
+  int VerificationDays() const {
+    return verification_within_days.value_or(kDefaultVerificationDays);
+  }
   static constexpr int kDefaultVerificationDays = 60;
 };
 

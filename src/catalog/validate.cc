@@ -33,7 +33,7 @@ constexpr size_t kMaxLineBytes = 1000;
 constexpr size_t kMaxTextBytes = 65536;
 constexpr int kMaxLimitValue = 10000;
 constexpr int kMaxVisits = 100;
-constexpr int kMaxVerificationDays = 3650;  // 告知承诺 核查: ten years at most
+constexpr int kMaxVerificationDays = 3650;         // 告知承诺 核查: ten years at most
 constexpr int64_t kMaxFeeFen = 1'000'000'000'000;  // ten billion yuan
 
 enum class TextShape { kLine, kMultiLine };
