@@ -25,8 +25,6 @@ SELECT id, number, matter_code, matter_version, scenario, region_code, departmen
 FROM case_record WHERE number = :number;
 
 -- name: select_matter_in_force
--- The version of a matter in force on a day (the catalog's version_where_in_force): its id only,
--- so that a submission takes the parsed matter from the cache of pinned versions.
 SELECT id FROM catalog_item_version
 WHERE item_code = :code AND status = 'published' AND effective_from <= :as_of
 ORDER BY version DESC LIMIT 1;
