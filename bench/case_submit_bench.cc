@@ -3,8 +3,11 @@
 // by e-licence reference, a fresh Idempotency-Key each) and, with --accept, a window clerk
 // accepts it. Closed loop (as fast as the server answers) or, with --rate R, open loop at R
 // submissions/s in total, each latency measured from its scheduled start (so a stall delays the
-// requests queued behind it and counts against them). Prints one JSON line.
+// requests queued behind it and counts against them). Prints one JSON line. With --server-pid,
+// also the server process's CPU time (user + system, /proc/PID/stat) per acknowledged case: the
+// figure that does not depend on what else the machine runs.
 // Usage: case_submit_bench PORT [--threads 16] [--seconds 10] [--rate 0] [--accept]
+//        [--server-pid PID]
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -14,9 +17,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <mutex>
+#include <sstream>
 #include <string>
 #include <thread>
+
+#include <unistd.h>
 #include <vector>
 
 namespace {
@@ -34,6 +41,23 @@ std::string Login(int port, const json& who) {
     std::exit(1);
   }
   return json::parse(res->body)["token"].get<std::string>();
+}
+
+// User + system CPU seconds of process `pid` so far; 0 when it cannot be read.
+double ProcessCpuSeconds(long pid) {
+  std::ifstream in(fmt::format("/proc/{}/stat", pid));
+  std::string line;
+  if (pid <= 0 || !std::getline(in, line)) return 0;
+  // Fields after the command name (which may hold spaces) start at its closing parenthesis:
+  // state is field 3, utime 14, stime 15.
+  std::istringstream rest(line.substr(line.rfind(')') + 2));
+  std::string field;
+  double utime = 0, stime = 0;
+  for (int i = 3; i <= 15 && rest >> field; ++i) {
+    if (i == 14) utime = std::atof(field.c_str());
+    if (i == 15) stime = std::atof(field.c_str());
+  }
+  return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
 double Percentile(std::vector<double>& v, double p) {
@@ -55,12 +79,14 @@ int main(int argc, char** argv) {
   int threads = 16;
   double seconds = 10, rate = 0;
   bool accept = false;
+  long server_pid = 0;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
     if (a == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
     if (a == "--rate" && i + 1 < argc) rate = std::atof(argv[++i]);
     if (a == "--accept") accept = true;
+    if (a == "--server-pid" && i + 1 < argc) server_pid = std::atol(argv[++i]);
   }
   const std::string citizen = Login(port, {{"id_number", "431128199001010379"}});
   const std::string clerk = Login(port, {{"username", "xintian.window_clerk"}});
@@ -81,6 +107,7 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::vector<double> latencies;  // ms: submit (+ accept)
   std::atomic<long> done{0}, failed{0};
+  const double cpu_before = ProcessCpuSeconds(server_pid);
   const auto start = SteadyClock::now();
   const auto end = start + std::chrono::duration_cast<SteadyClock::duration>(
                                std::chrono::duration<double>(seconds));
@@ -142,10 +169,13 @@ int main(int argc, char** argv) {
   }
   for (auto& w : workers) w.join();
   const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  const double server_cpu_s = ProcessCpuSeconds(server_pid) - cpu_before;
   fmt::print(
       "{{\"threads\":{},\"rate\":{},\"accept\":{},\"seconds\":{:.1f},\"cases\":{},\"failed\":{},"
-      "\"cases_per_s\":{:.0f},\"p50_ms\":{:.2f},\"p99_ms\":{:.2f},\"max_ms\":{:.2f}}}\n",
+      "\"cases_per_s\":{:.0f},\"p50_ms\":{:.2f},\"p99_ms\":{:.2f},\"max_ms\":{:.2f},"
+      "\"server_cpu_s\":{:.2f},\"server_cpu_ms_per_case\":{:.3f}}}\n",
       threads, rate, accept, elapsed, done.load(), failed.load(), done.load() / elapsed,
-      Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 1.0));
+      Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 1.0),
+      server_cpu_s, done.load() > 0 ? 1000 * server_cpu_s / static_cast<double>(done.load()) : 0);
   return failed.load() == 0 ? 0 : 1;
 }

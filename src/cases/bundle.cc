@@ -116,7 +116,7 @@ Result<BundleApplication> CaseService::SubmitBundle(const Principal& caller,
   std::vector<SubmitRequest> parts;
   std::set<std::string> known, reported;
   for (const std::string& code : b->matters) {
-    auto matter = I.catalog.GetMatter(code, today);
+    auto matter = I.MatterInForce(code, today);
     if (!matter.ok()) {
       return Error(ErrorCode::kNotFound,
                    fmt::format("matter {} of bundle {} is not in force", code, b->code));

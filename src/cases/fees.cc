@@ -139,8 +139,9 @@ Status CaseService::Impl::AfterStep(soci::session& sql, const Case& c,
   if (kind == "approved" &&
       std::any_of(c.materials.begin(), c.materials.end(),
                   [](const CaseMaterial& m) { return m.state == MaterialState::kProofWaived; })) {
-    // 告知承诺: the case concludes on the commitment; the verification is scheduled.
-    std::string due_on = Today().AddDays(kVerificationDays).ToString();
+    // 告知承诺: the case concludes on the commitment; the verification is scheduled within the
+    // period the matter sets.
+    std::string due_on = Today().AddDays(matter.item.VerificationDays()).ToString();
     sql << Q("insert_verification"), soci::use(c.id, "case_id"), soci::use(c.number, "case_number"),
         soci::use(c.department, "department_code"), soci::use(due_on, "due_on");
   }

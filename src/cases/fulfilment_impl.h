@@ -12,9 +12,6 @@
 namespace tongban::cases {
 
 inline constexpr int kDeliveryDays = 10;  // 第44条: working days from the decision
-// Natural days from approval to the 告知承诺 verification; the catalog has no field for the
-// period yet, so every matter takes this one.
-inline constexpr int kVerificationDays = 60;
 
 // The payment order of a case, if it has one (query: select_payment_of_case).
 std::optional<Payment> LoadPayment(soci::session& sql, const std::string& query,

@@ -68,7 +68,8 @@ std::string CatalogWithFees() {
                anchor +
                    "    fees:\n"
                    "      - {name: 工本费, amount_fen: 1000, basis: 《收费标准》}\n"
-                   "      - {name: 检测费, amount_fen: 2550, basis: 《收费标准》}\n");
+                   "      - {name: 检测费, amount_fen: 2550, basis: 《收费标准》}\n"
+                   "    verification_within_days: 30\n");
   return yaml;
 }
 
@@ -374,12 +375,13 @@ TEST_P(FulfilmentTest, AnUntrueCommitmentNotRectifiedIsRevokedAndBarsTheApplican
   ASSERT_TRUE(cases_->Accept(clerk_, c.number, {}).ok());
   EXPECT_EQ(cases_->GetVerification(alice_, c.number).error().code(), ErrorCode::kNotFound);
   ASSERT_TRUE(cases_->Approve(approver_, c.number, {}).ok());
-  // Concluded on the commitment; the verification is due within the period.
+  // Concluded on the commitment; the verification is due within the period the matter sets (30
+  // days here; the API test's matter sets none and gets 60).
   auto scheduled = cases_->GetVerification(alice_, c.number);
   ASSERT_TRUE(scheduled.ok()) << scheduled.error().ToString();
   EXPECT_EQ(scheduled->state, VerificationState::kScheduled);
-  EXPECT_EQ(scheduled->due_on.ToString(), "2027-01-25");
-  EXPECT_TRUE(cases_->DueVerifications("431128-wjj", *Date::Parse("2027-01-24"))->empty());
+  EXPECT_EQ(scheduled->due_on.ToString(), "2026-12-26");
+  EXPECT_TRUE(cases_->DueVerifications("431128-wjj", *Date::Parse("2026-12-25"))->empty());
   ASSERT_EQ(cases_->DueVerifications("431128-wjj", std::nullopt)->size(), 1u);
   EXPECT_TRUE(cases_->DueVerifications("430000-other", std::nullopt)->empty());
   // Untrue: a rectification order with a deadline.

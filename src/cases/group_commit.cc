@@ -33,18 +33,30 @@ Status GroupCommit::Run(const Body& body) {
 }
 
 void GroupCommit::RunBatch(std::deque<Job*>& batch) {
+  static const std::string kSavepoint = "SAVEPOINT tb_group_commit";
+  static const std::string kRollback = "ROLLBACK TO SAVEPOINT tb_group_commit";
+  static const std::string kRelease = "RELEASE SAVEPOINT tb_group_commit";
+  // SQLite: the three statements prepared once per session, not parsed per body.
+  const bool sqlite = db_.backend() == store::Backend::kSqlite;
+  const auto run = [sqlite](soci::session& sql, const std::string& statement) {
+    if (sqlite) {
+      store::Execute(sql, statement);
+    } else {
+      sql << statement;
+    }
+  };
   Status committed = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     for (Job* j : batch) {
       // Savepoint statements failing (a lost connection) end the whole transaction: they
       // throw out of this body, and every job gets the transaction's error below.
-      sql << "SAVEPOINT tb_group_commit";
+      run(sql, kSavepoint);
       try {
         j->result = (*j->body)(sql);
       } catch (const std::exception& e) {
         j->result = store::ErrorFromException(e);
       }
-      if (!j->result.ok()) sql << "ROLLBACK TO SAVEPOINT tb_group_commit";
-      sql << "RELEASE SAVEPOINT tb_group_commit";
+      if (!j->result.ok()) run(sql, kRollback);
+      run(sql, kRelease);
     }
     return Ok();
   });

@@ -12,17 +12,50 @@ Status CaseService::Impl::QueueNotice(soci::session& sql, const Case& c, std::st
   std::string applicant =
       c.applicant_kind == ApplicantKind::kPerson ? c.applicant_code : std::string();
   long long now = NowMs();
-  sql << Q("insert_notice"), soci::use(id, "id"), soci::use(c.id, "case_id"),
-      soci::use(c.number, "case_number"), soci::use(c.submitted_by, "account_id"),
-      soci::use(applicant, "applicant_code"), soci::use(kind_text, "kind"), soci::use(text, "text"),
-      soci::use(now, "created_at");
+  store::Execute(sql, Q("insert_notice"), soci::use(id, "id"), soci::use(c.id, "case_id"),
+                 soci::use(c.number, "case_number"), soci::use(c.submitted_by, "account_id"),
+                 soci::use(applicant, "applicant_code"), soci::use(kind_text, "kind"),
+                 soci::use(text, "text"), soci::use(now, "created_at"));
   return Ok();
 }
 
 Result<int> CaseService::Impl::DrainNoticesAfterCommit() {
+  // One drain at a time: a step committing while another drains asks it to run once more
+  // (its notice may be newer than that drain's read) instead of reading and sending the same
+  // pending notices itself, which many concurrent steps would otherwise all do.
+  {
+    std::lock_guard lock(drain_mu);
+    if (draining) {
+      drain_again = true;
+      return 0;
+    }
+    draining = true;
+  }
+  int sent = 0;
+  for (;;) {
+    Result<int> once = Error(ErrorCode::kInternal, "the drain did not run");
+    try {
+      once = DrainOnce();
+    } catch (const std::exception& e) {  // never leave `draining` set
+      once = Error(ErrorCode::kInternal, e.what());
+    }
+    if (once.ok()) sent += *once;
+    std::lock_guard lock(drain_mu);
+    if (!once.ok() || !drain_again) {
+      draining = false;
+      drain_again = false;
+      if (!once.ok()) return std::move(once).error();
+      return sent;
+    }
+    drain_again = false;
+  }
+}
+
+Result<int> CaseService::Impl::DrainOnce() {
   struct Pending {
     std::string id, account, text;
     long long created = 0;
+    std::string state;  // after sending: sent, or none (no phone); empty: still pending
   };
   auto pending = db.Transaction<std::vector<Pending>>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Pending>> {
@@ -36,24 +69,30 @@ Result<int> CaseService::Impl::DrainNoticesAfterCommit() {
       });
   if (!pending.ok()) return std::move(pending).error();
   int sent = 0;
-  for (const Pending& p : *pending) {
+  bool any = false;
+  for (Pending& p : *pending) {
     // Applicants without a phone on record see the notice on the portal only.
     auto account = people.GetAccount(p.account);
     const std::string phone = account.ok() ? account->phone : std::string();
-    std::string state = "none";
     if (!phone.empty()) {
       Status s = sms->Send({.phone = phone, .text = p.text, .sent_at = NowMs(), .id = p.id});
       if (!s.ok()) continue;  // stays pending for the next drain
-      state = "sent";
       ++sent;
     }
-    Status marked = writes->Run([&](soci::session& sql) -> Status {
-      store::Execute(sql, Q("mark_notice_sent"), soci::use(state, "sms_state"),
-                     soci::use(p.id, "id"));
-      return Ok();
-    });
-    if (!marked.ok()) return std::move(marked).error();
+    p.state = phone.empty() ? "none" : "sent";
+    any = true;
   }
+  if (!any) return sent;
+  // Every mark of this drain in one write.
+  Status marked = writes->Run([&](soci::session& sql) -> Status {
+    for (const Pending& p : *pending) {
+      if (p.state.empty()) continue;
+      store::Execute(sql, Q("mark_notice_sent"), soci::use(p.state, "sms_state"),
+                     soci::use(p.id, "id"));
+    }
+    return Ok();
+  });
+  if (!marked.ok()) return std::move(marked).error();
   return sent;
 }
 

@@ -94,12 +94,10 @@ bool CaseService::Impl::LoadJoint(soci::session& sql, const std::string& case_id
 }
 
 Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::BeginReview(
-    const Principal& caller, std::string_view number) {
+    const Principal& caller, const Result<Case>& loaded) {
   if (!runtime) return std::optional<StartedReview>();
   // The checks acceptance makes again in its transaction: no instance for a case that cannot
   // be accepted now.
-  auto loaded = db.Transaction<Case>(store::TxKind::kRead,
-                                     [&](soci::session& sql) { return Load(sql, number); });
   if (!loaded.ok()) return std::optional<StartedReview>();
   const Case& c = *loaded;
   if (!people::Authorize(caller, "case.accept", TargetOf(c), NowMs()).ok() ||
@@ -118,6 +116,11 @@ Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::Begin
                {"department", c.department},
                {"applicant_name", c.applicant_name},
                {"form", form}};
+  // 并联审批: the departments the catalog names for the scenario; the joint review's
+  // multi-instance opens one step for each.
+  if (scenario && !scenario->review_departments.empty()) {
+    vars["departments"] = scenario->review_departments;
+  }
   TB_ASSIGN_OR_RETURN(feel::Value variables, feel::ParseJson(vars.dump()));
   const bpmn::Actor actor = ActorOf(caller, NowMs());
   StartedReview started;
@@ -149,9 +152,10 @@ Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::Begin
 Status CaseService::Impl::RecordReview(soci::session& sql, const Case& c,
                                        const StartedReview& review) const {
   long long joint = review.joint ? 1 : 0, now = NowMs();
-  sql << Q("insert_case_review"), soci::use(c.id, "case_id"),
-      soci::use(review.instance_id, "instance_id"), soci::use(review.process_id, "process_id"),
-      soci::use(joint, "joint"), soci::use(now, "started_at");
+  store::Execute(sql, Q("insert_case_review"), soci::use(c.id, "case_id"),
+                 soci::use(review.instance_id, "instance_id"),
+                 soci::use(review.process_id, "process_id"), soci::use(joint, "joint"),
+                 soci::use(now, "started_at"));
   return Ok();
 }
 

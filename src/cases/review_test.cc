@@ -405,6 +405,35 @@ TEST_P(ReviewTest, ParallelApprovalOpensOneTaskPerDepartmentUnderTheJointLimit) 
   EXPECT_EQ(last->state, CaseState::kApproved);
 }
 
+TEST_P(ReviewTest, TheCatalogNamesTheDepartmentsOfAParallelApproval) {
+  // The scenario lists two departments: one task for each, not the process's default three.
+  Case c = Accepted("parallel");
+  ASSERT_EQ(c.state, CaseState::kUnderReview);
+  EXPECT_TRUE(c.joint);
+  EXPECT_EQ(c.clock.limit.value, 45);
+  auto review = cases_->GetReview(approver_, c.number);
+  ASSERT_TRUE(review.ok()) << review.error().ToString();
+  EXPECT_EQ(review->process_id, "joint_review");
+  std::vector<std::string> departments;
+  for (const ReviewStep& s : review->steps) departments.push_back(s.department);
+  EXPECT_THAT(departments, UnorderedElementsAre("431128-zrzyj", "431128-wjj"));
+  EXPECT_TRUE(cases_->ReviewInbox(market_approver_, 50)->empty());
+  ASSERT_EQ(cases_->ReviewInbox(land_approver_, 50)->size(), 1u);
+
+  // A department the catalog does not hold is refused at import, naming the field.
+  std::string text(kCaseTestData[0].contents);
+  const std::string listed = R"(review_departments: ["431128-zrzyj", "431128-wjj"])";
+  ASSERT_NE(text.find(listed), std::string::npos);
+  text.replace(text.find(listed), listed.size(),
+               R"(review_departments: ["431128-zrzyj", "431128-nosuch"])");
+  auto refused = catalog_->ImportYaml(text, {.publish = true});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  std::vector<std::string> fields;
+  for (const auto& f : refused.error().fields()) fields.push_back(f.field);
+  EXPECT_THAT(fields, ::testing::Contains(HasSubstr("scenarios/2/review_departments/1")));
+}
+
 TEST_P(ReviewTest, ABundleSplitsItsMergedFormAndConcludesWithAResultPerMatter) {
   BundleRequest r;
   r.bundle = "431128-yjs-test-parallel";

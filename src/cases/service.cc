@@ -76,7 +76,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
   const Date today = Today();
   if (r.idempotency_key.size() > 200)
     errors.Add("Idempotency-Key", "is longer than 200 characters");
-  auto matter_or = catalog.GetMatter(r.matter, today);
+  auto matter_or = MatterInForce(r.matter, today);
   if (!matter_or.ok()) {
     if (matter_or.error().code() != ErrorCode::kNotFound) return std::move(matter_or).error();
     errors.Add("matter", fmt::format("no matter {} is in force", r.matter));
@@ -430,80 +430,102 @@ Result<std::string> CaseService::MaterialContent(const Principal& caller, std::s
   return impl_->blobs.Get(c.materials[index].content_hash);
 }
 
+Result<json> CaseService::Impl::AcceptanceNotice(const Principal& caller, Case& c,
+                                                 const catalog::Matter& matter,
+                                                 const std::optional<StartedReview>& review) const {
+  TB_RETURN_IF_ERROR(people::Authorize(caller, "case.accept", TargetOf(c), NowMs()));
+  TB_RETURN_IF_ERROR(
+      CheckState(c, {CaseState::kSubmitted, CaseState::kCorrectionRequested}, "accept"));
+  FieldErrors errors;
+  bool with_gaps = false, cores_present = true;
+  for (const CaseMaterial& m : c.materials) {
+    const std::string path = fmt::format("materials/{}", m.index);
+    if (m.state == MaterialState::kGap || m.state == MaterialState::kSupplyLater) {
+      with_gaps = true;
+    }
+    if (m.core && m.state != MaterialState::kProvided) cores_present = false;
+    if (m.required && m.state == MaterialState::kMissing) {
+      errors.Add(path, fmt::format("{} is missing", m.name));
+    }
+  }
+  if (with_gaps && !cores_present) {
+    for (const CaseMaterial& m : c.materials) {
+      if (m.core && m.state != MaterialState::kProvided) {
+        errors.Add(fmt::format("materials/{}", m.index),
+                   fmt::format("容缺 needs every core material: {} is not provided", m.name));
+      }
+    }
+  }
+  if (!errors.empty()) {
+    Error e = errors.ToError("the application is incomplete: issue a correction notice");
+    return Error(ErrorCode::kRefused, e.message(), e.fields());
+  }
+  // 第32条: no correction notice within 5 working days: accepted from the day received.
+  const Date today = Today();
+  const bool deemed = !c.correction_on && today > CorrectionDeadline(c);
+  c.clock.started_on = deemed ? c.received_on : today;
+  c.accepted_by = caller.account.id;
+  c.state = CaseState::kUnderReview;
+  if (review) c.joint = review->joint;
+  ComputeClock(c, matter);
+  for (const CaseMaterial& m : c.materials) {
+    if (m.state == MaterialState::kSupplyLater && c.clock.due_on && m.due_on &&
+        *m.due_on > *c.clock.due_on) {
+      errors.Add(fmt::format("materials/{}/due_on", m.index),
+                 fmt::format("the due date may not pass the promised limit ({})",
+                             c.clock.due_on->ToString()));
+    }
+  }
+  if (!errors.empty()) {
+    Error e = errors.ToError("a material's due date passes the promised limit");
+    return Error(ErrorCode::kRefused, e.message(), e.fields());
+  }
+  return json{
+      {"accepted_on", c.clock.started_on->ToString()},
+      {"deemed_accepted", deemed},
+      {"limit", {{"value", c.clock.limit.value}, {"unit", catalog::EnumId(c.clock.limit.unit)}}},
+      {"due_on", DateText(c.clock.due_on)},
+      {"gap_materials", MaterialsJson(c.materials, MaterialState::kGap)},
+      {"supply_later_materials", MaterialsJson(c.materials, MaterialState::kSupplyLater)},
+      {"proof_waived_materials", MaterialsJson(c.materials, MaterialState::kProofWaived)}};
+}
+
 Result<Case> CaseService::Accept(const Principal& caller, std::string_view number,
                                  const Step& step) {
   Impl& I = *impl_;
-  TB_ASSIGN_OR_RETURN(std::optional<Impl::StartedReview> review, I.BeginReview(caller, number));
+  // The case read once before the write: the review process starts from it, and the acceptance
+  // notice is signed from it outside the write lock (the write compares the text it would sign
+  // and signs again only when the case changed meanwhile).
+  auto before = I.db.Transaction<Case>(store::TxKind::kRead,
+                                       [&](soci::session& sql) { return I.Load(sql, number); });
+  TB_ASSIGN_OR_RETURN(std::optional<Impl::StartedReview> review, I.BeginReview(caller, before));
+  std::optional<Impl::PreSealed> presealed;
+  if (before.ok()) {
+    auto matter = I.MatterOf(before->matter_version);
+    Case draft = *before;
+    auto content = matter.ok() ? I.AcceptanceNotice(caller, draft, *matter, review)
+                               : Result<json>(matter.error());
+    if (content.ok()) {
+      presealed =
+          I.PreSeal(draft, *matter, DocumentKind::kAcceptanceNotice, std::move(content).value());
+    }
+  }
   auto accepted = I.Transition(
       caller, number, step, "case.accepted",
       [&](soci::session& sql, Case& c, const catalog::Matter& matter, json& payload) -> Status {
-        TB_RETURN_IF_ERROR(people::Authorize(caller, "case.accept", I.TargetOf(c), I.NowMs()));
-        TB_RETURN_IF_ERROR(
-            I.CheckState(c, {CaseState::kSubmitted, CaseState::kCorrectionRequested}, "accept"));
-        FieldErrors errors;
-        bool with_gaps = false, cores_present = true;
-        for (const CaseMaterial& m : c.materials) {
-          const std::string path = fmt::format("materials/{}", m.index);
-          if (m.state == MaterialState::kGap || m.state == MaterialState::kSupplyLater) {
-            with_gaps = true;
-          }
-          if (m.core && m.state != MaterialState::kProvided) cores_present = false;
-          if (m.required && m.state == MaterialState::kMissing) {
-            errors.Add(path, fmt::format("{} is missing", m.name));
-          }
-        }
-        if (with_gaps && !cores_present) {
-          for (const CaseMaterial& m : c.materials) {
-            if (m.core && m.state != MaterialState::kProvided) {
-              errors.Add(fmt::format("materials/{}", m.index),
-                         fmt::format("容缺 needs every core material: {} is not provided", m.name));
-            }
-          }
-        }
-        if (!errors.empty()) {
-          Error e = errors.ToError("the application is incomplete: issue a correction notice");
-          return Error(ErrorCode::kRefused, e.message(), e.fields());
-        }
-        // 第32条: no correction notice within 5 working days: accepted from the day received.
-        const Date today = I.Today();
-        const bool deemed = !c.correction_on && today > I.CorrectionDeadline(c);
-        c.clock.started_on = deemed ? c.received_on : today;
-        c.accepted_by = caller.account.id;
-        c.state = CaseState::kUnderReview;
-        if (review) {
-          c.joint = review->joint;
-          TB_RETURN_IF_ERROR(I.RecordReview(sql, c, *review));
-        }
-        I.ComputeClock(c, matter);
-        for (const CaseMaterial& m : c.materials) {
-          if (m.state == MaterialState::kSupplyLater && c.clock.due_on && m.due_on &&
-              *m.due_on > *c.clock.due_on) {
-            errors.Add(fmt::format("materials/{}/due_on", m.index),
-                       fmt::format("the due date may not pass the promised limit ({})",
-                                   c.clock.due_on->ToString()));
-          }
-        }
-        if (!errors.empty()) {
-          Error e = errors.ToError("a material's due date passes the promised limit");
-          return Error(ErrorCode::kRefused, e.message(), e.fields());
-        }
-        json content = {
-            {"accepted_on", c.clock.started_on->ToString()},
-            {"deemed_accepted", deemed},
-            {"limit",
-             {{"value", c.clock.limit.value}, {"unit", catalog::EnumId(c.clock.limit.unit)}}},
-            {"due_on", DateText(c.clock.due_on)},
-            {"gap_materials", MaterialsJson(c.materials, MaterialState::kGap)},
-            {"supply_later_materials", MaterialsJson(c.materials, MaterialState::kSupplyLater)},
-            {"proof_waived_materials", MaterialsJson(c.materials, MaterialState::kProofWaived)}};
-        TB_ASSIGN_OR_RETURN(Document d,
-                            I.Seal(sql, c, matter, DocumentKind::kAcceptanceNotice, content));
+        TB_ASSIGN_OR_RETURN(json content, I.AcceptanceNotice(caller, c, matter, review));
+        if (review) TB_RETURN_IF_ERROR(I.RecordReview(sql, c, *review));
+        const bool deemed = content["deemed_accepted"].get<bool>();
+        TB_ASSIGN_OR_RETURN(
+            Document d, I.Seal(sql, c, matter, DocumentKind::kAcceptanceNotice, std::move(content),
+                               presealed ? &*presealed : nullptr));
         payload = {{"accepted_on", c.clock.started_on->ToString()},
                    {"deemed", deemed},
                    {"document", d.id}};
         if (review) payload["review"] = review->instance_id;
         return Ok();
-      });
+      },
+      before.ok() ? &before->matter_version : nullptr);
   if (!accepted.ok() && review) I.AbandonReview(*review);
   return accepted;
 }

@@ -241,6 +241,26 @@ struct CaseService::Impl {
     return m;
   }
 
+  // The version of matter `code` in force on `day`, from the cache of pinned versions: one
+  // indexed read of its id instead of reading and parsing the stored version per submission.
+  // kNotFound when none is in force.
+  Result<catalog::Matter> MatterInForce(const std::string& code, Date day) {
+    auto id = db.Transaction<std::string>(
+        store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+          std::string version, as_of = day.ToString();
+          store::Execute(sql, Q("select_matter_in_force"), soci::use(code, "code"),
+                         soci::use(as_of, "as_of"), soci::into(version));
+          if (!sql.got_data()) {
+            return Error(
+                ErrorCode::kNotFound,
+                fmt::format("matter {} has no version in force on {}", code, day.ToString()));
+          }
+          return version;
+        });
+    if (!id.ok()) return std::move(id).error();
+    return MatterOf(*id);
+  }
+
   static const catalog::Scenario* ScenarioOf(const catalog::Matter& m, const std::string& code) {
     for (const auto& s : m.item.scenarios) {
       if (s.code == code) return &s;
@@ -423,28 +443,71 @@ struct CaseService::Impl {
     return crypto::Sm2Key::FromPrivatePem(private_pem);
   }
 
-  // Seals `content` as a document of `kind`, stores it with the case and lists it on `c`.
-  Result<Document> Seal(soci::session& sql, Case& c, const catalog::Matter& matter,
-                        DocumentKind kind, json content) {
-    Document d;
-    d.id = NewId(clock());
-    d.kind = kind;
-    d.issued_on = Today();
-    d.department = c.department;
-    content["document_id"] = d.id;
+  // A document's text sealed before its transaction (PreSeal): the transaction compares the text
+  // it would seal with `content` and, when equal, stores this signature instead of signing under
+  // the write lock.
+  struct PreSealed {
+    std::string id;
+    std::string content;
+    std::string key_id;
+    std::string signature;
+  };
+
+  // The canonical text of a document of `kind`: `content` with what every document carries.
+  std::string DocumentText(const Case& c, const catalog::Matter& matter, DocumentKind kind,
+                           json content, const std::string& id, Date issued_on) const {
+    content["document_id"] = id;
     content["kind"] = DocumentKindName(kind);
     content["title"] = DocumentKindTitle(kind);
-    content["issued_on"] = d.issued_on.ToString();
+    content["issued_on"] = issued_on.ToString();
     content["case_number"] = c.number;
     content["matter"] = {{"code", c.matter}, {"name", matter.basic.name}};
     content["applicant"] = {{"kind", ApplicantKindName(c.applicant_kind)},
                             {"name", c.applicant_name}};
     content["department"] = {{"code", c.department}, {"name", matter.department.name}};
-    d.content = content.dump();  // nlohmann objects keep keys sorted: canonical JSON
+    return content.dump();  // nlohmann objects keep keys sorted: canonical JSON
+  }
+
+  // Signs the document `Seal` would store for `c` now, outside any transaction, with the
+  // department's key when it is already known (nullopt otherwise: Seal then signs itself).
+  std::optional<PreSealed> PreSeal(const Case& c, const catalog::Matter& matter, DocumentKind kind,
+                                   json content) {
+    std::optional<crypto::Sm2Key> key;
+    {
+      std::lock_guard lock(mu);
+      auto it = keys.find(c.department);
+      if (it != keys.end()) key = it->second;
+    }
+    if (!key) return std::nullopt;
+    PreSealed out;
+    out.id = NewId(clock());
+    out.content = DocumentText(c, matter, kind, std::move(content), out.id, Today());
+    auto der = key->Sign(out.content);
+    if (!der.ok()) return std::nullopt;
+    out.key_id = key->id();
+    out.signature = crypto::ToHex(*der);
+    return out;
+  }
+
+  // Seals `content` as a document of `kind`, stores it with the case and lists it on `c`. With
+  // `pre` (signed before the transaction from the same case), its signature is kept when the
+  // text is the same, so only a case changed meanwhile is signed under the write lock.
+  Result<Document> Seal(soci::session& sql, Case& c, const catalog::Matter& matter,
+                        DocumentKind kind, json content, const PreSealed* pre = nullptr) {
+    Document d;
+    d.id = pre ? pre->id : NewId(clock());
+    d.kind = kind;
+    d.issued_on = Today();
+    d.department = c.department;
+    d.content = DocumentText(c, matter, kind, std::move(content), d.id, d.issued_on);
     TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, DepartmentKey(sql, c.department));
-    TB_ASSIGN_OR_RETURN(std::string der, key.Sign(d.content));
     d.key_id = key.id();
-    d.signature = crypto::ToHex(der);
+    if (pre && pre->content == d.content && pre->key_id == d.key_id) {
+      d.signature = pre->signature;
+    } else {
+      TB_ASSIGN_OR_RETURN(std::string der, key.Sign(d.content));
+      d.signature = crypto::ToHex(der);
+    }
     std::string kind_name(DocumentKindName(kind)), issued = d.issued_on.ToString();
     long long now = NowMs();
     store::Execute(sql, Q("insert_document"), soci::use(d.id, "id"), soci::use(c.id, "case_id"),
@@ -575,18 +638,24 @@ struct CaseService::Impl {
   // One transition: loads the case in a write transaction, checks the version, lets `body`
   // check and change it, then saves it with its trace event.
   using Body = std::function<Status(soci::session&, Case&, const catalog::Matter&, json&)>;
+  // `matter_version`: the case's pinned version when the caller read it already.
   Result<Case> Transition(const Principal& caller, std::string_view number, const Step& step,
-                          std::string_view action, const Body& body) {
+                          std::string_view action, const Body& body,
+                          const std::string* matter_version = nullptr) {
     // The pinned catalog version is read before the write transaction (never inside it).
-    auto pre = db.Transaction<std::string>(
-        store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
-          std::string version;
-          const std::string n(number);
-          store::Execute(sql, Q("select_matter_version"), soci::use(n, "number"),
-                         soci::into(version));
-          if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", n));
-          return version;
-        });
+    auto pre = matter_version != nullptr
+                   ? Result<std::string>(*matter_version)
+                   : db.Transaction<std::string>(
+                         store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+                           std::string version;
+                           const std::string n(number);
+                           store::Execute(sql, Q("select_matter_version"), soci::use(n, "number"),
+                                          soci::into(version));
+                           if (!sql.got_data()) {
+                             return Error(ErrorCode::kNotFound, fmt::format("no case {}", n));
+                           }
+                           return version;
+                         });
     if (!pre.ok()) return std::move(pre).error();
     TB_ASSIGN_OR_RETURN(catalog::Matter matter, MatterOf(*pre));
     Result<Case> done = Error(ErrorCode::kInternal, "the step did not run");
@@ -627,6 +696,11 @@ struct CaseService::Impl {
                      const std::string& text) const;
   // Sends the outbox; failures stay queued for the next drain (notices.cc).
   Result<int> DrainNoticesAfterCommit();
+  // One pass over the outbox: sends what is pending and marks it in one write (notices.cc).
+  Result<int> DrainOnce();
+  std::mutex drain_mu;
+  bool draining = false;     // a drain runs (guarded by drain_mu)
+  bool drain_again = false;  // a step committed while it ran: it runs once more
 
   std::string Fingerprint(const std::string& account, const SubmitRequest& r) const {
     std::string s = Netstring(account) + Netstring(r.matter) + Netstring(r.scenario) +
@@ -654,8 +728,12 @@ struct CaseService::Impl {
   // Before acceptance: starts the case's process (nothing without a runtime). The accept
   // transaction records it (RecordReview); when acceptance fails it is cancelled
   // (AbandonReview).
+  // `loaded`: the case as read before (an error: nothing is started).
   Result<std::optional<StartedReview>> BeginReview(const Principal& caller,
-                                                   std::string_view number);
+                                                   const Result<Case>& loaded);
+  // Acceptance's checks and clock on `c` (service.cc); the content of its notice.
+  Result<json> AcceptanceNotice(const Principal& caller, Case& c, const catalog::Matter& matter,
+                                const std::optional<StartedReview>& review) const;
   Status RecordReview(soci::session& sql, const Case& c, const StartedReview& review) const;
   void AbandonReview(const StartedReview& review) const;
   // After every transition: a case that left review otherwise than through its process

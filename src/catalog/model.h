@@ -275,6 +275,9 @@ struct Scenario {
   std::string process;  // the BPMN process name
   std::vector<FormField> form;
   std::vector<Material> materials;
+  // 并联审批: the departments (catalog codes) whose steps the review process opens at once; its
+  // `departments` variable. Empty: the process decides (its own default).
+  std::vector<std::string> review_departments{};
   bool operator==(const Scenario&) const = default;
 };
 
@@ -330,7 +333,14 @@ struct ImplementationItem {
   std::vector<std::string> aliases;
   std::vector<Scenario> scenarios;
   std::optional<Guide> guide;
+  // 告知承诺: natural days from approval within which the verification (核查) of a commitment
+  // is due. Unset: kDefaultVerificationDays.
+  std::optional<int> verification_within_days{};
   bool operator==(const ImplementationItem&) const = default;
+  int VerificationDays() const {
+    return verification_within_days.value_or(kDefaultVerificationDays);
+  }
+  static constexpr int kDefaultVerificationDays = 60;
 };
 
 // 一件事一次办.

@@ -33,6 +33,7 @@ constexpr size_t kMaxLineBytes = 1000;
 constexpr size_t kMaxTextBytes = 65536;
 constexpr int kMaxLimitValue = 10000;
 constexpr int kMaxVisits = 100;
+constexpr int kMaxVerificationDays = 3650;         // 告知承诺 核查: ten years at most
 constexpr int64_t kMaxFeeFen = 1'000'000'000'000;  // ten billion yuan
 
 enum class TextShape { kLine, kMultiLine };
@@ -369,6 +370,11 @@ void Checker::Item(const ImplementationItem& it, const std::string& path) {
       Add(std::move(e.field), std::move(e.message));
     }
   }
+  if (it.verification_within_days &&
+      (*it.verification_within_days < 1 || *it.verification_within_days > kMaxVerificationDays)) {
+    Add(JoinPath(path, "verification_within_days"),
+        fmt::format("must be between 1 and {} days", kMaxVerificationDays));
+  }
 }
 
 bool IsIdentifier(std::string_view name) {
@@ -403,6 +409,17 @@ void Checker::ScenarioRules(const Scenario& s, const std::string& path) {
   Code(JoinPath(path, "code"), s.code);
   Text(JoinPath(path, "name"), s.name, Need::kRequired);
   Code(JoinPath(path, "process"), s.process);
+  std::set<std::string, std::less<>> reviewing;
+  for (size_t i = 0; i < s.review_departments.size(); ++i) {
+    const std::string dp = JoinPath(JoinPath(path, "review_departments"), i);
+    const std::string& d = s.review_departments[i];
+    if (!Code(dp, d)) continue;
+    if (!reviewing.insert(d).second) {
+      Add(dp, fmt::format("department '{}' is listed twice", Excerpt(d)));
+    } else if (!HasDepartment(d)) {
+      Add(dp, fmt::format("department '{}' is not in the catalog", Excerpt(d)));
+    }
+  }
   std::map<std::string, std::string, std::less<>> names;
   for (size_t i = 0; i < s.form.size(); ++i) {
     const std::string fp = JoinPath(JoinPath(path, "form"), i);

@@ -206,6 +206,37 @@ TEST(CatalogRules, Scenarios) {
              "implementation_items/0/scenarios/0/form/1/label", "required");
 }
 
+TEST(CatalogRules, ReviewDepartmentsAndTheVerificationPeriod) {
+  // 并联审批: each listed department is a catalog department, listed once.
+  ExpectOnly(
+      [](CatalogFile& f) {
+        Item(f, 0).scenarios[0].review_departments = {"431128-wjj", "431128-zrzyj"};
+      },
+      "implementation_items/0/scenarios/0/review_departments/1",
+      "department '431128-zrzyj' is not in the catalog");
+  ExpectOnly(
+      [](CatalogFile& f) {
+        Item(f, 0).scenarios[0].review_departments = {"431128-wjj", "431128-wjj"};
+      },
+      "implementation_items/0/scenarios/0/review_departments/1", "listed twice");
+  // 告知承诺 核查: at least a day, at most ten years.
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).verification_within_days = 0; },
+             "implementation_items/0/verification_within_days", "between 1 and 3650");
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).verification_within_days = 3651; },
+             "implementation_items/0/verification_within_days", "between 1 and 3650");
+  CatalogFile f = Small();
+  EXPECT_EQ(Item(f, 0).VerificationDays(), 60);  // the default when the matter sets none
+  Item(f, 0).scenarios[0].review_departments = {"431128-jtj", "431128-wjj"};
+  Item(f, 0).verification_within_days = 30;
+  EXPECT_EQ(Item(f, 0).VerificationDays(), 30);
+  EXPECT_EQ(Describe(Check(f)), "");
+  // A department already in the database counts as in the catalog.
+  Item(f, 0).scenarios[0].review_departments = {"431128-gaj"};
+  KnownCodes known;
+  known.departments.insert("431128-gaj");
+  EXPECT_EQ(Describe(Check(f, known)), "");
+}
+
 TEST(CatalogRules, PrefillAndValidationAreFeelThatCompiles) {
   CatalogFile good = Small();
   auto& field = Item(good, 0).scenarios[0].form[0];

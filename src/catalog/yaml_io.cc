@@ -407,6 +407,7 @@ Scenario ReadScenario(Context& ctx, const YAML::Node& node, const std::string& p
   out.materials = ReadList<Material>(
       ctx, r, "materials", Need::kOptional,
       [&](const YAML::Node& n, const std::string& p) { return ReadMaterial(ctx, n, p); });
+  out.review_departments = r.Texts("review_departments");
   r.Finish();
   return out;
 }
@@ -491,6 +492,7 @@ ImplementationItem ReadItem(Context& ctx, const YAML::Node& node, const std::str
       ctx, r, "scenarios", Need::kRequired,
       [&](const YAML::Node& n, const std::string& p) { return ReadScenario(ctx, n, p); });
   out.guide = ReadGuide(ctx, r);
+  out.verification_within_days = r.Int("verification_within_days", Need::kOptional);
   r.Finish();
   return out;
 }
@@ -624,6 +626,9 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;
+  if (!s.review_departments.empty()) {
+    KeyTexts(out, "review_departments", s.review_departments, true);
+  }
   out << YAML::EndMap;
 }
 
@@ -692,6 +697,9 @@ void EmitItem(YAML::Emitter& out, const ImplementationItem& it) {
   for (const Scenario& s : it.scenarios) EmitScenario(out, s);
   out << YAML::EndSeq;
   if (it.guide) EmitGuide(out, *it.guide);
+  if (it.verification_within_days) {
+    out << YAML::Key << "verification_within_days" << YAML::Value << *it.verification_within_days;
+  }
   out << YAML::EndMap;
 }
 

@@ -14,6 +14,7 @@ namespace {
 using testing::Describe;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 using testing::Paths;
 using testing::TestFile;
 using ::testing::UnorderedElementsAre;
@@ -240,6 +241,31 @@ TEST(CatalogYaml, PrefillAndValidationSurviveTheRoundTrip) {
   CatalogFile back = Parse(text, again);
   ASSERT_TRUE(again.empty()) << Describe(again.fields()) << text;
   EXPECT_EQ(back, f);
+}
+
+TEST(CatalogYaml, ReviewDepartmentsAndVerificationPeriodSurviveTheRoundTrip) {
+  FieldErrors errors;
+  CatalogFile f = Parse(TestFile("small.yaml"), errors);
+  ASSERT_TRUE(errors.empty());
+  // Unset, neither is written.
+  EXPECT_THAT(EmitCatalogYaml(f), Not(HasSubstr("review_departments")));
+  EXPECT_THAT(EmitCatalogYaml(f), Not(HasSubstr("verification_within_days")));
+  f.implementation_items[0].scenarios[0].review_departments = {"431128-wjj", "431128-jtj"};
+  f.implementation_items[0].verification_within_days = 30;
+  const std::string text = EmitCatalogYaml(f);
+  EXPECT_THAT(text, HasSubstr("review_departments: [\"431128-wjj\", \"431128-jtj\"]"));
+  EXPECT_THAT(text, HasSubstr("verification_within_days: 30"));
+  FieldErrors again;
+  CatalogFile back = Parse(text, again);
+  ASSERT_TRUE(again.empty()) << Describe(again.fields()) << text;
+  EXPECT_EQ(back, f);
+  // Not a number: an error naming the field.
+  FieldErrors bad;
+  std::string broken = text;
+  broken.replace(broken.find("verification_within_days: 30"), 28, "verification_within_days: x");
+  Parse(broken, bad);
+  ASSERT_FALSE(bad.empty());
+  EXPECT_THAT(bad.fields()[0].field, HasSubstr("verification_within_days"));
 }
 
 TEST(CatalogYaml, AwkwardStringsSurviveTheRoundTrip) {

@@ -24,6 +24,11 @@ SELECT id, number, matter_code, matter_version, scenario, region_code, departmen
   extension_days, extended_by, decided_by, decision_reasons
 FROM case_record WHERE number = :number;
 
+-- name: select_matter_in_force
+SELECT id FROM catalog_item_version
+WHERE item_code = :code AND status = 'published' AND effective_from <= :as_of
+ORDER BY version DESC LIMIT 1;
+
 -- name: select_matter_version
 SELECT matter_version FROM case_record WHERE number = :number;
 
