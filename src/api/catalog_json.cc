@@ -69,8 +69,10 @@ json ToJson(const catalog::Scenario& s) {
   for (const auto& f : s.form) form.push_back(ToJson(f));
   json materials = json::array();
   for (const auto& m : s.materials) materials.push_back(ToJson(m));
-  return {{"code", s.code},       {"name", s.name}, {"kind", EnumId(s.kind)},
-          {"process", s.process}, {"form", form},   {"materials", materials}};
+  json j = {{"code", s.code},       {"name", s.name}, {"kind", EnumId(s.kind)},
+            {"process", s.process}, {"form", form},   {"materials", materials}};
+  if (!s.review_departments.empty()) j["review_departments"] = s.review_departments;
+  return j;
 }
 
 json ToJson(const catalog::ImplementationItem& item) {
@@ -101,6 +103,9 @@ json ToJson(const catalog::ImplementationItem& item) {
   PutIfSet(j, "phone", item.phone);
   PutIfSet(j, "jurisdiction", item.jurisdiction);
   PutIfSet(j, "result_licence_type", item.result_licence_type);
+  if (item.verification_within_days) {
+    j["verification_within_days"] = *item.verification_within_days;
+  }
   if (item.guide) {
     json questions = json::array();
     for (const auto& q : item.guide->questions) questions.push_back(ToJson(q));
