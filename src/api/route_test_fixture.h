@@ -102,12 +102,16 @@ class RouteTestFixture : public ::testing::Test {
     return a.body.value("token", "");
   }
 
-  // A staff account with one grant (`department` empty: the whole region), logged in.
+  // A staff account with one grant (no `department`: the scope's default, every department of
+  // the region), logged in.
   std::string Staff(const std::string& username, const std::string& role, const std::string& region,
                     const std::string& department = "") {
+    people::Scope scope;
+    scope.region = region;
+    if (!department.empty()) scope.department = department;
     auto a = people_->BootstrapStaffAccount(
         {.username = username, .name = "测试", .password = kPassword, .region = region},
-        {{.role = role, .scope = {.region = region, .department = department}}});
+        {{.role = role, .scope = scope}});
     EXPECT_TRUE(a.ok()) << a.error().ToString();
     return Login({{"username", username}, {"password", kPassword}});
   }
