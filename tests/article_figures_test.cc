@@ -39,7 +39,8 @@ class ArticleFiguresTest : public ::testing::Test {
     EXPECT_TRUE(res && res->status == 200) << (res ? res->body : "no answer");
     json out = json::object();
     if (!res || res->status != 200) return out;
-    for (const json& f : json::parse(res->body)["figures"]) {
+    const json body = json::parse(res->body);
+    for (const json& f : body["figures"]) {
       if (!f.contains("labels")) out[f["name"].get<std::string>()] = f;
     }
     return out;
