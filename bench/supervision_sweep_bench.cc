@@ -137,6 +137,7 @@ int main(int argc, char** argv) {
       TB_RETURN_IF_ERROR(db->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
         sql << "DELETE FROM supervision_card";
         sql << "DELETE FROM supervision_sweep_mark";
+        sql << "DELETE FROM supervision_rule_mark";
         sql << "DELETE FROM case_notice";
         return Ok();
       }));
@@ -171,16 +172,18 @@ int main(int argc, char** argv) {
                           .count_matched = false}));
       fmt::print(
           "{:<28} {:>7} ms wall {:>7.0f} ms cpu  open {}  new: warnings {} yellow {} red {} "
-          "(escalated {}), {} incremental statement(s)\n",
+          "(escalated {}), {} incremental, {} day-incremental statement(s)\n",
           what, r.elapsed_ms, cpu_ms() - cpu0, r.open_cases, r.warnings, r.yellow, r.red,
-          r.escalated, r.incremental);
+          r.escalated, r.incremental, r.day_incremental);
       return Ok();
     };
     TB_RETURN_IF_ERROR(sweep("first sweep (all due)", today));
-    for (int i = 0; i < runs; ++i) TB_RETURN_IF_ERROR(sweep("re-sweep (nothing new)", today));
-    TB_RETURN_IF_ERROR(sweep("next day", today.AddDays(1)));
-    for (int i = 0; i < runs; ++i) {
-      TB_RETURN_IF_ERROR(sweep("next day re-sweep", today.AddDays(1)));
+    TB_RETURN_IF_ERROR(sweep("re-sweep (nothing new)", today));
+    // Alternated: the first sweep of each following day (new cards due that day), then a
+    // re-sweep of the same day (nothing new).
+    for (int i = 1; i <= runs; ++i) {
+      TB_RETURN_IF_ERROR(sweep("first sweep of a new day", today.AddDays(i)));
+      TB_RETURN_IF_ERROR(sweep("re-sweep (nothing new)", today.AddDays(i)));
     }
     return Ok();
   };

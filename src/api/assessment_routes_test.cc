@@ -13,7 +13,7 @@
 
 #include <fmt/format.h>
 
-#include "api/people_routes.h"
+#include "api/route_test_fixture.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "demands/service.h"
@@ -29,14 +29,9 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPassword[] = "s3cret-pass";
-
-class AssessmentRoutesTest : public ::testing::Test {
+class AssessmentRoutesTest : public RouteTestFixture {
  protected:
   void SetUp() override {
-    temp_ = store::testing::TempDatabase::Create(store::Backend::kSqlite);
-    ASSERT_TRUE(temp_);
-    db_ = temp_->Open();
     std::vector<store::MigrationSet> sets;
     sets.push_back(*regions::Migrations());
     sets.push_back(trace::TraceMigrations());
@@ -47,26 +42,11 @@ class AssessmentRoutesTest : public ::testing::Test {
     sets.push_back(*supervision::SupervisionMigrations());
     sets.push_back(*evaluation::Migrations());
     sets.push_back(*demands::Migrations());
-    std::vector<const store::MigrationSet*> ptrs;
-    ptrs.reserve(sets.size());
-    for (const auto& s : sets) ptrs.push_back(&s);
-    ASSERT_TRUE(db_->Migrate(ptrs).ok());
-    people::PeopleOptions po;
-    po.password = people::PasswordOptions::Cheap();
-    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
-    ASSERT_TRUE(people_->SeedRoles().ok());
+    ASSERT_NO_FATAL_FAILURE(OpenDatabase(sets));
+    ASSERT_NO_FATAL_FAILURE(CreatePeople(clock_));
     assessment_ = *assessment::AssessmentService::Create(*db_, {.clock = &clock_});
-    auth_ = std::make_unique<Auth>(*people_);
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    server_ = std::make_unique<Server>(options);
-    RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
-    RegisterAssessmentRoutes(*server_, *assessment_, *auth_);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Serve(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    ASSERT_NO_FATAL_FAILURE(StartServer(
+        [this](Server& server) { RegisterAssessmentRoutes(server, *assessment_, *auth_); }));
     head_ = Staff("xintian.head", "department_head", "431128");
     other_head_ = Staff("liuyang.head", "department_head", "430181");
     auto seeded = db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
@@ -84,55 +64,9 @@ class AssessmentRoutesTest : public ::testing::Test {
     });
     ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
   }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
-  }
-
-  struct Answer {
-    int status = 0;
-    json body;
-    std::string text;
-    std::string type;
-  };
-  Answer Get(const std::string& path, const std::string& token) {
-    httplib::Headers headers;
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = client_->Get(path, headers);
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << path << ": no answer";
-      return a;
-    }
-    a.status = r->status;
-    a.text = r->body;
-    a.type = r->get_header_value("Content-Type");
-    a.body = json::parse(r->body, nullptr, false);
-    return a;
-  }
-  std::string Staff(const std::string& username, const std::string& role,
-                    const std::string& region) {
-    auto a = people_->BootstrapStaffAccount(
-        {.username = username, .name = "测试", .password = kPassword, .region = region},
-        {{.role = role, .scope = {.region = region}}});
-    EXPECT_TRUE(a.ok()) << a.error().ToString();
-    httplib::Result r = client_->Post("/api/v1/sessions",
-                                      json{{"username", username}, {"password", kPassword}}.dump(),
-                                      "application/json");
-    EXPECT_TRUE(r && r->status == 201);
-    return r ? json::parse(r->body, nullptr, false).value("token", "") : "";
-  }
 
   FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-12-02")) + std::chrono::hours(9)};
-  people::SimulatedSmsGateway sms_;
-  std::unique_ptr<store::testing::TempDatabase> temp_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<assessment::AssessmentService> assessment_;
-  std::unique_ptr<Auth> auth_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
   std::string head_, other_head_;
 };
 

@@ -77,6 +77,7 @@ json CaseJson(const cases::Case& c) {
           {"channel", cases::ChannelName(c.channel)},
           {"submitted_by", c.submitted_by},
           {"clerk_account", Nullable(c.clerk_account)},
+          {"window", Nullable(c.window)},
           {"received_on", c.received_on.ToString()},
           {"received_at", people::FormatTimestamp(c.received_at_ms)},
           {"accepted_by", Nullable(c.accepted_by)},
@@ -307,6 +308,7 @@ class Routes {
     s.matter = r.String("matter", true).value_or("");
     s.scenario = r.String("scenario", false).value_or("");
     s.sandbox = r.Bool("sandbox", false).value_or(false);  // 走流程 (case.walkthrough)
+    s.window = r.String("window", false).value_or("");     // 窗口
     ReadApplication(r, errors, /*single_case=*/true, s);
     if (const json* al = r.Member("authorised_licences", json::value_t::array, false)) {
       for (const json& t : *al) {

@@ -11,7 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "api/people_routes.h"
+#include "api/route_test_fixture.h"
 #include "people/demo.h"
 #include "people/repository.h"
 #include "people/timestamp.h"
@@ -25,73 +25,31 @@ using nlohmann::json;
 
 constexpr char kUscc[] = "91431128MA4L0A019K";
 
-class DemandRoutesTest : public ::testing::Test {
+class DemandRoutesTest : public RouteTestFixture {
  protected:
   void SetUp() override {
-    temp_ = store::testing::TempDatabase::Create(store::Backend::kSqlite);
-    ASSERT_TRUE(temp_);
-    db_ = temp_->Open();
     std::vector<store::MigrationSet> sets;
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*demands::Migrations());
-    std::vector<const store::MigrationSet*> ptrs;
-    ptrs.reserve(sets.size());
-    for (const auto& s : sets) ptrs.push_back(&s);
-    ASSERT_TRUE(db_->Migrate(ptrs).ok());
+    ASSERT_NO_FATAL_FAILURE(OpenDatabase(sets));
     const int64_t now = *people::ParseTimestamp("2026-11-26T09:00:00+08:00");
     clock_.Set(Timestamp(std::chrono::milliseconds(now)));
     auto loaded = people::LoadDemoPeople(*db_, people::DemoPeopleYaml(), now - 86400000);
     ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
-    people_ = *people::PeopleService::Create(*db_, sms_, clock_, people::PeopleOptions{});
-    ASSERT_TRUE(people_->SeedRoles().ok());
+    ASSERT_NO_FATAL_FAILURE(CreatePeople(clock_, people::PeopleOptions{}));
     calendar_ = Calendar::WithEmbeddedSchedules();
     demands_ = *demands::DemandService::Create(
         *db_, {.clock = &clock_, .calendar = calendar_.get(), .sms = &sms_});
-    auth_ = std::make_unique<Auth>(*people_);
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    server_ = std::make_unique<Server>(options);
-    RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
-    RegisterDemandRoutes(*server_, *demands_, *auth_);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Serve(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
+    ASSERT_NO_FATAL_FAILURE(
+        StartServer([this](Server& server) { RegisterDemandRoutes(server, *demands_, *auth_); }));
   }
 
-  struct Answer {
-    int status = 0;
-    json body;
-  };
-  Answer Send(const std::string& method, const std::string& path, const json& body,
-              const std::string& token) {
-    httplib::Headers headers;
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    const std::string text = (body.is_null() ? json::object() : body).dump();
-    httplib::Result r = method == "GET"   ? client_->Get(path, headers)
-                        : method == "PUT" ? client_->Put(path, headers, text, "application/json")
-                                          : client_->Post(path, headers, text, "application/json");
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << method << " " << path << ": no answer";
-      return a;
-    }
-    a.status = r->status;
-    a.body = json::parse(r->body, nullptr, false);
-    return a;
-  }
+  // The demo people's password.
   std::string Login(const json& credentials) {
     json body = credentials;
     body["password"] = "tongban-demo";
-    Answer a = Send("POST", "/api/v1/sessions", body, "");
-    EXPECT_EQ(a.status, 201) << a.body.dump();
-    return a.body.value("token", "");
+    return RouteTestFixture::Login(body);
   }
   std::string Staff(const std::string& username) { return Login({{"username", username}}); }
   static std::string FirstField(const Answer& a) {
@@ -100,16 +58,8 @@ class DemandRoutesTest : public ::testing::Test {
   }
 
   FakeClock clock_{Timestamp{}};
-  people::SimulatedSmsGateway sms_;
-  std::unique_ptr<store::testing::TempDatabase> temp_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<Calendar> calendar_;
   std::unique_ptr<demands::DemandService> demands_;
-  std::unique_ptr<Auth> auth_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
 };
 
 TEST_F(DemandRoutesTest, DemandsAreTakenInDispatchedHandledClosedAndCalledBack) {

@@ -13,7 +13,7 @@
 #include <thread>
 
 #include "api/case_routes.h"
-#include "api/people_routes.h"
+#include "api/route_test_fixture.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
@@ -29,15 +29,11 @@ namespace {
 
 using nlohmann::json;
 
-constexpr char kPassword[] = "s3cret-pass";
 constexpr char kMatter[] = "11431128MB1234562L000172003000001";
 
-class KpiRoutesTest : public ::testing::Test {
+class KpiRoutesTest : public RouteTestFixture {
  protected:
   void SetUp() override {
-    temp_ = store::testing::TempDatabase::Create(store::Backend::kSqlite);
-    ASSERT_TRUE(temp_);
-    db_ = temp_->Open();
     std::vector<store::MigrationSet> sets;
     sets.push_back(*regions::Migrations());
     sets.push_back(trace::TraceMigrations());
@@ -45,14 +41,8 @@ class KpiRoutesTest : public ::testing::Test {
     sets.push_back(*catalog::CatalogMigrations());
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*kpi::Migrations());
-    std::vector<const store::MigrationSet*> ptrs;
-    ptrs.reserve(sets.size());
-    for (const auto& s : sets) ptrs.push_back(&s);
-    ASSERT_TRUE(db_->Migrate(ptrs).ok());
-    people::PeopleOptions po;
-    po.password = people::PasswordOptions::Cheap();
-    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
-    ASSERT_TRUE(people_->SeedRoles().ok());
+    ASSERT_NO_FATAL_FAILURE(OpenDatabase(sets));
+    ASSERT_NO_FATAL_FAILURE(CreatePeople(clock_));
     catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
     ASSERT_TRUE(
         catalog_->ImportYaml(std::string(kKpiApiTestData[0].contents), {.publish = true}).ok());
@@ -62,62 +52,19 @@ class KpiRoutesTest : public ::testing::Test {
                                          {.clock = &clock_, .data_dir = dir_});
     kpi_ = *kpi::KpiService::Create(*db_, *catalog_, {.clock = &clock_, .calendar = nullptr});
     cases_->SetObserver(kpi_.get());
-    auth_ = std::make_unique<Auth>(*people_);
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    server_ = std::make_unique<Server>(options);
-    RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
-    RegisterCaseRoutes(*server_, *cases_, *auth_);
-    RegisterKpiRoutes(*server_, *kpi_, *auth_);
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Serve(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    ASSERT_NO_FATAL_FAILURE(StartServer([this](Server& server) {
+      RegisterCaseRoutes(server, *cases_, *auth_);
+      RegisterKpiRoutes(server, *kpi_, *auth_);
+    }));
     head_ = Staff("xintian.head", "department_head", "431128");
     other_head_ = Staff("liuyang.head", "department_head", "430181");
     clerk_ = Staff("xintian.clerk", "window_clerk", "431128");
   }
   void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
+    RouteTestFixture::TearDown();
     std::filesystem::remove_all(dir_);
   }
 
-  struct Answer {
-    int status = 0;
-    json body;
-    std::string text;
-    std::string type;
-  };
-  Answer Send(const std::string& method, const std::string& path, const json& body,
-              const std::string& token, httplib::Headers headers = {}) {
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET"
-                            ? client_->Get(path, headers)
-                            : client_->Post(path, headers, body.dump(), "application/json");
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << method << " " << path << ": no answer";
-      return a;
-    }
-    a.status = r->status;
-    a.text = r->body;
-    a.type = r->get_header_value("Content-Type");
-    a.body = json::parse(r->body, nullptr, false);
-    return a;
-  }
-  std::string Staff(const std::string& username, const std::string& role,
-                    const std::string& region) {
-    auto a = people_->BootstrapStaffAccount(
-        {.username = username, .name = "测试", .password = kPassword, .region = region},
-        {{.role = role, .scope = {.region = region}}});
-    EXPECT_TRUE(a.ok()) << a.error().ToString();
-    Answer login =
-        Send("POST", "/api/v1/sessions", {{"username", username}, {"password", kPassword}}, "");
-    EXPECT_EQ(login.status, 201);
-    return login.body.value("token", "");
-  }
   json Application(bool sandbox) {
     json a = {
         {"matter", kMatter},
@@ -137,18 +84,10 @@ class KpiRoutesTest : public ::testing::Test {
   }
 
   FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9)};
-  people::SimulatedSmsGateway sms_;
-  std::unique_ptr<store::testing::TempDatabase> temp_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<kpi::KpiService> kpi_;
-  std::unique_ptr<Auth> auth_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
   std::string dir_, head_, other_head_, clerk_;
 };
 

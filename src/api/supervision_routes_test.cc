@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "api/people_routes.h"
+#include "api/route_test_fixture.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/repository.h"
@@ -25,8 +25,6 @@ namespace tongban::api {
 namespace {
 
 using nlohmann::json;
-
-constexpr char kPassword[] = "s3cret-pass";
 
 constexpr char kRules[] = R"(region: "431128"
 red_after_working_days: 5
@@ -43,12 +41,9 @@ rules:
     when: due on < red day
 )";
 
-class SupervisionRoutesTest : public ::testing::Test {
+class SupervisionRoutesTest : public RouteTestFixture {
  protected:
   void SetUp() override {
-    temp_ = store::testing::TempDatabase::Create(store::Backend::kSqlite);
-    ASSERT_TRUE(temp_);
-    db_ = temp_->Open();
     std::vector<store::MigrationSet> sets;
     sets.push_back(*regions::Migrations());
     sets.push_back(trace::TraceMigrations());
@@ -57,27 +52,12 @@ class SupervisionRoutesTest : public ::testing::Test {
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*bpmn::Runtime::Migrations());
     sets.push_back(*supervision::SupervisionMigrations());
-    std::vector<const store::MigrationSet*> ptrs;
-    ptrs.reserve(sets.size());
-    for (const auto& s : sets) ptrs.push_back(&s);
-    ASSERT_TRUE(db_->Migrate(ptrs).ok());
-    people::PeopleOptions po;
-    po.password = people::PasswordOptions::Cheap();
-    people_ = *people::PeopleService::Create(*db_, sms_, SystemClock::Instance(), po);
-    ASSERT_TRUE(people_->SeedRoles().ok());
+    ASSERT_NO_FATAL_FAILURE(OpenDatabase(sets));
+    ASSERT_NO_FATAL_FAILURE(CreatePeople(SystemClock::Instance()));
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     service_ = *supervision::SupervisionService::Create(*db_, *trace_, {});
-    auth_ = std::make_unique<Auth>(*people_);
-    ServerOptions options;
-    options.port = 0;
-    options.threads = 2;
-    server_ = std::make_unique<Server>(options);
-    RegisterPeopleRoutes(*server_, *people_, *auth_, {.sms_outbox = &sms_});
-    RegisterSupervisionRoutes(*server_, *service_, *auth_, {});
-    auto port = server_->Bind();
-    ASSERT_TRUE(port.ok());
-    thread_ = std::thread([this] { server_->Serve(); });
-    client_ = std::make_unique<httplib::Client>("127.0.0.1", *port);
+    ASSERT_NO_FATAL_FAILURE(StartServer(
+        [this](Server& server) { RegisterSupervisionRoutes(server, *service_, *auth_, {}); }));
     supervisor_ = Staff("xintian.supervisor", "supervisor", "431128", "*");
     head_ = Staff("xintian.head", "department_head", "431128", "431128-rsj");
     liuyang_ = Staff("liuyang.supervisor", "supervisor", "430181", "*");
@@ -86,10 +66,6 @@ class SupervisionRoutesTest : public ::testing::Test {
     const Date today = TodayInChina(SystemClock::Instance());
     InsertCase("c1", "431128", "431128-rsj", today.AddDays(-30));
     InsertCase("c2", "431128", "431128-rsj", today.AddDays(-1));
-  }
-  void TearDown() override {
-    if (server_) server_->Stop();
-    if (thread_.joinable()) thread_.join();
   }
 
   void InsertCase(const std::string& id, const std::string& region, const std::string& department,
@@ -114,53 +90,8 @@ class SupervisionRoutesTest : public ::testing::Test {
     ASSERT_TRUE(done.ok()) << done.error().ToString();
   }
 
-  struct Answer {
-    int status = 0;
-    json body;
-    std::string text;
-  };
-  Answer Send(const std::string& method, const std::string& path, const json& body,
-              const std::string& token) {
-    httplib::Headers headers;
-    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
-    httplib::Result r =
-        method == "GET" ? client_->Get(path, headers)
-        : method == "PUT"
-            ? client_->Put(path, headers, body.dump(), "application/json")
-            : client_->Post(path, headers, (body.is_null() ? json::object() : body).dump(),
-                            "application/json");
-    Answer a;
-    if (!r) {
-      ADD_FAILURE() << method << " " << path << ": no answer";
-      return a;
-    }
-    a.status = r->status;
-    a.text = r->body;
-    a.body = json::parse(r->body, nullptr, false);
-    return a;
-  }
-  std::string Staff(const std::string& username, const std::string& role, const std::string& region,
-                    const std::string& department) {
-    auto a = people_->BootstrapStaffAccount(
-        {.username = username, .name = "测试", .password = kPassword, .region = region},
-        {{.role = role, .scope = {.region = region, .department = department}}});
-    EXPECT_TRUE(a.ok()) << a.error().ToString();
-    Answer login =
-        Send("POST", "/api/v1/sessions", {{"username", username}, {"password", kPassword}}, "");
-    EXPECT_EQ(login.status, 201);
-    return login.body.value("token", "");
-  }
-
-  std::unique_ptr<store::testing::TempDatabase> temp_;
-  std::unique_ptr<store::Database> db_;
-  people::SimulatedSmsGateway sms_;
-  std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<supervision::SupervisionService> service_;
-  std::unique_ptr<Auth> auth_;
-  std::unique_ptr<Server> server_;
-  std::thread thread_;
-  std::unique_ptr<httplib::Client> client_;
   std::string supervisor_, head_, liuyang_, clerk_;
 };
 

@@ -26,6 +26,7 @@
 #include "app/demo.h"
 #include "app/demo_benefits.h"
 #include "app/demo_evaluation.h"
+#include "app/demo_history.h"
 #include "app/demo_sources.h"
 #include "app/project_figures.h"
 #include "assessment/figures.h"
@@ -177,7 +178,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
         LoadDemoEvaluations(*app->db_, *app->cases_, *app->evaluation_, app->rating_device_.get()));
     spdlog::info("demo ratings: {} added, {} rectification items ({:.2f} s)", demo_ratings.ratings,
                  demo_ratings.rectifications, demo_ratings.seconds);
-    // One sweep over the demo cases (all of them from today: warnings for those due soon).
+    // The demo's past: back-dated cases, ratings and rectifications; the KPIs rebuilt.
+    TB_ASSIGN_OR_RETURN(DemoHistory history,
+                        LoadDemoHistory(*app->db_, *app->catalog_, *app->kpi_, *app->evaluation_,
+                                        SystemClock::Instance()));
+    if (!history.already_there) {
+      spdlog::info("demo history: {} cases, {} ratings, {} rectification items ({:.2f} s)",
+                   history.cases, history.ratings, history.rectifications, history.seconds);
+    }
+    // One sweep over the demo cases (the history's overdue ones get cards).
     TB_ASSIGN_OR_RETURN(supervision::SweepResult swept, app->supervision_->Sweep({}));
     (void)app->cases_->DrainNotices();
     spdlog::info("demo supervision sweep: {} warnings, {} yellow, {} red ({} ms)", swept.warnings,

@@ -184,6 +184,7 @@ struct Case {
   // 走流程: a staff walk-through as a test applicant; set at submission only (the kpi module
   // records which cases are walk-throughs and never counts them).
   bool sandbox = false;
+  std::string window;  // the window (or kiosk) that took the case in; "" online
 };
 
 // A page of a listing, keyset-paged.

@@ -1,5 +1,8 @@
 #include "cases/service.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "cases/service_impl.h"
 #include "registers/forms.h"
 
@@ -9,6 +12,13 @@ extern const size_t kCaseSql_count;
 }  // namespace tongban
 
 namespace tongban::cases {
+
+// A window's (or kiosk's) code: 1-32 of [0-9A-Za-z_-].
+static bool IsWindowCode(std::string_view s) {
+  return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char ch) {
+    return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '_';
+  });
+}
 
 Result<store::MigrationSet> CaseMigrations() {
   return store::LoadMigrations("cases", kCaseSql, kCaseSql_count);
@@ -114,6 +124,11 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     if (!people::HoldsPermission(caller, "case.apply", now)) {
       return Error(ErrorCode::kForbidden, "not permitted: case.apply");
     }
+  }
+  if (!r.window.empty() && !IsWindowCode(r.window)) {
+    errors.Add("window", "must be 1-32 letters, digits, '-' or '_'");
+  } else if (!r.window.empty() && !staff && r.channel != Channel::kKiosk) {
+    errors.Add("window", "is recorded for window, kiosk or assisted submissions only");
   }
   if (r.applicant_kind == ApplicantKind::kPerson) {
     if (!staff) {
@@ -289,6 +304,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     c.received_at_ms = now;
     c.materials = materials;
     c.sandbox = r.sandbox;
+    c.window = r.window;
     const std::string region6 = c.region.substr(0, 6);
     const CivilDate cd = today.civil();
     const std::string day = fmt::format("{:04d}{:02d}{:02d}", cd.year, cd.month, cd.day);
@@ -320,6 +336,10 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
                     {"applicant_kind", kind},     {"clerk", clerk},         {"agent", agent}};
     if (observer) {
       TB_RETURN_IF_ERROR(observer->OnCaseChanged(sql, {c, matter, "case.submitted", caller}));
+    }
+    if (!c.window.empty()) {
+      store::Execute(sql, Q("set_case_window"), soci::use(c.window, "window"),
+                     soci::use(c.id, "id"));
     }
     if (record_hook) TB_RETURN_IF_ERROR(record_hook(sql, c));
     TB_RETURN_IF_ERROR(Append(sql, c, account, "case.submitted", std::move(payload)));

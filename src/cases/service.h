@@ -72,6 +72,8 @@ struct SubmitRequest {
   std::string idempotency_key{};
   // 走流程: a sandbox case of a staff walk-through (needs case.walkthrough); never counted.
   bool sandbox = false;
+  // 窗口: the code of the window (or kiosk) that takes the case in; staff and kiosk only.
+  std::string window{};
   // 授权用证: the licence types (names) whose e-licences the applicant lets the departments
   // fetch for this case; "*" for every type. Recorded on the case by the submission hook.
   std::vector<std::string> authorised_licences{};

@@ -287,7 +287,8 @@ struct CaseService::Impl {
         soci::into(received_at), soci::into(accepted_on), soci::into(c.accepted_by),
         soci::into(correction_on), soci::into(correction_items), soci::into(suspension_reason),
         soci::into(suspended_since), soci::into(suspended_days), soci::into(extension_days),
-        soci::into(c.extended_by), soci::into(c.decided_by), soci::into(c.decision_reasons));
+        soci::into(c.extended_by), soci::into(c.decided_by), soci::into(c.decision_reasons),
+        soci::into(c.window));
     if (!sql.got_data()) return Error(ErrorCode::kNotFound, fmt::format("no case {}", number));
     c.applicant_kind = Stored(ParseApplicantKind(applicant_kind), applicant_kind);
     c.channel = Stored(ParseChannel(channel), channel);

@@ -157,7 +157,7 @@ struct StatisticsRow {
   int64_t good = 0;
   int64_t bad = 0;
   std::array<int64_t, kLevelCount> by_level{};
-  int64_t unrated = 0;              // ended cases without a rating (not for windows)
+  int64_t unrated = 0;              // ended cases (by window: and visits) without a rating
   std::optional<double> good_rate;  // good / rated; none when nothing was rated
   int64_t rectified = 0;            // bad ratings whose item is rectified or explained
   std::optional<double> rectification_rate;

@@ -8,13 +8,16 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 #include <set>
+#include <tuple>
 
 #include "base/embedded.h"
 #include "base/id.h"
 #include "crypto/sm3.h"
 #include "crypto/sm4.h"
 #include "people/authorization.h"
+#include "people/clock.h"
 #include "store/queries.h"
 
 namespace tongban {
@@ -68,9 +71,26 @@ Error StaffMayNotRate() {
 }
 
 // The case facts a rating needs.
+// What a rating and its rectification item (state "" when none) contribute to evaluation_stat.
+struct StatValues {
+  long long rated = 0, rectifications = 0, rectified = 0, named_bad = 0, called_back = 0;
+};
+
+StatValues Contribution(bool voided, const std::string& rect_state, bool named,
+                        int64_t callback_at) {
+  StatValues v;
+  v.rated = voided ? 0 : 1;
+  if (rect_state.empty() || rect_state == "voided") return v;
+  v.rectifications = 1;
+  v.rectified = rect_state == "rectified" || rect_state == "explained" ? 1 : 0;
+  v.named_bad = named ? 1 : 0;
+  v.called_back = named && callback_at > 0 ? 1 : 0;
+  return v;
+}
+
 struct CaseFacts {
   std::string id, number, state, region, department, matter, applicant_kind, applicant_code,
-      submitted_by, agent_account;
+      submitted_by, agent_account, window;
   long long updated_at = 0;
 };
 
@@ -268,7 +288,7 @@ struct EvaluationService::Impl {
         sql, Q("select_case"), soci::use(number, "number"), soci::into(c.id), soci::into(c.number),
         soci::into(c.state), soci::into(c.region), soci::into(c.department), soci::into(c.matter),
         soci::into(c.applicant_kind), soci::into(c.applicant_code), soci::into(c.submitted_by),
-        soci::into(c.agent_account), soci::into(c.updated_at));
+        soci::into(c.agent_account), soci::into(c.updated_at), soci::into(c.window));
     if (!done.got_data) return std::nullopt;
     return c;
   }
@@ -371,7 +391,26 @@ struct EvaluationService::Impl {
                 fmt::format(R"({{"evaluation":"{}","department":"{}","due_on":"{}"}})", e.id,
                             e.department, due_on)));
     }
+    AddStat(sql, e.created_at, e.region, e.department, e.matter, e.window, level,
+            Contribution(false, IsGood(e.level) ? "" : "open", e.named, 0), 1);
     return e;
+  }
+
+  // evaluation_stat += sign × v for the rating given at `created_at` with this key.
+  void AddStat(soci::session& sql, int64_t created_at, const std::string& region,
+               const std::string& department, const std::string& matter, const std::string& window,
+               const std::string& level, const StatValues& v, int sign) const {
+    if (v.rated == 0 && v.rectifications == 0) return;  // nothing counted
+    std::string day = DateInChina(people::FromEpochMs(created_at)).ToString();
+    long long rated = sign * v.rated, rectifications = sign * v.rectifications,
+              rectified = sign * v.rectified, named_bad = sign * v.named_bad,
+              called_back = sign * v.called_back;
+    store::Execute(sql, Q("add_stat"), soci::use(day, "day"), soci::use(region, "region"),
+                   soci::use(department, "department"), soci::use(matter, "matter"),
+                   soci::use(window, "window_code"), soci::use(level, "level"),
+                   soci::use(rated, "rated"), soci::use(rectifications, "rectifications"),
+                   soci::use(rectified, "rectified"), soci::use(named_bad, "named_bad"),
+                   soci::use(called_back, "called_back"));
   }
 
   int LimitDays(std::string_view region) const {
@@ -460,9 +499,18 @@ struct EvaluationService::Impl {
                 NowMs()));
           }
           const std::string old_state = row->state;
+          const StatValues before =
+              Contribution(old_state == "voided", old_state, row->named != 0, row->callback_at);
           std::string notice;
           TB_RETURN_IF_ERROR(step(*row, notice));
           TB_RETURN_IF_ERROR(Update(sql, *row, old_state));
+          // The item's (and, when voided, its rating's) change of the pre-aggregated rows.
+          const StatValues after =
+              Contribution(row->state == "voided", row->state, row->named != 0, row->callback_at);
+          AddStat(sql, row->opened_at, row->region, row->department, row->matter, row->window,
+                  row->level, before, -1);
+          AddStat(sql, row->opened_at, row->region, row->department, row->matter, row->window,
+                  row->level, after, 1);
           if (row->state == "voided") {
             // Excluded from statistics, kept for the record.
             store::Execute(sql, Q("void_evaluation"), soci::use(row->evaluation_id, "id"));
@@ -507,7 +555,20 @@ Result<std::unique_ptr<EvaluationService>> EvaluationService::Create(store::Data
   if (impl->options.calendar == nullptr) impl->own_calendar = Calendar::WithEmbeddedSchedules();
   impl->token_key =
       impl->options.token_key.empty() ? crypto::RandomBytes(32) : impl->options.token_key;
-  return std::unique_ptr<EvaluationService>(new EvaluationService(std::move(impl)));
+  std::unique_ptr<EvaluationService> service(new EvaluationService(std::move(impl)));
+  // Ratings given before evaluation_stat existed: its rows are computed once.
+  auto unaggregated =
+      db.Transaction<bool>(store::TxKind::kRead, [](soci::session& sql) -> Result<bool> {
+        long long stats = 0, ratings = 0;
+        sql << "SELECT COUNT(*) FROM evaluation_stat", soci::into(stats);
+        sql << "SELECT COUNT(*) FROM evaluation", soci::into(ratings);
+        return stats == 0 && ratings > 0;
+      });
+  if (unaggregated.ok() && *unaggregated) {
+    TB_ASSIGN_OR_RETURN(int64_t rebuilt, service->RebuildStatistics());
+    (void)rebuilt;
+  }
+  return service;
 }
 
 int EvaluationService::LimitDays(std::string_view region) const { return impl_->LimitDays(region); }
@@ -557,6 +618,7 @@ Result<Evaluation> EvaluationService::RateCase(const Principal& caller, std::str
         e.region = c->region;
         e.department = c->department;
         e.matter = c->matter;
+        e.window = c->window;  // the window that took the case in ("" online)
         e.level = input.level;
         e.tags = input.tags;
         e.text = input.text;
@@ -1084,41 +1146,43 @@ Result<Statistics> EvaluationService::ComputeStatistics(const StatisticsQuery& q
     return q;
   };
   const std::string region = RegionPattern(query.region);
+  const std::string from_day = query.from ? query.from->ToString() : "0000-00-00",
+                    to_day = query.to ? query.to->ToString() : "9999-99-99";
   return I.db.Transaction<Statistics>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<Statistics> {
         std::map<std::string, StatisticsRow> rows;
         std::string key, level;
         long long n = 0, rectified = 0, named = 0, called = 0;
+        // The pre-aggregated rows (evaluation_stat), by day: exact for whole CST days.
+        long long rated = 0;
         store::ExecuteRows(
-            sql, with_key("statistics_ratings"),
+            sql, with_key("statistics_aggregates"),
             [&] {
               auto l = ParseLevel(level);
               if (!l || (query.by == Dimension::kWindow && key.empty())) return;
               StatisticsRow& r = rows[key];
-              r.by_level[static_cast<size_t>(*l)] += n;
-              r.rated += n;
-              (IsGood(*l) ? r.good : r.bad) += n;
-            },
-            soci::use(from, "from"), soci::use(to, "to"), soci::use(region, "region"),
-            soci::into(key), soci::into(level), soci::into(n));
-        store::ExecuteRows(
-            sql, with_key("statistics_rectifications"),
-            [&] {
-              if (query.by == Dimension::kWindow && key.empty()) return;  // online: no window
-              StatisticsRow& r = rows[key];
+              r.by_level[static_cast<size_t>(*l)] += rated;
+              r.rated += rated;
+              (IsGood(*l) ? r.good : r.bad) += rated;
               r.rectified += rectified;
               r.named_bad += named;
               r.called_back += called;
             },
-            soci::use(from, "from"), soci::use(to, "to"), soci::use(region, "region"),
-            soci::into(key), soci::into(n), soci::into(rectified), soci::into(named),
-            soci::into(called));
-        const std::string unrated = query.by == Dimension::kWindow
-                                        ? I.Q("statistics_unrated_visits")
-                                        : with_key("statistics_unrated");
-        store::ExecuteRows(
-            sql, unrated, [&] { rows[key].unrated += n; }, soci::use(from, "from"),
-            soci::use(to, "to"), soci::use(region, "region"), soci::into(key), soci::into(n));
+            soci::use(from_day, "from_day"), soci::use(to_day, "to_day"),
+            soci::use(region, "region"), soci::into(key), soci::into(level), soci::into(rated),
+            soci::into(n), soci::into(rectified), soci::into(named), soci::into(called));
+        // By window: unrated visits and unrated cases the window took in (online cases have none).
+        std::vector<std::string> unrated = {with_key("statistics_unrated")};
+        if (query.by == Dimension::kWindow) unrated.push_back(I.Q("statistics_unrated_visits"));
+        for (const std::string& text : unrated) {
+          store::ExecuteRows(
+              sql, text,
+              [&] {
+                if (query.by != Dimension::kWindow || !key.empty()) rows[key].unrated += n;
+              },
+              soci::use(from, "from"), soci::use(to, "to"), soci::use(region, "region"),
+              soci::into(key), soci::into(n));
+        }
         Statistics out;
         auto rates = [](StatisticsRow& r) {
           if (r.rated > 0) r.good_rate = static_cast<double>(r.good) / static_cast<double>(r.rated);
@@ -1144,6 +1208,43 @@ Result<Statistics> EvaluationService::ComputeStatistics(const StatisticsQuery& q
         }
         rates(out.total);
         return out;
+      });
+}
+
+Result<int64_t> EvaluationService::RebuildStatistics() {
+  Impl& I = *impl_;
+  return I.db.Transaction<int64_t>(
+      store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
+        // Summed per day and key first: one upsert per row of evaluation_stat.
+        using Key = std::tuple<std::string, std::string, std::string, std::string, std::string,
+                               std::string>;
+        std::map<Key, std::pair<int64_t, StatValues>> sums;
+        int64_t read = 0;
+        long long created = 0, voided = 0, named = 0, callback = 0;
+        std::string region, department, matter, window, level, state;
+        store::ExecuteRows(
+            sql, I.Q("select_stat_sources"),
+            [&] {
+              ++read;
+              const StatValues v = Contribution(voided != 0, state, named != 0, callback);
+              auto& [at, sum] = sums[Key{DateInChina(people::FromEpochMs(created)).ToString(),
+                                         region, department, matter, window, level}];
+              at = created;
+              sum.rated += v.rated;
+              sum.rectifications += v.rectifications;
+              sum.rectified += v.rectified;
+              sum.named_bad += v.named_bad;
+              sum.called_back += v.called_back;
+            },
+            soci::into(created), soci::into(region), soci::into(department), soci::into(matter),
+            soci::into(window), soci::into(level), soci::into(voided), soci::into(state),
+            soci::into(named), soci::into(callback));
+        store::Execute(sql, I.Q("clear_stats"));
+        for (const auto& [k, value] : sums) {
+          I.AddStat(sql, value.first, std::get<1>(k), std::get<2>(k), std::get<3>(k),
+                    std::get<4>(k), std::get<5>(k), value.second, 1);
+        }
+        return read;
       });
 }
 

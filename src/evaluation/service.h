@@ -181,8 +181,12 @@ class EvaluationService {
 
   // ---- statistics ----
 
-  // Public figures (no personal data) per department, matter, window or region.
+  // Public figures (no personal data) per department, matter, window or region, read from the
+  // pre-aggregated rows (evaluation_stat) the service keeps exact in every change's transaction.
   Result<Statistics> ComputeStatistics(const StatisticsQuery& query);
+  // Recomputes the pre-aggregated rows from the ratings and rectification items (after rows were
+  // written around the service, e.g. the demo's history); returns the ratings read.
+  Result<int64_t> RebuildStatistics();
 
   // The working-day limit for a bad rating in `region`.
   int LimitDays(std::string_view region) const;

@@ -348,6 +348,29 @@ TEST_P(EvaluationTest, EveryBadRatingIsRectifiedByItsDepartmentWithinTheRegionsL
   EXPECT_TRUE((*overdue)[0].overdue);
   EXPECT_TRUE(service_->ListRectifications(other_head_, {.overdue = true})->empty());
   EXPECT_EQ(service_->ListRectifications(citizen_, {}).error().code(), ErrorCode::kForbidden);
+
+  // The pre-aggregated statistics followed every step exactly: the same as recomputed from the
+  // rows (C1 rectified and called back, C2 voided on appeal, C3 open).
+  auto kept = service_->ComputeStatistics({.by = Dimension::kDepartment});
+  ASSERT_TRUE(kept.ok()) << kept.error().ToString();
+  EXPECT_EQ(kept->total.rated, 2);  // C1, C3; C2 voided
+  EXPECT_EQ(kept->total.bad, 2);
+  EXPECT_EQ(kept->total.rectified, 1);
+  EXPECT_EQ(kept->total.named_bad, 2);
+  EXPECT_EQ(kept->total.called_back, 1);
+  EXPECT_EQ(Count("SELECT CAST(SUM(rated) AS BIGINT) FROM evaluation_stat"),
+            Count("SELECT COUNT(*) FROM evaluation WHERE voided = 0"));
+  auto rebuilt = service_->RebuildStatistics();
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().ToString();
+  EXPECT_EQ(*rebuilt, 3);  // ratings read, the voided one included
+  auto again = service_->ComputeStatistics({.by = Dimension::kDepartment});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->total.rated, kept->total.rated);
+  EXPECT_EQ(again->total.good, kept->total.good);
+  EXPECT_EQ(again->total.by_level, kept->total.by_level);
+  EXPECT_EQ(again->total.rectified, kept->total.rectified);
+  EXPECT_EQ(again->total.named_bad, kept->total.named_bad);
+  EXPECT_EQ(again->total.called_back, kept->total.called_back);
 }
 
 TEST_P(EvaluationTest, UnratedEndedCasesAreInvitedOnceAfterThreeDays) {
@@ -390,6 +413,14 @@ TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
   if (!service_) return;
   for (int i = 1; i <= 6; ++i) AddCase("C" + std::to_string(i), "concluded");
   AddCase("S1", "concluded", kXintian, "431128-scjgj");
+  // C1 and C6 were taken in at window 431128-W01 (the cases record it): C1 rated, C6 not.
+  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite,
+                               [](soci::session& sql) -> Status {
+                                 sql << "UPDATE case_record SET window_code = '431128-W01' "
+                                        "WHERE number IN ('C1', 'C6')";
+                                 return Ok();
+                               })
+                  .ok());
   ASSERT_TRUE(service_->RateCase(citizen_, "C1", Rating(Level::kVerySatisfied)).ok());
   ASSERT_TRUE(service_->RateCase(citizen_, "C2", Rating(Level::kSatisfied)).ok());
   ASSERT_TRUE(service_->RateCase(citizen_, "C3", Rating(Level::kBasicallySatisfied)).ok());
@@ -421,6 +452,12 @@ TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
   // Elsewhere and before: nothing.
   EXPECT_TRUE(service_->ComputeStatistics({.region = kLiuyang})->rows.empty());
   EXPECT_TRUE(service_->ComputeStatistics({.to = *Date::Parse("2026-11-25")})->rows.empty());
+  auto by_window = service_->ComputeStatistics({.by = Dimension::kWindow});
+  ASSERT_TRUE(by_window.ok());
+  ASSERT_EQ(by_window->rows.size(), 1u);  // the online-only cases have no window
+  EXPECT_EQ(by_window->rows[0].key, "431128-W01");
+  EXPECT_EQ(by_window->rows[0].rated, 1);
+  EXPECT_EQ(by_window->rows[0].unrated, 1);
   auto by_matter = service_->ComputeStatistics({.by = Dimension::kMatter});
   ASSERT_EQ(by_matter->rows.size(), 1u);
   EXPECT_EQ(by_matter->rows[0].key, kMatter);

@@ -57,6 +57,7 @@ CaseInputs InputsOf(const cases::Case& c, const catalog::Matter& matter) {
   in.department = c.department;
   in.matter = c.matter;
   in.channel = std::string(cases::ChannelName(c.channel));
+  in.window = c.window;
   in.applicant_code = c.applicant_code;
   in.state = c.state;
   in.received_on = c.received_on;

@@ -25,7 +25,7 @@ struct CaseInputs {
   std::string department;
   std::string matter;
   std::string channel;  // cases::ChannelName
-  std::string window;   // "" until cases record the window
+  std::string window;   // the window that took the case in ("" online)
   std::string applicant_code;
   cases::CaseState state = cases::CaseState::kSubmitted;
   Date received_on;

@@ -196,7 +196,7 @@ struct KpiService::Impl {
       std::vector<Row> rows;
       {
         std::string id, region, department, matter, version, channel, applicant, state, received,
-            accepted, stored_decided;
+            accepted, stored_decided, window;
         long long suspended = 0, extension = 0, updated = 0, joint = 0, limit = kChunk;
         store::ExecuteRows(
             sql, Q("select_case_chunk"),
@@ -208,6 +208,7 @@ struct KpiService::Impl {
               r.in.department = department;
               r.in.matter = matter;
               r.in.channel = channel;
+              r.in.window = window;
               r.in.applicant_code = applicant;
               auto s = cases::ParseCaseState(state);
               r.in.state = s ? *s : cases::CaseState::kSubmitted;
@@ -224,7 +225,8 @@ struct KpiService::Impl {
             soci::into(version), soci::into(channel), soci::into(applicant), soci::into(state),
             soci::into(received), soci::into(accepted), soci::into(suspended),
             soci::into(extension), soci::into(updated), soci::into(joint),
-            soci::into(stored_decided), soci::use(after, "after"), soci::use(limit, "limit"));
+            soci::into(stored_decided), soci::into(window), soci::use(after, "after"),
+            soci::use(limit, "limit"));
       }
       if (rows.empty()) return Ok();
       const std::string last = rows.back().id;

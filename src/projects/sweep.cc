@@ -23,6 +23,9 @@ Result<SweepReport> ProjectService::Sweep() {
   }));
   for (const std::string& id : ids) {
     TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      // Supervision queues notices up to the last card id under the same lock: a card of this
+      // transaction is never passed over.
+      store::Execute(sql, Q("lock_card_writers"));
       Tx tx(*this, sql);
       TB_ASSIGN_OR_RETURN(ProjectRecord r, tx.Load(id, false));
       FillClocks(r);

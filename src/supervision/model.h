@@ -133,6 +133,9 @@ struct SweepResult {
   // Statements that read only the cases written since their last complete run (same day,
   // same rule and constants): see the incremental sweep in docs/supervision.md.
   int64_t incremental = 0;
+  // Case statements that ran on other constants (a new day) reading only the changed cases and
+  // the cases due between the old and the new constants (docs/supervision.md).
+  int64_t day_incremental = 0;
 };
 
 // One line of a card report: a department or a person in a period.

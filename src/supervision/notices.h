@@ -17,10 +17,11 @@ struct RoutedNotices {
   int64_t subject_notices = 0;  // notices of other subjects queued in supervision_notice
 };
 
-// Queues the notices of every card not yet notified and marks those cards notified, inside the
-// caller's write transaction (`sql`), so a card is notified once however often it runs. The
-// sweep runs it after issuing its cards; an issuer of non-case cards may run it after its own.
+// Queues the notices of the cards with an id above `after_card`, inside the caller's write
+// transaction (`sql`); a notice's id is derived from its card's, so running it again over the
+// same cards queues nothing twice. The sweep runs it after issuing its cards, holding
+// lock_card_writers, and moves its mark past the last card in the same transaction.
 RoutedNotices RouteCardNotices(soci::session& sql, const store::QuerySet& queries,
-                               store::Backend backend, int64_t now_ms);
+                               store::Backend backend, int64_t now_ms, int64_t after_card);
 
 }  // namespace tongban::supervision

@@ -364,9 +364,7 @@ TEST_P(SupervisionTest, NoticesRouteByTheCardsSubject) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_notice WHERE account_id = 'agent-1' AND "
                   "level = 'yellow' AND role = 'agent'"),
             1);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE subject_kind = 'project' AND "
-                  "notified = 1"),
-            2);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE subject_kind = 'project'"), 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE subject_kind = 'case' AND "
                   "case_id = 'c-warn'"),
             1);
@@ -433,19 +431,29 @@ TEST_P(SupervisionTest, ResweepReadsOnlyCasesWrittenSinceTheLastRun) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'b' AND "
                   "trigger_name = 'total_limit_exceeded'"),
             1);
-  // An old write slipped in behind the mark (not through the cases module) waits for the next
-  // day's full pass, which cards it.
+  // An old write slipped in behind the mark (not through the cases module) is not read by the
+  // same day's statements.
   InsertCase("c", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-11-24");
   touch("c", now_ms - 86400000);
+  InsertCase("d", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-11-26");
+  touch("d", now_ms - 86400000);
   auto third = service_->Sweep({.count_matched = false});
   ASSERT_TRUE(third.ok());
   EXPECT_EQ(third->yellow, 0);
+  // The next day reads the changed cases and those due between the two days: d (due on
+  // 2026-11-26, overdue from 2026-11-27) is carded although its row is behind the mark; c (due
+  // before both days) is not read.
   auto next_day = service_->Sweep({.as_of = *Date::Parse("2026-11-27"), .count_matched = false});
   ASSERT_TRUE(next_day.ok());
   EXPECT_EQ(next_day->incremental, 0);
-  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'c' AND "
+  EXPECT_GT(next_day->day_incremental, 0);
+  EXPECT_EQ(next_day->yellow, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'd' AND "
                   "trigger_name = 'total_limit_exceeded'"),
             1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'c' AND "
+                  "trigger_name = 'total_limit_exceeded'"),
+            0);
   // New rules make new statements: a full pass.
   auto saved = service_->SaveRules(supervisor_, "431128", R"(region: "431128"
 red_after_working_days: 1
@@ -455,6 +463,52 @@ rules: []
   auto after_rules = service_->Sweep({.count_matched = false});
   ASSERT_TRUE(after_rules.ok());
   EXPECT_EQ(after_rules->red, 2);  // b and c: more than 1 working day overdue is red in 新田县
+  // Behind the marks again, due before both days: not read on the next day, but a week after
+  // the rules' last full pass their statements read every case again.
+  InsertCase("e", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-11-20");
+  touch("e", now_ms - 86400000);
+  auto day_after = service_->Sweep({.as_of = *Date::Parse("2026-11-27"), .count_matched = false});
+  ASSERT_TRUE(day_after.ok());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'e'"), 0);
+  auto week = service_->Sweep({.as_of = *Date::Parse("2026-12-03"), .count_matched = false});
+  ASSERT_TRUE(week.ok());
+  EXPECT_EQ(week->day_incremental, 0);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'e' AND "
+                  "trigger_name = 'total_limit_exceeded'"),
+            1);
+}
+
+// A rule that compares a day constant with anything but `due on` cannot narrow a new day's pass
+// to a due-day range: it reads every case, so a case behind the mark is judged the next day.
+TEST_P(SupervisionTest, ANewDayReadsEveryCaseForRulesNotOnTheDueDay) {
+  if (!temp_) return;
+  auto saved = service_->SaveRules(supervisor_, "431128", R"(region: "431128"
+rules:
+  - name: accepted_before_today
+    level: yellow
+    reason: 受理后未办结
+    states: [under_review]
+    when: accepted on < today
+)");
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  ASSERT_TRUE(service_->Sweep({.count_matched = false}).ok());  // the marks
+  InsertCase("x", "431128", "431128-rsj", "under_review", "2026-11-02", "2026-12-30");
+  auto done = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    sql << "UPDATE case_record SET updated_at = 0 WHERE id = 'x'";  // behind the marks
+    return Ok();
+  });
+  ASSERT_TRUE(done.ok());
+  auto same_day = service_->Sweep({.count_matched = false});
+  ASSERT_TRUE(same_day.ok());
+  EXPECT_EQ(same_day->yellow, 0);
+  auto next_day = service_->Sweep({.as_of = *Date::Parse("2026-11-27"), .count_matched = false});
+  ASSERT_TRUE(next_day.ok()) << next_day.error().ToString();
+  EXPECT_GT(next_day->day_incremental, 0);  // the due-day rules
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'x' AND "
+                  "trigger_name = 'accepted_before_today'"),
+            1);
+  // The province's due-day rules did not read it (it is due in December).
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE case_id = 'x'"), 1);
 }
 
 TEST_P(SupervisionTest, WarningByPercentageOfTheLimit) {

@@ -10,7 +10,9 @@
 #include <cmath>
 #include <deque>
 #include <optional>
+#include <regex>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -104,18 +106,29 @@ std::string AnyOf(const std::vector<const Partition*>& parts, std::string_view c
   return out + ")";
 }
 
-// `since_ms` (incremental sweeps, case rules only): only cases written at or after it. On SQLite
-// the updated_at index is named, since without statistics the planner prefers the state index.
+// How an incremental statement narrows the open cases (case rules only): to the cases written at
+// or after `since_ms`, or to those due within [due_from, due_to]. On SQLite the updated_at index
+// is named, since without statistics the planner prefers the state index.
+struct Narrow {
+  std::optional<int64_t> since_ms;
+  std::optional<std::pair<Date, Date>> due;
+};
+
 std::string View(store::Backend b, const Constants& k, const Rule& rule,
-                 const std::vector<const Partition*>& parts,
-                 std::optional<int64_t> since_ms = std::nullopt) {
+                 const std::vector<const Partition*>& parts, const Narrow& narrow = {}) {
   if (rule.scope == RuleScope::kCase) {
     const bool sqlite = b == store::Backend::kSqlite;
+    std::string extra;
+    if (narrow.since_ms) extra = fmt::format(" AND c.updated_at >= {}", *narrow.since_ms);
+    // The raw column ('' when the clock does not run sorts before any day): index case_record_due.
+    if (narrow.due) {
+      extra = fmt::format(" AND c.due_on >= '{}' AND c.due_on <= '{}'",
+                          narrow.due->first.ToString(), narrow.due->second.ToString());
+    }
     return fmt::format("SELECT {} FROM case_record c{} WHERE c.state IN ({}) AND {}{}",
                        CaseColumns(b, k),
-                       since_ms && sqlite ? " INDEXED BY supervision_case_updated" : "",
-                       StatesSql(rule), AnyOf(parts, "c.region_code", sqlite),
-                       since_ms ? fmt::format(" AND c.updated_at >= {}", *since_ms) : "");
+                       narrow.since_ms && sqlite ? " INDEXED BY supervision_case_updated" : "",
+                       StatesSql(rule), AnyOf(parts, "c.region_code", sqlite), extra);
   }
   return fmt::format(
       "SELECT {}, t.id AS step_task, t.element_id AS step, t.name AS step_name, "
@@ -221,6 +234,80 @@ Date RedDay(const Calendar& cal, Date d, int n) {
   Date x = d;
   while (cal.WorkingDaysBetween(x.AddDays(-1), d).days <= n) x = x.AddDays(-1);
   return x;
+}
+
+// Whether a case rule's verdict for an unchanged case can change from one day to the next only
+// when its due day lies between the old and the new constants: every `today`, `warning day` and
+// `red day` it names is compared directly with `due on` (`due on < today`, `red day >= due on`),
+// as a whole operand of `and`/`or`/parentheses, and it reads neither the clock (`now`) nor the
+// day counts (`days left`, `limit days`). Anything else (a constant compared with another day, in
+// arithmetic, in `between`) is judged by a full pass, as before.
+bool DayIncremental(const std::string& when) {
+  for (const char* name : {"now", "days left", "limit days"}) {
+    if (when.find(name) != std::string::npos) return false;
+  }
+  static const std::regex kAtom(
+      R"((^|[(]|\band|\bor)\s*(due on\s*(<=|>=|!=|<|>|=)\s*(today|warning day|red day)|)"
+      R"((today|warning day|red day)\s*(<=|>=|!=|<|>|=)\s*due on)\s*(?=$|[)]|and\b|or\b))");
+  std::string rest = std::regex_replace(when, kAtom, "$1 _ ");
+  for (const char* name : {"today", "warning day", "red day"}) {
+    if (rest.find(name) != std::string::npos) return false;
+  }
+  return true;
+}
+
+// The constants a rule names, as the bounds of the due days whose verdict can differ between
+// two sets of constants (nullopt: the rule names none, so no unchanged case can change).
+std::optional<std::pair<Date, Date>> CrossedDays(const std::string& when, const Constants& a,
+                                                 const Constants& b) {
+  std::vector<Date> days;
+  if (when.find("today") != std::string::npos) days.insert(days.end(), {a.today, b.today});
+  if (when.find("warning day") != std::string::npos) {
+    days.insert(days.end(), {a.warning_day, b.warning_day});
+  }
+  if (when.find("red day") != std::string::npos) days.insert(days.end(), {a.red_day, b.red_day});
+  if (days.empty()) return std::nullopt;
+  return std::make_pair(*std::min_element(days.begin(), days.end()),
+                        *std::max_element(days.begin(), days.end()));
+}
+
+// A rule's mark (0003_rule_marks.sql): the constants of its last complete run and `through`.
+struct RuleMark {
+  Constants k;
+  Date full_on;
+  int64_t through = 0;
+};
+
+// A day-to-day pass only within a week of the rule's last full pass.
+constexpr int kFullPassEveryDays = 7;
+
+std::optional<RuleMark> ReadRuleMark(soci::session& sql, const std::string& query,
+                                     const std::string& key) {
+  std::string today, warning_day, red_day, full_on;
+  long long through = 0;
+  sql << query, soci::use(key, "key"), soci::into(today), soci::into(warning_day),
+      soci::into(red_day), soci::into(full_on), soci::into(through);
+  if (!sql.got_data()) return std::nullopt;
+  Result<Date> t = Date::Parse(today), w = Date::Parse(warning_day), r = Date::Parse(red_day),
+               f = Date::Parse(full_on);
+  if (!t.ok() || !w.ok() || !r.ok() || !f.ok()) return std::nullopt;  // unreadable: a full pass
+  RuleMark m;
+  m.full_on = *f;
+  m.k.today = *t;
+  m.k.warning_day = *w;
+  m.k.red_day = *r;
+  m.through = through;
+  return m;
+}
+
+void WriteRuleMark(soci::session& sql, const std::string& query, const std::string& key,
+                   const RuleMark& m, int64_t now) {
+  std::string rk = key, today = m.k.today.ToString(), warning_day = m.k.warning_day.ToString(),
+              red_day = m.k.red_day.ToString(), full_on = m.full_on.ToString();
+  long long t = m.through, n = now;
+  sql << query, soci::use(rk, "key"), soci::use(today, "today"),
+      soci::use(warning_day, "warning_day"), soci::use(red_day, "red_day"),
+      soci::use(full_on, "full_on"), soci::use(t, "through"), soci::use(n, "updated_at");
 }
 
 }  // namespace
@@ -396,35 +483,61 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
           step ? "CASE WHEN v.step_person <> '' THEN v.step_person ELSE v.person END" : "v.person",
           today_text, k.now_ms, notified, view, w.sql);
       // Incremental: a case rule that does not read the clock (`now`) gives the same verdict
-      // for a case that did not change, as long as the statement is the same (same day, same
-      // constants, same rule); only the cases written since its last complete run are read.
+      // for a case that did not change, as long as its constants are the same: then only the
+      // cases written since its last complete run are read. On a new day, a rule that compares
+      // its constants only with `due on` can change its verdict for an unchanged case only when
+      // the case's due day lies between the old and the new constants: that due-day range is
+      // read as well (DayIncremental). Otherwise, and on the first run, a full pass.
       const bool incremental = !step && rule.when.find("now") == std::string::npos;
+      const bool day_incremental = incremental && DayIncremental(rule.when);
       std::string mark_key;
       if (incremental) {
-        Constants k0 = job.k;
-        k0.now_ms = 0;
+        Constants k0;  // the rule's text without the day's constants
         mark_key =
             MarkKey(fmt::format("{}|{}", View(backend, k0, rule, job.parts), key), w, rule.reason);
       }
       TB_ASSIGN_OR_RETURN(
-          tc.issued, I.db.Transaction<int64_t>(
-                         store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
-                           if (!incremental) return Run(sql, text, w, &rule.reason, false);
-                           const int64_t started_ms = I.NowMs();
-                           const std::optional<int64_t> since =
-                               ReadMark(sql, I.Q("select_sweep_mark"), mark_key);
-                           std::string incremental_text = text;
-                           if (since) {
-                             incremental_text.replace(
-                                 incremental_text.find(view), view.size(),
-                                 View(backend, job.k, rule, job.parts, *since));
-                             ++result.incremental;
-                           }
-                           const long long n = Run(sql, incremental_text, w, &rule.reason, false);
-                           WriteMark(sql, I.Q("upsert_sweep_mark"), mark_key,
-                                     started_ms - kMarkMarginMs, started_ms);
-                           return n;
-                         }));
+          tc.issued,
+          I.db.Transaction<int64_t>(
+              store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
+                store::Execute(sql, I.Q("lock_card_writers"));
+                if (!incremental) return Run(sql, text, w, &rule.reason, false);
+                const int64_t started_ms = I.NowMs();
+                const std::optional<RuleMark> mark =
+                    ReadRuleMark(sql, I.Q("select_rule_mark"), mark_key);
+                const bool same_day = mark && mark->k.today == job.k.today &&
+                                      mark->k.warning_day == job.k.warning_day &&
+                                      mark->k.red_day == job.k.red_day;
+                auto narrowed = [&](const Narrow& n) {
+                  std::string t = text;
+                  t.replace(t.find(view), view.size(), View(backend, job.k, rule, job.parts, n));
+                  return t;
+                };
+                const bool day_pass = mark && !same_day && day_incremental &&
+                                      mark->full_on > job.k.today.AddDays(-kFullPassEveryDays) &&
+                                      mark->full_on <= job.k.today;
+                RuleMark next{
+                    .k = job.k, .full_on = job.k.today, .through = started_ms - kMarkMarginMs};
+                long long n = 0;
+                if (same_day || day_pass) {
+                  next.full_on = mark->full_on;
+                  n = Run(sql, narrowed({.since_ms = mark->through, .due = std::nullopt}), w,
+                          &rule.reason, false);
+                  if (!same_day) {
+                    if (auto days = CrossedDays(rule.when, mark->k, job.k)) {
+                      n += Run(sql, narrowed({.since_ms = std::nullopt, .due = days}), w,
+                               &rule.reason, false);
+                    }
+                    ++result.day_incremental;
+                  } else {
+                    ++result.incremental;
+                  }
+                } else {
+                  n = Run(sql, text, w, &rule.reason, false);
+                }
+                WriteRuleMark(sql, I.Q("upsert_rule_mark"), mark_key, next, started_ms);
+                return n;
+              }));
     }
     (rule.level == Level::kWarning  ? result.warnings
      : rule.level == Level::kYellow ? result.yellow
@@ -503,6 +616,8 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
         TB_ASSIGN_OR_RETURN(n,
                             I.db.Transaction<int64_t>(store::TxKind::kWrite,
                                                       [&](soci::session& sql) -> Result<int64_t> {
+                                                        store::Execute(sql,
+                                                                       I.Q("lock_card_writers"));
                                                         return Run(sql, text, {}, nullptr, false);
                                                       }));
       }
@@ -519,9 +634,18 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
 
   if (!options.dry_run) {
     TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      long long last = 0;
+      // Card writers hold the same lock (lock_card_writers), so every card up to the last id
+      // is committed and none is skipped by the mark.
+      store::Execute(sql, I.Q("lock_card_writers"));
+      const int64_t from = ReadMark(sql, I.Q("select_sweep_mark"), "notices").value_or(0);
+      store::Execute(sql, I.Q("select_last_card"), soci::into(last));
+      if (last <= from) return Ok();
       // Routed by the card's subject (notices.h): cases' and projects' cards alike.
-      const RoutedNotices routed = RouteCardNotices(sql, I.queries, I.db.backend(), k.now_ms);
+      const RoutedNotices routed =
+          RouteCardNotices(sql, I.queries, I.db.backend(), k.now_ms, from);
       result.notices = routed.case_notices + routed.subject_notices;
+      WriteMark(sql, I.Q("upsert_sweep_mark"), "notices", last, k.now_ms);
       return Ok();
     }));
   }
@@ -543,6 +667,9 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       // Marks of other days' statements are never read again.
       long long before = finished_at - 2LL * 24 * 3600 * 1000;
       store::Execute(sql, I.Q("delete_old_sweep_marks"), soci::use(before, "before"));
+      // A rule mark older than this gives a due-day range longer than a full pass is worth.
+      long long stale = finished_at - 40LL * 24 * 3600 * 1000;
+      store::Execute(sql, I.Q("delete_old_rule_marks"), soci::use(stale, "before"));
       return Ok();
     }));
   }

@@ -21,7 +21,7 @@ SELECT id, number, matter_code, matter_version, scenario, region_code, departmen
   applicant_kind, applicant_code, applicant_name, agent_account, submitted_by, channel,
   clerk_account, form, state, version, received_on, received_at, accepted_on, accepted_by,
   correction_on, correction_items, suspension_reason, suspended_since, suspended_days,
-  extension_days, extended_by, decided_by, decision_reasons
+  extension_days, extended_by, decided_by, decision_reasons, window_code
 FROM case_record WHERE number = :number;
 
 -- name: select_matter_in_force
@@ -113,3 +113,6 @@ SELECT number, matter_code, region_code, department_code, applicant_name, state,
 FROM case_record
 WHERE state = 'submitted' AND received_on <= :before
 ORDER BY received_at, id;
+
+-- name: set_case_window
+UPDATE case_record SET window_code = :window WHERE id = :id;

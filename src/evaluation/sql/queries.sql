@@ -3,7 +3,7 @@
 
 -- name: select_case
 SELECT id, number, state, region_code, department_code, matter_code, applicant_kind,
-  applicant_code, submitted_by, agent_account, updated_at
+  applicant_code, submitted_by, agent_account, updated_at, window_code
 FROM case_record WHERE number = :number;
 
 -- name: insert_visit
@@ -138,3 +138,31 @@ SELECT v.window_code, COUNT(*) FROM evaluation_visit v
 WHERE v.opened_at >= :from AND v.opened_at < :to AND v.region_code LIKE :region
   AND NOT EXISTS (SELECT 1 FROM evaluation e WHERE e.visit_id = v.id AND e.voided = 0)
 GROUP BY v.window_code;
+
+-- name: add_stat
+INSERT INTO evaluation_stat (day, region_code, department_code, matter_code, window_code, level,
+  rated, rectifications, rectified, named_bad, called_back)
+VALUES (:day, :region, :department, :matter, :window_code, :level, :rated, :rectifications,
+  :rectified, :named_bad, :called_back)
+ON CONFLICT (day, region_code, department_code, matter_code, window_code, level) DO UPDATE SET
+  rated = evaluation_stat.rated + excluded.rated,
+  rectifications = evaluation_stat.rectifications + excluded.rectifications,
+  rectified = evaluation_stat.rectified + excluded.rectified,
+  named_bad = evaluation_stat.named_bad + excluded.named_bad,
+  called_back = evaluation_stat.called_back + excluded.called_back;
+
+-- name: statistics_aggregates
+SELECT __key__, level, CAST(SUM(rated) AS BIGINT), CAST(SUM(rectifications) AS BIGINT),
+  CAST(SUM(rectified) AS BIGINT), CAST(SUM(named_bad) AS BIGINT),
+  CAST(SUM(called_back) AS BIGINT)
+FROM evaluation_stat
+WHERE day >= :from_day AND day <= :to_day AND region_code LIKE :region
+GROUP BY __key__, level;
+
+-- name: clear_stats
+DELETE FROM evaluation_stat;
+
+-- name: select_stat_sources
+SELECT e.created_at, e.region_code, e.department_code, e.matter_code, e.window_code, e.level,
+  e.voided, COALESCE(r.state, ''), COALESCE(r.named, 0), COALESCE(r.callback_at, 0)
+FROM evaluation e LEFT JOIN rectification r ON r.evaluation_id = e.id;

@@ -30,7 +30,7 @@ SELECT DISTINCT matter_version FROM case_record;
 -- name: select_case_chunk
 SELECT c.id, c.region_code, c.department_code, c.matter_code, c.matter_version, c.channel,
   c.applicant_code, c.state, c.received_on, c.accepted_on, c.suspended_days, c.extension_days,
-  c.updated_at, COALESCE(r.joint, 0), COALESCE(k.decided_on, '')
+  c.updated_at, COALESCE(r.joint, 0), COALESCE(k.decided_on, ''), c.window_code
 FROM case_record c
 LEFT JOIN case_review r ON r.case_id = c.id
 LEFT JOIN kpi_case k ON k.case_id = c.id

@@ -154,3 +154,9 @@ ORDER BY agent_account;
 SELECT id, subject_id, subject_number, role, level, text, created_at, read_at
 FROM supervision_notice WHERE account_id = :account_id AND subject_kind = 'project'
 ORDER BY created_at DESC, id LIMIT :limit;
+
+-- name: lock_card_writers
+SELECT 1;
+
+-- name: lock_card_writers [postgresql]
+SELECT pg_advisory_xact_lock(7315001);

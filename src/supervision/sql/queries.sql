@@ -66,13 +66,9 @@ SELECT 'supervision-' || CAST(k.id AS TEXT), k.case_id, k.case_number, k.person,
   'supervision_warning', '电子监察预警：办件 ' || k.case_number || ' ' || k.reason,
   CAST(:now AS BIGINT), 'pending', 0
 FROM supervision_card k
-WHERE k.notified = 0 AND k.level = 'warning' AND k.subject_kind = 'case' AND k.person <> ''
+WHERE k.id > :after AND k.level = 'warning' AND k.subject_kind = 'case' AND k.person <> ''
   AND k.case_id <> ''
 ON CONFLICT (id) DO NOTHING;
-
--- name: mark_warnings_notified
-UPDATE supervision_card SET notified = 1
-WHERE notified = 0 AND level = 'warning' AND subject_kind = 'case';
 
 -- name: queue_subject_notices
 INSERT INTO supervision_notice (id, card_id, subject_kind, subject_id, subject_number,
@@ -83,13 +79,17 @@ SELECT 'card-' || CAST(k.id AS TEXT) || '-' || r.account_id, k.id, k.subject_kin
     ELSE '电子监察红牌' END || '：项目 ' || k.case_number || ' ' || k.reason,
   CAST(:now AS BIGINT), 'pending', 0
 FROM supervision_card k JOIN supervision_card_recipient r ON r.dedupe_key = k.dedupe_key
-WHERE k.notified = 0 AND k.subject_kind <> 'case'
+WHERE k.id > :after AND k.subject_kind <> 'case'
 ON CONFLICT (id) DO NOTHING;
 
--- name: mark_subject_notified
-UPDATE supervision_card SET notified = 1
-WHERE notified = 0 AND subject_kind <> 'case'
-  AND id IN (SELECT card_id FROM supervision_notice);
+-- name: select_last_card
+SELECT COALESCE(MAX(id), 0) FROM supervision_card;
+
+-- name: lock_card_writers
+SELECT 1;
+
+-- name: lock_card_writers [postgresql]
+SELECT pg_advisory_xact_lock(7315001);
 
 -- name: select_sweep_mark
 SELECT through FROM supervision_sweep_mark WHERE statement_key = :key;
@@ -101,4 +101,19 @@ ON CONFLICT (statement_key) DO UPDATE SET through = excluded.through,
   updated_at = excluded.updated_at;
 
 -- name: delete_old_sweep_marks
-DELETE FROM supervision_sweep_mark WHERE updated_at < :before;
+DELETE FROM supervision_sweep_mark WHERE updated_at < :before AND statement_key <> 'notices';
+
+-- name: select_rule_mark
+SELECT today, warning_day, red_day, full_on, through FROM supervision_rule_mark WHERE rule_key = :key;
+
+-- name: upsert_rule_mark
+INSERT INTO supervision_rule_mark (rule_key, today, warning_day, red_day, full_on, through,
+  updated_at)
+VALUES (:key, :today, :warning_day, :red_day, :full_on, :through, :updated_at)
+ON CONFLICT (rule_key) DO UPDATE SET today = excluded.today,
+  warning_day = excluded.warning_day, red_day = excluded.red_day, full_on = excluded.full_on,
+  through = excluded.through,
+  updated_at = excluded.updated_at;
+
+-- name: delete_old_rule_marks
+DELETE FROM supervision_rule_mark WHERE updated_at < :before;
