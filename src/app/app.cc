@@ -233,7 +233,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(
       app->xregion_,
       CreateXregionParts(
-          *app->db_, *app->trace_, app->signing_key_path_, config.demo,
+          *app->db_, *app->trace_, *app->cases_, app->grant_cases_.get(), app->signing_key_path_,
+          config.demo,
           url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();

@@ -125,9 +125,14 @@ class SimulatedPartner {
 };
 
 XregionParts::XregionParts() = default;
+void XregionParts::Wake() {
+  if (worker) worker->Wake();
+}
 XregionParts::~XregionParts() { StopXregion(*this); }
 
 Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, trace::Trace& trace,
+                                                         cases::CaseService& cases,
+                                                         cases::CaseObserver* observer,
                                                          const std::string& signing_key_path,
                                                          bool demo,
                                                          const std::string& demo_dir_file) {
@@ -136,11 +141,18 @@ Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, tr
   XregionParts* raw = parts.get();
   TB_ASSIGN_OR_RETURN(
       parts->service,
-      xregion::Service::Create(db, std::move(key), {.trace = &trace, .on_enqueue = [raw] {
-                                                      if (raw->worker) raw->worker->Wake();
-                                                    }}));
+      xregion::Service::Create(db, std::move(key),
+                               {.trace = &trace,
+                                .on_enqueue = [raw] { raw->Wake(); },
+                                .on_received = [raw] { raw->Wake(); }}));
   parts->worker = std::make_unique<xregion::DeliveryWorker>(*parts->service, parts->transport,
                                                             std::chrono::milliseconds(2000));
+  parts->bridge = std::make_unique<xregion::CaseBridge>(*parts->service, cases, observer);
+  cases.SetObserver(parts->bridge.get());
+  parts->worker->SetEachRound([raw] {
+    auto opened = raw->bridge->OpenPending();
+    if (!opened.ok()) spdlog::warn("xregion: opening received cases: {}", opened.error().ToString());
+  });
   if (!demo) return parts;
   // Environment switch for tests that run several demo servers as separate installations.
   if (const char* off = std::getenv("TONGBAN_XREGION_DEMO"); off && std::string(off) == "0") {

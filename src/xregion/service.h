@@ -48,6 +48,9 @@ struct ServiceOptions {
   int64_t backoff_max_ms = 30000;  // never more than this between tries
   // Called after a change put messages in the outbox (wakes the delivery thread).
   std::function<void()> on_enqueue = {};
+  // Called after a receipt applied messages (wakes the delivery thread, whose round opens the
+  // received cases as cases here).
+  std::function<void()> on_received = {};
 };
 
 enum class ReceiveStatus {
@@ -211,6 +214,26 @@ class Service {
   Result<std::vector<CaseCounts>> Counts();
   // The bytes of a material file, by its hash.
   Result<std::string> File(std::string_view hash);
+
+  // ---- the handling side as a real case (src/xregion/cases_bridge.h drives these) ----
+  // Received cases (handling, part) not yet opened as a case here and not stopped by an error,
+  // oldest first.
+  Result<std::vector<CrossCase>> Unopened(int limit);
+  // Records that `ref` is case `case_number` here, in `sql`'s transaction: the submission's,
+  // so that a case is linked exactly once (kNotFound when `ref` is no cross-region case).
+  Status LinkCase(soci::session& sql, std::string_view ref, std::string_view case_number);
+  // Records why `ref` could not be opened as a case (the matter is not in this catalog, the
+  // form does not fit): it stays an exchange record, stepped by Step.
+  Status RecordOpenError(std::string_view ref, std::string_view error);
+  // In `sql`'s transaction (the case step's): when case `case_number` is a cross-region case,
+  // moves it to `state` and writes the message that tells the partner to the outbox. False when
+  // the case is no cross-region case.
+  Result<bool> CaseStepped(soci::session& sql, std::string_view case_number,
+                           std::string_view state, std::string_view note,
+                           std::string_view result);
+  // Received cases whose paper originals are past their due time and not yet mailed (the
+  // supervised timed step), earliest due first.
+  Result<std::vector<CrossCase>> OverdueOriginals();
 
  private:
   struct Impl;
