@@ -9,9 +9,9 @@
 #include <string>
 
 #include "api/xregion_routes.h"
+#include "cases/service.h"
 #include "store/database.h"
 #include "trace/trace.h"
-#include "cases/service.h"
 #include "xregion/cases_bridge.h"
 #include "xregion/service.h"
 #include "xregion/worker.h"
@@ -51,8 +51,7 @@ Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, tr
 Status StartXregion(XregionParts& parts, const std::string& own_url);
 void StopXregion(XregionParts& parts);
 
-// Prometheus lines: tongban_xregion_outbox_messages{state=…} (the backlog and the dead letters)
-// and tongban_xregion_cases{mode=…,partner=…} (cross-region cases started here).
+// Prometheus lines: xregion::Metrics (the backlog, the dead letters, cases, overdue originals).
 std::string XregionMetrics(xregion::Service& service);
 
 }  // namespace tongban::app

@@ -105,8 +105,8 @@ Result<int> CaseBridge::OpenPending() {
 Status CaseBridge::OnCaseChanged(soci::session& sql, const cases::CaseChange& change) {
   const std::string& by = change.record.submitted_by;
   if (change.action == "case.submitted" && by.starts_with(kSubmitterPrefix)) {
-    TB_RETURN_IF_ERROR(exchange_.LinkCase(sql, by.substr(kSubmitterPrefix.size()),
-                                          change.record.number));
+    TB_RETURN_IF_ERROR(
+        exchange_.LinkCase(sql, by.substr(kSubmitterPrefix.size()), change.record.number));
   } else if (by.starts_with(kSubmitterPrefix)) {
     auto [state, note] = Told(change);
     if (!state.empty()) {

@@ -1,10 +1,11 @@
-// The handling side of a cross-region case as a real case (issue 11, item 1): a proxy (异地代收代办),
-// online (全程网办) or joint-part (多地联办) message received here opens a cases::Case through
-// CaseService's public API — its own number, calendar and legal clock, in the acceptance queue of
-// the matter's region with the materials it carried — and that case's own steps (accept, refuse,
-// correction, approve, deny, conclude) go back to the receiving region as messages written to the
-// outbox in the step's transaction (this is a CaseObserver). The receiving region (收件地) stays
-// recorded on the exchange's record (xregion_case), linked to the case by its number.
+// The handling side of a cross-region case as a real case (issue 11, item 1): a proxy
+// (异地代收代办), online (全程网办) or joint-part (多地联办) message received here opens a
+// cases::Case through CaseService's public API — its own number, calendar and legal clock, in the
+// acceptance queue of the matter's region with the materials it carried — and that case's own steps
+// (accept, refuse, correction, approve, deny, conclude) go back to the receiving region as messages
+// written to the outbox in the step's transaction (this is a CaseObserver). The receiving region
+// (收件地) stays recorded on the exchange's record (xregion_case), linked to the case by its
+// number.
 #pragma once
 
 #include <memory>

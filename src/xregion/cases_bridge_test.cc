@@ -80,7 +80,8 @@ class CaseBridgeTest : public ::testing::TestWithParam<store::Backend> {
     people_ = *people::PeopleService::Create(*far_db_, sms_, clock_, po);
     ASSERT_TRUE(people_->SeedRoles().ok());
     catalog_ = *catalog::CatalogService::Create(*far_db_, {.clock = &clock_, .observer = nullptr});
-    auto imported = catalog_->ImportYaml(std::string(kBridgeCatalog[0].contents), {.publish = true});
+    auto imported =
+        catalog_->ImportYaml(std::string(kBridgeCatalog[0].contents), {.publish = true});
     ASSERT_TRUE(imported.ok()) << imported.error().ToString();
     trace_ = std::make_unique<trace::Trace>(
         *far_db_, trace::Trace::Options{.now =
@@ -116,17 +117,16 @@ class CaseBridgeTest : public ::testing::TestWithParam<store::Backend> {
                                   .hub = false,
                                   .via = ""})
                     .ok());
-    Status put = home_->PutAgreement({.id = "ly-xt",
-                                      .partner = kXintian,
-                                      .mode = Mode::kProxy,
-                                      .title = "浏阳—新田 异地代收代办",
-                                      .matters = {{.matter = kMatter,
-                                                   .name = "公共场所卫生许可",
-                                                   .handling_region = kXintian},
-                                                  {.matter = "NOT-IN-CATALOG",
-                                                   .name = "目录外事项",
-                                                   .handling_region = kXintian}},
-                                      .originals_days = 3});
+    Status put = home_->PutAgreement(
+        {.id = "ly-xt",
+         .partner = kXintian,
+         .mode = Mode::kProxy,
+         .title = "浏阳—新田 异地代收代办",
+         .matters = {{.matter = kMatter, .name = "公共场所卫生许可", .handling_region = kXintian},
+                     {.matter = "NOT-IN-CATALOG",
+                      .name = "目录外事项",
+                      .handling_region = kXintian}},
+         .originals_days = 3});
     ASSERT_TRUE(put.ok()) << put.error().ToString();
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
@@ -142,18 +142,17 @@ class CaseBridgeTest : public ::testing::TestWithParam<store::Backend> {
   }
 
   CrossCase Forward(const std::string& matter) {
-    auto c = home_->Forward({.mode = Mode::kProxy,
-                             .matter = matter,
-                             .applicant_name = "刘洋",
-                             .applicant_code = "430181199001011233",
-                             .form = {{"venue_name", "浏阳宾馆"},
-                                      {"area_m2", "120"},
-                                      {"venue_kind", "宾馆"}},
-                             .materials = {{.name = "营业执照", .bytes = kPdf},
-                                           {.name = "卫生管理制度", .bytes = kPdf},
-                                           {.name = "卫生检测报告", .bytes = kPdf}},
-                             .delivery = "mail",
-                             .actor = "clerk"});
+    auto c = home_->Forward(
+        {.mode = Mode::kProxy,
+         .matter = matter,
+         .applicant_name = "刘洋",
+         .applicant_code = "430181199001011233",
+         .form = {{"venue_name", "浏阳宾馆"}, {"area_m2", "120"}, {"venue_kind", "宾馆"}},
+         .materials = {{.name = "营业执照", .bytes = kPdf},
+                       {.name = "卫生管理制度", .bytes = kPdf},
+                       {.name = "卫生检测报告", .bytes = kPdf}},
+         .delivery = "mail",
+         .actor = "clerk"});
     EXPECT_TRUE(c.ok()) << c.error().ToString();
     return c.ok() ? *c : CrossCase{};
   }
@@ -275,8 +274,8 @@ TEST_P(CaseBridgeTest, PaperOriginalsAreATimedSupervisedStep) {
   auto far_view = far_->Get(sent.ref);
   EXPECT_EQ(far_view->originals_tracking, "EMS1234567890");
   EXPECT_GT(far_view->originals_mailed_at_ms, 0);
-  ASSERT_TRUE(far_->Step(sent.ref, {.step = "receive_originals", .note = "原件收到", .actor = "c"})
-                  .ok());
+  ASSERT_TRUE(
+      far_->Step(sent.ref, {.step = "receive_originals", .note = "原件收到", .actor = "c"}).ok());
   auto again = far_->Step(sent.ref, {.step = "receive_originals", .note = "", .actor = "c"});
   EXPECT_FALSE(again.ok());
   Pump();

@@ -40,10 +40,16 @@ struct Identity {
 struct Partner {
   std::string region{};
   std::string name{};
-  std::string base_url{};    // http://… or https://…, without a trailing path
-  std::string public_key{};  // SM2 public key PEM, or a certificate PEM holding one
-  bool hub = false;          // relays for others; its hop stamps are trusted
-  std::string via{};         // region of a hub partner to relay through; empty: direct
+  std::string base_url{};  // http://… or https://…, without a trailing path
+  // The agreement's key certificate: an X.509 certificate (PEM) of the partner's exchange key
+  // whose subject organization is the partner's region; a bare SM2 public key PEM is accepted
+  // too (installations set up before certificates).
+  std::string public_key{};
+  bool hub = false;   // relays for others; its hop stamps are trusted
+  std::string via{};  // region of a hub partner to relay through; empty: direct
+  // The partner's e-licence root certificate (X.509 PEM, a CA): licences its departments issue
+  // verify here against it. Empty: none verify.
+  std::string licence_root{};
 };
 
 struct AgreementMatter {

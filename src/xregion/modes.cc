@@ -382,9 +382,10 @@ Result<CrossCase> Service::Step(std::string_view ref_view, const StepRequest& r)
     }
     if (!r.result.empty()) c->result = r.result;
     if (!r.tracking_number.empty()) c->tracking_number = r.tracking_number;
-    return I.RecordStep(
-        sql, self, *c, rule->second.to,
-        r.tracking_number.empty() ? r.note : fmt::format("{} 邮件号 {}", r.note, r.tracking_number));
+    return I.RecordStep(sql, self, *c, rule->second.to,
+                        r.tracking_number.empty()
+                            ? r.note
+                            : fmt::format("{} 邮件号 {}", r.note, r.tracking_number));
   }));
   if (I.options.on_enqueue) I.options.on_enqueue();
   return Get(ref);
@@ -517,7 +518,8 @@ Result<std::vector<CaseCounts>> Service::Counts() {
               c.cases = n;
               out.push_back(c);
             },
-            soci::into(c.mode), soci::into(c.partner), soci::into(c.matter), soci::into(n));
+            soci::into(c.mode), soci::into(c.role), soci::into(c.partner), soci::into(c.matter),
+            soci::into(n));
         return out;
       });
 }

@@ -37,7 +37,23 @@ Status Service::PutPartner(const Partner& p) {
   if (!p.base_url.starts_with("http://") && !p.base_url.starts_with("https://")) {
     errors.Add("base_url", "must start with http:// or https://");
   }
-  if (!PartnerKey(p.public_key).ok()) errors.Add("public_key", "must be an SM2 public key PEM");
+  if (p.public_key.find("BEGIN CERTIFICATE") != std::string::npos) {
+    auto cert = keys::ReadCertificate(p.public_key);
+    if (!cert.ok()) {
+      errors.Add("public_key", "must be an X.509 certificate with an SM2 key");
+    } else if (cert->subject_organization != p.region) {
+      errors.Add("public_key", fmt::format("the certificate is {}'s, not {}'s",
+                                           cert->subject_organization, p.region));
+    }
+  } else if (!PartnerKey(p.public_key).ok()) {
+    errors.Add("public_key", "must be an X.509 certificate (or an SM2 public key PEM)");
+  }
+  if (!p.licence_root.empty()) {
+    auto root = keys::ReadCertificate(p.licence_root);
+    if (!root.ok() || !root->is_ca) {
+      errors.Add("licence_root", "must be an X.509 CA certificate with an SM2 key");
+    }
+  }
   if (!errors.empty()) return errors.ToError("the partner is invalid");
   Impl& I = *impl_;
   return I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
@@ -55,7 +71,8 @@ Status Service::PutPartner(const Partner& p) {
     store::Execute(sql, I.Q("upsert_partner"), soci::use(p.region, "region"),
                    soci::use(p.name, "name"), soci::use(base, "base_url"),
                    soci::use(p.public_key, "public_key"), soci::use(hub, "hub"),
-                   soci::use(p.via, "via"), soci::use(now, "updated_at"));
+                   soci::use(p.via, "via"), soci::use(p.licence_root, "licence_root"),
+                   soci::use(now, "updated_at"));
     return Ok();
   });
 }
@@ -192,7 +209,8 @@ Result<int> Service::LoadYaml(std::string_view text) {
                            .base_url = str(p, "base_url"),
                            .public_key = str(p, "public_key"),
                            .hub = p["hub"] && p["hub"].as<bool>(),
-                           .via = str(p, "via")});
+                           .via = str(p, "via"),
+                           .licence_root = str(p, "licence_root")});
     if (!s.ok()) return std::move(s).error().Prefix(fmt::format("partners/{}", i));
   }
   int agreements = 0;
@@ -213,8 +231,9 @@ Result<int> Service::LoadYaml(std::string_view text) {
       try {
         agreement.originals_days = a["originals_days"].as<int>();
       } catch (const YAML::Exception&) {
-        return Error(ErrorCode::kInvalidArgument, "the agreements are invalid",
-                     {{fmt::format("agreements/{}/originals_days", i), "must be a number of days"}});
+        return Error(
+            ErrorCode::kInvalidArgument, "the agreements are invalid",
+            {{fmt::format("agreements/{}/originals_days", i), "must be a number of days"}});
       }
     }
     for (size_t j = 0; a["matters"] && j < a["matters"].size(); ++j) {

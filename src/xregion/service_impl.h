@@ -18,6 +18,7 @@
 #include "base/id.h"
 #include "base/region.h"
 #include "crypto/sm3.h"
+#include "keys/certificate.h"
 #include "store/queries.h"
 #include "xregion/service.h"
 
@@ -44,7 +45,11 @@ inline bool IsFinalState(std::string_view s) {
 }
 
 // The public key of a partner's PEM: a public key, or the subject key of a certificate.
-inline Result<crypto::Sm2Key> PartnerKey(const std::string& pem) { return crypto::Sm2Key::FromPem(pem); }
+inline Result<crypto::Sm2Key> PartnerKey(const std::string& pem) {
+  if (pem.find("BEGIN CERTIFICATE") == std::string::npos) return crypto::Sm2Key::FromPem(pem);
+  TB_ASSIGN_OR_RETURN(keys::CertificateInfo info, keys::ReadCertificate(pem));
+  return info.public_key;
+}
 
 inline json FormJson(const std::map<std::string, std::string>& form) {
   json j = json::object();
@@ -82,7 +87,6 @@ inline TimelineEntry EventFrom(const json& j) {
           .kind = j.value("kind", ""),
           .note = j.value("note", "")};
 }
-
 
 struct Service::Impl {
   store::Database& db;
@@ -137,7 +141,7 @@ struct Service::Impl {
           out.push_back(p);
         },
         soci::into(p.region), soci::into(p.name), soci::into(p.base_url), soci::into(p.public_key),
-        soci::into(hub), soci::into(p.via));
+        soci::into(hub), soci::into(p.via), soci::into(p.licence_root));
     return out;
   }
 
@@ -261,17 +265,16 @@ struct Service::Impl {
     std::string mode, role, form, materials;
     long long created = 0, updated = 0, originals_due = 0, originals_mailed = 0,
               originals_received = 0;
-    store::Execute(sql, Q("select_case"), soci::use(ref, "ref"), soci::into(c.ref),
-                   soci::into(mode), soci::into(role), soci::into(c.matter),
-                   soci::into(c.matter_name), soci::into(c.receiving_region),
-                   soci::into(c.handling_region), soci::into(c.counterpart),
-                   soci::into(c.parent_ref), soci::into(c.applicant_name),
-                   soci::into(c.applicant_code), soci::into(form), soci::into(materials),
-                   soci::into(c.delivery), soci::into(c.state), soci::into(c.result),
-                   soci::into(c.tracking_number), soci::into(created), soci::into(updated),
-                   soci::into(c.case_number), soci::into(c.open_error), soci::into(originals_due),
-                   soci::into(c.originals_tracking), soci::into(originals_mailed),
-                   soci::into(originals_received));
+    store::Execute(
+        sql, Q("select_case"), soci::use(ref, "ref"), soci::into(c.ref), soci::into(mode),
+        soci::into(role), soci::into(c.matter), soci::into(c.matter_name),
+        soci::into(c.receiving_region), soci::into(c.handling_region), soci::into(c.counterpart),
+        soci::into(c.parent_ref), soci::into(c.applicant_name), soci::into(c.applicant_code),
+        soci::into(form), soci::into(materials), soci::into(c.delivery), soci::into(c.state),
+        soci::into(c.result), soci::into(c.tracking_number), soci::into(created),
+        soci::into(updated), soci::into(c.case_number), soci::into(c.open_error),
+        soci::into(originals_due), soci::into(c.originals_tracking), soci::into(originals_mailed),
+        soci::into(originals_received));
     if (!sql.got_data()) return std::nullopt;
     c.originals_due_at_ms = originals_due;
     c.originals_mailed_at_ms = originals_mailed;

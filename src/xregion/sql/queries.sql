@@ -8,14 +8,16 @@ INSERT INTO xregion_identity (id, region, name, hub, updated_at)
 SELECT region, name, hub FROM xregion_identity WHERE id = 1;
 
 -- name: upsert_partner
-INSERT INTO xregion_partner (region, name, base_url, public_key, hub, via, updated_at)
-  VALUES (:region, :name, :base_url, :public_key, :hub, :via, :updated_at)
+INSERT INTO xregion_partner (region, name, base_url, public_key, hub, via, licence_root,
+    updated_at)
+  VALUES (:region, :name, :base_url, :public_key, :hub, :via, :licence_root, :updated_at)
   ON CONFLICT (region) DO UPDATE SET name = excluded.name, base_url = excluded.base_url,
     public_key = excluded.public_key, hub = excluded.hub, via = excluded.via,
-    updated_at = excluded.updated_at;
+    licence_root = excluded.licence_root, updated_at = excluded.updated_at;
 
 -- name: select_partners
-SELECT region, name, base_url, public_key, hub, via FROM xregion_partner ORDER BY region;
+SELECT region, name, base_url, public_key, hub, via, licence_root FROM xregion_partner
+  ORDER BY region;
 
 -- name: delete_partner
 DELETE FROM xregion_partner WHERE region = :region;
@@ -166,9 +168,9 @@ SELECT ref FROM xregion_case
   ORDER BY created_at, ref LIMIT :limit;
 
 -- name: select_counts
-SELECT mode, counterpart, matter, COUNT(*) FROM xregion_case
-  WHERE role IN ('receiving', 'lead')
-  GROUP BY mode, counterpart, matter ORDER BY mode, counterpart, matter;
+SELECT mode, role, counterpart, matter, COUNT(*) FROM xregion_case
+  WHERE role IN ('receiving', 'lead', 'handling', 'part')
+  GROUP BY mode, role, counterpart, matter ORDER BY mode, role, counterpart, matter;
 
 -- name: insert_event
 INSERT INTO xregion_event (case_ref, id, at, region, kind, note)
