@@ -264,7 +264,8 @@ TEST_F(XregionE2e, ThreeInstallationsRunProxyOnlineAndJointEndToEnd) {
   EXPECT_EQ(counts["items"].size(), 3u);
   auto metrics = ly.Client().Get("/metrics");
   ASSERT_TRUE(metrics);
-  EXPECT_NE(metrics->body.find(R"(tongban_xregion_cases{mode="proxy",partner="360926"} 1)"),
+  EXPECT_NE(metrics->body.find(
+                R"(tongban_xregion_cases{mode="proxy",role="receiving",partner="360926"} 1)"),
             std::string::npos)
       << metrics->body;
   EXPECT_NE(metrics->body.find(R"(tongban_xregion_outbox_messages{state="dead"} 0)"),

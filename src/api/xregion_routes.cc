@@ -13,8 +13,13 @@ namespace {
 using nlohmann::json;
 
 json ToJson(const xregion::Partner& p) {
-  return {{"region", p.region},         {"name", p.name}, {"base_url", p.base_url},
-          {"public_key", p.public_key}, {"hub", p.hub},   {"via", p.via}};
+  return {{"region", p.region},
+          {"name", p.name},
+          {"base_url", p.base_url},
+          {"public_key", p.public_key},
+          {"hub", p.hub},
+          {"via", p.via},
+          {"licence_root", p.licence_root}};
 }
 
 json ToJson(const xregion::Agreement& a) {
@@ -27,6 +32,7 @@ json ToJson(const xregion::Agreement& a) {
           {"partner", a.partner},
           {"mode", xregion::ModeName(a.mode)},
           {"title", a.title},
+          {"originals_days", a.originals_days},
           {"matters", std::move(matters)}};
 }
 
@@ -66,8 +72,29 @@ json ToJson(const xregion::CrossCase& c) {
           {"tracking_number", c.tracking_number},
           {"created_at", c.created_at_ms},
           {"updated_at", c.updated_at_ms},
+          {"case_number", c.case_number},
+          {"open_error", c.open_error},
+          {"originals",
+           {{"due_at", c.originals_due_at_ms},
+            {"tracking_number", c.originals_tracking},
+            {"mailed_at", c.originals_mailed_at_ms},
+            {"received_at", c.originals_received_at_ms}}},
           {"timeline", std::move(timeline)},
           {"parts", std::move(parts)}};
+}
+
+json CoverageJson(const xregion::Coverage& c) {
+  json lines = json::array();
+  for (const auto& l : c.lines) {
+    lines.push_back({{"partner", l.partner},
+                     {"partner_name", l.partner_name},
+                     {"matters", l.matters},
+                     {"online", l.online},
+                     {"proxy", l.proxy},
+                     {"joint", l.joint}});
+  }
+  return {{"partners", c.partners}, {"matters", c.matters}, {"fully_online", c.fully_online},
+          {"proxy", c.proxy},       {"joint", c.joint},     {"lines", std::move(lines)}};
 }
 
 // The caller's permission over this installation's region (and the caller's own department).
@@ -141,19 +168,54 @@ xregion::PostAnswer HttpTransport::Post(const std::string& base_url, const std::
   return {.status = res->status, .body = res->body};
 }
 
-void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& auth) {
+void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& auth,
+                           XregionRouteOptions options) {
   s.Get("/api/v1/xregion/identity",
-        [&service](const httplib::Request&, httplib::Response& res, RequestContext& ctx) {
+        [&service, options](const httplib::Request&, httplib::Response& res, RequestContext& ctx) {
           auto id = service.GetIdentity();
           if (!id.ok()) return WriteProblem(res, id.error(), ctx);
           auto pem = service.key().PublicPem();
           if (!pem.ok()) return WriteProblem(res, pem.error(), ctx);
+          auto certificate = service.Certificate();
+          if (!certificate.ok()) return WriteProblem(res, certificate.error(), ctx);
+          std::string root;
+          if (options.licence_root) {
+            auto r = options.licence_root();
+            if (!r.ok()) return WriteProblem(res, r.error(), ctx);
+            root = *r;
+          }
           WriteJson(res, {{"region", id->region},
                           {"name", id->name},
                           {"hub", id->hub},
                           {"public_key", *pem},
+                          {"certificate", *certificate},
+                          {"licence_root", root},
                           {"key_id", service.key().id()}});
         });
+  // Public, like the platform's own licence check: a window verifies a partner's licence.
+  s.Post("/api/v1/xregion/licences/verify",
+         [&service](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+           auto body = JsonBodyOrProblem(req, res, ctx, false);
+           if (!body) return;
+           FieldErrors errors;
+           ObjectReader r(*body, "", errors);
+           licences::SignedLicence l;
+           l.document = r.String("document", true).value_or("");
+           l.signature = r.String("signature", true).value_or("");
+           l.certificate = r.String("certificate", true).value_or("");
+           r.Finish();
+           if (!errors.empty()) {
+             return WriteProblem(res, errors.ToError("the licence is invalid"), ctx);
+           }
+           auto v = service.VerifyPartnerLicence(l);
+           if (!v.ok()) return WriteProblem(res, v.error(), ctx);
+           WriteJson(res, {{"valid", v->valid()},
+                           {"outcome", licences::VerifyOutcomeName(v->outcome)},
+                           {"reason", v->reason},
+                           {"partner", v->partner},
+                           {"licence_id", v->licence_id},
+                           {"issuer_name", v->issuer_name}});
+         });
   s.Put("/api/v1/xregion/identity", [&](const httplib::Request& req, httplib::Response& res,
                                         RequestContext& ctx) {
     auto caller = Permitted(auth, service, req, res, ctx, "xregion.manage");
@@ -194,6 +256,7 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
           p.public_key = r.String("public_key", true).value_or("");
           p.hub = r.Bool("hub", false).value_or(false);
           p.via = r.String("via", false).value_or("");
+          p.licence_root = r.String("licence_root", false).value_or("");
           r.Finish();
           if (!errors.empty()) {
             return WriteProblem(res, errors.ToError("the partner is invalid"), ctx);
@@ -230,6 +293,7 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
     a.partner = r.String("partner", true).value_or("");
     auto mode = r.String("mode", true);
     a.title = r.String("title", true).value_or("");
+    a.originals_days = static_cast<int>(r.Integer("originals_days", false).value_or(0));
     const json* matters = r.Member("matters", json::value_t::array, true);
     r.Finish();
     if (mode && !xregion::ParseMode(*mode)) {
@@ -445,18 +509,47 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
                           {"first_bad", v->first_bad},
                           {"problem", v->problem}});
         });
-  s.Get("/api/v1/xregion/counts", [&](const httplib::Request& req, httplib::Response& res,
-                                      RequestContext& ctx) {
-    if (!Permitted(auth, service, req, res, ctx, "report.read")) return;
-    auto counts = service.Counts();
-    if (!counts.ok()) return WriteProblem(res, counts.error(), ctx);
-    json items = json::array();
-    for (const auto& c : *counts) {
-      items.push_back(
-          {{"mode", c.mode}, {"partner", c.partner}, {"matter", c.matter}, {"cases", c.cases}});
-    }
-    WriteJson(res, {{"items", std::move(items)}});
-  });
+  s.Get("/api/v1/xregion/counts",
+        [&](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+          if (!Permitted(auth, service, req, res, ctx, "report.read")) return;
+          auto counts = service.Counts();
+          if (!counts.ok()) return WriteProblem(res, counts.error(), ctx);
+          json items = json::array();
+          for (const auto& c : *counts) {
+            items.push_back({{"mode", c.mode},
+                             {"role", c.role},
+                             {"partner", c.partner},
+                             {"matter", c.matter},
+                             {"cases", c.cases}});
+          }
+          WriteJson(res, {{"items", std::move(items)}});
+        });
+  s.Get("/api/v1/xregion/report",
+        [&](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+          // The agreements' administrators and the report readers both see it.
+          auto caller = CallerOrProblem(auth, req, res, ctx);
+          if (!caller) return;
+          auto self = service.GetIdentity();
+          const people::Target here{.region = self.ok() ? self->region : caller->account.region,
+                                    .department = caller->account.department,
+                                    .matter = ""};
+          if (!auth.Require(*caller, "xregion.manage", here).ok()) {
+            Status s = auth.Require(*caller, "report.read", here);
+            if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+          }
+          auto report = service.CoverageReport();
+          if (!report.ok()) return WriteProblem(res, report.error(), ctx);
+          WriteJson(res, CoverageJson(*report));
+        });
+  s.Get("/api/v1/xregion/originals/overdue",
+        [&](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+          if (!Permitted(auth, service, req, res, ctx, "case.read")) return;
+          auto list = service.OverdueOriginals();
+          if (!list.ok()) return WriteProblem(res, list.error(), ctx);
+          json items = json::array();
+          for (const auto& c : *list) items.push_back(ToJson(c));
+          WriteJson(res, {{"items", std::move(items)}});
+        });
 }
 
 }  // namespace tongban::api

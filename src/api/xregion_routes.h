@@ -5,13 +5,23 @@
 // log with its verification. HttpTransport posts envelopes to partners over HTTP or HTTPS.
 #pragma once
 
+#include <functional>
+#include <string>
+
 #include "api/auth.h"
 #include "api/server.h"
 #include "xregion/service.h"
 
 namespace tongban::api {
 
-void RegisterXregionRoutes(Server& server, xregion::Service& service, const Auth& auth);
+struct XregionRouteOptions {
+  // This installation's licence root certificate (PEM), which GET identity gives partners so
+  // that its licences verify there; absent: none given.
+  std::function<Result<std::string>()> licence_root = {};
+};
+
+void RegisterXregionRoutes(Server& server, xregion::Service& service, const Auth& auth,
+                           XregionRouteOptions options = {});
 
 // Posts to `base_url` + "/api/v1/xregion/messages" with cpp-httplib: plain HTTP, or HTTPS
 // (standard TLS through OpenSSL, the server's certificate verified against the system's CA

@@ -242,7 +242,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(
       app->xregion_,
       CreateXregionParts(
-          *app->db_, *app->trace_, app->signing_key_path_, config.demo,
+          *app->db_, *app->trace_, *app->cases_, app->grant_cases_.get(), app->signing_key_path_,
+          config.demo,
           url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
@@ -414,7 +415,12 @@ void App::RegisterRoutes() {
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
   api::RegisterSourceRoutes(s, *sources_, *auth_);
-  api::RegisterXregionRoutes(s, *xregion_->service, *auth_);
+  api::RegisterXregionRoutes(s, *xregion_->service, *auth_,
+                            {.licence_root = [this]() -> Result<std::string> {
+                              TB_ASSIGN_OR_RETURN(keys::StoredCertificate root,
+                                                  licence_parts_->keys->Root());
+                              return root.certificate_pem;
+                            }});
   api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
                           {.licences = licence_parts_->licences.get(),
                            .reader = id_reader_.get(),

@@ -125,22 +125,34 @@ class SimulatedPartner {
 };
 
 XregionParts::XregionParts() = default;
+void XregionParts::Wake() {
+  if (worker) worker->Wake();
+}
 XregionParts::~XregionParts() { StopXregion(*this); }
 
 Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, trace::Trace& trace,
+                                                         cases::CaseService& cases,
+                                                         cases::CaseObserver* observer,
                                                          const std::string& signing_key_path,
                                                          bool demo,
                                                          const std::string& demo_dir_file) {
   auto parts = std::make_unique<XregionParts>();
   TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(signing_key_path));
   XregionParts* raw = parts.get();
-  TB_ASSIGN_OR_RETURN(
-      parts->service,
-      xregion::Service::Create(db, std::move(key), {.trace = &trace, .on_enqueue = [raw] {
-                                                      if (raw->worker) raw->worker->Wake();
-                                                    }}));
+  TB_ASSIGN_OR_RETURN(parts->service,
+                      xregion::Service::Create(db, std::move(key),
+                                               {.trace = &trace,
+                                                .on_enqueue = [raw] { raw->Wake(); },
+                                                .on_received = [raw] { raw->Wake(); }}));
   parts->worker = std::make_unique<xregion::DeliveryWorker>(*parts->service, parts->transport,
                                                             std::chrono::milliseconds(2000));
+  parts->bridge = std::make_unique<xregion::CaseBridge>(*parts->service, cases, observer);
+  cases.SetObserver(parts->bridge.get());
+  parts->worker->SetEachRound([raw] {
+    auto opened = raw->bridge->OpenPending();
+    if (!opened.ok())
+      spdlog::warn("xregion: opening received cases: {}", opened.error().ToString());
+  });
   if (!demo) return parts;
   // Environment switch for tests that run several demo servers as separate installations.
   if (const char* off = std::getenv("TONGBAN_XREGION_DEMO"); off && std::string(off) == "0") {
@@ -176,25 +188,7 @@ Status StartXregion(XregionParts& parts, const std::string& own_url) {
   return Ok();
 }
 
-std::string XregionMetrics(xregion::Service& service) {
-  std::string out;
-  if (auto counts = service.OutboxCounts(); counts.ok()) {
-    out += "# TYPE tongban_xregion_outbox_messages gauge\n";
-    for (const auto& [state, n] : *counts) {
-      out += fmt::format("tongban_xregion_outbox_messages{{state=\"{}\"}} {}\n", state, n);
-    }
-  }
-  if (auto cases = service.Counts(); cases.ok()) {
-    std::map<std::pair<std::string, std::string>, int64_t> per;
-    for (const auto& c : *cases) per[{c.mode, c.partner}] += c.cases;
-    out += "# TYPE tongban_xregion_cases gauge\n";
-    for (const auto& [key, n] : per) {
-      out += fmt::format("tongban_xregion_cases{{mode=\"{}\",partner=\"{}\"}} {}\n", key.first,
-                         key.second, n);
-    }
-  }
-  return out;
-}
+std::string XregionMetrics(xregion::Service& service) { return xregion::Metrics(service); }
 
 void StopXregion(XregionParts& parts) {
   if (parts.partner) parts.partner->Stop();

@@ -9,8 +9,10 @@
 #include <string>
 
 #include "api/xregion_routes.h"
+#include "cases/service.h"
 #include "store/database.h"
 #include "trace/trace.h"
+#include "xregion/cases_bridge.h"
 #include "xregion/service.h"
 #include "xregion/worker.h"
 
@@ -21,9 +23,13 @@ class SimulatedPartner;
 struct XregionParts {
   XregionParts();
   ~XregionParts();
+  void Wake();  // a round of the delivery thread now
   api::HttpTransport transport;
   std::unique_ptr<xregion::Service> service;
   std::unique_ptr<xregion::DeliveryWorker> worker;
+  // Opens received cases as cases here and tells the partner their steps: the cases' observer
+  // (chained to the one before it).
+  std::unique_ptr<xregion::CaseBridge> bridge;
   std::unique_ptr<SimulatedPartner> partner;  // demo only
   std::string partner_db;                     // demo only: the simulated partner's database
 };
@@ -31,7 +37,11 @@ struct XregionParts {
 // Builds the service on `db` (migrated) with the key at `signing_key_path`; with `demo`, loads
 // 浏阳市's agreements once (when no identity is set yet) and prepares the simulated partner
 // (its database beside `demo_dir_file`, "<file>.xregion-partner.db").
+// `cases` (on the same database) gets the bridge as its observer, chained to `observer` (the
+// one it had).
 Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, trace::Trace& trace,
+                                                         cases::CaseService& cases,
+                                                         cases::CaseObserver* observer,
                                                          const std::string& signing_key_path,
                                                          bool demo,
                                                          const std::string& demo_dir_file);
@@ -41,8 +51,7 @@ Result<std::unique_ptr<XregionParts>> CreateXregionParts(store::Database& db, tr
 Status StartXregion(XregionParts& parts, const std::string& own_url);
 void StopXregion(XregionParts& parts);
 
-// Prometheus lines: tongban_xregion_outbox_messages{state=…} (the backlog and the dead letters)
-// and tongban_xregion_cases{mode=…,partner=…} (cross-region cases started here).
+// Prometheus lines: xregion::Metrics (the backlog, the dead letters, cases, overdue originals).
 std::string XregionMetrics(xregion::Service& service);
 
 }  // namespace tongban::app

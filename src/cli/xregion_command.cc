@@ -1,6 +1,6 @@
-// tongban xregion verify-log | load: the cross-region message log's chain and digests checked
-// from the database (the same check as GET /api/v1/xregion/log/verify), and identity, partners
-// and agreements loaded from a YAML file (data/xregion/*.yaml).
+// tongban xregion verify-log | load | report: the cross-region message log's chain and digests
+// checked from the database (the same check as GET /api/v1/xregion/log/verify), and identity,
+// partners and agreements loaded from a YAML file (data/xregion/*.yaml).
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -99,6 +99,35 @@ void AddXregionCommands(CLI::App& cli, Context& ctx) {
       return;
     }
     std::printf("%d agreement(s) loaded\n", *n);
+  });
+
+  auto report_flags = std::make_shared<DatabaseFlags>();
+  auto* report = xr->add_subcommand(
+      "report",
+      "the matters the agreements cover, per mode and partner (\"100 matters, 65 online\")");
+  AddDatabaseFlags(report, *report_flags);
+  report->callback([report_flags, &ctx] {
+    auto s = Open(*report_flags);
+    if (!s.ok()) {
+      ctx.exit_code = Fail(s.error());
+      return;
+    }
+    auto r = (*s)->service->CoverageReport();
+    if (!r.ok()) {
+      ctx.exit_code = Fail(r.error());
+      return;
+    }
+    std::printf(
+        "%lld partners, %lld matters, %lld fully online (全程网办), %lld by proxy, %lld joint\n",
+        static_cast<long long>(r->partners), static_cast<long long>(r->matters),
+        static_cast<long long>(r->fully_online), static_cast<long long>(r->proxy),
+        static_cast<long long>(r->joint));
+    for (const auto& l : r->lines) {
+      std::printf("%s %s: %lld matters (online %lld, proxy %lld, joint %lld)\n", l.partner.c_str(),
+                  l.partner_name.c_str(), static_cast<long long>(l.matters),
+                  static_cast<long long>(l.online), static_cast<long long>(l.proxy),
+                  static_cast<long long>(l.joint));
+    }
   });
 }
 

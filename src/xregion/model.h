@@ -40,10 +40,16 @@ struct Identity {
 struct Partner {
   std::string region{};
   std::string name{};
-  std::string base_url{};    // http://… or https://…, without a trailing path
-  std::string public_key{};  // SM2 public key PEM, or a certificate PEM holding one
-  bool hub = false;          // relays for others; its hop stamps are trusted
-  std::string via{};         // region of a hub partner to relay through; empty: direct
+  std::string base_url{};  // http://… or https://…, without a trailing path
+  // The agreement's key certificate: an X.509 certificate (PEM) of the partner's exchange key
+  // whose subject organization is the partner's region; a bare SM2 public key PEM is accepted
+  // too (installations set up before certificates).
+  std::string public_key{};
+  bool hub = false;   // relays for others; its hop stamps are trusted
+  std::string via{};  // region of a hub partner to relay through; empty: direct
+  // The partner's e-licence root certificate (X.509 PEM, a CA): licences its departments issue
+  // verify here against it. Empty: none verify.
+  std::string licence_root{};
 };
 
 struct AgreementMatter {
@@ -58,6 +64,9 @@ struct Agreement {
   Mode mode = Mode::kProxy;
   std::string title{};
   std::vector<AgreementMatter> matters{};
+  // Paper originals the law requires are mailed by the receiving region within this many days
+  // of forwarding (a timed, supervised step); 0: none are required.
+  int originals_days = 0;
 };
 
 // A matter the portal or the windows may offer: one agreement's matter handled elsewhere.
@@ -111,6 +120,15 @@ struct CrossCase {
   std::string tracking_number{};  // 邮寄: the parcel of the paper result or originals
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
+  // The handling side: the case opened here through src/cases (its own number, calendar and
+  // legal clock); empty until opened, or when it could not be (open_error says why).
+  std::string case_number{};
+  std::string open_error{};
+  // Paper originals by mail (timed): due by (0: none required), tracking number, mailed, received.
+  int64_t originals_due_at_ms = 0;
+  std::string originals_tracking{};
+  int64_t originals_mailed_at_ms = 0;
+  int64_t originals_received_at_ms = 0;
   std::vector<TimelineEntry> timeline{};  // oldest first
   std::vector<Part> parts{};              // a joint lead's parts
 };

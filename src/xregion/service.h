@@ -17,6 +17,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "crypto/sm2.h"
+#include "licences/service.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "trace/trace.h"
@@ -48,6 +49,9 @@ struct ServiceOptions {
   int64_t backoff_max_ms = 30000;  // never more than this between tries
   // Called after a change put messages in the outbox (wakes the delivery thread).
   std::function<void()> on_enqueue = {};
+  // Called after a receipt applied messages (wakes the delivery thread, whose round opens the
+  // received cases as cases here).
+  std::function<void()> on_received = {};
 };
 
 enum class ReceiveStatus {
@@ -143,11 +147,42 @@ struct StepRequest {
   std::string actor{};
 };
 
+struct PartnerLicenceCheck {
+  licences::VerifyOutcome outcome = licences::VerifyOutcome::kValid;
+  std::string reason{};   // Chinese, for the window and the API
+  std::string partner{};  // the partner whose root the certificate chains to
+  std::string licence_id{};
+  std::string issuer_name{};
+  bool valid() const { return outcome == licences::VerifyOutcome::kValid; }
+};
+
 struct CaseCounts {
   std::string mode{};
+  std::string role{};  // receiving or lead: started here; handling or part: decided here
   std::string partner{};
   std::string matter{};
   int64_t cases = 0;
+};
+
+// One partner's line of the coverage report: the matters its agreements cover, per mode.
+struct CoverageLine {
+  std::string partner{};
+  std::string partner_name{};
+  int64_t matters = 0;
+  int64_t online = 0;  // 全程网办
+  int64_t proxy = 0;   // 异地代收代办
+  int64_t joint = 0;   // 多地联办
+};
+
+// The article's "100 matters, 65 fully online", answered over the agreements: distinct matters
+// covered by any agreement, and how many of them some agreement offers fully online.
+struct Coverage {
+  int64_t partners = 0;
+  int64_t matters = 0;
+  int64_t fully_online = 0;
+  int64_t proxy = 0;
+  int64_t joint = 0;
+  std::vector<CoverageLine> lines{};  // per partner, by region code
 };
 
 class Service {
@@ -163,7 +198,18 @@ class Service {
   // kNotFound until the identity is set.
   Result<Identity> GetIdentity();
   const crypto::Sm2Key& key() const;
-  // Adds or replaces a partner; the key must be an SM2 public key (or a certificate with one).
+  // The agreement's key certificate this installation gives its partners: a self-signed X.509
+  // certificate (SM3withSM2, default distinguishing ID) of its exchange key, subject CN = its
+  // name, O = its region code, valid ten years from now. kNotFound until the identity is set.
+  Result<std::string> Certificate();
+  // Verifies an e-licence issued by a partner's department (licences.cc): its certificate must
+  // chain to a partner's licence root, the signature verify over the canonical document, and
+  // today lie within its validity. An answer for every way a licence can be bad (outcome and a
+  // Chinese reason); kInvalidArgument only when the document is not JSON. The partner's
+  // register is not consulted: revocation is the partner's to tell.
+  Result<PartnerLicenceCheck> VerifyPartnerLicence(const licences::SignedLicence& presented);
+  // Adds or replaces a partner; the key must be an X.509 certificate of the partner's region
+  // (or a bare SM2 public key), the licence root a CA certificate.
   Status PutPartner(const Partner& partner);
   Result<std::vector<Partner>> ListPartners();
   Status DeletePartner(std::string_view region);
@@ -207,15 +253,40 @@ class Service {
   // Cases of one role (handling: the forwarded-case queue) in one state ("" = any), oldest
   // first.
   Result<std::vector<CrossCase>> List(std::string_view role, std::string_view state, int limit);
-  // Counts of cross-region cases per mode, partner and matter (KPIs).
+  // Counts of cross-region cases per mode, role, partner and matter (KPIs).
   Result<std::vector<CaseCounts>> Counts();
+  // The coverage report over the agreements (report.cc).
+  Result<Coverage> CoverageReport();
   // The bytes of a material file, by its hash.
   Result<std::string> File(std::string_view hash);
+
+  // ---- the handling side as a real case (src/xregion/cases_bridge.h drives these) ----
+  // Received cases (handling, part) not yet opened as a case here and not stopped by an error,
+  // oldest first.
+  Result<std::vector<CrossCase>> Unopened(int limit);
+  // Records that `ref` is case `case_number` here, in `sql`'s transaction: the submission's,
+  // so that a case is linked exactly once (kNotFound when `ref` is no cross-region case).
+  Status LinkCase(soci::session& sql, std::string_view ref, std::string_view case_number);
+  // Records why `ref` could not be opened as a case (the matter is not in this catalog, the
+  // form does not fit): it stays an exchange record, stepped by Step.
+  Status RecordOpenError(std::string_view ref, std::string_view error);
+  // In `sql`'s transaction (the case step's): when case `case_number` is a cross-region case,
+  // moves it to `state` and writes the message that tells the partner to the outbox. False when
+  // the case is no cross-region case.
+  Result<bool> CaseStepped(soci::session& sql, std::string_view case_number, std::string_view state,
+                           std::string_view note, std::string_view result);
+  // Received cases whose paper originals are past their due time and not yet mailed (the
+  // supervised timed step), earliest due first.
+  Result<std::vector<CrossCase>> OverdueOriginals();
 
  private:
   struct Impl;
   explicit Service(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
+
+// Prometheus lines for /metrics: tongban_xregion_outbox_messages{state} (the backlog and the dead
+// letters), tongban_xregion_cases{mode,role,partner}, tongban_xregion_originals_overdue.
+std::string Metrics(Service& service);
 
 }  // namespace tongban::xregion

@@ -445,6 +445,72 @@ TEST_P(Exchange, RefusedMessagesWaitAsDeadLettersAndRetry) {
   EXPECT_EQ(A().Retry("nope").error().code(), ErrorCode::kNotFound);
 }
 
+// Item 5: the backlog and the dead letters as metrics; cases per mode, role and partner.
+TEST_P(Exchange, MetricsShowTheBacklogTheDeadLettersAndTheCases) {
+  if (!nodes_.count(kLiuyang)) return;
+  ASSERT_TRUE(ForwardOne("甲").ok());
+  net_.drop = 1;  // 铜鼓 does not answer: the message stays in the backlog
+  EXPECT_EQ(A().DeliverDue(net_)->failed, 1);
+  std::string m = Metrics(A());
+  EXPECT_NE(m.find("tongban_xregion_outbox_messages{state=\"pending\"} 1\n"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("tongban_xregion_outbox_messages{state=\"dead\"} 0\n"), std::string::npos);
+  EXPECT_NE(m.find("tongban_xregion_cases{mode=\"proxy\",role=\"receiving\",partner=\"360926\"} 1"),
+            std::string::npos)
+      << m;
+  // Delivered once 铜鼓 answers; a refused message becomes a dead letter.
+  clock_.Advance(std::chrono::seconds(1));
+  Pump();
+  ASSERT_TRUE(B().DeletePartner(kLiuyang).ok());
+  ASSERT_TRUE(ForwardOne("乙").ok());
+  EXPECT_EQ(A().DeliverDue(net_)->dead, 1);
+  m = Metrics(A());
+  EXPECT_NE(m.find("tongban_xregion_outbox_messages{state=\"pending\"} 0\n"), std::string::npos)
+      << m;
+  EXPECT_NE(m.find("tongban_xregion_outbox_messages{state=\"dead\"} 1\n"), std::string::npos);
+  EXPECT_NE(m.find("tongban_xregion_outbox_messages{state=\"delivered\"} 1\n"), std::string::npos);
+  EXPECT_NE(m.find("tongban_xregion_cases{mode=\"proxy\",role=\"receiving\",partner=\"360926\"} 2"),
+            std::string::npos);
+  // The handling side counts what it decides.
+  std::string b = Metrics(B());
+  EXPECT_NE(b.find("tongban_xregion_cases{mode=\"proxy\",role=\"handling\",partner=\"430181\"} 1"),
+            std::string::npos)
+      << b;
+  EXPECT_NE(b.find("tongban_xregion_originals_overdue 0"), std::string::npos);
+}
+
+// Item 5: "100 matters, 65 fully online", over the agreements.
+TEST_P(Exchange, CoverageReportCountsDistinctMattersPerMode) {
+  if (!nodes_.count(kLiuyang)) return;
+  // TG-001 is offered by proxy and now also fully online; a second online matter.
+  ASSERT_TRUE(
+      A().PutAgreement(
+             {.id = "ly-tg-online",
+              .partner = kTonggu,
+              .mode = Mode::kOnline,
+              .title = "浏阳—铜鼓 全程网办",
+              .matters =
+                  {{.matter = "TG-001", .name = "个体工商户设立登记", .handling_region = kTonggu},
+                   {.matter = "TG-002", .name = "个体工商户变更登记", .handling_region = kTonggu}}})
+          .ok());
+  auto r = A().CoverageReport();
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(r->partners, 2);  // 铜鼓, 万载 (the hub has no agreement)
+  EXPECT_EQ(r->matters, 4);   // TG-001, TG-002, TG-009, WZ-009: each once
+  EXPECT_EQ(r->fully_online, 2);
+  EXPECT_EQ(r->proxy, 1);
+  EXPECT_EQ(r->joint, 2);
+  ASSERT_EQ(r->lines.size(), 3u);  // every partner, by region code
+  const CoverageLine& tg = r->lines[2];
+  EXPECT_EQ(tg.partner, kTonggu);
+  EXPECT_EQ(tg.matters, 3);
+  EXPECT_EQ(tg.online, 2);
+  EXPECT_EQ(tg.proxy, 1);
+  EXPECT_EQ(tg.joint, 1);
+  EXPECT_EQ(r->lines[0].partner, kHub);
+  EXPECT_EQ(r->lines[0].matters, 0);
+}
+
 TEST_P(Exchange, TamperedLogIsFound) {
   if (!nodes_.count(kLiuyang)) return;
   ASSERT_TRUE(ForwardOne("癸").ok());

@@ -36,6 +36,8 @@ void DeliveryWorker::Wake() {
   cv_.notify_all();
 }
 
+void DeliveryWorker::SetEachRound(std::function<void()> work) { each_round_ = std::move(work); }
+
 void DeliveryWorker::Run() {
   for (;;) {
     {
@@ -44,6 +46,7 @@ void DeliveryWorker::Run() {
       woken_ = false;
     }
     std::chrono::milliseconds wait = idle_;
+    if (each_round_) each_round_();
     auto round = service_.DeliverDue(transport_);
     if (!round.ok()) {
       // kNotFound: no identity yet; anything else is logged and retried next time.

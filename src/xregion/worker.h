@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -19,8 +20,11 @@ class DeliveryWorker {
   void Start();
   // Finishes the round in progress, then returns.
   void Stop();
-  // Asks for a round now (after a change put messages in the outbox).
+  // Asks for a round now (after a change put messages in the outbox, or a receipt).
   void Wake();
+  // Runs `work` at the start of every round (the case bridge opens received cases there).
+  // Call before Start.
+  void SetEachRound(std::function<void()> work);
 
  private:
   void Run();
@@ -28,6 +32,7 @@ class DeliveryWorker {
   Service& service_;
   Transport& transport_;
   std::chrono::milliseconds idle_;
+  std::function<void()> each_round_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;

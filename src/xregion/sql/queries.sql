@@ -8,14 +8,16 @@ INSERT INTO xregion_identity (id, region, name, hub, updated_at)
 SELECT region, name, hub FROM xregion_identity WHERE id = 1;
 
 -- name: upsert_partner
-INSERT INTO xregion_partner (region, name, base_url, public_key, hub, via, updated_at)
-  VALUES (:region, :name, :base_url, :public_key, :hub, :via, :updated_at)
+INSERT INTO xregion_partner (region, name, base_url, public_key, hub, via, licence_root,
+    updated_at)
+  VALUES (:region, :name, :base_url, :public_key, :hub, :via, :licence_root, :updated_at)
   ON CONFLICT (region) DO UPDATE SET name = excluded.name, base_url = excluded.base_url,
     public_key = excluded.public_key, hub = excluded.hub, via = excluded.via,
-    updated_at = excluded.updated_at;
+    licence_root = excluded.licence_root, updated_at = excluded.updated_at;
 
 -- name: select_partners
-SELECT region, name, base_url, public_key, hub, via FROM xregion_partner ORDER BY region;
+SELECT region, name, base_url, public_key, hub, via, licence_root FROM xregion_partner
+  ORDER BY region;
 
 -- name: delete_partner
 DELETE FROM xregion_partner WHERE region = :region;
@@ -24,10 +26,11 @@ DELETE FROM xregion_partner WHERE region = :region;
 SELECT COUNT(*) FROM xregion_agreement WHERE partner = :partner;
 
 -- name: upsert_agreement
-INSERT INTO xregion_agreement (id, partner, mode, title, updated_at)
-  VALUES (:id, :partner, :mode, :title, :updated_at)
+INSERT INTO xregion_agreement (id, partner, mode, title, originals_days, updated_at)
+  VALUES (:id, :partner, :mode, :title, :originals_days, :updated_at)
   ON CONFLICT (id) DO UPDATE SET partner = excluded.partner, mode = excluded.mode,
-    title = excluded.title, updated_at = excluded.updated_at;
+    title = excluded.title, originals_days = excluded.originals_days,
+    updated_at = excluded.updated_at;
 
 -- name: delete_agreement_matters
 DELETE FROM xregion_agreement_matter WHERE agreement_id = :id;
@@ -40,7 +43,7 @@ INSERT INTO xregion_agreement_matter (agreement_id, matter, name, handling_regio
 DELETE FROM xregion_agreement WHERE id = :id;
 
 -- name: select_agreements
-SELECT a.id, a.partner, a.mode, a.title, m.matter, m.name, m.handling_region
+SELECT a.id, a.partner, a.mode, a.title, a.originals_days, m.matter, m.name, m.handling_region
   FROM xregion_agreement a JOIN xregion_agreement_matter m ON m.agreement_id = a.id
   ORDER BY a.id, m.matter;
 
@@ -155,7 +158,8 @@ UPDATE xregion_case SET state = :state, result = :result, tracking_number = :tra
 -- name: select_case
 SELECT ref, mode, role, matter, matter_name, receiving_region, handling_region, counterpart,
     parent_ref, applicant_name, applicant_code, form, materials, delivery, state, result,
-    tracking_number, created_at, updated_at
+    tracking_number, created_at, updated_at, case_number, open_error, originals_due_at,
+    originals_tracking, originals_mailed_at, originals_received_at
   FROM xregion_case WHERE ref = :ref;
 
 -- name: select_case_refs
@@ -164,9 +168,9 @@ SELECT ref FROM xregion_case
   ORDER BY created_at, ref LIMIT :limit;
 
 -- name: select_counts
-SELECT mode, counterpart, matter, COUNT(*) FROM xregion_case
-  WHERE role IN ('receiving', 'lead')
-  GROUP BY mode, counterpart, matter ORDER BY mode, counterpart, matter;
+SELECT mode, role, counterpart, matter, COUNT(*) FROM xregion_case
+  WHERE role IN ('receiving', 'lead', 'handling', 'part')
+  GROUP BY mode, role, counterpart, matter ORDER BY mode, role, counterpart, matter;
 
 -- name: insert_event
 INSERT INTO xregion_event (case_ref, id, at, region, kind, note)
@@ -204,3 +208,34 @@ SELECT COUNT(*) FROM xregion_file_sent WHERE partner = :partner AND hash = :hash
 
 -- name: count_outbox_by_state
 SELECT state, COUNT(*) FROM xregion_outbox GROUP BY state ORDER BY state;
+
+-- name: select_ref_by_case_number
+SELECT ref FROM xregion_case WHERE case_number = :case_number;
+
+-- name: set_case_number
+UPDATE xregion_case SET case_number = :case_number, open_error = '' WHERE ref = :ref;
+
+-- name: set_open_error
+UPDATE xregion_case SET open_error = :open_error WHERE ref = :ref AND case_number = '';
+
+-- name: select_unopened
+SELECT ref FROM xregion_case
+  WHERE role IN ('handling', 'part') AND case_number = '' AND open_error = ''
+  ORDER BY created_at, ref LIMIT :limit;
+
+-- name: set_originals_due
+UPDATE xregion_case SET originals_due_at = :originals_due_at WHERE ref = :ref;
+
+-- name: set_originals_mailed
+UPDATE xregion_case SET originals_tracking = :originals_tracking,
+    originals_mailed_at = :originals_mailed_at
+  WHERE ref = :ref;
+
+-- name: set_originals_received
+UPDATE xregion_case SET originals_received_at = :originals_received_at WHERE ref = :ref;
+
+-- name: select_originals_overdue
+SELECT ref FROM xregion_case
+  WHERE originals_due_at > 0 AND originals_due_at < :now
+    AND role = 'receiving' AND originals_mailed_at = 0
+  ORDER BY originals_due_at, ref;
