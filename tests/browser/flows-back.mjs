@@ -1,0 +1,172 @@
+// The back office beyond the review inbox (pages/back/ and the case file's actions): suspension,
+// resumption and extension of a case; the certificate-request inbox answered and the issued
+// certificate revoked; a workflow incident retried; the verification and 容缺 inboxes. Demo
+// accounts of 新田县 (431128).
+import { call, signOut, staffLogin, token } from './lib-office.mjs'
+
+// An Element Plus table by its aria-label (it draws header and body as two <table>s).
+const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
+
+// A process whose gateway needs `ok`: started without it, the instance has an incident.
+const kBrokenProcess = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+  xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="d" targetNamespace="x">
+  <bpmn:process id="back_incident" isExecutable="true">
+    <bpmn:startEvent id="start"/>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="check"/>
+    <bpmn:exclusiveGateway id="check"/>
+    <bpmn:sequenceFlow id="f2" sourceRef="check" targetRef="work">
+      <bpmn:conditionExpression>=ok = true</bpmn:conditionExpression>
+    </bpmn:sequenceFlow>
+    <bpmn:userTask id="work">
+      <bpmn:extensionElements><zeebe:assignmentDefinition candidateGroups="process_admin"/></bpmn:extensionElements>
+    </bpmn:userTask>
+    <bpmn:sequenceFlow id="f3" sourceRef="work" targetRef="end"/>
+    <bpmn:endEvent id="end"/>
+  </bpmn:process>
+</bpmn:definitions>`
+
+export const flows = {
+  // An approver suspends a case for an expert review and resumes it; the department head
+  // extends it by 10 working days with reasons; each notice is among the case's documents.
+  async caseSuspendResumeExtend({ page, baseURL, expect, snap }) {
+    const approver = await token(baseURL, 'xintian.approver')
+    const found = await call(baseURL, 'GET', '/api/v1/cases?state=under_review&department=431128-rsj&limit=50', undefined, approver)
+    let kase = null
+    for (const c of found.items) {
+      const full = await call(baseURL, 'GET', `/api/v1/cases/${c.number}`, undefined, approver)
+      if (!full.clock.extension_days && !full.clock.suspended) {
+        kase = full
+        break
+      }
+    }
+    expect(kase, 'an under_review case of 人社局 without an extension')
+    await staffLogin(page, 'xintian.approver')
+    await page.goto(`/office/cases/${kase.number}`)
+    const suspend = page.getByRole('group', { name: /中止办理时限/ })
+    await suspend.waitFor()
+    await snap(page, 'back-case-actions')
+    await suspend.getByLabel('中止事由').selectOption('expert_review')
+    await suspend.getByLabel('预计所需天数').fill('5')
+    await suspend.getByLabel('说明').fill('需组织专家评审')
+    await suspend.getByRole('button', { name: '中止' }).click()
+    await page.getByRole('status').filter({ hasText: '已中止办理时限' }).waitFor()
+    await page.locator('.case-state').filter({ hasText: '已中止' }).waitFor()
+    await page.getByText('中止原因：专家评审').waitFor()
+    const resume = page.getByRole('group', { name: '恢复办理' })
+    await resume.getByRole('button', { name: '恢复' }).click()
+    await page.getByRole('status').filter({ hasText: '已恢复办理' }).waitFor()
+    await page.locator('.case-state').filter({ hasText: '审查中' }).waitFor()
+    // An approver may not extend (case.extend is the department head's).
+    expect((await page.getByRole('group', { name: /延长审查期限/ }).count()) === 0, 'no extension form for an approver')
+    await signOut(page)
+
+    await staffLogin(page, 'xintian.department_head')
+    await page.goto(`/office/cases/${kase.number}`)
+    const extend = page.getByRole('group', { name: /延长审查期限/ })
+    await extend.getByRole('button', { name: '延期' }).click()
+    // The reasons are required: the browser refuses the empty form, nothing is sent.
+    expect((await page.getByRole('status').filter({ hasText: '已延长' }).count()) === 0, 'empty reasons not sent')
+    await extend.getByLabel(/延期理由/).fill('需现场核查申请人居住情况')
+    await extend.getByRole('button', { name: '延期' }).click()
+    await page.getByRole('status').filter({ hasText: '已延长 10 个工作日' }).waitFor()
+    await page.getByText('已延期 10 个工作日').waitFor()
+    const after = await call(baseURL, 'GET', `/api/v1/cases/${kase.number}`, undefined, approver)
+    expect(after.clock.extension_days === 10, `extension days: ${after.clock.extension_days}`)
+    expect(after.state === 'under_review', `state: ${after.state}`)
+    // A second extension is refused by the API (once per case): the form is gone.
+    expect((await extend.count()) === 0, 'no second extension offered')
+  },
+
+  // 在线开具: the 民政局's certificate issuer answers the demo's 最低生活保障对象证明 request
+  // (a required field missing is refused by the API, named); the certificate lands in the case;
+  // then it is revoked with a reason and the public verification says so.
+  async certificateRequestAnsweredAndRevoked({ page, baseURL, expect, snap }) {
+    await staffLogin(page, 'xintian.certificate_issuer')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '证明开具' }).click()
+    await page.waitForURL('**/office/certificate-requests')
+    await page.getByLabel('开具部门').selectOption('431128-mzj')
+    await page.getByRole('button', { name: '查询' }).click()
+    const table = elTable(page, '证明开具申请')
+    const row = table.locator('.el-table__row').filter({ hasText: '最低生活保障对象证明' }).first()
+    await row.waitFor()
+    const caseNumber = (await row.getByRole('link').textContent()).trim()
+    await snap(page, 'back-certificate-requests')
+    await row.getByRole('button', { name: '办理' }).click()
+    const form = page.getByRole('group', { name: /开具最低生活保障对象证明/ })
+    await form.getByLabel(/户主姓名/).fill('周德华')
+    await form.getByLabel(/纳入低保日期/).fill('2025-03-01')
+    await form.getByLabel(/保障人数/).fill('3')
+    await form.getByRole('button', { name: '开具电子证明' }).click()
+    await page.getByRole('status').filter({ hasText: '已开具：最低生活保障对象证明' }).waitFor()
+    expect((await table.locator('.el-table__row').filter({ hasText: caseNumber }).count()) === 0, 'answered request left the inbox')
+
+    const issuer = await token(baseURL, 'xintian.certificate_issuer')
+    const kase = await call(baseURL, 'GET', `/api/v1/cases/${caseNumber}`, undefined, issuer)
+    const material = kase.materials.find((m) => m.name === '最低生活保障对象证明')
+    expect(material && material.origin === 'licence' && material.reference, `material: ${JSON.stringify(material)}`)
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '证照管理' }).click()
+    await page.getByLabel('证照编号').fill(material.reference)
+    await page.getByRole('button', { name: '查找' }).click()
+    await page.locator('.licence-state').filter({ hasText: '有效' }).waitFor()
+    await snap(page, 'back-licence')
+    const revoke = page.getByRole('group', { name: '注销证照' })
+    await revoke.getByLabel('注销原因').fill('申请人家庭收入已超过低保标准')
+    await revoke.getByRole('button', { name: '注销' }).click()
+    await page.getByRole('status').filter({ hasText: '证照已注销' }).waitFor()
+    await page.locator('.licence-state').filter({ hasText: '已注销' }).waitFor()
+    const v = await call(baseURL, 'GET', `/api/v1/licences/${material.reference}/verification`)
+    expect(v.valid === false && v.status === 'revoked', `verification: ${JSON.stringify(v)}`)
+  },
+
+  // A process instance stuck at a gateway (no `ok`): the process administrator sees the
+  // incident, retries with a variable that is not JSON (refused on the page), then with the fix.
+  async workflowIncidentRetried({ page, baseURL, expect, snap }) {
+    const admin = await token(baseURL, 'xintian.process_admin')
+    const r = await fetch(`${baseURL}/api/v1/processes`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/xml', Authorization: `Bearer ${admin}` },
+      body: kBrokenProcess,
+    })
+    expect(r.ok, `deploy: ${r.status} ${await r.text()}`)
+    const instance = await call(baseURL, 'POST', '/api/v1/processes/back_incident/instances', { variables: {} }, admin)
+    expect(instance.status === 'incident', `instance status: ${instance.status}`)
+    await staffLogin(page, 'xintian.process_admin')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '流程异常' }).click()
+    await page.waitForURL('**/office/incidents')
+    const row = elTable(page, '流程异常').locator('.el-table__row').filter({ hasText: instance.id })
+    await row.waitFor()
+    await snap(page, 'back-incidents')
+    await row.getByRole('button', { name: '处理' }).click()
+    const form = page.getByRole('group', { name: '重试 check' })
+    await form.getByLabel(/流程变量/).fill('ok = true')
+    await form.getByRole('button', { name: '重试' }).click()
+    await page.getByRole('alert').filter({ hasText: '流程变量' }).waitFor()
+    await form.getByLabel(/流程变量/).fill('{"ok": true}')
+    await form.getByRole('button', { name: '重试' }).click()
+    await page.getByRole('status').filter({ hasText: '已重试：check' }).waitFor()
+    expect((await elTable(page, '流程异常').locator('.el-table__row').filter({ hasText: instance.id }).count()) === 0, 'incident gone')
+    const after = await call(baseURL, 'GET', `/api/v1/instances/${instance.id}`, undefined, admin)
+    expect(after.status !== 'incident', `instance after retry: ${after.status}`)
+  },
+
+  // The verification and 容缺 inboxes list what the API lists (checked by axe at both widths).
+  async verificationAndGapInboxes({ page, baseURL, expect, snap }) {
+    await staffLogin(page, 'xintian.approver')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '承诺核查' }).click()
+    await page.waitForURL('**/office/verifications')
+    const approver = await token(baseURL, 'xintian.approver')
+    const open = await call(baseURL, 'GET', '/api/v1/verifications', undefined, approver)
+    await page.getByRole('status').filter({ hasText: `待核查 ${open.items.length} 件` }).waitFor()
+    await snap(page, 'back-verifications')
+    await signOut(page)
+    await staffLogin(page, 'xintian.supervisor')
+    await page.goto('/office/gaps')
+    await page.getByLabel('截至日期').fill('2027-03-01')
+    await page.getByRole('button', { name: '查询' }).click()
+    const supervisor = await token(baseURL, 'xintian.supervisor')
+    const gaps = await call(baseURL, 'GET', '/api/v1/supervision/overdue-gaps?as_of=2027-03-01', undefined, supervisor)
+    await page.getByRole('status').filter({ hasText: `逾期未补 ${gaps.items.length} 件` }).waitFor()
+    await snap(page, 'back-gaps')
+  },
+}
