@@ -169,4 +169,55 @@ export const flows = {
     await page.getByRole('status').filter({ hasText: `逾期未补 ${gaps.items.length} 件` }).waitFor()
     await snap(page, 'back-gaps')
   },
+
+  // A hotline demand dispatched to 人社局 (API): the arbiter reminds (催办) the order and is
+  // told it cannot be supervised before its limit; the department head signs it and asks for 5
+  // more working days; the arbiter approves, and the order's limit moves by 5 working days.
+  async demandReminderAndExtension({ page, baseURL, expect, snap }) {
+    const operator = await token(baseURL, 'xintian.hotline_operator')
+    const created = await call(baseURL, 'POST', '/api/v1/demands', {
+      channel: 'hotline', class: 'help', urgency: 'ordinary', region: '431128',
+      title: '灵活就业社保补贴咨询', text: '灵活就业人员社保补贴如何申领', caller_name: '陈先生', caller_phone: '13800000000',
+    }, operator)
+    const id = created.id || (created.demand && created.demand.id)
+    const arbiterToken = await token(baseURL, 'xintian.demand_arbiter')
+    await call(baseURL, 'POST', `/api/v1/demands/${id}/dispatch`, { receiver: 'department', department: '431128-rsj', note: '人社局办理' }, arbiterToken)
+    const before = (await call(baseURL, 'GET', `/api/v1/demands/${id}`, undefined, arbiterToken)).orders[0].due
+
+    await staffLogin(page, 'xintian.demand_arbiter')
+    await page.goto(`/office/demands/${id}`)
+    await page.getByText('暂不可督办').waitFor()
+    expect((await page.getByRole('group', { name: /督办/ }).count()) === 0, 'no supervision before the limit')
+    await page.getByLabel('催办说明').fill('请今日内签收')
+    await page.getByRole('button', { name: '催办' }).click()
+    await page.getByRole('status').filter({ hasText: '已催办' }).waitFor()
+    await page.getByText('催办 1 次').waitFor()
+    await snap(page, 'back-demand-remind')
+    await signOut(page)
+
+    await staffLogin(page, 'xintian.department_head')
+    await page.goto(`/office/demands/${id}`)
+    await page.getByRole('button', { name: '签收' }).click()
+    await page.getByRole('status').filter({ hasText: '已签收' }).waitFor()
+    const ask = page.getByRole('group', { name: '申请延期' })
+    await ask.getByLabel(/延长工作日数/).fill('5')
+    await ask.getByLabel('延期理由').fill('需调取社保缴费记录')
+    await ask.getByRole('button', { name: '申请延期' }).click()
+    await page.getByRole('status').filter({ hasText: '已申请延期' }).waitFor()
+    await page.getByText('5 个工作日 · 待审批').waitFor()
+    expect((await page.getByRole('group', { name: '申请延期' }).count()) === 0, 'one extension request per order')
+    await signOut(page)
+
+    await staffLogin(page, 'xintian.demand_arbiter')
+    await page.goto(`/office/demands/${id}`)
+    const decide = page.getByRole('group', { name: '延期审批' })
+    await decide.getByText('需调取社保缴费记录').waitFor()
+    await decide.getByLabel('审批意见').selectOption('true')
+    await decide.getByRole('button', { name: '提交延期审批' }).click()
+    await page.getByRole('status').filter({ hasText: '已同意延期' }).waitFor()
+    await page.getByText('5 个工作日 · 已同意').waitFor()
+    const after = (await call(baseURL, 'GET', `/api/v1/demands/${id}`, undefined, arbiterToken)).orders[0]
+    expect(after.extension.state === 'approved' && after.reminders === 1, `order: ${JSON.stringify(after)}`)
+    expect(new Date(after.due) - new Date(before) >= 5 * 24 * 3600 * 1000, `due ${before} -> ${after.due}`)
+  },
 }
