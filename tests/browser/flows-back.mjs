@@ -220,4 +220,36 @@ export const flows = {
     expect(after.extension.state === 'approved' && after.reminders === 1, `order: ${JSON.stringify(after)}`)
     expect(new Date(after.due) - new Date(before) >= 5 * 24 * 3600 * 1000, `due ${before} -> ${after.due}`)
   },
+
+  // The dashboard's drill-down: a department's row of the chart's table opens the list of its
+  // cases (as many as the chart counts), and a case of it its file; the staff assessment panel
+  // scores 人社局.
+  async dashboardDrillDown({ page, expect, snap }) {
+    await staffLogin(page, 'xintian.supervisor')
+    await page.goto('/office/dashboard')
+    const assessment = elTable(page, '绩效考核')
+    const scored = assessment.locator('.el-table__row').filter({ hasText: '新田县人力资源和社会保障局' })
+    await scored.waitFor()
+    const score = await scored.locator('td').nth(1).textContent()
+    expect(Number(score) > 0, `assessment score of 人社局: ${score}`)
+    await page.getByText('各部门办件与按时办结：数据表').click()
+    const row = page.getByRole('table', { name: '各部门办件与按时办结' }).getByRole('row').filter({ hasText: '新田县人力资源和社会保障局' })
+    const applications = Number(await row.getByRole('cell').nth(1).textContent())
+    await row.getByRole('link', { name: '新田县人力资源和社会保障局' }).click()
+    await page.waitForURL(/\/office\/cases\?.*department=431128-rsj/)
+    await page.getByRole('status').filter({ hasText: /已列出 \d+ 件/ }).waitFor()
+    const listed = elTable(page, '办件').locator('.el-table__row')
+    await listed.first().waitFor()
+    const count = await listed.count()
+    expect(count === Math.min(applications, 50), `cases listed ${count}, the chart counts ${applications}`)
+    expect((await listed.filter({ hasNotText: '新田县人力资源和社会保障局' }).count()) === 0, 'only 人社局 cases')
+    await snap(page, 'back-cases')
+    const number = (await listed.first().getByRole('link').textContent()).trim()
+    await listed.first().getByRole('link').click()
+    await page.getByRole('heading', { name: `案卷 ${number}` }).waitFor()
+    await page.goBack()
+    await page.goBack()
+    await page.getByText('各部门预警与红黄牌：数据表').waitFor()
+    await snap(page, 'back-dashboard')
+  },
 }
