@@ -252,4 +252,28 @@ export const flows = {
     await page.getByText('各部门预警与红黄牌：数据表').waitFor()
     await snap(page, 'back-dashboard')
   },
+
+  // 政务公开 without sign-in: 新田县's figures and, per department, the on-time rate and the
+  // 好差评 results (the demo's ratings of 人社局, a bad one among them), as the public routes say.
+  async publicStatistics({ page, baseURL, expect, snap }) {
+    await page.goto('/portal')
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '统计公开' }).click()
+    await page.waitForURL('**/statistics')
+    await page.getByLabel('地区').selectOption('431128')
+    await page.getByRole('button', { name: '查询' }).click()
+    await page.getByRole('status').filter({ hasText: '统计期' }).waitFor()
+    const table = page.getByRole('table', { name: '各部门办件与好差评' })
+    const row = table.getByRole('row').filter({ hasText: '新田县人力资源和社会保障局' })
+    await row.waitFor()
+    const year = new Date().getFullYear()
+    const r = await call(baseURL, 'GET', `/api/v1/public/evaluation-statistics?by=department&region=431128&from=${year}-01-01&to=${year}-12-31`)
+    const rsj = r.rows.find((x) => x.key === '431128-rsj')
+    const cells = await row.getByRole('cell').allTextContents()
+    expect(Number(cells[3]) === rsj.rated, `ratings ${cells[3]} vs ${rsj.rated}`)
+    expect(Number(cells[5]) === rsj.bad && rsj.bad >= 1, `bad ratings ${cells[5]} vs ${rsj.bad}`)
+    expect(cells[4] === `${(100 * rsj.good_rate).toFixed(1)}%`, `good rate ${cells[4]}`)
+    expect(/%$/.test(cells[2]), `on-time rate ${cells[2]}`)
+    await page.getByRole('list', { name: '总体指标' }).getByText('按时办结率').waitFor()
+    await snap(page, 'public-statistics')
+  },
 }
