@@ -1,11 +1,9 @@
 // Administration beyond flows-admin.mjs: the staff accounts listed (GET /accounts) with their
 // roles, filtered by role and department, and handed to the grant form; a matter's decision
 // table edited in dmn-js and saved through the API. Demo accounts of 新田县.
-import { call, staffLogin, token } from './lib-office.mjs'
+import { call, elTable, staffLogin, token } from './lib-office.mjs'
 
 const kMatter = '11431128MB17048517050103021000001' // 困难残疾人生活补贴和重度残疾人护理补贴
-const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
-
 export const flows = {
   async accountsListed({ page, expect, snap }) {
     await staffLogin(page, 'xintian.security_admin')

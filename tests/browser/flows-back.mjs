@@ -2,10 +2,7 @@
 // resumption and extension of a case; the certificate-request inbox answered and the issued
 // certificate revoked; a workflow incident retried; the verification and 容缺 inboxes. Demo
 // accounts of 新田县 (431128).
-import { call, signOut, staffLogin, token } from './lib-office.mjs'
-
-// An Element Plus table by its aria-label (it draws header and body as two <table>s).
-const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
+import { call, elTable, signOut, staffLogin, token } from './lib-office.mjs'
 
 // A process whose gateway needs `ok`: started without it, the instance has an incident.
 const kBrokenProcess = `<?xml version="1.0" encoding="UTF-8"?>
