@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <set>
 
 #include "api/json_body.h"
@@ -291,6 +292,39 @@ class Routes {
     WriteJson(res, AccountJson(*a));
   }
 
+  // GET /accounts?role=&region=&department=&limit=&cursor=: the staff accounts the caller may
+  // read, by id, a page at a time (next_cursor when more may follow).
+  void ListAccounts(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(auth_, req, res, ctx);
+    if (!caller) return;
+    people::AccountQuery query;
+    query.role = req.get_param_value("role");
+    query.region = req.get_param_value("region");
+    query.department = req.get_param_value("department");
+    query.after = req.get_param_value("cursor");
+    FieldErrors errors;
+    if (!query.region.empty() && !people::IsRegionCode(query.region)) {
+      errors.Add("region", "must be a region code of 6, 9 or 12 digits");
+    }
+    if (req.has_param("limit")) {
+      const std::string l = req.get_param_value("limit");
+      const auto [end, ec] = std::from_chars(l.data(), l.data() + l.size(), query.limit);
+      if (ec != std::errc() || end != l.data() + l.size() || query.limit < 1 || query.limit > 200) {
+        errors.Add("limit", "must be an integer from 1 to 200");
+      }
+    }
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("the query is invalid"), ctx);
+    auto page = people_.ListAccounts(*caller, query);
+    if (!page.ok()) return WriteProblem(res, page.error(), ctx);
+    json items = json::array();
+    for (const people::AccountListing& item : page->items) {
+      json a = AccountJson(item.account);
+      a["roles"] = item.roles;
+      items.push_back(std::move(a));
+    }
+    WriteJson(res, {{"items", std::move(items)}, {"next_cursor", Nullable(page->next_cursor)}});
+  }
+
   void RegisterEnterprise(const httplib::Request& req, httplib::Response& res,
                           RequestContext& ctx) {
     auto caller = Caller(auth_, req, res, ctx);
@@ -528,6 +562,7 @@ void RegisterPeopleRoutes(Server& server, people::PeopleService& people, const A
   server.Post(R"(/api/v1/enterprises/([^/]+)/agents)", bind(&Routes::AuthoriseAgent));
   server.Delete(R"(/api/v1/enterprises/([^/]+)/agents/([^/]+))", bind(&Routes::RevokeAgent));
   server.Post("/api/v1/accounts", bind(&Routes::CreateAccount));
+  server.Get("/api/v1/accounts", bind(&Routes::ListAccounts));
   server.Get(R"(/api/v1/accounts/([^/]+))", bind(&Routes::GetAccount));
   server.Post(R"(/api/v1/accounts/([^/]+)/roles)", bind(&Routes::GrantRole));
   server.Delete(R"(/api/v1/accounts/([^/]+)/roles/([^/]+))", bind(&Routes::RevokeGrant));

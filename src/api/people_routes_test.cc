@@ -333,6 +333,42 @@ TEST_F(PeopleRoutesTest, AdministratorsCreateAccountsAndGrantRoles) {
   EXPECT_EQ(Send("GET", "/api/v1/me", "", other).status, 200);
 }
 
+TEST_F(PeopleRoutesTest, AccountsAreListedByRoleAndRegionAPageAtATime) {
+  Staff("xt.sys", "system_admin", "431128");
+  Staff("xt.clerk", "window_clerk", "431128");
+  Staff("xt.town", "window_clerk", "431128101");
+  Staff("ly.clerk", "window_clerk", "430181");
+  const std::string sys = Login("xt.sys");
+
+  Answer all = Send("GET", "/api/v1/accounts", "", sys);
+  ASSERT_EQ(all.status, 200) << all.body.dump();
+  ASSERT_EQ(all.body["items"].size(), 3u) << all.body.dump();
+  EXPECT_TRUE(all.body["next_cursor"].is_null());
+  Answer clerks = Send("GET", "/api/v1/accounts?role=window_clerk&region=431128101", "", sys);
+  ASSERT_EQ(clerks.status, 200);
+  ASSERT_EQ(clerks.body["items"].size(), 1u);
+  EXPECT_EQ(clerks.body["items"][0]["username"], "xt.town");
+  EXPECT_EQ(clerks.body["items"][0]["roles"], json::array({"window_clerk"}));
+
+  Answer first = Send("GET", "/api/v1/accounts?limit=2", "", sys);
+  ASSERT_EQ(first.status, 200);
+  ASSERT_EQ(first.body["items"].size(), 2u);
+  ASSERT_TRUE(first.body["next_cursor"].is_string());
+  Answer second =
+      Send("GET", "/api/v1/accounts?limit=2&cursor=" + first.body["next_cursor"].get<std::string>(),
+           "", sys);
+  ASSERT_EQ(second.status, 200);
+  ASSERT_EQ(second.body["items"].size(), 1u);
+  EXPECT_NE(second.body["items"][0]["id"], first.body["items"][0]["id"]);
+  EXPECT_NE(second.body["items"][0]["id"], first.body["items"][1]["id"]);
+
+  Answer invalid = Send("GET", "/api/v1/accounts?limit=0&region=12", "", sys);
+  EXPECT_EQ(invalid.status, 400);
+  EXPECT_EQ(invalid.body["errors"].size(), 2u) << invalid.body.dump();
+  EXPECT_EQ(Send("GET", "/api/v1/accounts", "", Login("xt.clerk")).status, 403);
+  EXPECT_EQ(Send("GET", "/api/v1/accounts").status, 401);
+}
+
 TEST_F(PeopleRoutesTest, EnterprisesAuthoriseAgents) {
   const std::string rep = RegisterCitizen("431128199001010037", "李志强", "13800000003");
   const std::string agent = RegisterCitizen("430181198504200648", "刘红霞", "13800000004");

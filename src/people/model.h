@@ -83,6 +83,26 @@ struct HeldGrant {
   std::vector<std::string> permissions{};  // sorted
 };
 
+// GET /accounts: which staff accounts to list, keyset-paged by id.
+struct AccountQuery {
+  std::string region{};      // a region code: it and its subtree; empty for any
+  std::string department{};  // a department code; empty for any
+  std::string role{};        // accounts holding a grant of it that is not revoked; empty for any
+  std::string after{};       // the cursor: the last id of the previous page; empty for the first
+  int limit = 50;
+};
+
+// A listed account with the roles of its grants that are not revoked.
+struct AccountListing {
+  Account account{};
+  std::vector<std::string> roles{};  // sorted, each once
+};
+
+struct AccountPage {
+  std::vector<AccountListing> items{};
+  std::string next_cursor{};  // empty when no more accounts may follow
+};
+
 struct Enterprise {
   std::string uscc{};
   std::string name{};

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "people/authorization.h"
+
 namespace tongban {
 extern const EmbeddedFile kPeopleFiles[];
 extern const size_t kPeopleFiles_count;
@@ -217,6 +219,32 @@ std::optional<StoredAccount> PeopleRepository::FindAccountByIdNumber(
 std::optional<StoredAccount> PeopleRepository::FindCitizenByPhone(soci::session& sql,
                                                                   const std::string& phone) const {
   return FindAccount(sql, "find_account_by_citizen_phone", phone);
+}
+
+std::vector<Account> PeopleRepository::ListStaffAccounts(soci::session& sql,
+                                                         const AccountQuery& query,
+                                                         const std::string& after,
+                                                         int limit) const {
+  std::vector<Account> out;
+  Account a;
+  std::string kind, status;
+  long long created_at = 0;
+  const std::string region_like = query.region.empty() ? "%" : RegionPrefix(query.region) + "%";
+  soci::statement st =
+      (sql.prepare << Q("list_staff_accounts"), soci::use(after, "after"),
+       soci::use(region_like, "region_like"), soci::use(query.department, "department"),
+       soci::use(query.department, "department_code"), soci::use(query.role, "role"),
+       soci::use(query.role, "role_name"), soci::use(limit, "limit"), soci::into(a.id),
+       soci::into(kind), soci::into(a.name), soci::into(a.username), soci::into(a.phone),
+       soci::into(a.region), soci::into(a.department), soci::into(status), soci::into(created_at));
+  st.execute();
+  while (st.fetch()) {
+    a.kind = ParseAccountKind(kind).value_or(AccountKind::kStaff);
+    a.status = ParseAccountStatus(status).value_or(AccountStatus::kDisabled);
+    a.created_at = created_at;
+    out.push_back(a);
+  }
+  return out;
 }
 
 void PeopleRepository::LockAccount(soci::session& sql, const std::string& id) const {

@@ -85,6 +85,9 @@ class PeopleRepository {
                                                      const std::string& id_number) const;
   std::optional<StoredAccount> FindCitizenByPhone(soci::session& sql,
                                                   const std::string& phone) const;
+  // Up to `limit` staff accounts matching `query` with ids after `after`, by id.
+  std::vector<Account> ListStaffAccounts(soci::session& sql, const AccountQuery& query,
+                                         const std::string& after, int limit) const;
   // Takes the row lock that serialises concurrent changes to one account (PostgreSQL).
   void LockAccount(soci::session& sql, const std::string& id) const;
   // Adds one failed login and returns the new count.

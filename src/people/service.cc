@@ -705,6 +705,42 @@ Result<Account> PeopleService::ReadAccount(const Principal& caller, const std::s
   return account;
 }
 
+Result<AccountPage> PeopleService::ListAccounts(const Principal& caller,
+                                                const AccountQuery& query) {
+  const int64_t now = Now();
+  if (!HoldsPermission(caller, "account.read", now)) {
+    return Error(ErrorCode::kForbidden, "missing permission 'account.read'");
+  }
+  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
+  return db_.Transaction<AccountPage>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<AccountPage> {
+        AccountPage page;
+        std::string after = query.after;
+        // Accounts outside the caller's grants are skipped, so a page may take several batches.
+        for (;;) {
+          const std::vector<Account> batch =
+              repo_.ListStaffAccounts(sql, query, after, static_cast<int>(limit));
+          for (const Account& a : batch) {
+            after = a.id;
+            const Target target{.region = a.region, .department = a.department};
+            if (!people::Authorize(caller, "account.read", target, now).ok()) continue;
+            AccountListing item{.account = a};
+            for (const HeldGrant& g : repo_.ListHeldGrants(sql, a.id)) {
+              item.roles.push_back(g.grant.role);
+            }
+            std::sort(item.roles.begin(), item.roles.end());
+            item.roles.erase(std::unique(item.roles.begin(), item.roles.end()), item.roles.end());
+            page.items.push_back(std::move(item));
+            if (page.items.size() == limit) {
+              page.next_cursor = a.id;
+              return page;
+            }
+          }
+          if (batch.size() < limit) return page;
+        }
+      });
+}
+
 Result<Enterprise> PeopleService::ReadEnterprise(const Principal& caller, const std::string& uscc) {
   const int64_t now = Now();
   const bool acts_for = AuthorizeForEnterprise(caller, uscc, now).ok();

@@ -199,6 +199,10 @@ class PeopleService {
   // region and department. A caller holding account.read nowhere gets kForbidden whether the
   // account exists or not; then kNotFound, then kForbidden naming the scope.
   Result<Account> ReadAccount(const Principal& caller, const std::string& id);
+  // Staff accounts for the administrators' list: those inside the caller's account.read grants
+  // (region subtree and department), matching `query`, by id, with their roles. A caller
+  // holding account.read nowhere gets kForbidden.
+  Result<AccountPage> ListAccounts(const Principal& caller, const AccountQuery& query);
   // An enterprise as the caller may see it: its legal representative, an agent whose
   // authorisation is valid now, or staff with enterprise.register or enterprise.serve over the
   // USCC's region. Others get kForbidden whether it is registered or not.

@@ -750,6 +750,75 @@ TEST_P(PeopleServiceTest, AnEarlierReleasesRolesBecomeTheShippedRolesAtTheNextSt
   ASSERT_TRUE(service_->SeedRoles().ok());
   with_own.erase(std::find(with_own.begin(), with_own.end(), lacked));
   EXPECT_EQ(stored_permissions(), with_own);
+
+// The administrators' list: only accounts inside the caller's account.read grants, filtered by
+// role, region subtree and department, a page at a time by id.
+TEST_P(PeopleServiceTest, AccountsAreListedInsideTheReadersScopeAPageAtATime) {
+  Staff("sys", "431128", {{.role = "system_admin", .scope = {.region = "431128"}}});
+  Staff("xt.clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
+  Staff("xt.town", "431128101", {{.role = "window_clerk", .scope = {.region = "431128101"}}});
+  Staff("xt.approver", "431128",
+        {{.role = "approver", .scope = {.region = "431128", .department = "431128-rsj"}}});
+  Staff("ly.clerk", "430181", {{.role = "window_clerk", .scope = {.region = "430181"}}});
+  Principal system = StaffPrincipal("sys");
+  // The department filter is the account's own department (a grant's scope may differ).
+  ASSERT_TRUE(service_
+                  ->CreateStaffAccount(system, {.username = "xt.rsj",
+                                                .name = "某",
+                                                .password = kPassword,
+                                                .region = "431128",
+                                                .department = "431128-rsj"})
+                  .ok());
+  auto names = [](const AccountPage& page) {
+    std::vector<std::string> out;
+    for (const AccountListing& i : page.items) out.push_back(i.account.username);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+
+  auto all = service_->ListAccounts(system, {});
+  ASSERT_TRUE(all.ok()) << all.error().ToString();
+  // 浏阳市's clerk is outside the administrator's 新田县.
+  EXPECT_EQ(names(*all),
+            (std::vector<std::string>{"sys", "xt.approver", "xt.clerk", "xt.rsj", "xt.town"}));
+  EXPECT_TRUE(all->next_cursor.empty());
+  for (const AccountListing& i : all->items) {
+    if (i.account.username == "xt.approver") {
+      EXPECT_EQ(i.roles, std::vector<std::string>{"approver"});
+    }
+  }
+
+  auto clerks = service_->ListAccounts(system, {.role = "window_clerk"});
+  ASSERT_TRUE(clerks.ok());
+  EXPECT_EQ(names(*clerks), (std::vector<std::string>{"xt.clerk", "xt.town"}));
+  auto town = service_->ListAccounts(system, {.region = "431128101"});
+  ASSERT_TRUE(town.ok());
+  EXPECT_EQ(names(*town), std::vector<std::string>{"xt.town"});
+  auto rsj = service_->ListAccounts(system, {.department = "431128-rsj"});
+  ASSERT_TRUE(rsj.ok());
+  EXPECT_EQ(names(*rsj), std::vector<std::string>{"xt.rsj"});
+  auto elsewhere = service_->ListAccounts(system, {.region = "430181"});
+  ASSERT_TRUE(elsewhere.ok());
+  EXPECT_TRUE(elsewhere->items.empty());
+
+  // Pages of two: every account once, in id order, then no cursor.
+  std::vector<std::string> paged;
+  AccountQuery q{.limit = 2};
+  for (int i = 0; i < 5; ++i) {
+    auto page = service_->ListAccounts(system, q);
+    ASSERT_TRUE(page.ok());
+    EXPECT_LE(page->items.size(), 2u);
+    for (const AccountListing& item : page->items) paged.push_back(item.account.id);
+    if (page->next_cursor.empty()) break;
+    q.after = page->next_cursor;
+  }
+  ASSERT_EQ(paged.size(), 5u);
+  EXPECT_TRUE(std::is_sorted(paged.begin(), paged.end()));
+
+  // Without account.read anywhere: refused.
+  auto refused = service_->ListAccounts(StaffPrincipal("xt.clerk"), {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kForbidden);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, PeopleServiceTest,

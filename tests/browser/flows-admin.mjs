@@ -2,11 +2,9 @@
 // approved and published), sees its decision table in dmn-js; the process administrator edits
 // a deployed process in bpmn-js and deploys it; the system and security administrators create
 // an account and grant it a role (三员分立), and the new account signs in with it.
-import { call, signOut, staffLogin, token } from './lib-office.mjs'
+import { call, elTable, signOut, staffLogin, token } from './lib-office.mjs'
 
 const kMatter = '11431128MB17048517050103021000001' // 困难残疾人生活补贴和重度残疾人护理补贴
-const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
-
 export const flows = {
   async adminEditsMatter({ page, baseURL, expect, snap }) {
     await staffLogin(page, 'xintian.catalog_admin')
@@ -78,7 +76,7 @@ export const flows = {
     await page.getByLabel('账号', { exact: true }).fill('xintian.approver.mzj')
     await page.getByLabel('姓名').fill('周敏')
     await page.getByLabel('初始密码').fill('approver-2026')
-    await page.getByLabel('部门').selectOption('431128-mzj')
+    await page.getByLabel('部门', { exact: true }).selectOption('431128-mzj')
     await page.getByRole('button', { name: '创建账户' }).click()
     const created = await page.getByRole('status').filter({ hasText: '已创建账户' }).textContent()
     const id = created.match(/acc_[0-9a-z]+/)[0]

@@ -2,7 +2,7 @@
 // policy officer's matching run, each against the demo data of 新田县 (431128).
 import fs from 'node:fs'
 import path from 'node:path'
-import { call, signOut, staffLogin, token } from './lib-office.mjs'
+import { call, elTable, signOut, staffLogin, token } from './lib-office.mjs'
 
 const root = process.env.TONGBAN_ROOT || path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..')
 
@@ -12,9 +12,6 @@ async function sweepLate(baseURL) {
   const supervisor = await token(baseURL, 'xintian.supervisor')
   return call(baseURL, 'POST', '/api/v1/supervision/sweeps', { region: '431128', as_of: '2027-03-01' }, supervisor)
 }
-
-// An Element Plus table by its aria-label (it draws header and body as two <table>s).
-const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
 
 export const flows = {
   // The supervisor's dashboard: totals, charts with their tables, a region and a period.
@@ -120,7 +117,10 @@ export const flows = {
     await staffLogin(page, 'xintian.demand_arbiter')
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '企业诉求' }).click()
     await page.getByLabel('状态').selectOption('received')
+    // The filtered answer, not the first (unfiltered) list, is what is read below.
+    const filtered = page.waitForResponse((r) => r.url().includes('/api/v1/demands?') && r.url().includes('state=received'))
     await page.getByRole('button', { name: '查询' }).click()
+    await filtered
     const list = elTable(page, '企业诉求')
     await list.getByText('已登记').first().waitFor()
     await snap(page, 'office-demands')

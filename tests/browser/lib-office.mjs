@@ -37,3 +37,6 @@ export async function call(baseURL, method, path, body, token) {
 export async function token(baseURL, username) {
   return (await call(baseURL, 'POST', '/api/v1/sessions', { username, password: kPassword })).token
 }
+
+// An Element Plus table by its aria-label (it draws header and body as two <table>s).
+export const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)

@@ -72,6 +72,19 @@ SELECT id, kind, name, COALESCE(username, ''), COALESCE(id_number, ''), COALESCE
        created_at
 FROM account WHERE phone = :key AND kind = 'citizen';
 
+-- name: list_staff_accounts
+-- Keyset by id; an empty department or role matches any (each bound twice under two names).
+SELECT a.id, a.kind, a.name, COALESCE(a.username, ''), COALESCE(a.phone, ''), a.region,
+       a.department, a.status, a.created_at
+FROM account a
+WHERE a.kind = 'staff' AND a.id > :after AND a.region LIKE :region_like
+  AND (:department = '' OR a.department = :department_code)
+  AND (:role = '' OR EXISTS (SELECT 1 FROM role_grant g
+                             WHERE g.account_id = a.id AND g.role = :role_name
+                               AND g.revoked_at IS NULL))
+ORDER BY a.id
+LIMIT :limit;
+
 -- name: lock_account [postgresql]
 -- Serialises changes to the grants and login counters of one account (in SQLite the write
 -- transaction already holds the one write lock of the database).

@@ -4,6 +4,7 @@ const page = (name) => () => import(`../pages/office/${name}.vue`)
 
 export const routes = [
   { path: '/office/dashboard', component: page('DashboardPage'), meta: { title: '电子监察', auth: true } },
+  { path: '/office/cases', component: page('CasesPage'), meta: { title: '办件查询', auth: true } },
   { path: '/office/cards', component: page('CardsPage'), meta: { title: '红黄牌', auth: true } },
   { path: '/office/cards/:id', component: page('CardPage'), meta: { title: '监察卡', auth: true } },
   { path: '/office/rectifications', component: page('RectificationsPage'), meta: { title: '差评整改', auth: true } },

@@ -85,3 +85,38 @@ export function withFlowReferences(xml) {
   }
   return new XMLSerializer().serializeToString(doc)
 }
+
+// The catalog decision table back from DMN XML edited in dmn-js: hit policy, inputs, outputs
+// and rules from the XML; everything else (decision, data) kept from `original`.
+export function dmnToTable(xml, original = {}) {
+  const doc = new DOMParser().parseFromString(xml, 'application/xml')
+  if (doc.getElementsByTagName('parsererror').length) throw new Error('DMN XML 无法解析')
+  const all = (el, tag) => Array.from(el.getElementsByTagNameNS('*', tag))
+  const text = (el) => {
+    const t = el && all(el, 'text')[0]
+    return t ? t.textContent.trim() : ''
+  }
+  const dt = all(doc, 'decisionTable')[0]
+  if (!dt) throw new Error('DMN 中没有决策表')
+  const byExpression = Object.fromEntries((original.inputs || []).map((i) => [i.expression, i]))
+  const inputs = all(dt, 'input').map((inp) => {
+    const expression = text(all(inp, 'inputExpression')[0])
+    const label = inp.getAttribute('label')
+    const kept = { ...(byExpression[expression] || {}), expression }
+    if (label && label !== expression) kept.label = label
+    return kept
+  })
+  const outputs = all(dt, 'output').map((out, i) => {
+    const kept = { ...((original.outputs || [])[i] || {}), name: out.getAttribute('name') }
+    if (out.getAttribute('typeRef')) kept.type = out.getAttribute('typeRef')
+    return kept
+  })
+  const rules = all(dt, 'rule').map((rule) => [
+    ...all(rule, 'inputEntry').map((c) => text(c) || '-'),
+    ...all(rule, 'outputEntry').map((c) => text(c)),
+  ])
+  const table = { ...original, inputs, outputs, rules }
+  const hit = dt.getAttribute('hitPolicy')
+  if (hit && (hit !== 'UNIQUE' || original.hit_policy)) table.hit_policy = hit
+  return table
+}
