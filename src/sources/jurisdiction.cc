@@ -1,22 +1,12 @@
 #include "sources/jurisdiction.h"
 
+#include "catalog/validate.h"
 #include "registers/forms.h"
 
 namespace tongban::sources {
 namespace {
 
-const feel::Scope& JurisdictionScope() {
-  static const feel::Scope* scope = [] {
-    auto* s = new feel::Scope();
-    s->Declare("applicant");
-    s->Declare("person");
-    s->Declare("entity");
-    s->Declare("form");
-    s->Declare("case");
-    return s;
-  }();
-  return *scope;
-}
+using catalog::JurisdictionScope;
 
 feel::Value Text(const std::string& s) {
   return s.empty() ? feel::Value() : feel::Value::String(s);
