@@ -616,6 +616,7 @@ TEST_P(CatalogServiceTest, ExportImportExportGivesTheSameText) {
   auto first = service_->ExportYaml({});
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_THAT(*first, HasSubstr("visits: 7"));
+  EXPECT_THAT(*first, HasSubstr("reuse_days: 180\n            request_days: 5\n"));
   // The region name omitted in the file comes from the region list.
   EXPECT_THAT(*first, HasSubstr("  - code: \"431128\"\n    name: 新田县\n"));
 

@@ -119,6 +119,8 @@ constexpr size_t kMaxLineBytes = 1000;
 constexpr size_t kMaxTextBytes = 65536;
 constexpr int kMaxLimitValue = 10000;
 constexpr int kMaxVisits = 100;
+constexpr int kMaxReuseDays = 3650;                // ten years: no document stands longer unrenewed
+constexpr int kMaxRequestDays = 60;                // working days an issuer may be given to answer
 constexpr int64_t kMaxFeeFen = 1'000'000'000'000;  // ten billion yuan
 
 enum class TextShape { kLine, kMultiLine };
@@ -542,6 +544,15 @@ void Checker::MaterialRules(const Material& m, const std::string& path) {
     Text(JoinPath(path, "licence_type"), m.licence_type, Need::kRequired);
   } else if (!m.licence_type.empty()) {
     Add(JoinPath(path, "licence_type"), "is only for materials fetched as a licence");
+  }
+  if (m.reuse_days && (*m.reuse_days < 0 || *m.reuse_days > kMaxReuseDays)) {
+    Add(JoinPath(path, "reuse_days"), fmt::format("must be between 0 and {} days", kMaxReuseDays));
+  }
+  if (m.request_days && m.source != MaterialSource::kCertificateRequest) {
+    Add(JoinPath(path, "request_days"), "is only for materials requested from their issuer");
+  } else if (m.request_days && (*m.request_days < 1 || *m.request_days > kMaxRequestDays)) {
+    Add(JoinPath(path, "request_days"),
+        fmt::format("must be between 1 and {} working days", kMaxRequestDays));
   }
   const std::string cp = JoinPath(path, "certificate");
   if (m.certificate.empty()) {

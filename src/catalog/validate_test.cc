@@ -260,6 +260,24 @@ TEST(CatalogRules, PrefillAndValidationAreFeelThatCompiles) {
              "only for a field with a validation");
 }
 
+TEST(CatalogRules, ReuseAndRequestDaysAreBounded) {
+  const std::string path = "implementation_items/0/scenarios/0/materials/";
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 0).reuse_days = -1; }, path + "0/reuse_days",
+             "between 0 and 3650");
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 2).reuse_days = 3651; },
+             path + "2/reuse_days", "between 0 and 3650");
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 2).request_days = 0; },
+             path + "2/request_days", "between 1 and 60");
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 1).request_days = 3; },
+             path + "1/request_days", "only for materials requested");
+  CatalogFile f = Small();
+  EXPECT_EQ(MaterialOf(f, 0, 0, 2).reuse_days, 180);
+  EXPECT_EQ(MaterialOf(f, 0, 0, 2).request_days, 5);
+  EXPECT_EQ(MaterialOf(f, 0, 0, 1).reuse_days, std::nullopt);
+  MaterialOf(f, 0, 0, 0).reuse_days = 0;  // never reused
+  EXPECT_EQ(Describe(Check(f)), "");
+}
+
 TEST(CatalogRules, Materials) {
   ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 1).condition = ""; },
              "implementation_items/0/scenarios/0/materials/1/condition", "required");
