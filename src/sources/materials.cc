@@ -7,7 +7,6 @@
 
 namespace tongban::sources {
 
-using cases::ApplicantKind;
 using cases::MaterialDeclaration;
 using cases::MaterialOrigin;
 using cases::MaterialState;

@@ -7,10 +7,7 @@
 
 namespace tongban::sources {
 
-using cases::ApplicantKind;
-using cases::MaterialDeclaration;
 using cases::MaterialOrigin;
-using cases::MaterialState;
 using nlohmann::json;
 using people::Principal;
 
@@ -64,7 +61,7 @@ std::string SourceService::Impl::IssuerFor(const licences::LicenceType& type,
 }
 
 Result<CertificateRequest> SourceService::Impl::LoadRequest(soci::session& sql,
-                                                            const std::string& id) {
+                                                            const std::string& id) const {
   std::vector<CertificateRequest> found;
   TB_RETURN_IF_ERROR(ReadRequests(sql, Q("request_columns") + " WHERE id = :id", found, id));
   if (found.empty()) return Error(ErrorCode::kNotFound, "no such certificate request");

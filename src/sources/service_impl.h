@@ -78,7 +78,7 @@ struct SourceService::Impl {
                     const std::vector<std::string>& authorised, const std::string& actor);
 
   // One certificate request by id; kNotFound when there is none.
-  Result<CertificateRequest> LoadRequest(soci::session& sql, const std::string& id);
+  Result<CertificateRequest> LoadRequest(soci::session& sql, const std::string& id) const;
 
   // The requests `query` (request_columns and a WHERE on :case_number, :department or :id,
   // bound to `key`) selects, appended to `out` with their overdue flag as of today.
