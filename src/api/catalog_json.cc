@@ -48,6 +48,8 @@ json ToJson(const catalog::Material& m) {
   PutIfSet(j, "condition", m.condition);
   PutIfSet(j, "licence_type", m.licence_type);
   PutIfSet(j, "certificate", m.certificate);
+  if (m.reuse_days) j["reuse_days"] = *m.reuse_days;
+  if (m.request_days) j["request_days"] = *m.request_days;
   return j;
 }
 

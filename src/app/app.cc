@@ -205,10 +205,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                          config.demo));
   TB_RETURN_IF_ERROR(app->CreateRegisters(url));
   // Material sources and jurisdiction, resolved at every submission from here on (src/sources).
-  TB_ASSIGN_OR_RETURN(app->sources_,
-                      sources::SourceService::Create(*app->db_, *app->catalog_, *app->cases_,
-                                                     *app->licence_parts_->licences,
-                                                     *app->registers_, *app->trace_, {}));
+  TB_ASSIGN_OR_RETURN(
+      app->sources_,
+      sources::SourceService::Create(*app->db_, *app->catalog_, *app->cases_,
+                                     *app->licence_parts_->licences, *app->registers_, *app->trace_,
+                                     {.reuse_days = config.material_reuse_days,
+                                      .request_days = config.certificate_request_days}));
   app->cases_->SetSubmissionHook(app->sources_.get());
   app->kpi_->AddProvider(std::make_unique<sources::SourceFigures>(app->db_->backend()));
   if (config.demo) {

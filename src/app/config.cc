@@ -47,6 +47,10 @@ Status Apply(Config& c, const std::string& key, const std::string& value) {
   } else if (key == "supervision_interval_s") {
     TB_ASSIGN_OR_RETURN(int s, ParsePositive(key, value, 86'400));
     c.supervision_interval = std::chrono::seconds(s);
+  } else if (key == "material_reuse_days") {
+    TB_ASSIGN_OR_RETURN(c.material_reuse_days, ParsePositive(key, value, 3650));
+  } else if (key == "certificate_request_days") {
+    TB_ASSIGN_OR_RETURN(c.certificate_request_days, ParsePositive(key, value, 60));
   } else if (key == "master_key") {
     c.master_key = value;
   } else if (key == "public_url") {

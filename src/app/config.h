@@ -31,12 +31,17 @@ struct Config {
   std::string rectification_limits;
   // How often `serve` runs the supervision sweep (电子监察), 1 s to 1 day.
   std::chrono::seconds supervision_interval{300};
+  // Material sources (src/sources) where the catalog's material sets none: how many days an
+  // upload may be reused (复用, 1-3650) and the working days an issuer has to answer a
+  // certificate request (在线开具).
+  int material_reuse_days = 365;
+  int certificate_request_days = 3;
 };
 
 // Reads `path` (YAML) over `config`. Keys: db, listen (HOST:PORT), threads, keep_alive_max,
 // max_body_bytes, read_timeout_s, tls_cert, tls_key, web_dir, log_level, signing_key,
-// workflow_poll_ms, rectification_limits. Unknown keys
-// are refused so that a typo is not silently ignored.
+// workflow_poll_ms, rectification_limits, material_reuse_days, certificate_request_days. Unknown
+// keys are refused so that a typo is not silently ignored.
 Status LoadConfigFile(const std::string& path, Config& config);
 // Applies TONGBAN_DB, TONGBAN_LISTEN, TONGBAN_THREADS, TONGBAN_TLS_CERT, TONGBAN_TLS_KEY,
 // TONGBAN_WEB_DIR, TONGBAN_LOG_LEVEL, TONGBAN_WORKFLOW_POLL_MS when set.

@@ -264,6 +264,12 @@ struct Material {
   MaterialSource source = MaterialSource::kApplicant;
   std::string licence_type;  // required for kLicence
   std::string certificate;   // a code on the certificate list; required for kCertificateRequest
+  // 复用: for how many days an earlier upload of this material may be reused from the
+  // applicant's materials library; 0 never. Unset: the installation's material_reuse_days.
+  std::optional<int> reuse_days;
+  // 在线开具: the working days the issuing department has to answer a certificate request;
+  // kCertificateRequest only. Unset: the installation's certificate_request_days.
+  std::optional<int> request_days;
   bool operator==(const Material&) const = default;
 };
 

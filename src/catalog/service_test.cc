@@ -311,6 +311,33 @@ TEST_P(CatalogServiceTest, NoCertificateOffTheListWhenADraftIsSaved) {
   EXPECT_EQ(ok->version.revision, 1);
 }
 
+TEST_P(CatalogServiceTest, AJurisdictionRuleThatCannotDecideIsRefusedAtImportAndSave) {
+  std::string text = TestFile("small.yaml");
+  const std::string rule = "jurisdiction: 'starts with(applicant.region, \"431128\")'";
+  ASSERT_NE(text.find(rule), std::string::npos);
+  std::string bad = text;
+  bad.replace(bad.find(rule), rule.size(), "jurisdiction: 'starts with(applicant_region, \"43\")'");
+  auto r = service_->ImportYaml(bad, {.actor = "admin-1"});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code(), ErrorCode::kInvalidArgument);
+  ASSERT_EQ(r.error().fields().size(), 1u) << r.error().ToString();
+  EXPECT_THAT(r.error().fields()[0].field, HasSubstr("/jurisdiction"));
+  EXPECT_THAT(r.error().fields()[0].message, HasSubstr("unknown name 'applicant_region'"));
+  EXPECT_EQ(*service_->ExportYaml({}), "{}\n");
+
+  ImportSmall(false);
+  ImplementationItem item = SmallItem(0);
+  item.code = "NEW-ITEM-2";
+  item.jurisdiction = "applicant.region in (";
+  auto draft = service_->CreateDraft(item, std::nullopt, "admin-1");
+  ASSERT_FALSE(draft.ok());
+  ASSERT_EQ(draft.error().fields().size(), 1u) << draft.error().ToString();
+  EXPECT_EQ(draft.error().fields()[0].field, "jurisdiction");
+  EXPECT_THAT(draft.error().fields()[0].message, HasSubstr("matter 'NEW-ITEM-2'"));
+  item.jurisdiction = "starts with(applicant.region, \"431128\")";
+  EXPECT_TRUE(service_->CreateDraft(item, std::nullopt, "admin-1").ok());
+}
+
 TEST_P(CatalogServiceTest, DraftApprovedPublishedWithOptimisticConcurrency) {
   ImportSmall(false);
   auto m = service_->GetLatestMatter(kHygiene);
@@ -589,6 +616,7 @@ TEST_P(CatalogServiceTest, ExportImportExportGivesTheSameText) {
   auto first = service_->ExportYaml({});
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   EXPECT_THAT(*first, HasSubstr("visits: 7"));
+  EXPECT_THAT(*first, HasSubstr("reuse_days: 180\n            request_days: 5\n"));
   // The region name omitted in the file comes from the region list.
   EXPECT_THAT(*first, HasSubstr("  - code: \"431128\"\n    name: 新田县\n"));
 

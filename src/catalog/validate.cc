@@ -1,9 +1,11 @@
 #include "catalog/validate.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "base/region.h"
 #include "base/uscc.h"
@@ -26,6 +28,90 @@ const feel::Scope& PrefillScope() {
   }();
   return *scope;
 }
+
+const feel::Scope& JurisdictionScope() {
+  static const feel::Scope* scope = [] {
+    auto* s = new feel::Scope();
+    for (const char* name : {"applicant", "person", "entity", "form", "case"}) s->Declare(name);
+    return s;
+  }();
+  return *scope;
+}
+
+std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule) {
+  std::vector<feel::Diagnostic> out = feel::Check(rule, JurisdictionScope());
+  if (!out.empty()) return out;
+  // The members of the two contexts whose shape is fixed here (sources/jurisdiction.cc builds
+  // them); `person` and `entity` are the registers' records and `form` the scenario's fields.
+  static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> kMembers = {
+      {"applicant",
+       {"kind", "code", "name", "region", "household_region", "address", "registered_region",
+        "age"}},
+      {"case", {"matter", "region", "channel", "form"}}};
+  const auto ident = [](char c, bool first) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+           (!first && c >= '0' && c <= '9');
+  };
+  int line = 1, column = 1;
+  size_t i = 0;
+  const auto advance = [&](size_t to) {
+    for (; i < to && i < rule.size(); ++i) {
+      const auto c = static_cast<unsigned char>(rule[i]);
+      if (c == '\n') {
+        ++line;
+        column = 1;
+      } else if ((c & 0xC0) != 0x80) {
+        ++column;
+      }
+    }
+  };
+  while (i < rule.size()) {
+    const char c = rule[i];
+    if (c == '"') {  // a string literal: skipped up to its closing quote
+      size_t j = i + 1;
+      while (j < rule.size() && rule[j] != '"') j += rule[j] == '\\' ? 2 : 1;
+      advance(j + 1);
+      continue;
+    }
+    if (rule.substr(i, 2) == "//") {
+      advance(std::min(rule.find('\n', i), rule.size()));
+      continue;
+    }
+    if (rule.substr(i, 2) == "/*") {
+      const size_t end = rule.find("*/", i + 2);
+      advance(end == std::string_view::npos ? rule.size() : end + 2);
+      continue;
+    }
+    if (!ident(c, true) || (i > 0 && (ident(rule[i - 1], false) || rule[i - 1] == '.'))) {
+      advance(i + 1);
+      continue;
+    }
+    size_t end = i;
+    while (end < rule.size() && ident(rule[end], false)) ++end;
+    auto members = kMembers.find(rule.substr(i, end - i));
+    size_t dot = end;
+    while (dot < rule.size() && rule[dot] == ' ') ++dot;
+    if (members != kMembers.end() && dot < rule.size() && rule[dot] == '.') {
+      size_t m = dot + 1;
+      while (m < rule.size() && rule[m] == ' ') ++m;
+      size_t m_end = m;
+      while (m_end < rule.size() && ident(rule[m_end], m_end == m)) ++m_end;
+      const std::string_view member = rule.substr(m, m_end - m);
+      if (!member.empty() && !members->second.contains(member)) {
+        advance(m);
+        out.push_back({.line = line,
+                       .column = column,
+                       .message = fmt::format("'{}' has no member '{}'; it has {}", members->first,
+                                              member, fmt::join(members->second, ", "))});
+      }
+      advance(std::max(m_end, m));
+      continue;
+    }
+    advance(end);
+  }
+  return out;
+}
+
 namespace {
 
 constexpr size_t kMaxCodeBytes = 64;
@@ -34,6 +120,8 @@ constexpr size_t kMaxTextBytes = 65536;
 constexpr int kMaxLimitValue = 10000;
 constexpr int kMaxVisits = 100;
 constexpr int kMaxVerificationDays = 3650;         // 告知承诺 核查: ten years at most
+constexpr int kMaxReuseDays = 3650;                // ten years: no document stands longer unrenewed
+constexpr int kMaxRequestDays = 60;                // working days an issuer may be given to answer
 constexpr int64_t kMaxFeeFen = 1'000'000'000'000;  // ten billion yuan
 
 enum class TextShape { kLine, kMultiLine };
@@ -349,7 +437,14 @@ void Checker::Item(const ImplementationItem& it, const std::string& path) {
     NoDuplicates(it.lists.Of(spec.value), JoinPath(JoinPath(path, "lists"), spec.id));
   }
   NoDuplicates(it.cross_region_modes, JoinPath(path, "cross_region_modes"));
-  Text(JoinPath(path, "jurisdiction"), it.jurisdiction, Need::kRequired, TextShape::kMultiLine);
+  if (Text(JoinPath(path, "jurisdiction"), it.jurisdiction, Need::kRequired,
+           TextShape::kMultiLine)) {
+    for (const auto& d : CheckJurisdiction(it.jurisdiction)) {
+      Add(JoinPath(path, "jurisdiction"),
+          fmt::format("the jurisdiction rule of matter '{}' at {}:{}: {}", Excerpt(it.code), d.line,
+                      d.column, d.message));
+    }
+  }
   Text(JoinPath(path, "result_licence_type"), it.result_licence_type, Need::kOptional);
   for (size_t i = 0; i < it.keywords.size(); ++i) {
     Text(JoinPath(JoinPath(path, "keywords"), i), it.keywords[i], Need::kRequired);
@@ -466,6 +561,15 @@ void Checker::MaterialRules(const Material& m, const std::string& path) {
     Text(JoinPath(path, "licence_type"), m.licence_type, Need::kRequired);
   } else if (!m.licence_type.empty()) {
     Add(JoinPath(path, "licence_type"), "is only for materials fetched as a licence");
+  }
+  if (m.reuse_days && (*m.reuse_days < 0 || *m.reuse_days > kMaxReuseDays)) {
+    Add(JoinPath(path, "reuse_days"), fmt::format("must be between 0 and {} days", kMaxReuseDays));
+  }
+  if (m.request_days && m.source != MaterialSource::kCertificateRequest) {
+    Add(JoinPath(path, "request_days"), "is only for materials requested from their issuer");
+  } else if (m.request_days && (*m.request_days < 1 || *m.request_days > kMaxRequestDays)) {
+    Add(JoinPath(path, "request_days"),
+        fmt::format("must be between 1 and {} working days", kMaxRequestDays));
   }
   const std::string cp = JoinPath(path, "certificate");
   if (m.certificate.empty()) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/error.h"
 #include "base/result.h"
@@ -61,5 +62,15 @@ std::optional<std::string> RegionSubtreePrefix(std::string_view code);
 // catalog is read: `person`, `entity` and `licence(type)`. registers/forms.h evaluates them
 // with the same names bound to the applicant's records.
 const feel::Scope& PrefillScope();
+
+// The inputs a matter's jurisdiction rule (管辖) may name: `applicant`, `person`, `entity`,
+// `form` and `case` (sources/jurisdiction.h binds them at submission and documents them).
+const feel::Scope& JurisdictionScope();
+
+// Every problem of a jurisdiction rule, so that a rule that would decide nothing at
+// submission is refused when the catalog is read or a draft saved: FEEL that does not
+// compile, a name that is not one of JurisdictionScope's inputs, or a member that `applicant`
+// or `case` do not have (`applicant.regoin`). Empty when the rule is fine.
+std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule);
 
 }  // namespace tongban::catalog

@@ -185,6 +185,38 @@ TEST(CatalogRules, FeesVisitsDepthListsModes) {
              "implementation_items/0/keywords/1", "blank");
 }
 
+TEST(CatalogRules, JurisdictionRulesCompileOverTheirInputs) {
+  const std::string path = "implementation_items/0/jurisdiction";
+  // Does not parse: the matter and the position are named.
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).jurisdiction = "starts with(applicant.region,"; },
+             path, "matter '11431128MB1234562L000172003000001' at 1:");
+  // A name that is not an input of the rule.
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).jurisdiction = "household_region = \"431128\""; },
+             path, "unknown name 'household_region'");
+  // A member `applicant` does not have, even after a valid one and across lines.
+  ExpectOnly(
+      [](CatalogFile& f) {
+        Item(f, 0).jurisdiction = "applicant.kind = \"person\" and\n  applicant . regoin = \"4\"";
+      },
+      path, "2:15: 'applicant' has no member 'regoin'");
+  ExpectOnly([](CatalogFile& f) { Item(f, 0).jurisdiction = "case.department = \"x\""; }, path,
+             "'case' has no member 'department'");
+  // What the rule may use passes: every input, members of the fixed contexts, text that only
+  // looks like a member inside a string or a comment, a form field and a person's record.
+  for (const char* rule :
+       {"true", "starts with(applicant.region, \"431128\")",
+        "applicant.household_region = case.region or applicant.kind = \"enterprise\"",
+        "starts with(form.property_region, \"431128\") // applicant.nothing",
+        "person.household_region = \"applicant.nothing\" or entity = null",
+        "case.form.property_region != null and applicant.age >= 18"}) {
+    CatalogFile f = Small();
+    Item(f, 0).jurisdiction = rule;
+    EXPECT_EQ(Describe(Check(f)), "") << rule;
+  }
+  EXPECT_TRUE(CheckJurisdiction("applicant.region = \"4\"").empty());
+  EXPECT_EQ(CheckJurisdiction("applicant.regoin = \"4\"").size(), 1u);
+}
+
 TEST(CatalogRules, Scenarios) {
   ExpectOnly([](CatalogFile& f) { Item(f, 2).scenarios.clear(); },
              "implementation_items/2/scenarios", "at least one scenario");
@@ -257,6 +289,24 @@ TEST(CatalogRules, PrefillAndValidationAreFeelThatCompiles) {
   ExpectOnly([](CatalogFile& f) { Item(f, 0).scenarios[0].form[1].validation_message = "m"; },
              "implementation_items/0/scenarios/0/form/1/validation_message",
              "only for a field with a validation");
+}
+
+TEST(CatalogRules, ReuseAndRequestDaysAreBounded) {
+  const std::string path = "implementation_items/0/scenarios/0/materials/";
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 0).reuse_days = -1; }, path + "0/reuse_days",
+             "between 0 and 3650");
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 2).reuse_days = 3651; },
+             path + "2/reuse_days", "between 0 and 3650");
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 2).request_days = 0; },
+             path + "2/request_days", "between 1 and 60");
+  ExpectOnly([](CatalogFile& f) { MaterialOf(f, 0, 0, 1).request_days = 3; },
+             path + "1/request_days", "only for materials requested");
+  CatalogFile f = Small();
+  EXPECT_EQ(MaterialOf(f, 0, 0, 2).reuse_days, 180);
+  EXPECT_EQ(MaterialOf(f, 0, 0, 2).request_days, 5);
+  EXPECT_EQ(MaterialOf(f, 0, 0, 1).reuse_days, std::nullopt);
+  MaterialOf(f, 0, 0, 0).reuse_days = 0;  // never reused
+  EXPECT_EQ(Describe(Check(f)), "");
 }
 
 TEST(CatalogRules, Materials) {

@@ -389,6 +389,8 @@ Material ReadMaterial(Context& ctx, const YAML::Node& node, const std::string& p
   if (auto s = r.Enum<MaterialSource>("source", Need::kRequired)) out.source = *s;
   out.licence_type = r.Text("licence_type", Need::kOptional);
   out.certificate = r.Text("certificate", Need::kOptional);
+  out.reuse_days = r.Int("reuse_days", Need::kOptional);
+  out.request_days = r.Int("request_days", Need::kOptional);
   r.Finish();
   return out;
 }
@@ -623,6 +625,8 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
     KeyEnum(out, "source", m.source);
     OptionalText(out, "licence_type", m.licence_type);
     OptionalCode(out, "certificate", m.certificate);
+    if (m.reuse_days) out << YAML::Key << "reuse_days" << YAML::Value << *m.reuse_days;
+    if (m.request_days) out << YAML::Key << "request_days" << YAML::Value << *m.request_days;
     out << YAML::EndMap;
   }
   out << YAML::EndSeq;

@@ -81,6 +81,7 @@ struct ResolvedMaterial {
   int64_t size = 0;
   // certificate_request: the licence type issued in answer and the issuing department.
   std::string licence_type_code, department, certificate;
+  int request_days = 0;  // certificate_request: the working days the issuer has to answer
 };
 
 struct Resolution {
@@ -156,8 +157,11 @@ struct SourceReportQuery {
 struct SourceOptions {
   const Clock* clock = nullptr;        // the system clock when null
   const Calendar* calendar = nullptr;  // the embedded national calendar when null
-  int reuse_days = 365;                // how long an uploaded material may be reused
-  int request_days = 3;                // working days an issuer has to answer a request
+  // The installation's defaults (configuration material_reuse_days and
+  // certificate_request_days) for materials whose catalog entry sets no reuse_days or
+  // request_days (docs/catalog-format.md).
+  int reuse_days = 365;  // how long an uploaded material may be reused; 0: never
+  int request_days = 3;  // working days an issuer has to answer a request
 };
 
 class SourceService final : public cases::SubmissionHook {

@@ -272,7 +272,10 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(s->requests[0].department, "431128-gaj");
   EXPECT_EQ(s->requests[1].department, "431128101200-cwh");
   EXPECT_EQ(s->requests[1].certificate, "ZM-2");
-  EXPECT_EQ(s->requests[1].due_on.ToString(), "2026-12-02");  // 3 working days after Fri 27th
+  // The time limit: the installation's 3 working days after Fri 27th for the police; the
+  // catalog's 5 (request_days) for the village committee's residence certificate.
+  EXPECT_EQ(s->requests[0].due_on.ToString(), "2026-12-02");
+  EXPECT_EQ(s->requests[1].due_on.ToString(), "2026-12-04");
 
   // The village committee's inbox; nobody else's grant reaches it.
   const Principal committee =
@@ -351,6 +354,47 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   // Scoped: another region's report is empty; report.read is needed.
   EXPECT_TRUE(sources_->Report({.region = "430181"})->matters.empty());
   EXPECT_EQ(sources_->Report(zhang, {}).error().code(), ErrorCode::kForbidden);
+}
+
+TEST_P(SourcesTest, TheReusePeriodIsTheMaterialsElseTheInstallations) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal zhang = Citizen("acct-zhang", zhang_id_);
+  auto first = cases_->Submit(zhang, Apply());
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  for (int index : {1, 5}) {  // 户口簿 (reuse_days: 400 in the catalog) and 近期照片 (unset)
+    ASSERT_TRUE(cases_
+                    ->SupplyMaterial(zhang, first->record.number, index, MaterialOrigin::kUploaded,
+                                     kPdf, "f.pdf", "")
+                    .ok());
+  }
+  // An installation configured to reuse uploads for 10 days.
+  auto short_lived = SourceService::Create(*db_, *catalog_, *cases_, *licences_, *registers_,
+                                           *trace_, {.clock = &clock_, .reuse_days = 10});
+  ASSERT_TRUE(short_lived.ok()) << short_lived.error().ToString();
+  const auto source = [&](SourceService& s, std::string_view name) {
+    auto r = s.Resolve(zhang, {.matter = kBenefit});
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    for (const auto& m : r->materials) {
+      if (m.name == name) return m.source;
+    }
+    ADD_FAILURE() << "no material " << name;
+    return Source::kWaived;
+  };
+  clock_.Advance(std::chrono::hours(24 * 9));
+  EXPECT_EQ(source(**short_lived, "近期照片"), Source::kReuse);
+  EXPECT_EQ(source(**short_lived, "户口簿"), Source::kReuse);
+  clock_.Advance(std::chrono::hours(24 * 2));  // 11 days after the upload
+  EXPECT_EQ(source(**short_lived, "近期照片"), Source::kApplicant);
+  EXPECT_EQ(source(**short_lived, "户口簿"), Source::kReuse);  // the catalog's 400 days
+  EXPECT_EQ(source(*sources_, "近期照片"), Source::kReuse);    // the default 365 days
+  clock_.Advance(std::chrono::hours(24 * 390));                // 401 days after
+  EXPECT_EQ(source(*sources_, "户口簿"), Source::kApplicant);
+  // Bad installation values are refused when the service is made.
+  EXPECT_EQ(SourceService::Create(*db_, *catalog_, *cases_, *licences_, *registers_, *trace_,
+                                  {.clock = &clock_, .request_days = 0})
+                .error()
+                .code(),
+            ErrorCode::kInvalidArgument);
 }
 
 TEST_P(SourcesTest, AnApplicationOutsideTheRuleGoesToTheCompetentRegion) {
