@@ -750,6 +750,7 @@ TEST_P(PeopleServiceTest, AnEarlierReleasesRolesBecomeTheShippedRolesAtTheNextSt
   ASSERT_TRUE(service_->SeedRoles().ok());
   with_own.erase(std::find(with_own.begin(), with_own.end(), lacked));
   EXPECT_EQ(stored_permissions(), with_own);
+}
 
 // The administrators' list: only accounts inside the caller's account.read grants, filtered by
 // role, region subtree and department, a page at a time by id.
