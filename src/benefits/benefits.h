@@ -367,9 +367,11 @@ class Benefits {
   const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
   int64_t NowMs() const;
   Status GrantNow(const GrantRequest& request, std::string_view source, std::string_view by);
-  // Sends one notice through its channel (sms, app). `by` reads the phone.
+  // Sends one notice through its channel (sms, app). `by` reads the phone unless `phone` is
+  // given (read already).
   Status Deliver(const people::Principal& by, const Policy& policy, const std::string& run_id,
-                 const std::string& person_id, const std::string& channel, int64_t now_ms);
+                 const std::string& person_id, const std::string& channel, int64_t now_ms,
+                 std::string phone = {});
 
   store::Database& db_;
   registers::Registers& registers_;

@@ -64,7 +64,7 @@ std::string NoticeText(const Policy& policy, const std::string& run_id) {
 
 Status Benefits::Deliver(const people::Principal& by, const Policy& policy,
                          const std::string& run_id, const std::string& person_id,
-                         const std::string& channel, int64_t now_ms) {
+                         const std::string& channel, int64_t now_ms, std::string phone) {
   const std::string id = run_id + ":" + person_id;  // a retried send is dropped by the gateway
   if (channel == "app") {
     if (app_ == nullptr) return Error(ErrorCode::kUnavailable, "no app push service");
@@ -75,14 +75,17 @@ Status Benefits::Deliver(const people::Principal& by, const Policy& policy,
                        .id = id});
   }
   if (sms_ == nullptr) return Error(ErrorCode::kUnavailable, "no sms gateway");
-  TB_ASSIGN_OR_RETURN(
-      registers::Person full,
-      registers_.ReadPersonFull(
-          by, person_id,
-          {.code = "proactive_grant", .text = fmt::format("政策告知：{}", policy.title)}));
-  if (full.phone.empty()) return Error(ErrorCode::kNotFound, "no phone");
+  if (phone.empty()) {
+    TB_ASSIGN_OR_RETURN(
+        registers::Person full,
+        registers_.ReadPersonFull(
+            by, person_id,
+            {.code = "proactive_grant", .text = fmt::format("政策告知：{}", policy.title)}));
+    phone = std::move(full.phone);
+  }
+  if (phone.empty()) return Error(ErrorCode::kNotFound, "no phone");
   return sms_->Send(
-      {.phone = full.phone, .text = NoticeText(policy, run_id), .sent_at = now_ms, .id = id});
+      {.phone = phone, .text = NoticeText(policy, run_id), .sent_at = now_ms, .id = id});
 }
 
 Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_view run_id,
@@ -136,15 +139,20 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
   };
   for (const auto& p : pending) {
     std::string ch = channel;
+    std::string phone;
     if (ch == "sms") {
-      // Whether the person can be reached by SMS at all; the phone is read again when sent.
+      // Whether the person can be reached by SMS at all; a scheduled SMS reads it again.
       auto full =
           sms_ == nullptr
               ? Result<registers::Person>(Error(ErrorCode::kUnavailable, "no sms"))
               : registers_.ReadPersonFull(
                     by, p.person_id,
                     {.code = "proactive_grant", .text = fmt::format("政策告知：{}", policy.title)});
-      if (!full.ok() || full->phone.empty()) ch = "visit";  // the grid staff call or visit
+      if (full.ok() && !full->phone.empty()) {
+        phone = full->phone;
+      } else {
+        ch = "visit";  // the grid staff call or visit
+      }
     } else if (ch == "app" && app_ == nullptr) {
       ch = "visit";
     }
@@ -176,7 +184,7 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
     ++report.sent;
     if (status == "scheduled") ++report.scheduled;
     if (status != "queued") continue;
-    Status sent = Deliver(by, policy, id, p.person_id, ch, now_ms);
+    Status sent = Deliver(by, policy, id, p.person_id, ch, now_ms, phone);
     std::string outcome = sent.ok() ? "sent" : "failed";
     if (!sent.ok()) ++report.failed;
     TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
