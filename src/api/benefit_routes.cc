@@ -356,9 +356,10 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
           return WriteProblem(res, errors.ToError("invalid notice request"), ctx);
         auto report = benefits.Notify(*p, req.matches[1].str(), options);
         if (!report.ok()) return WriteProblem(res, report.error(), ctx);
-        WriteJson(
-            res,
-            {{"sent", report->sent}, {"failed", report->failed}, {"remaining", report->remaining}});
+        WriteJson(res, {{"sent", report->sent},
+                        {"failed", report->failed},
+                        {"scheduled", report->scheduled},
+                        {"remaining", report->remaining}});
       });
 
   // The caller's own notices (主动办 and 政策直通车), each with its decision and where to send one.

@@ -21,6 +21,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "benefits/app_push.h"
 #include "benefits/policy.h"
 #include "benefits/what_if_core.h"
 #include "people/model.h"
@@ -130,25 +131,31 @@ struct WhatIf {
   bool cached_register = false;  // the register's columns came from the cache
 };
 
+// The installation's sending rates when a policy names none (`send_rate:`): SMS 20 per second,
+// app messages 100 per second. Portal messages and the visit list are not rate-limited.
+std::map<std::string, SendRate> DefaultSendRates();
+
 struct NotifyOptions {
-  int limit = 1000;         // at most this many notices per call (bulk rate limit)
+  int limit = 1000;         // at most this many notices per call
   int visit_due_days = 10;  // visit/phone list: due this many days after today
 };
 
 struct NotifyReport {
   int64_t sent = 0;       // new notices made by this call
   int64_t failed = 0;     // of those, delivery failed (status "failed")
+  int64_t scheduled = 0;  // of those, over the channel's rate: sent when due (SendDue)
   int64_t remaining = 0;  // listed persons of the run still without a notice
 };
 
 struct Notice {
   std::string run_id{};
   std::string person_id{};
-  std::string channel{};          // sms, portal, visit
-  std::string status{};           // queued, sent, failed, delivered, assigned
+  std::string channel{};          // sms, app, portal, visit
+  std::string status{};           // scheduled, queued, sent, failed, delivered, assigned
   std::string assigned_region{};  // visit: the village whose staff call or visit
   std::string due_date{};         // visit: by when
   std::string outcome{};
+  int64_t send_at_ms = 0;  // sms, app: when it was (scheduled: is to be) sent
 };
 
 enum class Decision { kAccepted, kDeclined };
@@ -293,6 +300,19 @@ class Benefits {
   Result<NotifyReport> Notify(const people::Principal& by, std::string_view run_id,
                               const NotifyOptions& options);
   Result<std::vector<Notice>> Notices(std::string_view run_id);
+  // Sends the notices whose scheduled time has come (at most `limit`, oldest first) and records
+  // each one's delivery status: the second half of rate-limited bulk sending, called by the
+  // scheduler every second. Returns how many it handed on (sent or failed). `by` reads the
+  // phones (register.read_full, purpose proactive_grant).
+  Result<int64_t> SendDue(const people::Principal& by, int limit = 1000);
+  // The app push service (`app` channel); by default a simulator the Benefits own. `app` must
+  // outlive the service.
+  void SetAppPush(AppPushGateway* app) { app_ = app; }
+  AppPushGateway* app_push() const { return app_; }
+  // The installation's sending rates (channel -> rate), over DefaultSendRates().
+  void SetSendRates(const std::map<std::string, SendRate>& rates) {
+    for (const auto& [channel, rate] : rates) send_rates_[channel] = rate;
+  }
   // Records a notified person's decision (online by the person, or by staff with evidence);
   // acceptance grants through the handler (or straight onto the roll). kConflict when already
   // decided; kFailedPrecondition-like kConflict when the person was not notified.
@@ -347,11 +367,20 @@ class Benefits {
   const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
   int64_t NowMs() const;
   Status GrantNow(const GrantRequest& request, std::string_view source, std::string_view by);
+  // Sends one notice through its channel (sms, app). `by` reads the phone unless `phone` is
+  // given (read already).
+  Status Deliver(const people::Principal& by, const Policy& policy, const std::string& run_id,
+                 const std::string& person_id, const std::string& channel, int64_t now_ms,
+                 std::string phone = {});
 
   store::Database& db_;
   registers::Registers& registers_;
   const Clock& clock_;
   people::SmsGateway* sms_;
+  std::unique_ptr<SimulatedAppPush> own_app_ = std::make_unique<SimulatedAppPush>();
+  AppPushGateway* app_ = own_app_.get();
+  std::map<std::string, SendRate> send_rates_ = DefaultSendRates();
+  std::mutex send_mu_;  // one sender allots a channel's time slots at a time
   store::QuerySet queries_;
   GrantHandler grant_handler_{};
   struct ColumnCache;

@@ -546,6 +546,151 @@ TEST_P(BenefitsContract, NotifiesOncePerRunAndPersonTakesConsentAndReportsTheFun
   EXPECT_EQ(benefits_->PaymentRoll("living", "2026-12")->size(), 4u);
 }
 
+// An app push service that has no installation for one recipient.
+class PartlyFailingAppPush : public SimulatedAppPush {
+ public:
+  explicit PartlyFailingAppPush(std::string unreachable) : unreachable_(std::move(unreachable)) {}
+  Status Send(const AppMessage& message) override {
+    if (message.recipient == unreachable_) {
+      return Error(ErrorCode::kNotFound, "no app installation");
+    }
+    return SimulatedAppPush::Send(message);
+  }
+
+ private:
+  std::string unreachable_;
+};
+
+TEST(Policy, ParsesSendingRatesAndRefusesBadOnes) {
+  auto per_second = ParseSendRate("20/s", "send_rate");
+  ASSERT_TRUE(per_second.ok());
+  EXPECT_EQ(per_second->count, 20);
+  EXPECT_EQ(per_second->window_ms, 1000);
+  auto per_minute = ParseSendRate("600/min", "send_rate");
+  ASSERT_TRUE(per_minute.ok());
+  EXPECT_EQ(per_minute->count, 600);
+  EXPECT_EQ(per_minute->window_ms, 60000);
+  for (const char* bad : {"0/s", "5/h", "x/s", "20", "/s", "100001/s", "-3/min"}) {
+    auto r = ParseSendRate(bad, "send_rate");
+    ASSERT_FALSE(r.ok()) << bad;
+    EXPECT_EQ(r.error().fields()[0].field, "send_rate") << bad;
+  }
+  auto policy = ParsePolicy(PolicyYaml(kLivingRule) + "send_rate: {sms: 10/s, app: 600/min}\n");
+  ASSERT_TRUE(policy.ok()) << policy.error().ToString();
+  EXPECT_EQ(policy->send_rates.at("sms").count, 10);
+  EXPECT_EQ(policy->send_rates.at("app").window_ms, 60000);
+  for (const char* bad :
+       {"send_rate: {portal: 10/s}\n", "send_rate: {sms: fast}\n", "send_rate: [10/s]\n"}) {
+    auto refused = ParsePolicy(PolicyYaml(kLivingRule) + bad);
+    ASSERT_FALSE(refused.ok()) << bad;
+    EXPECT_EQ(refused.error().fields()[0].field, "send_rate") << bad;
+  }
+}
+
+TEST_P(BenefitsContract, TheAppChannelPushesMessagesWithTheirDeliveryStatus) {
+  if (!benefits_) return;
+  Populate();
+  PartlyFailingAppPush app(eligible_b_);
+  benefits_->SetAppPush(&app);
+  std::string yaml = PolicyYaml(kLivingRule, 2);
+  yaml.replace(yaml.find("[sms, visit]"), 12, "[app]");
+  ASSERT_TRUE(benefits_->Publish(officer_, yaml).ok());
+  auto run = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(run.ok());
+  EXPECT_EQ(run->version, 2);
+  auto sent = benefits_->Notify(officer_, run->id, {});
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  EXPECT_EQ(sent->sent, 3);  // the person without a phone has the app too
+  EXPECT_EQ(sent->failed, 1);
+  EXPECT_EQ(sent->scheduled, 0);
+  auto notices = benefits_->Notices(run->id);
+  ASSERT_TRUE(notices.ok());
+  ASSERT_EQ(notices->size(), 3u);
+  for (const auto& n : *notices) {
+    EXPECT_EQ(n.channel, "app");
+    EXPECT_EQ(n.status, n.person_id == eligible_b_ ? "failed" : "sent") << n.person_id;
+  }
+  EXPECT_EQ(app.size(), 2u);
+  auto to_a2 = app.Outbox(eligible_a2_, 10);
+  ASSERT_EQ(to_a2.size(), 1u);
+  EXPECT_EQ(to_a2[0].title, "困难残疾人生活补贴");
+  EXPECT_NE(to_a2[0].text.find("困难残疾人生活补贴"), std::string::npos);
+  EXPECT_EQ(sms_.size(), 0u);
+  EXPECT_EQ(benefits_->Notify(officer_, run->id, {})->sent, 0);  // never twice
+  EXPECT_EQ(benefits_->FunnelOf(run->id)->total.notified, 3);
+}
+
+TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
+  if (!benefits_) return;
+  Populate();
+  for (int i = 0; i < 4; ++i) {  // four more with a phone: six by SMS, one visit
+    AddPerson(201 + 2 * i, kVillageB, registers::Assistance::kMinimumLiving, 3);
+  }
+  ASSERT_TRUE(
+      benefits_->Publish(officer_, PolicyYaml(kLivingRule, 2) + "send_rate: {sms: 2/s}\n").ok());
+  const int64_t t0 =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+          .count();
+  auto run = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(run.ok());
+  auto first = benefits_->Notify(officer_, run->id, {});
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->sent, 7);
+  EXPECT_EQ(first->scheduled, 4);  // 2 now, 2 in the next second, 2 in the one after
+  EXPECT_EQ(sms_.size(), 2u);
+  auto count = [&](std::string_view run_id, std::string_view status) {
+    auto notices = benefits_->Notices(run_id);
+    EXPECT_TRUE(notices.ok());
+    int n = 0;
+    for (const auto& notice : *notices) n += notice.status == status;
+    return n;
+  };
+  EXPECT_EQ(count(run->id, "scheduled"), 4);
+  EXPECT_EQ(count(run->id, "assigned"), 1);
+  EXPECT_EQ(*benefits_->SendDue(officer_), 0);
+  clock_.Advance(std::chrono::milliseconds(999));
+  EXPECT_EQ(*benefits_->SendDue(officer_), 0);
+  clock_.Advance(std::chrono::milliseconds(1));
+  EXPECT_EQ(*benefits_->SendDue(officer_), 2);
+  EXPECT_EQ(*benefits_->SendDue(officer_), 0);  // sent once
+  EXPECT_EQ(sms_.size(), 4u);
+  EXPECT_EQ(count(run->id, "sent"), 4);
+
+  // A second run's notices queue behind the first's: the rate holds across runs and calls.
+  auto second = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(second.ok());
+  auto more = benefits_->Notify(officer_, second->id, {});
+  ASSERT_TRUE(more.ok());
+  EXPECT_EQ(more->scheduled, 6);
+  EXPECT_EQ(sms_.size(), 4u);
+  clock_.Advance(std::chrono::seconds(4));
+  EXPECT_EQ(*benefits_->SendDue(officer_), 8);
+  EXPECT_EQ(sms_.size(), 12u);
+  std::map<int64_t, int> per_second;
+  for (const auto& r : {run->id, second->id}) {
+    EXPECT_EQ(count(r, "sent"), 6);
+    auto notices = benefits_->Notices(r);
+    ASSERT_TRUE(notices.ok());
+    for (const auto& n : *notices) {
+      if (n.channel == "sms") ++per_second[(n.send_at_ms - t0) / 1000];
+    }
+  }
+  const std::map<int64_t, int> expected = {{0, 2}, {1, 2}, {2, 2}, {3, 2}, {4, 2}, {5, 2}};
+  EXPECT_EQ(per_second, expected);
+
+  // The installation's rate applies when the policy names none: app messages 1 per second.
+  benefits_->SetSendRates({{"app", {.count = 1, .window_ms = 1000}}});
+  std::string yaml = PolicyYaml(kLivingRule, 3);
+  yaml.replace(yaml.find("[sms, visit]"), 12, "[app]");
+  ASSERT_TRUE(benefits_->Publish(officer_, yaml).ok());
+  auto third = benefits_->Match(officer_, "living", {});
+  ASSERT_TRUE(third.ok());
+  auto pushed = benefits_->Notify(officer_, third->id, {});
+  ASSERT_TRUE(pushed.ok());
+  EXPECT_EQ(pushed->sent, 7);
+  EXPECT_EQ(pushed->scheduled, 6);
+}
+
 TEST_P(BenefitsContract, GrantsOptOutPoliciesWhenNobodyObjectsInTime) {
   if (!benefits_) return;
   AddPerson(101, kVillageA, registers::Assistance::kNone, 1, true);

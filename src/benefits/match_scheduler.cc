@@ -1,5 +1,7 @@
 #include "benefits/match_scheduler.h"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace tongban::benefits {
@@ -10,7 +12,7 @@ people::Principal SchedulerPrincipal() {
   p.account.kind = people::AccountKind::kStaff;
   people::HeldGrant g;
   g.grant.scope.region = "*";
-  g.permissions = {"policy.match"};
+  g.permissions = {"policy.match", "register.read_full"};
   p.grants.push_back(g);
   return p;
 }
@@ -34,8 +36,17 @@ void MatchScheduler::Stop() {
 void MatchScheduler::Run() {
   const people::Principal system = SchedulerPrincipal();
   std::unique_lock<std::mutex> lock(mu_);
+  auto next_match = std::chrono::steady_clock::now();
   while (!stopping_) {
     lock.unlock();
+    auto sent = benefits_.SendDue(system);
+    if (!sent.ok()) spdlog::warn("sending due notices failed: {}", sent.error().ToString());
+    if (std::chrono::steady_clock::now() < next_match) {
+      lock.lock();
+      cv_.wait_for(lock, send_interval_, [this] { return stopping_; });
+      continue;
+    }
+    next_match = std::chrono::steady_clock::now() + interval_;
     auto runs = benefits_.RunDue(system);
     if (!runs.ok()) {
       spdlog::warn("scheduled matching failed: {}", runs.error().ToString());
@@ -46,7 +57,7 @@ void MatchScheduler::Run() {
       }
     }
     lock.lock();
-    cv_.wait_for(lock, interval_, [this] { return stopping_; });
+    cv_.wait_for(lock, std::min(interval_, send_interval_), [this] { return stopping_; });
   }
 }
 

@@ -1,4 +1,5 @@
 // Notices, consent and the funnel of a matching run.
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -20,6 +21,73 @@ std::string Fill(std::string text, std::string_view key, std::string_view value)
 
 }  // namespace
 
+std::map<std::string, SendRate> DefaultSendRates() {
+  return {{"sms", {.count = 20, .window_ms = 1000}}, {"app", {.count = 100, .window_ms = 1000}}};
+}
+
+namespace {
+
+// Allots a channel's sending times: at most rate.count in each window of rate.window_ms
+// (aligned on the epoch), continuing after the slots earlier calls took.
+class SlotAllotter {
+ public:
+  SlotAllotter(SendRate rate, int64_t window_start, int used)
+      : rate_(rate), window_(window_start), used_(used) {}
+  // The time the next message may be sent, not before `now_ms`.
+  int64_t Next(int64_t now_ms) {
+    const int64_t current = now_ms - now_ms % rate_.window_ms;
+    if (window_ < current) {
+      window_ = current;
+      used_ = 0;
+    }
+    if (used_ >= rate_.count) {
+      window_ += rate_.window_ms;
+      used_ = 0;
+    }
+    ++used_;
+    return std::max(now_ms, window_);
+  }
+
+ private:
+  SendRate rate_;
+  int64_t window_;
+  int used_;
+};
+
+std::string NoticeText(const Policy& policy, const std::string& run_id) {
+  return policy.sms_template.empty()
+             ? fmt::format("【通办】您可能符合{}的享受条件，请登录通办确认。", policy.title)
+             : Fill(Fill(policy.sms_template, "{title}", policy.title), "{run}", run_id);
+}
+
+}  // namespace
+
+Status Benefits::Deliver(const people::Principal& by, const Policy& policy,
+                         const std::string& run_id, const std::string& person_id,
+                         const std::string& channel, int64_t now_ms, std::string phone) {
+  const std::string id = run_id + ":" + person_id;  // a retried send is dropped by the gateway
+  if (channel == "app") {
+    if (app_ == nullptr) return Error(ErrorCode::kUnavailable, "no app push service");
+    return app_->Send({.recipient = person_id,
+                       .title = policy.title,
+                       .text = NoticeText(policy, run_id),
+                       .sent_at = now_ms,
+                       .id = id});
+  }
+  if (sms_ == nullptr) return Error(ErrorCode::kUnavailable, "no sms gateway");
+  if (phone.empty()) {
+    TB_ASSIGN_OR_RETURN(
+        registers::Person full,
+        registers_.ReadPersonFull(
+            by, person_id,
+            {.code = "proactive_grant", .text = fmt::format("政策告知：{}", policy.title)}));
+    phone = std::move(full.phone);
+  }
+  if (phone.empty()) return Error(ErrorCode::kNotFound, "no phone");
+  return sms_->Send(
+      {.phone = phone, .text = NoticeText(policy, run_id), .sent_at = now_ms, .id = id});
+}
+
 Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_view run_id,
                                       const NotifyOptions& options) {
   if (options.limit < 1 || options.limit > 100000) {
@@ -29,7 +97,8 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
   TB_RETURN_IF_ERROR(people::Authorize(by, "policy.push", {.region = run.region}, NowMs()));
   TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(run.policy, run.version));
   const std::string channel = policy.channels.empty() ? "portal" : policy.channels.front();
-  const std::string now = people::FormatTimestamp(NowMs());
+  const int64_t now_ms = NowMs();
+  const std::string now = people::FormatTimestamp(now_ms);
   const std::string due = DateInChina(clock_.Now()).AddDays(options.visit_due_days).ToString();
   struct Pending {
     std::string person_id, region;
@@ -45,10 +114,34 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
         soci::use(limit, "limit"), soci::into(p.person_id), soci::into(p.region));
     return Ok();
   }));
+  // The sending channels' slots continue after those earlier calls took: the rate holds over
+  // every run and call of this installation.
+  std::lock_guard send_lock(send_mu_);
+  std::map<std::string, SlotAllotter> slots;
+  auto slot_of = [&](const std::string& ch) -> Result<SlotAllotter*> {
+    if (auto it = slots.find(ch); it != slots.end()) return &it->second;
+    auto rate_it = policy.send_rates.find(ch);
+    const SendRate rate = rate_it != policy.send_rates.end() ? rate_it->second : send_rates_[ch];
+    int64_t window = now_ms - now_ms % rate.window_ms;
+    long long used = 0;
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      long long last = 0;
+      store::Execute(sql, Q("channel_last_send"), soci::use(ch, "channel"), soci::into(last));
+      if (last >= window) {
+        window = last - last % rate.window_ms;
+        long long to = window + rate.window_ms, from = window;
+        store::Execute(sql, Q("channel_sends_between"), soci::use(ch, "channel"),
+                       soci::use(from, "from_ms"), soci::use(to, "to_ms"), soci::into(used));
+      }
+      return Ok();
+    }));
+    return &slots.emplace(ch, SlotAllotter(rate, window, static_cast<int>(used))).first->second;
+  };
   for (const auto& p : pending) {
-    std::string phone;
     std::string ch = channel;
+    std::string phone;
     if (ch == "sms") {
+      // Whether the person can be reached by SMS at all; a scheduled SMS reads it again.
       auto full =
           sms_ == nullptr
               ? Result<registers::Person>(Error(ErrorCode::kUnavailable, "no sms"))
@@ -58,10 +151,20 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
       if (full.ok() && !full->phone.empty()) {
         phone = full->phone;
       } else {
-        ch = "visit";  // no phone, or no gateway: the grid staff call or visit
+        ch = "visit";  // the grid staff call or visit
       }
+    } else if (ch == "app" && app_ == nullptr) {
+      ch = "visit";
     }
-    std::string status = ch == "sms" ? "queued" : ch == "visit" ? "assigned" : "delivered";
+    const bool sending = ch == "sms" || ch == "app";
+    long long send_at = now_ms;
+    if (sending) {
+      TB_ASSIGN_OR_RETURN(SlotAllotter * allotter, slot_of(ch));
+      send_at = allotter->Next(now_ms);
+    }
+    std::string status = sending         ? (send_at > now_ms ? "scheduled" : "queued")
+                         : ch == "visit" ? "assigned"
+                                         : "delivered";
     std::string assigned = ch == "visit" ? p.region : "";
     std::string due_date = ch == "visit" ? due : "";
     // The notice row is written before anything is sent: the key (run, person) makes a second
@@ -72,18 +175,16 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
       fresh = store::Execute(sql, Q("insert_notice"), soci::use(id, "run_id"),
                              soci::use(person, "person_id"), soci::use(ch, "channel"),
                              soci::use(status, "status"), soci::use(assigned, "assigned_region"),
-                             soci::use(due_date, "due_date"), soci::use(now, "created_at"))
+                             soci::use(due_date, "due_date"), soci::use(now, "created_at"),
+                             soci::use(send_at, "send_at_ms"))
                   .affected_rows == 1;
       return Ok();
     }));
     if (!fresh) continue;
     ++report.sent;
-    if (ch != "sms") continue;
-    std::string text =
-        policy.sms_template.empty()
-            ? fmt::format("【通办】您可能符合{}的享受条件，请登录通办确认。", policy.title)
-            : Fill(Fill(policy.sms_template, "{title}", policy.title), "{run}", id);
-    Status sent = sms_->Send({.phone = phone, .text = text, .sent_at = NowMs()});
+    if (status == "scheduled") ++report.scheduled;
+    if (status != "queued") continue;
+    Status sent = Deliver(by, policy, id, p.person_id, ch, now_ms, phone);
     std::string outcome = sent.ok() ? "sent" : "failed";
     if (!sent.ok()) ++report.failed;
     TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
@@ -102,18 +203,59 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
   return report;
 }
 
+Result<int64_t> Benefits::SendDue(const people::Principal& by, int limit) {
+  struct Due {
+    std::string run_id, person_id, channel;
+  };
+  std::vector<Due> due;
+  const int64_t now_ms = NowMs();
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    Due d;
+    long long now = now_ms;
+    store::ExecuteRows(
+        sql, Q("due_notices"), [&] { due.push_back(d); }, soci::use(now, "now_ms"),
+        soci::use(limit, "limit"), soci::into(d.run_id), soci::into(d.person_id),
+        soci::into(d.channel));
+    return Ok();
+  }));
+  std::map<std::string, Policy> policies;  // by run
+  int64_t handed = 0;
+  for (Due& d : due) {
+    auto it = policies.find(d.run_id);
+    if (it == policies.end()) {
+      TB_ASSIGN_OR_RETURN(MatchRun run, GetRun(d.run_id));
+      TB_ASSIGN_OR_RETURN(Policy policy, GetPolicy(run.policy, run.version));
+      it = policies.emplace(d.run_id, std::move(policy)).first;
+    }
+    Status sent = Deliver(by, it->second, d.run_id, d.person_id, d.channel, now_ms);
+    std::string outcome = sent.ok() ? "sent" : "failed";
+    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      store::Execute(sql, Q("update_notice_status"), soci::use(outcome, "status"),
+                     soci::use(d.run_id, "run_id"), soci::use(d.person_id, "person_id"));
+      return Ok();
+    }));
+    ++handed;
+  }
+  return handed;
+}
+
 Result<std::vector<Notice>> Benefits::Notices(std::string_view run_id) {
   std::vector<Notice> out;
   std::string id(run_id);
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
     Notice n;
     std::string created;
+    long long send_at = 0;
     n.run_id = id;
     store::ExecuteRows(
-        sql, Q("notices"), [&] { out.push_back(n); }, soci::use(id, "run_id"),
-        soci::into(n.person_id), soci::into(n.channel), soci::into(n.status),
-        soci::into(n.assigned_region), soci::into(n.due_date), soci::into(n.outcome),
-        soci::into(created));
+        sql, Q("notices"),
+        [&] {
+          n.send_at_ms = send_at;
+          out.push_back(n);
+        },
+        soci::use(id, "run_id"), soci::into(n.person_id), soci::into(n.channel),
+        soci::into(n.status), soci::into(n.assigned_region), soci::into(n.due_date),
+        soci::into(n.outcome), soci::into(created), soci::into(send_at));
     return Ok();
   }));
   return out;

@@ -41,6 +41,35 @@ std::string FenToYuan(int64_t fen) {
   return fmt::format("{}{}.{:02d}", sign, a / 100, a % 100);
 }
 
+Result<SendRate> ParseSendRate(std::string_view text, std::string_view field) {
+  const size_t slash = text.find('/');
+  SendRate rate;
+  const std::string_view unit = slash == std::string_view::npos ? "" : text.substr(slash + 1);
+  const std::string_view count = text.substr(0, slash);
+  if (unit == "s") {
+    rate.window_ms = 1000;
+  } else if (unit == "min") {
+    rate.window_ms = 60000;
+  } else {
+    return Error(ErrorCode::kInvalidArgument, "bad sending rate",
+                 {{std::string(field), "N/s or N/min"}});
+  }
+  int n = 0;
+  for (char c : count) {
+    if (c < '0' || c > '9' || n > 100000) {
+      n = -1;
+      break;
+    }
+    n = n * 10 + (c - '0');
+  }
+  if (count.empty() || n < 1 || n > 100000) {
+    return Error(ErrorCode::kInvalidArgument, "bad sending rate",
+                 {{std::string(field), "a whole number of messages 1..100000"}});
+  }
+  rate.count = n;
+  return rate;
+}
+
 namespace {
 
 bool IsName(std::string_view s) {
@@ -161,7 +190,7 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
     }
     if (const YAML::Node ch = root["channels"]; ch) {
       if (!ch.IsSequence()) {
-        errors.Add("channels", "a list of sms, portal, visit");
+        errors.Add("channels", "a list of sms, app, portal, visit");
       } else {
         for (const auto& c : ch) {
           std::string name = c.IsScalar() ? c.as<std::string>() : "";
@@ -169,6 +198,24 @@ Result<Policy> ParsePolicy(std::string_view yaml) {
             errors.Add("channels", fmt::format("unknown channel \"{}\"", name));
           } else {
             p.channels.push_back(std::move(name));
+          }
+        }
+      }
+    }
+    if (const YAML::Node rates = root["send_rate"]; rates) {
+      if (!rates.IsMap()) {
+        errors.Add("send_rate", "a map of channel (sms, app) to N/s or N/min");
+      } else {
+        for (const auto& kv : rates) {
+          const std::string ch = kv.first.IsScalar() ? kv.first.as<std::string>() : "";
+          auto rate =
+              ParseSendRate(kv.second.IsScalar() ? kv.second.as<std::string>() : "", "send_rate");
+          if (ch != "sms" && ch != "app") {
+            errors.Add("send_rate", fmt::format("\"{}\" is not a sending channel (sms, app)", ch));
+          } else if (!rate.ok()) {
+            errors.Add("send_rate", fmt::format("{}: N/s or N/min, N in 1..100000", ch));
+          } else {
+            p.send_rates[ch] = *rate;
           }
         }
       }

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,15 @@ std::string_view PolicyKindName(PolicyKind k);
 std::string_view CycleName(Cycle c);
 std::string_view GrantModeName(GrantMode m);
 
+// A channel's sending rate: at most `count` messages in each window of `window_ms` (aligned on
+// the epoch: a fixed-window limit). Written "20/s" or "600/min".
+struct SendRate {
+  int count = 0;
+  int64_t window_ms = 1000;
+};
+// Parses "N/s" or "N/min", N in 1..100000. kInvalidArgument naming `field`.
+Result<SendRate> ParseSendRate(std::string_view text, std::string_view field);
+
 struct Policy {
   std::string name{};  // [a-z0-9_], the stable key of all versions
   int64_t version = 0;
@@ -54,9 +64,12 @@ struct Policy {
   std::string legal_basis{};
   GrantMode mode = GrantMode::kConsentRequired;
   int opt_out_days = 15;                // kDirectWithOptOut: days to object after the notice
-  std::vector<std::string> channels{};  // sms, portal, visit
-  std::string sms_template{};           // {name}, {title}, {amount_yuan} are replaced
-  std::string source{};                 // the YAML text it was parsed from
+  std::vector<std::string> channels{};  // sms, app, portal, visit
+  // `send_rate: {sms: 10/s, app: 600/min}`: overrides the installation's rate of the channels
+  // that send (sms, app) for this policy's notices.
+  std::map<std::string, SendRate> send_rates{};
+  std::string sms_template{};  // {name}, {title}, {amount_yuan} are replaced
+  std::string source{};        // the YAML text it was parsed from
   // The proactive grant case (kBenefit): its form fields as FEEL over the person register
   // (field name -> rule; text, number or boolean), in YAML order, and the names of the
   // scenario's materials taken from the registers (declared provided, origin register).
@@ -66,7 +79,7 @@ struct Policy {
   bool InForce(Date d) const { return valid_from <= d && (!valid_to || d <= *valid_to); }
 };
 
-inline constexpr std::string_view kChannels[] = {"sms", "portal", "visit"};
+inline constexpr std::string_view kChannels[] = {"sms", "app", "portal", "visit"};
 
 // Parses one policy's YAML: kInvalidArgument naming every missing or malformed key. Does not
 // check the rules (CheckPolicy does).

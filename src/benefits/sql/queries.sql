@@ -86,12 +86,13 @@ WHERE r.run_id = :run_id AND r.kind = 'eligible_not_receiving'
 
 -- name: insert_notice
 INSERT INTO benefit_notice (run_id, person_id, channel, status, assigned_region, due_date, outcome,
-  created_at)
-VALUES (:run_id, :person_id, :channel, :status, :assigned_region, :due_date, '', :created_at)
+  created_at, send_at_ms)
+VALUES (:run_id, :person_id, :channel, :status, :assigned_region, :due_date, '', :created_at,
+  :send_at_ms)
 ON CONFLICT (run_id, person_id) DO NOTHING;
 
 -- name: notices
-SELECT person_id, channel, status, assigned_region, due_date, outcome, created_at
+SELECT person_id, channel, status, assigned_region, due_date, outcome, created_at, send_at_ms
 FROM benefit_notice WHERE run_id = :run_id ORDER BY person_id;
 
 -- name: notice_of
@@ -208,3 +209,15 @@ SELECT id, version, region, reference_date, as_of, created_by, screened, eligibl
   eligible_not_receiving, no_longer_eligible
 FROM match_run WHERE policy = :policy AND (:before = '' OR id < :before2)
 ORDER BY id DESC LIMIT :limit;
+
+-- name: channel_last_send
+SELECT COALESCE(MAX(send_at_ms), 0) FROM benefit_notice WHERE channel = :channel;
+
+-- name: channel_sends_between
+SELECT COUNT(*) FROM benefit_notice
+WHERE channel = :channel AND send_at_ms >= :from_ms AND send_at_ms < :to_ms;
+
+-- name: due_notices
+SELECT run_id, person_id, channel FROM benefit_notice
+WHERE status = 'scheduled' AND send_at_ms <= :now_ms
+ORDER BY send_at_ms, run_id, person_id LIMIT :limit;
