@@ -613,13 +613,12 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
             "e.region_code, e.department_code, e.person, '{}', {}, 'open', 0, '', '', 0, '', 0 "
             "FROM ({}) e WHERE 1 = 1 ON CONFLICT (dedupe_key) DO NOTHING",
             today_text, k.now_ms, select);
-        TB_ASSIGN_OR_RETURN(n,
-                            I.db.Transaction<int64_t>(store::TxKind::kWrite,
-                                                      [&](soci::session& sql) -> Result<int64_t> {
-                                                        store::Execute(sql,
-                                                                       I.Q("lock_card_writers"));
-                                                        return Run(sql, text, {}, nullptr, false);
-                                                      }));
+        TB_ASSIGN_OR_RETURN(
+            n, I.db.Transaction<int64_t>(store::TxKind::kWrite,
+                                         [&](soci::session& sql) -> Result<int64_t> {
+                                           store::Execute(sql, I.Q("lock_card_writers"));
+                                           return Run(sql, text, {}, nullptr, false);
+                                         }));
       }
       result.escalated += n;
       result.red += n;
@@ -642,8 +641,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       store::Execute(sql, I.Q("select_last_card"), soci::into(last));
       if (last <= from) return Ok();
       // Routed by the card's subject (notices.h): cases' and projects' cards alike.
-      const RoutedNotices routed =
-          RouteCardNotices(sql, I.queries, I.db.backend(), k.now_ms, from);
+      const RoutedNotices routed = RouteCardNotices(sql, I.queries, I.db.backend(), k.now_ms, from);
       result.notices = routed.case_notices + routed.subject_notices;
       WriteMark(sql, I.Q("upsert_sweep_mark"), "notices", last, k.now_ms);
       return Ok();
