@@ -57,7 +57,8 @@ TEST_F(CaseSearchHttpTest, TheDemoHoldsEveryStateInEveryLocality) {
     json page = GetJson("/api/v1/cases?limit=100&region=" + regions[i], clerk);
     for (const json& item : page["items"]) {
       states.insert(item["state"].get<std::string>());
-      EXPECT_EQ(item["region"], regions[i]);
+      // The locality's subtree: its towns' cases too (the demo's back-dated history).
+      EXPECT_TRUE(item["region"].get<std::string>().starts_with(regions[i])) << item["region"];
       auto full = GetJson(item["href"].get<std::string>(), clerk);
       if (full["clock"]["extension_days"] == 10) extended = true;
     }

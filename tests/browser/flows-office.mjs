@@ -94,7 +94,8 @@ export const flows = {
     const table = elTable(page, '整改事项')
     await table.getByText('待整改').first().waitFor()
     await snap(page, 'office-rectifications')
-    await table.getByRole('link', { name: /不满意/ }).first().click()
+    // An item still to rectify (the demo's back-dated history holds rectified ones too).
+    await table.locator('.el-table__row').filter({ hasText: '待整改' }).getByRole('link', { name: /不满意/ }).first().click()
     await page.getByRole('heading', { name: '差评整改事项' }).waitFor()
     await page.getByRole('group', { name: '回访核实' }).waitFor()
     await snap(page, 'office-rectification')
