@@ -56,4 +56,35 @@ std::optional<Dimension> ParseDimension(std::string_view s) {
   return Find<Dimension>(kDimensions, s);
 }
 
+PeriodSplit SplitPeriod(std::optional<Date> from, std::optional<Date> to) {
+  PeriodSplit out;
+  // The first whole month: from's, when from is the 1st (or unbounded), else the next one.
+  std::string first_month = "0000-00", last_month = "9999-99";
+  std::optional<Date> head_end, tail_start;  // the partial months' days, when any
+  if (from) {
+    const CivilDate c = from->civil();
+    if (c.day == 1) {
+      first_month = from->ToString().substr(0, 7);
+    } else {
+      const Date next = from->AddDays(DaysInMonth(c.year, c.month) - c.day + 1);
+      first_month = next.ToString().substr(0, 7);
+      head_end = next.AddDays(-1);
+    }
+  }
+  if (to) {
+    const CivilDate c = to->civil();
+    if (c.day == DaysInMonth(c.year, c.month)) {
+      last_month = to->ToString().substr(0, 7);
+    } else {
+      tail_start = to->AddDays(1 - c.day);
+      last_month = tail_start->AddDays(-1).ToString().substr(0, 7);
+    }
+  }
+  if (first_month > last_month) return out;  // no whole month: every day from the day rows
+  out.months = std::make_pair(first_month, last_month);
+  if (head_end) out.days.emplace_back(from->ToString(), head_end->ToString());
+  if (tail_start) out.days.emplace_back(tail_start->ToString(), to->ToString());
+  return out;
+}
+
 }  // namespace tongban::evaluation

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "base/clock.h"
@@ -171,6 +172,18 @@ struct StatisticsQuery {
   std::string region{};              // a region code: its subtree; empty: everywhere
   std::optional<Date> from{}, to{};  // CST days, inclusive
 };
+
+// How a statistics period is read from the pre-aggregated rows: its whole months
+// ("YYYY-MM", inclusive) from the month rows, and the days of its partial first and last months
+// ("YYYY-MM-DD", inclusive) from the day rows. No whole month: `months` is empty and the whole
+// period is read from the day rows.
+struct PeriodSplit {
+  std::optional<std::pair<std::string, std::string>> months;
+  std::vector<std::pair<std::string, std::string>> days;
+};
+
+// Splits [from, to] (unbounded where absent) into whole months and the partial months' days.
+PeriodSplit SplitPeriod(std::optional<Date> from, std::optional<Date> to);
 
 struct Statistics {
   std::vector<StatisticsRow> rows;  // by key

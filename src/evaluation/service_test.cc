@@ -7,6 +7,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
 
 #include "cases/service.h"
 #include "evaluation/scheduler.h"
@@ -463,6 +466,172 @@ TEST_P(EvaluationTest, StatisticsCountGoodOverRatedAndKeepUnratedApart) {
   EXPECT_EQ(by_matter->rows[0].key, kMatter);
   EXPECT_EQ(service_->ComputeStatistics({.region = "43x"}).error().code(),
             ErrorCode::kInvalidArgument);
+}
+
+TEST(StatisticsPeriod, WholeMonthsFromMonthRowsPartialMonthsFromDayRows) {
+  auto d = [](const char* text) { return *Date::Parse(text); };
+  PeriodSplit cut = SplitPeriod(d("2026-11-15"), d("2027-02-10"));
+  ASSERT_TRUE(cut.months.has_value());
+  EXPECT_EQ(cut.months->first, "2026-12");
+  EXPECT_EQ(cut.months->second, "2027-01");
+  ASSERT_EQ(cut.days.size(), 2u);
+  EXPECT_EQ(cut.days[0], std::make_pair(std::string("2026-11-15"), std::string("2026-11-30")));
+  EXPECT_EQ(cut.days[1], std::make_pair(std::string("2027-02-01"), std::string("2027-02-10")));
+  PeriodSplit whole = SplitPeriod(d("2026-12-01"), d("2027-02-28"));
+  ASSERT_TRUE(whole.months.has_value());
+  EXPECT_EQ(whole.months->second, "2027-02");
+  EXPECT_TRUE(whole.days.empty());
+  PeriodSplit inside = SplitPeriod(d("2026-12-02"), d("2026-12-31"));
+  EXPECT_FALSE(inside.months.has_value());  // no whole month: all from the day rows
+  PeriodSplit open = SplitPeriod(std::nullopt, d("2026-12-30"));
+  ASSERT_TRUE(open.months.has_value());
+  EXPECT_EQ(open.months->first, "0000-00");
+  EXPECT_EQ(open.months->second, "2026-11");
+  ASSERT_EQ(open.days.size(), 1u);
+  EXPECT_EQ(open.days[0].first, "2026-12-01");
+  PeriodSplit leap = SplitPeriod(d("2028-02-01"), d("2028-02-29"));
+  ASSERT_TRUE(leap.months.has_value());
+  EXPECT_EQ(leap.months->first, "2028-02");
+  EXPECT_TRUE(leap.days.empty());
+}
+
+// Statistics read from the month and day rows equal a direct count over the ratings and their
+// rectification items, for periods that cut months, whole months and days within one month, by
+// every dimension; and again after the set-based rebuild.
+TEST_P(EvaluationTest, PreAggregatedStatisticsEqualADirectCountForPeriodsThatCutMonths) {
+  if (!service_) return;
+  const char* kDepartments[] = {kRsj, "431128-scjgj"};
+  std::vector<std::string> bad_items;
+  for (int i = 0; i < 30; ++i) {
+    const std::string number = "P" + std::to_string(i);
+    AddCase(number, "concluded", kXintian, kDepartments[i % 2]);
+    if (i % 3 == 0) {
+      ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite,
+                                   [&](soci::session& sql) -> Status {
+                                     sql << "UPDATE case_record SET window_code = '431128-W0" +
+                                                std::to_string(1 + i % 2) + "', matter_code = 'M" +
+                                                std::to_string(i % 4) + "' WHERE number = '" +
+                                                number + "'";
+                                     return Ok();
+                                   })
+                      .ok());
+    }
+    const Level level = static_cast<Level>(i % kLevelCount);
+    auto rated = service_->RateCase(citizen_, number, Rating(level));
+    ASSERT_TRUE(rated.ok()) << rated.error().ToString();
+    if (!rated->rectification_id.empty()) bad_items.push_back(rated->rectification_id);
+    // 4 days and 7 hours apart: about four months, rated at every hour of the day.
+    clock_.Advance(std::chrono::hours(4 * 24 + 7));
+  }
+  ASSERT_GE(bad_items.size(), 8u);
+  // Bad ratings: P3, P9, … of 431128-scjgj; P4, P8, … of 431128-rsj (head_'s department).
+  auto step = [](const Result<Rectification>& r) { EXPECT_TRUE(r.ok()) << r.error().ToString(); };
+  step(service_->RecordCallback(head_, bad_items[1], CallbackOutcome::kConfirmed, ""));
+  step(service_->Rectify(head_, bad_items[1], "已整改"));
+  step(service_->RecordCallback(head_, bad_items[2], CallbackOutcome::kConfirmed, ""));
+  step(service_->Appeal(other_head_, bad_items[3], "误评"));
+  step(service_->Review(supervisor_, bad_items[3], ReviewDecision::kVoid, "误评"));
+  EXPECT_GT(Count("SELECT COUNT(DISTINCT month) FROM evaluation_stat_month"), 3);
+
+  // The direct count: every rating with its item, summed per key and level for a period.
+  struct Source {
+    long long created = 0, voided = 0, named = 0, callback = 0;
+    std::string department, window, matter, region, level, state;
+  };
+  std::vector<Source> sources;
+  ASSERT_TRUE(db_->Transaction(
+                     store::TxKind::kRead,
+                     [&](soci::session& sql) -> Status {
+                       Source x;
+                       soci::statement st =
+                           (sql.prepare << "SELECT e.created_at, e.voided, COALESCE(r.named, 0), "
+                                           "COALESCE(r.callback_at, 0), e.department_code, "
+                                           "e.window_code, e.matter_code, e.region_code, e.level, "
+                                           "COALESCE(r.state, '') FROM evaluation e LEFT JOIN "
+                                           "rectification r ON r.evaluation_id = e.id",
+                            soci::into(x.created), soci::into(x.voided), soci::into(x.named),
+                            soci::into(x.callback), soci::into(x.department), soci::into(x.window),
+                            soci::into(x.matter), soci::into(x.region), soci::into(x.level),
+                            soci::into(x.state));
+                       st.execute();
+                       while (st.fetch()) sources.push_back(x);
+                       return Ok();
+                     })
+                  .ok());
+  ASSERT_EQ(sources.size(), 30u);
+  auto direct = [&](Dimension by, std::optional<Date> from, std::optional<Date> to) {
+    std::map<std::string, StatisticsRow> rows;
+    for (const Source& x : sources) {
+      const Date day = DateInChina(people::FromEpochMs(x.created));
+      if ((from && day < *from) || (to && day > *to)) continue;
+      const std::string& key = by == Dimension::kDepartment ? x.department
+                               : by == Dimension::kWindow   ? x.window
+                               : by == Dimension::kMatter   ? x.matter
+                                                            : x.region;
+      if (by == Dimension::kWindow && key.empty()) continue;
+      StatisticsRow& r = rows[key];
+      const Level level = *ParseLevel(x.level);
+      if (x.voided == 0) {
+        ++r.rated;
+        ++r.by_level[static_cast<size_t>(level)];
+        ++(IsGood(level) ? r.good : r.bad);
+      }
+      if (!x.state.empty() && x.state != "voided") {
+        if (x.state == "rectified" || x.state == "explained") ++r.rectified;
+        if (x.named != 0) ++r.named_bad;
+        if (x.named != 0 && x.callback > 0) ++r.called_back;
+      }
+    }
+    return rows;
+  };
+  auto d = [](const char* text) { return std::optional<Date>(*Date::Parse(text)); };
+  const std::vector<std::pair<std::optional<Date>, std::optional<Date>>> periods = {
+      {d("2026-11-28"), d("2027-01-10")},  // cuts two months around a whole one
+      {d("2026-12-01"), d("2026-12-31")},  // one whole month
+      {d("2026-12-05"), d("2026-12-20")},  // days within one month
+      {d("2026-11-26"), d("2027-02-28")},  // a partial month, then whole months
+      {std::nullopt, d("2027-01-15")},    {d("2027-01-02"), std::nullopt},
+      {std::nullopt, std::nullopt}};
+  auto compare = [&](const char* when) {
+    for (Dimension by :
+         {Dimension::kDepartment, Dimension::kWindow, Dimension::kMatter, Dimension::kRegion}) {
+      for (const auto& [from, to] : periods) {
+        SCOPED_TRACE(fmt::format("{}: by {} from {} to {}", when, DimensionName(by),
+                                 from ? from->ToString() : "-", to ? to->ToString() : "-"));
+        auto stats = service_->ComputeStatistics({.by = by, .from = from, .to = to});
+        ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+        std::map<std::string, StatisticsRow> expected = direct(by, from, to);
+        std::erase_if(expected, [](const auto& kv) { return kv.second.rated == 0; });
+        std::vector<std::string> got_keys, want_keys;
+        for (const StatisticsRow& r : stats->rows) {
+          if (r.rated > 0) got_keys.push_back(r.key);
+        }
+        for (const auto& [k, r] : expected) want_keys.push_back(k);
+        EXPECT_EQ(got_keys, want_keys);
+        for (const StatisticsRow& r : stats->rows) {
+          const StatisticsRow& want = expected[r.key];
+          EXPECT_EQ(r.rated, want.rated) << r.key;
+          EXPECT_EQ(r.good, want.good) << r.key;
+          EXPECT_EQ(r.by_level, want.by_level) << r.key;
+          EXPECT_EQ(r.rectified, want.rectified) << r.key;
+          EXPECT_EQ(r.named_bad, want.named_bad) << r.key;
+          EXPECT_EQ(r.called_back, want.called_back) << r.key;
+        }
+      }
+    }
+  };
+  compare("kept");
+  // A whole month is not empty and the cut periods really split: the figures are not trivial.
+  auto december = service_->ComputeStatistics({.from = d("2026-12-01"), .to = d("2026-12-31")});
+  ASSERT_TRUE(december.ok());
+  EXPECT_GE(december->total.rated, 6);
+  const long long months_before =
+      Count("SELECT COUNT(*) FROM evaluation_stat_month WHERE rated <> 0 OR rectifications <> 0");
+  auto rebuilt = service_->RebuildStatistics();
+  ASSERT_TRUE(rebuilt.ok()) << rebuilt.error().ToString();
+  EXPECT_EQ(*rebuilt, 30);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM evaluation_stat_month"), months_before);  // none empty
+  compare("rebuilt");
 }
 
 TEST(RegionLimits, ParseEveryEntryAndNameTheBadOnes) {

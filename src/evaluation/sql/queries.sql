@@ -151,6 +151,18 @@ ON CONFLICT (day, region_code, department_code, matter_code, window_code, level)
   named_bad = evaluation_stat.named_bad + excluded.named_bad,
   called_back = evaluation_stat.called_back + excluded.called_back;
 
+-- name: add_stat_month
+INSERT INTO evaluation_stat_month (month, region_code, department_code, window_code, level, rated,
+  rectifications, rectified, named_bad, called_back)
+VALUES (:month, :region, :department, :window_code, :level, :rated, :rectifications, :rectified,
+  :named_bad, :called_back)
+ON CONFLICT (month, region_code, department_code, window_code, level) DO UPDATE SET
+  rated = evaluation_stat_month.rated + excluded.rated,
+  rectifications = evaluation_stat_month.rectifications + excluded.rectifications,
+  rectified = evaluation_stat_month.rectified + excluded.rectified,
+  named_bad = evaluation_stat_month.named_bad + excluded.named_bad,
+  called_back = evaluation_stat_month.called_back + excluded.called_back;
+
 -- name: statistics_aggregates
 SELECT __key__, level, CAST(SUM(rated) AS BIGINT), CAST(SUM(rectifications) AS BIGINT),
   CAST(SUM(rectified) AS BIGINT), CAST(SUM(named_bad) AS BIGINT),
@@ -159,10 +171,64 @@ FROM evaluation_stat
 WHERE day >= :from_day AND day <= :to_day AND region_code LIKE :region
 GROUP BY __key__, level;
 
+-- name: statistics_aggregates_months
+SELECT __key__, level, CAST(SUM(rated) AS BIGINT), CAST(SUM(rectifications) AS BIGINT),
+  CAST(SUM(rectified) AS BIGINT), CAST(SUM(named_bad) AS BIGINT),
+  CAST(SUM(called_back) AS BIGINT)
+FROM evaluation_stat_month
+WHERE month >= :from_month AND month <= :to_month AND region_code LIKE :region
+GROUP BY __key__, level;
+
 -- name: clear_stats
 DELETE FROM evaluation_stat;
 
--- name: select_stat_sources
-SELECT e.created_at, e.region_code, e.department_code, e.matter_code, e.window_code, e.level,
-  e.voided, COALESCE(r.state, ''), COALESCE(r.named, 0), COALESCE(r.callback_at, 0)
-FROM evaluation e LEFT JOIN rectification r ON r.evaluation_id = e.id;
+-- name: clear_stat_months
+DELETE FROM evaluation_stat_month;
+
+-- The rebuild, set-based: the day rows grouped from the ratings and their rectification items
+-- (what Contribution() adds per rating; a rating voided with its item voided adds nothing),
+-- then the month rows from the day rows. The day is the rating's in China time (UTC+8).
+-- name: rebuild_stat_days
+INSERT INTO evaluation_stat (day, region_code, department_code, matter_code, window_code, level,
+  rated, rectifications, rectified, named_bad, called_back)
+SELECT date(e.created_at / 1000 + 28800, 'unixepoch'), e.region_code, e.department_code,
+  e.matter_code, e.window_code, e.level,
+  CAST(SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state IN ('rectified', 'explained') THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state <> 'voided' AND r.named <> 0 THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state <> 'voided' AND r.named <> 0 AND r.callback_at > 0 THEN 1 ELSE 0
+    END) AS BIGINT)
+FROM evaluation e LEFT JOIN rectification r ON r.evaluation_id = e.id
+GROUP BY date(e.created_at / 1000 + 28800, 'unixepoch'), e.region_code, e.department_code,
+  e.matter_code, e.window_code, e.level
+HAVING SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) > 0
+  OR SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) > 0;
+
+-- name: rebuild_stat_days [postgresql]
+INSERT INTO evaluation_stat (day, region_code, department_code, matter_code, window_code, level,
+  rated, rectifications, rectified, named_bad, called_back)
+SELECT to_char(to_timestamp(e.created_at / 1000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
+  e.region_code, e.department_code, e.matter_code, e.window_code, e.level,
+  CAST(SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state IN ('rectified', 'explained') THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state <> 'voided' AND r.named <> 0 THEN 1 ELSE 0 END) AS BIGINT),
+  CAST(SUM(CASE WHEN r.state <> 'voided' AND r.named <> 0 AND r.callback_at > 0 THEN 1 ELSE 0
+    END) AS BIGINT)
+FROM evaluation e LEFT JOIN rectification r ON r.evaluation_id = e.id
+GROUP BY 1, 2, 3, 4, 5, 6
+HAVING SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) > 0
+  OR SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) > 0;
+
+-- name: rebuild_stat_months
+INSERT INTO evaluation_stat_month (month, region_code, department_code, window_code, level, rated,
+  rectifications, rectified, named_bad, called_back)
+SELECT substr(day, 1, 7), region_code, department_code, window_code, level,
+  CAST(SUM(rated) AS BIGINT), CAST(SUM(rectifications) AS BIGINT), CAST(SUM(rectified) AS BIGINT),
+  CAST(SUM(named_bad) AS BIGINT), CAST(SUM(called_back) AS BIGINT)
+FROM evaluation_stat
+GROUP BY substr(day, 1, 7), region_code, department_code, window_code, level;
+
+-- name: count_stat_sources
+SELECT COUNT(*) FROM evaluation;
