@@ -5,6 +5,7 @@
 // after a day's worth of new overdue cases.
 //
 //   build-rel/bench/supervision_sweep_bench [--cases N] [--runs R] [--db FILE | --db URL]
+//       [--reuse yes] [--pragmas "mmap_size=1073741824;cache_size=-65536"]
 //
 // --db postgresql://… runs it on PostgreSQL: that database's public schema is dropped first
 // (unless --reuse yes), so name a database of its own.
@@ -89,13 +90,15 @@ int main(int argc, char** argv) {
   int64_t cases = 1000000;
   int runs = 3;
   std::string path = "/tmp/supervision-bench.db";
-  bool reuse = false;  // keep the database's cases, drop its cards
+  bool reuse = false;   // keep the database's cases, drop its cards
+  std::string pragmas;  // SQLite: PRAGMAs run on the writing connection before the sweeps
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--cases") cases = std::stoll(argv[i + 1]);
     if (a == "--runs") runs = std::stoi(argv[i + 1]);
     if (a == "--db") path = argv[i + 1];
     if (a == "--reuse") reuse = std::string(argv[i + 1]) == "yes";
+    if (a == "--pragmas") pragmas = argv[i + 1];
     if (a == "--log-level") spdlog::set_level(spdlog::level::from_str(argv[i + 1]));
   }
   const bool postgres = path.starts_with("postgresql://") || path.starts_with("postgres://");
@@ -154,6 +157,17 @@ int main(int argc, char** argv) {
     }
     fmt::print("generated {} open cases in {:.0f} ms\n", cases,
                Ms(std::chrono::steady_clock::now() - t0));
+    if (!pragmas.empty() && !postgres) {
+      TB_RETURN_IF_ERROR(db->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+        for (size_t at = 0; at < pragmas.size();) {
+          size_t end = pragmas.find(';', at);
+          if (end == std::string::npos) end = pragmas.size();
+          sql << "PRAGMA " + pragmas.substr(at, end - at);
+          at = end + 1;
+        }
+        return Ok();
+      }));
+    }
     TB_ASSIGN_OR_RETURN(auto service,
                         supervision::SupervisionService::Create(*db, trace, {.clock = &clock}));
     TB_ASSIGN_OR_RETURN(int loaded, service->LoadBuiltinRules());

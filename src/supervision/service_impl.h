@@ -15,6 +15,16 @@ namespace tongban::supervision {
 // A region code's subtree as a half-open text range ("431100" -> ["4311", "4312")).
 std::pair<std::string, std::string> SubtreeRange(std::string_view region);
 
+// The cards with ids in (after_card, last_card] and the SM3 of their rows as issued (one line per
+// card: id|dedupe_key|case_id|level|reason|department|person|issued_on|issued_at), which the
+// sweep's trace event records; recomputing it checks the card rows against the trace.
+struct IssuedCards {
+  int64_t count = 0;
+  std::string digest;
+};
+Result<IssuedCards> DigestIssuedCards(soci::session& sql, const std::string& query,
+                                      int64_t after_card, int64_t last_card);
+
 struct SupervisionService::Impl {
   Impl(store::Database& d, trace::Trace& t, store::QuerySet q)
       : db(d), trace(t), queries(std::move(q)) {}

@@ -18,6 +18,7 @@
 #include "store/testing.h"
 #include "supervision/rules.h"
 #include "supervision/service.h"
+#include "supervision/service_impl.h"
 #include "trace/trace.h"
 
 namespace tongban::supervision {
@@ -306,9 +307,45 @@ TEST_P(SupervisionTest, SweepClassifiesAndIssuesOncePerCaseStepAndTrigger) {
                   "'clerk-431128' AND kind = 'supervision_warning' AND sms_state = 'pending'"),
             1);
 
+  // One trace event records the sweep's six cards and the SM3 of their rows; recomputing it
+  // from the rows matches, and a card rewritten behind the service no longer does.
+  auto events = trace_->Read("supervision_cards/issued", 0, 10);
+  ASSERT_TRUE(events.ok()) << events.error().ToString();
+  ASSERT_EQ(events->size(), 1u);
+  const nlohmann::json payload = nlohmann::json::parse((*events)[0].payload);
+  EXPECT_EQ(payload["cards"], 6);
+  EXPECT_EQ(payload["after_card"], 0);
+  auto digest = [&]() -> std::string {
+    auto d = db_->Transaction<std::string>(
+        store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+          TB_ASSIGN_OR_RETURN(
+              IssuedCards cards,
+              DigestIssuedCards(sql,
+                                "SELECT id, dedupe_key, case_id, level, reason, department_code, "
+                                "person, issued_on, issued_at FROM supervision_card WHERE id > "
+                                ":after AND id <= :last ORDER BY id",
+                                payload["after_card"].get<int64_t>(),
+                                payload["last_card"].get<int64_t>()));
+          return cards.digest;
+        });
+    return d.ok() ? *d : std::string("unreadable");
+  };
+  EXPECT_EQ(digest(), payload["digest"].get<std::string>());
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card_event"), 0);  // no row per card
+
   auto again = service_->Sweep({});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->warnings + again->yellow + again->red + again->notices, 0);
+  EXPECT_EQ(trace_->Read("supervision_cards/issued", 0, 10)->size(),
+            1u);  // nothing issued: no event
+  ASSERT_TRUE(
+      db_->Transaction(store::TxKind::kWrite,
+                       [](soci::session& sql) -> Status {
+                         sql << "UPDATE supervision_card SET reason = 'x' WHERE case_id = 'c-warn'";
+                         return Ok();
+                       })
+          .ok());
+  EXPECT_NE(digest(), payload["digest"].get<std::string>());
   EXPECT_EQ(Trigger(*again, "total_limit_exceeded")->matched, 2);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card"), 6);
   EXPECT_EQ(Count("SELECT COUNT(*) FROM case_notice"), 1);

@@ -16,6 +16,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include "base/id.h"
 #include "crypto/sm3.h"
@@ -311,6 +312,25 @@ void WriteRuleMark(soci::session& sql, const std::string& query, const std::stri
 }
 
 }  // namespace
+
+Result<IssuedCards> DigestIssuedCards(soci::session& sql, const std::string& query,
+                                      int64_t after_card, int64_t last_card) {
+  IssuedCards out;
+  std::string rows, key, case_id, level, reason, department, person, issued_on;
+  long long id = 0, issued_at = 0, after = after_card, last = last_card;
+  store::ExecuteRows(
+      sql, query,
+      [&] {
+        ++out.count;
+        rows += fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}\n", id, key, case_id, level, reason,
+                            department, person, issued_on, issued_at);
+      },
+      soci::use(after, "after"), soci::use(last, "last"), soci::into(id), soci::into(key),
+      soci::into(case_id), soci::into(level), soci::into(reason), soci::into(department),
+      soci::into(person), soci::into(issued_on), soci::into(issued_at));
+  out.digest = crypto::Sm3Hex(rows);
+  return out;
+}
 
 Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
   Impl& I = *impl_;
@@ -644,6 +664,22 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       const RoutedNotices routed = RouteCardNotices(sql, I.queries, I.db.backend(), k.now_ms, from);
       result.notices = routed.case_notices + routed.subject_notices;
       WriteMark(sql, I.Q("upsert_sweep_mark"), "notices", last, k.now_ms);
+      // One trace event records every card issued since the last (ids from+1 … last) and the
+      // SM3 of their rows as issued, instead of an event per card.
+      TB_ASSIGN_OR_RETURN(IssuedCards issued,
+                          DigestIssuedCards(sql, I.Q("select_issued_cards"), from, last));
+      TB_ASSIGN_OR_RETURN(trace::Record record,
+                          I.trace.Append(sql, {.stream = "supervision_cards/issued",
+                                               .actor = "system",
+                                               .action = "supervision.cards_issued",
+                                               .payload = nlohmann::json{{"sweep", result.id},
+                                                                         {"as_of", today_text},
+                                                                         {"after_card", from},
+                                                                         {"last_card", last},
+                                                                         {"cards", issued.count},
+                                                                         {"digest", issued.digest}}
+                                                              .dump()}));
+      (void)record;
       return Ok();
     }));
   }

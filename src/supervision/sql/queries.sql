@@ -82,6 +82,12 @@ FROM supervision_card k JOIN supervision_card_recipient r ON r.dedupe_key = k.de
 WHERE k.id > :after AND k.subject_kind <> 'case'
 ON CONFLICT (id) DO NOTHING;
 
+-- The cards a sweep's trace event records (ids after … last), as issued: the columns an answer or
+-- a hand-over never rewrites.
+-- name: select_issued_cards
+SELECT id, dedupe_key, case_id, level, reason, department_code, person, issued_on, issued_at
+FROM supervision_card WHERE id > :after AND id <= :last ORDER BY id;
+
 -- name: select_last_card
 SELECT COALESCE(MAX(id), 0) FROM supervision_card;
 
