@@ -599,50 +599,51 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
               }));
       if (!last_card) continue;  // nothing issued since: nothing to escalate
     }
-    for (const char* who : {"department_code", "person"}) {
-      const bool by_department = std::string_view(who) == "department_code";
-      const std::string select = fmt::format(
-          "SELECT 'repeated_yellow|{0}|' || k.{0} || '|{1}' AS dedupe_key, "
-          "'{2}黄牌 ' || CAST(COUNT(*) AS TEXT) || ' 张，升级为红牌' AS reason, "
-          "MIN(k.region_code) AS region_code, {3} AS department_code, {4} AS person "
-          "FROM supervision_card k WHERE k.level = 'yellow' AND k.issued_on > '{5}' "
-          "AND k.issued_on <= '{6}' AND {7}{8} GROUP BY k.{0} HAVING COUNT(*) >= {9}",
-          who, month, fmt::format("{}日内", e.days),
-          by_department ? "k.department_code" : "MIN(k.department_code)",
-          by_department ? "''" : "k.person", since.ToString(), today_text,
-          AnyOf(esc.parts, "k.region_code", backend == store::Backend::kSqlite),
-          by_department ? "" : " AND k.person <> ''", e.yellow_cards);
-      int64_t n = 0;
-      if (options.dry_run) {
-        const std::string text = fmt::format(
-            "SELECT COUNT(*) FROM ({}) e WHERE NOT EXISTS (SELECT 1 FROM supervision_card x "
-            "WHERE x.dedupe_key = e.dedupe_key)",
-            select);
-        TB_ASSIGN_OR_RETURN(n,
-                            I.db.Transaction<int64_t>(store::TxKind::kRead,
-                                                      [&](soci::session& sql) -> Result<int64_t> {
-                                                        return Run(sql, text, {}, nullptr, true);
-                                                      }));
-      } else {
-        const std::string text = fmt::format(
-            "INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
-            "trigger_name, level, reason, region_code, department_code, person, issued_on, "
-            "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
-            "handed_over_at) "
-            "SELECT e.dedupe_key, '', '', '', '', 'repeated_yellow', 'red', e.reason, "
-            "e.region_code, e.department_code, e.person, '{}', {}, 'open', 0, '', '', 0, '', 0 "
-            "FROM ({}) e WHERE 1 = 1 ON CONFLICT (dedupe_key) DO NOTHING",
-            today_text, k.now_ms, select);
-        TB_ASSIGN_OR_RETURN(
-            n, I.db.Transaction<int64_t>(store::TxKind::kWrite,
-                                         [&](soci::session& sql) -> Result<int64_t> {
-                                           store::Execute(sql, I.Q("lock_card_writers"));
-                                           return Run(sql, text, {}, nullptr, false);
-                                         }));
-      }
-      result.escalated += n;
-      result.red += n;
+    // One pass over the window's yellow cards, grouped by department and person (`y`, a few
+    // thousand rows), then both escalations from it: a department's and a person's red card.
+    const std::string with = fmt::format(
+        "WITH y AS (SELECT k.department_code AS department_code, k.person AS person, "
+        "MIN(k.region_code) AS region_code, COUNT(*) AS n FROM supervision_card k "
+        "WHERE k.level = 'yellow' AND k.issued_on > '{0}' AND k.issued_on <= '{1}' AND {2} "
+        "GROUP BY k.department_code, k.person), "
+        "e AS (SELECT 'repeated_yellow|department_code|' || department_code || '|{3}' "
+        "AS dedupe_key, '{4}黄牌 ' || CAST(SUM(n) AS TEXT) || ' 张，升级为红牌' AS reason, "
+        "MIN(region_code) AS region_code, department_code, '' AS person FROM y "
+        "GROUP BY department_code HAVING SUM(n) >= {5} "
+        "UNION ALL SELECT 'repeated_yellow|person|' || person || '|{3}', "
+        "'{4}黄牌 ' || CAST(SUM(n) AS TEXT) || ' 张，升级为红牌', MIN(region_code), "
+        "MIN(department_code), person FROM y WHERE person <> '' "
+        "GROUP BY person HAVING SUM(n) >= {5}) ",
+        since.ToString(), today_text,
+        AnyOf(esc.parts, "k.region_code", backend == store::Backend::kSqlite), month,
+        fmt::format("{}日内", e.days), e.yellow_cards);
+    int64_t n = 0;
+    if (options.dry_run) {
+      const std::string text = with +
+                               "SELECT COUNT(*) FROM e WHERE NOT EXISTS (SELECT 1 FROM "
+                               "supervision_card x WHERE x.dedupe_key = e.dedupe_key)";
+      TB_ASSIGN_OR_RETURN(n, I.db.Transaction<int64_t>(store::TxKind::kRead,
+                                                       [&](soci::session& sql) -> Result<int64_t> {
+                                                         return Run(sql, text, {}, nullptr, true);
+                                                       }));
+    } else {
+      const std::string text = fmt::format(
+          "{}INSERT INTO supervision_card (dedupe_key, case_id, case_number, step, step_name, "
+          "trigger_name, level, reason, region_code, department_code, person, issued_on, "
+          "issued_at, state, notified, answer, answered_by, answered_at, handed_over_by, "
+          "handed_over_at) "
+          "SELECT e.dedupe_key, '', '', '', '', 'repeated_yellow', 'red', e.reason, "
+          "e.region_code, e.department_code, e.person, '{}', {}, 'open', 0, '', '', 0, '', 0 "
+          "FROM e WHERE 1 = 1 ON CONFLICT (dedupe_key) DO NOTHING",
+          with, today_text, k.now_ms);
+      TB_ASSIGN_OR_RETURN(n, I.db.Transaction<int64_t>(
+                                 store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
+                                   store::Execute(sql, I.Q("lock_card_writers"));
+                                   return Run(sql, text, {}, nullptr, false);
+                                 }));
     }
+    result.escalated += n;
+    result.red += n;
     if (last_card) {
       TB_RETURN_IF_ERROR(I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
         WriteMark(sql, I.Q("upsert_sweep_mark"), mark_key, *last_card, I.NowMs());
