@@ -129,8 +129,20 @@ Result<int64_t> EvaluationService::RebuildStatistics() {
         store::Execute(sql, I.Q("count_stat_sources"), soci::into(read));
         store::Execute(sql, I.Q("clear_stats"));
         store::Execute(sql, I.Q("clear_stat_months"));
-        store::Execute(sql, I.Q("rebuild_stat_days"));
+        std::string days = I.Q("rebuild_stat_days");
+        days.replace(days.find("__day__"), 7,
+                     I.db.backend() == store::Backend::kPostgresql
+                         ? "to_char(to_timestamp(e.created_at / 1000 + 28800) AT TIME ZONE "
+                           "'UTC', 'YYYY-MM-DD')"
+                         : "date(e.created_at / 1000 + 28800, 'unixepoch')");
+        store::Execute(sql, days);
         store::Execute(sql, I.Q("rebuild_stat_months"));
+        // A bulk load: the planner's statistics of both tables, as autovacuum would gather later
+        // (without them a period's day range may be read by a scan of every day row).
+        if (I.db.backend() == store::Backend::kPostgresql) {
+          store::Execute(sql, "ANALYZE evaluation_stat");
+          store::Execute(sql, "ANALYZE evaluation_stat_month");
+        }
         return static_cast<int64_t>(read);
       });
 }

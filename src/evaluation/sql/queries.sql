@@ -187,29 +187,12 @@ DELETE FROM evaluation_stat_month;
 
 -- The rebuild, set-based: the day rows grouped from the ratings and their rectification items
 -- (what Contribution() adds per rating; a rating voided with its item voided adds nothing),
--- then the month rows from the day rows. The day is the rating's in China time (UTC+8).
+-- then the month rows from the day rows. `__day__` is replaced by the dialect's expression of the
+-- rating's day in China time (UTC+8) from created_at.
 -- name: rebuild_stat_days
 INSERT INTO evaluation_stat (day, region_code, department_code, matter_code, window_code, level,
   rated, rectifications, rectified, named_bad, called_back)
-SELECT date(e.created_at / 1000 + 28800, 'unixepoch'), e.region_code, e.department_code,
-  e.matter_code, e.window_code, e.level,
-  CAST(SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN r.state IN ('rectified', 'explained') THEN 1 ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN r.state <> 'voided' AND r.named <> 0 THEN 1 ELSE 0 END) AS BIGINT),
-  CAST(SUM(CASE WHEN r.state <> 'voided' AND r.named <> 0 AND r.callback_at > 0 THEN 1 ELSE 0
-    END) AS BIGINT)
-FROM evaluation e LEFT JOIN rectification r ON r.evaluation_id = e.id
-GROUP BY date(e.created_at / 1000 + 28800, 'unixepoch'), e.region_code, e.department_code,
-  e.matter_code, e.window_code, e.level
-HAVING SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) > 0
-  OR SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) > 0;
-
--- name: rebuild_stat_days [postgresql]
-INSERT INTO evaluation_stat (day, region_code, department_code, matter_code, window_code, level,
-  rated, rectifications, rectified, named_bad, called_back)
-SELECT to_char(to_timestamp(e.created_at / 1000 + 28800) AT TIME ZONE 'UTC', 'YYYY-MM-DD'),
-  e.region_code, e.department_code, e.matter_code, e.window_code, e.level,
+SELECT __day__, e.region_code, e.department_code, e.matter_code, e.window_code, e.level,
   CAST(SUM(CASE WHEN e.voided = 0 THEN 1 ELSE 0 END) AS BIGINT),
   CAST(SUM(CASE WHEN r.state <> 'voided' THEN 1 ELSE 0 END) AS BIGINT),
   CAST(SUM(CASE WHEN r.state IN ('rectified', 'explained') THEN 1 ELSE 0 END) AS BIGINT),
