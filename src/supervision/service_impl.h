@@ -22,8 +22,8 @@ struct IssuedCards {
   int64_t count = 0;
   std::string digest;
 };
-Result<IssuedCards> DigestIssuedCards(soci::session& sql, const std::string& query,
-                                      int64_t after_card, int64_t last_card);
+IssuedCards DigestIssuedCards(soci::session& sql, const std::string& query, int64_t after_card,
+                              int64_t last_card);
 
 struct SupervisionService::Impl {
   Impl(store::Database& d, trace::Trace& t, store::QuerySet q)

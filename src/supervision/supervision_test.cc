@@ -318,14 +318,12 @@ TEST_P(SupervisionTest, SweepClassifiesAndIssuesOncePerCaseStepAndTrigger) {
   auto digest = [&]() -> std::string {
     auto d = db_->Transaction<std::string>(
         store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
-          TB_ASSIGN_OR_RETURN(
-              IssuedCards cards,
-              DigestIssuedCards(sql,
-                                "SELECT id, dedupe_key, case_id, level, reason, department_code, "
-                                "person, issued_on, issued_at FROM supervision_card WHERE id > "
-                                ":after AND id <= :last ORDER BY id",
-                                payload["after_card"].get<int64_t>(),
-                                payload["last_card"].get<int64_t>()));
+          const IssuedCards cards = DigestIssuedCards(
+              sql,
+              "SELECT id, dedupe_key, case_id, level, reason, department_code, person, "
+              "issued_on, issued_at FROM supervision_card WHERE id > :after AND id <= :last "
+              "ORDER BY id",
+              payload["after_card"].get<int64_t>(), payload["last_card"].get<int64_t>());
           return cards.digest;
         });
     return d.ok() ? *d : std::string("unreadable");

@@ -313,8 +313,8 @@ void WriteRuleMark(soci::session& sql, const std::string& query, const std::stri
 
 }  // namespace
 
-Result<IssuedCards> DigestIssuedCards(soci::session& sql, const std::string& query,
-                                      int64_t after_card, int64_t last_card) {
+IssuedCards DigestIssuedCards(soci::session& sql, const std::string& query, int64_t after_card,
+                              int64_t last_card) {
   IssuedCards out;
   std::string rows, key, case_id, level, reason, department, person, issued_on;
   long long id = 0, issued_at = 0, after = after_card, last = last_card;
@@ -667,8 +667,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       WriteMark(sql, I.Q("upsert_sweep_mark"), "notices", last, k.now_ms);
       // One trace event records every card issued since the last (ids from+1 … last) and the
       // SM3 of their rows as issued, instead of an event per card.
-      TB_ASSIGN_OR_RETURN(IssuedCards issued,
-                          DigestIssuedCards(sql, I.Q("select_issued_cards"), from, last));
+      const IssuedCards issued = DigestIssuedCards(sql, I.Q("select_issued_cards"), from, last);
       TB_ASSIGN_OR_RETURN(trace::Record record,
                           I.trace.Append(sql, {.stream = "supervision_cards/issued",
                                                .actor = "system",
