@@ -95,6 +95,18 @@ json ToJson(const pj::Escalation& e) {
           {"parts", parts}};
 }
 
+json NoticeJson(const pj::ProjectNotice& n) {
+  return {{"id", n.id},
+          {"project_id", n.project_id},
+          {"project_code", n.project_code},
+          {"role", n.role},
+          {"level", n.level},
+          {"text", n.text},
+          {"created_at", Time(n.created_at)},
+          {"read_at", Time(n.read_at)},
+          {"sms_state", n.sms_state}};
+}
+
 json ToJson(const pj::ProjectRecord& r) {
   json out = ToJson(r.project);
   json stages = json::array();
@@ -527,17 +539,15 @@ void RegisterProjectRoutes(Server& server, projects::ProjectService& projects, c
       [&s](const people::Principal& p, const httplib::Request& req, const json&) -> Result<json> {
         TB_ASSIGN_OR_RETURN(auto list, s.Notices(p, IntParam(req, "limit", 50)));
         json items = json::array();
-        for (const auto& n : list) {
-          items.push_back({{"id", n.id},
-                           {"project_id", n.project_id},
-                           {"project_code", n.project_code},
-                           {"role", n.role},
-                           {"level", n.level},
-                           {"text", n.text},
-                           {"created_at", Time(n.created_at)},
-                           {"read_at", Time(n.read_at)}});
-        }
+        for (const auto& n : list) items.push_back(NoticeJson(n));
         return json{{"items", items}};
+      });
+
+  AddRoute(
+      server, auth, "POST", R"(/api/v1/project-notices/([^/]+)/read)", 200,
+      [&s](const people::Principal& p, const httplib::Request& req, const json&) -> Result<json> {
+        TB_ASSIGN_OR_RETURN(pj::ProjectNotice n, s.MarkNoticeRead(p, req.matches[1].str()));
+        return NoticeJson(n);
       });
 
   AddRoute(server, auth, "POST", "/api/v1/project-sweeps", 200,

@@ -231,7 +231,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       spdlog::info("demo demands: {} added ({:.2f} s)", demo_demands.demands, demo_demands.seconds);
     }
   }
-  TB_ASSIGN_OR_RETURN(app->projects_, projects::ProjectService::Create(*app->db_, {}));
+  TB_ASSIGN_OR_RETURN(app->projects_,
+                      projects::ProjectService::Create(*app->db_, {.sms = app->sms_.get()}));
   app->kpi_->AddProvider(MakeProjectFigures(*app->projects_));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(projects::DemoProjects demo_projects,
