@@ -68,6 +68,7 @@ json ToJson(const pj::ProjectMatter& m) {
           {"pre_reviewed_by", m.pre_reviewed_by},
           {"document_number", m.document_number},
           {"batch_id", m.batch_id},
+          {"case_number", m.case_number},
           {"materials", materials}};
 }
 
@@ -349,11 +350,30 @@ void RegisterProjectRoutes(Server& server, projects::ProjectService& projects, c
             }
           }
         }
+        pj::StageForms forms;
+        if (const json* f = r.Member("forms", json::value_t::object, false)) {
+          for (const auto& [matter, fields] : f->items()) {
+            if (!fields.is_object()) {
+              errors.Add("forms/" + matter, "an object of field → value");
+              continue;
+            }
+            for (const auto& [field, value] : fields.items()) {
+              if (value.is_string()) {
+                forms[matter][field] = value.get<std::string>();
+              } else if (value.is_number() || value.is_boolean()) {
+                forms[matter][field] = value.dump();
+              } else {
+                errors.Add(fmt::format("forms/{}/{}", matter, field),
+                           "a string, number or boolean");
+              }
+            }
+          }
+        }
         r.Finish();
         if (!errors.empty()) return errors.ToError("invalid stage start");
         TB_ASSIGN_OR_RETURN(int stage, PathNumber(req.matches[2].str(), "stage"));
         TB_ASSIGN_OR_RETURN(pj::ProjectRecord rec,
-                            s.StartStage(p, req.matches[1].str(), stage, materials));
+                            s.StartStage(p, req.matches[1].str(), stage, materials, forms));
         return ToJson(rec);
       });
 

@@ -10,7 +10,7 @@
 
 namespace tongban::projects {
 
-Result<int> ProjectService::OpenCases(std::string_view id_view) {
+Result<int> ProjectService::OpenCases(std::string_view id_view, const StageForms& forms) {
   if (matter_cases_ == nullptr) return 0;
   const std::string id(id_view);
   TB_ASSIGN_OR_RETURN(ProjectRecord r,
@@ -29,7 +29,9 @@ Result<int> ProjectService::OpenCases(std::string_view id_view) {
     if (m.state != MatterState::kUnderReview || !m.case_number.empty()) continue;
     const CaseMatter* target = cfg->CaseMatterFor(m.code, m.department);
     if (target == nullptr) continue;
-    auto number = matter_cases_->Open(r, m, *target);
+    static const std::map<std::string, std::string> kNone;
+    auto form = forms.find(m.code);
+    auto number = matter_cases_->Open(r, m, *target, form == forms.end() ? kNone : form->second);
     if (number.ok()) {
       results.push_back({.matter = m.code, .number = *number, .error = ""});
     } else {
@@ -75,9 +77,18 @@ Status ProjectService::OnMatterCase(soci::session& sql, const MatterCaseStep& st
   TB_ASSIGN_OR_RETURN(ProjectRecord r, tx.Load(project_id, true));
   ProjectMatter* m = FindMatter(r, code);
   if (m == nullptr) return Ok();
+  // The case's material states, under the template's names where the catalog's differ.
+  const RegionConfig* cfg = regions_.For(r.project.region);
+  const CaseMatter* target = cfg != nullptr ? cfg->CaseMatterFor(m->code, m->department) : nullptr;
   for (const auto& [name, state] : step.materials) {
     for (MaterialEntry& e : m->materials) {
-      if (e.name == name) e.state = state;
+      std::string as_case = e.name;
+      if (target != nullptr) {
+        if (auto it = target->materials.find(e.name); it != target->materials.end()) {
+          as_case = it->second;
+        }
+      }
+      if (as_case == name) e.state = state;
     }
   }
   const Date today = Today();
@@ -94,7 +105,7 @@ Status ProjectService::OnMatterCase(soci::session& sql, const MatterCaseStep& st
                           .note = fmt::format("{} 补正（办件 {}）", m->code, m->case_number)});
   } else if (a == "case.approved" || a == "case.denied") {
     const bool approve = a == "case.approved";
-    TB_RETURN_IF_ERROR(DecideIn(r, *m, approve, today, "", DecidedBy::kCase));
+    TB_RETURN_IF_ERROR(DecideIn(r, *m, approve, today, m->batch_id, DecidedBy::kCase));
     event = approve ? "approved" : "denied";
   } else if (a == "case.refused" || a == "case.withdrawn" || a == "case.terminated") {
     event = "case_closed";
@@ -102,8 +113,8 @@ Status ProjectService::OnMatterCase(soci::session& sql, const MatterCaseStep& st
   } else if (a == "case.concluded") {
     event = "case_concluded";
   }
-  // A correction ends when the case leaves it (the applicant supplied or fixed what was asked).
-  if (a == "case.form_fixed" || a == "case.material_supplied" || a == "case.accepted") {
+  // The applicant's correction time runs until the corrected application is accepted.
+  if (a == "case.accepted") {
     const std::string note_prefix = fmt::format("{} 补正", m->code);
     for (const Pause& p : r.pauses) {
       if (p.kind == PauseKind::kCorrection && p.to.empty() && p.note.starts_with(note_prefix)) {
@@ -111,7 +122,6 @@ Status ProjectService::OnMatterCase(soci::session& sql, const MatterCaseStep& st
         const long long seq = p.id;
         store::Execute(sql, Q("end_pause"), soci::use(to, "to_on"),
                        soci::use(project_id, "project_id"), soci::use(seq, "seq"));
-        if (event.empty()) event = "case_corrected";
       }
     }
   }

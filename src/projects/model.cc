@@ -343,6 +343,11 @@ Result<RegionsConfig> ParseRegionsConfig(std::string_view yaml, std::string_view
             cm.form[kv.first.as<std::string>()] = kv.second.as<std::string>();
           }
         }
+        if (c["materials"] && c["materials"].IsMap()) {
+          for (const auto& kv : c["materials"]) {
+            cm.materials[kv.first.as<std::string>()] = kv.second.as<std::string>();
+          }
+        }
         for (const CaseMatter& other : r.case_matters) {
           if (other.item == cm.item) {
             errors.Add(cp + ".item", "each item handles one matter of the region");

@@ -124,6 +124,8 @@ struct CaseMatter {
   std::string scenario{};  // "" for the item's first scenario
   // Form field → value: "project.name", "project.code", "project.enterprise_name" or a literal.
   std::map<std::string, std::string> form{};
+  // The template's material name → the catalog scenario's, where they differ.
+  std::map<std::string, std::string> materials{};
 };
 
 struct RegionConfig {

@@ -71,6 +71,9 @@ struct MaterialInput {
   std::string due_on{};
 };
 using StageMaterials = std::map<std::string, std::vector<MaterialInput>>;  // by matter code
+// Form values of the matters' cases (field → value, by matter code), beside those the region's
+// `case_matters` take from the project (its name and code).
+using StageForms = std::map<std::string, std::map<std::string, std::string>>;
 
 struct PauseInput {
   int stage = 0;  // 0: the project
@@ -162,7 +165,11 @@ class MatterCases {
   // `target`, for the owner enterprise through an agent it authorised now, with the matter's
   // material states; once per project and matter (a retry returns the same number).
   virtual Result<std::string> Open(const ProjectRecord& r, const ProjectMatter& m,
-                                   const CaseMatter& target) = 0;
+                                   const CaseMatter& target,
+                                   const std::map<std::string, std::string>& form) = 0;
+  // Whether `by` may decide case `number` now (it is under review and `by` may approve it):
+  // batch review checks every item before deciding any.
+  virtual Status CanDecide(const people::Principal& by, const std::string& number) = 0;
   // Decides case `number` as `by` would in the approver's inbox (batch review): its open review
   // task completed, or the case approved or denied directly when it runs no review process.
   virtual Status Decide(const people::Principal& by, const std::string& number, bool approve,
@@ -221,8 +228,9 @@ class ProjectService {
   // otherwise kRefused listing each missing result. Every core material must be submitted; the
   // others may be gap, supply_later (with a due day) or proof_waived. The competent department
   // of each matter is resolved (a valid delegation to a park wins). project.register.
+  // With matters as cases, `forms` completes their cases' forms.
   Result<ProjectRecord> StartStage(const people::Principal& by, std::string_view id, int stage,
-                                   const StageMaterials& materials);
+                                   const StageMaterials& materials, const StageForms& forms = {});
   // Matters as real cases (issue 12). With a MatterCases attached, starting a stage opens a case
   // for each of its matters the region lists in `case_matters` (for the competent department);
   // the case's steps then drive the matter (OnMatterCase) and Decide refuses it. `cases` must
@@ -232,7 +240,7 @@ class ProjectService {
   // (StartStage calls it; a retry after a failure). A case that cannot be opened leaves its
   // matter decided here and records the reason as a "case_not_opened" event. Returns how many
   // were opened; 0 without a MatterCases.
-  Result<int> OpenCases(std::string_view id);
+  Result<int> OpenCases(std::string_view id, const StageForms& forms = {});
   // Applies a step of a matter's case inside the case's transaction (`sql`): accepted and
   // concluded are recorded; a correction request opens a `correction` pause of the stage (the
   // applicant's time) that the correction's end closes; approved and denied decide the matter

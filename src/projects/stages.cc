@@ -82,7 +82,8 @@ Result<ProjectMatter> ProjectService::PreReview(const Principal& by, std::string
 }
 
 Result<ProjectRecord> ProjectService::StartStage(const Principal& by, std::string_view id,
-                                                 int stage, const StageMaterials& materials) {
+                                                 int stage, const StageMaterials& materials,
+                                                 const StageForms& forms) {
   TB_ASSIGN_OR_RETURN(
       ProjectRecord started, OnProject(id, [&](Tx& tx, ProjectRecord& r) -> Status {
         TB_RETURN_IF_ERROR(
@@ -172,7 +173,7 @@ Result<ProjectRecord> ProjectService::StartStage(const Principal& by, std::strin
   if (matter_cases_ == nullptr) return started;
   // The stage has started whatever becomes of its cases: a case not opened is recorded on the
   // project and its matter decided here, or opened by a later OpenCases.
-  TB_ASSIGN_OR_RETURN(int opened, OpenCases(id));
+  TB_ASSIGN_OR_RETURN(int opened, OpenCases(id, forms));
   if (opened == 0) return started;
   TB_ASSIGN_OR_RETURN(ProjectRecord now,
                       db_.Transaction<ProjectRecord>(
