@@ -7,21 +7,14 @@
 #include "projects/case_link.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
-
-#include <filesystem>
 
 #include <fmt/format.h>
 
 #include "base/clock.h"
-#include "catalog/service.h"
-#include "people/service.h"
-#include "people/sms.h"
+#include "cases/testing.h"
 #include "projects/project_code.h"
-#include "regions/region_import.h"
 #include "registers/testing.h"
 #include "store/testing.h"
-#include "trace/trace.h"
 
 namespace tongban {
 extern const EmbeddedFile kProjectCaseCatalog[];
@@ -45,21 +38,19 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
     temp_ = store::testing::TempDatabase::Create(GetParam());
     if (!temp_) GTEST_SKIP() << "no database for this backend";
     db_ = temp_->Open();
-    std::vector<store::MigrationSet> sets;
-    sets.push_back(*regions::Migrations());
-    sets.push_back(trace::TraceMigrations());
-    sets.push_back(*people::PeopleMigrations());
-    sets.push_back(*catalog::CatalogMigrations());
-    sets.push_back(*cases::CaseMigrations());
-    sets.push_back(*Migrations());
+    auto sets = cases::testing::CaseMigrationSets();
+    ASSERT_TRUE(sets.ok()) << sets.error().ToString();
+    sets->push_back(*Migrations());
     std::vector<const store::MigrationSet*> ptrs;
-    for (const auto& s : sets) ptrs.push_back(&s);
+    for (const auto& s : *sets) ptrs.push_back(&s);
     auto migrated = db_->Migrate(ptrs);
     ASSERT_TRUE(migrated.ok()) << migrated.error().ToString();
-    people::PeopleOptions po;
-    po.password = people::PasswordOptions::Cheap();
-    people_ = *people::PeopleService::Create(*db_, sms_, clock_, po);
-    ASSERT_TRUE(people_->SeedRoles().ok());
+    auto stack = cases::testing::MakeCaseStack(
+        *db_, clock_, kProjectCaseCatalog[0].contents,
+        fmt::format("projects-cases-{}", store::BackendName(GetParam())));
+    ASSERT_TRUE(stack.ok()) << stack.error().ToString();
+    stack_ = std::move(*stack);
+    cases_ = stack_->cases.get();
     // The owner enterprise, its legal representative and the agent it authorised.
     Status seeded = db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
       for (const char* id : {"legal-1", "agent-1"}) {
@@ -77,21 +68,6 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
       return Ok();
     });
     ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
-    catalog_ = *catalog::CatalogService::Create(*db_, {.clock = &clock_, .observer = nullptr});
-    auto imported =
-        catalog_->ImportYaml(std::string(kProjectCaseCatalog[0].contents), {.publish = true});
-    ASSERT_TRUE(imported.ok()) << imported.error().ToString();
-    trace_ = std::make_unique<trace::Trace>(
-        *db_, trace::Trace::Options{.now =
-                                        [this] {
-                                          return std::chrono::system_clock::time_point(
-                                              clock_.Now().time_since_epoch());
-                                        },
-                                    .signing_key = std::nullopt});
-    dir_ = ::testing::TempDir() + "/projects-cases-" + std::to_string(::getpid()) + "-" +
-           std::string(store::BackendName(GetParam()));
-    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_});
     // 云溪区 handles 建设用地规划许可证核发 as a case of its catalog.
     RegionsConfig regions = *ShippedRegionsConfig();
     for (RegionConfig& r : regions.regions) {
@@ -106,14 +82,10 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
     calendar_ = Calendar::WithEmbeddedSchedules();
     projects_ = *ProjectService::Create(
         *db_, {.clock = &clock_, .calendar = calendar_.get(), .regions = std::move(regions)});
-    link_ = std::make_unique<CaseLink>(*projects_, *cases_, *people_, nullptr);
+    link_ = std::make_unique<CaseLink>(*projects_, *cases_, *stack_->people, nullptr);
     projects_->SetMatterCases(link_.get());
     cases_->SetObserver(link_.get());
   }
-  void TearDown() override {
-    if (!dir_.empty()) std::filesystem::remove_all(dir_);
-  }
-
   std::string Register(int serial) {
     auto r =
         projects_->Register(clerk_, {.code = MakeProjectCode(2026, kRegion, "26", "01", serial),
@@ -160,17 +132,13 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
   }
 
   FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9)};
-  people::SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<store::Database> db_;
-  std::unique_ptr<people::PeopleService> people_;
-  std::unique_ptr<catalog::CatalogService> catalog_;
-  std::unique_ptr<trace::Trace> trace_;
-  std::unique_ptr<cases::CaseService> cases_;
+  std::unique_ptr<cases::testing::CaseStack> stack_;
+  cases::CaseService* cases_ = nullptr;
   std::unique_ptr<Calendar> calendar_;
   std::unique_ptr<ProjectService> projects_;
   std::unique_ptr<CaseLink> link_;
-  std::string dir_;
   people::Principal clerk_ = Staff("clerk-1", kRegion, {"project.register", "project.read"});
   people::Principal window_ = Staff("window-1", kRegion, {"case.accept", "case.read"});
   people::Principal approver_ =

@@ -74,7 +74,7 @@ Result<ProjectCode> ParseProjectCode(std::string_view text, int current_year) {
       return Invalid("random: 6 digits or Latin letters expected");
     }
   }
-  out.unverified.push_back(
+  out.unverified.emplace_back(
       "check: the check character's algorithm (§4.7) was not found; it is not verified");
   out.normalized = fmt::format("{}-{}-{}-{}-{}", year, region, department, type, random);
   out.region = std::string(region);
