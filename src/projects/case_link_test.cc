@@ -127,6 +127,7 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
 
   std::vector<std::string> Events(const ProjectRecord& r) {
     std::vector<std::string> out;
+    out.reserve(r.events.size());
     for (const Event& e : r.events) out.push_back(e.action);
     return out;
   }
