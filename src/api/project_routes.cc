@@ -68,6 +68,7 @@ json ToJson(const pj::ProjectMatter& m) {
           {"pre_reviewed_by", m.pre_reviewed_by},
           {"document_number", m.document_number},
           {"batch_id", m.batch_id},
+          {"case_number", m.case_number},
           {"materials", materials}};
 }
 
@@ -93,6 +94,18 @@ json ToJson(const pj::Escalation& e) {
           {"created_by", e.created_by},
           {"created_at", Time(e.created_at)},
           {"parts", parts}};
+}
+
+json NoticeJson(const pj::ProjectNotice& n) {
+  return {{"id", n.id},
+          {"project_id", n.project_id},
+          {"project_code", n.project_code},
+          {"role", n.role},
+          {"level", n.level},
+          {"text", n.text},
+          {"created_at", Time(n.created_at)},
+          {"read_at", Time(n.read_at)},
+          {"sms_state", n.sms_state}};
 }
 
 json ToJson(const pj::ProjectRecord& r) {
@@ -337,11 +350,30 @@ void RegisterProjectRoutes(Server& server, projects::ProjectService& projects, c
             }
           }
         }
+        pj::StageForms forms;
+        if (const json* f = r.Member("forms", json::value_t::object, false)) {
+          for (const auto& [matter, fields] : f->items()) {
+            if (!fields.is_object()) {
+              errors.Add("forms/" + matter, "an object of field → value");
+              continue;
+            }
+            for (const auto& [field, value] : fields.items()) {
+              if (value.is_string()) {
+                forms[matter][field] = value.get<std::string>();
+              } else if (value.is_number() || value.is_boolean()) {
+                forms[matter][field] = value.dump();
+              } else {
+                errors.Add(fmt::format("forms/{}/{}", matter, field),
+                           "a string, number or boolean");
+              }
+            }
+          }
+        }
         r.Finish();
         if (!errors.empty()) return errors.ToError("invalid stage start");
         TB_ASSIGN_OR_RETURN(int stage, PathNumber(req.matches[2].str(), "stage"));
         TB_ASSIGN_OR_RETURN(pj::ProjectRecord rec,
-                            s.StartStage(p, req.matches[1].str(), stage, materials));
+                            s.StartStage(p, req.matches[1].str(), stage, materials, forms));
         return ToJson(rec);
       });
 
@@ -527,17 +559,15 @@ void RegisterProjectRoutes(Server& server, projects::ProjectService& projects, c
       [&s](const people::Principal& p, const httplib::Request& req, const json&) -> Result<json> {
         TB_ASSIGN_OR_RETURN(auto list, s.Notices(p, IntParam(req, "limit", 50)));
         json items = json::array();
-        for (const auto& n : list) {
-          items.push_back({{"id", n.id},
-                           {"project_id", n.project_id},
-                           {"project_code", n.project_code},
-                           {"role", n.role},
-                           {"level", n.level},
-                           {"text", n.text},
-                           {"created_at", Time(n.created_at)},
-                           {"read_at", Time(n.read_at)}});
-        }
+        for (const auto& n : list) items.push_back(NoticeJson(n));
         return json{{"items", items}};
+      });
+
+  AddRoute(
+      server, auth, "POST", R"(/api/v1/project-notices/([^/]+)/read)", 200,
+      [&s](const people::Principal& p, const httplib::Request& req, const json&) -> Result<json> {
+        TB_ASSIGN_OR_RETURN(pj::ProjectNotice n, s.MarkNoticeRead(p, req.matches[1].str()));
+        return NoticeJson(n);
       });
 
   AddRoute(server, auth, "POST", "/api/v1/project-sweeps", 200,

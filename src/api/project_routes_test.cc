@@ -129,14 +129,13 @@ TEST_F(ProjectRoutesTest, AProjectIsRegisteredPlannedStartedAndRefusedWithReason
   const std::string commissioner = Staff("yunxi.service_commissioner");
   const std::string approver = Staff("yunxi.approver");
   const std::string admin = Staff("yunxi.catalog_admin");
-  json input = {{"project_code", projects::MakeProjectCode(2026, "430603", "26",
-                                                           projects::ApprovalKind::kApproval, 7)},
+  json input = {{"project_code", projects::MakeProjectCode(2026, "430603", "26", "01", 7)},
                 {"name", "云溪化工园标准厂房"},
                 {"uscc", "91430603MB1763640W"},
                 {"type", "government_investment"},
                 {"commissioner", AccountId("yunxi.service_commissioner")}};
   Answer bad = Send("POST", "/api/v1/projects",
-                    {{"project_code", "2026-430603-26-01-000078"},
+                    {{"project_code", "2026-430603-2X-01-000078"},
                      {"name", "x"},
                      {"uscc", "91430603MB1763640W"},
                      {"type", "dam"}},

@@ -231,7 +231,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       spdlog::info("demo demands: {} added ({:.2f} s)", demo_demands.demands, demo_demands.seconds);
     }
   }
-  TB_ASSIGN_OR_RETURN(app->projects_, projects::ProjectService::Create(*app->db_, {}));
+  TB_ASSIGN_OR_RETURN(app->projects_,
+                      projects::ProjectService::Create(*app->db_, {.sms = app->sms_.get()}));
   app->kpi_->AddProvider(MakeProjectFigures(*app->projects_));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(projects::DemoProjects demo_projects,
@@ -247,6 +248,11 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
           *app->db_, *app->trace_, *app->cases_, app->grant_cases_.get(), app->signing_key_path_,
           config.demo,
           url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
+  // A stage's matters are cases (docs/projects.md): the link sees every case step first.
+  app->project_cases_ = std::make_unique<projects::CaseLink>(
+      *app->projects_, *app->cases_, *app->people_, app->xregion_->bridge.get());
+  app->projects_->SetMatterCases(app->project_cases_.get());
+  app->cases_->SetObserver(app->project_cases_.get());
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;

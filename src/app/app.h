@@ -30,6 +30,7 @@
 #include "kpi/service.h"
 #include "people/service.h"
 #include "people/sms.h"
+#include "projects/case_link.h"
 #include "projects/service.h"
 #include "projects/sweeper.h"
 #include "registers/register.h"
@@ -131,6 +132,7 @@ class App {
   std::unique_ptr<demands::Sweeper> demand_sweeper_;
   std::unique_ptr<projects::ProjectService> projects_;  // 工程建设项目审批
   std::unique_ptr<projects::Sweeper> project_sweeper_;
+  std::unique_ptr<projects::CaseLink> project_cases_;          // a stage's matters as cases
   std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
   // The cases' submission hook: declared after cases_, licence_parts_ and registers_.
   std::unique_ptr<sources::SourceService> sources_;

@@ -124,8 +124,10 @@ void AddProjectCommands(CLI::App& cli, Context& ctx) {
                                        : r.error().fields()[0].message.c_str());
       return;
     }
-    std::printf("valid\t%s\tyear %d\tregion %s\tindustry %s\tserial %s\n", r->normalized.c_str(),
-                r->year, r->region.c_str(), r->industry.c_str(), r->serial.c_str());
+    std::printf("valid\t%s\tyear %d\tregion %s\tdepartment %s\ttype %s\trandom %s\n",
+                r->normalized.c_str(), r->year, r->region.c_str(), r->department.c_str(),
+                r->type.c_str(), r->random.c_str());
+    for (const std::string& note : r->unverified) std::printf("unverified\t%s\n", note.c_str());
   });
 
   CLI::App* reg = sub("register", "Register a project");

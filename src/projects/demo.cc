@@ -39,7 +39,7 @@ constexpr const char* kWorks[] = {
     "年产3万吨电子化学品项目",   "研发中心及中试基地项目", "光伏发电分布式项目",
     "职工公寓建设项目",          "港口码头配套仓储项目",   "固废综合利用项目",
     "中小学校舍改扩建工程",      "安置房建设项目",         "消防站建设工程"};
-constexpr const char* kIndustries[] = {"26", "27", "29", "44", "48", "59", "77", "70"};
+constexpr const char* kDepartments[] = {"26", "27", "29", "44", "48", "59", "77", "70"};
 constexpr const char* kFindings[] = {"方案符合控制性详细规划，建议优化退让",
                                      "材料齐全，待前阶段批复后出证",
                                      "专家预审通过，意见已告知企业"};
@@ -102,9 +102,9 @@ Result<DemoProjects> LoadDemoProjects(store::Database& db, ProjectService& servi
     const bool completed = rng.Next(100) < 55;
     Date day = back(completed ? 70 + rng.Next(260) : 5 + rng.Next(90));
     const int year = CivilFromDays(day.days()).year;
-    const ApprovalKind approval = kind < 4 ? ApprovalKind::kApproval : ApprovalKind::kFiling;
+    const char* code_type = kind < 4 ? "01" : "03";
     RegisterInput in{
-        .code = MakeProjectCode(year, kYunxi, kIndustries[rng.Next(8)], approval, 100 + i * 7),
+        .code = MakeProjectCode(year, kYunxi, kDepartments[rng.Next(8)], code_type, 100 + i * 7),
         .name = fmt::format("{}{}", kEnterprises[i % 12], kWorks[rng.Next(15)]),
         .uscc = DemoUscc(i % 12 + 1),
         .enterprise_name = kEnterprises[i % 12],

@@ -256,6 +256,14 @@ const RegionConfig* RegionsConfig::For(std::string_view region) const {
   return nullptr;
 }
 
+const CaseMatter* RegionConfig::CaseMatterFor(std::string_view matter,
+                                              std::string_view department) const {
+  for (const CaseMatter& c : case_matters) {
+    if (c.matter == matter && (c.department.empty() || c.department == department)) return &c;
+  }
+  return nullptr;
+}
+
 Result<RegionsConfig> ParseRegionsConfig(std::string_view yaml, std::string_view origin) {
   TB_ASSIGN_OR_RETURN(YAML::Node root, LoadYaml(yaml, origin));
   FieldErrors errors;
@@ -319,6 +327,33 @@ Result<RegionsConfig> ParseRegionsConfig(std::string_view yaml, std::string_view
         del.valid_from = Day(d["valid_from"], dp + ".valid_from", errors);
         del.valid_to = Day(d["valid_to"], dp + ".valid_to", errors);
         r.delegations.push_back(std::move(del));
+      }
+    }
+    if (n["case_matters"]) {
+      for (size_t j = 0; j < n["case_matters"].size(); ++j) {
+        const std::string cp = fmt::format("{}.case_matters[{}]", rp, j);
+        const YAML::Node c = n["case_matters"][j];
+        CaseMatter cm;
+        cm.matter = Text(c["matter"], cp + ".matter", errors);
+        cm.department = Text(c["department"], cp + ".department", errors, false);
+        cm.item = Text(c["item"], cp + ".item", errors);
+        cm.scenario = Text(c["scenario"], cp + ".scenario", errors, false);
+        if (c["form"] && c["form"].IsMap()) {
+          for (const auto& kv : c["form"]) {
+            cm.form[kv.first.as<std::string>()] = kv.second.as<std::string>();
+          }
+        }
+        if (c["materials"] && c["materials"].IsMap()) {
+          for (const auto& kv : c["materials"]) {
+            cm.materials[kv.first.as<std::string>()] = kv.second.as<std::string>();
+          }
+        }
+        for (const CaseMatter& other : r.case_matters) {
+          if (other.item == cm.item) {
+            errors.Add(cp + ".item", "each item handles one matter of the region");
+          }
+        }
+        r.case_matters.push_back(std::move(cm));
       }
     }
     out.regions.push_back(std::move(r));

@@ -113,6 +113,21 @@ struct Delegation {  // 赋权
   Date valid_from{}, valid_to{};
 };
 
+// A template matter handled as a case of the region's catalog: the stage's start opens it
+// through the cases module (one case per matter) and the case's steps drive the matter.
+struct CaseMatter {
+  std::string matter{};  // the template's matter code
+  // The competent department this item belongs to (full code): a matter delegated to a park is
+  // a case only where the park publishes its own item. "" for any department.
+  std::string department{};
+  std::string item{};      // the implementation item code
+  std::string scenario{};  // "" for the item's first scenario
+  // Form field → value: "project.name", "project.code", "project.enterprise_name" or a literal.
+  std::map<std::string, std::string> form{};
+  // The template's material name → the catalog scenario's, where they differ.
+  std::map<std::string, std::string> materials{};
+};
+
 struct RegionConfig {
   std::string region{};  // 6 digits, or "cn"
   std::string name{};
@@ -121,6 +136,9 @@ struct RegionConfig {
   std::map<ProjectType, std::vector<std::string>> removed{};
   std::vector<Assessment> assessments{};
   std::vector<Delegation> delegations{};
+  std::vector<CaseMatter> case_matters{};
+  // The entry for `matter` when `department` is competent for it; null when it is not a case.
+  const CaseMatter* CaseMatterFor(std::string_view matter, std::string_view department) const;
 };
 
 struct RegionsConfig {
@@ -158,6 +176,8 @@ struct ProjectMatter {
   std::string document_number{};  // the decision document (one per project, also in a batch)
   std::string batch_id{};
   std::vector<MaterialEntry> materials{};
+  // The case handling it (issue 12): its steps decide the matter; "" when it is decided here.
+  std::string case_number{};
 };
 
 struct Stage {

@@ -1,4 +1,5 @@
-// The investment project code: segments checked one by one so the refusal names the segment.
+// The investment project code: segments checked one by one so the refusal names the segment;
+// what cannot be checked from the published sources is reported, not refused.
 #include "projects/project_code.h"
 
 #include <fmt/format.h>
@@ -8,9 +9,9 @@
 namespace tongban::projects {
 namespace {
 
-constexpr int kFirstYear = 2015;  // the national platform opened in 2015
-constexpr int kWeights[19] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2, 1, 6};
-constexpr char kCheck[] = "10X98765432";
+// The national platform opened in 2015; an earlier year is unusual but not refused (projects
+// already under way were given codes too, and the rule for their year was not found).
+constexpr int kPlatformYear = 2015;
 
 bool AllDigits(std::string_view s) {
   for (char c : s) {
@@ -26,16 +27,9 @@ Error Invalid(std::string message) {
 
 }  // namespace
 
-char ProjectCodeCheckCharacter(std::string_view digits19) {
-  if (digits19.size() != 19 || !AllDigits(digits19)) return '\0';
-  int sum = 0;
-  for (size_t i = 0; i < 19; ++i) sum += (digits19[i] - '0') * kWeights[i];
-  return kCheck[sum % 11];
-}
-
 Result<ProjectCode> ParseProjectCode(std::string_view text, int current_year) {
   if (text.size() != 24) {
-    return Invalid(fmt::format("length: 24 characters expected (YYYY-RRRRRR-II-TT-SSSSSC), got {}",
+    return Invalid(fmt::format("length: 24 characters expected (YYYY-RRRRRR-DD-TT-NNNNNN), got {}",
                                text.size()));
   }
   for (size_t pos : {4U, 11U, 14U, 17U}) {
@@ -46,56 +40,53 @@ Result<ProjectCode> ParseProjectCode(std::string_view text, int current_year) {
   ProjectCode out;
   const std::string_view year = text.substr(0, 4);
   const std::string_view region = text.substr(5, 6);
-  const std::string_view industry = text.substr(12, 2);
+  const std::string_view department = text.substr(12, 2);
   const std::string_view type = text.substr(15, 2);
-  const std::string_view serial = text.substr(18, 5);
-  const char check = text[23] == 'x' ? 'X' : text[23];
+  std::string random(text.substr(18, 6));
   if (!AllDigits(year)) return Invalid("year: 4 digits expected");
   out.year = std::stoi(std::string(year));
-  if (out.year < kFirstYear || out.year > current_year) {
-    return Invalid(fmt::format("year: {} is outside {} … {}", out.year, kFirstYear, current_year));
+  if (out.year > current_year) {
+    return Invalid(fmt::format("year: {} is after {}", out.year, current_year));
+  }
+  if (out.year < kPlatformYear) {
+    out.unverified.push_back(
+        fmt::format("year: {} is before the national platform opened ({})", year, kPlatformYear));
   }
   if (!AllDigits(region)) return Invalid("region: 6 digits expected");
   if (!LookupRegion(region).ok()) {
-    return Invalid(fmt::format("region: {} is not a GB/T 2260 region code", region));
+    // A code keeps the region it was given in: regions abolished since are not refused.
+    out.unverified.push_back(
+        fmt::format("region: {} is not in the current GB/T 2260 list", region));
   }
-  if (!AllDigits(industry)) return Invalid("industry: 2 digits expected");
-  const int division = std::stoi(std::string(industry));
-  if (division < 1 || division > 97) {
-    return Invalid(fmt::format("industry: {} is not a GB/T 4754 division (01 … 97)", industry));
+  if (!AllDigits(department)) return Invalid("department: 2 digits expected");
+  out.unverified.push_back(fmt::format(
+      "department: {} is the central guiding department's code (§4.4); its table was not at "
+      "hand, the value is not checked",
+      department));
+  if (!AllDigits(type)) return Invalid("type: 2 digits expected");
+  out.unverified.push_back(fmt::format(
+      "type: {} is the project type code (§4.5); its table was not at hand, the value is not "
+      "checked",
+      type));
+  for (char& c : random) {
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z'))) {
+      return Invalid("random: 6 digits or Latin letters expected");
+    }
   }
-  if (type == "01") {
-    out.kind = ApprovalKind::kApproval;
-  } else if (type == "02") {
-    out.kind = ApprovalKind::kVerification;
-  } else if (type == "03") {
-    out.kind = ApprovalKind::kFiling;
-  } else {
-    return Invalid(fmt::format("type: {} is not 01 (审批), 02 (核准) or 03 (备案)", type));
-  }
-  if (!AllDigits(serial)) return Invalid("serial: 5 digits expected");
-  std::string digits;
-  digits.append(year).append(region).append(industry).append(type).append(serial);
-  const char expected = ProjectCodeCheckCharacter(digits);
-  if (check != expected) {
-    return Invalid(fmt::format("check: check character expected {}, got {}", expected, text[23]));
-  }
-  out.normalized = std::string(text.substr(0, 23)) + check;
+  out.unverified.emplace_back(
+      "check: the check character's algorithm (§4.7) was not found; it is not verified");
+  out.normalized = fmt::format("{}-{}-{}-{}-{}", year, region, department, type, random);
   out.region = std::string(region);
-  out.industry = std::string(industry);
-  out.serial = std::string(serial);
+  out.department = std::string(department);
+  out.type = std::string(type);
+  out.random = std::move(random);
   return out;
 }
 
-std::string MakeProjectCode(int year, std::string_view region, std::string_view industry,
-                            ApprovalKind kind, int serial) {
-  const char* type = kind == ApprovalKind::kApproval       ? "01"
-                     : kind == ApprovalKind::kVerification ? "02"
-                                                           : "03";
-  const std::string serial5 = fmt::format("{:05d}", serial);
-  const std::string digits = fmt::format("{:04d}{}{}{}{}", year, region, industry, type, serial5);
-  return fmt::format("{:04d}-{}-{}-{}-{}{}", year, region, industry, type, serial5,
-                     ProjectCodeCheckCharacter(digits));
+std::string MakeProjectCode(int year, std::string_view region, std::string_view department,
+                            std::string_view type, int serial) {
+  return fmt::format("{:04d}-{}-{}-{}-{:06d}", year, region, department, type, serial);
 }
 
 }  // namespace tongban::projects

@@ -20,43 +20,46 @@ TEST(ProjectCodeTest, AcceptsAWellFormedCode) {
   ASSERT_TRUE(r.ok()) << r.error().ToString();
   EXPECT_EQ(r->year, 2024);
   EXPECT_EQ(r->region, "430603");
-  EXPECT_EQ(r->industry, "26");
-  EXPECT_EQ(r->kind, ApprovalKind::kApproval);
-  EXPECT_EQ(r->serial, "12345");
-  EXPECT_EQ(MakeProjectCode(2024, "430603", "26", ApprovalKind::kApproval, 12345),
-            "2024-430603-26-01-123451");
+  EXPECT_EQ(r->department, "26");
+  EXPECT_EQ(r->type, "01");
+  EXPECT_EQ(r->random, "123451");
+  EXPECT_EQ(MakeProjectCode(2024, "430603", "26", "01", 12345), "2024-430603-26-01-012345");
+  // What is not verified is said, segment by segment.
+  ASSERT_EQ(r->unverified.size(), 3U);
+  EXPECT_TRUE(r->unverified[0].starts_with("department: 26 ")) << r->unverified[0];
+  EXPECT_TRUE(r->unverified[1].starts_with("type: 01 ")) << r->unverified[1];
+  EXPECT_TRUE(r->unverified[2].starts_with("check: ")) << r->unverified[2];
 }
 
-TEST(ProjectCodeTest, CheckCharacterIsMod11Of19Digits) {
-  EXPECT_EQ(ProjectCodeCheckCharacter("2024430603260112345"), '1');
-  EXPECT_EQ(ProjectCodeCheckCharacter("202443060326011234"), '\0');
-  // A code whose sum leaves 2 gets X, accepted in lower case too.
-  for (int serial = 0; serial < 200; ++serial) {
-    const std::string code = MakeProjectCode(2025, "430603", "47", ApprovalKind::kFiling, serial);
-    ASSERT_TRUE(ParseProjectCode(code, 2026).ok()) << code;
-    if (code.back() == 'X') {
-      std::string lower = code;
-      lower.back() = 'x';
-      auto r = ParseProjectCode(lower, 2026);
-      ASSERT_TRUE(r.ok());
-      EXPECT_EQ(r->normalized, code);
-      return;
-    }
+TEST(ProjectCodeTest, NoGuessedCheckRefusesARealCode) {
+  // Codes differing only in their last character are all accepted: the check character's
+  // algorithm (GB/T 40058-2021 §4.7) was not found, so none is guessed.
+  for (const char* code : {"2024-430603-26-01-123450", "2024-430603-26-01-123451",
+                           "2024-430603-26-01-12345X", "2024-430603-26-01-12345x"}) {
+    auto r = ParseProjectCode(code, 2026);
+    ASSERT_TRUE(r.ok()) << code;
   }
-  ADD_FAILURE() << "no serial gave the check character X";
+  EXPECT_EQ(ParseProjectCode("2024-430603-26-01-12345x", 2026)->normalized,
+            "2024-430603-26-01-12345X");
+  // A department or type code outside the ranges this project once guessed (industry 01 … 97,
+  // type 01 … 03) is accepted; an earlier year and an abolished region are noted, not refused.
+  auto odd = ParseProjectCode("2014-432901-00-09-000001", 2026);
+  ASSERT_TRUE(odd.ok()) << odd.error().ToString();
+  ASSERT_EQ(odd->unverified.size(), 5U);
+  EXPECT_EQ(odd->unverified[0], "year: 2014 is before the national platform opened (2015)");
+  EXPECT_EQ(odd->unverified[1], "region: 432901 is not in the current GB/T 2260 list");
 }
 
 TEST(ProjectCodeTest, RefusesEachSegmentByName) {
   EXPECT_EQ(Why("2024-430603-26-01-12345"),
-            "length: 24 characters expected (YYYY-RRRRRR-II-TT-SSSSSC), got 23");
+            "length: 24 characters expected (YYYY-RRRRRR-DD-TT-NNNNNN), got 23");
   EXPECT_EQ(Why("2024 430603-26-01-123451"), "format: a hyphen expected at position 5");
-  EXPECT_EQ(Why("2014-430603-26-01-123451"), "year: 2014 is outside 2015 … 2026");
-  EXPECT_EQ(Why("2027-430603-26-01-123451"), "year: 2027 is outside 2015 … 2026");
-  EXPECT_EQ(Why("2024-439999-26-01-123451"), "region: 439999 is not a GB/T 2260 region code");
-  EXPECT_EQ(Why("2024-430603-00-01-123451"), "industry: 00 is not a GB/T 4754 division (01 … 97)");
-  EXPECT_EQ(Why("2024-430603-26-04-123451"), "type: 04 is not 01 (审批), 02 (核准) or 03 (备案)");
-  EXPECT_EQ(Why("2024-430603-26-01-1234A1"), "serial: 5 digits expected");
-  EXPECT_EQ(Why("2024-430603-26-01-123453"), "check: check character expected 1, got 3");
+  EXPECT_EQ(Why("2O24-430603-26-01-123451"), "year: 4 digits expected");
+  EXPECT_EQ(Why("2027-430603-26-01-123451"), "year: 2027 is after 2026");
+  EXPECT_EQ(Why("2024-43O603-26-01-123451"), "region: 6 digits expected");
+  EXPECT_EQ(Why("2024-430603-2A-01-123451"), "department: 2 digits expected");
+  EXPECT_EQ(Why("2024-430603-26-0 -123451"), "type: 2 digits expected");
+  EXPECT_EQ(Why("2024-430603-26-01-1234-1"), "random: 6 digits or Latin letters expected");
 }
 
 TEST(ProjectDataTest, ShippedTemplatesAndRegionsParse) {

@@ -90,6 +90,7 @@ Result<Batch> ProjectService::BatchReview(const Principal& by, const BatchInput&
   Batch batch{.id = NewId(*clock_), .matter = in.items[0].matter};
   const int64_t now = NowMs();
   const Date today = Today();
+  std::vector<std::string> cases;  // the matters decided through their cases, after the commit
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     Tx tx(*this, sql);
     FieldErrors item_errors;
@@ -108,6 +109,29 @@ Result<Batch> ProjectService::BatchReview(const Principal& by, const BatchInput&
       }
       Status allowed = ReviewAllowed(by, r.project.region, m->department, now);
       if (!allowed.ok()) return allowed;
+      if (!m->case_number.empty()) {
+        // Decided through its case after this transaction; every case is checked first.
+        Status ready = m->state != MatterState::kUnderReview
+                           ? Conflict("state", fmt::format("{} is {}, not under review", m->code,
+                                                           MatterStateName(m->state)))
+                       : matter_cases_ == nullptr
+                           ? Error(ErrorCode::kUnavailable, "the cases are not attached")
+                           : matter_cases_->CanDecide(by, m->case_number);
+        if (!ready.ok()) {
+          item_errors.Add(path, ready.error().message());
+          continue;
+        }
+        m->batch_id = batch.id;
+        cases.push_back(m->case_number);
+        tx.Save(r);
+        tx.AddEvent(
+            r.project.id, "batch_review", by.account.id, now,
+            fmt::format("{} 办件 {} in batch {}: {}", m->code, m->case_number, batch.id, in.note));
+        batch.documents.push_back({.project_id = r.project.id,
+                                   .project_code = r.project.code,
+                                   .document_number = m->case_number});
+        continue;
+      }
       Status decided = DecideIn(r, *m, in.approve, today, batch.id);
       if (!decided.ok()) {
         item_errors.Add(path, decided.error().message());
@@ -133,6 +157,17 @@ Result<Batch> ProjectService::BatchReview(const Principal& by, const BatchInput&
                    soci::use(in.note, "note"), soci::use(count, "projects"));
     return Ok();
   }));
+  // Each case decided on its own, as its approver's inbox would (its decision reaches the
+  // matter through OnMatterCase). One that fails now (decided meanwhile) is reported.
+  FieldErrors failed;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    Status decided = matter_cases_->Decide(by, cases[i], in.approve, in.note);
+    if (!decided.ok()) failed.Add(fmt::format("cases.{}", cases[i]), decided.error().message());
+  }
+  if (!failed.empty()) {
+    Error e = failed.ToError("some cases of the batch were not decided");
+    return Error(ErrorCode::kConflict, e.message(), e.fields());
+  }
   return batch;
 }
 

@@ -172,6 +172,8 @@ ProjectService::ProjectService(store::Database& db, Options options, store::Quer
   if (options_.calendar == nullptr) own_calendar_ = Calendar::WithEmbeddedSchedules();
   calendar_ = options_.calendar != nullptr ? options_.calendar : own_calendar_.get();
   clock_ = options_.clock != nullptr ? options_.clock : &SystemClock::Instance();
+  if (options_.sms == nullptr) own_sms_ = std::make_unique<people::SimulatedSmsGateway>();
+  sms_ = options_.sms != nullptr ? options_.sms : own_sms_.get();
 }
 
 ProjectService::~ProjectService() = default;

@@ -30,6 +30,7 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "people/model.h"
+#include "people/sms.h"
 #include "projects/model.h"
 #include "store/database.h"
 #include "store/migrations.h"
@@ -70,6 +71,9 @@ struct MaterialInput {
   std::string due_on{};
 };
 using StageMaterials = std::map<std::string, std::vector<MaterialInput>>;  // by matter code
+// Form values of the matters' cases (field → value, by matter code), beside those the region's
+// `case_matters` take from the project (its name and code).
+using StageForms = std::map<std::string, std::map<std::string, std::string>>;
 
 struct PauseInput {
   int stage = 0;  // 0: the project
@@ -138,6 +142,38 @@ struct ProjectNotice {
   std::string text{};
   int64_t created_at = 0;
   int64_t read_at = 0;
+  std::string sms_state{};  // pending | sent | none (no phone on record: the portal only)
+};
+
+// A step of a matter's case, as the cases side reports it (CaseLink, inside the case's own
+// write transaction).
+struct MatterCaseStep {
+  std::string number{};  // the case number
+  std::string action{};  // "case.accepted", "case.approved", …
+  std::string actor{};   // the account that took the step
+  std::string note{};    // reasons, correction items
+  // The case's material states by name (provided → submitted), mirrored onto the matter.
+  std::vector<std::pair<std::string, MaterialState>> materials{};
+};
+
+// The cases side of a stage's matters, implemented over the cases module's public API by
+// CaseLink (case_link.h), so that this module does not depend on cases.
+class MatterCases {
+ public:
+  virtual ~MatterCases() = default;
+  // Opens the case of matter `m` of a started stage of `r` on the region's catalog item
+  // `target`, for the owner enterprise through an agent it authorised now, with the matter's
+  // material states; once per project and matter (a retry returns the same number).
+  virtual Result<std::string> Open(const ProjectRecord& r, const ProjectMatter& m,
+                                   const CaseMatter& target,
+                                   const std::map<std::string, std::string>& form) = 0;
+  // Whether `by` may decide case `number` now (it is under review and `by` may approve it):
+  // batch review checks every item before deciding any.
+  virtual Status CanDecide(const people::Principal& by, const std::string& number) = 0;
+  // Decides case `number` as `by` would in the approver's inbox (batch review): its open review
+  // task completed, or the case approved or denied directly when it runs no review process.
+  virtual Status Decide(const people::Principal& by, const std::string& number, bool approve,
+                        const std::string& note) = 0;
 };
 
 struct SweepReport {
@@ -153,6 +189,9 @@ class ProjectService {
     const Calendar* calendar = nullptr;      // default: the embedded national calendar
     std::optional<RegionsConfig> regions{};  // default: data/projects/regions.yaml
     std::vector<StageTemplate> templates{};  // default: data/projects/templates/*.yaml
+    // The SMS adapter project notices go out through; a simulator owned by the service when
+    // null (nothing is sent).
+    people::SmsGateway* sms = nullptr;
   };
   // `db` must carry people's and the projects' migrations and outlive the service. The
   // configuration's delegations are saved (upserted) into the database.
@@ -189,8 +228,27 @@ class ProjectService {
   // otherwise kRefused listing each missing result. Every core material must be submitted; the
   // others may be gap, supply_later (with a due day) or proof_waived. The competent department
   // of each matter is resolved (a valid delegation to a park wins). project.register.
+  // With matters as cases, `forms` completes their cases' forms.
   Result<ProjectRecord> StartStage(const people::Principal& by, std::string_view id, int stage,
-                                   const StageMaterials& materials);
+                                   const StageMaterials& materials, const StageForms& forms = {});
+  // Matters as real cases (issue 12). With a MatterCases attached, starting a stage opens a case
+  // for each of its matters the region lists in `case_matters` (for the competent department);
+  // the case's steps then drive the matter (OnMatterCase) and Decide refuses it. `cases` must
+  // outlive the service; null detaches.
+  void SetMatterCases(MatterCases* cases) { matter_cases_ = cases; }
+  // Opens the cases of the project's running matters that should have one and have none yet
+  // (StartStage calls it; a retry after a failure). A case that cannot be opened leaves its
+  // matter decided here and records the reason as a "case_not_opened" event. Returns how many
+  // were opened; 0 without a MatterCases.
+  Result<int> OpenCases(std::string_view id, const StageForms& forms = {});
+  // Applies a step of a matter's case inside the case's transaction (`sql`): accepted and
+  // concluded are recorded; a correction request opens a `correction` pause of the stage (the
+  // applicant's time) that the correction's end closes; approved and denied decide the matter
+  // (the case's number its document; the case's own material rules have applied); refused,
+  // withdrawn or terminated unlink the case (the matter waits for a new one). Material states
+  // are mirrored. Not a matter's case: nothing.
+  Status OnMatterCase(soci::session& sql, const MatterCaseStep& step);
+
   // Marks a gap or supply_later material as submitted (project.register).
   Result<ProjectMatter> SupplyMaterial(const people::Principal& by, std::string_view id,
                                        std::string_view matter, std::string_view material);
@@ -249,6 +307,16 @@ class ProjectService {
   // The project warnings and cards that reached the caller, newest first (limit 1..200). Each
   // card of the sweep names its recipients; supervision's sweep queues the notices.
   Result<std::vector<ProjectNotice>> Notices(const people::Principal& by, int limit);
+  // Marks one of the caller's project notices read (again: no change). kNotFound when no notice
+  // of the caller has that id, so another account's notices stay invisible.
+  Result<ProjectNotice> MarkNoticeRead(const people::Principal& by, std::string_view notice_id);
+  // Sends the pending project notices (supervision_notice, sms_state 'pending', oldest first, at
+  // most `limit`) through the SMS adapter to recipients with a phone on record (then 'sent'),
+  // marking those without one 'none' (the portal lists them all the same). A notice the gateway
+  // cannot take now stays pending for the next call. A crash between a send and its mark sends
+  // it again with the same message id, which the gateway drops. Returns how many were sent. The
+  // sweeper runs it after every sweep.
+  Result<int> SendNotices(int limit = 500);
 
   // Projects per stage, working days against budget, legal limits, savings (project.read or
   // report.read over the region).
@@ -291,6 +359,9 @@ class ProjectService {
   RegionsConfig regions_;
   std::vector<StageTemplate> templates_{};
   store::QuerySet queries_;
+  std::unique_ptr<people::SimulatedSmsGateway> own_sms_;
+  MatterCases* matter_cases_ = nullptr;
+  people::SmsGateway* sms_;
 };
 
 }  // namespace tongban::projects

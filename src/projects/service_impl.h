@@ -59,10 +59,15 @@ Status ReviewAllowed(const people::Principal& by, const std::string& region,
 
 bool StageDone(const ProjectRecord& r, int seq);
 
+// Who decides a matter: this service (its gap rule applies, the document is
+// "<project code>/<matter>"), or the matter's case (the case's material rules applied; the
+// document is the case's number).
+enum class DecidedBy { kProject, kCase };
+
 // Decides one matter under review in memory; the stage and the project conclude with their
 // last result. `batch` is the batch review's id ("" for a single decision).
 Status DecideIn(ProjectRecord& r, ProjectMatter& m, bool approve, Date today,
-                const std::string& batch);
+                const std::string& batch, DecidedBy by = DecidedBy::kProject);
 
 // One transaction's reads and writes.
 class ProjectService::Tx {
@@ -124,6 +129,7 @@ class ProjectService::Tx {
         m.document_number = store::RowStr(row, 14);
         m.batch_id = store::RowStr(row, 15);
         m.materials = MaterialsFrom(store::RowStr(row, 16));
+        m.case_number = store::RowStr(row, 17);
         r.matters.push_back(std::move(m));
       }
     }
@@ -234,7 +240,7 @@ class ProjectService::Tx {
           soci::use(m.started_on, "started_on"), soci::use(m.decided_on, "decided_on"),
           soci::use(m.findings, "findings"), soci::use(m.pre_reviewed_by, "pre_reviewed_by"),
           soci::use(m.document_number, "document_number"), soci::use(m.batch_id, "batch_id"),
-          soci::use(materials, "materials"));
+          soci::use(materials, "materials"), soci::use(m.case_number, "case_number"));
     }
   }
 

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "people/repository.h"
 #include "people/timestamp.h"
 #include "projects/demo.h"
@@ -87,13 +89,12 @@ class ProjectServiceTest : public ::testing::TestWithParam<store::Backend> {
   }
 
   std::string Register(int serial, std::string type = "government_investment") {
-    auto r = service_->Register(
-        clerk_, {.code = MakeProjectCode(2026, kRegion, "26", ApprovalKind::kApproval, serial),
-                 .name = "云溪绿色化工园项目",
-                 .uscc = kUscc,
-                 .enterprise_name = "岳阳云溪化工有限公司",
-                 .type = std::move(type),
-                 .commissioner = "commissioner-1"});
+    auto r = service_->Register(clerk_, {.code = MakeProjectCode(2026, kRegion, "26", "01", serial),
+                                         .name = "云溪绿色化工园项目",
+                                         .uscc = kUscc,
+                                         .enterprise_name = "岳阳云溪化工有限公司",
+                                         .type = std::move(type),
+                                         .commissioner = "commissioner-1"});
     EXPECT_TRUE(r.ok()) << r.error().ToString();
     return r.ok() ? r->project.id : "";
   }
@@ -175,13 +176,13 @@ TEST_P(ProjectServiceTest, RegisterBuildsTheTypesStagesUnderTheRegionsBudget) {
   EXPECT_EQ(tables->front().rows.size(), 17U);  // 19 matters, 2 removed
 
   // Every invalid field at once; a code twice; reading needs a permission.
-  auto bad = service_->Register(clerk_, {.code = "2026-430603-26-01-000019",
+  auto bad = service_->Register(clerk_, {.code = "2030-430603-26-01-000019",
                                          .name = "x",
                                          .uscc = "91430603MB1763640A",
                                          .type = "bridge"});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(Fields(bad.error()), (std::vector<std::string>{"project_code", "uscc", "type"}));
-  EXPECT_EQ(bad.error().fields()[0].message, "check: check character expected 8, got 9");
+  EXPECT_EQ(bad.error().fields()[0].message, "year: 2030 is after 2026");
   auto twice = service_->Register(
       clerk_, {.code = r->project.code, .name = "x", .uscc = kUscc, .type = "small_low_risk"});
   ASSERT_FALSE(twice.ok());
@@ -255,8 +256,8 @@ TEST_P(ProjectServiceTest, ApprovalStartsWithCoreMaterialsAndGapsHoldTheResult) 
   // 先批后验: supply_later and proof_waived do not hold the result up.
   auto now = service_->Decide(reviewer_, id, "land_use_planning_permit", true, "");
   ASSERT_TRUE(now.ok()) << now.error().ToString();
-  EXPECT_EQ(now->document_number, MakeProjectCode(2026, kRegion, "26", ApprovalKind::kApproval, 4) +
-                                      "/land_use_planning_permit");
+  EXPECT_EQ(now->document_number,
+            MakeProjectCode(2026, kRegion, "26", "01", 4) + "/land_use_planning_permit");
   EXPECT_TRUE(service_->Decide(reviewer_, id, "project_proposal_approval", true, "").ok());
   ASSERT_TRUE(
       service_->SupplyMaterial(clerk_, id, "site_selection_pre_review", "土地利用现状图").ok());
@@ -378,6 +379,99 @@ TEST_P(ProjectServiceTest, ProjectCardsNameTheCommissionerAndTheEnterpriseAgents
   EXPECT_EQ((*mine)[0].level, "red");
   EXPECT_TRUE(service_->Notices(clerk_, 20)->empty());
   EXPECT_EQ(service_->Notices(clerk_, 0).error().code(), ErrorCode::kInvalidArgument);
+}
+
+// An SMS adapter that takes every message but those to one phone (the operator refuses it now).
+class FlakySms final : public people::SmsGateway {
+ public:
+  explicit FlakySms(std::string refused) : refused_(std::move(refused)) {}
+  Status Send(const people::SmsMessage& m) override {
+    if (m.phone == refused_) return Error(ErrorCode::kUnavailable, "operator busy");
+    return outbox_.Send(m);
+  }
+  people::SimulatedSmsGateway outbox_;
+  std::string refused_;
+};
+
+TEST_P(ProjectServiceTest, ProjectNoticesGoOutBySmsAndAreReadOnce) {
+  if (!service_) return;
+  // The commissioner has a phone; agent-1 has none; agent-2's account is disabled; agent-3's
+  // operator refuses for now.
+  Status seeded = db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
+    sql << "INSERT INTO account (id, kind, name, phone, status, created_at) VALUES "
+           "('commissioner-1', 'staff', '专员', '13800000001', 'active', 0), "
+           "('agent-1', 'citizen', '代办一', NULL, 'active', 0), "
+           "('agent-2', 'citizen', '代办二', '13800000002', 'disabled', 0), "
+           "('agent-3', 'citizen', '代办三', '13800000003', 'active', 0)";
+    int card = 1;
+    for (const char* account : {"commissioner-1", "agent-1", "agent-2", "agent-3"}) {
+      const std::string id = fmt::format("card-1-{}", account), who = account;
+      sql << "INSERT INTO supervision_notice VALUES (:id, :card, 'project', 'project:p1', "
+             "'CODE', :account, 'agent', 'yellow', '电子监察黄牌：项目 CODE 超过预算', :at, "
+             "'pending', 0)",
+          soci::use(id, "id"), soci::use(card, "card"), soci::use(who, "account"),
+          soci::use(card, "at");
+      ++card;
+    }
+    // Another subject's notice is not the projects' to send.
+    sql << "INSERT INTO supervision_notice VALUES ('card-9-x', 9, 'licence', 'l1', 'L', "
+           "'commissioner-1', 'holder', 'warning', 'x', 9, 'pending', 0)";
+    return Ok();
+  });
+  ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
+  FlakySms sms("13800000003");
+  auto service =
+      ProjectService::Create(*db_, {.clock = &clock_, .calendar = calendar_.get(), .sms = &sms});
+  ASSERT_TRUE(service.ok()) << service.error().ToString();
+  auto sent = (*service)->SendNotices();
+  ASSERT_TRUE(sent.ok()) << sent.error().ToString();
+  EXPECT_EQ(*sent, 1);
+  auto out = sms.outbox_.Outbox("", 10);
+  ASSERT_EQ(out.size(), 1U);
+  EXPECT_EQ(out[0].phone, "13800000001");
+  EXPECT_EQ(out[0].text, "电子监察黄牌：项目 CODE 超过预算");
+  EXPECT_EQ(out[0].id, "card-1-commissioner-1");
+  auto states = [&] {
+    std::vector<std::string> v;
+    std::string row;
+    Status read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+      store::ExecuteRows(
+          sql, "SELECT account_id || '=' || sms_state FROM supervision_notice ORDER BY id",
+          [&] { v.push_back(row); }, soci::into(row));
+      return Ok();
+    });
+    EXPECT_TRUE(read.ok());
+    return v;
+  };
+  EXPECT_EQ(states(), (std::vector<std::string>{"agent-1=none", "agent-2=none", "agent-3=pending",
+                                                "commissioner-1=sent", "commissioner-1=pending"}));
+  // The operator takes agent-3's message on the next round; nothing is sent twice.
+  sms.refused_.clear();
+  EXPECT_EQ(*(*service)->SendNotices(), 1);
+  EXPECT_EQ(*(*service)->SendNotices(), 0);
+  EXPECT_EQ(sms.outbox_.size(), 2U);
+
+  // Listed for the recipient with its SMS state, read once, invisible to others.
+  auto mine = service_->Notices(commissioner_, 20);
+  ASSERT_TRUE(mine.ok()) << mine.error().ToString();
+  ASSERT_EQ(mine->size(), 1U);
+  EXPECT_EQ((*mine)[0].project_id, "p1");
+  EXPECT_EQ((*mine)[0].sms_state, "sent");
+  EXPECT_EQ((*mine)[0].read_at, 0);
+  auto read = service_->MarkNoticeRead(commissioner_, "card-1-commissioner-1");
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(read->read_at,
+            std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+                .count());
+  AdvanceDays(1);
+  auto again = service_->MarkNoticeRead(commissioner_, "card-1-commissioner-1");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->read_at, read->read_at);  // the first reading stays
+  EXPECT_EQ(service_->MarkNoticeRead(clerk_, "card-1-commissioner-1").error().code(),
+            ErrorCode::kNotFound);
+  EXPECT_EQ(service_->MarkNoticeRead(commissioner_, "card-9-x").error().code(),
+            ErrorCode::kNotFound);  // not a project notice
+  EXPECT_EQ(service_->Notices(commissioner_, 20)->front().read_at, read->read_at);
 }
 
 TEST_P(ProjectServiceTest, TheCommissionerVersionsTheFlowTableAndStagesFollowIt) {

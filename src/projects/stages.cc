@@ -18,12 +18,12 @@ using nlohmann::json;
 using people::Principal;
 
 Status DecideIn(ProjectRecord& r, ProjectMatter& m, bool approve, Date today,
-                const std::string& batch) {
+                const std::string& batch, DecidedBy by) {
   if (m.state != MatterState::kUnderReview) {
     return Conflict("state",
                     fmt::format("{} is {}, not under review", m.code, MatterStateName(m.state)));
   }
-  if (approve) {
+  if (approve && by == DecidedBy::kProject) {
     std::vector<FieldError> gaps;
     for (const auto& mat : m.materials) {
       if (mat.state == MaterialState::kGap) {
@@ -36,7 +36,8 @@ Status DecideIn(ProjectRecord& r, ProjectMatter& m, bool approve, Date today,
   }
   m.state = approve ? MatterState::kApproved : MatterState::kDenied;
   m.decided_on = today.ToString();
-  m.document_number = fmt::format("{}/{}", r.project.code, m.code);
+  m.document_number =
+      by == DecidedBy::kCase ? m.case_number : fmt::format("{}/{}", r.project.code, m.code);
   m.batch_id = batch;
   Stage& st = r.stages[m.stage - 1];
   if (StageDone(r, m.stage)) {
@@ -81,92 +82,107 @@ Result<ProjectMatter> ProjectService::PreReview(const Principal& by, std::string
 }
 
 Result<ProjectRecord> ProjectService::StartStage(const Principal& by, std::string_view id,
-                                                 int stage, const StageMaterials& materials) {
-  return OnProject(id, [&](Tx& tx, ProjectRecord& r) -> Status {
-    TB_RETURN_IF_ERROR(
-        people::Authorize(by, "project.register", {.region = r.project.region}, NowMs()));
-    if (stage < 1 || stage > static_cast<int>(r.stages.size())) {
-      return Invalid("stage", fmt::format("must be 1 to {}", r.stages.size()));
-    }
-    Stage& st = r.stages[stage - 1];
-    if (st.state != StageState::kPending) {
-      return Conflict("state", fmt::format("stage {} is {}", stage, StageStateName(st.state)));
-    }
-    if (stage > 1) {
-      std::vector<FieldError> missing;
-      for (const ProjectMatter& m : r.matters) {
-        if (m.stage == stage - 1 && !IsDone(m.state)) {
-          missing.push_back(
-              {fmt::format("stages[{}].matters.{}", stage - 1, m.code),
-               fmt::format("{} has no result yet ({})", m.title, MatterStateName(m.state))});
+                                                 int stage, const StageMaterials& materials,
+                                                 const StageForms& forms) {
+  TB_ASSIGN_OR_RETURN(
+      ProjectRecord started, OnProject(id, [&](Tx& tx, ProjectRecord& r) -> Status {
+        TB_RETURN_IF_ERROR(
+            people::Authorize(by, "project.register", {.region = r.project.region}, NowMs()));
+        if (stage < 1 || stage > static_cast<int>(r.stages.size())) {
+          return Invalid("stage", fmt::format("must be 1 to {}", r.stages.size()));
         }
-      }
-      if (!missing.empty()) {
-        return Refused(fmt::format("stage {} cannot start before the results of stage {} (a "
-                                   "later stage's matters may be pre-reviewed)",
-                                   stage, stage - 1),
-                       std::move(missing));
-      }
-    }
-    const Date today = Today();
-    FieldErrors errors;
-    for (const auto& [code, list] : materials) {
-      ProjectMatter* m = FindMatter(r, code);
-      if (m == nullptr || m->stage != stage) {
-        errors.Add("materials." + code, fmt::format("not a matter of stage {}", stage));
-        continue;
-      }
-      for (const MaterialInput& in : list) {
-        const std::string path = fmt::format("materials.{}.{}", code, in.name);
-        auto it = std::find_if(m->materials.begin(), m->materials.end(),
-                               [&](const MaterialEntry& e) { return e.name == in.name; });
-        if (it == m->materials.end()) {
-          errors.Add(path, "not a material of the matter");
-          continue;
+        Stage& st = r.stages[stage - 1];
+        if (st.state != StageState::kPending) {
+          return Conflict("state", fmt::format("stage {} is {}", stage, StageStateName(st.state)));
         }
-        auto state = ParseMaterialState(in.state);
-        if (!state) {
-          errors.Add(path, "state must be submitted, gap, supply_later or proof_waived");
-          continue;
+        if (stage > 1) {
+          std::vector<FieldError> missing;
+          for (const ProjectMatter& m : r.matters) {
+            if (m.stage == stage - 1 && !IsDone(m.state)) {
+              missing.push_back(
+                  {fmt::format("stages[{}].matters.{}", stage - 1, m.code),
+                   fmt::format("{} has no result yet ({})", m.title, MatterStateName(m.state))});
+            }
+          }
+          if (!missing.empty()) {
+            return Refused(fmt::format("stage {} cannot start before the results of stage {} (a "
+                                       "later stage's matters may be pre-reviewed)",
+                                       stage, stage - 1),
+                           std::move(missing));
+          }
         }
-        if (it->core && *state != MaterialState::kSubmitted) {
-          errors.Add(path, "a core material must be submitted (容缺 only for the others)");
-          continue;
-        }
-        it->due_on.clear();
-        if (*state == MaterialState::kSupplyLater) {
-          auto due = Date::Parse(in.due_on);
-          if (!due.ok() || *due <= today) {
-            errors.Add(path, "supply_later needs due_on, a day after today");
+        const Date today = Today();
+        FieldErrors errors;
+        for (const auto& [code, list] : materials) {
+          ProjectMatter* m = FindMatter(r, code);
+          if (m == nullptr || m->stage != stage) {
+            errors.Add("materials." + code, fmt::format("not a matter of stage {}", stage));
             continue;
           }
-          it->due_on = due->ToString();
+          for (const MaterialInput& in : list) {
+            const std::string path = fmt::format("materials.{}.{}", code, in.name);
+            auto it = std::find_if(m->materials.begin(), m->materials.end(),
+                                   [&](const MaterialEntry& e) { return e.name == in.name; });
+            if (it == m->materials.end()) {
+              errors.Add(path, "not a material of the matter");
+              continue;
+            }
+            auto state = ParseMaterialState(in.state);
+            if (!state) {
+              errors.Add(path, "state must be submitted, gap, supply_later or proof_waived");
+              continue;
+            }
+            if (it->core && *state != MaterialState::kSubmitted) {
+              errors.Add(path, "a core material must be submitted (容缺 only for the others)");
+              continue;
+            }
+            it->due_on.clear();
+            if (*state == MaterialState::kSupplyLater) {
+              auto due = Date::Parse(in.due_on);
+              if (!due.ok() || *due <= today) {
+                errors.Add(path, "supply_later needs due_on, a day after today");
+                continue;
+              }
+              it->due_on = due->ToString();
+            }
+            it->state = *state;
+          }
         }
-        it->state = *state;
-      }
-    }
-    if (!errors.empty()) return errors.ToError("the stage's materials are invalid");
-    for (ProjectMatter& m : r.matters) {
-      if (m.stage != stage || IsDone(m.state)) continue;
-      const Competent c = tx.CompetentFor(r.project.region, m.code, m.department, today);
-      m.department = c.department;
-      m.delegation_basis = c.basis;
-      if (m.state == MatterState::kPreReviewed) {
-        m.limit_days = std::min(m.limit_days, kPreReviewedLimitDays);
-      }
-      m.state = MatterState::kUnderReview;
-      m.started_on = today.ToString();
-    }
-    st.state = StageState::kRunning;
-    st.started_on = today.ToString();
-    if (StageDone(r, stage)) {
-      st.state = StageState::kConcluded;
-      st.concluded_on = st.started_on;
-    }
-    tx.AddEvent(r.project.id, "stage_started", by.account.id, NowMs(),
-                fmt::format("{} {}", stage, st.title));
-    return Ok();
-  });
+        if (!errors.empty()) return errors.ToError("the stage's materials are invalid");
+        for (ProjectMatter& m : r.matters) {
+          if (m.stage != stage || IsDone(m.state)) continue;
+          const Competent c = tx.CompetentFor(r.project.region, m.code, m.department, today);
+          m.department = c.department;
+          m.delegation_basis = c.basis;
+          if (m.state == MatterState::kPreReviewed) {
+            m.limit_days = std::min(m.limit_days, kPreReviewedLimitDays);
+          }
+          m.state = MatterState::kUnderReview;
+          m.started_on = today.ToString();
+        }
+        st.state = StageState::kRunning;
+        st.started_on = today.ToString();
+        if (StageDone(r, stage)) {
+          st.state = StageState::kConcluded;
+          st.concluded_on = st.started_on;
+        }
+        tx.AddEvent(r.project.id, "stage_started", by.account.id, NowMs(),
+                    fmt::format("{} {}", stage, st.title));
+        return Ok();
+      }));
+  if (matter_cases_ == nullptr) return started;
+  // The stage has started whatever becomes of its cases: a case not opened is recorded on the
+  // project and its matter decided here, or opened by a later OpenCases.
+  TB_ASSIGN_OR_RETURN(int opened, OpenCases(id, forms));
+  if (opened == 0) return started;
+  TB_ASSIGN_OR_RETURN(ProjectRecord now,
+                      db_.Transaction<ProjectRecord>(
+                          store::TxKind::kRead, [&](soci::session& sql) -> Result<ProjectRecord> {
+                            Tx tx(*this, sql);
+                            return tx.Load(id, false);
+                          }));
+  FillClocks(now);
+  return now;
 }
 
 Result<ProjectMatter> ProjectService::SupplyMaterial(const Principal& by, std::string_view id,
@@ -200,6 +216,11 @@ Result<ProjectMatter> ProjectService::Decide(const Principal& by, std::string_vi
   TB_RETURN_IF_ERROR(OnProject(id, [&](Tx& tx, ProjectRecord& r) -> Status {
     TB_ASSIGN_OR_RETURN(ProjectMatter * m, MatterOf(r, matter));
     TB_RETURN_IF_ERROR(ReviewAllowed(by, r.project.region, m->department, NowMs()));
+    if (!m->case_number.empty()) {
+      return Conflict("matter", fmt::format("{} is decided through its case {} (the approver's "
+                                            "inbox)",
+                                            m->code, m->case_number));
+    }
     TB_RETURN_IF_ERROR(DecideIn(r, *m, approve, Today(), ""));
     out = *m;
     tx.AddEvent(r.project.id, approve ? "approved" : "denied", by.account.id, NowMs(),

@@ -117,28 +117,4 @@ Result<SweepReport> ProjectService::Sweep() {
   return report;
 }
 
-Result<std::vector<ProjectNotice>> ProjectService::Notices(const people::Principal& by, int limit) {
-  if (limit < 1 || limit > 200) return Invalid("limit", "limit must be 1 to 200");
-  std::vector<ProjectNotice> out;
-  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
-    ProjectNotice n;
-    long long created_at = 0, read_at = 0;
-    const std::string& account = by.account.id;
-    store::ExecuteRows(
-        sql, Q("project_notices"),
-        [&] {
-          n.project_id =
-              n.project_id.starts_with("project:") ? n.project_id.substr(8) : n.project_id;
-          n.created_at = created_at;
-          n.read_at = read_at;
-          out.push_back(n);
-        },
-        soci::use(account, "account_id"), soci::use(limit, "limit"), soci::into(n.id),
-        soci::into(n.project_id), soci::into(n.project_code), soci::into(n.role),
-        soci::into(n.level), soci::into(n.text), soci::into(created_at), soci::into(read_at));
-    return Ok();
-  }));
-  return out;
-}
-
 }  // namespace tongban::projects

@@ -31,6 +31,13 @@ void Sweeper::Run() {
       spdlog::info("project sweep: {} warnings, {} yellow, {} red cards", report->warnings,
                    report->yellow_cards, report->red_cards);
     }
+    // The notices supervision queued for the cards (its own sweep) go out by SMS.
+    auto sent = service_.SendNotices();
+    if (!sent.ok()) {
+      spdlog::warn("project notices not sent: {}", sent.error().ToString());
+    } else if (*sent > 0) {
+      spdlog::info("project notices: {} sent by SMS", *sent);
+    }
     lock.lock();
     cv_.wait_for(lock, interval_, [this] { return stopping_; });
   }

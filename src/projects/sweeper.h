@@ -1,6 +1,7 @@
 // The scheduler of the projects sweep: one thread that calls ProjectService::Sweep() every
 // `interval` (warnings and cards of late projects, stages, matters and escalation parts into
-// supervision's card table), started and stopped by the server.
+// supervision's card table), then SendNotices() (the notices supervision queued for them, by
+// SMS), started and stopped by the server.
 #pragma once
 
 #include <chrono>

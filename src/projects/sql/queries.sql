@@ -48,18 +48,22 @@ WHERE project_id = :project_id ORDER BY seq;
 -- name: insert_matter
 INSERT INTO project_matter (project_id, code, stage, title, department, delegation_basis,
   legal_days, limit_days, fee_fen, state, basis, started_on, decided_on, findings,
-  pre_reviewed_by, document_number, batch_id, materials)
+  pre_reviewed_by, document_number, batch_id, materials, case_number)
 VALUES (:project_id, :code, :stage, :title, :department, :delegation_basis, :legal_days,
   :limit_days, :fee_fen, :state, :basis, :started_on, :decided_on, :findings, :pre_reviewed_by,
-  :document_number, :batch_id, :materials);
+  :document_number, :batch_id, :materials, :case_number);
 
 -- name: delete_matters_of_project
 DELETE FROM project_matter WHERE project_id = :project_id;
 
 -- name: matters_of_project
 SELECT code, stage, title, department, delegation_basis, legal_days, limit_days, fee_fen, state,
-  basis, started_on, decided_on, findings, pre_reviewed_by, document_number, batch_id, materials
+  basis, started_on, decided_on, findings, pre_reviewed_by, document_number, batch_id, materials,
+  case_number
 FROM project_matter WHERE project_id = :project_id ORDER BY stage, code;
+
+-- name: matter_of_case
+SELECT project_id, code FROM project_matter WHERE case_number = :case_number;
 
 -- name: insert_pause
 INSERT INTO project_pause (project_id, seq, stage, kind, from_on, to_on, note)
@@ -151,9 +155,29 @@ WHERE uscc = :uscc AND revoked_at IS NULL AND valid_from <= :now
 ORDER BY agent_account;
 
 -- name: project_notices
-SELECT id, subject_id, subject_number, role, level, text, created_at, read_at
+SELECT id, subject_id, subject_number, role, level, text, created_at, read_at, sms_state
 FROM supervision_notice WHERE account_id = :account_id AND subject_kind = 'project'
 ORDER BY created_at DESC, id LIMIT :limit;
+
+-- name: project_notice
+SELECT id, subject_id, subject_number, role, level, text, created_at, read_at, sms_state
+FROM supervision_notice
+WHERE id = :id AND account_id = :account_id AND subject_kind = 'project';
+
+-- name: mark_project_notice_read
+UPDATE supervision_notice SET read_at = :now
+WHERE id = :id AND account_id = :account_id AND subject_kind = 'project' AND read_at = 0;
+
+-- An account disabled since the card was issued gets no message.
+-- name: pending_project_notices
+SELECT n.id, COALESCE(a.phone, ''), n.text
+FROM supervision_notice n
+LEFT JOIN account a ON a.id = n.account_id AND a.status = 'active'
+WHERE n.subject_kind = 'project' AND n.sms_state = 'pending'
+ORDER BY n.created_at, n.id LIMIT :limit;
+
+-- name: mark_project_notice_sms
+UPDATE supervision_notice SET sms_state = :sms_state WHERE id = :id AND sms_state = 'pending';
 
 -- name: lock_card_writers
 SELECT 1;
