@@ -489,11 +489,15 @@ TEST_P(CaseServiceTest, TheLifecycleToAnArchivedDecision) {
 
 TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepartmentsKey) {
   if (!cases_) GTEST_SKIP() << "backend unavailable";
-  // The first acceptance of the department creates its key inside the transaction, so it signs
-  // there; from then on the notice is signed before the write and the signature is kept.
+  // The first acceptance of the department creates its key inside its transaction, which is
+  // not cached (that transaction could still roll back); the next one reads it from the table
+  // and caches it. Both sign inside the transaction; from then on the notice is signed before
+  // the write and the signature is kept.
   Case first = Complete(alice_);
   ASSERT_TRUE(cases_->Accept(clerk_, first.number, {}).ok());
-  EXPECT_EQ(cases_->Seals().signed_in_transaction, 1);
+  Case warm = Complete(alice_);
+  ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
+  EXPECT_EQ(cases_->Seals().signed_in_transaction, 2);
   EXPECT_EQ(cases_->Seals().presigned_kept, 0);
   Case second = Complete(bob_);
   std::string presigned_from;
@@ -502,7 +506,7 @@ TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepart
   ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
   EXPECT_EQ(presigned_from, second.number);
   EXPECT_EQ(cases_->Seals().presigned_kept, 1);
-  EXPECT_EQ(cases_->Seals().signed_in_transaction, 1);
+  EXPECT_EQ(cases_->Seals().signed_in_transaction, 2);
   Document notice = AcceptanceNoticeOf(*accepted);
   EXPECT_THAT(notice.content, HasSubstr(second.number));
   EXPECT_EQ(notice.department, accepted->department);
@@ -529,8 +533,10 @@ TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepart
 
 TEST_P(CaseServiceTest, ACaseChangedAfterThePreSignatureGetsAFreshVerifyingSeal) {
   if (!cases_) GTEST_SKIP() << "backend unavailable";
-  Case warm = Complete(alice_);  // the department's key exists from here on
-  ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
+  for (int i = 0; i < 2; ++i) {  // the department's key is created, then cached
+    Case warm = Complete(alice_);
+    ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
+  }
   // 容缺: the notice signed before the write lists the gap material ...
   SubmitRequest r = Valid();
   r.materials = {{.name = "营业执照",
