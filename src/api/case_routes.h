@@ -35,8 +35,14 @@
 
 namespace tongban::api {
 
-// Registers the routes above. `cases` and `auth` must outlive `server`.
+// Registers the routes above (the listings and the fulfilment routes too). `cases` and `auth`
+// must outlive `server`.
 void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+// The searches, the applicant's cases, the acceptance queue, the cases deemed accepted and the
+// review inbox (case_listing_routes.cc); called by RegisterCaseRoutes.
+void RegisterCaseListingRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+// Fees, payment, delivery, termination, verification, credit, notices
+// (case_fulfilment_routes.cc); called by RegisterCaseRoutes.
 void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
 // The simulated payment platform's cashier, for the demo's pages: the applicant "pays" (or the
 // payment fails) and the platform's signed callback reaches the case as a real one would. Not

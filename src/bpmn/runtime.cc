@@ -217,11 +217,7 @@ struct HistoryRow {
 };
 
 // A state a step wrote, at the revision it wrote it with; cached once its transaction commits.
-struct StagedState {
-  std::string instance_id;
-  long long revision = 0;
-  std::shared_ptr<const InstanceState> state;
-};
+using StagedState = AfterCommit::State;
 
 // The states written by the write transaction running on this thread (null: none is staged).
 thread_local std::vector<StagedState>* t_staged = nullptr;
@@ -652,6 +648,23 @@ class Runtime::Impl {
   }
 
   // ---- instances
+
+  // The instance as stored (or as this transaction's steps left it) on `sql`.
+  Result<InstanceInfo> Info(soci::session& sql, const std::string& instance_id) {
+    std::optional<InstanceRow> row = LoadRow(sql, instance_id, RowLock::kNone);
+    if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", instance_id));
+    InstanceInfo info;
+    info.id = instance_id;
+    info.process_id = row->process_id;
+    info.version = row->version;
+    info.status = ParseRunStatus(row->status);
+    info.revision = row->revision;
+    info.parent_instance = row->parent_instance;
+    info.region = row->region;
+    info.department = row->department;
+    TB_ASSIGN_OR_RETURN(info.state, StateOf(instance_id, *row));
+    return info;
+  }
 
   Result<std::string> CreateInstance(soci::session& sql, const std::string& process_id,
                                      std::optional<int> version, const feel::Value& variables,
@@ -1864,11 +1877,12 @@ Result<std::string> Runtime::StartInstance(const std::string& process_id,
   return StartInstance(process_id, variables, actor, StartOptions{.version = version});
 }
 
-Result<std::string> Runtime::StartInstance(const std::string& process_id,
-                                           const feel::Value& variables, const Actor& actor,
-                                           const StartOptions& options) {
-  // Without a region or department given, the `region` and `department` variables (the
-  // scope the HTTP routes authorise a start by) are the instance's.
+namespace {
+
+// The scope of a new instance: the options', else the `region` and `department` variables (the
+// scope the HTTP routes authorise a start by).
+std::pair<std::string, std::string> StartScope(const feel::Value& variables,
+                                               const StartOptions& options) {
   std::string region = options.region;
   std::string department = options.department;
   if (variables.is(feel::Kind::kContext)) {
@@ -1878,29 +1892,42 @@ Result<std::string> Runtime::StartInstance(const std::string& process_id,
       if (e.name == "department" && department.empty()) department = e.value.string();
     }
   }
+  return {std::move(region), std::move(department)};
+}
+
+}  // namespace
+
+Result<std::string> Runtime::StartInstance(const std::string& process_id,
+                                           const feel::Value& variables, const Actor& actor,
+                                           const StartOptions& options) {
+  const auto [region, department] = StartScope(variables, options);
   return impl_->Write<std::string>([&](soci::session& sql) -> Result<std::string> {
     return impl_->CreateInstance(sql, process_id, options.version, variables, CauseOf(actor), "",
                                  -1, region, department);
   });
 }
 
+Result<InstanceInfo> Runtime::StartInstanceIn(soci::session& sql, const std::string& process_id,
+                                              const feel::Value& variables, const Actor& actor,
+                                              const StartOptions& options, AfterCommit& after) {
+  const auto [region, department] = StartScope(variables, options);
+  // The steps stage their states into `after` (not into a writer's batch, nor the cache).
+  Staging staging(&after.states);
+  TB_ASSIGN_OR_RETURN(std::string id,
+                      impl_->CreateInstance(sql, process_id, options.version, variables,
+                                            CauseOf(actor), "", -1, region, department));
+  return impl_->Info(sql, id);
+}
+
+void Runtime::Committed(AfterCommit& after) {
+  impl_->Publish(after.states);
+  after.states.clear();
+}
+
 Result<InstanceInfo> Runtime::GetInstance(const std::string& instance_id) {
   return impl_->db_.Transaction<InstanceInfo>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<InstanceInfo> {
-        std::optional<InstanceRow> row = impl_->LoadRow(sql, instance_id, RowLock::kNone);
-        if (!row) return Error(ErrorCode::kNotFound, fmt::format("no instance {}", instance_id));
-        InstanceInfo info;
-        info.id = instance_id;
-        info.process_id = row->process_id;
-        info.version = row->version;
-        info.status = ParseRunStatus(row->status);
-        info.revision = row->revision;
-        info.parent_instance = row->parent_instance;
-        info.region = row->region;
-        info.department = row->department;
-        TB_ASSIGN_OR_RETURN(info.state, impl_->StateOf(instance_id, *row));
-        return info;
-      });
+      store::TxKind::kRead,
+      [&](soci::session& sql) -> Result<InstanceInfo> { return impl_->Info(sql, instance_id); });
 }
 
 Status Runtime::CancelInstance(const std::string& instance_id, const Actor& actor) {

@@ -186,6 +186,18 @@ struct StartOptions {
   std::string department{};
 };
 
+// What an instance started inside a caller's transaction (Runtime::StartInstanceIn) leaves for
+// after that transaction: the states its steps wrote, which reach the runtime's cache only once
+// the caller committed (Runtime::Committed). After a rollback the caller just drops it.
+struct AfterCommit {
+  struct State {
+    std::string instance_id;
+    long long revision = 0;
+    std::shared_ptr<const InstanceState> state;  // null: drop the cached entry
+  };
+  std::vector<State> states;
+};
+
 // Accepts the rows a listing may show (the caller's grants).
 using TaskFilter = std::function<bool(const Task&)>;
 
@@ -220,6 +232,18 @@ class Runtime {
                                     const Actor& actor, std::optional<int> version = std::nullopt);
   Result<std::string> StartInstance(const std::string& process_id, const feel::Value& variables,
                                     const Actor& actor, const StartOptions& options);
+  // Starts an instance inside the caller's write transaction on `sql` (a session of this
+  // runtime's database), so that the instance commits or rolls back with the caller's own writes
+  // (e.g. a case's acceptance and its review process): the instance row, its first tasks,
+  // timers, jobs and history are written with the caller's statements, nothing is committed
+  // here, and no group-commit writer is involved. Returns the instance as its first step left
+  // it. Call Committed(after) once the caller committed; after a rollback drop `after` (the
+  // instance never existed).
+  Result<InstanceInfo> StartInstanceIn(soci::session& sql, const std::string& process_id,
+                                       const feel::Value& variables, const Actor& actor,
+                                       const StartOptions& options, AfterCommit& after);
+  // Publishes what StartInstanceIn staged, after the caller's COMMIT, and empties `after`.
+  void Committed(AfterCommit& after);
   Result<InstanceInfo> GetInstance(const std::string& instance_id);
   // Closes every task, timer, job and subscription of the instance (and its called instances).
   Status CancelInstance(const std::string& instance_id, const Actor& actor);

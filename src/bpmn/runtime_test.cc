@@ -1373,6 +1373,79 @@ TEST_P(RuntimeTest, InTransactionActionsHaveOneEffectUnderRacesAndFailedSteps) {
   EXPECT_TRUE(runtime_->ListIncidents(id)->empty());
 }
 
+TEST_P(RuntimeTest, AnInstanceStartedInTheCallersTransactionCommitsOrRollsBackWithIt) {
+  SKIP_WITHOUT_DATABASE();
+  Deploy(CaseXml());
+  Deploy(TimerXml());
+  // Rolled back by the caller: neither instance, nor its task, timer or history exists.
+  std::string dropped_case, dropped_timer;
+  AfterCommit dropped;
+  ::tongban::Status rolled_back =
+      db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> ::tongban::Status {
+        auto a = runtime_->StartInstanceIn(sql, "case", Json(R"({"applicant": "张三"})"),
+                                           Clerk("c"), {}, dropped);
+        if (!a.ok()) return a.error();
+        dropped_case = a->id;
+        EXPECT_EQ(a->status, RunStatus::kRunning);
+        auto b = runtime_->StartInstanceIn(sql, "wait", feel::Value(), Clerk("c"), {}, dropped);
+        if (!b.ok()) return b.error();
+        dropped_timer = b->id;
+        return Error(ErrorCode::kConflict, "the caller's own write failed");
+      });
+  ASSERT_FALSE(rolled_back.ok());
+  EXPECT_EQ(rolled_back.error().code(), ErrorCode::kConflict);
+  ASSERT_FALSE(dropped_case.empty());
+  ASSERT_FALSE(dropped_timer.empty());
+  EXPECT_FALSE(dropped.states.empty());  // staged, never published
+  EXPECT_EQ(runtime_->GetInstance(dropped_case).error().code(), ErrorCode::kNotFound);
+  EXPECT_EQ(runtime_->GetInstance(dropped_timer).error().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(runtime_->ListGroupTasks("window", 10)->tasks.empty());
+  EXPECT_TRUE(runtime_->History(dropped_case)->empty());
+  clock_.Advance(hours(1));
+  EXPECT_EQ(*runtime_->FireDueTimers(10), 0);
+
+  // Committed by the caller: the instance, its first task and its timer are there, and steps
+  // continue it.
+  AfterCommit after;
+  std::string id, timer;
+  ::tongban::Status committed =
+      db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> ::tongban::Status {
+        auto a = runtime_->StartInstanceIn(sql, "case", Json(R"({"applicant": "李四"})"),
+                                           Clerk("c"), {.region = "431128"}, after);
+        if (!a.ok()) return a.error();
+        id = a->id;
+        // The returned state is the first step's: the acceptance task is open.
+        EXPECT_EQ(a->state.activities.size(), 1u);
+        EXPECT_EQ(a->region, "431128");
+        auto b = runtime_->StartInstanceIn(sql, "wait", feel::Value(), Clerk("c"), {}, after);
+        if (!b.ok()) return b.error();
+        timer = b->id;
+        return Ok();
+      });
+  ASSERT_TRUE(committed.ok()) << committed.error().ToString();
+  runtime_->Committed(after);
+  EXPECT_TRUE(after.states.empty());
+  EXPECT_EQ(StatusOf(id), RunStatus::kRunning);
+  EXPECT_EQ(runtime_->GetInstance(id)->region, "431128");
+  const std::string accept = OnlyTask("window");
+  EXPECT_EQ(accept, OnlyTaskOf(id));
+  EXPECT_EQ(Kinds(id).front(), "case:started");
+  ASSERT_TRUE(runtime_->CompleteTask(accept, feel::Value(), Clerk("clerk1")).ok());
+  EXPECT_EQ(*runtime_->FireDueTimers(10), 0);  // due an hour after its start
+  clock_.Advance(hours(1));
+  EXPECT_EQ(*runtime_->FireDueTimers(10), 1);
+  EXPECT_EQ(StatusOf(timer), RunStatus::kCompleted);
+  // A process that is not deployed is refused before anything is written.
+  AfterCommit none;
+  ::tongban::Status missing =
+      db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> ::tongban::Status {
+        auto a = runtime_->StartInstanceIn(sql, "nothing", feel::Value(), Clerk("c"), {}, none);
+        return a.ok() ? Ok() : ::tongban::Status(a.error());
+      });
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code(), ErrorCode::kNotFound);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RuntimeTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 

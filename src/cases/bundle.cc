@@ -121,10 +121,10 @@ Result<BundleApplication> CaseService::SubmitBundle(const Principal& caller,
       return Error(ErrorCode::kNotFound,
                    fmt::format("matter {} of bundle {} is not in force", code, b->code));
     }
-    if (matter->item.scenarios.empty()) {
+    if ((*matter)->item.scenarios.empty()) {
       return Error(ErrorCode::kNotFound, fmt::format("matter {} has no scenario", code));
     }
-    const catalog::Scenario& scenario = matter->item.scenarios.front();
+    const catalog::Scenario& scenario = (*matter)->item.scenarios.front();
     SubmitRequest part;
     part.matter = code;
     part.scenario = scenario.code;

@@ -288,7 +288,8 @@ Result<Verification> CaseService::VerifyCommitment(const Principal& caller, std:
         return v;
       });
   if (!version.ok()) return std::move(version).error();
-  TB_ASSIGN_OR_RETURN(catalog::Matter matter, I.MatterOf(*version));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> pinned, I.MatterOf(*version));
+  const catalog::Matter& matter = *pinned;
   auto done = I.db.Transaction<Verification>(
       store::TxKind::kWrite, [&](soci::session& sql) -> Result<Verification> {
         TB_ASSIGN_OR_RETURN(Case c, I.Load(sql, number));

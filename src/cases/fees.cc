@@ -165,8 +165,8 @@ Status CaseService::Impl::AfterStep(soci::session& sql, const Case& c,
 Result<std::vector<catalog::Fee>> CaseService::Fees(const Principal& caller,
                                                     std::string_view number) {
   TB_ASSIGN_OR_RETURN(Case c, Get(caller, number));
-  TB_ASSIGN_OR_RETURN(catalog::Matter m, impl_->MatterOf(c.matter_version));
-  return m.item.fees;
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> m, impl_->MatterOf(c.matter_version));
+  return m->item.fees;
 }
 
 Result<Payment> CaseService::GetPayment(const Principal& caller, std::string_view number) {

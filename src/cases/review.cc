@@ -93,20 +93,9 @@ bool CaseService::Impl::LoadJoint(soci::session& sql, const std::string& case_id
   return sql.got_data() && joint != 0;
 }
 
-Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::BeginReview(
-    const Principal& caller, const Result<Case>& loaded) {
-  if (!runtime) return std::optional<StartedReview>();
-  // The checks acceptance makes again in its transaction: no instance for a case that cannot
-  // be accepted now.
-  if (!loaded.ok()) return std::optional<StartedReview>();
-  const Case& c = *loaded;
-  if (!people::Authorize(caller, "case.accept", TargetOf(c), NowMs()).ok() ||
-      !CheckState(c, {CaseState::kSubmitted, CaseState::kCorrectionRequested}, "accept").ok()) {
-    return std::optional<StartedReview>();
-  }
-  TB_RETURN_IF_ERROR(CheckBundleOrder(c));
-  TB_ASSIGN_OR_RETURN(catalog::Matter matter, MatterOf(c.matter_version));
-  const catalog::Scenario* scenario = ScenarioOf(matter, c.scenario);
+namespace {
+
+feel::Value ReviewVariables(const Case& c, const catalog::Scenario* scenario) {
   json form = json::object();
   for (const auto& [k, v] : c.form) form[k] = v;
   json vars = {{"case_number", c.number},
@@ -121,32 +110,71 @@ Result<std::optional<CaseService::Impl::StartedReview>> CaseService::Impl::Begin
   if (scenario && !scenario->review_departments.empty()) {
     vars["departments"] = scenario->review_departments;
   }
-  TB_ASSIGN_OR_RETURN(feel::Value variables, feel::ParseJson(vars.dump()));
+  auto parsed = feel::ParseJson(vars.dump());
+  return parsed.ok() ? std::move(parsed).value() : feel::Value();
+}
+
+}  // namespace
+
+Result<std::optional<CaseService::Impl::ReviewPlan>> CaseService::Impl::PlanReview(
+    const Principal& caller, const Result<Case>& loaded) {
+  if (!runtime) return std::optional<ReviewPlan>();
+  // The checks acceptance makes again in its transaction: no plan for a case that cannot be
+  // accepted now.
+  if (!loaded.ok()) return std::optional<ReviewPlan>();
+  const Case& c = *loaded;
+  if (!people::Authorize(caller, "case.accept", TargetOf(c), NowMs()).ok() ||
+      !CheckState(c, {CaseState::kSubmitted, CaseState::kCorrectionRequested}, "accept").ok()) {
+    return std::optional<ReviewPlan>();
+  }
+  TB_RETURN_IF_ERROR(CheckBundleOrder(c));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter, MatterOf(c.matter_version));
+  const catalog::Scenario* scenario = ScenarioOf(*matter, c.scenario);
+  ReviewPlan plan;
+  plan.case_version = c.version;
+  plan.process_id =
+      scenario && !scenario->process.empty() ? scenario->process : review_options.default_process;
+  plan.variables = ReviewVariables(c, scenario);
+  plan.joint = scenario && scenario->review_departments.size() > 1;
+  return std::optional<ReviewPlan>(std::move(plan));
+}
+
+Result<CaseService::Impl::StartedReview> CaseService::Impl::StartReview(soci::session& sql,
+                                                                        const Principal& caller,
+                                                                        const Case& c,
+                                                                        const ReviewPlan& plan,
+                                                                        bpmn::AfterCommit& after) {
+  feel::Value changed;
+  if (c.version != plan.case_version) {
+    // The case changed since the plan: its variables are the case's as it is now.
+    TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter, MatterOf(c.matter_version));
+    changed = ReviewVariables(c, ScenarioOf(*matter, c.scenario));
+  }
+  const feel::Value& variables = c.version != plan.case_version ? changed : plan.variables;
   const bpmn::Actor actor = ActorOf(caller, NowMs());
   StartedReview started;
-  started.process_id =
-      scenario && !scenario->process.empty() ? scenario->process : review_options.default_process;
-  auto id = runtime->StartInstance(started.process_id, variables, actor);
-  if (!id.ok() && id.error().code() == ErrorCode::kNotFound &&
+  started.process_id = plan.process_id;
+  auto info = runtime->StartInstanceIn(sql, started.process_id, variables, actor, {}, after);
+  if (!info.ok() && info.error().code() == ErrorCode::kNotFound &&
       started.process_id != review_options.default_process) {
-    // The scenario names a process this installation has not deployed: the default review.
+    // The scenario names a process this installation has not deployed (nothing was written):
+    // the default review.
     started.process_id = review_options.default_process;
-    id = runtime->StartInstance(started.process_id, variables, actor);
+    info = runtime->StartInstanceIn(sql, started.process_id, variables, actor, {}, after);
   }
-  if (!id.ok()) {
-    return Error(id.error().code(),
+  if (!info.ok()) {
+    return Error(info.error().code(),
                  fmt::format("cannot start the review process {} of case {}: {}",
-                             started.process_id, c.number, id.error().message()));
+                             started.process_id, c.number, info.error().message()));
   }
-  started.instance_id = *id;
-  TB_ASSIGN_OR_RETURN(bpmn::InstanceInfo info, runtime->GetInstance(*id));
+  started.instance_id = info->id;
   // 第26条: the process opened steps of several departments at once.
   std::set<std::string> departments;
-  for (const auto& [aid, a] : info.state.activities) {
-    if (a.wait == bpmn::WaitKind::kTask) departments.insert(StepDepartment(info, aid, ""));
+  for (const auto& [aid, a] : info->state.activities) {
+    if (a.wait == bpmn::WaitKind::kTask) departments.insert(StepDepartment(*info, aid, ""));
   }
   started.joint = departments.size() > 1;
-  return std::optional<StartedReview>(std::move(started));
+  return started;
 }
 
 Status CaseService::Impl::RecordReview(soci::session& sql, const Case& c,
@@ -157,14 +185,6 @@ Status CaseService::Impl::RecordReview(soci::session& sql, const Case& c,
                  soci::use(review.process_id, "process_id"), soci::use(joint, "joint"),
                  soci::use(now, "started_at"));
   return Ok();
-}
-
-void CaseService::Impl::AbandonReview(const StartedReview& review) const {
-  Status s = runtime->CancelInstance(review.instance_id, SystemActor());
-  if (!s.ok()) {
-    spdlog::warn("review instance {} of a case that was not accepted stays open: {}",
-                 review.instance_id, s.error().ToString());
-  }
 }
 
 void CaseService::Impl::AfterTransition(const Case& c, std::string_view action) {

@@ -267,6 +267,48 @@ TEST_P(ReviewTest, AcceptanceStartsTheProcessAndItsApprovalTaskDecidesOnce) {
   EXPECT_TRUE(cases_->ReviewInbox(approver_, 50)->empty());
 }
 
+TEST_P(ReviewTest, TheReviewStartsInTheAcceptanceTransactionAndRollsBackWithIt) {
+  auto instances = [&] {
+    long long n = -1;
+    EXPECT_TRUE(db_->Transaction(store::TxKind::kRead,
+                                 [&](soci::session& sql) {
+                                   sql << "SELECT COUNT(*) FROM bpmn_instance", soci::into(n);
+                                   return ::tongban::Status(Ok());
+                                 })
+                    .ok());
+    return n;
+  };
+  SubmitRequest r;
+  r.matter = kMatter;
+  r.scenario = "new";
+  r.form = {{"venue_name", "龙泉宾馆"}, {"area_m2", "120.5"}, {"venue_kind", "宾馆"}};
+  auto s = cases_->Submit(alice_, r);
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  const std::string number = s->record.number;
+  // Refused inside its transaction, after the process started there: no instance is left.
+  auto incomplete = cases_->Accept(clerk_, number, {});
+  ASSERT_FALSE(incomplete.ok());
+  EXPECT_EQ(incomplete.error().code(), ErrorCode::kRefused);
+  EXPECT_EQ(instances(), 0);
+  EXPECT_EQ(cases_->GetReview(approver_, number).error().code(), ErrorCode::kNotFound);
+  EXPECT_TRUE(cases_->ReviewInbox(approver_, 50)->empty());
+  // Accepted: one instance, its approval task in the inbox, recorded with the case.
+  auto accepted = SupplyAndAccept(number);
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  EXPECT_EQ(instances(), 1);
+  auto review = cases_->GetReview(approver_, number);
+  ASSERT_TRUE(review.ok()) << review.error().ToString();
+  EXPECT_EQ(review->status, "running");
+  ASSERT_EQ(review->steps.size(), 1u);
+  auto inbox = cases_->ReviewInbox(approver_, 50);
+  ASSERT_TRUE(inbox.ok());
+  ASSERT_EQ(inbox->size(), 1u);
+  EXPECT_EQ((*inbox)[0].step.task_id, review->steps[0].task_id);
+  // Accepting again is refused by the case's state and starts nothing.
+  EXPECT_EQ(cases_->Accept(clerk_, number, {}).error().code(), ErrorCode::kConflict);
+  EXPECT_EQ(instances(), 1);
+}
+
 TEST_P(ReviewTest, TwoApproversRacingOnOneTaskDecideTheCaseOnce) {
   Case c = Accepted("new");
   const std::string task = cases_->GetReview(approver_, c.number)->steps.at(0).task_id;

@@ -299,6 +299,21 @@ TEST_P(CaseSearchTest, EveryAccessPathReadsItsIndex) {
   // The clerk's own scope (a region range) added to a selective filter keeps its index.
   const std::string scoped = PlanText(cases_->ExplainSearch(clerk_, {.matter = kMatter}));
   EXPECT_THAT(scoped, HasSubstr("case_record_matter"));
+  // Every listing case_search_bench times, within the clerk's grant (the bench's other reads,
+  // by number and applicant, are the unscoped paths above): an index, never a scan.
+  const std::vector<std::pair<std::string, CaseQuery>> clerk_listings = {
+      {"the clerk's region, newest first", {.limit = 50}},
+      {"the clerk's region, a later page", {.limit = 50, .cursor = "1764118800000:01JDZ"}},
+      {"received in one week", {.from = today.AddDays(-7), .to = today, .limit = 50}},
+      {"a department in the clerk's region", {.department = "431128-wjj", .limit = 50}},
+  };
+  for (const auto& [name, query] : clerk_listings) {
+    const std::string text = PlanText(cases_->ExplainSearch(clerk_, query));
+    SCOPED_TRACE(name + "\n" + text);
+    EXPECT_THAT(text, HasSubstr("case_record_"));
+    EXPECT_THAT(text, Not(HasSubstr("SCAN case_record\n")));
+    EXPECT_THAT(text, Not(HasSubstr("Seq Scan")));
+  }
 
   // The state-based listings within a grant walk one index newest first, the grant's region and
   // department and the overdue day checked on its entries: never case_record_queue (a region

@@ -131,6 +131,16 @@ struct CaseServiceOptions {
   std::string payment_secret = "tongban-simulated-payment";
   people::SmsGateway* sms = nullptr;
   PostalGateway* postal = nullptr;
+  // Tests only: runs inside Accept after the acceptance notice was signed from the case as read
+  // and before the write transaction (so that a test can change the case in between).
+  std::function<void(std::string_view number)> after_accept_presign = nullptr;
+};
+
+// How the documents' SM2 seals were made: signed before the write transaction and kept (the
+// text in the transaction was the same), or signed inside it.
+struct SealCounts {
+  int64_t presigned_kept = 0;
+  int64_t signed_in_transaction = 0;
 };
 
 // Called inside the write transaction of every submission and transition, after the case is
@@ -273,6 +283,12 @@ class CaseService {
   Result<Document> ReadDocument(std::string_view number, std::string_view document_id);
   // Whether `document`'s signature is the department key's signature of its content.
   Result<bool> VerifyDocument(const Document& document);
+  // Since this service started (benchmarks, tests).
+  SealCounts Seals() const;
+  // The parsed version of matter `code` in force on `day`, shared from this service's cache of
+  // pinned versions: one indexed read, no stored YAML parsed per call (submission hooks use it).
+  // kNotFound when none is in force.
+  Result<std::shared_ptr<const catalog::Matter>> MatterInForce(const std::string& code, Date day);
   // The department's public key (PEM), for verifying outside tongban.
   Result<std::string> DepartmentPublicKey(const std::string& department);
 

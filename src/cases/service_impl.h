@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <mutex>
@@ -197,8 +198,9 @@ struct CaseService::Impl {
   VirusScanner* scanner = nullptr;
   BlobStore blobs;
   std::mutex mu;
-  std::unordered_map<std::string, catalog::Matter> matters;  // pinned versions never change
-  std::unordered_map<std::string, crypto::Sm2Key> keys;      // committed department keys
+  // Pinned versions never change: parsed once, shared by every request that reads them.
+  std::unordered_map<std::string, std::shared_ptr<const catalog::Matter>> matters;
+  std::unordered_map<std::string, crypto::Sm2Key> keys;  // committed department keys
   std::unique_ptr<SimulatedPaymentGateway> own_payments;
   PaymentGateway* payments = nullptr;
   people::SimulatedSmsGateway own_sms;
@@ -229,22 +231,22 @@ struct CaseService::Impl {
   Date Today() const { return TodayInChina(clock()); }
   const std::string& Q(std::string_view name) const { return queries.Get(name, db.backend()); }
 
-  Result<catalog::Matter> MatterOf(const std::string& version_id) {
+  Result<std::shared_ptr<const catalog::Matter>> MatterOf(const std::string& version_id) {
     {
       std::lock_guard lock(mu);
       auto it = matters.find(version_id);
       if (it != matters.end()) return it->second;
     }
     TB_ASSIGN_OR_RETURN(catalog::Matter m, catalog.GetMatterByVersionId(version_id));
+    auto shared = std::make_shared<const catalog::Matter>(std::move(m));
     std::lock_guard lock(mu);
-    matters.emplace(version_id, m);
-    return m;
+    return matters.emplace(version_id, std::move(shared)).first->second;
   }
 
   // The version of matter `code` in force on `day`, from the cache of pinned versions: one
   // indexed read of its id instead of reading and parsing the stored version per submission.
   // kNotFound when none is in force.
-  Result<catalog::Matter> MatterInForce(const std::string& code, Date day) {
+  Result<std::shared_ptr<const catalog::Matter>> MatterInForce(const std::string& code, Date day) {
     auto id = db.Transaction<std::string>(
         store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
           std::string version, as_of = day.ToString();
@@ -454,6 +456,9 @@ struct CaseService::Impl {
     std::string signature;
   };
 
+  std::atomic<int64_t> presigned_kept{0};         // Seals()
+  std::atomic<int64_t> signed_in_transaction{0};  // Seals()
+
   // The canonical text of a document of `kind`: `content` with what every document carries.
   std::string DocumentText(const Case& c, const catalog::Matter& matter, DocumentKind kind,
                            json content, const std::string& id, Date issued_on) const {
@@ -505,9 +510,11 @@ struct CaseService::Impl {
     d.key_id = key.id();
     if (pre && pre->content == d.content && pre->key_id == d.key_id) {
       d.signature = pre->signature;
+      ++presigned_kept;
     } else {
       TB_ASSIGN_OR_RETURN(std::string der, key.Sign(d.content));
       d.signature = crypto::ToHex(der);
+      ++signed_in_transaction;
     }
     std::string kind_name(DocumentKindName(kind)), issued = d.issued_on.ToString();
     long long now = NowMs();
@@ -578,10 +585,10 @@ struct CaseService::Impl {
   }
 
   Result<Case> Finish(Case c) {
-    TB_ASSIGN_OR_RETURN(catalog::Matter m, MatterOf(c.matter_version));
-    c.matter_name = m.basic.name;
-    c.kind = m.basic.kind;
-    ComputeClock(c, m);
+    TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> m, MatterOf(c.matter_version));
+    c.matter_name = m->basic.name;
+    c.kind = m->basic.kind;
+    ComputeClock(c, *m);
     return c;
   }
 
@@ -658,7 +665,8 @@ struct CaseService::Impl {
                            return version;
                          });
     if (!pre.ok()) return std::move(pre).error();
-    TB_ASSIGN_OR_RETURN(catalog::Matter matter, MatterOf(*pre));
+    TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> pinned, MatterOf(*pre));
+    const catalog::Matter& matter = *pinned;
     Result<Case> done = Error(ErrorCode::kInternal, "the step did not run");
     const auto write = [&](soci::session& sql) -> Result<Case> {
       TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
@@ -726,17 +734,29 @@ struct CaseService::Impl {
     std::string process_id;
     bool joint = false;
   };
-  // Before acceptance: starts the case's process (nothing without a runtime). The accept
-  // transaction records it (RecordReview); when acceptance fails it is cancelled
-  // (AbandonReview).
-  // `loaded`: the case as read before (an error: nothing is started).
-  Result<std::optional<StartedReview>> BeginReview(const Principal& caller,
-                                                   const Result<Case>& loaded);
-  // Acceptance's checks and clock on `c` (service.cc); the content of its notice.
+  // The review process acceptance will start, prepared before the write transaction from the
+  // case as read then: the process, its variables, and whether it is expected to be joint.
+  struct ReviewPlan {
+    int64_t case_version = 0;  // the variables are the case's at this version
+    std::string process_id;
+    feel::Value variables;
+    bool joint = false;  // predicted from the scenario's review departments
+  };
+  // Before acceptance (outside any transaction): the plan of the case's review, or none (no
+  // runtime, or a case that cannot be accepted now: the transaction's checks then refuse it).
+  // Refuses a sub-case whose bundle process has not reached it.
+  // `loaded`: the case as read before (an error: no plan).
+  Result<std::optional<ReviewPlan>> PlanReview(const Principal& caller, const Result<Case>& loaded);
+  // In acceptance's transaction: starts the planned process with the transaction's own
+  // statements (it commits or rolls back with the acceptance); `after` gets what to publish
+  // after the commit (bpmn::Runtime::Committed).
+  Result<StartedReview> StartReview(soci::session& sql, const Principal& caller, const Case& c,
+                                    const ReviewPlan& plan, bpmn::AfterCommit& after);
+  // Acceptance's checks and clock on `c` (service.cc); the content of its notice. `joint`: the
+  // review opened (or is expected to open) steps of several departments (第26条).
   Result<json> AcceptanceNotice(const Principal& caller, Case& c, const catalog::Matter& matter,
-                                const std::optional<StartedReview>& review) const;
+                                bool joint) const;
   Status RecordReview(soci::session& sql, const Case& c, const StartedReview& review) const;
-  void AbandonReview(const StartedReview& review) const;
   // After every transition: a case that left review otherwise than through its process
   // (withdrawn, terminated, decided directly) cancels its running instance.
   void AfterTransition(const Case& c, std::string_view action);

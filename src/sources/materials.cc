@@ -43,28 +43,30 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
                                                 const std::vector<MaterialDeclaration>& declared,
                                                 std::string* competent_matter_out) {
   const Date today = Today();
-  TB_ASSIGN_OR_RETURN(catalog::Matter matter, catalog.GetMatter(in.matter, today));
+  // The case service's parsed pinned version (no stored YAML parsed per submission).
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter,
+                      cases.MatterInForce(in.matter, today));
   TB_ASSIGN_OR_RETURN(JurisdictionSubject subject,
                       Subject(caller, in.applicant_kind, in.applicant_code));
   subject.form = in.form;
   TB_RETURN_IF_ERROR(Contradicted(subject));
   Resolution out;
-  TB_ASSIGN_OR_RETURN(out.jurisdiction, Decide(caller, matter, subject, today));
+  TB_ASSIGN_OR_RETURN(out.jurisdiction, Decide(caller, *matter, subject, today));
   if (out.jurisdiction.outcome == JurisdictionOutcome::kRedirected) {
-    TB_ASSIGN_OR_RETURN(matter, catalog.GetMatter(out.jurisdiction.competent_matter, today));
+    TB_ASSIGN_OR_RETURN(matter, cases.MatterInForce(out.jurisdiction.competent_matter, today));
   }
-  if (competent_matter_out) *competent_matter_out = matter.item.code;
+  if (competent_matter_out) *competent_matter_out = matter->item.code;
   const catalog::Scenario* scenario = nullptr;
-  for (const auto& s : matter.item.scenarios) {
+  for (const auto& s : matter->item.scenarios) {
     if (in.scenario.empty() || s.code == in.scenario) {
       scenario = &s;
       break;
     }
   }
   if (scenario == nullptr) {
-    return Error(
-        ErrorCode::kInvalidArgument, "the application is invalid",
-        {{"scenario", fmt::format("matter {} has no scenario {}", matter.item.code, in.scenario)}});
+    return Error(ErrorCode::kInvalidArgument, "the application is invalid",
+                 {{"scenario",
+                   fmt::format("matter {} has no scenario {}", matter->item.code, in.scenario)}});
   }
   // The applicant's licences by type name, and the certificate list by code.
   std::vector<licences::Licence> held;
@@ -178,7 +180,7 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
     if (!resolved && needed && cm.source == Source::kCertificateRequest && certificate &&
         !certificate->licence_type.empty()) {
       if (const licences::LicenceType* t = type_named(certificate->licence_type)) {
-        std::string dept = IssuerFor(*t, applicant_region, matter.item.region);
+        std::string dept = IssuerFor(*t, applicant_region, matter->item.region);
         if (!dept.empty()) {
           auto issuer = licences.Department(dept);
           r.source = Source::kCertificateRequest;
