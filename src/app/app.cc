@@ -22,6 +22,7 @@
 #include "api/source_routes.h"
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
+#include "api/guide_routes.h"
 #include "api/xregion_routes.h"
 #include "app/demo.h"
 #include "app/demo_benefits.h"
@@ -150,6 +151,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
   TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
   app->cases_->SetObserver(app->kpi_.get());
+  // 材料库: kept from the first case on (the demo's included), before the KPIs.
+  TB_ASSIGN_OR_RETURN(app->library_, sources::MaterialsLibrary::Create(*app->db_, app->kpi_.get()));
+  app->cases_->SetObserver(app->library_.get());
   for (auto& figures : assessment::OversightFigures()) app->kpi_->AddProvider(std::move(figures));
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
@@ -212,6 +216,15 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                      {.reuse_days = config.material_reuse_days,
                                       .request_days = config.certificate_request_days}));
   app->cases_->SetSubmissionHook(app->sources_.get());
+  // 办结出证: an approved conclusion queues its result licence; issued after the commit by the
+  // workflow worker's poll, and here for what a stop left queued.
+  TB_ASSIGN_OR_RETURN(app->case_licences_,
+                      sources::CaseLicences::Create(*app->db_, *app->catalog_, *app->cases_,
+                                                    *app->licence_parts_->licences, *app->trace_,
+                                                    SystemClock::Instance(),
+                                                    app->grant_cases_.get()));
+  app->cases_->SetObserver(app->case_licences_.get());
+  (void)app->case_licences_->IssueDue();
   app->kpi_->AddProvider(std::make_unique<sources::SourceFigures>(app->db_->backend()));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(
@@ -244,7 +257,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(
       app->xregion_,
       CreateXregionParts(
-          *app->db_, *app->trace_, *app->cases_, app->grant_cases_.get(), app->signing_key_path_,
+          *app->db_, *app->trace_, *app->cases_, app->case_licences_.get(), app->signing_key_path_,
           config.demo,
           url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
   app->server_ = std::make_unique<api::Server>(config.server);
@@ -304,7 +317,7 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
   TB_ASSIGN_OR_RETURN(grant_cases_,
                       benefits::GrantCases::Create(
                           *db_, *benefits_, *registers_, *cases_,
-                          {.submitter = std::move(system), .scenario = "", .next = kpi_.get()}));
+                          {.submitter = std::move(system), .scenario = "", .next = library_.get()}));
   benefits_->SetGrantHandler(grant_cases_->Handler());
   cases_->SetObserver(grant_cases_.get());
   if (config_.demo) {
@@ -331,7 +344,14 @@ void App::StartBackgroundWork() {
   if (!worker_) {
     worker_ = std::make_unique<WorkflowWorker>(
         *workflow_,
-        WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
+        WorkflowWorker::Options{.poll = config_.workflow_poll,
+                                .batch = 100,
+                                .observer = [this](int, int) {
+                                  auto issued = case_licences_->IssueDue();
+                                  if (!issued.ok()) {
+                                    spdlog::warn("result licences: {}", issued.error().ToString());
+                                  }
+                                }});
     worker_->Start();
   }
   if (!invitations_) {
@@ -400,7 +420,13 @@ void App::RegisterRoutes() {
   });
   api::RegisterPeopleRoutes(s, *people_, *auth_,
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
-  api::RegisterCatalogRoutes(s, *catalog_, *auth_);
+  // The guide's one answer carries the form the form routes pre-fill and the materials' sources.
+  api::FormPrefill prefill = api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
+                                                     {.licences = licence_parts_->licences.get(),
+                                                      .reader = id_reader_.get(),
+                                                      .card_slot = id_reader_.get()});
+  api::RegisterCatalogRoutes(s, *catalog_, *auth_,
+                             api::GuideAnswer(*auth_, std::move(prefill), sources_.get()));
   api::RegisterCaseRoutes(s, *cases_, *auth_);
   if (config_.demo) api::RegisterPaymentSimulatorRoutes(s, *cases_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
@@ -416,16 +442,12 @@ void App::RegisterRoutes() {
   api::RegisterProjectRoutes(s, *projects_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
-  api::RegisterSourceRoutes(s, *sources_, *auth_);
+  api::RegisterSourceRoutes(s, *sources_, *auth_, case_licences_.get());
   api::RegisterXregionRoutes(
       s, *xregion_->service, *auth_, {.licence_root = [this]() -> Result<std::string> {
         TB_ASSIGN_OR_RETURN(keys::StoredCertificate root, licence_parts_->keys->Root());
         return root.certificate_pem;
       }});
-  api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
-                          {.licences = licence_parts_->licences.get(),
-                           .reader = id_reader_.get(),
-                           .card_slot = id_reader_.get()});
 }
 
 }  // namespace tongban::app
