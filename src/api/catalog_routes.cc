@@ -202,7 +202,7 @@ json GuideStepJson(const catalog::Matter& m, const catalog::GuideStep& step) {
 }  // namespace
 
 void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth,
-                           GuideAnswerHook guide_answer) {
+                           GuideAnswerHook extra) {
   server.Get("/api/v1/matters",
              [&catalog](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
                FieldErrors errors;
@@ -282,8 +282,7 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
   // ?format=html gives the printable checklist instead of JSON. Public, like the matter itself.
   server.Post(
       R"(/api/v1/matters/([^/]+)/guide)",
-      [&catalog, guide_answer](const httplib::Request& req, httplib::Response& res,
-                               RequestContext& ctx) {
+      [&catalog, extra](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
         const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
         if (format != "json" && format != "text" && format != "html") {
           FieldErrors errors;
@@ -303,8 +302,8 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
           return res.set_content(catalog::ChecklistHtml(matter, step), "text/html; charset=utf-8");
         }
         json answer = GuideStepJson(matter, step);
-        if (guide_answer && step.scenario) {
-          Status completed = guide_answer(req, matter, *step.scenario, answer);
+        if (extra && step.scenario) {
+          Status completed = extra(req, matter, *step.scenario, answer);
           if (!completed.ok()) return WriteAuthProblem(res, completed.error(), ctx);
         }
         WriteJson(res, answer);

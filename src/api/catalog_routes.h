@@ -13,13 +13,13 @@
 
 namespace tongban::api {
 
-// Completes the guide's JSON answer once it selects a scenario (guide_routes.h: the form
+// `extra` completes the guide's JSON answer once it selects a scenario (guide_routes.h: the form
 // pre-filled for the caller and each material's source); an error is the request's problem.
 using GuideAnswerHook =
     std::function<Status(const httplib::Request& req, const catalog::Matter& matter,
                          const catalog::Scenario& scenario, nlohmann::json& answer)>;
 
 void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth,
-                           GuideAnswerHook guide_answer = {});
+                           GuideAnswerHook extra = {});
 
 }  // namespace tongban::api

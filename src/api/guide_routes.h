@@ -19,7 +19,6 @@ namespace tongban::api {
 
 // The hook RegisterCatalogRoutes runs on the guide's answer; everything passed outlives it.
 // `prefill` may be empty (no registers: every form anonymous), `sources` null.
-GuideAnswerHook GuideAnswer(const Auth& auth, FormPrefill prefill,
-                            sources::SourceService* sources);
+GuideAnswerHook GuideAnswer(const Auth& auth, FormPrefill prefill, sources::SourceService* sources);
 
 }  // namespace tongban::api

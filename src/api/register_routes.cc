@@ -463,11 +463,11 @@ FormPrefill RegisterFormRoutes(Server& server, registers::Registers& registers,
   }
   server.Get(R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/form)", bind(&FormRoutes::Form));
   server.Post(R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/form/check)", bind(&FormRoutes::Check));
-  return [routes](const people::Principal& caller, const std::string& matter,
-                  const std::string& scenario, const std::string& id_number,
-                  const std::string& uscc) {
-    return routes->Prefill(caller, matter, scenario, id_number, uscc);
-  };
+  return
+      [routes](const people::Principal& caller, const std::string& matter,
+               const std::string& scenario, const std::string& id_number, const std::string& uscc) {
+        return routes->Prefill(caller, matter, scenario, id_number, uscc);
+      };
 }
 
 }  // namespace tongban::api

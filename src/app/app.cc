@@ -12,6 +12,7 @@
 #include "api/catalog_routes.h"
 #include "api/demand_routes.h"
 #include "api/evaluation_routes.h"
+#include "api/guide_routes.h"
 #include "api/json_body.h"
 #include "api/kpi_routes.h"
 #include "api/licence_routes.h"
@@ -22,7 +23,6 @@
 #include "api/source_routes.h"
 #include "api/supervision_routes.h"
 #include "api/workflow_routes.h"
-#include "api/guide_routes.h"
 #include "api/xregion_routes.h"
 #include "app/demo.h"
 #include "app/demo_benefits.h"
@@ -219,10 +219,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // 办结出证: an approved conclusion queues its result licence; issued after the commit by the
   // workflow worker's poll, and here for what a stop left queued.
   TB_ASSIGN_OR_RETURN(app->case_licences_,
-                      sources::CaseLicences::Create(*app->db_, *app->catalog_, *app->cases_,
-                                                    *app->licence_parts_->licences, *app->trace_,
-                                                    SystemClock::Instance(),
-                                                    app->grant_cases_.get()));
+                      sources::CaseLicences::Create(
+                          *app->db_, *app->catalog_, *app->cases_, *app->licence_parts_->licences,
+                          *app->trace_, SystemClock::Instance(), app->grant_cases_.get()));
   app->cases_->SetObserver(app->case_licences_.get());
   (void)app->case_licences_->IssueDue();
   app->kpi_->AddProvider(std::make_unique<sources::SourceFigures>(app->db_->backend()));
@@ -314,10 +313,10 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
   system.account.id = "system";
   system.account.kind = people::AccountKind::kStaff;
   system.grants.emplace_back().permissions = {"case.assist", "register.read", "register.read_full"};
-  TB_ASSIGN_OR_RETURN(grant_cases_,
-                      benefits::GrantCases::Create(
-                          *db_, *benefits_, *registers_, *cases_,
-                          {.submitter = std::move(system), .scenario = "", .next = library_.get()}));
+  TB_ASSIGN_OR_RETURN(
+      grant_cases_, benefits::GrantCases::Create(
+                        *db_, *benefits_, *registers_, *cases_,
+                        {.submitter = std::move(system), .scenario = "", .next = library_.get()}));
   benefits_->SetGrantHandler(grant_cases_->Handler());
   cases_->SetObserver(grant_cases_.get());
   if (config_.demo) {
@@ -342,16 +341,15 @@ Result<std::set<std::string>> App::KnownGroups() {
 
 void App::StartBackgroundWork() {
   if (!worker_) {
+    // 办结出证: the result licences conclusions queued are signed on every poll.
+    auto issue_licences = [this](int, int) {
+      auto issued = case_licences_->IssueDue();
+      if (!issued.ok()) spdlog::warn("result licences: {}", issued.error().ToString());
+    };
     worker_ = std::make_unique<WorkflowWorker>(
         *workflow_,
-        WorkflowWorker::Options{.poll = config_.workflow_poll,
-                                .batch = 100,
-                                .observer = [this](int, int) {
-                                  auto issued = case_licences_->IssueDue();
-                                  if (!issued.ok()) {
-                                    spdlog::warn("result licences: {}", issued.error().ToString());
-                                  }
-                                }});
+        WorkflowWorker::Options{
+            .poll = config_.workflow_poll, .batch = 100, .observer = std::move(issue_licences)});
     worker_->Start();
   }
   if (!invitations_) {

@@ -136,7 +136,7 @@ class App {
   std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
   // The cases' submission hook: declared after cases_, licence_parts_ and registers_.
   std::unique_ptr<sources::SourceService> sources_;
-  std::unique_ptr<sources::MaterialsLibrary> library_;  // 材料库, just before the KPIs
+  std::unique_ptr<sources::MaterialsLibrary> library_;    // 材料库, just before the KPIs
   std::unique_ptr<sources::CaseLicences> case_licences_;  // 办结出证: first in the observer chain
   std::unique_ptr<XregionParts> xregion_;  // 跨省通办: exchange, delivery thread, demo partner
 };

@@ -33,7 +33,8 @@ std::string_view CaseLicenceStateName(CaseLicenceState s) {
 namespace {
 
 std::optional<CaseLicenceState> ParseState(std::string_view s) {
-  for (auto v : {CaseLicenceState::kPending, CaseLicenceState::kIssued, CaseLicenceState::kFailed}) {
+  for (auto v :
+       {CaseLicenceState::kPending, CaseLicenceState::kIssued, CaseLicenceState::kFailed}) {
     if (CaseLicenceStateName(v) == s) return v;
   }
   return std::nullopt;
@@ -91,10 +92,12 @@ nlohmann::json Convert(licences::FieldType type, const std::string& text) {
 
 }  // namespace
 
-Result<std::unique_ptr<CaseLicences>> CaseLicences::Create(
-    store::Database& db, catalog::CatalogService& catalog, cases::CaseService& cases,
-    licences::LicenceService& licences, trace::Trace& trace, const Clock& clock,
-    cases::CaseObserver* next) {
+Result<std::unique_ptr<CaseLicences>> CaseLicences::Create(store::Database& db,
+                                                           catalog::CatalogService& catalog,
+                                                           cases::CaseService& cases,
+                                                           licences::LicenceService& licences,
+                                                           trace::Trace& trace, const Clock& clock,
+                                                           cases::CaseObserver* next) {
   TB_ASSIGN_OR_RETURN(store::QuerySet queries,
                       store::QuerySet::Load(kSourcesSql, kSourcesSql_count));
   return std::unique_ptr<CaseLicences>(
@@ -162,12 +165,12 @@ Status CaseLicences::Finish(const CaseLicence& job, CaseLicenceState state,
     nlohmann::json payload = {{"licence_type", job.type_code}, {"state", state_name}};
     if (!licence_id.empty()) payload["licence"] = licence_id;
     if (!error.empty()) payload["error"] = error;
-    auto event = trace_.Append(sql, {.stream = "case/" + job.case_id,
-                                     .actor = "system",
-                                     .action = state == CaseLicenceState::kIssued
-                                                   ? "case.licence_issued"
-                                                   : "case.licence_failed",
-                                     .payload = payload.dump()});
+    auto event =
+        trace_.Append(sql, {.stream = "case/" + job.case_id,
+                            .actor = "system",
+                            .action = state == CaseLicenceState::kIssued ? "case.licence_issued"
+                                                                         : "case.licence_failed",
+                            .payload = payload.dump()});
     if (!event.ok()) return event.error();
     return Ok();
   });

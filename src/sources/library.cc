@@ -25,10 +25,9 @@ Status MaterialsLibrary::OnCaseChanged(soci::session& sql, const cases::CaseChan
       const long long idx = m.index, size = m.size;
       store::Execute(sql, Q("library_put"), soci::use(c.id, "case_id"), soci::use(idx, "idx"),
                      soci::use(c.applicant_code, "applicant_code"), soci::use(m.name, "name"),
-                     soci::use(c.number, "case_number"),
-                     soci::use(m.content_hash, "content_hash"), soci::use(size, "size"),
-                     soci::use(m.media_type, "media_type"), soci::use(m.file_name, "file_name"),
-                     soci::use(received_at, "received_at"));
+                     soci::use(c.number, "case_number"), soci::use(m.content_hash, "content_hash"),
+                     soci::use(size, "size"), soci::use(m.media_type, "media_type"),
+                     soci::use(m.file_name, "file_name"), soci::use(received_at, "received_at"));
     }
   }
   return next_ ? next_->OnCaseChanged(sql, change) : Ok();

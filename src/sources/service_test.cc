@@ -548,8 +548,8 @@ class CaseLicencesTest : public SourcesTest {
   void SetUp() override {
     SourcesTest::SetUp();
     if (!db_) return;
-    auto made = CaseLicences::Create(*db_, *catalog_, *cases_, *licences_, *trace_, clock_,
-                                     library_.get());
+    auto made =
+        CaseLicences::Create(*db_, *catalog_, *cases_, *licences_, *trace_, clock_, library_.get());
     ASSERT_TRUE(made.ok()) << made.error().ToString();
     case_licences_ = std::move(made).value();
     cases_->SetObserver(case_licences_.get());
@@ -603,8 +603,9 @@ TEST_P(CaseLicencesTest, AnApprovedConclusionIssuesTheResultLicenceOnce) {
   ASSERT_TRUE(licence.ok()) << licence.error().ToString();
   EXPECT_EQ(licence->holder_id, zhang_id_);
   EXPECT_EQ(licence->issuer.code, "431128-cl");  // the deciding department signs
-  EXPECT_EQ(licence->data, (nlohmann::json{
-                               {"category", "肢体"}, {"level", 2}, {"sex", "男"}, {"address", "龙珠村"}}));
+  EXPECT_EQ(
+      licence->data,
+      (nlohmann::json{{"category", "肢体"}, {"level", 2}, {"sex", "男"}, {"address", "龙珠村"}}));
   ASSERT_TRUE(licence->valid_until.has_value());  // the type's 10 years
   EXPECT_EQ(licence->valid_until->year(), licence->valid_from.year() + 10);
   EXPECT_TRUE(licences_->VerifyById(id)->valid());
@@ -614,17 +615,20 @@ TEST_P(CaseLicencesTest, AnApprovedConclusionIssuesTheResultLicenceOnce) {
   ASSERT_TRUE(events.ok());
   bool recorded = false;
   for (const auto& e : *events) {
-    recorded = recorded || (e.action == "case.licence_issued" &&
-                            e.payload.find(id) != std::string::npos);
+    recorded =
+        recorded || (e.action == "case.licence_issued" && e.payload.find(id) != std::string::npos);
   }
   EXPECT_TRUE(recorded);
 
   // Never twice: a second run, a job a crash left pending, an issue naming the same case.
   EXPECT_EQ(*case_licences_->IssueDue(), 0);
-  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
-                   sql << "UPDATE case_licence SET state = 'pending', licence_id = ''";
-                   return Ok();
-                 }).ok());
+  ASSERT_TRUE(
+      db_->Transaction(store::TxKind::kWrite,
+                       [](soci::session& sql) -> Status {
+                         sql << "UPDATE case_licence SET state = 'pending', licence_id = ''";
+                         return Ok();
+                       })
+          .ok());
   EXPECT_EQ(*case_licences_->IssueDue(), 0);
   EXPECT_EQ((*case_licences_->ForCase(c.number))->licence_id, id);
   auto again = licences_->Issue({.type_code = "11100000000013338W014",
@@ -688,25 +692,23 @@ TEST(CaseLicenceData, FormFieldsMapToTheTypesFieldsByNameOrThroughLicenceFields)
     f.type = t;
     return f;
   };
-  type.fields = {spec("name", licences::FieldType::kString),
-                 spec("area", licences::FieldType::kNumber),
-                 spec("staff", licences::FieldType::kInteger),
-                 spec("central_ac", licences::FieldType::kBoolean),
-                 spec("since", licences::FieldType::kDate)};
+  type.fields = {
+      spec("name", licences::FieldType::kString), spec("area", licences::FieldType::kNumber),
+      spec("staff", licences::FieldType::kInteger),
+      spec("central_ac", licences::FieldType::kBoolean), spec("since", licences::FieldType::kDate)};
   catalog::Matter matter;
   matter.item.licence_fields = {{"name", "venue_name"}, {"staff", "staff_count"}};
   cases::Case c;
-  c.form = {{"venue_name", "龙泉宾馆"}, {"name", "ignored"}, {"area", "120.5"},
-            {"staff_count", "many"}, {"central_ac", "true"}, {"since", ""}};
+  c.form = {{"venue_name", "龙泉宾馆"}, {"name", "ignored"},    {"area", "120.5"},
+            {"staff_count", "many"},    {"central_ac", "true"}, {"since", ""}};
   EXPECT_EQ(CaseLicences::DataFromForm(type, matter, c),
-            (nlohmann::json{{"name", "龙泉宾馆"}, {"area", 120.5}, {"staff", "many"},
-                            {"central_ac", true}}));
+            (nlohmann::json{
+                {"name", "龙泉宾馆"}, {"area", 120.5}, {"staff", "many"}, {"central_ac", true}}));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CaseLicencesTest,
                          ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
-
 
 }  // namespace
 }  // namespace tongban::sources
