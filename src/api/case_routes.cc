@@ -38,6 +38,12 @@ json DocumentRef(const std::string& number, const cases::Document& d) {
           {"href", fmt::format("/api/v1/cases/{}/documents/{}", number, d.id)}};
 }
 
+json ResultLicence(const ResultLicenceLookup& lookup, const std::string& number) {
+  if (!lookup) return nullptr;
+  auto l = lookup(number);
+  return l.ok() ? *l : json(nullptr);
+}
+
 json CaseJson(const cases::Case& c) {
   json materials = json::array();
   for (const cases::CaseMaterial& m : c.materials) {
@@ -284,6 +290,7 @@ void ReadApplication(ObjectReader& r, FieldErrors& errors, bool single_case, Req
 class Routes {
  public:
   Routes(cases::CaseService& cases, const Auth& auth) : cases_(cases), auth_(auth) {}
+  ResultLicenceLookup result_licence;  // none: null
 
   std::optional<Principal> Caller(const httplib::Request& req, httplib::Response& res,
                                   const RequestContext& ctx) {
@@ -372,6 +379,7 @@ class Routes {
     // The review stage's open steps with their due times, when the case has a process.
     auto review = cases_.GetReview(*caller, c->number);
     out["review"] = review.ok() ? ReviewJson(*review) : json(nullptr);
+    out["result_licence"] = ResultLicence(result_licence, c->number);
     res.set_header("ETag", fmt::format("\"{}\"", c->version));
     WriteJson(res, out);
   }
@@ -790,8 +798,10 @@ class Routes {
 
 }  // namespace
 
-void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth) {
+void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth,
+                        ResultLicenceLookup result_licence) {
   auto routes = std::make_shared<Routes>(cases, auth);
+  routes->result_licence = result_licence;
   auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&,
                                               RequestContext&)) {
     return [routes, method](const httplib::Request& req, httplib::Response& res,
@@ -816,7 +826,7 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Get(R"(/api/v1/bundle-applications/([^/]+))", bind(&Routes::GetBundle));
   server.Post(R"(/api/v1/review-tasks/(.+)/complete)", bind(&Routes::CompleteReviewTask));
   server.Get("/api/v1/supervision/deemed-accepted", bind(&Routes::DeemedAccepted));
-  RegisterCaseFulfilmentRoutes(server, cases, auth);
+  RegisterCaseFulfilmentRoutes(server, cases, auth, std::move(result_licence));
 }
 
 }  // namespace tongban::api
@@ -896,6 +906,7 @@ json CreditJson(const cases::CreditEntry& e) {
 class FulfilmentRoutes {
  public:
   FulfilmentRoutes(cases::CaseService& cases, const Auth& auth) : cases_(cases), auth_(auth) {}
+  ResultLicenceLookup result_licence;  // none: null
 
   void Fees(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = Routes(cases_, auth_).Caller(req, res, ctx);
@@ -948,7 +959,9 @@ class FulfilmentRoutes {
     if (!caller) return;
     auto d = cases_.GetDelivery(*caller, req.matches[1].str());
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
-    WriteJson(res, DeliveryJson(*d));
+    json out = DeliveryJson(*d);
+    out["result_licence"] = ResultLicence(result_licence, req.matches[1].str());
+    WriteJson(res, out);
   }
 
   void Deliver(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -1175,8 +1188,10 @@ class FulfilmentRoutes {
 
 }  // namespace
 
-void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth) {
+void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth,
+                                  ResultLicenceLookup result_licence) {
   auto routes = std::make_shared<FulfilmentRoutes>(cases, auth);
+  routes->result_licence = std::move(result_licence);
   auto bind = [routes](void (FulfilmentRoutes::*method)(const httplib::Request&, httplib::Response&,
                                                         RequestContext&)) {
     return [routes, method](const httplib::Request& req, httplib::Response& res,

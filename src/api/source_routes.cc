@@ -91,6 +91,22 @@ json SourceReportJson(const sources::SourceReport& report) {
   return {{"matters", matters}, {"total", total}, {"catalog", catalog}};
 }
 
+Result<json> CaseLicenceJson(sources::CaseLicences* case_licences, const std::string& number) {
+  if (case_licences == nullptr) return json(nullptr);
+  TB_ASSIGN_OR_RETURN(std::optional<sources::CaseLicence> l, case_licences->ForCase(number));
+  if (!l) return json(nullptr);
+  json out = {{"state", sources::CaseLicenceStateName(l->state)},
+              {"type_code", l->type_code},
+              {"licence_id", OrNull(l->licence_id)},
+              {"error", OrNull(l->error)}};
+  if (!l->licence_id.empty()) {
+    out["href"] = "/api/v1/licences/" + l->licence_id;
+    out["pdf_href"] = "/api/v1/licences/" + l->licence_id + "/pdf";
+    out["verification_href"] = "/verify/" + l->licence_id;
+  }
+  return out;
+}
+
 void RegisterSourceRoutes(Server& server, sources::SourceService& sources, const Auth& auth,
                           sources::CaseLicences* case_licences) {
   server.Post(
@@ -145,21 +161,8 @@ void RegisterSourceRoutes(Server& server, sources::SourceService& sources, const
         WriteJson(res, ResolutionJson(*out));
       });
 
-  // The case's result licence, or null when its conclusion issues none (yet).
-  auto result_licence = [case_licences](const std::string& number) -> Result<json> {
-    if (case_licences == nullptr) return json(nullptr);
-    TB_ASSIGN_OR_RETURN(std::optional<sources::CaseLicence> l, case_licences->ForCase(number));
-    if (!l) return json(nullptr);
-    json out = {{"state", sources::CaseLicenceStateName(l->state)},
-                {"type_code", l->type_code},
-                {"licence_id", OrNull(l->licence_id)},
-                {"error", OrNull(l->error)}};
-    if (!l->licence_id.empty()) {
-      out["href"] = "/api/v1/licences/" + l->licence_id;
-      out["pdf_href"] = "/api/v1/licences/" + l->licence_id + "/pdf";
-      out["verification_href"] = "/verify/" + l->licence_id;
-    }
-    return out;
+  auto result_licence = [case_licences](const std::string& number) {
+    return CaseLicenceJson(case_licences, number);
   };
   server.Get(R"(/api/v1/cases/([^/]+)/(sources|licence))",
              [&sources, &auth, result_licence](const httplib::Request& req, httplib::Response& res,

@@ -27,6 +27,11 @@ namespace tongban::api {
 void RegisterSourceRoutes(Server& server, sources::SourceService& sources, const Auth& auth,
                           sources::CaseLicences* case_licences = nullptr);
 
+// The result licence of case `number` (办结出证) as the routes show it, null when none; also
+// shown with the case and its delivery (case_routes.h).
+Result<nlohmann::json> CaseLicenceJson(sources::CaseLicences* case_licences,
+                                       const std::string& number);
+
 // The JSON forms, shared with the command line.
 nlohmann::json SourceReportJson(const sources::SourceReport& report);
 nlohmann::json ResolutionJson(const sources::Resolution& resolution);

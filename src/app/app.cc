@@ -425,7 +425,9 @@ void App::RegisterRoutes() {
                                                       .card_slot = id_reader_.get()});
   api::RegisterCatalogRoutes(s, *catalog_, *auth_,
                              api::GuideAnswer(*auth_, std::move(prefill), sources_.get()));
-  api::RegisterCaseRoutes(s, *cases_, *auth_);
+  api::RegisterCaseRoutes(s, *cases_, *auth_, [this](const std::string& number) {
+    return api::CaseLicenceJson(case_licences_.get(), number);
+  });
   if (config_.demo) api::RegisterPaymentSimulatorRoutes(s, *cases_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
                               {.known_groups = [this] { return KnownGroups(); }});
