@@ -110,6 +110,35 @@ TEST_P(SourcesHttp, EverySourceOccursInTheDemo) {
   Call("GET", "/api/v1/reports/material-sources?from=2026-13-01", supervisor, {}, 400);
 }
 
+// 智能导办 in one answer: once the guide selects the scenario it carries the form (pre-filled for
+// the signed-in applicant, blank anonymous) and each material's source for that applicant.
+TEST_P(SourcesHttp, TheGuideAnswersWithTheFormAndTheSourcesAtOnce) {
+  if (!server_) GTEST_SKIP() << "backend not available";
+  const json answers = {{"answers", {{"purpose", "apply"}, {"has_card", "yes"}}}};
+  const std::string path = std::string("/api/v1/matters/") + kTwoSubsidies + "/guide";
+  auto anonymous = server_->Client().Post(path, answers.dump(), "application/json");
+  ASSERT_TRUE(anonymous);
+  ASSERT_EQ(anonymous->status, 200) << anonymous->body;
+  json step = json::parse(anonymous->body);
+  EXPECT_EQ(step["scenario"]["code"], "apply");
+  ASSERT_FALSE(step["form"]["fields"].empty());
+  EXPECT_EQ(step["form"]["prefilled"], 0);
+  for (const json& f : step["form"]["fields"]) EXPECT_TRUE(f["value"].is_null()) << f.dump();
+  EXPECT_TRUE(step["sources"].is_null());
+
+  const std::string citizen = Login({{"id_number", kCitizen}});
+  step = Call("POST", path, citizen, answers, 200);
+  EXPECT_GT(step["form"]["prefilled"].get<int>(), 0) << step["form"].dump();
+  EXPECT_EQ(step["form"]["applicant"]["name"], "周德华");
+  ASSERT_TRUE(step["sources"].is_object()) << step.dump();
+  EXPECT_EQ(step["sources"]["jurisdiction"]["outcome"], "competent");
+  std::set<std::string> sources;
+  for (const json& m : step["sources"]["materials"]) sources.insert(m["source"].get<std::string>());
+  EXPECT_TRUE(sources.contains("reuse") || sources.contains("licence")) << step["sources"].dump();
+  // A bad token is refused, not treated as anonymous.
+  Call("POST", path, "not-a-token", answers, 401);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, SourcesHttp, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 

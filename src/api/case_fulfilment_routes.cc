@@ -16,6 +16,7 @@ namespace {
 using case_json::DateJson;
 using case_json::IfMatch;
 using case_json::Nullable;
+using case_json::ResultLicence;
 using case_json::SummaryJson;
 using case_json::WriteCase;
 using nlohmann::json;
@@ -91,6 +92,7 @@ json CreditJson(const cases::CreditEntry& e) {
 class FulfilmentRoutes {
  public:
   FulfilmentRoutes(cases::CaseService& cases, const Auth& auth) : cases_(cases), auth_(auth) {}
+  ResultLicenceLookup result_licence;  // none: null
 
   void Fees(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = CallerOrProblem(auth_, req, res, ctx);
@@ -143,7 +145,9 @@ class FulfilmentRoutes {
     if (!caller) return;
     auto d = cases_.GetDelivery(*caller, req.matches[1].str());
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
-    WriteJson(res, DeliveryJson(*d));
+    json out = DeliveryJson(*d);
+    out["result_licence"] = ResultLicence(result_licence, req.matches[1].str());
+    WriteJson(res, out);
   }
 
   void Deliver(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -370,8 +374,10 @@ class FulfilmentRoutes {
 
 }  // namespace
 
-void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth) {
+void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth,
+                                  ResultLicenceLookup result_licence) {
   auto routes = std::make_shared<FulfilmentRoutes>(cases, auth);
+  routes->result_licence = std::move(result_licence);
   auto bind = [routes](void (FulfilmentRoutes::*method)(const httplib::Request&, httplib::Response&,
                                                         RequestContext&)) {
     return [routes, method](const httplib::Request& req, httplib::Response& res,

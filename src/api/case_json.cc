@@ -24,6 +24,13 @@ json ClockJson(const cases::CaseClock& k) {
           {"overdue", k.overdue}};
 }
 
+json ResultLicence(const std::function<Result<json>(const std::string&)>& lookup,
+                   const std::string& number) {
+  if (!lookup) return nullptr;
+  auto l = lookup(number);
+  return l.ok() ? *l : json(nullptr);
+}
+
 json DocumentRef(const std::string& number, const cases::Document& d) {
   return {{"id", d.id},
           {"kind", cases::DocumentKindName(d.kind)},

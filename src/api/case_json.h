@@ -6,6 +6,7 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,9 @@ json DateJson(const std::optional<Date>& d);
 json ClockJson(const cases::CaseClock& k);
 // A document as listed on its case, with the href that reads it.
 json DocumentRef(const std::string& number, const cases::Document& d);
+// The result licence of the case through `lookup` (null without a lookup or a licence).
+json ResultLicence(const std::function<Result<json>(const std::string&)>& lookup,
+                   const std::string& number);
 // The case as GET /api/v1/cases/{number} answers it.
 json CaseJson(const cases::Case& c);
 json SummaryJson(const cases::CaseSummary& s);

@@ -17,6 +17,7 @@ using case_json::BundleJson;
 using case_json::CaseJson;
 using case_json::IfMatch;
 using case_json::Index;
+using case_json::ResultLicence;
 using case_json::ReviewJson;
 using case_json::WriteCase;
 using nlohmann::json;
@@ -69,6 +70,7 @@ void ReadApplication(ObjectReader& r, FieldErrors& errors, bool single_case, Req
 class Routes {
  public:
   Routes(cases::CaseService& cases, const Auth& auth) : cases_(cases), auth_(auth) {}
+  ResultLicenceLookup result_licence;  // none: null
 
   std::optional<Principal> Caller(const httplib::Request& req, httplib::Response& res,
                                   const RequestContext& ctx) {
@@ -156,6 +158,7 @@ class Routes {
     // The review stage's open steps with their due times, when the case has a process.
     auto review = cases_.GetReview(*caller, c->number);
     out["review"] = review.ok() ? ReviewJson(*review) : json(nullptr);
+    out["result_licence"] = ResultLicence(result_licence, c->number);
     res.set_header("ETag", fmt::format("\"{}\"", c->version));
     WriteJson(res, out);
   }
@@ -406,8 +409,10 @@ class Routes {
 
 }  // namespace
 
-void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth) {
+void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth,
+                        ResultLicenceLookup result_licence) {
   auto routes = std::make_shared<Routes>(cases, auth);
+  routes->result_licence = result_licence;
   auto bind = [routes](void (Routes::*method)(const httplib::Request&, httplib::Response&,
                                               RequestContext&)) {
     return [routes, method](const httplib::Request& req, httplib::Response& res,
@@ -428,7 +433,7 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Get(R"(/api/v1/bundle-applications/([^/]+))", bind(&Routes::GetBundle));
   server.Post(R"(/api/v1/review-tasks/(.+)/complete)", bind(&Routes::CompleteReviewTask));
   RegisterCaseListingRoutes(server, cases, auth);
-  RegisterCaseFulfilmentRoutes(server, cases, auth);
+  RegisterCaseFulfilmentRoutes(server, cases, auth, std::move(result_licence));
 }
 
 }  // namespace tongban::api

@@ -29,6 +29,11 @@
 //   POST /api/v1/dev/payment-simulator/payments/{id}     the simulated platform's cashier
 #pragma once
 
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <string>
+
 #include "api/auth.h"
 #include "api/server.h"
 #include "cases/service.h"
@@ -37,13 +42,18 @@ namespace tongban::api {
 
 // Registers the routes above (the listings and the fulfilment routes too). `cases` and `auth`
 // must outlive `server`.
-void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+// The result licence a case's conclusion issued (办结出证, src/sources), as JSON or null: shown
+// with the case and its delivery.
+using ResultLicenceLookup = std::function<Result<nlohmann::json>(const std::string& number)>;
+void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& auth,
+                        ResultLicenceLookup result_licence = {});
 // The searches, the applicant's cases, the acceptance queue, the cases deemed accepted and the
 // review inbox (case_listing_routes.cc); called by RegisterCaseRoutes.
 void RegisterCaseListingRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
 // Fees, payment, delivery, termination, verification, credit, notices
 // (case_fulfilment_routes.cc); called by RegisterCaseRoutes.
-void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth);
+void RegisterCaseFulfilmentRoutes(Server& server, cases::CaseService& cases, const Auth& auth,
+                                  ResultLicenceLookup result_licence = {});
 // The simulated payment platform's cashier, for the demo's pages: the applicant "pays" (or the
 // payment fails) and the platform's signed callback reaches the case as a real one would. Not
 // registered when the case service has a real gateway (no simulator).

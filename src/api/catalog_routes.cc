@@ -201,7 +201,8 @@ json GuideStepJson(const catalog::Matter& m, const catalog::GuideStep& step) {
 
 }  // namespace
 
-void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth) {
+void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth,
+                           GuideAnswerHook extra) {
   server.Get("/api/v1/matters",
              [&catalog](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
                FieldErrors errors;
@@ -281,7 +282,7 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
   // ?format=html gives the printable checklist instead of JSON. Public, like the matter itself.
   server.Post(
       R"(/api/v1/matters/([^/]+)/guide)",
-      [&catalog](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+      [&catalog, extra](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
         const std::string format = req.has_param("format") ? req.get_param_value("format") : "json";
         if (format != "json" && format != "text" && format != "html") {
           FieldErrors errors;
@@ -300,7 +301,12 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
         if (format == "html") {
           return res.set_content(catalog::ChecklistHtml(matter, step), "text/html; charset=utf-8");
         }
-        WriteJson(res, GuideStepJson(matter, step));
+        json answer = GuideStepJson(matter, step);
+        if (extra && step.scenario) {
+          Status completed = extra(req, matter, *step.scenario, answer);
+          if (!completed.ok()) return WriteAuthProblem(res, completed.error(), ctx);
+        }
+        WriteJson(res, answer);
       });
 
   server.Get(kMatterPath, [&catalog, &auth](const httplib::Request& req, httplib::Response& res,

@@ -308,38 +308,42 @@ class FormRoutes {
   void Form(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = auth_.Authenticate(req);
     if (!caller.ok()) return WriteAuthProblem(res, caller.error(), ctx);
-    auto compiled = Scenario(req);
-    if (!compiled.ok()) return WriteProblem(res, compiled.error(), ctx);
-    const catalog::Scenario* scenario = &compiled->scenario;
-    const registers::FormFiller* filler = compiled->filler.get();
+    auto form = Prefill(*caller, req.matches[1].str(), req.matches[2].str(),
+                        req.get_param_value("id_number"), req.get_param_value("uscc"));
+    if (!form.ok()) return WriteProblem(res, form.error(), ctx);
+    WriteJson(res, *form);
+  }
 
-    const std::string code = req.matches[1].str(), scenario_code = req.matches[2].str();
+  Result<json> Prefill(const people::Principal& caller, const std::string& code,
+                       const std::string& scenario_code, std::string id_number,
+                       const std::string& uscc) {
+    TB_ASSIGN_OR_RETURN(Compiled compiled, Scenario(code, scenario_code));
+    const catalog::Scenario* scenario = &compiled.scenario;
+    const registers::FormFiller* filler = compiled.filler.get();
     registers::FormSubject subject;
-    std::string id_number =
-        req.has_param("id_number") ? req.get_param_value("id_number") : caller->account.id_number;
-    const std::string uscc = req.get_param_value("uscc");
+    if (id_number.empty()) id_number = caller.account.id_number;
     const registers::Purpose purpose{.code = "case_handling",
                                      .text = "预填申请表：" + code + "/" + scenario_code};
     json applicant = json::object();
     if (!id_number.empty()) {
-      auto person = registers_.ReadApplicant(*caller, id_number, purpose);
+      auto person = registers_.ReadApplicant(caller, id_number, purpose);
       if (person.ok()) {
         applicant["id_number"] = registers::MaskIdNumber(person->id_number);
         applicant["name"] = person->name;
         subject.person = std::move(person).value();
       } else if (person.error().code() != ErrorCode::kNotFound) {
-        return WriteProblem(res, person.error(), ctx);
+        return person.error();
       }
       AddLicences(id_number, subject);
     }
     if (!uscc.empty()) {
-      auto entity = registers_.ReadApplicantEntity(*caller, uscc);
+      auto entity = registers_.ReadApplicantEntity(caller, uscc);
       if (entity.ok()) {
         applicant["uscc"] = entity->uscc;
         applicant["entity_name"] = entity->name;
         subject.entity = std::move(entity).value();
       } else if (entity.error().code() != ErrorCode::kNotFound) {
-        return WriteProblem(res, entity.error(), ctx);
+        return entity.error();
       }
       AddLicences(uscc, subject);
     }
@@ -360,11 +364,11 @@ class FormRoutes {
       if (!f.problem.empty()) item["problem"] = f.problem;
       items.push_back(std::move(item));
     }
-    WriteJson(res, {{"matter", code},
-                    {"scenario", scenario_code},
-                    {"applicant", applicant},
-                    {"prefilled", filled},
-                    {"fields", items}});
+    return json{{"matter", code},
+                {"scenario", scenario_code},
+                {"applicant", applicant},
+                {"prefilled", filled},
+                {"fields", items}};
   }
 
   void Check(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -377,7 +381,7 @@ class FormRoutes {
     const json* form = r.Member("form", json::value_t::object, true);
     r.Finish();
     if (!errors.empty()) return WriteProblem(res, errors.ToError("bad form check"), ctx);
-    auto compiled = Scenario(req);
+    auto compiled = Scenario(req.matches[1].str(), req.matches[2].str());
     if (!compiled.ok()) return WriteProblem(res, compiled.error(), ctx);
     const registers::FormFiller* filler = compiled->filler.get();
     FieldErrors problems;
@@ -395,15 +399,15 @@ class FormRoutes {
     catalog::Scenario scenario;
     std::shared_ptr<const registers::FormFiller> filler;
   };
-  Result<Compiled> Scenario(const httplib::Request& req) {
-    TB_ASSIGN_OR_RETURN(catalog::Matter m, catalog_.GetMatter(req.matches[1].str()));
-    const std::string key = m.version.id + "/" + req.matches[2].str();
+  Result<Compiled> Scenario(const std::string& code, const std::string& scenario_code) {
+    TB_ASSIGN_OR_RETURN(catalog::Matter m, catalog_.GetMatter(code));
+    const std::string key = m.version.id + "/" + scenario_code;
     {
       std::lock_guard lock(mu_);
       if (auto it = compiled_.find(key); it != compiled_.end()) return it->second;
     }
     for (const auto& s : m.item.scenarios) {
-      if (s.code != req.matches[2].str()) continue;
+      if (s.code != scenario_code) continue;
       TB_ASSIGN_OR_RETURN(registers::FormFiller filler, registers::FormFiller::Compile(s.form));
       Compiled c{.scenario = s,
                  .filler = std::make_shared<const registers::FormFiller>(std::move(filler))};
@@ -412,7 +416,7 @@ class FormRoutes {
       compiled_.emplace(key, c);
       return c;
     }
-    return Error(ErrorCode::kNotFound, "the matter has no scenario " + req.matches[2].str());
+    return Error(ErrorCode::kNotFound, "the matter has no scenario " + scenario_code);
   }
 
   void AddLicences(const std::string& holder, registers::FormSubject& subject) const {
@@ -436,9 +440,9 @@ class FormRoutes {
 
 }  // namespace
 
-void RegisterFormRoutes(Server& server, registers::Registers& registers,
-                        catalog::CatalogService& catalog, const Auth& auth,
-                        FormRouteOptions options) {
+FormPrefill RegisterFormRoutes(Server& server, registers::Registers& registers,
+                               catalog::CatalogService& catalog, const Auth& auth,
+                               FormRouteOptions options) {
   auto routes = std::make_shared<FormRoutes>(registers, catalog, auth, options);
   auto bind = [routes](void (FormRoutes::*method)(const httplib::Request&, httplib::Response&,
                                                   RequestContext&)) {
@@ -459,6 +463,11 @@ void RegisterFormRoutes(Server& server, registers::Registers& registers,
   }
   server.Get(R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/form)", bind(&FormRoutes::Form));
   server.Post(R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/form/check)", bind(&FormRoutes::Check));
+  return
+      [routes](const people::Principal& caller, const std::string& matter,
+               const std::string& scenario, const std::string& id_number, const std::string& uscc) {
+        return routes->Prefill(caller, matter, scenario, id_number, uscc);
+      };
 }
 
 }  // namespace tongban::api

@@ -25,6 +25,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <functional>
+#include <string>
+
 #include "api/auth.h"
 #include "api/server.h"
 #include "catalog/service.h"
@@ -44,10 +47,17 @@ struct FormRouteOptions {
   // it off) this simulated reader, as a person at a kiosk or window would; none: not served.
   devices::SimulatedIdCardReader* card_slot = nullptr;
 };
-// The form and kiosk routes above; everything passed must outlive `server`.
-void RegisterFormRoutes(Server& server, registers::Registers& registers,
-                        catalog::CatalogService& catalog, const Auth& auth,
-                        FormRouteOptions options);
+// The scenario's form pre-filled for `caller` as the form route answers it: the caller's own
+// record when `id_number` is empty (a clerk names the card's), and the enterprise `uscc` when
+// given. kNotFound for an unknown matter or scenario; register refusals as the registers say.
+using FormPrefill = std::function<Result<nlohmann::json>(
+    const people::Principal& caller, const std::string& matter, const std::string& scenario,
+    const std::string& id_number, const std::string& uscc)>;
+// The form and kiosk routes above; everything passed must outlive `server`. Returns the
+// pre-fill the form route runs, for the guide's one answer (guide_routes.h).
+FormPrefill RegisterFormRoutes(Server& server, registers::Registers& registers,
+                               catalog::CatalogService& catalog, const Auth& auth,
+                               FormRouteOptions options);
 
 // The JSON of a person (masked or full, as the service returned it) and of an entity.
 nlohmann::json PersonToJson(const registers::Person& p);

@@ -11,6 +11,8 @@ using sources::Source;
 
 namespace {
 
+json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
+
 json JurisdictionJson(const sources::Jurisdiction& j) {
   return {{"outcome", sources::JurisdictionOutcomeName(j.outcome)},
           {"requested_matter", j.requested_matter},
@@ -89,7 +91,24 @@ json SourceReportJson(const sources::SourceReport& report) {
   return {{"matters", matters}, {"total", total}, {"catalog", catalog}};
 }
 
-void RegisterSourceRoutes(Server& server, sources::SourceService& sources, const Auth& auth) {
+Result<json> CaseLicenceJson(sources::CaseLicences* case_licences, const std::string& number) {
+  if (case_licences == nullptr) return json(nullptr);
+  TB_ASSIGN_OR_RETURN(std::optional<sources::CaseLicence> l, case_licences->ForCase(number));
+  if (!l) return json(nullptr);
+  json out = {{"state", sources::CaseLicenceStateName(l->state)},
+              {"type_code", l->type_code},
+              {"licence_id", OrNull(l->licence_id)},
+              {"error", OrNull(l->error)}};
+  if (!l->licence_id.empty()) {
+    out["href"] = "/api/v1/licences/" + l->licence_id;
+    out["pdf_href"] = "/api/v1/licences/" + l->licence_id + "/pdf";
+    out["verification_href"] = "/verify/" + l->licence_id;
+  }
+  return out;
+}
+
+void RegisterSourceRoutes(Server& server, sources::SourceService& sources, const Auth& auth,
+                          sources::CaseLicences* case_licences) {
   server.Post(
       R"(/api/v1/matters/([^/]+)/scenarios/([^/]+)/sources)",
       [&sources, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -142,21 +161,32 @@ void RegisterSourceRoutes(Server& server, sources::SourceService& sources, const
         WriteJson(res, ResolutionJson(*out));
       });
 
-  server.Get(
-      R"(/api/v1/cases/([^/]+)/sources)",
-      [&sources, &auth](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-        auto caller = CallerOrProblem(auth, req, res, ctx);
-        if (!caller) return;
-        auto s = sources.Get(*caller, req.matches[1].str());
-        if (!s.ok()) return WriteProblem(res, s.error(), ctx);
-        json materials = json::array(), requests = json::array();
-        for (const auto& m : s->materials) materials.push_back(MaterialJson(m));
-        for (const auto& r : s->requests) requests.push_back(RequestJson(r));
-        WriteJson(res, {{"jurisdiction", JurisdictionJson(s->jurisdiction)},
-                        {"authorised_licences", s->authorised_licences},
-                        {"materials", materials},
-                        {"certificate_requests", requests}});
-      });
+  auto result_licence = [case_licences](const std::string& number) {
+    return CaseLicenceJson(case_licences, number);
+  };
+  server.Get(R"(/api/v1/cases/([^/]+)/(sources|licence))",
+             [&sources, &auth, result_licence](const httplib::Request& req, httplib::Response& res,
+                                               RequestContext& ctx) {
+               auto caller = CallerOrProblem(auth, req, res, ctx);
+               if (!caller) return;
+               const std::string number = req.matches[1].str();
+               // Reading the sources checks that the caller may read the case.
+               auto s = sources.Get(*caller, number);
+               if (!s.ok()) return WriteProblem(res, s.error(), ctx);
+               auto licence = result_licence(number);
+               if (!licence.ok()) return WriteProblem(res, licence.error(), ctx);
+               if (req.matches[2].str() == "licence") {
+                 return WriteJson(res, {{"result_licence", *licence}});
+               }
+               json materials = json::array(), requests = json::array();
+               for (const auto& m : s->materials) materials.push_back(MaterialJson(m));
+               for (const auto& r : s->requests) requests.push_back(RequestJson(r));
+               WriteJson(res, {{"jurisdiction", JurisdictionJson(s->jurisdiction)},
+                               {"authorised_licences", s->authorised_licences},
+                               {"materials", materials},
+                               {"certificate_requests", requests},
+                               {"result_licence", *licence}});
+             });
 
   server.Get(
       "/api/v1/certificate-requests",

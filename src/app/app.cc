@@ -12,6 +12,7 @@
 #include "api/catalog_routes.h"
 #include "api/demand_routes.h"
 #include "api/evaluation_routes.h"
+#include "api/guide_routes.h"
 #include "api/json_body.h"
 #include "api/kpi_routes.h"
 #include "api/licence_routes.h"
@@ -150,6 +151,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
   TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
   app->cases_->SetObserver(app->kpi_.get());
+  // 材料库: kept from the first case on (the demo's included), before the KPIs.
+  TB_ASSIGN_OR_RETURN(app->library_, sources::MaterialsLibrary::Create(*app->db_, app->kpi_.get()));
+  app->cases_->SetObserver(app->library_.get());
   for (auto& figures : assessment::OversightFigures()) app->kpi_->AddProvider(std::move(figures));
   TB_ASSIGN_OR_RETURN(app->workflow_,
                       bpmn::Runtime::Create(*app->db_, SystemClock::Instance(),
@@ -212,6 +216,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                      {.reuse_days = config.material_reuse_days,
                                       .request_days = config.certificate_request_days}));
   app->cases_->SetSubmissionHook(app->sources_.get());
+  // 办结出证: an approved conclusion queues its result licence; issued after the commit by the
+  // workflow worker's poll, and here for what a stop left queued.
+  TB_ASSIGN_OR_RETURN(app->case_licences_,
+                      sources::CaseLicences::Create(
+                          *app->db_, *app->catalog_, *app->cases_, *app->licence_parts_->licences,
+                          *app->trace_, SystemClock::Instance(), app->grant_cases_.get()));
+  app->cases_->SetObserver(app->case_licences_.get());
+  (void)app->case_licences_->IssueDue();
   app->kpi_->AddProvider(std::make_unique<sources::SourceFigures>(app->db_->backend()));
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(
@@ -245,7 +257,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(
       app->xregion_,
       CreateXregionParts(
-          *app->db_, *app->trace_, *app->cases_, app->grant_cases_.get(), app->signing_key_path_,
+          *app->db_, *app->trace_, *app->cases_, app->case_licences_.get(), app->signing_key_path_,
           config.demo,
           url.backend == store::Backend::kSqlite ? url.target : app->signing_key_path_));
   // A stage's matters are cases (docs/projects.md): the link sees every case step first.
@@ -307,10 +319,10 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
   system.account.id = "system";
   system.account.kind = people::AccountKind::kStaff;
   system.grants.emplace_back().permissions = {"case.assist", "register.read", "register.read_full"};
-  TB_ASSIGN_OR_RETURN(grant_cases_,
-                      benefits::GrantCases::Create(
-                          *db_, *benefits_, *registers_, *cases_,
-                          {.submitter = std::move(system), .scenario = "", .next = kpi_.get()}));
+  TB_ASSIGN_OR_RETURN(
+      grant_cases_, benefits::GrantCases::Create(
+                        *db_, *benefits_, *registers_, *cases_,
+                        {.submitter = std::move(system), .scenario = "", .next = library_.get()}));
   benefits_->SetGrantHandler(grant_cases_->Handler());
   cases_->SetObserver(grant_cases_.get());
   if (config_.demo) {
@@ -335,9 +347,15 @@ Result<std::set<std::string>> App::KnownGroups() {
 
 void App::StartBackgroundWork() {
   if (!worker_) {
+    // 办结出证: the result licences conclusions queued are signed on every poll.
+    auto issue_licences = [this](int, int) {
+      auto issued = case_licences_->IssueDue();
+      if (!issued.ok()) spdlog::warn("result licences: {}", issued.error().ToString());
+    };
     worker_ = std::make_unique<WorkflowWorker>(
         *workflow_,
-        WorkflowWorker::Options{.poll = config_.workflow_poll, .batch = 100, .observer = {}});
+        WorkflowWorker::Options{
+            .poll = config_.workflow_poll, .batch = 100, .observer = std::move(issue_licences)});
     worker_->Start();
   }
   if (!invitations_) {
@@ -406,8 +424,16 @@ void App::RegisterRoutes() {
   });
   api::RegisterPeopleRoutes(s, *people_, *auth_,
                             {.sms_outbox = config_.demo ? sms_.get() : nullptr});
-  api::RegisterCatalogRoutes(s, *catalog_, *auth_);
-  api::RegisterCaseRoutes(s, *cases_, *auth_);
+  // The guide's one answer carries the form the form routes pre-fill and the materials' sources.
+  api::FormPrefill prefill = api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
+                                                     {.licences = licence_parts_->licences.get(),
+                                                      .reader = id_reader_.get(),
+                                                      .card_slot = id_reader_.get()});
+  api::RegisterCatalogRoutes(s, *catalog_, *auth_,
+                             api::GuideAnswer(*auth_, std::move(prefill), sources_.get()));
+  api::RegisterCaseRoutes(s, *cases_, *auth_, [this](const std::string& number) {
+    return api::CaseLicenceJson(case_licences_.get(), number);
+  });
   if (config_.demo) api::RegisterPaymentSimulatorRoutes(s, *cases_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
                               {.known_groups = [this] { return KnownGroups(); }});
@@ -422,16 +448,12 @@ void App::RegisterRoutes() {
   api::RegisterProjectRoutes(s, *projects_, *auth_);
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
-  api::RegisterSourceRoutes(s, *sources_, *auth_);
+  api::RegisterSourceRoutes(s, *sources_, *auth_, case_licences_.get());
   api::RegisterXregionRoutes(
       s, *xregion_->service, *auth_, {.licence_root = [this]() -> Result<std::string> {
         TB_ASSIGN_OR_RETURN(keys::StoredCertificate root, licence_parts_->keys->Root());
         return root.certificate_pem;
       }});
-  api::RegisterFormRoutes(s, *registers_, *catalog_, *auth_,
-                          {.licences = licence_parts_->licences.get(),
-                           .reader = id_reader_.get(),
-                           .card_slot = id_reader_.get()});
 }
 
 }  // namespace tongban::app

@@ -34,6 +34,8 @@
 #include "projects/service.h"
 #include "projects/sweeper.h"
 #include "registers/register.h"
+#include "sources/case_licences.h"
+#include "sources/library.h"
 #include "sources/service.h"
 #include "store/database.h"
 #include "supervision/service.h"
@@ -136,6 +138,8 @@ class App {
   std::unique_ptr<assessment::AssessmentService> assessment_;  // 绩效考核
   // The cases' submission hook: declared after cases_, licence_parts_ and registers_.
   std::unique_ptr<sources::SourceService> sources_;
+  std::unique_ptr<sources::MaterialsLibrary> library_;    // 材料库, just before the KPIs
+  std::unique_ptr<sources::CaseLicences> case_licences_;  // 办结出证: first in the observer chain
   std::unique_ptr<XregionParts> xregion_;  // 跨省通办: exchange, delivery thread, demo partner
 };
 

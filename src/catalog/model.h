@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <span>
 #include <string>
@@ -335,6 +336,9 @@ struct ImplementationItem {
   std::vector<CrossRegionMode> cross_region_modes;
   std::string jurisdiction;  // FEEL, kept as text
   std::string result_licence_type;
+  // How the result licence's data fields are filled from the case's form: licence field ->
+  // form field. A licence field not named here takes the form field of the same name.
+  std::map<std::string, std::string> licence_fields;
   std::vector<std::string> keywords;
   std::vector<std::string> aliases;
   std::vector<Scenario> scenarios;

@@ -446,6 +446,18 @@ void Checker::Item(const ImplementationItem& it, const std::string& path) {
     }
   }
   Text(JoinPath(path, "result_licence_type"), it.result_licence_type, Need::kOptional);
+  for (const auto& [field, form_field] : it.licence_fields) {
+    const std::string at = JoinPath(JoinPath(path, "licence_fields"), Excerpt(field));
+    bool known = false;
+    for (const Scenario& s : it.scenarios) {
+      for (const FormField& f : s.form) known = known || f.name == form_field;
+    }
+    if (it.result_licence_type.empty()) {
+      Add(at, "licence_fields needs a result_licence_type");
+    } else if (!known) {
+      Add(at, fmt::format("no scenario has the form field '{}'", Excerpt(form_field)));
+    }
+  }
   for (size_t i = 0; i < it.keywords.size(); ++i) {
     Text(JoinPath(JoinPath(path, "keywords"), i), it.keywords[i], Need::kRequired);
   }

@@ -151,6 +151,25 @@ class MapReader {
     return EnumOf<E>(*node, PathOf(key));
   }
 
+  // A mapping of names to texts, e.g. licence_fields: {sex: gender}.
+  std::map<std::string, std::string> TextMap(std::string_view key) {
+    std::map<std::string, std::string> out;
+    const YAML::Node* node = Find(key, Need::kOptional);
+    if (node == nullptr) return out;
+    if (!node->IsMap()) {
+      ctx_.Add(PathOf(key), fmt::format("must be a mapping, not {}", TypeName(*node)));
+      return out;
+    }
+    for (auto it = node->begin(); it != node->end() && ctx_.Visit(); ++it) {
+      auto name = ScalarText(it->first, PathOf(key));
+      if (!name) continue;
+      if (auto value = ScalarText(it->second, JoinPath(PathOf(key), Excerpt(*name)))) {
+        out[*name] = *value;
+      }
+    }
+    return out;
+  }
+
   std::vector<std::string> Texts(std::string_view key) {
     std::vector<std::string> out;
     const YAML::Node* node = Sequence(key, Need::kOptional);
@@ -488,6 +507,7 @@ ImplementationItem ReadItem(Context& ctx, const YAML::Node& node, const std::str
   out.cross_region_modes = r.Enums<CrossRegionMode>("cross_region_modes");
   out.jurisdiction = r.Text("jurisdiction", Need::kRequired);
   out.result_licence_type = r.Text("result_licence_type", Need::kOptional);
+  out.licence_fields = r.TextMap("licence_fields");
   out.keywords = r.Texts("keywords");
   out.aliases = r.Texts("aliases");
   out.scenarios = ReadList<Scenario>(
@@ -695,6 +715,15 @@ void EmitItem(YAML::Emitter& out, const ImplementationItem& it) {
   KeyEnums(out, "cross_region_modes", it.cross_region_modes);
   KeyText(out, "jurisdiction", it.jurisdiction);
   OptionalText(out, "result_licence_type", it.result_licence_type);
+  if (!it.licence_fields.empty()) {
+    out << YAML::Key << "licence_fields" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [field, form_field] : it.licence_fields) {
+      out << YAML::Key << field;
+      out << YAML::Value;
+      Text(out, form_field);
+    }
+    out << YAML::EndMap;
+  }
   KeyTexts(out, "keywords", it.keywords, false);
   KeyTexts(out, "aliases", it.aliases, false);
   out << YAML::Key << "scenarios" << YAML::Value << YAML::BeginSeq;

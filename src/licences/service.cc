@@ -373,6 +373,9 @@ Result<Licence> LicenceService::Issue(const IssueRequest& r) {
   return db_.Transaction<Licence>(store::TxKind::kWrite,
                                   [&](soci::session& sql) -> Result<Licence> {
                                     TB_ASSIGN_OR_RETURN(Licence l, Sign(sql, d));
+                                    if (!r.case_id.empty()) {
+                                      TB_RETURN_IF_ERROR(RecordCase(sql, r.case_id, l.id));
+                                    }
                                     nlohmann::json payload = {{"type", l.type_code},
                                                               {"holder", l.holder_id},
                                                               {"issuer", l.issuer.code},
@@ -384,6 +387,39 @@ Result<Licence> LicenceService::Issue(const IssueRequest& r) {
                                     if (!event.ok()) return event.error();
                                     return l;
                                   });
+}
+
+Status LicenceService::RecordCase(soci::session& sql, const std::string& case_id,
+                                  const std::string& licence_id) {
+  std::string existing;
+  try {
+    sql << queries_.Get("licence_of_case", db_.backend()), soci::use(case_id, "case_id"),
+        soci::into(existing);
+    if (sql.got_data()) {
+      return Error(ErrorCode::kAlreadyExists,
+                   fmt::format("case {} already has its licence {}", case_id, existing));
+    }
+    sql << queries_.Get("insert_licence_case", db_.backend()), soci::use(case_id, "case_id"),
+        soci::use(licence_id, "licence_id");
+  } catch (const std::exception& e) {
+    return store::ErrorFromException(e);
+  }
+  return Ok();
+}
+
+Result<std::optional<std::string>> LicenceService::LicenceOfCase(const std::string& case_id) {
+  return db_.Transaction<std::optional<std::string>>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<std::string>> {
+        std::string id;
+        try {
+          sql << queries_.Get("licence_of_case", db_.backend()), soci::use(case_id, "case_id"),
+              soci::into(id);
+        } catch (const std::exception& e) {
+          return store::ErrorFromException(e);
+        }
+        if (!sql.got_data()) return std::optional<std::string>();
+        return std::optional<std::string>(id);
+      });
 }
 
 Result<Licence> LicenceService::Load(soci::session& sql, const std::string& id) {

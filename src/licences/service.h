@@ -74,7 +74,9 @@ struct IssueRequest {
   std::string issuer;  // department code
   nlohmann::json data = nlohmann::json::object();
   std::optional<Date> valid_from;  // default: today in China
-  std::string case_id;             // the concluding case, recorded in the trace
+  // The concluding case: recorded in the trace and as the case's one licence (a second issue
+  // for the same case is kAlreadyExists).
+  std::string case_id;
   std::string actor = "system";
 };
 
@@ -123,6 +125,8 @@ class LicenceService {
 
   // The register's record; kNotFound otherwise.
   Result<Licence> Get(const std::string& id);
+  // The id of the licence issued for `case_id` (IssueRequest::case_id); nullopt when none.
+  Result<std::optional<std::string>> LicenceOfCase(const std::string& case_id);
   // The holder's licences, newest first.
   Result<std::vector<Licence>> ListByHolder(const std::string& holder_id);
 
@@ -148,6 +152,8 @@ class LicenceService {
   struct Draft;
   Result<Licence> Sign(soci::session& sql, const Draft& draft);
   Result<Licence> Load(soci::session& sql, const std::string& id);
+  // Records `licence_id` as `case_id`'s licence; kAlreadyExists when the case has one.
+  Status RecordCase(soci::session& sql, const std::string& case_id, const std::string& licence_id);
   Result<Licence> NewVersion(const std::string& id, const std::optional<nlohmann::json>& changes,
                              const std::string& reason, const std::string& actor);
   Result<Verification> Check(const SignedLicence& presented, bool from_register);

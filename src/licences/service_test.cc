@@ -125,8 +125,16 @@ TEST_P(LicenceServiceTest, IssuesASignedLicenceThatVerifies) {
   auto round = SignedLicenceFromJson(SignedLicenceToJson(licence.signed_licence)).value();
   EXPECT_EQ(service_->Verify(round).value().outcome, VerifyOutcome::kValid);
 
+  // One licence per case: the same case again is refused, nothing signed.
+  auto again = service_->Issue(BusinessLicence());
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  EXPECT_EQ(service_->LicenceOfCase("case-1").value(), std::optional<std::string>(licence.id));
+  EXPECT_FALSE(service_->LicenceOfCase("case-2").value().has_value());
   // The next licence of the issuer gets the next serial; the holder lists both.
-  auto second = service_->Issue(BusinessLicence()).value();
+  IssueRequest next = BusinessLicence();
+  next.case_id = "case-2";
+  auto second = service_->Issue(next).value();
   EXPECT_NE(second.id.find(".2026000002.001."), std::string::npos) << second.id;
   EXPECT_EQ(service_->ListByHolder("91431128MB1711648A").value().size(), 2u);
   // Each issue is traced.

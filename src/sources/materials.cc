@@ -155,10 +155,11 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
         std::string number, hash, media, file;
         long long idx = 0, size = 0;
         long long from = NowMs() - int64_t{reuse_days} * 24 * 3600 * 1000;
+        const std::string today_text = today.ToString();
         store::Execute(sql, Q("library_material"), soci::use(subject.code, "applicant_code"),
-                       soci::use(from, "since"), soci::use(cm.name, "name"), soci::into(number),
-                       soci::into(idx), soci::into(hash), soci::into(size), soci::into(media),
-                       soci::into(file));
+                       soci::use(from, "since"), soci::use(cm.name, "name"),
+                       soci::use(today_text, "today"), soci::into(number), soci::into(idx),
+                       soci::into(hash), soci::into(size), soci::into(media), soci::into(file));
         if (!sql.got_data()) return Result<bool>(false);
         r.source = Source::kReuse;
         r.reference = fmt::format("{}/{}", number, idx);

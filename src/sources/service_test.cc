@@ -5,7 +5,9 @@
 // applications the registers contradict stopped with the reason.
 #include "sources/service.h"
 
+#include "sources/case_licences.h"
 #include "sources/figures.h"
+#include "sources/library.h"
 
 #include <gtest/gtest.h>
 
@@ -40,6 +42,7 @@ using registers::testing::MakeIdNumber;
 constexpr char kBenefit[] = "13431128MB170873XW000131006000001";
 constexpr char kBenefitLiuyang[] = "13430181MB1721731E000131006000001";
 constexpr char kProperty[] = "11431128MB17077618000100900000001";
+constexpr char kCardIssue[] = "13431128MB170873XW000131002000001";  // 残疾人证核发
 constexpr char kPdf[] = "%PDF-1.4 户口簿";
 
 // 2026-11-26 (a Thursday) 09:00 China Standard Time.
@@ -143,6 +146,10 @@ class SourcesTest : public ::testing::TestWithParam<store::Backend> {
     ASSERT_TRUE(sources.ok()) << sources.error().ToString();
     sources_ = std::move(sources).value();
     cases_->SetSubmissionHook(sources_.get());
+    auto library = MaterialsLibrary::Create(*db_, nullptr);
+    ASSERT_TRUE(library.ok()) << library.error().ToString();
+    library_ = std::move(library).value();
+    cases_->SetObserver(library_.get());
 
     // 张三 of 龙珠村 (新田县), holding a disability certificate; 李四 of 浏阳市.
     zhang_id_ = MakeIdNumber("431128", "19800215", 123);
@@ -212,6 +219,7 @@ class SourcesTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<licences::LicenceService> licences_;
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<SourceService> sources_;
+  std::unique_ptr<MaterialsLibrary> library_;
   Principal registrar_ = Staff("registrar", "*", "*", {"register.write", "register.read"});
   std::string zhang_id_, li_id_, card_id_;
 };
@@ -334,8 +342,8 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(m.not_carried, 7);
   EXPECT_EQ(report->total.not_carried, 7);
   EXPECT_EQ(report->total.required, 10);
-  // The catalog: 3 matters, 5 + 2 + 1 required materials, 1 of them fetched.
-  EXPECT_EQ(report->catalog.cases, 3);
+  // The catalog: 4 matters, 5 + 2 + 1 + 0 required materials, 1 of them fetched.
+  EXPECT_EQ(report->catalog.cases, 4);
   EXPECT_EQ(report->catalog.required, 8);
   EXPECT_EQ(report->catalog.by_source.at("licence"), 2);
   EXPECT_EQ(report->catalog.not_carried, 5);
@@ -395,6 +403,42 @@ TEST_P(SourcesTest, TheReusePeriodIsTheMaterialsElseTheInstallations) {
                 .error()
                 .code(),
             ErrorCode::kInvalidArgument);
+}
+
+TEST_P(SourcesTest, TheLibraryIsOneIndexReadAndForgetsWithdrawnCases) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal zhang = Citizen("acct-zhang", zhang_id_);
+  auto first = cases_->Submit(zhang, Apply());
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  ASSERT_TRUE(cases_
+                  ->SupplyMaterial(zhang, first->record.number, 1, MaterialOrigin::kUploaded, kPdf,
+                                   "hukou.pdf", "")
+                  .ok());
+  const auto hukou = [&] {
+    auto r = sources_->Resolve(zhang, {.matter = kBenefit});
+    EXPECT_TRUE(r.ok()) << r.error().ToString();
+    for (const auto& m : r->materials) {
+      if (m.name == "户口簿") return m;
+    }
+    return ResolvedMaterial{};
+  };
+  EXPECT_EQ(hukou().source, Source::kReuse);
+  EXPECT_EQ(hukou().reference, first->record.number + "/1");
+  EXPECT_EQ(hukou().file_name, "hukou.pdf");
+  // Someone else's upload is never reused for 张三; a withdrawn case's files leave the library.
+  const Principal li = Citizen("acct-li", li_id_);
+  auto for_li = sources_->Resolve(li, {.matter = kBenefitLiuyang});
+  ASSERT_TRUE(for_li.ok()) << for_li.error().ToString();
+  for (const auto& m : for_li->materials) EXPECT_NE(m.source, Source::kReuse) << m.name;
+  ASSERT_TRUE(cases_->Withdraw(zhang, first->record.number, {}).ok());
+  EXPECT_EQ(hukou().source, Source::kApplicant);
+  // The lookup reads the index, never the table or the cases.
+  auto plan = library_->ExplainLookup();
+  ASSERT_TRUE(plan.ok()) << plan.error().ToString();
+  std::string text;
+  for (const auto& line : *plan) text += line + "\n";
+  EXPECT_NE(text.find("material_library_lookup"), std::string::npos) << text;
+  EXPECT_EQ(text.find("case_material"), std::string::npos) << text;
 }
 
 TEST_P(SourcesTest, AnApplicationOutsideTheRuleGoesToTheCompetentRegion) {
@@ -495,6 +539,175 @@ TEST_P(SourcesTest, WhatTheRegistersContradictIsStoppedWithTheReason) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, SourcesTest, ::testing::ValuesIn(store::testing::Backends()),
+                         store::testing::BackendTestName);
+
+// 办结出证: the conclusion of an approved case issues the matter's result licence from the
+// form, once, recorded with the case.
+class CaseLicencesTest : public SourcesTest {
+ protected:
+  void SetUp() override {
+    SourcesTest::SetUp();
+    if (!db_) return;
+    auto made =
+        CaseLicences::Create(*db_, *catalog_, *cases_, *licences_, *trace_, clock_, library_.get());
+    ASSERT_TRUE(made.ok()) << made.error().ToString();
+    case_licences_ = std::move(made).value();
+    cases_->SetObserver(case_licences_.get());
+  }
+
+  // 张三's application for his disability certificate, accepted and approved (or denied).
+  cases::Case Decided(bool approve, std::map<std::string, std::string> form) {
+    cases::SubmitRequest r = Apply(kCardIssue);
+    r.form = std::move(form);
+    auto submitted = cases_->Submit(zhang_, r);
+    EXPECT_TRUE(submitted.ok()) << submitted.error().ToString();
+    if (!submitted.ok()) return {};
+    const std::string number = submitted->record.number;
+    auto accepted = cases_->Accept(clerk_, number, {});
+    EXPECT_TRUE(accepted.ok()) << accepted.error().ToString();
+    auto decided = approve ? cases_->Approve(approver_, number, {})
+                           : cases_->Deny(approver_, number, "不符合条件", {});
+    EXPECT_TRUE(decided.ok()) << decided.error().ToString();
+    return decided.ok() ? *decided : cases::Case{};
+  }
+
+  std::unique_ptr<CaseLicences> case_licences_;
+  Principal zhang_ = Citizen("acct-zhang", "");
+  Principal clerk_ = Staff("clerk-cl", "431128", "431128-cl", {"case.accept", "case.read"});
+  Principal approver_ = Staff("approver-cl", "431128", "431128-cl", {"case.approve", "case.read"});
+};
+
+TEST_P(CaseLicencesTest, AnApprovedConclusionIssuesTheResultLicenceOnce) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  zhang_.account.id_number = zhang_id_;
+  const cases::Case c = Decided(
+      true, {{"category", "肢体"}, {"level", "2"}, {"gender", "男"}, {"address", "龙珠村"}});
+  ASSERT_FALSE(c.number.empty());
+  // Approved but not concluded: nothing queued yet.
+  EXPECT_FALSE(case_licences_->ForCase(c.number)->has_value());
+  EXPECT_EQ(*case_licences_->IssueDue(), 0);
+  ASSERT_TRUE(cases_->Conclude(approver_, c.number, {}).ok());
+  auto job = case_licences_->ForCase(c.number);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->state, CaseLicenceState::kPending);
+  EXPECT_EQ((*job)->type_code, "11100000000013338W014");
+
+  auto issued = case_licences_->IssueDue();
+  ASSERT_TRUE(issued.ok()) << issued.error().ToString();
+  EXPECT_EQ(*issued, 1);
+  job = case_licences_->ForCase(c.number);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->state, CaseLicenceState::kIssued);
+  const std::string id = (*job)->licence_id;
+  auto licence = licences_->Get(id);
+  ASSERT_TRUE(licence.ok()) << licence.error().ToString();
+  EXPECT_EQ(licence->holder_id, zhang_id_);
+  EXPECT_EQ(licence->issuer.code, "431128-cl");  // the deciding department signs
+  EXPECT_EQ(
+      licence->data,
+      (nlohmann::json{{"category", "肢体"}, {"level", 2}, {"sex", "男"}, {"address", "龙珠村"}}));
+  ASSERT_TRUE(licence->valid_until.has_value());  // the type's 10 years
+  EXPECT_EQ(licence->valid_until->year(), licence->valid_from.year() + 10);
+  EXPECT_TRUE(licences_->VerifyById(id)->valid());
+  EXPECT_EQ(*licences_->LicenceOfCase(c.id), std::optional<std::string>(id));
+  // The case's history shows it.
+  auto events = trace_->Read("case/" + c.id, 0, 100);
+  ASSERT_TRUE(events.ok());
+  bool recorded = false;
+  for (const auto& e : *events) {
+    recorded =
+        recorded || (e.action == "case.licence_issued" && e.payload.find(id) != std::string::npos);
+  }
+  EXPECT_TRUE(recorded);
+
+  // Never twice: a second run, a job a crash left pending, an issue naming the same case.
+  EXPECT_EQ(*case_licences_->IssueDue(), 0);
+  ASSERT_TRUE(
+      db_->Transaction(store::TxKind::kWrite,
+                       [](soci::session& sql) -> Status {
+                         sql << "UPDATE case_licence SET state = 'pending', licence_id = ''";
+                         return Ok();
+                       })
+          .ok());
+  EXPECT_EQ(*case_licences_->IssueDue(), 0);
+  EXPECT_EQ((*case_licences_->ForCase(c.number))->licence_id, id);
+  auto again = licences_->Issue({.type_code = "11100000000013338W014",
+                                 .holder_id = zhang_id_,
+                                 .holder_name = "张三",
+                                 .issuer = "431128-cl",
+                                 .data = licence->data,
+                                 .valid_from = std::nullopt,
+                                 .case_id = c.id,
+                                 .actor = "clerk"});
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code(), ErrorCode::kAlreadyExists);
+  auto held = licences_->ListByHolder(zhang_id_);
+  ASSERT_TRUE(held.ok());
+  EXPECT_EQ(held->size(), 2U);  // the card of SetUp and this one
+  // Renewal still makes a new version.
+  auto renewed = licences_->Renew(id, "clerk");
+  ASSERT_TRUE(renewed.ok()) << renewed.error().ToString();
+  EXPECT_EQ(renewed->version, 2);
+}
+
+TEST_P(CaseLicencesTest, DenialWithdrawalAndWalkThroughsIssueNothing) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  zhang_.account.id_number = zhang_id_;
+  const std::map<std::string, std::string> form = {
+      {"category", "肢体"}, {"level", "2"}, {"gender", "男"}};
+  const cases::Case denied = Decided(false, form);
+  ASSERT_FALSE(denied.number.empty());
+  ASSERT_TRUE(cases_->Conclude(approver_, denied.number, {}).ok());
+  cases::SubmitRequest r = Apply(kCardIssue);
+  r.form = form;
+  auto withdrawn = cases_->Submit(zhang_, r);
+  ASSERT_TRUE(withdrawn.ok());
+  ASSERT_TRUE(cases_->Withdraw(zhang_, withdrawn->record.number, {}).ok());
+  EXPECT_EQ(*case_licences_->IssueDue(), 0);
+  EXPECT_FALSE(case_licences_->ForCase(denied.number)->has_value());
+  EXPECT_FALSE(case_licences_->ForCase(withdrawn->record.number)->has_value());
+  EXPECT_EQ(licences_->ListByHolder(zhang_id_)->size(), 1U);  // only the card of SetUp
+}
+
+TEST_P(CaseLicencesTest, AFormThatCannotMakeTheLicenceFailsWithTheReason) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  zhang_.account.id_number = zhang_id_;
+  // No gender: the licence's required sex has no value.
+  const cases::Case c = Decided(true, {{"category", "肢体"}, {"level", "2"}});
+  ASSERT_FALSE(c.number.empty());
+  ASSERT_TRUE(cases_->Conclude(approver_, c.number, {}).ok());
+  EXPECT_EQ(*case_licences_->IssueDue(), 0);
+  auto job = case_licences_->ForCase(c.number);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->state, CaseLicenceState::kFailed);
+  EXPECT_NE((*job)->error.find("data.sex"), std::string::npos) << (*job)->error;
+  EXPECT_FALSE(licences_->LicenceOfCase(c.id)->has_value());
+}
+
+TEST(CaseLicenceData, FormFieldsMapToTheTypesFieldsByNameOrThroughLicenceFields) {
+  licences::LicenceType type;
+  const auto spec = [](std::string name, licences::FieldType t) {
+    licences::FieldSpec f;
+    f.name = std::move(name);
+    f.type = t;
+    return f;
+  };
+  type.fields = {
+      spec("name", licences::FieldType::kString), spec("area", licences::FieldType::kNumber),
+      spec("staff", licences::FieldType::kInteger),
+      spec("central_ac", licences::FieldType::kBoolean), spec("since", licences::FieldType::kDate)};
+  catalog::Matter matter;
+  matter.item.licence_fields = {{"name", "venue_name"}, {"staff", "staff_count"}};
+  cases::Case c;
+  c.form = {{"venue_name", "龙泉宾馆"}, {"name", "ignored"},    {"area", "120.5"},
+            {"staff_count", "many"},    {"central_ac", "true"}, {"since", ""}};
+  EXPECT_EQ(CaseLicences::DataFromForm(type, matter, c),
+            (nlohmann::json{
+                {"name", "龙泉宾馆"}, {"area", 120.5}, {"staff", "many"}, {"central_ac", true}}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, CaseLicencesTest,
+                         ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
 }  // namespace

@@ -1,7 +1,7 @@
 // The kiosk (自助终端, web/src/routes/kiosk.js): 邓桂英 signs in with an SMS code, her ID card is
 // read on the terminal's simulated reader, she applies for her enterprise's 公共场所卫生许可 (an
-// instant matter) with the form pre-filled and the commitments signed; the licence is issued and
-// printed (its PDF), she rates the visit, and the kiosk, left idle, returns to its start screen
+// instant matter) with the form pre-filled and the commitments signed; the case's conclusion
+// issues the licence from the form, and she prints it (its PDF), she rates the visit, and the kiosk, left idle, returns to its start screen
 // signed out.
 
 const kPassword = 'tongban-demo'
@@ -42,8 +42,9 @@ async function prepare(baseURL) {
   return { issuer, approver }
 }
 
-// The back office of the instant matter: accepted, approved, concluded, the licence issued.
-async function decide(baseURL, number, { issuer, approver }) {
+// The back office of the instant matter: accepted, approved and concluded; the conclusion
+// issues the licence (办结出证) from the form, which the kiosk then finds and prints.
+async function decide(baseURL, number, { approver }) {
   const clerk = await staff(baseURL, 'xintian.window_clerk')
   await call(baseURL, 'POST', `/api/v1/cases/${number}/accept`, {}, clerk)
   const tasks = await call(baseURL, 'GET', '/api/v1/review-tasks?limit=500', undefined, approver)
@@ -52,10 +53,14 @@ async function decide(baseURL, number, { issuer, approver }) {
   }
   const c = await call(baseURL, 'GET', `/api/v1/cases/${number}`, undefined, approver)
   if (c.state === 'approved') await call(baseURL, 'POST', `/api/v1/cases/${number}/conclude`, {}, approver)
-  await call(baseURL, 'POST', '/api/v1/licences', {
-    type_code: '11100000000013338W013', holder_id: kUscc, holder_name: '新田县富硒农产品有限公司', issuer: '431128-wjj',
-    data: { unit: '新田县富硒农产品有限公司', legal_representative: '邓桂英', address: '新田县龙泉镇富硒大道8号', items: '宾馆', area_m2: 120.5 },
-  }, issuer)
+  // Signed right after the conclusion's commit (the worker's next poll, about a second).
+  for (let i = 0; i < 50; i++) {
+    const { result_licence: l } = await call(baseURL, 'GET', `/api/v1/cases/${number}/licence`, undefined, approver)
+    if (l && l.state === 'issued') return l
+    if (l && l.state === 'failed') throw new Error(`the licence of ${number} failed: ${l.error}`)
+    await new Promise((r) => setTimeout(r, 200))
+  }
+  throw new Error(`the licence of ${number} was not issued`)
 }
 
 export const flows = {

@@ -42,3 +42,9 @@ UPDATE licence SET status = 'revoked', revoked_reason = :reason WHERE id = :id;
 
 -- name: supersede
 UPDATE licence SET status = 'superseded', next_id = :next_id WHERE id = :id;
+
+-- name: insert_licence_case
+INSERT INTO licence_case (case_id, licence_id) VALUES (:case_id, :licence_id);
+
+-- name: licence_of_case
+SELECT licence_id FROM licence_case WHERE case_id = :case_id;

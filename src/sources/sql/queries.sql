@@ -44,14 +44,38 @@ UPDATE certificate_request SET state = :state, answered_at = :answered_at,
 WHERE id = :id AND state = 'requested';
 
 -- The library (材料库) - the latest stored file of the applicant for a material of that name,
--- in a case received since the reuse period began and not refused or withdrawn.
+-- in a case received since the reuse period began and not refused or withdrawn (one read of
+-- material_library_lookup).
 -- name: library_material
-SELECT r.number, m.idx, m.content_hash, m.size, m.media_type, m.file_name
-FROM case_material m JOIN case_record r ON r.id = m.case_id
-WHERE r.applicant_code = :applicant_code AND r.received_at >= :since AND m.name = :name
-  AND m.state = 'provided' AND m.content_hash <> '' AND r.state NOT IN ('refused', 'withdrawn')
-ORDER BY r.received_at DESC, m.idx
+SELECT case_number, idx, content_hash, size, media_type, file_name
+FROM material_library
+WHERE applicant_code = :applicant_code AND name = :name AND received_at >= :since
+  AND (valid_until = '' OR valid_until >= :today)
+ORDER BY received_at DESC, idx DESC
 LIMIT 1;
+
+-- name: library_put
+INSERT INTO material_library (case_id, idx, applicant_code, name, case_number, content_hash,
+  size, media_type, file_name, received_at, valid_until)
+VALUES (:case_id, :idx, :applicant_code, :name, :case_number, :content_hash, :size, :media_type,
+  :file_name, :received_at, '')
+ON CONFLICT (case_id, idx) DO UPDATE SET content_hash = excluded.content_hash,
+  size = excluded.size, media_type = excluded.media_type, file_name = excluded.file_name;
+
+-- name: library_remove_case
+DELETE FROM material_library WHERE case_id = :case_id;
+
+-- name: library_explain
+EXPLAIN QUERY PLAN SELECT case_number FROM material_library
+WHERE applicant_code = :applicant_code AND name = :name AND received_at >= :since
+  AND (valid_until = '' OR valid_until >= :today)
+ORDER BY received_at DESC, idx DESC LIMIT 1;
+
+-- name: library_explain [postgresql]
+EXPLAIN SELECT case_number FROM material_library
+WHERE applicant_code = :applicant_code AND name = :name AND received_at >= :since
+  AND (valid_until = '' OR valid_until >= :today)
+ORDER BY received_at DESC, idx DESC LIMIT 1;
 
 -- name: report_rows
 SELECT s.matter_code, s.source, COUNT(*), COUNT(DISTINCT s.case_id)
@@ -68,3 +92,31 @@ WHERE s.sandbox = 0 AND s.received_on >= :from AND s.received_on <= :to
   AND s.region_code LIKE :region AND (:matter = '' OR s.matter_code = :matter)
 GROUP BY s.matter_code
 ORDER BY s.matter_code;
+
+-- The licence a conclusion issues (case_licences.cc).
+
+-- name: licence_type_by_name
+SELECT code FROM licence_type WHERE name = :name ORDER BY code LIMIT 1;
+
+-- name: queue_case_licence
+INSERT INTO case_licence (case_id, case_number, type_code, state, licence_id, error, attempts,
+  queued_at, issued_at)
+VALUES (:case_id, :case_number, :type_code, 'pending', '', '', 0, :queued_at, 0)
+ON CONFLICT (case_id) DO NOTHING;
+
+-- name: pending_case_licences
+SELECT case_id, case_number, type_code FROM case_licence WHERE state = 'pending'
+ORDER BY queued_at, case_id LIMIT :limit;
+
+-- name: case_licence_done
+UPDATE case_licence SET state = :state, licence_id = :licence_id, error = :error,
+  attempts = attempts + 1, issued_at = :issued_at
+WHERE case_id = :case_id AND state = 'pending';
+
+-- name: case_licence_retry
+UPDATE case_licence SET attempts = attempts + 1, error = :error
+WHERE case_id = :case_id AND state = 'pending';
+
+-- name: case_licence_by_number
+SELECT case_id, case_number, type_code, state, licence_id, error, attempts, queued_at, issued_at
+FROM case_licence WHERE case_number = :case_number;
