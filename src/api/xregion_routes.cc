@@ -212,15 +212,22 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
                                                                 RequestContext& ctx) {
     auto body = JsonBodyOrProblem(req, res, ctx, false);
     if (!body) return;
-    FieldErrors errors;
-    ObjectReader r(*body, "", errors);
     licences::SignedLicence l;
-    l.document = r.String("document", true).value_or("");
-    l.signature = r.String("signature", true).value_or("");
-    l.certificate = r.String("certificate", true).value_or("");
-    r.Finish();
-    if (!errors.empty()) {
-      return WriteProblem(res, errors.ToError("the licence is invalid"), ctx);
+    if (body->is_object() && body->contains("document") && (*body)["document"].is_object()) {
+      // The licence's JSON exchange form (GET /api/v1/me/licences, the holder's file).
+      auto presented = licences::SignedLicenceFromJson(*body);
+      if (!presented.ok()) return WriteProblem(res, presented.error(), ctx);
+      l = std::move(presented).value();
+    } else {
+      FieldErrors errors;
+      ObjectReader r(*body, "", errors);
+      l.document = r.String("document", true).value_or("");
+      l.signature = r.String("signature", true).value_or("");
+      l.certificate = r.String("certificate", true).value_or("");
+      r.Finish();
+      if (!errors.empty()) {
+        return WriteProblem(res, errors.ToError("the licence is invalid"), ctx);
+      }
     }
     auto v = service.VerifyPartnerLicence(l, options.transport);
     if (!v.ok()) return WriteProblem(res, v.error(), ctx);
