@@ -8,13 +8,11 @@
 #include <mutex>
 #include <thread>
 
+#include "app/app.h"
 #include "base/embedded.h"
-#include "catalog/repository.h"
 #include "catalog/service.h"
-#include "people/repository.h"
 #include "people/service.h"
 #include "people/sms.h"
-#include "regions/region_import.h"
 #include "trace/signing_key.h"
 
 namespace tongban {
@@ -50,13 +48,8 @@ class SimulatedPartner {
     std::unique_ptr<SimulatedPartner> p(new SimulatedPartner());
     TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl("sqlite:" + db_file));
     TB_ASSIGN_OR_RETURN(p->db_, store::Database::Open(url, {.pool_size = 2}));
-    std::vector<store::MigrationSet> sets;
-    TB_ASSIGN_OR_RETURN(sets.emplace_back(), regions::Migrations());
-    sets.push_back(trace::TraceMigrations());
-    TB_ASSIGN_OR_RETURN(sets.emplace_back(), people::PeopleMigrations());
-    TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
-    TB_ASSIGN_OR_RETURN(sets.emplace_back(), cases::CaseMigrations());
-    TB_ASSIGN_OR_RETURN(sets.emplace_back(), xregion::Migrations());
+    // A whole installation's schema, as a real partner's database has.
+    TB_ASSIGN_OR_RETURN(std::vector<store::MigrationSet> sets, App::AllMigrations());
     std::vector<const store::MigrationSet*> pointers;
     for (const store::MigrationSet& set : sets) pointers.push_back(&set);
     TB_ASSIGN_OR_RETURN(int applied, p->db_->Migrate(pointers));
