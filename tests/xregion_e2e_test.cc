@@ -161,7 +161,7 @@ json ProxyCase(const std::string& matter, const std::string& applicant) {
   return {{"mode", "proxy"},
           {"matter", matter},
           {"applicant_name", applicant},
-          {"applicant_code", "430181199001011234"},
+          {"applicant_code", "430181199001011233"},
           {"form", {{"business_name", "花炮小店"}}},
           {"materials", {{{"name", "身份证"}, {"content_hex", "49442d43415244"}}}},
           {"delivery", "mail"}};

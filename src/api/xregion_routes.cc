@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "base/id_number.h"
+#include "base/uscc.h"
 #include "crypto/sm3.h"
 
 namespace tongban::api {
@@ -183,7 +185,7 @@ xregion::PostAnswer HttpTransport::AskLicenceStatus(const std::string& base_url,
 }
 
 void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& auth,
-                           XregionRouteOptions options) {
+                           const XregionRouteOptions& options) {
   s.Get("/api/v1/xregion/identity",
         [&service, options](const httplib::Request&, httplib::Response& res, RequestContext& ctx) {
           auto id = service.GetIdentity();
@@ -412,6 +414,16 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
     auto name = r.String("applicant_name", mode != xregion::Mode::kOnline);
     auto code = r.String("applicant_code", mode != xregion::Mode::kOnline);
     auto delivery = r.String("delivery", false);
+    if (delivery && *delivery != "online" && *delivery != "window" && *delivery != "mail") {
+      errors.Add("delivery", "must be online, window or mail");
+    }
+    // The receiving window's identity check: an ID number (身份证号) or, for an enterprise, a
+    // USCC, with its check character — a partner's catalog would refuse it otherwise.
+    if (code && !code->empty() && !ParseIdNumber(*code).ok() && !ParseUscc(*code).ok()) {
+      auto why = ParseIdNumber(*code);
+      errors.Add("applicant_code",
+                 fmt::format("must be an ID number or a USCC ({})", why.error().message()));
+    }
     auto form = ReadForm(r.Member("form", json::value_t::object, false), errors);
     auto materials = ReadMaterials(r.Member("materials", json::value_t::array, false), errors);
     const json* parts = r.Member("parts", json::value_t::array, mode == xregion::Mode::kJoint);

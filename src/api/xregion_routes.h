@@ -27,7 +27,7 @@ struct XregionRouteOptions {
 };
 
 void RegisterXregionRoutes(Server& server, xregion::Service& service, const Auth& auth,
-                           XregionRouteOptions options = {});
+                           const XregionRouteOptions& options = {});
 
 // Posts to `base_url` + "/api/v1/xregion/messages" with cpp-httplib: plain HTTP, or HTTPS
 // (standard TLS through OpenSSL, the server's certificate verified against the system's CA

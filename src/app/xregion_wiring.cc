@@ -51,6 +51,7 @@ class SimulatedPartner {
     // A whole installation's schema, as a real partner's database has.
     TB_ASSIGN_OR_RETURN(std::vector<store::MigrationSet> sets, App::AllMigrations());
     std::vector<const store::MigrationSet*> pointers;
+    pointers.reserve(sets.size());
     for (const store::MigrationSet& set : sets) pointers.push_back(&set);
     TB_ASSIGN_OR_RETURN(int applied, p->db_->Migrate(pointers));
     (void)applied;
@@ -208,7 +209,7 @@ class SimulatedPartner {
 };
 
 XregionParts::XregionParts() = default;
-void XregionParts::Wake() {
+void XregionParts::Wake() const {
   if (worker) worker->Wake();
 }
 XregionParts::~XregionParts() { StopXregion(*this); }
