@@ -161,7 +161,7 @@ json ProxyCase(const std::string& matter, const std::string& applicant) {
   return {{"mode", "proxy"},
           {"matter", matter},
           {"applicant_name", applicant},
-          {"applicant_code", "430181199001011234"},
+          {"applicant_code", "430181199001011233"},
           {"form", {{"business_name", "花炮小店"}}},
           {"materials", {{{"name", "身份证"}, {"content_hex", "49442d43415244"}}}},
           {"delivery", "mail"}};
@@ -229,7 +229,7 @@ TEST_F(XregionE2e, ThreeInstallationsRunProxyOnlineAndJointEndToEnd) {
                         {{"mode", "online"},
                          {"matter", "TG-002"},
                          {"applicant_name", "赵六"},
-                         {"applicant_code", "430181199202023456"}},
+                         {"applicant_code", "43018119920202345X"}},
                         201);
   EXPECT_EQ(online["receiving_region"], "360926");
   const std::string online_ref = online["ref"];
@@ -243,7 +243,7 @@ TEST_F(XregionE2e, ThreeInstallationsRunProxyOnlineAndJointEndToEnd) {
                         {"matter", "LY-100"},
                         {"matter_name", "企业迁移一件事"},
                         {"applicant_name", "孙七"},
-                        {"applicant_code", "430181199303034567"},
+                        {"applicant_code", "430181199303034561"},
                         {"parts",
                          {{{"region", "360926"}, {"matter", "TG-009"}},
                           {{"region", "360922"}, {"matter", "WZ-009"}}}}},

@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/json_body.h"
+#include "base/id_number.h"
+#include "base/uscc.h"
 #include "crypto/sm3.h"
 
 namespace tongban::api {
@@ -158,18 +160,32 @@ std::map<std::string, std::string> ReadForm(const json* form, FieldErrors& error
 
 }  // namespace
 
-xregion::PostAnswer HttpTransport::Post(const std::string& base_url, const std::string& body) {
+namespace {
+
+xregion::PostAnswer PostJson(const std::string& base_url, const char* path,
+                             const std::string& body) {
   httplib::Client client(base_url);
   client.set_connection_timeout(2);
   client.set_read_timeout(10);
   client.set_write_timeout(10);
-  auto res = client.Post("/api/v1/xregion/messages", body, "application/json");
+  auto res = client.Post(path, body, "application/json");
   if (!res) return {.status = 0, .body = httplib::to_string(res.error())};
   return {.status = res->status, .body = res->body};
 }
 
+}  // namespace
+
+xregion::PostAnswer HttpTransport::Post(const std::string& base_url, const std::string& body) {
+  return PostJson(base_url, "/api/v1/xregion/messages", body);
+}
+
+xregion::PostAnswer HttpTransport::AskLicenceStatus(const std::string& base_url,
+                                                    const std::string& body) {
+  return PostJson(base_url, "/api/v1/xregion/licences/status", body);
+}
+
 void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& auth,
-                           XregionRouteOptions options) {
+                           const XregionRouteOptions& options) {
   s.Get("/api/v1/xregion/identity",
         [&service, options](const httplib::Request&, httplib::Response& res, RequestContext& ctx) {
           auto id = service.GetIdentity();
@@ -193,29 +209,54 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
                           {"key_id", service.key().id()}});
         });
   // Public, like the platform's own licence check: a window verifies a partner's licence.
-  s.Post("/api/v1/xregion/licences/verify",
-         [&service](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
-           auto body = JsonBodyOrProblem(req, res, ctx, false);
-           if (!body) return;
-           FieldErrors errors;
-           ObjectReader r(*body, "", errors);
-           licences::SignedLicence l;
-           l.document = r.String("document", true).value_or("");
-           l.signature = r.String("signature", true).value_or("");
-           l.certificate = r.String("certificate", true).value_or("");
-           r.Finish();
-           if (!errors.empty()) {
-             return WriteProblem(res, errors.ToError("the licence is invalid"), ctx);
-           }
-           auto v = service.VerifyPartnerLicence(l);
-           if (!v.ok()) return WriteProblem(res, v.error(), ctx);
-           WriteJson(res, {{"valid", v->valid()},
-                           {"outcome", licences::VerifyOutcomeName(v->outcome)},
-                           {"reason", v->reason},
-                           {"partner", v->partner},
-                           {"licence_id", v->licence_id},
-                           {"issuer_name", v->issuer_name}});
-         });
+  s.Post("/api/v1/xregion/licences/verify", [&service, options](const httplib::Request& req,
+                                                                httplib::Response& res,
+                                                                RequestContext& ctx) {
+    auto body = JsonBodyOrProblem(req, res, ctx, false);
+    if (!body) return;
+    licences::SignedLicence l;
+    if (body->is_object() && body->contains("document") && (*body)["document"].is_object()) {
+      // The licence's JSON exchange form (GET /api/v1/me/licences, the holder's file).
+      auto presented = licences::SignedLicenceFromJson(*body);
+      if (!presented.ok()) return WriteProblem(res, presented.error(), ctx);
+      l = std::move(presented).value();
+    } else {
+      FieldErrors errors;
+      ObjectReader r(*body, "", errors);
+      l.document = r.String("document", true).value_or("");
+      l.signature = r.String("signature", true).value_or("");
+      l.certificate = r.String("certificate", true).value_or("");
+      r.Finish();
+      if (!errors.empty()) {
+        return WriteProblem(res, errors.ToError("the licence is invalid"), ctx);
+      }
+    }
+    auto v = service.VerifyPartnerLicence(l, options.transport);
+    if (!v.ok()) return WriteProblem(res, v.error(), ctx);
+    WriteJson(res,
+              {{"valid", v->valid()},
+               {"outcome", v->outcome_name()},
+               {"reason", v->reason},
+               {"partner", v->partner},
+               {"licence_id", v->licence_id},
+               {"issuer_name", v->issuer_name},
+               {"revocation", xregion::RevocationName(v->revocation)},
+               {"status_as_of", v->status_as_of_ms > 0 ? json(v->status_as_of_ms) : json(nullptr)},
+               {"status_cached", v->status_from_cache}});
+  });
+  // Partners ask here about licences this installation issued; the query's SM2 signature is
+  // the authentication, and the answer is signed with this installation's key.
+  s.Post("/api/v1/xregion/licences/status", [&service, options](const httplib::Request& req,
+                                                                httplib::Response& res,
+                                                                RequestContext& ctx) {
+    if (options.licence_register == nullptr) {
+      return WriteProblem(
+          res, Error(ErrorCode::kNotFound, "this installation keeps no licence register"), ctx);
+    }
+    auto answer = service.AnswerLicenceStatus(req.body, *options.licence_register);
+    if (!answer.ok()) return WriteProblem(res, answer.error(), ctx);
+    res.set_content(*answer, "application/json");
+  });
   s.Put("/api/v1/xregion/identity", [&](const httplib::Request& req, httplib::Response& res,
                                         RequestContext& ctx) {
     auto caller = Permitted(auth, service, req, res, ctx, "xregion.manage");
@@ -373,6 +414,16 @@ void RegisterXregionRoutes(Server& s, xregion::Service& service, const Auth& aut
     auto name = r.String("applicant_name", mode != xregion::Mode::kOnline);
     auto code = r.String("applicant_code", mode != xregion::Mode::kOnline);
     auto delivery = r.String("delivery", false);
+    if (delivery && *delivery != "online" && *delivery != "window" && *delivery != "mail") {
+      errors.Add("delivery", "must be online, window or mail");
+    }
+    // The receiving window's identity check: an ID number (身份证号) or, for an enterprise, a
+    // USCC, with its check character — a partner's catalog would refuse it otherwise.
+    if (code && !code->empty() && !ParseIdNumber(*code).ok() && !ParseUscc(*code).ok()) {
+      auto why = ParseIdNumber(*code);
+      errors.Add("applicant_code",
+                 fmt::format("must be an ID number or a USCC ({})", why.error().message()));
+    }
     auto form = ReadForm(r.Member("form", json::value_t::object, false), errors);
     auto materials = ReadMaterials(r.Member("materials", json::value_t::array, false), errors);
     const json* parts = r.Member("parts", json::value_t::array, mode == xregion::Mode::kJoint);

@@ -18,10 +18,16 @@ struct XregionRouteOptions {
   // This installation's licence root certificate (PEM), which GET identity gives partners so
   // that its licences verify there; absent: none given.
   std::function<Result<std::string>()> licence_root = {};
+  // Asks partners about their licences (revocation) when one is verified here; null: not asked,
+  // so a partner's licence verifies as "revocation unknown".
+  xregion::Transport* transport = nullptr;
+  // This installation's licence register, which answers partners' status queries; null: the
+  // status route answers 404.
+  licences::LicenceService* licence_register = nullptr;
 };
 
 void RegisterXregionRoutes(Server& server, xregion::Service& service, const Auth& auth,
-                           XregionRouteOptions options = {});
+                           const XregionRouteOptions& options = {});
 
 // Posts to `base_url` + "/api/v1/xregion/messages" with cpp-httplib: plain HTTP, or HTTPS
 // (standard TLS through OpenSSL, the server's certificate verified against the system's CA
@@ -29,6 +35,9 @@ void RegisterXregionRoutes(Server& server, xregion::Service& service, const Auth
 class HttpTransport final : public xregion::Transport {
  public:
   xregion::PostAnswer Post(const std::string& base_url, const std::string& body) override;
+  // Posts to `base_url` + "/api/v1/xregion/licences/status", the same way.
+  xregion::PostAnswer AskLicenceStatus(const std::string& base_url,
+                                       const std::string& body) override;
 };
 
 }  // namespace tongban::api

@@ -449,11 +449,14 @@ void App::RegisterRoutes() {
   api::RegisterKpiRoutes(s, *kpi_, *auth_);
   api::RegisterAssessmentRoutes(s, *assessment_, *auth_);
   api::RegisterSourceRoutes(s, *sources_, *auth_, case_licences_.get());
-  api::RegisterXregionRoutes(
-      s, *xregion_->service, *auth_, {.licence_root = [this]() -> Result<std::string> {
-        TB_ASSIGN_OR_RETURN(keys::StoredCertificate root, licence_parts_->keys->Root());
-        return root.certificate_pem;
-      }});
+  api::RegisterXregionRoutes(s, *xregion_->service, *auth_,
+                             {.licence_root = [this]() -> Result<std::string> {
+                                TB_ASSIGN_OR_RETURN(keys::StoredCertificate root,
+                                                    licence_parts_->keys->Root());
+                                return root.certificate_pem;
+                              },
+                              .transport = &xregion_->transport,
+                              .licence_register = licence_parts_->licences.get()});
 }
 
 }  // namespace tongban::app

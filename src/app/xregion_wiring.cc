@@ -8,7 +8,11 @@
 #include <mutex>
 #include <thread>
 
+#include "app/app.h"
 #include "base/embedded.h"
+#include "catalog/service.h"
+#include "people/service.h"
+#include "people/sms.h"
 #include "trace/signing_key.h"
 
 namespace tongban {
@@ -21,22 +25,55 @@ namespace tongban::app {
 constexpr char kPartnerRegion[] = "360926";
 constexpr char kHomeRegion[] = "430181";
 
-// 铜鼓县's installation, simulated: receives on its own loopback port, and its clerk takes each
-// received case one step further every second (accept, approve with a result, conclude).
+// A staff member of the simulated 铜鼓县 installation, acting over its region.
+people::Principal PartnerStaff(std::string id, std::vector<std::string> permissions) {
+  people::Principal p;
+  p.account.id = std::move(id);
+  p.account.kind = people::AccountKind::kStaff;
+  people::HeldGrant& g = p.grants.emplace_back();
+  g.grant.scope.region = kPartnerRegion;
+  g.permissions = std::move(permissions);
+  return p;
+}
+
+// 铜鼓县's installation, simulated: its own database with its own catalog
+// (data/xregion/tonggu.yaml), cases and exchange; it receives on its own loopback port. What it
+// receives opens as a real case (xregion::CaseBridge), which its clerk and approver take one
+// step further every second through CaseService — accept, approve, conclude — each step
+// flowing back to 浏阳市 as the case's message. A received case its catalog cannot open stays
+// an exchange record, stepped the same way through the exchange.
 class SimulatedPartner {
  public:
   static Result<std::unique_ptr<SimulatedPartner>> Create(const std::string& db_file) {
     std::unique_ptr<SimulatedPartner> p(new SimulatedPartner());
     TB_ASSIGN_OR_RETURN(store::DatabaseUrl url, store::ParseDatabaseUrl("sqlite:" + db_file));
     TB_ASSIGN_OR_RETURN(p->db_, store::Database::Open(url, {.pool_size = 2}));
-    TB_ASSIGN_OR_RETURN(store::MigrationSet set, xregion::Migrations());
-    const store::MigrationSet* sets[] = {&set};
-    TB_ASSIGN_OR_RETURN(int applied, p->db_->Migrate(sets));
+    // A whole installation's schema, as a real partner's database has.
+    TB_ASSIGN_OR_RETURN(std::vector<store::MigrationSet> sets, App::AllMigrations());
+    std::vector<const store::MigrationSet*> pointers;
+    pointers.reserve(sets.size());
+    for (const store::MigrationSet& set : sets) pointers.push_back(&set);
+    TB_ASSIGN_OR_RETURN(int applied, p->db_->Migrate(pointers));
     (void)applied;
+    TB_ASSIGN_OR_RETURN(
+        p->people_, people::PeopleService::Create(*p->db_, p->sms_, SystemClock::Instance(), {}));
+    TB_ASSIGN_OR_RETURN(p->catalog_, catalog::CatalogService::Create(*p->db_));
+    if (!p->catalog_->GetLatestMatter("360926-scjgj-0001").ok()) {
+      TB_ASSIGN_OR_RETURN(
+          catalog::ImportSummary imported,
+          p->catalog_->ImportYaml(kXregionDemo[1].contents, {.actor = "demo", .publish = true}));
+      (void)imported;
+    }
+    p->trace_ = std::make_unique<trace::Trace>(*p->db_, trace::Trace::Options{});
+    TB_ASSIGN_OR_RETURN(p->cases_,
+                        cases::CaseService::Create(*p->db_, *p->catalog_, *p->people_, *p->trace_,
+                                                   {.data_dir = db_file + ".files"}));
     TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(db_file + ".key.pem"));
     TB_ASSIGN_OR_RETURN(p->service_, xregion::Service::Create(*p->db_, key, {}));
     TB_RETURN_IF_ERROR(p->service_->SetIdentity(
         {.region = kPartnerRegion, .name = "铜鼓县（模拟）", .hub = false}));
+    p->bridge_ = std::make_unique<xregion::CaseBridge>(*p->service_, *p->cases_, nullptr);
+    p->cases_->SetObserver(p->bridge_.get());
     p->http_.Post("/api/v1/xregion/messages", [&svc = *p->service_](const httplib::Request& req,
                                                                     httplib::Response& res) {
       auto out = svc.Receive(req.body);
@@ -55,6 +92,7 @@ class SimulatedPartner {
 
   ~SimulatedPartner() { Stop(); }
   xregion::Service& service() { return *service_; }
+  cases::CaseService& cases() { return *cases_; }
   std::string url() const { return fmt::format("http://127.0.0.1:{}", port_); }
 
   Status Start(const std::string& home_url, const std::string& home_key_pem) {
@@ -87,17 +125,53 @@ class SimulatedPartner {
  private:
   SimulatedPartner() = default;
 
+  // One step of a case opened here, by the clerk (accept) or the approver (approve, conclude:
+  // 受审分离). True when it moved.
+  bool StepCase(const std::string& number) {
+    auto c = cases_->Read(number);
+    if (!c.ok()) return false;
+    const cases::Step step{.expected_version = std::nullopt, .note = "铜鼓县（模拟）窗口"};
+    Result<cases::Case> r = Error(ErrorCode::kConflict, "nothing to do");
+    switch (c->state) {
+      case cases::CaseState::kSubmitted:
+        r = cases_->Accept(clerk_principal_, number, step);
+        break;
+      case cases::CaseState::kUnderReview:
+        r = cases_->Approve(approver_principal_, number, step);
+        break;
+      case cases::CaseState::kApproved:
+      case cases::CaseState::kDenied:
+        r = cases_->Conclude(approver_principal_, number, step);
+        break;
+      default:
+        return false;
+    }
+    if (!r.ok()) {
+      spdlog::warn("demo partner: case {} not stepped: {}", number, r.error().ToString());
+    }
+    return r.ok();
+  }
+
   void Clerk() {
     const std::pair<const char*, const char*> kNext[] = {
         {"forwarded", "accept"}, {"accepted", "approve"}, {"approved", "conclude"}};
     std::unique_lock lock(mu_);
     while (!cv_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_; })) {
+      auto opened = bridge_->OpenPending();
+      if (!opened.ok()) {
+        spdlog::warn("demo partner: opening received cases: {}", opened.error().ToString());
+      }
       bool stepped = false;
       for (const char* role : {"handling", "part"}) {
         for (auto [state, step] : kNext) {
           auto cases = service_->List(role, state, 20);
           if (!cases.ok()) continue;
           for (const auto& c : *cases) {
+            if (!c.case_number.empty()) {
+              stepped = StepCase(c.case_number) || stepped;
+              continue;
+            }
+            if (c.open_error.empty()) continue;  // not opened yet: the next round opens it
             auto r = service_->Step(
                 c.ref, {.step = step,
                         .note = "铜鼓县（模拟）窗口",
@@ -113,7 +187,17 @@ class SimulatedPartner {
   }
 
   std::unique_ptr<store::Database> db_;
+  people::SimulatedSmsGateway sms_;
+  std::unique_ptr<people::PeopleService> people_;
+  std::unique_ptr<catalog::CatalogService> catalog_;
+  std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<xregion::Service> service_;
+  std::unique_ptr<xregion::CaseBridge> bridge_;
+  people::Principal clerk_principal_ =
+      PartnerStaff("tonggu.window_clerk", {"case.accept", "case.read"});
+  people::Principal approver_principal_ =
+      PartnerStaff("tonggu.approver", {"case.approve", "case.read"});
   api::HttpTransport transport_;
   std::unique_ptr<xregion::DeliveryWorker> worker_;
   httplib::Server http_;
@@ -125,7 +209,7 @@ class SimulatedPartner {
 };
 
 XregionParts::XregionParts() = default;
-void XregionParts::Wake() {
+void XregionParts::Wake() const {
   if (worker) worker->Wake();
 }
 XregionParts::~XregionParts() { StopXregion(*this); }

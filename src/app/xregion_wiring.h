@@ -23,7 +23,7 @@ class SimulatedPartner;
 struct XregionParts {
   XregionParts();
   ~XregionParts();
-  void Wake();  // a round of the delivery thread now
+  void Wake() const;  // a round of the delivery thread now
   api::HttpTransport transport;
   std::unique_ptr<xregion::Service> service;
   std::unique_ptr<xregion::DeliveryWorker> worker;

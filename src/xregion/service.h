@@ -39,7 +39,20 @@ class Transport {
  public:
   virtual ~Transport() = default;
   virtual PostAnswer Post(const std::string& base_url, const std::string& body) = 0;
+  // Posts a signed licence status query to the partner's status route (`base_url` +
+  // /api/v1/xregion/licences/status) and returns its answer. A transport that cannot ask
+  // answers nothing (status 0): the revocation stays unknown.
+  virtual PostAnswer AskLicenceStatus(const std::string& base_url, const std::string& body) {
+    (void)base_url;
+    (void)body;
+    return {.status = 0, .body = "this transport asks no licence status"};
+  }
 };
+
+// How long a partner's signed answer about one of its licences is relied on before it is asked
+// again (docs/xregion.md): a revocation is seen here at most this long after the partner
+// recorded it.
+inline constexpr int64_t kLicenceStatusLifetimeMs = 10 * 60 * 1000;
 
 struct ServiceOptions {
   const Clock* clock = nullptr;   // the system clock when null
@@ -147,13 +160,33 @@ struct StepRequest {
   std::string actor{};
 };
 
+// What the issuing partner's licence register says about a licence, as last known here.
+enum class Revocation {
+  kNotChecked,  // the licence failed before its register was asked (forged, unknown issuer, …)
+  kNotRevoked,  // the partner's register holds it in force
+  kRevoked,     // revoked (or superseded) in the partner's register
+  kUnknown,     // the partner could not be asked and no answer within its lifetime is known
+};
+std::string_view RevocationName(Revocation r);
+
 struct PartnerLicenceCheck {
   licences::VerifyOutcome outcome = licences::VerifyOutcome::kValid;
   std::string reason{};   // Chinese, for the window and the API
   std::string partner{};  // the partner whose root the certificate chains to
   std::string licence_id{};
   std::string issuer_name{};
-  bool valid() const { return outcome == licences::VerifyOutcome::kValid; }
+  Revocation revocation = Revocation::kNotChecked;
+  // When the partner's register last answered for this licence (this installation's clock,
+  // ms since the epoch); 0 when it never did.
+  int64_t status_as_of_ms = 0;
+  bool status_from_cache = false;  // the answer is a cached one, within its lifetime
+  // Valid only when the partner's register said, within the answer's lifetime, that the
+  // licence is in force: "revocation unknown" is never valid.
+  bool valid() const {
+    return outcome == licences::VerifyOutcome::kValid && revocation == Revocation::kNotRevoked;
+  }
+  // The outcome's wire name: licences::VerifyOutcomeName, or "revocation_unknown".
+  std::string_view outcome_name() const;
 };
 
 struct CaseCounts {
@@ -203,11 +236,22 @@ class Service {
   // name, O = its region code, valid ten years from now. kNotFound until the identity is set.
   Result<std::string> Certificate();
   // Verifies an e-licence issued by a partner's department (licences.cc): its certificate must
-  // chain to a partner's licence root, the signature verify over the canonical document, and
-  // today lie within its validity. An answer for every way a licence can be bad (outcome and a
-  // Chinese reason); kInvalidArgument only when the document is not JSON. The partner's
-  // register is not consulted: revocation is the partner's to tell.
-  Result<PartnerLicenceCheck> VerifyPartnerLicence(const licences::SignedLicence& presented);
+  // chain to a partner's licence root, the signature verify over the canonical document, today
+  // lie within its validity, and the issuing partner's register hold it in force — asked by a
+  // signed status query through `transport` (null: not asked) unless an answer younger than
+  // kLicenceStatusLifetimeMs is cached. When the partner cannot be asked the answer is
+  // "revocation unknown" with the time of the last known status, never valid. An answer for
+  // every way a licence can be bad (outcome and a Chinese reason); kInvalidArgument only when
+  // the document is not JSON.
+  Result<PartnerLicenceCheck> VerifyPartnerLicence(const licences::SignedLicence& presented,
+                                                   Transport* transport = nullptr);
+  // Answers a partner's signed licence status query (the route /api/v1/xregion/licences/status)
+  // from this installation's licence register: the query must come from a partner, verify
+  // against its key, be addressed here and be fresh (±kClockSkewToleranceMs); refusals are
+  // RefusalError values. The answer (status valid, revoked, superseded or not_found) is signed
+  // by this installation's key and binds the query's id.
+  Result<std::string> AnswerLicenceStatus(std::string_view query,
+                                          licences::LicenceService& register_of_licences);
   // Adds or replaces a partner; the key must be an X.509 certificate of the partner's region
   // (or a bare SM2 public key), the licence root a CA certificate.
   Status PutPartner(const Partner& partner);

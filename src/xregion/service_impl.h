@@ -95,6 +95,18 @@ struct Service::Impl {
   const Clock& clock;
   std::mutex keys_mu;
   std::map<std::string, crypto::Sm2Key> key_cache;  // PEM -> key
+  // A partner's last signed answer about one of its licences (licences.cc).
+  struct KnownStatus {
+    std::string status{};  // valid, revoked, superseded, not_found
+    std::string reason{};
+    int64_t at_ms = 0;  // when it was received (this installation's clock)
+  };
+  std::mutex status_mu;
+  std::map<std::string, KnownStatus> status_cache;  // partner region + "/" + licence id
+  // Asks `issuer` for the status of `licence_id` by a signed query; kUnavailable when no signed
+  // answer to this very query comes back (licences.cc).
+  Result<KnownStatus> AskLicenceStatus(Transport& transport, const Identity& self,
+                                       const Partner& issuer, const std::string& licence_id);
 
   Impl(store::Database& d, crypto::Sm2Key k, ServiceOptions o)
       : db(d),

@@ -23,8 +23,8 @@ export const flows = {
     await snap(page, 'xregion-window')
     await form.getByRole('button', { name: '转办理地' }).click()
     await page.waitForURL('**/xregion/cases/430181-*')
-    // The simulated 铜鼓县 clerk accepts, approves and concludes within seconds; the steps come
-    // back as messages.
+    // The simulated 铜鼓县 installation opens it as a case of its catalog, whose clerk accepts and
+    // approver approves and concludes it within seconds; the steps come back as messages.
     const state = page.locator('dd[aria-label="状态"]')
     for (let i = 0; i < 40; i++) {
       if ((await state.textContent()) === '已办结') break
@@ -34,6 +34,8 @@ export const flows = {
     expect((await state.textContent()) === '已办结', `state: ${await state.textContent()}`)
     const kinds = await elTable(page, '办理过程').locator('tbody tr').allTextContents()
     expect(kinds.length >= 4 && kinds.some((t) => t.includes('360926') && t.includes('已受理')), `timeline: ${kinds}`)
+    // 铜鼓县 opened it as a real case of its own catalog: its acceptance names its case number.
+    expect(kinds.some((t) => t.includes('案件号 360926')), `timeline: ${kinds}`)
     await snap(page, 'xregion-case')
     await page.getByRole('button', { name: '结果已送达申请人' }).click()
     await state.filter({ hasText: '已送达' }).waitFor()
