@@ -1,6 +1,7 @@
 #include "app/demo_benefits.h"
 
 #include <chrono>
+#include <ctime>
 
 #include "benefits/demo_funnel.h"
 
@@ -76,6 +77,7 @@ Result<DemoBenefits> LoadDemoBenefits(benefits::Benefits& benefits, registers::R
                                       benefits::GrantCases& grant_cases,
                                       cases::CaseService& cases) {
   const auto start = std::chrono::steady_clock::now();
+  const std::clock_t cpu_start = std::clock();
   DemoBenefits out;
   TB_ASSIGN_OR_RETURN(std::vector<benefits::Policy> existing, benefits.ListPolicies());
   if (!existing.empty()) return out;
@@ -115,6 +117,7 @@ Result<DemoBenefits> LoadDemoBenefits(benefits::Benefits& benefits, registers::R
     out.notified += sent.sent;
   }
   out.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  out.cpu_seconds = static_cast<double>(std::clock() - cpu_start) / CLOCKS_PER_SEC;
   return out;
 }
 

@@ -20,6 +20,7 @@ struct DemoBenefits {
   int64_t granted = 0;    // grant cases approved and concluded
   double seconds = 0;
   double case_seconds = 0;  // of which taking the grant cases through their process
+  double cpu_seconds = 0;   // the process's CPU time meanwhile (every thread)
 };
 
 // Into a database without policies: publishes data/policies, seeds the article's funnel over

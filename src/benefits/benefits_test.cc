@@ -203,6 +203,32 @@ class BenefitsContract : public ::testing::TestWithParam<store::Backend> {
 
   // Six persons: four eligible for the living subsidy (two in each village), of whom one is on
   // the roll; one on the roll without 低保 (no longer eligible); one neither.
+  // The SMS of `runs` per second since `t0_ms`, by the time each is (or was) due.
+  std::map<int64_t, int> SmsPerSecond(std::initializer_list<std::string> runs, int64_t t0_ms) {
+    std::map<int64_t, int> per_second;
+    for (const auto& r : runs) {
+      auto notices = benefits_->Notices(r);
+      EXPECT_TRUE(notices.ok());
+      if (!notices.ok()) continue;
+      for (const auto& n : *notices) {
+        if (n.channel == "sms") ++per_second[(n.send_at_ms - t0_ms) / 1000];
+      }
+    }
+    return per_second;
+  }
+  // Populate() and four more with a phone (six by SMS, one on the visit list); the living
+  // subsidy at 2 SMS a second. Returns the clock's time in ms.
+  int64_t PopulateForRates() {
+    Populate();
+    for (int i = 0; i < 4; ++i) {
+      AddPerson(201 + 2 * i, kVillageB, registers::Assistance::kMinimumLiving, 3);
+    }
+    EXPECT_TRUE(
+        benefits_->Publish(officer_, PolicyYaml(kLivingRule, 2) + "send_rate: {sms: 2/s}\n").ok());
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+        .count();
+  }
+
   void Populate() {
     using registers::Assistance;
     eligible_a1_ = AddPerson(101, kVillageA, Assistance::kMinimumLiving, 1, true);
@@ -624,15 +650,7 @@ TEST_P(BenefitsContract, TheAppChannelPushesMessagesWithTheirDeliveryStatus) {
 
 TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
   if (!benefits_) return;
-  Populate();
-  for (int i = 0; i < 4; ++i) {  // four more with a phone: six by SMS, one visit
-    AddPerson(201 + 2 * i, kVillageB, registers::Assistance::kMinimumLiving, 3);
-  }
-  ASSERT_TRUE(
-      benefits_->Publish(officer_, PolicyYaml(kLivingRule, 2) + "send_rate: {sms: 2/s}\n").ok());
-  const int64_t t0 =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
-          .count();
+  const int64_t t0 = PopulateForRates();
   auto run = benefits_->Match(officer_, "living", {});
   ASSERT_TRUE(run.ok());
   auto first = benefits_->Notify(officer_, run->id, {});
@@ -668,17 +686,10 @@ TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
   clock_.Advance(std::chrono::seconds(4));
   EXPECT_EQ(*benefits_->SendDue(officer_), 8);
   EXPECT_EQ(sms_.size(), 12u);
-  std::map<int64_t, int> per_second;
-  for (const auto& r : {run->id, second->id}) {
-    EXPECT_EQ(count(r, "sent"), 6);
-    auto notices = benefits_->Notices(r);
-    ASSERT_TRUE(notices.ok());
-    for (const auto& n : *notices) {
-      if (n.channel == "sms") ++per_second[(n.send_at_ms - t0) / 1000];
-    }
-  }
+  EXPECT_EQ(count(run->id, "sent"), 6);
+  EXPECT_EQ(count(second->id, "sent"), 6);
   const std::map<int64_t, int> expected = {{0, 2}, {1, 2}, {2, 2}, {3, 2}, {4, 2}, {5, 2}};
-  EXPECT_EQ(per_second, expected);
+  EXPECT_EQ(SmsPerSecond({run->id, second->id}, t0), expected);
 
   // The installation's rate applies when the policy names none: app messages 1 per second.
   benefits_->SetSendRates({{"app", {.count = 1, .window_ms = 1000}}});
@@ -698,15 +709,7 @@ TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
 // in each notice's transaction, even when both send at the same moment on two threads.
 TEST_P(BenefitsContract, TwoSendersOnOneDatabaseShareTheChannelsRate) {
   if (!benefits_) return;
-  Populate();
-  for (int i = 0; i < 4; ++i) {  // six persons with a phone in all, and one without
-    AddPerson(201 + 2 * i, kVillageB, registers::Assistance::kMinimumLiving, 3);
-  }
-  ASSERT_TRUE(
-      benefits_->Publish(officer_, PolicyYaml(kLivingRule, 2) + "send_rate: {sms: 2/s}\n").ok());
-  const int64_t t0 =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
-          .count();
+  const int64_t t0 = PopulateForRates();
   // The other process: its own connections, registers and benefits over the same database.
   std::unique_ptr<store::Database> other_db = temp_->Open();
   ASSERT_TRUE(other_db);
@@ -734,16 +737,8 @@ TEST_P(BenefitsContract, TwoSendersOnOneDatabaseShareTheChannelsRate) {
   // Both at the same moment: 2 SMS now between them, the other 10 in the next five seconds.
   EXPECT_EQ(a->scheduled + b->scheduled, 10);
   EXPECT_EQ(sms_.size() + other_sms.size(), 2u);
-  std::map<int64_t, int> per_second;
-  for (const auto& r : {first->id, second->id}) {
-    auto notices = benefits_->Notices(r);
-    ASSERT_TRUE(notices.ok());
-    for (const auto& n : *notices) {
-      if (n.channel == "sms") ++per_second[(n.send_at_ms - t0) / 1000];
-    }
-  }
   const std::map<int64_t, int> expected = {{0, 2}, {1, 2}, {2, 2}, {3, 2}, {4, 2}, {5, 2}};
-  EXPECT_EQ(per_second, expected);
+  EXPECT_EQ(SmsPerSecond({first->id, second->id}, t0), expected);
   // Each process's scheduler then sends what is due, never over the rate in any second.
   clock_.Advance(std::chrono::seconds(6));
   auto due = benefits_->SendDue(officer_);

@@ -213,6 +213,7 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
                  {{"county", "the register of the county must be empty"}});
   }
 
+  std::map<std::string, std::string> person_of;  // register id by ID number, found once
   for (const Policy& p : builtin) {
     const std::string& roll = p.name == "disability_living_subsidy" ? living_roll : care_roll;
     TB_ASSIGN_OR_RETURN(GrantImport granted, benefits.ImportGrants(by, p.name, roll));
@@ -231,17 +232,23 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
     std::unordered_set<std::string> listed_ids;
     for (const MatchResult& r : listed) listed_ids.insert(r.person_id);
     for (const auto& [id_number, answer] : answers) {
-      TB_ASSIGN_OR_RETURN(std::vector<registers::Person> found,
-                          registers.FindByIdNumber(by, id_number));
-      if (found.empty() || !listed_ids.contains(found[0].id)) continue;  // the other subsidy's
+      auto person = person_of.find(id_number);
+      if (person == person_of.end()) {
+        TB_ASSIGN_OR_RETURN(std::vector<registers::Person> found,
+                            registers.FindByIdNumber(by, id_number));
+        if (found.empty()) continue;
+        person = person_of.emplace(id_number, found[0].id).first;
+      }
+      const std::string& person_id = person->second;
+      if (!listed_ids.contains(person_id)) continue;  // the other subsidy's
       ConsentInput input{
           .decision = answer == Answer::kAccept ? Decision::kAccepted : Decision::kDeclined,
           .by_staff = true,
           .evidence = "入户走访，本人签字确认（演示数据）"};
       if (answer == Answer::kAccept) input.form = forms[id_number];
-      TB_RETURN_IF_ERROR(benefits.RecordConsent(by, run.id, found[0].id, input));
+      TB_RETURN_IF_ERROR(benefits.RecordConsent(by, run.id, person_id, input));
       if (answer == Answer::kAccept && options.on_accepted) {
-        TB_RETURN_IF_ERROR(options.on_accepted(run.id, found[0].id));
+        TB_RETURN_IF_ERROR(options.on_accepted(run.id, person_id));
       }
     }
     TB_ASSIGN_OR_RETURN(Funnel f, benefits.FunnelOf(run.id));

@@ -1,12 +1,27 @@
 #include "cli/progress.h"
 
 #include <cstdio>
+#include <cstdlib>
+#include <functional>
 #include <string>
 
 #include <gtest/gtest.h>
 
 namespace tongban::cli {
 namespace {
+
+// What `write` prints to a FILE, as text.
+std::string Captured(const std::function<void(std::FILE*)>& write) {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  if (out == nullptr) return "open_memstream failed";
+  write(out);
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  return text;
+}
 
 TEST(ProgressBarTest, RendersBarPercentRateAndTimeLeft) {
   EXPECT_EQ(RenderProgressBar({.stage = "difference",
@@ -28,27 +43,22 @@ TEST(ProgressBarTest, RendersBarPercentRateAndTimeLeft) {
 }
 
 TEST(ProgressBarTest, PlainLinesWhenNotATerminal) {
-  char* buffer = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&buffer, &size);
-  ASSERT_NE(out, nullptr);
-  double now = 0;  // a fake clock: seconds since the start
-  ProgressReporter reporter(out, false, [&] { return now; });
-  reporter.Update("load", 0, 0);
-  now = 0.8;
-  reporter.Update("match", 0.4, 100000);
-  now = 1.0;
-  reporter.Update("difference", 0.6, 100000);
-  now = 1.1;
-  reporter.Update("difference", 0.65, 100000);  // same tenth of the same stage: no line
-  now = 1.2;
-  reporter.Update("difference", 0.72, 100000);  // a new tenth
-  now = 1.6;
-  reporter.Update("done", 1, 100000);
-  reporter.Finish();
-  std::fclose(out);
-  const std::string text(buffer, size);
-  std::free(buffer);
+  const std::string text = Captured([](std::FILE* out) {
+    double now = 0;  // a fake clock: seconds since the start
+    ProgressReporter reporter(out, false, [&] { return now; });
+    reporter.Update("load", 0, 0);
+    now = 0.8;
+    reporter.Update("match", 0.4, 100000);
+    now = 1.0;
+    reporter.Update("difference", 0.6, 100000);
+    now = 1.1;
+    reporter.Update("difference", 0.65, 100000);  // same tenth of the same stage: no line
+    now = 1.2;
+    reporter.Update("difference", 0.72, 100000);  // a new tenth
+    now = 1.6;
+    reporter.Update("done", 1, 100000);
+    reporter.Finish();
+  });
   EXPECT_EQ(text,
             "progress 0% load -- persons/s eta --\n"
             "progress 40% match 40000/100000 persons 50000 persons/s eta 2 s\n"
@@ -59,22 +69,17 @@ TEST(ProgressBarTest, PlainLinesWhenNotATerminal) {
 }
 
 TEST(ProgressBarTest, OneLineRedrawnOnATerminal) {
-  char* buffer = nullptr;
-  size_t size = 0;
-  std::FILE* out = open_memstream(&buffer, &size);
-  ASSERT_NE(out, nullptr);
-  double now = 0;
-  ProgressReporter reporter(
-      out, true, [&] { return now; }, "persons", 0.1);
-  reporter.Update("match", 0.4, 1000);
-  now = 0.05;
-  reporter.Update("match", 0.45, 1000);  // within the redraw interval: skipped
-  now = 0.2;
-  reporter.Update("match", 0.5, 1000);
-  reporter.Finish();
-  std::fclose(out);
-  const std::string text(buffer, size);
-  std::free(buffer);
+  const std::string text = Captured([](std::FILE* out) {
+    double now = 0;
+    ProgressReporter reporter(
+        out, true, [&] { return now; }, "persons", 0.1);
+    reporter.Update("match", 0.4, 1000);
+    now = 0.05;
+    reporter.Update("match", 0.45, 1000);  // within the redraw interval: skipped
+    now = 0.2;
+    reporter.Update("match", 0.5, 1000);
+    reporter.Finish();
+  });
   EXPECT_EQ(text,
             "\r[############..................]  40%  -- persons/s  eta --  match\x1b[K"
             "\r[###############...............]  50%  2,500 persons/s  eta 1 s  match\x1b[K\n");
