@@ -1020,6 +1020,16 @@ TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged)
 // The article's funnel from generated data: 12,000 disabled persons of Xintian screened against
 // the two shipped subsidies, 236 eligible and receiving nothing, all notified, 178 consenting
 // and granted; every figure computed by the runs. A second seed into the same county is refused.
+// The article's funnel in total: 12,000 screened, 236 eligible who received nothing, 178 paid.
+void ExpectTheArticlesTotals(const FunnelRow& t) {
+  EXPECT_EQ(t.screened, 12000);
+  EXPECT_EQ(t.eligible, 920);
+  EXPECT_EQ(t.eligible_not_receiving, 236);
+  EXPECT_EQ(t.notified, 236);
+  EXPECT_EQ(t.consented, 178);
+  EXPECT_EQ(t.granted, 178);
+}
+
 TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
   if (!benefits_) return;
   people::Principal seeder = Staff("seeder", "431128",
@@ -1031,13 +1041,7 @@ TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
   ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
   EXPECT_EQ(seeded->persons, 12000);
   ASSERT_EQ(seeded->runs.size(), 2u);
-  const FunnelRow& t = seeded->total.total;
-  EXPECT_EQ(t.screened, 12000);
-  EXPECT_EQ(t.eligible, 920);
-  EXPECT_EQ(t.eligible_not_receiving, 236);
-  EXPECT_EQ(t.notified, 236);
-  EXPECT_EQ(t.consented, 178);
-  EXPECT_EQ(t.granted, 178);
+  ExpectTheArticlesTotals(seeded->total.total);
   // Each run's own funnel, as the API gives it, and its regions adding up to the total.
   auto living = benefits_->FunnelOf(seeded->runs[0]);
   ASSERT_TRUE(living.ok());
@@ -1080,13 +1084,7 @@ TEST_P(BenefitsContract, TheArticlesFunnelHoldsBesideThePersonsTheCountyHeldBefo
   ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
   EXPECT_EQ(seeded->existing, 3);
   EXPECT_EQ(seeded->persons, 11997);
-  const FunnelRow& t = seeded->total.total;
-  EXPECT_EQ(t.screened, 12000);
-  EXPECT_EQ(t.eligible, 920);
-  EXPECT_EQ(t.eligible_not_receiving, 236);
-  EXPECT_EQ(t.notified, 236);
-  EXPECT_EQ(t.consented, 178);
-  EXPECT_EQ(t.granted, 178);
+  ExpectTheArticlesTotals(seeded->total.total);
   EXPECT_EQ(accepted.size(), 178u);
   // The hand-written persons: listed in their runs and notified, nobody decided for them.
   for (const auto& [run, person] : {std::pair{seeded->runs[0], both},
