@@ -1119,6 +1119,7 @@ TEST_P(BenefitsContract, AnEntityRunIsReproducedAsOfItsSnapshot) {
   EXPECT_EQ(run->total.eligible, 2);
   auto listed = [](const std::vector<MatchResult>& results) {
     std::vector<std::string> ids;
+    ids.reserve(results.size());
     for (const auto& r : results) ids.push_back(r.person_id + "@" + r.region);
     return ids;
   };
