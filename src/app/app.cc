@@ -326,11 +326,15 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
   benefits_->SetGrantHandler(grant_cases_->Handler());
   cases_->SetObserver(grant_cases_.get());
   if (config_.demo) {
-    TB_ASSIGN_OR_RETURN(DemoBenefits demo_benefits, LoadDemoBenefits(*benefits_));
+    TB_ASSIGN_OR_RETURN(DemoBenefits demo_benefits,
+                        LoadDemoBenefits(*benefits_, *registers_, *grant_cases_, *cases_));
     if (demo_benefits.policies > 0) {
-      spdlog::info("demo benefits: {} policies, {} runs, {} notices ({:.2f} s)",
-                   demo_benefits.policies, demo_benefits.runs, demo_benefits.notified,
-                   demo_benefits.seconds);
+      spdlog::info(
+          "demo benefits: {} policies, {} runs, {} notices, {} persons generated, {} granted "
+          "through their cases ({:.2f} s, the cases {:.2f} s; CPU {:.2f} s)",
+          demo_benefits.policies, demo_benefits.runs, demo_benefits.notified,
+          demo_benefits.generated, demo_benefits.granted, demo_benefits.seconds,
+          demo_benefits.case_seconds, demo_benefits.cpu_seconds);
     }
   }
   return Ok();

@@ -97,6 +97,14 @@ struct MatchRun {
   std::vector<MatchResult> results{};  // filled by Match; GetRun leaves it empty
 };
 
+// How far a matching run is: its stage (load, match, difference, write, done), the fraction of
+// the whole run done, and the persons (or entities) of the register it reads, 0 until loaded.
+struct MatchProgress {
+  std::string_view stage{};
+  double fraction = 0;
+  int64_t persons = 0;
+};
+
 struct MatchOptions {
   std::string region{};             // empty: the policy's region scope
   std::optional<Date> reference{};  // default: today in China
@@ -108,7 +116,8 @@ struct MatchOptions {
   std::string as_of{};
   int64_t version = 0;  // the policy version to run (0: the one in force on the reference date)
   int threads = 1;
-  std::function<void(std::string_view stage, double fraction)> progress{};
+  // Called at each stage and every few thousand persons within one (the CLI's progress bar).
+  std::function<void(const MatchProgress&)> progress{};
   // Tests: fail the write after this many results as if the process died (0: never).
   int fail_after_results = 0;
 };
@@ -311,6 +320,7 @@ class Benefits {
   AppPushGateway* app_push() const { return app_; }
   // The installation's sending rates (channel -> rate), over DefaultSendRates().
   void SetSendRates(const std::map<std::string, SendRate>& rates) {
+    std::lock_guard lock(send_mu_);
     for (const auto& [channel, rate] : rates) send_rates_[channel] = rate;
   }
   // Records a notified person's decision (online by the person, or by staff with evidence);
@@ -380,7 +390,7 @@ class Benefits {
   std::unique_ptr<SimulatedAppPush> own_app_ = std::make_unique<SimulatedAppPush>();
   AppPushGateway* app_ = own_app_.get();
   std::map<std::string, SendRate> send_rates_ = DefaultSendRates();
-  std::mutex send_mu_;  // one sender allots a channel's time slots at a time
+  std::mutex send_mu_;  // guards send_rates_ (the slots themselves are rows: benefit_send_slot)
   store::QuerySet queries_;
   GrantHandler grant_handler_{};
   struct ColumnCache;

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -201,6 +203,32 @@ class BenefitsContract : public ::testing::TestWithParam<store::Backend> {
 
   // Six persons: four eligible for the living subsidy (two in each village), of whom one is on
   // the roll; one on the roll without 低保 (no longer eligible); one neither.
+  // The SMS of `runs` per second since `t0_ms`, by the time each is (or was) due.
+  std::map<int64_t, int> SmsPerSecond(std::initializer_list<std::string> runs, int64_t t0_ms) {
+    std::map<int64_t, int> per_second;
+    for (const auto& r : runs) {
+      auto notices = benefits_->Notices(r);
+      EXPECT_TRUE(notices.ok());
+      if (!notices.ok()) continue;
+      for (const auto& n : *notices) {
+        if (n.channel == "sms") ++per_second[(n.send_at_ms - t0_ms) / 1000];
+      }
+    }
+    return per_second;
+  }
+  // Populate() and four more with a phone (six by SMS, one on the visit list); the living
+  // subsidy at 2 SMS a second. Returns the clock's time in ms.
+  int64_t PopulateForRates() {
+    Populate();
+    for (int i = 0; i < 4; ++i) {
+      AddPerson(201 + 2 * i, kVillageB, registers::Assistance::kMinimumLiving, 3);
+    }
+    EXPECT_TRUE(
+        benefits_->Publish(officer_, PolicyYaml(kLivingRule, 2) + "send_rate: {sms: 2/s}\n").ok());
+    return std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+        .count();
+  }
+
   void Populate() {
     using registers::Assistance;
     eligible_a1_ = AddPerson(101, kVillageA, Assistance::kMinimumLiving, 1, true);
@@ -362,7 +390,7 @@ TEST_P(BenefitsContract, MatchesFindsWhoIsMissingAndWhoNoLongerQualifiesWithReas
   std::vector<std::string> stages;
   auto run =
       benefits_->Match(officer_, "living",
-                       {.progress = [&](std::string_view s, double) { stages.emplace_back(s); }});
+                       {.progress = [&](const MatchProgress& p) { stages.emplace_back(p.stage); }});
   ASSERT_TRUE(run.ok()) << run.error().ToString();
   EXPECT_FALSE(run->id.empty());
   EXPECT_EQ(run->version, 1);
@@ -622,15 +650,7 @@ TEST_P(BenefitsContract, TheAppChannelPushesMessagesWithTheirDeliveryStatus) {
 
 TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
   if (!benefits_) return;
-  Populate();
-  for (int i = 0; i < 4; ++i) {  // four more with a phone: six by SMS, one visit
-    AddPerson(201 + 2 * i, kVillageB, registers::Assistance::kMinimumLiving, 3);
-  }
-  ASSERT_TRUE(
-      benefits_->Publish(officer_, PolicyYaml(kLivingRule, 2) + "send_rate: {sms: 2/s}\n").ok());
-  const int64_t t0 =
-      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
-          .count();
+  const int64_t t0 = PopulateForRates();
   auto run = benefits_->Match(officer_, "living", {});
   ASSERT_TRUE(run.ok());
   auto first = benefits_->Notify(officer_, run->id, {});
@@ -666,17 +686,10 @@ TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
   clock_.Advance(std::chrono::seconds(4));
   EXPECT_EQ(*benefits_->SendDue(officer_), 8);
   EXPECT_EQ(sms_.size(), 12u);
-  std::map<int64_t, int> per_second;
-  for (const auto& r : {run->id, second->id}) {
-    EXPECT_EQ(count(r, "sent"), 6);
-    auto notices = benefits_->Notices(r);
-    ASSERT_TRUE(notices.ok());
-    for (const auto& n : *notices) {
-      if (n.channel == "sms") ++per_second[(n.send_at_ms - t0) / 1000];
-    }
-  }
+  EXPECT_EQ(count(run->id, "sent"), 6);
+  EXPECT_EQ(count(second->id, "sent"), 6);
   const std::map<int64_t, int> expected = {{0, 2}, {1, 2}, {2, 2}, {3, 2}, {4, 2}, {5, 2}};
-  EXPECT_EQ(per_second, expected);
+  EXPECT_EQ(SmsPerSecond({run->id, second->id}, t0), expected);
 
   // The installation's rate applies when the policy names none: app messages 1 per second.
   benefits_->SetSendRates({{"app", {.count = 1, .window_ms = 1000}}});
@@ -689,6 +702,48 @@ TEST_P(BenefitsContract, BulkSendingObeysEachChannelsRateOnTheFakeClock) {
   ASSERT_TRUE(pushed.ok());
   EXPECT_EQ(pushed->sent, 7);
   EXPECT_EQ(pushed->scheduled, 6);
+}
+
+// Two processes on one database (a server and a CLI `policy notify`, each its own pool,
+// registers and benefits): their SMS share the channel's rate, since the slot is a row taken
+// in each notice's transaction, even when both send at the same moment on two threads.
+TEST_P(BenefitsContract, TwoSendersOnOneDatabaseShareTheChannelsRate) {
+  if (!benefits_) return;
+  const int64_t t0 = PopulateForRates();
+  // The other process: its own connections, registers and benefits over the same database.
+  std::unique_ptr<store::Database> other_db = temp_->Open();
+  ASSERT_TRUE(other_db);
+  trace::Trace other_trace(*other_db, trace::Trace::Options{});
+  auto other_registers = registers::Registers::Create(
+      *other_db, *registers::FieldCipher::Create(registers::testing::FixedKeys()), other_trace,
+      clock_);
+  ASSERT_TRUE(other_registers.ok());
+  people::SimulatedSmsGateway other_sms;
+  auto other = Benefits::Create(*other_db, **other_registers, clock_, &other_sms);
+  ASSERT_TRUE(other.ok());
+
+  auto first = benefits_->Match(officer_, "living", {});
+  auto second = (*other)->Match(officer_, "living", {});
+  ASSERT_TRUE(first.ok() && second.ok());
+  Result<NotifyReport> a = Error(ErrorCode::kInternal, "not run");
+  Result<NotifyReport> b = Error(ErrorCode::kInternal, "not run");
+  std::thread server([&] { a = benefits_->Notify(officer_, first->id, {}); });
+  std::thread cli([&] { b = (*other)->Notify(officer_, second->id, {}); });
+  server.join();
+  cli.join();
+  ASSERT_TRUE(a.ok()) << a.error().ToString();
+  ASSERT_TRUE(b.ok()) << b.error().ToString();
+  EXPECT_EQ(a->sent + b->sent, 14);
+  // Both at the same moment: 2 SMS now between them, the other 10 in the next five seconds.
+  EXPECT_EQ(a->scheduled + b->scheduled, 10);
+  EXPECT_EQ(sms_.size() + other_sms.size(), 2u);
+  const std::map<int64_t, int> expected = {{0, 2}, {1, 2}, {2, 2}, {3, 2}, {4, 2}, {5, 2}};
+  EXPECT_EQ(SmsPerSecond({first->id, second->id}, t0), expected);
+  // Each process's scheduler then sends what is due, never over the rate in any second.
+  clock_.Advance(std::chrono::seconds(6));
+  auto due = benefits_->SendDue(officer_);
+  ASSERT_TRUE(due.ok());
+  EXPECT_EQ(*due, 10);
 }
 
 TEST_P(BenefitsContract, GrantsOptOutPoliciesWhenNobodyObjectsInTime) {
@@ -965,6 +1020,16 @@ TEST_P(BenefitsContract, ARunIsReproducedAsOfItsSnapshotAfterTheRegisterChanged)
 // The article's funnel from generated data: 12,000 disabled persons of Xintian screened against
 // the two shipped subsidies, 236 eligible and receiving nothing, all notified, 178 consenting
 // and granted; every figure computed by the runs. A second seed into the same county is refused.
+// The article's funnel in total: 12,000 screened, 236 eligible who received nothing, 178 paid.
+void ExpectTheArticlesTotals(const FunnelRow& t) {
+  EXPECT_EQ(t.screened, 12000);
+  EXPECT_EQ(t.eligible, 920);
+  EXPECT_EQ(t.eligible_not_receiving, 236);
+  EXPECT_EQ(t.notified, 236);
+  EXPECT_EQ(t.consented, 178);
+  EXPECT_EQ(t.granted, 178);
+}
+
 TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
   if (!benefits_) return;
   people::Principal seeder = Staff("seeder", "431128",
@@ -976,13 +1041,7 @@ TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
   ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
   EXPECT_EQ(seeded->persons, 12000);
   ASSERT_EQ(seeded->runs.size(), 2u);
-  const FunnelRow& t = seeded->total.total;
-  EXPECT_EQ(t.screened, 12000);
-  EXPECT_EQ(t.eligible, 920);
-  EXPECT_EQ(t.eligible_not_receiving, 236);
-  EXPECT_EQ(t.notified, 236);
-  EXPECT_EQ(t.consented, 178);
-  EXPECT_EQ(t.granted, 178);
+  ExpectTheArticlesTotals(seeded->total.total);
   // Each run's own funnel, as the API gives it, and its regions adding up to the total.
   auto living = benefits_->FunnelOf(seeded->runs[0]);
   ASSERT_TRUE(living.ok());
@@ -998,6 +1057,48 @@ TEST_P(BenefitsContract, TheArticlesFunnelFollowsFromTheGeneratedCounty) {
   EXPECT_EQ(care->total.granted, 88);
   EXPECT_EQ(SeedArticleFunnel(*benefits_, *registers_, seeder, {.dir = dir}).error().code(),
             ErrorCode::kConflict);
+}
+
+// The demo's case: the county register holds hand-written persons already, two of them eligible
+// (one for both subsidies). The seed generates the complement, so the totals still read the
+// article's figures, and those persons stay listed and notified, undecided, for the journeys.
+TEST_P(BenefitsContract, TheArticlesFunnelHoldsBesideThePersonsTheCountyHeldBefore) {
+  if (!benefits_) return;
+  const std::string both =
+      AddPerson(101, kVillageA, registers::Assistance::kMinimumLiving, 2, true);
+  const std::string living_only =
+      AddPerson(103, kVillageB, registers::Assistance::kMinimumLiving, 3);
+  AddPerson(105, kVillageB, registers::Assistance::kNone, 3);  // neither
+  people::Principal seeder = Staff("seeder", "431128",
+                                   {"policy.write", "policy.match", "policy.grant", "policy.push",
+                                    "register.read", "register.read_full", "register.write"});
+  std::vector<std::pair<std::string, std::string>> accepted;
+  auto seeded = SeedArticleFunnel(
+      *benefits_, *registers_, seeder,
+      {.dir = ::testing::TempDir() + "/funnel-beside-" +
+              (GetParam() == store::Backend::kSqlite ? "sqlite" : "postgres"),
+       .on_accepted = [&](const std::string& run, const std::string& person) -> Status {
+         accepted.emplace_back(run, person);
+         return Ok();
+       }});
+  ASSERT_TRUE(seeded.ok()) << seeded.error().ToString();
+  EXPECT_EQ(seeded->existing, 3);
+  EXPECT_EQ(seeded->persons, 11997);
+  ExpectTheArticlesTotals(seeded->total.total);
+  EXPECT_EQ(accepted.size(), 178u);
+  // The hand-written persons: listed in their runs and notified, nobody decided for them.
+  for (const auto& [run, person] : {std::pair{seeded->runs[0], both},
+                                    {seeded->runs[0], living_only},
+                                    {seeded->runs[1], both}}) {
+    auto notices = benefits_->Notices(run);
+    ASSERT_TRUE(notices.ok());
+    EXPECT_EQ(std::count_if(notices->begin(), notices->end(),
+                            [&](const Notice& n) { return n.person_id == person; }),
+              1)
+        << person;
+    EXPECT_TRUE(std::none_of(accepted.begin(), accepted.end(),
+                             [&](const auto& a) { return a.second == person; }));
+  }
 }
 
 // An entity run re-run as of its snapshot gives the same enterprises after the entity register
@@ -1018,6 +1119,7 @@ TEST_P(BenefitsContract, AnEntityRunIsReproducedAsOfItsSnapshot) {
   EXPECT_EQ(run->total.eligible, 2);
   auto listed = [](const std::vector<MatchResult>& results) {
     std::vector<std::string> ids;
+    ids.reserve(results.size());
     for (const auto& r : results) ids.push_back(r.person_id + "@" + r.region);
     return ids;
   };

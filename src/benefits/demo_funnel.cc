@@ -25,8 +25,26 @@ namespace {
 struct Group {
   int64_t eligible, receiving, accepting, declining;
 };
+// The article's county in total, the register's persons before the seed included.
 constexpr Group kLiving{420, 300, 90, 15};
 constexpr Group kCare{500, 384, 88, 15};
+
+// What the generated persons must add to `existing` (a dry run over the county before the seed)
+// for the run to count `target`: the persons there are counted, none of them answers.
+Result<Group> Complement(const Group& target, const RegionCounts& existing,
+                         std::string_view policy) {
+  const int64_t receiving = existing.eligible - existing.eligible_not_receiving;
+  Group g{.eligible = target.eligible - existing.eligible,
+          .receiving = target.receiving - receiving,
+          .accepting = target.accepting,
+          .declining = target.declining};
+  if (g.receiving < 0 || g.eligible - g.receiving < g.accepting + g.declining) {
+    return Error(ErrorCode::kConflict, "the county holds too many eligible persons already",
+                 {{"county", fmt::format("{}: {} eligible, {} receiving before the seed", policy,
+                                         existing.eligible, receiving)}});
+  }
+  return g;
+}
 
 enum class Answer { kNone, kAccept, kDecline };
 
@@ -49,9 +67,31 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
                                         const people::Principal& by,
                                         const ArticleFunnelOptions& options) {
   const auto start = std::chrono::steady_clock::now();
-  if (options.persons < kLiving.eligible + kCare.eligible) {
-    return Error(ErrorCode::kInvalidArgument, "too few persons",
-                 {{"persons", fmt::format("at least {}", kLiving.eligible + kCare.eligible)}});
+  // The two subsidies, published when missing, and what the county register adds to their runs
+  // before the seed (the demo's hand-written persons).
+  TB_ASSIGN_OR_RETURN(std::vector<Policy> builtin, BuiltinPolicies());
+  std::erase_if(builtin, [](const Policy& p) {
+    return p.subject != Subject::kPerson || p.kind != PolicyKind::kBenefit;
+  });
+  Group living = kLiving, care = kCare;
+  int64_t existing = 0;
+  for (const Policy& p : builtin) {
+    if (!benefits.GetPolicy(p.name).ok()) {
+      if (auto published = benefits.Publish(by, p.source); !published.ok()) {
+        return published.error();
+      }
+    }
+    TB_ASSIGN_OR_RETURN(MatchRun before,
+                        benefits.Match(by, p.name, {.region = options.county, .dry_run = true}));
+    existing = before.total.screened;
+    Group& g = p.name == "disability_living_subsidy" ? living : care;
+    TB_ASSIGN_OR_RETURN(g, Complement(g, before.total, p.name));
+  }
+  const int64_t generated = options.persons - existing;
+  if (generated < living.eligible + care.eligible) {
+    return Error(
+        ErrorCode::kInvalidArgument, "too few persons",
+        {{"persons", fmt::format("at least {}", living.eligible + care.eligible + existing)}});
   }
   std::vector<std::string> villages;
   TB_ASSIGN_OR_RETURN(auto towns, ListChildRegions(options.county));
@@ -79,7 +119,7 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
 
   // The persons, the roll of each subsidy (by ID number) and who answers what.
   std::mt19937_64 rng(options.seed);
-  std::vector<int64_t> rank(static_cast<size_t>(options.persons));
+  std::vector<int64_t> rank(static_cast<size_t>(generated));
   std::iota(rank.begin(), rank.end(), 0);
   std::shuffle(rank.begin(), rank.end(), rng);
   std::map<std::string, Answer> answers;  // by ID number
@@ -95,45 +135,55 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
   static constexpr const char* kGiven[] = {"桂英", "秀兰", "建国", "志强", "海燕", "德明",
                                            "玉梅", "春生", "小红", "国华", "淑珍", "卫东"};
   const std::string from = options.grants_from.ToString();
-  for (int64_t i = 0; i < options.persons; ++i) {
+  std::map<std::string, std::map<std::string, std::string>> forms;  // by ID number
+  for (int64_t i = 0; i < generated; ++i) {
     const int64_t k = rank[static_cast<size_t>(i)];
-    // Born 1940-01-01 onwards, a day per person; the sequence keeps ID numbers distinct.
+    // Born 1940-01-01 onwards, a day per person; the sequence (800 up, which the demo's persons
+    // do not use) keeps ID numbers distinct.
     const Date birth = Date::FromDays(Date::Parse("1940-01-01")->days() + i % 25000);
     const bool male = i % 2 == 0;
     const CivilDate c = birth.civil();
     const std::string first17 = fmt::format("{}{:04d}{:02d}{:02d}{:03d}", options.county, c.year,
-                                            c.month, c.day, (i / 25000) * 2 + (male ? 1 : 0));
+                                            c.month, c.day, 800 + (i / 25000) * 2 + (male ? 1 : 0));
     const std::string id = first17 + IdNumberCheckCharacter(first17);
     const std::string& village = villages[rng() % villages.size()];
-    const bool living = k < kLiving.eligible;
-    const bool care = !living && k < kLiving.eligible + kCare.eligible;
+    const bool is_living = k < living.eligible;
+    const bool is_care = !is_living && k < living.eligible + care.eligible;
     int level = static_cast<int>(rng() % 4) + 1;
-    if (living) level = 3 + static_cast<int>(rng() % 2);
-    if (care) level = 1 + static_cast<int>(rng() % 2);
+    if (is_living) level = 3 + static_cast<int>(rng() % 2);
+    if (is_care) level = 1 + static_cast<int>(rng() % 2);
     const int category = static_cast<int>(rng() % 7) + 1;
     std::string phone;
     if (rng() % 10 < 7) phone = fmt::format("1{}{:09d}", 3 + rng() % 7, rng() % 1000000000);
     // Neither: 特困 or no assistance, and no long-term care.
-    const char* assistance = living            ? "minimum_living"
+    const char* assistance = is_living         ? "minimum_living"
                              : rng() % 10 == 0 ? "extreme_poverty"
                                                : "none";
     fmt::format_to(
         std::back_inserter(persons_csv), "{},{}{},{},{},{},{}村{}号,{},low,{},{}{}{},{},{},{}\n",
         id, kSurnames[rng() % 16], kGiven[rng() % 12], male ? "male" : "female", birth.ToString(),
         village, village.substr(6, 3), rng() % 200 + 1, phone, assistance, id, category, level,
-        kCategories[category - 1], level, care ? "true" : "false");
-    if (living && k < kLiving.receiving) {
+        kCategories[category - 1], level, is_care ? "true" : "false");
+    if (is_living && k < living.receiving) {
       fmt::format_to(std::back_inserter(living_roll), "{},{},{}\n", id, level <= 2 ? 10000 : 8000,
                      from);
     }
-    if (care && k - kLiving.eligible < kCare.receiving) {
+    if (is_care && k - living.eligible < care.receiving) {
       fmt::format_to(std::back_inserter(care_roll), "{},{},{}\n", id, level == 1 ? 10000 : 8000,
                      from);
     }
-    const Answer a = living ? AnswerOf(k, kLiving)
-                     : care ? AnswerOf(k - kLiving.eligible, kCare)
-                            : Answer::kNone;
+    const Answer a = is_living ? AnswerOf(k, living)
+                     : is_care ? AnswerOf(k - living.eligible, care)
+                               : Answer::kNone;
     if (a != Answer::kNone) answers.emplace(id, a);
+    if (a == Answer::kAccept) {
+      // What the grant case needs and the register lacks, given at the visit.
+      forms[id] = {
+          {"disability_card_no", id + fmt::format("{}{}", category, level)},
+          {"bank_account", fmt::format("6217{:015d}", rng() % 1000000000000000)},
+          {"contact_phone",
+           phone.empty() ? fmt::format("1{}{:09d}", 5 + rng() % 4, rng() % 1000000000) : phone}};
+    }
   }
   const std::filesystem::path persons_path =
       dir /
@@ -149,6 +199,7 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
   }
 
   ArticleFunnel out;
+  out.existing = existing;
   TB_ASSIGN_OR_RETURN(
       registers::ImportReport imported,
       registers::ImportCsv(
@@ -162,14 +213,8 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
                  {{"county", "the register of the county must be empty"}});
   }
 
-  TB_ASSIGN_OR_RETURN(std::vector<Policy> builtin, BuiltinPolicies());
+  std::map<std::string, std::string> person_of;  // register id by ID number, found once
   for (const Policy& p : builtin) {
-    if (p.subject != Subject::kPerson || p.kind != PolicyKind::kBenefit) continue;
-    if (!benefits.GetPolicy(p.name).ok()) {
-      if (auto published = benefits.Publish(by, p.source); !published.ok()) {
-        return published.error();
-      }
-    }
     const std::string& roll = p.name == "disability_living_subsidy" ? living_roll : care_roll;
     TB_ASSIGN_OR_RETURN(GrantImport granted, benefits.ImportGrants(by, p.name, roll));
     if (!granted.rejected.empty()) {
@@ -187,14 +232,24 @@ Result<ArticleFunnel> SeedArticleFunnel(Benefits& benefits, registers::Registers
     std::unordered_set<std::string> listed_ids;
     for (const MatchResult& r : listed) listed_ids.insert(r.person_id);
     for (const auto& [id_number, answer] : answers) {
-      TB_ASSIGN_OR_RETURN(std::vector<registers::Person> found,
-                          registers.FindByIdNumber(by, id_number));
-      if (found.empty() || !listed_ids.contains(found[0].id)) continue;  // the other subsidy's
+      auto person = person_of.find(id_number);
+      if (person == person_of.end()) {
+        TB_ASSIGN_OR_RETURN(std::vector<registers::Person> found,
+                            registers.FindByIdNumber(by, id_number));
+        if (found.empty()) continue;
+        person = person_of.emplace(id_number, found[0].id).first;
+      }
+      const std::string& person_id = person->second;
+      if (!listed_ids.contains(person_id)) continue;  // the other subsidy's
       ConsentInput input{
           .decision = answer == Answer::kAccept ? Decision::kAccepted : Decision::kDeclined,
           .by_staff = true,
           .evidence = "入户走访，本人签字确认（演示数据）"};
-      TB_RETURN_IF_ERROR(benefits.RecordConsent(by, run.id, found[0].id, input));
+      if (answer == Answer::kAccept) input.form = forms[id_number];
+      TB_RETURN_IF_ERROR(benefits.RecordConsent(by, run.id, person_id, input));
+      if (answer == Answer::kAccept && options.on_accepted) {
+        TB_RETURN_IF_ERROR(options.on_accepted(run.id, person_id));
+      }
     }
     TB_ASSIGN_OR_RETURN(Funnel f, benefits.FunnelOf(run.id));
     out.runs.push_back(run.id);

@@ -295,8 +295,9 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
     return Error(ErrorCode::kInvalidArgument, "bad grouping", {{"group_digits", "2..12"}});
   }
   TB_RETURN_IF_ERROR(people::Authorize(by, "policy.match", {.region = region}, NowMs()));
+  int64_t persons = 0;  // the register's rows, once loaded
   auto progress = [&](std::string_view stage, double f) {
-    if (options.progress) options.progress(stage, f);
+    if (options.progress) options.progress({.stage = stage, .fraction = f, .persons = persons});
   };
 
   MatchRun run;
@@ -326,6 +327,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   }
   const feel::Register& reg = cols.reg;
   const size_t n = reg.rows();
+  persons = static_cast<int64_t>(n);
   progress("match", 0.4);
   std::vector<uint8_t> eligible(n, 0);
   std::optional<EligibilityTable> table;
@@ -395,6 +397,7 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
   for (size_t g = 0; g < groups.size(); ++g) per_group[g].region = groups.key(g).value_or("");
   feel::Bindings bindings(scope);
   for (size_t row = 0; row < n; ++row) {
+    if (row % 4096 == 4095) progress("difference", 0.6 + 0.2 * static_cast<double>(row) / n);
     RegionCounts& counts = per_group[groups.row_groups()[row]];
     ++counts.screened;
     const bool is_eligible = eligible[row] != 0;
@@ -457,6 +460,9 @@ Result<MatchRun> Benefits::Match(const people::Principal& by, std::string_view p
     for (auto& r : run.results) {
       if (options.fail_after_results > 0 && written == options.fail_after_results) {
         return Error(ErrorCode::kUnavailable, "interrupted (test)");
+      }
+      if (written % 1024 == 1023) {
+        progress("write", 0.8 + 0.2 * written / static_cast<double>(run.results.size()));
       }
       store::Execute(sql, Q("insert_result"), soci::use(run.id, "run_id"),
                      soci::use(r.person_id, "person_id"), soci::use(r.region, "region"),

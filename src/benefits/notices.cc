@@ -27,32 +27,28 @@ std::map<std::string, SendRate> DefaultSendRates() {
 
 namespace {
 
-// Allots a channel's sending times: at most rate.count in each window of rate.window_ms
-// (aligned on the epoch), continuing after the slots earlier calls took.
-class SlotAllotter {
- public:
-  SlotAllotter(SendRate rate, int64_t window_start, int used)
-      : rate_(rate), window_(window_start), used_(used) {}
-  // The time the next message may be sent, not before `now_ms`.
-  int64_t Next(int64_t now_ms) {
-    const int64_t current = now_ms - now_ms % rate_.window_ms;
-    if (window_ < current) {
-      window_ = current;
-      used_ = 0;
-    }
-    if (used_ >= rate_.count) {
-      window_ += rate_.window_ms;
-      used_ = 0;
-    }
-    ++used_;
-    return std::max(now_ms, window_);
-  }
-
- private:
-  SendRate rate_;
-  int64_t window_;
-  int used_;
+// The next sending time of a channel whose slot row reads (window_start, window_ms, used), at
+// `rate`, not before `now_ms`: at most rate.count in each window of rate.window_ms (aligned on
+// the epoch). Moves the slot on to the window it allots.
+struct Slot {
+  int64_t window_start = 0, window_ms = 1000, used = 0;
 };
+int64_t NextSlot(Slot& slot, const SendRate& rate, int64_t now_ms) {
+  const int64_t w = rate.window_ms;
+  if (slot.window_ms != w) {
+    // The rate's window changed (another policy's rate): start after the old window's end.
+    const int64_t end = slot.used > 0 ? slot.window_start + slot.window_ms : 0;
+    slot = {.window_start = (end + w - 1) / w * w, .window_ms = w, .used = 0};
+  }
+  const int64_t current = now_ms - now_ms % w;
+  if (slot.window_start < current) slot = {.window_start = current, .window_ms = w, .used = 0};
+  if (slot.used >= rate.count) {
+    slot.window_start += w;
+    slot.used = 0;
+  }
+  ++slot.used;
+  return std::max(now_ms, slot.window_start);
+}
 
 std::string NoticeText(const Policy& policy, const std::string& run_id) {
   return policy.sms_template.empty()
@@ -114,28 +110,40 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
         soci::use(limit, "limit"), soci::into(p.person_id), soci::into(p.region));
     return Ok();
   }));
-  // The sending channels' slots continue after those earlier calls took: the rate holds over
-  // every run and call of this installation.
-  std::lock_guard send_lock(send_mu_);
-  std::map<std::string, SlotAllotter> slots;
-  auto slot_of = [&](const std::string& ch) -> Result<SlotAllotter*> {
-    if (auto it = slots.find(ch); it != slots.end()) return &it->second;
-    auto rate_it = policy.send_rates.find(ch);
-    const SendRate rate = rate_it != policy.send_rates.end() ? rate_it->second : send_rates_[ch];
-    int64_t window = now_ms - now_ms % rate.window_ms;
-    long long used = 0;
-    TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+  // The channel's slot row, locked for the transaction (FOR UPDATE on PostgreSQL; SQLite's write
+  // transaction holds the database). A channel without a row yet starts from the notices
+  // already scheduled on it (databases from before the row existed).
+  auto lock_slot = [&](soci::session& sql, const std::string& ch, const SendRate& rate,
+                       int64_t at_ms) -> Result<Slot> {
+    Slot slot;
+    long long start = 0, window = 0, used = 0;
+    if (!store::Execute(sql, Q("send_slot_lock"), soci::use(ch, "channel"), soci::into(start),
+                        soci::into(window), soci::into(used))
+             .got_data) {
       long long last = 0;
       store::Execute(sql, Q("channel_last_send"), soci::use(ch, "channel"), soci::into(last));
-      if (last >= window) {
-        window = last - last % rate.window_ms;
-        long long to = window + rate.window_ms, from = window;
+      start = at_ms - at_ms % rate.window_ms;
+      window = rate.window_ms;
+      if (last >= start) {
+        start = last - last % rate.window_ms;
+        long long to = start + rate.window_ms;
         store::Execute(sql, Q("channel_sends_between"), soci::use(ch, "channel"),
-                       soci::use(from, "from_ms"), soci::use(to, "to_ms"), soci::into(used));
+                       soci::use(start, "from_ms"), soci::use(to, "to_ms"), soci::into(used));
       }
-      return Ok();
-    }));
-    return &slots.emplace(ch, SlotAllotter(rate, window, static_cast<int>(used))).first->second;
+      store::Execute(sql, Q("send_slot_ensure"), soci::use(ch, "channel"),
+                     soci::use(start, "window_start_ms"), soci::use(window, "window_ms"),
+                     soci::use(used, "used"));
+      // Another sender may have made the row first: read (and lock) the one that is there.
+      store::Execute(sql, Q("send_slot_lock"), soci::use(ch, "channel"), soci::into(start),
+                     soci::into(window), soci::into(used));
+    }
+    slot = {.window_start = start, .window_ms = window, .used = used};
+    return slot;
+  };
+  auto rate_of = [&](const std::string& ch) {
+    if (auto it = policy.send_rates.find(ch); it != policy.send_rates.end()) return it->second;
+    std::lock_guard lock(send_mu_);
+    return send_rates_.at(ch);  // sms and app always have one (DefaultSendRates)
   };
   for (const auto& p : pending) {
     std::string ch = channel;
@@ -158,26 +166,35 @@ Result<NotifyReport> Benefits::Notify(const people::Principal& by, std::string_v
     }
     const bool sending = ch == "sms" || ch == "app";
     long long send_at = now_ms;
-    if (sending) {
-      TB_ASSIGN_OR_RETURN(SlotAllotter * allotter, slot_of(ch));
-      send_at = allotter->Next(now_ms);
-    }
-    std::string status = sending         ? (send_at > now_ms ? "scheduled" : "queued")
-                         : ch == "visit" ? "assigned"
-                                         : "delivered";
+    std::string status = ch == "visit" ? "assigned" : "delivered";
     std::string assigned = ch == "visit" ? p.region : "";
     std::string due_date = ch == "visit" ? due : "";
     // The notice row is written before anything is sent: the key (run, person) makes a second
-    // notice impossible even when two senders race or a send is retried.
+    // notice impossible even when two senders race or a send is retried. A sending channel's
+    // slot is taken in the same transaction from its row in benefit_send_slot, locked until the
+    // commit: every process using the database shares the channel's rate.
     bool fresh = false;
     TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
       std::string person = p.person_id;
+      Slot slot;
+      if (sending) {
+        const SendRate rate = rate_of(ch);
+        TB_ASSIGN_OR_RETURN(slot, lock_slot(sql, ch, rate, now_ms));
+        send_at = NextSlot(slot, rate, now_ms);
+        status = send_at > now_ms ? "scheduled" : "queued";
+      }
       fresh = store::Execute(sql, Q("insert_notice"), soci::use(id, "run_id"),
                              soci::use(person, "person_id"), soci::use(ch, "channel"),
                              soci::use(status, "status"), soci::use(assigned, "assigned_region"),
                              soci::use(due_date, "due_date"), soci::use(now, "created_at"),
                              soci::use(send_at, "send_at_ms"))
                   .affected_rows == 1;
+      if (fresh && sending) {
+        long long start = slot.window_start, window = slot.window_ms, used = slot.used;
+        store::Execute(sql, Q("send_slot_set"), soci::use(start, "window_start_ms"),
+                       soci::use(window, "window_ms"), soci::use(used, "used"),
+                       soci::use(ch, "channel"));
+      }
       return Ok();
     }));
     if (!fresh) continue;

@@ -3,6 +3,7 @@
 // command acts as "cli:<user>" with the policy and register permissions everywhere.
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -17,6 +18,7 @@
 #include "benefits/benefits.h"
 #include "benefits/demo_funnel.h"
 #include "cli/command.h"
+#include "cli/progress.h"
 #include "registers/field_cipher.h"
 #include "registers/register.h"
 
@@ -234,23 +236,18 @@ int Match(const PolicyFlags& f) {
   }
   auto o = Open(f);
   if (!o.ok()) return Fail(o.error());
-  const bool tty = isatty(fileno(stderr)) != 0;
-  auto progress = [&](std::string_view stage, double fraction) {
-    const int percent = static_cast<int>(fraction * 100);
-    if (tty) {
-      std::string bar(static_cast<size_t>(percent * 30 / 100), '#');
-      bar.resize(30, '.');
-      std::fprintf(stderr, "\r[%s] %3d%% %-10.*s", bar.c_str(), percent,
-                   static_cast<int>(stage.size()), stage.data());
-      if (fraction >= 1) std::fprintf(stderr, "\n");
-    } else {
-      std::fprintf(stderr, "progress %d%% %.*s\n", percent, static_cast<int>(stage.size()),
-                   stage.data());
-    }
+  // On a terminal a bar redrawn in place; piped or logged, plain lines (cli/progress.h).
+  const auto start = std::chrono::steady_clock::now();
+  ProgressReporter reporter(stderr, isatty(fileno(stderr)) != 0, [start] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  });
+  auto progress = [&](const benefits::MatchProgress& p) {
+    reporter.Update(p.stage, p.fraction, p.persons);
   };
   auto run = o->benefits->Match(
       Operator(), f.arg,
       {.region = f.region, .reference = reference, .dry_run = f.dry_run, .progress = progress});
+  reporter.Finish();
   if (!run.ok()) return Fail(run.error());
   PrintCounts(*run);
   if (!f.out.empty()) {

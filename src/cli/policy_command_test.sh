@@ -54,8 +54,16 @@ check "the dry run's listed persons are its eligible-not-receiving count" \
 check "grants with a bad line exit 1" 1 $?
 check "the bad line is named" "line 4: person_id: not in the person register" "$(cat "$dir/err")"
 
-"$tongban" match disability_living_subsidy --date 2026-11-26 --db "$db" >"$dir/run.txt" 2>/dev/null
+"$tongban" match disability_living_subsidy --date 2026-11-26 --db "$db" >"$dir/run.txt" \
+  2>"$dir/progress.txt"
 check "match" 0 $?
+# Not a terminal: plain progress lines, from the load to done over the 3000 persons.
+check "progress starts with the load" "progress 0% load -- persons/s eta --" \
+  "$(head -n 1 "$dir/progress.txt")"
+tail -n 1 "$dir/progress.txt" | grep -Eq '^progress 100% done 3000/3000 persons [0-9]+ persons/s eta 0 s$'
+check "progress ends at done" 0 $?
+grep -q "$(printf '\r')" "$dir/progress.txt"
+check "no bar redrawn when not on a terminal" 1 $?
 run=$(sed -n 's/^run \([0-9a-f-]*\):.*/\1/p' "$dir/run.txt")
 check "eligible-not-receiving after the roll" $((listed - 2)) \
   "$(awk -F'\t' '$1 == "total" { print $4 }' "$dir/run.txt")"

@@ -85,7 +85,8 @@ export const flows = {
     await page.getByLabel('开具部门').selectOption('431128-mzj')
     await page.getByRole('button', { name: '查询' }).click()
     const table = elTable(page, '证明开具申请')
-    const row = table.locator('.el-table__row').filter({ hasText: '最低生活保障对象证明' }).first()
+    // 周德华's: the demo's proactive grant cases of 困难残疾人生活补贴 ask for the same certificate.
+    const row = table.locator('.el-table__row').filter({ hasText: '最低生活保障对象证明' }).filter({ hasText: '周德华' }).first()
     await row.waitFor()
     const caseNumber = (await row.getByRole('link').textContent()).trim()
     await snap(page, 'back-certificate-requests')

@@ -221,3 +221,20 @@ WHERE channel = :channel AND send_at_ms >= :from_ms AND send_at_ms < :to_ms;
 SELECT run_id, person_id, channel FROM benefit_notice
 WHERE status = 'scheduled' AND send_at_ms <= :now_ms
 ORDER BY send_at_ms, run_id, person_id LIMIT :limit;
+
+-- name: send_slot_ensure
+INSERT INTO benefit_send_slot (channel, window_start_ms, window_ms, used)
+VALUES (:channel, :window_start_ms, :window_ms, :used)
+ON CONFLICT (channel) DO NOTHING;
+
+-- name: send_slot_lock
+SELECT window_start_ms, window_ms, used FROM benefit_send_slot WHERE channel = :channel;
+
+-- name: send_slot_lock [postgresql]
+SELECT window_start_ms, window_ms, used FROM benefit_send_slot WHERE channel = :channel
+FOR UPDATE;
+
+-- name: send_slot_set
+UPDATE benefit_send_slot SET window_start_ms = :window_start_ms, window_ms = :window_ms,
+  used = :used
+WHERE channel = :channel;
