@@ -18,6 +18,7 @@
 #include "api/openapi.h"
 #include "api/people_routes.h"
 #include "api/project_routes.h"
+#include "api/register_import_routes.h"
 #include "api/register_routes.h"
 #include "api/source_routes.h"
 #include "api/supervision_routes.h"
@@ -293,6 +294,12 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
     // The demo's kiosks and windows read cards through the simulator.
     id_reader_ = std::make_unique<devices::SimulatedIdCardReader>();
   }
+  // Imports uploaded from the back office, beside the case files; unfinished ones resume.
+  TB_ASSIGN_OR_RETURN(register_imports_,
+                      registers::ImportJobs::Create(
+                          *registers_, {.dir = cases::DefaultDataDir(url) + "/register-imports",
+                                        .max_bytes = static_cast<int64_t>(
+                                            config_.server.max_body_bytes)}));
   TB_ASSIGN_OR_RETURN(benefits_, benefits::Benefits::Create(*db_, *registers_,
                                                             SystemClock::Instance(), sms_.get()));
   // Consent opens a proactive grant case (免申即享) in the system's name; the case's conclusion
@@ -352,6 +359,7 @@ void App::StartBackgroundWork() {
     project_sweeper_ = std::make_unique<projects::Sweeper>(*projects_, std::chrono::minutes(5));
     project_sweeper_->Start();
   }
+  if (register_imports_) register_imports_->Start();
   if (!match_scheduler_) {
     match_scheduler_ =
         std::make_unique<benefits::MatchScheduler>(*benefits_, std::chrono::hours(1));
@@ -378,6 +386,7 @@ void App::StopBackgroundWork() {
   if (demand_sweeper_) demand_sweeper_->Stop();
   if (project_sweeper_) project_sweeper_->Stop();
   if (match_scheduler_) match_scheduler_->Stop();
+  if (register_imports_) register_imports_->Stop();
   if (xregion_) StopXregion(*xregion_);
   if (checkpointer_) checkpointer_->Stop();
 }
@@ -408,6 +417,7 @@ void App::RegisterRoutes() {
   api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
+  api::RegisterRegisterImportRoutes(s, *register_imports_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
   api::RegisterEvaluationRoutes(s, *evaluation_, *auth_);
   api::RegisterSupervisionRoutes(s, *supervision_, *auth_,

@@ -32,6 +32,7 @@
 #include "people/sms.h"
 #include "projects/service.h"
 #include "projects/sweeper.h"
+#include "registers/import_jobs.h"
 #include "registers/register.h"
 #include "sources/service.h"
 #include "store/database.h"
@@ -117,6 +118,7 @@ class App {
   std::unique_ptr<kpi::KpiService> kpi_;  // the case observer: declared after cases_
   std::unique_ptr<LicenceParts> licence_parts_;
   std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<registers::ImportJobs> register_imports_;  // 批量导入: one worker thread
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
   // Proactive grant cases: the case observer (hands on to kpi_), after benefits_ and kpi_.
   std::unique_ptr<benefits::GrantCases> grant_cases_;
