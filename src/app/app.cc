@@ -9,6 +9,7 @@
 #include "api/assessment_routes.h"
 #include "api/benefit_routes.h"
 #include "api/case_routes.h"
+#include "api/calendar_routes.h"
 #include "api/catalog_routes.h"
 #include "api/demand_routes.h"
 #include "api/evaluation_routes.h"
@@ -110,6 +111,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), sources::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), xregion::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), calendars::Migrations());
   return sets;
 }
 
@@ -138,6 +140,10 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                     people::PeopleOptions{}));
   TB_RETURN_IF_ERROR(app->people_->SeedRoles());
   app->auth_ = std::make_unique<api::Auth>(*app->people_);
+  // One national calendar for every due day, changed at run time through the calendar routes.
+  app->calendar_ = Calendar::WithEmbeddedSchedules();
+  TB_ASSIGN_OR_RETURN(app->calendars_, calendars::CalendarService::Create(
+                                           *app->db_, *app->trace_, *app->calendar_, {}));
   app->catalog_trace_ = std::make_unique<CatalogTrace>(*app->trace_);
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
@@ -145,11 +151,14 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(
       app->cases_,
       cases::CaseService::Create(*app->db_, *app->catalog_, *app->people_, *app->trace_,
-                                 {.data_dir = cases::DefaultDataDir(url), .sms = app->sms_.get()}));
+                                 {.calendar = app->calendar_.get(),
+                                  .data_dir = cases::DefaultDataDir(url),
+                                  .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
-  TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
+  TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_,
+                                                         {.calendar = app->calendar_.get()}));
   app->cases_->SetObserver(app->kpi_.get());
   for (auto& figures : assessment::OversightFigures()) app->kpi_->AddProvider(std::move(figures));
   TB_ASSIGN_OR_RETURN(app->workflow_,
@@ -162,7 +171,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   TB_ASSIGN_OR_RETURN(app->supervision_,
-                      supervision::SupervisionService::Create(*app->db_, *app->trace_, {}));
+                      supervision::SupervisionService::Create(
+                          *app->db_, *app->trace_, {.calendar = app->calendar_.get()}));
   TB_ASSIGN_OR_RETURN(app->assessment_, assessment::AssessmentService::Create(*app->db_, {}));
   TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
   if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
@@ -418,6 +428,7 @@ void App::RegisterRoutes() {
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterRegisterImportRoutes(s, *register_imports_, *auth_);
+  api::RegisterCalendarRoutes(s, *calendars_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
   api::RegisterEvaluationRoutes(s, *evaluation_, *auth_);
   api::RegisterSupervisionRoutes(s, *supervision_, *auth_,

@@ -19,6 +19,7 @@
 #include "benefits/match_scheduler.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
+#include "calendars/service.h"
 #include "cases/service.h"
 #include "catalog/service.h"
 #include "demands/service.h"
@@ -105,6 +106,8 @@ class App {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<api::Auth> auth_;
   class CatalogTrace;
+  std::unique_ptr<Calendar> calendar_;  // national; every due day is counted in it
+  std::unique_ptr<calendars::CalendarService> calendars_;
   std::unique_ptr<CatalogTrace> catalog_trace_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<bpmn::Runtime> workflow_;
