@@ -87,7 +87,8 @@ class CalendarRoutes {
           continue;
         }
         ObjectReader h((*list)[i], path, errors);
-        HolidayPeriod p{.name = h.String("name", true).value_or("")};
+        HolidayPeriod p;
+        p.name = h.String("name", true).value_or("");
         p.from = DateMember(h, "from", errors).value_or(Date());
         p.to = DateMember(h, "to", errors).value_or(Date());
         if (const json* days = h.Member("make_up_working_days", json::value_t::array, false)) {

@@ -24,9 +24,13 @@ constexpr std::string_view kPermission = "calendar.write";
 Result<YearSchedule> ScheduleFromJson(std::string_view region, int year, std::string_view text) {
   json j = json::parse(text, nullptr, false);
   if (!j.is_object()) return Error(ErrorCode::kIntegrity, "a stored calendar year is not JSON");
-  YearSchedule s{.region = std::string(region), .year = year, .source = j.value("source", "")};
+  YearSchedule s;
+  s.region = std::string(region);
+  s.year = year;
+  s.source = j.value("source", "");
   for (const json& h : j.value("holidays", json::array())) {
-    HolidayPeriod p{.name = h.value("name", "")};
+    HolidayPeriod p;
+    p.name = h.value("name", "");
     auto from = Date::Parse(h.value("from", ""));
     auto to = Date::Parse(h.value("to", ""));
     if (!from.ok() || !to.ok()) return Error(ErrorCode::kIntegrity, "a stored holiday is bad");
@@ -139,8 +143,11 @@ Result<CalendarYear> CalendarService::Year(std::string_view region, int year) co
     if (!CheckYear(year).ok()) errors.Add("year", "must be 2000–2100");
     if (!errors.empty()) return errors.ToError("bad calendar year");
   }
-  CalendarYear out{.region = std::string(region), .year = year};
-  out.national = YearSchedule{.region = std::string(Calendar::kNational), .year = year};
+  CalendarYear out;
+  out.region = std::string(region);
+  out.year = year;
+  out.national.region = std::string(Calendar::kNational);
+  out.national.year = year;
   for (YearSchedule& s : national_.Schedules()) {
     if (s.region == Calendar::kNational && s.year == year) out.national = std::move(s);
   }
@@ -164,7 +171,9 @@ Result<CalendarYear> CalendarService::Year(std::string_view region, int year) co
   const Date first = Date::FromDays(DaysFromCivil(year, 1, 1));
   const Date end = Date::FromDays(DaysFromCivil(year + 1, 1, 1));
   for (Date d = first; d < end; d = d.AddDays(1)) {
-    Day day{.date = d, .working = calendar.IsWorkingDay(d).working};
+    Day day;
+    day.date = d;
+    day.working = calendar.IsWorkingDay(d).working;
     auto mark = [&](const YearSchedule& s, bool regional) {
       for (const HolidayPeriod& p : s.holidays) {
         if (d >= p.from && d <= p.to) {
@@ -204,10 +213,11 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
   const people::Target target{
       .region = region == Calendar::kNational ? std::string() : std::string(region)};
   TB_RETURN_IF_ERROR(people::Authorize(caller, kPermission, target, now_ms));
-  YearSchedule schedule{.region = std::string(region),
-                        .year = year,
-                        .source = std::move(source),
-                        .holidays = std::move(holidays)};
+  YearSchedule schedule;
+  schedule.region = std::string(region);
+  schedule.year = year;
+  schedule.source = std::move(source);
+  schedule.holidays = std::move(holidays);
   TB_RETURN_IF_ERROR(ValidateYearSchedule(schedule));
   const std::string body = ScheduleToJson(schedule);
   const std::string now = trace::FormatTime(std::chrono::system_clock::time_point(

@@ -83,7 +83,10 @@ TEST_P(CalendarServiceTest, ARegionsAdditionCountsForThatRegionOnly) {
             D("2026-12-03"));
   auto changed =
       service_->Change(county_, "431128", 2026, "新田县人民政府通知",
-                       {{.name = "县庆", .from = D("2026-12-03"), .to = D("2026-12-03")}}, 0);
+                       {{.name = "县庆",
+                         .from = D("2026-12-03"),
+                         .to = D("2026-12-03"),
+                         .make_up_working_days = {}}}, 0);
   ASSERT_TRUE(changed.ok()) << changed.error().ToString();
   EXPECT_EQ(changed->version, 1);
   EXPECT_EQ(changed->updated_by, "xintian.catalog_admin");
@@ -124,7 +127,10 @@ TEST_P(CalendarServiceTest, TheNationalScheduleNeedsEveryRegionAndMovesDueDays) 
   auto year = service_->Year("cn", 2026);
   ASSERT_TRUE(year.ok());
   std::vector<HolidayPeriod> holidays = year->national.holidays;
-  holidays.push_back({.name = "临时休假", .from = D("2026-12-01"), .to = D("2026-12-02")});
+  holidays.push_back({.name = "临时休假",
+                      .from = D("2026-12-01"),
+                      .to = D("2026-12-02"),
+                      .make_up_working_days = {}});
   auto county = service_->Change(county_, "cn", 2026, year->national.source, holidays, 0);
   ASSERT_FALSE(county.ok());
   EXPECT_EQ(county.error().code(), ErrorCode::kForbidden);
