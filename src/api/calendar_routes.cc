@@ -11,9 +11,7 @@ using nlohmann::json;
 
 namespace {
 
-json ScheduleJson(const YearSchedule& s) {
-  return json::parse(calendars::ScheduleToJson(s));
-}
+json ScheduleJson(const YearSchedule& s) { return json::parse(calendars::ScheduleToJson(s)); }
 
 }  // namespace
 

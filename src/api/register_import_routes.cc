@@ -81,8 +81,8 @@ class ImportRoutes {
     if (!caller) return;
     auto csv = jobs_.BadRows(*caller, req.matches[1].str());
     if (!csv.ok()) return WriteProblem(res, csv.error(), ctx);
-    res.set_header("Content-Disposition", fmt::format("attachment; filename=\"bad-rows-{}.csv\"",
-                                                      req.matches[1].str()));
+    res.set_header("Content-Disposition",
+                   fmt::format("attachment; filename=\"bad-rows-{}.csv\"", req.matches[1].str()));
     res.set_content(*csv, "text/csv; charset=utf-8");
   }
 

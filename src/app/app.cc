@@ -8,8 +8,8 @@
 
 #include "api/assessment_routes.h"
 #include "api/benefit_routes.h"
-#include "api/case_routes.h"
 #include "api/calendar_routes.h"
+#include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/demand_routes.h"
 #include "api/evaluation_routes.h"
@@ -142,18 +142,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->auth_ = std::make_unique<api::Auth>(*app->people_);
   // One national calendar for every due day, changed at run time through the calendar routes.
   app->calendar_ = Calendar::WithEmbeddedSchedules();
-  TB_ASSIGN_OR_RETURN(app->calendars_, calendars::CalendarService::Create(
-                                           *app->db_, *app->trace_, *app->calendar_, {}));
+  TB_ASSIGN_OR_RETURN(app->calendars_, calendars::CalendarService::Create(*app->db_, *app->trace_,
+                                                                          *app->calendar_, {}));
   app->catalog_trace_ = std::make_unique<CatalogTrace>(*app->trace_);
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
-  TB_ASSIGN_OR_RETURN(
-      app->cases_,
-      cases::CaseService::Create(*app->db_, *app->catalog_, *app->people_, *app->trace_,
-                                 {.calendar = app->calendar_.get(),
-                                  .data_dir = cases::DefaultDataDir(url),
-                                  .sms = app->sms_.get()}));
+  TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
+                                       *app->db_, *app->catalog_, *app->people_, *app->trace_,
+                                       {.calendar = app->calendar_.get(),
+                                        .data_dir = cases::DefaultDataDir(url),
+                                        .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
@@ -171,8 +170,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   TB_ASSIGN_OR_RETURN(app->supervision_,
-                      supervision::SupervisionService::Create(
-                          *app->db_, *app->trace_, {.calendar = app->calendar_.get()}));
+                      supervision::SupervisionService::Create(*app->db_, *app->trace_,
+                                                              {.calendar = app->calendar_.get()}));
   TB_ASSIGN_OR_RETURN(app->assessment_, assessment::AssessmentService::Create(*app->db_, {}));
   TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
   if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
@@ -305,11 +304,11 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
     id_reader_ = std::make_unique<devices::SimulatedIdCardReader>();
   }
   // Imports uploaded from the back office, beside the case files; unfinished ones resume.
-  TB_ASSIGN_OR_RETURN(register_imports_,
-                      registers::ImportJobs::Create(
-                          *registers_, {.dir = cases::DefaultDataDir(url) + "/register-imports",
-                                        .max_bytes = static_cast<int64_t>(
-                                            config_.server.max_body_bytes)}));
+  TB_ASSIGN_OR_RETURN(
+      register_imports_,
+      registers::ImportJobs::Create(
+          *registers_, {.dir = cases::DefaultDataDir(url) + "/register-imports",
+                        .max_bytes = static_cast<int64_t>(config_.server.max_body_bytes)}));
   TB_ASSIGN_OR_RETURN(benefits_, benefits::Benefits::Create(*db_, *registers_,
                                                             SystemClock::Instance(), sms_.get()));
   // Consent opens a proactive grant case (免申即享) in the system's name; the case's conclusion

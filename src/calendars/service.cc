@@ -196,8 +196,7 @@ Result<CalendarYear> CalendarService::Year(std::string_view region, int year) co
 }
 
 Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
-                                             std::string_view region, int year,
-                                             std::string source,
+                                             std::string_view region, int year, std::string source,
                                              std::vector<HolidayPeriod> holidays,
                                              int64_t if_version) {
   {
@@ -210,8 +209,8 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
       std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
           .count();
   // The national schedule binds every region: only a scope over all of them may change it.
-  const people::Target target{
-      .region = region == Calendar::kNational ? std::string() : std::string(region)};
+  const people::Target target{.region = region == Calendar::kNational ? std::string()
+                                                                      : std::string(region)};
   TB_RETURN_IF_ERROR(people::Authorize(caller, kPermission, target, now_ms));
   YearSchedule schedule;
   schedule.region = std::string(region);
@@ -223,27 +222,26 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
   const std::string now = trace::FormatTime(std::chrono::system_clock::time_point(
       std::chrono::duration_cast<std::chrono::system_clock::duration>(
           clock_.Now().time_since_epoch())));
-  const std::string actor = caller.account.username.empty() ? caller.account.id
-                                                            : caller.account.username;
+  const std::string actor =
+      caller.account.username.empty() ? caller.account.id : caller.account.username;
   const std::string region_text(region);
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     std::string old_schedule, old_at, old_by;
     int64_t version = 0;
     sql << queries_.Get("find_calendar_year", db_.backend()), soci::use(region_text, "region"),
-        soci::use(year, "year"), soci::into(old_schedule), soci::into(version),
-        soci::into(old_at), soci::into(old_by);
+        soci::use(year, "year"), soci::into(old_schedule), soci::into(version), soci::into(old_at),
+        soci::into(old_by);
     const bool exists = sql.got_data();
     if (!exists) version = 0;
     if (version != if_version) {
       return Error(ErrorCode::kVersionMismatch,
-                   fmt::format("the calendar {} {} is at version {}, not {}", region, year,
-                               version, if_version));
+                   fmt::format("the calendar {} {} is at version {}, not {}", region, year, version,
+                               if_version));
     }
     if (exists) {
       sql << queries_.Get("update_calendar_year", db_.backend()), soci::use(body, "schedule"),
           soci::use(now, "updated_at"), soci::use(actor, "updated_by"),
-          soci::use(region_text, "region"), soci::use(year, "year"),
-          soci::use(version, "version");
+          soci::use(region_text, "region"), soci::use(year, "year"), soci::use(version, "version");
     } else {
       sql << queries_.Get("insert_calendar_year", db_.backend()), soci::use(region_text, "region"),
           soci::use(year, "year"), soci::use(body, "schedule"), soci::use(now, "updated_at"),

@@ -81,17 +81,17 @@ TEST_P(CalendarServiceTest, ARegionsAdditionCountsForThatRegionOnly) {
   // Thursday 2026-12-03 off in 新田 only: a limit of one working day from Wednesday ends Friday.
   EXPECT_EQ(service_->ForRegion("431128").AddWorkingDays(D("2026-12-02"), 1)->date,
             D("2026-12-03"));
-  auto changed =
-      service_->Change(county_, "431128", 2026, "新田县人民政府通知",
-                       {{.name = "县庆",
-                         .from = D("2026-12-03"),
-                         .to = D("2026-12-03"),
-                         .make_up_working_days = {}}}, 0);
+  auto changed = service_->Change(county_, "431128", 2026, "新田县人民政府通知",
+                                  {{.name = "县庆",
+                                    .from = D("2026-12-03"),
+                                    .to = D("2026-12-03"),
+                                    .make_up_working_days = {}}},
+                                  0);
   ASSERT_TRUE(changed.ok()) << changed.error().ToString();
   EXPECT_EQ(changed->version, 1);
   EXPECT_EQ(changed->updated_by, "xintian.catalog_admin");
-  const Day& day = changed->days[static_cast<size_t>(D("2026-12-03").days() -
-                                                     D("2026-01-01").days())];
+  const Day& day =
+      changed->days[static_cast<size_t>(D("2026-12-03").days() - D("2026-01-01").days())];
   EXPECT_EQ(day.holiday, "县庆");
   EXPECT_TRUE(day.regional);
   EXPECT_FALSE(day.working);
@@ -150,13 +150,12 @@ TEST_P(CalendarServiceTest, TheNationalScheduleNeedsEveryRegionAndMovesDueDays) 
 
 TEST_P(CalendarServiceTest, RefusesABadScheduleNamingEveryField) {
   if (!service_) return;
-  auto bad = service_->Change(
-      county_, "431128", 2026, "",
-      {{.name = "x",
-        .from = D("2026-12-03"),
-        .to = D("2026-12-01"),
-        .make_up_working_days = {D("2026-12-02")}}},  // a Wednesday
-      0);
+  auto bad = service_->Change(county_, "431128", 2026, "",
+                              {{.name = "x",
+                                .from = D("2026-12-03"),
+                                .to = D("2026-12-01"),
+                                .make_up_working_days = {D("2026-12-02")}}},  // a Wednesday
+                              0);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().code(), ErrorCode::kInvalidArgument);
   const std::string text = bad.error().ToString();

@@ -376,8 +376,7 @@ Result<ImportReport> ImportCsv(Registers& registers, ImportKind kind, const std:
                     : EntityFromCells(header, cells, regions, entity, errors);
       if (ok && options.region_allowed) {
         const bool persons = kind == ImportKind::kPersons;
-        if (!options.region_allowed(persons ? person.household_region
-                                            : entity.registered_region)) {
+        if (!options.region_allowed(persons ? person.household_region : entity.registered_region)) {
           errors.Add(persons ? "household_region" : "registered_region",
                      "outside the importer's scope");
           ok = false;

@@ -53,7 +53,7 @@ struct ImportJob {
 };
 
 struct ImportJobOptions {
-  std::string dir;              // created if missing; holds <id>.csv, <id>.json, <id>.errors.csv
+  std::string dir;               // created if missing; holds <id>.csv, <id>.json, <id>.errors.csv
   int64_t max_bytes = 64 << 20;  // larger uploads are refused (kPayloadTooLarge)
   int batch_size = 10000;
   // Tests: each run stops after this many committed batches as if the server stopped (0: never).
@@ -84,8 +84,8 @@ class ImportJobs {
     ImportJob job;
     bool created = false;
   };
-  Result<Started> Submit(const people::Principal& starter, ImportKind kind, std::string_view content,
-                         std::string file_name);
+  Result<Started> Submit(const people::Principal& starter, ImportKind kind,
+                         std::string_view content, std::string file_name);
 
   // The job and its progress; kNotFound. A job is visible to its starter and to holders of
   // register.write whose scope covers all of the job's scope.

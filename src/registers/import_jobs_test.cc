@@ -193,8 +193,7 @@ TEST_P(ImportJobsTest, TheNextProcessResumesAnInterruptedJobFromItsCheckpoint) {
   EXPECT_EQ(std::count(bad->begin(), bad->end(), '\n'), 3) << *bad;
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ImportJobsTest,
-                         ::testing::ValuesIn(store::testing::Backends()),
+INSTANTIATE_TEST_SUITE_P(Backends, ImportJobsTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
 }  // namespace
