@@ -9,6 +9,7 @@
 #include "base/clock.h"
 #include "regions/region_import.h"
 #include "registers/field_cipher.h"
+#include "registers/test_fixture.h"
 #include "registers/testing.h"
 #include "store/testing.h"
 #include "trace/trace.h"
@@ -43,23 +44,11 @@ std::string SampleCsv() {
   return text;
 }
 
-class ImportJobsTest : public ::testing::TestWithParam<store::Backend> {
+class ImportJobsTest : public testing::RegistersFixture {
  protected:
   void SetUp() override {
-    temp_ = store::testing::TempDatabase::Create(GetParam());
-    if (!temp_) return;
-    db_ = temp_->Open();
-    ASSERT_TRUE(db_);
-    auto regions = regions::Migrations();
-    auto mine = Migrations();
-    ASSERT_TRUE(regions.ok() && mine.ok());
-    const store::MigrationSet* sets[] = {&trace::TraceMigrations(), &*regions, &*mine};
-    auto applied = db_->Migrate(sets);
-    ASSERT_TRUE(applied.ok()) << applied.error().ToString();
-    trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
-    auto reg = Registers::Create(*db_, *FieldCipher::Create(testing::FixedKeys()), *trace_, clock_);
-    ASSERT_TRUE(reg.ok()) << reg.error().ToString();
-    registers_ = std::move(reg).value();
+    RegistersFixture::SetUp();
+    if (!registers_) return;
     dir_ = ::testing::TempDir() + "/import_jobs_" + std::string(store::BackendName(GetParam()));
     std::filesystem::remove_all(dir_);
     clerk_.account.username = "clerk";
@@ -75,11 +64,6 @@ class ImportJobsTest : public ::testing::TestWithParam<store::Backend> {
     return jobs.ok() ? std::move(jobs).value() : nullptr;
   }
 
-  FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26"))};
-  std::unique_ptr<store::testing::TempDatabase> temp_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<trace::Trace> trace_;
-  std::unique_ptr<Registers> registers_;
   std::string dir_;
   people::Principal clerk_ = Staff("clerk", "431128", {"register.read", "register.write"});
   people::Principal outsider_ = Staff("outsider", "430181", {"register.read", "register.write"});
