@@ -52,7 +52,7 @@ export const flows = {
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '工作日历' }).click()
     await page.getByLabel('年度').fill('2026')
     await page.getByRole('button', { name: '查看' }).click()
-    const day = (date) => page.getByRole('button', { name: new RegExp(`^${date}，`) })
+    const day = (date) => page.getByRole('button', { name: new RegExp(` ${date}，`) })
     await day('2026-10-01').filter({ hasText: '休' }).waitFor()
     await snap(page, 'basedata-calendar')
     // Two clicks on the same day: a one-day holiday.
