@@ -209,7 +209,8 @@ void ImportJobs::Save(const ImportJob& job) const {
 }
 
 Result<ImportJobs::Started> ImportJobs::Submit(const people::Principal& starter, ImportKind kind,
-                                               std::string_view content, std::string file_name) {
+                                               std::string_view content,
+                                               std::string_view file_name) {
   const int64_t now = NowMs(registers_.clock());
   std::vector<std::string> scopes = WriteScopes(starter, now);
   if (scopes.empty()) {
@@ -246,7 +247,7 @@ Result<ImportJobs::Started> ImportJobs::Submit(const people::Principal& starter,
   ImportJob job;
   job.id = id;
   job.kind = kind;
-  job.file_name = file_name.substr(0, 200);
+  job.file_name = std::string(file_name.substr(0, 200));
   job.actor = starter.account.username;
   job.scope_regions = std::move(scopes);
   job.size = static_cast<int64_t>(content.size());

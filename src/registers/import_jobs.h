@@ -85,7 +85,7 @@ class ImportJobs {
     bool created = false;
   };
   Result<Started> Submit(const people::Principal& starter, ImportKind kind,
-                         std::string_view content, std::string file_name);
+                         std::string_view content, std::string_view file_name);
 
   // The job and its progress; kNotFound. A job is visible to its starter and to holders of
   // register.write whose scope covers all of the job's scope.
