@@ -40,8 +40,8 @@ namespace {
 int YearOf(const httplib::Request& req) {
   const std::string s = req.matches[2].str();
   int year = 0;
-  std::from_chars(s.data(), s.data() + s.size(), year);
-  return year;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), year);
+  return ec == std::errc() && end == s.data() + s.size() ? year : 0;  // 0: refused by Year
 }
 
 // A date member of `r`; the field's error names its path.
@@ -122,7 +122,7 @@ class CalendarRoutes {
 void RegisterCalendarRoutes(Server& server, calendars::CalendarService& calendars,
                             const Auth& auth) {
   auto routes = std::make_shared<CalendarRoutes>(calendars, auth);
-  const std::string path = R"(/api/v1/calendars/(cn|[0-9]{6})/([0-9]{4}))";
+  const std::string path = R"(/api/v1/calendars/([^/]+)/([^/]+))";  // checked by Year
   server.Get(path, [routes](const httplib::Request& req, httplib::Response& res,
                             RequestContext& ctx) { routes->Get(req, res, ctx); });
   server.Put(path, [routes](const httplib::Request& req, httplib::Response& res,

@@ -101,7 +101,7 @@ TEST_F(CalendarRoutesTest, NamesEveryBadField) {
   ASSERT_EQ(bad.status, 400) << bad.text;
   EXPECT_NE(bad.text.find("holidays/0/make_up_working_days/0"), std::string::npos) << bad.text;
   EXPECT_EQ(Get("/api/v1/calendars/431128/1999", "").status, 400);
-  EXPECT_EQ(Get("/api/v1/calendars/4311/2026", "").status, 404);
+  EXPECT_EQ(Get("/api/v1/calendars/4311/2026", "").status, 400);
 }
 
 }  // namespace

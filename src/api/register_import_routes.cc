@@ -102,8 +102,8 @@ void RegisterRegisterImportRoutes(Server& server, registers::ImportJobs& jobs, c
   };
   server.Post("/api/v1/register-imports", bind(&ImportRoutes::Submit));
   server.Get("/api/v1/register-imports", bind(&ImportRoutes::List));
-  server.Get(R"(/api/v1/register-imports/([0-9a-f]{32}))", bind(&ImportRoutes::Get));
-  server.Get(R"(/api/v1/register-imports/([0-9a-f]{32})/bad-rows)", bind(&ImportRoutes::BadRows));
+  server.Get(R"(/api/v1/register-imports/([^/]+))", bind(&ImportRoutes::Get));
+  server.Get(R"(/api/v1/register-imports/([^/]+)/bad-rows)", bind(&ImportRoutes::BadRows));
 }
 
 }  // namespace tongban::api
