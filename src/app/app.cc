@@ -8,6 +8,7 @@
 
 #include "api/assessment_routes.h"
 #include "api/benefit_routes.h"
+#include "api/calendar_routes.h"
 #include "api/case_routes.h"
 #include "api/catalog_routes.h"
 #include "api/demand_routes.h"
@@ -19,6 +20,7 @@
 #include "api/openapi.h"
 #include "api/people_routes.h"
 #include "api/project_routes.h"
+#include "api/register_import_routes.h"
 #include "api/register_routes.h"
 #include "api/source_routes.h"
 #include "api/supervision_routes.h"
@@ -110,6 +112,7 @@ Result<std::vector<store::MigrationSet>> App::AllMigrations() {
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), kpi::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), sources::Migrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), xregion::Migrations());
+  TB_ASSIGN_OR_RETURN(sets.emplace_back(), calendars::Migrations());
   return sets;
 }
 
@@ -138,18 +141,24 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                                                     people::PeopleOptions{}));
   TB_RETURN_IF_ERROR(app->people_->SeedRoles());
   app->auth_ = std::make_unique<api::Auth>(*app->people_);
+  // One national calendar for every due day, changed at run time through the calendar routes.
+  app->calendar_ = Calendar::WithEmbeddedSchedules();
+  TB_ASSIGN_OR_RETURN(app->calendars_, calendars::CalendarService::Create(*app->db_, *app->trace_,
+                                                                          *app->calendar_, {}));
   app->catalog_trace_ = std::make_unique<CatalogTrace>(*app->trace_);
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
-  TB_ASSIGN_OR_RETURN(
-      app->cases_,
-      cases::CaseService::Create(*app->db_, *app->catalog_, *app->people_, *app->trace_,
-                                 {.data_dir = cases::DefaultDataDir(url), .sms = app->sms_.get()}));
+  TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
+                                       *app->db_, *app->catalog_, *app->people_, *app->trace_,
+                                       {.calendar = app->calendar_.get(),
+                                        .data_dir = cases::DefaultDataDir(url),
+                                        .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
-  TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_, {}));
+  TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_,
+                                                         {.calendar = app->calendar_.get()}));
   app->cases_->SetObserver(app->kpi_.get());
   // 材料库: kept from the first case on (the demo's included), before the KPIs.
   TB_ASSIGN_OR_RETURN(app->library_, sources::MaterialsLibrary::Create(*app->db_, app->kpi_.get()));
@@ -165,7 +174,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   TB_ASSIGN_OR_RETURN(app->supervision_,
-                      supervision::SupervisionService::Create(*app->db_, *app->trace_, {}));
+                      supervision::SupervisionService::Create(*app->db_, *app->trace_,
+                                                              {.calendar = app->calendar_.get()}));
   TB_ASSIGN_OR_RETURN(app->assessment_, assessment::AssessmentService::Create(*app->db_, {}));
   TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
   if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);
@@ -311,6 +321,12 @@ Status App::CreateRegisters(const store::DatabaseUrl& url) {
     // The demo's kiosks and windows read cards through the simulator.
     id_reader_ = std::make_unique<devices::SimulatedIdCardReader>();
   }
+  // Imports uploaded from the back office, beside the case files; unfinished ones resume.
+  TB_ASSIGN_OR_RETURN(
+      register_imports_,
+      registers::ImportJobs::Create(
+          *registers_, {.dir = cases::DefaultDataDir(url) + "/register-imports",
+                        .max_bytes = static_cast<int64_t>(config_.server.max_body_bytes)}));
   TB_ASSIGN_OR_RETURN(benefits_, benefits::Benefits::Create(*db_, *registers_,
                                                             SystemClock::Instance(), sms_.get()));
   // Consent opens a proactive grant case (免申即享) in the system's name; the case's conclusion
@@ -380,6 +396,7 @@ void App::StartBackgroundWork() {
     project_sweeper_ = std::make_unique<projects::Sweeper>(*projects_, std::chrono::minutes(5));
     project_sweeper_->Start();
   }
+  if (register_imports_) register_imports_->Start();
   if (!match_scheduler_) {
     match_scheduler_ =
         std::make_unique<benefits::MatchScheduler>(*benefits_, std::chrono::hours(1));
@@ -406,6 +423,7 @@ void App::StopBackgroundWork() {
   if (demand_sweeper_) demand_sweeper_->Stop();
   if (project_sweeper_) project_sweeper_->Stop();
   if (match_scheduler_) match_scheduler_->Stop();
+  if (register_imports_) register_imports_->Stop();
   if (xregion_) StopXregion(*xregion_);
   if (checkpointer_) checkpointer_->Stop();
 }
@@ -444,6 +462,8 @@ void App::RegisterRoutes() {
   api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
+  api::RegisterRegisterImportRoutes(s, *register_imports_, *auth_);
+  api::RegisterCalendarRoutes(s, *calendars_, *auth_);
   api::RegisterBenefitRoutes(s, *benefits_, *auth_);
   api::RegisterEvaluationRoutes(s, *evaluation_, *auth_);
   api::RegisterSupervisionRoutes(s, *supervision_, *auth_,

@@ -19,6 +19,7 @@
 #include "benefits/match_scheduler.h"
 #include "bpmn/inspect.h"
 #include "bpmn/runtime.h"
+#include "calendars/service.h"
 #include "cases/service.h"
 #include "catalog/service.h"
 #include "demands/service.h"
@@ -33,6 +34,7 @@
 #include "projects/case_link.h"
 #include "projects/service.h"
 #include "projects/sweeper.h"
+#include "registers/import_jobs.h"
 #include "registers/register.h"
 #include "sources/case_licences.h"
 #include "sources/library.h"
@@ -107,6 +109,8 @@ class App {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<api::Auth> auth_;
   class CatalogTrace;
+  std::unique_ptr<Calendar> calendar_;  // national; every due day is counted in it
+  std::unique_ptr<calendars::CalendarService> calendars_;
   std::unique_ptr<CatalogTrace> catalog_trace_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<bpmn::Runtime> workflow_;
@@ -120,6 +124,7 @@ class App {
   std::unique_ptr<kpi::KpiService> kpi_;  // the case observer: declared after cases_
   std::unique_ptr<LicenceParts> licence_parts_;
   std::unique_ptr<registers::Registers> registers_;
+  std::unique_ptr<registers::ImportJobs> register_imports_;  // 批量导入: one worker thread
   std::unique_ptr<benefits::Benefits> benefits_;  // 免申即享: policies, runs, the grant roll
   // Proactive grant cases: the case observer (hands on to kpi_), after benefits_ and kpi_.
   std::unique_ptr<benefits::GrantCases> grant_cases_;

@@ -374,6 +374,14 @@ Result<ImportReport> ImportCsv(Registers& registers, ImportKind kind, const std:
       bool ok = kind == ImportKind::kPersons
                     ? PersonFromCells(header, cells, today, regions, person, errors)
                     : EntityFromCells(header, cells, regions, entity, errors);
+      if (ok && options.region_allowed) {
+        const bool persons = kind == ImportKind::kPersons;
+        if (!options.region_allowed(persons ? person.household_region : entity.registered_region)) {
+          errors.Add(persons ? "household_region" : "registered_region",
+                     "outside the importer's scope");
+          ok = false;
+        }
+      }
       if (!ok) {
         for (const auto& f : errors.fields()) b.bad.push_back({line_no, f.field, f.message});
         ++b.bad_rows;
@@ -401,7 +409,8 @@ Result<ImportReport> ImportCsv(Registers& registers, ImportKind kind, const std:
   while (true) {
     std::future<Batch> ahead;
     const bool stopping =
-        options.stop_after_batches > 0 && batches + 1 >= options.stop_after_batches;
+        (options.stop_after_batches > 0 && batches + 1 >= options.stop_after_batches) ||
+        (options.cancel != nullptr && options.cancel->load(std::memory_order_relaxed));
     if (!current.eof && !stopping) ahead = std::async(std::launch::async, prepare);
     auto& [person_rows, entities, row_lines, bad, batch_lines, bad_rows, next_offset, eof] =
         current;

@@ -12,6 +12,7 @@
 // Enumerations use the wire names of registers/model.h; long_term_care is true/false (or 1/0).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -42,12 +43,19 @@ struct ImportOptions {
   std::function<void(const ImportProgress&)> progress{};
   // Tests: stop after this many committed batches as if interrupted (0: never).
   int stop_after_batches = 0;
+  // When set and true, the import stops after the batch it is inserting, as if interrupted
+  // (report.complete false; a rerun with resume continues): a server shutting down.
+  const std::atomic<bool>* cancel = nullptr;
+  // When set, a row whose region (household_region, registered_region) it refuses is a bad row
+  // ("outside the importer's scope"): an import runs with its starter's scope. Called from a
+  // reading thread, so it must be safe to call concurrently.
+  std::function<bool(std::string_view region)> region_allowed{};
 };
 
 struct ImportReport {
   std::string job_id;
   bool resumed = false;
-  bool complete = false;  // false only when stopped by stop_after_batches
+  bool complete = false;  // false only when stopped (stop_after_batches, cancel)
   int64_t lines = 0;      // data lines of the file processed, over all runs
   int64_t imported = 0;   // over all runs
   int64_t rejected = 0;   // over all runs

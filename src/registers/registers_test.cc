@@ -16,6 +16,7 @@
 #include "registers/model.h"
 #include "registers/register.h"
 #include "registers/rules.h"
+#include "registers/test_fixture.h"
 #include "registers/testing.h"
 #include "store/testing.h"
 #include "trace/trace.h"
@@ -145,36 +146,14 @@ TEST(RegisterKeys, ParsesTheKeyFileAndGeneratesFreshOnes) {
   EXPECT_FALSE(ParseRegisterKeys("current: k1\n").ok());
 }
 
-class RegistersContract : public ::testing::TestWithParam<store::Backend> {
+class RegistersContract : public testing::RegistersFixture {
  protected:
-  void SetUp() override {
-    temp_ = store::testing::TempDatabase::Create(GetParam());
-    if (!temp_) return;
-    db_ = temp_->Open();
-    ASSERT_TRUE(db_);
-    auto regions = regions::Migrations();
-    auto mine = Migrations();
-    ASSERT_TRUE(regions.ok() && mine.ok());
-    const store::MigrationSet* sets[] = {&trace::TraceMigrations(), &*regions, &*mine};
-    auto applied = db_->Migrate(sets);
-    ASSERT_TRUE(applied.ok()) << applied.error().ToString();
-    trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
-    auto reg = Registers::Create(*db_, *FieldCipher::Create(testing::FixedKeys()), *trace_, clock_);
-    ASSERT_TRUE(reg.ok()) << reg.error().ToString();
-    registers_ = std::move(reg).value();
-  }
-
   std::vector<trace::Record> Events(const std::string& stream) {
     auto r = trace_->Read(stream, 0, 100);
     EXPECT_TRUE(r.ok());
     return r.ok() ? *r : std::vector<trace::Record>{};
   }
 
-  FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26"))};
-  std::unique_ptr<store::testing::TempDatabase> temp_;
-  std::unique_ptr<store::Database> db_;
-  std::unique_ptr<trace::Trace> trace_;
-  std::unique_ptr<Registers> registers_;
   people::Principal clerk_ = Staff("clerk", "431128", {"register.read", "register.write"});
   people::Principal officer_ = Staff("officer", "431128", {"register.read", "register.read_full"});
   people::Principal outsider_ =

@@ -39,6 +39,17 @@ export async function api(method, path, body, { headers = {} } = {}) {
   return data
 }
 
+// Sends `file` (a File or Blob) as the raw body with its own Content-Type (uploads).
+export async function upload(method, path, file, type) {
+  const h = { Accept: 'application/json', 'Content-Type': type || file.type || 'application/octet-stream' }
+  const csrf = cookie('tb_csrf')
+  if (csrf) h['X-CSRF-Token'] = csrf
+  const r = await fetch(path, { method, headers: h, credentials: 'same-origin', body: file })
+  const data = (r.headers.get('Content-Type') || '').includes('json') ? await r.json() : await r.text()
+  if (!r.ok) throw new ApiError(r.status, typeof data === 'object' ? data : { detail: data })
+  return data
+}
+
 export const get = (path) => api('GET', path)
 export const post = (path, body = {}, options) => api('POST', path, body, options)
 

@@ -1,7 +1,7 @@
 // How an application lists its materials, shared by the portal and the window: an e-licence is
 // provided by reference (调用), commitments and waived materials need no proof (告知承诺 / 免提交),
 // the rest are files uploaded right after submission (by the applicant, or scanned by the clerk).
-import { cookie } from './api.js'
+import { upload as uploadBody } from './api.js'
 
 export function materialEntry(m) {
   if (m.source === 'licence') {
@@ -14,14 +14,12 @@ export function materialEntry(m) {
 export const needsUpload = (m) => !['licence', 'commitment', 'waived'].includes(m.source)
 
 // Uploads one material's file by its bytes (PDF/OFD/PNG/JPEG; the server checks and scans it).
-export async function upload(number, index, file) {
-  const r = await fetch(`/api/v1/cases/${number}/materials/${index}?file_name=${encodeURIComponent(file.name)}`, {
-    method: 'PUT',
-    credentials: 'same-origin',
-    headers: { 'X-CSRF-Token': cookie('tb_csrf'), 'Content-Type': file.type || 'application/octet-stream' },
-    body: file,
-  })
-  if (!r.ok) throw new Error(`${file.name}：上传失败（${r.status}）`)
+export async function upload(number, index, file, name = file.name) {
+  try {
+    return await uploadBody('PUT', `/api/v1/cases/${number}/materials/${index}?file_name=${encodeURIComponent(name)}`, file)
+  } catch (e) {
+    throw new Error(`${name}：上传失败（${e.status || e.message}）`)
+  }
 }
 
 // Uploads the files picked for a just-submitted case's materials (by material name).

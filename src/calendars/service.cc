@@ -1,0 +1,276 @@
+#include "calendars/service.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+#include "base/embedded.h"
+#include "people/authorization.h"
+
+namespace tongban {
+extern const EmbeddedFile kCalendarsFiles[];
+extern const size_t kCalendarsFiles_count;
+}  // namespace tongban
+
+namespace tongban::calendars {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kPermission = "calendar.write";
+
+Result<YearSchedule> ScheduleFromJson(std::string_view region, int year, std::string_view text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return Error(ErrorCode::kIntegrity, "a stored calendar year is not JSON");
+  YearSchedule s;
+  s.region = std::string(region);
+  s.year = year;
+  s.source = j.value("source", "");
+  for (const json& h : j.value("holidays", json::array())) {
+    HolidayPeriod p;
+    p.name = h.value("name", "");
+    auto from = Date::Parse(h.value("from", ""));
+    auto to = Date::Parse(h.value("to", ""));
+    if (!from.ok() || !to.ok()) return Error(ErrorCode::kIntegrity, "a stored holiday is bad");
+    p.from = *from;
+    p.to = *to;
+    for (const json& d : h.value("make_up_working_days", json::array())) {
+      auto day = Date::Parse(d.is_string() ? d.get<std::string>() : "");
+      if (!day.ok()) return Error(ErrorCode::kIntegrity, "a stored make-up day is bad");
+      p.make_up_working_days.push_back(*day);
+    }
+    s.holidays.push_back(std::move(p));
+  }
+  return s;
+}
+
+Status CheckRegion(std::string_view region) {
+  const bool digits = region.size() == 6 && std::all_of(region.begin(), region.end(), [](char c) {
+                        return c >= '0' && c <= '9';
+                      });
+  if (region == Calendar::kNational || digits) return Ok();
+  FieldErrors errors;
+  errors.Add("region", "must be cn or a 6-digit region code");
+  return errors.ToError("bad calendar region");
+}
+
+Status CheckYear(int year) {
+  if (year >= 2000 && year <= 2100) return Ok();
+  FieldErrors errors;
+  errors.Add("year", "must be 2000–2100");
+  return errors.ToError("bad calendar year");
+}
+
+}  // namespace
+
+Result<store::MigrationSet> Migrations() {
+  return store::LoadMigrations("calendars", kCalendarsFiles, kCalendarsFiles_count);
+}
+
+std::string ScheduleToJson(const YearSchedule& schedule) {
+  json holidays = json::array();
+  for (const HolidayPeriod& p : schedule.holidays) {
+    json make_up = json::array();
+    for (Date d : p.make_up_working_days) make_up.push_back(d.ToString());
+    holidays.push_back({{"name", p.name},
+                        {"from", p.from.ToString()},
+                        {"to", p.to.ToString()},
+                        {"make_up_working_days", make_up}});
+  }
+  return json{{"source", schedule.source}, {"holidays", holidays}}.dump();
+}
+
+Result<std::unique_ptr<CalendarService>> CalendarService::Create(store::Database& db,
+                                                                 trace::Trace& trace,
+                                                                 Calendar& national,
+                                                                 CalendarOptions options) {
+  if (national.region() != Calendar::kNational) {
+    return Error(ErrorCode::kInternal, "the calendar service needs the national calendar");
+  }
+  TB_ASSIGN_OR_RETURN(store::QuerySet queries,
+                      store::QuerySet::Load(kCalendarsFiles, kCalendarsFiles_count));
+  const Clock& clock = options.clock ? *options.clock : SystemClock::Instance();
+  std::unique_ptr<CalendarService> service(
+      new CalendarService(db, trace, national, std::move(queries), clock));
+  std::vector<YearSchedule> stored_national;
+  TB_RETURN_IF_ERROR(db.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    soci::rowset<soci::row> rows =
+        (sql.prepare << service->queries_.Get("list_calendar_years", db.backend()));
+    for (const soci::row& r : rows) {
+      const std::string region = r.get<std::string>(0);
+      const int year = r.get<int>(1);
+      TB_ASSIGN_OR_RETURN(YearSchedule s, ScheduleFromJson(region, year, r.get<std::string>(2)));
+      if (region == Calendar::kNational) {
+        stored_national.push_back(std::move(s));
+      } else {
+        service->additions_[region][year] = std::move(s);
+      }
+    }
+    return Ok();
+  }));
+  if (!stored_national.empty()) TB_RETURN_IF_ERROR(national.LoadSchedules(stored_national));
+  return service;
+}
+
+Calendar& CalendarService::RegionalLocked(std::string_view region) const {
+  auto it = regional_.find(region);
+  if (it != regional_.end()) return *it->second;
+  auto calendar = std::make_unique<Calendar>(std::string(region));
+  std::vector<YearSchedule> schedules = national_.Schedules();
+  if (auto a = additions_.find(region); a != additions_.end()) {
+    for (const auto& [year, s] : a->second) schedules.push_back(s);
+  }
+  // Every schedule was validated when it was loaded or stored, so this cannot fail.
+  Status loaded = calendar->LoadSchedules(std::move(schedules));
+  (void)loaded;
+  return *regional_.emplace(std::string(region), std::move(calendar)).first->second;
+}
+
+const Calendar& CalendarService::ForRegion(std::string_view region) const {
+  if (region == Calendar::kNational) return national_;
+  std::lock_guard lock(mu_);
+  auto it = regional_.find(region);
+  if (it != regional_.end()) return *it->second;
+  return RegionalLocked(region);
+}
+
+Result<CalendarYear> CalendarService::Year(std::string_view region, int year) const {
+  {
+    FieldErrors errors;
+    if (!CheckRegion(region).ok()) errors.Add("region", "must be cn or a 6-digit region code");
+    if (!CheckYear(year).ok()) errors.Add("year", "must be 2000–2100");
+    if (!errors.empty()) return errors.ToError("bad calendar year");
+  }
+  CalendarYear out;
+  out.region = std::string(region);
+  out.year = year;
+  out.national.region = std::string(Calendar::kNational);
+  out.national.year = year;
+  for (YearSchedule& s : national_.Schedules()) {
+    if (s.region == Calendar::kNational && s.year == year) out.national = std::move(s);
+  }
+  out.provisional = !national_.IsLoaded(year);
+  std::vector<Day> days;
+  {
+    std::lock_guard lock(mu_);
+    if (auto a = additions_.find(region); a != additions_.end()) {
+      if (auto y = a->second.find(year); y != a->second.end()) out.own = y->second;
+    }
+  }
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    std::string schedule;
+    sql << queries_.Get("find_calendar_year", db_.backend()), soci::use(out.region, "region"),
+        soci::use(year, "year"), soci::into(schedule), soci::into(out.version),
+        soci::into(out.updated_at), soci::into(out.updated_by);
+    if (!sql.got_data()) out.version = 0;
+    return Ok();
+  }));
+  const Calendar& calendar = ForRegion(region);
+  const Date first = Date::FromDays(DaysFromCivil(year, 1, 1));
+  const Date end = Date::FromDays(DaysFromCivil(year + 1, 1, 1));
+  for (Date d = first; d < end; d = d.AddDays(1)) {
+    Day day;
+    day.date = d;
+    day.working = calendar.IsWorkingDay(d).working;
+    auto mark = [&](const YearSchedule& s, bool regional) {
+      for (const HolidayPeriod& p : s.holidays) {
+        if (d >= p.from && d <= p.to) {
+          day.holiday = p.name;
+          day.regional = regional;
+        }
+        for (Date m : p.make_up_working_days) {
+          if (m == d) {
+            day.make_up = true;
+            day.regional = regional;
+          }
+        }
+      }
+    };
+    mark(out.national, false);
+    if (out.own) mark(*out.own, true);
+    out.days.push_back(std::move(day));
+  }
+  return out;
+}
+
+Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
+                                             std::string_view region, int year, std::string source,
+                                             std::vector<HolidayPeriod> holidays,
+                                             int64_t if_version) {
+  {
+    FieldErrors errors;
+    if (!CheckRegion(region).ok()) errors.Add("region", "must be cn or a 6-digit region code");
+    if (!CheckYear(year).ok()) errors.Add("year", "must be 2000–2100");
+    if (!errors.empty()) return errors.ToError("bad calendar change");
+  }
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+          .count();
+  // The national schedule binds every region: only a scope over all of them may change it.
+  const people::Target target{.region = region == Calendar::kNational ? std::string()
+                                                                      : std::string(region)};
+  TB_RETURN_IF_ERROR(people::Authorize(caller, kPermission, target, now_ms));
+  YearSchedule schedule;
+  schedule.region = std::string(region);
+  schedule.year = year;
+  schedule.source = std::move(source);
+  schedule.holidays = std::move(holidays);
+  TB_RETURN_IF_ERROR(ValidateYearSchedule(schedule));
+  const std::string body = ScheduleToJson(schedule);
+  const std::string now = trace::FormatTime(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          clock_.Now().time_since_epoch())));
+  const std::string actor =
+      caller.account.username.empty() ? caller.account.id : caller.account.username;
+  const std::string region_text(region);
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    std::string old_schedule, old_at, old_by;
+    int64_t version = 0;
+    sql << queries_.Get("find_calendar_year", db_.backend()), soci::use(region_text, "region"),
+        soci::use(year, "year"), soci::into(old_schedule), soci::into(version), soci::into(old_at),
+        soci::into(old_by);
+    const bool exists = sql.got_data();
+    if (!exists) version = 0;
+    if (version != if_version) {
+      return Error(ErrorCode::kVersionMismatch,
+                   fmt::format("the calendar {} {} is at version {}, not {}", region, year, version,
+                               if_version));
+    }
+    if (exists) {
+      sql << queries_.Get("update_calendar_year", db_.backend()), soci::use(body, "schedule"),
+          soci::use(now, "updated_at"), soci::use(actor, "updated_by"),
+          soci::use(region_text, "region"), soci::use(year, "year"), soci::use(version, "version");
+    } else {
+      sql << queries_.Get("insert_calendar_year", db_.backend()), soci::use(region_text, "region"),
+          soci::use(year, "year"), soci::use(body, "schedule"), soci::use(now, "updated_at"),
+          soci::use(actor, "updated_by");
+    }
+    json payload = {{"year", year},
+                    {"version", version + 1},
+                    {"schedule", json::parse(body)},
+                    {"previous", exists ? json::parse(old_schedule, nullptr, false) : json()}};
+    auto traced = trace_.Append(sql, {.stream = "calendar/" + region_text,
+                                      .actor = actor,
+                                      .action = "calendar.changed",
+                                      .payload = payload.dump()});
+    if (!traced.ok()) return std::move(traced).error();
+    return Ok();
+  }));
+  // Calendars are loaded into, never replaced: ForRegion's references stay valid.
+  {
+    std::lock_guard lock(mu_);
+    if (region == Calendar::kNational) {
+      TB_RETURN_IF_ERROR(national_.LoadYear(schedule));
+      for (auto& [r, calendar] : regional_) TB_RETURN_IF_ERROR(calendar->LoadYear(schedule));
+    } else {
+      Calendar& calendar = RegionalLocked(region_text);
+      TB_RETURN_IF_ERROR(calendar.LoadYear(schedule));
+      additions_[region_text][year] = std::move(schedule);
+    }
+  }
+  return Year(region, year);
+}
+
+}  // namespace tongban::calendars

@@ -1,0 +1,106 @@
+// Working-day calendars changed at run time (工作日历维护): the national schedule of a year
+// (region "cn", replacing the one compiled into the binary) and a region's own additions (民族
+// 自治地方的节日, 放假办法 第四条), stored, traced, and loaded into the calendars that count legal
+// and promised limits, so a change takes effect for every due day computed after it.
+//
+// Start here: Create() loads the stored national years into the shared national Calendar (the
+// one the app passes to the case, supervision and KPI services); Year() answers a region's year
+// day by day for the month grid; Change() replaces a year's holidays after checking them.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/calendar.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "people/model.h"
+#include "store/database.h"
+#include "store/migrations.h"
+#include "store/queries.h"
+#include "trace/trace.h"
+
+namespace tongban::calendars {
+
+Result<store::MigrationSet> Migrations();
+
+struct Day {
+  Date date;
+  bool working = false;
+  std::string holiday;    // the holiday's name when the day is inside one
+  bool make_up = false;   // a weekend day declared a working day (调休上班)
+  bool regional = false;  // the region's own addition, not the national schedule
+};
+
+// A region's year as in force: the national schedule and the region's additions.
+struct CalendarYear {
+  std::string region;  // "cn" or a 6-digit code
+  int year = 0;
+  YearSchedule national;              // empty holidays (and provisional) when none is known
+  std::optional<YearSchedule> own{};  // the region's additions; none for "cn" or not set
+  bool provisional = false;           // no national schedule for the year: weekends only
+  int64_t version = 0;                // of the stored row changed by Change(); 0: never changed
+  std::string updated_at{};
+  std::string updated_by{};
+  std::vector<Day> days{};  // every day of the year, January 1 first
+};
+
+struct CalendarOptions {
+  const Clock* clock = nullptr;  // SystemClock when null
+};
+
+class CalendarService {
+ public:
+  // Loads the stored national years into `national` (which must be the "cn" calendar and
+  // outlive the service). `db` and `trace` must outlive the service.
+  static Result<std::unique_ptr<CalendarService>> Create(store::Database& db, trace::Trace& trace,
+                                                         Calendar& national,
+                                                         CalendarOptions options);
+
+  // The year of `region` ("cn" or a 6-digit code), day by day. kInvalidArgument naming
+  // "region" or "year" (2000–2100).
+  Result<CalendarYear> Year(std::string_view region, int year) const;
+
+  // Replaces the holidays of `region`'s `year` (its additions, or the national schedule for
+  // "cn"): calendar.write over the region (the national schedule: over every region, scope
+  // "*"). `if_version` is the version read (0: the year was never changed here); a mismatch is
+  // kVersionMismatch. Refused whole, with every bad field named, when ValidateYearSchedule
+  // refuses it. Traced in the stream "calendar/<region>" in the change's transaction; on
+  // success the national calendar (and region calendars) load it, so due days follow.
+  Result<CalendarYear> Change(const people::Principal& caller, std::string_view region, int year,
+                              std::string source, std::vector<HolidayPeriod> holidays,
+                              int64_t if_version);
+
+  // The calendar of `region`: the national one for "cn", else national plus the region's
+  // additions (kept current after every change). The reference stays valid for the service's
+  // life.
+  const Calendar& ForRegion(std::string_view region) const;
+
+ private:
+  CalendarService(store::Database& db, trace::Trace& trace, Calendar& national,
+                  store::QuerySet queries, const Clock& clock)
+      : db_(db), trace_(trace), national_(national), queries_(std::move(queries)), clock_(clock) {}
+  // Rebuilds the region's calendar from the national one and the stored additions. mu_ held.
+  Calendar& RegionalLocked(std::string_view region) const;
+
+  store::Database& db_;
+  trace::Trace& trace_;
+  Calendar& national_;
+  const store::QuerySet queries_;
+  const Clock& clock_;
+  mutable std::mutex mu_;
+  // Guarded by mu_: the stored region additions and the region calendars built from them.
+  std::map<std::string, std::map<int, YearSchedule>, std::less<>> additions_;
+  mutable std::map<std::string, std::unique_ptr<Calendar>, std::less<>> regional_;
+};
+
+// The JSON a schedule is stored as (and the API's body): {"source", "holidays": [...]}.
+std::string ScheduleToJson(const YearSchedule& schedule);
+
+}  // namespace tongban::calendars
