@@ -1,5 +1,7 @@
 #include "sources/library.h"
 
+#include <chrono>
+
 namespace tongban {
 extern const EmbeddedFile kSourcesSql[];
 extern const size_t kSourcesSql_count;
@@ -8,14 +10,28 @@ extern const size_t kSourcesSql_count;
 namespace tongban::sources {
 
 Result<std::unique_ptr<MaterialsLibrary>> MaterialsLibrary::Create(store::Database& db,
-                                                                   cases::CaseObserver* next) {
+                                                                   cases::CaseObserver* next,
+                                                                   const Clock* clock) {
   TB_ASSIGN_OR_RETURN(store::QuerySet queries,
                       store::QuerySet::Load(kSourcesSql, kSourcesSql_count));
-  return std::unique_ptr<MaterialsLibrary>(new MaterialsLibrary(db, next, std::move(queries)));
+  return std::unique_ptr<MaterialsLibrary>(
+      new MaterialsLibrary(db, next, clock ? *clock : SystemClock::Instance(), std::move(queries)));
 }
 
 Status MaterialsLibrary::OnCaseChanged(soci::session& sql, const cases::CaseChange& change) {
   const cases::Case& c = change.record;
+  using cases::CaseState;
+  if (c.state == CaseState::kConcluded || c.state == CaseState::kRefused ||
+      c.state == CaseState::kWithdrawn || c.state == CaseState::kTerminated) {
+    // The certificate requests still open for an ended case are moot (在线开具 of a case that
+    // no longer waits for them): out of the issuers' inboxes.
+    const long long at =
+        std::chrono::duration_cast<std::chrono::milliseconds>(clock_.Now().time_since_epoch())
+            .count();
+    const std::string reason = "办件已结束，无需开具";
+    store::Execute(sql, Q("cancel_case_requests"), soci::use(at, "answered_at"),
+                   soci::use(reason, "reason"), soci::use(c.id, "case_id"));
+  }
   if (change.action == "case.refused" || change.action == "case.withdrawn") {
     store::Execute(sql, Q("library_remove_case"), soci::use(c.id, "case_id"));
   } else if (change.action == "case.submitted" || change.action == "case.material_supplied") {

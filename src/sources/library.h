@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "base/clock.h"
 #include "base/result.h"
 #include "cases/service.h"
 #include "store/database.h"
@@ -19,9 +20,11 @@ namespace tongban::sources {
 class MaterialsLibrary final : public cases::CaseObserver {
  public:
   // `db` carries Migrations() (whose 0003 backfills the library from the existing cases);
-  // `next` continues the observer chain (may be null). Both outlive the library.
+  // `next` continues the observer chain (may be null); `clock` dates the cancellation of a
+  // certificate request whose case ended (the system clock when null). All outlive the library.
   static Result<std::unique_ptr<MaterialsLibrary>> Create(store::Database& db,
-                                                          cases::CaseObserver* next);
+                                                          cases::CaseObserver* next,
+                                                          const Clock* clock = nullptr);
 
   Status OnCaseChanged(soci::session& sql, const cases::CaseChange& change) override;
 
@@ -30,12 +33,14 @@ class MaterialsLibrary final : public cases::CaseObserver {
   Result<std::vector<std::string>> ExplainLookup();
 
  private:
-  MaterialsLibrary(store::Database& db, cases::CaseObserver* next, store::QuerySet queries)
-      : db_(db), next_(next), queries_(std::move(queries)) {}
+  MaterialsLibrary(store::Database& db, cases::CaseObserver* next, const Clock& clock,
+                   store::QuerySet queries)
+      : db_(db), next_(next), clock_(clock), queries_(std::move(queries)) {}
   const std::string& Q(std::string_view name) const { return queries_.Get(name, db_.backend()); }
 
   store::Database& db_;
   cases::CaseObserver* next_;
+  const Clock& clock_;
   store::QuerySet queries_;
 };
 

@@ -19,6 +19,8 @@ std::string_view RequestStateName(RequestState s) {
       return "answered";
     case RequestState::kRefused:
       return "refused";
+    case RequestState::kCancelled:
+      return "cancelled";
   }
   return "requested";
 }
@@ -28,6 +30,7 @@ namespace {
 RequestState ParseRequestState(std::string_view s) {
   if (s == "answered") return RequestState::kAnswered;
   if (s == "refused") return RequestState::kRefused;
+  if (s == "cancelled") return RequestState::kCancelled;
   return RequestState::kRequested;
 }
 

@@ -99,7 +99,9 @@ struct ResolveRequest {
   std::vector<std::string> authorised_licences{};  // type names, or "*"
 };
 
-enum class RequestState { kRequested, kAnswered, kRefused };
+// kCancelled: the case ended (concluded, refused, withdrawn, terminated) while the request was
+// still open, so nobody needs the certificate any more.
+enum class RequestState { kRequested, kAnswered, kRefused, kCancelled };
 std::string_view RequestStateName(RequestState s);
 
 // 在线开具: one certificate request in an issuing department's inbox.

@@ -146,7 +146,7 @@ class SourcesTest : public ::testing::TestWithParam<store::Backend> {
     ASSERT_TRUE(sources.ok()) << sources.error().ToString();
     sources_ = std::move(sources).value();
     cases_->SetSubmissionHook(sources_.get());
-    auto library = MaterialsLibrary::Create(*db_, nullptr);
+    auto library = MaterialsLibrary::Create(*db_, nullptr, &clock_);
     ASSERT_TRUE(library.ok()) << library.error().ToString();
     library_ = std::move(library).value();
     cases_->SetObserver(library_.get());
@@ -430,8 +430,22 @@ TEST_P(SourcesTest, TheLibraryIsOneIndexReadAndForgetsWithdrawnCases) {
   auto for_li = sources_->Resolve(li, {.matter = kBenefitLiuyang});
   ASSERT_TRUE(for_li.ok()) << for_li.error().ToString();
   for (const auto& m : for_li->materials) EXPECT_NE(m.source, Source::kReuse) << m.name;
+  const Principal committee =
+      Staff("cwh-1", "431128101200", "431128101200-cwh", {"certificate.issue"});
+  ASSERT_EQ(sources_->Inbox(committee, "431128101200-cwh", 10)->size(), 1u);
+  clock_.Advance(std::chrono::hours(1));
   ASSERT_TRUE(cases_->Withdraw(zhang, first->record.number, {}).ok());
   EXPECT_EQ(hukou().source, Source::kApplicant);
+  // The withdrawn case's certificate requests leave the issuers' inboxes, dated and explained.
+  EXPECT_TRUE(sources_->Inbox(committee, "431128101200-cwh", 10)->empty());
+  auto ended = sources_->Get(zhang, first->record.number);
+  ASSERT_TRUE(ended.ok()) << ended.error().ToString();
+  ASSERT_EQ(ended->requests.size(), 2u);
+  for (const CertificateRequest& r : ended->requests) {
+    EXPECT_EQ(r.state, RequestState::kCancelled) << r.department;
+    EXPECT_FALSE(r.overdue);
+    EXPECT_EQ(r.reason, "办件已结束，无需开具");
+  }
   // The lookup reads the index, never the table or the cases.
   auto plan = library_->ExplainLookup();
   ASSERT_TRUE(plan.ok()) << plan.error().ToString();

@@ -23,5 +23,5 @@ export const kVerificationFindings = {
   not_rectified: '逾期未整改（撤销许可）',
   false_commitment: '虚假承诺（撤销许可）',
 }
-export const kCertificateRequestStates = { requested: '待开具', answered: '已开具', refused: '已拒绝' }
+export const kCertificateRequestStates = { requested: '待开具', answered: '已开具', refused: '已拒绝', cancelled: '已撤销（办件已结束）' }
 export const kLicenceStates = { valid: '有效', revoked: '已注销', expired: '已过期', superseded: '已换发' }
