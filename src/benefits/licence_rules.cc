@@ -274,6 +274,7 @@ Result<registers::PersonColumns> WithLicenceColumns(registers::Registers& regist
 std::string NameLicenceColumns(std::string text, const LicenceRule& rule) {
   // Longest columns first: a field's column before the type's.
   std::vector<const LicenceRef*> refs;
+  refs.reserve(rule.refs.size());
   for (const auto& r : rule.refs) refs.push_back(&r);
   std::sort(refs.begin(), refs.end(), [](const LicenceRef* a, const LicenceRef* b) {
     return a->column.size() > b->column.size();

@@ -72,7 +72,7 @@ class AmountTable {
     return Fen(program_.EvaluateFast(bindings_));
   }
 
-  const feel::Register* reg_;
+  const feel::Register* reg_ = nullptr;
   feel::Program program_;
   feel::Bindings bindings_;
   std::vector<int> reads_;
