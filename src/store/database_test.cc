@@ -141,6 +141,23 @@ TEST_P(StoreContract, NamedQueriesPickTheirDialect) {
   EXPECT_EQ(*name, BackendName(GetParam()));
 }
 
+TEST_P(StoreContract, CommentLinesStayOutOfNamedQueries) {
+  ASSERT_TRUE(Migrate().ok());
+  ASSERT_TRUE(Insert("w1", "通办").ok());
+  ASSERT_TRUE(Insert("w2", "一网").ok());
+  EXPECT_EQ(queries_.Get("widget_columns", db_->backend()), "SELECT name FROM widget");
+  auto names = db_->Transaction<std::vector<std::string>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
+        std::string name = "一网", a, b;
+        sql << queries_.Get("widget_columns", db_->backend()) + " WHERE name = :name",
+            soci::use(name, "name"), soci::into(a);
+        sql << queries_.Get("widget_named", db_->backend()), soci::use(name, "name"), soci::into(b);
+        return std::vector<std::string>{a, b};
+      });
+  ASSERT_TRUE(names.ok()) << names.error().ToString();
+  EXPECT_EQ(*names, (std::vector<std::string>{"一网", "一网"}));
+}
+
 TEST_P(StoreContract, CommitsOnOkAndRollsBackOnError) {
   ASSERT_TRUE(Migrate().ok());
   ASSERT_TRUE(Insert("w1", "通办").ok());

@@ -10,6 +10,13 @@
 
 namespace tongban::store {
 
+namespace {
+bool IsCommentLine(std::string_view line) {
+  const size_t b = line.find_first_not_of(" \t\r");
+  return b != std::string_view::npos && line.substr(b).starts_with("--");
+}
+}  // namespace
+
 Result<QuerySet> QuerySet::Load(const EmbeddedFile* files, size_t count) {
   static const std::regex kHeader(
       R"(^--\s*name:\s*([a-z0-9_]+)\s*(?:\[(sqlite|postgresql)\])?\s*$)");
@@ -43,7 +50,10 @@ Result<QuerySet> QuerySet::Load(const EmbeddedFile* files, size_t count) {
         name = m[1].str();
         dialect = m[2].str();
         body.clear();
-      } else if (!name.empty()) {
+      } else if (!name.empty() && !IsCommentLine(line)) {
+        // Whole-line comments stay out of the query: a comment that ends a prefix query
+        // (`Q("columns") + " WHERE …"`) would swallow what is appended, and soci would read a
+        // `:word` inside one as a parameter.
         body += line;
         body += '\n';
       }

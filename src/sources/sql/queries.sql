@@ -38,7 +38,6 @@ SELECT id, case_number, idx, material, certificate, licence_type, department, re
   applicant_code, applicant_name, state, requested_at, due_on, answered_by, licence_id, reason
 FROM certificate_request
 
--- A case that ended takes its open certificate requests out of the issuers' inboxes.
 -- name: cancel_case_requests
 UPDATE certificate_request SET state = 'cancelled', answered_at = :answered_at,
   reason = :reason

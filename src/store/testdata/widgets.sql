@@ -12,3 +12,12 @@ SELECT 'sqlite';
 
 -- name: backend_name [postgresql]
 SELECT 'postgresql';
+
+-- name: widget_columns
+SELECT name FROM widget
+-- A comment that ends a prefix query, naming :nothing: it must not swallow what is appended.
+
+-- name: widget_named
+SELECT name FROM widget
+  -- an indented comment inside a query
+WHERE name = :name;
