@@ -159,6 +159,9 @@ class Routes {
     auto review = cases_.GetReview(*caller, c->number);
     out["review"] = review.ok() ? ReviewJson(*review) : json(nullptr);
     out["result_licence"] = ResultLicence(result_licence, c->number);
+    auto signature = cases_.CommitmentSignatureOf(*c);
+    out["commitment_signature"] =
+        signature.ok() && *signature ? SignatureJson(c->number, **signature) : json(nullptr);
     res.set_header("ETag", fmt::format("\"{}\"", c->version));
     WriteJson(res, out);
   }
@@ -369,6 +372,32 @@ class Routes {
     res.set_content(*bytes, type.empty() ? "application/octet-stream" : type);
   }
 
+  // 承诺签名: {content_hash, size, signed_at, href} of the case's drawn signature.
+  static json SignatureJson(const std::string& number, const cases::CommitmentSignature& s) {
+    return {{"content_hash", s.content_hash},
+            {"size", s.size},
+            {"signed_at", s.created_at},
+            {"href", fmt::format("/api/v1/cases/{}/commitment-signature", number)}};
+  }
+
+  void PutSignature(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    const std::string number = req.matches[1].str();
+    auto out = cases_.SignCommitments(*caller, number, req.body);
+    if (!out.ok()) return WriteProblem(res, out.error(), ctx);
+    WriteJson(res, SignatureJson(number, out->signature), out->replayed ? 200 : 201);
+  }
+
+  void GetSignature(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto bytes = cases_.CommitmentSignatureContent(*caller, req.matches[1].str());
+    if (!bytes.ok()) return WriteProblem(res, bytes.error(), ctx);
+    res.set_header("Cache-Control", "private, max-age=86400, immutable");
+    res.set_content(*bytes, "image/png");
+  }
+
   void GetDocument(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = Caller(req, res, ctx);
     if (!caller) return;
@@ -426,6 +455,8 @@ void RegisterCaseRoutes(Server& server, cases::CaseService& cases, const Auth& a
   server.Put(R"(/api/v1/cases/([^/]+)/materials/([^/]+))", bind(&Routes::Upload));
   server.Post(R"(/api/v1/cases/([^/]+)/materials/([^/]+))", bind(&Routes::Reference));
   server.Get(R"(/api/v1/cases/([^/]+)/materials/([^/]+))", bind(&Routes::Download));
+  server.Put(R"(/api/v1/cases/([^/]+)/commitment-signature)", bind(&Routes::PutSignature));
+  server.Get(R"(/api/v1/cases/([^/]+)/commitment-signature)", bind(&Routes::GetSignature));
   server.Get(R"(/api/v1/cases/([^/]+)/documents/([^/]+))", bind(&Routes::GetDocument));
   server.Get(R"(/api/v1/cases/([^/]+)/documents/([^/]+)/verification)", bind(&Routes::Verify));
   server.Get(R"(/api/v1/cases/([^/]+)/review)", bind(&Routes::Review));

@@ -269,6 +269,44 @@ TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
   EXPECT_THAT(late.body["detail"].get<std::string>(), HasSubstr("archived"));
 }
 
+TEST_F(CaseRoutesTest, TheDrawnCommitmentSignatureIsStoredOnceAndListed) {
+  json kiosk = Application();
+  kiosk["channel"] = "kiosk";
+  Answer c = Post("/api/v1/cases", kiosk, citizen_);
+  ASSERT_EQ(c.status, 201) << c.body.dump();
+  const std::string base = "/api/v1/cases/" + std::string(c.body["number"]);
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "drawn strokes";
+  EXPECT_EQ(Send("GET", base, "", citizen_).body["commitment_signature"], json(nullptr));
+  EXPECT_EQ(Send("GET", base + "/commitment-signature", "", citizen_).status, 404);
+  EXPECT_EQ(Send("PUT", base + "/commitment-signature", png, "", {}, "image/png").status, 401);
+  EXPECT_EQ(
+      Send("PUT", base + "/commitment-signature", "%PDF-1.4", citizen_, {}, "image/png").status,
+      415);
+  EXPECT_EQ(Send("PUT", base + "/commitment-signature", png + std::string(600 * 1024, 'x'),
+                 citizen_, {}, "image/png")
+                .status,
+            413);
+  Answer signed_once = Send("PUT", base + "/commitment-signature", png, citizen_, {}, "image/png");
+  ASSERT_EQ(signed_once.status, 201) << signed_once.body.dump();
+  EXPECT_EQ(signed_once.body["size"], png.size());
+  EXPECT_EQ(signed_once.body["href"], base + "/commitment-signature");
+  EXPECT_EQ(signed_once.body["content_hash"].get<std::string>().size(), 64u);
+  EXPECT_EQ(Send("PUT", base + "/commitment-signature", png, citizen_, {}, "image/png").status,
+            200);
+  EXPECT_EQ(
+      Send("PUT", base + "/commitment-signature", png + "x", citizen_, {}, "image/png").status,
+      409);
+  // Listed with the case, readable by the clerk who may read it.
+  Answer got = Send("GET", base, "", clerk_);
+  EXPECT_EQ(got.body["commitment_signature"], signed_once.body);
+  auto bytes = client_->Get(base + "/commitment-signature",
+                            httplib::Headers{{"Authorization", "Bearer " + clerk_}});
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(bytes->status, 200);
+  EXPECT_EQ(bytes->get_header_value("Content-Type"), "image/png");
+  EXPECT_EQ(bytes->body, png);
+}
+
 TEST_F(CaseRoutesTest, CorrectionDenialAndBadActions) {
   const std::string number = Post("/api/v1/cases", Application(), citizen_).body["number"];
   const std::string base = "/api/v1/cases/" + number;

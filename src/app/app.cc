@@ -149,11 +149,17 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
-  TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
-                                       *app->db_, *app->catalog_, *app->people_, *app->trace_,
-                                       {.calendar = app->calendar_.get(),
-                                        .data_dir = cases::DefaultDataDir(url),
-                                        .sms = app->sms_.get()}));
+  TB_ASSIGN_OR_RETURN(
+      app->cases_,
+      cases::CaseService::Create(
+          *app->db_, *app->catalog_, *app->people_, *app->trace_,
+          {.calendar = app->calendar_.get(),
+           // A case counts in its region's calendar (its own,
+           // its city's and province's holidays over the nation's).
+           .region_calendar = [calendars = app->calendars_.get()](std::string_view region)
+               -> const Calendar& { return calendars->ForRegion(region); },
+           .data_dir = cases::DefaultDataDir(url),
+           .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).

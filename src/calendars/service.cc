@@ -1,10 +1,12 @@
 #include "calendars/service.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <set>
 
 #include "base/embedded.h"
 #include "people/authorization.h"
@@ -54,6 +56,16 @@ Status CheckRegion(std::string_view region) {
   FieldErrors errors;
   errors.Add("region", "must be cn or a 6-digit region code");
   return errors.ToError("bad calendar region");
+}
+
+// Whether `region` is `ancestor` or lies under it (GB/T 2260: a province ends in 0000, a city
+// in 00).
+bool IsWithin(std::string_view region, std::string_view ancestor) {
+  if (region == ancestor) return true;
+  if (ancestor.size() != 6 || region.size() != 6) return false;
+  if (ancestor.ends_with("0000")) return region.starts_with(ancestor.substr(0, 2));
+  if (ancestor.ends_with("00")) return region.starts_with(ancestor.substr(0, 4));
+  return false;
 }
 
 Status CheckYear(int year) {
@@ -114,15 +126,69 @@ Result<std::unique_ptr<CalendarService>> CalendarService::Create(store::Database
   return service;
 }
 
+std::vector<std::string> RegionLineage(std::string_view region) {
+  std::vector<std::string> out;
+  if (region.size() != 6) return {std::string(region)};
+  const std::string province = std::string(region.substr(0, 2)) + "0000";
+  const std::string city = std::string(region.substr(0, 4)) + "00";
+  for (const std::string& r : {province, city, std::string(region)}) {
+    if (out.empty() || out.back() != r) out.push_back(r);
+  }
+  return out;
+}
+
+std::optional<YearSchedule> CalendarService::InheritedLocked(std::string_view region,
+                                                             int year) const {
+  std::vector<std::string> lineage = RegionLineage(region);
+  YearSchedule merged;
+  merged.region = std::string(region);
+  merged.year = year;
+  bool any = false;
+  std::vector<std::string> sources;
+  // The region's own additions first, then its city's and province's: a period or make-up day
+  // that would collide with one already taken (a nearer level's) is left out.
+  for (auto level = lineage.rbegin(); level != lineage.rend(); ++level) {
+    auto a = additions_.find(*level);
+    if (a == additions_.end()) continue;
+    auto y = a->second.find(year);
+    if (y == a->second.end()) continue;
+    any = true;
+    if (!y->second.source.empty()) sources.push_back(y->second.source);
+    for (const HolidayPeriod& p : y->second.holidays) {
+      const bool clashes =
+          std::any_of(merged.holidays.begin(), merged.holidays.end(), [&](const HolidayPeriod& q) {
+            if (p.from <= q.to && q.from <= p.to) return true;
+            auto inside = [](const HolidayPeriod& h, Date d) { return d >= h.from && d <= h.to; };
+            return std::any_of(p.make_up_working_days.begin(), p.make_up_working_days.end(),
+                               [&](Date d) { return inside(q, d); }) ||
+                   std::any_of(q.make_up_working_days.begin(), q.make_up_working_days.end(),
+                               [&](Date d) { return inside(p, d); });
+          });
+      if (!clashes) merged.holidays.push_back(p);
+    }
+  }
+  if (!any) return std::nullopt;
+  merged.source = fmt::format("{}", fmt::join(sources, "; "));
+  if (merged.source.empty()) merged.source = "regional additions";
+  return merged;
+}
+
 Calendar& CalendarService::RegionalLocked(std::string_view region) const {
   auto it = regional_.find(region);
   if (it != regional_.end()) return *it->second;
   auto calendar = std::make_unique<Calendar>(std::string(region));
   std::vector<YearSchedule> schedules = national_.Schedules();
-  if (auto a = additions_.find(region); a != additions_.end()) {
-    for (const auto& [year, s] : a->second) schedules.push_back(s);
+  std::set<int> years;
+  for (const std::string& level : RegionLineage(region)) {
+    if (auto a = additions_.find(level); a != additions_.end()) {
+      for (const auto& [year, s] : a->second) years.insert(year);
+    }
   }
-  // Every schedule was validated when it was loaded or stored, so this cannot fail.
+  for (int year : years) {
+    if (auto merged = InheritedLocked(region, year)) schedules.push_back(std::move(*merged));
+  }
+  // Every schedule was validated when it was loaded or stored, and merging leaves out what
+  // would collide, so this cannot fail.
   Status loaded = calendar->LoadSchedules(std::move(schedules));
   (void)loaded;
   return *regional_.emplace(std::string(region), std::move(calendar)).first->second;
@@ -265,9 +331,18 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
       TB_RETURN_IF_ERROR(national_.LoadYear(schedule));
       for (auto& [r, calendar] : regional_) TB_RETURN_IF_ERROR(calendar->LoadYear(schedule));
     } else {
-      Calendar& calendar = RegionalLocked(region_text);
-      TB_RETURN_IF_ERROR(calendar.LoadYear(schedule));
       additions_[region_text][year] = std::move(schedule);
+      (void)RegionalLocked(region_text);
+      // The region's calendar and those of the regions under it (a province's change reaches
+      // its cities and counties) load the year as they now inherit it.
+      for (auto& [r, calendar] : regional_) {
+        if (!IsWithin(r, region_text)) continue;
+        YearSchedule merged = InheritedLocked(r, year).value_or(YearSchedule{});
+        merged.region = r;
+        merged.year = year;
+        if (merged.source.empty()) merged.source = "regional additions";
+        TB_RETURN_IF_ERROR(calendar->LoadYear(std::move(merged)));
+      }
     }
   }
   return Year(region, year);

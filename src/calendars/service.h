@@ -77,9 +77,10 @@ class CalendarService {
                               std::string source, std::vector<HolidayPeriod> holidays,
                               int64_t if_version);
 
-  // The calendar of `region`: the national one for "cn", else national plus the region's
-  // additions (kept current after every change). The reference stays valid for the service's
-  // life.
+  // The calendar of `region`: the national one for "cn", else national plus the additions of
+  // the region, its city and its province (province → city → county: a nearer level's holiday
+  // wins where two collide), kept current after every change of any of them. The reference stays
+  // valid for the service's life.
   const Calendar& ForRegion(std::string_view region) const;
 
  private:
@@ -88,6 +89,9 @@ class CalendarService {
       : db_(db), trace_(trace), national_(national), queries_(std::move(queries)), clock_(clock) {}
   // Rebuilds the region's calendar from the national one and the stored additions. mu_ held.
   Calendar& RegionalLocked(std::string_view region) const;
+  // The additions `region` has in `year` from itself, its city and its province, merged under
+  // its own code; none when no level has any. mu_ held.
+  std::optional<YearSchedule> InheritedLocked(std::string_view region, int year) const;
 
   store::Database& db_;
   trace::Trace& trace_;
@@ -99,6 +103,10 @@ class CalendarService {
   std::map<std::string, std::map<int, YearSchedule>, std::less<>> additions_;
   mutable std::map<std::string, std::unique_ptr<Calendar>, std::less<>> regional_;
 };
+
+// The province, city and region codes `region` inherits additions from, outermost first
+// (duplicates dropped: a province's lineage is itself).
+std::vector<std::string> RegionLineage(std::string_view region);
 
 // The JSON a schedule is stored as (and the API's body): {"source", "holidays": [...]}.
 std::string ScheduleToJson(const YearSchedule& schedule);

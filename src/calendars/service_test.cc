@@ -148,6 +148,45 @@ TEST_P(CalendarServiceTest, TheNationalScheduleNeedsEveryRegionAndMovesDueDays) 
   EXPECT_EQ(national_->AddWorkingDays(D("2026-11-30"), 1)->date, D("2026-12-03"));
 }
 
+TEST_P(CalendarServiceTest, CountiesInheritTheirProvincesAndCitiesAdditions) {
+  if (!service_) return;
+  const Calendar& xintian = service_->ForRegion("431128");  // built before the change
+  auto province = service_->Change(Admin("hunan", "430000"), "430000", 2026, "湖南省通知",
+                                   {{.name = "省庆",
+                                     .from = D("2026-12-03"),
+                                     .to = D("2026-12-04"),
+                                     .make_up_working_days = {}}},
+                                   0);
+  ASSERT_TRUE(province.ok()) << province.error().ToString();
+  // Thursday and Friday off in every county of Hunan, built before or after; not in Hubei.
+  EXPECT_EQ(xintian.AddWorkingDays(D("2026-12-02"), 1)->date, D("2026-12-07"));
+  EXPECT_EQ(service_->ForRegion("430181").AddWorkingDays(D("2026-12-02"), 1)->date,
+            D("2026-12-07"));
+  EXPECT_EQ(service_->ForRegion("431100").AddWorkingDays(D("2026-12-02"), 1)->date,
+            D("2026-12-07"));
+  EXPECT_EQ(service_->ForRegion("420102").AddWorkingDays(D("2026-12-02"), 1)->date,
+            D("2026-12-03"));
+  // The county's own holiday on the Friday wins over the province's overlapping one: only the
+  // county's Friday is off there, while the rest of Hunan keeps both days.
+  auto county = service_->Change(county_, "431128", 2026, "新田县人民政府通知",
+                                 {{.name = "县庆",
+                                   .from = D("2026-12-04"),
+                                   .to = D("2026-12-04"),
+                                   .make_up_working_days = {}}},
+                                 0);
+  ASSERT_TRUE(county.ok()) << county.error().ToString();
+  EXPECT_EQ(xintian.AddWorkingDays(D("2026-12-02"), 1)->date, D("2026-12-03"));
+  EXPECT_EQ(xintian.AddWorkingDays(D("2026-12-03"), 1)->date, D("2026-12-07"));
+  EXPECT_EQ(service_->ForRegion("430181").AddWorkingDays(D("2026-12-02"), 1)->date,
+            D("2026-12-07"));
+  // A restart rebuilds the same inheritance from the stored additions.
+  Open();
+  EXPECT_EQ(service_->ForRegion("431128").AddWorkingDays(D("2026-12-03"), 1)->date,
+            D("2026-12-07"));
+  EXPECT_EQ(service_->ForRegion("431102").AddWorkingDays(D("2026-12-02"), 1)->date,
+            D("2026-12-07"));
+}
+
 TEST_P(CalendarServiceTest, RefusesABadScheduleNamingEveryField) {
   if (!service_) return;
   auto bad = service_->Change(county_, "431128", 2026, "",

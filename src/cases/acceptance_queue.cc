@@ -59,7 +59,7 @@ Result<CasePage> CaseService::AcceptanceQueue(const Principal& caller, const std
       });
   if (!queue.ok()) return queue;
   for (CaseSummary& c : queue->items) {
-    auto deadline = I.calendar->AddWorkingDays(c.received_on, kCorrectionWindowDays);
+    auto deadline = I.CalendarOf(c.region).AddWorkingDays(c.received_on, kCorrectionWindowDays);
     if (deadline.ok()) c.accept_due_on = deadline->date;
   }
   return queue;
@@ -128,7 +128,7 @@ Result<std::vector<CaseSummary>> CaseService::DeemedAccepted(std::optional<Date>
   if (!rows.ok()) return std::move(rows).error();
   std::vector<CaseSummary> out;
   for (CaseSummary& s : *rows) {
-    auto deadline = I.calendar->AddWorkingDays(s.received_on, kCorrectionWindowDays);
+    auto deadline = I.CalendarOf(s.region).AddWorkingDays(s.received_on, kCorrectionWindowDays);
     if (deadline.ok() && today > deadline->date) out.push_back(std::move(s));
   }
   return out;

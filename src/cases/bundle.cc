@@ -262,11 +262,15 @@ Result<BundleApplication> CaseService::GetBundle(const Principal& caller,
   }
   a.concluded = a.status == "completed";
   const Date today = I.Today();
+  std::string due_region;  // the region of the sub-case due last, whose calendar counts
   for (const Case& c : a.cases) {
-    if (c.clock.due_on && (!a.due_on || *c.clock.due_on > *a.due_on)) a.due_on = c.clock.due_on;
+    if (c.clock.due_on && (!a.due_on || *c.clock.due_on > *a.due_on)) {
+      a.due_on = c.clock.due_on;
+      due_region = c.region;
+    }
   }
   if (a.due_on) {
-    a.remaining_working_days = I.calendar->WorkingDaysBetween(today, *a.due_on).days;
+    a.remaining_working_days = I.CalendarOf(due_region).WorkingDaysBetween(today, *a.due_on).days;
     a.overdue = !a.concluded && a.remaining_working_days < 0;
   } else {
     for (const Case& c : a.cases) {

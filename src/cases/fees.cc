@@ -131,7 +131,7 @@ Status CaseService::Impl::AfterStep(soci::session& sql, const Case& c,
   const int64_t now = NowMs();
   if (kind == "approved" || kind == "denied") {
     const Date today = Today();
-    auto due = calendar->AddWorkingDays(today, kDeliveryDays);
+    auto due = CalendarOf(c.region).AddWorkingDays(today, kDeliveryDays);
     std::string decided = today.ToString(), due_on = due.ok() ? due->date.ToString() : decided;
     sql << Q("insert_delivery"), soci::use(c.id, "case_id"), soci::use(decided, "decided_on"),
         soci::use(due_on, "due_on");

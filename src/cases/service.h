@@ -119,12 +119,25 @@ struct GenerateOptions {
   int64_t per_transaction = 100000;
 };
 
+// 承诺签名: the applicant's drawn signature under the case's commitments (a PNG).
+struct CommitmentSignature {
+  std::string content_hash{};  // SM3 hex of the PNG, which names its stored file
+  int64_t size = 0;
+  std::string signed_by{};  // the account that uploaded it (applicant or assisting staff)
+  int64_t created_at = 0;   // ms since the epoch
+};
+
 struct CaseServiceOptions {
   const Clock* clock = nullptr;        // the system clock when null
   const Calendar* calendar = nullptr;  // the embedded national calendar when null
-  std::string data_dir = {};           // material files go to <data_dir>/materials
-  VirusScanner* scanner = nullptr;     // the simulator when null
+  // The calendar a case of `region` counts in (its region's own holidays over the national
+  // ones: calendars::CalendarService::ForRegion); `calendar` for every case when null. The
+  // references it returns must outlive the service.
+  std::function<const Calendar&(std::string_view region)> region_calendar = nullptr;
+  std::string data_dir = {};        // material files go to <data_dir>/materials
+  VirusScanner* scanner = nullptr;  // the simulator when null
   int64_t max_material_bytes = 20 * 1024 * 1024;
+  int64_t max_signature_bytes = 512 * 1024;          // a drawn signature's PNG
   int64_t idempotency_keep_ms = 48LL * 3600 * 1000;  // at least 24 h
   // Adapters; the simulators when null (the payment simulator's secret is payment_secret).
   PaymentGateway* payments = nullptr;
@@ -206,6 +219,27 @@ class CaseService {
   // The stored bytes of a material, for those who may read the case.
   Result<std::string> MaterialContent(const people::Principal& caller, std::string_view number,
                                       int index);
+
+  // Stores the applicant's drawn commitment signature (a PNG of at most
+  // max_signature_bytes, judged by its bytes) with the case, content-addressed, and traces it
+  // ("case.commitment_signed"). The applicant side may sign its own case; staff only with
+  // case.assist over the case and only for kiosk and window cases (they hold the pad). Once per
+  // case: the same bytes again return the stored signature unchanged (`replayed`), other bytes
+  // are kConflict. Too large: kPayloadTooLarge; not a PNG: kUnsupportedMediaType.
+  struct SignatureResult {
+    CommitmentSignature signature;
+    bool replayed = false;
+  };
+  Result<SignatureResult> SignCommitments(const people::Principal& caller, std::string_view number,
+                                          std::string_view png);
+  // The case's commitment signature for whoever may read the case; nullopt when unsigned.
+  Result<std::optional<CommitmentSignature>> GetCommitmentSignature(const people::Principal& caller,
+                                                                    std::string_view number);
+  // The same for a case the caller has just read through Get (no second read of the case).
+  Result<std::optional<CommitmentSignature>> CommitmentSignatureOf(const Case& read);
+  // The signature's PNG bytes; kNotFound when the case is unsigned.
+  Result<std::string> CommitmentSignatureContent(const people::Principal& caller,
+                                                 std::string_view number);
 
   // 受理. Every required material must be provided or in a state the catalog allows; gap and
   // supply_later only for non-core materials and only when every core material is provided.

@@ -537,16 +537,24 @@ struct CaseService::Impl {
     return {};
   }
 
-  // Days the clock stood still from `since` until `until` (exclusive of `since`).
-  int64_t StoppedDays(const catalog::TimeLimit& limit, Date since, Date until) const {
+  // The calendar the cases of `region` count in: their region's, else the national one.
+  const Calendar& CalendarOf(std::string_view region) const {
+    return options.region_calendar ? options.region_calendar(region) : *calendar;
+  }
+
+  // Days the clock stood still from `since` until `until` (exclusive of `since`), in the
+  // calendar of `region`.
+  int64_t StoppedDays(const catalog::TimeLimit& limit, std::string_view region, Date since,
+                      Date until) const {
     if (limit.unit == catalog::LimitUnit::kWorkingDays) {
-      return calendar->WorkingDaysBetween(since, until).days;
+      return CalendarOf(region).WorkingDaysBetween(since, until).days;
     }
     return until.days() - since.days();
   }
 
   void ComputeClock(Case& c, const catalog::Matter& m) const {
     CaseClock& k = c.clock;
+    const Calendar& cal = CalendarOf(c.region);
     k.limit = Limit(m);
     if (c.joint) k.limit = {.value = kJointLimitDays, .unit = catalog::LimitUnit::kWorkingDays};
     k.suspended = c.state == CaseState::kSuspended;
@@ -560,9 +568,9 @@ struct CaseService::Impl {
     const int64_t total = k.limit.value + k.extension_days;
     switch (k.limit.unit) {
       case catalog::LimitUnit::kWorkingDays: {
-        auto due = calendar->AddWorkingDays(*k.started_on, total + c.suspended_days);
+        auto due = cal.AddWorkingDays(*k.started_on, total + c.suspended_days);
         k.due_on = due.ok() ? due->date : *k.started_on;
-        k.remaining = calendar->WorkingDaysBetween(ref, *k.due_on).days;
+        k.remaining = cal.WorkingDaysBetween(ref, *k.due_on).days;
         break;
       }
       case catalog::LimitUnit::kNaturalDays:
@@ -580,7 +588,7 @@ struct CaseService::Impl {
         break;
       }
     }
-    k.remaining_working_days = calendar->WorkingDaysBetween(ref, *k.due_on).days;
+    k.remaining_working_days = cal.WorkingDaysBetween(ref, *k.due_on).days;
     k.overdue = k.remaining < 0;
   }
 
@@ -639,7 +647,7 @@ struct CaseService::Impl {
 
   // The last day a correction notice may be issued (第32条).
   Date CorrectionDeadline(const Case& c) const {
-    auto d = calendar->AddWorkingDays(c.received_on, kCorrectionWindowDays);
+    auto d = CalendarOf(c.region).AddWorkingDays(c.received_on, kCorrectionWindowDays);
     return d.ok() ? d->date : c.received_on;
   }
 

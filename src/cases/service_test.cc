@@ -113,6 +113,11 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
     dir_ = ::testing::TempDir() + "/cases-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
     CaseServiceOptions options{.clock = &clock_, .data_dir = dir_};
+    // A region's own calendar when the test gave it one, else the national calendar.
+    options.region_calendar = [this](std::string_view region) -> const Calendar& {
+      auto it = regional_.find(region);
+      return it != regional_.end() ? *it->second : *national_;
+    };
     options.after_accept_presign = [this](std::string_view number) {
       if (after_presign_) after_presign_(number);
     };
@@ -166,6 +171,9 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
   std::function<void(std::string_view)> after_presign_;
 
   FakeClock clock_{T0()};
+  std::unique_ptr<Calendar> national_ = Calendar::WithEmbeddedSchedules();
+  // Region calendars (national plus the region's additions); filled before cases are read.
+  std::map<std::string, std::unique_ptr<Calendar>, std::less<>> regional_;
   people::SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<store::Database> db_;
@@ -652,6 +660,93 @@ TEST_P(CaseServiceTest, SuspensionStopsTheClockAndOneExtensionAddsTen) {
   EXPECT_EQ(cases_->Extend(head_, c.number, "再次延长", {}).error().code(), ErrorCode::kRefused);
   auto notice = cases_->ReadDocument(c.number, extended->documents.back().id);
   EXPECT_THAT(notice->content, HasSubstr("\"extension_working_days\":10"));
+}
+
+TEST_P(CaseServiceTest, ACountysOwnHolidayMovesItsCasesDueDayOnly) {
+  auto holiday_in = [this](const std::string& region) {
+    auto calendar = Calendar::WithEmbeddedSchedules(region);
+    Status loaded = calendar->LoadYear({.region = region,
+                                        .year = 2026,
+                                        .source = "县人民政府通知",
+                                        .holidays = {{.name = "县庆",
+                                                      .from = *Date::Parse("2026-12-02"),
+                                                      .to = *Date::Parse("2026-12-02"),
+                                                      .make_up_working_days = {}}}});
+    EXPECT_TRUE(loaded.ok()) << loaded.error().ToString();
+    regional_[region] = std::move(calendar);
+  };
+  // Another county's holiday leaves a 新田 case's due day where the national calendar puts it.
+  holiday_in("430181");
+  Case c = Complete(alice_);
+  auto accepted = cases_->Accept(clerk_, c.number, {});
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  EXPECT_EQ(accepted->region, "431128");
+  EXPECT_EQ(accepted->clock.due_on->ToString(), "2026-12-03");
+  EXPECT_EQ(accepted->clock.remaining_working_days, 5);
+  // 新田's own holiday on Wednesday 12-02 moves it to Friday, and counts one day fewer.
+  holiday_in("431128");
+  auto moved = cases_->Get(alice_, c.number);
+  ASSERT_TRUE(moved.ok());
+  EXPECT_EQ(moved->clock.due_on->ToString(), "2026-12-04");
+  EXPECT_EQ(moved->clock.remaining_working_days, 5);
+  EXPECT_EQ(national_->AddWorkingDays(*Date::Parse("2026-11-26"), 5)->date.ToString(),
+            "2026-12-03");
+}
+
+TEST_P(CaseServiceTest, TheCommitmentSignatureIsStoredOnceAndTraced) {
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "签名笔画";
+  Case online = Submit(alice_, Valid());
+  // Unsigned: none listed, no bytes.
+  auto none = cases_->GetCommitmentSignature(alice_, online.number);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  EXPECT_EQ(cases_->CommitmentSignatureContent(alice_, online.number).error().code(),
+            ErrorCode::kNotFound);
+  // Not a PNG, or too large: refused before anything is stored.
+  EXPECT_EQ(cases_->SignCommitments(alice_, online.number, "%PDF-1.4").error().code(),
+            ErrorCode::kUnsupportedMediaType);
+  EXPECT_EQ(cases_->SignCommitments(alice_, online.number, png + std::string(600 * 1024, 'x'))
+                .error()
+                .code(),
+            ErrorCode::kPayloadTooLarge);
+  // Staff hold the pad only at a kiosk or window: not for an online case, nor another region.
+  EXPECT_EQ(cases_->SignCommitments(clerk_, online.number, png).error().code(),
+            ErrorCode::kForbidden);
+  EXPECT_EQ(cases_->SignCommitments(bob_, online.number, png).error().code(),
+            ErrorCode::kForbidden);
+  // The applicant signs: stored content-addressed, traced, readable back.
+  auto first = cases_->SignCommitments(alice_, online.number, png);
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_FALSE(first->replayed);
+  EXPECT_EQ(first->signature.content_hash, crypto::Sm3Hex(png));
+  EXPECT_EQ(first->signature.size, static_cast<int64_t>(png.size()));
+  EXPECT_EQ(first->signature.signed_by, "acct-alice");
+  EXPECT_EQ(*cases_->CommitmentSignatureContent(clerk_, online.number), png);
+  auto listed = cases_->GetCommitmentSignature(clerk_, online.number);
+  ASSERT_TRUE(listed.ok() && listed->has_value());
+  EXPECT_EQ((*listed)->content_hash, crypto::Sm3Hex(png));
+  auto events = trace_->Read("case/" + online.id, 0, 20);
+  ASSERT_TRUE(events.ok());
+  EXPECT_EQ(events->back().action, "case.commitment_signed");
+  EXPECT_THAT(events->back().payload, HasSubstr(crypto::Sm3Hex(png)));
+  // Once per case: the same bytes are idempotent, other bytes a conflict.
+  auto again = cases_->SignCommitments(alice_, online.number, png);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(cases_->SignCommitments(alice_, online.number, png + "改").error().code(),
+            ErrorCode::kConflict);
+  EXPECT_EQ(trace_->Read("case/" + online.id, 0, 20)->size(), events->size());
+  // A window case: the clerk with case.assist takes the applicant's signature on the pad.
+  SubmitRequest at_window = Valid();
+  at_window.channel = Channel::kWindow;
+  at_window.applicant_code = "11010519491231002X";
+  at_window.applicant_name = "王芳";
+  Case window = Submit(clerk_, at_window);
+  auto by_clerk = cases_->SignCommitments(clerk_, window.number, png);
+  ASSERT_TRUE(by_clerk.ok()) << by_clerk.error().ToString();
+  EXPECT_EQ(by_clerk->signature.signed_by, "acct-clerk");
+  EXPECT_EQ(cases_->SignCommitments(other_clerk_, window.number, png).error().code(),
+            ErrorCode::kForbidden);
 }
 
 TEST_P(CaseServiceTest, AcceptanceQueueIsScopedAndKeysetPaged) {

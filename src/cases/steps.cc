@@ -271,7 +271,8 @@ Result<Case> CaseService::Resume(const Principal& caller, std::string_view numbe
       [&](soci::session&, Case& c, const catalog::Matter& matter, json& payload) -> Status {
         TB_RETURN_IF_ERROR(people::Authorize(caller, "case.review", I.TargetOf(c), I.NowMs()));
         TB_RETURN_IF_ERROR(I.CheckState(c, {CaseState::kSuspended}, "resume"));
-        const int64_t stopped = I.StoppedDays(I.Limit(matter), *c.suspended_since, I.Today());
+        const int64_t stopped =
+            I.StoppedDays(I.Limit(matter), c.region, *c.suspended_since, I.Today());
         c.suspended_days += stopped;
         c.state = CaseState::kUnderReview;
         c.suspension_reason.reset();

@@ -1,8 +1,11 @@
 // The kiosk (自助终端, web/src/routes/kiosk.js): 邓桂英 signs in with an SMS code, her ID card is
 // read on the terminal's simulated reader, she applies for her enterprise's 公共场所卫生许可 (an
-// instant matter) with the form pre-filled and the commitments signed; the case's conclusion
+// instant matter) with the form pre-filled and the commitments signed (the drawn signature stored
+// with the case, shown on the staff's case file); the case's conclusion
 // issues the licence from the form, and she prints it (its PDF), she rates the visit, and the kiosk, left idle, returns to its start screen
 // signed out.
+
+import { staffLogin } from './lib-office.mjs'
 
 const kPassword = 'tongban-demo'
 const kTerminal = '431128-kiosk-01'
@@ -110,6 +113,7 @@ export const flows = {
     await page.getByRole('button', { name: '确认并提交' }).click()
     await page.getByRole('heading', { name: '申请已提交' }).waitFor()
     const number = (await page.locator('.k-number').textContent()).trim()
+    await page.getByRole('status').filter({ hasText: '手写签名已随办件保存' }).waitFor()
 
     await decide(baseURL, number, rights)
     await page.getByRole('button', { name: '查询办理结果并打印证照' }).click()
@@ -132,5 +136,16 @@ export const flows = {
     await page.getByRole('button', { name: '开始办事' }).waitFor()
     const me = await page.request.get('/api/v1/me')
     expect(me.status() === 401, `after the idle timeout /me answered ${me.status()}`)
+
+    // The staff's case file shows the drawn signature, stored once with the case.
+    await staffLogin(page, 'xintian.window_clerk')
+    await page.goto(`/office/cases/${number}`)
+    const signature = page.getByRole('img', { name: '申请人的手写承诺签名' })
+    await signature.waitFor()
+    await page.waitForFunction((n) => { const i = document.querySelector('.commitment-signature img'); return i && i.complete && i.naturalWidth > 0 }, number)
+    const png = await page.request.get(`/api/v1/cases/${number}/commitment-signature`)
+    const bytes = await png.body()
+    expect(png.status() === 200 && bytes.subarray(1, 4).toString() === 'PNG', `the signature answered ${png.status()}`)
+    await snap(page, 'kiosk-case-file-signature')
   },
 }

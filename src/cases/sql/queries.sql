@@ -116,3 +116,12 @@ ORDER BY received_at, id;
 
 -- name: set_case_window
 UPDATE case_record SET window_code = :window WHERE id = :id;
+
+-- name: select_commitment_signature
+SELECT s.content_hash, s.size, s.signed_by, s.created_at
+FROM case_commitment_signature s JOIN case_record c ON c.id = s.case_id
+WHERE c.number = :number;
+
+-- name: insert_commitment_signature
+INSERT INTO case_commitment_signature (case_id, content_hash, size, signed_by, created_at)
+VALUES (:case_id, :content_hash, :size, :signed_by, :created_at);
