@@ -38,8 +38,9 @@ SELECT id, case_number, idx, material, certificate, licence_type, department, re
   applicant_code, applicant_name, state, requested_at, due_on, answered_by, licence_id, reason
 FROM certificate_request
 
--- A case that ended takes its open certificate requests out of the issuers' inboxes.
 -- name: cancel_case_requests
+-- A case that ended takes its open certificate requests out of the issuers' inboxes. (A comment
+-- above the name would end request_columns, whose text the callers extend.)
 UPDATE certificate_request SET state = 'cancelled', answered_at = :answered_at,
   reason = :reason
 WHERE case_id = :case_id AND state = 'requested';
