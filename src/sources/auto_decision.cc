@@ -131,15 +131,15 @@ Result<std::optional<Case>> AutoDecisions::AfterSubmit(const people::Principal& 
   }
   const std::string& rule = scenario->auto_decision->rule;
   if (std::vector<std::string> lacking = Lacking(record); !lacking.empty()) {
-    TB_RETURN_IF_ERROR(Note(record, rule, std::nullopt, false,
-                            Joined("材料未齐，转人工办理：", lacking)));
+    TB_RETURN_IF_ERROR(
+        Note(record, rule, std::nullopt, false, Joined("材料未齐，转人工办理：", lacking)));
     return std::optional<Case>();
   }
   const std::optional<bool> holds = Evaluate(rule, record);
   if (!holds || !*holds) {
-    TB_RETURN_IF_ERROR(Note(record, rule, holds, false,
-                            holds ? "不符合自动审批规则，转人工办理"
-                                  : "自动审批规则无法判定（缺少数据），转人工办理"));
+    TB_RETURN_IF_ERROR(Note(
+        record, rule, holds, false,
+        holds ? "不符合自动审批规则，转人工办理" : "自动审批规则无法判定（缺少数据），转人工办理"));
     return std::optional<Case>();
   }
   TB_RETURN_IF_ERROR(Note(record, rule, true, true, ""));

@@ -1,11 +1,11 @@
-// 秒批 (无人干预自动审批): an instant matter's scenario that the catalog gives an auto_decision rule
-// is decided by the system right after its submission. When every required material is provided
-// or committed and the rule holds, the case is accepted by the system's acceptor and approved and
-// concluded by the system's approver (two principals, so 受审分离 holds and no human acts), each
-// step sealed as usual, and the result licence is issued at once (CaseLicences::IssueDue), so the
-// kiosk prints it within the same visit. Otherwise the case waits for staff as before. Either way
-// the case's history records "case.auto_decision" (by 智能审批) with the rule, its result and the
-// reason.
+// 秒批 (无人干预自动审批): an instant matter's scenario that the catalog gives an auto_decision
+// rule is decided by the system right after its submission. When every required material is
+// provided or committed and the rule holds, the case is accepted by the system's acceptor and
+// approved and concluded by the system's approver (two principals, so 受审分离 holds and no human
+// acts), each step sealed as usual, and the result licence is issued at once
+// (CaseLicences::IssueDue), so the kiosk prints it within the same visit. Otherwise the case waits
+// for staff as before. Either way the case's history records "case.auto_decision" (by 智能审批)
+// with the rule, its result and the reason.
 //
 // The rule is FEEL over catalog::AutoDecisionScope:
 //   form       the form's fields by name (numbers and booleans typed)
@@ -53,7 +53,7 @@ class AutoDecisions final : public cases::SubmissionHook {
 
  private:
   Status Note(const cases::Case& c, const std::string& rule, std::optional<bool> result,
-                bool decided, const std::string& reason);
+              bool decided, const std::string& reason);
   Result<cases::Case> Decide(const std::string& number);
 
   catalog::CatalogService& catalog_;

@@ -786,7 +786,8 @@ TEST_P(AutoDecisionsTest, TheRuleNotHoldingLeavesTheCaseToStaffWithTheReason) {
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].at("result"), false);
   EXPECT_EQ(events[0].at("decided"), false);
-  EXPECT_NE(events[0].at("reason").get<std::string>().find("不符合自动审批规则"), std::string::npos);
+  EXPECT_NE(events[0].at("reason").get<std::string>().find("不符合自动审批规则"),
+            std::string::npos);
   EXPECT_FALSE(case_licences_->ForCase(c.number)->has_value());
   // Staff take it from there, the separation check as for any case.
   ASSERT_TRUE(cases_->Accept(clerk_, c.number, {}).ok());
@@ -836,7 +837,8 @@ TEST(AutoDecisionRule, SeesTheFormTheApplicantAndTheMaterials) {
   EXPECT_EQ(AutoDecisions::Evaluate("form.level <", c), std::nullopt);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, AutoDecisionsTest, ::testing::ValuesIn(store::testing::Backends()),
+INSTANTIATE_TEST_SUITE_P(Backends, AutoDecisionsTest,
+                         ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 
 TEST(CaseLicenceData, FormFieldsMapToTheTypesFieldsByNameOrThroughLicenceFields) {
