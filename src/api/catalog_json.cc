@@ -74,6 +74,7 @@ json ToJson(const catalog::Scenario& s) {
   json j = {{"code", s.code},       {"name", s.name}, {"kind", EnumId(s.kind)},
             {"process", s.process}, {"form", form},   {"materials", materials}};
   if (!s.review_departments.empty()) j["review_departments"] = s.review_departments;
+  if (s.auto_decision) j["auto_decision"] = {{"rule", s.auto_decision->rule}};
   return j;
 }
 

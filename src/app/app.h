@@ -36,6 +36,7 @@
 #include "projects/sweeper.h"
 #include "registers/import_jobs.h"
 #include "registers/register.h"
+#include "sources/auto_decision.h"
 #include "sources/case_licences.h"
 #include "sources/library.h"
 #include "sources/service.h"
@@ -145,6 +146,7 @@ class App {
   std::unique_ptr<sources::SourceService> sources_;
   std::unique_ptr<sources::MaterialsLibrary> library_;    // 材料库, just before the KPIs
   std::unique_ptr<sources::CaseLicences> case_licences_;  // 办结出证: first in the observer chain
+  std::unique_ptr<sources::AutoDecisions> auto_decisions_;  // 秒批: the submission hook
   std::unique_ptr<XregionParts> xregion_;  // 跨省通办: exchange, delivery thread, demo partner
 };
 

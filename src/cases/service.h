@@ -181,6 +181,16 @@ class SubmissionHook {
   using Record = std::function<Status(soci::session& sql, const Case& record)>;
   virtual ~SubmissionHook() = default;
   virtual Result<Record> Prepare(const people::Principal& caller, SubmitRequest& request) = 0;
+  // Runs once a new submission committed (never for a replay), outside any transaction: it may
+  // take the case further (src/sources: 秒批 accepts, approves and concludes an instant matter's
+  // case) and returns the case as it is then, nullopt when it did nothing. Its error does not
+  // undo the submission, which stands as submitted for staff.
+  virtual Result<std::optional<Case>> AfterSubmit(const people::Principal& caller,
+                                                  const Case& record) {
+    (void)caller;
+    (void)record;
+    return std::optional<Case>();
+  }
 };
 
 class CaseService {

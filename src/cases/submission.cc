@@ -21,7 +21,11 @@ Result<SubmitResult> CaseService::Submit(const Principal& caller, const SubmitRe
   // Two requests with one new key raced (PostgreSQL): the loser finds the winner's case.
   if (!r.ok() && r.error().code() == ErrorCode::kAlreadyExists &&
       !request.idempotency_key.empty()) {
-    return impl_->SubmitOnce(caller, request);
+    r = impl_->SubmitOnce(caller, request);
+  }
+  if (r.ok() && !r->replayed && impl_->submission_hook) {
+    auto after = impl_->submission_hook->AfterSubmit(caller, r->record);
+    if (after.ok() && after->has_value()) r->record = std::move(**after);
   }
   return r;
 }

@@ -275,6 +275,14 @@ struct Material {
 };
 
 // 办理情形: one situation of a matter with its own form and materials.
+// 秒批 (无人干预自动审批) of an instant matter's scenario: when every required material is provided
+// or committed and `rule` holds, the system accepts, approves and concludes the case at once
+// (src/sources/auto_decision.h). `rule` is FEEL over AutoDecisionScope (catalog/validate.h).
+struct AutoDecision {
+  std::string rule;
+  bool operator==(const AutoDecision&) const = default;
+};
+
 struct Scenario {
   std::string code;  // unique within the item
   std::string name;
@@ -285,6 +293,7 @@ struct Scenario {
   // 并联审批: the departments (catalog codes) whose steps the review process opens at once; its
   // `departments` variable. Empty: the process decides (its own default).
   std::vector<std::string> review_departments{};
+  std::optional<AutoDecision> auto_decision{};  // instant matters only
   bool operator==(const Scenario&) const = default;
 };
 

@@ -38,6 +38,15 @@ const feel::Scope& JurisdictionScope() {
   return *scope;
 }
 
+const feel::Scope& AutoDecisionScope() {
+  static const feel::Scope* scope = [] {
+    auto* s = new feel::Scope();
+    for (const char* name : {"form", "applicant", "materials"}) s->Declare(name);
+    return s;
+  }();
+  return *scope;
+}
+
 std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule) {
   std::vector<feel::Diagnostic> out = feel::Check(rule, JurisdictionScope());
   if (!out.empty()) return out;
@@ -471,6 +480,17 @@ void Checker::Item(const ImplementationItem& it, const std::string& path) {
     const std::string sp = JoinPath(JoinPath(path, "scenarios"), i);
     Unique(codes, JoinPath(sp, "code"), it.scenarios[i].code);
     ScenarioRules(it.scenarios[i], sp);
+    if (const auto& ad = it.scenarios[i].auto_decision) {
+      const std::string ap = JoinPath(sp, "auto_decision");
+      if (it.handling_type != HandlingType::kInstant) {
+        Add(ap, "is only for instant matters (handling_type: instant)");
+      }
+      if (Text(JoinPath(ap, "rule"), ad->rule, Need::kRequired)) {
+        for (const auto& d : feel::Check(ad->rule, AutoDecisionScope())) {
+          Add(JoinPath(ap, "rule"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
+        }
+      }
+    }
   }
   if (it.guide) {
     for (auto& e : CheckGuide(*it.guide, it.scenarios, JoinPath(path, "guide"))) {

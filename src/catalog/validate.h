@@ -73,4 +73,9 @@ const feel::Scope& JurisdictionScope();
 // or `case` do not have (`applicant.regoin`). Empty when the rule is fine.
 std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule);
 
+// The inputs a scenario's auto_decision rule (秒批) may name: `form` (the form's fields, numbers
+// and booleans typed), `applicant` ({kind, code, name}) and `materials` (a list of {name,
+// required, state, origin}); sources/auto_decision.cc binds them after submission.
+const feel::Scope& AutoDecisionScope();
+
 }  // namespace tongban::catalog

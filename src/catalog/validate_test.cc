@@ -7,6 +7,7 @@
 #include <functional>
 
 #include "catalog/testing.h"
+#include "catalog/yaml_io.h"
 
 namespace tongban::catalog {
 namespace {
@@ -183,6 +184,32 @@ TEST(CatalogRules, FeesVisitsDepthListsModes) {
              "implementation_items/0/jurisdiction", "required");
   ExpectOnly([](CatalogFile& f) { Item(f, 0).keywords[1] = " "; },
              "implementation_items/0/keywords/1", "blank");
+}
+
+TEST(CatalogRules, AutoDecisionOnlyForInstantMattersWithARuleOverItsInputs) {
+  const auto set = [](size_t item, std::string rule) {
+    return [item, rule](CatalogFile& f) {
+      Item(f, item).scenarios[0].auto_decision = AutoDecision{.rule = rule};
+    };
+  };
+  // Item 0 is a promised matter (承诺件): 秒批 is for instant matters only.
+  ExpectOnly(set(0, "true"), "implementation_items/0/scenarios/0/auto_decision",
+             "only for instant matters");
+  const std::string rule = "implementation_items/2/scenarios/0/auto_decision/rule";
+  ExpectOnly(set(2, ""), rule, "is required");
+  ExpectOnly(set(2, "form.level <="), rule, "1:");
+  ExpectOnly(set(2, "person.age > 18"), rule, "unknown name 'person'");
+  CatalogFile f = Small();
+  set(2, "form.level <= 2 and applicant.kind = \"person\" and count(materials) >= 0")(f);
+  EXPECT_EQ(Describe(Check(f)), "");
+  // Written and read back unchanged.
+  FieldErrors errors;
+  CatalogFile back = ParseCatalogYaml(EmitCatalogYaml(f), errors);
+  EXPECT_TRUE(errors.empty()) << Describe(errors.fields());
+  ASSERT_TRUE(back.implementation_items[2].scenarios[0].auto_decision.has_value());
+  EXPECT_EQ(back.implementation_items[2].scenarios[0].auto_decision,
+            f.implementation_items[2].scenarios[0].auto_decision);
+  EXPECT_FALSE(back.implementation_items[1].scenarios[0].auto_decision.has_value());
 }
 
 TEST(CatalogRules, JurisdictionRulesCompileOverTheirInputs) {

@@ -429,6 +429,12 @@ Scenario ReadScenario(Context& ctx, const YAML::Node& node, const std::string& p
       ctx, r, "materials", Need::kOptional,
       [&](const YAML::Node& n, const std::string& p) { return ReadMaterial(ctx, n, p); });
   out.review_departments = r.Texts("review_departments");
+  if (std::map<std::string, std::string> ad = r.TextMap("auto_decision"); !ad.empty()) {
+    out.auto_decision = AutoDecision{.rule = ad["rule"]};
+    for (const auto& [key, value] : ad) {
+      if (key != "rule") ctx.Add(JoinPath(JoinPath(path, "auto_decision"), key), "is unknown");
+    }
+  }
   r.Finish();
   return out;
 }
@@ -652,6 +658,11 @@ void EmitScenario(YAML::Emitter& out, const Scenario& s) {
   out << YAML::EndSeq;
   if (!s.review_departments.empty()) {
     KeyTexts(out, "review_departments", s.review_departments, true);
+  }
+  if (s.auto_decision) {
+    out << YAML::Key << "auto_decision" << YAML::Value << YAML::BeginMap;
+    KeyText(out, "rule", s.auto_decision->rule);
+    out << YAML::EndMap;
   }
   out << YAML::EndMap;
 }

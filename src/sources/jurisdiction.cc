@@ -16,12 +16,6 @@ feel::Value Text(const std::string& s) {
   return s.empty() ? feel::Value() : feel::Value::String(s);
 }
 
-feel::Value Typed(const std::string& text) {
-  if (text == "true" || text == "false") return feel::Value::Boolean(text == "true");
-  if (auto d = feel::Decimal::Parse(text)) return feel::Value::Number(*d);
-  return feel::Value::String(text);
-}
-
 feel::Value ApplicantValue(const JurisdictionSubject& subject, Date today) {
   std::string household, address, registered;
   feel::Value age;
@@ -46,6 +40,12 @@ feel::Value ApplicantValue(const JurisdictionSubject& subject, Date today) {
 }
 
 }  // namespace
+
+feel::Value Typed(const std::string& text) {
+  if (text == "true" || text == "false") return feel::Value::Boolean(text == "true");
+  if (auto d = feel::Decimal::Parse(text)) return feel::Value::Number(*d);
+  return feel::Value::String(text);
+}
 
 std::optional<bool> ConditionHolds(const std::string& condition, const JurisdictionSubject& subject,
                                    Date today) {

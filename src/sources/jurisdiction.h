@@ -35,6 +35,10 @@ struct JurisdictionSubject {
   std::string channel;
 };
 
+// A form field's text as FEEL sees it in a rule: true/false as booleans, numbers as numbers,
+// anything else as text.
+feel::Value Typed(const std::string& text);
+
 // Compiles a rule; kInvalidArgument with the FEEL problem when it does not compile.
 Result<feel::Program> CompileJurisdiction(const std::string& rule);
 

@@ -39,6 +39,9 @@ SELECT id, case_number, idx, material, certificate, licence_type, department, re
 FROM certificate_request
 
 -- name: cancel_case_requests
+-- A case that ended takes its open certificate requests out of the inboxes of their issuers.
+-- This comment sits below the name line since request_columns above is extended by its callers,
+-- and holds no quote mark or colon, which the PostgreSQL binding would misread.
 UPDATE certificate_request SET state = 'cancelled', answered_at = :answered_at,
   reason = :reason
 WHERE case_id = :case_id AND state = 'requested';

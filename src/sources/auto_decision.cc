@@ -1,0 +1,184 @@
+#include "sources/auto_decision.h"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "catalog/validate.h"
+#include "feel/feel.h"
+#include "sources/case_licences.h"
+#include "sources/jurisdiction.h"
+
+namespace tongban::sources {
+namespace {
+
+using cases::Case;
+using cases::CaseState;
+using cases::MaterialState;
+
+// At most this many review steps are completed for one case (a process that keeps opening
+// steps is left to staff).
+constexpr int kMaxSteps = 8;
+
+people::Principal SystemPrincipal(const char* id, const char* role, const char* permission) {
+  people::Principal p;
+  p.account.id = id;
+  p.account.kind = people::AccountKind::kStaff;
+  p.account.name = "智能审批";
+  people::HeldGrant g;
+  g.grant.id = id;
+  g.grant.role = role;
+  g.permissions = {permission, "case.read"};
+  p.grants.push_back(std::move(g));
+  return p;
+}
+
+feel::Value TextValue(std::string_view s) { return feel::Value::String(std::string(s)); }
+
+// What a required material still lacks: nothing when provided or committed (承诺补交,
+// 告知承诺); missing and 容缺 (the result waits for it) are not enough to decide now.
+std::vector<std::string> Lacking(const Case& c) {
+  std::vector<std::string> out;
+  for (const cases::CaseMaterial& m : c.materials) {
+    if (m.required && (m.state == MaterialState::kMissing || m.state == MaterialState::kGap)) {
+      out.push_back(m.name);
+    }
+  }
+  return out;
+}
+
+std::string Joined(std::string head, const std::vector<std::string>& names) {
+  for (size_t i = 0; i < names.size(); ++i) head += (i == 0 ? "" : "、") + names[i];
+  return head;
+}
+
+}  // namespace
+
+const people::Principal& AutoDecisions::Acceptor() {
+  static const people::Principal p =
+      SystemPrincipal("system:auto-accept", "window_clerk", "case.accept");
+  return p;
+}
+
+const people::Principal& AutoDecisions::Approver() {
+  static const people::Principal p =
+      SystemPrincipal("system:auto-decision", "approver", "case.approve");
+  return p;
+}
+
+Result<cases::SubmissionHook::Record> AutoDecisions::Prepare(const people::Principal& caller,
+                                                             cases::SubmitRequest& request) {
+  if (inner_ == nullptr) return Record();
+  return inner_->Prepare(caller, request);
+}
+
+std::optional<bool> AutoDecisions::Evaluate(const std::string& rule, const Case& c) {
+  const feel::Scope& scope = catalog::AutoDecisionScope();
+  auto program = feel::Compile(rule, scope);
+  if (!program.ok()) return std::nullopt;
+  std::vector<feel::ContextEntry> form;
+  form.reserve(c.form.size());
+  for (const auto& [k, v] : c.form) form.push_back({k, Typed(v)});
+  std::vector<feel::Value> materials;
+  materials.reserve(c.materials.size());
+  for (const cases::CaseMaterial& m : c.materials) {
+    materials.push_back(
+        feel::Value::Context({{"name", TextValue(m.name)},
+                              {"required", feel::Value::Boolean(m.required)},
+                              {"state", TextValue(cases::MaterialStateName(m.state))},
+                              {"origin", TextValue(cases::MaterialOriginName(m.origin))}}));
+  }
+  feel::Bindings b(scope);
+  b.Set(scope.Find("form"), feel::Value::Context(std::move(form)));
+  b.Set(scope.Find("applicant"),
+        feel::Value::Context({{"kind", TextValue(cases::ApplicantKindName(c.applicant_kind))},
+                              {"code", TextValue(c.applicant_code)},
+                              {"name", TextValue(c.applicant_name)}}));
+  b.Set(scope.Find("materials"), feel::Value::List(std::move(materials)));
+  feel::Value v = program->EvaluateFast(b);
+  if (!v.is(feel::Kind::kBoolean)) return std::nullopt;
+  return v.boolean();
+}
+
+Status AutoDecisions::Note(const Case& c, const std::string& rule, std::optional<bool> result,
+                           bool decided, const std::string& reason) {
+  nlohmann::json payload = {{"by", "智能审批"},
+                            {"rule", rule},
+                            {"result", result ? nlohmann::json(*result) : nlohmann::json()},
+                            {"decided", decided}};
+  if (!reason.empty()) payload["reason"] = reason;
+  auto event = trace_.Append({.stream = "case/" + c.id,
+                              .actor = Approver().account.id,
+                              .action = "case.auto_decision",
+                              .payload = payload.dump()});
+  if (!event.ok()) return event.error();
+  return Ok();
+}
+
+Result<std::optional<Case>> AutoDecisions::AfterSubmit(const people::Principal& caller,
+                                                       const Case& record) {
+  (void)caller;
+  if (record.sandbox || record.state != CaseState::kSubmitted) return std::optional<Case>();
+  TB_ASSIGN_OR_RETURN(catalog::Matter matter, catalog_.GetMatterByVersionId(record.matter_version));
+  const catalog::Scenario* scenario = nullptr;
+  for (const catalog::Scenario& s : matter.item.scenarios) {
+    if (s.code == record.scenario) scenario = &s;
+  }
+  if (scenario == nullptr || !scenario->auto_decision ||
+      matter.item.handling_type != catalog::HandlingType::kInstant) {
+    return std::optional<Case>();
+  }
+  const std::string& rule = scenario->auto_decision->rule;
+  if (std::vector<std::string> lacking = Lacking(record); !lacking.empty()) {
+    TB_RETURN_IF_ERROR(
+        Note(record, rule, std::nullopt, false, Joined("材料未齐，转人工办理：", lacking)));
+    return std::optional<Case>();
+  }
+  const std::optional<bool> holds = Evaluate(rule, record);
+  if (!holds || !*holds) {
+    TB_RETURN_IF_ERROR(Note(
+        record, rule, holds, false,
+        holds ? "不符合自动审批规则，转人工办理" : "自动审批规则无法判定（缺少数据），转人工办理"));
+    return std::optional<Case>();
+  }
+  TB_RETURN_IF_ERROR(Note(record, rule, true, true, ""));
+  auto decided = Decide(record.number);
+  if (!decided.ok()) {
+    // Left where it stopped for staff, with the reason on the record.
+    TB_RETURN_IF_ERROR(Note(record, rule, true, false,
+                            "自动审批未完成，转人工办理：" + decided.error().message()));
+    return std::optional<Case>();
+  }
+  return std::optional<Case>(std::move(decided).value());
+}
+
+Result<Case> AutoDecisions::Decide(const std::string& number) {
+  TB_ASSIGN_OR_RETURN(Case c, cases_.Accept(Acceptor(), number, {}));
+  // The scenario's review process (one approval step for an instant matter): each open step
+  // completed as approved; without a process, the approval directly.
+  for (int i = 0; i < kMaxSteps && c.state == CaseState::kUnderReview; ++i) {
+    auto review = cases_.GetReview(Approver(), number);
+    if (!review.ok() || review->steps.empty()) {
+      TB_ASSIGN_OR_RETURN(c, cases_.Approve(Approver(), number, {}));
+      break;
+    }
+    for (const cases::ReviewStep& step : review->steps) {
+      TB_ASSIGN_OR_RETURN(c, cases_.CompleteReviewTask(Approver(), step.task_id,
+                                                       cases::ReviewDecision::kApproved, ""));
+    }
+  }
+  if (c.state != CaseState::kApproved) {
+    return Error(ErrorCode::kRefused,
+                 fmt::format("the review left the case {}", cases::CaseStateName(c.state)));
+  }
+  TB_ASSIGN_OR_RETURN(c, cases_.Conclude(Approver(), number, {}));
+  // 当场出证: the conclusion queued the result licence; issued now, not at the next poll.
+  if (licences_ != nullptr) {
+    auto issued = licences_->IssueDue();
+    if (!issued.ok()) return std::move(issued).error();
+  }
+  return c;
+}
+
+}  // namespace tongban::sources
