@@ -267,6 +267,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->projects_,
                       projects::ProjectService::Create(*app->db_, {.sms = app->sms_.get()}));
   app->kpi_->AddProvider(MakeProjectFigures(*app->projects_));
+  std::string demo_case_project;  // its stage's matters open as cases once the link is wired
   if (config.demo) {
     TB_ASSIGN_OR_RETURN(projects::DemoProjects demo_projects,
                         projects::LoadDemoProjects(*app->db_, *app->projects_));
@@ -274,6 +275,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       spdlog::info("demo construction projects: {} added ({:.2f} s)", demo_projects.projects,
                    demo_projects.seconds);
     }
+    demo_case_project = demo_projects.case_project;
   }
   TB_ASSIGN_OR_RETURN(
       app->xregion_,
@@ -286,6 +288,12 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
       *app->projects_, *app->cases_, *app->people_, app->xregion_->bridge.get());
   app->projects_->SetMatterCases(app->project_cases_.get());
   app->cases_->SetObserver(app->project_cases_.get());
+  if (config.demo) {
+    TB_ASSIGN_OR_RETURN(int project_cases, OpenDemoProjectCases(*app->db_, *app->projects_,
+                                                                *app->cases_, demo_case_project));
+    if (project_cases > 0)
+      spdlog::info("demo project cases: {} accepted in the park", project_cases);
+  }
   app->server_ = std::make_unique<api::Server>(config.server);
   app->RegisterRoutes();
   return app;

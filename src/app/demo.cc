@@ -274,6 +274,36 @@ Result<int> DeployDemoProcesses(
 
 namespace tongban::app {
 
+Result<int> OpenDemoProjectCases(store::Database& db, projects::ProjectService& projects,
+                                 cases::CaseService& cases, const std::string& project_id) {
+  if (project_id.empty()) return 0;
+  // What the park's forms ask beyond the project's name and code.
+  const projects::StageForms forms = {
+      {"works_planning_permit", {{"floor_area_m2", "18600"}}},
+      {"construction_permit", {{"contract_price_wan", "5200"}, {"building_area_m2", "18600"}}}};
+  if (auto opened = projects.OpenCases(project_id, forms); !opened.ok()) {
+    return std::move(opened).error();
+  }
+  TB_ASSIGN_OR_RETURN(people::Principal clerk, DemoPrincipal(db, "yunxi.park_clerk", ""));
+  TB_ASSIGN_OR_RETURN(cases::CasePage queue,
+                      cases.AcceptanceQueue(clerk, "430603", "430603-yqgwh", 50, ""));
+  static constexpr std::string_view kPdf =
+      "%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<<>>\n%%EOF\n";
+  int accepted = 0;
+  for (const cases::CaseSummary& summary : queue.items) {
+    TB_ASSIGN_OR_RETURN(cases::Case c, cases.Read(summary.number));
+    if (!c.submitted_by.starts_with("project:")) continue;
+    for (const cases::CaseMaterial& m : c.materials) {
+      if (!m.required || m.state != cases::MaterialState::kMissing) continue;
+      TB_RETURN_IF_ERROR(Done(cases.SupplyMaterial(
+          clerk, c.number, m.index, cases::MaterialOrigin::kClerkScan, kPdf, "scan.pdf", "")));
+    }
+    TB_RETURN_IF_ERROR(Done(cases.Accept(clerk, c.number, {})));
+    ++accepted;
+  }
+  return accepted;
+}
+
 Result<DemoRegisters> LoadDemoRegisters(registers::Registers& registers) {
   DemoRegisters out;
   store::Database& db = registers.db();

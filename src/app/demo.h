@@ -15,6 +15,7 @@
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "catalog/service.h"
+#include "projects/service.h"
 #include "registers/register.h"
 #include "store/database.h"
 
@@ -51,6 +52,13 @@ struct DemoRegisters {
 // (embedded) through the bulk import, then the demo citizens and enterprises of
 // data/demo/people.yaml as register records, so their forms fill themselves.
 Result<DemoRegisters> LoadDemoRegisters(registers::Registers& registers);
+
+// The demo project's running stage (projects::LoadDemoProjects' case_project) as real cases:
+// its matters delegated to the park opened as the park's cases (demo areas and price in their
+// forms) and accepted at the park's window by yunxi.park_clerk, the materials scanned in, so
+// that they wait in yunxi.park_approver's inbox. Returns the cases accepted; 0 for "".
+Result<int> OpenDemoProjectCases(store::Database& db, projects::ProjectService& projects,
+                                 cases::CaseService& cases, const std::string& project_id);
 // The demo localities' region codes, in the order of data/demo/catalog.yaml.
 std::vector<std::string> DemoLocalities();
 

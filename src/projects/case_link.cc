@@ -22,7 +22,8 @@ people::Principal ProjectPrincipal(const Project& p) {
   return out;
 }
 
-std::string FormValue(const Project& p, const std::string& source) {
+std::string FormValue(const Project& p, const ProjectMatter& m, const std::string& source) {
+  if (source == "matter.findings") return m.findings;
   if (source == "project.name") return p.name;
   if (source == "project.code") return p.code;
   if (source == "project.enterprise_name") return p.enterprise_name;
@@ -42,6 +43,26 @@ MaterialState FromCase(cases::MaterialState s) {
       break;
   }
   return MaterialState::kSubmitted;
+}
+
+// 第45条's reasons as the project's pause kinds: a hearing and an expert review are their own
+// kinds; tendering, auction, inspection, testing, quarantine and appraisal are done by third
+// parties (中介服务), the intermediary kind.
+PauseKind PauseOf(cases::SuspensionReason r) {
+  switch (r) {
+    case cases::SuspensionReason::kHearing:
+      return PauseKind::kHearing;
+    case cases::SuspensionReason::kExpertReview:
+      return PauseKind::kExpertReview;
+    case cases::SuspensionReason::kTendering:
+    case cases::SuspensionReason::kAuction:
+    case cases::SuspensionReason::kInspection:
+    case cases::SuspensionReason::kTesting:
+    case cases::SuspensionReason::kQuarantine:
+    case cases::SuspensionReason::kAppraisal:
+      break;
+  }
+  return PauseKind::kIntermediary;
 }
 
 }  // namespace
@@ -73,7 +94,11 @@ Result<std::string> CaseLink::Open(const ProjectRecord& r, const ProjectMatter& 
   request.applicant_code = p.uscc;
   request.agent_account = agent->agent_account;
   request.window = "";
-  for (const auto& [field, source] : target.form) request.form[field] = FormValue(p, source);
+  for (const auto& [field, source] : target.form) {
+    // The pre-review's findings (提前审) carry over into the case the approver reads.
+    std::string value = FormValue(p, m, source);
+    if (!value.empty() || !source.starts_with("matter.")) request.form[field] = std::move(value);
+  }
   for (const auto& [field, value] : form) request.form[field] = value;
   for (const MaterialEntry& e : m.materials) {
     cases::MaterialDeclaration d;
@@ -135,6 +160,13 @@ Status CaseLink::Decide(const people::Principal& by, const std::string& number, 
   return Ok();
 }
 
+Status CaseLink::Withdraw(const ProjectRecord& r, const std::string& number,
+                          const std::string& reason) {
+  auto withdrawn = cases_.Withdraw(ProjectPrincipal(r.project), number, {.note = reason});
+  if (!withdrawn.ok()) return std::move(withdrawn).error();
+  return Ok();
+}
+
 Status CaseLink::OnCaseChanged(soci::session& sql, const cases::CaseChange& change) {
   const cases::Case& c = change.record;
   if (c.submitted_by.starts_with(kSubmitterPrefix) && change.action != "case.submitted") {
@@ -145,6 +177,9 @@ Status CaseLink::OnCaseChanged(soci::session& sql, const cases::CaseChange& chan
         step.note += (step.note.empty() ? "" : "、") + i;
     } else if (change.action == "case.denied") {
       step.note = c.decision_reasons;
+    } else if (change.action == "case.suspended" && c.suspension_reason) {
+      step.pause = PauseOf(*c.suspension_reason);
+      step.note = cases::SuspensionReasonTitle(*c.suspension_reason);
     }
     for (const cases::CaseMaterial& m : c.materials) {
       step.materials.emplace_back(m.name, FromCase(m.state));

@@ -29,6 +29,8 @@ class CaseLink final : public MatterCases, public cases::CaseObserver {
   Status CanDecide(const people::Principal& by, const std::string& number) override;
   Status Decide(const people::Principal& by, const std::string& number, bool approve,
                 const std::string& note) override;
+  Status Withdraw(const ProjectRecord& r, const std::string& number,
+                  const std::string& reason) override;
   Status OnCaseChanged(soci::session& sql, const cases::CaseChange& change) override;
 
   // The account cases of project `id` are submitted under ("project:<id>").

@@ -72,12 +72,21 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
     RegionsConfig regions = *ShippedRegionsConfig();
     for (RegionConfig& r : regions.regions) {
       if (r.region != kRegion) continue;
-      r.case_matters.push_back(
-          {.matter = kMatter,
-           .department = "430603-zrzyj",
-           .item = kItem,
-           .scenario = "new",
-           .form = {{"project_name", "project.name"}, {"project_code", "project.code"}}});
+      r.case_matters.push_back({.matter = kMatter,
+                                .department = "430603-zrzyj",
+                                .item = kItem,
+                                .scenario = "new",
+                                .form = {{"project_name", "project.name"},
+                                         {"project_code", "project.code"},
+                                         {"pre_review_findings", "matter.findings"}}});
+      // A test assessment that spares the matter its review (极简审 of a running stage).
+      r.assessments.push_back({.id = "YX-TEST",
+                               .kind = "planning",
+                               .title = "测试区域评估",
+                               .basis = "测试",
+                               .valid_from = *Date::Parse("2024-01-01"),
+                               .valid_to = *Date::Parse("2028-12-31"),
+                               .exempts = {kMatter}});
     }
     calendar_ = Calendar::WithEmbeddedSchedules();
     projects_ = *ProjectService::Create(
@@ -144,6 +153,8 @@ class CaseLinkTest : public ::testing::TestWithParam<store::Backend> {
   people::Principal window_ = Staff("window-1", kRegion, {"case.accept", "case.read"});
   people::Principal approver_ =
       Staff("approver-1", kRegion, {"case.approve", "case.read", "project.review", "project.read"});
+  people::Principal reviewer_ = Staff("reviewer-1", kRegion, {"case.review", "case.read"});
+  people::Principal admin_ = Staff("admin-1", kRegion, {"project.configure", "project.read"});
 };
 
 TEST_P(CaseLinkTest, AStagesMatterIsACaseWhoseStepsDriveTheProject) {
@@ -256,6 +267,96 @@ TEST_P(CaseLinkTest, BatchReviewDecidesEachProjectsCaseAndARefusedCaseFreesTheMa
   auto r = projects_->Get(clerk_, c);
   EXPECT_EQ(MatterIn(*r, kMatter).case_number, "");
   EXPECT_EQ(MatterIn(*r, kMatter).state, MatterState::kUnderReview);
+}
+
+TEST_P(CaseLinkTest, PreReviewFindingsAreWrittenIntoTheCaseTheApproverReads) {
+  const std::string with = Register(5), without = Register(6);
+  const std::string findings = "方案符合控制性详细规划，建议优化退让";
+  auto pre = projects_->PreReview(approver_, with, kMatter, findings);
+  ASSERT_TRUE(pre.ok()) << pre.error().ToString();
+  const std::string number = StartWithCase(with);
+  ASSERT_FALSE(number.empty());
+  auto c = cases_->Get(approver_, number);
+  ASSERT_TRUE(c.ok()) << c.error().ToString();
+  ASSERT_TRUE(c->form.contains("pre_review_findings"));
+  EXPECT_EQ(c->form.at("pre_review_findings"), findings);
+  // A matter not pre-reviewed leaves the optional field out.
+  const std::string plain = StartWithCase(without);
+  ASSERT_FALSE(plain.empty());
+  EXPECT_FALSE(cases_->Read(plain)->form.contains("pre_review_findings"));
+}
+
+TEST_P(CaseLinkTest, ExemptingAMatterWithdrawsItsOpenCaseWithTheReason) {
+  const std::string id = Register(7);
+  const std::string number = StartWithCase(id);
+  ASSERT_FALSE(number.empty());
+  Accept(number);
+  // Not covered by the assessment: refused, the case stays.
+  auto wrong = projects_->Exempt(admin_, id, kMatter, "YX-QYPG-SB");
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code(), ErrorCode::kRefused);
+  EXPECT_EQ(cases_->Read(number)->state, cases::CaseState::kUnderReview);
+
+  auto exempted = projects_->Exempt(admin_, id, kMatter, "YX-TEST");
+  ASSERT_TRUE(exempted.ok()) << exempted.error().ToString();
+  EXPECT_EQ(exempted->state, MatterState::kExempted);
+  EXPECT_EQ(exempted->case_number, "");
+  auto c = cases_->Read(number);
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->state, cases::CaseState::kWithdrawn);
+  // The withdrawal's trace names the assessment as the reason.
+  std::string payload;
+  const std::string stream = "case/" + c->id;
+  Status read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    sql << "SELECT payload FROM trace_event WHERE action = 'case.withdrawn' AND stream = :s",
+        soci::use(stream, "s"), soci::into(payload);
+    return Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  const bool reason_traced = payload.find("YX-TEST") != std::string::npos;
+  EXPECT_TRUE(reason_traced) << payload;
+  auto r = projects_->Get(clerk_, id);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(MatterIn(*r, kMatter).state, MatterState::kExempted);
+  EXPECT_EQ(MatterIn(*r, kMatter).case_number, "");
+  const std::vector<std::string> events = Events(*r);
+  EXPECT_NE(std::find(events.begin(), events.end(), "case_closed"), events.end());
+  EXPECT_EQ(std::find(events.begin(), events.end(), "case_not_withdrawn"), events.end());
+}
+
+TEST_P(CaseLinkTest, ACaseSuspensionIsATypedPauseOfTheStage) {
+  const std::string id = Register(8);
+  const std::string number = StartWithCase(id);
+  ASSERT_FALSE(number.empty());
+  Accept(number);
+  // 第45条 专家评审: the stage's clock stops as an expert review, not as free text.
+  auto s = cases_->Suspend(reviewer_, number, cases::SuspensionReason::kExpertReview, 3, {});
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  auto r = projects_->Get(clerk_, id);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->pauses.size(), 1U);
+  EXPECT_EQ(r->pauses[0].kind, PauseKind::kExpertReview);
+  EXPECT_EQ(r->pauses[0].stage, 1);
+  EXPECT_EQ(r->pauses[0].from, "2026-11-26");
+  EXPECT_EQ(r->pauses[0].to, "");
+  EXPECT_NE(r->pauses[0].note.find("专家评审"), std::string::npos) << r->pauses[0].note;
+  clock_.Advance(std::chrono::hours(24 * 4));  // Monday 2026-11-30
+  auto resumed = cases_->Resume(reviewer_, number, {});
+  ASSERT_TRUE(resumed.ok()) << resumed.error().ToString();
+  r = projects_->Get(clerk_, id);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->pauses.size(), 1U);
+  EXPECT_EQ(r->pauses[0].to, "2026-11-30");
+  EXPECT_EQ(r->stage_clocks[0].paused_days.at("expert_review"), 2);  // Friday and Monday
+  // A testing suspension (检测) is a third party's work: the intermediary kind.
+  ASSERT_TRUE(cases_->Suspend(reviewer_, number, cases::SuspensionReason::kTesting, 2, {}).ok());
+  r = projects_->Get(clerk_, id);
+  ASSERT_EQ(r->pauses.size(), 2U);
+  EXPECT_EQ(r->pauses[1].kind, PauseKind::kIntermediary);
+  const std::vector<std::string> events = Events(*r);
+  for (const char* e : {"case_suspended", "case_resumed"}) {
+    EXPECT_NE(std::find(events.begin(), events.end(), e), events.end()) << e;
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, CaseLinkTest, ::testing::ValuesIn(store::testing::Backends()),

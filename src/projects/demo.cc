@@ -15,6 +15,9 @@ namespace {
 
 constexpr const char* kYunxi = "430603";
 constexpr int kProjects = 113;
+// The demo enterprise (data/demo/people.yaml) whose agent applies for the demo's project cases.
+constexpr const char* kCaseUscc = "91430603MA4Q4E0594";
+constexpr const char* kCaseEnterprise = "岳阳云溪新材料科技有限公司";
 
 class Lcg {
  public:
@@ -197,6 +200,27 @@ Result<DemoProjects> LoadDemoProjects(store::Database& db, ProjectService& servi
       r.project.state = "completed";
     }
     records.push_back(std::move(r));
+  }
+  // One running project's matters in the park become cases (docs/projects.md, "Matters as
+  // cases"): its owner is the demo enterprise with an authorised agent, its materials submitted.
+  for (ProjectRecord& r : records) {
+    if (r.project.state == "completed" || cfg == nullptr) continue;
+    const bool park_case = std::any_of(r.matters.begin(), r.matters.end(), [&](const auto& m) {
+      return m.state == MatterState::kUnderReview && cfg->CaseMatterFor(m.code, m.department);
+    });
+    if (!park_case) continue;
+    r.project.name.replace(0, r.project.enterprise_name.size(), kCaseEnterprise);
+    r.project.uscc = kCaseUscc;
+    r.project.enterprise_name = kCaseEnterprise;
+    for (ProjectMatter& m : r.matters) {
+      if (m.state != MatterState::kUnderReview) continue;
+      for (MaterialEntry& mat : m.materials) {
+        mat.state = MaterialState::kSubmitted;
+        mat.due_on.clear();
+      }
+    }
+    out.case_project = r.project.id;
+    break;
   }
   TB_RETURN_IF_ERROR(service.Import(records));
   out.projects = static_cast<int>(records.size());

@@ -12,6 +12,9 @@ namespace tongban::projects {
 struct DemoProjects {
   int projects = 0;  // added now; 0 when the region had projects already
   double seconds = 0;
+  // The project whose running stage has matters the park handles as cases (the owner is the
+  // demo enterprise 岳阳云溪新材料科技有限公司, which authorised an agent): "" when none.
+  std::string case_project;
 };
 
 // Adds the portfolio, generated deterministically backwards from the service's today, in one

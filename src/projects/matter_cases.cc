@@ -95,14 +95,31 @@ Status ProjectService::OnMatterCase(soci::session& sql, const MatterCaseStep& st
   const std::string& a = step.action;
   std::string event;
   std::vector<Pause> open_pause;
+  // Pauses this case opened, by their note's prefix, that this step ends.
+  std::vector<std::string> end_pauses;
+  const std::string correction = fmt::format("{} 补正", m->code);
+  const std::string suspension = fmt::format("{} 中止", m->code);
   if (a == "case.accepted") {
     event = "case_accepted";
+    end_pauses.push_back(correction);  // the applicant's time ends at the corrected acceptance
   } else if (a == "case.correction_requested") {
     event = "case_correction_requested";
     open_pause.push_back({.stage = m->stage,
                           .kind = PauseKind::kCorrection,
                           .from = today.ToString(),
-                          .note = fmt::format("{} 补正（办件 {}）", m->code, m->case_number)});
+                          .note = fmt::format("{}（办件 {}）", correction, m->case_number)});
+  } else if (a == "case.suspended") {
+    // 第45条: the time of the hearing, expert review or third party's work is the pause's kind,
+    // counted against the budget only where the region counts that kind.
+    event = "case_suspended";
+    open_pause.push_back(
+        {.stage = m->stage,
+         .kind = step.pause.value_or(PauseKind::kIntermediary),
+         .from = today.ToString(),
+         .note = fmt::format("{}：{}（办件 {}）", suspension, step.note, m->case_number)});
+  } else if (a == "case.resumed") {
+    event = "case_resumed";
+    end_pauses.push_back(suspension);
   } else if (a == "case.approved" || a == "case.denied") {
     const bool approve = a == "case.approved";
     TB_RETURN_IF_ERROR(DecideIn(r, *m, approve, today, m->batch_id, DecidedBy::kCase));
@@ -110,14 +127,13 @@ Status ProjectService::OnMatterCase(soci::session& sql, const MatterCaseStep& st
   } else if (a == "case.refused" || a == "case.withdrawn" || a == "case.terminated") {
     event = "case_closed";
     m->case_number.clear();
+    end_pauses = {correction, suspension};
   } else if (a == "case.concluded") {
     event = "case_concluded";
   }
-  // The applicant's correction time runs until the corrected application is accepted.
-  if (a == "case.accepted") {
-    const std::string note_prefix = fmt::format("{} 补正", m->code);
+  for (const std::string& prefix : end_pauses) {
     for (const Pause& p : r.pauses) {
-      if (p.kind == PauseKind::kCorrection && p.to.empty() && p.note.starts_with(note_prefix)) {
+      if (p.to.empty() && p.note.starts_with(prefix)) {
         const std::string to = today.ToString();
         const long long seq = p.id;
         store::Execute(sql, Q("end_pause"), soci::use(to, "to_on"),

@@ -122,7 +122,9 @@ struct CaseMatter {
   std::string department{};
   std::string item{};      // the implementation item code
   std::string scenario{};  // "" for the item's first scenario
-  // Form field → value: "project.name", "project.code", "project.enterprise_name" or a literal.
+  // Form field → value: "project.name", "project.code", "project.enterprise_name",
+  // "matter.findings" (the pre-review's findings, 提前审; left out when there are none) or a
+  // literal.
   std::map<std::string, std::string> form{};
   // The template's material name → the catalog scenario's, where they differ.
   std::map<std::string, std::string> materials{};

@@ -3,6 +3,7 @@
 #include <set>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include "base/embedded.h"
@@ -20,11 +21,13 @@ using people::Principal;
 Result<ProjectMatter> ProjectService::Exempt(const Principal& by, std::string_view id,
                                              std::string_view matter, std::string_view assessment) {
   ProjectMatter out;
+  ProjectRecord exempted;
   TB_RETURN_IF_ERROR(OnProject(id, [&](Tx& tx, ProjectRecord& r) -> Status {
     TB_RETURN_IF_ERROR(
         people::Authorize(by, "project.configure", {.region = r.project.region}, NowMs()));
     TB_ASSIGN_OR_RETURN(ProjectMatter * m, MatterOf(r, matter));
-    if (m->state != MatterState::kPending && m->state != MatterState::kPreReviewed) {
+    if (m->state != MatterState::kPending && m->state != MatterState::kPreReviewed &&
+        m->state != MatterState::kUnderReview) {
       return Conflict("state", fmt::format("the matter is {}", MatterStateName(m->state)));
     }
     if (assessment.empty()) {
@@ -62,8 +65,27 @@ Result<ProjectMatter> ProjectService::Exempt(const Principal& by, std::string_vi
     }
     tx.AddEvent(r.project.id, "exempted", by.account.id, NowMs(),
                 fmt::format("{} by {}", m->code, found->id));
+    exempted = r;
     return Ok();
   }));
+  // The matter needs no review any more: its open case is withdrawn with the exemption as the
+  // reason (the case's step unlinks it). A case already decided or closed stays as it is.
+  if (!out.case_number.empty() && matter_cases_ != nullptr) {
+    const std::string reason = fmt::format("免于审查（极简审）：{}", out.basis);
+    Status withdrawn = matter_cases_->Withdraw(exempted, out.case_number, reason);
+    if (!withdrawn.ok()) {
+      spdlog::warn("project {}: the case {} of exempted {} not withdrawn: {}",
+                   exempted.project.code, out.case_number, out.code, withdrawn.error().ToString());
+      TB_RETURN_IF_ERROR(OnProject(id, [&](Tx& tx, ProjectRecord& r) -> Status {
+        tx.AddEvent(
+            r.project.id, "case_not_withdrawn", "system", NowMs(),
+            fmt::format("{} {}: {}", out.code, out.case_number, withdrawn.error().message()));
+        return Ok();
+      }));
+    } else {
+      out.case_number.clear();
+    }
+  }
   return out;
 }
 

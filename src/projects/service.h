@@ -151,7 +151,9 @@ struct MatterCaseStep {
   std::string number{};  // the case number
   std::string action{};  // "case.accepted", "case.approved", …
   std::string actor{};   // the account that took the step
-  std::string note{};    // reasons, correction items
+  std::string note{};    // reasons, correction items, the suspension's reason
+  // case.suspended: the pause kind its reason (第45条) is recorded as on the stage.
+  std::optional<PauseKind> pause{};
   // The case's material states by name (provided → submitted), mirrored onto the matter.
   std::vector<std::pair<std::string, MaterialState>> materials{};
 };
@@ -174,6 +176,10 @@ class MatterCases {
   // task completed, or the case approved or denied directly when it runs no review process.
   virtual Status Decide(const people::Principal& by, const std::string& number, bool approve,
                         const std::string& note) = 0;
+  // Withdraws case `number` of project `r` as its submitter, with `reason` on the case (an
+  // exempted matter needs no review): its steps reach OnMatterCase, which unlinks it.
+  virtual Status Withdraw(const ProjectRecord& r, const std::string& number,
+                          const std::string& reason) = 0;
 };
 
 struct SweepReport {
@@ -264,9 +270,12 @@ class ProjectService {
   Result<Pause> EndPause(const people::Principal& by, std::string_view id, int64_t pause,
                          std::string_view to);
 
-  // 极简审: exempts a pending matter by a regional assessment of the project's region that is
-  // valid today and covers the matter (project.configure). Without an assessment, or with one
-  // that does not cover it: kRefused naming "assessment".
+  // 极简审: exempts a matter not yet decided (pending, pre-reviewed or under review) by a
+  // regional assessment of the project's region that is valid today and covers the matter
+  // (project.configure). Without an assessment, or with one that does not cover it: kRefused
+  // naming "assessment". The matter's open case is withdrawn with the assessment as the reason
+  // (it needs no review); where that fails the exemption stands and a `case_not_withdrawn`
+  // event says why.
   Result<ProjectMatter> Exempt(const people::Principal& by, std::string_view id,
                                std::string_view matter, std::string_view assessment);
   // Matters removed and exempted, working days and fees saved, over the region's projects.

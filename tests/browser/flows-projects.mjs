@@ -1,7 +1,9 @@
 // The construction-project journeys: Yunxi's service commissioner opens the project board, a
 // project's budget clock (what counts and what is recorded separately) and edits the flow table
 // of a stage not started (a new version); a batch naming a matter the projects do not have is
-// refused with the items named, and nothing is decided.
+// refused with the items named, and nothing is decided; the park's approver finds the demo
+// project's cases (its matters delegated to the park) in the inbox and decides one there, and the
+// project's page shows the matter approved.
 import { call, staffLogin, token } from './lib-office.mjs'
 
 const elTable = (page, name) => page.locator(`.el-table[aria-label="${name}"]`)
@@ -60,5 +62,37 @@ export const flows = {
       const full = await call(baseURL, 'GET', `/api/v1/projects/${p.id}`, undefined, auth)
       expect(!full.matters.some((m) => m.batch_id), `${p.project_code} has a batch decision`)
     }
+  },
+
+  async parkApproverDecidesAProjectMatterInTheInbox({ page, baseURL, expect, snap }) {
+    const auth = await token(baseURL, 'yunxi.park_approver')
+    const tasks = (await call(baseURL, 'GET', '/api/v1/review-tasks?limit=200', undefined, auth)).items
+    const commissioner = await token(baseURL, 'yunxi.service_commissioner')
+    const list = (await call(baseURL, 'GET', '/api/v1/projects?limit=200', undefined, commissioner)).items
+    // The project whose matter a task's case is.
+    let project, matter
+    for (const p of list.filter((x) => x.state === 'active')) {
+      const full = await call(baseURL, 'GET', `/api/v1/projects/${p.id}`, undefined, commissioner)
+      matter = full.matters.find((m) => m.case_number && m.state === 'under_review' &&
+        tasks.some((t) => t.case.number === m.case_number))
+      if (matter) { project = full; break }
+    }
+    expect(project, `no project matter among ${tasks.length} inbox tasks`)
+
+    await staffLogin(page, 'yunxi.park_approver')
+    await page.goto('/office/inbox')
+    await page.getByRole('link', { name: matter.case_number }).waitFor()
+    await snap(page, 'projects-park-inbox')
+    await page.getByRole('link', { name: matter.case_number }).click()
+    await page.getByRole('button', { name: '提交审批意见' }).click()
+    await page.getByRole('status').filter({ hasText: '已提交' }).waitFor()
+
+    await page.goto(`/projects/${project.id}`)
+    const after = await call(baseURL, 'GET', `/api/v1/projects/${project.id}`, undefined, commissioner)
+    const decided = after.matters.find((m) => m.matter === matter.matter)
+    expect(decided.state === 'approved', `${matter.matter} is ${decided.state} after the inbox decision`)
+    expect(decided.document_number === matter.case_number, `document ${decided.document_number}`)
+    await elTable(page, '阶段').waitFor()
+    await snap(page, 'projects-matter-decided-in-inbox')
   },
 }
