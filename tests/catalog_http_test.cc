@@ -77,7 +77,7 @@ TEST_P(CatalogHttp, PagesThroughEveryMatterOnceWithFiltersKept) {
     }
     next = page["next"].is_null() ? "" : page["next"].get<std::string>();
   }
-  EXPECT_EQ(codes.size(), 76u);  // the demo catalog's implementation items
+  EXPECT_EQ(codes.size(), 78u);  // the demo catalog's implementation items
   EXPECT_EQ(pages, 4);
 
   // A filtered listing's next link keeps the filter.
@@ -120,13 +120,13 @@ TEST_P(CatalogHttp, FiltersByKindListAndMode) {
 }
 
 TEST_P(CatalogHttp, ReferenceListsArePublic) {
-  EXPECT_EQ(GetJson("/api/v1/departments")["items"].size(), 68u);
+  EXPECT_EQ(GetJson("/api/v1/departments")["items"].size(), 69u);
   json certs = GetJson("/api/v1/certificates");
   EXPECT_EQ(certs["retained"], 8);
   EXPECT_EQ(certs["cancelled"], 8);
   EXPECT_EQ(GetJson("/api/v1/bundles")["items"].size(), 10u);
   EXPECT_EQ(GetJson("/api/v1/basic-items")["items"].size(), 47u);
-  EXPECT_EQ(GetJson("/api/v1/catalog")["implementation_items"].size(), 76u);
+  EXPECT_EQ(GetJson("/api/v1/catalog")["implementation_items"].size(), 78u);
 }
 
 TEST_P(CatalogHttp, EditsGoThroughDraftApprovalAndPublicationWithEtags) {

@@ -93,9 +93,9 @@ TEST_F(Cli, DemoServesWithAllItsDataWithinFifteenSeconds) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(15));
   auto matters = c.Get("/api/v1/matters?limit=100");
   ASSERT_TRUE(matters);
-  EXPECT_EQ(std::count(matters->body.begin(), matters->body.end(), '@'), 76)
+  EXPECT_EQ(std::count(matters->body.begin(), matters->body.end(), '@'), 78)
       << "one version id (code@version) per demo matter";
-  EXPECT_NE(out.find("76 matters published"), std::string::npos) << out;
+  EXPECT_NE(out.find("78 matters published"), std::string::npos) << out;
   ASSERT_EQ(kill(server.pid(), SIGTERM), 0);
   EXPECT_EQ(server.Wait(std::chrono::seconds(20)).value_or(-1), 0);
   // A second start keeps the data and does not load it again.
