@@ -1,6 +1,7 @@
 // The clerk's acceptance queue (keyset-paged) and the cases deemed accepted (第32条).
 #include "cases/service.h"
 #include "cases/service_impl.h"
+#include "store/explain.h"
 
 namespace tongban::cases {
 
@@ -70,34 +71,14 @@ Result<std::vector<std::string>> CaseService::ExplainAcceptanceQueue(
   Impl& I = *impl_;
   const std::string low = people::RegionPrefix(region), high = low + ":", after_id;
   long long after_at = -1, n = 21;
-  const bool sqlite = I.db.backend() == store::Backend::kSqlite;
-  return I.db.Transaction<std::vector<std::string>>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
-        if (!sqlite) sql << "SET LOCAL enable_seqscan = off";
-        std::vector<std::string> plan;
-        int id = 0, parent = 0, unused = 0;
-        std::string detail;
-        soci::statement st(sql);
-        st.alloc();
-        st.prepare((sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + I.Q("acceptance_queue"),
-                   soci::details::st_one_time_query);
-        st.exchange(soci::use(low, "region_low"));
-        st.exchange(soci::use(high, "region_high"));
-        st.exchange(soci::use(department, "department"));
-        st.exchange(soci::use(after_at, "after_at"));
-        st.exchange(soci::use(after_id, "after_id"));
-        st.exchange(soci::use(n, "limit"));
-        if (sqlite) {
-          st.exchange(soci::into(id));
-          st.exchange(soci::into(parent));
-          st.exchange(soci::into(unused));
-        }
-        st.exchange(soci::into(detail));
-        st.define_and_bind();
-        st.execute(false);
-        while (st.fetch()) plan.push_back(detail);
-        return plan;
-      });
+  return store::ExplainPlan(I.db, I.Q("acceptance_queue"), [&](soci::statement& st) {
+    st.exchange(soci::use(low, "region_low"));
+    st.exchange(soci::use(high, "region_high"));
+    st.exchange(soci::use(department, "department"));
+    st.exchange(soci::use(after_at, "after_at"));
+    st.exchange(soci::use(after_id, "after_id"));
+    st.exchange(soci::use(n, "limit"));
+  });
 }
 
 Result<std::vector<CaseSummary>> CaseService::DeemedAccepted(std::optional<Date> as_of) {

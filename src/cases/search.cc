@@ -5,6 +5,7 @@
 #include <random>
 
 #include "cases/service_impl.h"
+#include "store/explain.h"
 
 namespace tongban::cases {
 namespace {
@@ -260,29 +261,8 @@ Result<std::vector<std::string>> CaseService::ExplainSearch(const Principal& cal
   Impl& I = *impl_;
   TB_ASSIGN_OR_RETURN(std::unique_ptr<Composed> composed,
                       Compose(caller, query, I.Today(), I.NowMs()));
-  const bool sqlite = I.db.backend() == store::Backend::kSqlite;
-  return I.db.Transaction<std::vector<std::string>>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
-        if (!sqlite) sql << "SET LOCAL enable_seqscan = off";
-        std::vector<std::string> plan;
-        int id = 0, parent = 0, unused = 0;
-        std::string detail;
-        soci::statement st(sql);
-        st.alloc();
-        st.prepare((sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + composed->sql,
-                   soci::details::st_one_time_query);
-        composed->params.Bind(st);
-        if (sqlite) {
-          st.exchange(soci::into(id));
-          st.exchange(soci::into(parent));
-          st.exchange(soci::into(unused));
-        }
-        st.exchange(soci::into(detail));
-        st.define_and_bind();
-        st.execute(false);
-        while (st.fetch()) plan.push_back(detail);
-        return plan;
-      });
+  return store::ExplainPlan(I.db, composed->sql,
+                            [&](soci::statement& st) { composed->params.Bind(st); });
 }
 
 Result<OwnCasesPage> CaseService::OwnCases(const Principal& caller, int limit,

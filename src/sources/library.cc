@@ -1,4 +1,5 @@
 #include "sources/library.h"
+#include "store/explain.h"
 
 #include <chrono>
 
@@ -50,33 +51,14 @@ Status MaterialsLibrary::OnCaseChanged(soci::session& sql, const cases::CaseChan
 }
 
 Result<std::vector<std::string>> MaterialsLibrary::ExplainLookup() {
-  const bool sqlite = db_.backend() == store::Backend::kSqlite;
-  return db_.Transaction<std::vector<std::string>>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
-        if (!sqlite) sql << "SET LOCAL enable_seqscan = off";
-        std::vector<std::string> plan;
-        const std::string applicant = "x", name = "y", today = "2000-01-01";
-        const long long since = 0;
-        int id = 0, parent = 0, unused = 0;
-        std::string detail;
-        soci::statement st(sql);
-        st.alloc();
-        st.prepare(Q("library_explain"), soci::details::st_one_time_query);
-        st.exchange(soci::use(applicant, "applicant_code"));
-        st.exchange(soci::use(name, "name"));
-        st.exchange(soci::use(since, "since"));
-        st.exchange(soci::use(today, "today"));
-        if (sqlite) {
-          st.exchange(soci::into(id));
-          st.exchange(soci::into(parent));
-          st.exchange(soci::into(unused));
-        }
-        st.exchange(soci::into(detail));
-        st.define_and_bind();
-        st.execute(false);
-        while (st.fetch()) plan.push_back(detail);
-        return plan;
-      });
+  const std::string applicant = "x", name = "y", today = "2000-01-01";
+  const long long since = 0;
+  return store::ExplainPlan(db_, Q("library_material"), [&](soci::statement& st) {
+    st.exchange(soci::use(applicant, "applicant_code"));
+    st.exchange(soci::use(name, "name"));
+    st.exchange(soci::use(since, "since"));
+    st.exchange(soci::use(today, "today"));
+  });
 }
 
 }  // namespace tongban::sources

@@ -1,4 +1,5 @@
 #include "store/database.h"
+#include "store/explain.h"
 
 #include <soci/postgresql/soci-postgresql.h>
 #include <soci/sqlite3/soci-sqlite3.h>
@@ -408,6 +409,33 @@ std::string Upper(std::string_view word) {
 }
 
 }  // namespace
+
+Result<std::vector<std::string>> ExplainPlan(Database& db, const std::string& query,
+                                             const std::function<void(soci::statement&)>& bind) {
+  const bool sqlite = db.backend() == Backend::kSqlite;
+  return db.Transaction<std::vector<std::string>>(
+      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
+        if (!sqlite) sql << "SET LOCAL enable_seqscan = off";
+        std::vector<std::string> plan;
+        int id = 0, parent = 0, unused = 0;
+        std::string detail;
+        soci::statement st(sql);
+        st.alloc();
+        st.prepare((sqlite ? "EXPLAIN QUERY PLAN " : "EXPLAIN ") + query,
+                   soci::details::st_one_time_query);
+        bind(st);
+        if (sqlite) {
+          st.exchange(soci::into(id));
+          st.exchange(soci::into(parent));
+          st.exchange(soci::into(unused));
+        }
+        st.exchange(soci::into(detail));
+        st.define_and_bind();
+        st.execute(false);
+        while (st.fetch()) plan.push_back(detail);
+        return plan;
+      });
+}
 
 std::vector<std::string> SplitStatements(std::string_view script) {
   std::vector<std::string> out;

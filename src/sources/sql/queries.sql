@@ -73,18 +73,6 @@ ON CONFLICT (case_id, idx) DO UPDATE SET content_hash = excluded.content_hash,
 -- name: library_remove_case
 DELETE FROM material_library WHERE case_id = :case_id;
 
--- name: library_explain
-EXPLAIN QUERY PLAN SELECT case_number FROM material_library
-WHERE applicant_code = :applicant_code AND name = :name AND received_at >= :since
-  AND (valid_until = '' OR valid_until >= :today)
-ORDER BY received_at DESC, idx DESC LIMIT 1;
-
--- name: library_explain [postgresql]
-EXPLAIN SELECT case_number FROM material_library
-WHERE applicant_code = :applicant_code AND name = :name AND received_at >= :since
-  AND (valid_until = '' OR valid_until >= :today)
-ORDER BY received_at DESC, idx DESC LIMIT 1;
-
 -- name: report_rows
 SELECT s.matter_code, s.source, COUNT(*), COUNT(DISTINCT s.case_id)
 FROM material_source s
