@@ -8,6 +8,7 @@
 
 #include "api/case_json.h"
 #include "api/json_body.h"
+#include "crypto/sm3.h"
 #include "people/authorization.h"
 
 namespace tongban::api {
@@ -104,6 +105,14 @@ class Routes {
           errors.Add("authorised_licences", "must be licence type names");
       }
     }
+    if (auto png = r.String("commitment_signature", false)) {  // 承诺签名, a PNG in base64
+      auto bytes = crypto::FromBase64(*png);
+      if (bytes.ok()) {
+        s.commitment_signature = std::move(bytes).value();
+      } else {
+        errors.Add("commitment_signature", "must be a PNG image in base64");
+      }
+    }
     if (const json* ms = r.Member("materials", json::value_t::array, false)) {
       for (size_t i = 0; i < ms->size(); ++i) {
         const std::string path = fmt::format("materials/{}", i);
@@ -146,7 +155,16 @@ class Routes {
     auto out = cases_.Submit(*caller, s);
     if (!out.ok()) return WriteProblem(res, out.error(), ctx);
     res.set_header("Location", "/api/v1/cases/" + out->record.number);
-    WriteCase(res, out->record, out->replayed ? 200 : 201);
+    if (s.commitment_signature.empty())
+      return WriteCase(res, out->record, out->replayed ? 200 : 201);
+    // The stored signature in the answer: the kiosk shows that it went with the case.
+    json answer = CaseJson(out->record);
+    auto signature = cases_.CommitmentSignatureOf(out->record);
+    answer["commitment_signature"] = signature.ok() && *signature
+                                         ? SignatureJson(out->record.number, **signature)
+                                         : json(nullptr);
+    res.set_header("ETag", fmt::format("\"{}\"", out->record.version));
+    WriteJson(res, answer, out->replayed ? 200 : 201);
   }
 
   void Get(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {

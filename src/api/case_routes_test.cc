@@ -307,6 +307,38 @@ TEST_F(CaseRoutesTest, TheDrawnCommitmentSignatureIsStoredOnceAndListed) {
   EXPECT_EQ(bytes->body, png);
 }
 
+// A case decided in its own submission (秒批) is decided on a signed commitment: the signature
+// travels in the submission and is stored in its transaction.
+TEST_F(CaseRoutesTest, TheDrawnSignatureTravelsInTheSubmission) {
+  json kiosk = Application();
+  kiosk["channel"] = "kiosk";
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "drawn strokes";
+  for (const char* bad : {"not base64!", "JVBERi0xLjQ="}) {
+    kiosk["commitment_signature"] = bad;
+    Answer refused = Post("/api/v1/cases", kiosk, citizen_);
+    EXPECT_EQ(refused.status, 400) << bad;
+    EXPECT_THAT(ErrorFields(refused.body), ElementsAre("commitment_signature")) << bad;
+  }
+  kiosk["commitment_signature"] = "iVBORw0KGgpkcmF3biBzdHJva2Vz";
+  Answer c = Post("/api/v1/cases", kiosk, citizen_);
+  ASSERT_EQ(c.status, 201) << c.body.dump();
+  ASSERT_TRUE(c.body["commitment_signature"].is_object()) << c.body.dump();
+  EXPECT_EQ(c.body["commitment_signature"]["size"], png.size());
+  const std::string base = "/api/v1/cases/" + std::string(c.body["number"]);
+  EXPECT_EQ(Send("GET", base, "", clerk_).body["commitment_signature"],
+            c.body["commitment_signature"]);
+  auto bytes = client_->Get(base + "/commitment-signature",
+                            httplib::Headers{{"Authorization", "Bearer " + clerk_}});
+  ASSERT_TRUE(bytes);
+  EXPECT_EQ(bytes->body, png);
+  // Signed once: another signature afterwards is refused, the same one answers as stored.
+  EXPECT_EQ(
+      Send("PUT", base + "/commitment-signature", png + "x", citizen_, {}, "image/png").status,
+      409);
+  EXPECT_EQ(Send("PUT", base + "/commitment-signature", png, citizen_, {}, "image/png").status,
+            200);
+}
+
 TEST_F(CaseRoutesTest, CorrectionDenialAndBadActions) {
   const std::string number = Post("/api/v1/cases", Application(), citizen_).body["number"];
   const std::string base = "/api/v1/cases/" + number;

@@ -77,6 +77,10 @@ struct SubmitRequest {
   // 授权用证: the licence types (names) whose e-licences the applicant lets the departments
   // fetch for this case; "*" for every type. Recorded on the case by the submission hook.
   std::vector<std::string> authorised_licences{};
+  // 承诺签名: the drawn signature under the applicant's commitments (a PNG, at most
+  // max_signature_bytes), stored with the case in its submission's transaction, so that a case
+  // decided at once (秒批) is decided on a signed commitment. Empty when none was drawn.
+  std::string commitment_signature{};
 };
 
 struct SubmitResult {

@@ -731,6 +731,8 @@ struct CaseService::Impl {
            Netstring(MaterialOriginName(m.origin)) + Netstring(m.reference) +
            Netstring(DateText(m.due_on));
     }
+    s += "|" +
+         Netstring(r.commitment_signature.empty() ? "" : crypto::Sm3Hex(r.commitment_signature));
     return crypto::Sm3Hex(s);
   }
 

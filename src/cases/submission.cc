@@ -206,8 +206,26 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
       m.file_name = d.file_name;
     }
   }
+  if (static_cast<int64_t>(r.commitment_signature.size()) > options.max_signature_bytes) {
+    errors.Add("commitment_signature",
+               fmt::format("is larger than {} bytes", options.max_signature_bytes));
+  } else if (!r.commitment_signature.empty() &&
+             SniffMediaType(r.commitment_signature) != "image/png") {
+    errors.Add("commitment_signature", "is not a PNG image (judged by its bytes)");
+  }
   if (!errors.empty()) return errors.ToError("the application is invalid");
   TB_RETURN_IF_ERROR(CheckCredit(r.applicant_code, r.materials));  // credit.cc
+  // The drawn signature is scanned and stored before the transaction, as materials are: at most
+  // an unreferenced file remains if the submission then fails.
+  std::string signature_hash;
+  if (!r.commitment_signature.empty()) {
+    TB_ASSIGN_OR_RETURN(ScanVerdict verdict, scanner->Scan(r.commitment_signature));
+    if (verdict == ScanVerdict::kInfected) {
+      return Error(ErrorCode::kRefused, "the virus scan flagged the signature",
+                   {{"commitment_signature", "the virus scan flagged the file"}});
+    }
+    TB_ASSIGN_OR_RETURN(signature_hash, blobs.Put(r.commitment_signature));
+  }
 
   const std::string fingerprint = Fingerprint(caller.account.id, r);
   const std::string& version_id = matter.version.id;  // cached by MatterInForce
@@ -279,6 +297,12 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
                    soci::use(state, "state"), soci::use(received, "received_on"),
                    soci::use(at, "received_at"));
     for (const CaseMaterial& m : c.materials) SaveMaterial(sql, c.id, m, true);
+    if (!signature_hash.empty()) {
+      long long size = static_cast<long long>(r.commitment_signature.size());
+      store::Execute(sql, Q("insert_commitment_signature"), soci::use(c.id, "case_id"),
+                     soci::use(signature_hash, "content_hash"), soci::use(size, "size"),
+                     soci::use(account, "signed_by"), soci::use(at, "created_at"));
+    }
     if (!r.idempotency_key.empty()) {
       store::Execute(sql, Q("insert_idempotency"), soci::use(account, "account"),
                      soci::use(r.idempotency_key, "key"), soci::use(fingerprint, "fingerprint"),
@@ -286,6 +310,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     }
     json payload = {{"matter", c.matter_version}, {"scenario", c.scenario}, {"channel", channel},
                     {"applicant_kind", kind},     {"clerk", clerk},         {"agent", agent}};
+    if (!signature_hash.empty()) payload["commitment_signature"] = signature_hash;
     if (observer) {
       TB_RETURN_IF_ERROR(observer->OnCaseChanged(sql, {c, matter, "case.submitted", caller}));
     }

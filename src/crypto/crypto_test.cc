@@ -74,6 +74,28 @@ TEST(Hex, RoundTripsAndRefusesBadDigits) {
   EXPECT_FALSE(FromHex("zz").ok());
 }
 
+TEST(Base64, DecodesRfc4648AndRefusesWhatIsNot) {
+  // RFC 4648 §10's test vectors.
+  const std::pair<const char*, const char*> vectors[] = {{"", ""},
+                                                         {"Zg==", "f"},
+                                                         {"Zm8=", "fo"},
+                                                         {"Zm9v", "foo"},
+                                                         {"Zm9vYg==", "foob"},
+                                                         {"Zm9vYmE=", "fooba"},
+                                                         {"Zm9vYmFy", "foobar"}};
+  for (const auto& [text, bytes] : vectors) {
+    auto got = FromBase64(text);
+    ASSERT_TRUE(got.ok()) << text;
+    EXPECT_EQ(*got, bytes) << text;
+  }
+  auto binary = FromBase64("AH+A/w==");
+  ASSERT_TRUE(binary.ok());
+  EXPECT_EQ(*binary, std::string("\x00\x7f\x80\xff", 4));
+  for (const char* bad : {"Zg", "Zg=", "Z===", "Zm9v\nYmFy", "Zm-_", "Z=g=", "===="}) {
+    EXPECT_FALSE(FromBase64(bad).ok()) << bad;
+  }
+}
+
 class Sm2 : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace tongban::crypto {
@@ -54,6 +55,27 @@ Result<std::string> FromHex(std::string_view hex) {
     }
     out += static_cast<char>((hi << 4) | lo);
   }
+  return out;
+}
+
+Result<std::string> FromBase64(std::string_view text) {
+  const auto alphabet = [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+           c == '/';
+  };
+  size_t padding = 0;
+  while (padding < 2 && padding < text.size() && text[text.size() - 1 - padding] == '=') ++padding;
+  const std::string_view body = text.substr(0, text.size() - padding);
+  if (text.size() % 4 != 0 || !std::all_of(body.begin(), body.end(), alphabet)) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "base64 text must be groups of four of A-Z a-z 0-9 + / with '=' padding");
+  }
+  std::string out(text.size() / 4 * 3, '\0');
+  const int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  if (n < 0) return Error(ErrorCode::kInvalidArgument, "base64 text does not decode");
+  out.resize(static_cast<size_t>(n) - padding);  // EVP_DecodeBlock counts the padding as zeros
   return out;
 }
 

@@ -24,5 +24,8 @@ std::string ToHex(std::span<const uint8_t> bytes);
 std::string ToHex(std::string_view bytes);
 // The bytes of an even-length hex string (either case); kInvalidArgument otherwise.
 Result<std::string> FromHex(std::string_view hex);
+// The bytes of standard base64 text (RFC 4648 §4, with padding, no line breaks), as a binary
+// file travels inside a JSON body; kInvalidArgument for anything else.
+Result<std::string> FromBase64(std::string_view text);
 
 }  // namespace tongban::crypto

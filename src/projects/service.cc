@@ -230,6 +230,21 @@ Status ProjectService::CanRead(const Principal& by, const Project& p) const {
   return Error(ErrorCode::kForbidden, "not permitted to read this project");
 }
 
+Status ProjectService::CanRead(const Principal& by, const ProjectRecord& r) const {
+  Status whole = CanRead(by, r.project);
+  if (whole.ok()) return whole;
+  const int64_t now = NowMs();
+  for (const ProjectMatter& m : r.matters) {
+    if (!m.department.empty() &&
+        people::Authorize(by, "project.read",
+                          {.region = r.project.region, .department = m.department}, now)
+            .ok()) {
+      return Ok();
+    }
+  }
+  return whole;
+}
+
 Result<ProjectRecord> ProjectService::OnProject(std::string_view id, const Step& step) {
   TB_ASSIGN_OR_RETURN(ProjectRecord r,
                       db_.Transaction<ProjectRecord>(
@@ -391,7 +406,7 @@ Result<ProjectRecord> ProjectService::Get(const Principal& by, std::string_view 
                             Tx tx(*this, sql);
                             return tx.Load(id, false);
                           }));
-  TB_RETURN_IF_ERROR(CanRead(by, r.project));
+  TB_RETURN_IF_ERROR(CanRead(by, r));
   FillClocks(r);
   return r;
 }
@@ -403,18 +418,23 @@ Result<std::vector<ProjectSummary>> ProjectService::List(const Principal& by,
   std::vector<ProjectSummary> out;
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
     Tx tx(*this, sql);
-    std::vector<std::string> ids;
+    // Readers of the whole project first; a department's reader (project.read held somewhere)
+    // reads those with a matter of its department, judged on the loaded record.
+    std::vector<std::pair<std::string, bool>> ids;  // id, read as a whole
+    const bool may_read_some = people::HoldsPermission(by, "project.read", NowMs());
     {
       soci::rowset<soci::row> rows =
           (sql.prepare << Q("list_projects"), soci::use(prefix, "prefix"),
            soci::use(filter.limit, "limit"));
       for (const soci::row& row : rows) {
         Project p = Tx::ProjectFromRow(row);
-        if (CanRead(by, p).ok()) ids.push_back(p.id);
+        const bool whole = CanRead(by, p).ok();
+        if (whole || may_read_some) ids.emplace_back(p.id, whole);
       }
     }
-    for (const std::string& id : ids) {
+    for (const auto& [id, whole] : ids) {
       TB_ASSIGN_OR_RETURN(ProjectRecord r, tx.Load(id, false));
+      if (!whole && !CanRead(by, r).ok()) continue;
       ProjectSummary s{.project = r.project};
       for (const Stage& st : r.stages) {
         if (st.state != StageState::kConcluded) {

@@ -357,6 +357,9 @@ class ProjectService {
   ProjectClock ClockOf(const ProjectRecord& r, int stage) const;
   void FillClocks(ProjectRecord& r) const;
   Status CanRead(const people::Principal& by, const Project& p) const;
+  // CanRead, or project.read over the department of one of its matters: a park's or a
+  // department's reviewer reads the projects it has a matter of, not the whole county's.
+  Status CanRead(const people::Principal& by, const ProjectRecord& r) const;
   using Step = std::function<Status(Tx& tx, ProjectRecord& r)>;
   Result<ProjectRecord> OnProject(std::string_view id, const Step& step);
 

@@ -191,6 +191,31 @@ TEST_P(ProjectServiceTest, RegisterBuildsTheTypesStagesUnderTheRegionsBudget) {
   EXPECT_TRUE(service_->Get(commissioner_, id).ok());  // the commissioner reads it
 }
 
+// A department's reviewer (project.read scoped to its department, as a park's approver holds it)
+// reads and lists the projects it has a matter of, and no others.
+TEST_P(ProjectServiceTest, ADepartmentsReaderReadsTheProjectsItHasAMatterOf) {
+  if (!service_) return;
+  const std::string id = Register(1);
+  auto scoped = [](std::string department) {
+    Principal p = Staff("dept-reader", department, {"project.read"});
+    p.grants[0].grant.scope.department = std::move(department);
+    return p;
+  };
+  const Principal zrzyj = scoped("430603-zrzyj");  // 自然资源局: site selection pre-review
+  const Principal wjj = scoped("430603-wjj");      // no matter of this project
+  auto read = service_->Get(zrzyj, id);
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+  EXPECT_EQ(read->project.id, id);
+  EXPECT_EQ(service_->Get(wjj, id).error().code(), ErrorCode::kForbidden);
+  auto listed = service_->List(zrzyj, {});
+  ASSERT_TRUE(listed.ok()) << listed.error().ToString();
+  ASSERT_EQ(listed->size(), 1U);
+  EXPECT_EQ((*listed)[0].project.id, id);
+  auto none = service_->List(wjj, {});
+  ASSERT_TRUE(none.ok()) << none.error().ToString();
+  EXPECT_TRUE(none->empty());
+}
+
 TEST_P(ProjectServiceTest, StageWaitsForItsPredecessorUnlessPreReviewed) {
   if (!service_) return;
   const std::string id = Register(3);
