@@ -579,7 +579,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
                         .view = View(backend, job.k, rule, job.parts),
                         .key = DedupeKey(rule),
                         .tc = {.trigger = rule.name, .level = rule.level}});
-    steps.push_back([&, &c = compiled.back()](soci::session& sql) -> Result<int64_t> {
+    steps.emplace_back([&, &c = compiled.back()](soci::session& sql) -> Result<int64_t> {
       const feel::SqlWhere& w = c.w;
       const std::string& view = c.view;
       const std::string& key = c.key;
@@ -613,7 +613,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
   }
   // Repeated yellow cards: one red card per department (and per person) and month.
   for (const Escalation& esc : escalations) {
-    steps.push_back([&](soci::session& sql) -> Result<int64_t> {
+    steps.emplace_back([&](soci::session& sql) -> Result<int64_t> {
       const EscalationSettings& e = esc.settings;
       const Date since = k.today.AddDays(-e.days);
       const std::string month = today_text.substr(0, 7);
@@ -709,7 +709,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
   }
 
   if (!options.dry_run) {
-    steps.push_back([&](soci::session& sql) -> Result<int64_t> {
+    steps.emplace_back([&](soci::session& sql) -> Result<int64_t> {
       long long last = 0;
       // Card writers hold the same lock (lock_card_writers), so every card up to the last id
       // is committed and none is skipped by the mark.
@@ -738,7 +738,7 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
       (void)record;
       return 0;
     });
-    steps.push_back([&](soci::session& sql) -> Result<int64_t> {
+    steps.emplace_back([&](soci::session& sql) -> Result<int64_t> {
       long long started_at = k.now_ms, finished_at = I.NowMs(), open = result.open_cases,
                 warnings = result.warnings, yellow = result.yellow, red = result.red,
                 issued = result.warnings + result.yellow + result.red;
