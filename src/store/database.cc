@@ -266,7 +266,15 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options
       soci::session& w = *db->sqlite_writer_session_;
       open_sqlite(w);
       w << "PRAGMA journal_mode=WAL";
-      w << "PRAGMA cache_size=-16384";  // 16 MiB: the pages every step writes stay cached
+      // Reads map the file instead of copying each page into the connection's cache (a fifth
+      // of the supervision sweep's CPU over 1,000,000 cases was that copy). 2 GiB is SQLite's
+      // own ceiling (SQLITE_MAX_MMAP_SIZE); a larger file is read past it as before. Address
+      // space only, shared by the connections through the OS page cache. An I/O error on a
+      // mapped page is a SIGBUS rather than an error code: local disks only, as WAL needs anyway.
+      w << "PRAGMA mmap_size=2147418112";
+      // 64 MiB: the pages a transaction writes stay cached until it commits (the sweep's day of
+      // cards dirties the whole dedupe-key index, ~25 MiB at 600,000 cards), not spilled early.
+      w << "PRAGMA cache_size=-65536";
       // The hook replaces SQLite's autocheckpoint on this connection (the only one that writes).
       db->checkpointer_ =
           std::make_unique<internal::Checkpointer>(url.target, options.busy_timeout_ms);

@@ -434,6 +434,50 @@ TEST_P(SupervisionTest, RepeatedYellowCardsEscalateToRedOncePerMonth) {
   EXPECT_EQ(again->escalated, 0);
 }
 
+// Escalation skips grouping the window when no yellow card since its last run belongs to a
+// group still without its month's red card; a group that reaches the count over several days,
+// and every group on a new month, is still escalated.
+TEST_P(SupervisionTest, EscalationCountsTheWindowAcrossDaysAndMonths) {
+  if (!temp_) return;
+  for (int i = 0; i < 3; ++i) {
+    InsertCase(fmt::format("y{}", i), "431128", "431128-rsj", "under_review", "2026-11-02",
+               "2026-11-25");
+  }
+  auto first = service_->Sweep({});
+  ASSERT_TRUE(first.ok()) << first.error().ToString();
+  EXPECT_EQ(first->escalated, 2);  // 431128-rsj and the person clerk-431128
+  // Two yellow cards for 431128-gaj on the 27th: under the count.
+  InsertCase("g0", "431128", "431128-gaj", "under_review", "2026-11-02", "2026-11-26");
+  InsertCase("g1", "431128", "431128-gaj", "under_review", "2026-11-02", "2026-11-26");
+  auto day2 = service_->Sweep({.as_of = *Date::Parse("2026-11-27")});
+  ASSERT_TRUE(day2.ok()) << day2.error().ToString();
+  EXPECT_EQ(day2->yellow, 2);
+  EXPECT_EQ(day2->escalated, 0);
+  // A third on the 28th: the window's count (two of them issued the day before) reaches 3.
+  InsertCase("g2", "431128", "431128-gaj", "under_review", "2026-11-02", "2026-11-27");
+  auto day3 = service_->Sweep({.as_of = *Date::Parse("2026-11-28")});
+  ASSERT_TRUE(day3.ok()) << day3.error().ToString();
+  EXPECT_EQ(day3->yellow, 1);
+  EXPECT_EQ(day3->escalated, 1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE dedupe_key = "
+                  "'repeated_yellow|department_code|431128-gaj|2026-11'"),
+            1);
+  // Nothing new the same day: nothing escalated twice.
+  auto again = service_->Sweep({.as_of = *Date::Parse("2026-11-28")});
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->yellow, 0);
+  EXPECT_EQ(again->escalated, 0);
+  // A new month: every group still over the count gets that month's card, without a new
+  // yellow card.
+  auto december = service_->Sweep({.as_of = *Date::Parse("2026-12-01")});
+  ASSERT_TRUE(december.ok()) << december.error().ToString();
+  EXPECT_EQ(december->yellow, 0);
+  EXPECT_EQ(december->escalated, 3);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE dedupe_key LIKE "
+                  "'repeated_yellow|%|2026-12'"),
+            3);
+}
+
 TEST_P(SupervisionTest, ResweepReadsOnlyCasesWrittenSinceTheLastRun) {
   if (!temp_) return;
   const int64_t now_ms =
