@@ -1,6 +1,6 @@
 // Catalog administration in forms beyond scenarios (flows-admin.mjs): a matter's four lists and
 // its guide's question tree, with the server's error shown beside the guide field it names; the
-// bundles (一件事) created and edited in their form, an invalid region refused beside its field.
+// bundles (一件事) created and edited in their form, an invalid code refused beside its field.
 // The catalog administrator of 新田县.
 import { call, elTable, staffLogin, token } from './lib-office.mjs'
 
@@ -63,11 +63,11 @@ export const flows = {
     await list.getByText('开办餐饮店“一件事”').waitFor()
     await list.getByText('食品经营许可').first().waitFor() // matters by name
     await snap(page, 'catalog-bundles')
-    // A new bundle with a wrong region: refused, the error beside the region.
+    // A new bundle with a code that is no code: refused, the error beside the code.
     await page.getByRole('button', { name: '新增“一件事”' }).click()
-    await page.getByLabel('编码').fill('431128-yjs-xiaochi')
+    await page.getByLabel('编码').fill('小吃店 一件事')
     await page.getByLabel('名称').fill('开办小吃店“一件事”')
-    await page.getByLabel('地区代码').fill('999999')
+    await page.getByLabel('地区代码').fill('431128')
     await page.getByLabel('办理方式（流程）').selectOption('bundle_sequence')
     await page.getByLabel('查找事项').fill('个体工商户')
     await page.getByRole('button', { name: '查找', exact: true }).click()
@@ -76,10 +76,10 @@ export const flows = {
     await page.getByRole('button', { name: '查找', exact: true }).click()
     await page.getByRole('button', { name: /^加入 食品经营许可/ }).first().click()
     await page.getByRole('button', { name: '保存' }).click()
-    await page.locator('#b-region-e').filter({ hasText: /\S/ }).waitFor()
-    expect((await page.getByLabel('地区代码').getAttribute('aria-invalid')) === 'true', 'the region is marked invalid')
+    await page.locator('#b-code-e').filter({ hasText: /\S/ }).waitFor()
+    expect((await page.getByLabel('编码').getAttribute('aria-invalid')) === 'true', 'the code is marked invalid')
     await snap(page, 'catalog-bundle-error')
-    await page.getByLabel('地区代码').fill('431128')
+    await page.getByLabel('编码').fill('431128-yjs-xiaochi')
     await page.getByRole('button', { name: '保存' }).click()
     await page.getByRole('status').filter({ hasText: '已保存“开办小吃店“一件事””' }).waitFor()
     await list.getByText('开办小吃店“一件事”').waitFor()

@@ -15,7 +15,9 @@ export const flows = {
     await page.getByText('好差评等级分布：数据表').click()
     const table = page.getByRole('table', { name: '好差评等级分布' })
     const row = table.getByRole('row').filter({ hasText: '非常不满意' })
-    const count = Number(await row.getByRole('cell').nth(1).textContent())
+    const cell = row.getByRole('cell').nth(1)
+    await cell.filter({ hasText: /^[1-9]\d*$/ }).waitFor() // once the statistics are in
+    const count = Number(await cell.textContent())
     expect(count >= 1, `very dissatisfied ratings in the period: ${count}`)
     await row.getByRole('link', { name: '非常不满意' }).click()
     await page.waitForURL((u) => u.pathname === '/office/ratings' && u.searchParams.get('level') === 'very_dissatisfied')
@@ -72,10 +74,11 @@ export const flows = {
   async policyRunsAndVisits({ page, baseURL, expect, snap }) {
     await staffLogin(page, 'xintian.policy_officer')
     await page.goto(`/office/policies/${kPolicy}`)
-    // The demo's run of the article's funnel, with its funnel figures in the list.
+    // The demo's run of the article's funnel (the oldest: other journeys may have run the policy
+    // since), with its funnel figures in the list.
     const runs = page.getByRole('table', { name: '历次匹配及其漏斗' })
-    const first = runs.getByRole('row').nth(1)
-    await first.waitFor()
+    const first = runs.getByRole('row').last()
+    await first.getByRole('cell').nth(6).filter({ hasText: /^\d+$/ }).waitFor() // the funnel is in
     const cells = await first.getByRole('cell').allTextContents()
     const [notified, consented] = [Number(cells[6]), Number(cells[7])]
     expect(notified >= 1 && consented >= 1 && consented <= notified, `run row: ${cells.join(' | ')}`)
@@ -93,7 +96,7 @@ export const flows = {
     // Record an answer: too short an evidence is refused beside the field, then saved.
     const open = visits.getByRole('row').filter({ hasText: '未答复' }).first()
     const person = (await open.getByRole('cell').first().textContent()).trim()
-    await open.getByRole('button', { name: /登记 .* 的答复/ }).click()
+    await open.getByRole('button', { name: /^登记答复 / }).click()
     await page.getByLabel('答复').selectOption('accepted')
     await page.getByLabel(/走访情况/).fill('同意')
     await page.getByRole('button', { name: '保存答复' }).click()
