@@ -60,7 +60,7 @@ export const flows = {
     await staffLogin(page, 'xintian.catalog_admin')
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '一件事' }).click()
     const list = elTable(page, '一件事')
-    await list.getByText('开办餐饮店“一件事”').waitFor()
+    await list.getByText('431128-yjs-canyin').waitFor()
     await list.getByText('食品经营许可').first().waitFor() // matters by name
     await snap(page, 'catalog-bundles')
     // A new bundle with a code that is no code: refused, the error beside the code.

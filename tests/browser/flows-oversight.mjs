@@ -93,15 +93,20 @@ export const flows = {
     const visits = page.getByRole('table', { name: '走访名单' })
     await visits.getByRole('cell', { name: '未答复' }).first().waitFor()
     await snap(page, 'oversight-visits')
-    // Record an answer: too short an evidence is refused beside the field, then saved.
+    // Record an answer: too short an evidence is refused beside the field; then the grant case
+    // asks for what the registers lack (certificate number, bank account, phone), and it is saved.
     const open = visits.getByRole('row').filter({ hasText: '未答复' }).first()
     const person = (await open.getByRole('cell').first().textContent()).trim()
     await open.getByRole('button', { name: /^登记答复 / }).click()
-    await page.getByLabel('答复').selectOption('accepted')
-    await page.getByLabel(/走访情况/).fill('同意')
+    await page.getByLabel('答复', { exact: true }).selectOption('accepted')
+    await page.getByLabel(/走访情况/).fill('好')
     await page.getByRole('button', { name: '保存答复' }).click()
     await page.locator('#visit-evidence-e').filter({ hasText: /\S/ }).waitFor()
     await page.getByLabel(/走访情况/).fill('上门走访，本人同意申领，已核对残疾人证')
+    await page.getByRole('button', { name: '保存答复' }).click()
+    await page.getByLabel('残疾人证号').fill(`43112819700101${person.slice(0, 4)}41`)
+    await page.getByLabel('社会保障卡金融账户').fill('6217995500001234567')
+    await page.getByLabel('联系电话').fill('13912345678')
     await page.getByRole('button', { name: '保存答复' }).click()
     await page.getByRole('status').filter({ hasText: `已登记 ${person} 的答复：同意申领` }).waitFor()
     await page.getByRole('status').filter({ hasText: `其中 ${before - 1} 人尚未答复` }).waitFor()
