@@ -27,6 +27,9 @@ export const flows = {
     await second.getByLabel('问题标识').fill('2nd')
     await page.getByRole('button', { name: '保存草稿' }).click()
     await page.getByRole('alert').first().waitFor()
+    // Only the id is wrong: the option that led to the question was renamed with it.
+    const refusal = await page.getByRole('alert').first().textContent()
+    expect(refusal.includes('guide/questions/1/id') && !refusal.includes('no question'), `refusal: ${refusal}`)
     await page.getByRole('tab', { name: /智能导办（\d+ 处错误）/ }).waitFor()
     const idError = second.locator('#g-1-id-e')
     await idError.filter({ hasText: /\S/ }).waitFor()
@@ -50,6 +53,8 @@ export const flows = {
     const draft = versions.latest
     expect(draft.lists.nearby.join() === 'town,village', `nearby: ${JSON.stringify(draft.lists)}`)
     const q = draft.guide.questions[1]
+    // The first question's option 丢了 still leads to it: a renamed question takes its options along.
+    expect(draft.guide.questions[0].options[3].next === 'still_valid', `lost: ${JSON.stringify(draft.guide.questions[0].options[3])}`)
     expect(q.id === 'still_valid' && q.options.length === 3 && q.options[2].scenario === 'new' && q.options[2].label === '不清楚', `guide: ${JSON.stringify(q)}`)
     // The guide answers the new option.
     await page.goto(`/admin/matters/${kMatter}`)
