@@ -202,7 +202,7 @@ json GuideStepJson(const catalog::Matter& m, const catalog::GuideStep& step) {
 }  // namespace
 
 void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth,
-                           GuideAnswerHook extra) {
+                           const GuideAnswerHook& extra) {
   server.Get("/api/v1/matters",
              [&catalog](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
                FieldErrors errors;
