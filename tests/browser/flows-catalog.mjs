@@ -4,7 +4,7 @@
 // The catalog administrator of 新田县.
 import { call, elTable, staffLogin, token } from './lib-office.mjs'
 
-const kMatter = '11431128MB17009738000172003000001' // 公共场所卫生许可 (a question-tree guide)
+const kMatter = '11431128MB170582X2000141005000001' // 食品经营许可 (a question-tree guide)
 const kFood = '11431128MB170582X2000141005000001' // 食品经营许可
 const kShop = '11431128MB170582X2000141001000001' // 个体工商户登记
 
@@ -12,7 +12,7 @@ export const flows = {
   async catalogListsAndGuide({ page, baseURL, expect, snap }) {
     await staffLogin(page, 'xintian.catalog_admin')
     await page.goto(`/admin/matters/${kMatter}`)
-    await page.getByRole('button', { name: '编辑（新建版本）' }).click()
+    await page.getByRole('button', { name: /^编辑/ }).click()
     // 四个清单: 就近办 at town and village level.
     await page.getByRole('tab', { name: '四个清单与跨域通办' }).click()
     const nearby = page.getByRole('group', { name: '就近办' })
@@ -35,12 +35,12 @@ export const flows = {
     await idError.filter({ hasText: /\S/ }).waitFor()
     expect((await second.getByLabel('问题标识').getAttribute('aria-invalid')) === 'true', 'the id is marked invalid')
     await snap(page, 'catalog-guide-error')
-    // Put right, and a third option added to it: 不清楚 → 新办.
-    await second.getByLabel('问题标识').fill('still_valid')
+    // Put right, and a fourth option added to it: 不清楚 → 新办.
+    await second.getByLabel('问题标识').fill('operator_type')
     await second.getByRole('button', { name: '新增选项' }).click()
-    await second.getByLabel('问题 2 选项 3 选项值').fill('unsure')
-    await second.getByLabel('问题 2 选项 3 选项文字').fill('不清楚')
-    await second.getByLabel('问题 2 选项 3 选择后').selectOption('scenario:new')
+    await second.getByLabel('问题 2 选项 4 选项值').fill('unsure')
+    await second.getByLabel('问题 2 选项 4 选项文字').fill('不清楚')
+    await second.getByLabel('问题 2 选项 4 选择后').selectOption('scenario:new')
     // The lists survive a trip through the JSON tab.
     await page.getByRole('tab', { name: '高级（JSON）' }).click()
     const json = await page.getByLabel(/完整内容/).inputValue()
@@ -53,9 +53,10 @@ export const flows = {
     const draft = versions.latest
     expect(draft.lists.nearby.join() === 'town,village', `nearby: ${JSON.stringify(draft.lists)}`)
     const q = draft.guide.questions[1]
-    // The first question's option 丢了 still leads to it: a renamed question takes its options along.
-    expect(draft.guide.questions[0].options[3].next === 'still_valid', `lost: ${JSON.stringify(draft.guide.questions[0].options[3])}`)
-    expect(q.id === 'still_valid' && q.options.length === 3 && q.options[2].scenario === 'new' && q.options[2].label === '不清楚', `guide: ${JSON.stringify(q)}`)
+    // The first question's option 第一次开店 still leads to it: a renamed question takes its
+    // options along.
+    expect(draft.guide.questions[0].options[0].next === 'operator_type', `first: ${JSON.stringify(draft.guide.questions[0].options[0])}`)
+    expect(q.id === 'operator_type' && q.options.length === 4 && q.options[3].scenario === 'new' && q.options[3].label === '不清楚', `guide: ${JSON.stringify(q)}`)
     // The guide answers the new option.
     await page.goto(`/admin/matters/${kMatter}`)
     await elTable(page, '版本').getByText('草稿').waitFor()
