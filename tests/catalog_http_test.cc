@@ -241,6 +241,53 @@ TEST_P(CatalogHttp, InvalidMattersListEveryProblem) {
   EXPECT_EQ(bad_query["errors"][0]["field"], "q");
 }
 
+// A bundle (一件事) is its region's: the county's catalog administrator adds and edits its own,
+// cannot write one into another region nor take another region's over by its code, and an
+// invalid bundle is refused naming its field.
+TEST_P(CatalogHttp, BundlesAreWrittenWithinTheirRegion) {
+  const std::string admin = Login("xintian.catalog_admin");
+  const json mine = {
+      {"code", "431128-yjs-xiaochi"},
+      {"name", "开办小吃店“一件事”"},
+      {"region", "431128"},
+      {"matters", {"11431128MB170582X2000141005000001", "11431128MB170582X2000141001000001"}},
+      {"process", "bundle_sequence"}};
+  auto created = Send("POST", "/api/v1/catalog", {{"bundles", {mine}}}, admin);
+  ASSERT_TRUE(created);
+  ASSERT_EQ(created->status, 200) << created->body;
+  EXPECT_EQ(json::parse(created->body)["bundles"], 1);
+  json bundles = GetJson("/api/v1/bundles")["items"];
+  EXPECT_EQ(bundles.size(), 11u);
+  json found;
+  for (const json& b : bundles) {
+    if (b["code"] == "431128-yjs-xiaochi") found = b;
+  }
+  EXPECT_EQ(found["process"], "bundle_sequence");
+  EXPECT_EQ(found["matters"][0], "11431128MB170582X2000141005000001");
+
+  json theirs = mine;
+  theirs["region"] = "430181";
+  auto elsewhere = Send("POST", "/api/v1/catalog", {{"bundles", {theirs}}}, admin);
+  ASSERT_TRUE(elsewhere);
+  EXPECT_EQ(elsewhere->status, 403) << elsewhere->body;
+  json taken = mine;
+  taken["code"] = "430181-yjs-qianhu";  // 浏阳市's bundle, claimed for 新田县
+  auto takeover = Send("POST", "/api/v1/catalog", {{"bundles", {taken}}}, admin);
+  ASSERT_TRUE(takeover);
+  EXPECT_EQ(takeover->status, 403) << takeover->body;
+  EXPECT_EQ(Send("POST", "/api/v1/catalog", {{"bundles", {mine}}}, Login("liuyang.catalog_admin"))
+                ->status,
+            403);
+
+  json bad = mine;
+  bad["code"] = "小吃店 一件事";
+  auto refused = Send("POST", "/api/v1/catalog", {{"bundles", {bad}}}, admin);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 400) << refused->body;
+  EXPECT_EQ(json::parse(refused->body)["errors"][0]["field"], "bundles/0/code") << refused->body;
+  EXPECT_EQ(GetJson("/api/v1/bundles")["items"].size(), 11u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CatalogHttp, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 

@@ -1,6 +1,8 @@
 #include "api/benefit_routes.h"
 
+#include <algorithm>
 #include <functional>
+#include <iterator>
 #include <sstream>
 #include <utility>
 
@@ -361,6 +363,41 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
                         {"scheduled", report->scheduled},
                         {"remaining", report->remaining}});
       });
+
+  // A run's notices (one per notified person), by person id: ?channel=visit gives the visit list
+  // (上门/电话走访) the grid staff work through, each with its village (assigned_region; a
+  // region code there lists that region and the ones below it), due date and the person's
+  // decision so far. policy.match over the run's region.
+  server.Get(R"(/api/v1/runs/([^/]+)/notices)", [run_of, &benefits](const httplib::Request& req,
+                                                                    httplib::Response& res,
+                                                                    RequestContext& ctx) {
+    const std::string channel = req.get_param_value("channel");
+    const std::string region = req.get_param_value("assigned_region");
+    auto run = run_of(req, res, ctx, "policy.match");
+    if (!run) return;
+    FieldErrors errors;
+    if (!channel.empty() &&
+        std::find(std::begin(benefits::kChannels), std::end(benefits::kChannels), channel) ==
+            std::end(benefits::kChannels)) {
+      errors.Add("channel", "sms | app | portal | visit");
+    }
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("invalid query"), ctx);
+    auto notices = benefits.Notices(run->id);
+    if (!notices.ok()) return WriteProblem(res, notices.error(), ctx);
+    json items = json::array();
+    for (const auto& n : *notices) {
+      if (!channel.empty() && n.channel != channel) continue;
+      if (!region.empty() && !n.assigned_region.starts_with(region)) continue;
+      auto text = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
+      items.push_back({{"person_id", n.person_id},
+                       {"channel", n.channel},
+                       {"status", n.status},
+                       {"assigned_region", text(n.assigned_region)},
+                       {"due_date", text(n.due_date)},
+                       {"decision", text(n.decision)}});
+    }
+    WriteJson(res, {{"run_id", run->id}, {"items", std::move(items)}});
+  });
 
   // The caller's own notices (主动办 and 政策直通车), each with its decision and where to send one.
   server.Get(

@@ -416,5 +416,56 @@ TEST_F(BenefitRoutesTest, RunsArePagedAndRerunAsOfTheirSnapshot) {
       stored.body["id"]);
 }
 
+// The visit list (上门走访): a policy notifying by visit assigns each person to their village
+// with a due date; the grid staff's answers recorded as staff consent show in the list.
+TEST_F(BenefitRoutesTest, VisitListsTheVillagesPersonsAndTheirAnswers) {
+  const std::string first = AddPerson(101, true);
+  const std::string second = AddPerson(103, true);
+  const std::string rule = R"(status = "alive" and disability_certificate)";
+  std::string yaml = PolicyYaml(1, rule);
+  yaml.replace(yaml.find("[portal]"), 8, "[visit]");
+  ASSERT_EQ(Send("POST", "/api/v1/policies", {{"yaml", yaml}}, officer_).status, 201);
+  Answer run = Send("POST", "/api/v1/policies/living/runs", {}, officer_);
+  ASSERT_EQ(run.status, 201) << run.text;
+  const std::string id = run.body["id"];
+  const std::string path = "/api/v1/runs/" + id + "/notices";
+  EXPECT_TRUE(Send("GET", path, {}, officer_).body["items"].empty());
+  ASSERT_EQ(Send("POST", path, {}, officer_).body["sent"], 2);
+  ASSERT_EQ(Send("POST", "/api/v1/runs/" + id + "/consents",
+                 {{"person_id", second},
+                  {"decision", "declined"},
+                  {"by_staff", true},
+                  {"evidence", "上门走访，本人不需要"}},
+                 officer_)
+                .status,
+            201);
+
+  Answer visits = Send("GET", path + "?channel=visit", {}, officer_);
+  ASSERT_EQ(visits.status, 200) << visits.text;
+  EXPECT_EQ(visits.body["run_id"], id);
+  ASSERT_EQ(visits.body["items"].size(), 2u) << visits.text;
+  const json& a = visits.body["items"][first < second ? 0 : 1];
+  const json& b = visits.body["items"][first < second ? 1 : 0];
+  EXPECT_EQ(a["person_id"], first);
+  EXPECT_EQ(a["channel"], "visit");
+  EXPECT_EQ(a["status"], "assigned");
+  EXPECT_EQ(a["assigned_region"], "431128001001");
+  EXPECT_EQ(a["due_date"], "2026-12-06");
+  EXPECT_TRUE(a["decision"].is_null());
+  EXPECT_EQ(b["person_id"], second);
+  EXPECT_EQ(b["decision"], "declined");
+
+  EXPECT_EQ(Send("GET", path + "?assigned_region=431128001", {}, officer_).body["items"].size(),
+            2u);
+  EXPECT_TRUE(Send("GET", path + "?assigned_region=431128002", {}, officer_).body["items"].empty());
+  EXPECT_TRUE(Send("GET", path + "?channel=sms", {}, officer_).body["items"].empty());
+  Answer bad = Send("GET", path + "?channel=pigeon", {}, officer_);
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_NE(bad.text.find("channel"), std::string::npos) << bad.text;
+  EXPECT_EQ(Send("GET", path, {}, clerk_).status, 403);
+  EXPECT_EQ(Send("GET", path, {}, "").status, 401);
+  EXPECT_EQ(Send("GET", "/api/v1/runs/nope/notices", {}, officer_).status, 404);
+}
+
 }  // namespace
 }  // namespace tongban::api

@@ -202,7 +202,7 @@ json GuideStepJson(const catalog::Matter& m, const catalog::GuideStep& step) {
 }  // namespace
 
 void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth,
-                           GuideAnswerHook extra) {
+                           const GuideAnswerHook& extra) {
   server.Get("/api/v1/matters",
              [&catalog](const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
                FieldErrors errors;
@@ -491,10 +491,25 @@ void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, con
       if (!s.ok()) return WriteAuthProblem(res, s.error(), ctx);
     }
     if (!file.departments.empty() || !file.regions.empty() || !file.windows.empty() ||
-        !file.certificates.empty() || !file.basic_items.empty() || !file.bundles.empty()) {
+        !file.certificates.empty() || !file.basic_items.empty()) {
       // Reference data has no single region: only a grant without region limits may change it.
       Status s = auth.Require(*p, "catalog.write", {});
       if (!s.ok()) return WriteAuthProblem(res, s.error(), ctx);
+    }
+    if (!file.bundles.empty()) {
+      // A bundle (一件事) is its region's: catalog.write over that region, and over the region
+      // of the stored bundle it replaces (no taking over another region's bundle by its code).
+      auto stored = catalog.ListBundles();
+      if (!stored.ok()) return WriteProblem(res, stored.error(), ctx);
+      for (const auto& bundle : file.bundles) {
+        Status s = auth.Require(*p, "catalog.write", {.region = bundle.region});
+        for (const auto& old : *stored) {
+          if (s.ok() && old.code == bundle.code) {
+            s = auth.Require(*p, "catalog.write", {.region = old.region});
+          }
+        }
+        if (!s.ok()) return WriteAuthProblem(res, s.error(), ctx);
+      }
     }
     catalog::ImportOptions options{.actor = p->account.id,
                                    .open_drafts = replace_drafts ? catalog::OpenDrafts::kReplace

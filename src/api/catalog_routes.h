@@ -20,6 +20,6 @@ using GuideAnswerHook =
                          const catalog::Scenario& scenario, nlohmann::json& answer)>;
 
 void RegisterCatalogRoutes(Server& server, catalog::CatalogService& catalog, const Auth& auth,
-                           GuideAnswerHook extra = {});
+                           const GuideAnswerHook& extra = {});
 
 }  // namespace tongban::api

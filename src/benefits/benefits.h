@@ -165,6 +165,7 @@ struct Notice {
   std::string due_date{};         // visit: by when
   std::string outcome{};
   int64_t send_at_ms = 0;  // sms, app: when it was (scheduled: is to be) sent
+  std::string decision{};  // the person's consent so far: "", accepted, declined
 };
 
 enum class Decision { kAccepted, kDeclined };

@@ -272,7 +272,7 @@ Result<std::vector<Notice>> Benefits::Notices(std::string_view run_id) {
         },
         soci::use(id, "run_id"), soci::into(n.person_id), soci::into(n.channel),
         soci::into(n.status), soci::into(n.assigned_region), soci::into(n.due_date),
-        soci::into(n.outcome), soci::into(created), soci::into(send_at));
+        soci::into(n.outcome), soci::into(created), soci::into(send_at), soci::into(n.decision));
     return Ok();
   }));
   return out;

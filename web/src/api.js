@@ -70,3 +70,10 @@ export function describe(e) {
   const head = { 401: '请先登录', 403: '没有权限', 404: '未找到', 409: '状态冲突' }[e.status]
   return [head, e.message, fields].filter(Boolean).join(' — ')
 }
+
+// The form fields an error names as missing or invalid ("form/<name>": a consent that opens a
+// grant case whose form the registers cannot fill), each with its label from the message.
+export function missingFormFields(e) {
+  const fields = (e && e.fields) || []
+  return fields.filter((f) => f.field.startsWith('form/')).map((f) => ({ name: f.field.slice(5), label: f.message.replace(/ \(.*$/, ''), value: '' }))
+}

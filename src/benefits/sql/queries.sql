@@ -92,8 +92,11 @@ VALUES (:run_id, :person_id, :channel, :status, :assigned_region, :due_date, '',
 ON CONFLICT (run_id, person_id) DO NOTHING;
 
 -- name: notices
-SELECT person_id, channel, status, assigned_region, due_date, outcome, created_at, send_at_ms
-FROM benefit_notice WHERE run_id = :run_id ORDER BY person_id;
+SELECT n.person_id, n.channel, n.status, n.assigned_region, n.due_date, n.outcome, n.created_at,
+  n.send_at_ms, COALESCE(c.decision, '')
+FROM benefit_notice n
+LEFT JOIN benefit_consent c ON c.run_id = n.run_id AND c.person_id = n.person_id
+WHERE n.run_id = :run_id ORDER BY n.person_id;
 
 -- name: notice_of
 SELECT created_at FROM benefit_notice WHERE run_id = :run_id AND person_id = :person_id;

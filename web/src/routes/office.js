@@ -5,6 +5,7 @@ const page = (name) => () => import(`../pages/office/${name}.vue`)
 export const routes = [
   { path: '/office/dashboard', component: page('DashboardPage'), meta: { title: '电子监察', auth: true } },
   { path: '/office/cases', component: page('CasesPage'), meta: { title: '办件查询', auth: true } },
+  { path: '/office/ratings', component: page('RatingsPage'), meta: { title: '好差评明细', auth: true } },
   { path: '/office/cards', component: page('CardsPage'), meta: { title: '红黄牌', auth: true } },
   { path: '/office/cards/:id', component: page('CardPage'), meta: { title: '监察卡', auth: true } },
   { path: '/office/rectifications', component: page('RectificationsPage'), meta: { title: '差评整改', auth: true } },
@@ -14,6 +15,7 @@ export const routes = [
   { path: '/office/policies', component: page('PoliciesPage'), meta: { title: '惠企惠民政策', auth: true } },
   { path: '/office/policies/:name', component: page('PolicyPage'), meta: { title: '政策', auth: true } },
   { path: '/office/runs/:id', component: page('RunPage'), meta: { title: '政策匹配', auth: true } },
+  { path: '/office/runs/:id/visits', component: page('VisitsPage'), meta: { title: '走访名单', auth: true } },
 ]
 
 export const nav = [

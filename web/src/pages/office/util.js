@@ -42,6 +42,14 @@ export async function departments() {
   return departmentNames
 }
 
+// Code → name of the given matters that `known` lacks (those in force; a matter the portal does
+// not list keeps its code), one request per matter.
+export async function matterNames(codes, known = {}) {
+  const missing = [...new Set(codes)].filter((c) => c && !known[c])
+  const got = await Promise.all(missing.map((c) => get(`/api/v1/matters/${c}`).catch(() => null)))
+  return Object.fromEntries(missing.flatMap((c, i) => (got[i] ? [[c, got[i].name]] : [])))
+}
+
 export const kCardLevels = { warning: '预警', yellow: '黄牌', red: '红牌' }
 export const kCardStates = { open: '待答复', answered: '已答复', handed_over: '已移交' }
 export const kCardActions = { issued: '发牌', answered: '答复', handed_over: '移交', escalated: '升级' }
