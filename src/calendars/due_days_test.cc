@@ -90,20 +90,18 @@ class DueDaysTest : public ::testing::TestWithParam<store::Backend> {
     calendars_ = std::move(s).value();
     if (!wire) return;
     calendars_->SetDueDays([this](std::string_view region) -> Result<DueDaysRecomputed> {
-      TB_ASSIGN_OR_RETURN(cases::RecomputedDueDays done,
-                          stack_->cases->RecomputeDueDays(region));
+      TB_ASSIGN_OR_RETURN(cases::RecomputedDueDays done, stack_->cases->RecomputeDueDays(region));
       return DueDaysRecomputed{.open_cases = done.open_cases, .moved = done.moved};
     });
   }
 
   // A complete case of the 新田 matter, accepted today (under review, due day stored).
   cases::Case Accepted() {
-    auto submitted =
-        stack_->cases->Submit(alice_, {.matter = kMatter,
-                                       .channel = cases::Channel::kOnline,
-                                       .form = {{"venue_name", "龙泉宾馆"},
-                                                {"area_m2", "120.5"},
-                                                {"venue_kind", "宾馆"}}});
+    auto submitted = stack_->cases->Submit(
+        alice_,
+        {.matter = kMatter,
+         .channel = cases::Channel::kOnline,
+         .form = {{"venue_name", "龙泉宾馆"}, {"area_m2", "120.5"}, {"venue_kind", "宾馆"}}});
     EXPECT_TRUE(submitted.ok()) << submitted.error().ToString();
     if (!submitted.ok()) return {};
     const std::string number = submitted->record.number;
@@ -222,10 +220,12 @@ TEST_P(DueDaysTest, AProvincesHolidayReachesItsCountiesCases) {
           "'");
   const Principal city_admin = Staff("yongzhou.calendar_admin", "431100", {"calendar.write"});
   // 永州's (431100) holiday on Tuesday 12-01 reaches 新田 (431128), not 浏阳 (430181).
-  auto changed = calendars_->Change(
-      city_admin, "431100", 2026, "永州市人民政府通知",
-      {{.name = "市庆", .from = D("2026-12-01"), .to = D("2026-12-01"), .make_up_working_days = {}}},
-      0);
+  auto changed = calendars_->Change(city_admin, "431100", 2026, "永州市人民政府通知",
+                                    {{.name = "市庆",
+                                      .from = D("2026-12-01"),
+                                      .to = D("2026-12-01"),
+                                      .make_up_working_days = {}}},
+                                    0);
   ASSERT_TRUE(changed.ok()) << changed.error().ToString();
   ASSERT_TRUE(changed->due_days.has_value());
   EXPECT_EQ(changed->due_days->moved, 1);

@@ -2,8 +2,8 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -205,6 +205,12 @@ const Calendar& CalendarService::ForRegion(std::string_view region) const {
   return RegionalLocked(region);
 }
 
+std::string CalendarService::NowText() const {
+  return trace::FormatTime(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          clock_.Now().time_since_epoch())));
+}
+
 std::vector<std::string> CalendarService::RegionsWithOwnDays() const {
   std::lock_guard lock(mu_);
   std::vector<std::string> out;
@@ -220,16 +226,14 @@ Result<DueDaysRecomputed> CalendarService::RunDueJob(const std::string& region, 
                                                      int64_t version, const std::string& actor) {
   if (!due_days_) return Error(ErrorCode::kUnavailable, "no due-day recomputation is set");
   TB_ASSIGN_OR_RETURN(DueDaysRecomputed done, due_days_(region));
-  const std::string now = trace::FormatTime(std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          clock_.Now().time_since_epoch())));
+  const std::string now = NowText();
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     long long open_cases = done.open_cases, moved = done.moved, v = version;
     int y = year;
     const store::Executed finished = store::Execute(
         sql, queries_.Get("finish_due_job", db_.backend()), soci::use(now, "done_at"),
-        soci::use(open_cases, "open_cases"), soci::use(moved, "moved"),
-        soci::use(region, "region"), soci::use(y, "year"), soci::use(v, "version"));
+        soci::use(open_cases, "open_cases"), soci::use(moved, "moved"), soci::use(region, "region"),
+        soci::use(y, "year"), soci::use(v, "version"));
     if (finished.affected_rows == 0) return Ok();  // another run finished it first
     json payload = {{"year", year},
                     {"version", version},
@@ -357,12 +361,11 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
   schedule.holidays = std::move(holidays);
   TB_RETURN_IF_ERROR(ValidateYearSchedule(schedule));
   const std::string body = ScheduleToJson(schedule);
-  const std::string now = trace::FormatTime(std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          clock_.Now().time_since_epoch())));
+  const std::string now = NowText();
   const std::string actor =
       caller.account.username.empty() ? caller.account.id : caller.account.username;
   const std::string region_text(region);
+  int64_t stored_version = 0;  // the version this change stored, which names its due-day job
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     std::string old_schedule, old_at, old_by;
     int64_t version = 0;
@@ -388,6 +391,7 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
     // The stored due days follow after the commit (RunDueJob), from this job: queued here so
     // that a crash before it finishes leaves it for RunQueuedDueDays.
     long long next = version + 1;
+    stored_version = next;
     const std::string queued_at = now;
     store::Execute(sql, queries_.Get("insert_due_job", db_.backend()),
                    soci::use(region_text, "region"), soci::use(year, "year"),
@@ -426,7 +430,7 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
   }
   TB_ASSIGN_OR_RETURN(CalendarYear out, Year(region, year));
   if (due_days_) {
-    auto done = RunDueJob(region_text, year, out.version, actor);
+    auto done = RunDueJob(region_text, year, stored_version, actor);
     if (done.ok()) {
       out.due_days = *done;
     } else {

@@ -125,6 +125,8 @@ class CalendarService {
   // The additions `region` has in `year` from itself, its city and its province, merged under
   // its own code; none when no level has any. mu_ held.
   std::optional<YearSchedule> InheritedLocked(std::string_view region, int year) const;
+  // The clock's time as the rows store it (ISO-8601 UTC, as the trace writes it).
+  std::string NowText() const;
   // Runs the queued recomputation of (`region`, `year`, `version`) and marks it done, traced as
   // `actor`'s.
   Result<DueDaysRecomputed> RunDueJob(const std::string& region, int year, int64_t version,

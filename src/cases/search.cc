@@ -251,8 +251,8 @@ Result<RecomputedDueDays> CaseService::RecomputeDueDays(std::string_view region)
                   soci::use(after, "after"), soci::use(all, "everywhere"), soci::use(lo, "lo"),
                   soci::use(hi, "hi"), soci::use(limit, "page"), soci::into(r.id),
                   soci::into(r.matter_version), soci::into(r.region), soci::into(r.accepted_on),
-                  soci::into(r.suspended_days), soci::into(r.extension_days),
-                  soci::into(r.due_on), soci::into(r.joint));
+                  soci::into(r.suspended_days), soci::into(r.extension_days), soci::into(r.due_on),
+                  soci::into(r.joint));
               return page;
             }));
     if (rows.empty()) break;
@@ -275,19 +275,20 @@ Result<RecomputedDueDays> CaseService::RecomputeDueDays(std::string_view region)
       if (due != r.due_on) moves.emplace_back(&r, std::move(due));
     }
     if (!moves.empty()) {
-      TB_ASSIGN_OR_RETURN(
-          int64_t moved,
-          I.db.Transaction<int64_t>(store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
-            int64_t n = 0;
-            long long now = I.NowMs();
-            for (const auto& [r, due] : moves) {
-              n += store::Execute(sql, I.Q("move_case_due"), soci::use(due, "due_on"),
-                                  soci::use(now, "updated_at"), soci::use(r->id, "id"),
-                                  soci::use(r->due_on, "read_due_on"))
-                       .affected_rows;
-            }
-            return n;
-          }));
+      TB_ASSIGN_OR_RETURN(int64_t moved,
+                          I.db.Transaction<int64_t>(
+                              store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
+                                int64_t n = 0;
+                                long long now = I.NowMs();
+                                for (const auto& [r, due] : moves) {
+                                  n += store::Execute(
+                                           sql, I.Q("move_case_due"), soci::use(due, "due_on"),
+                                           soci::use(now, "updated_at"), soci::use(r->id, "id"),
+                                           soci::use(r->due_on, "read_due_on"))
+                                           .affected_rows;
+                                }
+                                return n;
+                              }));
       out.moved += moved;
     }
     after = rows.back().id;
