@@ -173,11 +173,15 @@ TEST_P(DueDaysTest, ACountysHolidayMovesItsOpenCasesStoredDueDaysAtOnce) {
   const cases::Case open = Accepted();
   const cases::Case neighbour = Accepted();
   const cases::Case concluded = Accepted();
+  const cases::Case town = Accepted();
   ASSERT_FALSE(open.number.empty());
   // Five working days from Thursday 11-26 in the national calendar.
   EXPECT_EQ(StoredDue(open.number), "2026-12-03");
   // The same case in the neighbouring county 宁远 (431126): the re-homing is the test's.
   Execute("UPDATE case_record SET region_code = '431126' WHERE number = '" + neighbour.number +
+          "'");
+  // A case of a town of 新田 (12 digits) counts in the county's calendar.
+  Execute("UPDATE case_record SET region_code = '431128101000' WHERE number = '" + town.number +
           "'");
   ASSERT_TRUE(stack_->cases->Approve(approver_, concluded.number, {}).ok());
   auto done = stack_->cases->Conclude(approver_, concluded.number, {});
@@ -187,10 +191,11 @@ TEST_P(DueDaysTest, ACountysHolidayMovesItsOpenCasesStoredDueDaysAtOnce) {
   auto changed = CountyHoliday(0);
   ASSERT_TRUE(changed.ok()) << changed.error().ToString();
   ASSERT_TRUE(changed->due_days.has_value());
-  EXPECT_EQ(changed->due_days->open_cases, 1);  // the neighbour's and the concluded are outside
-  EXPECT_EQ(changed->due_days->moved, 1);
+  EXPECT_EQ(changed->due_days->open_cases, 2);  // the neighbour's and the concluded are outside
+  EXPECT_EQ(changed->due_days->moved, 2);
   // The holiday on Wednesday moves the open case's stored due day to Friday at once.
   EXPECT_EQ(StoredDue(open.number), "2026-12-04");
+  EXPECT_EQ(StoredDue(town.number), "2026-12-04");
   EXPECT_EQ(StoredDue(neighbour.number), "2026-12-03");
   EXPECT_EQ(StoredDue(concluded.number), "");
   // The recomputation is traced in the county's calendar stream, with its count.
@@ -200,12 +205,12 @@ TEST_P(DueDaysTest, ACountysHolidayMovesItsOpenCasesStoredDueDaysAtOnce) {
   EXPECT_EQ((*events)[0].action, "calendar.changed");
   EXPECT_EQ((*events)[1].action, "calendar.due_days_recomputed");
   const nlohmann::json payload = nlohmann::json::parse((*events)[1].payload);
-  EXPECT_EQ(payload["moved"], 1);
-  EXPECT_EQ(payload["open_cases"], 1);
+  EXPECT_EQ(payload["moved"], 2);
+  EXPECT_EQ(payload["open_cases"], 2);
   // Running it again changes nothing (idempotent); a wrong region is refused by name.
   auto again = stack_->cases->RecomputeDueDays("431128");
   ASSERT_TRUE(again.ok()) << again.error().ToString();
-  EXPECT_EQ(again->open_cases, 1);
+  EXPECT_EQ(again->open_cases, 2);
   EXPECT_EQ(again->moved, 0);
   auto bad = stack_->cases->RecomputeDueDays("43x");
   ASSERT_FALSE(bad.ok());

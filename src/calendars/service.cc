@@ -60,12 +60,20 @@ Status CheckRegion(std::string_view region) {
 }
 
 // Whether `region` is `ancestor` or lies under it (GB/T 2260: a province ends in 0000, a city
-// in 00; a town or village code starts with its county's).
+// in 00).
 bool IsWithin(std::string_view region, std::string_view ancestor) {
   if (region == ancestor) return true;
-  if (ancestor.size() != 6 || region.size() < 6) return false;
-  const size_t prefix = ancestor.ends_with("0000") ? 2 : ancestor.ends_with("00") ? 4 : 6;
-  return region.starts_with(ancestor.substr(0, prefix));
+  if (ancestor.size() != 6 || region.size() != 6) return false;
+  if (ancestor.ends_with("0000")) return region.starts_with(ancestor.substr(0, 2));
+  if (ancestor.ends_with("00")) return region.starts_with(ancestor.substr(0, 4));
+  return false;
+}
+
+// A town's or village's code (9 or 12 digits): it counts in its county's calendar, since only
+// counties and the levels above them have days of their own.
+bool IsBelowCounty(std::string_view region) {
+  return (region.size() == 9 || region.size() == 12) &&
+         std::all_of(region.begin(), region.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Status CheckYear(int year) {
@@ -128,13 +136,10 @@ Result<std::unique_ptr<CalendarService>> CalendarService::Create(store::Database
 
 std::vector<std::string> RegionLineage(std::string_view region) {
   std::vector<std::string> out;
-  if (region.size() != 6 && region.size() != 9 && region.size() != 12) {
-    return {std::string(region)};
-  }
+  if (region.size() != 6) return {std::string(region)};
   const std::string province = std::string(region.substr(0, 2)) + "0000";
   const std::string city = std::string(region.substr(0, 4)) + "00";
-  const std::string county(region.substr(0, 6));
-  for (const std::string& r : {province, city, county, std::string(region)}) {
+  for (const std::string& r : {province, city, std::string(region)}) {
     if (out.empty() || out.back() != r) out.push_back(r);
   }
   return out;
@@ -199,6 +204,7 @@ Calendar& CalendarService::RegionalLocked(std::string_view region) const {
 
 const Calendar& CalendarService::ForRegion(std::string_view region) const {
   if (region == Calendar::kNational) return national_;
+  if (IsBelowCounty(region)) return ForRegion(region.substr(0, 6));
   std::lock_guard lock(mu_);
   auto it = regional_.find(region);
   if (it != regional_.end()) return *it->second;

@@ -98,8 +98,8 @@ class CalendarService {
 
   // The calendar of `region`: the national one for "cn", else national plus the additions of
   // the region, its city and its province (province → city → county: a nearer level's holiday
-  // wins where two collide), kept current after every change of any of them. The reference stays
-  // valid for the service's life.
+  // wins where two collide), kept current after every change of any of them; a town's or
+  // village's (9 or 12 digits) is its county's. The reference stays valid for the service's life.
   const Calendar& ForRegion(std::string_view region) const;
 
   // The regions with additions of their own (any year), sorted: every other region counts in
@@ -144,8 +144,7 @@ class CalendarService {
   mutable std::map<std::string, std::unique_ptr<Calendar>, std::less<>> regional_;
 };
 
-// The province, city and county codes `region` inherits additions from, outermost first, then
-// `region` itself when it is a town or village code (9 or 12 digits) under that county
+// The province, city and region codes `region` inherits additions from, outermost first
 // (duplicates dropped: a province's lineage is itself).
 std::vector<std::string> RegionLineage(std::string_view region);
 
