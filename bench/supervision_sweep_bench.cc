@@ -5,7 +5,10 @@
 // after a day's worth of new overdue cases.
 //
 //   build-rel/bench/supervision_sweep_bench [--cases N] [--runs R] [--db FILE | --db URL]
-//       [--reuse yes] [--pragmas "mmap_size=1073741824;cache_size=-65536"]
+//       [--reuse yes] [--pragmas "mmap_size=1073741824;cache_size=-65536"] [--county-days yes]
+//
+// --county-days yes: the cases count in region calendars, 新田 (431128) with holidays of its own
+// in the days swept (its partition's constants then differ from the others').
 //
 // --db postgresql://… runs it on PostgreSQL: that database's public schema is dropped first
 // (unless --reuse yes), so name a database of its own.
@@ -92,6 +95,7 @@ int main(int argc, char** argv) {
   std::string path = "/tmp/supervision-bench.db";
   bool reuse = false;   // keep the database's cases, drop its cards
   std::string pragmas;  // SQLite: PRAGMAs run on the writing connection before the sweeps
+  bool county_days = false;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--cases") cases = std::stoll(argv[i + 1]);
@@ -99,6 +103,7 @@ int main(int argc, char** argv) {
     if (a == "--db") path = argv[i + 1];
     if (a == "--reuse") reuse = std::string(argv[i + 1]) == "yes";
     if (a == "--pragmas") pragmas = argv[i + 1];
+    if (a == "--county-days") county_days = std::string(argv[i + 1]) == "yes";
     if (a == "--log-level") spdlog::set_level(spdlog::level::from_str(argv[i + 1]));
   }
   const bool postgres = path.starts_with("postgresql://") || path.starts_with("postgres://");
@@ -168,8 +173,21 @@ int main(int argc, char** argv) {
         return Ok();
       }));
     }
+    auto national = Calendar::WithEmbeddedSchedules();
+    auto county = Calendar::WithEmbeddedSchedules("431128");
+    HolidayPeriod own{
+        .name = "县庆", .from = today, .to = today.AddDays(1), .make_up_working_days = {}};
+    TB_RETURN_IF_ERROR(
+        county->LoadYear({.region = "431128", .year = 2026, .source = "bench", .holidays = {own}}));
+    supervision::ServiceOptions options{.clock = &clock};
+    if (county_days) {
+      options.region_calendar = [&](std::string_view region) -> const Calendar& {
+        return region == "431128" ? *county : *national;
+      };
+      options.calendar_regions = [] { return std::vector<std::string>{"431128"}; };
+    }
     TB_ASSIGN_OR_RETURN(auto service,
-                        supervision::SupervisionService::Create(*db, trace, {.clock = &clock}));
+                        supervision::SupervisionService::Create(*db, trace, std::move(options)));
     TB_ASSIGN_OR_RETURN(int loaded, service->LoadBuiltinRules());
     (void)loaded;
     auto cpu_ms = [] {

@@ -109,7 +109,13 @@ class CalendarRoutes {
     auto year = calendars_.Change(*caller, req.matches[1].str(), YearOf(req), std::move(source),
                                   std::move(holidays), version);
     if (!year.ok()) return WriteProblem(res, year.error(), ctx);
-    WriteJson(res, CalendarYearToJson(*year));
+    json out = CalendarYearToJson(*year);
+    // The stored due days of the region's open cases, recomputed after the change (null: still
+    // queued, run at the next start).
+    out["due_days"] = year->due_days ? json{{"open_cases", year->due_days->open_cases},
+                                            {"moved", year->due_days->moved}}
+                                     : json(nullptr);
+    WriteJson(res, out);
   }
 
  private:

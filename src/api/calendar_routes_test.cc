@@ -25,6 +25,11 @@ class CalendarRoutesTest : public RouteTestFixture {
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     national_ = Calendar::WithEmbeddedSchedules();
     calendars_ = *calendars::CalendarService::Create(*db_, *trace_, *national_, {.clock = &clock_});
+    // The case service's recomputation in the app; here it records the region it was asked for.
+    calendars_->SetDueDays([this](std::string_view region) -> Result<calendars::DueDaysRecomputed> {
+      recomputed_for_.emplace_back(region);
+      return calendars::DueDaysRecomputed{.open_cases = 3, .moved = 2};
+    });
     StartServer([this](Server& s) { RegisterCalendarRoutes(s, *calendars_, *auth_); });
     admin_ = Staff("xintian.catalog_admin", "catalog_admin", "431128");
     clerk_ = Staff("xintian.clerk", "window_clerk", "431128");
@@ -36,6 +41,7 @@ class CalendarRoutesTest : public RouteTestFixture {
   std::unique_ptr<calendars::CalendarService> calendars_;
   std::string admin_;
   std::string clerk_;
+  std::vector<std::string> recomputed_for_;
 };
 
 const json kCountyDay = {
@@ -64,6 +70,10 @@ TEST_F(CalendarRoutesTest, ReadsAYearAndChangesARegionsAdditions) {
   EXPECT_EQ(dec3["working"], false);
   EXPECT_EQ(calendars_->ForRegion("431128").AddWorkingDays(*Date::Parse("2026-12-02"), 1)->date,
             *Date::Parse("2026-12-04"));
+  // The stored due days of the county's open cases were recomputed after the change.
+  EXPECT_EQ(changed.body["due_days"], json({{"open_cases", 3}, {"moved", 2}}));
+  EXPECT_EQ(recomputed_for_, std::vector<std::string>{"431128"});
+  EXPECT_FALSE(year.body.contains("due_days"));  // a read has none
 
   // The same change again is stale; a clerk and the national schedule are refused.
   EXPECT_EQ(Send("PUT", "/api/v1/calendars/431128/2026", kCountyDay, admin_).status, 412);

@@ -145,26 +145,28 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   app->calendar_ = Calendar::WithEmbeddedSchedules();
   TB_ASSIGN_OR_RETURN(app->calendars_, calendars::CalendarService::Create(*app->db_, *app->trace_,
                                                                           *app->calendar_, {}));
+  // The one source of region calendars: a case, the sweep and the KPIs count in the calendar of
+  // the case's region (its own, its city's and province's holidays over the nation's).
+  const auto region_calendar =
+      [calendars = app->calendars_.get()](std::string_view region) -> const Calendar& {
+    return calendars->ForRegion(region);
+  };
   app->catalog_trace_ = std::make_unique<CatalogTrace>(*app->trace_);
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
-  TB_ASSIGN_OR_RETURN(
-      app->cases_,
-      cases::CaseService::Create(
-          *app->db_, *app->catalog_, *app->people_, *app->trace_,
-          {.calendar = app->calendar_.get(),
-           // A case counts in its region's calendar (its own,
-           // its city's and province's holidays over the nation's).
-           .region_calendar = [calendars = app->calendars_.get()](std::string_view region)
-               -> const Calendar& { return calendars->ForRegion(region); },
-           .data_dir = cases::DefaultDataDir(url),
-           .sms = app->sms_.get()}));
+  TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
+                                       *app->db_, *app->catalog_, *app->people_, *app->trace_,
+                                       {.calendar = app->calendar_.get(),
+                                        .region_calendar = region_calendar,
+                                        .data_dir = cases::DefaultDataDir(url),
+                                        .sms = app->sms_.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
   TB_ASSIGN_OR_RETURN(app->kpi_, kpi::KpiService::Create(*app->db_, *app->catalog_,
-                                                         {.calendar = app->calendar_.get()}));
+                                                         {.calendar = app->calendar_.get(),
+                                                          .region_calendar = region_calendar}));
   app->cases_->SetObserver(app->kpi_.get());
   // 材料库: kept from the first case on (the demo's included), before the KPIs.
   TB_ASSIGN_OR_RETURN(app->library_, sources::MaterialsLibrary::Create(*app->db_, app->kpi_.get()));
@@ -178,10 +180,24 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // Reviews a crash left finished with their case still under review are decided now.
   TB_ASSIGN_OR_RETURN(int reconciled, app->cases_->ReconcileReviews());
   if (reconciled > 0) spdlog::info("{} case(s) decided from their finished review", reconciled);
+  // A calendar change moves the stored due days of its region's open cases at once (with the
+  // review attached: a joint review's limit); one a crash left queued runs now.
+  app->calendars_->SetDueDays(
+      [cases = app->cases_.get()](std::string_view region) -> Result<calendars::DueDaysRecomputed> {
+        TB_ASSIGN_OR_RETURN(cases::RecomputedDueDays done, cases->RecomputeDueDays(region));
+        return calendars::DueDaysRecomputed{.open_cases = done.open_cases, .moved = done.moved};
+      });
+  TB_ASSIGN_OR_RETURN(int64_t queued_due_days, app->calendars_->RunQueuedDueDays());
+  if (queued_due_days > 0) spdlog::info("{} queued due-day recomputation(s) run", queued_due_days);
   TB_ASSIGN_OR_RETURN(app->inspector_, bpmn::Inspector::Create(*app->db_));
   TB_ASSIGN_OR_RETURN(app->supervision_,
-                      supervision::SupervisionService::Create(*app->db_, *app->trace_,
-                                                              {.calendar = app->calendar_.get()}));
+                      supervision::SupervisionService::Create(
+                          *app->db_, *app->trace_,
+                          {.calendar = app->calendar_.get(),
+                           .region_calendar = region_calendar,
+                           .calendar_regions = [calendars = app->calendars_.get()] {
+                             return calendars->RegionsWithOwnDays();
+                           }}));
   TB_ASSIGN_OR_RETURN(app->assessment_, assessment::AssessmentService::Create(*app->db_, {}));
   TB_ASSIGN_OR_RETURN(int rule_sets, app->supervision_->LoadBuiltinRules());
   if (rule_sets > 0) spdlog::info("supervision: {} builtin rule set(s) saved", rule_sets);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
@@ -66,6 +67,13 @@ bool IsWithin(std::string_view region, std::string_view ancestor) {
   if (ancestor.ends_with("0000")) return region.starts_with(ancestor.substr(0, 2));
   if (ancestor.ends_with("00")) return region.starts_with(ancestor.substr(0, 4));
   return false;
+}
+
+// A town's or village's code (9 or 12 digits): it counts in its county's calendar, since only
+// counties and the levels above them have days of their own.
+bool IsBelowCounty(std::string_view region) {
+  return (region.size() == 9 || region.size() == 12) &&
+         std::all_of(region.begin(), region.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 Status CheckYear(int year) {
@@ -196,10 +204,84 @@ Calendar& CalendarService::RegionalLocked(std::string_view region) const {
 
 const Calendar& CalendarService::ForRegion(std::string_view region) const {
   if (region == Calendar::kNational) return national_;
+  if (IsBelowCounty(region)) return ForRegion(region.substr(0, 6));
   std::lock_guard lock(mu_);
   auto it = regional_.find(region);
   if (it != regional_.end()) return *it->second;
   return RegionalLocked(region);
+}
+
+std::string CalendarService::NowText() const {
+  return trace::FormatTime(std::chrono::system_clock::time_point(
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          clock_.Now().time_since_epoch())));
+}
+
+std::vector<std::string> CalendarService::RegionsWithOwnDays() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [region, years] : additions_) {
+    const bool any = std::any_of(years.begin(), years.end(),
+                                 [](const auto& y) { return !y.second.holidays.empty(); });
+    if (any) out.push_back(region);
+  }
+  return out;
+}
+
+Result<DueDaysRecomputed> CalendarService::RunDueJob(const std::string& region, int year,
+                                                     int64_t version, const std::string& actor) {
+  if (!due_days_) return Error(ErrorCode::kUnavailable, "no due-day recomputation is set");
+  TB_ASSIGN_OR_RETURN(DueDaysRecomputed done, due_days_(region));
+  const std::string now = NowText();
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    long long open_cases = done.open_cases, moved = done.moved, v = version;
+    int y = year;
+    const store::Executed finished = store::Execute(
+        sql, queries_.Get("finish_due_job", db_.backend()), soci::use(now, "done_at"),
+        soci::use(open_cases, "open_cases"), soci::use(moved, "moved"), soci::use(region, "region"),
+        soci::use(y, "year"), soci::use(v, "version"));
+    if (finished.affected_rows == 0) return Ok();  // another run finished it first
+    json payload = {{"year", year},
+                    {"version", version},
+                    {"open_cases", done.open_cases},
+                    {"moved", done.moved}};
+    auto traced = trace_.Append(sql, {.stream = "calendar/" + region,
+                                      .actor = actor,
+                                      .action = "calendar.due_days_recomputed",
+                                      .payload = payload.dump()});
+    if (!traced.ok()) return std::move(traced).error();
+    return Ok();
+  }));
+  return done;
+}
+
+Result<int64_t> CalendarService::RunQueuedDueDays() {
+  struct Job {
+    std::string region;
+    int year = 0;
+    int64_t version = 0;
+  };
+  TB_ASSIGN_OR_RETURN(
+      std::vector<Job> jobs,
+      db_.Transaction<std::vector<Job>>(
+          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Job>> {
+            std::vector<Job> out;
+            Job j;
+            long long version = 0;
+            store::ExecuteRows(
+                sql, queries_.Get("list_queued_due_jobs", db_.backend()),
+                [&] {
+                  j.version = version;
+                  out.push_back(j);
+                },
+                soci::into(j.region), soci::into(j.year), soci::into(version));
+            return out;
+          }));
+  for (const Job& j : jobs) {
+    TB_ASSIGN_OR_RETURN(DueDaysRecomputed done, RunDueJob(j.region, j.year, j.version, "system"));
+    (void)done;
+  }
+  return static_cast<int64_t>(jobs.size());
 }
 
 Result<CalendarYear> CalendarService::Year(std::string_view region, int year) const {
@@ -285,12 +367,11 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
   schedule.holidays = std::move(holidays);
   TB_RETURN_IF_ERROR(ValidateYearSchedule(schedule));
   const std::string body = ScheduleToJson(schedule);
-  const std::string now = trace::FormatTime(std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(
-          clock_.Now().time_since_epoch())));
+  const std::string now = NowText();
   const std::string actor =
       caller.account.username.empty() ? caller.account.id : caller.account.username;
   const std::string region_text(region);
+  int64_t stored_version = 0;  // the version this change stored, which names its due-day job
   TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     std::string old_schedule, old_at, old_by;
     int64_t version = 0;
@@ -313,6 +394,14 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
           soci::use(year, "year"), soci::use(body, "schedule"), soci::use(now, "updated_at"),
           soci::use(actor, "updated_by");
     }
+    // The stored due days follow after the commit (RunDueJob), from this job: queued here so
+    // that a crash before it finishes leaves it for RunQueuedDueDays.
+    long long next = version + 1;
+    stored_version = next;
+    const std::string queued_at = now;
+    store::Execute(sql, queries_.Get("insert_due_job", db_.backend()),
+                   soci::use(region_text, "region"), soci::use(year, "year"),
+                   soci::use(next, "version"), soci::use(queued_at, "queued_at"));
     json payload = {{"year", year},
                     {"version", version + 1},
                     {"schedule", json::parse(body)},
@@ -345,7 +434,17 @@ Result<CalendarYear> CalendarService::Change(const people::Principal& caller,
       }
     }
   }
-  return Year(region, year);
+  TB_ASSIGN_OR_RETURN(CalendarYear out, Year(region, year));
+  if (due_days_) {
+    auto done = RunDueJob(region_text, year, stored_version, actor);
+    if (done.ok()) {
+      out.due_days = *done;
+    } else {
+      spdlog::warn("calendar {} {}: the due days stay queued: {}", region_text, year,
+                   done.error().ToString());
+    }
+  }
+  return out;
 }
 
 }  // namespace tongban::calendars

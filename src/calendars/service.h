@@ -5,10 +5,12 @@
 //
 // Start here: Create() loads the stored national years into the shared national Calendar (the
 // one the app passes to the case, supervision and KPI services); Year() answers a region's year
-// day by day for the month grid; Change() replaces a year's holidays after checking them.
+// day by day for the month grid; Change() replaces a year's holidays after checking them, and
+// then has the stored due days of the region's open cases recomputed (SetDueDays).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -38,6 +40,17 @@ struct Day {
   bool regional = false;  // the region's own addition, not the national schedule
 };
 
+// What a recomputation of stored due days read and changed.
+struct DueDaysRecomputed {
+  int64_t open_cases = 0;  // open cases with a stored due day in the region's subtree
+  int64_t moved = 0;       // of them, those whose stored due day changed
+};
+
+// Recomputes the stored due days of the open cases of `region`'s subtree ("cn": of every region)
+// in the calendars as they are now (cases::CaseService::RecomputeDueDays). Must be idempotent: a
+// crash may run it again.
+using DueDaysFunction = std::function<Result<DueDaysRecomputed>(std::string_view region)>;
+
 // A region's year as in force: the national schedule and the region's additions.
 struct CalendarYear {
   std::string region;  // "cn" or a 6-digit code
@@ -49,6 +62,9 @@ struct CalendarYear {
   std::string updated_at{};
   std::string updated_by{};
   std::vector<Day> days{};  // every day of the year, January 1 first
+  // Change() only: the recomputation of the stored due days it ran after its commit; none when
+  // it stays queued (no DueDaysFunction yet, or it failed: the next RunQueuedDueDays runs it).
+  std::optional<DueDaysRecomputed> due_days{};
 };
 
 struct CalendarOptions {
@@ -72,16 +88,33 @@ class CalendarService {
   // "*"). `if_version` is the version read (0: the year was never changed here); a mismatch is
   // kVersionMismatch. Refused whole, with every bad field named, when ValidateYearSchedule
   // refuses it. Traced in the stream "calendar/<region>" in the change's transaction; on
-  // success the national calendar (and region calendars) load it, so due days follow.
+  // success the national calendar (and region calendars) load it, so due days computed from now
+  // on follow; the stored due days of the open cases of the region's subtree (every region's for
+  // "cn") are recomputed after the commit, from a job queued in the change's transaction, so
+  // that a crash in between leaves it for RunQueuedDueDays.
   Result<CalendarYear> Change(const people::Principal& caller, std::string_view region, int year,
                               std::string source, std::vector<HolidayPeriod> holidays,
                               int64_t if_version);
 
   // The calendar of `region`: the national one for "cn", else national plus the additions of
   // the region, its city and its province (province → city → county: a nearer level's holiday
-  // wins where two collide), kept current after every change of any of them. The reference stays
-  // valid for the service's life.
+  // wins where two collide), kept current after every change of any of them; a town's or
+  // village's (9 or 12 digits) is its county's. The reference stays valid for the service's life.
   const Calendar& ForRegion(std::string_view region) const;
+
+  // The regions with additions of their own (any year), sorted: every other region counts in
+  // the calendar of its nearest ancestor among them, or the national one. The supervision sweep
+  // splits its regions by these, to compute its day constants once per calendar, not per case.
+  std::vector<std::string> RegionsWithOwnDays() const;
+
+  // Sets what recomputes stored due days (the case service, created after this one). Until it
+  // is set, changes only queue their recomputation. Call before serving requests.
+  void SetDueDays(DueDaysFunction due_days) { due_days_ = std::move(due_days); }
+
+  // Runs the recomputations still queued (a crash after a change's commit, or a change before
+  // SetDueDays), each traced in its region's stream; returns how many ran. Call at start, after
+  // SetDueDays.
+  Result<int64_t> RunQueuedDueDays();
 
  private:
   CalendarService(store::Database& db, trace::Trace& trace, Calendar& national,
@@ -92,12 +125,19 @@ class CalendarService {
   // The additions `region` has in `year` from itself, its city and its province, merged under
   // its own code; none when no level has any. mu_ held.
   std::optional<YearSchedule> InheritedLocked(std::string_view region, int year) const;
+  // The clock's time as the rows store it (ISO-8601 UTC, as the trace writes it).
+  std::string NowText() const;
+  // Runs the queued recomputation of (`region`, `year`, `version`) and marks it done, traced as
+  // `actor`'s.
+  Result<DueDaysRecomputed> RunDueJob(const std::string& region, int year, int64_t version,
+                                      const std::string& actor);
 
   store::Database& db_;
   trace::Trace& trace_;
   Calendar& national_;
   const store::QuerySet queries_;
   const Clock& clock_;
+  DueDaysFunction due_days_;
   mutable std::mutex mu_;
   // Guarded by mu_: the stored region additions and the region calendars built from them.
   std::map<std::string, std::map<int, YearSchedule>, std::less<>> additions_;

@@ -150,7 +150,9 @@ TEST_P(CalendarServiceTest, TheNationalScheduleNeedsEveryRegionAndMovesDueDays) 
 
 TEST_P(CalendarServiceTest, CountiesInheritTheirProvincesAndCitiesAdditions) {
   if (!service_) return;
-  const Calendar& xintian = service_->ForRegion("431128");  // built before the change
+  const Calendar& xintian = service_->ForRegion("431128");     // built before the change
+  const Calendar& town = service_->ForRegion("431128101000");  // a town of 新田: the county's
+  EXPECT_EQ(&town, &xintian);
   auto province = service_->Change(Admin("hunan", "430000"), "430000", 2026, "湖南省通知",
                                    {{.name = "省庆",
                                      .from = D("2026-12-03"),
@@ -160,6 +162,8 @@ TEST_P(CalendarServiceTest, CountiesInheritTheirProvincesAndCitiesAdditions) {
   ASSERT_TRUE(province.ok()) << province.error().ToString();
   // Thursday and Friday off in every county of Hunan, built before or after; not in Hubei.
   EXPECT_EQ(xintian.AddWorkingDays(D("2026-12-02"), 1)->date, D("2026-12-07"));
+  EXPECT_EQ(service_->ForRegion("430181110000").AddWorkingDays(D("2026-12-02"), 1)->date,
+            D("2026-12-07"));
   EXPECT_EQ(service_->ForRegion("430181").AddWorkingDays(D("2026-12-02"), 1)->date,
             D("2026-12-07"));
   EXPECT_EQ(service_->ForRegion("431100").AddWorkingDays(D("2026-12-02"), 1)->date,

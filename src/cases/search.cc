@@ -212,6 +212,91 @@ void CaseService::Impl::SaveDue(soci::session& sql, Case& c, const catalog::Matt
   store::Execute(sql, Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id"));
 }
 
+Result<RecomputedDueDays> CaseService::RecomputeDueDays(std::string_view region) {
+  Impl& I = *impl_;
+  const bool everywhere = region == Calendar::kNational;
+  if (!everywhere && !people::IsRegionCode(region)) {
+    return Error(ErrorCode::kInvalidArgument, "bad due-day recomputation",
+                 {{"region", "must be cn or a region code"}});
+  }
+  // The subtree as a half-open text range of region codes ("431100" -> ["4311", "4312")).
+  std::string lo, hi;
+  if (!everywhere) {
+    lo = people::RegionPrefix(region);
+    hi = lo;
+    while (!hi.empty() && hi.back() == '9') hi.pop_back();
+    if (hi.empty()) {
+      hi = ":";  // after every digit
+    } else {
+      ++hi.back();
+    }
+  }
+  struct Row {
+    std::string id, matter_version, region, accepted_on, due_on;
+    long long suspended_days = 0, extension_days = 0, joint = 0;
+  };
+  constexpr int kPage = 500;
+  RecomputedDueDays out;
+  std::string after;
+  for (;;) {
+    TB_ASSIGN_OR_RETURN(
+        std::vector<Row> rows,
+        I.db.Transaction<std::vector<Row>>(
+            store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Row>> {
+              std::vector<Row> page;
+              Row r;
+              int all = everywhere ? 1 : 0, limit = kPage;
+              store::ExecuteRows(
+                  sql, I.Q("select_due_inputs"), [&] { page.push_back(r); },
+                  soci::use(after, "after"), soci::use(all, "everywhere"), soci::use(lo, "lo"),
+                  soci::use(hi, "hi"), soci::use(limit, "page"), soci::into(r.id),
+                  soci::into(r.matter_version), soci::into(r.region), soci::into(r.accepted_on),
+                  soci::into(r.suspended_days), soci::into(r.extension_days), soci::into(r.due_on),
+                  soci::into(r.joint));
+              return page;
+            }));
+    if (rows.empty()) break;
+    out.open_cases += static_cast<int64_t>(rows.size());
+    // The clock as a step would compute it (ComputeClock), outside any transaction: the pinned
+    // matters come from the service's cache.
+    std::vector<std::pair<const Row*, std::string>> moves;
+    for (const Row& r : rows) {
+      TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter,
+                          I.MatterOf(r.matter_version));
+      Case c;
+      c.state = CaseState::kUnderReview;
+      c.region = r.region;
+      c.joint = I.runtime != nullptr && r.joint != 0;
+      c.clock.started_on = ParseStoredDate(r.accepted_on);
+      c.clock.extension_days = static_cast<int>(r.extension_days);
+      c.suspended_days = r.suspended_days;
+      I.ComputeClock(c, *matter);
+      std::string due = DateText(c.clock.due_on);
+      if (due != r.due_on) moves.emplace_back(&r, std::move(due));
+    }
+    if (!moves.empty()) {
+      TB_ASSIGN_OR_RETURN(int64_t moved,
+                          I.db.Transaction<int64_t>(
+                              store::TxKind::kWrite, [&](soci::session& sql) -> Result<int64_t> {
+                                int64_t n = 0;
+                                long long now = I.NowMs();
+                                for (const auto& [r, due] : moves) {
+                                  n += store::Execute(
+                                           sql, I.Q("move_case_due"), soci::use(due, "due_on"),
+                                           soci::use(now, "updated_at"), soci::use(r->id, "id"),
+                                           soci::use(r->due_on, "read_due_on"))
+                                           .affected_rows;
+                                }
+                                return n;
+                              }));
+      out.moved += moved;
+    }
+    after = rows.back().id;
+    if (rows.size() < static_cast<size_t>(kPage)) break;
+  }
+  return out;
+}
+
 Result<CasePage> CaseService::Search(const Principal& caller, const CaseQuery& query) {
   Impl& I = *impl_;
   TB_ASSIGN_OR_RETURN(std::unique_ptr<Composed> composed,

@@ -123,6 +123,12 @@ struct GenerateOptions {
   int64_t per_transaction = 100000;
 };
 
+// What CaseService::RecomputeDueDays read and changed.
+struct RecomputedDueDays {
+  int64_t open_cases = 0;  // cases under review (their due day stored) in the region's subtree
+  int64_t moved = 0;       // of them, those whose stored due day changed
+};
+
 // 承诺签名: the applicant's drawn signature under the case's commitments (a PNG).
 struct CommitmentSignature {
   std::string content_hash{};  // SM3 hex of the PNG, which names its stored file
@@ -320,6 +326,14 @@ class CaseService {
   // enterprise's agent. Full cases with documents and the clock, newest first, keyset-paged.
   Result<OwnCasesPage> OwnCases(const people::Principal& caller, int limit,
                                 const std::string& cursor);
+  // Recomputes the stored due day (`case_record.due_on`, which the search's overdue filter and
+  // the supervision sweep read) of every case under review in `region`'s subtree ("cn": of every
+  // region) in the calendars as they are now: after a calendar change, which would otherwise
+  // reach a case's stored due day only at its next step. Batches of one write transaction each;
+  // a case whose stored due day changed meanwhile is left as its own step wrote it (compare and
+  // set). Idempotent. Supply-later dates and notices' deadlines are applicants' promises: they
+  // keep. kInvalidArgument naming "region" for anything but "cn" or a region code.
+  Result<RecomputedDueDays> RecomputeDueDays(std::string_view region);
   // Fills the database with `options.count` synthetic cases of the matters in force (benchmarks
   // and scale tests; never on a production installation). Multi-row inserts in large
   // transactions; no trace events, materials or documents. Returns the number written.

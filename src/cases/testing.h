@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,10 +58,11 @@ struct CaseStack {
 };
 
 // Builds the stack on `db` (migrated with CaseMigrationSets). `clock` outlives the stack; `name`
-// tells the temporary directories of concurrent tests apart.
-inline Result<std::unique_ptr<CaseStack>> MakeCaseStack(store::Database& db, const Clock& clock,
-                                                        std::string_view catalog_yaml,
-                                                        std::string_view name) {
+// tells the temporary directories of concurrent tests apart. `region_calendar`: as
+// CaseServiceOptions::region_calendar (the national calendar for every case when null).
+inline Result<std::unique_ptr<CaseStack>> MakeCaseStack(
+    store::Database& db, const Clock& clock, std::string_view catalog_yaml, std::string_view name,
+    std::function<const Calendar&(std::string_view region)> region_calendar = nullptr) {
   auto s = std::make_unique<CaseStack>();
   people::PeopleOptions po;
   po.password = people::PasswordOptions::Cheap();
@@ -80,7 +82,9 @@ inline Result<std::unique_ptr<CaseStack>> MakeCaseStack(store::Database& db, con
   s->dir = std::filesystem::temp_directory_path().string() + "/" + std::string(name) + "-" +
            std::to_string(::getpid());
   TB_ASSIGN_OR_RETURN(s->cases, CaseService::Create(db, *s->catalog, *s->people, *s->trace,
-                                                    {.clock = &clock, .data_dir = s->dir}));
+                                                    {.clock = &clock,
+                                                     .region_calendar = std::move(region_calendar),
+                                                     .data_dir = s->dir}));
   return s;
 }
 

@@ -134,6 +134,11 @@ struct KpiService::Impl {
   store::QuerySet queries;
   std::unique_ptr<Calendar> own_calendar;
   const Calendar* calendar = nullptr;
+  // The calendar a case of `region` counts in: its region's (KpiOptions::region_calendar), else
+  // the national one.
+  const Calendar& CalendarOf(std::string_view region) const {
+    return options.region_calendar ? options.region_calendar(region) : *calendar;
+  }
   std::string fact_upsert = FactUpsertSql();
   std::vector<std::unique_ptr<FigureProvider>> providers;
   std::mutex mu;
@@ -698,7 +703,7 @@ Status KpiService::OnCaseChanged(soci::session& sql, const cases::CaseChange& ch
     in.decided_on = *Date::Parse(stored_decided);  // a synthetic case decided without document
     in.denied = in.state == cases::CaseState::kDenied;
   }
-  const Contribution after = Contribute(in, *I.calendar);
+  const Contribution after = Contribute(in, I.CalendarOf(in.region));
   Contribution before;
   if (counted) {
     TB_ASSIGN_OR_RETURN(before, Parse(stored_rows));
@@ -746,7 +751,7 @@ Result<int64_t> KpiService::Rebuild() {
           snapshots.clear();
         };
         TB_RETURN_IF_ERROR(I.ForEachCase(sql, [&](const std::string& id, const CaseInputs& in) {
-          const Contribution c = Contribute(in, *I.calendar);
+          const Contribution c = Contribute(in, I.CalendarOf(in.region));
           Accumulate(pending, c);
           snapshots.emplace_back(id, in.decided_on ? in.decided_on->ToString() : "", Serialize(c));
           if (++n % kChunk == 0) flush();
@@ -764,7 +769,7 @@ Result<VerifyResult> KpiService::Verify() {
         VerifyResult out;
         Contribution expected;
         TB_RETURN_IF_ERROR(I.ForEachCase(sql, [&](const std::string&, const CaseInputs& in) {
-          Accumulate(expected, Contribute(in, *I.calendar));
+          Accumulate(expected, Contribute(in, I.CalendarOf(in.region)));
           ++out.cases;
           return Ok();
         }));

@@ -4,6 +4,7 @@
 // other modules plug in as FigureProviders. No HTTP, no JSON.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -41,6 +42,11 @@ class FigureProvider {
 struct KpiOptions {
   const Clock* clock = nullptr;        // the system clock when null
   const Calendar* calendar = nullptr;  // the embedded national calendar when null
+  // The calendar the cases of `region` count in (calendars::CalendarService::ForRegion, the one
+  // the case service counts their due days in), so that a case's working days taken and its
+  // on-time verdict count its region's own holidays; `calendar` for every case when null. The
+  // references it returns must outlive the service.
+  std::function<const Calendar&(std::string_view region)> region_calendar = nullptr;
 };
 
 class KpiService final : public cases::CaseObserver {

@@ -110,9 +110,17 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/kpi-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_});
-    auto kpi = KpiService::Create(*db_, *catalog_, {.clock = &clock_, .calendar = nullptr});
+    // The cases and the KPIs count in one source of region calendars, as in the app.
+    auto region_calendar = [this](std::string_view region) -> const Calendar& {
+      auto it = regional_.find(region);
+      return it != regional_.end() ? *it->second : *national_;
+    };
+    cases_ = *cases::CaseService::Create(
+        *db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .region_calendar = region_calendar, .data_dir = dir_});
+    auto kpi = KpiService::Create(
+        *db_, *catalog_,
+        {.clock = &clock_, .calendar = nullptr, .region_calendar = region_calendar});
     ASSERT_TRUE(kpi.ok()) << kpi.error().ToString();
     kpi_ = std::move(kpi).value();
     cases_->SetObserver(kpi_.get());
@@ -158,6 +166,9 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
   }
 
   FakeClock clock_{T0()};
+  std::unique_ptr<Calendar> national_ = Calendar::WithEmbeddedSchedules();
+  // Region calendars (national plus the region's additions) the test gives before its cases.
+  std::map<std::string, std::unique_ptr<Calendar>, std::less<>> regional_;
   people::SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
   std::unique_ptr<store::Database> db_;
@@ -179,6 +190,35 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
   const Principal other_head_ = Staff(
       "acct-head2", "430181", {"case.read", "case.assist", "case.walkthrough", "report.read"});
 };
+
+TEST_P(KpiServiceTest, WorkingDaysTakenCountTheCountysOwnHoliday) {
+  if (!temp_) GTEST_SKIP() << "backend not available";
+  // 新田's own holiday on Wednesday 12-02 (the national calendar has none that week).
+  auto county = Calendar::WithEmbeddedSchedules("431128");
+  ASSERT_TRUE(county
+                  ->LoadYear({.region = "431128",
+                              .year = 2026,
+                              .source = "新田县人民政府通知",
+                              .holidays = {{.name = "县庆",
+                                            .from = *Date::Parse("2026-12-02"),
+                                            .to = *Date::Parse("2026-12-02"),
+                                            .make_up_working_days = {}}}})
+                  .ok());
+  regional_["431128"] = std::move(county);
+  Case first = Accepted(alice_);  // Thursday 11-26: due 12-04 in 新田's calendar, 12-03 nationally
+  Case second = Accepted(bob_);
+  AdvanceDays(7);  // Thursday 12-03: 4 working days in 新田 (5 nationally)
+  ASSERT_TRUE(cases_->Approve(approver_, first.number, {}).ok());
+  AdvanceDays(1);  // Friday 12-04: 5 working days, still on time in 新田 (6 and late nationally)
+  ASSERT_TRUE(cases_->Deny(approver_, second.number, "场所面积不符合卫生规范", {}).ok());
+  ExpectExact();
+  auto r = kpi_->BuildReport(head_, Query("2026-11-01..2026-12-31"));
+  ASSERT_TRUE(r.ok()) << r.error().ToString();
+  EXPECT_EQ(Find(r->figures, "concluded").numerator, 2);
+  EXPECT_EQ(Find(r->figures, "on_time").numerator, 2);
+  EXPECT_EQ(Find(r->figures, "average_working_days").numerator, 9);  // 4 + 5
+  EXPECT_EQ(Find(r->figures, "p90_working_days").numerator, 5);
+}
 
 TEST_P(KpiServiceTest, ReportsTheKnownFiguresOfAFewCases) {
   if (!temp_) GTEST_SKIP() << "backend not available";

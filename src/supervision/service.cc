@@ -54,6 +54,10 @@ Result<std::unique_ptr<SupervisionService>> SupervisionService::Create(store::Da
     impl->own_calendar = Calendar::WithEmbeddedSchedules();
     impl->calendar = impl->own_calendar.get();
   }
+  if (options.region_calendar && options.calendar_regions) {
+    impl->region_calendar = std::move(options.region_calendar);
+    impl->calendar_regions = std::move(options.calendar_regions);
+  }
   return std::unique_ptr<SupervisionService>(new SupervisionService(std::move(impl)));
 }
 

@@ -9,6 +9,7 @@
 // the next sweep issues it.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,13 @@ std::vector<std::pair<std::string, std::string>> BuiltinRuleFiles();
 struct ServiceOptions {
   const Clock* clock = nullptr;        // the system clock when null
   const Calendar* calendar = nullptr;  // the embedded national calendar when null
+  // The calendar the cases of `region` count in (calendars::CalendarService::ForRegion, the one
+  // the case service counts their due days in), and the regions with days of their own
+  // (CalendarService::RegionsWithOwnDays): the sweep splits its regions by those, so that it
+  // computes its day constants (`warning day`, `red day`) once per calendar, never per case.
+  // `calendar` for every case when either is null. References must outlive the service.
+  std::function<const Calendar&(std::string_view region)> region_calendar = nullptr;
+  std::function<std::vector<std::string>()> calendar_regions = nullptr;
 };
 
 struct SweepOptions {

@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "people/authorization.h"
 #include "store/queries.h"
 #include "supervision/service.h"
 
@@ -48,6 +49,13 @@ struct SupervisionService::Impl {
   const Clock* clock = nullptr;
   const Calendar* calendar = nullptr;
   std::unique_ptr<Calendar> own_calendar;
+  std::function<const Calendar&(std::string_view region)> region_calendar;
+  std::function<std::vector<std::string>()> calendar_regions;
+
+  // The calendar the cases of `region` count in ("" or not a region code: the national one).
+  const Calendar& CalendarOf(std::string_view region) const {
+    return region_calendar && people::IsRegionCode(region) ? region_calendar(region) : *calendar;
+  }
 };
 
 }  // namespace tongban::supervision

@@ -614,6 +614,66 @@ rules: []
             2);
 }
 
+TEST_P(SupervisionTest, TheSweepCountsWorkingDaysInTheCasesRegionCalendar) {
+  if (!temp_) return;
+  // 新田 (431128) has its own holidays on Fridays 11-20 and 11-27; 宁远 (431126) has none.
+  auto county = Calendar::WithEmbeddedSchedules("431128");
+  auto loaded = county->LoadYear({.region = "431128",
+                                  .year = 2026,
+                                  .source = "新田县人民政府通知",
+                                  .holidays = {{.name = "县庆",
+                                                .from = *Date::Parse("2026-11-20"),
+                                                .to = *Date::Parse("2026-11-20"),
+                                                .make_up_working_days = {}},
+                                               {.name = "盘王节",
+                                                .from = *Date::Parse("2026-11-27"),
+                                                .to = *Date::Parse("2026-11-27"),
+                                                .make_up_working_days = {}}}});
+  ASSERT_TRUE(loaded.ok()) << loaded.error().ToString();
+  auto national = Calendar::WithEmbeddedSchedules();
+  int calendar_reads = 0;
+  auto regional = SupervisionService::Create(
+      *db_, *trace_,
+      {.clock = clock_.get(),
+       .calendar = national.get(),
+       .region_calendar = [&](std::string_view region) -> const Calendar& {
+         ++calendar_reads;
+         return region == "431128" ? *county : *national;
+       },
+       .calendar_regions = [] { return std::vector<std::string>{"431128"}; }});
+  ASSERT_TRUE(regional.ok()) << regional.error().ToString();
+  // Today Thursday 11-26. Due Wednesday 11-18: six working days overdue in the nation's calendar
+  // (red: more than five), five in 新田's. Due Monday 11-30: the next working day in 新田's
+  // (warned: at most one working day left), two days away in the nation's.
+  InsertCase("xt-late", "431128", "431128-rsj", "under_review", "2026-10-20", "2026-11-18");
+  InsertCase("ny-late", "431126", "431126-rsj", "under_review", "2026-10-20", "2026-11-18");
+  InsertCase("xt-soon", "431128", "431128-rsj", "under_review", "2026-11-20", "2026-11-30");
+  InsertCase("ny-soon", "431126", "431126-rsj", "under_review", "2026-11-20", "2026-11-30");
+  // The national calendar for every case: both late cases red, neither soon case warned.
+  auto nationally = service_->Sweep({.dry_run = true});
+  ASSERT_TRUE(nationally.ok()) << nationally.error().ToString();
+  EXPECT_EQ(nationally->red, 2);
+  EXPECT_EQ(nationally->warnings, 0);
+  auto swept = (*regional)->Sweep({});
+  ASSERT_TRUE(swept.ok()) << swept.error().ToString();
+  EXPECT_EQ(swept->red, 1);
+  EXPECT_EQ(swept->warnings, 1);
+  EXPECT_EQ(swept->yellow, 2);  // both late cases are past their due day
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE level = 'red' AND "
+                  "case_id = 'ny-late'"),
+            1);
+  EXPECT_EQ(Count("SELECT COUNT(*) FROM supervision_card WHERE level = 'warning' AND "
+                  "case_id = 'xt-soon'"),
+            1);
+  // One calendar per partition (the province's, 新田's), never one per case.
+  EXPECT_EQ(calendar_reads, 2);
+  // A sweep of 新田 alone counts in its calendar too.
+  auto county_only = (*regional)->Sweep({.region = "431128", .dry_run = true});
+  ASSERT_TRUE(county_only.ok()) << county_only.error().ToString();
+  EXPECT_EQ(Trigger(*county_only, "total_limit_exceeded_long")->matched, 0);
+  EXPECT_EQ(Trigger(*county_only, "warning")->matched, 1);
+}
+
 TEST_P(SupervisionTest, AnswersHandOverHistoryAndScopedListing) {
   if (!temp_) return;
   InsertCase("c1", "431128", "431128-rsj", "under_review", "2026-10-08", "2026-11-10");

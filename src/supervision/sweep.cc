@@ -4,7 +4,10 @@
 // PostgreSQL, a group of them on SQLite: RunSteps), which the next sweep issues.
 //
 // Regions: every region with a saved rule set governs its subtree, minus the subtrees of deeper
-// regions with their own rule sets (which inherit from it through Merge instead).
+// regions with their own rule sets (which inherit from it through Merge instead). Each such
+// partition is split again by the regions with calendar days of their own (a county's holiday),
+// so that the day constants are computed once per calendar: partitions whose constants agree
+// still share one statement.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -49,8 +52,11 @@ std::string RangeFilter(std::string_view column, std::string_view region, bool s
 struct Partition {
   std::string region;
   EffectiveRules rules;
-  std::vector<std::string> excluded;  // deeper regions with their own rule sets
+  std::vector<std::string> excluded;  // deeper regions with their own rule sets or calendars
   std::string limit_to;               // the sweep's --region, when narrower than `region`
+  // The region whose calendar every case of the partition counts in (ServiceOptions::
+  // region_calendar): no region with days of its own lies inside the partition below it.
+  std::string calendar_region;
 
   std::string Filter(std::string_view column, bool sqlite = false) const {
     std::string f = RangeFilter(column, region, sqlite);
@@ -61,6 +67,49 @@ struct Partition {
     return f;
   }
 };
+
+// Splits each partition by the regions with calendar days of their own that lie inside it (a
+// region's calendar inherits its city's and province's days, so a partition's own calendar
+// region already accounts for those above it): one more partition per such region, governed by
+// the same rules, and the region excluded from the partition it came from.
+std::vector<Partition> SplitByCalendar(std::vector<Partition> partitions,
+                                       const std::vector<std::string>& own) {
+  std::vector<Partition> out;
+  for (Partition& p : partitions) {
+    const std::string& area = p.limit_to.empty() ? p.region : p.limit_to;
+    p.calendar_region = area;
+    std::vector<std::string> inside;
+    for (const std::string& c : own) {
+      if (c == area || !people::IsRegionCode(c) || !people::RegionCovers(area, c)) continue;
+      if (std::any_of(p.excluded.begin(), p.excluded.end(),
+                      [&](const std::string& e) { return people::RegionCovers(e, c); })) {
+        continue;  // another rule set's partition: split there
+      }
+      inside.push_back(c);
+    }
+    for (const std::string& c : inside) {
+      Partition q;
+      q.region = c;
+      q.rules = p.rules;
+      q.calendar_region = c;
+      for (const std::string& e : p.excluded) {
+        if (people::RegionCovers(c, e)) q.excluded.push_back(e);
+      }
+      for (const std::string& d : inside) {
+        if (d != c && people::RegionCovers(c, d)) q.excluded.push_back(d);
+      }
+      out.push_back(std::move(q));
+    }
+    for (const std::string& c : inside) {
+      const bool nested = std::any_of(inside.begin(), inside.end(), [&](const std::string& d) {
+        return d != c && people::RegionCovers(d, c);
+      });
+      if (!nested) p.excluded.push_back(c);
+    }
+    out.push_back(std::move(p));
+  }
+  return out;
+}
 
 std::string StatesSql(const Rule& rule) {
   if (rule.states.empty()) return kOpenStates;
@@ -418,6 +467,9 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
     p.rules = Impl::Effective(s.region, all);
     partitions.push_back(std::move(p));
   }
+  partitions =
+      SplitByCalendar(std::move(partitions),
+                      I.calendar_regions ? I.calendar_regions() : std::vector<std::string>{});
 
   const store::Backend backend = I.db.backend();
   const feel::SqlDialect dialect = backend == store::Backend::kPostgresql
@@ -453,11 +505,11 @@ Result<SweepResult> SupervisionService::Sweep(const SweepOptions& options) {
   std::vector<Escalation> escalations;
   for (const Partition& p : partitions) {
     const EffectiveRules& e = p.rules;
-    TB_ASSIGN_OR_RETURN(CalendarDate wd,
-                        I.calendar->AddWorkingDays(k.today, e.warning.working_days));
+    const Calendar& calendar = I.CalendarOf(p.calendar_region);
+    TB_ASSIGN_OR_RETURN(CalendarDate wd, calendar.AddWorkingDays(k.today, e.warning.working_days));
     Constants pk = k;
     pk.warning_day = wd.date;
-    pk.red_day = RedDay(*I.calendar, k.today, e.red_after_working_days);
+    pk.red_day = RedDay(calendar, k.today, e.red_after_working_days);
 
     // Warnings first (built in, from the settings), then the region's rules.
     std::vector<Rule> rules;

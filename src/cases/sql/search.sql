@@ -5,6 +5,21 @@
 -- name: update_case_due
 UPDATE case_record SET due_on = :due_on WHERE id = :id;
 
+-- name: select_due_inputs
+-- RecomputeDueDays: the clock's inputs of the cases under review in a region's subtree, a page
+-- after the id :after (:everywhere = 1: every region).
+SELECT c.id, c.matter_version, c.region_code, c.accepted_on, c.suspended_days, c.extension_days,
+  c.due_on, COALESCE(r.joint, 0)
+FROM case_record c LEFT JOIN case_review r ON r.case_id = c.id
+WHERE c.state = 'under_review' AND c.id > :after
+  AND (:everywhere = 1 OR (c.region_code >= :lo AND c.region_code < :hi))
+ORDER BY c.id LIMIT :page;
+
+-- name: move_case_due
+-- Only while the case is as RecomputeDueDays read it: a step in between wrote its own due day.
+UPDATE case_record SET due_on = :due_on, updated_at = :updated_at
+WHERE id = :id AND state = 'under_review' AND due_on = :read_due_on;
+
 -- name: own_cases
 SELECT number, received_at, id FROM case_record
 WHERE (applicant_code = :code OR submitted_by = :account OR agent_account = :account)
