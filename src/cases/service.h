@@ -201,6 +201,16 @@ class SubmissionHook {
     (void)record;
     return std::optional<Case>();
   }
+  // Runs once a supplied material committed (SupplyMaterial, a certificate request answered),
+  // outside any transaction, with the case as it is then: it may take the case further
+  // (src/sources: 秒批 decides an instant case that only waited for this material) and returns
+  // the case as it is then, nullopt when it did nothing. Its error does not undo the supply.
+  virtual Result<std::optional<Case>> AfterSupply(const people::Principal& caller,
+                                                  const Case& record) {
+    (void)caller;
+    (void)record;
+    return std::optional<Case>();
+  }
 };
 
 class CaseService {

@@ -368,7 +368,7 @@ Result<Case> CaseService::SupplyMaterial(const Principal& caller, std::string_vi
                  "the origin must be uploaded, clerk_scan, licence or register",
                  {{"origin", "must be uploaded, clerk_scan, licence or register"}});
   }
-  return I.Transition(
+  auto supplied = I.Transition(
       caller, number, Step{}, "case.material_supplied",
       [&](soci::session& sql, Case& c, const catalog::Matter&, json& payload) -> Status {
         if (origin == MaterialOrigin::kClerkScan) {
@@ -399,6 +399,13 @@ Result<Case> CaseService::SupplyMaterial(const Principal& caller, std::string_vi
                    {"sm3", hash},         {"size", m.size}, {"media_type", media_type}};
         return Ok();
       });
+  // After the commit (秒批 of a case that waited for this material): its failure leaves the
+  // supply as it stands.
+  if (supplied.ok() && I.submission_hook) {
+    auto after = I.submission_hook->AfterSupply(caller, *supplied);
+    if (after.ok() && after->has_value()) return std::move(**after);
+  }
+  return supplied;
 }
 
 Result<std::string> CaseService::MaterialContent(const Principal& caller, std::string_view number,

@@ -41,22 +41,24 @@ const feel::Scope& JurisdictionScope() {
 const feel::Scope& AutoDecisionScope() {
   static const feel::Scope* scope = [] {
     auto* s = new feel::Scope();
-    for (const char* name : {"form", "applicant", "materials"}) s->Declare(name);
+    for (const char* name : {"form", "applicant", "person", "entity", "materials"}) {
+      s->Declare(name);
+    }
     return s;
   }();
   return *scope;
 }
 
-std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule) {
-  std::vector<feel::Diagnostic> out = feel::Check(rule, JurisdictionScope());
+namespace {
+
+using Members = std::map<std::string, std::set<std::string, std::less<>>, std::less<>>;
+
+// `rule`'s FEEL problems over `scope`, then each `name.member` whose name is one of `contexts`'
+// contexts and whose member it lacks (outside string literals and comments).
+std::vector<feel::Diagnostic> CheckMembers(std::string_view rule, const feel::Scope& scope,
+                                           const Members& contexts) {
+  std::vector<feel::Diagnostic> out = feel::Check(rule, scope);
   if (!out.empty()) return out;
-  // The members of the two contexts whose shape is fixed here (sources/jurisdiction.cc builds
-  // them); `person` and `entity` are the registers' records and `form` the scenario's fields.
-  static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> kMembers = {
-      {"applicant",
-       {"kind", "code", "name", "region", "household_region", "address", "registered_region",
-        "age"}},
-      {"case", {"matter", "region", "channel", "form"}}};
   const auto ident = [](char c, bool first) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
            (!first && c >= '0' && c <= '9');
@@ -97,10 +99,10 @@ std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule) {
     }
     size_t end = i;
     while (end < rule.size() && ident(rule[end], false)) ++end;
-    auto members = kMembers.find(rule.substr(i, end - i));
+    auto members = contexts.find(rule.substr(i, end - i));
     size_t dot = end;
     while (dot < rule.size() && rule[dot] == ' ') ++dot;
-    if (members != kMembers.end() && dot < rule.size() && rule[dot] == '.') {
+    if (members != contexts.end() && dot < rule.size() && rule[dot] == '.') {
       size_t m = dot + 1;
       while (m < rule.size() && rule[m] == ' ') ++m;
       size_t m_end = m;
@@ -119,6 +121,35 @@ std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule) {
     advance(end);
   }
   return out;
+}
+
+}  // namespace
+
+std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule) {
+  // The members of the two contexts whose shape is fixed here (sources/jurisdiction.cc builds
+  // them); `person` and `entity` are the registers' records and `form` the scenario's fields.
+  static const Members kMembers = {{"applicant",
+                                    {"kind", "code", "name", "region", "household_region",
+                                     "address", "registered_region", "age"}},
+                                   {"case", {"matter", "region", "channel", "form"}}};
+  return CheckMembers(rule, JurisdictionScope(), kMembers);
+}
+
+const Members& AutoDecisionMembers() {
+  // `person` and `entity` are what registers::PersonValue and EntityValue bind.
+  static const Members kMembers = {
+      {"applicant", {"kind", "code", "name"}},
+      {"person",
+       {"id_number", "name", "sex", "birth_date", "age", "household_region", "address", "phone",
+        "income_band", "assistance", "disability", "long_term_care", "status"}},
+      {"entity",
+       {"uscc", "name", "type", "legal_representative", "industry", "size", "registered_region",
+        "status"}}};
+  return kMembers;
+}
+
+std::vector<feel::Diagnostic> CheckAutoDecision(std::string_view rule) {
+  return CheckMembers(rule, AutoDecisionScope(), AutoDecisionMembers());
 }
 
 namespace {
@@ -486,7 +517,7 @@ void Checker::Item(const ImplementationItem& it, const std::string& path) {
         Add(ap, "is only for instant matters (handling_type: instant)");
       }
       if (Text(JoinPath(ap, "rule"), ad->rule, Need::kRequired)) {
-        for (const auto& d : feel::Check(ad->rule, AutoDecisionScope())) {
+        for (const auto& d : CheckAutoDecision(ad->rule)) {
           Add(JoinPath(ap, "rule"), fmt::format("{}:{}: {}", d.line, d.column, d.message));
         }
       }

@@ -74,8 +74,22 @@ const feel::Scope& JurisdictionScope();
 std::vector<feel::Diagnostic> CheckJurisdiction(std::string_view rule);
 
 // The inputs a scenario's auto_decision rule (秒批) may name: `form` (the form's fields, numbers
-// and booleans typed), `applicant` ({kind, code, name}) and `materials` (a list of {name,
-// required, state, origin}); sources/auto_decision.cc binds them after submission.
+// and booleans typed), `applicant` ({kind, code, name}), `person` and `entity` (the applicant's
+// register record, registers::PersonValue / EntityValue; null when not registered or for the
+// other kind of applicant) and `materials` (a list of {name, required, state, origin});
+// sources/auto_decision.cc binds them after submission and after each supplied material.
 const feel::Scope& AutoDecisionScope();
+
+// The members of AutoDecisionScope's contexts whose shape is fixed, by input name: `applicant`,
+// `person` and `entity` (nested members such as `person.disability.level` are not checked;
+// `form` is the scenario's own and not listed). A test in src/sources keeps them equal to what
+// auto_decision.cc binds.
+const std::map<std::string, std::set<std::string, std::less<>>, std::less<>>& AutoDecisionMembers();
+
+// Every problem of an auto_decision rule, so that a rule over a name the decision would not
+// see is refused when the catalog is read or a draft saved: FEEL that does not compile, a name
+// that is not one of AutoDecisionScope's inputs, or a member its contexts do not have
+// (`person.disabled`). Empty when the rule is fine.
+std::vector<feel::Diagnostic> CheckAutoDecision(std::string_view rule);
 
 }  // namespace tongban::catalog

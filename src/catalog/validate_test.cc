@@ -198,9 +198,17 @@ TEST(CatalogRules, AutoDecisionOnlyForInstantMattersWithARuleOverItsInputs) {
   const std::string rule = "implementation_items/2/scenarios/0/auto_decision/rule";
   ExpectOnly(set(2, ""), rule, "is required");
   ExpectOnly(set(2, "form.level <="), rule, "1:");
-  ExpectOnly(set(2, "person.age > 18"), rule, "unknown name 'person'");
+  ExpectOnly(set(2, "household.age > 18"), rule, "unknown name 'household'");
+  // The registers' records, under the names docs/catalog-format.md lists, and no others.
+  ExpectOnly(set(2, "person.age > 18 and person.disabled"), rule,
+             "1:28: 'person' has no member 'disabled'");
+  ExpectOnly(set(2, "entity.capital > 1"), rule, "'entity' has no member 'capital'");
+  ExpectOnly(set(2, "applicant.region = \"431128\""), rule, "'applicant' has no member 'region'");
   CatalogFile f = Small();
-  set(2, "form.level <= 2 and applicant.kind = \"person\" and count(materials) >= 0")(f);
+  set(2,
+      "form.level <= 2 and applicant.kind = \"person\" and count(materials) >= 0 and "
+      "person.assistance = \"minimum_living\" and person.disability.level <= 2 and "
+      "(entity = null or entity.size = \"small\")")(f);
   EXPECT_EQ(Describe(Check(f)), "");
   // Written and read back unchanged.
   FieldErrors errors;

@@ -7,8 +7,10 @@
 
 #include "catalog/validate.h"
 #include "feel/feel.h"
+#include "registers/forms.h"
 #include "sources/case_licences.h"
 #include "sources/jurisdiction.h"
+#include "sources/service.h"
 
 namespace tongban::sources {
 namespace {
@@ -69,11 +71,12 @@ const people::Principal& AutoDecisions::Approver() {
 
 Result<cases::SubmissionHook::Record> AutoDecisions::Prepare(const people::Principal& caller,
                                                              cases::SubmitRequest& request) {
-  if (inner_ == nullptr) return Record();
-  return inner_->Prepare(caller, request);
+  if (sources_ == nullptr) return Record();
+  return sources_->Prepare(caller, request);
 }
 
-std::optional<bool> AutoDecisions::Evaluate(const std::string& rule, const Case& c) {
+std::optional<bool> AutoDecisions::Evaluate(const std::string& rule, const Case& c,
+                                            const JurisdictionSubject& applicant, Date today) {
   const feel::Scope& scope = catalog::AutoDecisionScope();
   auto program = feel::Compile(rule, scope);
   if (!program.ok()) return std::nullopt;
@@ -95,6 +98,10 @@ std::optional<bool> AutoDecisions::Evaluate(const std::string& rule, const Case&
         feel::Value::Context({{"kind", TextValue(cases::ApplicantKindName(c.applicant_kind))},
                               {"code", TextValue(c.applicant_code)},
                               {"name", TextValue(c.applicant_name)}}));
+  if (applicant.person) {
+    b.Set(scope.Find("person"), registers::PersonValue(*applicant.person, today));
+  }
+  if (applicant.entity) b.Set(scope.Find("entity"), registers::EntityValue(*applicant.entity));
   b.Set(scope.Find("materials"), feel::Value::List(std::move(materials)));
   feel::Value v = program->EvaluateFast(b);
   if (!v.is(feel::Kind::kBoolean)) return std::nullopt;
@@ -102,12 +109,14 @@ std::optional<bool> AutoDecisions::Evaluate(const std::string& rule, const Case&
 }
 
 Status AutoDecisions::Note(const Case& c, const std::string& rule, std::optional<bool> result,
-                           bool decided, const std::string& reason) {
+                           bool decided, const std::string& reason,
+                           const std::vector<std::string>& lacking) {
   nlohmann::json payload = {{"by", "智能审批"},
                             {"rule", rule},
                             {"result", result ? nlohmann::json(*result) : nlohmann::json()},
                             {"decided", decided}};
   if (!reason.empty()) payload["reason"] = reason;
+  if (!lacking.empty()) payload["lacking"] = lacking;
   auto event = trace_.Append({.stream = "case/" + c.id,
                               .actor = Approver().account.id,
                               .action = "case.auto_decision",
@@ -116,26 +125,69 @@ Status AutoDecisions::Note(const Case& c, const std::string& rule, std::optional
   return Ok();
 }
 
+Result<std::optional<std::string>> AutoDecisions::RuleOf(const Case& record) {
+  if (record.sandbox || record.state != CaseState::kSubmitted) {
+    return std::optional<std::string>();
+  }
+  TB_ASSIGN_OR_RETURN(catalog::Matter matter, catalog_.GetMatterByVersionId(record.matter_version));
+  if (matter.item.handling_type != catalog::HandlingType::kInstant) {
+    return std::optional<std::string>();
+  }
+  for (const catalog::Scenario& s : matter.item.scenarios) {
+    if (s.code == record.scenario && s.auto_decision) {
+      return std::optional<std::string>(s.auto_decision->rule);
+    }
+  }
+  return std::optional<std::string>();
+}
+
 Result<std::optional<Case>> AutoDecisions::AfterSubmit(const people::Principal& caller,
                                                        const Case& record) {
   (void)caller;
-  if (record.sandbox || record.state != CaseState::kSubmitted) return std::optional<Case>();
-  TB_ASSIGN_OR_RETURN(catalog::Matter matter, catalog_.GetMatterByVersionId(record.matter_version));
-  const catalog::Scenario* scenario = nullptr;
-  for (const catalog::Scenario& s : matter.item.scenarios) {
-    if (s.code == record.scenario) scenario = &s;
+  TB_ASSIGN_OR_RETURN(std::optional<std::string> rule, RuleOf(record));
+  if (!rule) return std::optional<Case>();
+  return Run(record, *rule);
+}
+
+Result<std::optional<Case>> AutoDecisions::AfterSupply(const people::Principal& caller,
+                                                       const Case& record) {
+  (void)caller;
+  // Cheap checks first: most supplies are to cases that are not instant or were taken by staff.
+  TB_ASSIGN_OR_RETURN(std::optional<std::string> rule, RuleOf(record));
+  if (!rule || !Lacking(record).empty()) return std::optional<Case>();
+  TB_ASSIGN_OR_RETURN(bool waited, WaitedForMaterials(record));
+  if (!waited) return std::optional<Case>();
+  return Run(record, *rule);
+}
+
+Result<bool> AutoDecisions::WaitedForMaterials(const Case& record) {
+  const std::string stream = "case/" + record.id;
+  constexpr int kPage = 1000;
+  std::optional<nlohmann::json> last;
+  for (int64_t after = 0;;) {
+    TB_ASSIGN_OR_RETURN(std::vector<trace::Record> events, trace_.Read(stream, after, kPage));
+    for (const trace::Record& e : events) {
+      if (e.action == "case.auto_decision") last = nlohmann::json::parse(e.payload, nullptr, false);
+    }
+    if (static_cast<int>(events.size()) < kPage) break;
+    after = events.back().seq;
   }
-  if (scenario == nullptr || !scenario->auto_decision ||
-      matter.item.handling_type != catalog::HandlingType::kInstant) {
-    return std::optional<Case>();
-  }
-  const std::string& rule = scenario->auto_decision->rule;
+  return last && last->is_object() && last->contains("lacking") && !last->value("decided", false);
+}
+
+Result<std::optional<Case>> AutoDecisions::Run(const Case& record, const std::string& rule) {
   if (std::vector<std::string> lacking = Lacking(record); !lacking.empty()) {
-    TB_RETURN_IF_ERROR(
-        Note(record, rule, std::nullopt, false, Joined("材料未齐，转人工办理：", lacking)));
+    TB_RETURN_IF_ERROR(Note(record, rule, std::nullopt, false,
+                            Joined("材料未齐，转人工办理：", lacking), lacking));
     return std::optional<Case>();
   }
-  const std::optional<bool> holds = Evaluate(rule, record);
+  // The applicant's register record, read through the platform with the case-handling purpose
+  // (traced); without the sources service, or when the register holds no record, it is null.
+  JurisdictionSubject applicant;
+  if (sources_ != nullptr) {
+    TB_ASSIGN_OR_RETURN(applicant, sources_->Applicant(Approver(), record));
+  }
+  const std::optional<bool> holds = Evaluate(rule, record, applicant, cases_.Today());
   if (!holds || !*holds) {
     TB_RETURN_IF_ERROR(Note(
         record, rule, holds, false,

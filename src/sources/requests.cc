@@ -174,11 +174,10 @@ Result<CertificateRequest> SourceService::Answer(const Principal& caller, const 
                                         .valid_from = std::nullopt,
                                         .case_id = c.id,
                                         .actor = caller.account.id}));
-  const std::string actor = "certificate-request:" + id;
-  TB_ASSIGN_OR_RETURN(cases::Case updated,
-                      I.cases.SupplyMaterial(Impl::Supplier(c, actor), c.number, r.index,
-                                             MaterialOrigin::kLicence, "", "", l.id));
-  (void)updated;
+  // Closed before the certificate is supplied: the supply may conclude the case at once (秒批
+  // of a case that waited for it, cases::SubmissionHook::AfterSupply), which takes the case's
+  // open requests out of the inboxes, this one included were it still open. Closing first also
+  // lets only one of two racing answers supply.
   Status closed = I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     std::string state = "answered", by = caller.account.id, reason;
     long long at = I.NowMs();
@@ -189,6 +188,21 @@ Result<CertificateRequest> SourceService::Answer(const Principal& caller, const 
     if (done.affected_rows != 1) {
       return Error(ErrorCode::kConflict, fmt::format("certificate request {} was closed", id));
     }
+    return Ok();
+  });
+  TB_RETURN_IF_ERROR(closed);
+  const std::string actor = "certificate-request:" + id;
+  auto supplied = I.cases.SupplyMaterial(Impl::Supplier(c, actor), c.number, r.index,
+                                         MaterialOrigin::kLicence, "", "", l.id);
+  if (!supplied.ok()) {
+    // Back in the inbox, to be answered again once the case can take it.
+    (void)I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      store::Execute(sql, I.Q("reopen_request"), soci::use(id, "id"));
+      return Ok();
+    });
+    return std::move(supplied).error();
+  }
+  Status recorded = I.db.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     // The row keeps the source resolved (certificate_request); its reference becomes the
     // sealed e-certificate that answered it.
     std::string source = "certificate_request", detail = fmt::format("在线开具，电子证明{}", l.id);
@@ -203,7 +217,7 @@ Result<CertificateRequest> SourceService::Answer(const Principal& caller, const 
     if (!t.ok()) return std::move(t).error();
     return Ok();
   });
-  TB_RETURN_IF_ERROR(closed);
+  TB_RETURN_IF_ERROR(recorded);
   r.state = RequestState::kAnswered;
   r.answered_by = caller.account.id;
   r.licence_id = l.id;

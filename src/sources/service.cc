@@ -84,6 +84,15 @@ Result<JurisdictionSubject> SourceService::Impl::Subject(const Principal& caller
   return s;
 }
 
+Result<JurisdictionSubject> SourceService::Applicant(const Principal& caller,
+                                                     const cases::Case& c) {
+  TB_ASSIGN_OR_RETURN(JurisdictionSubject s,
+                      impl_->Subject(caller, c.applicant_kind, c.applicant_code));
+  s.form = c.form;
+  s.channel = std::string(cases::ChannelName(c.channel));
+  return s;
+}
+
 // The platform reading the registers for `caller`'s application: register.read and
 // register.read_full everywhere, under an id that names the caller.
 Principal SourceService::Impl::Platform(const Principal& caller) {

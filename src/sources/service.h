@@ -36,6 +36,7 @@
 #include "licences/service.h"
 #include "people/model.h"
 #include "registers/register.h"
+#include "sources/jurisdiction.h"
 #include "store/database.h"
 #include "store/migrations.h"
 #include "store/queries.h"
@@ -186,6 +187,12 @@ class SourceService final : public cases::SubmissionHook {
   // The hook (cases::SubmissionHook): resolves, fills the undeclared materials, redirects to the
   // competent matter, stops what the registers contradict; records it all with the case.
   Result<Record> Prepare(const people::Principal& caller, cases::SubmitRequest& request) override;
+
+  // The case's applicant as the registers hold it now (the person or the enterprise record,
+  // read by `caller` or else through the platform with the case-handling purpose, traced), for
+  // rules decided after submission (秒批, auto_decision.h). A record that does not exist or may
+  // not be read is left out; other failures are errors.
+  Result<JurisdictionSubject> Applicant(const people::Principal& caller, const cases::Case& c);
 
   // The case's recorded sources, requests and jurisdiction, for whoever may read the case.
   Result<CaseSources> Get(const people::Principal& caller, std::string_view number);

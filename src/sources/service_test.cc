@@ -17,12 +17,15 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "catalog/validate.h"
 #include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/sms.h"
 #include "regions/region_import.h"
+#include "registers/forms.h"
 #include "registers/testing.h"
 #include "store/testing.h"
 
@@ -343,11 +346,11 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(m.not_carried, 7);
   EXPECT_EQ(report->total.not_carried, 7);
   EXPECT_EQ(report->total.required, 10);
-  // The catalog: 4 matters, 5 + 2 + 1 + 1 required materials, 3 of them fetched.
+  // The catalog: 4 matters, 5 + 2 + 1 + 2 required materials, 3 of them fetched.
   EXPECT_EQ(report->catalog.cases, 4);
-  EXPECT_EQ(report->catalog.required, 9);
+  EXPECT_EQ(report->catalog.required, 10);
   EXPECT_EQ(report->catalog.by_source.at("licence"), 3);
-  EXPECT_EQ(report->catalog.not_carried, 6);
+  EXPECT_EQ(report->catalog.not_carried, 7);
   // The same figures in the KPI report (kpi::FigureProvider).
   SourceFigures figures(db_->backend());
   auto kpi_figures =
@@ -812,6 +815,105 @@ TEST_P(AutoDecisionsTest, AMissingMaterialLeavesTheCaseToStaff) {
             std::string::npos);
 }
 
+TEST_P(AutoDecisionsTest, AMissingMaterialSuppliedLaterDecidesTheCase) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  auto submitted = ApplyAuto("1", false);
+  ASSERT_TRUE(submitted.ok()) << submitted.error().ToString();
+  const cases::Case& c = submitted->record;
+  ASSERT_EQ(c.state, cases::CaseState::kSubmitted);
+  ASSERT_EQ(AutoEvents(c).size(), 1u);
+  EXPECT_EQ(AutoEvents(c)[0].at("lacking"), nlohmann::json::array({"残疾人证"}));
+  // The applicant supplies his e-licence afterwards: decided at once, licence issued.
+  auto supplied =
+      cases_->SupplyMaterial(zhang_, c.number, 0, MaterialOrigin::kLicence, "", "", card_id_);
+  ASSERT_TRUE(supplied.ok()) << supplied.error().ToString();
+  EXPECT_EQ(supplied->state, cases::CaseState::kConcluded);
+  EXPECT_EQ(supplied->accepted_by, "system:auto-accept");
+  EXPECT_EQ(supplied->decided_by, "system:auto-decision");
+  auto job = case_licences_->ForCase(c.number);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->state, CaseLicenceState::kIssued);
+  const auto events = AutoEvents(c);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].at("decided"), true);
+  EXPECT_EQ(events[1].at("result"), true);
+}
+
+TEST_P(AutoDecisionsTest, ACaseStaffTookOrTheRuleRefusedIsNotDecidedOnSupply) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  // Staff asked for a correction before the material came: theirs now.
+  auto taken = ApplyAuto("1", false);
+  ASSERT_TRUE(taken.ok()) << taken.error().ToString();
+  ASSERT_TRUE(cases_->RequestCorrection(clerk_, taken->record.number, {"残疾人证"}, {}).ok());
+  auto supplied = cases_->SupplyMaterial(zhang_, taken->record.number, 0, MaterialOrigin::kLicence,
+                                         "", "", card_id_);
+  ASSERT_TRUE(supplied.ok()) << supplied.error().ToString();
+  EXPECT_EQ(supplied->state, cases::CaseState::kCorrectionRequested);
+  EXPECT_EQ(AutoEvents(taken->record).size(), 1u);
+  // Level 3: the rule said no at submission; a material supplied later changes nothing.
+  auto refused = ApplyAuto("3", true);
+  ASSERT_TRUE(refused.ok()) << refused.error().ToString();
+  ASSERT_EQ(refused->record.state, cases::CaseState::kSubmitted);
+  auto again = cases_->SupplyMaterial(zhang_, refused->record.number, 0, MaterialOrigin::kLicence,
+                                      "", "", card_id_);
+  ASSERT_TRUE(again.ok()) << again.error().ToString();
+  EXPECT_EQ(again->state, cases::CaseState::kSubmitted);
+  EXPECT_EQ(AutoEvents(refused->record).size(), 1u);
+}
+
+// The scenario auto_resident needs a 居住证明 from the applicant's village committee (在线开具)
+// and decides over the person register: household in 龙珠村, adult, alive.
+TEST_P(AutoDecisionsTest, ACertificateRequestAnsweredDecidesOverThePersonRegister) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal committee =
+      Staff("cwh-1", "431128101200", "431128101200-cwh", {"certificate.issue"});
+  const auto answer = [&](const cases::Case& c) -> Result<CertificateRequest> {
+    TB_ASSIGN_OR_RETURN(auto inbox, sources_->Inbox(committee, "431128101200-cwh", 10));
+    for (const CertificateRequest& r : inbox) {
+      if (r.case_number == c.number)
+        return sources_->Answer(committee, r.id, {{"address", "龙珠村"}});
+    }
+    return Error(ErrorCode::kNotFound, "no request of " + c.number);
+  };
+  auto submitted = ApplyAuto("2", false, "auto_resident");
+  ASSERT_TRUE(submitted.ok()) << submitted.error().ToString();
+  const cases::Case& c = submitted->record;
+  ASSERT_EQ(c.state, cases::CaseState::kSubmitted);
+  EXPECT_EQ(MaterialOf(c, "居住证明").state, MaterialState::kMissing);
+  auto answered = answer(c);
+  ASSERT_TRUE(answered.ok()) << answered.error().ToString();
+  EXPECT_EQ(answered->state, RequestState::kAnswered);
+  auto after = cases_->Read(c.number);
+  ASSERT_TRUE(after.ok()) << after.error().ToString();
+  EXPECT_EQ(after->state, cases::CaseState::kConcluded);
+  EXPECT_EQ(MaterialOf(*after, "居住证明").reference, answered->licence_id);
+  EXPECT_EQ(AutoEvents(c).back().at("decided"), true);
+  // The request stays answered (the conclusion cancels only open ones); the inbox is empty.
+  auto sources = sources_->Get(zhang_, c.number);
+  ASSERT_TRUE(sources.ok()) << sources.error().ToString();
+  ASSERT_EQ(sources->requests.size(), 1u);
+  EXPECT_EQ(sources->requests[0].state, RequestState::kAnswered);
+  EXPECT_EQ(SourceOf(*sources, "居住证明").reference, answered->licence_id);
+  EXPECT_TRUE(sources_->Inbox(committee, "431128101200-cwh", 10)->empty());
+
+  // 李四's household is in 浏阳市: the register says no, and the case waits for staff.
+  Principal li = Citizen("acct-li", li_id_);
+  cases::SubmitRequest r = Apply(kCardIssue);
+  r.scenario = "auto_resident";
+  r.channel = Channel::kKiosk;
+  r.form = {{"category", "肢体"}, {"level", "2"}};
+  auto theirs = cases_->Submit(li, r);
+  ASSERT_TRUE(theirs.ok()) << theirs.error().ToString();
+  ASSERT_TRUE(answer(theirs->record).ok());
+  auto waiting = cases_->Read(theirs->record.number);
+  ASSERT_TRUE(waiting.ok());
+  EXPECT_EQ(waiting->state, cases::CaseState::kSubmitted);
+  const auto events = AutoEvents(theirs->record);
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[1].at("result"), false);
+  EXPECT_EQ(events[1].at("decided"), false);
+}
+
 TEST_P(AutoDecisionsTest, AScenarioWithoutARuleIsLeftAlone) {
   if (!db_) GTEST_SKIP() << "backend not available";
   auto submitted = ApplyAuto("2", true, "new");
@@ -835,6 +937,79 @@ TEST(AutoDecisionRule, SeesTheFormTheApplicantAndTheMaterials) {
             true);
   EXPECT_EQ(AutoDecisions::Evaluate("form.missing > 1", c), std::nullopt);
   EXPECT_EQ(AutoDecisions::Evaluate("form.level <", c), std::nullopt);
+}
+
+TEST(AutoDecisionRule, SeesTheApplicantsRegisterRecord) {
+  cases::Case c;
+  c.applicant_kind = cases::ApplicantKind::kPerson;
+  JurisdictionSubject applicant;
+  registers::Person p;
+  p.sex = Sex::kFemale;
+  p.birth_date = *Date::Parse("1950-03-01");
+  p.household_region = "431128101200";
+  p.assistance = registers::Assistance::kMinimumLiving;
+  p.disability = registers::Disability{};
+  p.disability->level = 1;
+  p.long_term_care = true;
+  applicant.person = p;
+  const Date today = *Date::Parse("2026-11-26");
+  const std::string rule =
+      "person.sex = \"female\" and person.age >= 60 and person.assistance = \"minimum_living\" "
+      "and person.disability.level <= 2 and person.long_term_care";
+  EXPECT_EQ(AutoDecisions::Evaluate(rule, c, applicant, today), true);
+  EXPECT_EQ(AutoDecisions::Evaluate(rule, c, applicant, *Date::Parse("2000-01-01")), false);
+  EXPECT_EQ(
+      AutoDecisions::Evaluate("person.birth_date < date(\"1960-01-01\")", c, applicant, today),
+      true);
+  // Without a record (not registered) `person` is null: an equality is false, a comparison
+  // gives no answer; the case waits for staff either way.
+  EXPECT_EQ(AutoDecisions::Evaluate(rule, c), false);
+  EXPECT_EQ(AutoDecisions::Evaluate("person.age >= 60", c), std::nullopt);
+  EXPECT_EQ(AutoDecisions::Evaluate("person = null", c), true);
+  // An enterprise: the entity register's fields.
+  registers::Entity e;
+  e.type = registers::EntityType::kCompany;
+  e.size = registers::EntitySize::kSmall;
+  e.registered_region = "431128";
+  e.industry = "餐饮业";
+  JurisdictionSubject firm;
+  firm.entity = e;
+  EXPECT_EQ(AutoDecisions::Evaluate("entity.size in (\"micro\", \"small\") and entity.status = "
+                                    "\"active\" and starts with(entity.registered_region, "
+                                    "\"4311\")",
+                                    c, firm, today),
+            true);
+}
+
+// The names docs/catalog-format.md promises a rule are the names it is given: every member of
+// the person and entity records the decision binds passes the catalog's check, and an unknown
+// one is refused with the names it has.
+TEST(AutoDecisionRule, TheCatalogCheckKnowsExactlyTheBoundNames) {
+  const Date today = *Date::Parse("2026-11-26");
+  const auto members = [](const feel::Value& v) {
+    std::set<std::string, std::less<>> out;
+    for (const auto& e : v.context()) out.insert(e.name);
+    return out;
+  };
+  registers::Person p;
+  p.birth_date = *Date::Parse("1950-03-01");
+  EXPECT_EQ(members(registers::PersonValue(p, today)), catalog::AutoDecisionMembers().at("person"));
+  EXPECT_EQ(members(registers::EntityValue(registers::Entity{})),
+            catalog::AutoDecisionMembers().at("entity"));
+  for (const auto& name : catalog::AutoDecisionMembers().at("person")) {
+    EXPECT_TRUE(catalog::CheckAutoDecision("person." + name + " != null").empty()) << name;
+  }
+  EXPECT_TRUE(
+      catalog::CheckAutoDecision("entity.size = \"small\" and applicant.kind = \"enterprise\" and "
+                                 "form.anything > 1 and count(materials) > 0")
+          .empty());
+  const auto unknown = catalog::CheckAutoDecision("form.level <= 2 and person.disabled");
+  ASSERT_EQ(unknown.size(), 1u);
+  EXPECT_NE(unknown[0].message.find("'person' has no member 'disabled'"), std::string::npos)
+      << unknown[0].message;
+  EXPECT_EQ(unknown[0].column, 28);
+  EXPECT_FALSE(catalog::CheckAutoDecision("entity.capital > 1").empty());
+  EXPECT_FALSE(catalog::CheckAutoDecision("household = \"x\"").empty());
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AutoDecisionsTest,

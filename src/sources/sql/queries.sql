@@ -51,6 +51,12 @@ UPDATE certificate_request SET state = :state, answered_at = :answered_at,
   answered_by = :answered_by, licence_id = :licence_id, reason = :reason
 WHERE id = :id AND state = 'requested';
 
+-- name: reopen_request
+-- An answer whose certificate could not be supplied to the case goes back to the inbox.
+UPDATE certificate_request SET state = 'requested', answered_at = 0, answered_by = '',
+  licence_id = ''
+WHERE id = :id AND state = 'answered';
+
 -- The library (材料库) - the latest stored file of the applicant for a material of that name,
 -- in a case received since the reuse period began and not refused or withdrawn (one read of
 -- material_library_lookup).
