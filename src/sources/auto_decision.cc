@@ -120,7 +120,9 @@ Result<std::optional<Case>> AutoDecisions::AfterSubmit(const people::Principal& 
                                                        const Case& record) {
   (void)caller;
   if (record.sandbox || record.state != CaseState::kSubmitted) return std::optional<Case>();
-  TB_ASSIGN_OR_RETURN(catalog::Matter matter, catalog_.GetMatterByVersionId(record.matter_version));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> pinned,
+                      cases_.PinnedMatter(record.matter_version));  // not parsed per submission
+  const catalog::Matter& matter = *pinned;
   const catalog::Scenario* scenario = nullptr;
   for (const catalog::Scenario& s : matter.item.scenarios) {
     if (s.code == record.scenario) scenario = &s;
