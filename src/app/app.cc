@@ -259,7 +259,7 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   // 秒批: an instant scenario's auto_decision is applied right after each submission, around the
   // material sources; its conclusion's licence is issued at once.
   app->auto_decisions_ = std::make_unique<sources::AutoDecisions>(
-      *app->catalog_, *app->cases_, *app->trace_, app->sources_.get(), app->case_licences_.get());
+      *app->cases_, *app->trace_, app->sources_.get(), app->case_licences_.get());
   app->cases_->SetSubmissionHook(app->auto_decisions_.get());
   app->kpi_->AddProvider(std::make_unique<sources::SourceFigures>(app->db_->backend()));
   if (config.demo) {

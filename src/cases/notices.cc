@@ -61,10 +61,9 @@ Result<int> CaseService::Impl::DrainOnce() {
       store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<Pending>> {
         std::vector<Pending> out;
         Pending p;
-        soci::statement st = (sql.prepare << Q("select_outbox"), soci::into(p.id),
-                              soci::into(p.account), soci::into(p.text), soci::into(p.created));
-        st.execute();
-        while (st.fetch()) out.push_back(p);
+        store::ExecuteRows(
+            sql, Q("select_outbox"), [&] { out.push_back(p); }, soci::into(p.id),
+            soci::into(p.account), soci::into(p.text), soci::into(p.created));
         return out;
       });
   if (!pending.ok()) return std::move(pending).error();

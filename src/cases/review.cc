@@ -88,9 +88,10 @@ Status CaseService::AttachReview(bpmn::Runtime& runtime, ReviewOptions options) 
 bool CaseService::Impl::LoadJoint(soci::session& sql, const std::string& case_id) const {
   std::string instance, process;
   long long joint = 0;
-  sql << Q("select_case_review"), soci::use(case_id, "case_id"), soci::into(instance),
-      soci::into(process), soci::into(joint);
-  return sql.got_data() && joint != 0;
+  const store::Executed found =
+      store::Execute(sql, Q("select_case_review"), soci::use(case_id, "case_id"),
+                     soci::into(instance), soci::into(process), soci::into(joint));
+  return found.got_data && joint != 0;
 }
 
 namespace {

@@ -117,6 +117,11 @@ Result<std::shared_ptr<const catalog::Matter>> CaseService::MatterInForce(const 
   return impl_->MatterInForce(code, day);
 }
 
+Result<std::shared_ptr<const catalog::Matter>> CaseService::PinnedMatter(
+    const std::string& version_id) {
+  return impl_->MatterOf(version_id);
+}
+
 SealCounts CaseService::Seals() const {
   return {.presigned_kept = impl_->presigned_kept.load(),
           .signed_in_transaction = impl_->signed_in_transaction.load()};

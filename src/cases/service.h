@@ -361,6 +361,9 @@ class CaseService {
   // pinned versions: one indexed read, no stored YAML parsed per call (submission hooks use it).
   // kNotFound when none is in force.
   Result<std::shared_ptr<const catalog::Matter>> MatterInForce(const std::string& code, Date day);
+  // The parsed catalog version `version_id` (a case's pinned matter_version), shared from the
+  // same cache: published versions never change, so each is read and parsed once.
+  Result<std::shared_ptr<const catalog::Matter>> PinnedMatter(const std::string& version_id);
   // The department's public key (PEM), for verifying outside tongban.
   Result<std::string> DepartmentPublicKey(const std::string& department);
 

@@ -91,14 +91,14 @@ Result<std::unique_ptr<PeopleService>> PeopleService::Create(store::Database& db
 
 Status PeopleService::SeedRoles() {
   TB_ASSIGN_OR_RETURN(RoleCatalog catalog, ShippedRoles());
-  return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+  return Changed(db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     const RoleSync sync = people::SeedRoles(sql, repo_, catalog);
     if (sync.permissions_granted + sync.permissions_withdrawn > 0) {
       spdlog::info("roles updated to this release: {} permissions granted, {} withdrawn",
                    sync.permissions_granted, sync.permissions_withdrawn);
     }
     return Ok();
-  });
+  }));
 }
 
 Result<SmsCodeSent> PeopleService::RequestSmsCode(SmsCodeRequest request) {
@@ -239,25 +239,26 @@ Result<Enterprise> PeopleService::RegisterEnterprise(const Principal& caller,
     TB_RETURN_IF_ERROR(people::Authorize(caller, "enterprise.register",
                                          Target{.region = UsccRegion(request.uscc)}, now));
   }
-  return db_.Transaction<Enterprise>(TxKind::kWrite, [&](soci::session& sql) -> Result<Enterprise> {
-    auto rep = repo_.FindAccountById(sql, request.legal_representative);
-    if (!rep || rep->account.kind != AccountKind::kCitizen ||
-        rep->account.status != AccountStatus::kActive) {
-      FieldErrors e;
-      e.Add("legal_representative", "must be the id of an active citizen account");
-      return e.ToError("the enterprise registration is invalid");
-    }
-    if (repo_.FindEnterprise(sql, request.uscc)) {
-      return Error(ErrorCode::kAlreadyExists,
-                   fmt::format("enterprise {} is already registered", request.uscc));
-    }
-    Enterprise e{.uscc = request.uscc,
-                 .name = request.name,
-                 .legal_representative = request.legal_representative,
-                 .registered_at = now};
-    repo_.InsertEnterprise(sql, e, caller.account.id);
-    return e;
-  });
+  return Changed(
+      db_.Transaction<Enterprise>(TxKind::kWrite, [&](soci::session& sql) -> Result<Enterprise> {
+        auto rep = repo_.FindAccountById(sql, request.legal_representative);
+        if (!rep || rep->account.kind != AccountKind::kCitizen ||
+            rep->account.status != AccountStatus::kActive) {
+          FieldErrors e;
+          e.Add("legal_representative", "must be the id of an active citizen account");
+          return e.ToError("the enterprise registration is invalid");
+        }
+        if (repo_.FindEnterprise(sql, request.uscc)) {
+          return Error(ErrorCode::kAlreadyExists,
+                       fmt::format("enterprise {} is already registered", request.uscc));
+        }
+        Enterprise e{.uscc = request.uscc,
+                     .name = request.name,
+                     .legal_representative = request.legal_representative,
+                     .registered_at = now};
+        repo_.InsertEnterprise(sql, e, caller.account.id);
+        return e;
+      }));
 }
 
 Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller,
@@ -266,7 +267,7 @@ Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller
   FieldErrors errors;
   ValidateAgentRequest(request, now, errors);
   if (!errors.empty()) return errors.ToError("the authorisation is invalid");
-  return db_.Transaction<AgentAuthorisation>(
+  return Changed(db_.Transaction<AgentAuthorisation>(
       TxKind::kWrite, [&](soci::session& sql) -> Result<AgentAuthorisation> {
         auto enterprise = repo_.FindEnterprise(sql, request.uscc);
         if (!enterprise)
@@ -318,13 +319,13 @@ Result<AgentAuthorisation> PeopleService::AuthoriseAgent(const Principal& caller
                                            .granted_at = now});
         }
         return a;
-      });
+      }));
 }
 
 Status PeopleService::RevokeAgent(const Principal& caller, const std::string& uscc,
                                   const std::string& authorisation_id) {
   const int64_t now = Now();
-  return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+  return Changed(db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     auto enterprise = repo_.FindEnterprise(sql, uscc);
     if (!enterprise) return NotFound(fmt::format("enterprise {} is not registered", uscc));
     if (enterprise->legal_representative != caller.account.id) {
@@ -338,7 +339,7 @@ Status PeopleService::RevokeAgent(const Principal& caller, const std::string& us
       }
     }
     return NotFound(fmt::format("no active authorisation {} for {}", authorisation_id, uscc));
-  });
+  }));
 }
 
 Result<std::vector<AgentAuthorisation>> PeopleService::ListAgents(const std::string& uscc) {
@@ -358,9 +359,10 @@ Result<Account> PeopleService::CreateStaffAccount(const Principal& caller,
       people::Authorize(caller, "account.create",
                         Target{.region = request.region, .department = request.department}, now));
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.password, options_.password));
-  return db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
-    return InsertStaffAccount(sql, request, hash, caller.account.id, now);
-  });
+  return Changed(
+      db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
+        return InsertStaffAccount(sql, request, hash, caller.account.id, now);
+      }));
 }
 
 Result<Account> PeopleService::InsertStaffAccount(soci::session& sql,
@@ -394,9 +396,10 @@ Result<RoleGrant> PeopleService::GrantRole(const Principal& caller, GrantRequest
   if (request.account_id == caller.account.id) {
     return Refused("nobody grants roles to their own account");
   }
-  return db_.Transaction<RoleGrant>(TxKind::kWrite, [&](soci::session& sql) -> Result<RoleGrant> {
-    return InsertGrantChecked(sql, request, caller.account.id, now);
-  });
+  return Changed(
+      db_.Transaction<RoleGrant>(TxKind::kWrite, [&](soci::session& sql) -> Result<RoleGrant> {
+        return InsertGrantChecked(sql, request, caller.account.id, now);
+      }));
 }
 
 Result<RoleGrant> PeopleService::InsertGrantChecked(soci::session& sql, const GrantRequest& request,
@@ -453,14 +456,15 @@ Result<Account> PeopleService::BootstrapStaffAccount(StaffAccountRequest request
   }
   if (!errors.empty()) return errors.ToError("the account is invalid");
   TB_ASSIGN_OR_RETURN(std::string hash, HashPassword(request.password, options_.password));
-  return db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
-    TB_ASSIGN_OR_RETURN(Account a, InsertStaffAccount(sql, request, hash, "", now));
-    for (GrantRequest& g : grants) {
-      g.account_id = a.id;
-      TB_RETURN_IF_ERROR(InsertGrantChecked(sql, g, "", now));
-    }
-    return a;
-  });
+  return Changed(
+      db_.Transaction<Account>(TxKind::kWrite, [&](soci::session& sql) -> Result<Account> {
+        TB_ASSIGN_OR_RETURN(Account a, InsertStaffAccount(sql, request, hash, "", now));
+        for (GrantRequest& g : grants) {
+          g.account_id = a.id;
+          TB_RETURN_IF_ERROR(InsertGrantChecked(sql, g, "", now));
+        }
+        return a;
+      }));
 }
 
 Status PeopleService::RevokeGrant(const Principal& caller, const std::string& account_id,
@@ -470,7 +474,7 @@ Status PeopleService::RevokeGrant(const Principal& caller, const std::string& ac
   if (!HoldsPermission(caller, "role.grant", now)) {
     return Error(ErrorCode::kForbidden, "missing permission 'role.grant'");
   }
-  return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+  return Changed(db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     auto grant = repo_.FindGrant(sql, grant_id);
     if (!grant || grant->account_id != account_id) {
       return NotFound(fmt::format("account {} has no grant {}", account_id, grant_id));
@@ -478,7 +482,7 @@ Status PeopleService::RevokeGrant(const Principal& caller, const std::string& ac
     TB_RETURN_IF_ERROR(AuthorizeWithin(caller, "role.grant", grant->scope, now));
     repo_.RevokeGrant(sql, grant_id, now, caller.account.id);
     return Ok();
-  });
+  }));
 }
 
 const std::string& PeopleService::DummyHash() {
@@ -600,13 +604,33 @@ Result<IssuedSession> PeopleService::Login(LoginRequest request) {
   return session;
 }
 
+// Bounds the principal cache: when full, stale entries go, and if none is stale, all.
+constexpr size_t kMaxCachedPrincipals = 4096;
+
 Result<Principal> PeopleService::Authenticate(std::string_view token) {
   if (!LooksLikeToken(token)) {
     return Error(ErrorCode::kUnauthenticated, "the bearer token is malformed");
   }
   const int64_t now = Now();
-  const std::string hash = HashToken(token);
+  std::string hash = HashToken(token);
+  uint64_t generation = 0;
+  if (options_.principal_cache_ms > 0) {
+    std::lock_guard lock(principals_mu_);
+    generation = generation_;
+    auto it = principals_.find(hash);
+    if (it != principals_.end()) {
+      CachedPrincipal& hit = it->second;
+      const bool fresh = now >= hit.cached_at && now - hit.cached_at < options_.principal_cache_ms;
+      // An expired session is read again, to answer exactly as an uncached read would.
+      if (fresh && now < hit.principal.session_expires_at &&
+          now - hit.last_used_at < options_.touch_interval_ms) {
+        return hit.principal;
+      }
+      principals_.erase(it);
+    }
+  }
   bool touch = false;
+  int64_t last_used_at = 0;
   auto principal =
       db_.Transaction<Principal>(TxKind::kRead, [&](soci::session& sql) -> Result<Principal> {
         auto session = repo_.FindSessionByTokenHash(sql, hash);
@@ -628,6 +652,7 @@ Result<Principal> PeopleService::Authenticate(std::string_view token) {
         p.grants = repo_.ListHeldGrants(sql, p.account.id);
         p.agencies = repo_.ListAgencies(sql, p.account.id);
         touch = now - session->last_used_at >= options_.touch_interval_ms;
+        last_used_at = session->last_used_at;
         return p;
       });
   if (principal.ok() && touch) {
@@ -636,17 +661,43 @@ Result<Principal> PeopleService::Authenticate(std::string_view token) {
       return Ok();
     });
     // Bookkeeping only: a busy database must not fail the request.
-    if (!s.ok()) spdlog::warn("session last-used time not recorded: {}", s.error().ToString());
+    if (s.ok()) {
+      last_used_at = now;
+    } else {
+      spdlog::warn("session last-used time not recorded: {}", s.error().ToString());
+    }
+  }
+  if (principal.ok() && options_.principal_cache_ms > 0) {
+    std::lock_guard lock(principals_mu_);
+    // Not when a change committed meanwhile: the read may predate it.
+    if (generation == generation_) {
+      if (principals_.size() >= kMaxCachedPrincipals) {
+        std::erase_if(principals_, [&](const auto& entry) {
+          return now - entry.second.cached_at >= options_.principal_cache_ms ||
+                 now < entry.second.cached_at;
+        });
+        if (principals_.size() >= kMaxCachedPrincipals) principals_.clear();
+      }
+      principals_.insert_or_assign(
+          std::move(hash),
+          CachedPrincipal{.principal = *principal, .cached_at = now, .last_used_at = last_used_at});
+    }
   }
   return principal;
 }
 
+void PeopleService::ForgetPrincipals() {
+  std::lock_guard lock(principals_mu_);
+  ++generation_;
+  principals_.clear();
+}
+
 Status PeopleService::Logout(const Principal& caller) {
   const int64_t now = Now();
-  return db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+  return Changed(db_.Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     repo_.RevokeSession(sql, caller.session_id, now);
     return Ok();
-  });
+  }));
 }
 
 Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
@@ -658,7 +709,7 @@ Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
   if (!own && !HoldsPermission(caller, "account.update", now)) {
     return Error(ErrorCode::kForbidden, "missing permission 'account.update'");
   }
-  return db_.Transaction<int>(TxKind::kWrite, [&](soci::session& sql) -> Result<int> {
+  return Changed(db_.Transaction<int>(TxKind::kWrite, [&](soci::session& sql) -> Result<int> {
     auto account = repo_.FindAccountById(sql, account_id);
     if (!account) return NotFound(fmt::format("no account {}", account_id));
     if (!own) {
@@ -668,7 +719,7 @@ Result<int> PeopleService::RevokeAllSessions(const Principal& caller,
           now));
     }
     return repo_.RevokeAccountSessions(sql, account_id, now);
-  });
+  }));
 }
 
 Status PeopleService::Authorize(const Principal& caller, std::string_view permission,

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "base/result.h"
@@ -35,6 +36,12 @@ struct PeopleOptions {
   int64_t code_resend_interval_ms = kMinuteMs;  // per phone
   int max_codes_per_hour = 5;                   // per phone
   int64_t touch_interval_ms = kMinuteMs;        // how stale a session's last_used_at may get
+  // How long an authenticated principal is answered from memory instead of four reads per
+  // request. Every change this service makes to sessions, accounts, grants, agents or roles
+  // empties the cache when it commits, so a logout or revocation through this process stops the
+  // token at once; another process sharing the database (several servers over one PostgreSQL)
+  // is seen within this bound. 0 reads the database every time.
+  int64_t principal_cache_ms = 5 * kSecondMs;
 };
 
 enum class CodePurpose { kRegister, kLogin };
@@ -178,7 +185,8 @@ class PeopleService {
 
   // The principal behind a bearer token; kUnauthenticated when the token is malformed, unknown,
   // expired or revoked, or its account disabled. Refreshes last_used_at at most once per
-  // touch_interval_ms.
+  // touch_interval_ms. Answered from the principal cache when it holds the token (see
+  // PeopleOptions::principal_cache_ms).
   Result<Principal> Authenticate(std::string_view token);
 
   // Ends the caller's session (logout).
@@ -233,6 +241,21 @@ class PeopleService {
   // The dummy hash verified when a login names no account, so both take the same time.
   const std::string& DummyHash();
 
+  // Empties the principal cache; returns `committed` unchanged. Wraps every write transaction
+  // that may change what a cached principal holds, after its commit.
+  template <typename R>
+  R Changed(R committed) {
+    ForgetPrincipals();
+    return committed;
+  }
+  void ForgetPrincipals();
+
+  struct CachedPrincipal {
+    Principal principal;
+    int64_t cached_at = 0;     // when it was read from the database
+    int64_t last_used_at = 0;  // the session's last_used_at as last written
+  };
+
   store::Database& db_;
   SmsGateway& sms_;
   const Clock& clock_;
@@ -240,6 +263,11 @@ class PeopleService {
   PeopleRepository repo_;
   std::once_flag dummy_once_;
   std::string dummy_hash_{};
+  std::mutex principals_mu_;
+  // By token hash. generation_ counts ForgetPrincipals() calls: a principal read from the
+  // database is cached only if no change committed since its read began.
+  std::unordered_map<std::string, CachedPrincipal> principals_;
+  uint64_t generation_ = 0;
 };
 
 }  // namespace tongban::people

@@ -422,6 +422,74 @@ TEST_P(PeopleServiceTest, TokensExpireAndAreRevoked) {
             "the bearer token is not known");
 }
 
+TEST_P(PeopleServiceTest, PrincipalsAreCachedUntilAChangeCommitsOrTheBoundPasses) {
+  Staff("security", "431128", {{.role = "security_admin", .scope = {.region = "431128"}}});
+  Account clerk =
+      Staff("clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
+  Principal security = StaffPrincipal("security");
+  auto s = service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});
+  ASSERT_TRUE(s.ok());
+  auto first = service_->Authenticate(s->token);
+  ASSERT_TRUE(first.ok());
+  const size_t grants = first->grants.size();
+  EXPECT_FALSE(
+      service_->Authorize(*first, "case.approve", {"431128", "431128-wjj", "000172009000"}).ok());
+
+  // A grant committed through the service is held by the same token at once, and its revocation
+  // is too.
+  auto grant =
+      service_->GrantRole(security, {.account_id = clerk.id,
+                                     .role = "approver",
+                                     .scope = {.region = "431128", .department = "431128-wjj"}});
+  ASSERT_TRUE(grant.ok()) << grant.error().ToString();
+  auto granted = service_->Authenticate(s->token);
+  ASSERT_TRUE(granted.ok());
+  EXPECT_EQ(granted->grants.size(), grants + 1);
+  EXPECT_TRUE(
+      service_->Authorize(*granted, "case.approve", {"431128", "431128-wjj", "000172009000"}).ok());
+  ASSERT_TRUE(service_->RevokeGrant(security, clerk.id, grant->id).ok());
+  auto revoked = service_->Authenticate(s->token);
+  ASSERT_TRUE(revoked.ok());
+  EXPECT_EQ(revoked->grants.size(), grants);
+
+  // A session ended behind the service's back (another process over the same database) is
+  // answered from the cache for at most principal_cache_ms.
+  ASSERT_TRUE(db_->Transaction(TxKind::kWrite,
+                               [&](soci::session& sql) -> Status {
+                                 sql << "UPDATE auth_session SET revoked_at = " << Now();
+                                 return Ok();
+                               })
+                  .ok());
+  EXPECT_TRUE(service_->Authenticate(s->token).ok());  // cached
+  Advance(service_->options().principal_cache_ms - 1);
+  EXPECT_TRUE(service_->Authenticate(s->token).ok());
+  Advance(1);
+  auto ended = service_->Authenticate(s->token);
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().message(), "the session was ended");
+}
+
+TEST_P(PeopleServiceTest, WithoutThePrincipalCacheEveryRequestReadsTheSession) {
+  PeopleOptions options;
+  options.password = PasswordOptions::Cheap();
+  options.principal_cache_ms = 0;
+  auto uncached = PeopleService::Create(*db_, sms_, clock_, options);
+  ASSERT_TRUE(uncached.ok());
+  Staff("clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
+  auto s = (*uncached)->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});
+  ASSERT_TRUE(s.ok());
+  ASSERT_TRUE((*uncached)->Authenticate(s->token).ok());
+  ASSERT_TRUE(db_->Transaction(TxKind::kWrite,
+                               [&](soci::session& sql) -> Status {
+                                 sql << "UPDATE auth_session SET revoked_at = " << Now();
+                                 return Ok();
+                               })
+                  .ok());
+  auto ended = (*uncached)->Authenticate(s->token);
+  ASSERT_FALSE(ended.ok());
+  EXPECT_EQ(ended.error().message(), "the session was ended");
+}
+
 TEST_P(PeopleServiceTest, RecordsWhenATokenWasLastUsed) {
   Staff("clerk", "431128", {{.role = "window_clerk", .scope = {.region = "431128"}}});
   auto s = service_->Login({LoginMethod::kUsernamePassword, "clerk", kPassword});

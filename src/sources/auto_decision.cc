@@ -129,7 +129,9 @@ Result<std::optional<std::string>> AutoDecisions::RuleOf(const Case& record) {
   if (record.sandbox || record.state != CaseState::kSubmitted) {
     return std::optional<std::string>();
   }
-  TB_ASSIGN_OR_RETURN(catalog::Matter matter, catalog_.GetMatterByVersionId(record.matter_version));
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> pinned,
+                      cases_.PinnedMatter(record.matter_version));  // not parsed per submission
+  const catalog::Matter& matter = *pinned;
   if (matter.item.handling_type != catalog::HandlingType::kInstant) {
     return std::optional<std::string>();
   }

@@ -44,9 +44,9 @@ class AutoDecisions final : public cases::SubmissionHook {
   // prepares each submission as before and reads the applicant's register record for the
   // rule (without it `person` and `entity` are null); `licences` (may be null) issues the
   // result licence after the system's conclusion.
-  AutoDecisions(catalog::CatalogService& catalog, cases::CaseService& cases, trace::Trace& trace,
-                SourceService* sources, CaseLicences* licences)
-      : catalog_(catalog), cases_(cases), trace_(trace), sources_(sources), licences_(licences) {}
+  AutoDecisions(cases::CaseService& cases, trace::Trace& trace, SourceService* sources,
+                CaseLicences* licences)
+      : cases_(cases), trace_(trace), sources_(sources), licences_(licences) {}
 
   Result<Record> Prepare(const people::Principal& caller, cases::SubmitRequest& request) override;
 
@@ -89,7 +89,6 @@ class AutoDecisions final : public cases::SubmissionHook {
               const std::vector<std::string>& lacking = {});
   Result<cases::Case> Decide(const std::string& number);
 
-  catalog::CatalogService& catalog_;
   cases::CaseService& cases_;
   trace::Trace& trace_;
   SourceService* sources_;

@@ -709,8 +709,7 @@ class AutoDecisionsTest : public CaseLicencesTest {
   void SetUp() override {
     CaseLicencesTest::SetUp();
     if (!db_) return;
-    auto_ = std::make_unique<AutoDecisions>(*catalog_, *cases_, *trace_, sources_.get(),
-                                            case_licences_.get());
+    auto_ = std::make_unique<AutoDecisions>(*cases_, *trace_, sources_.get(), case_licences_.get());
     cases_->SetSubmissionHook(auto_.get());
     zhang_.account.id_number = zhang_id_;
   }

@@ -441,14 +441,16 @@ Result<Record> Trace::Append(soci::session& sql, const Event& event) {
   TB_RETURN_IF_ERROR(Validate(event));
   const store::Backend backend = db_.backend();
   try {
+    // Prepared once per pooled session (store::Execute): every case step appends here.
     std::string genesis(kGenesisHash);
-    sql << queries_.Get("ensure_head", backend), soci::use(event.stream, "stream"),
-        soci::use(genesis, "hash");
+    store::Execute(sql, queries_.Get("ensure_head", backend), soci::use(event.stream, "stream"),
+                   soci::use(genesis, "hash"));
     long long head_seq = 0;
     std::string head_hash;
-    sql << queries_.Get("lock_head", backend), soci::use(event.stream, "stream"),
-        soci::into(head_seq), soci::into(head_hash);
-    if (!sql.got_data()) {
+    const store::Executed head =
+        store::Execute(sql, queries_.Get("lock_head", backend), soci::use(event.stream, "stream"),
+                       soci::into(head_seq), soci::into(head_hash));
+    if (!head.got_data) {
       return Error(ErrorCode::kInternal, fmt::format("stream {} has no head", event.stream));
     }
     Record r{.stream = event.stream,
@@ -457,16 +459,16 @@ Result<Record> Trace::Append(soci::session& sql, const Event& event) {
              .actor = event.actor,
              .action = event.action,
              .payload = event.payload,
-             .prev_hash = head_hash,
+             .prev_hash = std::move(head_hash),
              .hash = ""};
     r.hash = EventHash(r);
     long long seq = r.seq;
-    sql << queries_.Get("insert_event", backend), soci::use(r.stream, "stream"),
-        soci::use(seq, "seq"), soci::use(r.time, "time"), soci::use(r.actor, "actor"),
-        soci::use(r.action, "action"), soci::use(r.payload, "payload"),
-        soci::use(r.prev_hash, "prev_hash"), soci::use(r.hash, "hash");
-    sql << queries_.Get("advance_head", backend), soci::use(seq, "seq"), soci::use(r.hash, "hash"),
-        soci::use(r.stream, "stream");
+    store::Execute(sql, queries_.Get("insert_event", backend), soci::use(r.stream, "stream"),
+                   soci::use(seq, "seq"), soci::use(r.time, "time"), soci::use(r.actor, "actor"),
+                   soci::use(r.action, "action"), soci::use(r.payload, "payload"),
+                   soci::use(r.prev_hash, "prev_hash"), soci::use(r.hash, "hash"));
+    store::Execute(sql, queries_.Get("advance_head", backend), soci::use(seq, "seq"),
+                   soci::use(r.hash, "hash"), soci::use(r.stream, "stream"));
     return r;
   } catch (const std::exception& e) {
     return store::ErrorFromException(e);
