@@ -17,7 +17,8 @@ export const flows = {
     await snap(page, 'admin2-accounts')
     await page.getByLabel('按角色').selectOption('approver')
     await page.getByRole('button', { name: '查询账户' }).click()
-    await page.getByRole('status').filter({ hasText: /已列出 \d+ 个账户/ }).waitFor()
+    // The status line already read 已列出 N from the first listing: wait for the filtered one.
+    await page.getByRole('status').filter({ hasText: new RegExp(`已列出 (?!${all} )\\d+ 个账户`) }).waitFor()
     const approvers = await list.locator('.el-table__row').allTextContents()
     expect(approvers.length >= 1 && approvers.every((t) => t.includes('审批')), `approvers only: ${approvers}`)
     expect(approvers.some((t) => t.includes('赵伟')), 'the approver 赵伟 listed')
