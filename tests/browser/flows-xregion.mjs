@@ -13,7 +13,8 @@ export const flows = {
     await nav(page).getByRole('link', { name: '跨域通办' }).click()
     const form = page.getByRole('form', { name: '代收申请' })
     await form.getByLabel('办理地').selectOption('360926')
-    // Exactly the proxy matters of the agreement with 铜鼓县.
+    // Exactly the proxy matters of the agreement with 铜鼓县 (loaded once the place is chosen).
+    await form.getByLabel('事项').locator('option').nth(1).waitFor({ state: 'attached' })
     const offered = await form.getByLabel('事项').locator('option').allTextContents()
     expect(offered.length >= 2 && offered.every((t) => t === '请选择' || t.includes('异地代收代办')), `offers: ${offered}`)
     await form.getByLabel('事项').selectOption({ index: 1 })
