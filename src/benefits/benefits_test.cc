@@ -504,6 +504,11 @@ TEST_P(BenefitsContract, NotifiesOncePerRunAndPersonTakesConsentAndReportsTheFun
                 .fields()[0]
                 .field,
             "evidence");
+  // Four characters, not four bytes: two Chinese characters (six bytes) are not evidence.
+  auto two_characters = benefits_->RecordConsent(officer_, run->id, eligible_a2_,
+                                                 {.by_staff = true, .evidence = "同意"});
+  ASSERT_FALSE(two_characters.ok());
+  EXPECT_EQ(two_characters.error().fields()[0].field, "evidence");
   ASSERT_TRUE(benefits_
                   ->RecordConsent(officer_, run->id, eligible_a2_,
                                   {.by_staff = true, .evidence = "入户走访，本人签字确认"})
