@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "people/authorization.h"
+#include "people/region_range.h"
 
 namespace tongban::assessment {
 namespace {
@@ -15,16 +16,6 @@ using kpi::Count;
 using kpi::Figure;
 using kpi::Rate;
 using kpi::ReportQuery;
-
-std::pair<std::string, std::string> Range(std::string_view region) {
-  if (region.empty()) return {"", "~"};
-  std::string lo = people::RegionPrefix(region);
-  std::string hi = lo;
-  while (!hi.empty() && hi.back() == '9') hi.pop_back();
-  if (hi.empty()) return {lo, "~"};
-  ++hi.back();
-  return {lo, hi};
-}
 
 long long MsOf(Date d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -45,7 +36,7 @@ struct Filters {
         to(q.to.ToString()),
         from_ms(MsOf(q.from)),
         to_ms(MsOf(q.to.AddDays(1))) {
-    std::tie(lo, hi) = Range(q.region);
+    std::tie(lo, hi) = people::RegionSubtreeRange(q.region);
   }
 };
 

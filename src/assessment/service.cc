@@ -11,6 +11,7 @@
 
 #include "base/embedded.h"
 #include "people/authorization.h"
+#include "people/region_range.h"
 #include "store/queries.h"
 
 namespace tongban {
@@ -22,17 +23,6 @@ extern const size_t kAssessmentRules_count;
 
 namespace tongban::assessment {
 namespace {
-
-// [lo, hi) of the region codes in the subtree of `region` ("" = every code).
-std::pair<std::string, std::string> SubtreeRange(std::string_view region) {
-  if (region.empty()) return {"", "~"};
-  std::string lo = people::RegionPrefix(region);
-  std::string hi = lo;
-  while (!hi.empty() && hi.back() == '9') hi.pop_back();
-  if (hi.empty()) return {lo, "~"};
-  ++hi.back();
-  return {lo, hi};
-}
 
 int64_t MsOf(Date d) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -148,7 +138,7 @@ Result<Report> AssessmentService::Impl::Build(const Query& query) {
   const std::string from = report.from.ToString(), to = report.to.ToString();
   const std::string today = DateInChina(clock->Now()).ToString();
   long long from_ms = MsOf(report.from), to_ms = MsOf(next);
-  auto [lo, hi] = SubtreeRange(query.region);
+  auto [lo, hi] = people::RegionSubtreeRange(query.region);
   const std::string& department = query.department;
   const bool by_person = query.by == AssessBy::kPerson;
 

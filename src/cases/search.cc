@@ -5,6 +5,7 @@
 #include <random>
 
 #include "cases/service_impl.h"
+#include "people/region_range.h"
 #include "store/explain.h"
 
 namespace tongban::cases {
@@ -221,16 +222,7 @@ Result<RecomputedDueDays> CaseService::RecomputeDueDays(std::string_view region)
   }
   // The subtree as a half-open text range of region codes ("431100" -> ["4311", "4312")).
   std::string lo, hi;
-  if (!everywhere) {
-    lo = people::RegionPrefix(region);
-    hi = lo;
-    while (!hi.empty() && hi.back() == '9') hi.pop_back();
-    if (hi.empty()) {
-      hi = ":";  // after every digit
-    } else {
-      ++hi.back();
-    }
-  }
+  if (!everywhere) std::tie(lo, hi) = people::RegionSubtreeRange(region);
   struct Row {
     std::string id, matter_version, region, accepted_on, due_on;
     long long suspended_days = 0, extension_days = 0, joint = 0;

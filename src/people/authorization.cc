@@ -1,4 +1,5 @@
 #include "people/authorization.h"
+#include "people/region_range.h"
 
 #include <fmt/format.h>
 
@@ -41,6 +42,15 @@ std::string RegionPrefix(std::string_view code) {
     if (code.ends_with("00")) return std::string(code.substr(0, 4));
   }
   return std::string(code);
+}
+
+std::pair<std::string, std::string> RegionSubtreeRange(std::string_view region) {
+  std::string lo = IsRegionCode(region) ? RegionPrefix(region) : std::string(region);
+  std::string hi = lo;
+  while (!hi.empty() && hi.back() == '9') hi.pop_back();
+  if (hi.empty()) return {lo, "~"};
+  ++hi.back();
+  return {lo, hi};
 }
 
 bool RegionCovers(std::string_view scope_region, std::string_view region) {

@@ -1,5 +1,6 @@
 // Authorisation by permission and scope, without a database.
 #include "people/authorization.h"
+#include "people/region_range.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -30,6 +31,16 @@ TEST(Region, PrefixDropsEmptyLevels) {
   EXPECT_EQ(RegionPrefix("431128101000"), "431128101");
   EXPECT_EQ(RegionPrefix("431128000000"), "431128");
   EXPECT_EQ(RegionPrefix("431128101201"), "431128101201");
+}
+
+TEST(Region, SubtreeRangesHoldExactlyTheSubtreesCodes) {
+  using Range = std::pair<std::string, std::string>;
+  EXPECT_EQ(RegionSubtreeRange("431100"), (Range{"4311", "4312"}));
+  EXPECT_EQ(RegionSubtreeRange("430000"), (Range{"43", "44"}));
+  EXPECT_EQ(RegionSubtreeRange("431128101"), (Range{"431128101", "431128102"}));
+  EXPECT_EQ(RegionSubtreeRange("431199"), (Range{"431199", "4312"}));
+  EXPECT_EQ(RegionSubtreeRange(""), (Range{"", "~"}));
+  EXPECT_EQ(RegionSubtreeRange("99"), (Range{"99", "~"}));
 }
 
 TEST(Region, SubtreesCoverTheirTownsAndVillages) {

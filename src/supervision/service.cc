@@ -225,18 +225,6 @@ constexpr const char* kCardColumns =
 
 }  // namespace
 
-// A region code's subtree as a half-open text range: "4311" covers ["4311", "4312").
-std::pair<std::string, std::string> SubtreeRange(std::string_view region) {
-  std::string lo = region.size() == 6 || region.size() == 9 || region.size() == 12
-                       ? people::RegionPrefix(region)
-                       : std::string(region);
-  std::string hi = lo;
-  while (!hi.empty() && hi.back() == '9') hi.pop_back();
-  if (hi.empty()) return {lo, "~"};
-  ++hi.back();
-  return {lo, hi};
-}
-
 std::string SupervisionService::Impl::GrantFilter(const people::Principal& caller,
                                                   std::string_view permission) const {
   // An OR of the caller's grants that give the permission now: region subtree and department.
@@ -257,7 +245,7 @@ std::string SupervisionService::Impl::GrantFilter(const people::Principal& calle
     std::string term = "1 = 1";
     if (s.region != people::Scope::kAny) {
       if (!safe(s.region)) continue;
-      auto [lo, hi] = SubtreeRange(s.region);
+      auto [lo, hi] = people::RegionSubtreeRange(s.region);
       term += fmt::format(" AND region_code >= '{}' AND region_code < '{}'", lo, hi);
     }
     if (s.department != people::Scope::kAny) {
@@ -297,7 +285,7 @@ Result<CardPage> SupervisionService::ListCards(const people::Principal& caller,
                       I.GrantFilter(caller, "supervision.answer") + ")";
   std::string region_lo, region_hi;
   if (!query.region.empty()) {
-    std::tie(region_lo, region_hi) = SubtreeRange(query.region);
+    std::tie(region_lo, region_hi) = people::RegionSubtreeRange(query.region);
     where += " AND region_code >= :region_lo AND region_code < :region_hi";
   }
   if (!query.department.empty()) where += " AND department_code = :department";
@@ -639,7 +627,7 @@ Result<Report> SupervisionService::CardReport(const people::Principal& caller,
       I.GrantFilter(caller, "supervision.read") + " AND issued_on >= :from AND issued_on <= :to";
   std::string lo, hi;
   if (!region.empty()) {
-    std::tie(lo, hi) = SubtreeRange(region);
+    std::tie(lo, hi) = people::RegionSubtreeRange(region);
     where += " AND region_code >= :lo AND region_code < :hi";
   }
   const char* key = by == ReportBy::kDepartment ? "department_code" : "person";

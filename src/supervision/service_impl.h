@@ -8,13 +8,11 @@
 #include <vector>
 
 #include "people/authorization.h"
+#include "people/region_range.h"
 #include "store/queries.h"
 #include "supervision/service.h"
 
 namespace tongban::supervision {
-
-// A region code's subtree as a half-open text range ("431100" -> ["4311", "4312")).
-std::pair<std::string, std::string> SubtreeRange(std::string_view region);
 
 // The cards with ids in (after_card, last_card] and the SM3 of their rows as issued (one line per
 // card: id|dedupe_key|case_id|level|reason|department|person|issued_on|issued_at), which the

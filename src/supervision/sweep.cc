@@ -45,7 +45,7 @@ struct Constants {
 // On SQLite the column is written `+column`, so that the planner keeps to the state and due-day
 // index (supervision_case_due) rather than a region range, which selects far less.
 std::string RangeFilter(std::string_view column, std::string_view region, bool sqlite = false) {
-  auto [lo, hi] = SubtreeRange(region);
+  auto [lo, hi] = people::RegionSubtreeRange(region);
   return fmt::format("{3}{0} >= '{1}' AND {3}{0} < '{2}'", column, lo, hi, sqlite ? "+" : "");
 }
 
