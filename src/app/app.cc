@@ -216,8 +216,8 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
                  demo_ratings.rectifications, demo_ratings.seconds);
     // The demo's past: back-dated cases, ratings and rectifications; the KPIs rebuilt.
     TB_ASSIGN_OR_RETURN(DemoHistory history,
-                        LoadDemoHistory(*app->db_, *app->catalog_, *app->kpi_, *app->evaluation_,
-                                        SystemClock::Instance()));
+                        LoadDemoHistory(*app->db_, *app->catalog_, *app->cases_, *app->kpi_,
+                                        *app->evaluation_, SystemClock::Instance()));
     if (!history.already_there) {
       spdlog::info("demo history: {} cases, {} ratings, {} rectification items ({:.2f} s)",
                    history.cases, history.ratings, history.rectifications, history.seconds);

@@ -45,11 +45,17 @@ int DaysTaken(const catalog::TimeLimit& limit, bool late, std::mt19937_64& rng) 
   return late ? limit.value * 7 / 5 + 5 + static_cast<int>(rng() % 6) : within;
 }
 
+// The due day the case clock gives a history case of `m` under review since `accepted_on`.
+Result<Date> HistoryDueDay(cases::CaseService& cases, const Pick& m, Date accepted_on) {
+  return cases.DueDay(
+      {.matter_version = m.version, .region = m.region, .accepted_on = accepted_on});
+}
+
 }  // namespace
 
 Result<DemoHistory> LoadDemoHistory(store::Database& db, catalog::CatalogService& catalog,
-                                    kpi::KpiService& kpi, evaluation::EvaluationService& evaluation,
-                                    const Clock& clock) {
+                                    cases::CaseService& cases, kpi::KpiService& kpi,
+                                    evaluation::EvaluationService& evaluation, const Clock& clock) {
   const auto started = std::chrono::steady_clock::now();
   DemoHistory out;
   TB_ASSIGN_OR_RETURN(
@@ -91,16 +97,9 @@ Result<DemoHistory> LoadDemoHistory(store::Database& db, catalog::CatalogService
     for (int i = 0; i < kCasesPerLocality; ++i) {
       const Pick& m = picks[rng() % picks.size()];
       // Received on a day of the span, at 09:00-16:59 China time.
-      const Date received = today.AddDays(-kDays + static_cast<int>(rng() % kDays));
-      const int64_t received_at = Ms(StartOfDayInChina(received)) +
-                                  (9 + static_cast<int64_t>(rng() % 8)) * 3600 * 1000 +
+      Date received = today.AddDays(-kDays + static_cast<int>(rng() % kDays));
+      const int64_t time_of_day = (9 + static_cast<int64_t>(rng() % 8)) * 3600 * 1000 +
                                   static_cast<int64_t>(rng() % 3600) * 1000;
-      FakeClock at{Timestamp(std::chrono::milliseconds(received_at))};
-      const std::string id = ids.Next(at).ToString();
-      std::string compact = received.ToString();
-      compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
-      const std::string number =
-          fmt::format("{}-{}-{:06d}", m.region.substr(0, 6), compact, 700000 + i);
       // 1 in 20 applicants registered in another province (跨省通办).
       const std::string body = fmt::format(
           "{}{:04d}{:02d}{:02d}{:03d}", rng() % 20 == 0 ? "440305" : m.region.substr(0, 6),
@@ -128,13 +127,32 @@ Result<DemoHistory> LoadDemoHistory(store::Database& db, catalog::CatalogService
       const int taken = DaysTaken(m.promised, late, rng);
       Date decided = received.AddDays(taken);
       if (decided >= today) decided = today.AddDays(-1);
-      int64_t updated_at = state == "concluded" ? Ms(StartOfDayInChina(decided)) + 15 * 3600000
-                                                : received_at + 3600000;
       std::string due;
       if (state == "under_review") {
-        due = today.AddDays(-1 - static_cast<int>(rng() % 12)).ToString();
-        updated_at = received_at;
+        // Past its due day by 1-12 days: received (and accepted) early enough for that. The due
+        // day is the one its clock gives (the case service's), so that a calendar change
+        // recomputing it leaves it where it is.
+        const Date target = today.AddDays(-1 - static_cast<int>(rng() % 12));
+        TB_ASSIGN_OR_RETURN(Date due_day, HistoryDueDay(cases, m, received));
+        received = received.AddDays(static_cast<int>(target.days() - due_day.days()));
+        TB_ASSIGN_OR_RETURN(due_day, HistoryDueDay(cases, m, received));
+        while (due_day > target) {  // a working-day limit ends on a working day only
+          received = received.AddDays(-1);
+          TB_ASSIGN_OR_RETURN(due_day, HistoryDueDay(cases, m, received));
+        }
+        due = due_day.ToString();
       }
+      const int64_t received_at = Ms(StartOfDayInChina(received)) + time_of_day;
+      FakeClock at{Timestamp(std::chrono::milliseconds(received_at))};
+      const std::string id = ids.Next(at).ToString();
+      std::string compact = received.ToString();
+      compact.erase(std::remove(compact.begin(), compact.end(), '-'), compact.end());
+      const std::string number =
+          fmt::format("{}-{}-{:06d}", m.region.substr(0, 6), compact, 700000 + i);
+      const int64_t updated_at = state == "concluded"
+                                     ? Ms(StartOfDayInChina(decided)) + 15 * 3600000
+                                 : state == "under_review" ? received_at
+                                                           : received_at + 3600000;
       cases_sql.push_back(fmt::format(
           "({},{},{},{},{},{},{},'person',{},'申请人{:03d}','',{},{},'','{{}}',{},1,{},{},{},{},'',"
           "'','','',0,0,'',{},{},{},{},{})",

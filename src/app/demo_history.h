@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/result.h"
+#include "cases/service.h"
 #include "catalog/service.h"
 #include "evaluation/service.h"
 #include "kpi/service.h"
@@ -28,9 +29,11 @@ inline constexpr const char* kDemoHistorySubmitter = "demo-history";
 
 // Writes the history with multi-row inserts (no trace events, documents or materials: like
 // `case generate`, the decision day is the day of the last update), received over the 180 days
-// before `clock`'s today, seeded so every demo has the same past. Only once per database.
+// before `clock`'s today, seeded so every demo has the same past. The cases still under review
+// store the due day their clock gives (`cases.DueDay`), as a step would: a calendar change that
+// does not touch their days leaves them as they are. Only once per database.
 Result<DemoHistory> LoadDemoHistory(store::Database& db, catalog::CatalogService& catalog,
-                                    kpi::KpiService& kpi, evaluation::EvaluationService& evaluation,
-                                    const Clock& clock);
+                                    cases::CaseService& cases, kpi::KpiService& kpi,
+                                    evaluation::EvaluationService& evaluation, const Clock& clock);
 
 }  // namespace tongban::app

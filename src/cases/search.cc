@@ -213,6 +213,20 @@ void CaseService::Impl::SaveDue(soci::session& sql, Case& c, const catalog::Matt
   store::Execute(sql, Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id"));
 }
 
+Result<Date> CaseService::DueDay(const DueDayInputs& in) {
+  Impl& I = *impl_;
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter, I.MatterOf(in.matter_version));
+  Case c;
+  c.state = CaseState::kUnderReview;
+  c.region = in.region;
+  c.joint = I.runtime != nullptr && in.joint;
+  c.clock.started_on = in.accepted_on;
+  c.clock.extension_days = in.extension_days;
+  c.suspended_days = in.suspended_days;
+  I.ComputeClock(c, *matter);  // a started clock always has its due day
+  return *c.clock.due_on;
+}
+
 Result<RecomputedDueDays> CaseService::RecomputeDueDays(std::string_view region) {
   Impl& I = *impl_;
   const bool everywhere = region == Calendar::kNational;
@@ -249,21 +263,21 @@ Result<RecomputedDueDays> CaseService::RecomputeDueDays(std::string_view region)
             }));
     if (rows.empty()) break;
     out.open_cases += static_cast<int64_t>(rows.size());
-    // The clock as a step would compute it (ComputeClock), outside any transaction: the pinned
-    // matters come from the service's cache.
+    // Outside any transaction: the pinned matters come from the service's cache.
     std::vector<std::pair<const Row*, std::string>> moves;
     for (const Row& r : rows) {
-      TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter,
-                          I.MatterOf(r.matter_version));
-      Case c;
-      c.state = CaseState::kUnderReview;
-      c.region = r.region;
-      c.joint = I.runtime != nullptr && r.joint != 0;
-      c.clock.started_on = ParseStoredDate(r.accepted_on);
-      c.clock.extension_days = static_cast<int>(r.extension_days);
-      c.suspended_days = r.suspended_days;
-      I.ComputeClock(c, *matter);
-      std::string due = DateText(c.clock.due_on);
+      // The clock as a step would compute it (ComputeClock, through DueDay); none before it
+      // started.
+      std::string due;
+      if (const std::optional<Date> accepted = ParseStoredDate(r.accepted_on)) {
+        TB_ASSIGN_OR_RETURN(Date day, DueDay({.matter_version = r.matter_version,
+                                              .region = r.region,
+                                              .accepted_on = *accepted,
+                                              .suspended_days = r.suspended_days,
+                                              .extension_days = static_cast<int>(r.extension_days),
+                                              .joint = r.joint != 0}));
+        due = day.ToString();
+      }
       if (due != r.due_on) moves.emplace_back(&r, std::move(due));
     }
     if (!moves.empty()) {

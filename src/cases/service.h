@@ -129,6 +129,16 @@ struct RecomputedDueDays {
   int64_t moved = 0;       // of them, those whose stored due day changed
 };
 
+// The inputs of a case's clock that its stored due day (`case_record.due_on`) depends on.
+struct DueDayInputs {
+  std::string matter_version{};  // the pinned matter version (its promised or legal limit)
+  std::string region{};          // the case's region: the calendar it counts in
+  Date accepted_on{};            // the day its clock started
+  int64_t suspended_days = 0;
+  int extension_days = 0;
+  bool joint = false;  // a joint review (并联审批): the joint limit replaces the matter's
+};
+
 // 承诺签名: the applicant's drawn signature under the case's commitments (a PNG).
 struct CommitmentSignature {
   std::string content_hash{};  // SM3 hex of the PNG, which names its stored file
@@ -344,6 +354,11 @@ class CaseService {
   // set). Idempotent. Supply-later dates and notices' deadlines are applicants' promises: they
   // keep. kInvalidArgument naming "region" for anything but "cn" or a region code.
   Result<RecomputedDueDays> RecomputeDueDays(std::string_view region);
+  // The due day the clock of a case under review gives in the calendars as they are now: what
+  // its steps store as `case_record.due_on` and RecomputeDueDays recomputes. For writers of
+  // synthetic cases (the demo's history), whose stored due day must be the one a calendar change
+  // would recompute. kNotFound for an unknown matter version.
+  Result<Date> DueDay(const DueDayInputs& inputs);
   // Fills the database with `options.count` synthetic cases of the matters in force (benchmarks
   // and scale tests; never on a production installation). Multi-row inserts in large
   // transactions; no trace events, materials or documents. Returns the number written.
