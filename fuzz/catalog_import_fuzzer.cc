@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "catalog/text.h"
+#include "base/utf8.h"
 #include "catalog/validate.h"
 #include "catalog/yaml_io.h"
 
@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto file = ReadCatalog(text, KnownCodes{}, limits);
   if (!file.ok()) {
     for (const auto& f : file.error().fields()) {
-      if (!IsValidUtf8(f.field) || !IsValidUtf8(f.message)) std::abort();
+      if (!tongban::utf8::IsValid(f.field) || !tongban::utf8::IsValid(f.message)) std::abort();
     }
     (void)file.error().ToString();
     return 0;

@@ -7,20 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include "base/utf8.h"
+
 namespace tongban::code_text {
 
-// How many characters `s` holds, counting a UTF-8 sequence as one, so that a length error names
-// what the person typed ("got 17 characters"), not bytes.
-inline size_t CharacterCount(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
 // The 1-based character position of byte `i` (UTF-8 sequences count as one character).
-inline size_t Position(std::string_view s, size_t i) { return CharacterCount(s.substr(0, i)) + 1; }
+inline size_t Position(std::string_view s, size_t i) {
+  return utf8::CodePointCount(s.substr(0, i)) + 1;
+}
 
 // The character at byte `i` described for an error message: 'A' when printable ASCII; never
 // echoes a control character or a possibly broken UTF-8 sequence.

@@ -6,6 +6,7 @@
 
 #include "base/code_text.h"
 #include "base/region.h"
+#include "base/utf8.h"
 
 namespace tongban {
 namespace {
@@ -69,7 +70,7 @@ char IdNumberCheckCharacter(std::string_view first17) {
 }
 
 Result<IdNumberInfo> ParseIdNumber(std::string_view text, std::chrono::year_month_day today) {
-  const size_t length = code_text::CharacterCount(text);
+  const size_t length = utf8::CodePointCount(text);
   if (length != 18 && length != 15) {
     return Invalid(fmt::format("must have 18 characters (or 15 digits), got {}", length));
   }

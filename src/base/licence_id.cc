@@ -6,6 +6,7 @@
 
 #include "base/code_text.h"
 #include "base/uscc.h"
+#include "base/utf8.h"
 
 namespace tongban {
 namespace {
@@ -27,7 +28,7 @@ int Mod36Value(char c) {
 Status CheckDigits(std::string_view part, std::string_view what, size_t count) {
   if (part.size() != count) {
     return Invalid(fmt::format("{} must have {} digits, got {} characters", what, count,
-                               code_text::CharacterCount(part)));
+                               utf8::CodePointCount(part)));
   }
   for (size_t i = 0; i < part.size(); ++i) {
     if (!IsDigit(part[i])) {
@@ -87,9 +88,9 @@ Result<LicenceIdInfo> ParseLicenceId(std::string_view text) {
                     parts.size()));
   }
   const std::string_view type = parts[0];
-  if (code_text::CharacterCount(type) != 21) {
+  if (utf8::CodePointCount(type) != 21) {
     return Invalid(fmt::format("type code must have 21 characters (a USCC and 3 digits), got {}",
-                               code_text::CharacterCount(type)));
+                               utf8::CodePointCount(type)));
   }
   TB_ASSIGN_OR_RETURN(UsccInfo authority, CheckUscc(type.substr(0, 18), "type code's USCC"));
   TB_RETURN_IF_ERROR(CheckDigits(type.substr(18), "type code's number", 3));
@@ -98,7 +99,7 @@ Result<LicenceIdInfo> ParseLicenceId(std::string_view text) {
   const std::string_view serial = parts[2];
   if (serial.empty() || serial.size() > kMaxSerial) {
     return Invalid(fmt::format("serial must have 1 to {} characters, got {}", kMaxSerial,
-                               code_text::CharacterCount(serial)));
+                               utf8::CodePointCount(serial)));
   }
   for (size_t i = 0; i < serial.size(); ++i) {
     if (Mod36Value(serial[i]) < 0) {

@@ -9,6 +9,7 @@
 
 #include "base/code_text.h"
 #include "base/region.h"
+#include "base/utf8.h"
 
 namespace tongban {
 namespace {
@@ -131,7 +132,7 @@ char OrganizationCodeCheckCharacter(std::string_view first8) {
 }
 
 Result<UsccInfo> ParseUscc(std::string_view text) {
-  const size_t length = code_text::CharacterCount(text);
+  const size_t length = utf8::CodePointCount(text);
   if (length != 18) return Invalid(fmt::format("must have 18 characters, got {}", length));
   UsccInfo info;
   info.normalized.reserve(18);

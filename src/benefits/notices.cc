@@ -4,8 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
 #include "benefits/benefits.h"
-#include "feel/value.h"
 #include "people/authorization.h"
 #include "people/timestamp.h"
 
@@ -304,7 +304,7 @@ Status Benefits::RecordConsent(const people::Principal& by, std::string_view run
   const int64_t now_ms = NowMs();
   if (input.by_staff) {
     TB_RETURN_IF_ERROR(people::Authorize(by, "policy.grant", {.region = region}, now_ms));
-    if (feel::CodePointCount(input.evidence) < 4) {  // characters, not bytes
+    if (utf8::CodePointCount(input.evidence) < 4) {  // characters, not bytes
       return Error(ErrorCode::kInvalidArgument, "staff must record the evidence",
                    {{"evidence", "what was seen or heard: at least 4 characters"}});
     }
@@ -469,7 +469,7 @@ Status Benefits::ReviewNoLongerEligible(const people::Principal& by, std::string
   }));
   const int64_t now_ms = NowMs();
   TB_RETURN_IF_ERROR(people::Authorize(by, "policy.grant", {.region = region}, now_ms));
-  if (feel::CodePointCount(input.note) < 4) {
+  if (utf8::CodePointCount(input.note) < 4) {
     return Error(ErrorCode::kInvalidArgument, "the reviewer must say why",
                  {{"note", "at least 4 characters"}});
   }

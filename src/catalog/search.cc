@@ -4,6 +4,8 @@
 #include <array>
 #include <cstdint>
 
+#include "base/utf8.h"
+
 namespace tongban::catalog {
 namespace {
 
@@ -16,42 +18,6 @@ constexpr std::array<std::string_view, 22> kStopPhrases = {
 // matter names (可 of 许可, 证 of 许可证, 开 of 开店) must not be here.
 constexpr std::array<std::string_view, 12> kStopChars = {"我", "要", "想", "的", "了", "吗",
                                                          "呢", "啊", "吧", "么", "该", "哪"};
-
-// Decodes the code point at text[i] and its length; invalid bytes count as one separator byte.
-uint32_t Decode(std::string_view text, size_t i, size_t* length) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(text[k]); };
-  const unsigned char c = b(i);
-  size_t n = 1;
-  uint32_t cp = c;
-  if (c >= 0xF0 && c < 0xF8) {
-    n = 4;
-    cp = c & 0x07;
-  } else if (c >= 0xE0) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xC0) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0x80) {
-    *length = 1;
-    return 0xFFFD;
-  }
-  if (n > 1) {
-    if (i + n > text.size()) {
-      *length = 1;
-      return 0xFFFD;
-    }
-    for (size_t k = 1; k < n; ++k) {
-      if ((b(i + k) & 0xC0) != 0x80) {
-        *length = 1;
-        return 0xFFFD;
-      }
-      cp = (cp << 6) | (b(i + k) & 0x3F);
-    }
-  }
-  *length = n;
-  return cp;
-}
 
 bool IsCjk(uint32_t cp) {
   return (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
@@ -75,8 +41,10 @@ void Segment(std::string_view text, OnCjk on_cjk, OnWord on_word) {
     word.clear();
   };
   for (size_t i = 0; i < text.size();) {
-    size_t n = 1;
-    const uint32_t cp = Decode(text, i, &n);
+    // An invalid byte decodes as U+FFFD: one separator byte.
+    const utf8::Decoded d = utf8::Decode(text, i);
+    const uint32_t cp = d.code_point;
+    const size_t n = d.length;
     if (IsCjk(cp)) {
       if (!word.empty()) flush();
       run.push_back(text.substr(i, n));

@@ -6,6 +6,7 @@
 
 #include <map>
 
+#include "base/utf8.h"
 #include "catalog/search.h"
 #include "catalog/text.h"
 #include "catalog/validate.h"
@@ -21,7 +22,7 @@ constexpr size_t kMaxKeywordBytes = 100;
 constexpr std::string_view kCursorVersion = "1";
 
 Status RequireActor(const std::string& actor) {
-  if (actor.empty() || actor.size() > 200 || !IsValidUtf8(actor)) {
+  if (actor.empty() || actor.size() > 200 || !utf8::IsValid(actor)) {
     return Error(ErrorCode::kInvalidArgument, "the acting account id is missing or malformed",
                  {{"actor", "is required"}});
   }
@@ -429,10 +430,10 @@ Result<MatterQuery> CatalogService::BuildQuery(const MatterFilter& filter,
       q.region_prefix = *prefix;
     }
   }
-  if (filter.department.size() > 64 || !IsValidUtf8(filter.department)) {
+  if (filter.department.size() > 64 || !utf8::IsValid(filter.department)) {
     errors.Add("department", "is not a department code");
   }
-  if (filter.keyword.size() > kMaxKeywordBytes || !IsValidUtf8(filter.keyword)) {
+  if (filter.keyword.size() > kMaxKeywordBytes || !utf8::IsValid(filter.keyword)) {
     errors.Add("keyword", fmt::format("must be valid UTF-8 of at most {} bytes", kMaxKeywordBytes));
   }
   if (!errors.empty()) return errors.ToError("the matter filter is invalid");
@@ -474,7 +475,7 @@ Result<std::vector<std::string>> CatalogService::ExplainListMatters(const Matter
 Result<SearchPage> CatalogService::SearchMatters(std::string_view query, const MatterFilter& filter,
                                                  const PageRequest& page) {
   FieldErrors errors;
-  if (query.size() > kMaxKeywordBytes || !IsValidUtf8(query)) {
+  if (query.size() > kMaxKeywordBytes || !utf8::IsValid(query)) {
     errors.Add("q", fmt::format("must be valid UTF-8 of at most {} bytes", kMaxKeywordBytes));
   }
   std::vector<std::string> terms;

@@ -6,9 +6,6 @@
 
 namespace tongban::catalog {
 
-// True when `text` is well-formed UTF-8 (no overlong forms, no surrogates, ≤ U+10FFFF).
-bool IsValidUtf8(std::string_view text);
-
 // At most `max_bytes` of `text` for an error message, cut at a character boundary, with invalid
 // bytes and control characters replaced by '?', so a message never carries broken UTF-8.
 std::string Excerpt(std::string_view text, size_t max_bytes = 40);

@@ -9,6 +9,7 @@
 
 #include "base/region.h"
 #include "base/uscc.h"
+#include "base/utf8.h"
 #include "catalog/guide.h"
 #include "catalog/text.h"
 #include "feel/feel.h"
@@ -67,11 +68,10 @@ std::vector<feel::Diagnostic> CheckMembers(std::string_view rule, const feel::Sc
   size_t i = 0;
   const auto advance = [&](size_t to) {
     for (; i < to && i < rule.size(); ++i) {
-      const auto c = static_cast<unsigned char>(rule[i]);
-      if (c == '\n') {
+      if (rule[i] == '\n') {
         ++line;
         column = 1;
-      } else if ((c & 0xC0) != 0x80) {
+      } else if (!utf8::IsContinuation(rule[i])) {
         ++column;
       }
     }
@@ -188,7 +188,7 @@ class Checker {
       if (need == Need::kRequired) Add(path, "is required");
       return need == Need::kOptional;
     }
-    if (!IsValidUtf8(value)) {
+    if (!utf8::IsValid(value)) {
       Add(path, "is not valid UTF-8");
       return false;
     }

@@ -3,29 +3,10 @@
 #include <cstdint>
 #include <vector>
 
+#include "base/utf8.h"
+
 namespace tongban::demands {
 namespace {
-
-// Decodes one UTF-8 character at `i`, advancing it; invalid bytes decode as U+FFFD, one byte.
-char32_t Next(std::string_view s, size_t& i) {
-  const auto b = static_cast<unsigned char>(s[i]);
-  int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
-  if (len == 0 || i + len > s.size()) {
-    ++i;
-    return 0xFFFD;
-  }
-  char32_t c = len == 1 ? b : (b & (0x7F >> len));
-  for (int k = 1; k < len; ++k) {
-    const auto cont = static_cast<unsigned char>(s[i + k]);
-    if ((cont >> 6) != 2) {
-      ++i;
-      return 0xFFFD;
-    }
-    c = (c << 6) | (cont & 0x3F);
-  }
-  i += len;
-  return c;
-}
 
 bool IsCjk(char32_t c) {
   return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) ||
@@ -55,7 +36,9 @@ std::set<std::string> TextTerms(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
     const size_t start = i;
-    const char32_t c = Next(text, i);
+    const utf8::Decoded d = utf8::Decode(text, i);  // an invalid byte: U+FFFD, a separator
+    const char32_t c = d.code_point;
+    i += d.length;
     if (IsCjk(c)) {
       end_word();
       run.push_back(text.substr(start, i - start));

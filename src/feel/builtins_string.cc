@@ -3,6 +3,7 @@
 // Registered as the group "String".
 #include <cstdint>
 
+#include "base/utf8.h"
 #include "feel/builtins_util.h"
 #include "feel/xpath_regex.h"
 
@@ -65,27 +66,16 @@ uint32_t MapCase(uint32_t c, bool upper) {
 std::string ConvertCase(const std::string& s, bool upper) {
   std::string out;
   out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t len = b < 0x80 ? 1 : (b >> 5U) == 6 ? 2 : (b >> 4U) == 14 ? 3 : (b >> 3U) == 30 ? 4 : 1;
-    if (i + len > s.size()) len = 1;
-    uint32_t c = len == 1 ? b : b & (0x7FU >> len);
-    for (size_t k = 1; k < len; ++k) c = (c << 6U) | (static_cast<unsigned char>(s[i + k]) & 0x3FU);
-    uint32_t m = MapCase(c, upper);
-    if (m == c) {
-      out.append(s, i, len);
-    } else if (m < 0x80) {
-      out += static_cast<char>(m);
-    } else if (m < 0x800) {
-      out += static_cast<char>(0xC0 | (m >> 6U));
-      out += static_cast<char>(0x80 | (m & 0x3FU));
+  for (size_t i = 0; i < s.size();) {
+    // An invalid byte (decoded as U+FFFD, which maps to itself) is copied as it is.
+    const utf8::Decoded d = utf8::Decode(s, i);
+    const uint32_t m = MapCase(d.code_point, upper);
+    if (m == d.code_point) {
+      out.append(s, i, d.length);
     } else {
-      out += static_cast<char>(0xE0 | (m >> 12U));
-      out += static_cast<char>(0x80 | ((m >> 6U) & 0x3FU));
-      out += static_cast<char>(0x80 | (m & 0x3FU));
+      utf8::Append(out, m);
     }
-    i += len;
+    i += d.length;
   }
   return out;
 }

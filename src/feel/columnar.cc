@@ -10,6 +10,7 @@
 
 #include <fmt/format.h>
 
+#include "base/utf8.h"
 #include "feel/ast.h"
 
 namespace tongban::feel {
@@ -1385,11 +1386,7 @@ Result<Grouping> Grouping::ByPrefix(const Register& reg, std::string_view column
   // The dictionary is sorted, so the values sharing a prefix are adjacent.
   for (const std::string& s : col.dictionary) {
     size_t bytes = 0;
-    for (int k = 0; k < prefix && bytes < s.size(); ++k) {
-      // One UTF-8 code point: skip the continuation bytes after its lead byte.
-      ++bytes;
-      while (bytes < s.size() && (static_cast<uint8_t>(s[bytes]) & 0xC0) == 0x80) ++bytes;
-    }
+    for (int k = 0; k < prefix && bytes < s.size(); ++k) bytes = utf8::NextBoundary(s, bytes);
     const std::string_view key(s.data(), bytes);
     if (g.keys_.empty() || *g.keys_.back() != key) g.keys_.emplace_back(std::string(key));
     group_of_id.push_back(static_cast<uint32_t>(g.keys_.size() - 1));

@@ -2,6 +2,7 @@
 // the string functions on code points. Registered as the group "Core".
 #include <algorithm>
 
+#include "base/utf8.h"
 #include "feel/builtins.h"
 
 namespace tongban::feel {
@@ -65,7 +66,7 @@ Value StringLength(std::span<const Value> args, CallContext& ctx) {
     ctx.Warn("string length: the argument is not a string");
     return {};
   }
-  return Value::Number(static_cast<int64_t>(CodePointCount(args[0].string())));
+  return Value::Number(static_cast<int64_t>(utf8::CodePointCount(args[0].string())));
 }
 
 Value StartsWith(std::span<const Value> args, CallContext& ctx) {
@@ -96,7 +97,7 @@ Value Contains(std::span<const Value> args, CallContext& ctx) {
 std::vector<size_t> CodePointOffsets(const std::string& s) {
   std::vector<size_t> out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) out.push_back(i);
+    if (!utf8::IsContinuation(s[i])) out.push_back(i);
   }
   out.push_back(s.size());
   return out;

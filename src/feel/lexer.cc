@@ -1,65 +1,16 @@
 // The FEEL scanner (DMN 1.5 §10.3.1.2 grammar rules 18-40: literals, names, punctuation).
 #include "feel/lexer.h"
 
+#include "base/utf8.h"
+
 namespace tongban::feel {
-
-int DecodeUtf8(std::string_view s, int pos, uint32_t* cp) {
-  auto at = [&](int i) { return static_cast<unsigned char>(s[pos + i]); };
-  const int n = static_cast<int>(s.size()) - pos;
-  const unsigned char c = at(0);
-  if (c < 0x80) {
-    *cp = c;
-    return 1;
-  }
-  int len = 0;
-  uint32_t v = 0;
-  if ((c & 0xE0) == 0xC0) {
-    len = 2;
-    v = c & 0x1F;
-  } else if ((c & 0xF0) == 0xE0) {
-    len = 3;
-    v = c & 0x0F;
-  } else if ((c & 0xF8) == 0xF0) {
-    len = 4;
-    v = c & 0x07;
-  } else {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  if (len > n) {
-    *cp = 0xFFFD;
-    return 1;
-  }
-  for (int i = 1; i < len; ++i) {
-    if ((at(i) & 0xC0) != 0x80) {
-      *cp = 0xFFFD;
-      return 1;
-    }
-    v = (v << 6) | (at(i) & 0x3F);
-  }
-  *cp = v;
-  return len;
-}
-
-void AppendUtf8(std::string* out, uint32_t cp) {
-  if (cp < 0x80) {
-    out->push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out->push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out->push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out->push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out->push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
 namespace {
+
+// The code point at byte `pos` of `s` and its length (U+FFFD and 1 for an invalid byte, which no
+// name holds: the lexer reports it as an unexpected character).
+utf8::Decoded DecodeAt(std::string_view s, int pos) {
+  return utf8::Decode(s, static_cast<size_t>(pos));
+}
 
 bool IsNameStart(uint32_t c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '?' ||
@@ -113,16 +64,12 @@ int Lexer::SkipSpace(int pos) const {
 
 bool Lexer::IsNameStartAt(int pos) const {
   if (pos >= static_cast<int>(text_.size())) return false;
-  uint32_t cp = 0;
-  DecodeUtf8(text_, pos, &cp);
-  return IsNameStart(cp);
+  return IsNameStart(DecodeAt(text_, pos).code_point);
 }
 
 bool Lexer::IsNamePartAt(int pos) const {
   if (pos >= static_cast<int>(text_.size())) return false;
-  uint32_t cp = 0;
-  DecodeUtf8(text_, pos, &cp);
-  return IsNamePart(cp);
+  return IsNamePart(DecodeAt(text_, pos).code_point);
 }
 
 int Lexer::WordLength(int pos) const {
@@ -130,10 +77,9 @@ int Lexer::WordLength(int pos) const {
   int p = pos;
   const int n = static_cast<int>(text_.size());
   while (p < n) {
-    uint32_t cp = 0;
-    const int len = DecodeUtf8(text_, p, &cp);
-    if (!IsNamePart(cp)) break;
-    p += len;
+    const utf8::Decoded d = DecodeAt(text_, p);
+    if (!IsNamePart(d.code_point)) break;
+    p += static_cast<int>(d.length);
   }
   return p - pos;
 }
@@ -150,8 +96,7 @@ void Lexer::LineColumn(int offset, int* line, int* column) const {
       ++p;
       continue;
     }
-    uint32_t cp = 0;
-    p += DecodeUtf8(text_, p, &cp);
+    p += static_cast<int>(DecodeAt(text_, p).length);
     ++c;
   }
   *line = l;
@@ -238,7 +183,7 @@ Token Lexer::ScanString(int begin) {
         if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
           return Make(Tok::kError, begin, p, "invalid code point in string escape");
         }
-        AppendUtf8(&out, cp);
+        utf8::Append(out, cp);
         break;
       }
       default:
@@ -323,8 +268,7 @@ Token Lexer::Next() {
     default:
       break;
   }
-  uint32_t cp = 0;
-  const int len = DecodeUtf8(text_, b, &cp);
+  const auto len = static_cast<int>(DecodeAt(text_, b).length);
   std::string shown(text_.substr(b, len));
   return Make(Tok::kError, b, b + len, "unexpected character '" + shown + "'");
 }

@@ -74,8 +74,4 @@ class Lexer {
   int pos_ = 0;
 };
 
-// Decodes one UTF-8 code point at `pos` of `s` into *cp; returns its length (1 for bad bytes).
-int DecodeUtf8(std::string_view s, int pos, uint32_t* cp);
-void AppendUtf8(std::string* out, uint32_t cp);
-
 }  // namespace tongban::feel

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "base/utf8.h"
 #include "feel/ast.h"
 #include "feel/feel.h"
 
@@ -62,45 +63,6 @@ bool IsSimpleIdentifier(std::string_view s) {
     const char c = s[i];
     const bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
     if (!alpha && !(i > 0 && c >= '0' && c <= '9')) return false;
-  }
-  return true;
-}
-
-// Well-formed UTF-8 (no overlong forms, surrogates or code points above U+10FFFF): what
-// PostgreSQL accepts and what SQLite's substr/length count in code points.
-bool IsValidUtf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    int extra = 0;
-    uint32_t cp = 0;
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    if (c >= 0xC2 && c <= 0xDF) {
-      extra = 1;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      extra = 2;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      extra = 3;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + extra >= s.size()) return false;
-    for (int k = 1; k <= extra; ++k) {
-      const auto d = static_cast<unsigned char>(s[i + k]);
-      if ((d & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (d & 0x3F);
-    }
-    if ((extra == 2 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-        (extra == 3 && (cp < 0x10000 || cp > 0x10FFFF))) {
-      return false;
-    }
-    i += extra + 1;
   }
   return true;
 }
@@ -165,11 +127,10 @@ class Compiler {
     int line = 1;
     int column = 1;
     for (int i = 0; i < n.begin && i < static_cast<int>(text_.size()); ++i) {
-      const auto c = static_cast<unsigned char>(text_[i]);
-      if (c == '\n') {
+      if (text_[i] == '\n') {
         ++line;
         column = 1;
-      } else if ((c & 0xC0) != 0x80) {
+      } else if (!utf8::IsContinuation(text_[i])) {
         ++column;
       }
     }
@@ -234,7 +195,9 @@ class Compiler {
         s.type = T::kBoolean;
         return s;
       case Kind::kString:
-        if (!IsValidUtf8(v.string())) return Fail(n, "the string is not valid UTF-8");
+        // Well-formed UTF-8: what PostgreSQL accepts and what SQLite's substr/length count in code
+        // points.
+        if (!utf8::IsValid(v.string())) return Fail(n, "the string is not valid UTF-8");
         s.text = TextParam(v.string());
         if (pg()) s.text = fmt::format("CAST({} AS TEXT)", s.text);
         s.type = T::kString;
@@ -523,7 +486,7 @@ class Compiler {
     const bool starts = name == "starts with";
     std::string length = fmt::format("length({})", b.text);
     if (match && match->is(Kind::kString)) {
-      length = std::to_string(CodePointCount(match->string()));
+      length = std::to_string(utf8::CodePointCount(match->string()));
     }
     std::string part;
     if (pg()) {

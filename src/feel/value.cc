@@ -369,14 +369,6 @@ std::optional<bool> InRange(const Value& v, const Range& r) {
   return true;
 }
 
-size_t CodePointCount(std::string_view utf8) {
-  size_t n = 0;
-  for (char c : utf8) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
 namespace {
 
 void WriteJson(const Value& v, std::string* out) {

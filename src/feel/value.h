@@ -244,7 +244,4 @@ Result<Value> ParseJson(std::string_view json_text);
 // their ISO 8601 strings, ranges and functions as strings of their FEEL form.
 std::string ToJson(const Value& v);
 
-// Code points of a UTF-8 string (string length), and a substring by code points.
-size_t CodePointCount(std::string_view utf8);
-
 }  // namespace tongban::feel

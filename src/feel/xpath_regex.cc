@@ -10,6 +10,8 @@
 #include <cctype>
 #include <optional>
 
+#include "base/utf8.h"
+
 namespace tongban::feel {
 namespace {
 
@@ -571,13 +573,6 @@ Result<void> Expand(std::string_view replacement, std::string_view input, const 
   return Ok();
 }
 
-// Next position after an empty match at `pos` (one UTF-8 character on).
-size_t Advance(std::string_view input, size_t pos) {
-  ++pos;
-  while (pos < input.size() && (static_cast<unsigned char>(input[pos]) & 0xC0U) == 0x80U) ++pos;
-  return pos;
-}
-
 }  // namespace
 
 Result<std::string> XPathRegex::Replace(std::string_view input,
@@ -597,7 +592,7 @@ Result<std::string> XPathRegex::Replace(std::string_view input,
     } else {
       TB_RETURN_IF_ERROR(Expand(replacement, input, m, out));
     }
-    pos = m.End(0) > m.Start(0) ? m.End(0) : Advance(input, m.End(0));
+    pos = m.End(0) > m.Start(0) ? m.End(0) : utf8::NextBoundary(input, m.End(0));
   }
   if (pos < input.size()) out.append(input.substr(pos));
   return out;

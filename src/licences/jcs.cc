@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/utf8.h"
+
 namespace tongban::licences {
 namespace {
 
@@ -14,33 +16,10 @@ namespace {
 bool ToUtf16(std::string_view s, std::u16string& out) {
   out.clear();
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    uint32_t cp = 0;
-    size_t n = 0;
-    if (c < 0x80) {
-      cp = c;
-      n = 1;
-    } else if ((c & 0xE0) == 0xC0) {
-      cp = c & 0x1F;
-      n = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      cp = c & 0x0F;
-      n = 3;
-    } else if ((c & 0xF8) == 0xF0) {
-      cp = c & 0x07;
-      n = 4;
-    } else {
-      return false;
-    }
-    if (i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      const auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    const bool overlong = (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) ||
-                          (n == 4 && (cp < 0x10000 || cp > 0x10FFFF));
-    if (overlong || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    const utf8::Decoded d = utf8::Decode(s, i);
+    if (!d.valid) return false;
+    i += d.length;
+    char32_t cp = d.code_point;
     if (cp >= 0x10000) {
       cp -= 0x10000;
       out.push_back(static_cast<char16_t>(0xD800 + (cp >> 10)));
@@ -48,7 +27,6 @@ bool ToUtf16(std::string_view s, std::u16string& out) {
     } else {
       out.push_back(static_cast<char16_t>(cp));
     }
-    i += n;
   }
   return true;
 }

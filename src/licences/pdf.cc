@@ -9,6 +9,8 @@
 #include <cmath>
 #include <memory>
 
+#include "base/utf8.h"
+
 namespace tongban::licences {
 namespace {
 
@@ -43,12 +45,11 @@ void CenteredText(cairo_t* cr, const char* family, double size, double y, std::s
   cairo_show_text(cr, s.c_str());
 }
 
-// The UTF-8 characters of `s`, one string each.
+// The UTF-8 characters of `s`, one string each (an invalid byte alone).
 std::vector<std::string> Characters(std::string_view s) {
   std::vector<std::string> out;
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    const size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : 4;
+    const size_t n = utf8::Decode(s, i).length;
     out.emplace_back(s.substr(i, n));
     i += n;
   }

@@ -8,6 +8,7 @@
 #include "base/id_number.h"
 #include "base/region.h"
 #include "base/uscc.h"
+#include "base/utf8.h"
 #include "people/clock.h"
 #include "people/password.h"
 
@@ -30,14 +31,9 @@ bool IsCode(std::string_view v) {
 bool CountChars(std::string_view s, size_t& count) {
   count = 0;
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) >> 6) != 2) return false;
-    }
-    if (n == 1 && (c < 0x20 || c == 0x7f)) return false;
-    i += n;
+    const utf8::Decoded d = utf8::Decode(s, i);
+    if (!d.valid || d.code_point < 0x20 || d.code_point == 0x7F) return false;
+    i += d.length;
     ++count;
   }
   return true;

@@ -4,6 +4,8 @@
 
 #include <unordered_map>
 
+#include "base/utf8.h"
+
 namespace tongban {
 
 extern const EmbeddedFile kRegionsSql[];
@@ -19,33 +21,9 @@ constexpr size_t kBatch = 1000;
 // newline would break the file format on export.
 bool IsCleanUtf8(std::string_view s) {
   for (size_t i = 0; i < s.size();) {
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7F) return false;
-    size_t n = 0;
-    if (c < 0x80) {
-      n = 1;
-    } else if ((c & 0xE0) == 0xC0 && c >= 0xC2) {
-      n = 2;
-    } else if ((c & 0xF0) == 0xE0) {
-      n = 3;
-    } else if ((c & 0xF8) == 0xF0 && c <= 0xF4) {
-      n = 4;
-    } else {
-      return false;
-    }
-    if (i + n > s.size()) return false;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    }
-    if (n == 3) {  // no overlong forms, no surrogates
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 >= 0xA0)) return false;
-    }
-    if (n == 4) {
-      const auto c1 = static_cast<unsigned char>(s[i + 1]);
-      if ((c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 >= 0x90)) return false;
-    }
-    i += n;
+    const utf8::Decoded d = utf8::Decode(s, i);
+    if (!d.valid || d.code_point < 0x20 || d.code_point == 0x7F) return false;
+    i += d.length;
   }
   return true;
 }

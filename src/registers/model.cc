@@ -7,6 +7,7 @@
 
 #include "base/region.h"
 #include "base/uscc.h"
+#include "base/utf8.h"
 
 namespace tongban::registers {
 namespace {
@@ -82,15 +83,6 @@ constexpr std::array<std::pair<EntityStatus, std::string_view>, 3> kEntityStatus
     {EntityStatus::kCancelled, "cancelled"},
 }};
 
-// Characters (code points) of UTF-8 text; invalid lead bytes count as one.
-size_t CodePoints(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) {
-    if ((c & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
-
 bool HasControl(std::string_view s) {
   for (unsigned char c : s) {
     if (c < 0x20 || c == 0x7f) return true;
@@ -106,7 +98,7 @@ void CheckText(std::string_view field, std::string_view value, size_t max, bool 
   }
   if (HasControl(value)) {
     errors.Add(std::string(field), "contains a control character");
-  } else if (CodePoints(value) > max) {
+  } else if (utf8::CodePointCount(value) > max) {
     errors.Add(std::string(field), fmt::format("longer than {} characters", max));
   }
 }

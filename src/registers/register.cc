@@ -8,6 +8,7 @@
 #include "base/embedded.h"
 #include "base/id.h"
 #include "base/region.h"
+#include "base/utf8.h"
 #include "people/authorization.h"
 
 namespace tongban {
@@ -268,8 +269,7 @@ Status ValidatePurpose(const Purpose& purpose) {
                                    ? "required: a full read needs a stated purpose"
                                    : fmt::format("unknown purpose code '{}'", purpose.code));
   }
-  size_t chars = 0;
-  for (unsigned char c : purpose.text) chars += (c & 0xC0) != 0x80 ? 1 : 0;
+  const size_t chars = utf8::CodePointCount(purpose.text);
   if (chars < 4 || chars > 500) {
     errors.Add("purpose", "the purpose (共享条件) must be stated in 4-500 characters");
   }
