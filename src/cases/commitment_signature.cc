@@ -1,4 +1,6 @@
 // 承诺签名: the drawn signature under a case's commitments, stored beside its materials.
+#include "cases/commitment_signature.h"
+
 #include <fmt/format.h>
 
 #include "cases/service.h"
@@ -22,6 +24,28 @@ Result<std::optional<CommitmentSignature>> SelectSignature(soci::session& sql,
 }
 
 }  // namespace
+
+namespace internal {
+
+Result<std::string> StoreSignatureFile(VirusScanner& scanner, const BlobStore& blobs,
+                                       std::string_view png, std::string_view field) {
+  TB_ASSIGN_OR_RETURN(ScanVerdict verdict, scanner.Scan(png));
+  if (verdict == ScanVerdict::kInfected) {
+    return Error(ErrorCode::kRefused, "the virus scan flagged the signature",
+                 {{std::string(field), "the virus scan flagged the file"}});
+  }
+  return blobs.Put(png);
+}
+
+void InsertCommitmentSignature(soci::session& sql, const std::string& insert_query,
+                               const std::string& case_id, const CommitmentSignature& signature) {
+  long long size = signature.size, created = signature.created_at;
+  store::Execute(sql, insert_query, soci::use(case_id, "case_id"),
+                 soci::use(signature.content_hash, "content_hash"), soci::use(size, "size"),
+                 soci::use(signature.signed_by, "signed_by"), soci::use(created, "created_at"));
+}
+
+}  // namespace internal
 
 Result<CaseService::SignatureResult> CaseService::SignCommitments(const Principal& caller,
                                                                   std::string_view number,
@@ -57,13 +81,8 @@ Result<CaseService::SignatureResult> CaseService::SignCommitments(const Principa
     if (existing->content_hash == hash_of_png) return SignatureResult{*existing, true};
     return conflict(*existing);
   }
-  TB_ASSIGN_OR_RETURN(ScanVerdict verdict, I.scanner->Scan(png));
-  if (verdict == ScanVerdict::kInfected) {
-    return Error(ErrorCode::kRefused, "the virus scan flagged the file",
-                 {{"content", "the virus scan flagged the file"}});
-  }
-  // Stored before the transaction, as materials are: at most an unreferenced file remains.
-  TB_ASSIGN_OR_RETURN(std::string hash, I.blobs.Put(png));
+  TB_ASSIGN_OR_RETURN(std::string hash,
+                      internal::StoreSignatureFile(*I.scanner, I.blobs, png, "content"));
   CommitmentSignature stored{.content_hash = hash,
                              .size = static_cast<int64_t>(png.size()),
                              .signed_by = caller.account.id,
@@ -79,10 +98,7 @@ Result<CaseService::SignatureResult> CaseService::SignCommitments(const Principa
         TB_ASSIGN_OR_RETURN(std::optional<CommitmentSignature> raced,
                             SelectSignature(sql, I.Q("select_commitment_signature"), c.number));
         if (raced) return conflict(*raced);
-        long long size = stored.size, created = stored.created_at;
-        store::Execute(sql, I.Q("insert_commitment_signature"), soci::use(c.id, "case_id"),
-                       soci::use(stored.content_hash, "content_hash"), soci::use(size, "size"),
-                       soci::use(stored.signed_by, "signed_by"), soci::use(created, "created_at"));
+        internal::InsertCommitmentSignature(sql, I.Q("insert_commitment_signature"), c.id, stored);
         payload = {{"sm3", stored.content_hash},
                    {"size", stored.size},
                    {"channel", ChannelName(c.channel)},

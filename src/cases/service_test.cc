@@ -749,6 +749,54 @@ TEST_P(CaseServiceTest, TheCommitmentSignatureIsStoredOnceAndTraced) {
             ErrorCode::kForbidden);
 }
 
+// A drawn signature is kept the same way whether it comes with the application or afterwards:
+// scanned before anything is stored (a flagged file refused, naming the field that carried it,
+// and no case or signature written), then recorded as the signer's.
+TEST_P(CaseServiceTest, ACommitmentSignatureIsScannedAndKeptTheSameWayOnBothPaths) {
+  const std::string png = std::string("\x89PNG\r\n\x1a\n", 8) + "签名笔画";
+  // With the application: a flagged signature refuses the whole submission.
+  SubmitRequest flagged = Valid();
+  flagged.commitment_signature = png + kEicar;
+  flagged.idempotency_key = "signed-once";
+  auto refused = cases_->Submit(alice_, flagged);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(Fields(refused.error()), ElementsAre("commitment_signature"));
+  // Nothing was written: the same key then submits a new case (no replay of a refused one).
+  SubmitRequest clean = Valid();
+  clean.commitment_signature = png;
+  clean.idempotency_key = "signed-once";
+  auto submitted = cases_->Submit(alice_, clean);
+  ASSERT_TRUE(submitted.ok()) << submitted.error().ToString();
+  EXPECT_FALSE(submitted->replayed);
+  auto with = cases_->GetCommitmentSignature(alice_, submitted->record.number);
+  ASSERT_TRUE(with.ok() && with->has_value());
+  EXPECT_EQ((*with)->content_hash, crypto::Sm3Hex(png));
+  EXPECT_EQ((*with)->size, static_cast<int64_t>(png.size()));
+  EXPECT_EQ((*with)->signed_by, "acct-alice");
+  EXPECT_EQ((*with)->created_at, submitted->record.received_at_ms);
+  EXPECT_EQ(*cases_->CommitmentSignatureContent(alice_, submitted->record.number), png);
+
+  // Afterwards: the same scan, naming the uploaded content; the case stays unsigned.
+  Case later = Submit(alice_, Valid());
+  auto flagged_later = cases_->SignCommitments(alice_, later.number, png + kEicar);
+  ASSERT_FALSE(flagged_later.ok());
+  EXPECT_EQ(flagged_later.error().code(), ErrorCode::kRefused);
+  EXPECT_THAT(Fields(flagged_later.error()), ElementsAre("content"));
+  auto none = cases_->GetCommitmentSignature(alice_, later.number);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  clock_.Advance(std::chrono::minutes(5));
+  auto signed_later = cases_->SignCommitments(alice_, later.number, png);
+  ASSERT_TRUE(signed_later.ok()) << signed_later.error().ToString();
+  auto kept = cases_->GetCommitmentSignature(alice_, later.number);
+  ASSERT_TRUE(kept.ok() && kept->has_value());
+  EXPECT_EQ((*kept)->content_hash, crypto::Sm3Hex(png));
+  EXPECT_EQ((*kept)->size, static_cast<int64_t>(png.size()));
+  EXPECT_EQ((*kept)->signed_by, "acct-alice");
+  EXPECT_EQ((*kept)->created_at, later.received_at_ms + 5 * 60 * 1000);
+}
+
 TEST_P(CaseServiceTest, AcceptanceQueueIsScopedAndKeysetPaged) {
   std::vector<std::string> numbers;
   for (int i = 0; i < 5; ++i) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cases/commitment_signature.h"
 #include "cases/service.h"
 #include "cases/service_impl.h"
 #include "registers/forms.h"
@@ -219,12 +220,9 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
   // an unreferenced file remains if the submission then fails.
   std::string signature_hash;
   if (!r.commitment_signature.empty()) {
-    TB_ASSIGN_OR_RETURN(ScanVerdict verdict, scanner->Scan(r.commitment_signature));
-    if (verdict == ScanVerdict::kInfected) {
-      return Error(ErrorCode::kRefused, "the virus scan flagged the signature",
-                   {{"commitment_signature", "the virus scan flagged the file"}});
-    }
-    TB_ASSIGN_OR_RETURN(signature_hash, blobs.Put(r.commitment_signature));
+    TB_ASSIGN_OR_RETURN(signature_hash,
+                        internal::StoreSignatureFile(*scanner, blobs, r.commitment_signature,
+                                                     "commitment_signature"));
   }
 
   const std::string fingerprint = Fingerprint(caller.account.id, r);
@@ -298,10 +296,12 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
                    soci::use(at, "received_at"));
     for (const CaseMaterial& m : c.materials) SaveMaterial(sql, c.id, m, true);
     if (!signature_hash.empty()) {
-      long long size = static_cast<long long>(r.commitment_signature.size());
-      store::Execute(sql, Q("insert_commitment_signature"), soci::use(c.id, "case_id"),
-                     soci::use(signature_hash, "content_hash"), soci::use(size, "size"),
-                     soci::use(account, "signed_by"), soci::use(at, "created_at"));
+      internal::InsertCommitmentSignature(
+          sql, Q("insert_commitment_signature"), c.id,
+          {.content_hash = signature_hash,
+           .size = static_cast<int64_t>(r.commitment_signature.size()),
+           .signed_by = account,
+           .created_at = at});
     }
     if (!r.idempotency_key.empty()) {
       store::Execute(sql, Q("insert_idempotency"), soci::use(account, "account"),
