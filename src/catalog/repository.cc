@@ -9,6 +9,7 @@
 #include "catalog/search.h"
 #include "catalog/text.h"
 #include "catalog/yaml_io.h"
+#include "store/explain.h"
 
 namespace tongban {
 extern const EmbeddedFile kCatalogSql[];
@@ -797,31 +798,6 @@ std::string SearchStatement(const std::vector<std::string>& terms, const MatterQ
   return text;
 }
 
-// Runs EXPLAIN QUERY PLAN (SQLite) or EXPLAIN (PostgreSQL) on `text`, one line per plan row.
-std::vector<std::string> Explain(soci::session& sql, store::Backend backend,
-                                 const std::string& text, Params& params) {
-  std::vector<std::string> plan;
-  soci::statement st(sql);
-  st.alloc();
-  int id = 0, parent = 0, unused = 0;
-  std::string detail;
-  if (backend == store::Backend::kSqlite) {
-    st.prepare("EXPLAIN QUERY PLAN " + text, soci::details::st_one_time_query);
-    params.BindTo(st);
-    st.exchange(soci::into(id));
-    st.exchange(soci::into(parent));
-    st.exchange(soci::into(unused));
-  } else {
-    st.prepare("EXPLAIN " + text, soci::details::st_one_time_query);
-    params.BindTo(st);
-  }
-  st.exchange(soci::into(detail));
-  st.define_and_bind();
-  st.execute(false);
-  while (st.fetch()) plan.push_back(detail);
-  return plan;
-}
-
 }  // namespace
 
 std::vector<MatterSummary> CatalogRepository::ListMatters(soci::session& sql,
@@ -835,12 +811,12 @@ std::vector<MatterSummary> CatalogRepository::ListMatters(soci::session& sql,
   return out;
 }
 
-std::vector<std::string> CatalogRepository::ExplainMatters(soci::session& sql,
-                                                           const MatterQuery& q) const {
+Result<std::vector<std::string>> CatalogRepository::ExplainMatters(store::Database& db,
+                                                                   const MatterQuery& q) const {
   Params params;
   const std::string text = MattersStatement(
       q, [this](std::string_view name) -> const std::string& { return Q(name); }, params);
-  return Explain(sql, backend_, text, params);
+  return store::ExplainPlan(db, text, [&](soci::statement& st) { params.BindTo(st); });
 }
 
 std::vector<SearchHit> CatalogRepository::SearchMatters(
@@ -871,14 +847,14 @@ std::vector<SearchHit> CatalogRepository::SearchMatters(
   return out;
 }
 
-std::vector<std::string> CatalogRepository::ExplainSearch(
-    soci::session& sql, const std::vector<std::string>& terms, const MatterQuery& q,
+Result<std::vector<std::string>> CatalogRepository::ExplainSearch(
+    store::Database& db, const std::vector<std::string>& terms, const MatterQuery& q,
     const std::optional<SearchHit>& after) const {
   Params params;
   const std::string text = SearchStatement(
       terms, q, after, [this](std::string_view name) -> const std::string& { return Q(name); },
       params);
-  return Explain(sql, backend_, text, params);
+  return store::ExplainPlan(db, text, [&](soci::statement& st) { params.BindTo(st); });
 }
 
 std::vector<MatterSummary> CatalogRepository::Summaries(

@@ -112,9 +112,9 @@ class CatalogRepository {
   std::vector<VersionInfo> ListVersions(soci::session& sql, const std::string& code) const;
   // At most q.limit matters in force, ordered by item code.
   std::vector<MatterSummary> ListMatters(soci::session& sql, const MatterQuery& q) const;
-  // How the database runs ListMatters(q): SQLite's EXPLAIN QUERY PLAN or PostgreSQL's EXPLAIN
-  // lines, to check that filters use their indexes.
-  std::vector<std::string> ExplainMatters(soci::session& sql, const MatterQuery& q) const;
+  // How the database runs ListMatters(q) (store::ExplainPlan, in its own read transaction), to
+  // check that filters use their indexes.
+  Result<std::vector<std::string>> ExplainMatters(store::Database& db, const MatterQuery& q) const;
   // The matters in force (at q.as_of, within q's filters; q.after and q.keyword_pattern are
   // not used) that hold any of `terms`: at most q.limit of them, best score first, then by name
   // and code in byte order, after `after` in that order when it is given.
@@ -122,9 +122,10 @@ class CatalogRepository {
                                        const MatterQuery& q,
                                        const std::optional<SearchHit>& after) const;
   // How the database runs SearchMatters, as ExplainMatters.
-  std::vector<std::string> ExplainSearch(soci::session& sql, const std::vector<std::string>& terms,
-                                         const MatterQuery& q,
-                                         const std::optional<SearchHit>& after) const;
+  Result<std::vector<std::string>> ExplainSearch(store::Database& db,
+                                                 const std::vector<std::string>& terms,
+                                                 const MatterQuery& q,
+                                                 const std::optional<SearchHit>& after) const;
   // The summaries of these versions, in the order given (ids not found are left out).
   std::vector<MatterSummary> Summaries(soci::session& sql,
                                        const std::vector<std::string>& version_ids) const;

@@ -466,10 +466,7 @@ Result<MatterPage> CatalogService::ListMatters(const MatterFilter& filter,
 Result<std::vector<std::string>> CatalogService::ExplainListMatters(const MatterFilter& filter,
                                                                     const PageRequest& page) {
   TB_ASSIGN_OR_RETURN(const MatterQuery q, BuildQuery(filter, page));
-  return db_.Transaction<std::vector<std::string>>(
-      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
-        return repo_.ExplainMatters(sql, q);
-      });
+  return repo_.ExplainMatters(db_, q);
 }
 
 Result<SearchPage> CatalogService::SearchMatters(std::string_view query, const MatterFilter& filter,
@@ -523,10 +520,7 @@ Result<std::vector<std::string>> CatalogService::ExplainSearch(std::string_view 
                                                                const MatterFilter& filter) {
   TB_ASSIGN_OR_RETURN(const MatterQuery q, BuildQuery(filter, {.limit = 20}));
   const std::vector<std::string> terms = QueryTerms(query);
-  return db_.Transaction<std::vector<std::string>>(
-      TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<std::string>> {
-        return repo_.ExplainSearch(sql, terms, q, std::nullopt);
-      });
+  return repo_.ExplainSearch(db_, terms, q, std::nullopt);
 }
 
 Result<std::pair<Matter, GuideStep>> CatalogService::RunMatterGuide(std::string_view code,
