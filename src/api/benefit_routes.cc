@@ -44,7 +44,7 @@ json ToJson(const benefits::RegionCounts& c) {
 json ToJson(const benefits::MatchRun& r) {
   json regions = json::array();
   for (const auto& g : r.regions) regions.push_back(ToJson(g));
-  return {{"id", r.id.empty() ? json(nullptr) : json(r.id)},
+  return {{"id", Nullable(r.id)},
           {"policy", r.policy},
           {"version", r.version},
           {"region", r.region},
@@ -88,7 +88,7 @@ json ToJson(const benefits::PersonNotice& n) {
           {"legal_basis", n.legal_basis},
           {"channel", n.channel},
           {"notified_at", n.notified_at},
-          {"decision", n.decision.empty() ? json(nullptr) : json(n.decision)},
+          {"decision", Nullable(n.decision)},
           {"consent", "/api/v1/runs/" + n.run_id + "/consents"}};
 }
 
@@ -250,8 +250,7 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
           j.erase("regions");
           items.push_back(std::move(j));
         }
-        WriteJson(res, {{"items", std::move(items)},
-                        {"next", page->next.empty() ? json(nullptr) : json(page->next)}});
+        WriteJson(res, {{"items", std::move(items)}, {"next", Nullable(page->next)}});
       });
 
   // A run's reads need policy.match over the run's region.
@@ -388,13 +387,12 @@ void RegisterBenefitRoutes(Server& server, benefits::Benefits& benefits, const A
     for (const auto& n : *notices) {
       if (!channel.empty() && n.channel != channel) continue;
       if (!region.empty() && !n.assigned_region.starts_with(region)) continue;
-      auto text = [](const std::string& v) { return v.empty() ? json(nullptr) : json(v); };
       items.push_back({{"person_id", n.person_id},
                        {"channel", n.channel},
                        {"status", n.status},
-                       {"assigned_region", text(n.assigned_region)},
-                       {"due_date", text(n.due_date)},
-                       {"decision", text(n.decision)}});
+                       {"assigned_region", Nullable(n.assigned_region)},
+                       {"due_date", Nullable(n.due_date)},
+                       {"decision", Nullable(n.decision)}});
     }
     WriteJson(res, {{"run_id", run->id}, {"items", std::move(items)}});
   });

@@ -30,8 +30,8 @@ json CalendarYearToJson(const calendars::CalendarYear& y) {
           {"national", ScheduleJson(y.national)},
           {"own", y.own ? ScheduleJson(*y.own) : json(nullptr)},
           {"version", y.version},
-          {"updated_at", y.updated_at.empty() ? json(nullptr) : json(y.updated_at)},
-          {"updated_by", y.updated_by.empty() ? json(nullptr) : json(y.updated_by)},
+          {"updated_at", Nullable(y.updated_at)},
+          {"updated_by", Nullable(y.updated_by)},
           {"days", days}};
 }
 

@@ -9,8 +9,6 @@
 
 namespace tongban::api::case_json {
 
-json Nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
 json DateJson(const std::optional<Date>& d) { return d ? json(d->ToString()) : json(nullptr); }
 
 json ClockJson(const cases::CaseClock& k) {

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "api/json_body.h"
 #include "base/result.h"
 #include "cases/service.h"
 
@@ -17,8 +18,7 @@ namespace tongban::api::case_json {
 
 using nlohmann::json;
 
-// An empty string as null.
-json Nullable(const std::string& s);
+using api::Nullable;  // an empty string as null
 json DateJson(const std::optional<Date>& d);
 json ClockJson(const cases::CaseClock& k);
 // A document as listed on its case, with the href that reads it.

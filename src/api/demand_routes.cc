@@ -73,7 +73,7 @@ json ToJson(const demands::DemandRecord& r) {
   for (const auto& s : r.steps) {
     steps.push_back({{"seq", s.seq},
                      {"action", s.action},
-                     {"actor", s.actor.empty() ? json(nullptr) : json(s.actor)},
+                     {"actor", Nullable(s.actor)},
                      {"at", Time(s.at)},
                      {"detail", s.detail}});
   }

@@ -15,8 +15,6 @@ using nlohmann::json;
 using people::Principal;
 namespace ev = evaluation;
 
-json Nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
 json Rate(std::optional<double> r) { return r ? json(*r) : json(nullptr); }
 
 json EvaluationJson(const ev::Evaluation& e) {

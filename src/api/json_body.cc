@@ -107,4 +107,8 @@ void WriteJson(httplib::Response& res, const nlohmann::json& body, int status) {
                   "application/json");
 }
 
+nlohmann::json Nullable(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
+}
+
 }  // namespace tongban::api

@@ -45,4 +45,7 @@ class ObjectReader {
 // Writes `body` as application/json with status `status`.
 void WriteJson(httplib::Response& res, const nlohmann::json& body, int status = 200);
 
+// A text field of a response: JSON null when empty (not set), else the text.
+nlohmann::json Nullable(const std::string& text);
+
 }  // namespace tongban::api

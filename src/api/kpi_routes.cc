@@ -59,8 +59,7 @@ json ToJson(const kpi::WalkthroughNote& n) {
           {"step", n.step},
           {"friction", n.friction},
           {"author", n.author},
-          {"rectification_item",
-           n.rectification_item.empty() ? json(nullptr) : json(n.rectification_item)},
+          {"rectification_item", Nullable(n.rectification_item)},
           {"created_at", n.created_at_ms}};
 }
 

@@ -23,8 +23,6 @@ std::string Mask(const std::string& s, size_t head, size_t tail) {
   return s.substr(0, head) + std::string(s.size() - head - tail, '*') + s.substr(s.size() - tail);
 }
 
-json Nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
 json Time(const std::optional<int64_t>& ms) {
   return ms ? json(people::FormatTimestamp(*ms)) : json(nullptr);
 }

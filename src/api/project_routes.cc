@@ -15,7 +15,6 @@ using nlohmann::json;
 namespace pj = projects;
 
 json Time(int64_t ms) { return ms == 0 ? json(nullptr) : json(people::FormatTimestamp(ms)); }
-json Day(const std::string& d) { return d.empty() ? json(nullptr) : json(d); }
 
 json ToJson(const pj::Project& p) {
   return {{"id", p.id},
@@ -50,7 +49,7 @@ json ToJson(const pj::ProjectMatter& m) {
     materials.push_back({{"name", mat.name},
                          {"core", mat.core},
                          {"state", pj::MaterialStateName(mat.state)},
-                         {"due_on", Day(mat.due_on)}});
+                         {"due_on", Nullable(mat.due_on)}});
   }
   return {{"stage", m.stage},
           {"matter", m.code},
@@ -62,8 +61,8 @@ json ToJson(const pj::ProjectMatter& m) {
           {"fee_yuan", static_cast<double>(m.fee_fen) / 100},
           {"state", pj::MatterStateName(m.state)},
           {"basis", m.basis},
-          {"started_on", Day(m.started_on)},
-          {"decided_on", Day(m.decided_on)},
+          {"started_on", Nullable(m.started_on)},
+          {"decided_on", Nullable(m.decided_on)},
           {"findings", m.findings},
           {"pre_reviewed_by", m.pre_reviewed_by},
           {"document_number", m.document_number},
@@ -73,8 +72,8 @@ json ToJson(const pj::ProjectMatter& m) {
 }
 
 json ToJson(const pj::Pause& p) {
-  return {{"id", p.id},          {"stage", p.stage}, {"kind", pj::PauseKindName(p.kind)},
-          {"from", p.from},      {"to", Day(p.to)},  {"note", p.note},
+  return {{"id", p.id},          {"stage", p.stage},     {"kind", pj::PauseKindName(p.kind)},
+          {"from", p.from},      {"to", Nullable(p.to)}, {"note", p.note},
           {"counted", p.counted}};
 }
 
@@ -84,13 +83,13 @@ json ToJson(const pj::Escalation& e) {
     parts.push_back({{"department", p.department},
                      {"task", p.task},
                      {"due_on", p.due_on},
-                     {"done_on", Day(p.done_on)},
+                     {"done_on", Nullable(p.done_on)},
                      {"note", p.note}});
   }
   return {{"id", e.id},
           {"project_id", e.project_id},
           {"reason", e.reason},
-          {"meeting_on", Day(e.meeting_on)},
+          {"meeting_on", Nullable(e.meeting_on)},
           {"created_by", e.created_by},
           {"created_at", Time(e.created_at)},
           {"parts", parts}};
@@ -118,8 +117,8 @@ json ToJson(const pj::ProjectRecord& r) {
                       {"title", s.title},
                       {"share_days", s.share_days},
                       {"state", pj::StageStateName(s.state)},
-                      {"started_on", Day(s.started_on)},
-                      {"concluded_on", Day(s.concluded_on)},
+                      {"started_on", Nullable(s.started_on)},
+                      {"concluded_on", Nullable(s.concluded_on)},
                       {"clock", i < r.stage_clocks.size() ? ToJson(r.stage_clocks[i]) : json()}});
   }
   json matters = json::array();

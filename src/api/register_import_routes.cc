@@ -28,7 +28,7 @@ json ImportJobToJson(const registers::ImportJob& job) {
           {"rows_per_second", std::round(job.rows_per_second * 10) / 10},
           {"runs", job.runs},
           {"import_id", job.import_id},
-          {"error", job.error.empty() ? json(nullptr) : json(job.error)},
+          {"error", Nullable(job.error)},
           {"bad_rows", fmt::format("/api/v1/register-imports/{}/bad-rows", job.id)}};
 }
 

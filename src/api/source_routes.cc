@@ -11,8 +11,6 @@ using sources::Source;
 
 namespace {
 
-json OrNull(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
 json JurisdictionJson(const sources::Jurisdiction& j) {
   return {{"outcome", sources::JurisdictionOutcomeName(j.outcome)},
           {"requested_matter", j.requested_matter},
@@ -97,8 +95,8 @@ Result<json> CaseLicenceJson(sources::CaseLicences* case_licences, const std::st
   if (!l) return json(nullptr);
   json out = {{"state", sources::CaseLicenceStateName(l->state)},
               {"type_code", l->type_code},
-              {"licence_id", OrNull(l->licence_id)},
-              {"error", OrNull(l->error)}};
+              {"licence_id", Nullable(l->licence_id)},
+              {"error", Nullable(l->error)}};
   if (!l->licence_id.empty()) {
     out["href"] = "/api/v1/licences/" + l->licence_id;
     out["pdf_href"] = "/api/v1/licences/" + l->licence_id + "/pdf";

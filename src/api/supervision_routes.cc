@@ -25,23 +25,22 @@ json ToJson(const sv::Card& c) {
                        {"action", e.action},
                        {"note", e.note}});
   }
-  json out = {
-      {"id", c.id},
-      {"case_number", c.case_number.empty() ? json(nullptr) : json(c.case_number)},
-      {"step", c.step.empty() ? json(nullptr) : json(c.step)},
-      {"step_name", c.step_name},
-      {"trigger", c.trigger},
-      {"level", sv::LevelName(c.level)},
-      {"level_title", sv::LevelTitle(c.level)},
-      {"reason", c.reason},
-      {"region", c.region},
-      {"department", c.department},
-      {"person", c.person.empty() ? json(nullptr) : json(c.person)},
-      {"issued_on", c.issued_on.ToString()},
-      {"state", sv::CardStateName(c.state)},
-      {"answer", c.answer.empty() ? json(nullptr) : json(c.answer)},
-      {"answered_by", c.answered_by.empty() ? json(nullptr) : json(c.answered_by)},
-      {"handed_over_by", c.handed_over_by.empty() ? json(nullptr) : json(c.handed_over_by)}};
+  json out = {{"id", c.id},
+              {"case_number", Nullable(c.case_number)},
+              {"step", Nullable(c.step)},
+              {"step_name", c.step_name},
+              {"trigger", c.trigger},
+              {"level", sv::LevelName(c.level)},
+              {"level_title", sv::LevelTitle(c.level)},
+              {"reason", c.reason},
+              {"region", c.region},
+              {"department", c.department},
+              {"person", Nullable(c.person)},
+              {"issued_on", c.issued_on.ToString()},
+              {"state", sv::CardStateName(c.state)},
+              {"answer", Nullable(c.answer)},
+              {"answered_by", Nullable(c.answered_by)},
+              {"handed_over_by", Nullable(c.handed_over_by)}};
   if (!c.history.empty()) out["history"] = std::move(history);
   return out;
 }
@@ -123,9 +122,7 @@ void RegisterSupervisionRoutes(Server& server, sv::SupervisionService& service, 
         if (!page.ok()) return WriteProblem(res, page.error(), ctx);
         json items = json::array();
         for (const auto& c : page->items) items.push_back(ToJson(c));
-        WriteJson(res, {{"items", std::move(items)},
-                        {"next_cursor",
-                         page->next_cursor.empty() ? json(nullptr) : json(page->next_cursor)}});
+        WriteJson(res, {{"items", std::move(items)}, {"next_cursor", Nullable(page->next_cursor)}});
       });
 
   server.Get(

@@ -28,8 +28,6 @@ json Time(Timestamp t) {
 
 json ValueJson(const feel::Value& v) { return json::parse(feel::ToJson(v), nullptr, false); }
 
-json Nullable(const std::string& s) { return s.empty() ? json(nullptr) : json(s); }
-
 // A keyset cursor on the wire: "<created µs>:<id>".
 std::string CursorText(int64_t created, const std::string& id) {
   return fmt::format("{}:{}", created, id);
