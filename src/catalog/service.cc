@@ -4,9 +4,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <map>
 
 #include "base/utf8.h"
+#include "catalog/certificates_generation.h"
 #include "catalog/search.h"
 #include "catalog/text.h"
 #include "catalog/validate.h"
@@ -14,6 +16,8 @@
 
 namespace tongban::catalog {
 namespace {
+
+std::atomic<uint64_t> imports_committed{0};  // CertificatesGeneration()
 
 using store::TxKind;
 
@@ -116,6 +120,8 @@ std::string StatusText(VersionStatus s) { return std::string(EnumId(s)); }
 
 }  // namespace
 
+uint64_t CertificatesGeneration() { return imports_committed.load(std::memory_order_acquire); }
+
 CatalogService::CatalogService(store::Database& db, CatalogRepository repo, Options options)
     : db_(db),
       repo_(std::move(repo)),
@@ -174,6 +180,8 @@ Result<ImportSummary> CatalogService::ImportYaml(std::string_view text,
         TB_ASSIGN_OR_RETURN(CatalogFile file, ReadCatalog(text, known));
         return ImportLocked(sql, file, known, options);
       });
+  // Certificates are written only by imports; counted after the commit (certificates_generation.h).
+  if (summary.ok()) imports_committed.fetch_add(1, std::memory_order_release);
   if (summary.ok()) RefreshStatistics(*summary);
   return summary;
 }
@@ -192,6 +200,8 @@ Result<ImportSummary> CatalogService::Import(const CatalogFile& file,
         }
         return ImportLocked(sql, file, known, options);
       });
+  // Certificates are written only by imports; counted after the commit (certificates_generation.h).
+  if (summary.ok()) imports_committed.fetch_add(1, std::memory_order_release);
   if (summary.ok()) RefreshStatistics(*summary);
   return summary;
 }

@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <atomic>
 #include <set>
 
 #include "base/id_number.h"
@@ -11,6 +12,7 @@
 #include "crypto/sm3.h"
 #include "keys/certificate.h"
 #include "licences/jcs.h"
+#include "licences/types_generation.h"
 
 namespace tongban {
 extern const EmbeddedFile kLicencesSql[];
@@ -207,8 +209,14 @@ LicenceService::LicenceService(store::Database& db, keys::KeyStore& keys, trace:
       departments_(std::move(departments)),
       queries_(Queries()) {}
 
+namespace {
+std::atomic<uint64_t> puts_committed{0};  // LicenceTypesGeneration()
+}  // namespace
+
+uint64_t LicenceTypesGeneration() { return puts_committed.load(std::memory_order_acquire); }
+
 Status LicenceService::PutTypes(const std::vector<LicenceType>& types) {
-  return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+  Status s = db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
     try {
       for (const auto& t : types) {
         const std::string definition = LicenceTypeToJson(t).dump();
@@ -220,6 +228,9 @@ Status LicenceService::PutTypes(const std::vector<LicenceType>& types) {
       return store::ErrorFromException(e);
     }
   });
+  // Counted after the commit (types_generation.h).
+  if (s.ok()) puts_committed.fetch_add(1, std::memory_order_release);
+  return s;
 }
 
 Result<std::vector<LicenceType>> LicenceService::ListTypes() {

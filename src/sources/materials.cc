@@ -2,7 +2,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 
+#include "catalog/certificates_generation.h"
+#include "licences/types_generation.h"
 #include "sources/service_impl.h"
 
 namespace tongban::sources {
@@ -68,15 +71,19 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
                  {{"scenario",
                    fmt::format("matter {} has no scenario {}", matter->item.code, in.scenario)}});
   }
-  // The applicant's licences by type name, and the certificate list by code.
-  std::vector<licences::Licence> held;
-  if (!subject.code.empty()) {
-    TB_ASSIGN_OR_RETURN(held, licences.ListByHolder(subject.code));
-  }
-  TB_ASSIGN_OR_RETURN(auto certificates, catalog.ListCertificates());
-  TB_ASSIGN_OR_RETURN(auto types, licences.ListTypes());
+  // The applicant's licences, read only when a material is to be fetched (调用): not when the
+  // applicant declared every material (a read and a parsed document per licence held).
+  std::optional<std::vector<licences::Licence>> held;
+  // Both kept in memory while unchanged (service_impl.h): no read, no JSON per submission.
+  TB_ASSIGN_OR_RETURN(auto certificates_held,
+                      certificates.Get(clock(), catalog::CertificatesGeneration(),
+                                       [&] { return catalog.ListCertificates(); }));
+  TB_ASSIGN_OR_RETURN(auto types_held,
+                      licence_types.Get(clock(), licences::LicenceTypesGeneration(),
+                                        [&] { return licences.ListTypes(); }));
+  const std::vector<catalog::Certificate>& certificate_list = *certificates_held;
   const auto type_named = [&](const std::string& name) -> const licences::LicenceType* {
-    for (const auto& t : types) {
+    for (const auto& t : *types_held) {
       if (t.name == name) return &t;
     }
     return nullptr;
@@ -92,7 +99,7 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
     r.required = cm.required == catalog::Requirement::kAlways;
     r.catalog_source = cm.source;
     const catalog::Certificate* certificate = nullptr;
-    for (const auto& c : certificates) {
+    for (const auto& c : certificate_list) {
       if (!cm.certificate.empty() && c.code == cm.certificate) certificate = &c;
     }
     // What the applicant declared stands; a declared licence must be theirs and valid.
@@ -133,8 +140,14 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
     std::string type_name = cm.source == Source::kLicence ? cm.licence_type : "";
     if (type_name.empty() && certificate) type_name = certificate->licence_type;
     bool resolved = false;
+    if (!type_name.empty() && !held) {
+      held.emplace();
+      if (!subject.code.empty()) {
+        TB_ASSIGN_OR_RETURN(*held, licences.ListByHolder(subject.code));
+      }
+    }
     if (!type_name.empty()) {
-      for (const auto& l : held) {
+      for (const auto& l : *held) {
         if (l.type_name != type_name || !LicenceProblem(l, today).empty()) continue;
         if (Authorised(in.authorised_licences, type_name)) {
           r.source = Source::kLicence;

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/cached_value.h"
 #include "people/clock.h"
 #include "sources/jurisdiction.h"
 #include "sources/service.h"
@@ -29,6 +30,13 @@ struct SourceService::Impl {
   const Calendar* calendar = nullptr;
   std::mutex mu;
   std::map<std::string, std::optional<feel::Program>> rules;  // by matter version id
+  // What every submission reads, kept while unchanged (base/cached_value.h): the catalog's
+  // certificates (catalog/certificates_generation.h) and the parsed licence types
+  // (licences/types_generation.h). A change another process makes is seen within kCacheMs.
+  static constexpr int64_t kCacheMs = 5000;
+  CachedValue<std::vector<catalog::Certificate>> certificates{std::chrono::milliseconds(kCacheMs)};
+  CachedValue<std::vector<licences::LicenceType>> licence_types{
+      std::chrono::milliseconds(kCacheMs)};
 
   const Clock& clock() const {
     return options.clock ? *options.clock : static_cast<const Clock&>(SystemClock::Instance());

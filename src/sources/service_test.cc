@@ -368,6 +368,54 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(sources_->Report(zhang, {}).error().code(), ErrorCode::kForbidden);
 }
 
+// The licence types and the certificates a submission reads are kept in memory: a change
+// committed through the services of this process is seen by the next submission, one another
+// process makes over the same database within 5 s.
+TEST_P(SourcesTest, LicenceTypeAndCertificateChangesAreSeenByTheNextSubmission) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal zhang = Citizen("acct-zhang", zhang_id_);
+  const auto police_request = [&]() -> ResolvedMaterial {
+    auto s = sources_->Resolve(zhang, {.matter = kBenefit});
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+    if (!s.ok()) return {};
+    for (const ResolvedMaterial& m : s->materials) {
+      if (m.name == "无犯罪记录证明") return m;
+    }
+    ADD_FAILURE() << "no 无犯罪记录证明";
+    return {};
+  };
+  EXPECT_EQ(police_request().reference, "431128-gaj");
+  // The county's police no longer issue it: 浏阳市's do.
+  auto type = licences_->GetType("11100000000013338W015");
+  ASSERT_TRUE(type.ok()) << type.error().ToString();
+  type->issuers = {"430181-gaj"};
+  ASSERT_TRUE(licences_->PutTypes({*type}).ok());
+  EXPECT_EQ(police_request().reference, "430181-gaj");
+
+  // Another process's change: written to the table directly, seen once the 5 s have passed.
+  type->issuers = {"431128-gaj"};
+  const std::string definition = licences::LicenceTypeToJson(*type).dump();
+  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite,
+                               [&](soci::session& sql) -> Status {
+                                 sql << "UPDATE licence_type SET definition = :d WHERE code = :c",
+                                     soci::use(definition, "d"), soci::use(type->code, "c");
+                                 return Ok();
+                               })
+                  .ok());
+  EXPECT_EQ(police_request().reference, "430181-gaj");
+  clock_.Advance(std::chrono::seconds(5));
+  EXPECT_EQ(police_request().reference, "431128-gaj");
+
+  // An import that takes the e-licence off the certificate: no longer requested online.
+  std::string catalog(kSourcesTestCatalog[0].contents);
+  const std::string with_type = ", licence_type: 无犯罪记录证明}";
+  ASSERT_NE(catalog.find(with_type), std::string::npos);
+  catalog.replace(catalog.find(with_type), with_type.size(), "}");
+  auto imported = catalog_->ImportYaml(catalog, {.publish = true});
+  ASSERT_TRUE(imported.ok()) << imported.error().ToString();
+  EXPECT_EQ(police_request().source, Source::kApplicant);
+}
+
 TEST_P(SourcesTest, TheReusePeriodIsTheMaterialsElseTheInstallations) {
   if (!db_) GTEST_SKIP() << "backend not available";
   const Principal zhang = Citizen("acct-zhang", zhang_id_);
