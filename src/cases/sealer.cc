@@ -110,8 +110,9 @@ std::string BatchStatement(std::string_view department, std::string_view root_he
 Result<std::string> SignedText(std::string_view department, std::string_view text,
                                std::string_view proof) {
   if (proof.empty()) return std::string(text);
-  TB_ASSIGN_OR_RETURN(Proof p, ParseProof(proof));
-  return BatchStatement(department, p.root_hex, p.tree_size);
+  auto p = ParseProof(proof);
+  if (!p.ok()) return p.error();
+  return BatchStatement(department, p->root_hex, p->tree_size);
 }
 
 Result<std::string> SealProblem(const crypto::Sm2Key& key, std::string_view department,

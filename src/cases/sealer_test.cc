@@ -192,7 +192,9 @@ TEST(Sealer, ConcurrentCallersShareOneSignature) {
   EXPECT_EQ(seals[0].proof, "");
   for (size_t i = 0; i < texts.size(); ++i) {
     EXPECT_EQ(Problem(key, texts[i], seals[i]), "") << i;
-    if (i > 1) EXPECT_EQ(seals[i].signature, seals[1].signature);
+    if (i > 1) {
+      EXPECT_EQ(seals[i].signature, seals[1].signature);
+    }
   }
   EXPECT_EQ(json::parse(seals[5].proof)["tree_size"], kFollowers);
 }
