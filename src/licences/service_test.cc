@@ -272,6 +272,8 @@ TEST_P(LicenceServiceTest, RevokeRenewReissueAndExpiry) {
             "data.level");
 
   EXPECT_FALSE(service_->Revoke(reissued.id, "", "acct-1").ok());
+  // At most 200 characters, whatever their bytes: 201 ASCII letters are refused.
+  EXPECT_FALSE(service_->Revoke(reissued.id, std::string(201, 'x'), "acct-1").ok());
   const Licence revoked = service_->Revoke(reissued.id, "证件遗失后补办", "acct-1").value();
   EXPECT_EQ(revoked.status, LicenceStatus::kRevoked);
   auto v = service_->VerifyById(reissued.id).value();
