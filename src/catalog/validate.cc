@@ -21,6 +21,7 @@ const feel::Scope& PrefillScope() {
     auto* s = new feel::Scope();
     s->Declare("person");
     s->Declare("entity");
+    s->Declare("applicant");
     s->AddFunction(
         {"licence", {"type"}, 1, false, [](std::span<const feel::Value>, feel::CallContext&) {
            return feel::Value();

@@ -22,7 +22,14 @@ extern const size_t kLicencesSql_count;
 namespace tongban::licences {
 namespace {
 
-constexpr size_t kMaxReasonBytes = 600;  // 200 CJK characters
+constexpr size_t kMaxReasonCharacters = 200;
+
+// Characters of UTF-8 text (not bytes: 200 Chinese characters are 600 bytes).
+size_t Characters(std::string_view text) {
+  return static_cast<size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
+}
 
 const store::QuerySet& Queries() {
   static const store::QuerySet* queries = [] {
@@ -496,7 +503,7 @@ Result<std::vector<Licence>> LicenceService::ListByHolder(const std::string& hol
 
 Result<Licence> LicenceService::Revoke(const std::string& id, const std::string& reason,
                                        const std::string& actor) {
-  if (reason.empty() || reason.size() > kMaxReasonBytes) {
+  if (reason.empty() || Characters(reason) > kMaxReasonCharacters) {
     FieldErrors errors;
     errors.Add("reason", "is required: 1 to 200 characters");
     return errors.ToError("the licence cannot be revoked");

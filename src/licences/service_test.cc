@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -51,6 +52,19 @@ struct TempDirForPdf {
   ~TempDirForPdf() { std::filesystem::remove_all(path); }
   std::string path;
 };
+
+// Runs `command` in a shell, its output to `out` (or discarded); the exit status.
+int Shell(const std::string& command, const std::string& out = "/dev/null") {
+  const int rc = std::system((command + " >" + out + " 2>/dev/null").c_str());
+  return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
 
 IssueRequest BusinessLicence() {
   return {.type_code = "11100000000013338W011",
@@ -258,6 +272,8 @@ TEST_P(LicenceServiceTest, RevokeRenewReissueAndExpiry) {
             "data.level");
 
   EXPECT_FALSE(service_->Revoke(reissued.id, "", "acct-1").ok());
+  // At most 200 characters, whatever their bytes: 201 ASCII letters are refused.
+  EXPECT_FALSE(service_->Revoke(reissued.id, std::string(201, 'x'), "acct-1").ok());
   const Licence revoked = service_->Revoke(reissued.id, "证件遗失后补办", "acct-1").value();
   EXPECT_EQ(revoked.status, LicenceStatus::kRevoked);
   auto v = service_->VerifyById(reissued.id).value();
@@ -296,6 +312,18 @@ TEST_P(LicenceServiceTest, PrintsAPdfWithAnEmbeddedCjkFont) {
   EXPECT_NE(pdf.find("NotoSansCJK"), std::string::npos);
   EXPECT_NE(pdf.find("/FontFile3"), std::string::npos);  // an embedded CFF font program
   TempDirForPdf dir;
+  // What the PDF says, as poppler reads it (poppler-utils is a test package): the holder, the
+  // licence identifier and the issuer; the seal (drawn, with its purpose) and the QR code's
+  // caption.
+  const std::string file = dir.path + "/printed.pdf";
+  std::ofstream(file, std::ios::binary) << pdf;
+  ASSERT_EQ(Shell("pdftotext -enc UTF-8 " + file + " -", dir.path + "/text"), 0);
+  const std::string text = ReadFile(dir.path + "/text");
+  EXPECT_NE(text.find("新田县自来水有限公司"), std::string::npos) << text;
+  EXPECT_NE(text.find(l.id), std::string::npos) << text;
+  EXPECT_NE(text.find("新田县市场监督管理局"), std::string::npos) << text;
+  EXPECT_NE(text.find("电子证照专用章"), std::string::npos) << text;
+  EXPECT_NE(text.find("扫码核验真伪"), std::string::npos) << text;
   if (std::system("command -v pdffonts >/dev/null 2>&1") == 0) {
     const std::string path = dir.path + "/licence.pdf";
     std::ofstream(path, std::ios::binary) << pdf;
@@ -306,6 +334,47 @@ TEST_P(LicenceServiceTest, PrintsAPdfWithAnEmbeddedCjkFont) {
     n >> embedded;
     EXPECT_GE(embedded, 2);
   }
+}
+
+// Interoperability with the openssl command, both ways, on a licence itself: the signed bytes
+// are the canonical JSON, the signature SM2/SM3 with the distinguishing ID 1234567812345678.
+TEST_P(LicenceServiceTest, LicenceSignaturesInteroperateWithTheOpensslCommand) {
+  if (db_ == nullptr) return;
+  const Licence l = service_->Issue(BusinessLicence()).value();
+  TempDirForPdf dir;
+  const std::string doc = dir.path + "/document.json", sig = dir.path + "/signature.der",
+                    cert = dir.path + "/certificate.pem", pub = dir.path + "/public.pem";
+  std::ofstream(doc, std::ios::binary) << l.signed_licence.document;
+  std::ofstream(sig, std::ios::binary) << crypto::FromHex(l.signed_licence.signature).value();
+  std::ofstream(cert, std::ios::binary) << l.signed_licence.certificate;
+  ASSERT_EQ(Shell("openssl x509 -in " + cert + " -pubkey -noout", pub), 0);
+  // tongban -> openssl: the licence verifies with the identifier, and not without it.
+  EXPECT_EQ(Shell("openssl dgst -sm3 -verify " + pub + " -sigopt distid:1234567812345678" +
+                  " -signature " + sig + " " + doc),
+            0);
+  EXPECT_NE(Shell("openssl dgst -sm3 -verify " + pub + " -signature " + sig + " " + doc), 0);
+
+  // openssl -> tongban: the department's key signs the same document with the openssl
+  // command; tongban accepts that signature, and refuses one made without the identifier.
+  const keys::SigningKey key =
+      keys_->ActiveKey({.code = "431128-scjgj", .name = "新田县市场监督管理局"}).value();
+  const std::string private_pem = dir.path + "/key.pem";
+  std::ofstream(private_pem, std::ios::binary) << key.key.PrivatePem().value();
+  const std::string by_openssl = dir.path + "/by-openssl.der";
+  ASSERT_EQ(Shell("openssl dgst -sm3 -sign " + private_pem +
+                  " -sigopt distid:1234567812345678 -out " + by_openssl + " " + doc),
+            0);
+  SignedLicence presented = l.signed_licence;
+  presented.signature = crypto::ToHex(ReadFile(by_openssl));
+  ASSERT_NE(presented.signature, l.signed_licence.signature);  // SM2 signatures are randomised
+  auto v = service_->Verify(presented);
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  EXPECT_EQ(v->outcome, VerifyOutcome::kValid) << v->reason;
+  ASSERT_EQ(Shell("openssl dgst -sm3 -sign " + private_pem + " -out " + by_openssl + " " + doc), 0);
+  presented.signature = crypto::ToHex(ReadFile(by_openssl));
+  v = service_->Verify(presented);
+  ASSERT_TRUE(v.ok()) << v.error().ToString();
+  EXPECT_EQ(v->outcome, VerifyOutcome::kForgedSignature) << v->reason;
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LicenceServiceTest,

@@ -19,6 +19,7 @@ const feel::Scope& FillScope() {
     auto* s = new feel::Scope();
     s->Declare("person");
     s->Declare("entity");
+    s->Declare("applicant");
     s->AddFunction(
         {"licence", {"type"}, 1, false, [](std::span<const feel::Value> args, feel::CallContext&) {
            if (current_licences == nullptr || args.empty() || !args[0].is(feel::Kind::kString)) {
@@ -37,10 +38,12 @@ std::string SourceOf(std::string_view text) {
   const size_t l = text.find("licence(");
   const size_t p = text.find("person");
   const size_t e = text.find("entity");
-  const size_t first = std::min({l, p, e});
+  const size_t a = text.find("applicant");
+  const size_t first = std::min({l, p, e, a});
   if (first == std::string_view::npos) return "";
   if (first == p) return "person";
   if (first == e) return "entity";
+  if (first == a) return "applicant";
   // licence("营业执照"): the type named by the first string literal.
   const size_t open = text.find('"', l);
   const size_t close = open == std::string_view::npos ? open : text.find('"', open + 1);
@@ -132,6 +135,10 @@ std::vector<FilledField> FormFiller::Fill(const FormSubject& subject, Date today
   feel::Bindings b(FillScope());
   if (subject.person) b.Set(FillScope().Find("person"), PersonValue(*subject.person, today));
   if (subject.entity) b.Set(FillScope().Find("entity"), EntityValue(*subject.entity));
+  b.Set(
+      FillScope().Find("applicant"),
+      feel::Value::Context({{"by_agent", subject.by_agent ? feel::Value::Boolean(*subject.by_agent)
+                                                          : feel::Value()}}));
   current_licences = &subject.licences;
   std::vector<FilledField> out;
   out.reserve(fields_.size());

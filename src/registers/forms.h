@@ -13,6 +13,9 @@
 //            registered_region, status
 //   licence("营业执照")   the holder's valid licence of that type: its data fields plus id,
 //            holder_name, valid_from, valid_until (null when none is held)
+//   applicant   who is applying: by_agent (true for an enterprise's authorised agent, false for
+//            its legal representative or a citizen applying for themselves, null when not
+//            known, e.g. a clerk filling the form)
 #pragma once
 
 #include <map>
@@ -36,13 +39,16 @@ struct FormSubject {
   std::optional<Person> person{};
   std::optional<Entity> entity{};
   std::map<std::string, nlohmann::json, std::less<>> licences{};
+  // applicant.by_agent: whether someone applies on the applicant's behalf (委托他人办理); unset
+  // when the filler does not know.
+  std::optional<bool> by_agent{};
 };
 
 struct FilledField {
   std::string name{};
   std::string label{};
   nlohmann::json value{};  // null when nothing was found: the applicant completes it
-  // "person", "entity", "licence:<type>" when pre-filled from a record; "" otherwise.
+  // "person", "entity", "licence:<type>", "applicant" when pre-filled from a record; "" otherwise.
   std::string source{};
   // The validation message when the pre-filled value fails it (the applicant must correct it).
   std::string problem{};

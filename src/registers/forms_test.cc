@@ -83,6 +83,30 @@ TEST(FormFiller, WithoutRecordsNothingIsFilled) {
   EXPECT_TRUE(fields[1].value.is_null());
 }
 
+// 是否委托他人办理 from who is applying: an enterprise's agent (true), its legal representative
+// or a citizen for themselves (false); unknown (a clerk filling the form) leaves it open.
+TEST(FormFiller, ByAgentComesFromWhoIsApplying) {
+  auto filler = FormFiller::Compile({Field("by_agent", "applicant.by_agent"),
+                                     Field("licence_no", "licence(\"营业执照\").id"),
+                                     Field("uscc", "entity.uscc")});
+  ASSERT_TRUE(filler.ok()) << filler.error().ToString();
+  FormSubject subject = Subject();
+  subject.by_agent = true;
+  auto fields = filler->Fill(subject, *Date::Parse("2026-11-26"));
+  EXPECT_EQ(fields[0].value, true);
+  EXPECT_EQ(fields[0].source, "applicant");
+  EXPECT_EQ(fields[1].value, "L1");
+  EXPECT_EQ(fields[1].source, "licence:营业执照");
+  EXPECT_EQ(fields[2].value, "91431128MA4L0A019K");
+  EXPECT_EQ(fields[2].source, "entity");
+  subject.by_agent = false;
+  EXPECT_EQ(filler->Fill(subject, *Date::Parse("2026-11-26"))[0].value, false);
+  subject.by_agent.reset();
+  fields = filler->Fill(subject, *Date::Parse("2026-11-26"));
+  EXPECT_TRUE(fields[0].value.is_null());
+  EXPECT_EQ(fields[0].source, "");
+}
+
 TEST(FormFiller, APrefilledValueFailingItsValidationCarriesTheMessage) {
   auto filler = FormFiller::Compile({Field("age", "person.age", ">= 60", "须年满60周岁")});
   ASSERT_TRUE(filler.ok());
