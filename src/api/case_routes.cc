@@ -8,7 +8,6 @@
 
 #include "api/case_json.h"
 #include "api/json_body.h"
-#include "cases/sealer.h"
 #include "crypto/sm3.h"
 #include "people/authorization.h"
 
@@ -422,28 +421,16 @@ class Routes {
     if (!caller) return;
     auto d = cases_.GetDocument(*caller, req.matches[1].str(), req.matches[2].str());
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
-    auto signed_text = cases::SignedText(d->department, d->content, d->seal_proof);
-    if (!signed_text.ok()) return WriteProblem(res, signed_text.error(), ctx);
-    json out = {{"id", d->id},
-                {"kind", cases::DocumentKindName(d->kind)},
-                {"title", cases::DocumentKindTitle(d->kind)},
-                {"issued_on", d->issued_on.ToString()},
-                {"department", d->department},
-                {"content", json::parse(d->content)},
-                {"text", d->content},
-                {"signed_text", *signed_text},
-                {"key_id", d->key_id},
-                {"signature", d->signature}};
-    if (d->seal_proof.empty()) {
-      out["algorithm"] = "SM2-with-SM3, ID 1234567812345678, DER signature in hex, of text";
-    } else {
-      out["seal_proof"] = json::parse(d->seal_proof);
-      out["algorithm"] =
-          "SM2-with-SM3, ID 1234567812345678, DER signature in hex, of signed_text: the "
-          "statement of an SM3 Merkle tree root (RFC 9162: leaf SM3(0x00||text), node "
-          "SM3(0x01||left||right)) to which seal_proof's audit_path leads text";
-    }
-    WriteJson(res, out);
+    WriteJson(res, {{"id", d->id},
+                    {"kind", cases::DocumentKindName(d->kind)},
+                    {"title", cases::DocumentKindTitle(d->kind)},
+                    {"issued_on", d->issued_on.ToString()},
+                    {"department", d->department},
+                    {"content", json::parse(d->content)},
+                    {"signed_text", d->content},
+                    {"key_id", d->key_id},
+                    {"signature", d->signature},
+                    {"algorithm", "SM2-with-SM3, ID 1234567812345678, DER signature in hex"}});
   }
 
   void Verify(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -451,18 +438,15 @@ class Routes {
     if (!caller) return;
     auto d = cases_.GetDocument(*caller, req.matches[1].str(), req.matches[2].str());
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
-    auto problem = cases_.DocumentSealProblem(*d);
-    if (!problem.ok()) return WriteProblem(res, problem.error(), ctx);
+    auto valid = cases_.VerifyDocument(*d);
+    if (!valid.ok()) return WriteProblem(res, valid.error(), ctx);
     auto pem = cases_.DepartmentPublicKey(d->department);
     if (!pem.ok()) return WriteProblem(res, pem.error(), ctx);
-    json out = {{"document", d->id},
-                {"valid", problem->empty()},
-                {"sealed", d->seal_proof.empty() ? "alone" : "batch"},
-                {"department", d->department},
-                {"key_id", d->key_id},
-                {"public_key", *pem}};
-    if (!problem->empty()) out["reason"] = *problem;
-    WriteJson(res, out);
+    WriteJson(res, {{"document", d->id},
+                    {"valid", *valid},
+                    {"department", d->department},
+                    {"key_id", d->key_id},
+                    {"public_key", *pem}});
   }
 
  private:

@@ -80,8 +80,7 @@ Result<Document> CaseService::ReadDocument(std::string_view number, std::string_
         const std::string n(number), id(document_id);
         sql << I.Q("select_document"), soci::use(n, "number"), soci::use(id, "id"),
             soci::into(d.id), soci::into(kind), soci::into(issued_on), soci::into(d.department),
-            soci::into(d.content), soci::into(d.key_id), soci::into(d.signature),
-            soci::into(d.seal_proof);
+            soci::into(d.content), soci::into(d.key_id), soci::into(d.signature);
         if (!sql.got_data()) {
           return Error(ErrorCode::kNotFound, fmt::format("case {} has no document {}", n, id));
         }
@@ -124,33 +123,17 @@ Result<std::shared_ptr<const catalog::Matter>> CaseService::PinnedMatter(
 }
 
 SealCounts CaseService::Seals() const {
-  SealCounts counts{.presigned_kept = impl_->presigned_kept.load(),
-                    .signed_in_transaction = impl_->signed_in_transaction.load(),
-                    .signatures = impl_->uncached_signatures.load(),
-                    .documents = impl_->uncached_documents.load()};
-  std::lock_guard lock(impl_->mu);
-  for (const auto& [department, sealer] : impl_->sealers) {
-    counts.signatures += sealer->signatures();
-    counts.documents += sealer->documents();
-    counts.queued += static_cast<int64_t>(sealer->queued());
-  }
-  return counts;
-}
-
-Result<std::string> CaseService::DocumentSealProblem(const Document& document) {
-  TB_ASSIGN_OR_RETURN(std::string pem, DepartmentPublicKey(document.department));
-  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPublicPem(pem));
-  if (key.id() != document.key_id) {
-    return fmt::format("the document names key {}, not the e-seal key of department {}",
-                       document.key_id, document.department);
-  }
-  return SealProblem(key, document.department, document.content, document.signature,
-                     document.seal_proof);
+  return {.presigned_kept = impl_->presigned_kept.load(),
+          .signed_in_transaction = impl_->signed_in_transaction.load()};
 }
 
 Result<bool> CaseService::VerifyDocument(const Document& document) {
-  TB_ASSIGN_OR_RETURN(std::string problem, DocumentSealProblem(document));
-  return problem.empty();
+  TB_ASSIGN_OR_RETURN(std::string pem, DepartmentPublicKey(document.department));
+  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPublicPem(pem));
+  if (key.id() != document.key_id) return false;
+  auto der = crypto::FromHex(document.signature);
+  if (!der.ok()) return false;
+  return key.Verify(document.content, *der);
 }
 
 }  // namespace tongban::cases

@@ -167,21 +167,13 @@ struct CaseServiceOptions {
   // Tests only: runs inside Accept after the acceptance notice was signed from the case as read
   // and before the write transaction (so that a test can change the case in between).
   std::function<void(std::string_view number)> after_accept_presign = nullptr;
-  // Tests only: called by a department sealer's signing thread with its batch's size before it
-  // signs (SealerOptions::before_sign).
-  std::function<void(size_t batch)> before_seal = nullptr;
 };
 
 // How the documents' SM2 seals were made: signed before the write transaction and kept (the
-// text in the transaction was the same), or signed inside it; and how many SM2 signatures the
-// departments' sealers made for how many documents (group sealing, sealer.h: one signature per
-// batch of documents sealed at the same time), and how many wait for one now.
+// text in the transaction was the same), or signed inside it.
 struct SealCounts {
   int64_t presigned_kept = 0;
   int64_t signed_in_transaction = 0;
-  int64_t signatures = 0;
-  int64_t documents = 0;
-  int64_t queued = 0;
 };
 
 // Called inside the write transaction of every submission and transition, after the case is
@@ -376,12 +368,8 @@ class CaseService {
   Result<Document> GetDocument(const people::Principal& caller, std::string_view number,
                                std::string_view document_id);
   Result<Document> ReadDocument(std::string_view number, std::string_view document_id);
-  // Whether `document`'s seal holds: its signature is the department key's signature of its
-  // content, or of the statement of a batch root its proof leads its content to.
+  // Whether `document`'s signature is the department key's signature of its content.
   Result<bool> VerifyDocument(const Document& document);
-  // Why `document`'s seal does not hold (the key is not the department's, the text or proof does
-  // not lead to the signed root, the signature is not the key's); "" when it holds.
-  Result<std::string> DocumentSealProblem(const Document& document);
   // Since this service started (benchmarks, tests).
   SealCounts Seals() const;
   // The parsed version of matter `code` in force on `day`, shared from this service's cache of

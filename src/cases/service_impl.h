@@ -19,7 +19,6 @@
 #include "base/uscc.h"
 #include "bpmn/runtime.h"
 #include "cases/group_commit.h"
-#include "cases/sealer.h"
 #include "cases/service.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
@@ -201,9 +200,7 @@ struct CaseService::Impl {
   std::mutex mu;
   // Pinned versions never change: parsed once, shared by every request that reads them.
   std::unordered_map<std::string, std::shared_ptr<const catalog::Matter>> matters;
-  // One sealer per department whose key is committed: the documents of concurrent requests
-  // share its signatures (sealer.h).
-  std::unordered_map<std::string, std::shared_ptr<Sealer>> sealers;
+  std::unordered_map<std::string, crypto::Sm2Key> keys;  // committed department keys
   std::unique_ptr<SimulatedPaymentGateway> own_payments;
   PaymentGateway* payments = nullptr;
   people::SimulatedSmsGateway own_sms;
@@ -352,8 +349,7 @@ struct CaseService::Impl {
           c.documents.push_back(std::move(out));
         },
         soci::use(c.id, "case_id"), soci::into(d.id), soci::into(kind), soci::into(issued_on),
-        soci::into(d.department), soci::into(d.key_id), soci::into(d.signature),
-        soci::into(d.seal_proof));
+        soci::into(d.department), soci::into(d.key_id), soci::into(d.signature));
   }
 
   void SaveMaterial(soci::session& sql, const std::string& case_id, const CaseMaterial& m,
@@ -422,29 +418,20 @@ struct CaseService::Impl {
 
   // ---- the department's e-seal ----
 
-  SealerOptions SealerOptionsOf() const { return {.before_sign = options.before_seal}; }
-
-  // The sealer of `department`'s committed key; null when none is known to this service yet.
-  std::shared_ptr<Sealer> CachedSealer(const std::string& department) {
-    std::lock_guard lock(mu);
-    auto it = sealers.find(department);
-    return it == sealers.end() ? nullptr : it->second;
-  }
-
-  // The sealer of `department`'s key, in a write transaction: the committed key's (shared by
-  // every request), or, at the department's first document, a sealer of its own for the key
-  // this transaction creates (cached once a later transaction reads the key committed).
-  Result<std::shared_ptr<Sealer>> DepartmentSealer(soci::session& sql,
-                                                   const std::string& department) {
-    if (auto cached = CachedSealer(department)) return cached;
+  Result<crypto::Sm2Key> DepartmentKey(soci::session& sql, const std::string& department) {
+    {
+      std::lock_guard lock(mu);
+      auto it = keys.find(department);
+      if (it != keys.end()) return it->second;
+    }
     std::string key_id, private_pem, public_pem;
     sql << Q("select_department_key"), soci::use(department, "department"), soci::into(key_id),
         soci::into(private_pem), soci::into(public_pem);
     if (sql.got_data()) {
       TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPrivatePem(private_pem));
-      auto made = std::make_shared<Sealer>(std::move(key), department, SealerOptionsOf());
       std::lock_guard lock(mu);
-      return sealers.emplace(department, std::move(made)).first->second;
+      keys.emplace(department, key);
+      return key;
     }
     TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::Generate());
     TB_ASSIGN_OR_RETURN(std::string priv, key.PrivatePem());
@@ -456,21 +443,8 @@ struct CaseService::Impl {
     // Another transaction may have created it first (PostgreSQL); its key is the one kept.
     sql << Q("select_department_key"), soci::use(department, "department"), soci::into(key_id),
         soci::into(private_pem), soci::into(public_pem);
-    TB_ASSIGN_OR_RETURN(crypto::Sm2Key kept, crypto::Sm2Key::FromPrivatePem(private_pem));
-    return std::make_shared<Sealer>(std::move(kept), department, SealerOptionsOf());
+    return crypto::Sm2Key::FromPrivatePem(private_pem);
   }
-
-  // Seals `text` with `sealer`, counting the signatures of sealers that are not cached.
-  Result<DocumentSeal> SealWith(Sealer& sealer, std::string_view text, bool cached) {
-    auto seal = sealer.Seal(text);
-    if (!cached) {
-      uncached_signatures += sealer.signatures();
-      uncached_documents += sealer.documents();
-    }
-    return seal;
-  }
-  std::atomic<int64_t> uncached_signatures{0};  // Seals()
-  std::atomic<int64_t> uncached_documents{0};   // Seals()
 
   // A document's text sealed before its transaction (PreSeal): the transaction compares the text
   // it would seal with `content` and, when equal, stores this signature instead of signing under
@@ -480,7 +454,6 @@ struct CaseService::Impl {
     std::string content;
     std::string key_id;
     std::string signature;
-    std::string seal_proof;
   };
 
   std::atomic<int64_t> presigned_kept{0};         // Seals()
@@ -501,28 +474,30 @@ struct CaseService::Impl {
     return content.dump();  // nlohmann objects keep keys sorted: canonical JSON
   }
 
-  // Seals the document `Seal` would store for `c` now, outside any transaction, through the
-  // department's sealer when its key is already known (nullopt otherwise: Seal then seals it):
-  // concurrent acceptances share one signature.
+  // Signs the document `Seal` would store for `c` now, outside any transaction, with the
+  // department's key when it is already known (nullopt otherwise: Seal then signs itself).
   std::optional<PreSealed> PreSeal(const Case& c, const catalog::Matter& matter, DocumentKind kind,
                                    json content) {
-    std::shared_ptr<Sealer> sealer = CachedSealer(c.department);
-    if (!sealer) return std::nullopt;
+    std::optional<crypto::Sm2Key> key;
+    {
+      std::lock_guard lock(mu);
+      auto it = keys.find(c.department);
+      if (it != keys.end()) key = it->second;
+    }
+    if (!key) return std::nullopt;
     PreSealed out;
     out.id = NewId(clock());
     out.content = DocumentText(c, matter, kind, std::move(content), out.id, Today());
-    auto seal = sealer->Seal(out.content);
-    if (!seal.ok()) return std::nullopt;
-    out.key_id = sealer->key().id();
-    out.signature = std::move(seal->signature);
-    out.seal_proof = std::move(seal->proof);
+    auto der = key->Sign(out.content);
+    if (!der.ok()) return std::nullopt;
+    out.key_id = key->id();
+    out.signature = crypto::ToHex(*der);
     return out;
   }
 
-  // Seals `content` as a document of `kind` through the department's sealer, stores it with the
-  // case and lists it on `c`. With `pre` (sealed before the transaction from the same case), its
-  // seal is kept when the text is the same, so only a case changed meanwhile is sealed under the
-  // write lock (in a batch with whatever other requests seal then).
+  // Seals `content` as a document of `kind`, stores it with the case and lists it on `c`. With
+  // `pre` (signed before the transaction from the same case), its signature is kept when the
+  // text is the same, so only a case changed meanwhile is signed under the write lock.
   Result<Document> Seal(soci::session& sql, Case& c, const catalog::Matter& matter,
                         DocumentKind kind, json content, const PreSealed* pre = nullptr) {
     Document d;
@@ -531,17 +506,14 @@ struct CaseService::Impl {
     d.issued_on = Today();
     d.department = c.department;
     d.content = DocumentText(c, matter, kind, std::move(content), d.id, d.issued_on);
-    TB_ASSIGN_OR_RETURN(std::shared_ptr<Sealer> sealer, DepartmentSealer(sql, c.department));
-    d.key_id = sealer->key().id();
+    TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, DepartmentKey(sql, c.department));
+    d.key_id = key.id();
     if (pre && pre->content == d.content && pre->key_id == d.key_id) {
       d.signature = pre->signature;
-      d.seal_proof = pre->seal_proof;
       ++presigned_kept;
     } else {
-      const bool cached = CachedSealer(c.department) == sealer;
-      TB_ASSIGN_OR_RETURN(DocumentSeal seal, SealWith(*sealer, d.content, cached));
-      d.signature = std::move(seal.signature);
-      d.seal_proof = std::move(seal.proof);
+      TB_ASSIGN_OR_RETURN(std::string der, key.Sign(d.content));
+      d.signature = crypto::ToHex(der);
       ++signed_in_transaction;
     }
     std::string kind_name(DocumentKindName(kind)), issued = d.issued_on.ToString();
@@ -550,7 +522,7 @@ struct CaseService::Impl {
                    soci::use(kind_name, "kind"), soci::use(issued, "issued_on"),
                    soci::use(d.department, "department"), soci::use(d.content, "content"),
                    soci::use(d.key_id, "key_id"), soci::use(d.signature, "signature"),
-                   soci::use(d.seal_proof, "seal_proof"), soci::use(now, "created_at"));
+                   soci::use(now, "created_at"));
     Document listed = d;
     listed.content.clear();
     c.documents.push_back(std::move(listed));
