@@ -50,9 +50,10 @@ class RegisterHttpTest : public ::testing::Test {
     auto c = server_->Client();
     httplib::Headers h;
     if (!token.empty()) h.emplace("Authorization", "Bearer " + token);
-    httplib::Result r = method == "GET"   ? c.Get(path, h)
-                        : body == nullptr ? c.Post(path, h, "", "application/json")
-                                          : c.Post(path, h, body->dump(), "application/json");
+    httplib::Result r = method == "GET"     ? c.Get(path, h)
+                        : method == "PATCH" ? c.Patch(path, h, body->dump(), "application/json")
+                        : body == nullptr   ? c.Post(path, h, "", "application/json")
+                                            : c.Post(path, h, body->dump(), "application/json");
     Answer a;
     if (!r) return a;
     a.status = r->status;
@@ -63,6 +64,16 @@ class RegisterHttpTest : public ::testing::Test {
   Answer Get(const std::string& path, const std::string& token) { return Send("GET", path, token); }
   Answer Post(const std::string& path, const json& body, const std::string& token) {
     return Send("POST", path, token, &body);
+  }
+  // The demo's certificate issuer signs for 市场监管局; the security admin lets `issuer` sign
+  // for 卫健局 (431128-wjj) too.
+  void LetIssueForHealthCommission(const std::string& issuer) {
+    const std::string issuer_id = Get("/api/v1/me", issuer).body["account"]["id"];
+    Answer granted = Post("/api/v1/accounts/" + issuer_id + "/roles",
+                          {{"role", "certificate_issuer"},
+                           {"scope", {{"region", "431128"}, {"department", "431128-wjj"}}}},
+                          Staff("xintian.security_admin"));
+    ASSERT_TRUE(granted.status == 200 || granted.status == 201) << granted.raw;
   }
   // The trace events of `stream` with `action`.
   int TraceCount(const std::string& action) {
@@ -264,24 +275,9 @@ TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {
   ASSERT_EQ(search.status, 200) << search.raw;
   ASSERT_FALSE(search.body["items"].empty());
 
-  // The enterprise holds a business licence (营业执照) issued earlier.
+  // 3. The form arrives pre-filled from the citizen's own record, the enterprise and the
+  // business licence (营业执照) the demo enterprise holds.
   const std::string issuer = Staff("xintian.certificate_issuer");
-  Answer business = Post("/api/v1/licences",
-                         {{"type_code", "11100000000013338W011"},
-                          {"holder_id", "91431128MA4L0A019K"},
-                          {"holder_name", "新田县富硒农产品有限公司"},
-                          {"issuer", "431128-scjgj"},
-                          {"data",
-                           {{"name", "新田县富硒农产品有限公司"},
-                            {"kind", "有限责任公司"},
-                            {"legal_representative", "邓桂英"},
-                            {"established", "2018-05-04"},
-                            {"address", "新田县龙泉镇富硒大道8号"},
-                            {"scope", "农产品销售"}}}},
-                         issuer);
-  ASSERT_EQ(business.status, 201) << business.raw;
-
-  // 3. The form arrives pre-filled from the citizen's own record, the enterprise and licences.
   const std::string form_path =
       std::string("/api/v1/matters/") + kHygieneMatter + "/scenarios/new/form";
   Answer form = Get(form_path + "?uscc=91431128MA4L0A019K", citizen);
@@ -297,9 +293,11 @@ TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {
   EXPECT_EQ(fields["venue_address"]["source"], "licence:营业执照");
   EXPECT_EQ(fields["contact_phone"]["value"], "13800000001");
   EXPECT_EQ(fields["contact_phone"]["source"], "person");
+  EXPECT_EQ(fields["by_agent"]["value"], false);  // 邓桂英 is its legal representative
+  EXPECT_EQ(fields["by_agent"]["source"], "applicant");
   EXPECT_TRUE(fields["area_m2"]["value"].is_null());
   EXPECT_EQ(fields["area_m2"]["source"], "");
-  EXPECT_EQ(form.body["prefilled"].get<int>(), 4);
+  EXPECT_EQ(form.body["prefilled"].get<int>(), 5);
   // Someone else's record is not the citizen's to read.
   EXPECT_EQ(Get(form_path + "?id_number=430181198504200648", citizen).status, 403);
 
@@ -313,7 +311,6 @@ TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {
   values["staff_count"] = 6;
   values["has_central_ac"] = false;
   values["premises_owned"] = true;
-  values["by_agent"] = false;
   Answer bad = Post(form_path + "/check", {{"form", values}}, citizen);
   ASSERT_EQ(bad.status, 200) << bad.raw;
   EXPECT_FALSE(bad.body["valid"].get<bool>());
@@ -343,12 +340,7 @@ TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {
 
   // 6. The instant matter's licence issued on the spot and its PDF printed. The demo's
   // certificate issuer signs for 市场监管局; the security admin lets them sign for 卫健局 too.
-  const std::string issuer_id = Get("/api/v1/me", issuer).body["account"]["id"];
-  Answer granted = Post("/api/v1/accounts/" + issuer_id + "/roles",
-                        {{"role", "certificate_issuer"},
-                         {"scope", {{"region", "431128"}, {"department", "431128-wjj"}}}},
-                        Staff("xintian.security_admin"));
-  ASSERT_TRUE(granted.status == 200 || granted.status == 201) << granted.raw;
+  ASSERT_NO_FATAL_FAILURE(LetIssueForHealthCommission(issuer));
   Answer licence = Post("/api/v1/licences",
                         {{"type_code", "11100000000013338W013"},
                          {"holder_id", "91431128MA4L0A019K"},
@@ -368,6 +360,133 @@ TEST_F(RegisterHttpTest, TheKioskFlowFromCardToPrintedLicence) {
   ASSERT_TRUE(pdf);
   EXPECT_EQ(pdf->status, 200);
   EXPECT_TRUE(pdf->body.starts_with("%PDF-"));
+}
+
+// The registers change through the API (a death recorded, an enterprise deregistered): by the
+// version read, within the writer's scope, each change in the history; and the registers then
+// stop an application that they contradict, with the reason.
+TEST_F(RegisterHttpTest, ChangesAreVersionedScopedInTheHistoryAndStopContradictedApplications) {
+  const std::string admin = Staff("xintian.register_admin");
+  const std::string id_number = "431128199001010379";  // 李志强, 新田县
+  Answer found = Get("/api/v1/persons?id_number=" + id_number, admin);
+  ASSERT_EQ(found.status, 200) << found.raw;
+  ASSERT_EQ(found.body["items"].size(), 1u);
+  const std::string id = found.body["items"][0]["id"];
+  const int64_t version = found.body["items"][0]["version"];
+  const std::string path = "/api/v1/persons/" + id;
+
+  json bad = {{"version", version}, {"status", "gone"}, {"colour", "red"}};
+  Answer refused = Send("PATCH", path, admin, &bad);
+  EXPECT_EQ(refused.status, 400) << refused.raw;
+  EXPECT_NE(refused.raw.find("status"), std::string::npos) << refused.raw;
+  EXPECT_NE(refused.raw.find("colour"), std::string::npos) << refused.raw;
+  json died = {{"version", version}, {"status", "deceased"}};
+  EXPECT_EQ(Send("PATCH", path, Staff("liuyang.register_admin"), &died).status, 403);
+  Answer changed = Send("PATCH", path, admin, &died);
+  ASSERT_EQ(changed.status, 200) << changed.raw;
+  EXPECT_EQ(changed.body["status"], "deceased");
+  EXPECT_EQ(changed.body["version"], version + 1);
+  EXPECT_EQ(Send("PATCH", path, admin, &died).status, 412);  // the version read is stale
+  Answer history = Get(path + "/history", admin);
+  ASSERT_EQ(history.status, 200) << history.raw;
+  ASSERT_FALSE(history.body["items"].empty());
+  bool recorded = false;
+  for (const auto& h : history.body["items"]) {
+    if (h["version"] == version + 1) {
+      recorded = h["old_values"]["status"] == "alive" && h["changed_by"] != "";
+    }
+  }
+  EXPECT_TRUE(recorded) << history.raw;
+
+  // His application is stopped at submission with the reason.
+  const std::string he = Login({{"id_number", id_number}, {"password", "tongban-demo"}});
+  Answer stopped = Post("/api/v1/cases",
+                        {{"matter", "11431128MB17038839200113007000001"},
+                         {"channel", "online"},
+                         {"form", {{"employment_status", "失业"}}}},
+                        he);
+  EXPECT_EQ(stopped.status / 100, 4) << stopped.raw;
+  EXPECT_NE(stopped.raw.find("deceased"), std::string::npos) << stopped.raw;
+
+  // An enterprise deregistered: its applications stop too.
+  Answer entity = Get("/api/v1/entities/91431128MA4L0A019K", admin);
+  ASSERT_EQ(entity.status, 200) << entity.raw;
+  json closed = {{"version", entity.body["version"]}, {"status", "cancelled"}};
+  Answer deregistered = Send("PATCH", "/api/v1/entities/91431128MA4L0A019K", admin, &closed);
+  ASSERT_EQ(deregistered.status, 200) << deregistered.raw;
+  EXPECT_EQ(deregistered.body["status"], "cancelled");
+}
+
+// An enterprise matter's form fills every field the registers and licences can give, for each
+// scenario and whoever applies: the legal representative, an authorised agent, a clerk.
+TEST_F(RegisterHttpTest, AnEnterpriseFormFillsEveryFieldTheRegistersCanGive) {
+  const std::string form_path = std::string("/api/v1/matters/") + kHygieneMatter +
+                                "/scenarios/new/form?uscc=91431128MA4L0A019K";
+  auto by_name = [](const Answer& a) {
+    std::map<std::string, json> out;
+    for (const auto& f : a.body["fields"]) out[f["name"]] = f;
+    return out;
+  };
+  // The legal representative: everything but what only the venue knows (its kind, area, staff,
+  // air conditioning, premises).
+  Answer rep = Get(form_path, Login({{"id_number", kCitizen}, {"password", "tongban-demo"}}));
+  ASSERT_EQ(rep.status, 200) << rep.raw;
+  auto fields = by_name(rep);
+  EXPECT_EQ(fields["venue_name"]["value"], "新田县富硒农产品有限公司");
+  EXPECT_EQ(fields["legal_representative"]["value"], "邓桂英");
+  EXPECT_EQ(fields["venue_address"]["value"], "新田县龙泉镇富硒大道8号");
+  EXPECT_EQ(fields["venue_address"]["source"], "licence:营业执照");
+  EXPECT_EQ(fields["contact_phone"]["value"], "13800000001");
+  EXPECT_EQ(fields["by_agent"]["value"], false);
+  EXPECT_EQ(rep.body["prefilled"].get<int>(), 5) << rep.raw;
+  for (const char* open :
+       {"venue_kind", "area_m2", "staff_count", "has_central_ac", "premises_owned"}) {
+    EXPECT_TRUE(fields[open]["value"].is_null()) << open;
+  }
+
+  // Its authorised agent (李志强): the enterprise's fields, the agent's own phone, by an agent.
+  Answer agent =
+      Get(form_path, Login({{"id_number", "431128199001010379"}, {"password", "tongban-demo"}}));
+  ASSERT_EQ(agent.status, 200) << agent.raw;
+  fields = by_name(agent);
+  EXPECT_EQ(fields["venue_address"]["value"], "新田县龙泉镇富硒大道8号");
+  EXPECT_EQ(fields["legal_representative"]["value"], "邓桂英");
+  EXPECT_EQ(fields["contact_phone"]["value"], "13800000003");
+  EXPECT_EQ(fields["by_agent"]["value"], true);
+  EXPECT_EQ(agent.body["prefilled"].get<int>(), 5) << agent.raw;
+
+  // A window clerk reading the entity register: the enterprise's fields; who applies is for the
+  // clerk to say.
+  Answer clerk = Get(form_path, Staff("xintian.window_clerk"));
+  ASSERT_EQ(clerk.status, 200) << clerk.raw;
+  fields = by_name(clerk);
+  EXPECT_EQ(fields["venue_name"]["value"], "新田县富硒农产品有限公司");
+  EXPECT_EQ(fields["venue_address"]["value"], "新田县龙泉镇富硒大道8号");
+  EXPECT_TRUE(fields["by_agent"]["value"].is_null());
+
+  // Renewal: the number of the hygiene licence it holds comes from the licence register.
+  const std::string issuer = Staff("xintian.certificate_issuer");
+  ASSERT_NO_FATAL_FAILURE(LetIssueForHealthCommission(issuer));
+  Answer hygiene = Post("/api/v1/licences",
+                        {{"type_code", "11100000000013338W013"},
+                         {"holder_id", "91431128MA4L0A019K"},
+                         {"holder_name", "新田县富硒农产品有限公司"},
+                         {"issuer", "431128-wjj"},
+                         {"data",
+                          {{"unit", "新田县富硒农产品有限公司"},
+                           {"legal_representative", "邓桂英"},
+                           {"address", "新田县龙泉镇富硒大道8号"},
+                           {"items", "宾馆"}}}},
+                        issuer);
+  ASSERT_EQ(hygiene.status, 201) << hygiene.raw;
+  Answer renewal = Get(std::string("/api/v1/matters/") + kHygieneMatter +
+                           "/scenarios/renewal/form?uscc=91431128MA4L0A019K",
+                       Login({{"id_number", kCitizen}, {"password", "tongban-demo"}}));
+  ASSERT_EQ(renewal.status, 200) << renewal.raw;
+  fields = by_name(renewal);
+  EXPECT_EQ(fields["licence_no"]["value"], hygiene.body["id"]);
+  EXPECT_EQ(fields["licence_no"]["source"], "licence:公共场所卫生许可证");
+  EXPECT_EQ(fields["by_agent"]["value"], false);
 }
 
 }  // namespace

@@ -294,22 +294,43 @@ void RegisterLicenceRoutes(Server& server, licences::LicenceService& licences, k
       WriteJson(res, ToJson(*out));
     };
   };
+  // The bodies' fields read without throwing: a reason that is not text, changes that are not
+  // an object, or a body that is not an object is a 400 naming the field, never a 500.
+  auto fields = [](const json& body, bool with_changes) -> Result<std::pair<std::string, json>> {
+    FieldErrors errors;
+    if (!body.is_object()) {
+      errors.Add("body", "must be a JSON object");
+      return errors.ToError("invalid licence change");
+    }
+    ObjectReader r(body, "", errors);
+    std::string reason = r.String("reason", false).value_or("");
+    json changes = json::object();
+    if (with_changes) {
+      if (const json* c = r.Member("changes", json::value_t::object, false)) changes = *c;
+    }
+    r.Finish();
+    if (!errors.empty()) return errors.ToError("invalid licence change");
+    return std::make_pair(std::move(reason), std::move(changes));
+  };
   server.Post(R"(/api/v1/licences/([^/]+)/revoke)",
-              change("licence.revoke", [&licences](const std::string& id, const json& body,
-                                                   const std::string& actor) {
-                return licences.Revoke(id, body.value("reason", ""), actor);
-              }));
+              change("licence.revoke",
+                     [&licences, fields](const std::string& id, const json& body,
+                                         const std::string& actor) -> Result<licences::Licence> {
+                       TB_ASSIGN_OR_RETURN(auto f, fields(body, false));
+                       return licences.Revoke(id, f.first, actor);
+                     }));
   server.Post(R"(/api/v1/licences/([^/]+)/renew)",
               change("licence.issue",
                      [&licences](const std::string& id, const json&, const std::string& actor) {
                        return licences.Renew(id, actor);
                      }));
   server.Post(R"(/api/v1/licences/([^/]+)/reissue)",
-              change("licence.issue", [&licences](const std::string& id, const json& body,
-                                                  const std::string& actor) {
-                return licences.Reissue(id, body.value("changes", json::object()),
-                                        body.value("reason", ""), actor);
-              }));
+              change("licence.issue",
+                     [&licences, fields](const std::string& id, const json& body,
+                                         const std::string& actor) -> Result<licences::Licence> {
+                       TB_ASSIGN_OR_RETURN(auto f, fields(body, true));
+                       return licences.Reissue(id, f.second, f.first, actor);
+                     }));
 
   server.Post(R"(/api/v1/keys/([^/]+)/rotate)",
               [&licences, &keys, &auth](const httplib::Request& req, httplib::Response& res,

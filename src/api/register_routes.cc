@@ -1,9 +1,11 @@
 #include "api/register_routes.h"
 
 #include <charconv>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 
 #include "api/json_body.h"
 #include "registers/forms.h"
@@ -147,6 +149,92 @@ class Routes {
     WriteJson(res, HistoryToJson(*h));
   }
 
+  // A change to a person's record (a death, a move, a new phone, a certificate): the version
+  // read and the fields that change; register.write over the old and the new household region.
+  void PatchPerson(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    const int64_t version = r.Integer("version", true).value_or(0);
+    registers::PersonPatch patch;
+    patch.name = r.String("name", false);
+    patch.household_region = r.String("household_region", false);
+    patch.address = r.String("address", false);
+    patch.phone = r.String("phone", false);
+    if (auto v = r.String("income_band", false)) {
+      patch.income_band = registers::ParseIncomeBand(*v);
+      if (!patch.income_band)
+        errors.Add("income_band", "must be low | lower_middle | middle | high");
+    }
+    if (auto v = r.String("assistance", false)) {
+      patch.assistance = registers::ParseAssistance(*v);
+      if (!patch.assistance) errors.Add("assistance", "is not a known assistance status");
+    }
+    patch.long_term_care = r.Bool("long_term_care", false);
+    if (auto v = r.String("status", false)) {
+      patch.status = registers::ParsePersonStatus(*v);
+      if (!patch.status) errors.Add("status", "must be alive | deceased");
+    }
+    if (body->contains("disability") && (*body)["disability"].is_null()) {
+      patch.disability = std::optional<registers::Disability>();  // certificate withdrawn
+    }
+    if (const json* d = r.Member("disability", json::value_t::object, false)) {
+      ObjectReader dr(*d, "disability", errors);
+      registers::Disability disability;
+      disability.certificate = dr.String("certificate", true).value_or("");
+      const std::string category = dr.String("category", true).value_or("");
+      if (auto c = registers::ParseDisabilityCategory(category)) {
+        disability.category = *c;
+      } else if (!category.empty()) {
+        errors.Add("disability/category", "is not a known disability category");
+      }
+      disability.level = static_cast<int>(dr.Integer("level", true).value_or(0));
+      dr.Finish();
+      patch.disability = disability;
+    }
+    r.Finish();
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("bad person change"), ctx);
+    auto p = registers_.PatchPerson(*caller, req.matches[1].str(), version, patch);
+    if (!p.ok()) return WriteProblem(res, p.error(), ctx);
+    WriteJson(res, PersonToJson(*p));
+  }
+
+  // A change to an entity's record (renamed, new legal representative, deregistered …).
+  void PatchEntity(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
+    auto caller = Caller(req, res, ctx);
+    if (!caller) return;
+    auto body = ParseJsonBody(req);
+    if (!body.ok()) return WriteProblem(res, body.error(), ctx);
+    FieldErrors errors;
+    ObjectReader r(*body, "", errors);
+    const int64_t version = r.Integer("version", true).value_or(0);
+    registers::EntityPatch patch;
+    patch.name = r.String("name", false);
+    if (auto v = r.String("type", false)) {
+      patch.type = registers::ParseEntityType(*v);
+      if (!patch.type) errors.Add("type", "is not a known entity type");
+    }
+    patch.legal_representative = r.String("legal_representative", false);
+    patch.industry = r.String("industry", false);
+    if (auto v = r.String("size", false)) {
+      patch.size = registers::ParseEntitySize(*v);
+      if (!patch.size) errors.Add("size", "is not a known entity size");
+    }
+    patch.registered_region = r.String("registered_region", false);
+    if (auto v = r.String("status", false)) {
+      patch.status = registers::ParseEntityStatus(*v);
+      if (!patch.status) errors.Add("status", "is not a known entity status");
+    }
+    r.Finish();
+    if (!errors.empty()) return WriteProblem(res, errors.ToError("bad entity change"), ctx);
+    auto e = registers_.PatchEntity(*caller, req.matches[1].str(), version, patch);
+    if (!e.ok()) return WriteProblem(res, e.error(), ctx);
+    WriteJson(res, EntityToJson(*e));
+  }
+
   void Entities(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
     auto caller = Caller(req, res, ctx);
     if (!caller) return;
@@ -206,10 +294,12 @@ void RegisterRegisterRoutes(Server& server, registers::Registers& registers, con
   };
   server.Get("/api/v1/persons", bind(&Routes::Persons));
   server.Get(R"(/api/v1/persons/([^/]+))", bind(&Routes::Person));
+  server.Patch(R"(/api/v1/persons/([^/]+))", bind(&Routes::PatchPerson));
   server.Post(R"(/api/v1/persons/([^/]+)/full-read)", bind(&Routes::FullRead));
   server.Get(R"(/api/v1/persons/([^/]+)/history)", bind(&Routes::PersonHistory));
   server.Get("/api/v1/entities", bind(&Routes::Entities));
   server.Get(R"(/api/v1/entities/([^/]+))", bind(&Routes::Entity));
+  server.Patch(R"(/api/v1/entities/([^/]+))", bind(&Routes::PatchEntity));
   server.Get(R"(/api/v1/entities/([^/]+)/history)", bind(&Routes::EntityHistory));
 }
 
@@ -335,6 +425,11 @@ class FormRoutes {
         return person.error();
       }
       AddLicences(id_number, subject);
+      // A citizen filling their own form applies in person (not through someone else).
+      if (caller.account.kind == people::AccountKind::kCitizen &&
+          id_number == caller.account.id_number) {
+        subject.by_agent = false;
+      }
     }
     if (!uscc.empty()) {
       auto entity = registers_.ReadApplicantEntity(caller, uscc);
@@ -342,10 +437,13 @@ class FormRoutes {
         applicant["uscc"] = entity->uscc;
         applicant["entity_name"] = entity->name;
         subject.entity = std::move(entity).value();
+        // For an enterprise: its authorised agent applies on its behalf, its legal
+        // representative does not; staff reading the register do not know.
+        subject.by_agent = AgentFor(caller, subject.entity->uscc);
       } else if (entity.error().code() != ErrorCode::kNotFound) {
         return entity.error();
       }
-      AddLicences(uscc, subject);
+      AddLicences(subject.entity ? subject.entity->uscc : uscc, subject);
     }
     const auto fields = filler->Fill(subject, TodayInChina(registers_.clock()));
     json items = json::array();
@@ -417,6 +515,21 @@ class FormRoutes {
       return c;
     }
     return Error(ErrorCode::kNotFound, "the matter has no scenario " + scenario_code);
+  }
+
+  // Whether `caller` acts for the enterprise `uscc` as its agent (true) or legal representative
+  // (false) today; nullopt when the caller does not act for it.
+  std::optional<bool> AgentFor(const people::Principal& caller, const std::string& uscc) const {
+    const int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            registers_.clock().Now().time_since_epoch())
+                            .count();
+    for (const auto& a : caller.agencies) {
+      if (a.uscc != uscc || a.valid_from > now || (a.valid_until && *a.valid_until <= now)) {
+        continue;
+      }
+      return a.relation == people::EnterpriseRelation::kAgent;
+    }
+    return std::nullopt;
   }
 
   void AddLicences(const std::string& holder, registers::FormSubject& subject) const {

@@ -1,7 +1,12 @@
 #include "app/demo_sources.h"
 
 #include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
 
+#include <map>
+#include <string>
+
+#include "people/demo.h"
 #include "people/repository.h"
 
 namespace tongban::app {
@@ -12,6 +17,63 @@ constexpr char kDisabilityCard[] = "13431128MB170873XW200199001000001";  // 残�
 constexpr char kTwoSubsidies[] = "11431128MB17048517050103021000001";    // 残疾人两项补贴
 constexpr char kMinimumLiving[] = "11431128MB17048517050103001000001";  // 最低生活保障
 constexpr char kPhoto[] = "\x89PNG\r\n\x1a\n demo photo 周德华";
+
+// The demo enterprises' business licences (营业执照), from their county's 市场监管局: their forms
+// take the address from it (表单自动填充) and their applications fetch it (调用). Name and legal
+// representative come from data/demo/people.yaml.
+struct BusinessLicence {
+  const char* uscc;
+  const char* issuer;
+  const char* established;
+  const char* address;
+  const char* scope;
+};
+constexpr BusinessLicence kBusinessLicences[] = {
+    {"91431128MA4L0A019K", "431128-scjgj", "2018-05-04", "新田县龙泉镇富硒大道8号", "农产品销售"},
+    {"91430181MA4M1B0268", "430181-scjgj", "2016-09-12", "浏阳市集里街道花炮大道18号",
+     "道路货物运输；仓储服务"},
+    {"91430423MA4N2C0331", "430423-scjgj", "2019-03-21", "衡山县开云镇祝融路66号",
+     "旅游咨询；住宿服务；餐饮服务"},
+    {"91430204MA4P3D041J", "430204-scjgj", "2012-07-30", "株洲市石峰区田心街道机车路1号",
+     "轨道交通装备制造、维修"},
+    {"91430603MA4Q4E0594", "430603-scjgj", "2020-11-18", "岳阳市云溪区云溪街道长炼路9号",
+     "新材料技术研发；化工产品销售"},
+};
+
+Status IssueBusinessLicences(licences::LicenceService& licences) {
+  const YAML::Node root = YAML::Load(std::string(people::DemoPeopleYaml()));
+  std::map<std::string, std::string> names;
+  for (const auto& c : root["citizens"]) {
+    names[c["id_number"].as<std::string>()] = c["name"].as<std::string>();
+  }
+  for (const auto& e : root["enterprises"]) {
+    const std::string uscc = e["uscc"].as<std::string>();
+    const BusinessLicence* b = nullptr;
+    for (const auto& l : kBusinessLicences) {
+      if (uscc == l.uscc) b = &l;
+    }
+    if (b == nullptr) continue;
+    const std::string name = e["name"].as<std::string>();
+    TB_ASSIGN_OR_RETURN(
+        licences::Licence issued,
+        licences.Issue(
+            {.type_code = "11100000000013338W011",
+             .holder_id = uscc,
+             .holder_name = name,
+             .issuer = b->issuer,
+             .data = {{"name", name},
+                      {"kind", "有限责任公司"},
+                      {"legal_representative", names[e["legal_representative"].as<std::string>()]},
+                      {"established", b->established},
+                      {"address", b->address},
+                      {"scope", b->scope}},
+             .valid_from = std::nullopt,
+             .case_id = "",
+             .actor = "demo"}));
+    (void)issued;
+  }
+  return Ok();
+}
 
 Result<people::Principal> Account(store::Database& db, const std::string& username,
                                   const std::string& id_number) {
@@ -41,6 +103,7 @@ Result<DemoSources> LoadDemoSources(store::Database& db, cases::CaseService& cas
   DemoSources out;
   TB_ASSIGN_OR_RETURN(sources::SourceReport done, sources.Report({}));
   if (done.total.cases > 0) return out;
+  TB_RETURN_IF_ERROR(IssueBusinessLicences(licences));
   TB_ASSIGN_OR_RETURN(people::Principal citizen, Account(db, "", kCitizen));
   TB_ASSIGN_OR_RETURN(people::Principal issuer, Account(db, "xintian.certificate_issuer", ""));
   // His disability certificate as an e-licence, issued by the county's 残联.

@@ -2,7 +2,8 @@
 // the submission hook so that every source occurs in `serve --demo` — fetched e-licences (with
 // 授权用证), a reused photo, certificate requests to the 民政局 (one answered with a sealed
 // e-certificate, one waiting in the inbox of xintian.certificate_issuer), a commitment, waived
-// materials and uploads.
+// materials and uploads. Before them, each demo enterprise receives its 营业执照 from its
+// county's 市场监管局, so that its forms fill their address and its applications fetch it.
 #pragma once
 
 #include "cases/service.h"
