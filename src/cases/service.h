@@ -199,8 +199,15 @@ class CaseObserver {
 class SubmissionHook {
  public:
   using Record = std::function<Status(soci::session& sql, const Case& record)>;
+  struct Prepared {
+    Record record;  // in the submission's write transaction, once the case is saved
+    // Runs (outside any transaction) when the submission ends without `record` committed:
+    // refused, invalid, replayed or failed. It keeps what must stand anyway (the register
+    // read's trace event that `record` would have appended).
+    std::function<void()> unrecorded;
+  };
   virtual ~SubmissionHook() = default;
-  virtual Result<Record> Prepare(const people::Principal& caller, SubmitRequest& request) = 0;
+  virtual Result<Prepared> Prepare(const people::Principal& caller, SubmitRequest& request) = 0;
   // Runs once a new submission committed (never for a replay), outside any transaction: it may
   // take the case further (src/sources: 秒批 accepts, approves and concludes an instant matter's
   // case) and returns the case as it is then, nullopt when it did nothing. Its error does not

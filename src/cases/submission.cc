@@ -34,10 +34,19 @@ Result<SubmitResult> CaseService::Submit(const Principal& caller, const SubmitRe
 Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
                                                    const SubmitRequest& in) {
   SubmitRequest r = in;
-  SubmissionHook::Record record_hook;
+  SubmissionHook::Prepared hook;
   if (submission_hook) {
-    TB_ASSIGN_OR_RETURN(record_hook, submission_hook->Prepare(caller, r));
+    TB_ASSIGN_OR_RETURN(hook, submission_hook->Prepare(caller, r));
   }
+  // Whether the hook's record committed with the case; otherwise its `unrecorded` runs.
+  bool recorded = false;
+  const struct Unrecorded {
+    const SubmissionHook::Prepared& hook;
+    const bool& recorded;
+    ~Unrecorded() {
+      if (!recorded && hook.unrecorded) hook.unrecorded();
+    }
+  } unrecorded{hook, recorded};
   FieldErrors errors;
   const int64_t now = NowMs();
   const Date today = Today();
@@ -318,7 +327,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
       store::Execute(sql, Q("set_case_window"), soci::use(c.window, "window"),
                      soci::use(c.id, "id"));
     }
-    if (record_hook) TB_RETURN_IF_ERROR(record_hook(sql, c));
+    if (hook.record) TB_RETURN_IF_ERROR(hook.record(sql, c));
     TB_RETURN_IF_ERROR(Append(sql, c, account, "case.submitted", std::move(payload)));
     return SubmitResult{.record = std::move(c), .replayed = false};
   };
@@ -327,6 +336,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     return out.ok() ? Ok() : Status(out.error());
   });
   if (!committed.ok()) return std::move(committed).error();
+  recorded = !out->replayed;
   TB_ASSIGN_OR_RETURN(out->record, Finish(std::move(out->record)));
   return out;
 }

@@ -277,6 +277,15 @@ Status ValidatePurpose(const Purpose& purpose) {
   return Ok();
 }
 
+// A full read's rules: register.read_full over the person's household region, and a purpose.
+Status FullReadAllowed(const people::Principal& by, const Person& p, const Purpose& purpose,
+                       int64_t now_ms) {
+  Status allowed = people::Authorize(by, "register.read_full",
+                                     people::Target{.region = p.household_region}, now_ms);
+  if (allowed.ok()) allowed = ValidatePurpose(purpose);
+  return allowed;
+}
+
 }  // namespace
 
 Result<bool> detail::InsertEntity(soci::session& sql, const store::QuerySet& queries,
@@ -593,10 +602,7 @@ Result<Person> Registers::ReadPersonFull(const people::Principal& by, std::strin
         return out;
       }));
   const std::string stream = "person/" + p.id;
-  Status allowed = people::Authorize(by, "register.read_full",
-                                     people::Target{.region = p.household_region}, NowMs());
-  if (allowed.ok()) allowed = ValidatePurpose(purpose);
-  if (!allowed.ok()) {
+  if (Status allowed = FullReadAllowed(by, p, purpose, NowMs()); !allowed.ok()) {
     TraceRefusal(by, stream, "register.person.read_full_refused", allowed.error(), purpose.code);
     return std::move(allowed).error();
   }
@@ -611,38 +617,54 @@ Result<Person> Registers::ReadPersonFull(const people::Principal& by, std::strin
 }
 
 Result<Person> Registers::ReadApplicant(const people::Principal& by, std::string_view id_number,
-                                        const Purpose& purpose) {
+                                        const Purpose& purpose,
+                                        std::vector<trace::Event>* deferred) {
   std::string normalized(id_number);
   if (normalized.size() == 18 && normalized[17] == 'x') normalized[17] = 'X';
   const std::string index = cipher_.Index(kIdNumber, normalized);
+  struct Found {
+    PersonRow row;
+    std::vector<FamilyMember> family;
+  };
+  // The row and the family in one read transaction.
   TB_ASSIGN_OR_RETURN(
-      std::vector<PersonRow> rows,
-      db_.Transaction<std::vector<PersonRow>>(
-          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::vector<PersonRow>> {
-            return SelectPersons(
-                sql,
-                queries_.Get("person_columns", db_.backend()) + " WHERE id_number_index = :idx",
-                {index}, {"idx"});
+      std::optional<Found> found,
+      db_.Transaction<std::optional<Found>>(
+          store::TxKind::kRead, [&](soci::session& sql) -> Result<std::optional<Found>> {
+            TB_ASSIGN_OR_RETURN(std::vector<PersonRow> rows,
+                                SelectPersons(sql,
+                                              queries_.Get("person_columns", db_.backend()) +
+                                                  " WHERE id_number_index = :idx",
+                                              {index}, {"idx"}));
+            if (rows.empty()) return std::optional<Found>();
+            Found f{.row = std::move(rows.front()), .family = {}};
+            f.family = LoadFamily(sql, queries_, db_.backend(), f.row.id);
+            return std::optional<Found>(std::move(f));
           }));
-  if (rows.empty()) return Error(ErrorCode::kNotFound, "the ID number is not in the register");
+  if (!found) return Error(ErrorCode::kNotFound, "the ID number is not in the register");
   const bool self = by.account.kind == people::AccountKind::kCitizen &&
                     !by.account.id_number.empty() && by.account.id_number == normalized;
-  if (!self) return ReadPersonFull(by, rows.front().id, purpose);
-  PersonRow& row = rows.front();
-  Person p = FromRow(row);
-  p.family = db_.Transaction<std::vector<FamilyMember>>(
-                    store::TxKind::kRead,
-                    [&](soci::session& sql) -> Result<std::vector<FamilyMember>> {
-                      return LoadFamily(sql, queries_, db_.backend(), row.id);
-                    })
-                 .value_or(std::vector<FamilyMember>{});
-  TB_RETURN_IF_ERROR(Unmask(cipher_, row, p));
-  TB_RETURN_IF_ERROR(trace_.Append(trace::Event{
-      .stream = "person/" + p.id,
+  Person p = FromRow(found->row);
+  p.family = std::move(found->family);
+  const std::string stream = "person/" + p.id;
+  if (!self) {
+    // ReadPersonFull's rules.
+    if (Status allowed = FullReadAllowed(by, p, purpose, NowMs()); !allowed.ok()) {
+      TraceRefusal(by, stream, "register.person.read_full_refused", allowed.error(), purpose.code);
+      return std::move(allowed).error();
+    }
+  }
+  TB_RETURN_IF_ERROR(Unmask(cipher_, found->row, p));
+  trace::Event read{
+      .stream = stream,
       .actor = by.account.id,
-      .action = "register.person.read_self",
-      .payload =
-          nlohmann::json{{"purpose_code", purpose.code}, {"purpose", purpose.text}}.dump()}));
+      .action = self ? "register.person.read_self" : "register.person.read_full",
+      .payload = nlohmann::json{{"purpose_code", purpose.code}, {"purpose", purpose.text}}.dump()};
+  if (deferred != nullptr) {
+    deferred->push_back(std::move(read));
+  } else {
+    TB_RETURN_IF_ERROR(trace_.Append(read));
+  }
   return p;
 }
 

@@ -109,9 +109,12 @@ class Registers {
   // The applicant's person record in clear, to fill their forms: a citizen reads the record
   // of their own account's ID number without a register permission (traced as
   // register.person.read_self); anyone else reads with register.read_full in scope and
-  // `purpose` (ReadPersonFull). kNotFound when the ID number is not registered.
+  // `purpose` (ReadPersonFull). kNotFound when the ID number is not registered. With `deferred`,
+  // the read's trace event is handed to the caller to append in its own write transaction (a
+  // submission's) instead of in one of its own; refusals are traced at once either way.
   Result<Person> ReadApplicant(const people::Principal& by, std::string_view id_number,
-                               const Purpose& purpose);
+                               const Purpose& purpose,
+                               std::vector<trace::Event>* deferred = nullptr);
   // The applying entity: for a citizen who is its legal representative or a currently
   // authorised agent, without a register permission; otherwise GetEntity's rules.
   Result<Entity> ReadApplicantEntity(const people::Principal& by, std::string_view uscc);

@@ -69,9 +69,9 @@ const people::Principal& AutoDecisions::Approver() {
   return p;
 }
 
-Result<cases::SubmissionHook::Record> AutoDecisions::Prepare(const people::Principal& caller,
-                                                             cases::SubmitRequest& request) {
-  if (sources_ == nullptr) return Record();
+Result<cases::SubmissionHook::Prepared> AutoDecisions::Prepare(const people::Principal& caller,
+                                                               cases::SubmitRequest& request) {
+  if (sources_ == nullptr) return Prepared();
   return sources_->Prepare(caller, request);
 }
 

@@ -48,7 +48,7 @@ class AutoDecisions final : public cases::SubmissionHook {
                 CaseLicences* licences)
       : cases_(cases), trace_(trace), sources_(sources), licences_(licences) {}
 
-  Result<Record> Prepare(const people::Principal& caller, cases::SubmitRequest& request) override;
+  Result<Prepared> Prepare(const people::Principal& caller, cases::SubmitRequest& request) override;
 
   // Decides `record` when its scenario carries an auto_decision; nullopt when it does not
   // (or the case is a walk-through). Returns the case as it is afterwards: concluded, or still

@@ -44,13 +44,14 @@ std::string LicenceProblem(const licences::Licence& l, Date today) {
 
 Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const ResolveRequest& in,
                                                 const std::vector<MaterialDeclaration>& declared,
-                                                std::string* competent_matter_out) {
+                                                std::string* competent_matter_out,
+                                                std::vector<trace::Event>* deferred) {
   const Date today = Today();
   // The case service's parsed pinned version (no stored YAML parsed per submission).
   TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter,
                       cases.MatterInForce(in.matter, today));
   TB_ASSIGN_OR_RETURN(JurisdictionSubject subject,
-                      Subject(caller, in.applicant_kind, in.applicant_code));
+                      Subject(caller, in.applicant_kind, in.applicant_code, deferred));
   subject.form = in.form;
   TB_RETURN_IF_ERROR(Contradicted(subject));
   Resolution out;

@@ -1,8 +1,10 @@
 #include "sources/service.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
 
 #include "base/id.h"
 #include "sources/service_impl.h"
@@ -40,7 +42,8 @@ std::optional<JurisdictionOutcome> ParseOutcome(std::string_view s) {
 // Who applies, from the registers: the person (citizen or staff with a purpose) or the
 // enterprise. A record the caller may not read or that does not exist is left out.
 Result<JurisdictionSubject> SourceService::Impl::Subject(const Principal& caller,
-                                                         ApplicantKind kind, std::string code) {
+                                                         ApplicantKind kind, std::string code,
+                                                         std::vector<trace::Event>* deferred) {
   JurisdictionSubject s;
   if (kind == ApplicantKind::kPerson) {
     if (code.empty()) code = caller.account.id_number;
@@ -49,11 +52,11 @@ Result<JurisdictionSubject> SourceService::Impl::Subject(const Principal& caller
     if (!code.empty()) {
       const registers::Purpose purpose{.code = "case_handling",
                                        .text = "办件申请时核对申请人、确定管辖和材料来源"};
-      auto p = registers.ReadApplicant(caller, code, purpose);
+      auto p = registers.ReadApplicant(caller, code, purpose, deferred);
       // A clerk at a window outside the applicant's region reads through the platform (the
       // read is traced with the purpose and the clerk's id).
       if (!p.ok() && p.error().code() == ErrorCode::kForbidden) {
-        p = registers.ReadApplicant(Platform(caller), code, purpose);
+        p = registers.ReadApplicant(Platform(caller), code, purpose, deferred);
       }
       if (p.ok()) {
         s.person = std::move(p).value();
@@ -217,8 +220,8 @@ Result<Resolution> SourceService::Resolve(const Principal& caller, const Resolve
   return impl_->Resolve(caller, request, {}, nullptr);
 }
 
-Result<cases::SubmissionHook::Record> SourceService::Prepare(const Principal& caller,
-                                                             cases::SubmitRequest& request) {
+Result<cases::SubmissionHook::Prepared> SourceService::Prepare(const Principal& caller,
+                                                               cases::SubmitRequest& request) {
   ResolveRequest in{.matter = request.matter,
                     .scenario = request.scenario,
                     .applicant_kind = request.applicant_kind,
@@ -226,12 +229,26 @@ Result<cases::SubmissionHook::Record> SourceService::Prepare(const Principal& ca
                     .form = request.form,
                     .authorised_licences = request.authorised_licences};
   std::string competent;
-  auto resolved = impl_->Resolve(caller, in, request.materials, &competent);
+  // The applicant's register read is traced in the submission's transaction (no write
+  // transaction of its own); when the submission ends without recording, on its own.
+  auto reads = std::make_shared<std::vector<trace::Event>>();
+  trace::Trace* trace = &impl_->trace;
+  const auto trace_reads = [trace, reads] {
+    for (const trace::Event& e : *reads) {
+      if (auto appended = trace->Append(e); !appended.ok()) {
+        spdlog::warn("the register read of a submission not recorded: {}",
+                     appended.error().ToString());
+      }
+    }
+    reads->clear();
+  };
+  auto resolved = impl_->Resolve(caller, in, request.materials, &competent, reads.get());
   if (!resolved.ok()) {
+    trace_reads();
     // An unknown matter or scenario is the case service's to report, in its words.
     if (resolved.error().code() == ErrorCode::kNotFound ||
         resolved.error().code() == ErrorCode::kInvalidArgument) {
-      return Record();
+      return Prepared();
     }
     return std::move(resolved).error();
   }
@@ -269,10 +286,13 @@ Result<cases::SubmissionHook::Record> SourceService::Prepare(const Principal& ca
   Impl* impl = impl_.get();
   auto authorised = request.authorised_licences;
   std::string actor = caller.account.id;
-  return Record([impl, resolution = std::move(resolved).value(), authorised, actor](
-                    soci::session& sql, const cases::Case& c) {
-    return impl->RecordCase(sql, c, resolution, authorised, actor);
-  });
+  return Prepared{.record = [impl, resolution = std::move(resolved).value(), authorised, actor,
+                             reads](soci::session& sql, const cases::Case& c) -> Status {
+                    for (const trace::Event& e : *reads)
+                      TB_RETURN_IF_ERROR(impl->trace.Append(sql, e));
+                    return impl->RecordCase(sql, c, resolution, authorised, actor);
+                  },
+                  .unrecorded = trace_reads};
 }
 
 Result<CaseSources> SourceService::Get(const Principal& caller, std::string_view number) {

@@ -186,7 +186,7 @@ class SourceService final : public cases::SubmissionHook {
 
   // The hook (cases::SubmissionHook): resolves, fills the undeclared materials, redirects to the
   // competent matter, stops what the registers contradict; records it all with the case.
-  Result<Record> Prepare(const people::Principal& caller, cases::SubmitRequest& request) override;
+  Result<Prepared> Prepare(const people::Principal& caller, cases::SubmitRequest& request) override;
 
   // The case's applicant as the registers hold it now (the person or the enterprise record,
   // read by `caller` or else through the platform with the case-handling purpose, traced), for

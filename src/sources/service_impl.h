@@ -50,8 +50,10 @@ struct SourceService::Impl {
 
   // Who applies, from the registers: the person (citizen or staff with a purpose) or the
   // enterprise. A record the caller may not read or that does not exist is left out.
+  // With `deferred`, a register read's trace event goes there (Registers::ReadApplicant).
   Result<JurisdictionSubject> Subject(const people::Principal& caller, cases::ApplicantKind kind,
-                                      std::string code);
+                                      std::string code,
+                                      std::vector<trace::Event>* deferred = nullptr);
 
   // The platform reading the registers for `caller`'s application: register.read and
   // register.read_full everywhere, under an id that names the caller.
@@ -75,10 +77,12 @@ struct SourceService::Impl {
 
   // The jurisdiction and each material's source (materials.cc); `declared` are what the
   // applicant declared, which stand once checked; the competent matter goes to
-  // `competent_matter_out` when set.
+  // `competent_matter_out` when set; the register reads' trace events to `deferred` when set
+  // (appended by the caller, in the submission's transaction).
   Result<Resolution> Resolve(const people::Principal& caller, const ResolveRequest& in,
                              const std::vector<cases::MaterialDeclaration>& declared,
-                             std::string* competent_matter_out);
+                             std::string* competent_matter_out,
+                             std::vector<trace::Event>* deferred = nullptr);
 
   // Writes the resolution, the certificate requests and the trace event in the submission's
   // transaction.

@@ -556,6 +556,62 @@ TEST_P(SourcesTest, AnApplicationOutsideTheRuleGoesToTheCompetentRegion) {
   EXPECT_EQ(unknown->jurisdiction.outcome, JurisdictionOutcome::kUndetermined);
 }
 
+// The applicant's register read (who applies, for jurisdiction and pre-fill) is traced once
+// per submission: with the case, in the submission's transaction, when the case is saved; on
+// its own when nothing is saved (the application invalid, or a replay of an earlier key).
+TEST_P(SourcesTest, TheApplicantsRegisterReadIsTracedOncePerSubmissionSavedOrNot) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  const Principal zhang = Citizen("acct-zhang", zhang_id_);
+  auto person = registers_->FindByIdNumber(registrar_, zhang_id_);
+  ASSERT_TRUE(person.ok() && person->size() == 1);
+  const std::string stream = "person/" + (*person)[0].id;
+  const auto reads = [&] {
+    auto events = trace_->Read(stream, 0, 1000);
+    EXPECT_TRUE(events.ok());
+    int n = 0;
+    for (const auto& e : events.value_or(std::vector<trace::Record>{})) {
+      if (e.action == "register.person.read_self") {
+        EXPECT_EQ(e.actor, "acct-zhang");
+        EXPECT_NE(e.payload.find("case_handling"), std::string::npos) << e.payload;
+        ++n;
+      }
+    }
+    return n;
+  };
+  ASSERT_EQ(reads(), 0);
+  cases::SubmitRequest r = Apply();
+  r.idempotency_key = "apply-1";
+  auto saved = cases_->Submit(zhang, r);
+  ASSERT_TRUE(saved.ok()) << saved.error().ToString();
+  EXPECT_EQ(reads(), 1);
+  // The same key again: the same case, read (and traced) again, nothing saved.
+  auto replayed = cases_->Submit(zhang, r);
+  ASSERT_TRUE(replayed.ok()) << replayed.error().ToString();
+  EXPECT_TRUE(replayed->replayed);
+  EXPECT_EQ(replayed->record.number, saved->record.number);
+  EXPECT_EQ(reads(), 2);
+  // Invalid after the read: refused, and the read stays on the record.
+  cases::SubmitRequest invalid = Apply();
+  invalid.idempotency_key = std::string(201, 'k');
+  auto refused = cases_->Submit(zhang, invalid);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(reads(), 3);
+  // Stopped by the registers (a revoked licence declared): traced too.
+  ASSERT_TRUE(licences_->Revoke(card_id_, "残疾等级复核后注销", "clerk").ok());
+  cases::SubmitRequest stopped = Apply();
+  stopped.materials = {{.name = "残疾人证",
+                        .state = MaterialState::kProvided,
+                        .origin = MaterialOrigin::kLicence,
+                        .reference = card_id_}};
+  ASSERT_EQ(cases_->Submit(zhang, stopped).error().code(), ErrorCode::kRefused);
+  EXPECT_EQ(reads(), 4);
+  // Every hash chain holds.
+  auto verified = trace_->Verify();
+  ASSERT_TRUE(verified.ok()) << verified.error().ToString();
+  EXPECT_TRUE(verified->ok()) << verified->breaks.front().ToString();
+}
+
 TEST_P(SourcesTest, WhatTheRegistersContradictIsStoppedWithTheReason) {
   if (!db_) GTEST_SKIP() << "backend not available";
   const Principal zhang = Citizen("acct-zhang", zhang_id_);
