@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 
 #include "test_server.h"
@@ -130,6 +131,16 @@ TEST_P(SourcesHttp, TheGuideAnswersWithTheFormAndTheSourcesAtOnce) {
   step = Call("POST", path, citizen, answers, 200);
   EXPECT_GT(step["form"]["prefilled"].get<int>(), 0) << step["form"].dump();
   EXPECT_EQ(step["form"]["applicant"]["name"], "周德华");
+  // His disability certificate (level 2, physical) comes from the person register, in the
+  // form's own words; what no register holds (subsidy, bank account) stays for him to fill.
+  std::map<std::string, json> value;
+  for (const json& f : step["form"]["fields"]) value[f["name"].get<std::string>()] = f["value"];
+  EXPECT_EQ(value["disability_card_no"], std::string(kCitizen) + "42") << step["form"].dump();
+  EXPECT_EQ(value["disability_level"], "二级") << step["form"].dump();
+  EXPECT_EQ(value["disability_category"], "肢体") << step["form"].dump();
+  EXPECT_TRUE(value["subsidy_type"].is_null()) << step["form"].dump();
+  EXPECT_TRUE(value["bank_account"].is_null()) << step["form"].dump();
+  EXPECT_EQ(step["form"]["prefilled"], 5) << step["form"].dump();
   ASSERT_TRUE(step["sources"].is_object()) << step.dump();
   EXPECT_EQ(step["sources"]["jurisdiction"]["outcome"], "competent");
   // Resolved for this applicant: 周德华 holds a 残疾人证 e-licence, not authorised for use here.
