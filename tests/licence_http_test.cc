@@ -63,7 +63,7 @@ class LicenceHttpTest : public ::testing::Test {
 TEST_F(LicenceHttpTest, IssueVerifyRevokeAndPrint) {
   auto types = Get("/api/v1/licence-types");
   ASSERT_TRUE(types);
-  EXPECT_EQ(json::parse(types->body)["items"].size(), 7u);
+  EXPECT_EQ(json::parse(types->body)["items"].size(), 8u);
 
   const std::string token = Login("xintian.certificate_issuer");
   auto unauthenticated = Post("/api/v1/licences", BusinessLicence("431128-scjgj"), "");

@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
 #include <set>
 
 #include "test_server.h"
@@ -110,6 +111,51 @@ TEST_P(SourcesHttp, EverySourceOccursInTheDemo) {
   Call("GET", "/api/v1/reports/material-sources?from=2026-13-01", supervisor, {}, 400);
 }
 
+// 在线开具 from a village committee: serve --demo leaves 黄丽's 宅基地 application (龙珠村, taken
+// at the window) with its 农村集体经济组织成员身份证明 requested from 龙珠村's 村民委员会; only a
+// grant for that committee reaches its inbox, and its answer is a sealed e-certificate in the case.
+TEST_P(SourcesHttp, AVillageCommitteeAnswersFromItsInbox) {
+  if (!server_) GTEST_SKIP() << "backend not available";
+  const std::string committee = "431128101200-cwh";
+  const std::string issuer = Login({{"username", "xintian.certificate_issuer"}});
+  const std::string path = "/api/v1/certificate-requests?department=" + committee;
+  json inbox = Call("GET", path, issuer, {}, 200);
+  ASSERT_EQ(inbox["items"].size(), 1u) << inbox.dump();
+  const json request = inbox["items"][0];
+  EXPECT_EQ(request["department"], committee);
+  EXPECT_EQ(request["material"], "农村集体经济组织成员身份证明");
+  EXPECT_EQ(request["applicant_name"], "黄丽");
+  EXPECT_EQ(request["state"], "requested");
+  Call("GET", path, Login({{"username", "liuyang.certificate_issuer"}}), {}, 403);
+  Call("GET", path, Login({{"id_number", kCitizen}}), {}, 403);
+  const std::string answer = "/api/v1/certificate-requests/" + request["id"].get<std::string>();
+  json bad = Call("POST", answer + "/answer", issuer, {{"data", json::object()}}, 400);
+  EXPECT_EQ(bad["errors"][0]["field"], "data.organisation") << bad.dump();
+  json answered = Call("POST", answer + "/answer", issuer,
+                       {{"data", {{"organisation", "龙珠村股份经济合作社"}}}}, 200);
+  EXPECT_EQ(answered["state"], "answered");
+  const std::string licence = answered["licence_id"];
+  json verified = Call("GET", "/api/v1/licences/" + licence + "/verification", issuer, {}, 200);
+  EXPECT_EQ(verified["valid"], true) << verified.dump();
+  EXPECT_TRUE(Call("GET", path, issuer, {}, 200)["items"].empty());
+  // The e-certificate stands in the case for the material, signed by the committee.
+  const std::string clerk = Login({{"username", "xintian.window_clerk"}});
+  const std::string number = request["case_number"];
+  json sources = Call("GET", "/api/v1/cases/" + number + "/sources", clerk, {}, 200);
+  bool found = false;
+  for (const json& m : sources["materials"]) {
+    if (m["name"] != "农村集体经济组织成员身份证明") continue;
+    found = true;
+    EXPECT_EQ(m["source"], "certificate_request");
+    EXPECT_EQ(m["reference"], licence);
+    EXPECT_EQ(m["carried"], false);
+  }
+  EXPECT_TRUE(found) << sources.dump();
+  json shown = Call("GET", "/api/v1/licences/" + licence, issuer, {}, 200);
+  EXPECT_EQ(shown["issuer"]["code"], committee) << shown.dump();
+  EXPECT_EQ(shown["holder_id"], "43112819300219001X");
+}
+
 // 智能导办 in one answer: once the guide selects the scenario it carries the form (pre-filled for
 // the signed-in applicant, blank anonymous) and each material's source for that applicant.
 TEST_P(SourcesHttp, TheGuideAnswersWithTheFormAndTheSourcesAtOnce) {
@@ -130,6 +176,16 @@ TEST_P(SourcesHttp, TheGuideAnswersWithTheFormAndTheSourcesAtOnce) {
   step = Call("POST", path, citizen, answers, 200);
   EXPECT_GT(step["form"]["prefilled"].get<int>(), 0) << step["form"].dump();
   EXPECT_EQ(step["form"]["applicant"]["name"], "周德华");
+  // His disability certificate (level 2, physical) comes from the person register, in the
+  // form's own words; what no register holds (subsidy, bank account) stays for him to fill.
+  std::map<std::string, json> value;
+  for (const json& f : step["form"]["fields"]) value[f["name"].get<std::string>()] = f["value"];
+  EXPECT_EQ(value["disability_card_no"], std::string(kCitizen) + "42") << step["form"].dump();
+  EXPECT_EQ(value["disability_level"], "二级") << step["form"].dump();
+  EXPECT_EQ(value["disability_category"], "肢体") << step["form"].dump();
+  EXPECT_TRUE(value["subsidy_type"].is_null()) << step["form"].dump();
+  EXPECT_TRUE(value["bank_account"].is_null()) << step["form"].dump();
+  EXPECT_EQ(step["form"]["prefilled"], 5) << step["form"].dump();
   ASSERT_TRUE(step["sources"].is_object()) << step.dump();
   EXPECT_EQ(step["sources"]["jurisdiction"]["outcome"], "competent");
   // Resolved for this applicant: 周德华 holds a 残疾人证 e-licence, not authorised for use here.

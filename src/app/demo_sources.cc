@@ -16,6 +16,9 @@ constexpr char kCitizen[] = "432930195507020150";  // 周德华, level-2 physica
 constexpr char kDisabilityCard[] = "13431128MB170873XW200199001000001";  // 残疾人证 新办/换领
 constexpr char kTwoSubsidies[] = "11431128MB17048517050103021000001";    // 残疾人两项补贴
 constexpr char kMinimumLiving[] = "11431128MB17048517050103001000001";  // 最低生活保障
+constexpr char kHomestead[] = "11431128MB17939117000109001000001";  // 农村村民宅基地审批, 金陵镇
+constexpr char kVillager[] =
+    "43112819300219001X";  // 黄丽, of 龙珠村 (431128101200) in the register
 constexpr char kPhoto[] = "\x89PNG\r\n\x1a\n demo photo 周德华";
 
 // The demo enterprises' business licences (营业执照), from their county's 市场监管局: their forms
@@ -174,6 +177,21 @@ Result<DemoSources> LoadDemoSources(store::Database& db, cases::CaseService& cas
              {{"household_size", "2"}, {"has_disabled_member", "true"}, {"by_agent", "false"}},
              {"*"}));
   (void)living;
+  // 5. 宅基地 at the window for a villager of 龙珠村: the membership certificate (农村集体经济组织
+  // 成员身份证明) is requested from his village committee and waits in its inbox.
+  TB_ASSIGN_OR_RETURN(people::Principal clerk, Account(db, "xintian.window_clerk", ""));
+  cases::SubmitRequest homestead{.matter = kHomestead,
+                                 .scenario = "new",
+                                 .channel = cases::Channel::kWindow,
+                                 .applicant_code = kVillager,
+                                 .applicant_name = "黄丽",
+                                 .form = {{"household_size", "3"},
+                                          {"site_area_m2", "120"},
+                                          {"site_location", "龙珠村2组"},
+                                          {"reason", "分户新建"}}};
+  TB_ASSIGN_OR_RETURN(cases::SubmitResult village, cases.Submit(clerk, homestead));
+  (void)village;
+  ++out.cases;
   return out;
 }
 

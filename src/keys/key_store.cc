@@ -3,6 +3,8 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "keys/certificate.h"
 
 namespace tongban {
@@ -170,15 +172,34 @@ Result<StoredCertificate> KeyStore::Root() {
 }
 
 Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
+  if (department.code == kRootOwner || department.code.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "department: a department code is required");
+  }
+  std::optional<SigningKey> cached;
   {
     std::lock_guard lock(mu_);
     if (auto it = cache_.find(department.code);
         it != cache_.end() && it->second.not_after > clock_.Now()) {
-      return it->second;
+      cached = it->second;
     }
   }
-  if (department.code == kRootOwner || department.code.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "department: a department code is required");
+  if (cached) {
+    // The cached key stands only while the database still names it active: a rotation by
+    // another process (`tongban licence keys rotate` beside a running server) retires it there,
+    // and nothing may be signed with a retired key. One indexed read, no unwrapping.
+    TB_ASSIGN_OR_RETURN(std::string active_id,
+                        db_.Transaction<std::string>(
+                            store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
+                              try {
+                                std::string id;
+                                sql << queries_.Get("active_key_id", db_.backend()),
+                                    soci::use(department.code, "owner"), soci::into(id);
+                                return sql.got_data() ? id : std::string();
+                              } catch (const std::exception& e) {
+                                return store::ErrorFromException(e);
+                              }
+                            }));
+    if (active_id == cached->certificate.key_id) return *std::move(cached);
   }
   TB_ASSIGN_OR_RETURN(
       SigningKey key,

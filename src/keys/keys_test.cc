@@ -249,6 +249,25 @@ TEST_P(KeyStoreTest, DepartmentKeysChainToTheRootAndRotate) {
             ErrorCode::kInvalidArgument);
 }
 
+// `tongban licence keys rotate` runs beside a serving process: the server's cached key is
+// retired in the database, and it must sign with the new key from then on, never the old one.
+TEST_P(KeyStoreTest, ARotationByAnotherProcessRetiresTheCachedKey) {
+  if (db_ == nullptr) return;
+  const Department wjj{.code = "431128-wjj", .name = "新田县卫生健康局"};
+  KeyStore server(*db_, ring_, clock_);
+  const std::string before = server.ActiveKey(wjj).value().key.id();
+  ASSERT_EQ(server.ActiveKey(wjj).value().key.id(), before);  // now cached
+  KeyStore cli(*db_, ring_, clock_);
+  const std::string rotated = cli.Rotate(wjj).value().key_id;
+  ASSERT_NE(rotated, before);
+  auto after = server.ActiveKey(wjj);
+  ASSERT_TRUE(after.ok()) << after.error().ToString();
+  EXPECT_EQ(after->key.id(), rotated);
+  EXPECT_EQ(after->certificate.key_id, rotated);
+  EXPECT_EQ(after->certificate.status, KeyStatus::kActive);
+  EXPECT_EQ(server.ActiveKey(wjj).value().key.id(), rotated);
+}
+
 TEST_P(KeyStoreTest, RewrapMovesEveryKeyToTheNewMasterKey) {
   if (db_ == nullptr) return;
   const Department dept{.code = "431128-wjj", .name = "新田县卫生健康局"};

@@ -22,6 +22,14 @@ extern const size_t kLicencesSql_count;
 namespace tongban::licences {
 namespace {
 
+// 4311**********0214: the first 4 and last 4 characters of an ID number kept, as the person
+// register masks it (registers/model.h MaskIdNumber; licences do not depend on registers).
+std::string MaskedIdNumber(std::string_view id_number) {
+  if (id_number.size() <= 8) return std::string(id_number.size(), '*');
+  return std::string(id_number.substr(0, 4)) + std::string(id_number.size() - 8, '*') +
+         std::string(id_number.substr(id_number.size() - 4));
+}
+
 constexpr size_t kMaxReasonCharacters = 200;
 
 // Characters of UTF-8 text (not bytes: 200 Chinese characters are 600 bytes).
@@ -388,23 +396,27 @@ Result<Licence> LicenceService::Issue(const IssueRequest& r) {
   d.valid_from = r.valid_from.value_or(TodayInChina(clock_));
   d.valid_until = ValidUntil(d.valid_from, d.type.validity_years);
   TB_ASSIGN_OR_RETURN(d.key, keys_.ActiveKey({.code = d.issuer.code, .name = d.issuer.name}));
-  return db_.Transaction<Licence>(store::TxKind::kWrite,
-                                  [&](soci::session& sql) -> Result<Licence> {
-                                    TB_ASSIGN_OR_RETURN(Licence l, Sign(sql, d));
-                                    if (!r.case_id.empty()) {
-                                      TB_RETURN_IF_ERROR(RecordCase(sql, r.case_id, l.id));
-                                    }
-                                    nlohmann::json payload = {{"type", l.type_code},
-                                                              {"holder", l.holder_id},
-                                                              {"issuer", l.issuer.code},
-                                                              {"case", r.case_id}};
-                                    auto event = trace_.Append(sql, {.stream = "licence/" + l.id,
-                                                                     .actor = r.actor,
-                                                                     .action = "licence.issued",
-                                                                     .payload = payload.dump()});
-                                    if (!event.ok()) return event.error();
-                                    return l;
-                                  });
+  return db_.Transaction<Licence>(
+      store::TxKind::kWrite, [&](soci::session& sql) -> Result<Licence> {
+        TB_ASSIGN_OR_RETURN(Licence l, Sign(sql, d));
+        if (!r.case_id.empty()) {
+          TB_RETURN_IF_ERROR(RecordCase(sql, r.case_id, l.id));
+        }
+        // A person's ID number never in clear in the trace
+        // (the licence row names the holder); a USCC is public.
+        nlohmann::json payload = {
+            {"type", l.type_code},
+            {"holder",
+             d.type.holder == HolderKind::kPerson ? MaskedIdNumber(l.holder_id) : l.holder_id},
+            {"issuer", l.issuer.code},
+            {"case", r.case_id}};
+        auto event = trace_.Append(sql, {.stream = "licence/" + l.id,
+                                         .actor = r.actor,
+                                         .action = "licence.issued",
+                                         .payload = payload.dump()});
+        if (!event.ok()) return event.error();
+        return l;
+      });
 }
 
 Status LicenceService::RecordCase(soci::session& sql, const std::string& case_id,

@@ -111,7 +111,7 @@ class LicenceServiceTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(LicenceServiceTest, IssuesASignedLicenceThatVerifies) {
   if (db_ == nullptr) return;
-  EXPECT_EQ(service_->ListTypes().value().size(), 7u);
+  EXPECT_EQ(service_->ListTypes().value().size(), 8u);
   auto l = service_->Issue(BusinessLicence());
   ASSERT_TRUE(l.ok()) << l.error().ToString();
   const Licence& licence = l.value();
@@ -153,6 +153,11 @@ TEST_P(LicenceServiceTest, IssuesASignedLicenceThatVerifies) {
   EXPECT_EQ(service_->ListByHolder("91431128MB1711648A").value().size(), 2u);
   // Each issue is traced.
   EXPECT_EQ(trace_->Read("licence/" + licence.id, 0, 10).value().at(0).action, "licence.issued");
+  EXPECT_NE(trace_->Read("licence/" + licence.id, 0, 10)
+                .value()
+                .at(0)
+                .payload.find("\"holder\":\"91431128MB1711648A\""),
+            std::string::npos);
 }
 
 TEST_P(LicenceServiceTest, BadRequestsNameEveryField) {
@@ -249,6 +254,12 @@ TEST_P(LicenceServiceTest, RevokeRenewReissueAndExpiry) {
                  .actor = "system"};
   const Licence first = service_->Issue(r).value();
   EXPECT_EQ(first.valid_until->ToString(), "2036-03-01");
+  // The trace names a person holder by the masked ID number only (a USCC stays: it is public).
+  const auto issued = trace_->Read("licence/" + first.id, 0, 10).value().at(0);
+  EXPECT_EQ(issued.action, "licence.issued");
+  EXPECT_EQ(issued.payload.find("431128199001010037"), std::string::npos) << issued.payload;
+  EXPECT_NE(issued.payload.find("\"holder\":\"4311**********0037\""), std::string::npos)
+      << issued.payload;
 
   const Licence renewed = service_->Renew(first.id, "acct-1").value();
   EXPECT_EQ(renewed.version, 2);

@@ -4,6 +4,9 @@
 SELECT key_id, owner, owner_name, serial, certificate, wrapped_private, master_key_id, status
 FROM signing_key WHERE owner = :owner AND status = 'active';
 
+-- name: active_key_id
+SELECT key_id FROM signing_key WHERE owner = :owner AND status = 'active';
+
 -- name: key_by_id
 SELECT key_id, owner, owner_name, serial, certificate, wrapped_private, master_key_id, status
 FROM signing_key WHERE key_id = :key_id;
