@@ -133,4 +133,10 @@ Result<IdNumberInfo> ParseIdNumber(std::string_view text) {
   return ParseIdNumber(text, year_month_day(floor<days>(china_now)));
 }
 
+std::string MaskIdNumber(std::string_view id_number) {
+  if (id_number.size() <= 8) return std::string(id_number.size(), '*');
+  return std::string(id_number.substr(0, 4)) + std::string(id_number.size() - 8, '*') +
+         std::string(id_number.substr(id_number.size() - 4));
+}
+
 }  // namespace tongban

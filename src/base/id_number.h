@@ -45,4 +45,8 @@ Result<IdNumberInfo> ParseIdNumber(std::string_view text);
 // The check character ('0'-'9' or 'X') for 17 digits; '\0' when `first17` is not 17 digits.
 char IdNumberCheckCharacter(std::string_view first17);
 
+// 4301**********1234: the first 4 and last 4 characters kept, as lists, logs and the trace show
+// an ID number (8 characters or fewer: all masked).
+std::string MaskIdNumber(std::string_view id_number);
+
 }  // namespace tongban

@@ -22,14 +22,6 @@ extern const size_t kLicencesSql_count;
 namespace tongban::licences {
 namespace {
 
-// 4311**********0214: the first 4 and last 4 characters of an ID number kept, as the person
-// register masks it (registers/model.h MaskIdNumber; licences do not depend on registers).
-std::string MaskedIdNumber(std::string_view id_number) {
-  if (id_number.size() <= 8) return std::string(id_number.size(), '*');
-  return std::string(id_number.substr(0, 4)) + std::string(id_number.size() - 8, '*') +
-         std::string(id_number.substr(id_number.size() - 4));
-}
-
 constexpr size_t kMaxReasonCharacters = 200;
 
 // Characters of UTF-8 text (not bytes: 200 Chinese characters are 600 bytes).
@@ -407,7 +399,7 @@ Result<Licence> LicenceService::Issue(const IssueRequest& r) {
         nlohmann::json payload = {
             {"type", l.type_code},
             {"holder",
-             d.type.holder == HolderKind::kPerson ? MaskedIdNumber(l.holder_id) : l.holder_id},
+             d.type.holder == HolderKind::kPerson ? MaskIdNumber(l.holder_id) : l.holder_id},
             {"issuer", l.issuer.code},
             {"case", r.case_id}};
         auto event = trace_.Append(sql, {.stream = "licence/" + l.id,

@@ -142,12 +142,6 @@ std::optional<Sex> ParseSex(std::string_view s) {
   return std::nullopt;
 }
 
-std::string MaskIdNumber(std::string_view id_number) {
-  if (id_number.size() <= 8) return std::string(id_number.size(), '*');
-  return std::string(id_number.substr(0, 4)) + std::string(id_number.size() - 8, '*') +
-         std::string(id_number.substr(id_number.size() - 4));
-}
-
 std::string MaskPhone(std::string_view phone) {
   if (phone.size() <= 4) return std::string(phone.size(), '*');
   if (phone.size() < 11) {

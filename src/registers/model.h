@@ -114,8 +114,8 @@ std::string_view EntityStatusName(EntityStatus v);
 std::optional<EntityStatus> ParseEntityStatus(std::string_view s);
 std::optional<Sex> ParseSex(std::string_view s);
 
-// 4301**********1234: the first 4 and last 4 characters kept.
-std::string MaskIdNumber(std::string_view id_number);
+// 4301**********1234: the first 4 and last 4 characters kept (base/id_number.h).
+using ::tongban::MaskIdNumber;
 // 138****5678: the first 3 and last 4 digits kept (shorter numbers: all but the last 4 masked).
 std::string MaskPhone(std::string_view phone);
 // The certificate number with its ID-number part masked: 4301**********123412.

@@ -247,6 +247,27 @@ Database::~Database() {
   checkpointer_.reset();
 }
 
+Status Database::SetBulkLoad(bool on) {
+  if (url_.backend != Backend::kSqlite || sqlite_writer_session_ == nullptr) return Ok();
+  std::unique_lock lock(sqlite_writer_, std::defer_lock);
+  if (!lock.try_lock_for(std::chrono::milliseconds(busy_timeout_ms_))) {
+    return Error(ErrorCode::kUnavailable, "bulk load: the writer is busy");
+  }
+  try {
+    soci::session& w = *sqlite_writer_session_;
+    if (on) {
+      w << "PRAGMA synchronous=NORMAL";
+    } else {
+      w << "PRAGMA synchronous=FULL";
+      // Copies the WAL into the database file, syncing both: the loaded commits are on disk.
+      w << "PRAGMA wal_checkpoint(PASSIVE)";
+    }
+  } catch (const std::exception& e) {
+    return ErrorFromException(e);
+  }
+  return Ok();
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options options) {
   if (options.pool_size == 0) options.pool_size = 1;
   std::unique_ptr<Database> db(new Database(url, options.pool_size));

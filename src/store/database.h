@@ -183,6 +183,15 @@ class Database {
     return RunTransaction(kind, body);
   }
 
+  // SQLite: a bulk load (the demo's data at start-up, before anything is served) commits
+  // without waiting for the disk: synchronous=NORMAL on the writer connection, so a power cut
+  // may lose the last commits but never the database's consistency. Turning it off restores
+  // synchronous=FULL and flushes what was loaded (a checkpoint of the WAL), so every commit
+  // after it is durable when acknowledged and nothing loaded before it depends on luck.
+  // Nothing on PostgreSQL. Refused while a write transaction runs (SQLite cannot change the
+  // safety level inside one); the writer lock makes the caller wait for it instead.
+  Status SetBulkLoad(bool on);
+
   // Writes a consistent copy of a SQLite database to `path` while others keep writing
   // (VACUUM INTO). PostgreSQL installations use pg_dump instead.
   Status Backup(const std::string& path);
