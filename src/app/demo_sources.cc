@@ -6,6 +6,7 @@
 #include <map>
 #include <string>
 
+#include "base/id_number.h"
 #include "people/demo.h"
 #include "people/repository.h"
 
@@ -78,6 +79,56 @@ Status IssueBusinessLicences(licences::LicenceService& licences) {
   return Ok();
 }
 
+// 极简审批 at the kiosk (公共场所卫生许可, 秒批): what 新田县富硒农产品有限公司's application
+// fetches instead of paper, each from its issuer — the premises' 不动产权证书, the staff's
+// health certificates, and its legal representative 邓桂英's 居民身份证 (hers to lend when she
+// applies herself). Without them the kiosk's application waits for a clerk.
+Status IssueKioskLicences(licences::LicenceService& licences) {
+  constexpr char kEnterprise[] = "91431128MA4L0A019K";
+  constexpr char kName[] = "新田县富硒农产品有限公司";
+  constexpr char kRepresentative[] = "431128196803150214";
+  TB_ASSIGN_OR_RETURN(IdNumberInfo id, ParseIdNumber(kRepresentative));
+  const auto issue = [&](licences::IssueRequest r) -> Status {
+    TB_ASSIGN_OR_RETURN(licences::Licence issued, licences.Issue(std::move(r)));
+    (void)issued;
+    return Ok();
+  };
+  TB_RETURN_IF_ERROR(
+      issue({.type_code = "11100000000013338W019",
+             .holder_id = kRepresentative,
+             .holder_name = "邓桂英",
+             .issuer = "431128-gaj",
+             .data = {{"name", "邓桂英"},
+                      {"sex", id.sex == Sex::kFemale ? "女" : "男"},
+                      {"birth_date",
+                       fmt::format("{:04}-{:02}-{:02}", int(id.birth_date.year()),
+                                   unsigned(id.birth_date.month()), unsigned(id.birth_date.day()))},
+                      {"address", "湖南省新田县龙泉镇富硒大道12号"}},
+             .valid_from = std::nullopt,
+             .case_id = "",
+             .actor = "demo"}));
+  TB_RETURN_IF_ERROR(issue({.type_code = "11100000000013338W020",
+                            .holder_id = kEnterprise,
+                            .holder_name = kName,
+                            .issuer = "431128-zrzyj",
+                            .data = {{"owner", kName},
+                                     {"location", "新田县龙泉镇富硒大道8号"},
+                                     {"right_type", "国有建设用地使用权/房屋所有权"},
+                                     {"usage", "商业服务"},
+                                     {"area_m2", 320.5}},
+                            .valid_from = std::nullopt,
+                            .case_id = "",
+                            .actor = "demo"}));
+  return issue({.type_code = "11100000000013338W021",
+                .holder_id = kEnterprise,
+                .holder_name = kName,
+                .issuer = "431128-wjj",
+                .data = {{"unit", kName}, {"staff_count", 6}, {"checked_on", "2026-10-12"}},
+                .valid_from = std::nullopt,
+                .case_id = "",
+                .actor = "demo"});
+}
+
 Result<people::Principal> Account(store::Database& db, const std::string& username,
                                   const std::string& id_number) {
   TB_ASSIGN_OR_RETURN(people::PeopleRepository repo,
@@ -107,6 +158,7 @@ Result<DemoSources> LoadDemoSources(store::Database& db, cases::CaseService& cas
   TB_ASSIGN_OR_RETURN(sources::SourceReport done, sources.Report({}));
   if (done.total.cases > 0) return out;
   TB_RETURN_IF_ERROR(IssueBusinessLicences(licences));
+  TB_RETURN_IF_ERROR(IssueKioskLicences(licences));
   TB_ASSIGN_OR_RETURN(people::Principal citizen, Account(db, "", kCitizen));
   TB_ASSIGN_OR_RETURN(people::Principal issuer, Account(db, "xintian.certificate_issuer", ""));
   // His disability certificate as an e-licence, issued by the county's 残联.

@@ -111,7 +111,7 @@ class LicenceServiceTest : public ::testing::TestWithParam<Backend> {
 
 TEST_P(LicenceServiceTest, IssuesASignedLicenceThatVerifies) {
   if (db_ == nullptr) return;
-  EXPECT_EQ(service_->ListTypes().value().size(), 8u);
+  EXPECT_EQ(service_->ListTypes().value().size(), 11u);
   auto l = service_->Issue(BusinessLicence());
   ASSERT_TRUE(l.ok()) << l.error().ToString();
   const Licence& licence = l.value();

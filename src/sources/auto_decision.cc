@@ -183,6 +183,16 @@ Result<std::optional<Case>> AutoDecisions::Run(const Case& record, const std::st
                             Joined("材料未齐，转人工办理：", lacking), lacking));
     return std::optional<Case>();
   }
+  // An e-licence the local register cannot vouch for is a clerk's to check (受理人员核验),
+  // never the system's to take on trust.
+  if (sources_ != nullptr) {
+    TB_ASSIGN_OR_RETURN(std::vector<std::string> unverified, sources_->UnverifiedLicences(record));
+    if (!unverified.empty()) {
+      TB_RETURN_IF_ERROR(Note(record, rule, std::nullopt, false,
+                              Joined("电子证照须由受理人员核验，转人工办理：", unverified)));
+      return std::optional<Case>();
+    }
+  }
   // The applicant's register record, read through the platform with the case-handling purpose
   // (traced); without the sources service, or when the register holds no record, it is null.
   JurisdictionSubject applicant;

@@ -40,6 +40,28 @@ std::string LicenceProblem(const licences::Licence& l, Date today) {
   return "";
 }
 
+// A person's e-licence that an enterprise's application requires (法定代表人身份证明) is its
+// legal representative's: fetched or accepted only when the signed-in caller is that
+// representative (a legal representative's own licence; an agent cannot lend it). The
+// caller's ID number then, else "".
+std::string RepresentativeOf(const Principal& caller, const JurisdictionSubject& subject) {
+  if (subject.kind != "enterprise" || subject.code.empty()) return "";
+  for (const people::Agency& a : caller.agencies) {
+    if (a.uscc == subject.code && a.relation == people::EnterpriseRelation::kLegalRepresentative) {
+      return caller.account.id_number;
+    }
+  }
+  return "";
+}
+
+const licences::LicenceType* TypeNamed(const std::vector<licences::LicenceType>& types,
+                                       const std::string& name) {
+  for (const auto& t : types) {
+    if (t.name == name) return &t;
+  }
+  return nullptr;
+}
+
 }  // namespace
 
 Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const ResolveRequest& in,
@@ -74,7 +96,7 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
   }
   // The applicant's licences, read only when a material is to be fetched (调用): not when the
   // applicant declared every material (a read and a parsed document per licence held).
-  std::optional<std::vector<licences::Licence>> held;
+  std::optional<std::vector<licences::Licence>> held, representative_held;
   // Both kept in memory while unchanged (service_impl.h): no read, no JSON per submission.
   TB_ASSIGN_OR_RETURN(auto certificates_held,
                       certificates.Get(clock(), catalog::CertificatesGeneration(),
@@ -83,11 +105,15 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
                       licence_types.Get(clock(), licences::LicenceTypesGeneration(),
                                         [&] { return licences.ListTypes(); }));
   const std::vector<catalog::Certificate>& certificate_list = *certificates_held;
-  const auto type_named = [&](const std::string& name) -> const licences::LicenceType* {
-    for (const auto& t : *types_held) {
-      if (t.name == name) return &t;
-    }
-    return nullptr;
+  const auto type_named = [&](const std::string& name) { return TypeNamed(*types_held, name); };
+  const std::string representative = RepresentativeOf(caller, subject);
+  // Whether a licence held by `holder` stands for the applicant: the applicant's own, or a
+  // person's licence of its legal representative (the caller) for an enterprise.
+  const auto holder_stands = [&](const std::string& holder, const std::string& type) {
+    if (subject.code.empty() || holder == subject.code) return true;
+    const licences::LicenceType* t = type_named(type);
+    return !representative.empty() && holder == representative && t != nullptr &&
+           t->holder == licences::HolderKind::kPerson;
   };
   const std::string applicant_region = subject.person   ? subject.person->household_region
                                        : subject.entity ? subject.entity->registered_region
@@ -115,7 +141,7 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
         std::string why;
         if (!l.ok()) {
           why = "";
-        } else if (!subject.code.empty() && l->holder_id != subject.code) {
+        } else if (!holder_stands(l->holder_id, l->type_name)) {
           why = fmt::format("电子证照{}的持证主体不是申请人", d->reference);
         } else {
           why = LicenceProblem(*l, today);
@@ -141,15 +167,29 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
     std::string type_name = cm.source == Source::kLicence ? cm.licence_type : "";
     if (type_name.empty() && certificate) type_name = certificate->licence_type;
     bool resolved = false;
-    if (!type_name.empty() && !held) {
-      held.emplace();
-      if (!subject.code.empty()) {
-        TB_ASSIGN_OR_RETURN(*held, licences.ListByHolder(subject.code));
+    // A person's licence in an enterprise's application: its legal representative's, when the
+    // caller is the representative (else nobody's: the applicant provides it).
+    const licences::LicenceType* wanted = type_name.empty() ? nullptr : type_named(type_name);
+    const bool representatives = subject.kind == "enterprise" && wanted != nullptr &&
+                                 wanted->holder == licences::HolderKind::kPerson;
+    std::optional<std::vector<licences::Licence>>& holdings =
+        representatives ? representative_held : held;
+    const std::string& holder = representatives ? representative : subject.code;
+    if (!type_name.empty() && !holdings) {
+      holdings.emplace();
+      if (!holder.empty()) {
+        TB_ASSIGN_OR_RETURN(*holdings, licences.ListByHolder(holder));
       }
     }
     if (!type_name.empty()) {
-      for (const auto& l : *held) {
-        if (l.type_name != type_name || !LicenceProblem(l, today).empty()) continue;
+      for (const auto& l : *holdings) {
+        if (l.type_name != type_name) continue;
+        // A revoked, replaced or expired licence is never fetched; the applicant is told why
+        // the material falls back to them (unless a valid one of the type follows).
+        if (std::string problem = LicenceProblem(l, today); !problem.empty()) {
+          if (r.detail.empty()) r.detail = problem + "，不能调用，请申请人提交";
+          continue;
+        }
         if (Authorised(in.authorised_licences, type_name)) {
           r.source = Source::kLicence;
           r.reference = l.id;
@@ -225,6 +265,30 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
       if (r.detail.empty()) r.detail = "申请人提交";
     }
     out.materials.push_back(std::move(r));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> SourceService::UnverifiedLicences(const cases::Case& c) {
+  Impl& impl = *impl_;
+  TB_ASSIGN_OR_RETURN(auto types,
+                      impl.licence_types.Get(impl.clock(), licences::LicenceTypesGeneration(),
+                                             [&] { return impl.licences.ListTypes(); }));
+  const Date today = impl.Today();
+  std::vector<std::string> out;
+  for (const cases::CaseMaterial& m : c.materials) {
+    if (m.origin != MaterialOrigin::kLicence || m.state != MaterialState::kProvided) continue;
+    auto l = impl.licences.Get(m.reference);
+    if (!l.ok() && l.error().code() != ErrorCode::kNotFound) return std::move(l).error();
+    bool stands = l.ok() && LicenceProblem(*l, today).empty();
+    if (stands && l->holder_id != c.applicant_code) {
+      // Only a person's licence in an enterprise's application (its representative's, checked
+      // at submission) may be someone else's.
+      const licences::LicenceType* t = TypeNamed(*types, l->type_name);
+      stands = c.applicant_kind == cases::ApplicantKind::kEnterprise && t != nullptr &&
+               t->holder == licences::HolderKind::kPerson;
+    }
+    if (!stands) out.push_back(m.name);
   }
   return out;
 }

@@ -194,6 +194,12 @@ class SourceService final : public cases::SubmissionHook {
   // not be read is left out; other failures are errors.
   Result<JurisdictionSubject> Applicant(const people::Principal& caller, const cases::Case& c);
 
+  // 秒批's check before the system decides alone: the names of the case's e-licence materials
+  // this installation's licence register cannot vouch for — not held here (another region's,
+  // taken as declared for a clerk to check), no longer valid, or not the applicant's. Empty
+  // when every e-licence material stands.
+  Result<std::vector<std::string>> UnverifiedLicences(const cases::Case& c);
+
   // The case's recorded sources, requests and jurisdiction, for whoever may read the case.
   Result<CaseSources> Get(const people::Principal& caller, std::string_view number);
 

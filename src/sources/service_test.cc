@@ -346,11 +346,11 @@ TEST_P(SourcesTest, EachMaterialComesFromItsSourceAndTheCaseRecordsIt) {
   EXPECT_EQ(m.not_carried, 7);
   EXPECT_EQ(report->total.not_carried, 7);
   EXPECT_EQ(report->total.required, 10);
-  // The catalog: 4 matters, 5 + 2 + 1 + 2 required materials, 3 of them fetched.
+  // The catalog: 4 matters, 5 + 2 + (1 + 1) + 2 required materials, 4 of them fetched.
   EXPECT_EQ(report->catalog.cases, 4);
-  EXPECT_EQ(report->catalog.required, 10);
-  EXPECT_EQ(report->catalog.by_source.at("licence"), 3);
-  EXPECT_EQ(report->catalog.not_carried, 7);
+  EXPECT_EQ(report->catalog.required, 11);
+  EXPECT_EQ(report->catalog.by_source.at("licence"), 4);
+  EXPECT_EQ(report->catalog.not_carried, 8);
   // The same figures in the KPI report (kpi::FigureProvider).
   SourceFigures figures(db_->backend());
   auto kpi_figures =
@@ -556,6 +556,78 @@ TEST_P(SourcesTest, AnApplicationOutsideTheRuleGoesToTheCompetentRegion) {
   EXPECT_EQ(unknown->jurisdiction.outcome, JurisdictionOutcome::kUndetermined);
 }
 
+// A person's e-licence in an enterprise's application (法定代表人居民身份证) is its legal
+// representative's: fetched, with 授权用证, when the representative applies himself; never
+// lent by an agent, neither fetched nor accepted when declared.
+TEST_P(SourcesTest, AnEnterprisesRepresentativeLendsHisOwnLicenceAndNoAgentCan) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  constexpr char kUscc[] = "91431128MA4L0A019K";
+  auto id_card = licences_->Issue({.type_code = "11100000000013338W019",
+                                   .holder_id = zhang_id_,
+                                   .holder_name = "张三",
+                                   .issuer = "431128-gaj",
+                                   .data = {{"name", "张三"},
+                                            {"sex", "男"},
+                                            {"birth_date", "1980-02-15"},
+                                            {"address", "新田县金陵镇龙珠村"}},
+                                   .valid_from = std::nullopt,
+                                   .case_id = "",
+                                   .actor = "clerk"});
+  ASSERT_TRUE(id_card.ok()) << id_card.error().ToString();
+  ASSERT_TRUE(people_->RequestSmsCode({.phone = "13800000031"}).ok());
+  auto rep_account = people_->RegisterCitizen({.id_number = zhang_id_,
+                                               .name = "张三",
+                                               .phone = "13800000031",
+                                               .code = *sms_.LatestCode("13800000031")});
+  ASSERT_TRUE(rep_account.ok()) << rep_account.error().ToString();
+  Principal rep = Citizen(rep_account->id, zhang_id_);
+  ASSERT_TRUE(people_
+                  ->RegisterEnterprise(rep, {.uscc = kUscc,
+                                             .name = "新田县富硒农产品有限公司",
+                                             .legal_representative = rep_account->id})
+                  .ok());
+  rep.agencies.push_back({.uscc = kUscc,
+                          .enterprise_name = "新田县富硒农产品有限公司",
+                          .relation = people::EnterpriseRelation::kLegalRepresentative});
+  Principal agent = Citizen("acct-li", li_id_);
+  agent.agencies.push_back({.uscc = kUscc,
+                            .enterprise_name = "新田县富硒农产品有限公司",
+                            .relation = people::EnterpriseRelation::kAgent});
+  const auto apply = [&] {
+    cases::SubmitRequest r = Apply(kProperty);
+    r.scenario = "enterprise";
+    r.applicant_kind = cases::ApplicantKind::kEnterprise;
+    r.applicant_code = kUscc;
+    r.form = {{"property_region", "431128101200"}};
+    r.authorised_licences = {"居民身份证"};
+    return r;
+  };
+  auto by_rep = cases_->Submit(rep, apply());
+  ASSERT_TRUE(by_rep.ok()) << by_rep.error().ToString();
+  const cases::CaseMaterial& fetched = MaterialOf(by_rep->record, "法定代表人居民身份证");
+  EXPECT_EQ(fetched.state, MaterialState::kProvided);
+  EXPECT_EQ(fetched.origin, MaterialOrigin::kLicence);
+  EXPECT_EQ(fetched.reference, id_card->id);
+  auto stands = sources_->UnverifiedLicences(by_rep->record);
+  ASSERT_TRUE(stands.ok()) << stands.error().ToString();
+  EXPECT_TRUE(stands->empty());
+  // An agent's application: the representative's licence is not the agent's to lend.
+  auto by_agent = cases_->Submit(agent, apply());
+  ASSERT_TRUE(by_agent.ok()) << by_agent.error().ToString();
+  EXPECT_EQ(MaterialOf(by_agent->record, "法定代表人居民身份证").state, MaterialState::kMissing);
+  cases::SubmitRequest declared = apply();
+  declared.materials = {{.name = "法定代表人居民身份证",
+                         .state = MaterialState::kProvided,
+                         .origin = MaterialOrigin::kLicence,
+                         .reference = id_card->id}};
+  auto lent = cases_->Submit(agent, declared);
+  ASSERT_FALSE(lent.ok());
+  EXPECT_EQ(lent.error().code(), ErrorCode::kRefused);
+  auto own = cases_->Submit(rep, declared);
+  ASSERT_TRUE(own.ok()) << own.error().ToString();
+  EXPECT_EQ(MaterialOf(own->record, "法定代表人居民身份证").reference, id_card->id);
+}
+
 // The applicant's register read (who applies, for jurisdiction and pre-fill) is traced once
 // per submission: with the case, in the submission's transaction, when the case is saved; on
 // its own when nothing is saved (the application invalid, or a replay of an earlier key).
@@ -647,6 +719,10 @@ TEST_P(SourcesTest, WhatTheRegistersContradictIsStoppedWithTheReason) {
   auto ok = cases_->Submit(zhang, plain);
   ASSERT_TRUE(ok.ok()) << ok.error().ToString();
   EXPECT_EQ(MaterialOf(ok->record, "残疾人证").state, MaterialState::kMissing);
+  auto told = sources_->Get(zhang, ok->record.number);  // and is told why
+  ASSERT_TRUE(told.ok()) << told.error().ToString();
+  EXPECT_NE(SourceOf(*told, "残疾人证").detail.find("已被吊销/撤销"), std::string::npos)
+      << SourceOf(*told, "残疾人证").detail;
   // The applicant registered dead.
   auto person = registers_->FindByIdNumber(registrar_, zhang_id_);
   ASSERT_TRUE(person.ok() && person->size() == 1);
@@ -916,6 +992,39 @@ TEST_P(AutoDecisionsTest, AMissingMaterialLeavesTheCaseToStaff) {
   EXPECT_TRUE(events[0].at("result").is_null());
   EXPECT_NE(events[0].at("reason").get<std::string>().find("材料未齐，转人工办理：残疾人证"),
             std::string::npos);
+}
+
+// A declared e-licence this installation's register does not hold is taken for a clerk to
+// check (受理人员核验); the system never decides on it alone. The same licence fetched from the
+// register is decided.
+TEST_P(AutoDecisionsTest, ALicenceTheRegisterCannotVouchForIsLeftToStaff) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  cases::SubmitRequest r = Apply(kCardIssue);
+  r.scenario = "auto";
+  r.channel = Channel::kKiosk;
+  r.form = {{"category", "肢体"}, {"level", "2"}, {"gender", "男"}};
+  r.materials = {{.name = "残疾人证",
+                  .state = MaterialState::kProvided,
+                  .origin = MaterialOrigin::kLicence,
+                  .reference = "残疾人证"}};  // what the kiosk used to send: the type's name
+  auto submitted = cases_->Submit(zhang_, r);
+  ASSERT_TRUE(submitted.ok()) << submitted.error().ToString();
+  const cases::Case& c = submitted->record;
+  EXPECT_EQ(MaterialOf(c, "残疾人证").state, MaterialState::kProvided);
+  EXPECT_EQ(c.state, cases::CaseState::kSubmitted);
+  EXPECT_TRUE(c.accepted_by.empty());
+  const auto events = AutoEvents(c);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].at("decided"), false);
+  EXPECT_NE(events[0].at("reason").get<std::string>().find(
+                "电子证照须由受理人员核验，转人工办理：残疾人证"),
+            std::string::npos);
+  EXPECT_FALSE(case_licences_->ForCase(c.number)->has_value());
+  // Declared by its identifier, the register's licence stands and the case is decided.
+  r.materials[0].reference = card_id_;
+  auto by_id = cases_->Submit(zhang_, r);
+  ASSERT_TRUE(by_id.ok()) << by_id.error().ToString();
+  EXPECT_EQ(by_id->record.state, cases::CaseState::kConcluded);
 }
 
 TEST_P(AutoDecisionsTest, AMissingMaterialSuppliedLaterDecidesTheCase) {

@@ -82,6 +82,10 @@ export const flows = {
     await snap(page, 'kiosk-form')
     await page.getByRole('button', { name: '下一步' }).click()
     await page.getByRole('heading', { name: '告知承诺' }).waitFor()
+    // 授权用证: the e-licences standing in for paper are fetched only with consent (the
+    // representative's own 居民身份证 among them: she applies herself).
+    await page.getByText(/从电子证照库调用.*营业执照.*居民身份证.*不动产权证书.*从业人员健康合格证明/).waitFor()
+    await page.getByLabel(/授权调用本企业及本人的电子证照/).check()
     await page.getByLabel(/本人承诺/).check()
     const pad = await page.locator('canvas').boundingBox()
     await page.mouse.move(pad.x + 40, pad.y + 100)

@@ -153,6 +153,9 @@ export const flows = {
     await page.getByLabel('上传 近期免冠照片').setInputFiles({
       name: 'photo.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 免冠照片'),
     })
+    // 授权用证: her e-licences are fetched only with her consent (she holds no 居民身份证 e-licence,
+    // so the clerk will ask for it).
+    await page.getByLabel(/授权调用本人的电子证照（居民身份证/).check()
     await snap(page, 'apply')
     await page.getByRole('button', { name: '提交申请' }).click()
     await page.waitForURL('**/portal/my-cases**')
@@ -191,7 +194,7 @@ export const flows = {
   },
 
   // A window clerk of 新田县 applies for 邓桂英 at the window and accepts the application.
-  async clerkAcceptsWindowApplication({ page, expect, snap }) {
+  async clerkAcceptsWindowApplication({ page, baseURL, expect, snap }) {
     await staffLogin(page, 'xintian.window_clerk')
     await page.waitForURL('**/window')
     await page.getByRole('button', { name: '读取身份证' }).click()
@@ -207,11 +210,16 @@ export const flows = {
     await page.getByLabel('扫描件 近期免冠照片').setInputFiles({
       name: 'scan.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 窗口扫描'),
     })
+    // 邓桂英 authorises the use of her e-licences in person: her 居民身份证 is fetched, not copied.
+    await page.getByLabel(/申请人已授权调用其电子证照（居民身份证/).check()
     await snap(page, 'window')
     await page.getByRole('button', { name: '提交申请' }).click()
     const status = page.getByRole('status').filter({ hasText: '已代为申请' })
     await status.waitFor()
     const number = (await status.textContent()).match(/[0-9]{6}-[0-9]{8}-[0-9]{6}/)[0]
+    const sources = await call(baseURL, 'GET', `/api/v1/cases/${number}/sources`, undefined, await token(baseURL, { username: 'xintian.window_clerk', password: kPassword }))
+    const idCard = sources.materials.find((m) => m.name === '申请人居民身份证')
+    expect(idCard && idCard.source === 'licence' && idCard.reference, `申请人居民身份证: ${JSON.stringify(idCard)}`)
     await page.getByRole('list', { name: '待受理办件' }).getByRole('button', { name: number }).click()
     await page.getByRole('button', { name: '受理', exact: true }).click()
     await page.getByRole('status').filter({ hasText: `${number}：已受理` }).waitFor()

@@ -1,15 +1,23 @@
-// How an application lists its materials, shared by the portal and the window: an e-licence is
-// provided by reference (调用), commitments and waived materials need no proof (告知承诺 / 免提交),
-// the rest are files uploaded right after submission (by the applicant, or scanned by the clerk).
+// How an application lists its materials, shared by the portal, the window and the kiosk: an
+// e-licence is not declared by the page but fetched by the server (调用) from the licence
+// register, for the types the applicant authorised (授权用证: authorisedLicences); commitments
+// and waived materials need no proof (告知承诺 / 免提交); the rest are files uploaded right after
+// submission (by the applicant, or scanned by the clerk).
 import { upload as uploadBody } from './api.js'
 
 export function materialEntry(m) {
-  if (m.source === 'licence') {
-    return { name: m.name, state: 'provided', origin: 'licence', reference: m.licence_type || m.name }
-  }
+  if (m.source === 'licence') return null
   if (m.source === 'commitment' || m.source === 'waived') return { name: m.name, state: 'proof_waived' }
   return { name: m.name, state: 'missing' }
 }
+
+// A scenario's materials as a submission declares them.
+export const materialEntries = (materials) => (materials || []).map(materialEntry).filter(Boolean)
+
+// The e-licence types a scenario's materials fetch, each once: what 授权用证 asks consent for.
+export const licenceTypes = (materials) => [
+  ...new Set((materials || []).filter((m) => m.source === 'licence').map((m) => m.licence_type || m.name)),
+]
 
 export const needsUpload = (m) => !['licence', 'commitment', 'waived'].includes(m.source)
 
