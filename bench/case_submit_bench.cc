@@ -5,9 +5,10 @@
 // submissions/s in total, each latency measured from its scheduled start (so a stall delays the
 // requests queued behind it and counts against them). Prints one JSON line. With --server-pid,
 // also the server process's CPU time (user + system, /proc/PID/stat) per acknowledged case: the
-// figure that does not depend on what else the machine runs.
+// figure that does not depend on what else the machine runs. With --timeline, also the cases
+// completed in each 250 ms of the run (a stall shows as a run of zeros).
 // Usage: case_submit_bench PORT [--threads 16] [--seconds 10] [--rate 0] [--accept]
-//        [--server-pid PID]
+//        [--server-pid PID] [--timeline]
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
@@ -78,7 +79,7 @@ int main(int argc, char** argv) {
   const int port = std::atoi(argv[1]);
   int threads = 16;
   double seconds = 10, rate = 0;
-  bool accept = false;
+  bool accept = false, timeline = false;
   long server_pid = 0;
   for (int i = 2; i < argc; ++i) {
     const std::string a = argv[i];
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
     if (a == "--seconds" && i + 1 < argc) seconds = std::atof(argv[++i]);
     if (a == "--rate" && i + 1 < argc) rate = std::atof(argv[++i]);
     if (a == "--accept") accept = true;
+    if (a == "--timeline") timeline = true;
     if (a == "--server-pid" && i + 1 < argc) server_pid = std::atol(argv[++i]);
   }
   const std::string citizen = Login(port, {{"id_number", "431128199001010379"}});
@@ -111,6 +113,18 @@ int main(int argc, char** argv) {
   const auto start = SteadyClock::now();
   const auto end = start + std::chrono::duration_cast<SteadyClock::duration>(
                                std::chrono::duration<double>(seconds));
+  std::vector<long> completed;  // --timeline: cases done at each 250 ms mark
+  std::thread sampler;
+  if (timeline) {
+    sampler = std::thread([&] {
+      for (auto at = start + std::chrono::milliseconds(250); at <= end + std::chrono::seconds(30);
+           at += std::chrono::milliseconds(250)) {
+        std::this_thread::sleep_until(at);
+        completed.push_back(done.load());
+        if (at >= end) break;
+      }
+    });
+  }
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
@@ -168,6 +182,7 @@ int main(int argc, char** argv) {
     });
   }
   for (auto& w : workers) w.join();
+  if (sampler.joinable()) sampler.join();
   const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
   const double server_cpu_s = ProcessCpuSeconds(server_pid) - cpu_before;
   fmt::print(
@@ -177,5 +192,12 @@ int main(int argc, char** argv) {
       threads, rate, accept, elapsed, done.load(), failed.load(), done.load() / elapsed,
       Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 1.0),
       server_cpu_s, done.load() > 0 ? 1000 * server_cpu_s / static_cast<double>(done.load()) : 0);
+  if (timeline) {
+    std::string per;
+    for (size_t i = 0; i < completed.size(); ++i) {
+      per += fmt::format("{}{}", i == 0 ? "" : ",", completed[i] - (i == 0 ? 0 : completed[i - 1]));
+    }
+    fmt::print("{{\"per_250ms\":[{}]}}\n", per);
+  }
   return failed.load() == 0 ? 0 : 1;
 }
