@@ -3,7 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "cases/service.h"
 #include "catalog/repository.h"
@@ -318,6 +324,88 @@ TEST_P(FulfilmentTest, NoticesReachTheApplicantOnceBySmsAndOnThePortal) {
   EXPECT_EQ(cases_->Notices(alice_, false, 50)->size(), 3u);
   EXPECT_TRUE(cases_->Notices(bob_, false, 50)->empty());
   EXPECT_EQ(cases_->Notices(alice_, false, 0).error().fields()[0].field, "limit");
+}
+
+// A gateway that holds its first message until released, and records which thread sent what.
+class HeldGateway : public people::SmsGateway {
+ public:
+  Status Send(const people::SmsMessage& m) override {
+    std::unique_lock lock(mu_);
+    sent_.emplace_back(m.text, std::this_thread::get_id());
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+    return Ok();
+  }
+  void WaitEntered() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return entered_; });
+  }
+  void Release() {
+    std::lock_guard lock(mu_);
+    released_ = true;
+    cv_.notify_all();
+  }
+  std::vector<std::pair<std::string, std::thread::id>> Sent() {
+    std::lock_guard lock(mu_);
+    return sent_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false, released_ = false;
+  std::vector<std::pair<std::string, std::thread::id>> sent_;
+};
+
+// A step sends one round of the outbox before it answers (its own notice among it when nothing
+// else is sending); what other steps commit meanwhile goes out from the notifier thread, not
+// from the request that happened to drain first (under a steady load one drained for seconds).
+TEST_P(FulfilmentTest, AStepSendsOneRoundOfNoticesAndLeavesTheRestToTheNotifier) {
+  if (!cases_) GTEST_SKIP() << "backend unavailable";
+  HeldGateway held;
+  auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                                     {.clock = &clock_, .data_dir = dir_, .sms = &held});
+  ASSERT_TRUE(service.ok()) << service.error().ToString();
+  // Two applications with every material supplied (as Accepted() does), not yet accepted.
+  const auto ready = [&] {
+    Case c = Submit();
+    EXPECT_TRUE(
+        cases_->SupplyMaterial(alice_, c.number, 0, MaterialOrigin::kLicence, "", "", "L-1").ok());
+    for (int i : {1, 2}) {
+      EXPECT_TRUE(
+          cases_->SupplyMaterial(alice_, c.number, i, MaterialOrigin::kUploaded, kPdf, "a.pdf", "")
+              .ok());
+    }
+    return c;
+  };
+  const Case first = ready(), second = ready();
+  std::thread::id first_thread;
+  Status first_accepted = Ok();
+  std::thread a([&] {
+    first_thread = std::this_thread::get_id();
+    auto accepted = (*service)->Accept(clerk_, first.number, {});
+    if (!accepted.ok()) first_accepted = accepted.error();
+  });
+  held.WaitEntered();  // the first acceptance is sending its notice
+  // The second commits meanwhile and answers at once: the drain is running.
+  ASSERT_TRUE((*service)->Accept(clerk_, second.number, {}).ok());
+  EXPECT_EQ(held.Sent().size(), 1u);
+  held.Release();
+  a.join();
+  ASSERT_TRUE(first_accepted.ok()) << first_accepted.error().ToString();
+  for (int i = 0; i < 500 && held.Sent().size() < 2; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto sent = held.Sent();
+  ASSERT_EQ(sent.size(), 2u);
+  EXPECT_THAT(sent[0].first, HasSubstr(first.number));
+  EXPECT_EQ(sent[0].second, first_thread);
+  EXPECT_THAT(sent[1].first, HasSubstr(second.number));
+  EXPECT_NE(sent[1].second, first_thread);  // not the first request's: the notifier's
+  EXPECT_NE(sent[1].second, std::this_thread::get_id());
+  // Both marked sent: nothing left for the next drain.
+  EXPECT_EQ(*(*service)->DrainNotices(), 0);
 }
 
 TEST_P(FulfilmentTest, AMissedGapDeadlineIsListedAndTheCaseTerminated) {

@@ -1,6 +1,8 @@
 // The applicant's notices: written to an outbox in the step's transaction, listed on the
 // portal, and sent by SMS after the commit. A crash between the send and the mark leaves the
 // notice pending; the next drain sends it again with the same id, which the gateway drops.
+#include <spdlog/spdlog.h>
+
 #include "cases/service_impl.h"
 
 namespace tongban::cases {
@@ -31,24 +33,59 @@ Result<int> CaseService::Impl::DrainNoticesAfterCommit() {
     }
     draining = true;
   }
-  int sent = 0;
-  for (;;) {
-    Result<int> once = Error(ErrorCode::kInternal, "the drain did not run");
-    try {
-      once = DrainOnce();
-    } catch (const std::exception& e) {  // never leave `draining` set
-      once = Error(ErrorCode::kInternal, e.what());
-    }
-    if (once.ok()) sent += *once;
-    std::lock_guard lock(drain_mu);
-    if (!once.ok() || !drain_again) {
-      draining = false;
-      drain_again = false;
-      if (!once.ok()) return std::move(once).error();
-      return sent;
-    }
+  // One round here, so that with nothing else sending a step's own notice has gone out when
+  // it answers. What commits meanwhile is the notifier thread's: a request never drains other
+  // requests' notices in a loop (under a steady load one did, for seconds, before answering).
+  Result<int> once = DrainRound();
+  std::lock_guard lock(drain_mu);
+  if (once.ok() && drain_again && !notifier_stop) {
+    drain_again = false;  // `draining` passes to the notifier thread
+    notifier_due = true;
+    if (!notifier.thread.joinable()) notifier.thread = std::thread([this] { NotifierLoop(); });
+    drain_cv.notify_one();
+  } else {
+    draining = false;
     drain_again = false;
   }
+  return once;
+}
+
+Result<int> CaseService::Impl::DrainRound() {
+  try {
+    return DrainOnce();
+  } catch (const std::exception& e) {  // never leave `draining` set
+    return Error(ErrorCode::kInternal, e.what());
+  }
+}
+
+void CaseService::Impl::NotifierLoop() {
+  std::unique_lock lock(drain_mu);
+  for (;;) {
+    drain_cv.wait(lock, [&] { return notifier_stop || notifier_due; });
+    if (!notifier_due) return;  // stopping with nothing handed over
+    notifier_due = false;
+    // Rounds while steps keep committing; a failure leaves the rest queued for the next drain.
+    for (;;) {
+      lock.unlock();
+      Result<int> once = DrainRound();
+      if (!once.ok()) spdlog::warn("notices: {}", once.error().ToString());
+      lock.lock();
+      if (!once.ok() || !drain_again || notifier_stop) break;
+      drain_again = false;
+    }
+    draining = false;
+    drain_again = false;
+    if (notifier_stop) return;
+  }
+}
+
+CaseService::Impl::Notifier::~Notifier() {
+  {
+    std::lock_guard lock(impl->drain_mu);
+    impl->notifier_stop = true;
+  }
+  impl->drain_cv.notify_all();
+  if (thread.joinable()) thread.join();
 }
 
 Result<int> CaseService::Impl::DrainOnce() {

@@ -8,10 +8,12 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_map>
 
 #include "base/id.h"
@@ -715,9 +717,16 @@ struct CaseService::Impl {
   Result<int> DrainNoticesAfterCommit();
   // One pass over the outbox: sends what is pending and marks it in one write (notices.cc).
   Result<int> DrainOnce();
+  // DrainOnce with an exception turned into an error.
+  Result<int> DrainRound();
+  // The notifier thread's loop: the rounds a committing request handed over (notices.cc).
+  void NotifierLoop();
   std::mutex drain_mu;
   bool draining = false;     // a drain runs (guarded by drain_mu)
   bool drain_again = false;  // a step committed while it ran: it runs once more
+  // Guarded by drain_mu: a hand-over waits for the notifier thread; the service is stopping.
+  bool notifier_due = false, notifier_stop = false;
+  std::condition_variable drain_cv;
 
   std::string Fingerprint(const std::string& account, const SubmitRequest& r) const {
     std::string s = Netstring(account) + Netstring(r.matter) + Netstring(r.scenario) +
@@ -784,6 +793,14 @@ struct CaseService::Impl {
   Status CheckBundleOrder(const Case& c);
   // search.cc: stores the last day of the running clock (the overdue search's column).
   void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;
+
+  // The notifier thread, started at the first hand-over (notices.cc). Declared last: it is
+  // stopped and joined before anything it uses is destroyed.
+  struct Notifier {
+    Impl* impl = nullptr;
+    std::thread thread;
+    ~Notifier();
+  } notifier{this, {}};
 };
 
 }  // namespace tongban::cases
