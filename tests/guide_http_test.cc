@@ -4,6 +4,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <map>
+#include <memory>
 #include <set>
 
 #include "test_server.h"
@@ -19,12 +21,27 @@ constexpr char kSubsidy[] = "11431128MB17048517050103021000001";
 
 class GuideHttp : public ::testing::TestWithParam<Backend> {
  protected:
+  // One demo server per backend for the whole suite: every test here only reads (anonymous
+  // search and guide requests), so none can disturb another, and the demo loads twice, not ten
+  // times (this suite's share of CI).
+  static std::map<Backend, std::unique_ptr<tongban::testing::TestServer>>& Servers() {
+    static std::map<Backend, std::unique_ptr<tongban::testing::TestServer>> servers;
+    return servers;
+  }
+  static void TearDownTestSuite() { Servers().clear(); }
   void SetUp() override {
-    app::Config config;
-    config.demo = true;
-    server_ = tongban::testing::TestServer::Start(GetParam(), config);
-    if (!server_) return;
-    ASSERT_TRUE(server_->Run());
+    std::unique_ptr<tongban::testing::TestServer>& shared = Servers()[GetParam()];
+    if (!shared) {
+      app::Config config;
+      config.demo = true;
+      shared = tongban::testing::TestServer::Start(GetParam(), config);
+      if (!shared) return;
+      if (!shared->Run()) {
+        shared.reset();
+        FAIL() << "the demo server did not start";
+      }
+    }
+    server_ = shared.get();
   }
   json GetJson(const std::string& path, int expect = 200) {
     auto res = server_->Client().Get(path);
@@ -41,7 +58,7 @@ class GuideHttp : public ::testing::TestWithParam<Backend> {
     return httplib::detail::encode_query_param(text);
   }
 
-  std::unique_ptr<tongban::testing::TestServer> server_;
+  tongban::testing::TestServer* server_ = nullptr;
 };
 
 TEST_P(GuideHttp, SearchFindsMattersFromEverydayPhrasing) {
