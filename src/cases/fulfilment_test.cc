@@ -136,7 +136,8 @@ class FulfilmentTest : public ::testing::TestWithParam<store::Backend> {
     return s.ok() ? s->record : Case{};
   }
   // Submitted with every material, accepted.
-  Case Accepted() {
+  // An application with every material supplied, not yet accepted.
+  Case Ready() {
     Case c = Submit();
     EXPECT_TRUE(
         cases_->SupplyMaterial(alice_, c.number, 0, MaterialOrigin::kLicence, "", "", "L-1").ok());
@@ -145,6 +146,10 @@ class FulfilmentTest : public ::testing::TestWithParam<store::Backend> {
           cases_->SupplyMaterial(alice_, c.number, i, MaterialOrigin::kUploaded, kPdf, "a.pdf", "")
               .ok());
     }
+    return c;
+  }
+  Case Accepted() {
+    Case c = Ready();
     auto accepted = cases_->Accept(clerk_, c.number, {});
     EXPECT_TRUE(accepted.ok()) << accepted.error().ToString();
     return accepted.ok() ? *accepted : c;
@@ -367,19 +372,7 @@ TEST_P(FulfilmentTest, AStepSendsOneRoundOfNoticesAndLeavesTheRestToTheNotifier)
   auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_,
                                      {.clock = &clock_, .data_dir = dir_, .sms = &held});
   ASSERT_TRUE(service.ok()) << service.error().ToString();
-  // Two applications with every material supplied (as Accepted() does), not yet accepted.
-  const auto ready = [&] {
-    Case c = Submit();
-    EXPECT_TRUE(
-        cases_->SupplyMaterial(alice_, c.number, 0, MaterialOrigin::kLicence, "", "", "L-1").ok());
-    for (int i : {1, 2}) {
-      EXPECT_TRUE(
-          cases_->SupplyMaterial(alice_, c.number, i, MaterialOrigin::kUploaded, kPdf, "a.pdf", "")
-              .ok());
-    }
-    return c;
-  };
-  const Case first = ready(), second = ready();
+  const Case first = Ready(), second = Ready();
   std::thread::id first_thread;
   Status first_accepted = Ok();
   std::thread a([&] {
