@@ -4,8 +4,6 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
-#include <map>
-#include <memory>
 #include <set>
 
 #include "test_server.h"
@@ -24,24 +22,10 @@ class GuideHttp : public ::testing::TestWithParam<Backend> {
   // One demo server per backend for the whole suite: every test here only reads (anonymous
   // search and guide requests), so none can disturb another, and the demo loads twice, not ten
   // times (this suite's share of CI).
-  static std::map<Backend, std::unique_ptr<tongban::testing::TestServer>>& Servers() {
-    static std::map<Backend, std::unique_ptr<tongban::testing::TestServer>> servers;
-    return servers;
-  }
-  static void TearDownTestSuite() { Servers().clear(); }
+  static void TearDownTestSuite() { tongban::testing::StopSharedDemoServers(); }
   void SetUp() override {
-    std::unique_ptr<tongban::testing::TestServer>& shared = Servers()[GetParam()];
-    if (!shared) {
-      app::Config config;
-      config.demo = true;
-      shared = tongban::testing::TestServer::Start(GetParam(), config);
-      if (!shared) return;
-      if (!shared->Run()) {
-        shared.reset();
-        FAIL() << "the demo server did not start";
-      }
-    }
-    server_ = shared.get();
+    server_ = tongban::testing::SharedDemoServer(GetParam());
+    if (!server_) GTEST_SKIP() << "backend not available";
   }
   json GetJson(const std::string& path, int expect = 200) {
     auto res = server_->Client().Get(path);

@@ -22,12 +22,13 @@ constexpr char kTwoSubsidies[] = "11431128MB17048517050103021000001";
 
 class SourcesHttp : public ::testing::TestWithParam<Backend> {
  protected:
+  // One demo server per backend for the suite (the demo loads twice, not six times: this
+  // suite's share of CI). The tests touch disjoint data: 周德华's cases and sources are only
+  // read, the one write answers 黄丽's certificate request, which no other test reads.
+  static void TearDownTestSuite() { tongban::testing::StopSharedDemoServers(); }
   void SetUp() override {
-    app::Config config;
-    config.demo = true;
-    server_ = tongban::testing::TestServer::Start(GetParam(), config);
-    if (!server_) return;
-    ASSERT_TRUE(server_->Run());
+    server_ = tongban::testing::SharedDemoServer(GetParam());
+    if (!server_) GTEST_SKIP() << "backend not available";
   }
   std::string Login(const json& credentials) {
     json body = credentials;
@@ -47,7 +48,7 @@ class SourcesHttp : public ::testing::TestWithParam<Backend> {
     return json::parse(res->body, nullptr, false);
   }
 
-  std::unique_ptr<tongban::testing::TestServer> server_;
+  tongban::testing::TestServer* server_ = nullptr;
 };
 
 TEST_P(SourcesHttp, EverySourceOccursInTheDemo) {

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <thread>
 
@@ -80,5 +81,25 @@ class TestServer {
   std::thread thread_;
   int port_ = 0;
 };
+
+// A demo server shared by the tests of one suite, one per backend, started by the first test
+// that asks: for suites whose tests read, or write data no other test of the suite reads (the
+// demo then loads once per backend, not once per test). nullptr when it cannot start (the
+// failure is reported). The suite's TearDownTestSuite calls StopSharedDemoServers().
+inline std::map<store::Backend, std::unique_ptr<TestServer>>& SharedDemoServers() {
+  static std::map<store::Backend, std::unique_ptr<TestServer>> servers;
+  return servers;
+}
+inline TestServer* SharedDemoServer(store::Backend backend) {
+  std::unique_ptr<TestServer>& shared = SharedDemoServers()[backend];
+  if (!shared) {
+    app::Config config;
+    config.demo = true;
+    shared = TestServer::Start(backend, config);
+    if (shared && !shared->Run()) shared.reset();
+  }
+  return shared.get();
+}
+inline void StopSharedDemoServers() { SharedDemoServers().clear(); }
 
 }  // namespace tongban::testing
