@@ -286,6 +286,16 @@ Status FullReadAllowed(const people::Principal& by, const Person& p, const Purpo
   return allowed;
 }
 
+// The trace event of a person's record read in clear, with the stated purpose.
+trace::Event PersonReadEvent(const people::Principal& by, std::string stream,
+                             std::string_view action, const Purpose& purpose) {
+  return trace::Event{
+      .stream = std::move(stream),
+      .actor = by.account.id,
+      .action = std::string(action),
+      .payload = nlohmann::json{{"purpose_code", purpose.code}, {"purpose", purpose.text}}.dump()};
+}
+
 }  // namespace
 
 Result<bool> detail::InsertEntity(soci::session& sql, const store::QuerySet& queries,
@@ -607,12 +617,8 @@ Result<Person> Registers::ReadPersonFull(const people::Principal& by, std::strin
     return std::move(allowed).error();
   }
   TB_RETURN_IF_ERROR(Unmask(cipher_, row, p));
-  TB_RETURN_IF_ERROR(trace_.Append(trace::Event{
-      .stream = stream,
-      .actor = by.account.id,
-      .action = "register.person.read_full",
-      .payload =
-          nlohmann::json{{"purpose_code", purpose.code}, {"purpose", purpose.text}}.dump()}));
+  TB_RETURN_IF_ERROR(
+      trace_.Append(PersonReadEvent(by, stream, "register.person.read_full", purpose)));
   return p;
 }
 
@@ -655,11 +661,8 @@ Result<Person> Registers::ReadApplicant(const people::Principal& by, std::string
     }
   }
   TB_RETURN_IF_ERROR(Unmask(cipher_, found->row, p));
-  trace::Event read{
-      .stream = stream,
-      .actor = by.account.id,
-      .action = self ? "register.person.read_self" : "register.person.read_full",
-      .payload = nlohmann::json{{"purpose_code", purpose.code}, {"purpose", purpose.text}}.dump()};
+  trace::Event read = PersonReadEvent(
+      by, stream, self ? "register.person.read_self" : "register.person.read_full", purpose);
   if (deferred != nullptr) {
     deferred->push_back(std::move(read));
   } else {

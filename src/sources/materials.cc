@@ -62,6 +62,14 @@ const licences::LicenceType* TypeNamed(const std::vector<licences::LicenceType>&
   return nullptr;
 }
 
+// Whether a licence of type `type_name` in an application is the legal representative's
+// rather than the applicant's own: a person's licence type, the applicant an enterprise.
+bool RepresentativesLicence(const std::vector<licences::LicenceType>& types,
+                            const std::string& type_name, bool enterprise) {
+  const licences::LicenceType* t = enterprise ? TypeNamed(types, type_name) : nullptr;
+  return t != nullptr && t->holder == licences::HolderKind::kPerson;
+}
+
 }  // namespace
 
 Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const ResolveRequest& in,
@@ -105,15 +113,14 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
                       licence_types.Get(clock(), licences::LicenceTypesGeneration(),
                                         [&] { return licences.ListTypes(); }));
   const std::vector<catalog::Certificate>& certificate_list = *certificates_held;
-  const auto type_named = [&](const std::string& name) { return TypeNamed(*types_held, name); };
   const std::string representative = RepresentativeOf(caller, subject);
   // Whether a licence held by `holder` stands for the applicant: the applicant's own, or a
   // person's licence of its legal representative (the caller) for an enterprise.
+  const bool enterprise = subject.kind == "enterprise";
   const auto holder_stands = [&](const std::string& holder, const std::string& type) {
     if (subject.code.empty() || holder == subject.code) return true;
-    const licences::LicenceType* t = type_named(type);
-    return !representative.empty() && holder == representative && t != nullptr &&
-           t->holder == licences::HolderKind::kPerson;
+    return !representative.empty() && holder == representative &&
+           RepresentativesLicence(*types_held, type, enterprise);
   };
   const std::string applicant_region = subject.person   ? subject.person->household_region
                                        : subject.entity ? subject.entity->registered_region
@@ -169,9 +176,7 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
     bool resolved = false;
     // A person's licence in an enterprise's application: its legal representative's, when the
     // caller is the representative (else nobody's: the applicant provides it).
-    const licences::LicenceType* wanted = type_name.empty() ? nullptr : type_named(type_name);
-    const bool representatives = subject.kind == "enterprise" && wanted != nullptr &&
-                                 wanted->holder == licences::HolderKind::kPerson;
+    const bool representatives = RepresentativesLicence(*types_held, type_name, enterprise);
     std::optional<std::vector<licences::Licence>>& holdings =
         representatives ? representative_held : held;
     const std::string& holder = representatives ? representative : subject.code;
@@ -234,7 +239,7 @@ Result<Resolution> SourceService::Impl::Resolve(const Principal& caller, const R
                          ConditionHolds(cm.condition, subject, today).value_or(false));
     if (!resolved && needed && cm.source == Source::kCertificateRequest && certificate &&
         !certificate->licence_type.empty()) {
-      if (const licences::LicenceType* t = type_named(certificate->licence_type)) {
+      if (const licences::LicenceType* t = TypeNamed(*types_held, certificate->licence_type)) {
         std::string dept = IssuerFor(*t, applicant_region, matter->item.region);
         if (!dept.empty()) {
           auto issuer = licences.Department(dept);
@@ -284,9 +289,8 @@ Result<std::vector<std::string>> SourceService::UnverifiedLicences(const cases::
     if (stands && l->holder_id != c.applicant_code) {
       // Only a person's licence in an enterprise's application (its representative's, checked
       // at submission) may be someone else's.
-      const licences::LicenceType* t = TypeNamed(*types, l->type_name);
-      stands = c.applicant_kind == cases::ApplicantKind::kEnterprise && t != nullptr &&
-               t->holder == licences::HolderKind::kPerson;
+      stands = RepresentativesLicence(*types, l->type_name,
+                                      c.applicant_kind == cases::ApplicantKind::kEnterprise);
     }
     if (!stands) out.push_back(m.name);
   }
