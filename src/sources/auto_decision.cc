@@ -206,6 +206,16 @@ Result<std::optional<Case>> AutoDecisions::Run(const Case& record, const std::st
         holds ? "不符合自动审批规则，转人工办理" : "自动审批规则无法判定（缺少数据），转人工办理"));
     return std::optional<Case>();
   }
+  // 当场出证 promises the licence with the decision: a form its licence cannot be built from is
+  // completed with staff first, never concluded without the licence.
+  if (licences_ != nullptr) {
+    TB_ASSIGN_OR_RETURN(std::vector<std::string> unfilled, licences_->Unfilled(record));
+    if (!unfilled.empty()) {
+      TB_RETURN_IF_ERROR(Note(record, rule, true, false,
+                              Joined("出证信息不全，转人工办理：", unfilled)));
+      return std::optional<Case>();
+    }
+  }
   TB_RETURN_IF_ERROR(Note(record, rule, true, true, ""));
   auto decided = Decide(record.number);
   if (!decided.ok()) {

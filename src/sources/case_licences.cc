@@ -150,6 +150,44 @@ nlohmann::json CaseLicences::DataFromForm(const licences::LicenceType& type,
   return data;
 }
 
+Result<std::vector<std::string>> CaseLicences::Unfilled(const Case& c) {
+  std::vector<std::string> out;
+  if (c.sandbox) return out;
+  TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> pinned,
+                      cases_.PinnedMatter(c.matter_version));
+  const catalog::Matter& matter = *pinned;
+  const std::string& type_name = matter.item.result_licence_type;
+  if (type_name.empty() || !IssuesNew(matter, c.scenario)) return out;
+  std::string type_code;
+  TB_RETURN_IF_ERROR(db_.Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    store::Execute(sql, Q("licence_type_by_name"), soci::use(type_name, "name"),
+                   soci::into(type_code));
+    if (!sql.got_data()) type_code.clear();
+    return Ok();
+  }));
+  if (type_code.empty()) return out;  // a paper certificate: nothing to build
+  TB_ASSIGN_OR_RETURN(licences::LicenceType type, licences_.GetType(type_code));
+  const nlohmann::json data = DataFromForm(type, matter, c);
+  const catalog::Scenario* scenario = nullptr;
+  for (const catalog::Scenario& s : matter.item.scenarios) {
+    if (s.code == c.scenario) scenario = &s;
+  }
+  for (const licences::FieldSpec& f : type.fields) {
+    if (!f.required || data.contains(f.name)) continue;
+    auto mapped = matter.item.licence_fields.find(f.name);
+    const std::string& form_field =
+        mapped == matter.item.licence_fields.end() ? f.name : mapped->second;
+    std::string label = f.description.empty() ? f.name : f.description;
+    if (scenario != nullptr) {
+      for (const catalog::FormField& ff : scenario->form) {
+        if (ff.name == form_field && !ff.label.empty()) label = ff.label;
+      }
+    }
+    out.push_back(std::move(label));
+  }
+  return out;
+}
+
 Status CaseLicences::Finish(const CaseLicence& job, CaseLicenceState state,
                             const std::string& licence_id, const std::string& error) {
   return db_.Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {

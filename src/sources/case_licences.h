@@ -71,6 +71,12 @@ class CaseLicences final : public cases::CaseObserver {
   // The case's result licence job; nullopt when its conclusion issues none.
   Result<std::optional<CaseLicence>> ForCase(std::string_view number);
 
+  // What the case's result licence would lack if the case concluded now: the labels of the form
+  // fields (the licence type's description when no form field maps to it) that the type requires
+  // and the case's form leaves empty. Empty when the case issues no licence or lacks nothing.
+  // 秒批 leaves such a case to staff instead of concluding it without its licence.
+  Result<std::vector<std::string>> Unfilled(const cases::Case& c);
+
   // The licence data the case's form gives for `type` through `matter`'s licence_fields:
   // each type field from its form field, converted to the field's type (a value that does not
   // convert is passed as text, for the type's validation to name). Fields the form lacks are

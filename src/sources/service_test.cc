@@ -1027,6 +1027,40 @@ TEST_P(AutoDecisionsTest, ALicenceTheRegisterCannotVouchForIsLeftToStaff) {
   EXPECT_EQ(by_id->record.state, cases::CaseState::kConcluded);
 }
 
+// 当场出证: the result licence needs its holder's 性别 (sex, required by the type) and the form
+// left it empty (optional there). The system does not conclude a case whose licence it cannot
+// build; staff complete it.
+TEST_P(AutoDecisionsTest, AFormTheResultLicenceCannotBeBuiltFromIsLeftToStaff) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  cases::SubmitRequest r = Apply(kCardIssue);
+  r.scenario = "auto";
+  r.channel = Channel::kKiosk;
+  r.form = {{"category", "肢体"}, {"level", "2"}};
+  r.authorised_licences = {"*"};
+  auto submitted = cases_->Submit(zhang_, r);
+  ASSERT_TRUE(submitted.ok()) << submitted.error().ToString();
+  const cases::Case& c = submitted->record;
+  EXPECT_EQ(c.state, cases::CaseState::kSubmitted);
+  EXPECT_TRUE(c.accepted_by.empty());
+  auto unfilled = case_licences_->Unfilled(c);
+  ASSERT_TRUE(unfilled.ok()) << unfilled.error().ToString();
+  EXPECT_EQ(*unfilled, std::vector<std::string>{"性别"});
+  const auto events = AutoEvents(c);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].at("decided"), false);
+  EXPECT_EQ(events[0].at("reason"), "出证信息不全，转人工办理：性别");
+  EXPECT_FALSE(case_licences_->ForCase(c.number)->has_value());
+  // With the field the same application is decided and its licence issued.
+  r.form["gender"] = "男";
+  auto complete = cases_->Submit(zhang_, r);
+  ASSERT_TRUE(complete.ok()) << complete.error().ToString();
+  EXPECT_EQ(complete->record.state, cases::CaseState::kConcluded);
+  EXPECT_TRUE(case_licences_->Unfilled(complete->record)->empty());
+  auto job = case_licences_->ForCase(complete->record.number);
+  ASSERT_TRUE(job.ok() && job->has_value());
+  EXPECT_EQ((*job)->state, CaseLicenceState::kIssued);
+}
+
 TEST_P(AutoDecisionsTest, AMissingMaterialSuppliedLaterDecidesTheCase) {
   if (!db_) GTEST_SKIP() << "backend not available";
   auto submitted = ApplyAuto("1", false);
