@@ -640,23 +640,28 @@ bool Iterate(const Node& n, size_t level, size_t levels, Frame& f, Each& each, b
   if (list.is_null()) return {};
   if (!list.is(Kind::kList)) list = Value::List({list});
   const std::vector<Value>& items = list.list();
+  // A number is a 1-based index (negative: from the end); out of range, null.
+  const auto at = [&items](const Value& c) -> Value {
+    std::optional<Decimal> fl = c.number().Floor();
+    std::optional<int64_t> i = fl ? fl->ToInt64() : std::nullopt;
+    const auto size = static_cast<int64_t>(items.size());
+    if (!i || *i == 0 || *i > size || *i < -size) return {};
+    return items[*i > 0 ? *i - 1 : size + *i];
+  };
   if (!n.flag) {
     Value c = Eval(n.kid(1), f);
-    if (c.is(Kind::kNumber)) {
-      std::optional<Decimal> fl = c.number().Floor();
-      std::optional<int64_t> i = fl ? fl->ToInt64() : std::nullopt;
-      const auto size = static_cast<int64_t>(items.size());
-      if (!i || *i == 0 || *i > size || *i < -size) return {};
-      return items[*i > 0 ? *i - 1 : size + *i];
-    }
+    if (c.is(Kind::kNumber)) return at(c);
     if (c.is(Kind::kBoolean)) return c.boolean() ? list : Value::List({});
     return {};
   }
   std::vector<Value> out;
-  for (const Value& item : items) {
-    f.locals[n.slot] = item;
+  for (size_t k = 0; k < items.size(); ++k) {
+    f.locals[n.slot] = items[k];
     Value c = Eval(n.kid(1), f);
-    if (c.is(Kind::kBoolean) && c.boolean()) out.push_back(item);
+    // A name that may be the item's member but is a variable outside (`[1, 2, 3][i]` with `i` a
+    // number): the filter is an index, as a number literal is.
+    if (k == 0 && c.is(Kind::kNumber)) return at(c);
+    if (c.is(Kind::kBoolean) && c.boolean()) out.push_back(items[k]);
   }
   return Value::List(std::move(out));
 }

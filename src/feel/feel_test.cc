@@ -177,6 +177,13 @@ TEST(FeelEval, FiltersPathsContexts) {
   EXPECT_EQ(Eval("[1, 2, 3][1]"), "1");
   EXPECT_EQ(Eval("[1, 2, 3][-1]"), "3");
   EXPECT_EQ(Eval("[1, 2, 3][5]"), "null");
+  // A variable as the index: its name could be an item's member, yet it is the outer number.
+  EXPECT_EQ(Eval("{i: 2, r: [1, 2, 3][i]}.r"), "2");
+  EXPECT_EQ(Eval("{d: {level: 2}, r: [10, 20, 30][d.level]}.r"), "20");
+  EXPECT_EQ(Eval("{i: -1, r: [10, 20, 30][i]}.r"), "30");
+  EXPECT_EQ(Eval("{i: 4, r: [10, 20, 30][i]}.r"), "null");
+  EXPECT_EQ(Eval("[{a: 1, b: true}, {a: 2, b: false}][b].a"), "[1]");
+  EXPECT_EQ(Eval("{d: {level: 2}, r: [1, 2, 3][item > d.level]}.r"), "[3]");
   EXPECT_EQ(Eval("{a: 1, b: a + 1}"), "{\"a\":1,\"b\":2}");
   EXPECT_EQ(Eval("{a: 1, \"b c\": 2}.b c"), "2");
   EXPECT_EQ(Eval("{a: {b: 3}}.a.b"), "3");
