@@ -9,7 +9,9 @@
 
 #include "api/case_routes.h"
 #include "api/people_routes.h"
+#include "cases/testing.h"
 #include "catalog/repository.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
@@ -50,6 +52,7 @@ class CaseFeesRoutesTest : public ::testing::Test {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*cases::CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
     ptrs.reserve(sets.size());
@@ -63,8 +66,10 @@ class CaseFeesRoutesTest : public ::testing::Test {
     ASSERT_TRUE(catalog_->ImportYaml(CatalogWithFee(), {.publish = true}).ok());
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     dir_ = ::testing::TempDir() + "/case-fees-routes-" + std::to_string(::getpid());
-    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_, .sms = &sms_});
+    seal_keys_ = cases::testing::MakeSealKeys(*db_, clock_);
+    cases_ = *cases::CaseService::Create(
+        *db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .data_dir = dir_, .sms = &sms_, .keys = seal_keys_->store.get()});
     auth_ = std::make_unique<Auth>(*people_);
     ServerOptions options;
     options.port = 0;
@@ -168,6 +173,7 @@ class CaseFeesRoutesTest : public ::testing::Test {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<Auth> auth_;
   std::unique_ptr<Server> server_;

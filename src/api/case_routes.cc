@@ -440,13 +440,19 @@ class Routes {
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
     auto valid = cases_.VerifyDocument(*d);
     if (!valid.ok()) return WriteProblem(res, valid.error(), ctx);
-    auto pem = cases_.DepartmentPublicKey(d->department);
-    if (!pem.ok()) return WriteProblem(res, pem.error(), ctx);
-    WriteJson(res, {{"document", d->id},
-                    {"valid", *valid},
-                    {"department", d->department},
-                    {"key_id", d->key_id},
-                    {"public_key", *pem}});
+    json out = {{"document", d->id},
+                {"valid", *valid},
+                {"department", d->department},
+                {"key_id", d->key_id}};
+    // The key and its certificate, for checking with other tools (openssl); none when the
+    // document names no key of its department (then it is not valid either).
+    if (auto key = cases_.SealKeyOf(*d); key.ok()) {
+      out["public_key"] = key->public_pem;
+      if (!key->certificate_pem.empty()) out["certificate"] = key->certificate_pem;
+    } else if (key.error().code() != ErrorCode::kNotFound) {
+      return WriteProblem(res, key.error(), ctx);
+    }
+    WriteJson(res, out);
   }
 
  private:

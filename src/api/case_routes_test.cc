@@ -12,7 +12,9 @@
 
 #include "api/people_routes.h"
 #include "bpmn/runtime.h"
+#include "cases/testing.h"
 #include "catalog/repository.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
@@ -44,6 +46,7 @@ class CaseRoutesTest : public ::testing::Test {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*bpmn::Runtime::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
@@ -61,8 +64,10 @@ class CaseRoutesTest : public ::testing::Test {
     }
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     dir_ = ::testing::TempDir() + "/case-routes-" + std::to_string(::getpid());
-    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_});
+    seal_keys_ = cases::testing::MakeSealKeys(*db_, clock_);
+    cases_ = *cases::CaseService::Create(
+        *db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()});
     runtime_ = *bpmn::Runtime::Create(*db_, clock_, {});
     ASSERT_TRUE(cases_->AttachReview(*runtime_, {}).ok());
     auth_ = std::make_unique<Auth>(*people_);
@@ -165,6 +170,7 @@ class CaseRoutesTest : public ::testing::Test {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<bpmn::Runtime> runtime_;
   std::unique_ptr<Auth> auth_;

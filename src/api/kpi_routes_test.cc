@@ -14,6 +14,8 @@
 
 #include "api/case_routes.h"
 #include "api/route_test_fixture.h"
+#include "cases/testing.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "regions/region_import.h"
@@ -39,6 +41,7 @@ class KpiRoutesTest : public RouteTestFixture {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*kpi::Migrations());
     ASSERT_NO_FATAL_FAILURE(OpenDatabase(sets));
@@ -48,8 +51,10 @@ class KpiRoutesTest : public RouteTestFixture {
         catalog_->ImportYaml(std::string(kKpiApiTestData[0].contents), {.publish = true}).ok());
     trace_ = std::make_unique<trace::Trace>(*db_, trace::Trace::Options{});
     dir_ = ::testing::TempDir() + "/kpi-routes-" + std::to_string(::getpid());
-    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_});
+    seal_keys_ = cases::testing::MakeSealKeys(*db_, clock_);
+    cases_ = *cases::CaseService::Create(
+        *db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()});
     kpi_ = *kpi::KpiService::Create(*db_, *catalog_, {.clock = &clock_, .calendar = nullptr});
     cases_->SetObserver(kpi_.get());
     ASSERT_NO_FATAL_FAILURE(StartServer([this](Server& server) {
@@ -86,6 +91,7 @@ class KpiRoutesTest : public RouteTestFixture {
   FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9)};
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<kpi::KpiService> kpi_;
   std::string dir_, head_, other_head_, clerk_;

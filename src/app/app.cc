@@ -158,12 +158,16 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
   TB_ASSIGN_OR_RETURN(app->catalog_,
                       catalog::CatalogService::Create(
                           *app->db_, {.clock = nullptr, .observer = app->catalog_trace_.get()}));
+  TB_ASSIGN_OR_RETURN(
+      app->key_parts_,
+      CreateKeyParts(*app->db_, MasterKeyPath(config.master_key, app->signing_key_path_)));
   TB_ASSIGN_OR_RETURN(app->cases_, cases::CaseService::Create(
                                        *app->db_, *app->catalog_, *app->people_, *app->trace_,
                                        {.calendar = app->calendar_.get(),
                                         .region_calendar = region_calendar,
                                         .data_dir = cases::DefaultDataDir(url),
-                                        .sms = app->sms_.get()}));
+                                        .sms = app->sms_.get(),
+                                        .keys = app->key_parts_->keys.get()}));
   (void)app->cases_->DrainNotices();  // notices a crash left in the outbox
   TB_RETURN_IF_ERROR(app->CreateEvaluation());
   // The KPI aggregates change in the transaction of every case change (docs/kpi.md).
@@ -236,12 +240,9 @@ Result<std::unique_ptr<App>> App::Create(const Config& config) {
         demo.already_loaded ? "already there" : "loaded", demo.matters, demo.staff, demo.citizens,
         demo.enterprises, demo.processes, demo.seconds);
   }
-  TB_ASSIGN_OR_RETURN(
-      app->licence_parts_,
-      CreateLicenceParts(*app->db_, *app->catalog_, *app->trace_,
-                         config.master_key.empty() ? DefaultMasterKeyPath(app->signing_key_path_)
-                                                   : config.master_key,
-                         config.demo));
+  TB_ASSIGN_OR_RETURN(app->licence_parts_,
+                      CreateLicenceParts(*app->db_, *app->catalog_, *app->trace_,
+                                         *app->key_parts_->keys, config.demo));
   TB_RETURN_IF_ERROR(app->CreateRegisters(url));
   // Material sources and jurisdiction, resolved at every submission from here on (src/sources).
   TB_ASSIGN_OR_RETURN(
@@ -498,7 +499,7 @@ void App::RegisterRoutes() {
   if (config_.demo) api::RegisterPaymentSimulatorRoutes(s, *cases_);
   api::RegisterWorkflowRoutes(s, *workflow_, *inspector_, *auth_,
                               {.known_groups = [this] { return KnownGroups(); }});
-  api::RegisterLicenceRoutes(s, *licence_parts_->licences, *licence_parts_->keys, *auth_,
+  api::RegisterLicenceRoutes(s, *licence_parts_->licences, *key_parts_->keys, *auth_,
                              {.public_base_url = config_.public_url});
   api::RegisterRegisterRoutes(s, *registers_, *auth_);
   api::RegisterRegisterImportRoutes(s, *register_imports_, *auth_);
@@ -515,7 +516,7 @@ void App::RegisterRoutes() {
   api::RegisterXregionRoutes(s, *xregion_->service, *auth_,
                              {.licence_root = [this]() -> Result<std::string> {
                                 TB_ASSIGN_OR_RETURN(keys::StoredCertificate root,
-                                                    licence_parts_->keys->Root());
+                                                    key_parts_->keys->Root());
                                 return root.certificate_pem;
                               },
                               .transport = &xregion_->transport,

@@ -80,7 +80,7 @@ class App {
   // The SMS adapter in use (the simulator until a real gateway is configured).
   people::SimulatedSmsGateway& sms() { return *sms_; }
   licences::LicenceService& licences() { return *licence_parts_->licences; }
-  keys::KeyStore& keys() { return *licence_parts_->keys; }
+  keys::KeyStore& keys() { return *key_parts_->keys; }
   // Bearer-token authentication and permission/scope checks for every route.
   const api::Auth& auth() const { return *auth_; }
   registers::Registers& registers() { return *registers_; }
@@ -121,6 +121,7 @@ class App {
   std::string signing_key_path_;
   std::unique_ptr<trace::Trace> trace_;
   std::unique_ptr<trace::Checkpointer> checkpointer_;
+  std::unique_ptr<KeyParts> key_parts_;  // the departments' e-seals: before cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<kpi::KpiService> kpi_;  // the case observer: declared after cases_
   std::unique_ptr<LicenceParts> licence_parts_;

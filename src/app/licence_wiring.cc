@@ -1,5 +1,7 @@
 #include "app/licence_wiring.h"
 
+#include "trace/signing_key.h"
+
 #include <fmt/format.h>
 
 #include "base/embedded.h"
@@ -19,14 +21,32 @@ std::string DefaultMasterKeyPath(const std::string& signing_key_path) {
   return signing_key_path + ".master-keys";
 }
 
-Result<std::unique_ptr<LicenceParts>> CreateLicenceParts(store::Database& db,
-                                                         catalog::CatalogService& catalog,
-                                                         trace::Trace& trace,
-                                                         const std::string& master_key_path,
-                                                         bool demo) {
-  auto parts = std::make_unique<LicenceParts>();
+std::string MasterKeyPath(const std::string& configured_master_key,
+                          const std::string& signing_key_path) {
+  return configured_master_key.empty() ? DefaultMasterKeyPath(signing_key_path)
+                                       : configured_master_key;
+}
+
+Result<std::unique_ptr<KeyParts>> CreateKeyParts(store::Database& db,
+                                                 const std::string& master_key_path) {
+  auto parts = std::make_unique<KeyParts>();
   TB_ASSIGN_OR_RETURN(parts->ring, keys::MasterKeyRing::LoadOrCreate(master_key_path));
   parts->keys = std::make_unique<keys::KeyStore>(db, parts->ring, SystemClock::Instance());
+  return parts;
+}
+
+Result<std::unique_ptr<KeyParts>> CreateKeyParts(store::Database& db, const Config& config,
+                                                 const store::DatabaseUrl& url) {
+  const std::string signing_key =
+      config.signing_key.empty() ? trace::DefaultSigningKeyPath(url) : config.signing_key;
+  return CreateKeyParts(db, MasterKeyPath(config.master_key, signing_key));
+}
+
+Result<std::unique_ptr<LicenceParts>> CreateLicenceParts(store::Database& db,
+                                                         catalog::CatalogService& catalog,
+                                                         trace::Trace& trace, keys::KeyStore& keys,
+                                                         bool demo) {
+  auto parts = std::make_unique<LicenceParts>();
   auto lookup = [&catalog](const std::string& code) -> Result<licences::IssuerDepartment> {
     TB_ASSIGN_OR_RETURN(auto departments, catalog.ListDepartments());
     for (const auto& d : departments) {
@@ -37,8 +57,8 @@ Result<std::unique_ptr<LicenceParts>> CreateLicenceParts(store::Database& db,
     }
     return Error(ErrorCode::kNotFound, fmt::format("no department {}", code));
   };
-  parts->licences = std::make_unique<licences::LicenceService>(db, *parts->keys, trace,
-                                                               SystemClock::Instance(), lookup);
+  parts->licences =
+      std::make_unique<licences::LicenceService>(db, keys, trace, SystemClock::Instance(), lookup);
   if (demo) {
     for (size_t i = 0; i < kDemoData_count; ++i) {
       if (!kDemoData[i].path.ends_with("licence_types.yaml")) continue;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "app/app.h"
+#include "app/licence_wiring.h"
 #include "base/embedded.h"
 #include "catalog/service.h"
 #include "people/service.h"
@@ -65,9 +66,12 @@ class SimulatedPartner {
       (void)imported;
     }
     p->trace_ = std::make_unique<trace::Trace>(*p->db_, trace::Trace::Options{});
-    TB_ASSIGN_OR_RETURN(p->cases_,
-                        cases::CaseService::Create(*p->db_, *p->catalog_, *p->people_, *p->trace_,
-                                                   {.data_dir = db_file + ".files"}));
+    // Its own installation root and department keys, under its own master key file.
+    TB_ASSIGN_OR_RETURN(p->keys_, CreateKeyParts(*p->db_, db_file + ".master-keys"));
+    TB_ASSIGN_OR_RETURN(
+        p->cases_,
+        cases::CaseService::Create(*p->db_, *p->catalog_, *p->people_, *p->trace_,
+                                   {.data_dir = db_file + ".files", .keys = p->keys_->keys.get()}));
     TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, trace::LoadOrCreateSigningKey(db_file + ".key.pem"));
     TB_ASSIGN_OR_RETURN(p->service_, xregion::Service::Create(*p->db_, key, {}));
     TB_RETURN_IF_ERROR(p->service_->SetIdentity(
@@ -191,6 +195,7 @@ class SimulatedPartner {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<KeyParts> keys_;  // before cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<xregion::Service> service_;
   std::unique_ptr<xregion::CaseBridge> bridge_;

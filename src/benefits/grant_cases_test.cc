@@ -11,7 +11,9 @@
 #include "base/clock.h"
 #include "benefits/benefits.h"
 #include "benefits/grant_cases.h"
+#include "cases/testing.h"
 #include "catalog/service.h"
+#include "keys/key_store.h"
 #include "people/service.h"
 #include "people/sms.h"
 #include "regions/region_import.h"
@@ -62,6 +64,7 @@ class GrantCasesTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*registers::Migrations());
     sets.push_back(*Migrations());
@@ -87,8 +90,10 @@ class GrantCasesTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/grant-cases-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    auto cases = cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                            {.clock = &clock_, .data_dir = dir_});
+    seal_keys_ = cases::testing::MakeSealKeys(*db_, clock_);
+    auto cases = cases::CaseService::Create(
+        *db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()});
     ASSERT_TRUE(cases.ok()) << cases.error().ToString();
     cases_ = std::move(cases).value();
     auto reg = registers::Registers::Create(
@@ -140,6 +145,7 @@ class GrantCasesTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<Benefits> benefits_;

@@ -12,7 +12,9 @@
 #include <vector>
 
 #include "cases/service.h"
+#include "cases/testing.h"
 #include "catalog/repository.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/sms.h"
 #include "regions/region_import.h"
@@ -90,6 +92,7 @@ class FulfilmentTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
     for (const auto& s : sets) ptrs.push_back(&s);
@@ -111,8 +114,10 @@ class FulfilmentTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/fulfilment-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                       {.clock = &clock_, .data_dir = dir_, .sms = &notices_});
+    seal_keys_ = testing::MakeSealKeys(*db_, clock_);
+    auto service = CaseService::Create(
+        *db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .data_dir = dir_, .sms = &notices_, .keys = seal_keys_->store.get()});
     ASSERT_TRUE(service.ok()) << service.error().ToString();
     cases_ = std::move(service).value();
     // The applicant is registered, so that the notices find the phone.
@@ -177,6 +182,7 @@ class FulfilmentTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<CaseService> cases_;
   std::string dir_;
 
@@ -369,8 +375,9 @@ class HeldGateway : public people::SmsGateway {
 TEST_P(FulfilmentTest, AStepSendsOneRoundOfNoticesAndLeavesTheRestToTheNotifier) {
   if (!cases_) GTEST_SKIP() << "backend unavailable";
   HeldGateway held;
-  auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                     {.clock = &clock_, .data_dir = dir_, .sms = &held});
+  auto service = CaseService::Create(
+      *db_, *catalog_, *people_, *trace_,
+      {.clock = &clock_, .data_dir = dir_, .sms = &held, .keys = seal_keys_->store.get()});
   ASSERT_TRUE(service.ok()) << service.error().ToString();
   const Case first = Ready(), second = Ready();
   std::thread::id first_thread;

@@ -12,8 +12,10 @@
 
 #include "bpmn/runtime.h"
 #include "cases/service.h"
+#include "cases/testing.h"
 #include "catalog/repository.h"
 #include "feel/value.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "people/sms.h"
@@ -70,6 +72,7 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*CaseMigrations());
     sets.push_back(*bpmn::Runtime::Migrations());
     std::vector<const store::MigrationSet*> ptrs;
@@ -95,8 +98,10 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/review-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    cases_ = *CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                  {.clock = &clock_, .data_dir = dir_});
+    seal_keys_ = testing::MakeSealKeys(*db_, clock_);
+    cases_ =
+        *CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                             {.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()});
     runtime_ = *bpmn::Runtime::Create(*db_, clock_, {});
     for (size_t i = 0; i < kReviewProcesses_count; ++i) {
       auto d =
@@ -164,6 +169,7 @@ class ReviewTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<CaseService> cases_;
   std::unique_ptr<bpmn::Runtime> runtime_;
   std::string dir_;

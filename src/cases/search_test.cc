@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 
 #include "cases/service.h"
+#include "cases/testing.h"
 #include "catalog/repository.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "people/sms.h"
@@ -85,6 +87,7 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
     ptrs.reserve(sets.size());
@@ -107,8 +110,10 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/cases-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                       {.clock = &clock_, .data_dir = dir_});
+    seal_keys_ = testing::MakeSealKeys(*db_, clock_);
+    auto service =
+        CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                            {.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()});
     ASSERT_TRUE(service.ok()) << service.error().ToString();
     cases_ = std::move(service).value();
   }
@@ -150,6 +155,7 @@ class CaseSearchTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<CaseService> cases_;
   std::string dir_;
 

@@ -4,6 +4,7 @@
 #include "cases/service.h"
 
 #include "cases/service_impl.h"
+#include "keys/certificate.h"
 
 namespace tongban {
 extern const EmbeddedFile kCaseSql[];
@@ -37,6 +38,10 @@ Result<std::unique_ptr<CaseService>> CaseService::Create(store::Database& db,
   TB_ASSIGN_OR_RETURN(store::QuerySet queries, store::QuerySet::Load(kCaseSql, kCaseSql_count));
   if (options.data_dir.empty()) {
     return Error(ErrorCode::kInvalidArgument, "the case service needs a data directory");
+  }
+  if (options.keys == nullptr) {
+    return Error(ErrorCode::kInvalidArgument,
+                 "the case service needs the key store (the departments' e-seals)");
   }
   if (options.idempotency_keep_ms < 24LL * 3600 * 1000) {
     return Error(ErrorCode::kInvalidArgument, "idempotency keys must be kept at least 24 h");
@@ -97,21 +102,6 @@ Result<Document> CaseService::GetDocument(const Principal& caller, std::string_v
   return ReadDocument(number, document_id);
 }
 
-Result<std::string> CaseService::DepartmentPublicKey(const std::string& department) {
-  Impl& I = *impl_;
-  return I.db.Transaction<std::string>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
-        std::string key_id, private_pem, public_pem;
-        sql << I.Q("select_department_key"), soci::use(department, "department"),
-            soci::into(key_id), soci::into(private_pem), soci::into(public_pem);
-        if (!sql.got_data()) {
-          return Error(ErrorCode::kNotFound,
-                       fmt::format("department {} has no e-seal key", department));
-        }
-        return public_pem;
-      });
-}
-
 Result<std::shared_ptr<const catalog::Matter>> CaseService::MatterInForce(const std::string& code,
                                                                           Date day) {
   return impl_->MatterInForce(code, day);
@@ -127,9 +117,52 @@ SealCounts CaseService::Seals() const {
           .signed_in_transaction = impl_->signed_in_transaction.load()};
 }
 
+Result<SealKey> CaseService::SealKeyOf(const Document& document) {
+  Impl& I = *impl_;
+  auto cert = I.options.keys->Certificate(document.key_id);
+  if (cert.ok()) {
+    if (cert->owner != document.department) {
+      return Error(ErrorCode::kNotFound, fmt::format("key {} is not an e-seal of department {}",
+                                                     document.key_id, document.department));
+    }
+    TB_ASSIGN_OR_RETURN(keys::CertificateInfo info, keys::ReadCertificate(cert->certificate_pem));
+    TB_ASSIGN_OR_RETURN(std::string public_pem, info.public_key.PublicPem());
+    return SealKey{.public_pem = std::move(public_pem),
+                   .certificate_pem = std::move(cert->certificate_pem)};
+  }
+  if (cert.error().code() != ErrorCode::kNotFound) return std::move(cert).error();
+  return I.db.Transaction<SealKey>(
+      store::TxKind::kRead, [&](soci::session& sql) -> Result<SealKey> {
+        std::string public_pem;
+        sql << I.Q("legacy_department_key"), soci::use(document.key_id, "key_id"),
+            soci::use(document.department, "department"), soci::into(public_pem);
+        if (!sql.got_data()) {
+          return Error(ErrorCode::kNotFound, fmt::format("department {} has no e-seal key {}",
+                                                         document.department, document.key_id));
+        }
+        return SealKey{.public_pem = std::move(public_pem), .certificate_pem = ""};
+      });
+}
+
 Result<bool> CaseService::VerifyDocument(const Document& document) {
-  TB_ASSIGN_OR_RETURN(std::string pem, DepartmentPublicKey(document.department));
-  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPublicPem(pem));
+  auto sealed_by = SealKeyOf(document);
+  if (!sealed_by.ok()) {
+    if (sealed_by.error().code() == ErrorCode::kNotFound) return false;
+    return std::move(sealed_by).error();
+  }
+  if (!sealed_by->certificate_pem.empty()) {
+    // One of the installation's department certificates, not a lookalike stored beside them.
+    // The root's certificate only: verifying needs no master key.
+    auto root = impl_->options.keys->RootCertificate();
+    if (!root.ok()) {
+      if (root.error().code() == ErrorCode::kNotFound) return false;
+      return std::move(root).error();
+    }
+    TB_ASSIGN_OR_RETURN(bool chained,
+                        keys::IsSignedBy(sealed_by->certificate_pem, root->certificate_pem));
+    if (!chained) return false;
+  }
+  TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPublicPem(sealed_by->public_pem));
   if (key.id() != document.key_id) return false;
   auto der = crypto::FromHex(document.signature);
   if (!der.ok()) return false;

@@ -29,6 +29,10 @@
 #include "store/migrations.h"
 #include "trace/trace.h"
 
+namespace tongban::keys {
+class KeyStore;
+}  // namespace tongban::keys
+
 namespace tongban::bpmn {
 class Runtime;
 }  // namespace tongban::bpmn
@@ -164,9 +168,18 @@ struct CaseServiceOptions {
   std::string payment_secret = "tongban-simulated-payment";
   people::SmsGateway* sms = nullptr;
   PostalGateway* postal = nullptr;
+  // The department keys documents are sealed with (电子印章: certified by the installation root,
+  // private keys encrypted at rest). Required; must outlive the service.
+  keys::KeyStore* keys = nullptr;
   // Tests only: runs inside Accept after the acceptance notice was signed from the case as read
   // and before the write transaction (so that a test can change the case in between).
   std::function<void(std::string_view number)> after_accept_presign = nullptr;
+};
+
+// A document's sealing key (CaseService::SealKeyOf).
+struct SealKey {
+  std::string public_pem;
+  std::string certificate_pem;  // empty for a key from before the key store
 };
 
 // How the documents' SM2 seals were made: signed before the write transaction and kept (the
@@ -375,8 +388,15 @@ class CaseService {
   Result<Document> GetDocument(const people::Principal& caller, std::string_view number,
                                std::string_view document_id);
   Result<Document> ReadDocument(std::string_view number, std::string_view document_id);
-  // Whether `document`'s signature is the department key's signature of its content.
+  // Whether `document`'s signature is its department's e-seal on its content: the key it names
+  // is that department's, certified by the installation root (or, for a document sealed before
+  // the key store sealed case documents, the key the department had then), and the SM2
+  // signature (SM3, ID 1234567812345678) of the content verifies with it.
   Result<bool> VerifyDocument(const Document& document);
+  // The key that sealed `document`, for verifying outside tongban: its public key (PEM) and the
+  // X.509 certificate the installation root issued for it (empty for a key from before the key
+  // store). kNotFound when the document names no key of its department.
+  Result<SealKey> SealKeyOf(const Document& document);
   // Since this service started (benchmarks, tests).
   SealCounts Seals() const;
   // The parsed version of matter `code` in force on `day`, shared from this service's cache of
@@ -386,8 +406,6 @@ class CaseService {
   // The parsed catalog version `version_id` (a case's pinned matter_version), shared from the
   // same cache: published versions never change, so each is read and parsed once.
   Result<std::shared_ptr<const catalog::Matter>> PinnedMatter(const std::string& version_id);
-  // The department's public key (PEM), for verifying outside tongban.
-  Result<std::string> DepartmentPublicKey(const std::string& department);
 
   Date Today() const;
   // Sets (or clears) the observer of case changes. Not thread-safe: call before serving.

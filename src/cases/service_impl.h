@@ -24,6 +24,7 @@
 #include "cases/service.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
+#include "keys/key_store.h"
 #include "people/authorization.h"
 #include "people/clock.h"
 #include "store/queries.h"
@@ -202,7 +203,6 @@ struct CaseService::Impl {
   std::mutex mu;
   // Pinned versions never change: parsed once, shared by every request that reads them.
   std::unordered_map<std::string, std::shared_ptr<const catalog::Matter>> matters;
-  std::unordered_map<std::string, crypto::Sm2Key> keys;  // committed department keys
   std::unique_ptr<SimulatedPaymentGateway> own_payments;
   PaymentGateway* payments = nullptr;
   people::SimulatedSmsGateway own_sms;
@@ -420,32 +420,13 @@ struct CaseService::Impl {
 
   // ---- the department's e-seal ----
 
-  Result<crypto::Sm2Key> DepartmentKey(soci::session& sql, const std::string& department) {
-    {
-      std::lock_guard lock(mu);
-      auto it = keys.find(department);
-      if (it != keys.end()) return it->second;
-    }
-    std::string key_id, private_pem, public_pem;
-    sql << Q("select_department_key"), soci::use(department, "department"), soci::into(key_id),
-        soci::into(private_pem), soci::into(public_pem);
-    if (sql.got_data()) {
-      TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPrivatePem(private_pem));
-      std::lock_guard lock(mu);
-      keys.emplace(department, key);
-      return key;
-    }
-    TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::Generate());
-    TB_ASSIGN_OR_RETURN(std::string priv, key.PrivatePem());
-    TB_ASSIGN_OR_RETURN(std::string pub, key.PublicPem());
-    long long now = NowMs();
-    sql << Q("insert_department_key"), soci::use(department, "department"),
-        soci::use(key.id(), "key_id"), soci::use(priv, "private_pem"), soci::use(pub, "public_pem"),
-        soci::use(now, "created_at");
-    // Another transaction may have created it first (PostgreSQL); its key is the one kept.
-    sql << Q("select_department_key"), soci::use(department, "department"), soci::into(key_id),
-        soci::into(private_pem), soci::into(public_pem);
-    return crypto::Sm2Key::FromPrivatePem(private_pem);
+  // The department's e-seal key, in the step's transaction (a key it creates commits with it).
+  Result<crypto::Sm2Key> DepartmentKey(soci::session& sql, const Case& c,
+                                       const catalog::Matter& matter) {
+    TB_ASSIGN_OR_RETURN(
+        keys::SigningKey key,
+        options.keys->ActiveKey(sql, {.code = c.department, .name = matter.department.name}));
+    return std::move(key.key);
   }
 
   // A document's text sealed before its transaction (PreSeal): the transaction compares the text
@@ -480,19 +461,15 @@ struct CaseService::Impl {
   // department's key when it is already known (nullopt otherwise: Seal then signs itself).
   std::optional<PreSealed> PreSeal(const Case& c, const catalog::Matter& matter, DocumentKind kind,
                                    json content) {
-    std::optional<crypto::Sm2Key> key;
-    {
-      std::lock_guard lock(mu);
-      auto it = keys.find(c.department);
-      if (it != keys.end()) key = it->second;
-    }
+    // The key as last seen: the transaction keeps this signature only if it is still active.
+    std::optional<keys::SigningKey> key = options.keys->Cached(c.department);
     if (!key) return std::nullopt;
     PreSealed out;
     out.id = NewId(clock());
     out.content = DocumentText(c, matter, kind, std::move(content), out.id, Today());
-    auto der = key->Sign(out.content);
+    auto der = key->key.Sign(out.content);
     if (!der.ok()) return std::nullopt;
-    out.key_id = key->id();
+    out.key_id = key->key.id();
     out.signature = crypto::ToHex(*der);
     return out;
   }
@@ -508,7 +485,7 @@ struct CaseService::Impl {
     d.issued_on = Today();
     d.department = c.department;
     d.content = DocumentText(c, matter, kind, std::move(content), d.id, d.issued_on);
-    TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, DepartmentKey(sql, c.department));
+    TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, DepartmentKey(sql, c, matter));
     d.key_id = key.id();
     if (pre && pre->content == d.content && pre->key_id == d.key_id) {
       d.signature = pre->signature;

@@ -4,6 +4,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -14,9 +15,12 @@
 #include <fmt/format.h>
 #include <filesystem>
 
+#include "cases/testing.h"
 #include "catalog/repository.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
+#include "keys/certificate.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "people/sms.h"
@@ -91,6 +95,7 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*CaseMigrations());
     std::vector<const store::MigrationSet*> ptrs;
     for (const auto& s : sets) ptrs.push_back(&s);
@@ -112,7 +117,8 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/cases-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    CaseServiceOptions options{.clock = &clock_, .data_dir = dir_};
+    seal_keys_ = testing::MakeSealKeys(*db_, clock_);
+    CaseServiceOptions options{.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()};
     // A region's own calendar when the test gave it one, else the national calendar.
     options.region_calendar = [this](std::string_view region) -> const Calendar& {
       auto it = regional_.find(region);
@@ -180,6 +186,7 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<CaseService> cases_;
   std::string dir_;
 
@@ -497,15 +504,12 @@ TEST_P(CaseServiceTest, TheLifecycleToAnArchivedDecision) {
 
 TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepartmentsKey) {
   if (!cases_) GTEST_SKIP() << "backend unavailable";
-  // The first acceptance of the department creates its key inside its transaction, which is
-  // not cached (that transaction could still roll back); the next one reads it from the table
-  // and caches it. Both sign inside the transaction; from then on the notice is signed before
-  // the write and the signature is kept.
+  // The first acceptance of the department creates its key in the key store, inside its
+  // transaction, and signs there. From then on the notice is signed before the write with the
+  // key as last seen, and the signature is kept when the transaction finds that key active.
   Case first = Complete(alice_);
   ASSERT_TRUE(cases_->Accept(clerk_, first.number, {}).ok());
-  Case warm = Complete(alice_);
-  ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
-  EXPECT_EQ(cases_->Seals().signed_in_transaction, 2);
+  EXPECT_EQ(cases_->Seals().signed_in_transaction, 1);
   EXPECT_EQ(cases_->Seals().presigned_kept, 0);
   Case second = Complete(bob_);
   std::string presigned_from;
@@ -514,17 +518,25 @@ TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepart
   ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
   EXPECT_EQ(presigned_from, second.number);
   EXPECT_EQ(cases_->Seals().presigned_kept, 1);
-  EXPECT_EQ(cases_->Seals().signed_in_transaction, 2);
+  EXPECT_EQ(cases_->Seals().signed_in_transaction, 1);
   Document notice = AcceptanceNoticeOf(*accepted);
   EXPECT_THAT(notice.content, HasSubstr(second.number));
   EXPECT_EQ(notice.department, accepted->department);
   auto verified = cases_->VerifyDocument(notice);
   ASSERT_TRUE(verified.ok()) << verified.error().ToString();
   EXPECT_TRUE(*verified);
-  // The department's published key verifies it; a changed text does not.
-  auto pem = cases_->DepartmentPublicKey(notice.department);
-  ASSERT_TRUE(pem.ok());
-  auto key = crypto::Sm2Key::FromPublicPem(*pem);
+  // The seal is the department's key in the key store, certified by the installation root;
+  // its certificate's key verifies the notice; a changed text does not.
+  auto stored = seal_keys_->store->Certificate(notice.key_id);
+  ASSERT_TRUE(stored.ok()) << stored.error().ToString();
+  EXPECT_EQ(stored->owner, notice.department);
+  auto sealed_by = cases_->SealKeyOf(notice);
+  ASSERT_TRUE(sealed_by.ok()) << sealed_by.error().ToString();
+  EXPECT_EQ(sealed_by->certificate_pem, stored->certificate_pem);
+  auto root = seal_keys_->store->Root();
+  ASSERT_TRUE(root.ok());
+  EXPECT_TRUE(keys::IsSignedBy(sealed_by->certificate_pem, root->certificate_pem).value_or(false));
+  auto key = crypto::Sm2Key::FromPublicPem(sealed_by->public_pem);
   ASSERT_TRUE(key.ok());
   EXPECT_EQ(key->id(), notice.key_id);
   auto der = crypto::FromHex(notice.signature);
@@ -537,14 +549,84 @@ TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepart
   auto forged_verified = cases_->VerifyDocument(forged);
   ASSERT_TRUE(forged_verified.ok());
   EXPECT_FALSE(*forged_verified);
+  // Claimed for another department, the same seal is not that department's.
+  Document elsewhere = notice;
+  elsewhere.department = "430181-scjgj";
+  EXPECT_FALSE(cases_->VerifyDocument(elsewhere).value_or(true));
+}
+
+// 电子印章 rotation by another process (`tongban licence keys rotate` beside the server): the
+// retired key keeps verifying what it sealed; the next notice, signed ahead with the key this
+// process last saw, is signed again with the new one inside its transaction.
+TEST_P(CaseServiceTest, ARotatedSealKeepsItsDocumentsVerifyingAndSealsNoMore) {
+  if (!cases_) GTEST_SKIP() << "backend unavailable";
+  Case first = Complete(alice_);
+  auto before = cases_->Accept(clerk_, first.number, {});
+  ASSERT_TRUE(before.ok()) << before.error().ToString();
+  const Document old_notice = AcceptanceNoticeOf(*before);
+  const std::string name =
+      nlohmann::json::parse(old_notice.content).at("department").at("name").get<std::string>();
+  keys::KeyStore other_process(*db_, seal_keys_->ring, clock_);
+  auto rotated = other_process.Rotate({.code = before->department, .name = name});
+  ASSERT_TRUE(rotated.ok()) << rotated.error().ToString();
+  ASSERT_NE(rotated->key_id, old_notice.key_id);
+  Case second = Complete(bob_);
+  std::string presigned_from;
+  after_presign_ = [&](std::string_view number) { presigned_from = std::string(number); };
+  auto after = cases_->Accept(clerk_, second.number, {});
+  ASSERT_TRUE(after.ok()) << after.error().ToString();
+  EXPECT_EQ(presigned_from, second.number);      // signed ahead, with the retired key ...
+  EXPECT_EQ(cases_->Seals().presigned_kept, 0);  // ... so not kept
+  EXPECT_EQ(cases_->Seals().signed_in_transaction, 2);
+  const Document new_notice = AcceptanceNoticeOf(*after);
+  EXPECT_EQ(new_notice.key_id, rotated->key_id);
+  EXPECT_TRUE(cases_->VerifyDocument(new_notice).value_or(false));
+  EXPECT_TRUE(cases_->VerifyDocument(old_notice).value_or(false));
+}
+
+// Documents sealed before the key store sealed case documents name a key of the old
+// case_department_key table (its private part erased by migration 0204): they keep verifying
+// by its public key, without a certificate.
+TEST_P(CaseServiceTest, ADocumentSealedWithAPreKeyStoreKeyStillVerifies) {
+  if (!cases_) GTEST_SKIP() << "backend unavailable";
+  Case c = Complete(alice_);
+  auto accepted = cases_->Accept(clerk_, c.number, {});
+  ASSERT_TRUE(accepted.ok()) << accepted.error().ToString();
+  Document d = AcceptanceNoticeOf(*accepted);
+  auto old_key = crypto::Sm2Key::Generate();
+  ASSERT_TRUE(old_key.ok());
+  const std::string old_id = old_key->id();
+  const std::string public_pem = old_key->PublicPem().value();
+  const std::string department = d.department;
+  ASSERT_TRUE(
+      db_->Transaction(
+             store::TxKind::kWrite,
+             [&](soci::session& sql) -> Status {
+               sql << "INSERT INTO case_department_key (department_code, key_id, private_pem, "
+                      "public_pem, created_at) VALUES (:d, :k, '', :p, 0)",
+                   soci::use(department, "d"), soci::use(old_id, "k"), soci::use(public_pem, "p");
+               return Ok();
+             })
+          .ok());
+  d.key_id = old_id;
+  d.signature = crypto::ToHex(old_key->Sign(d.content).value());
+  EXPECT_TRUE(cases_->VerifyDocument(d).value_or(false));
+  auto sealed_by = cases_->SealKeyOf(d);
+  ASSERT_TRUE(sealed_by.ok()) << sealed_by.error().ToString();
+  EXPECT_EQ(sealed_by->public_pem, public_pem);
+  EXPECT_TRUE(sealed_by->certificate_pem.empty());
+  // A key of no department's is nobody's seal.
+  auto stranger = crypto::Sm2Key::Generate();
+  d.key_id = stranger->id();
+  d.signature = crypto::ToHex(stranger->Sign(d.content).value());
+  EXPECT_FALSE(cases_->VerifyDocument(d).value_or(true));
+  EXPECT_EQ(cases_->SealKeyOf(d).error().code(), ErrorCode::kNotFound);
 }
 
 TEST_P(CaseServiceTest, ACaseChangedAfterThePreSignatureGetsAFreshVerifyingSeal) {
   if (!cases_) GTEST_SKIP() << "backend unavailable";
-  for (int i = 0; i < 2; ++i) {  // the department's key is created, then cached
-    Case warm = Complete(alice_);
-    ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
-  }
+  Case warm = Complete(alice_);  // the department's key is created (and cached)
+  ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
   // 容缺: the notice signed before the write lists the gap material ...
   SubmitRequest r = Valid();
   r.materials = {{.name = "营业执照",

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,8 @@
 #include "cases/service.h"
 #include "catalog/repository.h"
 #include "catalog/service.h"
+#include "keys/key_store.h"
+#include "keys/master_key.h"
 #include "people/repository.h"
 #include "people/service.h"
 #include "people/sms.h"
@@ -26,16 +29,33 @@
 
 namespace tongban::cases::testing {
 
-// The migrations a case needs, in order: regions, trace, people, catalog, cases. A test appends
-// its own module's and migrates them all at once.
+// The migrations a case needs, in order: regions, trace, people, catalog, keys, cases. A test
+// appends its own module's and migrates them all at once.
 inline Result<std::vector<store::MigrationSet>> CaseMigrationSets() {
   std::vector<store::MigrationSet> sets;
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), regions::Migrations());
   sets.push_back(trace::TraceMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), people::PeopleMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), catalog::CatalogMigrations());
+  sets.push_back(keys::KeysMigrations());
   TB_ASSIGN_OR_RETURN(sets.emplace_back(), CaseMigrations());
   return sets;
+}
+
+// The departments' e-seals a test's case service seals with: a key store over a fresh master
+// key ring, on `db` (migrated with keys::KeysMigrations(), which CaseMigrationSets includes).
+// Declared before the case service that uses it, so that it outlives it.
+struct SealKeys {
+  keys::MasterKeyRing ring;
+  std::unique_ptr<keys::KeyStore> store;
+};
+inline std::unique_ptr<SealKeys> MakeSealKeys(store::Database& db, const Clock& clock) {
+  auto k = std::make_unique<SealKeys>();
+  auto ring = keys::MasterKeyRing::Generate("test");
+  if (!ring.ok()) throw std::runtime_error(ring.error().ToString());
+  k->ring = std::move(ring).value();
+  k->store = std::make_unique<keys::KeyStore>(db, k->ring, clock);
+  return k;
 }
 
 // People (roles seeded, cheap passwords, SMS simulated), the catalog (the YAML imported and
@@ -46,6 +66,7 @@ struct CaseStack {
   std::unique_ptr<people::PeopleService> people;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<trace::Trace> trace;
+  std::unique_ptr<SealKeys> keys;
   std::unique_ptr<CaseService> cases;
   std::string dir;
   CaseStack() = default;
@@ -81,10 +102,12 @@ inline Result<std::unique_ptr<CaseStack>> MakeCaseStack(
                                 .signing_key = std::nullopt});
   s->dir = std::filesystem::temp_directory_path().string() + "/" + std::string(name) + "-" +
            std::to_string(::getpid());
+  s->keys = MakeSealKeys(db, clock);
   TB_ASSIGN_OR_RETURN(s->cases, CaseService::Create(db, *s->catalog, *s->people, *s->trace,
                                                     {.clock = &clock,
                                                      .region_calendar = std::move(region_calendar),
-                                                     .data_dir = s->dir}));
+                                                     .data_dir = s->dir,
+                                                     .keys = s->keys->store.get()}));
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "app/licence_wiring.h"
 #include "bpmn/runtime.h"
 #include "cases/service.h"
 #include "cli/command.h"
@@ -24,6 +25,7 @@ struct CaseSession {
   std::unique_ptr<people::PeopleService> people;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<trace::Trace> trace;
+  std::unique_ptr<app::KeyParts> keys;  // the departments' e-seals, before cases
   std::unique_ptr<cases::CaseService> cases;
   std::unique_ptr<bpmn::Runtime> runtime;
 };
@@ -44,9 +46,12 @@ Result<std::unique_ptr<CaseSession>> OpenCases(const DatabaseFlags& flags) {
                       people::PeopleService::Create(*s->db, s->sms, SystemClock::Instance(), {}));
   TB_ASSIGN_OR_RETURN(s->catalog, catalog::CatalogService::Create(*s->db));
   s->trace = std::make_unique<trace::Trace>(*s->db, trace::Trace::Options{});
-  TB_ASSIGN_OR_RETURN(s->cases, cases::CaseService::Create(
-                                    *s->db, *s->catalog, *s->people, *s->trace,
-                                    {.data_dir = cases::DefaultDataDir(url), .sms = &s->sms}));
+  TB_ASSIGN_OR_RETURN(s->keys, app::CreateKeyParts(*s->db, config, url));
+  TB_ASSIGN_OR_RETURN(
+      s->cases,
+      cases::CaseService::Create(
+          *s->db, *s->catalog, *s->people, *s->trace,
+          {.data_dir = cases::DefaultDataDir(url), .sms = &s->sms, .keys = s->keys->keys.get()}));
   TB_ASSIGN_OR_RETURN(s->runtime,
                       bpmn::Runtime::Create(*s->db, SystemClock::Instance(), {.owner = "cli"}));
   TB_RETURN_IF_ERROR(s->cases->AttachReview(*s->runtime, {}));

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "app/app.h"
+#include "app/licence_wiring.h"
 #include "cases/service.h"
 #include "cli/command.h"
 #include "people/sms.h"
@@ -22,6 +23,7 @@ struct SearchSession {
   std::unique_ptr<people::PeopleService> people;
   std::unique_ptr<catalog::CatalogService> catalog;
   std::unique_ptr<trace::Trace> trace;
+  std::unique_ptr<app::KeyParts> keys;  // the departments' e-seals, before cases
   std::unique_ptr<cases::CaseService> cases;
 };
 
@@ -41,9 +43,11 @@ Result<std::unique_ptr<SearchSession>> Open(const DatabaseFlags& flags) {
                       people::PeopleService::Create(*s->db, s->sms, SystemClock::Instance(), {}));
   TB_ASSIGN_OR_RETURN(s->catalog, catalog::CatalogService::Create(*s->db));
   s->trace = std::make_unique<trace::Trace>(*s->db, trace::Trace::Options{});
+  TB_ASSIGN_OR_RETURN(s->keys, app::CreateKeyParts(*s->db, config, url));
   TB_ASSIGN_OR_RETURN(s->cases,
-                      cases::CaseService::Create(*s->db, *s->catalog, *s->people, *s->trace,
-                                                 {.data_dir = cases::DefaultDataDir(url)}));
+                      cases::CaseService::Create(
+                          *s->db, *s->catalog, *s->people, *s->trace,
+                          {.data_dir = cases::DefaultDataDir(url), .keys = s->keys->keys.get()}));
   return s;
 }
 

@@ -171,22 +171,61 @@ Result<StoredCertificate> KeyStore::Root() {
                                             });
 }
 
+std::optional<SigningKey> KeyStore::Cached(std::string_view owner) {
+  std::lock_guard lock(mu_);
+  auto it = cache_.find(owner);
+  if (it == cache_.end() || it->second.not_after <= clock_.Now()) return std::nullopt;
+  return it->second;
+}
+
+Result<SigningKey> KeyStore::ActiveKey(soci::session& sql, const Department& department) {
+  if (department.code == kRootOwner || department.code.empty()) {
+    return Error(ErrorCode::kInvalidArgument, "department: a department code is required");
+  }
+  std::optional<SigningKey> cached = Cached(department.code);
+  try {
+    if (cached) {
+      // The cached key stands only while the database still names it active: a rotation by
+      // another process (`tongban licence keys rotate` beside a running server) retires it
+      // there, and nothing may be signed with a retired key. One indexed read, no unwrapping.
+      std::string active_id;
+      sql << queries_.Get("active_key_id", db_.backend()), soci::use(department.code, "owner"),
+          soci::into(active_id);
+      if (sql.got_data() && active_id == cached->certificate.key_id) return *std::move(cached);
+    }
+    sql << queries_.Get("lock_keys", db_.backend());
+  } catch (const std::exception& e) {
+    return store::ErrorFromException(e);
+  }
+  TB_ASSIGN_OR_RETURN(
+      auto rows, Select(sql, queries_.Get("active_key", db_.backend()), "owner", &department.code));
+  std::optional<SigningKey> active;
+  if (!rows.empty()) {
+    TB_ASSIGN_OR_RETURN(SigningKey found, Unwrap(rows[0].cert, rows[0].wrapped));
+    if (found.not_after > clock_.Now()) active = std::move(found);
+  }
+  if (!active) {
+    // None yet, or its certificate expired (it could not sign anything valid): a new one.
+    TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
+    TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
+    TB_ASSIGN_OR_RETURN(
+        rows, Select(sql, queries_.Get("active_key", db_.backend()), "owner", &department.code));
+    if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
+    TB_ASSIGN_OR_RETURN(active, Unwrap(rows[0].cert, rows[0].wrapped));
+  }
+  // Cached even when this transaction created it and may yet roll back: every use of the cache
+  // above checks the key is the active one in the database first.
+  std::lock_guard lock(mu_);
+  cache_.insert_or_assign(department.code, *active);
+  return *std::move(active);
+}
+
 Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
   if (department.code == kRootOwner || department.code.empty()) {
     return Error(ErrorCode::kInvalidArgument, "department: a department code is required");
   }
-  std::optional<SigningKey> cached;
-  {
-    std::lock_guard lock(mu_);
-    if (auto it = cache_.find(department.code);
-        it != cache_.end() && it->second.not_after > clock_.Now()) {
-      cached = it->second;
-    }
-  }
-  if (cached) {
-    // The cached key stands only while the database still names it active: a rotation by
-    // another process (`tongban licence keys rotate` beside a running server) retires it there,
-    // and nothing may be signed with a retired key. One indexed read, no unwrapping.
+  // Outside any transaction: a read checks a cached key, a write makes one only when needed.
+  if (std::optional<SigningKey> cached = Cached(department.code)) {
     TB_ASSIGN_OR_RETURN(std::string active_id,
                         db_.Transaction<std::string>(
                             store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
@@ -201,32 +240,9 @@ Result<SigningKey> KeyStore::ActiveKey(const Department& department) {
                             }));
     if (active_id == cached->certificate.key_id) return *std::move(cached);
   }
-  TB_ASSIGN_OR_RETURN(
-      SigningKey key,
-      db_.Transaction<SigningKey>(
-          store::TxKind::kWrite, [&](soci::session& sql) -> Result<SigningKey> {
-            sql << queries_.Get("lock_keys", db_.backend());
-            TB_ASSIGN_OR_RETURN(auto rows, Select(sql, queries_.Get("active_key", db_.backend()),
-                                                  "owner", &department.code));
-            if (rows.empty()) {
-              TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
-              TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
-              TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
-                                               "owner", &department.code));
-              if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
-            }
-            TB_ASSIGN_OR_RETURN(SigningKey active, Unwrap(rows[0].cert, rows[0].wrapped));
-            if (active.not_after > clock_.Now()) return active;
-            TB_ASSIGN_OR_RETURN(SigningKey root, RootKey(sql));
-            TB_RETURN_IF_ERROR(CreateKey(sql, department, root));
-            TB_ASSIGN_OR_RETURN(rows, Select(sql, queries_.Get("active_key", db_.backend()),
-                                             "owner", &department.code));
-            if (rows.empty()) return Error(ErrorCode::kInternal, "the key was not stored");
-            return Unwrap(rows[0].cert, rows[0].wrapped);
-          }));
-  std::lock_guard lock(mu_);
-  cache_.insert_or_assign(department.code, key);
-  return key;
+  return db_.Transaction<SigningKey>(
+      store::TxKind::kWrite,
+      [&](soci::session& sql) -> Result<SigningKey> { return ActiveKey(sql, department); });
 }
 
 Result<StoredCertificate> KeyStore::Rotate(const Department& department) {
@@ -244,6 +260,16 @@ Result<StoredCertificate> KeyStore::Rotate(const Department& department) {
   std::lock_guard lock(mu_);
   cache_.erase(department.code);
   return cert;
+}
+
+Result<StoredCertificate> KeyStore::RootCertificate() {
+  const std::string owner(kRootOwner);
+  TB_ASSIGN_OR_RETURN(
+      auto rows, db_.Transaction<std::vector<Row>>(store::TxKind::kRead, [&](soci::session& sql) {
+        return Select(sql, queries_.Get("active_key", db_.backend()), "owner", &owner);
+      }));
+  if (rows.empty()) return Error(ErrorCode::kNotFound, "the installation has no root key yet");
+  return rows[0].cert;
 }
 
 Result<StoredCertificate> KeyStore::Certificate(const std::string& key_id) {

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/clock.h"
@@ -70,8 +71,18 @@ class KeyStore {
   // a key whose certificate has expired is rotated first (it could not sign anything valid).
   // kNotFound/kIntegrity when the private key cannot be unwrapped with the ring.
   Result<SigningKey> ActiveKey(const Department& department);
+  // The same in the caller's write transaction `sql` (a case step seals its document in its
+  // own): a key it creates commits or rolls back with that transaction.
+  Result<SigningKey> ActiveKey(soci::session& sql, const Department& department);
+  // The owner's active key as last seen, without asking the database (nullopt when none is
+  // cached or its certificate expired): for signing ahead of a transaction that then checks,
+  // through ActiveKey(sql, …), that the key is still the active one.
+  std::optional<SigningKey> Cached(std::string_view owner);
   // Retires the department's active key (if any) and creates a new certified one.
   Result<StoredCertificate> Rotate(const Department& department);
+  // The root certificate as stored, without creating it or touching its private key (verifiers
+  // need no master key); kNotFound before the root exists.
+  Result<StoredCertificate> RootCertificate();
   // Any key's certificate by key id, retired ones included; kNotFound otherwise.
   Result<StoredCertificate> Certificate(const std::string& key_id);
   // Every key, oldest first.

@@ -268,6 +268,48 @@ TEST_P(KeyStoreTest, ARotationByAnotherProcessRetiresTheCachedKey) {
   EXPECT_EQ(server.ActiveKey(wjj).value().key.id(), rotated);
 }
 
+// A case step seals in its own transaction (ActiveKey(sql, …)): a key created by a transaction
+// that then rolls back is cached, but never used again, since every use first checks the
+// database names it active. The root certificate is read without any master key.
+TEST_P(KeyStoreTest, AKeyCreatedInATransactionThatRollsBackIsNeverUsed) {
+  if (db_ == nullptr) return;
+  const Department wjj{.code = "431128-wjj", .name = "新田县卫生健康局"};
+  KeyStore keys(*db_, ring_, clock_);
+  EXPECT_EQ(keys.RootCertificate().error().code(), ErrorCode::kNotFound);
+  std::string rolled_back;
+  auto tx = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+    auto k = keys.ActiveKey(sql, wjj);
+    if (!k.ok()) return k.error();
+    rolled_back = k->key.id();
+    EXPECT_EQ(keys.ActiveKey(sql, wjj).value().key.id(), rolled_back);  // same transaction
+    return Error(ErrorCode::kConflict, "the step fails after sealing");
+  });
+  ASSERT_FALSE(tx.ok());
+  ASSERT_EQ(tx.error().code(), ErrorCode::kConflict);
+  ASSERT_FALSE(rolled_back.empty());
+  ASSERT_TRUE(keys.Cached(wjj.code).has_value());  // stale, and so checked before any use
+  EXPECT_EQ(keys.Certificate(rolled_back).error().code(), ErrorCode::kNotFound);
+  std::string committed;
+  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+                   auto k = keys.ActiveKey(sql, wjj);
+                   if (!k.ok()) return k.error();
+                   committed = k->key.id();
+                   return Ok();
+                 })
+                  .ok());
+  EXPECT_NE(committed, rolled_back);
+  EXPECT_EQ(keys.ActiveKey(wjj).value().key.id(), committed);
+  EXPECT_EQ(keys.Cached(wjj.code)->key.id(), committed);
+  // Verifiers read the root certificate with a ring that cannot unwrap anything.
+  const MasterKeyRing other = MasterKeyRing::Generate("other").value();
+  KeyStore verifier(*db_, other, clock_);
+  auto root = verifier.RootCertificate();
+  ASSERT_TRUE(root.ok()) << root.error().ToString();
+  EXPECT_EQ(root->key_id, keys.Root().value().key_id);
+  EXPECT_TRUE(IsSignedBy(keys.Certificate(committed).value().certificate_pem, root->certificate_pem)
+                  .value());
+}
+
 TEST_P(KeyStoreTest, RewrapMovesEveryKeyToTheNewMasterKey) {
   if (db_ == nullptr) return;
   const Department dept{.code = "431128-wjj", .name = "新田县卫生健康局"};

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <random>
 
+#include "cases/testing.h"
+#include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
 #include "people/sms.h"
@@ -86,6 +88,7 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*Migrations());
     std::vector<const store::MigrationSet*> ptrs;
@@ -115,9 +118,12 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
       auto it = regional_.find(region);
       return it != regional_.end() ? *it->second : *national_;
     };
-    cases_ = *cases::CaseService::Create(
-        *db_, *catalog_, *people_, *trace_,
-        {.clock = &clock_, .region_calendar = region_calendar, .data_dir = dir_});
+    seal_keys_ = cases::testing::MakeSealKeys(*db_, clock_);
+    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                                         {.clock = &clock_,
+                                          .region_calendar = region_calendar,
+                                          .data_dir = dir_,
+                                          .keys = seal_keys_->store.get()});
     auto kpi = KpiService::Create(
         *db_, *catalog_,
         {.clock = &clock_, .calendar = nullptr, .region_calendar = region_calendar});
@@ -175,6 +181,7 @@ class KpiServiceTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<KpiService> kpi_;
   std::string dir_;

@@ -129,9 +129,10 @@ class SourcesTest : public ::testing::TestWithParam<store::Backend> {
                                     .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/sources-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_});
+    // One key store for the case documents and the licences: a department has one e-seal.
     keys_ = std::make_unique<keys::KeyStore>(*db_, ring_, clock_);
+    cases_ = *cases::CaseService::Create(*db_, *catalog_, *people_, *trace_,
+                                         {.clock = &clock_, .data_dir = dir_, .keys = keys_.get()});
     auto lookup = [this](const std::string& code) -> Result<licences::IssuerDepartment> {
       TB_ASSIGN_OR_RETURN(auto departments, catalog_->ListDepartments());
       for (const auto& d : departments) {
@@ -217,9 +218,9 @@ class SourcesTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
   std::string dir_;
-  std::unique_ptr<cases::CaseService> cases_;
   keys::MasterKeyRing ring_ = keys::MasterKeyRing::Generate("m1").value();
-  std::unique_ptr<keys::KeyStore> keys_;
+  std::unique_ptr<keys::KeyStore> keys_;  // the case documents' and licences': outlives cases_
+  std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<licences::LicenceService> licences_;
   std::unique_ptr<registers::Registers> registers_;
   std::unique_ptr<SourceService> sources_;

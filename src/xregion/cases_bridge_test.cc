@@ -13,7 +13,9 @@
 #include <fmt/format.h>
 
 #include "base/clock.h"
+#include "cases/testing.h"
 #include "catalog/service.h"
+#include "keys/key_store.h"
 #include "people/service.h"
 #include "people/sms.h"
 #include "regions/region_import.h"
@@ -69,6 +71,7 @@ class CaseBridgeTest : public ::testing::TestWithParam<store::Backend> {
     sets.push_back(trace::TraceMigrations());
     sets.push_back(*people::PeopleMigrations());
     sets.push_back(*catalog::CatalogMigrations());
+    sets.push_back(keys::KeysMigrations());
     sets.push_back(*cases::CaseMigrations());
     sets.push_back(*set);
     std::vector<const store::MigrationSet*> ptrs;
@@ -92,8 +95,10 @@ class CaseBridgeTest : public ::testing::TestWithParam<store::Backend> {
                                         .signing_key = std::nullopt});
     dir_ = ::testing::TempDir() + "/xregion-bridge-" + std::to_string(::getpid()) + "-" +
            std::string(store::BackendName(GetParam()));
-    cases_ = *cases::CaseService::Create(*far_db_, *catalog_, *people_, *trace_,
-                                         {.clock = &clock_, .data_dir = dir_});
+    seal_keys_ = cases::testing::MakeSealKeys(*far_db_, clock_);
+    cases_ = *cases::CaseService::Create(
+        *far_db_, *catalog_, *people_, *trace_,
+        {.clock = &clock_, .data_dir = dir_, .keys = seal_keys_->store.get()});
     far_ = *Service::Create(*far_db_, *crypto::Sm2Key::Generate(), {.clock = &clock_});
     bridge_ = std::make_unique<CaseBridge>(*far_, *cases_, nullptr);
     cases_->SetObserver(bridge_.get());
@@ -165,6 +170,7 @@ class CaseBridgeTest : public ::testing::TestWithParam<store::Backend> {
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
   std::unique_ptr<trace::Trace> trace_;
+  std::unique_ptr<cases::testing::SealKeys> seal_keys_;  // outlives cases_
   std::unique_ptr<cases::CaseService> cases_;
   std::unique_ptr<CaseBridge> bridge_;
   std::string dir_;

@@ -76,14 +76,9 @@ SELECT d.id, d.kind, d.issued_on, d.department_code, d.content, d.key_id, d.sign
 FROM case_document d JOIN case_record c ON c.id = d.case_id
 WHERE c.number = :number AND d.id = :id;
 
--- name: select_department_key
-SELECT key_id, private_pem, public_pem FROM case_department_key
-WHERE department_code = :department;
-
--- name: insert_department_key
-INSERT INTO case_department_key (department_code, key_id, private_pem, public_pem, created_at)
-VALUES (:department, :key_id, :private_pem, :public_pem, :created_at)
-ON CONFLICT (department_code) DO NOTHING;
+-- name: legacy_department_key
+-- A key that sealed documents before the key store's department keys did.
+SELECT public_pem FROM case_department_key WHERE key_id = :key_id AND department_code = :department;
 
 -- name: select_idempotency
 SELECT fingerprint, case_id FROM case_idempotency
