@@ -265,6 +265,9 @@ TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
   Answer verified = Send("GET", href + "/verification", "", citizen_);
   EXPECT_EQ(verified.body["valid"], true);
   EXPECT_THAT(verified.body["public_key"].get<std::string>(), HasSubstr("BEGIN PUBLIC KEY"));
+  // The department's e-seal certificate, issued by the installation root.
+  EXPECT_THAT(verified.body.value("certificate", ""), HasSubstr("BEGIN CERTIFICATE"));
+  EXPECT_EQ(verified.body["key_id"], doc.body["key_id"]);
   // The clerk who accepted cannot decide; the approver can; then it is archived.
   EXPECT_EQ(Post(base + "/approve", json::object(), clerk_).status, 403);
   Answer approved = Send("POST", base + "/approve", "", approver_, {}, "");
