@@ -3,7 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <random>
 
 #include "api/static_files.h"
@@ -69,6 +73,14 @@ Server::Server(ServerOptions options) : options_(std::move(options)) {
   http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   // Without TCP_NODELAY every keep-alive response waits ~40 ms for Nagle + delayed ACK.
   http_->set_tcp_nodelay(true);
+  // httplib (compiled into Debian's libcpp-httplib) listens with a backlog of 5: a burst of new
+  // connections (16 clients connecting at once) overflows it, the kernel drops their SYNs, and
+  // each dropped client waits a full second to retry. The socket is kept here so that Bind can
+  // listen again with the system's maximum (Linux updates the backlog of a listening socket).
+  http_->set_socket_options([this](socket_t sock) {
+    httplib::default_socket_options(sock);
+    listen_socket_ = sock;
+  });
   http_->set_keep_alive_max_count(options_.keep_alive_max_count);
   http_->set_keep_alive_timeout(options_.keep_alive_timeout_s);
   http_->set_read_timeout(options_.read_timeout_s);
@@ -174,6 +186,9 @@ Result<int> Server::Bind() {
                                options_.port));
     }
     port_ = options_.port;
+  }
+  if (listen_socket_ >= 0 && ::listen(listen_socket_, SOMAXCONN) != 0) {
+    spdlog::warn("the listen backlog stays at httplib's 5: {}", std::strerror(errno));
   }
   return port_;
 }

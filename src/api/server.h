@@ -87,6 +87,7 @@ class Server {
   std::vector<Route> routes_;
   std::unique_ptr<StaticFiles> static_files_;
   int port_ = 0;
+  int listen_socket_ = -1;  // the bound socket, to widen httplib's listen backlog of 5
   std::atomic<bool> serving_{false};
   std::atomic<bool> stop_requested_{false};
 };

@@ -290,12 +290,13 @@ TEST_P(KeyStoreTest, AKeyCreatedInATransactionThatRollsBackIsNeverUsed) {
   ASSERT_TRUE(keys.Cached(wjj.code).has_value());  // stale, and so checked before any use
   EXPECT_EQ(keys.Certificate(rolled_back).error().code(), ErrorCode::kNotFound);
   std::string committed;
-  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
-                   auto k = keys.ActiveKey(sql, wjj);
-                   if (!k.ok()) return k.error();
-                   committed = k->key.id();
-                   return Ok();
-                 })
+  ASSERT_TRUE(db_->Transaction(store::TxKind::kWrite,
+                               [&](soci::session& sql) -> Status {
+                                 auto k = keys.ActiveKey(sql, wjj);
+                                 if (!k.ok()) return k.error();
+                                 committed = k->key.id();
+                                 return Ok();
+                               })
                   .ok());
   EXPECT_NE(committed, rolled_back);
   EXPECT_EQ(keys.ActiveKey(wjj).value().key.id(), committed);

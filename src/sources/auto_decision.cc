@@ -211,8 +211,8 @@ Result<std::optional<Case>> AutoDecisions::Run(const Case& record, const std::st
   if (licences_ != nullptr) {
     TB_ASSIGN_OR_RETURN(std::vector<std::string> unfilled, licences_->Unfilled(record));
     if (!unfilled.empty()) {
-      TB_RETURN_IF_ERROR(Note(record, rule, true, false,
-                              Joined("出证信息不全，转人工办理：", unfilled)));
+      TB_RETURN_IF_ERROR(
+          Note(record, rule, true, false, Joined("出证信息不全，转人工办理：", unfilled)));
       return std::optional<Case>();
     }
   }
