@@ -62,6 +62,13 @@ bool IssuesNew(const catalog::Matter& matter, const std::string& scenario) {
   return false;
 }
 
+// The form field a licence field is filled from: the matter's licence_fields mapping, else the
+// field of the same name.
+const std::string& FormFieldOf(const catalog::Matter& matter, const licences::FieldSpec& f) {
+  auto mapped = matter.item.licence_fields.find(f.name);
+  return mapped == matter.item.licence_fields.end() ? f.name : mapped->second;
+}
+
 // A form value as the licence field's type wants it; text when it does not convert.
 nlohmann::json Convert(licences::FieldType type, const std::string& text) {
   switch (type) {
@@ -140,9 +147,7 @@ nlohmann::json CaseLicences::DataFromForm(const licences::LicenceType& type,
                                           const catalog::Matter& matter, const Case& c) {
   nlohmann::json data = nlohmann::json::object();
   for (const licences::FieldSpec& f : type.fields) {
-    auto mapped = matter.item.licence_fields.find(f.name);
-    const std::string& form_field =
-        mapped == matter.item.licence_fields.end() ? f.name : mapped->second;
+    const std::string& form_field = FormFieldOf(matter, f);
     auto value = c.form.find(form_field);
     if (value == c.form.end() || value->second.empty()) continue;
     data[f.name] = Convert(f.type, value->second);
@@ -174,9 +179,7 @@ Result<std::vector<std::string>> CaseLicences::Unfilled(const Case& c) {
   }
   for (const licences::FieldSpec& f : type.fields) {
     if (!f.required || data.contains(f.name)) continue;
-    auto mapped = matter.item.licence_fields.find(f.name);
-    const std::string& form_field =
-        mapped == matter.item.licence_fields.end() ? f.name : mapped->second;
+    const std::string& form_field = FormFieldOf(matter, f);
     std::string label = f.description.empty() ? f.name : f.description;
     if (scenario != nullptr) {
       for (const catalog::FormField& ff : scenario->form) {
