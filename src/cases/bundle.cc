@@ -39,8 +39,8 @@ void CaseService::Impl::NotifyBundle(const Case& c, std::string_view action) {
   auto bundle = db.Transaction<std::string>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
         std::string number, instance;
-        sql << Q("select_bundle_of_case"), soci::use(c.id, "case_id"), soci::into(number),
-            soci::into(instance);
+        store::Execute(sql, Q("select_bundle_of_case"), soci::use(c.id, "case_id"),
+                       soci::into(number), soci::into(instance));
         return instance;
       });
   if (!bundle.ok() || bundle->empty()) return;
@@ -58,8 +58,8 @@ Status CaseService::Impl::CheckBundleOrder(const Case& c) {
   auto bundle = db.Transaction<std::pair<std::string, std::string>>(
       store::TxKind::kRead, [&](soci::session& sql) -> Result<std::pair<std::string, std::string>> {
         std::string number, instance;
-        sql << Q("select_bundle_of_case"), soci::use(c.id, "case_id"), soci::into(number),
-            soci::into(instance);
+        store::Execute(sql, Q("select_bundle_of_case"), soci::use(c.id, "case_id"),
+                       soci::into(number), soci::into(instance));
         return std::pair(number, instance);
       });
   if (!bundle.ok()) return bundle.error();

@@ -59,18 +59,17 @@ Result<std::vector<Row>> Select(soci::session& sql, const std::string& query,
     Row row;
     long long serial = 0;
     std::string status;
-    soci::statement st(sql);
-    st.alloc();
-    if (param != nullptr) st.exchange(soci::use(*param, param_name));
-    Bind(st, row, serial, status);
-    st.prepare(query);
-    st.define_and_bind();
-    st.execute(false);
-    while (st.fetch()) {
-      row.cert.serial = serial;
-      row.cert.status = status == "active" ? KeyStatus::kActive : KeyStatus::kRetired;
-      rows.push_back(row);
-    }
+    store::ExecuteRowsBound(
+        sql, query,
+        [&](soci::statement& st) {
+          if (param != nullptr) st.exchange(soci::use(*param, param_name));
+          Bind(st, row, serial, status);
+        },
+        [&] {
+          row.cert.serial = serial;
+          row.cert.status = status == "active" ? KeyStatus::kActive : KeyStatus::kRetired;
+          rows.push_back(row);
+        });
     return rows;
   } catch (const std::exception& e) {
     return store::ErrorFromException(e);
@@ -189,9 +188,10 @@ Result<SigningKey> KeyStore::ActiveKey(soci::session& sql, const Department& dep
       // another process (`tongban licence keys rotate` beside a running server) retires it
       // there, and nothing may be signed with a retired key. One indexed read, no unwrapping.
       std::string active_id;
-      sql << queries_.Get("active_key_id", db_.backend()), soci::use(department.code, "owner"),
-          soci::into(active_id);
-      if (sql.got_data() && active_id == cached->certificate.key_id) return *std::move(cached);
+      const store::Executed found =
+          store::Execute(sql, queries_.Get("active_key_id", db_.backend()),
+                         soci::use(department.code, "owner"), soci::into(active_id));
+      if (found.got_data && active_id == cached->certificate.key_id) return *std::move(cached);
     }
     sql << queries_.Get("lock_keys", db_.backend());
   } catch (const std::exception& e) {

@@ -453,9 +453,9 @@ Result<Licence> LicenceService::Load(soci::session& sql, const std::string& id) 
   std::string signature;
   std::string key_id;
   try {
-    sql << queries_.Get("get_licence", db_.backend()), soci::use(id, "id"), soci::into(status),
-        soci::into(reason), soci::into(previous), soci::into(next), soci::into(document),
-        soci::into(signature), soci::into(key_id);
+    store::Execute(sql, queries_.Get("get_licence", db_.backend()), soci::use(id, "id"),
+                   soci::into(status), soci::into(reason), soci::into(previous), soci::into(next),
+                   soci::into(document), soci::into(signature), soci::into(key_id));
   } catch (const std::exception& e) {
     return store::ErrorFromException(e);
   }

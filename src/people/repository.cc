@@ -189,11 +189,12 @@ std::optional<StoredAccount> PeopleRepository::FindAccount(soci::session& sql,
   Account& a = out.account;
   std::string kind, status;
   long long locked_until = 0, created_at = 0;
-  sql << Q(query), soci::use(key, "key"), soci::into(a.id), soci::into(kind), soci::into(a.name),
+  const store::Executed found = store::Execute(
+      sql, Q(query), soci::use(key, "key"), soci::into(a.id), soci::into(kind), soci::into(a.name),
       soci::into(a.username), soci::into(a.id_number), soci::into(a.phone), soci::into(a.region),
       soci::into(a.department), soci::into(out.password_hash), soci::into(status),
-      soci::into(out.failed_logins), soci::into(locked_until), soci::into(created_at);
-  if (!sql.got_data()) return std::nullopt;
+      soci::into(out.failed_logins), soci::into(locked_until), soci::into(created_at));
+  if (!found.got_data) return std::nullopt;
   a.kind = ParseAccountKind(kind).value_or(AccountKind::kStaff);
   a.status = ParseAccountStatus(status).value_or(AccountStatus::kDisabled);
   a.created_at = created_at;

@@ -124,37 +124,38 @@ long long Run(soci::statement& st, const std::string& query) {
   return st.get_affected_rows();
 }
 
+// Prepared once per pooled session (store::ExecuteRowsBound): the applicant's row is read on every
+// submission.
 Result<std::vector<PersonRow>> SelectPersons(soci::session& sql, const std::string& query,
                                              const std::vector<std::string>& params,
                                              const std::vector<std::string>& names) {
   std::vector<PersonRow> out;
   PersonRow row;
   std::vector<std::string> values = params;
-  soci::statement st(sql);
-  IntoPersonRow(st, row);
-  for (size_t i = 0; i < values.size(); ++i) st.exchange(soci::use(values[i], names[i]));
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-  if (st.execute(true)) {
-    do {
-      out.push_back(row);
-    } while (st.fetch());
-  }
+  store::ExecuteRowsBound(
+      sql, query,
+      [&](soci::statement& st) {
+        IntoPersonRow(st, row);
+        for (size_t i = 0; i < values.size(); ++i) st.exchange(soci::use(values[i], names[i]));
+      },
+      [&] { out.push_back(row); });
   return out;
 }
 
 Result<std::optional<EntityRow>> SelectEntity(soci::session& sql, const std::string& query,
                                               std::string uscc) {
   EntityRow row;
-  soci::statement st(sql);
-  IntoEntityRow(st, row);
-  st.exchange(soci::use(uscc, "uscc"));
-  st.alloc();
-  st.prepare(query);
-  st.define_and_bind();
-  if (!st.execute(true)) return std::optional<EntityRow>();
-  return std::optional<EntityRow>(row);
+  std::optional<EntityRow> out;
+  store::ExecuteRowsBound(
+      sql, query,
+      [&](soci::statement& st) {
+        IntoEntityRow(st, row);
+        st.exchange(soci::use(uscc, "uscc"));
+      },
+      [&] {
+        if (!out) out = row;
+      });
+  return out;
 }
 
 Result<Date> ParseStoredDate(const std::string& s) { return Date::Parse(s, "birth_date"); }
@@ -450,13 +451,12 @@ std::vector<FamilyMember> LoadFamily(soci::session& sql, const store::QuerySet& 
                                      store::Backend backend, std::string id) {
   std::vector<FamilyMember> out;
   std::string relative, relation;
-  soci::statement st = (sql.prepare << q.Get("list_relations", backend), soci::into(relative),
-                        soci::into(relation), soci::use(id, "person_id"));
-  if (st.execute(true)) {
-    do {
-      out.push_back({ParseRelation(relation).value_or(Relation::kOther), relative});
-    } while (st.fetch());
-  }
+  store::ExecuteRows(
+      sql, q.Get("list_relations", backend),
+      [&] {
+        out.push_back({ParseRelation(relation).value_or(Relation::kOther), relative});
+      },
+      soci::into(relative), soci::into(relation), soci::use(id, "person_id"));
   return out;
 }
 

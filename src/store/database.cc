@@ -128,6 +128,12 @@ void ConfigureSqliteOnce() {
       spdlog::debug("SQLite was initialised before: it stays in serialized mode");
     }
     sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    // A statement journal (what a SAVEPOINT or a multi-row statement rolls back to) stays in
+    // memory up to 64 MiB, as the writer's page cache does, instead of spilling to a temporary
+    // file past SQLite's default 64 KiB. Group commit runs each job in its own SAVEPOINT, and a
+    // submission dirties more than 16 pages: its journal went through a fresh file in /var/tmp,
+    // written and unlinked per batch (more bytes than the WAL itself, ~8 % of a submission's CPU).
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 64 << 20);
   });
 }
 
@@ -150,7 +156,11 @@ namespace internal {
 // connection is synchronous=FULL), so no acknowledged commit depends on it.
 class Checkpointer {
  public:
-  static constexpr int kPages = 1000;  // SQLite's own autocheckpoint threshold
+  // 8000 pages, 32 MiB at 4 KiB, not SQLite's own 1000: the pages the writer changes again and
+  // again (the right edge of every index a submission appends to) are copied to the database
+  // file once per checkpoint, so fewer checkpoints copy fewer pages. At 1000 the checkpoint
+  // thread took 6 % of a submit + accept's CPU, at 8000 2 %.
+  static constexpr int kPages = 8000;
 
   Checkpointer(std::string path, int busy_timeout_ms)
       : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}

@@ -106,13 +106,13 @@ Executed Execute(soci::session& sql, const std::string& query, Bindings&&... bin
   return out;
 }
 
-// Like Execute for a query that returns rows: `on_row()` runs after each row is fetched into the
-// intos. Returns how many rows there were.
-template <typename OnRow, typename... Bindings>
-int ExecuteRows(soci::session& sql, const std::string& query, const OnRow& on_row,
-                Bindings&&... bindings) {
+// Like ExecuteRows, with the statement's exchanges made by `bind(st)` (soci::use / soci::into on
+// a soci::statement&): for rows that bind many columns through a helper of their own.
+template <typename Bind, typename OnRow>
+int ExecuteRowsBound(soci::session& sql, const std::string& query, const Bind& bind,
+                     const OnRow& on_row) {
   auto run = [&](soci::statement& st) {
-    (st.exchange(std::forward<Bindings>(bindings)), ...);
+    bind(st);
     st.define_and_bind();
     int rows = 0;
     if (st.execute(true)) {
@@ -137,6 +137,16 @@ int ExecuteRows(soci::session& sql, const std::string& query, const OnRow& on_ro
     ~Unbind() { internal::Release(st, sqlite); }
   } unbind{st, cache->sqlite()};
   return run(st);
+}
+
+// Like Execute for a query that returns rows: `on_row()` runs after each row is fetched into the
+// intos. Returns how many rows there were.
+template <typename OnRow, typename... Bindings>
+int ExecuteRows(soci::session& sql, const std::string& query, const OnRow& on_row,
+                Bindings&&... bindings) {
+  return ExecuteRowsBound(
+      sql, query,
+      [&](soci::statement& st) { (st.exchange(std::forward<Bindings>(bindings)), ...); }, on_row);
 }
 
 namespace internal {

@@ -346,6 +346,43 @@ TEST_P(StoreContract, CachedStatementsAreReboundAndOutliveErrors) {
   EXPECT_EQ(internal::CacheOf(direct), nullptr);
 }
 
+// Rows bound by a helper (as the registers' person rows are) run from the cache too: one
+// prepared statement per text, re-bound with each call's parameters.
+TEST_P(StoreContract, RowsBoundByAHelperRunFromTheCache) {
+  ASSERT_TRUE(Migrate().ok());
+  for (const char* id : {"a1", "a2", "b1"}) ASSERT_TRUE(Insert(id, std::string("name-") + id).ok());
+  const std::string select = "SELECT id, name FROM widget WHERE id LIKE :prefix ORDER BY id";
+  struct Row {
+    std::string id, name;
+  };
+  auto bind_row = [](soci::statement& st, Row& r) {
+    st.exchange(soci::into(r.id));
+    st.exchange(soci::into(r.name));
+  };
+  Status read = db_->Transaction(TxKind::kRead, [&](soci::session& sql) -> Status {
+    const size_t before = internal::CacheOf(sql)->size();
+    for (const auto& [prefix, expected] :
+         std::vector<std::pair<std::string, std::vector<std::string>>>{
+             {"a%", {"a1:name-a1", "a2:name-a2"}}, {"b%", {"b1:name-b1"}}, {"z%", {}}}) {
+      Row row;
+      std::string p = prefix;
+      std::vector<std::string> got;
+      const int rows = ExecuteRowsBound(
+          sql, select,
+          [&](soci::statement& st) {
+            bind_row(st, row);
+            st.exchange(soci::use(p, "prefix"));
+          },
+          [&] { got.push_back(row.id + ":" + row.name); });
+      EXPECT_EQ(rows, static_cast<int>(expected.size())) << prefix;
+      EXPECT_EQ(got, expected) << prefix;
+    }
+    EXPECT_EQ(internal::CacheOf(sql)->size(), before + 1);
+    return Ok();
+  });
+  ASSERT_TRUE(read.ok()) << read.error().ToString();
+}
+
 TEST_P(StoreContract, ACachedReadHoldsNoSnapshotAfterItsTransaction) {
   ASSERT_TRUE(Migrate().ok());
   auto one = Database::Open(temp_->url(), {.pool_size = 1});
