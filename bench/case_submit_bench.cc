@@ -6,7 +6,10 @@
 // requests queued behind it and counts against them). Prints one JSON line. With --server-pid,
 // also the server process's CPU time (user + system, /proc/PID/stat) per acknowledged case: the
 // figure that does not depend on what else the machine runs. With --timeline, also the cases
-// completed in each 250 ms of the run (a stall shows as a run of zeros).
+// completed in each 250 ms of the run (a stall shows as a run of zeros). When the server's
+// /metrics counts group sealing (tongban_case_seal_signatures_total, …_sealed_documents_total),
+// also the SM2 signatures its sealers made per 1,000 acknowledged cases (-1 when it does not
+// count them).
 // Usage: case_submit_bench PORT [--threads 16] [--seconds 10] [--rate 0] [--accept]
 //        [--server-pid PID] [--timeline]
 #include <httplib.h>
@@ -61,6 +64,19 @@ double ProcessCpuSeconds(long pid) {
   return (utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// The value of counter `name` in the server's /metrics; -1 when it has none.
+double Counter(int port, const std::string& name) {
+  httplib::Client c("127.0.0.1", port);
+  auto res = c.Get("/metrics");
+  if (!res || res->status != 200) return -1;
+  std::istringstream lines(res->body);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.starts_with(name + " ")) return std::atof(line.c_str() + name.size() + 1);
+  }
+  return -1;
+}
+
 double Percentile(std::vector<double>& v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -109,6 +125,8 @@ int main(int argc, char** argv) {
   std::mutex mu;
   std::vector<double> latencies;  // ms: submit (+ accept)
   std::atomic<long> done{0}, failed{0};
+  const double signatures_before = Counter(port, "tongban_case_seal_signatures_total");
+  const double sealed_before = Counter(port, "tongban_case_sealed_documents_total");
   const double cpu_before = ProcessCpuSeconds(server_pid);
   const auto start = SteadyClock::now();
   const auto end = start + std::chrono::duration_cast<SteadyClock::duration>(
@@ -185,13 +203,21 @@ int main(int argc, char** argv) {
   if (sampler.joinable()) sampler.join();
   const double elapsed = std::chrono::duration<double>(SteadyClock::now() - start).count();
   const double server_cpu_s = ProcessCpuSeconds(server_pid) - cpu_before;
+  const double signatures_after = Counter(port, "tongban_case_seal_signatures_total");
+  const double sealed_after = Counter(port, "tongban_case_sealed_documents_total");
+  const bool counted = signatures_before >= 0 && signatures_after >= 0 && done.load() > 0;
   fmt::print(
       "{{\"threads\":{},\"rate\":{},\"accept\":{},\"seconds\":{:.1f},\"cases\":{},\"failed\":{},"
       "\"cases_per_s\":{:.0f},\"p50_ms\":{:.2f},\"p99_ms\":{:.2f},\"max_ms\":{:.2f},"
-      "\"server_cpu_s\":{:.2f},\"server_cpu_ms_per_case\":{:.3f}}}\n",
+      "\"server_cpu_s\":{:.2f},\"server_cpu_ms_per_case\":{:.3f},\"seal_signatures\":{:.0f},"
+      "\"sealed_documents\":{:.0f},\"signatures_per_1000_cases\":{:.1f}}}\n",
       threads, rate, accept, elapsed, done.load(), failed.load(), done.load() / elapsed,
       Percentile(latencies, 0.5), Percentile(latencies, 0.99), Percentile(latencies, 1.0),
-      server_cpu_s, done.load() > 0 ? 1000 * server_cpu_s / static_cast<double>(done.load()) : 0);
+      server_cpu_s, done.load() > 0 ? 1000 * server_cpu_s / static_cast<double>(done.load()) : 0,
+      counted ? signatures_after - signatures_before : -1,
+      counted ? sealed_after - sealed_before : -1,
+      counted ? 1000 * (signatures_after - signatures_before) / static_cast<double>(done.load())
+              : -1.0);
   if (timeline) {
     std::string per;
     for (size_t i = 0; i < completed.size(); ++i) {

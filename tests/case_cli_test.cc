@@ -89,6 +89,8 @@ TEST(CaseCli, ShowsACaseAndVerifiesItsSeals) {
   auto forged = testing::Run({"case", "verify", number, document, "--db", db});
   EXPECT_EQ(forged.exit_code, 1) << forged.output;
   EXPECT_THAT(forged.output, HasSubstr("INVALID"));
+  EXPECT_THAT(forged.output, HasSubstr("reason: the signature is not the department key's "
+                                       "signature of the document's text"));
   std::filesystem::remove_all(dir);
 }
 

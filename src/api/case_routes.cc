@@ -8,6 +8,7 @@
 
 #include "api/case_json.h"
 #include "api/json_body.h"
+#include "cases/sealer.h"
 #include "crypto/sm3.h"
 #include "people/authorization.h"
 
@@ -421,16 +422,28 @@ class Routes {
     if (!caller) return;
     auto d = cases_.GetDocument(*caller, req.matches[1].str(), req.matches[2].str());
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
-    WriteJson(res, {{"id", d->id},
-                    {"kind", cases::DocumentKindName(d->kind)},
-                    {"title", cases::DocumentKindTitle(d->kind)},
-                    {"issued_on", d->issued_on.ToString()},
-                    {"department", d->department},
-                    {"content", json::parse(d->content)},
-                    {"signed_text", d->content},
-                    {"key_id", d->key_id},
-                    {"signature", d->signature},
-                    {"algorithm", "SM2-with-SM3, ID 1234567812345678, DER signature in hex"}});
+    auto signed_text = cases::SignedText(d->department, d->content, d->seal_proof);
+    if (!signed_text.ok()) return WriteProblem(res, signed_text.error(), ctx);
+    json out = {{"id", d->id},
+                {"kind", cases::DocumentKindName(d->kind)},
+                {"title", cases::DocumentKindTitle(d->kind)},
+                {"issued_on", d->issued_on.ToString()},
+                {"department", d->department},
+                {"content", json::parse(d->content)},
+                {"text", d->content},
+                {"signed_text", *signed_text},
+                {"key_id", d->key_id},
+                {"signature", d->signature}};
+    if (d->seal_proof.empty()) {
+      out["algorithm"] = "SM2-with-SM3, ID 1234567812345678, DER signature in hex, of text";
+    } else {
+      out["seal_proof"] = json::parse(d->seal_proof);
+      out["algorithm"] =
+          "SM2-with-SM3, ID 1234567812345678, DER signature in hex, of signed_text: the "
+          "statement of an SM3 Merkle tree root (RFC 9162: leaf SM3(0x00||text), node "
+          "SM3(0x01||left||right)) to which seal_proof's audit_path leads text";
+    }
+    WriteJson(res, out);
   }
 
   void Verify(const httplib::Request& req, httplib::Response& res, RequestContext& ctx) {
@@ -438,12 +451,14 @@ class Routes {
     if (!caller) return;
     auto d = cases_.GetDocument(*caller, req.matches[1].str(), req.matches[2].str());
     if (!d.ok()) return WriteProblem(res, d.error(), ctx);
-    auto valid = cases_.VerifyDocument(*d);
-    if (!valid.ok()) return WriteProblem(res, valid.error(), ctx);
+    auto problem = cases_.DocumentSealProblem(*d);
+    if (!problem.ok()) return WriteProblem(res, problem.error(), ctx);
     json out = {{"document", d->id},
-                {"valid", *valid},
+                {"valid", problem->empty()},
+                {"sealed", d->seal_proof.empty() ? "alone" : "batch"},
                 {"department", d->department},
                 {"key_id", d->key_id}};
+    if (!problem->empty()) out["reason"] = *problem;
     // The key and its certificate, for checking with other tools (openssl); none when the
     // document names no key of its department (then it is not valid either).
     if (auto key = cases_.SealKeyOf(*d); key.ok()) {

@@ -12,8 +12,10 @@
 
 #include "api/people_routes.h"
 #include "bpmn/runtime.h"
+#include "cases/sealer.h"
 #include "cases/testing.h"
 #include "catalog/repository.h"
+#include "crypto/merkle.h"
 #include "keys/key_store.h"
 #include "people/clock.h"
 #include "people/repository.h"
@@ -166,6 +168,85 @@ class CaseRoutesTest : public ::testing::Test {
   FakeClock clock_{StartOfDayInChina(*Date::Parse("2026-11-26")) + std::chrono::hours(9)};
   people::SimulatedSmsGateway sms_;
   std::unique_ptr<store::testing::TempDatabase> temp_;
+  // The acceptance notice `doc` (its JSON at `href`) sealed again, as group sealing seals it, as
+  // the middle document of a batch of three: the route gives the batch statement as
+  // `signed_text` and the inclusion proof, with which a verifier outside needs nothing but SM2
+  // and SM3; a changed proof step or another batch's signature is invalid with its reason. The
+  // notice's own seal is put back at the end.
+  void ExpectABatchSealVerifiesAsAnOutsiderWould(const json& doc, const std::string& href) {
+    const std::string id = doc["id"], department = doc["department"], text = doc["text"];
+    const std::string name = doc["content"]["department"]["name"];
+    auto key = seal_keys_->store->ActiveKey({.code = department, .name = name});
+    ASSERT_TRUE(key.ok()) << key.error().ToString();
+    auto store_seal = [&](const cases::DocumentSeal& seal) {
+      Status written = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+        sql << "UPDATE case_document SET signature = :signature, seal_proof = :proof "
+               "WHERE id = :id",
+            soci::use(seal.signature, "signature"), soci::use(seal.proof, "proof"),
+            soci::use(id, "id");
+        return Ok();
+      });
+      ASSERT_TRUE(written.ok()) << written.error().ToString();
+    };
+    auto batch = cases::SealTogether(
+        key->key, department,
+        {R"({"document_id":"x1","kind":"k"})", text, R"({"document_id":"x2","kind":"k"})"});
+    ASSERT_TRUE(batch.ok());
+    store_seal((*batch)[1]);
+    Answer sealed = Send("GET", href, "", citizen_);
+    ASSERT_EQ(sealed.status, 200) << sealed.body.dump();
+    ASSERT_TRUE(sealed.body.contains("seal_proof")) << sealed.body.dump();
+    EXPECT_EQ(sealed.body["text"], text);
+    const json& proof = sealed.body["seal_proof"];
+    EXPECT_EQ(proof["leaf_index"], 1);
+    EXPECT_EQ(proof["tree_size"], 3);
+    EXPECT_THAT(sealed.body["algorithm"].get<std::string>(), HasSubstr("RFC 9162"));
+    // As a verifier outside: the statement names the root the audit path leads the text to ...
+    const json statement = json::parse(sealed.body["signed_text"].get<std::string>());
+    EXPECT_EQ(statement["alg"], "sm3-merkle");
+    EXPECT_EQ(statement["department"], department);
+    EXPECT_EQ(statement["size"], 3);
+    std::vector<crypto::Sm3Digest> path;
+    for (const json& step : proof["audit_path"]) {
+      const std::string bytes = crypto::FromHex(step.get<std::string>()).value_or("");
+      ASSERT_EQ(bytes.size(), 32u);
+      crypto::Sm3Digest d{};
+      std::copy(bytes.begin(), bytes.end(), d.begin());
+      path.push_back(d);
+    }
+    auto root = crypto::MerkleRootFromPath(1, 3, crypto::MerkleLeafHash(text), path);
+    ASSERT_TRUE(root.ok());
+    EXPECT_EQ(crypto::ToHex(*root), statement["root"]);
+    // ... and the signature over the statement is the published key's.
+    Answer verdict = Send("GET", href + "/verification", "", citizen_);
+    auto published = crypto::Sm2Key::FromPublicPem(verdict.body["public_key"].get<std::string>());
+    ASSERT_TRUE(published.ok());
+    const std::string der = crypto::FromHex(sealed.body["signature"].get<std::string>()).value();
+    EXPECT_TRUE(published->Verify(sealed.body["signed_text"].get<std::string>(), der).value());
+    EXPECT_EQ(verdict.body["valid"], true) << verdict.body.dump();
+    EXPECT_EQ(verdict.body["sealed"], "batch");
+    EXPECT_FALSE(verdict.body.contains("reason"));
+    // A step of the audit path changed.
+    json changed = json::parse((*batch)[1].proof);
+    std::string step = changed["audit_path"][0];
+    step[0] = step[0] == 'a' ? 'b' : 'a';
+    changed["audit_path"][0] = step;
+    store_seal({(*batch)[1].signature, changed.dump()});
+    verdict = Send("GET", href + "/verification", "", citizen_);
+    EXPECT_EQ(verdict.body["valid"], false);
+    EXPECT_THAT(verdict.body.value("reason", ""), HasSubstr("do not lead to the batch root"));
+    // Another batch's signature with this document's proof.
+    auto other =
+        cases::SealTogether(key->key, department, {text, R"({"document_id":"x3","kind":"k"})"});
+    ASSERT_TRUE(other.ok());
+    store_seal({(*other)[0].signature, (*batch)[1].proof});
+    verdict = Send("GET", href + "/verification", "", citizen_);
+    EXPECT_EQ(verdict.body["valid"], false);
+    EXPECT_THAT(verdict.body.value("reason", ""), HasSubstr("batch signature is not"));
+    store_seal({doc["signature"].get<std::string>(), ""});
+    EXPECT_EQ(Send("GET", href + "/verification", "", citizen_).body["valid"], true);
+  }
+
   std::unique_ptr<store::Database> db_;
   std::unique_ptr<people::PeopleService> people_;
   std::unique_ptr<catalog::CatalogService> catalog_;
@@ -261,13 +342,17 @@ TEST_F(CaseRoutesTest, FromSubmissionToAnArchivedApproval) {
   ASSERT_EQ(doc.status, 200);
   EXPECT_EQ(doc.body["title"], "受理通知书");
   EXPECT_EQ(doc.body["content"]["case_number"], number);
-  EXPECT_EQ(doc.body["signed_text"].get<std::string>(), doc.body["content"].dump());
+  EXPECT_EQ(doc.body["text"].get<std::string>(), doc.body["content"].dump());
+  EXPECT_EQ(doc.body["signed_text"], doc.body["text"]);  // sealed alone: the text is signed
+  EXPECT_FALSE(doc.body.contains("seal_proof"));
   Answer verified = Send("GET", href + "/verification", "", citizen_);
   EXPECT_EQ(verified.body["valid"], true);
+  EXPECT_EQ(verified.body["sealed"], "alone");
   EXPECT_THAT(verified.body["public_key"].get<std::string>(), HasSubstr("BEGIN PUBLIC KEY"));
   // The department's e-seal certificate, issued by the installation root.
   EXPECT_THAT(verified.body.value("certificate", ""), HasSubstr("BEGIN CERTIFICATE"));
   EXPECT_EQ(verified.body["key_id"], doc.body["key_id"]);
+  ExpectABatchSealVerifiesAsAnOutsiderWould(doc.body, href);
   // The clerk who accepted cannot decide; the approver can; then it is archived.
   EXPECT_EQ(Post(base + "/approve", json::object(), clerk_).status, 403);
   Answer approved = Send("POST", base + "/approve", "", approver_, {}, "");

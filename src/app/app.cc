@@ -481,7 +481,17 @@ void App::RegisterRoutes() {
           res.set_content(std::string(api::OpenApiDocument()), "application/json");
         });
   s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res, api::RequestContext&) {
-    res.set_content(server_->metrics().Render() + XregionMetrics(*xregion_->service),
+    // Group sealing (cases/sealer.h): SM2 signatures made for the documents sealed ahead.
+    const cases::SealCounts seals = cases_->Seals();
+    const std::string seal_metrics = fmt::format(
+        "# HELP tongban_case_seal_signatures_total SM2 signatures made by the departments' "
+        "sealers\n# TYPE tongban_case_seal_signatures_total counter\n"
+        "tongban_case_seal_signatures_total {}\n"
+        "# HELP tongban_case_sealed_documents_total Case documents the departments' sealers "
+        "sealed (one signature per batch)\n# TYPE tongban_case_sealed_documents_total counter\n"
+        "tongban_case_sealed_documents_total {}\n",
+        seals.batch_signatures, seals.batch_documents);
+    res.set_content(server_->metrics().Render() + XregionMetrics(*xregion_->service) + seal_metrics,
                     "text/plain; version=0.0.4");
   });
   api::RegisterPeopleRoutes(s, *people_, *auth_,

@@ -122,15 +122,18 @@ struct CaseMaterial {
 };
 
 // A dated, sealed document kept with the case. `content` is canonical JSON (sorted keys, no
-// spaces, UTF-8): exactly the bytes the department's SM2 key signed.
+// spaces, UTF-8): the bytes the department's SM2 key signed, alone or in a batch (sealer.h).
 struct Document {
   std::string id;
   DocumentKind kind = DocumentKind::kAcceptanceNotice;
   Date issued_on;
   std::string department;
   std::string content;
-  std::string key_id;     // SM3 of the department key's public key (crypto::Sm2Key::id())
-  std::string signature;  // lower-case hex DER SM2 signature of `content`
+  std::string key_id;  // SM3 of the department key's public key (crypto::Sm2Key::id())
+  // Lower-case hex DER SM2 signature: of `content` when `seal_proof` is empty; otherwise of the
+  // statement of the batch root that `seal_proof` leads `content` to (sealer.h, DocumentSeal).
+  std::string signature;
+  std::string seal_proof;
 };
 
 // The promised-limit clock as of one day.

@@ -85,7 +85,8 @@ Result<Document> CaseService::ReadDocument(std::string_view number, std::string_
         const std::string n(number), id(document_id);
         sql << I.Q("select_document"), soci::use(n, "number"), soci::use(id, "id"),
             soci::into(d.id), soci::into(kind), soci::into(issued_on), soci::into(d.department),
-            soci::into(d.content), soci::into(d.key_id), soci::into(d.signature);
+            soci::into(d.content), soci::into(d.key_id), soci::into(d.signature),
+            soci::into(d.seal_proof);
         if (!sql.got_data()) {
           return Error(ErrorCode::kNotFound, fmt::format("case {} has no document {}", n, id));
         }
@@ -113,8 +114,15 @@ Result<std::shared_ptr<const catalog::Matter>> CaseService::PinnedMatter(
 }
 
 SealCounts CaseService::Seals() const {
-  return {.presigned_kept = impl_->presigned_kept.load(),
-          .signed_in_transaction = impl_->signed_in_transaction.load()};
+  SealCounts counts{.presigned_kept = impl_->presigned_kept.load(),
+                    .signed_in_transaction = impl_->signed_in_transaction.load()};
+  std::lock_guard lock(impl_->sealers_mu);
+  for (const auto& [key_id, sealer] : impl_->sealers) {
+    counts.batch_signatures += sealer->signatures();
+    counts.batch_documents += sealer->documents();
+    counts.queued += static_cast<int64_t>(sealer->queued());
+  }
+  return counts;
 }
 
 Result<SealKey> CaseService::SealKeyOf(const Document& document) {
@@ -144,10 +152,10 @@ Result<SealKey> CaseService::SealKeyOf(const Document& document) {
       });
 }
 
-Result<bool> CaseService::VerifyDocument(const Document& document) {
+Result<std::string> CaseService::DocumentSealProblem(const Document& document) {
   auto sealed_by = SealKeyOf(document);
   if (!sealed_by.ok()) {
-    if (sealed_by.error().code() == ErrorCode::kNotFound) return false;
+    if (sealed_by.error().code() == ErrorCode::kNotFound) return sealed_by.error().message();
     return std::move(sealed_by).error();
   }
   if (!sealed_by->certificate_pem.empty()) {
@@ -155,18 +163,27 @@ Result<bool> CaseService::VerifyDocument(const Document& document) {
     // The root's certificate only: verifying needs no master key.
     auto root = impl_->options.keys->RootCertificate();
     if (!root.ok()) {
-      if (root.error().code() == ErrorCode::kNotFound) return false;
+      if (root.error().code() == ErrorCode::kNotFound) return root.error().message();
       return std::move(root).error();
     }
     TB_ASSIGN_OR_RETURN(bool chained,
                         keys::IsSignedBy(sealed_by->certificate_pem, root->certificate_pem));
-    if (!chained) return false;
+    if (!chained) {
+      return fmt::format("key {} is not certified by the installation's root", document.key_id);
+    }
   }
   TB_ASSIGN_OR_RETURN(crypto::Sm2Key key, crypto::Sm2Key::FromPublicPem(sealed_by->public_pem));
-  if (key.id() != document.key_id) return false;
-  auto der = crypto::FromHex(document.signature);
-  if (!der.ok()) return false;
-  return key.Verify(document.content, *der);
+  if (key.id() != document.key_id) {
+    return fmt::format("the document names key {}, not the e-seal key of department {}",
+                       document.key_id, document.department);
+  }
+  return SealProblem(key, document.department, document.content, document.signature,
+                     document.seal_proof);
+}
+
+Result<bool> CaseService::VerifyDocument(const Document& document) {
+  TB_ASSIGN_OR_RETURN(std::string problem, DocumentSealProblem(document));
+  return problem.empty();
 }
 
 }  // namespace tongban::cases

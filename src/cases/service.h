@@ -174,6 +174,9 @@ struct CaseServiceOptions {
   // Tests only: runs inside Accept after the acceptance notice was signed from the case as read
   // and before the write transaction (so that a test can change the case in between).
   std::function<void(std::string_view number)> after_accept_presign = nullptr;
+  // Tests only: called by a department sealer's signing thread with its batch's size before it
+  // signs (SealerOptions::before_sign).
+  std::function<void(size_t batch)> before_seal = nullptr;
 };
 
 // A document's sealing key (CaseService::SealKeyOf).
@@ -182,11 +185,16 @@ struct SealKey {
   std::string certificate_pem;  // empty for a key from before the key store
 };
 
-// How the documents' SM2 seals were made: signed before the write transaction and kept (the
-// text in the transaction was the same), or signed inside it.
+// How the documents' SM2 seals were made: sealed before the write transaction and kept (the
+// text in the transaction was the same), or signed inside it; and how many SM2 signatures the
+// departments' sealers made for how many documents sealed ahead (group sealing, sealer.h: one
+// signature per batch of documents sealed at the same time), and how many wait for one now.
 struct SealCounts {
   int64_t presigned_kept = 0;
   int64_t signed_in_transaction = 0;
+  int64_t batch_signatures = 0;
+  int64_t batch_documents = 0;
+  int64_t queued = 0;
 };
 
 // Called inside the write transaction of every submission and transition, after the case is
@@ -388,11 +396,16 @@ class CaseService {
   Result<Document> GetDocument(const people::Principal& caller, std::string_view number,
                                std::string_view document_id);
   Result<Document> ReadDocument(std::string_view number, std::string_view document_id);
-  // Whether `document`'s signature is its department's e-seal on its content: the key it names
-  // is that department's, certified by the installation root (or, for a document sealed before
-  // the key store sealed case documents, the key the department had then), and the SM2
-  // signature (SM3, ID 1234567812345678) of the content verifies with it.
+  // Whether `document`'s seal is its department's e-seal on its content: the key it names is
+  // that department's, certified by the installation root (or, for a document sealed before the
+  // key store sealed case documents, the key the department had then), and the SM2 signature
+  // (SM3, ID 1234567812345678) verifies with it: of the content, or, for a document sealed in a
+  // batch, of the statement of the batch root its proof leads the content to.
   Result<bool> VerifyDocument(const Document& document);
+  // Why `document`'s seal does not hold (the key is not the department's or not certified by the
+  // root, the text or proof does not lead to the signed root, the signature is not the key's);
+  // "" when it holds.
+  Result<std::string> DocumentSealProblem(const Document& document);
   // The key that sealed `document`, for verifying outside tongban: its public key (PEM) and the
   // X.509 certificate the installation root issued for it (empty for a key from before the key
   // store). kNotFound when the document names no key of its department.

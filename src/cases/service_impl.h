@@ -21,6 +21,7 @@
 #include "base/uscc.h"
 #include "bpmn/runtime.h"
 #include "cases/group_commit.h"
+#include "cases/sealer.h"
 #include "cases/service.h"
 #include "crypto/sm2.h"
 #include "crypto/sm3.h"
@@ -351,7 +352,8 @@ struct CaseService::Impl {
           c.documents.push_back(std::move(out));
         },
         soci::use(c.id, "case_id"), soci::into(d.id), soci::into(kind), soci::into(issued_on),
-        soci::into(d.department), soci::into(d.key_id), soci::into(d.signature));
+        soci::into(d.department), soci::into(d.key_id), soci::into(d.signature),
+        soci::into(d.seal_proof));
   }
 
   void SaveMaterial(soci::session& sql, const std::string& case_id, const CaseMaterial& m,
@@ -437,7 +439,23 @@ struct CaseService::Impl {
     std::string content;
     std::string key_id;
     std::string signature;
+    std::string seal_proof;
   };
+
+  // One sealer per department key (by key id: a rotated key gets a sealer of its own), shared by
+  // every request that seals ahead of its transaction: concurrent acceptances of a department
+  // share one SM2 signature (sealer.h).
+  std::shared_ptr<Sealer> SealerOf(const keys::SigningKey& key, const std::string& department) {
+    const std::string id = key.key.id();
+    std::lock_guard lock(sealers_mu);
+    auto it = sealers.find(id);
+    if (it != sealers.end()) return it->second;
+    auto made = std::make_shared<Sealer>(key.key, department,
+                                         SealerOptions{.before_sign = options.before_seal});
+    return sealers.emplace(id, std::move(made)).first->second;
+  }
+  mutable std::mutex sealers_mu;
+  std::unordered_map<std::string, std::shared_ptr<Sealer>> sealers;
 
   std::atomic<int64_t> presigned_kept{0};         // Seals()
   std::atomic<int64_t> signed_in_transaction{0};  // Seals()
@@ -457,26 +475,29 @@ struct CaseService::Impl {
     return content.dump();  // nlohmann objects keep keys sorted: canonical JSON
   }
 
-  // Signs the document `Seal` would store for `c` now, outside any transaction, with the
-  // department's key when it is already known (nullopt otherwise: Seal then signs itself).
+  // Seals the document `Seal` would store for `c` now, outside any transaction, through the
+  // sealer of the department's key when it is already known (nullopt otherwise: Seal then signs
+  // itself): the acceptances sealing at the same time share one signature.
   std::optional<PreSealed> PreSeal(const Case& c, const catalog::Matter& matter, DocumentKind kind,
                                    json content) {
-    // The key as last seen: the transaction keeps this signature only if it is still active.
+    // The key as last seen: the transaction keeps this seal only if it is still active.
     std::optional<keys::SigningKey> key = options.keys->Cached(c.department);
     if (!key) return std::nullopt;
     PreSealed out;
     out.id = NewId(clock());
     out.content = DocumentText(c, matter, kind, std::move(content), out.id, Today());
-    auto der = key->key.Sign(out.content);
-    if (!der.ok()) return std::nullopt;
+    auto seal = SealerOf(*key, c.department)->Seal(out.content);
+    if (!seal.ok()) return std::nullopt;
     out.key_id = key->key.id();
-    out.signature = crypto::ToHex(*der);
+    out.signature = std::move(seal->signature);
+    out.seal_proof = std::move(seal->proof);
     return out;
   }
 
   // Seals `content` as a document of `kind`, stores it with the case and lists it on `c`. With
-  // `pre` (signed before the transaction from the same case), its signature is kept when the
-  // text is the same, so only a case changed meanwhile is signed under the write lock.
+  // `pre` (sealed before the transaction from the same case), its seal is kept when the text is
+  // the same, so only a case changed meanwhile is signed under the write lock: alone, never
+  // waiting there for another request's batch.
   Result<Document> Seal(soci::session& sql, Case& c, const catalog::Matter& matter,
                         DocumentKind kind, json content, const PreSealed* pre = nullptr) {
     Document d;
@@ -489,6 +510,7 @@ struct CaseService::Impl {
     d.key_id = key.id();
     if (pre && pre->content == d.content && pre->key_id == d.key_id) {
       d.signature = pre->signature;
+      d.seal_proof = pre->seal_proof;
       ++presigned_kept;
     } else {
       TB_ASSIGN_OR_RETURN(std::string der, key.Sign(d.content));
@@ -501,7 +523,7 @@ struct CaseService::Impl {
                    soci::use(kind_name, "kind"), soci::use(issued, "issued_on"),
                    soci::use(d.department, "department"), soci::use(d.content, "content"),
                    soci::use(d.key_id, "key_id"), soci::use(d.signature, "signature"),
-                   soci::use(now, "created_at"));
+                   soci::use(d.seal_proof, "seal_proof"), soci::use(now, "created_at"));
     Document listed = d;
     listed.content.clear();
     c.documents.push_back(std::move(listed));

@@ -127,6 +127,9 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
     options.after_accept_presign = [this](std::string_view number) {
       if (after_presign_) after_presign_(number);
     };
+    options.before_seal = [this](size_t batch) {
+      if (before_seal_) before_seal_(batch);
+    };
     auto service = CaseService::Create(*db_, *catalog_, *people_, *trace_, std::move(options));
     ASSERT_TRUE(service.ok()) << service.error().ToString();
     cases_ = std::move(service).value();
@@ -175,6 +178,8 @@ class CaseServiceTest : public ::testing::TestWithParam<store::Backend> {
 
   // Runs inside Accept between the notice's pre-signing and the write (when set).
   std::function<void(std::string_view)> after_presign_;
+  // Runs in a department sealer's signing thread before each signature (when set).
+  std::function<void(size_t)> before_seal_;
 
   FakeClock clock_{T0()};
   std::unique_ptr<Calendar> national_ = Calendar::WithEmbeddedSchedules();
@@ -553,6 +558,80 @@ TEST_P(CaseServiceTest, ThePreSignedAcceptanceSealIsKeptAndVerifiesWithTheDepart
   Document elsewhere = notice;
   elsewhere.department = "430181-scjgj";
   EXPECT_FALSE(cases_->VerifyDocument(elsewhere).value_or(true));
+}
+
+// Group sealing: acceptances sealing their notices at the same time share one SM2 signature over
+// the SM3 Merkle root of their texts; each notice verifies with its inclusion proof, and a
+// changed text, proof or key is named.
+TEST_P(CaseServiceTest, ConcurrentAcceptancesShareOneSignatureAndEachNoticeVerifies) {
+  if (!cases_) GTEST_SKIP() << "backend unavailable";
+  for (int i = 0; i < 2; ++i) {  // the department's key is created, then cached
+    Case warm = Complete(alice_);
+    ASSERT_TRUE(cases_->Accept(clerk_, warm.number, {}).ok());
+  }
+  constexpr int kCases = 8;
+  std::vector<Case> cases;
+  for (int i = 0; i < kCases; ++i) cases.push_back(Complete(i % 2 == 0 ? alice_ : bob_));
+  const SealCounts before = cases_->Seals();
+  // The first signature from here on is held until every other acceptance has queued its notice
+  // behind it (as the group commit test holds its first batch): they share the next one.
+  std::atomic<bool> held{false};
+  before_seal_ = [&](size_t) {
+    if (held.exchange(true)) return;
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (cases_->Seals().queued < kCases - 1 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::yield();
+    }
+  };
+  std::vector<std::thread> clerks;
+  std::atomic<int> accepted{0};
+  for (int i = 0; i < kCases; ++i) {
+    clerks.emplace_back([&, i] {
+      auto a = cases_->Accept(clerk_, cases[i].number, {});
+      EXPECT_TRUE(a.ok()) << a.error().ToString();
+      if (a.ok()) ++accepted;
+    });
+  }
+  for (auto& t : clerks) t.join();
+  before_seal_ = nullptr;
+  ASSERT_EQ(accepted.load(), kCases);
+  const SealCounts after = cases_->Seals();
+  EXPECT_EQ(after.batch_documents - before.batch_documents, kCases);
+  EXPECT_EQ(after.batch_signatures - before.batch_signatures, 2);  // the held one, the other 7
+  EXPECT_EQ(after.presigned_kept - before.presigned_kept, kCases);
+  EXPECT_EQ(after.signed_in_transaction, before.signed_in_transaction);
+  int in_batch = 0;
+  for (const Case& c : cases) {
+    Document notice = AcceptanceNoticeOf(*cases_->Read(c.number));
+    auto problem = cases_->DocumentSealProblem(notice);
+    ASSERT_TRUE(problem.ok()) << problem.error().ToString();
+    EXPECT_EQ(*problem, "") << c.number;
+    EXPECT_TRUE(cases_->VerifyDocument(notice).value_or(false));
+    Document forged = notice;
+    forged.content.replace(forged.content.find(c.number), c.number.size(),
+                           cases[0].number == c.number ? cases[1].number : cases[0].number);
+    if (notice.seal_proof.empty()) {
+      EXPECT_THAT(cases_->DocumentSealProblem(forged).value_or(""),
+                  HasSubstr("not the department key's signature of the document's text"));
+      continue;
+    }
+    ++in_batch;
+    EXPECT_THAT(notice.seal_proof, HasSubstr(fmt::format("\"tree_size\":{}", kCases - 1)));
+    EXPECT_THAT(cases_->DocumentSealProblem(forged).value_or(""),
+                HasSubstr("do not lead to the batch root"));
+    EXPECT_FALSE(cases_->VerifyDocument(forged).value_or(true));
+    // A proof step changed: the text no longer leads to the signed root.
+    forged = notice;
+    const size_t step = forged.seal_proof.find("\"audit_path\":[\"") + 15;
+    forged.seal_proof[step] = forged.seal_proof[step] == 'a' ? 'b' : 'a';
+    EXPECT_THAT(cases_->DocumentSealProblem(forged).value_or(""),
+                HasSubstr("do not lead to the batch root"));
+    // Another key id than the department's is named as such.
+    forged = notice;
+    forged.key_id = std::string(64, '0');
+    EXPECT_THAT(cases_->DocumentSealProblem(forged).value_or(""), HasSubstr("no e-seal key"));
+  }
+  EXPECT_EQ(in_batch, kCases - 1);
 }
 
 // 电子印章 rotation by another process (`tongban licence keys rotate` beside the server): the

@@ -100,10 +100,12 @@ Result<int> Show(const DatabaseFlags& flags, const std::string& number) {
 Result<int> Verify(const DatabaseFlags& flags, const std::string& number, const std::string& id) {
   TB_ASSIGN_OR_RETURN(auto s, OpenCases(flags));
   TB_ASSIGN_OR_RETURN(cases::Document d, s->cases->ReadDocument(number, id));
-  TB_ASSIGN_OR_RETURN(bool valid, s->cases->VerifyDocument(d));
-  fmt::print("{}: {} {} sealed by {} (key {})\n", valid ? "valid" : "INVALID",
-             cases::DocumentKindTitle(d.kind), d.id, d.department, d.key_id.substr(0, 16));
-  return valid ? 0 : 1;
+  TB_ASSIGN_OR_RETURN(std::string problem, s->cases->DocumentSealProblem(d));
+  fmt::print("{}: {} {} sealed by {} (key {}{})\n", problem.empty() ? "valid" : "INVALID",
+             cases::DocumentKindTitle(d.kind), d.id, d.department, d.key_id.substr(0, 16),
+             d.seal_proof.empty() ? "" : ", in a batch");
+  if (!problem.empty()) fmt::print("reason: {}\n", problem);
+  return problem.empty() ? 0 : 1;
 }
 
 Result<int> DeemedAccepted(const DatabaseFlags& flags, const std::string& as_of) {

@@ -475,20 +475,23 @@ Result<std::string> SupervisionService::Impl::CaseFile(soci::session& sql,
   file["case"] = RowJson(row);
   file["documents"] = nlohmann::json::array();
   {
-    std::string id, kind, issued_on, department, content, key_id, signature;
+    std::string id, kind, issued_on, department, content, key_id, signature, seal_proof;
     soci::statement st =
         (sql.prepare << Q("select_case_documents"), soci::use(case_id, "case_id"), soci::into(id),
          soci::into(kind), soci::into(issued_on), soci::into(department), soci::into(content),
-         soci::into(key_id), soci::into(signature));
+         soci::into(key_id), soci::into(signature), soci::into(seal_proof));
     st.execute();
     while (st.fetch()) {
-      file["documents"].push_back({{"id", id},
-                                   {"kind", kind},
-                                   {"issued_on", issued_on},
-                                   {"department", department},
-                                   {"content", content},
-                                   {"key_id", key_id},
-                                   {"signature", signature}});
+      nlohmann::json document = {{"id", id},
+                                 {"kind", kind},
+                                 {"issued_on", issued_on},
+                                 {"department", department},
+                                 {"content", content},
+                                 {"key_id", key_id},
+                                 {"signature", signature}};
+      // Sealed in a batch (cases/sealer.h): the inclusion proof the signature needs.
+      if (!seal_proof.empty()) document["seal_proof"] = seal_proof;
+      file["documents"].push_back(std::move(document));
     }
   }
   file["trace"] = nlohmann::json::array();

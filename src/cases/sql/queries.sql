@@ -63,16 +63,17 @@ FROM case_material WHERE case_id = :case_id ORDER BY idx;
 
 -- name: insert_document
 INSERT INTO case_document (id, case_id, kind, issued_on, department_code, content, key_id,
-  signature, created_at)
+  signature, seal_proof, created_at)
 VALUES (:id, :case_id, :kind, :issued_on, :department, :content, :key_id, :signature,
-  :created_at);
+  :seal_proof, :created_at);
 
 -- name: select_documents
-SELECT id, kind, issued_on, department_code, key_id, signature
+SELECT id, kind, issued_on, department_code, key_id, signature, seal_proof
 FROM case_document WHERE case_id = :case_id ORDER BY id;
 
 -- name: select_document
-SELECT d.id, d.kind, d.issued_on, d.department_code, d.content, d.key_id, d.signature
+SELECT d.id, d.kind, d.issued_on, d.department_code, d.content, d.key_id, d.signature,
+  d.seal_proof
 FROM case_document d JOIN case_record c ON c.id = d.case_id
 WHERE c.number = :number AND d.id = :id;
 

@@ -46,7 +46,8 @@ VALUES (:id, :case_id, :bundle, :digest, :note, :by, :at);
 SELECT bundle, digest FROM supervision_clue WHERE card_id = :id;
 
 -- name: select_case_documents
-SELECT id, kind, issued_on, department_code, content, key_id, signature FROM case_document
+SELECT id, kind, issued_on, department_code, content, key_id, signature, seal_proof
+FROM case_document
 WHERE case_id = :case_id ORDER BY id;
 
 -- name: select_case_trace
