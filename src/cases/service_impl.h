@@ -424,7 +424,7 @@ struct CaseService::Impl {
 
   // The department's e-seal key, in the step's transaction (a key it creates commits with it).
   Result<crypto::Sm2Key> DepartmentKey(soci::session& sql, const Case& c,
-                                       const catalog::Matter& matter) {
+                                       const catalog::Matter& matter) const {
     TB_ASSIGN_OR_RETURN(
         keys::SigningKey key,
         options.keys->ActiveKey(sql, {.code = c.department, .name = matter.department.name}));
