@@ -129,11 +129,14 @@ void ConfigureSqliteOnce() {
     }
     sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     // A statement journal (what a SAVEPOINT or a multi-row statement rolls back to) stays in
-    // memory up to 64 MiB, as the writer's page cache does, instead of spilling to a temporary
-    // file past SQLite's default 64 KiB. Group commit runs each job in its own SAVEPOINT, and a
-    // submission dirties more than 16 pages: its journal went through a fresh file in /var/tmp,
-    // written and unlinked per batch (more bytes than the WAL itself, ~8 % of a submission's CPU).
-    sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 64 << 20);
+    // memory up to 1 MiB instead of spilling to a temporary file past SQLite's default 64 KiB.
+    // Group commit runs each job in its own SAVEPOINT, and a submission dirties more than 16
+    // pages: its journal went through a fresh file in /var/tmp, written and unlinked per batch
+    // (more bytes than the WAL itself, ~8 % of a submission's CPU). Not more than 1 MiB: SQLite
+    // allocates an in-memory journal as ONE chunk of the spill size, so each journal opened cost
+    // a malloc of that size (64 MiB went through mmap and munmap every time, and under the
+    // sanitizers poisoned 8 MiB of shadow: the demo's start took 3x as long).
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20);
   });
 }
 
