@@ -3,36 +3,12 @@
 namespace tongban::cases {
 
 Status GroupCommit::Run(const Body& body) {
-  Job job;
-  job.body = &body;
-  std::unique_lock lock(mu_);
-  queue_.push_back(&job);
-  while (!job.done) {
-    if (leading_) {
-      cv_.wait(lock);
-      continue;
-    }
-    // Lead: take what is queued (this job among it, or it was taken by an earlier leader and
-    // is done by the time this thread looks again).
-    leading_ = true;
-    std::deque<Job*> batch;
-    while (!queue_.empty() && batch.size() < max_batch_) {
-      batch.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    lock.unlock();
-    RunBatch(batch);
-    lock.lock();
-    for (Job* j : batch) j->done = true;
-    ++transactions_;
-    bodies_ += batch.size();
-    leading_ = false;
-    cv_.notify_all();
-  }
+  Job job{.body = &body};
+  batcher_.Run(job, [this](const std::vector<Job*>& batch) { RunBatch(batch); });
   return job.result;
 }
 
-void GroupCommit::RunBatch(std::deque<Job*>& batch) {
+void GroupCommit::RunBatch(const std::vector<Job*>& batch) noexcept {
   static const std::string kSavepoint = "SAVEPOINT tb_group_commit";
   static const std::string kRollback = "ROLLBACK TO SAVEPOINT tb_group_commit";
   static const std::string kRelease = "RELEASE SAVEPOINT tb_group_commit";
@@ -67,19 +43,10 @@ void GroupCommit::RunBatch(std::deque<Job*>& batch) {
   }
 }
 
-size_t GroupCommit::transactions() const {
-  std::lock_guard lock(mu_);
-  return transactions_;
-}
+size_t GroupCommit::transactions() const { return static_cast<size_t>(batcher_.batches()); }
 
-size_t GroupCommit::bodies() const {
-  std::lock_guard lock(mu_);
-  return bodies_;
-}
+size_t GroupCommit::bodies() const { return static_cast<size_t>(batcher_.jobs()); }
 
-size_t GroupCommit::queued() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
+size_t GroupCommit::queued() const { return batcher_.queued(); }
 
 }  // namespace tongban::cases

@@ -6,12 +6,11 @@
 
 #include <soci/soci.h>
 
-#include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <functional>
-#include <mutex>
+#include <vector>
 
+#include "base/batcher.h"
 #include "base/result.h"
 #include "store/database.h"
 
@@ -24,7 +23,7 @@ class GroupCommit {
   // `max_batch` bounds how many bodies one transaction runs (and so how long it holds the
   // write lock).
   explicit GroupCommit(store::Database& db, size_t max_batch = 128)
-      : db_(db), max_batch_(max_batch) {}
+      : db_(db), batcher_(max_batch) {}
 
   // Runs `body` in a write transaction shared with the bodies of other threads calling Run at
   // the same time; returns its status once that transaction has committed: ok means the body's
@@ -46,18 +45,11 @@ class GroupCommit {
   struct Job {
     const Body* body = nullptr;
     Status result = Ok();
-    bool done = false;
   };
-  void RunBatch(std::deque<Job*>& batch);
+  void RunBatch(const std::vector<Job*>& batch) noexcept;
 
   store::Database& db_;
-  const size_t max_batch_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job*> queue_;
-  bool leading_ = false;  // a thread runs a batch now
-  size_t transactions_ = 0;
-  size_t bodies_ = 0;
+  Batcher<Job> batcher_;
 };
 
 }  // namespace tongban::cases

@@ -151,41 +151,21 @@ Result<std::string> SealProblem(const crypto::Sm2Key& key, std::string_view depa
 }
 
 Sealer::Sealer(crypto::Sm2Key key, std::string department, SealerOptions options)
-    : key_(std::move(key)), department_(std::move(department)), options_(std::move(options)) {}
+    : key_(std::move(key)),
+      department_(std::move(department)),
+      options_(std::move(options)),
+      batcher_(options_.max_batch) {}
 
 Result<DocumentSeal> Sealer::Seal(std::string_view text) {
-  Job job;
-  job.text = text;
-  job.leaf = crypto::MerkleLeafHash(text);  // outside the lock, by each caller
-  std::unique_lock lock(mu_);
-  queue_.push_back(&job);
-  while (!job.done) {
-    if (signing_) {
-      cv_.wait(lock);
-      continue;
-    }
-    // Sign: take what is queued (this job among it, or an earlier signer took it and it is done
-    // by the time this thread looks again).
-    signing_ = true;
-    std::deque<Job*> batch;
-    while (!queue_.empty() && batch.size() < options_.max_batch) {
-      batch.push_back(queue_.front());
-      queue_.pop_front();
-    }
-    lock.unlock();
+  Job job{.text = text, .leaf = crypto::MerkleLeafHash(text)};  // hashed outside the lock
+  batcher_.Run(job, [this](const std::vector<Job*>& batch) {
     if (options_.before_sign) options_.before_sign(batch.size());
     SignBatch(batch);
-    lock.lock();
-    for (Job* j : batch) j->done = true;
-    ++signatures_;
-    documents_ += static_cast<int64_t>(batch.size());
-    signing_ = false;
-    cv_.notify_all();
-  }
+  });
   return std::move(job.result);
 }
 
-void Sealer::SignBatch(std::deque<Job*>& batch) const {
+void Sealer::SignBatch(const std::vector<Job*>& batch) const {
   std::vector<std::string_view> texts;
   std::vector<crypto::Sm3Digest> leaves;
   texts.reserve(batch.size());
@@ -204,19 +184,10 @@ void Sealer::SignBatch(std::deque<Job*>& batch) const {
   }
 }
 
-int64_t Sealer::signatures() const {
-  std::lock_guard lock(mu_);
-  return signatures_;
-}
+int64_t Sealer::signatures() const { return batcher_.batches(); }
 
-int64_t Sealer::documents() const {
-  std::lock_guard lock(mu_);
-  return documents_;
-}
+int64_t Sealer::documents() const { return batcher_.jobs(); }
 
-size_t Sealer::queued() const {
-  std::lock_guard lock(mu_);
-  return queue_.size();
-}
+size_t Sealer::queued() const { return batcher_.queued(); }
 
 }  // namespace tongban::cases

@@ -9,16 +9,14 @@
 // (BatchStatement); each document keeps that signature and its inclusion proof.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "base/batcher.h"
 #include "base/result.h"
 #include "crypto/merkle.h"
 #include "crypto/sm2.h"
@@ -88,19 +86,13 @@ class Sealer {
     std::string_view text;
     crypto::Sm3Digest leaf{};  // MerkleLeafHash(text), computed by the caller before queueing
     Result<DocumentSeal> result = DocumentSeal{};
-    bool done = false;
   };
-  void SignBatch(std::deque<Job*>& batch) const;
+  void SignBatch(const std::vector<Job*>& batch) const;
 
   const crypto::Sm2Key key_;
   const std::string department_;
   const SealerOptions options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Job*> queue_;
-  bool signing_ = false;  // a thread signs a batch now
-  int64_t signatures_ = 0;
-  int64_t documents_ = 0;
+  Batcher<Job> batcher_;  // one batch signed at a time
 };
 
 }  // namespace tongban::cases
