@@ -11,6 +11,7 @@ BUILD_PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   libintelrdfpmath-dev libhowardhinnant-date-dev libpcre2-dev tzdata
   libcairo2-dev libqrencode-dev fonts-noto-cjk libxlsxwriter-dev zlib1g-dev
+  libgoogle-perftools-dev
 )
 # What the tests need on top: PostgreSQL, clang-16 for the fuzzers, clang-tidy/format.
 TEST_PACKAGES=(
