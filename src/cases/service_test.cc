@@ -319,6 +319,16 @@ TEST_P(CaseServiceTest, IdempotencyKeyReturnsTheOriginalAndRefusesADifferentBody
   ASSERT_FALSE(changed.ok());
   EXPECT_EQ(changed.error().code(), ErrorCode::kConflict);
   EXPECT_THAT(Fields(changed.error()), ElementsAre("Idempotency-Key"));
+  // Kept 48 h: after that the key is free again, and its next use is a new case, replayed in turn.
+  clock_.Advance(std::chrono::hours(26));
+  auto reused = cases_->Submit(alice_, r);
+  ASSERT_TRUE(reused.ok()) << reused.error().ToString();
+  EXPECT_FALSE(reused->replayed);
+  EXPECT_NE(reused->record.number, first->record.number);
+  auto reused_again = cases_->Submit(alice_, r);
+  ASSERT_TRUE(reused_again.ok()) << reused_again.error().ToString();
+  EXPECT_TRUE(reused_again->replayed);
+  EXPECT_EQ(reused_again->record.number, reused->record.number);
   // The key is scoped per account: another account's k-1 is a new case.
   SubmitRequest b = Valid();
   b.idempotency_key = "k-1";

@@ -244,11 +244,13 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     const std::string& account = caller.account.id;
     if (!r.idempotency_key.empty()) {
       std::string stored_fp, case_id;
-      long long since = now - options.idempotency_keep_ms;
-      store::Execute(sql, Q("select_idempotency"), soci::use(account, "account"),
-                     soci::use(r.idempotency_key, "key"), soci::use(since, "since"),
-                     soci::into(stored_fp), soci::into(case_id));
-      if (sql.got_data()) {
+      long long created_at = 0;
+      const long long since = now - options.idempotency_keep_ms;
+      const store::Executed stored =
+          store::Execute(sql, Q("select_idempotency"), soci::use(account, "account"),
+                         soci::use(r.idempotency_key, "key"), soci::into(stored_fp),
+                         soci::into(case_id), soci::into(created_at));
+      if (stored.got_data && created_at >= since) {
         if (stored_fp != fingerprint) {
           return Error(
               ErrorCode::kConflict, "Idempotency-Key was used for a different request",
@@ -259,8 +261,10 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
         TB_ASSIGN_OR_RETURN(Case c, Load(sql, number));
         return SubmitResult{.record = std::move(c), .replayed = true};
       }
-      store::Execute(sql, Q("delete_idempotency"), soci::use(account, "account"),
-                     soci::use(r.idempotency_key, "key"));
+      if (stored.got_data) {  // kept past its time: the key is free again
+        store::Execute(sql, Q("delete_idempotency"), soci::use(account, "account"),
+                       soci::use(r.idempotency_key, "key"));
+      }
     }
     Case c;
     c.id = NewId(clock());

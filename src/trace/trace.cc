@@ -441,17 +441,27 @@ Result<Record> Trace::Append(soci::session& sql, const Event& event) {
   TB_RETURN_IF_ERROR(Validate(event));
   const store::Backend backend = db_.backend();
   try {
-    // Prepared once per pooled session (store::Execute): every case step appends here.
-    std::string genesis(kGenesisHash);
-    store::Execute(sql, queries_.Get("ensure_head", backend), soci::use(event.stream, "stream"),
-                   soci::use(genesis, "hash"));
+    // Prepared once per pooled session (store::Execute): every case step appends here. The head
+    // is read first; a stream's first event creates it. Inserting it may find that a concurrent
+    // first append created it meanwhile (PostgreSQL: the INSERT waited for that transaction and
+    // then did nothing), and the head is then read, and locked, again.
     long long head_seq = 0;
     std::string head_hash;
-    const store::Executed head =
-        store::Execute(sql, queries_.Get("lock_head", backend), soci::use(event.stream, "stream"),
-                       soci::into(head_seq), soci::into(head_hash));
-    if (!head.got_data) {
-      return Error(ErrorCode::kInternal, fmt::format("stream {} has no head", event.stream));
+    const auto lock_head = [&] {
+      return store::Execute(sql, queries_.Get("lock_head", backend),
+                            soci::use(event.stream, "stream"), soci::into(head_seq),
+                            soci::into(head_hash))
+          .got_data;
+    };
+    if (!lock_head()) {
+      head_seq = 0;
+      head_hash = std::string(kGenesisHash);
+      const store::Executed created =
+          store::Execute(sql, queries_.Get("ensure_head", backend),
+                         soci::use(event.stream, "stream"), soci::use(head_hash, "hash"));
+      if (created.affected_rows != 1 && !lock_head()) {
+        return Error(ErrorCode::kInternal, fmt::format("stream {} has no head", event.stream));
+      }
     }
     Record r{.stream = event.stream,
              .seq = head_seq + 1,

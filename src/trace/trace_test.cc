@@ -572,6 +572,46 @@ TEST_P(TraceTest, ConcurrentAppendsToOneStreamStayGapless) {
       events->back().hash);
 }
 
+// Threads racing to append the first event of the same new streams: one creates each head, the
+// others (on PostgreSQL, waiting on that uncommitted head) read it again and append after it.
+TEST_P(TraceTest, ConcurrentFirstAppendsCreateOneHeadPerStream) {
+  constexpr int kThreads = 4;
+  constexpr int kStreams = 20;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int k = 0; k < kStreams; ++k) {
+        auto r = trace_->Append(Event{.stream = fmt::format("case/new-{}", k),
+                                      .actor = fmt::format("acc-{}", t),
+                                      .action = "case.note_added",
+                                      .payload = "{}"});
+        if (!r.ok()) {
+          ADD_FAILURE() << r.error().ToString();
+          ++failures;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(failures, 0);
+  for (int k = 0; k < kStreams; ++k) {
+    auto events = trace_->Read(fmt::format("case/new-{}", k), 0, 100);
+    ASSERT_TRUE(events.ok());
+    ASSERT_EQ(events->size(), static_cast<size_t>(kThreads)) << k;
+    EXPECT_EQ(events->front().prev_hash, std::string(kGenesisHash)) << k;
+    for (size_t i = 0; i < events->size(); ++i) EXPECT_EQ((*events)[i].seq, int64_t(i) + 1) << k;
+  }
+  auto checkpoint = trace_->Checkpoint();
+  ASSERT_TRUE(checkpoint.ok()) << checkpoint.error().ToString();
+  VerifyReport report = Verify({.trusted_key_ids = {InstallationKey().id()}});
+  EXPECT_TRUE(report.ok()) << report.breaks[0].ToString();
+  EXPECT_EQ(report.events, kThreads * kStreams);
+  EXPECT_EQ(
+      QueryText("SELECT CAST(COUNT(*) AS TEXT) FROM trace_head WHERE stream LIKE 'case/new-%'"),
+      std::to_string(kStreams));
+}
+
 TEST_P(TraceTest, EventsCannotBeChangedThroughTheApplicationOnPostgresql) {
   if (GetParam() != store::Backend::kPostgresql) GTEST_SKIP() << "PostgreSQL triggers only";
   Append("case/1", "case.submitted");

@@ -81,9 +81,10 @@ WHERE c.number = :number AND d.id = :id;
 -- A key that sealed documents before the key store's department keys did.
 SELECT public_pem FROM case_department_key WHERE key_id = :key_id AND department_code = :department;
 
+-- A key kept past its time is deleted before it is used again.
 -- name: select_idempotency
-SELECT fingerprint, case_id FROM case_idempotency
-WHERE account_id = :account AND idem_key = :key AND created_at >= :since;
+SELECT fingerprint, case_id, created_at FROM case_idempotency
+WHERE account_id = :account AND idem_key = :key;
 
 -- name: delete_idempotency
 DELETE FROM case_idempotency WHERE account_id = :account AND idem_key = :key;

@@ -1,7 +1,8 @@
 -- Named queries of the trace module (see store/queries.h for the format). Comments between
 -- queries become part of the query before them, so they hold no colons and no quotes.
 
--- Appending makes sure the stream has a head row, lock it, add the event, move the head.
+-- Appending reads and locks the stream's head row (a first event creates it), adds the event,
+-- moves the head.
 -- name: ensure_head
 INSERT INTO trace_head (stream, seq, hash) VALUES (:stream, 0, :hash)
 ON CONFLICT (stream) DO NOTHING;
