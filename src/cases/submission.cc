@@ -38,15 +38,14 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
   if (submission_hook) {
     TB_ASSIGN_OR_RETURN(hook, submission_hook->Prepare(caller, r));
   }
-  // Whether the hook's record committed with the case; otherwise its `unrecorded` runs.
-  bool recorded = false;
-  const struct Unrecorded {
+  // Unless the hook's record committed with the case (`recorded`), its `unrecorded` runs.
+  struct Unrecorded {
     const SubmissionHook::Prepared& hook;
-    const bool& recorded;
+    bool recorded = false;
     ~Unrecorded() {
       if (!recorded && hook.unrecorded) hook.unrecorded();
     }
-  } unrecorded{hook, recorded};
+  } unrecorded{.hook = hook};
   FieldErrors errors;
   const int64_t now = NowMs();
   const Date today = Today();
@@ -340,7 +339,7 @@ Result<SubmitResult> CaseService::Impl::SubmitOnce(const Principal& caller,
     return out.ok() ? Ok() : Status(out.error());
   });
   if (!committed.ok()) return std::move(committed).error();
-  recorded = !out->replayed;
+  unrecorded.recorded = !out->replayed;
   TB_ASSIGN_OR_RETURN(out->record, Finish(std::move(out->record)));
   return out;
 }

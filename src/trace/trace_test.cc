@@ -526,6 +526,7 @@ TEST_P(TraceTest, ConcurrentAppendsToOneStreamStayGapless) {
   std::atomic<int> failures{0};
   std::atomic<bool> writing{true};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kEach; ++i) {
@@ -578,6 +579,7 @@ TEST_P(TraceTest, ConcurrentFirstAppendsCreateOneHeadPerStream) {
   constexpr int kThreads = 4;
   constexpr int kStreams = 20;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -631,6 +633,7 @@ TEST_P(TraceTest, AnOnlineBackupVerifies) {
   constexpr int kEach = 40;
   std::latch started(kWriters);
   std::vector<std::thread> writers;
+  writers.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     writers.emplace_back([&, w] {
       for (int i = 0; i < kEach; ++i) {
