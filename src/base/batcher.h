@@ -6,6 +6,7 @@
 // Group commit (cases/group_commit.h) and group sealing (cases/sealer.h) are the two users.
 #pragma once
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -28,10 +29,12 @@ class Batcher {
   // than leave the batch's other callers waiting forever or returning a result never made.
   template <typename RunBatch>
   void Run(Job& job, RunBatch&& run_batch) {
-    Slot slot{.job = &job};
     std::unique_lock lock(mu_);
-    queue_.push_back(&slot);
-    while (!slot.done) {
+    queue_.push_back(&job);
+    // Batches take the queue in order, so this job is done once as many jobs have run as were
+    // ever queued up to it.
+    const int64_t place = ++queued_ever_;
+    while (jobs_ < place) {
       if (leading_) {
         cv_.wait(lock);
         continue;
@@ -39,19 +42,14 @@ class Batcher {
       // Lead: take what is queued (this job among it, or an earlier leader took it and it is
       // done by the time this thread looks again).
       leading_ = true;
-      std::vector<Slot*> slots;
-      std::vector<Job*> batch;
-      while (!queue_.empty() && slots.size() < max_batch_) {
-        slots.push_back(queue_.front());
-        batch.push_back(queue_.front()->job);
-        queue_.pop_front();
-      }
+      const size_t n = std::min(queue_.size(), max_batch_);
+      const std::vector<Job*> batch(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
+      queue_.erase(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));
       lock.unlock();
       RunLeaderBatch(run_batch, batch);
       lock.lock();
-      for (Slot* s : slots) s->done = true;
       ++batches_;
-      jobs_ += static_cast<int64_t>(slots.size());
+      jobs_ += static_cast<int64_t>(n);
       leading_ = false;
       cv_.notify_all();
     }
@@ -77,18 +75,14 @@ class Batcher {
     run_batch(batch);
   }
 
-  struct Slot {
-    Job* job = nullptr;
-    bool done = false;
-  };
-
   const size_t max_batch_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<Slot*> queue_;
+  std::deque<Job*> queue_;
   bool leading_ = false;  // a thread runs a batch now
   int64_t batches_ = 0;
-  int64_t jobs_ = 0;
+  int64_t queued_ever_ = 0;
+  int64_t jobs_ = 0;  // jobs run: the first `jobs_` ever queued
 };
 
 }  // namespace tongban
