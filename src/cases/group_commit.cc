@@ -30,6 +30,7 @@ void GroupCommit::RunBatch(const std::vector<Job*>& batch) noexcept {
         j->result = (*j->body)(sql);
       } catch (const std::exception& e) {
         j->result = store::ErrorFromException(e);
+        j->transient = store::IsTransientConflict(e);
       }
       if (!j->result.ok()) run(sql, kRollback);
       run(sql, kRelease);
@@ -39,6 +40,25 @@ void GroupCommit::RunBatch(const std::vector<Job*>& batch) noexcept {
   if (!committed.ok()) {
     for (Job* j : batch) {
       if (j->result.ok()) j->result = committed;
+    }
+    return;
+  }
+  if (sqlite) return;  // one writer: no other transaction holds a row lock a body waits for
+  // PostgreSQL chose a body as the victim of a deadlock (another server's batch, or one of this
+  // server's own transactions, locked the same rows in another order) or refused it a lock: its
+  // savepoint was rolled back and the batch committed without it. Run alone now, with the
+  // batch's locks released, it no longer takes part in that cycle.
+  for (Job* j : batch) {
+    for (int attempt = 0; attempt < kRetries && j->transient; ++attempt) {
+      j->transient = false;
+      j->result = db_.Transaction(store::TxKind::kWrite, [j](soci::session& sql) -> Status {
+        try {
+          return (*j->body)(sql);
+        } catch (const std::exception& e) {
+          j->transient = store::IsTransientConflict(e);
+          throw;  // mapped and rolled back by Database::Transaction
+        }
+      });
     }
   }
 }

@@ -29,8 +29,11 @@ class GroupCommit {
   // the same time; returns its status once that transaction has committed: ok means the body's
   // writes are durable. An error from the body (or an exception it throws, mapped like
   // Database::Transaction maps it) undoes that body's writes only and is returned to its
-  // caller; a failed COMMIT fails every body of the batch. No caller waits for a timer: the
-  // first caller runs its body at once, and those arriving meanwhile form the next batch.
+  // caller; a failed COMMIT fails every body of the batch. On PostgreSQL a body chosen as a
+  // deadlock's victim (or refused a lock) runs again alone after its batch committed, up to
+  // kRetries times, so `body` may run more than once: each run must start from scratch. No
+  // caller waits for a timer: the first caller runs its body at once, and those arriving
+  // meanwhile form the next batch.
   // `body` must not start another write transaction (it would wait for the lock it runs
   // under).
   Status Run(const Body& body);
@@ -45,8 +48,12 @@ class GroupCommit {
   struct Job {
     const Body* body = nullptr;
     Status result = Ok();
+    // Its last run ended in a statement PostgreSQL refused for timing, not content
+    // (store::IsTransientConflict): running it again may succeed.
+    bool transient = false;
   };
   void RunBatch(const std::vector<Job*>& batch) noexcept;
+  static constexpr int kRetries = 3;
 
   store::Database& db_;
   Batcher<Job> batcher_;

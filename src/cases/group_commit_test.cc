@@ -112,6 +112,66 @@ TEST_P(GroupCommitTest, BodiesArrivingDuringABatchShareTheNextTransaction) {
   EXPECT_EQ(group.transactions(), 2u);  // the first body's, then all five followers'
 }
 
+// PostgreSQL runs transactions side by side, so a batch's body can lock rows in one order while
+// another transaction locks them in the other: PostgreSQL ends the cycle by failing one of
+// them. A body that is the victim runs again alone after its batch and succeeds.
+TEST_P(GroupCommitTest, ADeadlockVictimRunsAgainAloneAfterItsBatch) {
+  if (!db_) GTEST_SKIP() << "backend not available";
+  if (GetParam() == store::Backend::kSqlite) {
+    GTEST_SKIP() << "SQLite has one writer: no two transactions hold row locks at once";
+  }
+  Status made = db_->Transaction(store::TxKind::kWrite, [](soci::session& sql) -> Status {
+    sql << "CREATE TABLE gc_row (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)";
+    sql << "INSERT INTO gc_row (id, v) VALUES (1, 0), (2, 0)";
+    return Ok();
+  });
+  ASSERT_TRUE(made.ok()) << made.error().ToString();
+  GroupCommit group(*db_);
+  std::atomic<bool> group_has_1{false}, other_has_2{false};
+  std::atomic<int> runs{0};
+  // The other transaction waits long before looking for a deadlock, the body briefly: the body's
+  // statement is the one PostgreSQL fails.
+  std::thread other([&] {
+    Status s = db_->Transaction(store::TxKind::kWrite, [&](soci::session& sql) -> Status {
+      sql << "SET LOCAL deadlock_timeout = '30s'";
+      while (!group_has_1) std::this_thread::yield();
+      sql << "UPDATE gc_row SET v = v + 10 WHERE id = 2";
+      other_has_2 = true;
+      // Until the body waits for row 2, then row 1: the cycle.
+      for (int waiting = 0; waiting == 0;) {
+        sql << "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+               " AND datname = current_database()",
+            soci::into(waiting);
+      }
+      sql << "UPDATE gc_row SET v = v + 10 WHERE id = 1";
+      return Ok();
+    });
+    EXPECT_TRUE(s.ok()) << s.error().ToString();
+  });
+  Status s = group.Run([&](soci::session& sql) -> Status {
+    ++runs;
+    sql << "SET LOCAL deadlock_timeout = '50ms'";
+    sql << "UPDATE gc_row SET v = v + 1 WHERE id = 1";
+    group_has_1 = true;
+    while (!other_has_2) std::this_thread::yield();
+    sql << "UPDATE gc_row SET v = v + 1 WHERE id = 2";
+    return Ok();
+  });
+  other.join();
+  ASSERT_TRUE(s.ok()) << s.error().ToString();
+  EXPECT_EQ(runs.load(), 2);  // the victim's run, then its run alone
+  std::vector<long long> values;
+  Status read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
+    long long v = 0;
+    soci::statement st = (sql.prepare << "SELECT v FROM gc_row ORDER BY id", soci::into(v));
+    st.execute();
+    while (st.fetch()) values.push_back(v);
+    return Ok();
+  });
+  ASSERT_TRUE(read.ok());
+  EXPECT_THAT(values, ::testing::ElementsAre(11, 11));  // both transactions' writes, once each
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, GroupCommitTest, ::testing::ValuesIn(store::testing::Backends()),
                          store::testing::BackendTestName);
 

@@ -49,13 +49,20 @@ std::string PostgresConnectString(const std::string& uri) {
   return uri + (uri.find('?') == std::string::npos ? "?" : "&") + "application_name=tongban";
 }
 
+bool IsTransientConflict(const std::exception& e) {
+  const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e);
+  if (pg == nullptr) return false;
+  const std::string state = pg->sqlstate();
+  return state == "40001" || state == "40P01" || state == "55P03";
+}
+
 Error ErrorFromException(const std::exception& e) {
   const std::string what = e.what();
+  if (IsTransientConflict(e))
+    return Error(ErrorCode::kUnavailable, "the database is busy; try again");
   if (const auto* pg = dynamic_cast<const soci::postgresql_soci_error*>(&e)) {
-    const std::string state = pg->sqlstate();
-    if (state == "23505") return Error(ErrorCode::kAlreadyExists, "the record already exists");
-    if (state == "40001" || state == "40P01" || state == "55P03") {
-      return Error(ErrorCode::kUnavailable, "the database is busy; try again");
+    if (pg->sqlstate() == "23505") {
+      return Error(ErrorCode::kAlreadyExists, "the record already exists");
     }
   }
   if (what.find("UNIQUE constraint failed") != std::string::npos ||

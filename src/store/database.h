@@ -240,6 +240,11 @@ std::string PostgresConnectString(const std::string& uri);
 // lock time-outs kUnavailable, everything else kStorage (detail logged, not shown to clients).
 Error ErrorFromException(const std::exception& e);
 
+// True when `e` is PostgreSQL ending a statement for the transaction's timing, not its content:
+// a serialization failure (40001), a deadlock's victim (40P01) or a lock it could not get
+// (55P03). The same statements may succeed when run again.
+bool IsTransientConflict(const std::exception& e);
+
 // Splits a SQL script into statements at top-level semicolons (quotes and comments respected);
 // SQLite prepares one statement at a time.
 std::vector<std::string> SplitStatements(std::string_view script);
