@@ -204,13 +204,10 @@ std::string Quote(std::string_view s) {
 
 }  // namespace
 
-void CaseService::Impl::SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const {
-  std::string due;
-  if (c.state == CaseState::kUnderReview) {
-    ComputeClock(c, matter);
-    due = DateText(c.clock.due_on);
-  }
-  store::Execute(sql, Q("update_case_due"), soci::use(due, "due_on"), soci::use(c.id, "id"));
+std::string CaseService::Impl::DueColumn(Case& c, const catalog::Matter& matter) const {
+  if (c.state != CaseState::kUnderReview) return {};
+  ComputeClock(c, matter);
+  return DateText(c.clock.due_on);
 }
 
 Result<Date> CaseService::DueDay(const DueDayInputs& in) {

@@ -379,8 +379,9 @@ struct CaseService::Impl {
     }
   }
 
-  // Writes the case's changeable columns if its stored version is still `c.version`.
-  Status SaveCase(soci::session& sql, Case& c) const {
+  // Writes the case's changeable columns, its due day among them, if its stored version is still
+  // `c.version`.
+  Status SaveCase(soci::session& sql, Case& c, const catalog::Matter& matter) const {
     std::string form = FormJson(c.form), state(CaseStateName(c.state)),
                 accepted_on = DateText(c.clock.started_on),
                 correction_on = DateText(c.correction_on),
@@ -391,6 +392,7 @@ struct CaseService::Impl {
                 since = DateText(c.suspended_since);
     long long suspended_days = c.suspended_days, extension = c.clock.extension_days,
               updated = NowMs(), version = c.version;
+    const std::string due = DueColumn(c, matter);
     const store::Executed done = store::Execute(
         sql, Q("update_case"), soci::use(form, "form"), soci::use(state, "state"),
         soci::use(accepted_on, "accepted_on"), soci::use(c.accepted_by, "accepted_by"),
@@ -398,8 +400,8 @@ struct CaseService::Impl {
         soci::use(reason, "suspension_reason"), soci::use(since, "suspended_since"),
         soci::use(suspended_days, "suspended_days"), soci::use(extension, "extension_days"),
         soci::use(c.extended_by, "extended_by"), soci::use(c.decided_by, "decided_by"),
-        soci::use(c.decision_reasons, "decision_reasons"), soci::use(updated, "updated_at"),
-        soci::use(c.id, "id"), soci::use(version, "version"));
+        soci::use(c.decision_reasons, "decision_reasons"), soci::use(due, "due_on"),
+        soci::use(updated, "updated_at"), soci::use(c.id, "id"), soci::use(version, "version"));
     if (done.affected_rows != 1) {
       return Error(ErrorCode::kVersionMismatch,
                    fmt::format("case {} was changed by someone else", c.number));
@@ -684,8 +686,7 @@ struct CaseService::Impl {
       TB_RETURN_IF_ERROR(body(sql, c, matter, payload));
       TB_RETURN_IF_ERROR(AfterStep(sql, c, matter, action));  // fees.cc: orders, notices
       if (!step.note.empty()) payload["note"] = step.note;
-      TB_RETURN_IF_ERROR(SaveCase(sql, c));
-      SaveDue(sql, c, matter);
+      TB_RETURN_IF_ERROR(SaveCase(sql, c, matter));
       if (observer) TB_RETURN_IF_ERROR(observer->OnCaseChanged(sql, {c, matter, action, caller}));
       TB_RETURN_IF_ERROR(Append(sql, c, caller.account.id, action, std::move(payload)));
       return c;
@@ -790,8 +791,9 @@ struct CaseService::Impl {
   CaseObserver* observer = nullptr;           // SetObserver
   SubmissionHook* submission_hook = nullptr;  // SetSubmissionHook
   Status CheckBundleOrder(const Case& c);
-  // search.cc: stores the last day of the running clock (the overdue search's column).
-  void SaveDue(soci::session& sql, Case& c, const catalog::Matter& matter) const;
+  // search.cc: the overdue search's column, the last day of the running clock (empty when it
+  // does not run); computes `c`'s clock.
+  std::string DueColumn(Case& c, const catalog::Matter& matter) const;
 
   // The notifier thread, started at the first hand-over (notices.cc). Declared last: it is
   // stopped and joined before anything it uses is destroyed.

@@ -41,7 +41,7 @@ UPDATE case_record SET form = :form, state = :state, version = version + 1,
   correction_items = :correction_items, suspension_reason = :suspension_reason,
   suspended_since = :suspended_since, suspended_days = :suspended_days,
   extension_days = :extension_days, extended_by = :extended_by, decided_by = :decided_by,
-  decision_reasons = :decision_reasons, updated_at = :updated_at
+  decision_reasons = :decision_reasons, due_on = :due_on, updated_at = :updated_at
 WHERE id = :id AND version = :version;
 
 -- name: insert_material

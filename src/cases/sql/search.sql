@@ -2,9 +2,6 @@
 -- in search.cc (one condition per filter given, every value bound), so that each access path is
 -- a plain conjunction the planner answers from that path's index.
 
--- name: update_case_due
-UPDATE case_record SET due_on = :due_on WHERE id = :id;
-
 -- name: select_due_inputs
 -- RecomputeDueDays: the clock's inputs of the cases under review in a region's subtree, a page
 -- after the id :after (:everywhere = 1: every region).
