@@ -21,9 +21,12 @@ pg_start() {
   done
   as_pg "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres --auth=trust --encoding=UTF8 \
     --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 || { cat "$PG_DIR/initdb.log"; return 1; }
-  # Durability settings are off: these servers hold throw-away test data only.
+  # Durability settings are off: these servers hold throw-away test data only. PG_DURABLE=1
+  # keeps PostgreSQL's defaults (the benchmarks measure acknowledged, durable commits).
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${PG_DURABLE:-0}" = 1 ] && durability=""
   as_pg "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
-    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 $durability -c max_connections=200" \
     start >/dev/null || { cat "$PG_DIR/server.log"; return 1; }
   export TONGBAN_TEST_POSTGRES_URL="postgresql://postgres@127.0.0.1:$port/postgres"
   export PG_PORT=$port

@@ -36,34 +36,30 @@ void CaseService::Impl::NotifyBundle(const Case& c, std::string_view action) {
       action != "case.withdrawn" && action != "case.terminated") {
     return;
   }
-  auto bundle = db.Transaction<std::string>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::string> {
-        std::string number, instance;
-        store::Execute(sql, Q("select_bundle_of_case"), soci::use(c.id, "case_id"),
-                       soci::into(number), soci::into(instance));
-        return instance;
-      });
-  if (!bundle.ok() || bundle->empty()) return;
+  auto bundle = db.Transaction<BundleLink>(
+      store::TxKind::kRead,
+      [&](soci::session& sql) -> Result<BundleLink> { return LoadBundleLink(sql, c.id); });
+  if (!bundle.ok() || bundle->instance.empty()) return;
   json vars = {{"decision", CaseStateName(c.state)}, {"reasons", c.decision_reasons}};
   auto value = feel::ParseJson(vars.dump());
   if (!value.ok()) return;
   auto sent = runtime->CorrelateMessage(kDecidedMessage, c.number, *value, kDecisionTtl);
   if (!sent.ok()) {
-    spdlog::warn("the bundle process {} was not told of case {}: {}", *bundle, c.number,
+    spdlog::warn("the bundle process {} was not told of case {}: {}", bundle->instance, c.number,
                  sent.error().ToString());
   }
 }
 
-Status CaseService::Impl::CheckBundleOrder(const Case& c) {
-  auto bundle = db.Transaction<std::pair<std::string, std::string>>(
-      store::TxKind::kRead, [&](soci::session& sql) -> Result<std::pair<std::string, std::string>> {
-        std::string number, instance;
-        store::Execute(sql, Q("select_bundle_of_case"), soci::use(c.id, "case_id"),
-                       soci::into(number), soci::into(instance));
-        return std::pair(number, instance);
-      });
-  if (!bundle.ok()) return bundle.error();
-  const auto& [number, instance] = *bundle;
+CaseService::Impl::BundleLink CaseService::Impl::LoadBundleLink(soci::session& sql,
+                                                                const std::string& case_id) const {
+  BundleLink link;
+  store::Execute(sql, Q("select_bundle_of_case"), soci::use(case_id, "case_id"),
+                 soci::into(link.number), soci::into(link.instance));
+  return link;
+}
+
+Status CaseService::Impl::CheckBundleOrder(const Case& c, const BundleLink& link) {
+  const auto& [number, instance] = link;
   if (instance.empty()) return Ok();  // not in a bundle
   TB_ASSIGN_OR_RETURN(bpmn::InstanceInfo info, runtime->GetInstance(instance));
   for (const auto& [id, a] : info.state.activities) {

@@ -118,7 +118,7 @@ feel::Value ReviewVariables(const Case& c, const catalog::Scenario* scenario) {
 }  // namespace
 
 Result<std::optional<CaseService::Impl::ReviewPlan>> CaseService::Impl::PlanReview(
-    const Principal& caller, const Result<Case>& loaded) {
+    const Principal& caller, const Result<Case>& loaded, const BundleLink& bundle) {
   if (!runtime) return std::optional<ReviewPlan>();
   // The checks acceptance makes again in its transaction: no plan for a case that cannot be
   // accepted now.
@@ -128,7 +128,7 @@ Result<std::optional<CaseService::Impl::ReviewPlan>> CaseService::Impl::PlanRevi
       !CheckState(c, {CaseState::kSubmitted, CaseState::kCorrectionRequested}, "accept").ok()) {
     return std::optional<ReviewPlan>();
   }
-  TB_RETURN_IF_ERROR(CheckBundleOrder(c));
+  TB_RETURN_IF_ERROR(CheckBundleOrder(c, bundle));
   TB_ASSIGN_OR_RETURN(std::shared_ptr<const catalog::Matter> matter, MatterOf(c.matter_version));
   const catalog::Scenario* scenario = ScenarioOf(*matter, c.scenario);
   ReviewPlan plan;

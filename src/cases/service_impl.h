@@ -748,6 +748,12 @@ struct CaseService::Impl {
   Result<SubmitResult> SubmitOnce(const Principal& caller, const SubmitRequest& in);
 
   // ---- the review stage (review.cc) ----
+  // The bundle application a case is a part of: its number and process instance, both empty
+  // when the case is not in a bundle.
+  struct BundleLink {
+    std::string number;
+    std::string instance;
+  };
   struct StartedReview {
     std::string instance_id;
     std::string process_id;
@@ -764,8 +770,9 @@ struct CaseService::Impl {
   // Before acceptance (outside any transaction): the plan of the case's review, or none (no
   // runtime, or a case that cannot be accepted now: the transaction's checks then refuse it).
   // Refuses a sub-case whose bundle process has not reached it.
-  // `loaded`: the case as read before (an error: no plan).
-  Result<std::optional<ReviewPlan>> PlanReview(const Principal& caller, const Result<Case>& loaded);
+  // `loaded`: the case as read before (an error: no plan), `bundle` its bundle, read with it.
+  Result<std::optional<ReviewPlan>> PlanReview(const Principal& caller, const Result<Case>& loaded,
+                                               const BundleLink& bundle);
   // In acceptance's transaction: starts the planned process with the transaction's own
   // statements (it commits or rolls back with the acceptance); `after` gets what to publish
   // after the commit (bpmn::Runtime::Committed).
@@ -790,7 +797,10 @@ struct CaseService::Impl {
   CaseService* owner = nullptr;               // the service this state belongs to (set by Create)
   CaseObserver* observer = nullptr;           // SetObserver
   SubmissionHook* submission_hook = nullptr;  // SetSubmissionHook
-  Status CheckBundleOrder(const Case& c);
+  BundleLink LoadBundleLink(soci::session& sql, const std::string& case_id) const;
+  // Refuses to start a sub-case's review before its bundle process (`link`, read with the case)
+  // reaches it.
+  Status CheckBundleOrder(const Case& c, const BundleLink& link);
   // search.cc: the overdue search's column, the last day of the running clock (empty when it
   // does not run); computes `c`'s clock.
   std::string DueColumn(Case& c, const catalog::Matter& matter) const;

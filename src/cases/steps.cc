@@ -68,12 +68,17 @@ Result<json> CaseService::Impl::AcceptanceNotice(const Principal& caller, Case& 
 Result<Case> CaseService::Accept(const Principal& caller, std::string_view number,
                                  const Step& step) {
   Impl& I = *impl_;
-  // The case read once before the write: the review process is planned from it, and the
-  // acceptance notice is signed from it outside the write lock (the write compares the text it
-  // would sign and signs again only when the case changed meanwhile).
-  auto before = I.db.Transaction<Case>(store::TxKind::kRead,
-                                       [&](soci::session& sql) { return I.Load(sql, number); });
-  TB_ASSIGN_OR_RETURN(std::optional<Impl::ReviewPlan> plan, I.PlanReview(caller, before));
+  // The case (and its bundle, if any) read once before the write: the review process is planned
+  // from it, and the acceptance notice is signed from it outside the write lock (the write
+  // compares the text it would sign and signs again only when the case changed meanwhile).
+  Impl::BundleLink bundle;
+  auto before =
+      I.db.Transaction<Case>(store::TxKind::kRead, [&](soci::session& sql) -> Result<Case> {
+        TB_ASSIGN_OR_RETURN(Case c, I.Load(sql, number));
+        if (I.runtime) bundle = I.LoadBundleLink(sql, c.id);
+        return c;
+      });
+  TB_ASSIGN_OR_RETURN(std::optional<Impl::ReviewPlan> plan, I.PlanReview(caller, before, bundle));
   std::optional<Impl::PreSealed> presealed;
   if (before.ok()) {
     auto matter = I.MatterOf(before->matter_version);
