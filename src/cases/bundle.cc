@@ -58,7 +58,7 @@ CaseService::Impl::BundleLink CaseService::Impl::LoadBundleLink(soci::session& s
   return link;
 }
 
-Status CaseService::Impl::CheckBundleOrder(const Case& c, const BundleLink& link) {
+Status CaseService::Impl::CheckBundleOrder(const Case& c, const BundleLink& link) const {
   const auto& [number, instance] = link;
   if (instance.empty()) return Ok();  // not in a bundle
   TB_ASSIGN_OR_RETURN(bpmn::InstanceInfo info, runtime->GetInstance(instance));

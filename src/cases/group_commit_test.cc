@@ -28,18 +28,21 @@ class GroupCommitTest : public ::testing::TestWithParam<store::Backend> {
     ASSERT_TRUE(made.ok()) << made.error().ToString();
   }
 
-  std::vector<long long> Stored() {
-    std::vector<long long> ids;
+  // The one column `query` selects, row by row.
+  std::vector<long long> Column(const std::string& query) {
+    std::vector<long long> values;
     Status read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
-      long long id = 0;
-      soci::statement st = (sql.prepare << "SELECT id FROM gc_item ORDER BY id", soci::into(id));
+      long long v = 0;
+      soci::statement st = (sql.prepare << query, soci::into(v));
       st.execute();
-      while (st.fetch()) ids.push_back(id);
+      while (st.fetch()) values.push_back(v);
       return Ok();
     });
     EXPECT_TRUE(read.ok());
-    return ids;
+    return values;
   }
+
+  std::vector<long long> Stored() { return Column("SELECT id FROM gc_item ORDER BY id"); }
 
   static GroupCommit::Body Insert(long long id) {
     return [id](soci::session& sql) -> Status {
@@ -160,16 +163,8 @@ TEST_P(GroupCommitTest, ADeadlockVictimRunsAgainAloneAfterItsBatch) {
   other.join();
   ASSERT_TRUE(s.ok()) << s.error().ToString();
   EXPECT_EQ(runs.load(), 2);  // the victim's run, then its run alone
-  std::vector<long long> values;
-  Status read = db_->Transaction(store::TxKind::kRead, [&](soci::session& sql) -> Status {
-    long long v = 0;
-    soci::statement st = (sql.prepare << "SELECT v FROM gc_row ORDER BY id", soci::into(v));
-    st.execute();
-    while (st.fetch()) values.push_back(v);
-    return Ok();
-  });
-  ASSERT_TRUE(read.ok());
-  EXPECT_THAT(values, ::testing::ElementsAre(11, 11));  // both transactions' writes, once each
+  // Both transactions' writes, each once.
+  EXPECT_THAT(Column("SELECT v FROM gc_row ORDER BY id"), ::testing::ElementsAre(11, 11));
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GroupCommitTest, ::testing::ValuesIn(store::testing::Backends()),

@@ -800,7 +800,7 @@ struct CaseService::Impl {
   BundleLink LoadBundleLink(soci::session& sql, const std::string& case_id) const;
   // Refuses to start a sub-case's review before its bundle process (`link`, read with the case)
   // reaches it.
-  Status CheckBundleOrder(const Case& c, const BundleLink& link);
+  Status CheckBundleOrder(const Case& c, const BundleLink& link) const;
   // search.cc: the overdue search's column, the last day of the running clock (empty when it
   // does not run); computes `c`'s clock.
   std::string DueColumn(Case& c, const catalog::Matter& matter) const;
