@@ -9,7 +9,7 @@
 # /proc before and after a round: the server's connections live as long as the server, so a
 # process that starts and ends inside a round (autovacuum's workers) is the only one missed.
 set -euo pipefail
-build=${1:?usage: $0 BUILD_DIR [ROUNDS] [SECONDS] [THREADS]}
+build=$(cd "${1:?usage: $0 BUILD_DIR [ROUNDS] [SECONDS] [THREADS]}" && pwd)
 rounds=${2:-3}
 seconds=${3:-6}
 threads=${4:-16}
@@ -39,6 +39,9 @@ pg_cpu_ticks() {
 
 psql -q -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "CREATE DATABASE submit_bench"
 port=$((20000 + RANDOM % 40000))
+# On PostgreSQL the server keeps its signing keys and material files in its working directory:
+# the data directory's parent, removed with it, never the checkout.
+cd "$PG_DIR"
 TONGBAN_THREADS=$threads "$build/tongban" serve --demo \
   --db "postgresql://postgres@127.0.0.1:$PG_PORT/submit_bench" \
   --listen "127.0.0.1:$port" --log-level warn &
