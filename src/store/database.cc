@@ -10,6 +10,7 @@
 #include <cctype>
 #include <chrono>
 #include <condition_variable>
+#include <mutex>
 #include <regex>
 #include <thread>
 
@@ -164,6 +165,16 @@ namespace internal {
 // WAL past kPages. A passive checkpoint takes no lock a writer or reader waits for: it copies
 // what no reader still needs, flushing the WAL before and the database file after (the
 // connection is synchronous=FULL), so no acknowledged commit depends on it.
+//
+// A passive checkpoint alone never brings the WAL back to its start under a steady load: SQLite
+// rewinds it only when a write transaction begins while every frame is copied and no reader
+// uses one, and with commits every millisecond and reads always open that moment never comes.
+// The WAL then grew without bound (250 MB after a few minutes of submissions), and every reader
+// searched a larger WAL index, every commit extended the file. So after a passive checkpoint of
+// a WAL past kPages, a RESTART checkpoint copies the few frames committed meanwhile and waits
+// for the readers still in the WAL (a read transaction is short), holding this process's writer
+// lock so that writers queue on it instead of sleeping in SQLite's busy handler. The next
+// commit then writes the WAL from its start again.
 class Checkpointer {
  public:
   // 8000 pages, 32 MiB at 4 KiB, not SQLite's own 1000: the pages the writer changes again and
@@ -172,8 +183,12 @@ class Checkpointer {
   // thread took 6 % of a submit + accept's CPU, at 8000 2 %.
   static constexpr int kPages = 8000;
 
-  Checkpointer(std::string path, int busy_timeout_ms)
-      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
+  // How long the restart waits for this process's writer and then for the readers in the WAL
+  // before it gives up until the next checkpoint.
+  static constexpr int kRestartWaitMs = 50;
+
+  Checkpointer(std::string path, int busy_timeout_ms, std::timed_mutex* writer)
+      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms), writer_(writer) {}
   ~Checkpointer() {
     {
       std::lock_guard lock(mu_);
@@ -219,18 +234,35 @@ class Checkpointer {
       due_ = false;
       lock.unlock();
       if (conn != nullptr) {
+        int frames = 0;
         int rc = sqlite_api::sqlite3_wal_checkpoint_v2(conn, nullptr, SQLITE_CHECKPOINT_PASSIVE,
-                                                       nullptr, nullptr);
+                                                       &frames, nullptr);
         if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
           spdlog::warn("storage: checkpoint failed: {}", sqlite_api::sqlite3_errmsg(conn));
+        } else if (rc == SQLITE_OK && frames >= kPages) {
+          Restart(conn);
         }
       }
       lock.lock();
     }
   }
 
+  void Restart(sqlite_api::sqlite3* conn) {
+    std::unique_lock writer(*writer_, std::defer_lock);
+    if (!writer.try_lock_for(std::chrono::milliseconds(kRestartWaitMs))) return;
+    sqlite_api::sqlite3_busy_timeout(conn, kRestartWaitMs);
+    const int rc = sqlite_api::sqlite3_wal_checkpoint_v2(conn, nullptr, SQLITE_CHECKPOINT_RESTART,
+                                                         nullptr, nullptr);
+    sqlite_api::sqlite3_busy_timeout(conn, busy_timeout_ms_);
+    // Busy: a reader stayed in the WAL (or another process writes); the next checkpoint retries.
+    if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+      spdlog::warn("storage: checkpoint failed: {}", sqlite_api::sqlite3_errmsg(conn));
+    }
+  }
+
   std::string path_;
   int busy_timeout_ms_;
+  std::timed_mutex* writer_;  // Database::sqlite_writer_
   std::mutex mu_;
   std::condition_variable cv_;
   bool due_ = false;
@@ -317,8 +349,8 @@ Result<std::unique_ptr<Database>> Database::Open(const DatabaseUrl& url, Options
       // cards dirties the whole dedupe-key index, ~25 MiB at 600,000 cards), not spilled early.
       w << "PRAGMA cache_size=-65536";
       // The hook replaces SQLite's autocheckpoint on this connection (the only one that writes).
-      db->checkpointer_ =
-          std::make_unique<internal::Checkpointer>(url.target, options.busy_timeout_ms);
+      db->checkpointer_ = std::make_unique<internal::Checkpointer>(
+          url.target, options.busy_timeout_ms, &db->sqlite_writer_);
       sqlite_api::sqlite3_wal_hook(
           static_cast<soci::sqlite3_session_backend*>(w.get_backend())->conn_,
           &internal::Checkpointer::OnCommit, db->checkpointer_.get());
