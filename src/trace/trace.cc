@@ -442,9 +442,11 @@ Result<Record> Trace::Append(soci::session& sql, const Event& event) {
   const store::Backend backend = db_.backend();
   try {
     // Prepared once per pooled session (store::Execute): every case step appends here. The head
-    // is read first; a stream's first event creates it. Inserting it may find that a concurrent
-    // first append created it meanwhile (PostgreSQL: the INSERT waited for that transaction and
-    // then did nothing), and the head is then read, and locked, again.
+    // is read first. A stream's first event creates the head already at that event (three
+    // statements, not four: a submission starts two streams). That insert may find that a
+    // concurrent first append created the head meanwhile (PostgreSQL: the INSERT waited for that
+    // transaction and then did nothing); the head is then read, and locked, again, and the event
+    // follows it.
     long long head_seq = 0;
     std::string head_hash;
     const auto lock_head = [&] {
@@ -453,32 +455,48 @@ Result<Record> Trace::Append(soci::session& sql, const Event& event) {
                             soci::into(head_hash))
           .got_data;
     };
-    if (!lock_head()) {
+    // The event that follows the head just read.
+    const auto next = [&] {
+      Record r{.stream = event.stream,
+               .seq = head_seq + 1,
+               .time = Now(),
+               .actor = event.actor,
+               .action = event.action,
+               .payload = event.payload,
+               .prev_hash = head_hash,
+               .hash = ""};
+      r.hash = EventHash(r);
+      return r;
+    };
+    Record r;
+    bool created = false;  // the head was created at this event: nothing to move
+    if (lock_head()) {
+      r = next();
+    } else {
       head_seq = 0;
       head_hash = std::string(kGenesisHash);
-      const store::Executed created =
-          store::Execute(sql, queries_.Get("ensure_head", backend),
-                         soci::use(event.stream, "stream"), soci::use(head_hash, "hash"));
-      if (created.affected_rows != 1 && !lock_head()) {
-        return Error(ErrorCode::kInternal, fmt::format("stream {} has no head", event.stream));
+      r = next();
+      long long first = r.seq;
+      created =
+          store::Execute(sql, queries_.Get("create_head", backend), soci::use(r.stream, "stream"),
+                         soci::use(first, "seq"), soci::use(r.hash, "hash"))
+              .affected_rows == 1;
+      if (!created) {
+        if (!lock_head()) {
+          return Error(ErrorCode::kInternal, fmt::format("stream {} has no head", event.stream));
+        }
+        r = next();
       }
     }
-    Record r{.stream = event.stream,
-             .seq = head_seq + 1,
-             .time = Now(),
-             .actor = event.actor,
-             .action = event.action,
-             .payload = event.payload,
-             .prev_hash = std::move(head_hash),
-             .hash = ""};
-    r.hash = EventHash(r);
     long long seq = r.seq;
     store::Execute(sql, queries_.Get("insert_event", backend), soci::use(r.stream, "stream"),
                    soci::use(seq, "seq"), soci::use(r.time, "time"), soci::use(r.actor, "actor"),
                    soci::use(r.action, "action"), soci::use(r.payload, "payload"),
                    soci::use(r.prev_hash, "prev_hash"), soci::use(r.hash, "hash"));
-    store::Execute(sql, queries_.Get("advance_head", backend), soci::use(seq, "seq"),
-                   soci::use(r.hash, "hash"), soci::use(r.stream, "stream"));
+    if (!created) {
+      store::Execute(sql, queries_.Get("advance_head", backend), soci::use(seq, "seq"),
+                     soci::use(r.hash, "hash"), soci::use(r.stream, "stream"));
+    }
     return r;
   } catch (const std::exception& e) {
     return store::ErrorFromException(e);

@@ -1,10 +1,11 @@
 -- Named queries of the trace module (see store/queries.h for the format). Comments between
 -- queries become part of the query before them, so they hold no colons and no quotes.
 
--- Appending reads and locks the stream's head row (a first event creates it), adds the event,
--- moves the head.
--- name: ensure_head
-INSERT INTO trace_head (stream, seq, hash) VALUES (:stream, 0, :hash)
+-- Appending reads and locks the stream's head row, adds the event, moves the head. A stream's
+-- first event creates the head already at that event, or nothing when a concurrent first append
+-- created it meanwhile.
+-- name: create_head
+INSERT INTO trace_head (stream, seq, hash) VALUES (:stream, :seq, :hash)
 ON CONFLICT (stream) DO NOTHING;
 
 -- SQLite write transactions already hold the write lock of the database (BEGIN IMMEDIATE).
