@@ -137,14 +137,16 @@ void ConfigureSqliteOnce() {
     }
     sqlite_api::sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     // A statement journal (what a SAVEPOINT or a multi-row statement rolls back to) stays in
-    // memory up to 1 MiB instead of spilling to a temporary file past SQLite's default 64 KiB.
-    // Group commit runs each job in its own SAVEPOINT, and a submission dirties more than 16
-    // pages: its journal went through a fresh file in /var/tmp, written and unlinked per batch
-    // (more bytes than the WAL itself, ~8 % of a submission's CPU). Not more than 1 MiB: SQLite
-    // allocates an in-memory journal as ONE chunk of the spill size, so each journal opened cost
-    // a malloc of that size (64 MiB went through mmap and munmap every time, and under the
-    // sanitizers poisoned 8 MiB of shadow: the demo's start took 3x as long).
-    sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, 1 << 20);
+    // memory, whatever its size (-1), instead of spilling to a temporary file past SQLite's
+    // default 64 KiB. Group commit runs each job in its own SAVEPOINT, and a submission dirties
+    // more than 16 pages: its journal went through a fresh file in /var/tmp, written and
+    // unlinked per batch (more bytes than the WAL itself, ~8 % of a submission's CPU).
+    // Not a larger threshold: SQLite 3.40 allocates such a journal as ONE chunk of the threshold
+    // (64 MiB went through mmap and munmap per journal), and its spill of a journal past a
+    // threshold of 256 KiB or more fails with "database or disk is full" (a zero-length write of
+    // a chunk left after a truncation; 1 MiB broke any statement rewriting more than that within
+    // a transaction). Kept in memory, a journal grows in chunks of about 1 KiB and never spills.
+    sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
   });
 }
 

@@ -413,6 +413,40 @@ TEST_P(StoreContract, ACachedReadHoldsNoSnapshotAfterItsTransaction) {
   EXPECT_EQ(*Count(), 2);
 }
 
+// A statement that rewrites many rows inside a transaction that already wrote keeps what it
+// changed in a statement journal (to undo itself alone); so does a SAVEPOINT (each group-commit
+// job). Past the spill threshold SQLite 3.40 copies that journal to a temporary file, and with a
+// threshold of 256 KiB or more that copy failed: "database or disk is full" (a zero-length write
+// of a stale chunk). Journals now stay in memory whatever their size; 4 MiB of them here.
+TEST_P(StoreContract, ALargeStatementJournalDoesNotFailTheTransaction) {
+  ASSERT_TRUE(Migrate().ok());
+  const std::string note(2048, 'a');
+  Status filled = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    for (int i = 0; i < 2000; ++i) {
+      const std::string id = fmt::format("big{}", i);
+      Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES (:id, 'n', :note, 1)",
+              soci::use(id, "id"), soci::use(note, "note"));
+    }
+    return Ok();
+  });
+  ASSERT_TRUE(filled.ok()) << filled.error().ToString();
+  Status rewritten = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+    Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES ('first', 'n', '', 1)");
+    Execute(sql, "SAVEPOINT job");
+    Execute(sql, "UPDATE widget SET note = note || 'b', amount_fen = amount_fen + 1");
+    Execute(sql, "RELEASE SAVEPOINT job");
+    return Ok();
+  });
+  ASSERT_TRUE(rewritten.ok()) << rewritten.error().ToString();
+  auto total = db_->Transaction<long long>(TxKind::kRead, [](soci::session& sql) {
+    long long n = 0;
+    Execute(sql, "SELECT SUM(amount_fen) FROM widget", soci::into(n));
+    return Result<long long>(n);
+  });
+  ASSERT_TRUE(total.ok()) << total.error().ToString();
+  EXPECT_EQ(*total, 2001 * 2);
+}
+
 // Under a steady load (a commit every few milliseconds, reads always open) SQLite never rewinds
 // the WAL by itself after passive checkpoints: it grew without bound. The checkpointer now
 // restarts it once a checkpoint has copied it, so it stays near its threshold (8,000 pages).
