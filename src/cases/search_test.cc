@@ -297,7 +297,7 @@ TEST_P(CaseSearchTest, EveryAccessPathReadsItsIndex) {
   };
   for (const Path& p : paths) {
     const std::string text = PlanText(cases_->ExplainSearch(everywhere, p.query));
-    SCOPED_TRACE(p.index + "\n" + text);
+    SCOPED_TRACE(fmt::format("{}\n{}", p.index, text));
     EXPECT_THAT(text, HasSubstr(p.index));
     EXPECT_THAT(text, Not(HasSubstr("SCAN case_record\n")));
     EXPECT_THAT(text, Not(HasSubstr("Seq Scan")));
@@ -315,7 +315,7 @@ TEST_P(CaseSearchTest, EveryAccessPathReadsItsIndex) {
   };
   for (const auto& [name, query] : clerk_listings) {
     const std::string text = PlanText(cases_->ExplainSearch(clerk_, query));
-    SCOPED_TRACE(name + "\n" + text);
+    SCOPED_TRACE(fmt::format("{}\n{}", name, text));
     EXPECT_THAT(text, HasSubstr("case_record_"));
     EXPECT_THAT(text, Not(HasSubstr("SCAN case_record\n")));
     EXPECT_THAT(text, Not(HasSubstr("Seq Scan")));
@@ -350,7 +350,7 @@ TEST_P(CaseSearchTest, EveryAccessPathReadsItsIndex) {
   };
   for (const Scoped& l : listings) {
     const std::string text = PlanText(cases_->ExplainSearch(*l.who, l.query));
-    SCOPED_TRACE(l.name + "\n" + text);
+    SCOPED_TRACE(fmt::format("{}\n{}", l.name, text));
     EXPECT_TRUE(std::any_of(l.indexes.begin(), l.indexes.end(), [&](const std::string& i) {
       return text.find(i) != std::string::npos;
     }));

@@ -459,6 +459,7 @@ TEST_P(StoreContract, TheWalComesBackToItsStartUnderASteadyLoad) {
   std::atomic<bool> stop{false};
   std::atomic<long> reads{0};
   std::vector<std::thread> readers;
+  readers.reserve(3);
   for (int r = 0; r < 3; ++r) {
     readers.emplace_back([&, r] {
       const std::string id = fmt::format("w{}", r);
