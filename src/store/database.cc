@@ -143,9 +143,10 @@ void ConfigureSqliteOnce() {
     // unlinked per batch (more bytes than the WAL itself, ~8 % of a submission's CPU).
     // Not a larger threshold: SQLite 3.40 allocates such a journal as ONE chunk of the threshold
     // (64 MiB went through mmap and munmap per journal), and its spill of a journal past a
-    // threshold of 256 KiB or more fails with "database or disk is full" (a zero-length write of
-    // a chunk left after a truncation; 1 MiB broke any statement rewriting more than that within
-    // a transaction). Kept in memory, a journal grows in chunks of about 1 KiB and never spills.
+    // threshold of 256 KiB or more fails with "database or disk is full" (the copy ends in a
+    // zero-byte write): at 1 MiB, every statement or SAVEPOINT whose journal grew past that
+    // inside a transaction failed. Kept in memory, a journal grows in chunks of about 1 KiB and
+    // never spills.
     sqlite_api::sqlite3_config(SQLITE_CONFIG_STMTJRNL_SPILL, -1);
   });
 }
