@@ -109,6 +109,17 @@ class StoreContract : public ::testing::TestWithParam<Backend> {
       return Ok();
     });
   }
+  // One write transaction adding `rows` widgets named `prefix` and 0, 1, … with `note`.
+  Status InsertNotes(const std::string& prefix, int rows, const std::string& note) {
+    return db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
+      for (int i = 0; i < rows; ++i) {
+        const std::string id = prefix + std::to_string(i);
+        Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES (:id, 'n', :note, 1)",
+                soci::use(id, "id"), soci::use(note, "note"));
+      }
+      return Ok();
+    });
+  }
   Result<int> Count() {
     return db_->Transaction<int>(TxKind::kRead, [&](soci::session& sql) -> Result<int> {
       int n = 0;
@@ -416,19 +427,12 @@ TEST_P(StoreContract, ACachedReadHoldsNoSnapshotAfterItsTransaction) {
 // A statement that rewrites many rows inside a transaction that already wrote keeps what it
 // changed in a statement journal (to undo itself alone); so does a SAVEPOINT (each group-commit
 // job). Past the spill threshold SQLite 3.40 copies that journal to a temporary file, and with a
-// threshold of 256 KiB or more that copy failed: "database or disk is full" (a zero-length write
-// of a stale chunk). Journals now stay in memory whatever their size; 4 MiB of them here.
+// threshold of 256 KiB or more that copy failed: "database or disk is full" (the copy ends in a
+// zero-byte write). Journals now stay in memory whatever their size; 4 MiB of them here.
 TEST_P(StoreContract, ALargeStatementJournalDoesNotFailTheTransaction) {
   ASSERT_TRUE(Migrate().ok());
   const std::string note(2048, 'a');
-  Status filled = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
-    for (int i = 0; i < 2000; ++i) {
-      const std::string id = fmt::format("big{}", i);
-      Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES (:id, 'n', :note, 1)",
-              soci::use(id, "id"), soci::use(note, "note"));
-    }
-    return Ok();
-  });
+  Status filled = InsertNotes("big", 2000, note);
   ASSERT_TRUE(filled.ok()) << filled.error().ToString();
   Status rewritten = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
     Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES ('first', 'n', '', 1)");
@@ -453,7 +457,6 @@ TEST_P(StoreContract, ALargeStatementJournalDoesNotFailTheTransaction) {
 TEST_P(StoreContract, TheWalComesBackToItsStartUnderASteadyLoad) {
   if (GetParam() == Backend::kPostgresql) return;  // PostgreSQL recycles its own WAL
   ASSERT_TRUE(Migrate().ok());
-  constexpr int kRows = 8;
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(Insert(fmt::format("w{}", i), "a").ok());
   const std::string wal = temp_->url().target + "-wal";
   std::atomic<bool> stop{false};
@@ -480,14 +483,7 @@ TEST_P(StoreContract, TheWalComesBackToItsStartUnderASteadyLoad) {
   std::uintmax_t largest = 0;
   const std::string note(16 * 1024, 'x');
   for (int commit = 0; commit < 1200; ++commit) {
-    Status s = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
-      for (int i = 0; i < kRows; ++i) {
-        const std::string id = fmt::format("n{}-{}", commit, i);
-        Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES (:id, 'n', :note, 1)",
-                soci::use(id, "id"), soci::use(note, "note"));
-      }
-      return Ok();
-    });
+    Status s = InsertNotes(fmt::format("n{}-", commit), 8, note);
     if (!s.ok()) {
       ADD_FAILURE() << s.error().ToString();  // and stop the readers before returning
       break;
@@ -528,14 +524,7 @@ TEST_P(StoreContract, ALongReadDoesNotStallTheWriters) {
   // 600 commits of about 40 new pages: the WAL passes 8,000 pages early and stays past it.
   const auto start = std::chrono::steady_clock::now();
   for (int commit = 0; commit < 600; ++commit) {
-    Status s = db_->Transaction(TxKind::kWrite, [&](soci::session& sql) -> Status {
-      for (int i = 0; i < 8; ++i) {
-        const std::string id = fmt::format("l{}-{}", commit, i);
-        Execute(sql, "INSERT INTO widget (id, name, note, amount_fen) VALUES (:id, 'n', :note, 1)",
-                soci::use(id, "id"), soci::use(note, "note"));
-      }
-      return Ok();
-    });
+    Status s = InsertNotes(fmt::format("l{}-", commit), 8, note);
     if (!s.ok()) {
       ADD_FAILURE() << s.error().ToString();
       break;
